@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# vuoro: one non-recursive Makefile.  Out-of-tree objects in $(BUILD).
+#
+#   make deps          install the Debian packages build, run and tests need
+#   make / make all    build vuorod, vuoroctl, the tests and the bench tools
+#   make run           build and run vuorod on the simulated board
+#   make test          every test, also under ASan+UBSan
+#   make bench         BENCH name=value unit lines
+#   make install       PREFIX=/usr/local DESTDIR=
+#   make format-check  clang-format over our C
+#   V=1                show the commands
+
+BUILD ?= build
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+SAN ?=
+CONFIG ?= board-config/sim.conf
+
+PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -Ifirmware -Ihal -Itools \
+	-DVUORO_VERSION='"$(VERSION)"' -DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lm
+
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+# Everything but main.c goes into one static library that the daemon, the
+# tests and the bench tools link.
+FW_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c)) $(wildcard hal/*.c)
+FW_OBJS := $(FW_SRCS:%.c=$(BUILD)/%.o)
+FW_LIB := $(BUILD)/libvuoro.a
+TOOL_COMMON := $(BUILD)/tools/common.o
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(wildcard tools/bench-*.c)
+BENCH_BINS := $(BENCH_SRCS:tools/%.c=$(BUILD)/%)
+
+PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl
+
+.PHONY: all deps run test test-fast bench install clean format format-check check-config
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS)
+
+deps:
+	$(Q)tools/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(FW_LIB): $(FW_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/vuorod: $(BUILD)/firmware/main.o $(FW_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/vuoroctl: $(BUILD)/tools/vuoroctl.o $(TOOL_COMMON) $(FW_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench-%: $(BUILD)/tools/bench-%.o $(TOOL_COMMON) $(FW_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
+$(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(FW_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)mkdir -p $(BUILD)/run
+	$(Q)exec $(BUILD)/vuorod --config $(CONFIG) --db $(BUILD)/run/vuoro.db
+
+# make test: deps, both builds (plain and ASan+UBSan), every suite, one
+# closing line "N passed, N failed".
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 CFLAGS="-O1 -g" all
+	$(Q)tests/run $(BUILD) $(BUILD)/asan
+
+# The suites without installing anything or rebuilding ASan: for quick loops.
+test-fast: all
+	$(Q)tests/run $(BUILD)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/bench $(BUILD)
+
+check-config: $(BUILD)/vuorod
+	$(Q)for f in board-config/*.conf; do $(BUILD)/vuorod --check-config $$f || exit 1; done
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vuoro/ui \
+		$(DESTDIR)$(PREFIX)/share/vuoro/board-config $(DESTDIR)$(SYSCONFDIR)/vuoro \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(BUILD)/vuorod $(BUILD)/vuoroctl $(DESTDIR)$(PREFIX)/bin/
+	cp -R ui/. $(DESTDIR)$(PREFIX)/share/vuoro/ui/
+	install -m 644 board-config/*.conf $(DESTDIR)$(PREFIX)/share/vuoro/board-config/
+	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || \
+		install -m 640 board-config/sim.conf $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuorod.service.in \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuorod.service
+
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find firmware hal tools tests -name '*.[ch]')
+
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(C_FILES) && echo "format-check: ok"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

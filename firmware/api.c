@@ -1,0 +1,1771 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * api: HTTP/JSON API and WebSocket event stream.
+ *
+ * Invariants:
+ * - A handler runs only after the route table's checks passed: role, body
+ *   size, JSON shape, field names and types.  Handlers read fields without
+ *   re-checking types.
+ * - A state change answers only after desk_exec returned, that is after the
+ *   change is on disk.
+ * - The slow password check (Argon2id) runs on a worker thread with the
+ *   message paused; the store is touched on the main thread only.
+ */
+#define G_LOG_DOMAIN "vuoro-api"
+
+#include "api.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "auth.h"
+#include "booking.h"
+#include "report.h"
+#include "store.h"
+
+#define API_LOGIN_WINDOW_S  300
+#define API_LOGIN_MAX_FAILS 10
+#define API_MAX_SEGMENTS    8
+
+struct api {
+	const struct config *cfg;
+	struct desk *desk;
+	struct bus *bus;
+	SoupServer *server;
+	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
+	guint bus_queue_sub;
+	guint bus_appointment_sub;
+	GHashTable *login_fails; /* remote host → struct api_login_fails * */
+	int64_t started_at;
+	struct queue_result res; /* scratch for desk_exec */
+};
+
+struct api_login_fails {
+	int64_t window_start;
+	int count;
+};
+
+struct api_caller {
+	unsigned role; /* one AUTH_ROLE_*, 0 = anonymous */
+	char *user;    /* NULL for the kiosk and anonymous callers */
+};
+
+struct api_req {
+	struct api *api;
+	SoupServerMessage *msg;
+	char **seg;       /* path segments: "api", "counters", "2", "call" */
+	JsonObject *body; /* the parsed body when the route takes one */
+	GHashTable *query;
+	struct api_caller caller;
+};
+
+typedef void (*api_fn)(struct api_req *r);
+
+enum api_type {
+	API_STRING = 1,
+	API_INT,
+	API_BOOL,
+};
+
+struct api_field {
+	const char *name;
+	enum api_type type;
+	gboolean required;
+};
+
+struct api_route {
+	const char *method;
+	const char *path; /* '*' matches one segment */
+	unsigned roles;   /* 0 = anybody */
+	api_fn fn;
+	const struct api_field *fields; /* NULL: no JSON body; ends with {NULL} */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Replies */
+
+static void api_reply(struct api_req *r, guint status, JsonNode *node)
+{
+	g_autofree char *text = json_to_string(node, FALSE);
+	gsize len = strlen(text);
+
+	soup_server_message_set_status(r->msg, status, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
+				     "Cache-Control", "no-store");
+	soup_server_message_set_response(r->msg, "application/json", SOUP_MEMORY_TAKE,
+					 g_steal_pointer(&text), len);
+}
+
+static void api_reply_builder(struct api_req *r, guint status, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) node = json_builder_get_root(b);
+
+	api_reply(r, status, node);
+}
+
+static void G_GNUC_PRINTF(4, 5)
+    api_error(struct api_req *r, guint status, const char *code, const char *fmt, ...)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *message = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, code);
+	json_builder_set_member_name(b, "message");
+	json_builder_add_string_value(b, message);
+	json_builder_end_object(b);
+	api_reply_builder(r, status, b);
+}
+
+/* Maps a desk/queue/store errno onto HTTP. */
+static void api_error_errno(struct api_req *r, int rc, const char *message,
+			    const struct queue_result *res)
+{
+	switch (-rc) {
+	case EINVAL:
+		api_error(r, 400, "invalid", "%s", message);
+		break;
+	case ENOENT:
+		api_error(r, 404, "not_found", "%s", message);
+		break;
+	case ENODATA:
+		api_error(r, 404, "nobody_waiting", "%s", message);
+		break;
+	case EPERM:
+		api_error(r, 409, res ? queue_refusal_name(res->refusal) : "refused", "%s",
+			  message);
+		break;
+	case EBUSY:
+		api_error(r, 409, "busy", "%s", message);
+		break;
+	case EALREADY:
+		api_error(r, 409, "already", "%s", message);
+		break;
+	case ESTALE:
+		api_error(r, 409, "wrong_state", "%s", message);
+		break;
+	case ERANGE:
+		api_error(r, 409, "wrong_day", "%s", message);
+		break;
+	case EEXIST:
+		api_error(r, 409, "exists", "%s", message);
+		break;
+	case ENOSPC:
+		api_error(r, 507, "disk_full", "%s", message);
+		break;
+	case EROFS:
+		api_error(r, 503, "read_only", "%s", message);
+		break;
+	default:
+		api_error(r, 500, "internal", "%s", message);
+		break;
+	}
+}
+
+static void api_error_gerror(struct api_req *r, int rc, const GError *error,
+			     const struct queue_result *res)
+{
+	api_error_errno(r, rc, error ? error->message : g_strerror(-rc), res);
+}
+
+/* ---------------------------------------------------------------------- */
+/* JSON of our objects */
+
+static void api_add_int(JsonBuilder *b, const char *name, int64_t v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, v);
+}
+
+static void api_add_str(JsonBuilder *b, const char *name, const char *v)
+{
+	json_builder_set_member_name(b, name);
+	if (v)
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void api_add_bool(JsonBuilder *b, const char *name, gboolean v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_boolean_value(b, v);
+}
+
+static void api_add_time(JsonBuilder *b, const char *name, int64_t v)
+{
+	json_builder_set_member_name(b, name);
+	if (v)
+		json_builder_add_int_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void api_add_names(JsonBuilder *b, char *const names[CONFIG_LANGS])
+{
+	json_builder_set_member_name(b, "names");
+	json_builder_begin_object(b);
+	for (int l = 0; l < CONFIG_LANGS; l++)
+		api_add_str(b, config_lang_code(l), names[l]);
+	json_builder_end_object(b);
+}
+
+/* A ticket as every client sees it; @t is the desk's current time. */
+static void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
+			     const struct queue_time *t)
+{
+	const struct config_service *svc = config_service_get(api->cfg, tk->service);
+	unsigned ahead = 0;
+	int wait_s = 0;
+
+	json_builder_begin_object(b);
+	api_add_int(b, "id", tk->id);
+	api_add_str(b, "code", tk->code);
+	api_add_str(b, "ref", tk->ref);
+	api_add_str(b, "service", svc ? svc->code : NULL);
+	api_add_str(b, "provider", config_provider_code(api->cfg, tk->service));
+	api_add_str(b, "state", queue_state_name(tk->state));
+	api_add_str(b, "lang", config_lang_code(tk->lang));
+	api_add_int(b, "priority", tk->priority);
+	api_add_int(b, "day", tk->day);
+	if (tk->counter)
+		api_add_int(b, "counter", tk->counter);
+	else
+		api_add_str(b, "counter", NULL);
+	if (tk->target_counter)
+		api_add_int(b, "target_counter", tk->target_counter);
+	api_add_int(b, "recalls", tk->recalls);
+	api_add_int(b, "no_shows", tk->no_shows);
+	api_add_int(b, "transfers", tk->transfers);
+	if (tk->appointment)
+		api_add_int(b, "appointment", tk->appointment);
+	api_add_time(b, "issued_at", tk->issued_at);
+	api_add_time(b, "queued_at", tk->queued_at);
+	api_add_time(b, "called_at", tk->called_at);
+	api_add_time(b, "started_at", tk->started_at);
+	api_add_time(b, "ended_at", tk->ended_at);
+	if (queue_state_terminal(tk->state)) {
+		api_add_str(b, "outcome", queue_outcome_name(tk->outcome));
+		api_add_str(b, "channel", queue_channel_name(tk->channel));
+	}
+	if (t && queue_ticket_estimate(desk_queue(api->desk), tk->id, t, &ahead, &wait_s) == 0) {
+		api_add_int(b, "ahead", ahead);
+		api_add_int(b, "wait_s", wait_s);
+	}
+	{
+		g_autofree char *follow = g_strdup_printf("/t/%s", tk->ref);
+
+		api_add_str(b, "follow", follow);
+	}
+	json_builder_end_object(b);
+}
+
+static void api_build_counter(struct api *api, JsonBuilder *b, const struct config_counter *cc,
+			      gboolean staff)
+{
+	const struct queue_counter *qc = queue_counter_get(desk_queue(api->desk), cc->id);
+	const struct queue_ticket *tk =
+	    qc && qc->ticket ? queue_ticket_get(desk_queue(api->desk), qc->ticket) : NULL;
+
+	json_builder_begin_object(b);
+	api_add_int(b, "id", cc->id);
+	api_add_str(b, "name", cc->name);
+	api_add_str(b, "kind", cc->expert ? "expert" : "counter");
+	api_add_bool(b, "open", qc && qc->open);
+	if (staff)
+		api_add_str(b, "user", qc && qc->open ? qc->user : NULL);
+	json_builder_set_member_name(b, "profile");
+	json_builder_begin_array(b);
+	for (int i = 0; qc && i < qc->n_profile; i++) {
+		const struct config_service *svc =
+		    config_service_get(api->cfg, qc->profile[i].service);
+
+		json_builder_add_string_value(b, svc->code);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "ticket");
+	if (tk) {
+		json_builder_begin_object(b);
+		api_add_int(b, "id", tk->id);
+		api_add_str(b, "code", tk->code);
+		api_add_str(b, "state", queue_state_name(tk->state));
+		api_add_int(b, "recalls", tk->recalls);
+		json_builder_end_object(b);
+	} else {
+		json_builder_add_null_value(b);
+	}
+	json_builder_end_object(b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Who is calling */
+
+static gboolean api_is_kiosk_address(struct api *api, SoupServerMessage *msg)
+{
+	const char *host = soup_server_message_get_remote_host(msg);
+
+	if (!host)
+		return FALSE;
+	for (char **a = api->cfg->kiosk_addresses; a && *a; a++)
+		if (strcmp(*a, host) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static const char *api_bearer(SoupServerMessage *msg, GHashTable *query)
+{
+	const char *h = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+						     "Authorization");
+
+	if (h && g_ascii_strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	/* A browser's WebSocket cannot set headers: the token may come as ?token=. */
+	return query ? g_hash_table_lookup(query, "token") : NULL;
+}
+
+static void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
+			 struct api_caller *ret)
+{
+	const char *token = api_bearer(msg, query);
+
+	ret->role = 0;
+	ret->user = NULL;
+	if (token && api->cfg->kiosk_token && strcmp(token, api->cfg->kiosk_token) == 0) {
+		ret->role = AUTH_ROLE_KIOSK;
+		return;
+	}
+	if (token) {
+		g_autofree char *digest = auth_token_digest(token);
+		g_autofree char *role = NULL;
+		struct queue_time t;
+
+		desk_time(api->desk, &t);
+		if (store_token_get(desk_store(api->desk), digest, t.now, &ret->user, &role,
+				    NULL) == 0) {
+			ret->role = auth_role_parse(role);
+			return;
+		}
+	}
+	if (api_is_kiosk_address(api, msg))
+		ret->role = AUTH_ROLE_KIOSK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Body checks */
+
+static const char *api_type_name(enum api_type type)
+{
+	switch (type) {
+	case API_STRING:
+		return "a string";
+	case API_INT:
+		return "an integer";
+	case API_BOOL:
+		return "true or false";
+	}
+	return "?";
+}
+
+static gboolean api_value_is(JsonNode *node, enum api_type type)
+{
+	if (!JSON_NODE_HOLDS_VALUE(node))
+		return FALSE;
+	switch (type) {
+	case API_STRING:
+		return json_node_get_value_type(node) == G_TYPE_STRING;
+	case API_INT:
+		return json_node_get_value_type(node) == G_TYPE_INT64;
+	case API_BOOL:
+		return json_node_get_value_type(node) == G_TYPE_BOOLEAN;
+	}
+	return FALSE;
+}
+
+/* Parses and checks the body against @fields; replies and returns FALSE on
+ * any problem. */
+static gboolean api_parse_body(struct api_req *r, const struct api_field *fields, JsonParser *p)
+{
+	SoupMessageBody *body = soup_server_message_get_request_body(r->msg);
+	g_autoptr(GError) error = NULL;
+	JsonNode *root;
+	GList *members;
+
+	if (body->length == 0) {
+		/* An empty body is an empty object: commands without arguments. */
+		r->body = json_object_new();
+	} else {
+		if (!json_parser_load_from_data(p, body->data, (gssize)body->length, &error)) {
+			api_error(r, 400, "malformed_json", "the body is not valid JSON: %s",
+				  error->message);
+			return FALSE;
+		}
+		root = json_parser_get_root(p);
+		if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+			api_error(r, 400, "malformed_json", "the body must be a JSON object");
+			return FALSE;
+		}
+		r->body = json_object_ref(json_node_get_object(root));
+	}
+	members = json_object_get_members(r->body);
+	for (GList *l = members; l; l = l->next) {
+		const struct api_field *f = fields;
+
+		while (f->name && strcmp(f->name, l->data) != 0)
+			f++;
+		if (!f->name) {
+			api_error(r, 400, "unknown_field", "unknown field \"%s\"",
+				  (const char *)l->data);
+			g_list_free(members);
+			return FALSE;
+		}
+		if (!api_value_is(json_object_get_member(r->body, f->name), f->type)) {
+			api_error(r, 400, "wrong_type", "field \"%s\" must be %s", f->name,
+				  api_type_name(f->type));
+			g_list_free(members);
+			return FALSE;
+		}
+	}
+	g_list_free(members);
+	for (const struct api_field *f = fields; f->name; f++) {
+		if (f->required && !json_object_has_member(r->body, f->name)) {
+			api_error(r, 400, "missing_field", "field \"%s\" is required (%s)", f->name,
+				  api_type_name(f->type));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static const char *api_str(struct api_req *r, const char *name)
+{
+	return json_object_has_member(r->body, name) ? json_object_get_string_member(r->body, name)
+						     : NULL;
+}
+
+static gboolean api_has(struct api_req *r, const char *name)
+{
+	return json_object_has_member(r->body, name);
+}
+
+static int64_t api_int(struct api_req *r, const char *name, int64_t fallback)
+{
+	return api_has(r, name) ? json_object_get_int_member(r->body, name) : fallback;
+}
+
+static gboolean api_bool(struct api_req *r, const char *name, gboolean fallback)
+{
+	return api_has(r, name) ? json_object_get_boolean_member(r->body, name) : fallback;
+}
+
+/* Segment @i as a positive integer id, or reply 404. */
+static gboolean api_seg_id(struct api_req *r, int i, int64_t *ret)
+{
+	guint64 v;
+
+	if (!g_ascii_string_to_unsigned(r->seg[i], 10, 1, G_MAXINT32, &v, NULL)) {
+		api_error(r, 404, "not_found", "\"%s\" is not a number", r->seg[i]);
+		return FALSE;
+	}
+	*ret = (int64_t)v;
+	return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queue commands */
+
+/* Runs @cmd and answers with the ticket it was about (or the counter). */
+static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
+{
+	struct api *api = r->api;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = NULL;
+	struct queue_time t;
+	int rc;
+
+	rc = desk_exec(api->desk, cmd, r->caller.user, &api->res, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, &api->res);
+		return;
+	}
+	desk_time(api->desk, &t);
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	if (api->res.ticket) {
+		for (guint i = 0; i < api->res.tickets->len; i++) {
+			const struct queue_ticket *tk =
+			    &g_array_index(api->res.tickets, struct queue_ticket, i);
+
+			if (tk->id != api->res.ticket)
+				continue;
+			json_builder_set_member_name(b, "ticket");
+			api_build_ticket(api, b, tk, &t);
+		}
+	}
+	if (cmd->counter) {
+		int idx = config_counter_find(api->cfg, cmd->counter);
+
+		json_builder_set_member_name(b, "counter");
+		api_build_counter(api, b, config_counter_get(api->cfg, idx), TRUE);
+	}
+	json_builder_end_object(b);
+	api_reply_builder(r, status, b);
+}
+
+static int api_parse_lang(struct api_req *r, uint8_t *ret)
+{
+	const char *lang = api_str(r, "lang");
+	int l = lang ? config_lang_parse(lang) : CONFIG_LANG_FI;
+
+	if (l < 0) {
+		api_error(r, 400, "invalid", "lang must be \"fi\", \"sv\" or \"en\", not \"%s\"",
+			  lang);
+		return -EINVAL;
+	}
+	*ret = (uint8_t)l;
+	return 0;
+}
+
+static void api_ticket_issue(struct api_req *r)
+{
+	const char *code = api_str(r, "service");
+	const char *handout = api_str(r, "handout");
+	int svc = config_service_find(r->api->cfg, code);
+	int64_t priority = api_int(r, "priority", 0);
+	struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE, .service = (int16_t)svc};
+
+	if (svc < 0) {
+		api_error(r, 404, "not_found", "no service \"%s\": GET /api/status lists them",
+			  code);
+		return;
+	}
+	if (api_parse_lang(r, &cmd.lang) < 0)
+		return;
+	if (priority < 0 || priority > 9) {
+		api_error(r, 400, "invalid", "priority must be 0 to 9");
+		return;
+	}
+	/* "screen": the answer itself hands the ticket out (the kiosk shows it);
+	 * "printer": it waits for POST /api/tickets/N/handout after printing. */
+	if (handout && strcmp(handout, "screen") != 0 && strcmp(handout, "printer") != 0) {
+		api_error(r, 400, "invalid", "handout must be \"screen\" or \"printer\"");
+		return;
+	}
+	if (priority > 0 && !(r->caller.role & AUTH_STAFF)) {
+		api_error(r, 403, "forbidden", "only staff may issue priority tickets");
+		return;
+	}
+	cmd.priority = (int8_t)priority;
+	cmd.handed_out = !handout || strcmp(handout, "screen") == 0;
+	api_run(r, &cmd, 201);
+}
+
+static void api_ticket_get(struct api_req *r)
+{
+	struct api *api = r->api;
+	const struct queue_ticket *tk;
+	struct queue_ticket stored;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	int64_t id;
+	int rc;
+
+	if (!api_seg_id(r, 2, &id))
+		return;
+	desk_time(api->desk, &t);
+	tk = queue_ticket_get(desk_queue(api->desk), (uint32_t)id);
+	if (!tk) {
+		rc = store_ticket_get(desk_store(api->desk), api->cfg, (uint32_t)id, &stored,
+				      &error);
+		if (rc < 0) {
+			api_error_gerror(r, rc, error, NULL);
+			return;
+		}
+		tk = &stored;
+	}
+	api_build_ticket(api, b, tk, &t);
+	api_reply_builder(r, 200, b);
+}
+
+/* The follow page's view: no names, only the ticket by its unguessable ref. */
+static void api_follow(struct api_req *r)
+{
+	struct api *api = r->api;
+	struct queue_ticket tk;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	const struct queue_ticket *live;
+	int rc;
+
+	rc = store_ticket_by_ref(desk_store(api->desk), api->cfg, r->seg[2], &tk, &error);
+	if (rc < 0) {
+		api_error(r, 404, "not_found", "no such ticket: check the address on your ticket");
+		return;
+	}
+	live = queue_ticket_get(desk_queue(api->desk), tk.id);
+	desk_time(api->desk, &t);
+	api_build_ticket(api, b, live ? live : &tk, &t);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_ticket_cmd(struct api_req *r, enum queue_cmd_type type)
+{
+	struct queue_cmd cmd = {.type = type, .service = -1};
+	int64_t id;
+
+	if (!api_seg_id(r, 2, &id))
+		return;
+	cmd.ticket = (uint32_t)id;
+	api_run(r, &cmd, 200);
+}
+
+static void api_ticket_cancel(struct api_req *r)
+{
+	api_ticket_cmd(r, QUEUE_CMD_CANCEL);
+}
+
+static void api_ticket_handout(struct api_req *r)
+{
+	api_ticket_cmd(r, QUEUE_CMD_HANDOUT);
+}
+
+/* Counter commands: the counter's own user (or an admin) only, once open. */
+static gboolean api_counter_cmd_init(struct api_req *r, struct queue_cmd *cmd,
+				     enum queue_cmd_type type)
+{
+	struct api *api = r->api;
+	const struct queue_counter *qc;
+	int64_t id;
+
+	if (!api_seg_id(r, 2, &id))
+		return FALSE;
+	if (config_counter_find(api->cfg, (int)id) < 0) {
+		api_error(r, 404, "not_found", "no counter %" G_GINT64_FORMAT, id);
+		return FALSE;
+	}
+	*cmd = (struct queue_cmd){.type = type, .counter = (int16_t)id, .service = -1};
+	qc = queue_counter_get(desk_queue(api->desk), (int16_t)id);
+	if (type != QUEUE_CMD_OPEN && qc && qc->open && !(r->caller.role & AUTH_ROLE_ADMIN) &&
+	    g_strcmp0(qc->user, r->caller.user) != 0) {
+		api_error(r, 403, "forbidden",
+			  "counter %" G_GINT64_FORMAT " is open for %s: only they or an admin "
+			  "can use it",
+			  id, qc->user);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void api_counter_simple(struct api_req *r, enum queue_cmd_type type)
+{
+	struct queue_cmd cmd;
+
+	if (api_counter_cmd_init(r, &cmd, type))
+		api_run(r, &cmd, 200);
+}
+
+static void api_counter_open(struct api_req *r)
+{
+	struct queue_cmd cmd;
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_OPEN))
+		return;
+	cmd.user = r->caller.user;
+	cmd.profile = api_str(r, "profile");
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_close(struct api_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_CLOSE);
+}
+
+static void api_counter_call(struct api_req *r)
+{
+	struct queue_cmd cmd;
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_CALL))
+		return;
+	cmd.ticket = (uint32_t)MAX(0, api_int(r, "ticket", 0));
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_recall(struct api_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_RECALL);
+}
+
+static void api_counter_start(struct api_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_START);
+}
+
+static void api_counter_noshow(struct api_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_NO_SHOW);
+}
+
+static void api_counter_park(struct api_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_PARK);
+}
+
+static void api_counter_resume(struct api_req *r)
+{
+	struct queue_cmd cmd;
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_RESUME))
+		return;
+	cmd.ticket = (uint32_t)MAX(0, api_int(r, "ticket", 0));
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_transfer(struct api_req *r)
+{
+	struct queue_cmd cmd;
+	const char *service = api_str(r, "service");
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_TRANSFER))
+		return;
+	if (service) {
+		cmd.service = (int16_t)config_service_find(r->api->cfg, service);
+		if (cmd.service < 0) {
+			api_error(r, 404, "not_found", "no service \"%s\"", service);
+			return;
+		}
+	}
+	cmd.to_counter = (int16_t)api_int(r, "counter", 0);
+	if (cmd.service < 0 && !cmd.to_counter) {
+		api_error(r, 400, "missing_field",
+			  "say where to: \"service\" (a service code) and/or \"counter\"");
+		return;
+	}
+	cmd.front = api_bool(r, "front", FALSE);
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_end(struct api_req *r)
+{
+	struct queue_cmd cmd;
+	const char *outcome = api_str(r, "outcome");
+	const char *channel = api_str(r, "channel");
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_END))
+		return;
+	cmd.outcome = (int8_t)(outcome ? queue_outcome_parse(outcome) : -1);
+	cmd.channel = (int8_t)(channel ? queue_channel_parse(channel) : -1);
+	if (outcome && (cmd.outcome < 0 || cmd.outcome > QUEUE_OUTCOME_FOLLOW_UP)) {
+		api_error(r, 400, "invalid",
+			  "outcome must be \"resolved\", \"referred\" or \"follow_up\"");
+		return;
+	}
+	if (channel && cmd.channel < 0) {
+		api_error(r, 400, "invalid",
+			  "channel must be \"in_person\", \"remote_video\", \"e_service\" or "
+			  "\"paper_form\"");
+		return;
+	}
+	api_run(r, &cmd, 200);
+}
+
+/* ---------------------------------------------------------------------- */
+/* State queries */
+
+static void api_status(struct api_req *r)
+{
+	struct api *api = r->api;
+	const struct config *cfg = api->cfg;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	gboolean staff = (r->caller.role & AUTH_STAFF) != 0;
+
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	api_add_str(b, "site", cfg->site_name);
+	api_add_int(b, "now", t.now);
+	api_add_int(b, "day", t.day);
+	api_add_bool(b, "demo_hours", cfg->demo_hours);
+	json_builder_set_member_name(b, "providers");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->providers->len; i++) {
+		const struct config_provider *p = g_ptr_array_index(cfg->providers, i);
+
+		json_builder_begin_object(b);
+		api_add_str(b, "code", p->code);
+		api_add_names(b, p->name);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "services");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->services->len; i++) {
+		const struct config_service *svc = config_service_get(cfg, (int)i);
+		struct queue_service_status st;
+		char prefix[2] = {svc->prefix, 0};
+
+		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
+		json_builder_begin_object(b);
+		api_add_str(b, "code", svc->code);
+		api_add_str(b, "prefix", prefix);
+		api_add_str(b, "provider", config_provider_code(cfg, (int)i));
+		api_add_str(b, "kind", svc->kind == CONFIG_SERVICE_REMOTE ? "remote" : "counter");
+		api_add_names(b, svc->name);
+		api_add_bool(b, "open", st.open);
+		api_add_str(b, "refusal", queue_refusal_name(st.refusal));
+		api_add_int(b, "opens_min", st.opens_min);
+		api_add_int(b, "closes_min", st.closes_min);
+		api_add_int(b, "last_ticket_min", svc->last_ticket_min);
+		api_add_int(b, "waiting", st.waiting);
+		api_add_int(b, "counters_open", st.counters_open);
+		api_add_int(b, "wait_s", st.wait_s);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->counters->len; i++)
+		api_build_counter(api, b, config_counter_get(cfg, (int)i), staff);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+struct api_queue_walk {
+	struct api *api;
+	JsonBuilder *b;
+	const struct queue_time *t;
+	int service; /* -1 all */
+};
+
+static void api_queue_ticket(const struct queue_ticket *tk, void *data)
+{
+	struct api_queue_walk *w = data;
+
+	if (w->service >= 0 && tk->service != w->service)
+		return;
+	api_build_ticket(w->api, w->b, tk, w->t);
+}
+
+static void api_queue(struct api_req *r)
+{
+	struct api *api = r->api;
+	const char *service = r->query ? g_hash_table_lookup(r->query, "service") : NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	struct api_queue_walk w = {.api = api, .b = b, .t = &t, .service = -1};
+
+	if (service) {
+		w.service = config_service_find(api->cfg, service);
+		if (w.service < 0) {
+			api_error(r, 404, "not_found", "no service \"%s\"", service);
+			return;
+		}
+	}
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "tickets");
+	json_builder_begin_array(b);
+	queue_foreach_ticket(desk_queue(api->desk), api_queue_ticket, &w);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_health(struct api_req *r)
+{
+	struct api *api = r->api;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	api_add_str(b, "status", "ok");
+	api_add_str(b, "version", VUORO_VERSION);
+	api_add_str(b, "site", api->cfg->site_name);
+	api_add_int(b, "uptime_s", t.now - api->started_at);
+	api_add_int(b, "schema", STORE_SCHEMA_VERSION);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Login: the hash check runs on a worker thread */
+
+struct api_login {
+	struct api *api;
+	SoupServerMessage *msg;
+	char *user;
+	char *password;
+	char *hash; /* NULL when the user does not exist */
+	char *role;
+	char *host;
+};
+
+static void api_login_free(struct api_login *l)
+{
+	g_object_unref(l->msg);
+	g_free(l->user);
+	if (l->password)
+		memset(l->password, 0, strlen(l->password));
+	g_free(l->password);
+	g_free(l->hash);
+	g_free(l->role);
+	g_free(l->host);
+	g_free(l);
+}
+
+/* A hash of a password nobody has: checking against it costs the same as a
+ * real check, so a missing user cannot be told from a wrong password. */
+static const char api_dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+				     "n1cHb0tTjvn6uQeaQbBw8Pw8wuX6rS0Q2l9dfB2cT0I";
+
+static void api_login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+	struct api_login *l = data;
+	gboolean ok = auth_password_verify(l->hash ? l->hash : api_dummy_hash, l->password);
+
+	g_task_return_boolean(task, ok && l->hash);
+}
+
+static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_login *l = data;
+	struct api *api = l->api;
+	struct api_req r = {.api = api, .msg = l->msg};
+	gboolean ok = g_task_propagate_boolean(G_TASK(result), NULL);
+	struct queue_time t;
+
+	desk_time(api->desk, &t);
+	if (!ok) {
+		struct api_login_fails *f = g_hash_table_lookup(api->login_fails, l->host);
+
+		if (!f) {
+			f = g_new0(struct api_login_fails, 1);
+			g_hash_table_insert(api->login_fails, g_strdup(l->host), f);
+		}
+		if (t.now - f->window_start > API_LOGIN_WINDOW_S) {
+			f->window_start = t.now;
+			f->count = 0;
+		}
+		f->count++;
+		api_error(&r, 401, "bad_login", "wrong user name or password");
+	} else {
+		g_autofree char *token = auth_token_new();
+		g_autofree char *digest = auth_token_digest(token);
+		g_autoptr(GError) error = NULL;
+		int64_t expires = t.now + (int64_t)api->cfg->token_hours * 3600;
+		int rc = store_token_put(desk_store(api->desk), digest, l->user, expires, &error);
+
+		if (rc < 0) {
+			api_error_gerror(&r, rc, error, NULL);
+		} else {
+			g_autoptr(JsonBuilder) b = json_builder_new();
+
+			g_hash_table_remove(api->login_fails, l->host);
+			json_builder_begin_object(b);
+			api_add_str(b, "token", token);
+			api_add_str(b, "user", l->user);
+			api_add_str(b, "role", l->role);
+			api_add_int(b, "expires_at", expires);
+			json_builder_end_object(b);
+			api_reply_builder(&r, 200, b);
+		}
+	}
+	soup_server_message_unpause(l->msg);
+	api_login_free(l);
+}
+
+static void api_login(struct api_req *r)
+{
+	struct api *api = r->api;
+	const char *host = soup_server_message_get_remote_host(r->msg);
+	struct api_login_fails *f = g_hash_table_lookup(api->login_fails, host ? host : "");
+	struct api_login *l;
+	g_autoptr(GTask) task = NULL;
+	struct queue_time t;
+
+	desk_time(api->desk, &t);
+	if (f && f->count >= API_LOGIN_MAX_FAILS && t.now - f->window_start <= API_LOGIN_WINDOW_S) {
+		api_error(r, 429, "too_many_logins",
+			  "too many failed logins from this address: wait %d minutes",
+			  API_LOGIN_WINDOW_S / 60);
+		return;
+	}
+	l = g_new0(struct api_login, 1);
+	l->api = api;
+	l->msg = g_object_ref(r->msg);
+	l->user = g_strdup(api_str(r, "user"));
+	l->password = g_strdup(api_str(r, "password"));
+	l->host = g_strdup(host ? host : "");
+	if (store_user_get(desk_store(api->desk), l->user, &l->role, &l->hash, NULL) < 0) {
+		g_clear_pointer(&l->hash, g_free);
+		g_clear_pointer(&l->role, g_free);
+	}
+	soup_server_message_pause(r->msg);
+	task = g_task_new(NULL, NULL, api_login_done, l);
+	g_task_set_task_data(task, l, NULL);
+	g_task_run_in_thread(task, api_login_thread);
+}
+
+static void api_logout(struct api_req *r)
+{
+	const char *token = api_bearer(r->msg, r->query);
+	g_autofree char *digest = token ? auth_token_digest(token) : NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	if (digest)
+		store_token_delete(desk_store(r->api->desk), digest, NULL);
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", TRUE);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_whoami(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	api_add_str(b, "user", r->caller.user);
+	api_add_str(b, "role", auth_role_name(r->caller.role));
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Users */
+
+static void api_user_name(const char *name, const char *role, void *data)
+{
+	JsonBuilder *b = data;
+
+	json_builder_begin_object(b);
+	api_add_str(b, "name", name);
+	api_add_str(b, "role", role);
+	json_builder_end_object(b);
+}
+
+static void api_users_list(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "users");
+	json_builder_begin_array(b);
+	rc = store_user_foreach(desk_store(r->api->desk), api_user_name, b, &error);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	if (rc < 0)
+		api_error_gerror(r, rc, error, NULL);
+	else
+		api_reply_builder(r, 200, b);
+}
+
+static gboolean api_user_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len < 1 || len >= QUEUE_USER_LEN)
+		return FALSE;
+	for (const char *c = name; *c; c++)
+		if (!g_ascii_isalnum(*c) && *c != '.' && *c != '-' && *c != '_')
+			return FALSE;
+	return TRUE;
+}
+
+static void api_users_add(struct api_req *r)
+{
+	const char *name = api_str(r, "name");
+	const char *role = api_str(r, "role");
+	g_autofree char *hash = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	int rc;
+
+	if (!api_user_name_ok(name)) {
+		api_error(r, 400, "invalid",
+			  "a user name is 1 to %d letters, digits, '.', '-' or '_'",
+			  QUEUE_USER_LEN - 1);
+		return;
+	}
+	if (!auth_role_parse(role)) {
+		api_error(r, 400, "invalid",
+			  "role must be advisor, expert, technician, manager or admin");
+		return;
+	}
+	/* About 0.1 s on the loop: adding users is rare and admin-only. */
+	rc = auth_password_hash(api_str(r, "password"), &hash, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	desk_time(r->api->desk, &t);
+	rc = store_user_put(desk_store(r->api->desk), name, role, hash, t.now, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	json_builder_begin_object(b);
+	api_add_str(b, "name", name);
+	api_add_str(b, "role", role);
+	json_builder_end_object(b);
+	api_reply_builder(r, 201, b);
+}
+
+static void api_users_passwd(struct api_req *r)
+{
+	const char *name = r->seg[2];
+	g_autofree char *hash = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int rc;
+
+	if (!(r->caller.role & AUTH_ROLE_ADMIN) && g_strcmp0(name, r->caller.user) != 0) {
+		api_error(r, 403, "forbidden", "only an admin may change another user's password");
+		return;
+	}
+	rc = auth_password_hash(api_str(r, "password"), &hash, &error);
+	if (rc == 0)
+		rc = store_user_set_hash(desk_store(r->api->desk), name, hash, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	json_builder_begin_object(b);
+	api_add_str(b, "name", name);
+	api_add_bool(b, "ok", TRUE);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Appointments */
+
+static void api_build_appointment(struct api *api, JsonBuilder *b,
+				  const struct store_appointment *a)
+{
+	static const char *const states[] = {"booked", "arrived", "cancelled"};
+	const struct config_service *svc = config_service_get(api->cfg, a->service);
+
+	json_builder_begin_object(b);
+	api_add_int(b, "id", a->id);
+	api_add_str(b, "code", a->code);
+	api_add_str(b, "service", svc ? svc->code : NULL);
+	api_add_int(b, "at", a->at);
+	api_add_int(b, "duration_min", a->duration_min);
+	api_add_str(b, "staff", a->staff);
+	api_add_str(b, "name", a->name);
+	api_add_str(b, "source", a->source);
+	api_add_str(b, "state", states[a->state]);
+	if (a->ticket)
+		api_add_int(b, "ticket", a->ticket);
+	json_builder_end_object(b);
+}
+
+static void api_appointment_json(const struct store_appointment *a, void *data)
+{
+	struct api_queue_walk *w = data;
+
+	api_build_appointment(w->api, w->b, a);
+}
+
+static void api_appointments_list(struct api_req *r)
+{
+	struct api *api = r->api;
+	const char *from = r->query ? g_hash_table_lookup(r->query, "from") : NULL;
+	const char *to = r->query ? g_hash_table_lookup(r->query, "to") : NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GError) error = NULL;
+	struct api_queue_walk w = {.api = api, .b = b};
+	struct queue_time t;
+	int64_t from_s, to_s;
+	int rc;
+
+	desk_time(api->desk, &t);
+	from_s = t.now - 12 * 3600;
+	to_s = t.now + 14 * 86400;
+	if ((from && booking_parse_time(api->cfg, from, &from_s) < 0) ||
+	    (to && booking_parse_time(api->cfg, to, &to_s) < 0)) {
+		api_error(r, 400, "invalid", "from and to must be times like 2026-11-23 08:00");
+		return;
+	}
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "appointments");
+	json_builder_begin_array(b);
+	rc = store_appointment_foreach(desk_store(api->desk), api->cfg, from_s, to_s,
+				       api_appointment_json, &w, &error);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	if (rc < 0)
+		api_error_gerror(r, rc, error, NULL);
+	else
+		api_reply_builder(r, 200, b);
+}
+
+static void api_appointments_add(struct api_req *r)
+{
+	struct api *api = r->api;
+	const char *service = api_str(r, "service");
+	const char *code = api_str(r, "code");
+	struct store_appointment a = {0};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int rc;
+
+	a.service = (int16_t)config_service_find(api->cfg, service);
+	if (a.service < 0) {
+		api_error(r, 404, "not_found", "no service \"%s\"", service);
+		return;
+	}
+	if (booking_parse_time(api->cfg, api_str(r, "at"), &a.at) < 0) {
+		api_error(r, 400, "invalid", "at must be a time like 2026-11-23 09:30");
+		return;
+	}
+	a.duration_min = (int)api_int(r, "duration_min", 30);
+	if (a.duration_min < 5 || a.duration_min > 480) {
+		api_error(r, 400, "invalid", "duration_min must be 5 to 480");
+		return;
+	}
+	a.code = code ? g_strdup(code) : booking_code_new();
+	a.staff = g_strdup(api_str(r, "staff"));
+	a.name = g_strdup(api_str(r, "name"));
+	a.source = g_strdup("api");
+	rc = store_appointment_add(desk_store(api->desk), api->cfg, &a, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+	} else {
+		api_build_appointment(api, b, &a);
+		api_reply_builder(r, 201, b);
+	}
+	store_appointment_clear(&a);
+}
+
+/* Body is the booking system's export as is: text/csv or text/calendar. */
+static void api_appointments_import(struct api_req *r)
+{
+	struct api *api = r->api;
+	SoupMessageBody *body = soup_server_message_get_request_body(r->msg);
+	const char *type = soup_message_headers_get_content_type(
+	    soup_server_message_get_request_headers(r->msg), NULL);
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int rc, added = 0, skipped = 0;
+
+	if (g_strcmp0(type, "text/csv") == 0)
+		rc = booking_parse_csv(api->cfg, body->data, (gsize)body->length, &list, &error);
+	else if (g_strcmp0(type, "text/calendar") == 0)
+		rc = booking_parse_ics(api->cfg, body->data, (gsize)body->length, &list, &error);
+	else {
+		api_error(r, 415, "unsupported_type",
+			  "send the export as text/csv or text/calendar, not %s",
+			  type ? type : "without a Content-Type");
+		return;
+	}
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	for (guint i = 0; i < list->len; i++) {
+		struct store_appointment *a = g_ptr_array_index(list, i);
+
+		rc = store_appointment_add(desk_store(api->desk), api->cfg, a, &error);
+		if (rc == -EEXIST) {
+			skipped++;
+			g_clear_error(&error);
+		} else if (rc < 0) {
+			api_error_gerror(r, rc, error, NULL);
+			return;
+		} else {
+			added++;
+		}
+	}
+	json_builder_begin_object(b);
+	api_add_int(b, "added", added);
+	api_add_int(b, "skipped_existing", skipped);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_checkin(struct api_req *r)
+{
+	struct api *api = r->api;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	const char *handout = api_str(r, "handout");
+	struct queue_time t;
+	uint8_t lang;
+	int rc;
+
+	if (api_parse_lang(r, &lang) < 0)
+		return;
+	rc = desk_checkin(api->desk, api_str(r, "code"), lang,
+			  !handout || strcmp(handout, "printer") != 0, &api->res, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, &api->res);
+		return;
+	}
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "ticket");
+	api_build_ticket(api, b, &g_array_index(api->res.tickets, struct queue_ticket, 0), &t);
+	json_builder_end_object(b);
+	api_reply_builder(r, 201, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reports and the database */
+
+static int api_parse_day(const char *text, int32_t *ret)
+{
+	g_autoptr(GDateTime) dt = NULL;
+	g_autofree char *iso = NULL;
+
+	if (!text)
+		return -EINVAL;
+	iso = g_strdup_printf("%sT00:00:00Z", text);
+	dt = g_date_time_new_from_iso8601(iso, NULL);
+	if (!dt)
+		return -EINVAL;
+	*ret = (int32_t)(g_date_time_to_unix(dt) / 86400);
+	return 0;
+}
+
+static void api_report(struct api_req *r)
+{
+	struct api *api = r->api;
+	const char *from = r->query ? g_hash_table_lookup(r->query, "from") : NULL;
+	const char *to = r->query ? g_hash_table_lookup(r->query, "to") : NULL;
+	const char *format = r->query ? g_hash_table_lookup(r->query, "format") : NULL;
+	const char *target = r->query ? g_hash_table_lookup(r->query, "target_min") : NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GError) error = NULL;
+	struct queue_time t;
+	int32_t from_day, to_day;
+	int target_min = target ? atoi(target) : 15;
+	int rc;
+
+	desk_time(api->desk, &t);
+	from_day = t.day - 365;
+	to_day = t.day + 1;
+	if ((from && api_parse_day(from, &from_day) < 0) ||
+	    (to && api_parse_day(to, &to_day) < 0)) {
+		api_error(r, 400, "invalid", "from and to must be dates like 2026-11-01");
+		return;
+	}
+	if (target_min < 1 || target_min > 600) {
+		api_error(r, 400, "invalid", "target_min must be 1 to 600");
+		return;
+	}
+	rc =
+	    report_monthly(desk_store(api->desk), from_day, to_day, target_min * 60, &rows, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	if (g_strcmp0(format, "csv") == 0) {
+		GString *csv = g_string_new("provider,month,visits,in_person,remote_video,"
+					    "e_service,paper_form,no_shows,cancelled,"
+					    "wait_median_s,wait_p90_s,service_median_s,"
+					    "service_p90_s,within_target,waited\r\n");
+		gsize len;
+
+		for (guint i = 0; i < rows->len; i++) {
+			const struct report_row *row = g_ptr_array_index(rows, i);
+
+			g_string_append_printf(
+			    csv, "%s,%s,%u,%u,%u,%u,%u,%u,%u,%d,%d,%d,%d,%u,%u\r\n", row->provider,
+			    row->month, row->visits, row->by_channel[0], row->by_channel[1],
+			    row->by_channel[2], row->by_channel[3], row->no_shows, row->cancelled,
+			    row->wait_median_s, row->wait_p90_s, row->service_median_s,
+			    row->service_p90_s, row->within_target, row->waited);
+		}
+		len = csv->len;
+		soup_server_message_set_status(r->msg, 200, NULL);
+		soup_server_message_set_response(r->msg, "text/csv; charset=utf-8",
+						 SOUP_MEMORY_TAKE, g_string_free(csv, FALSE), len);
+		return;
+	} else {
+		g_autoptr(JsonNode) node = report_rows_to_json(rows);
+		g_autoptr(JsonBuilder) b = json_builder_new();
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "monthly");
+		json_builder_add_value(b, g_steal_pointer(&node));
+		api_add_int(b, "target_wait_min", target_min);
+		json_builder_end_object(b);
+		api_reply_builder(r, 200, b);
+	}
+}
+
+static void api_db_check(struct api_req *r)
+{
+	g_autofree char *report = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int rc = store_integrity_check(desk_store(r->api->desk), &report, &error);
+
+	if (rc < 0 && !report) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", rc == 0);
+	api_add_str(b, "integrity", report);
+	json_builder_end_object(b);
+	api_reply_builder(r, rc == 0 ? 200 : 500, b);
+}
+
+/* Streams a consistent copy made with SQLite's online backup. */
+static void api_db_backup(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("vuoro-backup-XXXXXX", &error);
+	g_autofree char *path = dir ? g_build_filename(dir, "vuoro.db", NULL) : NULL;
+	g_autoptr(GMappedFile) map = NULL;
+	int rc;
+
+	if (!dir) {
+		api_error(r, 500, "internal", "cannot make a temporary folder: %s", error->message);
+		return;
+	}
+	rc = store_backup(desk_store(r->api->desk), path, &error);
+	if (rc == 0)
+		map = g_mapped_file_new(path, FALSE, &error);
+	g_unlink(path);
+	g_rmdir(dir);
+	if (rc < 0 || !map) {
+		api_error_gerror(r, rc < 0 ? rc : -EIO, error, NULL);
+		return;
+	}
+	soup_server_message_set_status(r->msg, 200, NULL);
+	soup_message_headers_set_content_type(soup_server_message_get_response_headers(r->msg),
+					      "application/vnd.sqlite3", NULL);
+	soup_message_body_append_bytes(soup_server_message_get_response_body(r->msg),
+				       g_mapped_file_get_bytes(map));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Route table */
+
+static const struct api_field api_no_fields[] = {{NULL}};
+static const struct api_field api_login_fields[] = {
+    {"user", API_STRING, TRUE}, {"password", API_STRING, TRUE}, {NULL}};
+static const struct api_field api_issue_fields[] = {{"service", API_STRING, TRUE},
+						    {"lang", API_STRING, FALSE},
+						    {"handout", API_STRING, FALSE},
+						    {"priority", API_INT, FALSE},
+						    {NULL}};
+static const struct api_field api_open_fields[] = {{"profile", API_STRING, FALSE}, {NULL}};
+static const struct api_field api_call_fields[] = {{"ticket", API_INT, FALSE}, {NULL}};
+static const struct api_field api_resume_fields[] = {{"ticket", API_INT, TRUE}, {NULL}};
+static const struct api_field api_transfer_fields[] = {{"service", API_STRING, FALSE},
+						       {"counter", API_INT, FALSE},
+						       {"front", API_BOOL, FALSE},
+						       {NULL}};
+static const struct api_field api_end_fields[] = {
+    {"outcome", API_STRING, FALSE}, {"channel", API_STRING, FALSE}, {NULL}};
+static const struct api_field api_user_fields[] = {
+    {"name", API_STRING, TRUE}, {"role", API_STRING, TRUE}, {"password", API_STRING, TRUE}, {NULL}};
+static const struct api_field api_passwd_fields[] = {{"password", API_STRING, TRUE}, {NULL}};
+static const struct api_field api_appointment_fields[] = {{"service", API_STRING, TRUE},
+							  {"at", API_STRING, TRUE},
+							  {"code", API_STRING, FALSE},
+							  {"duration_min", API_INT, FALSE},
+							  {"staff", API_STRING, FALSE},
+							  {"name", API_STRING, FALSE},
+							  {NULL}};
+static const struct api_field api_checkin_fields[] = {{"code", API_STRING, TRUE},
+						      {"lang", API_STRING, FALSE},
+						      {"handout", API_STRING, FALSE},
+						      {NULL}};
+
+#define COUNTER_STAFF (AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
+#define ISSUERS       (AUTH_ROLE_KIOSK | COUNTER_STAFF)
+
+static const struct api_route api_routes[] = {
+    {"GET", "/api/health", 0, api_health, NULL},
+    {"GET", "/api/status", 0, api_status, NULL},
+    {"POST", "/api/login", 0, api_login, api_login_fields},
+    {"POST", "/api/logout", AUTH_STAFF, api_logout, api_no_fields},
+    {"GET", "/api/whoami", AUTH_STAFF | AUTH_ROLE_KIOSK, api_whoami, NULL},
+    {"GET", "/api/queue", AUTH_STAFF, api_queue, NULL},
+    {"POST", "/api/tickets", ISSUERS, api_ticket_issue, api_issue_fields},
+    {"GET", "/api/tickets/*", AUTH_STAFF, api_ticket_get, NULL},
+    {"POST", "/api/tickets/*/cancel", ISSUERS, api_ticket_cancel, api_no_fields},
+    {"POST", "/api/tickets/*/handout", ISSUERS, api_ticket_handout, api_no_fields},
+    {"GET", "/api/follow/*", 0, api_follow, NULL},
+    {"POST", "/api/counters/*/open", COUNTER_STAFF, api_counter_open, api_open_fields},
+    {"POST", "/api/counters/*/close", COUNTER_STAFF, api_counter_close, api_no_fields},
+    {"POST", "/api/counters/*/call", COUNTER_STAFF, api_counter_call, api_call_fields},
+    {"POST", "/api/counters/*/recall", COUNTER_STAFF, api_counter_recall, api_no_fields},
+    {"POST", "/api/counters/*/start", COUNTER_STAFF, api_counter_start, api_no_fields},
+    {"POST", "/api/counters/*/noshow", COUNTER_STAFF, api_counter_noshow, api_no_fields},
+    {"POST", "/api/counters/*/park", COUNTER_STAFF, api_counter_park, api_no_fields},
+    {"POST", "/api/counters/*/resume", COUNTER_STAFF, api_counter_resume, api_resume_fields},
+    {"POST", "/api/counters/*/transfer", COUNTER_STAFF, api_counter_transfer, api_transfer_fields},
+    {"POST", "/api/counters/*/end", COUNTER_STAFF, api_counter_end, api_end_fields},
+    {"GET", "/api/appointments", AUTH_STAFF, api_appointments_list, NULL},
+    {"POST", "/api/appointments", COUNTER_STAFF | AUTH_ROLE_MANAGER, api_appointments_add,
+     api_appointment_fields},
+    /* The body is CSV or iCalendar, not JSON: fields NULL, checked by type. */
+    {"POST", "/api/appointments/import", AUTH_ROLE_ADMIN | AUTH_ROLE_MANAGER,
+     api_appointments_import, NULL},
+    {"POST", "/api/checkin", ISSUERS, api_checkin, api_checkin_fields},
+    {"GET", "/api/users", AUTH_ROLE_ADMIN, api_users_list, NULL},
+    {"POST", "/api/users", AUTH_ROLE_ADMIN, api_users_add, api_user_fields},
+    {"POST", "/api/users/*/password", AUTH_STAFF, api_users_passwd, api_passwd_fields},
+    {"GET", "/api/report", AUTH_ROLE_MANAGER | AUTH_ROLE_ADMIN, api_report, NULL},
+    {"GET", "/api/db/check", AUTH_ROLE_TECHNICIAN | AUTH_ROLE_ADMIN, api_db_check, NULL},
+    {"GET", "/api/db/backup", AUTH_ROLE_TECHNICIAN | AUTH_ROLE_ADMIN, api_db_backup, NULL},
+};
+
+static gboolean api_route_match(const struct api_route *route, char **seg)
+{
+	g_auto(GStrv) pat = g_strsplit(route->path + 1, "/", API_MAX_SEGMENTS);
+	guint i;
+
+	for (i = 0; pat[i] && seg[i]; i++)
+		if (strcmp(pat[i], "*") != 0 && strcmp(pat[i], seg[i]) != 0)
+			return FALSE;
+	return !pat[i] && !seg[i];
+}
+
+static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
+		       GHashTable *query, gpointer data)
+{
+	struct api *api = data;
+	const char *method = soup_server_message_get_method(msg);
+	g_auto(GStrv) seg = g_strsplit(path + 1, "/", API_MAX_SEGMENTS + 1);
+	const struct api_route *route = NULL;
+	gboolean path_known = FALSE;
+	g_autoptr(JsonParser) parser = NULL;
+	struct api_req r = {.api = api, .msg = msg, .seg = seg, .query = query};
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+
+	/* Drop a trailing empty segment: "/api/status/" is "/api/status". */
+	for (guint n = g_strv_length(seg); n > 0 && !*seg[n - 1]; n--) {
+		g_free(seg[n - 1]);
+		seg[n - 1] = NULL;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(api_routes); i++) {
+		if (!api_route_match(&api_routes[i], seg))
+			continue;
+		path_known = TRUE;
+		if (strcmp(api_routes[i].method, method) == 0) {
+			route = &api_routes[i];
+			break;
+		}
+	}
+	if (!route) {
+		if (path_known)
+			api_error(&r, 405, "method_not_allowed", "%s is not allowed on %s", method,
+				  path);
+		else
+			api_error(&r, 404, "not_found", "no such API path: %s", path);
+		return;
+	}
+	if (body->length > (goffset)api->cfg->max_body_kb * 1024) {
+		api_error(&r, 413, "too_large", "the body is larger than %d KiB",
+			  api->cfg->max_body_kb);
+		return;
+	}
+	api_identify(api, msg, query, &r.caller);
+	if (route->roles && !(route->roles & r.caller.role)) {
+		if (!r.caller.role)
+			api_error(&r, 401, "login_required", "log in first (POST /api/login)");
+		else
+			api_error(&r, 403, "forbidden", "a %s may not do this",
+				  auth_role_name(r.caller.role));
+		g_free(r.caller.user);
+		return;
+	}
+	if (route->fields) {
+		parser = json_parser_new_immutable();
+		if (!api_parse_body(&r, route->fields, parser))
+			goto out;
+	}
+	route->fn(&r);
+out:
+	if (r.body)
+		json_object_unref(r.body);
+	g_free(r.caller.user);
+}
+
+/* Before the body is read: refuse one that announces itself too large. */
+static void api_early(SoupServer *server, SoupServerMessage *msg, const char *path,
+		      GHashTable *query, gpointer data)
+{
+	struct api *api = data;
+	goffset len =
+	    soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
+
+	if (len > (goffset)api->cfg->max_body_kb * 1024) {
+		struct api_req r = {.api = api, .msg = msg};
+
+		api_error(&r, 413, "too_large", "the body is larger than %d KiB",
+			  api->cfg->max_body_kb);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Connection", "close");
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* WebSocket event stream */
+
+static void api_ws_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+	struct api *api = data;
+
+	g_ptr_array_remove(api->sockets, ws);
+}
+
+static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *path,
+			SoupWebsocketConnection *ws, gpointer data)
+{
+	struct api *api = data;
+	g_autoptr(GUri) uri = g_uri_ref(soup_server_message_get_uri(msg));
+	g_autoptr(GHashTable) query = NULL;
+	struct api_caller caller;
+
+	if (g_uri_get_query(uri))
+		query = g_uri_parse_params(g_uri_get_query(uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+	api_identify(api, msg, query, &caller);
+	g_free(caller.user);
+	if (!caller.role) {
+		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+						"log in first");
+		return;
+	}
+	g_ptr_array_add(api->sockets, g_object_ref(ws));
+	g_signal_connect(ws, "closed", G_CALLBACK(api_ws_closed), api);
+	soup_websocket_connection_send_text(ws, "{\"type\":\"hello\"}");
+}
+
+static void api_ws_send_all(struct api *api, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) node = json_builder_get_root(b);
+	g_autofree char *text = json_to_string(node, FALSE);
+
+	for (guint i = 0; i < api->sockets->len; i++) {
+		SoupWebsocketConnection *ws = g_ptr_array_index(api->sockets, i);
+
+		if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_send_text(ws, text);
+	}
+}
+
+static void api_on_queue_event(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	const struct queue_event *ev = payload;
+	g_autoptr(JsonBuilder) b = NULL;
+	struct queue_time t;
+
+	if (!api->sockets->len)
+		return;
+	desk_time(api->desk, &t);
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	api_add_str(b, "type", queue_event_name(ev->type));
+	api_add_int(b, "at", t.now);
+	if (ev->counter)
+		api_add_int(b, "counter", ev->counter);
+	if (ev->ticket.id) {
+		json_builder_set_member_name(b, "ticket");
+		api_build_ticket(api, b, &ev->ticket, &t);
+	}
+	json_builder_end_object(b);
+	api_ws_send_all(api, b);
+}
+
+static void api_on_arrival(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	const struct desk_arrival *arrival = payload;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	api_add_str(b, "type", "appointment_arrived");
+	api_add_str(b, "staff", arrival->appointment->staff);
+	api_add_str(b, "code", arrival->appointment->code);
+	api_add_int(b, "at", arrival->appointment->at);
+	api_add_str(b, "ticket", arrival->ticket->code);
+	json_builder_end_object(b);
+	api_ws_send_all(api, b);
+}
+
+/* ---------------------------------------------------------------------- */
+
+struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus)
+{
+	struct api *api = g_new0(struct api, 1);
+	struct queue_time t;
+
+	api->cfg = cfg;
+	api->desk = desk;
+	api->bus = bus;
+	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
+	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	queue_result_init(&api->res);
+	desk_time(desk, &t);
+	api->started_at = t.now;
+	api->server = soup_server_new("server-header", "vuorod/" VUORO_VERSION " ", NULL);
+	soup_server_add_early_handler(api->server, "/api", api_early, api, NULL);
+	soup_server_add_handler(api->server, "/api", api_handle, api, NULL);
+	soup_server_add_websocket_handler(api->server, "/api/events", NULL, NULL, api_ws_open, api,
+					  NULL);
+	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
+	api->bus_appointment_sub = bus_subscribe(bus, "appointment.", api_on_arrival, api);
+	return api;
+}
+
+void api_free(struct api *api)
+{
+	if (!api)
+		return;
+	bus_unsubscribe(api->bus, api->bus_queue_sub);
+	bus_unsubscribe(api->bus, api->bus_appointment_sub);
+	for (guint i = 0; i < api->sockets->len; i++)
+		g_signal_handlers_disconnect_by_data(g_ptr_array_index(api->sockets, i), api);
+	g_ptr_array_unref(api->sockets);
+	soup_server_disconnect(api->server);
+	g_object_unref(api->server);
+	g_hash_table_unref(api->login_fails);
+	queue_result_free(&api->res);
+	g_free(api);
+}
+
+int api_listen(struct api *api, const char *host, int port, GError **error)
+{
+	g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(host);
+	g_autoptr(GSocketAddress) addr = NULL;
+	GSList *uris;
+	int bound = port;
+
+	if (!inet) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "listen address \"%s\" is not an IP address", host);
+		return -EINVAL;
+	}
+	addr = g_inet_socket_address_new(inet, (guint16)port);
+	if (!soup_server_listen(api->server, addr, 0, error))
+		return -EADDRINUSE;
+	uris = soup_server_get_uris(api->server);
+	if (uris)
+		bound = g_uri_get_port(uris->data);
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return bound;
+}

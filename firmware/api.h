@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * api: the HTTP/JSON API and the WebSocket event stream (libsoup3, json-glib).
+ *
+ * One route table: method, path pattern, roles allowed, the JSON fields the
+ * body may carry (name, type, required) and the handler.  Every request is
+ * checked against it before a handler runs: unknown route 404, wrong role
+ * 401/403, oversize body 413, malformed JSON, unknown fields and wrong types
+ * 400, each with {"error": code, "message": what to do}.
+ *
+ * Who may do what: staff log in (POST /api/login → bearer token); the kiosk
+ * is recognised by its address (config kiosk-addresses) or its device token.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "bus.h"
+#include "config.h"
+#include "desk.h"
+
+struct api;
+
+struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus);
+void api_free(struct api *api);
+typedef struct api Api; /* for g_autoptr(Api) only */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Api, api_free)
+
+/* Listens on @host:@port (port 0: any free port).  Returns the port, or a
+ * negative errno with @error saying why (address in use, …). */
+int api_listen(struct api *api, const char *host, int port, GError **error);

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * desk: command → engine → durable store → bus.
+ *
+ * Invariant: the engine holds exactly what the store holds.  A command is
+ * applied to the engine, its result committed in one transaction, and only
+ * then published.  If the commit fails, the engine is rebuilt from the store;
+ * if even that fails (the file is unreadable), the desk stays "degraded" and
+ * retries the rebuild before the next command, refusing commands until then.
+ */
+#define G_LOG_DOMAIN "vuoro-desk"
+
+#include "desk.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+
+#include "auth.h"
+
+#define DESK_TICK_S 20
+
+G_DEFINE_QUARK(vuoro - desk - error - quark, desk_error)
+
+struct desk {
+	const struct config *cfg;
+	struct store *store;
+	struct bus *bus;
+	struct queue *queue;
+	GTimeZone *tz;
+	desk_clock_fn clock;
+	gpointer clock_data;
+	guint tick_source;
+	gboolean degraded; /* the engine could not be rebuilt after a failed commit */
+	struct queue_result tick_result;
+};
+
+static int64_t desk_real_clock(gpointer data)
+{
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+void desk_set_clock(struct desk *d, desk_clock_fn fn, gpointer data)
+{
+	d->clock = fn ? fn : desk_real_clock;
+	d->clock_data = fn ? data : NULL;
+}
+
+void desk_time(struct desk *d, struct queue_time *ret)
+{
+	int64_t now = d->clock(d->clock_data);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now);
+	g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, d->tz);
+	int64_t offset_s = g_date_time_get_utc_offset(local) / G_USEC_PER_SEC;
+	int64_t local_s = now + offset_s;
+	int32_t local_days = (int32_t)((local_s - (((local_s % 86400) + 86400) % 86400)) / 86400);
+	uint8_t wday = (uint8_t)(g_date_time_get_day_of_week(local) - 1);
+	uint16_t minute =
+	    (uint16_t)(g_date_time_get_hour(local) * 60 + g_date_time_get_minute(local));
+
+	queue_time_make(ret, now, local_days, wday, minute, d->cfg->reset_min);
+}
+
+static void desk_publish(struct desk *d, const struct queue_result *res)
+{
+	for (guint i = 0; i < res->events->len; i++) {
+		const struct queue_event *ev = &g_array_index(res->events, struct queue_event, i);
+		char topic[48];
+
+		g_snprintf(topic, sizeof(topic), "queue.%s", queue_event_name(ev->type));
+		bus_publish(d->bus, topic, ev);
+	}
+}
+
+/* The arguments of a command as JSON, for the audit log. */
+static char *desk_cmd_detail(const struct desk *d, const struct queue_cmd *cmd,
+			     const struct queue_result *res)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_object(b);
+	if (cmd->counter) {
+		json_builder_set_member_name(b, "counter");
+		json_builder_add_int_value(b, cmd->counter);
+	}
+	if (res->ticket) {
+		json_builder_set_member_name(b, "ticket");
+		json_builder_add_int_value(b, res->ticket);
+	}
+	if ((cmd->type == QUEUE_CMD_ISSUE || cmd->type == QUEUE_CMD_TRANSFER) &&
+	    cmd->service >= 0) {
+		json_builder_set_member_name(b, "service");
+		json_builder_add_string_value(b, config_service_get(d->cfg, cmd->service)->code);
+	}
+	if (cmd->to_counter) {
+		json_builder_set_member_name(b, "to_counter");
+		json_builder_add_int_value(b, cmd->to_counter);
+	}
+	if (cmd->type == QUEUE_CMD_END) {
+		json_builder_set_member_name(b, "outcome");
+		json_builder_add_int_value(b, cmd->outcome);
+		json_builder_set_member_name(b, "channel");
+		json_builder_add_int_value(b, cmd->channel);
+	}
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	return json_to_string(root, FALSE);
+}
+
+static int desk_void_ghosts(struct desk *d, GArray *ghosts)
+{
+	struct queue_result res;
+	int rc = 0;
+
+	queue_result_init(&res);
+	for (guint i = 0; i < ghosts->len && rc == 0; i++) {
+		uint32_t id = g_array_index(ghosts, uint32_t, i);
+		struct queue_ticket t;
+		struct queue_cmd cmd = {.type = QUEUE_CMD_VOID, .ticket = id, .service = -1};
+		g_autoptr(GError) error = NULL;
+
+		rc = store_ticket_get(d->store, d->cfg, id, &t, &error);
+		if (rc == 0)
+			rc = queue_restore_ticket(d->queue, &t);
+		if (rc == 0)
+			rc = desk_exec(d, &cmd, "system", &res, &error);
+		if (rc < 0)
+			g_warning("cannot void ticket %u that was never handed out: %s", id,
+				  error ? error->message : g_strerror(-rc));
+		else
+			g_message("voided %s: committed but never handed out before the restart",
+				  t.code);
+	}
+	queue_result_free(&res);
+	return rc;
+}
+
+/* (Re)builds the engine from the store. */
+static int desk_load(struct desk *d, GError **error)
+{
+	g_autoptr(Queue) q = queue_new(d->cfg);
+	g_autoptr(GArray) ghosts = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	struct queue_time t;
+	int rc;
+
+	desk_time(d, &t);
+	rc = store_queue_load(d->store, d->cfg, q, t.day, ghosts, error);
+	if (rc < 0)
+		return rc;
+	queue_free(d->queue);
+	d->queue = g_steal_pointer(&q);
+	d->degraded = FALSE;
+	if (ghosts->len)
+		desk_void_ghosts(d, ghosts);
+	return 0;
+}
+
+static gboolean desk_tick(gpointer data)
+{
+	struct desk *d = data;
+	struct queue_time t;
+	struct queue_cmd cmd = {.type = QUEUE_CMD_TICK, .service = -1};
+	g_autoptr(GError) error = NULL;
+
+	desk_time(d, &t);
+	if (!d->degraded && t.day == queue_day(d->queue))
+		return G_SOURCE_CONTINUE;
+	if (desk_exec(d, &cmd, "system", &d->tick_result, &error) < 0)
+		g_warning("daily reset: %s", error->message);
+	return G_SOURCE_CONTINUE;
+}
+
+struct desk *desk_new(const struct config *cfg, struct store *store, struct bus *bus,
+		      GError **error)
+{
+	g_autoptr(Desk) d = g_new0(struct desk, 1);
+
+	d->cfg = cfg;
+	d->store = store;
+	d->bus = bus;
+	d->clock = desk_real_clock;
+	d->tz = g_time_zone_new_identifier(cfg->timezone);
+	if (!d->tz)
+		d->tz = g_time_zone_new_local();
+	queue_result_init(&d->tick_result);
+	if (desk_load(d, error) < 0)
+		return NULL;
+	d->tick_source = g_timeout_add_seconds(DESK_TICK_S, desk_tick, d);
+	return g_steal_pointer(&d);
+}
+
+void desk_free(struct desk *d)
+{
+	if (!d)
+		return;
+	if (d->tick_source)
+		g_source_remove(d->tick_source);
+	queue_free(d->queue);
+	queue_result_free(&d->tick_result);
+	if (d->tz)
+		g_time_zone_unref(d->tz);
+	g_free(d);
+}
+
+int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct queue_result *res,
+	      GError **error)
+{
+	g_autofree char *ref = NULL;
+	g_autofree char *detail = NULL;
+	struct queue_time t;
+	struct store_audit audit;
+	int rc;
+
+	if (d->degraded && desk_load(d, NULL) < 0) {
+		queue_result_clear(res);
+		g_set_error(error, DESK_ERROR, EIO,
+			    "the database cannot be read: nothing can be changed until a "
+			    "technician checks it (vuoroctl db check)");
+		return -EIO;
+	}
+	if (cmd->type == QUEUE_CMD_ISSUE && !cmd->ref) {
+		ref = auth_ref_new();
+		cmd->ref = ref;
+	}
+	desk_time(d, &t);
+	rc = queue_exec(d->queue, cmd, &t, res);
+	if (rc < 0) {
+		g_set_error(error, DESK_ERROR, -rc, "%s", res->reason);
+		return rc;
+	}
+	detail = desk_cmd_detail(d, cmd, res);
+	audit = (struct store_audit){
+	    .at = t.now,
+	    .user = user ? user : "kiosk",
+	    .command = queue_cmd_name(cmd->type),
+	    .detail = detail,
+	};
+	rc = store_result_commit(d->store, d->cfg, res, &audit, error);
+	if (rc < 0) {
+		g_autoptr(GError) reload_error = NULL;
+
+		queue_result_clear(res);
+		if (desk_load(d, &reload_error) < 0) {
+			d->degraded = TRUE;
+			g_warning("cannot rebuild the queue from the database: %s",
+				  reload_error->message);
+		}
+		return rc;
+	}
+	desk_publish(d, res);
+	return 0;
+}
+
+int desk_checkin(struct desk *d, const char *code, uint8_t lang, gboolean handed_out,
+		 struct queue_result *res, GError **error)
+{
+	struct store_appointment a = {0};
+	struct queue_time t;
+	struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE, .lang = lang, .handed_out = handed_out};
+	int rc;
+
+	rc = store_appointment_by_code(d->store, d->cfg, code, &a, error);
+	if (rc == -ENOENT) {
+		g_clear_error(error);
+		g_set_error(error, DESK_ERROR, ENOENT,
+			    "booking code %s was not found: check the code in your confirmation, "
+			    "or draw an ordinary ticket",
+			    code);
+	}
+	if (rc < 0)
+		goto out;
+	desk_time(d, &t);
+	if (a.state == STORE_APPOINTMENT_ARRIVED) {
+		rc = -EALREADY;
+		g_set_error(error, DESK_ERROR, EALREADY,
+			    "booking %s has already been checked in: follow your ticket", code);
+		goto out;
+	}
+	if (a.state == STORE_APPOINTMENT_CANCELLED) {
+		rc = -ESTALE;
+		g_set_error(error, DESK_ERROR, ESTALE,
+			    "booking %s was cancelled: draw an ordinary ticket or book again",
+			    code);
+		goto out;
+	}
+	if (a.at > t.now + 12 * 3600 || a.at < t.now - 12 * 3600) {
+		g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(a.at);
+		g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, d->tz);
+		g_autofree char *when = g_date_time_format(local, "%d.%m.%Y %H:%M");
+
+		rc = -ERANGE;
+		g_set_error(error, DESK_ERROR, ERANGE,
+			    "booking %s is for %s, not today: come back then, or draw an ordinary "
+			    "ticket",
+			    code, when);
+		goto out;
+	}
+	cmd.service = a.service;
+	cmd.appointment = a.id;
+	cmd.booked_at = a.at;
+	rc = desk_exec(d, &cmd, "kiosk", res, error);
+	if (rc < 0)
+		goto out;
+	{
+		const struct queue_ticket *ticket =
+		    &g_array_index(res->tickets, struct queue_ticket, 0);
+		struct desk_arrival arrival = {.appointment = &a, .ticket = ticket};
+		g_autoptr(GError) mark_error = NULL;
+
+		if (store_appointment_arrive(d->store, a.id, ticket->id, &mark_error) < 0)
+			g_warning("booking %s: ticket %s issued but not marked arrived: %s", code,
+				  ticket->code, mark_error->message);
+		a.state = STORE_APPOINTMENT_ARRIVED;
+		a.ticket = ticket->id;
+		bus_publish(d->bus, "appointment.arrived", &arrival);
+	}
+out:
+	store_appointment_clear(&a);
+	return rc;
+}
+
+const struct config *desk_config(struct desk *d)
+{
+	return d->cfg;
+}
+
+struct queue *desk_queue(struct desk *d)
+{
+	return d->queue;
+}
+
+struct store *desk_store(struct desk *d)
+{
+	return d->store;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * desk: the one path every queue command takes.
+ *
+ *   command → queue engine (pure) → store (one durable transaction) → bus
+ *
+ * Nothing is published before the store said the change is on disk.  When
+ * the store refuses (disk full, read-only, I/O error) the engine is rebuilt
+ * from the store, so what the daemon shows is always what is stored.  The
+ * desk also owns the clock (the site's time zone), the daily-reset timer, the
+ * voiding of ghost tickets at start and appointment check-in.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "bus.h"
+#include "config.h"
+#include "queue.h"
+#include "store.h"
+
+#define DESK_ERROR (desk_error_quark())
+GQuark desk_error_quark(void);
+/* DESK_ERROR codes are positive errno values (EPERM, ENOENT, ENOSPC, …). */
+
+/* Bus topics: "queue.<event name>" with a const struct queue_event *;
+ * "appointment.arrived" with a const struct desk_arrival *. */
+struct desk_arrival {
+	const struct store_appointment *appointment;
+	const struct queue_ticket *ticket;
+};
+
+typedef int64_t (*desk_clock_fn)(gpointer data); /* unix seconds */
+
+struct desk;
+
+struct desk *desk_new(const struct config *cfg, struct store *store, struct bus *bus,
+		      GError **error);
+void desk_free(struct desk *d);
+typedef struct desk Desk; /* for g_autoptr(Desk) only */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Desk, desk_free)
+
+/* Tests replace the clock; NULL restores the real one. */
+void desk_set_clock(struct desk *d, desk_clock_fn fn, gpointer data);
+void desk_time(struct desk *d, struct queue_time *ret);
+
+/* Runs @cmd for @user (NULL: the kiosk).  On success @res holds what
+ * changed, already durable and published.  On failure returns a negative
+ * errno and sets @error (DESK_ERROR, code = errno) to a line that says what
+ * to do; res->refusal tells why an issue was refused. */
+int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct queue_result *res,
+	      GError **error);
+
+/* Appointment check-in at the kiosk by booking code: issues a ticket with
+ * the appointment's priority window and tells the booked staff member
+ * ("appointment.arrived"). */
+int desk_checkin(struct desk *d, const char *code, uint8_t lang, gboolean handed_out,
+		 struct queue_result *res, GError **error);
+
+const struct config *desk_config(struct desk *d);
+struct queue *desk_queue(struct desk *d);
+struct store *desk_store(struct desk *d);

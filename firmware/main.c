@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * vuorod: the front-desk daemon.  Wiring only: parse the command line, load
+ * the board-config, open the store, build desk and API, run the loop.
+ *
+ *   vuorod --config FILE [--db FILE] [--listen HOST:PORT]
+ *   vuorod --check-config FILE
+ *   vuorod --db FILE --add-user NAME --role ROLE   (password on stdin)
+ */
+#define G_LOG_DOMAIN "vuorod"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "bus.h"
+#include "config.h"
+#include "desk.h"
+#include "store.h"
+
+#define VUOROD_DEFAULT_CONFIG "/etc/vuoro/vuoro.conf"
+
+struct vuorod_opts {
+	char *config;
+	char *db;
+	char *listen;
+	char *check_config;
+	char *add_user;
+	char *role;
+	gboolean version;
+};
+
+static int vuorod_check_config(const char *path)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+
+	if (!cfg) {
+		fprintf(stderr, "%s\n", error->message);
+		return 1;
+	}
+	printf("%s: ok (%u providers, %u services, %u counters)\n", path, cfg->providers->len,
+	       cfg->services->len, cfg->counters->len);
+	return 0;
+}
+
+static char *vuorod_read_password(void)
+{
+	char line[AUTH_PASSWORD_MAX + 2];
+
+	if (!fgets(line, sizeof(line), stdin))
+		return NULL;
+	line[strcspn(line, "\r\n")] = '\0';
+	return g_strdup(line);
+}
+
+static int vuorod_add_user(const struct vuorod_opts *o)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) store = NULL;
+	g_autofree char *password = NULL;
+	g_autofree char *hash = NULL;
+
+	if (!o->db || !o->role) {
+		fprintf(stderr, "vuorod: --add-user needs --db FILE and --role ROLE\n");
+		return 2;
+	}
+	if (!auth_role_parse(o->role)) {
+		fprintf(stderr,
+			"vuorod: role \"%s\" is not one of advisor, expert, technician, manager, "
+			"admin\n",
+			o->role);
+		return 2;
+	}
+	password = vuorod_read_password();
+	if (!password) {
+		fprintf(stderr, "vuorod: give the password on standard input\n");
+		return 2;
+	}
+	if (auth_password_hash(password, &hash, &error) < 0) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	store = store_open(o->db, NULL, &error);
+	if (!store || store_user_put(store, o->add_user, o->role, hash,
+				     g_get_real_time() / G_USEC_PER_SEC, &error) < 0) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	printf("user %s (%s) saved in %s\n", o->add_user, o->role, o->db);
+	return 0;
+}
+
+static int vuorod_parse_listen(const char *text, char **ret_host, int *ret_port)
+{
+	g_autofree char *host = NULL;
+	const char *colon = strrchr(text, ':');
+	guint64 port;
+
+	if (!colon || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL))
+		return -EINVAL;
+	host = g_strndup(text, (gsize)(colon - text));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		char *inner = g_strndup(host + 1, strlen(host) - 2);
+
+		g_free(host);
+		host = inner;
+	}
+	*ret_host = g_steal_pointer(&host);
+	*ret_port = (int)port;
+	return 0;
+}
+
+static gboolean vuorod_quit(gpointer data)
+{
+	g_main_loop_quit(data);
+	return G_SOURCE_REMOVE;
+}
+
+static int vuorod_run(const struct vuorod_opts *o)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Store) store = NULL;
+	g_autoptr(Bus) bus = NULL;
+	g_autoptr(Desk) desk = NULL;
+	g_autoptr(Api) api = NULL;
+	g_autoptr(GMainLoop) loop = NULL;
+	g_autofree char *host = NULL;
+	g_autofree char *db_dir = NULL;
+	const char *db;
+	int port;
+
+	cfg = config_load(o->config ? o->config : VUOROD_DEFAULT_CONFIG, &error);
+	if (!cfg) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	host = g_strdup(cfg->listen_host);
+	port = cfg->listen_port;
+	if (o->listen) {
+		g_clear_pointer(&host, g_free);
+		if (vuorod_parse_listen(o->listen, &host, &port) < 0) {
+			fprintf(stderr, "vuorod: --listen %s: expected HOST:PORT\n", o->listen);
+			return 2;
+		}
+	}
+	db = o->db ? o->db : cfg->db_path;
+	db_dir = g_path_get_dirname(db);
+	if (g_mkdir_with_parents(db_dir, 0750) < 0) {
+		fprintf(stderr, "vuorod: cannot create %s: %s\n", db_dir, g_strerror(errno));
+		return 1;
+	}
+	store = store_open(db, cfg, &error);
+	if (!store) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	bus = bus_new();
+	desk = desk_new(cfg, store, bus, &error);
+	if (!desk) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	api = api_new(cfg, desk, bus);
+	port = api_listen(api, host, port, &error);
+	if (port < 0) {
+		fprintf(stderr, "vuorod: cannot listen on %s: %s\n", host, error->message);
+		return 1;
+	}
+	printf("vuorod %s: %s — API on http://%s%s%s:%d/api/status (db %s)\n", VUORO_VERSION,
+	       cfg->site_name, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+	       port, db);
+	fflush(stdout);
+
+	loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, vuorod_quit, loop);
+	g_unix_signal_add(SIGINT, vuorod_quit, loop);
+	g_main_loop_run(loop);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vuorod_opts o = {0};
+	GOptionEntry entries[] = {
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config,
+	     "board-config file (default " VUOROD_DEFAULT_CONFIG ")", "FILE"},
+	    {"db", 'd', 0, G_OPTION_ARG_FILENAME, &o.db,
+	     "database file (default: [store] db of the config)", "FILE"},
+	    {"listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen,
+	     "address to serve on (default: [api] listen of the config)", "HOST:PORT"},
+	    {"check-config", 0, 0, G_OPTION_ARG_FILENAME, &o.check_config,
+	     "check a board-config and exit: 0 when good", "FILE"},
+	    {"add-user", 0, 0, G_OPTION_ARG_STRING, &o.add_user,
+	     "store a user (password on stdin) in --db and exit", "NAME"},
+	    {"role", 0, 0, G_OPTION_ARG_STRING, &o.role,
+	     "role of --add-user: advisor, expert, technician, manager or admin", "ROLE"},
+	    {"version", 'V', 0, G_OPTION_ARG_NONE, &o.version, "print the version and exit", NULL},
+	    {NULL},
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- vuoro front-desk daemon");
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fprintf(stderr, "vuorod: %s (try --help)\n", error->message);
+		return 2;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "vuorod: unexpected argument \"%s\" (try --help)\n", argv[1]);
+		return 2;
+	}
+	if (o.version) {
+		printf("vuorod %s\n", VUORO_VERSION);
+		return 0;
+	}
+	if (auth_init() < 0) {
+		fprintf(stderr, "vuorod: libsodium could not start\n");
+		return 1;
+	}
+	if (o.check_config)
+		rc = vuorod_check_config(o.check_config);
+	else if (o.add_user)
+		rc = vuorod_add_user(&o);
+	else
+		rc = vuorod_run(&o);
+	g_free(o.config);
+	g_free(o.db);
+	g_free(o.listen);
+	g_free(o.check_config);
+	g_free(o.add_user);
+	g_free(o.role);
+	return rc;
+}

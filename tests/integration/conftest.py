@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures: a real vuorod on a free loopback port with a fresh database.
+
+Run with Debian's /usr/bin/python3 (requests, websocket-client, pytest).
+VUOROD / VUOROCTL name the binaries (tests/run sets them)."""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+VUOROD = os.path.abspath(os.environ.get("VUOROD", os.path.join(ROOT, "build", "vuorod")))
+VUOROCTL = os.path.abspath(os.environ.get("VUOROCTL", os.path.join(ROOT, "build", "vuoroctl")))
+SIM_CONF = os.path.join(ROOT, "board-config", "sim.conf")
+ASAN = os.environ.get("VUORO_ASAN") == "1"
+START_TIMEOUT = 30 if ASAN else 10
+
+USERS = {
+    "admin1": ("admin", "admin-pass-1"),
+    "anna": ("advisor", "advisor-pass-1"),
+    "bertil": ("advisor", "advisor-pass-2"),
+    "tech": ("technician", "tech-pass-123"),
+    "maija": ("manager", "manager-pass-1"),
+    "eero": ("expert", "expert-pass-1"),
+}
+
+
+def conf_with(overrides, base=SIM_CONF):
+    """The sim config with some keys replaced: {("api", "kiosk-addresses"): "10.9.9.9"}."""
+    text = open(base, encoding="utf-8").read()
+    for (group, key), value in overrides.items():
+        pattern = re.compile(r"(^\[%s\][^\[]*?)^%s\s*=.*$" % (re.escape(group), re.escape(key)),
+                             re.M | re.S)
+        if pattern.search(text):
+            text = pattern.sub(lambda m: m.group(1) + "%s = %s" % (key, value), text, count=1)
+        else:
+            text = re.sub(r"^\[%s\]\s*$" % re.escape(group),
+                          lambda m: m.group(0) + "\n%s = %s" % (key, value), text, count=1, flags=re.M)
+    return text
+
+
+def add_user(db, name, role, password):
+    subprocess.run([VUOROD, "--db", db, "--add-user", name, "--role", role],
+                   input=password + "\n", text=True, check=True, capture_output=True)
+
+
+class Daemon:
+    """One vuorod process; restartable on the same database."""
+
+    def __init__(self, workdir, conf_text=None):
+        self.workdir = workdir
+        self.db = os.path.join(workdir, "vuoro.db")
+        self.conf = os.path.join(workdir, "test.conf")
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(conf_text if conf_text is not None else open(SIM_CONF, encoding="utf-8").read())
+        self.proc = None
+        self.url = None
+        self.port = 0
+        self.tokens = {}
+        self.stderr_path = os.path.join(workdir, "vuorod.stderr")
+
+    def start(self):
+        listen = "127.0.0.1:%d" % self.port
+        self.stderr = open(self.stderr_path, "a")
+        self.proc = subprocess.Popen([VUOROD, "--config", self.conf, "--db", self.db, "--listen", listen],
+                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        deadline = time.monotonic() + START_TIMEOUT
+        line = ""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                line = self.proc.stdout.readline()
+                break
+            if self.proc.poll() is not None:
+                break
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("vuorod did not start: %r; stderr: %s" % (line, open(self.stderr_path).read()[-2000:]))
+        self.port = int(m.group(1))
+        self.url = "http://127.0.0.1:%d" % self.port
+        return self
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+        if self.proc:
+            self.proc.stdout.close()
+        self.stderr.close()
+
+    def stop(self):
+        self.kill(signal.SIGTERM)
+        return self.proc.returncode
+
+    def restart(self):
+        self.kill()
+        return self.start()
+
+    def login(self, name):
+        if name not in self.tokens:
+            r = requests.post(self.url + "/api/login", json={"user": name, "password": USERS[name][1]}, timeout=30)
+            assert r.status_code == 200, r.text
+            self.tokens[name] = r.json()["token"]
+        return {"Authorization": "Bearer " + self.tokens[name]}
+
+    def get(self, path, user=None, **kw):
+        return requests.get(self.url + path, headers=self.login(user) if user else None, timeout=30, **kw)
+
+    def post(self, path, body=None, user=None, **kw):
+        headers = dict(self.login(user)) if user else {}
+        headers.update(kw.pop("headers", {}))
+        if body is None and "data" not in kw:
+            kw["data"] = b""
+        return requests.post(self.url + path, json=body, headers=headers, timeout=30, **kw)
+
+
+def make_daemon(tmp, conf_text=None, users=True):
+    d = Daemon(tmp, conf_text)
+    if users:
+        for name, (role, password) in USERS.items():
+            add_user(d.db, name, role, password)
+    return d.start()
+
+
+@pytest.fixture
+def workdir():
+    d = tempfile.mkdtemp(prefix="vuoro-test-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def daemon(workdir):
+    d = make_daemon(workdir)
+    yield d
+    rc = d.stop()
+    assert rc == 0, "vuorod exited %s on SIGTERM; stderr: %s" % (rc, open(d.stderr_path).read()[-3000:])
+    err = open(d.stderr_path).read()
+    assert "AddressSanitizer" not in err and "runtime error" not in err, err[-3000:]
+
+
+@pytest.fixture
+def status(daemon):
+    return daemon.get("/api/status").json()

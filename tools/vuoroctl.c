@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * vuoroctl: the command line of technicians, admins and scripts.
+ *
+ * Talks to vuorod's HTTP API (--url, else $VUORO_URL, else the sim board's
+ * default).  The login token is kept in $XDG_CONFIG_HOME/vuoro/session (or
+ * taken from $VUORO_TOKEN), with the counter last used, so that `recall`,
+ * `noshow`, `end` … act on the counter of the last `call`.
+ *
+ * Exit codes: 0 done; 1 vuorod refused (the reason on stderr, one line);
+ * 2 bad usage; 3 vuorod could not be reached.
+ */
+#define G_LOG_DOMAIN "vuoroctl"
+
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+enum {
+	CTL_OK = 0,
+	CTL_REFUSED = 1,
+	CTL_USAGE = 2,
+	CTL_UNREACHABLE = 3,
+};
+
+struct ctl {
+	struct ctl_client *client;
+	char *url;
+	gboolean json;
+	char *lang;
+	char *profile;
+	char *service;
+	char *outcome;
+	char *channel;
+	char *from;
+	char *to;
+	char *handout;
+	gboolean csv;
+	gboolean front;
+	gint to_counter;
+	gint counter;
+	gint ticket;
+	gint priority;
+	char **args; /* positional arguments after the command */
+	int n_args;
+};
+
+struct ctl_cmd {
+	const char *name;
+	const char *usage;
+	int (*fn)(struct ctl *c);
+	const char *help;
+};
+
+static void ctl_fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void ctl_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vuoroctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The session file: url, token, counter */
+
+static char *ctl_session_path(void)
+{
+	return g_build_filename(g_get_user_config_dir(), "vuoro", "session", NULL);
+}
+
+static GKeyFile *ctl_session_load(void)
+{
+	g_autofree char *path = ctl_session_path();
+	GKeyFile *kf = g_key_file_new();
+
+	g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL);
+	return kf;
+}
+
+static int ctl_session_save(GKeyFile *kf)
+{
+	g_autofree char *path = ctl_session_path();
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *data = NULL;
+	gsize len;
+
+	g_mkdir_with_parents(dir, 0700);
+	data = g_key_file_to_data(kf, &len, NULL);
+	if (!g_file_set_contents_full(path, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+				      &error)) {
+		ctl_fail("cannot save the session in %s: %s", path, error->message);
+		return -EIO;
+	}
+	return 0;
+}
+
+static char *ctl_session_token(const char *url)
+{
+	g_autoptr(GKeyFile) kf = NULL;
+	const char *env = g_getenv("VUORO_TOKEN");
+
+	if (env && *env)
+		return g_strdup(env);
+	kf = ctl_session_load();
+	return g_key_file_get_string(kf, url, "token", NULL);
+}
+
+static int ctl_counter(struct ctl *c, int arg_index, int *ret)
+{
+	g_autoptr(GKeyFile) kf = NULL;
+	const char *env = g_getenv("VUORO_COUNTER");
+	guint64 v;
+
+	if (c->n_args > arg_index) {
+		if (!g_ascii_string_to_unsigned(c->args[arg_index], 10, 1, 32767, &v, NULL)) {
+			ctl_fail("\"%s\" is not a counter number", c->args[arg_index]);
+			return -EINVAL;
+		}
+		*ret = (int)v;
+		return 0;
+	}
+	if (c->counter > 0) {
+		*ret = c->counter;
+		return 0;
+	}
+	if (env && g_ascii_string_to_unsigned(env, 10, 1, 32767, &v, NULL)) {
+		*ret = (int)v;
+		return 0;
+	}
+	kf = ctl_session_load();
+	*ret = g_key_file_get_integer(kf, c->url, "counter", NULL);
+	if (*ret <= 0) {
+		ctl_fail("which counter? give it as an argument, with --counter, or in "
+			 "VUORO_COUNTER");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void ctl_remember_counter(struct ctl *c, int counter)
+{
+	g_autoptr(GKeyFile) kf = ctl_session_load();
+
+	g_key_file_set_integer(kf, c->url, "counter", counter);
+	ctl_session_save(kf);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Requests */
+
+/* Sends and checks; on success *ret_node is the parsed answer (may be NULL
+ * for non-JSON answers, see ret_bytes). */
+static int ctl_call(struct ctl *c, const char *method, const char *path, JsonNode *json,
+		    GBytes *raw, const char *type, JsonNode **ret_node, GBytes **ret_bytes)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) body = NULL;
+	guint status;
+
+	status = ctl_request(c->client, method, path, json, raw, type, &body, &error);
+	if (status == 0) {
+		ctl_fail("cannot reach vuorod at %s: %s — is it running? (--url or VUORO_URL)",
+			 c->url, error->message);
+		return CTL_UNREACHABLE;
+	}
+	if (status >= 300) {
+		g_autofree char *message = ctl_error_message(status, body);
+
+		ctl_fail("%s", message);
+		return CTL_REFUSED;
+	}
+	if (ret_node)
+		*ret_node = ctl_json_parse(body);
+	if (ret_bytes)
+		*ret_bytes = g_steal_pointer(&body);
+	return CTL_OK;
+}
+
+static void ctl_print_json(JsonNode *node)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autofree char *text = NULL;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	printf("%s\n", text);
+}
+
+static const char *ctl_str(JsonObject *o, const char *name)
+{
+	JsonNode *n = o && json_object_has_member(o, name) ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+		   ? json_node_get_string(n)
+		   : NULL;
+}
+
+static gint64 ctl_int(JsonObject *o, const char *name, gint64 fallback)
+{
+	JsonNode *n = o && json_object_has_member(o, name) ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_int(n) : fallback;
+}
+
+static JsonObject *ctl_obj(JsonObject *o, const char *name)
+{
+	JsonNode *n = o && json_object_has_member(o, name) ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+static void ctl_print_ticket(JsonObject *t)
+{
+	gint64 wait = ctl_int(t, "wait_s", -1);
+
+	printf("%s  %-10s %-9s", ctl_str(t, "code"), ctl_str(t, "service"), ctl_str(t, "state"));
+	if (ctl_int(t, "counter", 0))
+		printf("  counter %" G_GINT64_FORMAT, ctl_int(t, "counter", 0));
+	if (wait >= 0)
+		printf("  %" G_GINT64_FORMAT " ahead, about %" G_GINT64_FORMAT " min",
+		       ctl_int(t, "ahead", 0), (wait + 59) / 60);
+	printf("  (id %" G_GINT64_FORMAT ")\n", ctl_int(t, "id", 0));
+}
+
+/* Prints a command's answer: the ticket it acted on, else the counter. */
+static int ctl_print_result(struct ctl *c, JsonNode *node)
+{
+	JsonObject *o = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+	JsonObject *t = ctl_obj(o, "ticket");
+	JsonObject *counter = ctl_obj(o, "counter");
+
+	if (c->json) {
+		ctl_print_json(node);
+		return CTL_OK;
+	}
+	if (t)
+		ctl_print_ticket(t);
+	else if (counter)
+		printf("counter %" G_GINT64_FORMAT ": %s\n", ctl_int(counter, "id", 0),
+		       json_object_get_boolean_member_with_default(counter, "open", FALSE)
+			   ? "open"
+			   : "closed");
+	return CTL_OK;
+}
+
+static int ctl_counter_cmd(struct ctl *c, const char *verb, JsonNode *body, int arg_index)
+{
+	g_autoptr(JsonNode) owned = body;
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *path = NULL;
+	int counter, rc;
+
+	if (ctl_counter(c, arg_index, &counter) < 0)
+		return CTL_USAGE;
+	path = g_strdup_printf("/api/counters/%d/%s", counter, verb);
+	rc = ctl_call(c, "POST", path, owned, NULL, NULL, &node, NULL);
+	if (rc != CTL_OK)
+		return rc;
+	ctl_remember_counter(c, counter);
+	return ctl_print_result(c, node);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Commands */
+
+static char *ctl_read_secret(const char *env)
+{
+	char line[512];
+	const char *v = env ? g_getenv(env) : NULL;
+
+	if (v && *v)
+		return g_strdup(v);
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password: ");
+	if (!fgets(line, sizeof(line), stdin))
+		return NULL;
+	line[strcspn(line, "\r\n")] = '\0';
+	return g_strdup(line);
+}
+
+static int ctl_login(struct ctl *c)
+{
+	const char *user = c->n_args > 0 ? c->args[0] : g_getenv("VUORO_USER");
+	g_autofree char *password = NULL;
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	g_autoptr(GKeyFile) kf = NULL;
+	JsonObject *o;
+	int rc;
+
+	if (!user) {
+		ctl_fail("login needs a user name (argument or VUORO_USER)");
+		return CTL_USAGE;
+	}
+	password = ctl_read_secret("VUORO_PASSWORD");
+	if (!password) {
+		ctl_fail("give the password on standard input or in VUORO_PASSWORD");
+		return CTL_USAGE;
+	}
+	body =
+	    ctl_json_object("user", G_TYPE_STRING, user, "password", G_TYPE_STRING, password, NULL);
+	rc = ctl_call(c, "POST", "/api/login", body, NULL, NULL, &node, NULL);
+	if (rc != CTL_OK)
+		return rc;
+	o = json_node_get_object(node);
+	kf = ctl_session_load();
+	g_key_file_set_string(kf, c->url, "token", ctl_str(o, "token"));
+	if (ctl_session_save(kf) < 0)
+		return CTL_REFUSED;
+	if (c->json)
+		ctl_print_json(node);
+	else
+		printf("logged in as %s (%s)\n", ctl_str(o, "user"), ctl_str(o, "role"));
+	return CTL_OK;
+}
+
+static int ctl_logout(struct ctl *c)
+{
+	g_autoptr(GKeyFile) kf = ctl_session_load();
+	int rc = ctl_call(c, "POST", "/api/logout", NULL, NULL, NULL, NULL, NULL);
+
+	g_key_file_remove_key(kf, c->url, "token", NULL);
+	ctl_session_save(kf);
+	return rc;
+}
+
+static int ctl_get_print(struct ctl *c, const char *path, void (*human)(JsonObject *o))
+{
+	g_autoptr(JsonNode) node = NULL;
+	int rc = ctl_call(c, "GET", path, NULL, NULL, NULL, &node, NULL);
+
+	if (rc != CTL_OK)
+		return rc;
+	if (c->json || !human)
+		ctl_print_json(node);
+	else
+		human(json_node_get_object(node));
+	return CTL_OK;
+}
+
+static void ctl_status_human(JsonObject *o)
+{
+	JsonArray *services = json_object_get_array_member(o, "services");
+	JsonArray *counters = json_object_get_array_member(o, "counters");
+
+	printf("%s\n\n%-14s %-6s %-5s %7s %8s  %s\n", ctl_str(o, "site"), "service", "prefix",
+	       "open", "waiting", "wait min", "provider");
+	for (guint i = 0; i < json_array_get_length(services); i++) {
+		JsonObject *s = json_array_get_object_element(services, i);
+
+		printf("%-14s %-6s %-5s %7" G_GINT64_FORMAT " %8" G_GINT64_FORMAT "  %s\n",
+		       ctl_str(s, "code"), ctl_str(s, "prefix"),
+		       json_object_get_boolean_member(s, "open") ? "yes" : "no",
+		       ctl_int(s, "waiting", 0), (ctl_int(s, "wait_s", 0) + 59) / 60,
+		       ctl_str(s, "provider"));
+	}
+	printf("\n%-8s %-22s %-7s %s\n", "counter", "name", "state", "ticket");
+	for (guint i = 0; i < json_array_get_length(counters); i++) {
+		JsonObject *k = json_array_get_object_element(counters, i);
+		JsonObject *t = ctl_obj(k, "ticket");
+
+		printf("%-8" G_GINT64_FORMAT " %-22s %-7s %s\n", ctl_int(k, "id", 0),
+		       ctl_str(k, "name"),
+		       json_object_get_boolean_member(k, "open") ? "open" : "closed",
+		       t ? ctl_str(t, "code") : "-");
+	}
+}
+
+static int ctl_status(struct ctl *c)
+{
+	return ctl_get_print(c, "/api/status", ctl_status_human);
+}
+
+static void ctl_health_human(JsonObject *o)
+{
+	printf("%s: %s, version %s, up %" G_GINT64_FORMAT " s\n", ctl_str(o, "site"),
+	       ctl_str(o, "status"), ctl_str(o, "version"), ctl_int(o, "uptime_s", 0));
+}
+
+static int ctl_health(struct ctl *c)
+{
+	return ctl_get_print(c, "/api/health", ctl_health_human);
+}
+
+static void ctl_queue_human(JsonObject *o)
+{
+	JsonArray *tickets = json_object_get_array_member(o, "tickets");
+
+	for (guint i = 0; i < json_array_get_length(tickets); i++)
+		ctl_print_ticket(json_array_get_object_element(tickets, i));
+	if (json_array_get_length(tickets) == 0)
+		printf("no tickets in line\n");
+}
+
+static int ctl_queue(struct ctl *c)
+{
+	g_autofree char *path = c->service ? g_strdup_printf("/api/queue?service=%s", c->service)
+					   : g_strdup("/api/queue");
+
+	return ctl_get_print(c, path, ctl_queue_human);
+}
+
+static int ctl_issue(struct ctl *c)
+{
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	int rc;
+
+	if (c->n_args < 1) {
+		ctl_fail("issue needs a service code (vuoroctl status lists them)");
+		return CTL_USAGE;
+	}
+	body = ctl_json_object("service", G_TYPE_STRING, c->args[0], "lang", G_TYPE_STRING, c->lang,
+			       "handout", G_TYPE_STRING, c->handout, NULL);
+	if (c->priority > 0)
+		json_object_set_int_member(json_node_get_object(body), "priority", c->priority);
+	rc = ctl_call(c, "POST", "/api/tickets", body, NULL, NULL, &node, NULL);
+	return rc == CTL_OK ? ctl_print_result(c, node) : rc;
+}
+
+static int ctl_cancel(struct ctl *c)
+{
+	g_autofree char *path = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	int rc;
+
+	if (c->n_args < 1) {
+		ctl_fail("cancel needs a ticket id");
+		return CTL_USAGE;
+	}
+	path = g_strdup_printf("/api/tickets/%s/cancel", c->args[0]);
+	rc = ctl_call(c, "POST", path, NULL, NULL, NULL, &node, NULL);
+	return rc == CTL_OK ? ctl_print_result(c, node) : rc;
+}
+
+static int ctl_open(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "open",
+			       ctl_json_object("profile", G_TYPE_STRING, c->profile, NULL), 0);
+}
+
+static int ctl_close(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "close", NULL, 0);
+}
+
+static int ctl_call_next(struct ctl *c)
+{
+	JsonNode *body =
+	    c->ticket > 0 ? ctl_json_object("ticket", G_TYPE_INT64, (gint64)c->ticket, NULL) : NULL;
+
+	return ctl_counter_cmd(c, "call", body, 0);
+}
+
+static int ctl_recall(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "recall", NULL, 0);
+}
+
+static int ctl_start(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "start", NULL, 0);
+}
+
+static int ctl_noshow(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "noshow", NULL, 0);
+}
+
+static int ctl_park(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "park", NULL, 0);
+}
+
+static int ctl_resume(struct ctl *c)
+{
+	if (c->ticket <= 0) {
+		ctl_fail("resume needs --ticket ID (vuoroctl queue shows parked tickets)");
+		return CTL_USAGE;
+	}
+	return ctl_counter_cmd(c, "resume",
+			       ctl_json_object("ticket", G_TYPE_INT64, (gint64)c->ticket, NULL), 0);
+}
+
+static int ctl_transfer(struct ctl *c)
+{
+	JsonNode *body;
+
+	if (!c->service && c->to_counter <= 0) {
+		ctl_fail("transfer needs --service CODE and/or --to-counter N");
+		return CTL_USAGE;
+	}
+	body = ctl_json_object("service", G_TYPE_STRING, c->service, "front", G_TYPE_BOOLEAN,
+			       c->front, NULL);
+	if (c->to_counter > 0)
+		json_object_set_int_member(json_node_get_object(body), "counter", c->to_counter);
+	return ctl_counter_cmd(c, "transfer", body, 0);
+}
+
+static int ctl_end(struct ctl *c)
+{
+	return ctl_counter_cmd(c, "end",
+			       ctl_json_object("outcome", G_TYPE_STRING, c->outcome, "channel",
+					       G_TYPE_STRING, c->channel, NULL),
+			       0);
+}
+
+static int ctl_checkin(struct ctl *c)
+{
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	int rc;
+
+	if (c->n_args < 1) {
+		ctl_fail("checkin needs the booking code");
+		return CTL_USAGE;
+	}
+	body = ctl_json_object("code", G_TYPE_STRING, c->args[0], "lang", G_TYPE_STRING, c->lang,
+			       NULL);
+	rc = ctl_call(c, "POST", "/api/checkin", body, NULL, NULL, &node, NULL);
+	return rc == CTL_OK ? ctl_print_result(c, node) : rc;
+}
+
+static void ctl_users_human(JsonObject *o)
+{
+	JsonArray *users = json_object_get_array_member(o, "users");
+
+	for (guint i = 0; i < json_array_get_length(users); i++) {
+		JsonObject *u = json_array_get_object_element(users, i);
+
+		printf("%-24s %s\n", ctl_str(u, "name"), ctl_str(u, "role"));
+	}
+}
+
+static int ctl_users(struct ctl *c)
+{
+	const char *sub = c->n_args > 0 ? c->args[0] : "list";
+	g_autofree char *password = NULL;
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *path = NULL;
+	int rc;
+
+	if (strcmp(sub, "list") == 0)
+		return ctl_get_print(c, "/api/users", ctl_users_human);
+	if (strcmp(sub, "add") == 0 && c->n_args == 3) {
+		password = ctl_read_secret("VUORO_NEW_PASSWORD");
+		if (!password)
+			return CTL_USAGE;
+		body = ctl_json_object("name", G_TYPE_STRING, c->args[1], "role", G_TYPE_STRING,
+				       c->args[2], "password", G_TYPE_STRING, password, NULL);
+		rc = ctl_call(c, "POST", "/api/users", body, NULL, NULL, &node, NULL);
+		if (rc == CTL_OK && !c->json)
+			printf("user %s (%s) added\n", c->args[1], c->args[2]);
+		return rc;
+	}
+	if (strcmp(sub, "passwd") == 0 && c->n_args == 2) {
+		password = ctl_read_secret("VUORO_NEW_PASSWORD");
+		if (!password)
+			return CTL_USAGE;
+		body = ctl_json_object("password", G_TYPE_STRING, password, NULL);
+		path = g_strdup_printf("/api/users/%s/password", c->args[1]);
+		rc = ctl_call(c, "POST", path, body, NULL, NULL, &node, NULL);
+		if (rc == CTL_OK && !c->json)
+			printf("password of %s changed\n", c->args[1]);
+		return rc;
+	}
+	ctl_fail("usage: users list | users add NAME ROLE | users passwd NAME "
+		 "(new password on stdin or in VUORO_NEW_PASSWORD)");
+	return CTL_USAGE;
+}
+
+static void ctl_report_human(JsonObject *o)
+{
+	JsonArray *rows = json_object_get_array_member(o, "monthly");
+
+	printf("%-12s %-8s %7s %7s %7s %9s %9s %8s\n", "provider", "month", "visits", "remote",
+	       "noshow", "wait med", "wait p90", "in target");
+	for (guint i = 0; rows && i < json_array_get_length(rows); i++) {
+		JsonObject *r = json_array_get_object_element(rows, i);
+		JsonObject *ch = ctl_obj(r, "channels");
+
+		printf("%-12s %-8s %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT
+		       " %8" G_GINT64_FORMAT "m %8" G_GINT64_FORMAT "m %7" G_GINT64_FORMAT "%%\n",
+		       ctl_str(r, "provider"), ctl_str(r, "month"), ctl_int(r, "visits", 0),
+		       ctl_int(ch, "remote_video", 0), ctl_int(r, "no_shows", 0),
+		       ctl_int(r, "wait_median_s", 0) / 60, ctl_int(r, "wait_p90_s", 0) / 60,
+		       ctl_int(r, "within_target_pct", 0));
+	}
+}
+
+static int ctl_report(struct ctl *c)
+{
+	GString *path = g_string_new("/api/report?format=");
+	g_autoptr(GBytes) bytes = NULL;
+	int rc;
+
+	g_string_append(path, c->csv ? "csv" : "json");
+	if (c->from)
+		g_string_append_printf(path, "&from=%s", c->from);
+	if (c->to)
+		g_string_append_printf(path, "&to=%s", c->to);
+	if (!c->csv) {
+		rc = ctl_get_print(c, path->str, ctl_report_human);
+		g_string_free(path, TRUE);
+		return rc;
+	}
+	rc = ctl_call(c, "GET", path->str, NULL, NULL, NULL, NULL, &bytes);
+	g_string_free(path, TRUE);
+	if (rc == CTL_OK)
+		fwrite(g_bytes_get_data(bytes, NULL), 1, g_bytes_get_size(bytes), stdout);
+	return rc;
+}
+
+static int ctl_db(struct ctl *c)
+{
+	const char *sub = c->n_args > 0 ? c->args[0] : "";
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (strcmp(sub, "check") == 0) {
+		g_autoptr(JsonNode) node = NULL;
+
+		rc = ctl_call(c, "GET", "/api/db/check", NULL, NULL, NULL, &node, NULL);
+		if (rc != CTL_OK)
+			return rc;
+		if (c->json)
+			ctl_print_json(node);
+		else
+			printf("database integrity: %s\n",
+			       ctl_str(json_node_get_object(node), "integrity"));
+		return CTL_OK;
+	}
+	if (strcmp(sub, "backup") == 0 && c->n_args == 2) {
+		if (g_file_test(c->args[1], G_FILE_TEST_EXISTS)) {
+			ctl_fail("%s exists already: give a new file name", c->args[1]);
+			return CTL_USAGE;
+		}
+		rc = ctl_call(c, "GET", "/api/db/backup", NULL, NULL, NULL, NULL, &bytes);
+		if (rc != CTL_OK)
+			return rc;
+		if (!g_file_set_contents(c->args[1], g_bytes_get_data(bytes, NULL),
+					 (gssize)g_bytes_get_size(bytes), &error)) {
+			ctl_fail("cannot write %s: %s", c->args[1], error->message);
+			return CTL_REFUSED;
+		}
+		if (!c->json)
+			printf("backup written to %s (%zu bytes)\n", c->args[1],
+			       g_bytes_get_size(bytes));
+		return CTL_OK;
+	}
+	ctl_fail("usage: db check | db backup FILE");
+	return CTL_USAGE;
+}
+
+static void ctl_appointments_human(JsonObject *o)
+{
+	JsonArray *list = json_object_get_array_member(o, "appointments");
+
+	for (guint i = 0; list && i < json_array_get_length(list); i++) {
+		JsonObject *a = json_array_get_object_element(list, i);
+		g_autoptr(GDateTime) at = g_date_time_new_from_unix_local(ctl_int(a, "at", 0));
+		g_autofree char *when = g_date_time_format(at, "%Y-%m-%d %H:%M");
+
+		printf("%-8s %s  %-12s %-9s %s\n", ctl_str(a, "code"), when, ctl_str(a, "service"),
+		       ctl_str(a, "state"), ctl_str(a, "staff") ? ctl_str(a, "staff") : "");
+	}
+}
+
+static int ctl_appointments(struct ctl *c)
+{
+	const char *sub = c->n_args > 0 ? c->args[0] : "list";
+	g_autoptr(JsonNode) node = NULL;
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (strcmp(sub, "list") == 0)
+		return ctl_get_print(c, "/api/appointments", ctl_appointments_human);
+	if (strcmp(sub, "import") == 0 && c->n_args == 2) {
+		g_autofree char *data = NULL;
+		gsize len;
+		const char *type =
+		    g_str_has_suffix(c->args[1], ".ics") ? "text/calendar" : "text/csv";
+		g_autoptr(GBytes) raw = NULL;
+
+		if (!g_file_get_contents(c->args[1], &data, &len, &error)) {
+			ctl_fail("%s", error->message);
+			return CTL_USAGE;
+		}
+		raw = g_bytes_new_take(g_steal_pointer(&data), len);
+		rc = ctl_call(c, "POST", "/api/appointments/import", NULL, raw, type, &node, NULL);
+		if (rc == CTL_OK) {
+			JsonObject *o = json_node_get_object(node);
+
+			if (c->json)
+				ctl_print_json(node);
+			else
+				printf("%" G_GINT64_FORMAT " appointments added, %" G_GINT64_FORMAT
+				       " already there\n",
+				       ctl_int(o, "added", 0), ctl_int(o, "skipped_existing", 0));
+		}
+		return rc;
+	}
+	if (strcmp(sub, "add") == 0 && c->n_args == 3) {
+		g_autoptr(JsonNode) body = ctl_json_object("service", G_TYPE_STRING, c->args[1],
+							   "at", G_TYPE_STRING, c->args[2], NULL);
+
+		rc = ctl_call(c, "POST", "/api/appointments", body, NULL, NULL, &node, NULL);
+		if (rc == CTL_OK) {
+			if (c->json)
+				ctl_print_json(node);
+			else
+				printf("booking code %s\n",
+				       ctl_str(json_node_get_object(node), "code"));
+		}
+		return rc;
+	}
+	ctl_fail("usage: appointments list | appointments add SERVICE 'YYYY-MM-DD HH:MM' | "
+		 "appointments import FILE.csv|FILE.ics");
+	return CTL_USAGE;
+}
+
+static const struct ctl_cmd ctl_cmds[] = {
+    {"login", "[USER]", ctl_login, "log in (password on stdin or in VUORO_PASSWORD)"},
+    {"logout", "", ctl_logout, "end the session"},
+    {"health", "", ctl_health, "is vuorod up"},
+    {"status", "", ctl_status, "services, waiting, estimates, counters"},
+    {"queue", "[--service CODE]", ctl_queue, "tickets in line"},
+    {"issue", "SERVICE [--lang fi|sv|en]", ctl_issue, "draw a ticket"},
+    {"cancel", "TICKET-ID", ctl_cancel, "cancel a ticket"},
+    {"open", "[COUNTER] [--profile P]", ctl_open, "open a counter"},
+    {"close", "[COUNTER]", ctl_close, "close a counter"},
+    {"call", "[COUNTER] [--ticket ID]", ctl_call_next, "call the next ticket"},
+    {"recall", "[COUNTER]", ctl_recall, "call the current ticket again"},
+    {"start", "[COUNTER]", ctl_start, "the customer arrived"},
+    {"noshow", "[COUNTER]", ctl_noshow, "the customer did not come"},
+    {"park", "[COUNTER]", ctl_park, "set the current ticket aside"},
+    {"resume", "[COUNTER] --ticket ID", ctl_resume, "take a parked ticket back"},
+    {"transfer", "[COUNTER] --service CODE|--to-counter N [--front]", ctl_transfer,
+     "send the customer on"},
+    {"end", "[COUNTER] [--outcome O] [--channel C]", ctl_end, "end the visit"},
+    {"checkin", "CODE", ctl_checkin, "check in an appointment"},
+    {"appointments", "list|add|import", ctl_appointments, "booked appointments"},
+    {"users", "list|add NAME ROLE|passwd NAME", ctl_users, "user accounts"},
+    {"report", "[--from D] [--to D] [--csv]", ctl_report, "monthly figures per provider"},
+    {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
+};
+
+static char *ctl_summary(void)
+{
+	GString *s = g_string_new("Commands:\n");
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
+		g_string_append_printf(s, "  %-13s %-48s %s\n", ctl_cmds[i].name, ctl_cmds[i].usage,
+				       ctl_cmds[i].help);
+	g_string_append(s, "\nCOUNTER defaults to --counter, $VUORO_COUNTER, or the counter of "
+			   "the last command.\nExit: 0 done, 1 refused, 2 usage, 3 vuorod "
+			   "unreachable.");
+	return g_string_free(s, FALSE);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl c = {0};
+	gboolean version = FALSE;
+	GOptionEntry entries[] = {
+	    {"url", 'u', 0, G_OPTION_ARG_STRING, &c.url,
+	     "vuorod's address (default $VUORO_URL or " CTL_DEFAULT_URL ")", "URL"},
+	    {"json", 'j', 0, G_OPTION_ARG_NONE, &c.json, "print JSON", NULL},
+	    {"counter", 0, 0, G_OPTION_ARG_INT, &c.counter, "counter number", "N"},
+	    {"ticket", 0, 0, G_OPTION_ARG_INT, &c.ticket, "ticket id", "ID"},
+	    {"lang", 0, 0, G_OPTION_ARG_STRING, &c.lang, "fi, sv or en", "LANG"},
+	    {"handout", 0, 0, G_OPTION_ARG_STRING, &c.handout, "screen or printer", "HOW"},
+	    {"priority", 0, 0, G_OPTION_ARG_INT, &c.priority, "priority 0-9 (staff)", "N"},
+	    {"profile", 0, 0, G_OPTION_ARG_STRING, &c.profile, "service profile", "P"},
+	    {"service", 0, 0, G_OPTION_ARG_STRING, &c.service, "service code", "CODE"},
+	    {"to-counter", 0, 0, G_OPTION_ARG_INT, &c.to_counter, "transfer to counter", "N"},
+	    {"front", 0, 0, G_OPTION_ARG_NONE, &c.front, "transfer to the front", NULL},
+	    {"outcome", 0, 0, G_OPTION_ARG_STRING, &c.outcome, "resolved, referred or follow_up",
+	     "O"},
+	    {"channel", 0, 0, G_OPTION_ARG_STRING, &c.channel,
+	     "in_person, remote_video, e_service or paper_form", "C"},
+	    {"from", 0, 0, G_OPTION_ARG_STRING, &c.from, "report from (YYYY-MM-DD)", "D"},
+	    {"to", 0, 0, G_OPTION_ARG_STRING, &c.to, "report to (YYYY-MM-DD)", "D"},
+	    {"csv", 0, 0, G_OPTION_ARG_NONE, &c.csv, "report as CSV", NULL},
+	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version", NULL},
+	    {NULL},
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [ARGS…]");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *summary = ctl_summary();
+	g_autofree char *token = NULL;
+	const struct ctl_cmd *cmd = NULL;
+	int rc;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_summary(ctx, "vuoroctl — command line of the vuoro front desk");
+	g_option_context_set_description(ctx, summary);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		ctl_fail("%s (try --help)", error->message);
+		return CTL_USAGE;
+	}
+	if (version) {
+		printf("vuoroctl %s\n", VUORO_VERSION);
+		return CTL_OK;
+	}
+	if (argc < 2) {
+		g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
+
+		fprintf(stderr, "%s", help);
+		return CTL_USAGE;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
+		if (strcmp(argv[1], ctl_cmds[i].name) == 0)
+			cmd = &ctl_cmds[i];
+	if (!cmd) {
+		ctl_fail("unknown command \"%s\" (try --help)", argv[1]);
+		return CTL_USAGE;
+	}
+	if (!c.url)
+		c.url = g_strdup(g_getenv("VUORO_URL") ? g_getenv("VUORO_URL") : CTL_DEFAULT_URL);
+	token = ctl_session_token(c.url);
+	c.client = ctl_client_new(c.url, token);
+	c.args = argv + 2;
+	c.n_args = argc - 2;
+	rc = cmd->fn(&c);
+	ctl_client_free(c.client);
+	g_free(c.url);
+	g_free(c.lang);
+	g_free(c.profile);
+	g_free(c.service);
+	g_free(c.outcome);
+	g_free(c.channel);
+	g_free(c.from);
+	g_free(c.to);
+	g_free(c.handout);
+	return rc;
+}
