@@ -53,13 +53,16 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard tools/bench-*.c)
 BENCH_BINS := $(BENCH_SRCS:tools/%.c=$(BUILD)/%)
+# Small programs for technicians and tests: tools/vuoro-NAME.c → $(BUILD)/vuoro-NAME
+AUX_SRCS := $(wildcard tools/vuoro-*.c)
+AUX_BINS := $(AUX_SRCS:tools/%.c=$(BUILD)/%)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl
 
 .PHONY: all deps run test test-fast bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS)
+all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
 
 deps:
 	$(Q)tools/install-deps
@@ -82,6 +85,10 @@ $(BUILD)/vuoroctl: $(BUILD)/tools/vuoroctl.o $(TOOL_COMMON) $(FW_LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/bench-%: $(BUILD)/tools/bench-%.o $(TOOL_COMMON) $(FW_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
+$(BUILD)/vuoro-%: $(BUILD)/tools/vuoro-%.o $(TOOL_COMMON) $(FW_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
