@@ -410,6 +410,8 @@ static int build_script(struct tool *t, int argc, char **argv)
 
 	if (strcmp(cmd, "script") == 0 && argc == 1) {
 		t->in = g_io_channel_unix_new(0);
+		/* Non-blocking: read what is there, never wait inside the loop. */
+		g_io_channel_set_flags(t->in, G_IO_FLAG_NONBLOCK, NULL);
 		g_io_add_watch(t->in, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, t);
 		return 0;
 	}
