@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * store: the one SQLite file of a service point.
+ *
+ * WAL journal, synchronous=FULL: when store_result_commit returns 0 the
+ * change is on disk and may be shown to anybody.  The schema is versioned by
+ * PRAGMA user_version and migrated forward at open, one step per version.
+ * Used from the main loop thread only.
+ *
+ * Errors: functions return 0 (or a count) or a negative errno and set @error
+ * to a line that says what to do: -ENOSPC disk full, -EROFS read-only
+ * database, -EIO corrupt or unreadable file, -EBUSY locked by another
+ * process, -ENOENT no such row, -EEXIST duplicate.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "queue.h"
+
+#define STORE_SCHEMA_VERSION 2
+
+struct store;
+
+/* Opens (creating if needed) and migrates @path; runs PRAGMA quick_check and
+ * refuses a corrupt file.  Also mirrors the config's providers, services and
+ * counters into their tables so that reports can name them. */
+struct store *store_open(const char *path, const struct config *cfg, GError **error);
+void store_free(struct store *s);
+typedef struct store Store; /* for g_autoptr(Store) only */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_free)
+
+/* For read-only queries of report.c; never for writes. */
+sqlite3 *store_db(struct store *s);
+
+/* Schema SQL of every version, for tests that build an old database:
+ * store_migration_sql(v) turns version v-1 into v (1..STORE_SCHEMA_VERSION). */
+const char *store_migration_sql(int version);
+
+/* What one command does to the store, in one durable transaction: every
+ * ticket and counter after-image, every visit, one audit line. */
+struct store_audit {
+	int64_t at;
+	const char *user;    /* who; "kiosk" for the dispenser; may be NULL */
+	const char *command; /* queue_cmd_name() or an API action */
+	const char *detail;  /* JSON text of the arguments; may be NULL */
+};
+int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
+			const struct store_audit *audit, GError **error);
+int store_audit_add(struct store *s, const struct store_audit *audit, GError **error);
+
+/* Loads the queue after a start: active tickets, today's numbering, counters,
+ * recent service times, next id.  Tickets still QUEUE_ISSUED (committed but
+ * never handed out) are returned through @ret_ghosts (array of uint32_t ids)
+ * for the caller to void; they are not restored as callable. */
+int store_queue_load(struct store *s, const struct config *cfg, struct queue *q, int32_t day,
+		     GArray *ret_ghosts, GError **error);
+
+/* A ticket by id or by follow reference, ended ones too. */
+int store_ticket_get(struct store *s, const struct config *cfg, uint32_t id,
+		     struct queue_ticket *ret, GError **error);
+int store_ticket_by_ref(struct store *s, const struct config *cfg, const char *ref,
+			struct queue_ticket *ret, GError **error);
+
+/* Users: name, role ("advisor", "expert", "technician", "manager", "admin"),
+ * a crypto_pwhash_str hash. */
+int store_user_put(struct store *s, const char *name, const char *role, const char *hash,
+		   int64_t now, GError **error); /* insert or replace */
+int store_user_set_hash(struct store *s, const char *name, const char *hash, GError **error);
+int store_user_get(struct store *s, const char *name, char **ret_role, char **ret_hash,
+		   GError **error);
+/* Calls @fn for each user, by name. */
+int store_user_foreach(struct store *s, void (*fn)(const char *name, const char *role, void *data),
+		       void *data, GError **error);
+
+/* Login tokens, kept as a SHA-256 hex of the token. */
+int store_token_put(struct store *s, const char *token_hash, const char *user, int64_t expires_at,
+		    GError **error);
+int store_token_get(struct store *s, const char *token_hash, int64_t now, char **ret_user,
+		    char **ret_role, GError **error); /* -ENOENT unknown or expired */
+int store_token_delete(struct store *s, const char *token_hash, GError **error);
+
+/* Appointments: booked meetings and remote-service slots. */
+enum store_appointment_state {
+	STORE_APPOINTMENT_BOOKED = 0,
+	STORE_APPOINTMENT_ARRIVED,
+	STORE_APPOINTMENT_CANCELLED,
+};
+struct store_appointment {
+	uint32_t id; /* assigned by the store on insert */
+	char *code;  /* booking code the citizen types at the kiosk */
+	int16_t service;
+	int64_t at; /* booked time, unix seconds */
+	int duration_min;
+	char *staff;  /* the staff member booked; may be NULL */
+	char *name;   /* how to greet the customer; may be NULL */
+	char *source; /* "api", "csv", "ics" */
+	enum store_appointment_state state;
+	uint32_t ticket; /* the ticket of the check-in, 0 before */
+};
+void store_appointment_clear(struct store_appointment *a);
+/* Insert; -EEXIST when the code is taken (an import skips or updates those). */
+int store_appointment_add(struct store *s, const struct config *cfg, struct store_appointment *a,
+			  GError **error);
+int store_appointment_by_code(struct store *s, const struct config *cfg, const char *code,
+			      struct store_appointment *ret, GError **error);
+int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error);
+/* Appointments with @from <= at < @to, by time. */
+int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t from, int64_t to,
+			      void (*fn)(const struct store_appointment *a, void *data), void *data,
+			      GError **error);
+
+/* PRAGMA integrity_check: 0 and "ok", or -EIO and the report. */
+int store_integrity_check(struct store *s, char **ret_report, GError **error);
+/* Online backup to @dest with sqlite3_backup, while the daemon serves. */
+int store_backup(struct store *s, const char *dest, GError **error);
