@@ -223,6 +223,15 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 		cmd->ref = ref;
 	}
 	desk_time(d, &t);
+	if (cmd->type != QUEUE_CMD_TICK && t.day != queue_day(d->queue)) {
+		/* A new service day: commit the daily reset on its own first, so
+		 * that a refused command does not take it down with it. */
+		struct queue_cmd tick = {.type = QUEUE_CMD_TICK, .service = -1};
+
+		rc = desk_exec(d, &tick, "system", res, error);
+		if (rc < 0)
+			return rc;
+	}
 	rc = queue_exec(d->queue, cmd, &t, res);
 	if (rc < 0) {
 		g_set_error(error, DESK_ERROR, -rc, "%s", res->reason);
