@@ -125,7 +125,7 @@ install: $(PROGRAMS)
 		$(DESTDIR)$(PREFIX)/share/vuoro/board-config $(DESTDIR)$(SYSCONFDIR)/vuoro \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(BUILD)/vuorod $(BUILD)/vuoroctl $(DESTDIR)$(PREFIX)/bin/
-	cp -R ui/. $(DESTDIR)$(PREFIX)/share/vuoro/ui/
+	if [ -d ui ]; then cp -R ui/. $(DESTDIR)$(PREFIX)/share/vuoro/ui/; fi
 	install -m 644 board-config/*.conf $(DESTDIR)$(PREFIX)/share/vuoro/board-config/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || \
 		install -m 640 board-config/sim.conf $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf

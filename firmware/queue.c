@@ -440,6 +440,7 @@ static void queue_day_rollover(struct queue *q, const struct queue_time *t,
 
 	q->day = t->day;
 	memset(q->last_number, 0, q->n_services * sizeof(*q->last_number));
+	res_event(res, QUEUE_EVENT_DAY_RESET, 0, NULL);
 	if (q->cfg->reset_clears_queue) {
 		g_hash_table_iter_init(&it, q->tickets);
 		while (g_hash_table_iter_next(&it, NULL, &value)) {
@@ -455,7 +456,6 @@ static void queue_day_rollover(struct queue *q, const struct queue_time *t,
 		ticket_finish(q, res, old->pdata[i], QUEUE_CANCELLED, QUEUE_OUTCOME_RESET,
 			      QUEUE_EVENT_CANCELLED, NULL, t->now);
 	}
-	res_event(res, QUEUE_EVENT_DAY_RESET, 0, NULL);
 }
 
 /* ---------------------------------------------------------------------- */

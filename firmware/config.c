@@ -1,0 +1,768 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * config: loads a board-config (GKeyFile INI) into struct config.
+ *
+ * One descriptor table (config_keys[]) names every key of every group with
+ * its type, bounds, default and where it lands; one loader walks it.  Groups
+ * that repeat ([provider:CODE], [service:CODE], [counter:ID]) have their own
+ * table of the same shape, loaded into the object the group creates.  Every
+ * error is one line: "FILE: [GROUP] KEY: expected …, got …".  Unknown keys
+ * and groups are warnings, not errors, so that a newer board-config still
+ * starts an older firmware.
+ */
+#define G_LOG_DOMAIN "vuoro-config"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+GQuark config_error_quark(void);
+G_DEFINE_QUARK(vuoro - config - error - quark, config_error)
+#define CONFIG_ERROR (config_error_quark())
+
+enum config_type {
+	CT_STRING,   /* char * */
+	CT_BOOL,     /* bool */
+	CT_INT,      /* int, within [min, max] */
+	CT_MINUTE,   /* int: "HH:MM" → minutes after midnight */
+	CT_LISTEN,   /* "HOST:PORT" → listen_host, listen_port */
+	CT_LIST,     /* char **: ";"-separated */
+	CT_TOKEN,    /* char *: at least 16 characters when set */
+	CT_ZONE,     /* char *: an Olson time zone name */
+	CT_PREFIX,   /* char: one letter A–Z */
+	CT_PROVIDER, /* int: index of an existing provider */
+	CT_SVC_KIND, /* enum config_service_kind */
+	CT_CTR_KIND, /* bool expert */
+	CT_HOURS,    /* struct config_day_hours[7] */
+	CT_PROFILE,  /* GArray of struct config_profile_entry */
+};
+
+struct config_key {
+	const char *key;
+	enum config_type type;
+	bool required;
+	const char *def; /* default as text, parsed like a value; NULL = none */
+	int min, max;
+	size_t offset; /* in struct config or in the group's object */
+};
+
+#define SITE(field) offsetof(struct config, field)
+#define SVC(field)  offsetof(struct config_service, field)
+#define CTR(field)  offsetof(struct config_counter, field)
+#define PRV(field)  offsetof(struct config_provider, field)
+
+static const struct config_key site_keys[] = {
+    {"name", CT_STRING, true, NULL, 0, 0, SITE(site_name)},
+    {"timezone", CT_ZONE, false, "Europe/Helsinki", 0, 0, SITE(timezone)},
+    {"demo-hours", CT_BOOL, false, "false", 0, 0, SITE(demo_hours)},
+    {"daily-reset", CT_MINUTE, false, "03:00", 0, 0, SITE(reset_min)},
+    {"reset-clears-queue", CT_BOOL, false, "true", 0, 0, SITE(reset_clears_queue)},
+    {0},
+};
+
+static const struct config_key api_keys[] = {
+    {"listen", CT_LISTEN, false, "127.0.0.1:8080", 0, 0, SITE(listen_host)},
+    {"kiosk-addresses", CT_LIST, false, "127.0.0.1;::1", 0, 0, SITE(kiosk_addresses)},
+    {"kiosk-token", CT_TOKEN, false, NULL, 0, 0, SITE(kiosk_token)},
+    {"max-body-kb", CT_INT, false, "256", 1, 10240, SITE(max_body_kb)},
+    {"token-hours", CT_INT, false, "12", 1, 720, SITE(token_hours)},
+    {0},
+};
+
+static const struct config_key store_keys[] = {
+    {"db", CT_STRING, false, "vuoro.db", 0, 0, SITE(db_path)},
+    {0},
+};
+
+static const struct config_key queue_keys[] = {
+    {"requeue-no-shows", CT_INT, false, "1", 0, 10, SITE(requeue_no_shows)},
+    {"appointment-early-min", CT_INT, false, "15", 0, 120, SITE(appointment_early_min)},
+    {"appointment-late-min", CT_INT, false, "15", 0, 120, SITE(appointment_late_min)},
+    {"service-time-window", CT_INT, false, "20", 1, 1000, SITE(service_time_window)},
+    {0},
+};
+
+static const struct config_key provider_keys[] = {
+    {"name-fi", CT_STRING, true, NULL, 0, 0, PRV(name[CONFIG_LANG_FI])},
+    {"name-sv", CT_STRING, true, NULL, 0, 0, PRV(name[CONFIG_LANG_SV])},
+    {"name-en", CT_STRING, true, NULL, 0, 0, PRV(name[CONFIG_LANG_EN])},
+    {0},
+};
+
+static const struct config_key service_keys[] = {
+    {"prefix", CT_PREFIX, true, NULL, 0, 0, SVC(prefix)},
+    {"provider", CT_PROVIDER, true, NULL, 0, 0, SVC(provider)},
+    {"kind", CT_SVC_KIND, false, "counter", 0, 0, SVC(kind)},
+    {"name-fi", CT_STRING, true, NULL, 0, 0, SVC(name[CONFIG_LANG_FI])},
+    {"name-sv", CT_STRING, true, NULL, 0, 0, SVC(name[CONFIG_LANG_SV])},
+    {"name-en", CT_STRING, true, NULL, 0, 0, SVC(name[CONFIG_LANG_EN])},
+    {"hours", CT_HOURS, true, NULL, 0, 0, SVC(hours)},
+    {"last-ticket-min", CT_INT, false, "15", 0, 240, SVC(last_ticket_min)},
+    {"max-queue", CT_INT, false, "0", 0, 999, SVC(max_queue)},
+    {"service-min", CT_INT, false, "10", 1, 240, SVC(service_min)},
+    {0},
+};
+
+static const struct config_key counter_keys[] = {
+    {"name", CT_STRING, true, NULL, 0, 0, CTR(name)},
+    {"kind", CT_CTR_KIND, false, "counter", 0, 0, CTR(expert)},
+    {"profile", CT_PROFILE, true, NULL, 0, 0, CTR(profile)},
+    {0},
+};
+
+/* Fixed groups, then the repeating ones by prefix. */
+static const struct config_group {
+	const char *name; /* "site", or "service:" for a prefix */
+	const struct config_key *keys;
+} config_groups[] = {
+    {"site", site_keys},          {"api", api_keys},
+    {"store", store_keys},        {"queue", queue_keys},
+    {"provider:", provider_keys}, {"service:", service_keys},
+    {"counter:", counter_keys},
+};
+
+static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+struct config_loader {
+	struct config *cfg;
+	GKeyFile *kf;
+	const char *file; /* basename for messages */
+};
+
+G_GNUC_PRINTF(5, 6)
+static int config_fail(struct config_loader *l, const char *group, const char *key, GError **error,
+		       const char *fmt, ...)
+{
+	g_autofree char *what = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	what = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (key)
+		g_set_error(error, CONFIG_ERROR, EINVAL, "%s: [%s] %s: %s", l->file, group, key,
+			    what);
+	else
+		g_set_error(error, CONFIG_ERROR, EINVAL, "%s: [%s] %s", l->file, group, what);
+	return -EINVAL;
+}
+
+static bool code_valid(const char *code)
+{
+	size_t n = strlen(code);
+
+	if (n == 0 || n > 24)
+		return false;
+	for (const char *p = code; *p; p++)
+		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '-')
+			return false;
+	return true;
+}
+
+/* "08:00" → 480; -1 when malformed.  "24:00" is allowed as a closing time. */
+static int parse_hhmm(const char *s)
+{
+	unsigned hh, mm;
+	char tail;
+
+	if (strlen(s) != 5 || sscanf(s, "%2u:%2u%c", &hh, &mm, &tail) != 2 || s[2] != ':')
+		return -1;
+	if (mm > 59 || hh > 24 || (hh == 24 && mm != 0))
+		return -1;
+	return (int)(hh * 60 + mm);
+}
+
+static int day_index(const char *s)
+{
+	for (int i = 0; i < 7; i++)
+		if (g_ascii_strcasecmp(s, day_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "mon-thu 08:00-18:00; fri 08:00-17:00"; days not named are closed. */
+static int parse_hours(const char *text, struct config_day_hours *ret, char **ret_what)
+{
+	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
+	struct config_day_hours hours[7] = {{0}};
+	bool seen[7] = {false};
+
+	for (char **p = parts; *p; p++) {
+		g_autofree char *item = g_strstrip(g_strdup(*p));
+		g_auto(GStrv) words = NULL;
+		g_auto(GStrv) days = NULL;
+		g_auto(GStrv) times = NULL;
+		int from, to, open, close;
+
+		if (!*item)
+			continue;
+		words = g_strsplit_set(item, " \t", -1);
+		if (g_strv_length(words) != 2) {
+			*ret_what = g_strdup_printf("expected \"DAYS HH:MM-HH:MM\" like \"mon-thu "
+						    "08:00-18:00\", got \"%s\"",
+						    item);
+			return -EINVAL;
+		}
+		days = g_strsplit(words[0], "-", 2);
+		from = day_index(days[0]);
+		to = days[1] ? day_index(days[1]) : from;
+		if (from < 0 || to < 0 || to < from) {
+			*ret_what = g_strdup_printf("expected days like mon, mon-fri or sat-sun, "
+						    "got \"%s\"",
+						    words[0]);
+			return -EINVAL;
+		}
+		times = g_strsplit(words[1], "-", 2);
+		open = parse_hhmm(times[0]);
+		close = times[1] ? parse_hhmm(times[1]) : -1;
+		if (open < 0 || close < 0 || close <= open) {
+			*ret_what =
+			    g_strdup_printf("expected opening and closing time like "
+					    "08:00-18:00 (closing after opening), got \"%s\"",
+					    words[1]);
+			return -EINVAL;
+		}
+		for (int d = from; d <= to; d++) {
+			if (seen[d]) {
+				*ret_what = g_strdup_printf("%s is given twice", day_names[d]);
+				return -EINVAL;
+			}
+			seen[d] = true;
+			hours[d] = (struct config_day_hours){(uint16_t)open, (uint16_t)close};
+		}
+	}
+	memcpy(ret, hours, sizeof(hours));
+	return 0;
+}
+
+static int config_provider_find(const struct config *cfg, const char *code)
+{
+	for (guint i = 0; i < cfg->providers->len; i++) {
+		const struct config_provider *p = g_ptr_array_index(cfg->providers, i);
+
+		if (strcmp(p->code, code) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Parses @value of @k into @obj + k->offset. */
+static int config_set(struct config_loader *l, const char *group, const struct config_key *k,
+		      const char *value, void *obj, GError **error)
+{
+	char *field = (char *)obj + k->offset;
+	g_autofree char *what = NULL;
+
+	switch (k->type) {
+	case CT_STRING:
+		if (!*value)
+			return config_fail(l, group, k->key, error, "expected a text, got nothing");
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case CT_TOKEN:
+		if (strlen(value) < 16)
+			return config_fail(l, group, k->key, error,
+					   "expected a token of at least 16 characters, got %zu",
+					   strlen(value));
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case CT_ZONE: {
+		GTimeZone *tz = g_time_zone_new_identifier(value);
+
+		if (!tz)
+			return config_fail(l, group, k->key, error,
+					   "expected a time zone like Europe/Helsinki, got \"%s\"",
+					   value);
+		g_time_zone_unref(tz);
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	}
+	case CT_BOOL:
+		if (g_ascii_strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			*(bool *)field = true;
+		else if (g_ascii_strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+			*(bool *)field = false;
+		else
+			return config_fail(l, group, k->key, error,
+					   "expected true or false, got \"%s\"", value);
+		return 0;
+	case CT_INT: {
+		gint64 n;
+
+		if (!g_ascii_string_to_signed(value, 10, k->min, k->max, &n, NULL))
+			return config_fail(l, group, k->key, error,
+					   "expected a whole number from %d to %d, got \"%s\"",
+					   k->min, k->max, value);
+		*(int *)field = (int)n;
+		return 0;
+	}
+	case CT_MINUTE: {
+		int m = parse_hhmm(value);
+
+		if (m < 0 || m >= 24 * 60)
+			return config_fail(l, group, k->key, error,
+					   "expected a time like 03:00, got \"%s\"", value);
+		*(int *)field = m;
+		return 0;
+	}
+	case CT_LISTEN: {
+		const char *colon = strrchr(value, ':');
+		g_autofree char *host = NULL;
+		guint64 port;
+
+		if (!colon || colon == value ||
+		    !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL))
+			return config_fail(l, group, k->key, error,
+					   "expected HOST:PORT like 127.0.0.1:8080, got \"%s\"",
+					   value);
+		host = g_strndup(value, (gsize)(colon - value));
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			char *inner = g_strndup(host + 1, strlen(host) - 2);
+
+			g_free(host);
+			host = inner;
+		}
+		g_free(l->cfg->listen_host);
+		l->cfg->listen_host = g_steal_pointer(&host);
+		l->cfg->listen_port = (int)port;
+		return 0;
+	}
+	case CT_LIST: {
+		g_auto(GStrv) parts = g_strsplit(value, ";", -1);
+		GPtrArray *out = g_ptr_array_new();
+
+		for (char **p = parts; *p; p++) {
+			g_strstrip(*p);
+			if (**p)
+				g_ptr_array_add(out, g_strdup(*p));
+		}
+		g_ptr_array_add(out, NULL);
+		g_strfreev(*(char ***)field);
+		*(char ***)field = (char **)g_ptr_array_free(out, FALSE);
+		return 0;
+	}
+	case CT_PREFIX:
+		if (strlen(value) != 1 || value[0] < 'A' || value[0] > 'Z')
+			return config_fail(l, group, k->key, error,
+					   "expected one letter A–Z, got \"%s\"", value);
+		*field = value[0];
+		return 0;
+	case CT_PROVIDER: {
+		int p = config_provider_find(l->cfg, value);
+
+		if (p < 0)
+			return config_fail(l, group, k->key, error,
+					   "expected a provider of a [provider:CODE] group, got "
+					   "\"%s\"",
+					   value);
+		*(int *)field = p;
+		return 0;
+	}
+	case CT_SVC_KIND:
+		if (strcmp(value, "counter") == 0)
+			*(enum config_service_kind *)field = CONFIG_SERVICE_COUNTER;
+		else if (strcmp(value, "remote") == 0)
+			*(enum config_service_kind *)field = CONFIG_SERVICE_REMOTE;
+		else
+			return config_fail(l, group, k->key, error,
+					   "expected counter or remote, got \"%s\"", value);
+		return 0;
+	case CT_CTR_KIND:
+		if (strcmp(value, "counter") == 0)
+			*(bool *)field = false;
+		else if (strcmp(value, "expert") == 0)
+			*(bool *)field = true;
+		else
+			return config_fail(l, group, k->key, error,
+					   "expected counter or expert, got \"%s\"", value);
+		return 0;
+	case CT_HOURS:
+		if (parse_hours(value, (struct config_day_hours *)field, &what) < 0)
+			return config_fail(l, group, k->key, error, "%s", what);
+		return 0;
+	case CT_PROFILE: {
+		g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+		GArray *profile = g_array_new(FALSE, FALSE, sizeof(struct config_profile_entry));
+
+		for (char **p = parts; *p; p++) {
+			g_autofree char *item = g_strstrip(g_strdup(*p));
+			char *colon = strchr(item, ':');
+			struct config_profile_entry e = {0};
+			gint64 w = 0;
+
+			if (!*item)
+				continue;
+			if (colon) {
+				*colon = '\0';
+				g_strstrip(item);
+				if (!g_ascii_string_to_signed(g_strstrip(colon + 1), 10, 1, 100, &w,
+							      NULL)) {
+					g_array_unref(profile);
+					return config_fail(l, group, k->key, error,
+							   "expected a weight from 1 to 100 after "
+							   "\"%s:\", got \"%s\"",
+							   item, colon + 1);
+				}
+			}
+			e.service = config_service_find(l->cfg, item);
+			e.weight = (int)w;
+			if (e.service < 0) {
+				g_array_unref(profile);
+				return config_fail(
+				    l, group, k->key, error,
+				    "expected services of [service:CODE] groups, got "
+				    "\"%s\"",
+				    item);
+			}
+			for (guint i = 0; i < profile->len; i++)
+				if (g_array_index(profile, struct config_profile_entry, i)
+					.service == e.service) {
+					g_array_unref(profile);
+					return config_fail(l, group, k->key, error,
+							   "expected each service once, got \"%s\" "
+							   "twice",
+							   item);
+				}
+			g_array_append_val(profile, e);
+		}
+		if (profile->len == 0 || profile->len > 16) {
+			guint n = profile->len;
+
+			g_array_unref(profile);
+			return config_fail(l, group, k->key, error,
+					   "expected 1 to 16 services like \"tax,permits:2\", got "
+					   "%u",
+					   n);
+		}
+		if (*(GArray **)field)
+			g_array_unref(*(GArray **)field);
+		*(GArray **)field = profile;
+		return 0;
+	}
+	}
+	return -EINVAL;
+}
+
+/* Loads one group's keys into @obj: the table's keys, defaults, required
+ * ones; unknown keys warn. */
+static int config_load_group(struct config_loader *l, const char *group,
+			     const struct config_key *keys, void *obj, GError **error)
+{
+	g_auto(GStrv) present = g_key_file_get_keys(l->kf, group, NULL, NULL);
+	int rc;
+
+	for (char **p = present; p && *p; p++) {
+		const struct config_key *k = keys;
+
+		while (k->key && strcmp(k->key, *p) != 0)
+			k++;
+		if (!k->key)
+			g_warning("%s: [%s] %s: unknown key, ignored", l->file, group, *p);
+	}
+	for (const struct config_key *k = keys; k->key; k++) {
+		g_autofree char *value = g_key_file_get_string(l->kf, group, k->key, NULL);
+
+		if (value)
+			g_strstrip(value);
+		if (!value && k->required)
+			return config_fail(l, group, k->key, error,
+					   "missing: this key is required");
+		if (!value && !k->def)
+			continue;
+		rc = config_set(l, group, k, value ? value : k->def, obj, error);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void config_provider_free(gpointer p)
+{
+	struct config_provider *x = p;
+
+	g_free(x->code);
+	for (int i = 0; i < CONFIG_LANGS; i++)
+		g_free(x->name[i]);
+	g_free(x);
+}
+
+static void config_service_free(gpointer p)
+{
+	struct config_service *x = p;
+
+	g_free(x->code);
+	for (int i = 0; i < CONFIG_LANGS; i++)
+		g_free(x->name[i]);
+	g_free(x);
+}
+
+static void config_counter_free(gpointer p)
+{
+	struct config_counter *x = p;
+
+	g_free(x->name);
+	if (x->profile)
+		g_array_unref(x->profile);
+	g_free(x);
+}
+
+static gint counter_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct config_counter *x = *(struct config_counter *const *)a;
+	const struct config_counter *y = *(struct config_counter *const *)b;
+
+	return x->id - y->id;
+}
+
+/* Creates the object of a repeating group and loads it. */
+static int config_load_repeating(struct config_loader *l, const char *group, const char *kind,
+				 const char *id, GError **error)
+{
+	struct config *cfg = l->cfg;
+
+	if (strcmp(kind, "provider:") == 0 || strcmp(kind, "service:") == 0) {
+		if (!code_valid(id))
+			return config_fail(l, group, NULL, error,
+					   "expected a code of a–z, 0–9 and - (at most 24), got "
+					   "\"%s\"",
+					   id);
+	}
+	if (strcmp(kind, "provider:") == 0) {
+		struct config_provider *p = g_new0(struct config_provider, 1);
+
+		p->code = g_strdup(id);
+		g_ptr_array_add(cfg->providers, p);
+		return config_load_group(l, group, provider_keys, p, error);
+	}
+	if (strcmp(kind, "service:") == 0) {
+		struct config_service *s = g_new0(struct config_service, 1);
+		int rc;
+
+		s->code = g_strdup(id);
+		g_ptr_array_add(cfg->services, s);
+		rc = config_load_group(l, group, service_keys, s, error);
+		if (rc < 0)
+			return rc;
+		for (guint i = 0; i + 1 < cfg->services->len; i++) {
+			const struct config_service *o = g_ptr_array_index(cfg->services, i);
+
+			if (o->prefix == s->prefix)
+				return config_fail(l, group, "prefix", error,
+						   "expected a letter no other service uses, got "
+						   "\"%c\" (also [service:%s])",
+						   s->prefix, o->code);
+		}
+		return 0;
+	}
+	{
+		struct config_counter *c = g_new0(struct config_counter, 1);
+		guint64 n;
+		int rc;
+
+		g_ptr_array_add(cfg->counters, c);
+		if (!g_ascii_string_to_unsigned(id, 10, 1, 999, &n, NULL))
+			return config_fail(l, group, NULL, error,
+					   "expected a counter number from 1 to 999, got \"%s\"",
+					   id);
+		c->id = (int)n;
+		rc = config_load_group(l, group, counter_keys, c, error);
+		if (rc < 0)
+			return rc;
+		for (guint i = 0; i < c->profile->len; i++) {
+			const struct config_profile_entry *e =
+			    &g_array_index(c->profile, struct config_profile_entry, i);
+			const struct config_service *s =
+			    g_ptr_array_index(cfg->services, e->service);
+			bool remote = s->kind == CONFIG_SERVICE_REMOTE;
+
+			if (remote != c->expert)
+				return config_fail(
+				    l, group, "profile", error,
+				    "expected %s services at a %s, got \"%s\" (kind %s)",
+				    c->expert ? "remote" : "counter",
+				    c->expert ? "expert desk" : "counter", s->code,
+				    remote ? "remote" : "counter");
+		}
+		return 0;
+	}
+}
+
+static struct config *config_parse(struct config_loader *l, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
+	struct config *cfg = l->cfg;
+
+	cfg->providers = g_ptr_array_new_with_free_func(config_provider_free);
+	cfg->services = g_ptr_array_new_with_free_func(config_service_free);
+	cfg->counters = g_ptr_array_new_with_free_func(config_counter_free);
+	if (!g_key_file_has_group(l->kf, "site")) {
+		config_fail(l, "site", "name", error, "missing: this key is required");
+		return NULL;
+	}
+	/* Fixed groups first (with defaults when absent), then the repeating
+	 * ones in the order that lets each refer to the ones before: providers,
+	 * services, counters. */
+	for (guint g = 0; g < G_N_ELEMENTS(config_groups); g++) {
+		const struct config_group *cg = &config_groups[g];
+		bool repeating = g_str_has_suffix(cg->name, ":");
+
+		if (!repeating) {
+			if (config_load_group(l, cg->name, cg->keys, cfg, error) < 0)
+				return NULL;
+			continue;
+		}
+		for (char **p = groups; *p; p++)
+			if (g_str_has_prefix(*p, cg->name) &&
+			    config_load_repeating(l, *p, cg->name, *p + strlen(cg->name), error) <
+				0)
+				return NULL;
+	}
+	for (char **p = groups; *p; p++) {
+		bool known = false;
+
+		for (guint g = 0; g < G_N_ELEMENTS(config_groups) && !known; g++)
+			known = g_str_has_suffix(config_groups[g].name, ":")
+				    ? g_str_has_prefix(*p, config_groups[g].name)
+				    : strcmp(*p, config_groups[g].name) == 0;
+		if (!known)
+			g_warning("%s: [%s]: unknown group, ignored", l->file, *p);
+	}
+	if (cfg->services->len == 0) {
+		config_fail(l, "service:CODE", NULL, error,
+			    "expected at least one service group, got none");
+		return NULL;
+	}
+	if (cfg->counters->len == 0) {
+		config_fail(l, "counter:ID", NULL, error,
+			    "expected at least one counter group, got none");
+		return NULL;
+	}
+	g_ptr_array_sort(cfg->counters, counter_cmp);
+	for (guint i = 1; i < cfg->counters->len; i++)
+		if (((struct config_counter *)g_ptr_array_index(cfg->counters, i))->id ==
+		    ((struct config_counter *)g_ptr_array_index(cfg->counters, i - 1))->id) {
+			config_fail(l, "counter", NULL, error, "a counter number is used twice");
+			return NULL;
+		}
+	return cfg;
+}
+
+struct config *config_load_data(const char *data, const char *name, GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(Config) cfg = g_new0(struct config, 1);
+	g_autofree char *file = g_path_get_basename(name);
+	g_autoptr(GError) parse_error = NULL;
+	struct config_loader l = {.cfg = cfg, .kf = kf, .file = file};
+
+	cfg->path = g_strdup(name);
+	if (!g_key_file_load_from_data(kf, data, (gsize)-1, G_KEY_FILE_NONE, &parse_error)) {
+		g_set_error(error, CONFIG_ERROR, EINVAL, "%s: %s", file, parse_error->message);
+		return NULL;
+	}
+	if (!config_parse(&l, error))
+		return NULL;
+	return g_steal_pointer(&cfg);
+}
+
+struct config *config_load(const char *path, GError **error)
+{
+	g_autofree char *data = NULL;
+	g_autoptr(GError) read_error = NULL;
+
+	if (!g_file_get_contents(path, &data, NULL, &read_error)) {
+		g_set_error(error, CONFIG_ERROR, ENOENT, "%s: cannot read the board-config: %s",
+			    path, read_error->message);
+		return NULL;
+	}
+	return config_load_data(data, path, error);
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	g_free(cfg->path);
+	g_free(cfg->site_name);
+	g_free(cfg->timezone);
+	g_free(cfg->listen_host);
+	g_strfreev(cfg->kiosk_addresses);
+	g_free(cfg->kiosk_token);
+	g_free(cfg->db_path);
+	if (cfg->providers)
+		g_ptr_array_unref(cfg->providers);
+	if (cfg->services)
+		g_ptr_array_unref(cfg->services);
+	if (cfg->counters)
+		g_ptr_array_unref(cfg->counters);
+	g_free(cfg);
+}
+
+int config_service_find(const struct config *cfg, const char *code)
+{
+	for (guint i = 0; code && i < cfg->services->len; i++) {
+		const struct config_service *s = g_ptr_array_index(cfg->services, i);
+
+		if (strcmp(s->code, code) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+int config_counter_find(const struct config *cfg, int counter_id)
+{
+	for (guint i = 0; i < cfg->counters->len; i++) {
+		const struct config_counter *c = g_ptr_array_index(cfg->counters, i);
+
+		if (c->id == counter_id)
+			return (int)i;
+	}
+	return -1;
+}
+
+const struct config_service *config_service_get(const struct config *cfg, int index)
+{
+	if (index < 0 || (guint)index >= cfg->services->len)
+		return NULL;
+	return g_ptr_array_index(cfg->services, index);
+}
+
+const struct config_counter *config_counter_get(const struct config *cfg, int index)
+{
+	if (index < 0 || (guint)index >= cfg->counters->len)
+		return NULL;
+	return g_ptr_array_index(cfg->counters, index);
+}
+
+const char *config_provider_code(const struct config *cfg, int service_index)
+{
+	const struct config_service *s = config_service_get(cfg, service_index);
+	const struct config_provider *p;
+
+	if (!s)
+		return NULL;
+	p = g_ptr_array_index(cfg->providers, s->provider);
+	return p->code;
+}
+
+static const char *const lang_codes[CONFIG_LANGS] = {"fi", "sv", "en"};
+
+int config_lang_parse(const char *s)
+{
+	for (int i = 0; s && i < CONFIG_LANGS; i++)
+		if (strcmp(s, lang_codes[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *config_lang_code(enum config_lang lang)
+{
+	return (unsigned)lang < CONFIG_LANGS ? lang_codes[lang] : "fi";
+}
