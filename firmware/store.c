@@ -1,0 +1,1078 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * store: the one SQLite file of a service point (see store.h).
+ *
+ * Invariants: every write is one transaction committed with
+ * synchronous=FULL in WAL mode before the caller may show it; a failed
+ * transaction is rolled back and leaves the connection usable; rows name
+ * services, providers and counters by code, never by config index.  The hot
+ * statements are prepared once at open.
+ */
+#define G_LOG_DOMAIN "vuoro-store"
+
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+GQuark store_error_quark(void);
+G_DEFINE_QUARK(vuoro - store - error - quark, store_error)
+#define STORE_ERROR (store_error_quark())
+
+enum store_stmt {
+	ST_TICKET_PUT,
+	ST_COUNTER_PUT,
+	ST_VISIT_ADD,
+	ST_AUDIT_ADD,
+	ST_TICKET_GET,
+	ST_TICKET_BY_REF,
+	ST_N,
+};
+
+static const char *const store_stmt_sql[ST_N] = {
+    [ST_TICKET_PUT] =
+	"INSERT INTO tickets (id, day, service, origin, number, code, ref, state, lang, "
+	"priority, front, counter, target_counter, recalls, no_shows, transfers, appointment, "
+	"booked_at, issued_at, queued_at, called_at, started_at, ended_at, channel, outcome) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+	"?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+	"ON CONFLICT (id) DO UPDATE SET service = ?3, state = ?8, priority = ?10, front = ?11, "
+	"counter = ?12, target_counter = ?13, recalls = ?14, no_shows = ?15, transfers = ?16, "
+	"queued_at = ?20, called_at = ?21, started_at = ?22, ended_at = ?23, channel = ?24, "
+	"outcome = ?25",
+    [ST_COUNTER_PUT] = "INSERT INTO counters (id, open, user, profile, ticket, opened_at, "
+		       "idle_since, expert) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+		       "ON CONFLICT (id) DO UPDATE SET open = ?2, user = ?3, profile = ?4, "
+		       "ticket = ?5, opened_at = ?6, idle_since = ?7",
+    [ST_VISIT_ADD] = "INSERT INTO visits (ticket, day, service, provider, code, counter, user, "
+		     "channel, outcome, lang, recalls, transfers, appointment, issued_at, "
+		     "called_at, started_at, ended_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+		     "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    [ST_AUDIT_ADD] = "INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, ?4)",
+    [ST_TICKET_GET] = "SELECT id, day, service, origin, number, code, ref, state, lang, "
+		      "priority, front, counter, target_counter, recalls, no_shows, transfers, "
+		      "appointment, booked_at, issued_at, queued_at, called_at, started_at, "
+		      "ended_at, channel, outcome FROM tickets WHERE id = ?1",
+    [ST_TICKET_BY_REF] = "SELECT id, day, service, origin, number, code, ref, state, lang, "
+			 "priority, front, counter, target_counter, recalls, no_shows, "
+			 "transfers, appointment, booked_at, issued_at, queued_at, called_at, "
+			 "started_at, ended_at, channel, outcome FROM tickets WHERE ref = ?1",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_N];
+};
+
+/* Maps SQLite's result onto an errno and a line that says what to do. */
+static int store_fail(struct store *s, int sqlite_rc, const char *doing, GError **error)
+{
+	int primary = sqlite_rc & 0xff;
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(sqlite_rc);
+	g_autofree char *dir = g_path_get_dirname(s && s->path ? s->path : ".");
+	int rc;
+
+	switch (primary) {
+	case SQLITE_FULL:
+		rc = -ENOSPC;
+		g_set_error(error, STORE_ERROR, ENOSPC,
+			    "database disk is full: free space on %s — nothing was saved (%s)", dir,
+			    doing);
+		break;
+	case SQLITE_READONLY:
+		rc = -EROFS;
+		g_set_error(error, STORE_ERROR, EROFS,
+			    "the database %s is read-only: check the disk and how it is mounted — "
+			    "nothing was saved (%s)",
+			    s ? s->path : "", doing);
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		rc = -EBUSY;
+		g_set_error(error, STORE_ERROR, EBUSY,
+			    "the database is locked by another program: stop it and try again (%s)",
+			    doing);
+		break;
+	case SQLITE_CONSTRAINT:
+		rc = -EEXIST;
+		g_set_error(error, STORE_ERROR, EEXIST, "%s: already stored (%s)", doing, msg);
+		break;
+	case SQLITE_IOERR:
+		if (sqlite_rc == SQLITE_IOERR_WRITE || sqlite_rc == SQLITE_IOERR_FSYNC ||
+		    sqlite_rc == SQLITE_IOERR_SHMSIZE || sqlite_rc == SQLITE_IOERR_TRUNCATE) {
+			/* A write that fails on a full file system reports IOERR on
+			 * some paths. */
+			int err = sqlite3_system_errno(s->db);
+
+			if (err == ENOSPC) {
+				rc = -ENOSPC;
+				g_set_error(error, STORE_ERROR, ENOSPC,
+					    "database disk is full: free space on %s — nothing was "
+					    "saved (%s)",
+					    dir, doing);
+				break;
+			}
+			if (err == EROFS) {
+				rc = -EROFS;
+				g_set_error(error, STORE_ERROR, EROFS,
+					    "the database %s is read-only: check the disk and how "
+					    "it is mounted — nothing was saved (%s)",
+					    s->path, doing);
+				break;
+			}
+		}
+		/* fall through */
+	default:
+		rc = -EIO;
+		g_set_error(error, STORE_ERROR, EIO,
+			    "the database cannot be used (%s: %s): a technician should run "
+			    "vuoroctl db check",
+			    doing, msg);
+		break;
+	}
+	return rc;
+}
+
+static int store_exec(struct store *s, const char *sql, const char *doing, GError **error)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, doing, error);
+}
+
+static void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* A statement prepared for one use; finalize it with sqlite3_finalize. */
+static sqlite3_stmt *store_prepare(struct store *s, const char *sql, GError **error)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_fail(s, rc, "preparing a query", error);
+		return NULL;
+	}
+	return st;
+}
+
+static sqlite3_stmt *store_hot(struct store *s, enum store_stmt which)
+{
+	sqlite3_stmt *st = s->stmt[which];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v ? (const char *)v : "";
+}
+
+/* ---------------------------------------------------------------------- */
+/* Open, migrate, mirror the config */
+
+static int store_migrate(struct store *s, GError **error)
+{
+	sqlite3_stmt *st = NULL;
+	int version = 0, rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "reading the schema version", error);
+	if (version > STORE_SCHEMA_VERSION) {
+		g_set_error(error, STORE_ERROR, EPROTO,
+			    "%s has schema version %d, newer than this vuorod understands (%d): "
+			    "install the newer firmware again or restore a backup",
+			    s->path, version, STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	for (int v = version + 1; v <= STORE_SCHEMA_VERSION; v++) {
+		g_autofree char *sql =
+		    g_strdup_printf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; "
+				    "COMMIT;",
+				    store_migration_sql(v), v);
+		g_autofree char *doing = g_strdup_printf("migrating to schema version %d", v);
+
+		rc = store_exec(s, sql, doing, error);
+		if (rc < 0) {
+			store_rollback(s);
+			return rc;
+		}
+		if (version > 0)
+			g_message("%s: migrated to schema version %d", s->path, v);
+	}
+	return 0;
+}
+
+static int store_mirror_config(struct store *s, const struct config *cfg, GError **error)
+{
+	static const char *const kinds[] = {"counter", "remote"};
+	sqlite3_stmt *prov = NULL, *svc = NULL, *ctr = NULL;
+	int rc;
+
+	rc = store_exec(s, "BEGIN IMMEDIATE", "saving the board-config", error);
+	if (rc < 0)
+		return rc;
+	prov = store_prepare(s,
+			     "INSERT INTO providers (code, name_fi, name_sv, name_en) VALUES "
+			     "(?1, ?2, ?3, ?4) ON CONFLICT (code) DO UPDATE SET name_fi = ?2, "
+			     "name_sv = ?3, name_en = ?4",
+			     error);
+	svc = store_prepare(s,
+			    "INSERT INTO services (code, provider, prefix, kind, name_fi, name_sv, "
+			    "name_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO "
+			    "UPDATE SET provider = ?2, prefix = ?3, kind = ?4, name_fi = ?5, "
+			    "name_sv = ?6, name_en = ?7",
+			    error);
+	ctr = store_prepare(s,
+			    "INSERT INTO counters (id, name, expert) VALUES (?1, ?2, ?3) "
+			    "ON CONFLICT (id) DO UPDATE SET name = ?2, expert = ?3",
+			    error);
+	rc = -EIO;
+	if (!prov || !svc || !ctr)
+		goto out;
+	for (guint i = 0; i < cfg->providers->len; i++) {
+		const struct config_provider *p = g_ptr_array_index(cfg->providers, i);
+
+		sqlite3_reset(prov);
+		bind_text(prov, 1, p->code);
+		for (int l = 0; l < CONFIG_LANGS; l++)
+			bind_text(prov, 2 + l, p->name[l]);
+		if ((rc = sqlite3_step(prov)) != SQLITE_DONE)
+			goto fail;
+	}
+	for (guint i = 0; i < cfg->services->len; i++) {
+		const struct config_service *v = g_ptr_array_index(cfg->services, i);
+		char prefix[2] = {v->prefix, 0};
+
+		sqlite3_reset(svc);
+		bind_text(svc, 1, v->code);
+		bind_text(svc, 2, config_provider_code(cfg, (int)i));
+		bind_text(svc, 3, prefix);
+		bind_text(svc, 4, kinds[v->kind]);
+		for (int l = 0; l < CONFIG_LANGS; l++)
+			bind_text(svc, 5 + l, v->name[l]);
+		if ((rc = sqlite3_step(svc)) != SQLITE_DONE)
+			goto fail;
+	}
+	for (guint i = 0; i < cfg->counters->len; i++) {
+		const struct config_counter *c = g_ptr_array_index(cfg->counters, i);
+
+		sqlite3_reset(ctr);
+		sqlite3_bind_int(ctr, 1, c->id);
+		bind_text(ctr, 2, c->name);
+		sqlite3_bind_int(ctr, 3, c->expert);
+		if ((rc = sqlite3_step(ctr)) != SQLITE_DONE)
+			goto fail;
+	}
+	rc = store_exec(s, "COMMIT", "saving the board-config", error);
+	goto out;
+fail:
+	rc = store_fail(s, rc, "saving the board-config", error);
+out:
+	sqlite3_finalize(prov);
+	sqlite3_finalize(svc);
+	sqlite3_finalize(ctr);
+	if (rc < 0)
+		store_rollback(s);
+	return rc;
+}
+
+struct store *store_open(const char *path, const struct config *cfg, GError **error)
+{
+	g_autoptr(Store) s = g_new0(struct store, 1);
+	sqlite3_stmt *st = NULL;
+	g_autofree char *check = NULL;
+	int rc;
+
+	s->path = g_strdup(path);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(error, STORE_ERROR, EIO, "cannot open the database %s: %s", path,
+			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 2000);
+	/* quick_check reads every page: a file that is not a database, or a
+	 * damaged one, is refused here rather than half-used. */
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		check = g_strdup(col_text(st, 0));
+	sqlite3_finalize(st);
+	if (!check || strcmp(check, "ok") != 0) {
+		g_set_error(error, STORE_ERROR, EIO,
+			    "the database %s is damaged or not a vuoro database (%s): restore the "
+			    "last backup (vuoroctl db backup makes one) or move the file away",
+			    path, check ? check : sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	if (store_exec(s,
+		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+		       "PRAGMA foreign_keys = ON;",
+		       "setting up the database", error) < 0)
+		return NULL;
+	if (store_migrate(s, error) < 0)
+		return NULL;
+	if (cfg && store_mirror_config(s, cfg, error) < 0)
+		return NULL;
+	for (int i = 0; i < ST_N; i++) {
+		rc = sqlite3_prepare_v3(s->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					&s->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			store_fail(s, rc, "preparing queries", error);
+			return NULL;
+		}
+	}
+	return g_steal_pointer(&s);
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_N; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	g_free(s->path);
+	g_free(s);
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queue results */
+
+static char *profile_text(const struct config *cfg, const struct queue_counter *c)
+{
+	GString *text = g_string_new(NULL);
+
+	for (unsigned k = 0; k < c->n_profile; k++) {
+		const struct config_service *svc = config_service_get(cfg, c->profile[k].service);
+
+		if (!svc)
+			continue;
+		if (text->len)
+			g_string_append_c(text, ',');
+		g_string_append(text, svc->code);
+		if (c->profile[k].weight > 0)
+			g_string_append_printf(text, ":%d", c->profile[k].weight);
+	}
+	return g_string_free(text, FALSE);
+}
+
+static int put_ticket(struct store *s, const struct config *cfg, const struct queue_ticket *t)
+{
+	sqlite3_stmt *st = store_hot(s, ST_TICKET_PUT);
+	bool ended = queue_state_terminal(t->state);
+
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_int(st, 2, t->day);
+	bind_text(st, 3, config_service_get(cfg, t->service)->code);
+	bind_text(st, 4, config_service_get(cfg, t->origin)->code);
+	sqlite3_bind_int(st, 5, t->number);
+	bind_text(st, 6, t->code);
+	bind_text(st, 7, t->ref);
+	bind_text(st, 8, queue_state_name(t->state));
+	bind_text(st, 9, config_lang_code(t->lang));
+	sqlite3_bind_int(st, 10, t->priority);
+	sqlite3_bind_int(st, 11, t->front);
+	sqlite3_bind_int(st, 12, t->counter);
+	sqlite3_bind_int(st, 13, t->target_counter);
+	sqlite3_bind_int(st, 14, t->recalls);
+	sqlite3_bind_int(st, 15, t->no_shows);
+	sqlite3_bind_int(st, 16, t->transfers);
+	sqlite3_bind_int64(st, 17, t->appointment);
+	sqlite3_bind_int64(st, 18, t->booked_at);
+	sqlite3_bind_int64(st, 19, t->issued_at);
+	sqlite3_bind_int64(st, 20, t->queued_at);
+	sqlite3_bind_int64(st, 21, t->called_at);
+	sqlite3_bind_int64(st, 22, t->started_at);
+	sqlite3_bind_int64(st, 23, t->ended_at);
+	bind_text(st, 24, ended ? queue_channel_name(t->channel) : NULL);
+	bind_text(st, 25, ended ? queue_outcome_name(t->outcome) : NULL);
+	return sqlite3_step(st);
+}
+
+static int put_counter(struct store *s, const struct config *cfg, const struct queue_counter *c)
+{
+	sqlite3_stmt *st = store_hot(s, ST_COUNTER_PUT);
+	g_autofree char *profile = profile_text(cfg, c);
+
+	sqlite3_bind_int(st, 1, c->id);
+	sqlite3_bind_int(st, 2, c->open);
+	bind_text(st, 3, c->user[0] ? c->user : NULL);
+	bind_text(st, 4, profile);
+	sqlite3_bind_int64(st, 5, c->ticket);
+	sqlite3_bind_int64(st, 6, c->opened_at);
+	sqlite3_bind_int64(st, 7, c->idle_since);
+	sqlite3_bind_int(st, 8, c->expert);
+	return sqlite3_step(st);
+}
+
+static int put_visit(struct store *s, const struct config *cfg, const struct queue_visit *v)
+{
+	sqlite3_stmt *st = store_hot(s, ST_VISIT_ADD);
+
+	sqlite3_bind_int64(st, 1, v->ticket);
+	sqlite3_bind_int(st, 2, v->day);
+	bind_text(st, 3, config_service_get(cfg, v->service)->code);
+	bind_text(st, 4, config_provider_code(cfg, v->service));
+	bind_text(st, 5, v->code);
+	sqlite3_bind_int(st, 6, v->counter);
+	bind_text(st, 7, v->user[0] ? v->user : NULL);
+	bind_text(st, 8, queue_channel_name(v->channel));
+	bind_text(st, 9, queue_outcome_name(v->outcome));
+	bind_text(st, 10, config_lang_code(v->lang));
+	sqlite3_bind_int(st, 11, v->recalls);
+	sqlite3_bind_int(st, 12, v->transfers);
+	sqlite3_bind_int64(st, 13, v->appointment);
+	sqlite3_bind_int64(st, 14, v->issued_at);
+	sqlite3_bind_int64(st, 15, v->called_at);
+	sqlite3_bind_int64(st, 16, v->started_at);
+	sqlite3_bind_int64(st, 17, v->ended_at);
+	return sqlite3_step(st);
+}
+
+static int put_audit(struct store *s, const struct store_audit *a)
+{
+	sqlite3_stmt *st = store_hot(s, ST_AUDIT_ADD);
+
+	sqlite3_bind_int64(st, 1, a->at);
+	bind_text(st, 2, a->user);
+	bind_text(st, 3, a->command);
+	bind_text(st, 4, a->detail);
+	return sqlite3_step(st);
+}
+
+int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
+			const struct store_audit *audit, GError **error)
+{
+	int rc;
+
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "saving", error);
+	for (guint i = 0; i < res->tickets->len; i++)
+		if ((rc = put_ticket(s, cfg,
+				     &g_array_index(res->tickets, struct queue_ticket, i))) !=
+		    SQLITE_DONE)
+			goto fail;
+	for (guint i = 0; i < res->counters->len; i++)
+		if ((rc = put_counter(s, cfg,
+				      &g_array_index(res->counters, struct queue_counter, i))) !=
+		    SQLITE_DONE)
+			goto fail;
+	for (guint i = 0; i < res->visits->len; i++)
+		if ((rc = put_visit(s, cfg, &g_array_index(res->visits, struct queue_visit, i))) !=
+		    SQLITE_DONE)
+			goto fail;
+	if (audit && (rc = put_audit(s, audit)) != SQLITE_DONE)
+		goto fail;
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	return 0;
+fail : {
+	int ret = store_fail(s, rc, audit && audit->command ? audit->command : "saving", error);
+
+	store_rollback(s);
+	return ret;
+}
+}
+
+int store_audit_add(struct store *s, const struct store_audit *audit, GError **error)
+{
+	int rc = put_audit(s, audit);
+
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "writing the audit log", error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Loading */
+
+/* Reads a row of ST_TICKET_GET's columns; -ENOENT when the service is no
+ * longer in the config. */
+static int row_ticket(const struct config *cfg, sqlite3_stmt *st, struct queue_ticket *t)
+{
+	int service = config_service_find(cfg, col_text(st, 2));
+	int origin = config_service_find(cfg, col_text(st, 3));
+	int lang = config_lang_parse(col_text(st, 8));
+	int channel = queue_channel_parse(col_text(st, 23));
+	int outcome = queue_outcome_parse(col_text(st, 24));
+
+	if (service < 0 || origin < 0)
+		return -ENOENT;
+	memset(t, 0, sizeof(*t));
+	t->id = (uint32_t)sqlite3_column_int64(st, 0);
+	t->day = sqlite3_column_int(st, 1);
+	t->service = (int16_t)service;
+	t->origin = (int16_t)origin;
+	t->number = (uint16_t)sqlite3_column_int(st, 4);
+	g_strlcpy(t->code, col_text(st, 5), sizeof(t->code));
+	g_strlcpy(t->ref, col_text(st, 6), sizeof(t->ref));
+	t->state = (enum queue_state)MAX(0, queue_state_parse(col_text(st, 7)));
+	t->lang = (uint8_t)MAX(0, lang);
+	t->priority = (int8_t)sqlite3_column_int(st, 9);
+	t->front = sqlite3_column_int(st, 10);
+	t->counter = (int16_t)sqlite3_column_int(st, 11);
+	t->target_counter = (int16_t)sqlite3_column_int(st, 12);
+	t->recalls = (uint16_t)sqlite3_column_int(st, 13);
+	t->no_shows = (uint16_t)sqlite3_column_int(st, 14);
+	t->transfers = (uint16_t)sqlite3_column_int(st, 15);
+	t->appointment = (uint32_t)sqlite3_column_int64(st, 16);
+	t->booked_at = sqlite3_column_int64(st, 17);
+	t->issued_at = sqlite3_column_int64(st, 18);
+	t->queued_at = sqlite3_column_int64(st, 19);
+	t->called_at = sqlite3_column_int64(st, 20);
+	t->started_at = sqlite3_column_int64(st, 21);
+	t->ended_at = sqlite3_column_int64(st, 22);
+	t->channel = (uint8_t)MAX(0, channel);
+	t->outcome = (uint8_t)MAX(0, outcome);
+	return 0;
+}
+
+#define TICKET_COLUMNS                                                                             \
+	"id, day, service, origin, number, code, ref, state, lang, priority, front, counter, "     \
+	"target_counter, recalls, no_shows, transfers, appointment, booked_at, issued_at, "        \
+	"queued_at, called_at, started_at, ended_at, channel, outcome"
+
+int store_queue_load(struct store *s, const struct config *cfg, struct queue *q, int32_t day,
+		     GArray *ret_ghosts, GError **error)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	/* Numbering first: it fixes the engine's service day. */
+	st = store_prepare(
+	    s, "SELECT origin, MAX(number) FROM tickets WHERE day = ?1 GROUP BY origin", error);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int svc = config_service_find(cfg, col_text(st, 0));
+
+		if (svc >= 0)
+			queue_restore_numbering(q, day, (int16_t)svc,
+						(uint16_t)sqlite3_column_int(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "loading the numbering", error);
+
+	st = store_prepare(s,
+			   "SELECT " TICKET_COLUMNS " FROM tickets WHERE state NOT IN ('done', "
+			   "'no_show', 'cancelled', 'voided') ORDER BY id",
+			   error);
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct queue_ticket t;
+
+		if (row_ticket(cfg, st, &t) < 0) {
+			g_warning("ticket %s (%s) is for a service no longer in the board-config: "
+				  "left as it is",
+				  col_text(st, 5), col_text(st, 2));
+			continue;
+		}
+		if (t.state == QUEUE_ISSUED)
+			g_array_append_val(ret_ghosts, t.id);
+		else
+			queue_restore_ticket(q, &t);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "loading the queue", error);
+
+	st = store_prepare(s,
+			   "SELECT id, open, user, profile, ticket, opened_at, idle_since FROM "
+			   "counters",
+			   error);
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct queue_counter *now =
+		    queue_counter_get(q, (int16_t)sqlite3_column_int(st, 0));
+		struct queue_counter c;
+		char reason[128];
+
+		if (!now)
+			continue;
+		c = *now;
+		c.open = sqlite3_column_int(st, 1);
+		g_strlcpy(c.user, col_text(st, 2), sizeof(c.user));
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL && *col_text(st, 3) &&
+		    queue_profile_parse(cfg, col_text(st, 3), c.profile, &c.n_profile, reason,
+					sizeof(reason)) < 0)
+			g_warning("counter %d: stored %s; using the configured profile", c.id,
+				  reason);
+		c.ticket = (uint32_t)sqlite3_column_int64(st, 4);
+		if (c.ticket && !queue_ticket_get(q, c.ticket))
+			c.ticket = 0;
+		c.opened_at = sqlite3_column_int64(st, 5);
+		c.idle_since = sqlite3_column_int64(st, 6);
+		queue_restore_counter(q, &c);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "loading the counters", error);
+
+	/* Recent service times per service, oldest first. */
+	st = store_prepare(s,
+			   "SELECT service, secs FROM (SELECT service, ended_at - started_at AS "
+			   "secs, id, ROW_NUMBER() OVER (PARTITION BY service ORDER BY id DESC) AS "
+			   "n FROM visits WHERE started_at > 0 AND outcome NOT IN ('no_show', "
+			   "'cancelled', 'voided', 'reset')) WHERE n <= ?1 ORDER BY id",
+			   error);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, cfg->service_time_window);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int svc = config_service_find(cfg, col_text(st, 0));
+
+		if (svc >= 0)
+			queue_restore_service_time(q, (int16_t)svc, sqlite3_column_int(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "loading service times", error);
+
+	st = store_prepare(s, "SELECT COALESCE(MAX(id), 0) + 1 FROM tickets", error);
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		queue_restore_next_id(q, (uint32_t)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "loading the next ticket id", error);
+}
+
+static int ticket_query(struct store *s, const struct config *cfg, sqlite3_stmt *st,
+			struct queue_ticket *ret, GError **error)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no such ticket");
+		return -ENOENT;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc, "reading a ticket", error);
+	if (row_ticket(cfg, st, ret) < 0) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "the ticket is for a service no longer in the board-config");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int store_ticket_get(struct store *s, const struct config *cfg, uint32_t id,
+		     struct queue_ticket *ret, GError **error)
+{
+	sqlite3_stmt *st = store_hot(s, ST_TICKET_GET);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = ticket_query(s, cfg, st, ret, error);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_ticket_by_ref(struct store *s, const struct config *cfg, const char *ref,
+			struct queue_ticket *ret, GError **error)
+{
+	sqlite3_stmt *st = store_hot(s, ST_TICKET_BY_REF);
+	int rc;
+
+	bind_text(st, 1, ref);
+	rc = ticket_query(s, cfg, st, ret, error);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Users and tokens */
+
+/* Runs a one-off write with text/int64 arguments: "s" text, "i" int64. */
+static int store_write(struct store *s, const char *sql, const char *doing, GError **error,
+		       const char *types, ...)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, error);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return -EIO;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 's')
+			bind_text(st, i + 1, va_arg(ap, const char *));
+		else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, doing, error);
+	return sqlite3_changes(s->db);
+}
+
+int store_user_put(struct store *s, const char *name, const char *role, const char *hash,
+		   int64_t now, GError **error)
+{
+	int rc = store_write(s,
+			     "INSERT INTO users (name, role, hash, created_at) VALUES (?1, ?2, ?3, "
+			     "?4) ON CONFLICT (name) DO UPDATE SET role = ?2, hash = ?3",
+			     "saving the user", error, "sssi", name, role, hash, now);
+
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_set_hash(struct store *s, const char *name, const char *hash, GError **error)
+{
+	int rc = store_write(s, "UPDATE users SET hash = ?2 WHERE name = ?1",
+			     "changing the password", error, "ss", name, hash);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no user %s", name);
+		return -ENOENT;
+	}
+	if (rc > 0) /* old logins end with the old password */
+		store_write(s, "DELETE FROM tokens WHERE user = ?1", "ending logins", NULL, "s",
+			    name);
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_get(struct store *s, const char *name, char **ret_role, char **ret_hash,
+		   GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT role, hash FROM users WHERE name = ?1", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (ret_role)
+			*ret_role = g_strdup(col_text(st, 0));
+		if (ret_hash)
+			*ret_hash = g_strdup(col_text(st, 1));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no user %s", name);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading a user", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_user_foreach(struct store *s, void (*fn)(const char *name, const char *role, void *data),
+		       void *data, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT name, role FROM users ORDER BY name", error);
+	int rc, n = 0;
+
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fn(col_text(st, 0), col_text(st, 1), data);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : store_fail(s, rc, "listing users", error);
+}
+
+int store_token_put(struct store *s, const char *token_hash, const char *user, int64_t expires_at,
+		    GError **error)
+{
+	int rc = store_write(s, "INSERT INTO tokens (hash, user, expires_at) VALUES (?1, ?2, ?3)",
+			     "saving the login", error, "ssi", token_hash, user, expires_at);
+
+	if (rc >= 0)
+		store_write(s, "DELETE FROM tokens WHERE expires_at <= ?1", "forgetting old logins",
+			    NULL, "i", expires_at - 30 * 86400);
+	return rc < 0 ? rc : 0;
+}
+
+int store_token_get(struct store *s, const char *token_hash, int64_t now, char **ret_user,
+		    char **ret_role, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT t.user, u.role FROM tokens t JOIN users u ON "
+					 "u.name = t.user WHERE t.hash = ?1 AND t.expires_at > ?2",
+					 error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, token_hash);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (ret_user)
+			*ret_user = g_strdup(col_text(st, 0));
+		if (ret_role)
+			*ret_role = g_strdup(col_text(st, 1));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "unknown or expired login: log in again");
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "checking the login", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_token_delete(struct store *s, const char *token_hash, GError **error)
+{
+	int rc = store_write(s, "DELETE FROM tokens WHERE hash = ?1", "logging out", error, "s",
+			     token_hash);
+
+	return rc < 0 ? rc : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Appointments */
+
+static const char *const appointment_states[] = {"booked", "arrived", "cancelled"};
+
+void store_appointment_clear(struct store_appointment *a)
+{
+	if (!a)
+		return;
+	g_free(a->code);
+	g_free(a->staff);
+	g_free(a->name);
+	g_free(a->source);
+	memset(a, 0, sizeof(*a));
+}
+
+int store_appointment_add(struct store *s, const struct config *cfg, struct store_appointment *a,
+			  GError **error)
+{
+	const struct config_service *svc = config_service_get(cfg, a->service);
+	int rc;
+
+	if (!svc) {
+		g_set_error(error, STORE_ERROR, EINVAL, "an appointment needs a service");
+		return -EINVAL;
+	}
+	rc =
+	    store_write(s,
+			"INSERT INTO appointments (code, service, at, duration_min, staff, name, "
+			"source, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'booked')",
+			"saving the appointment", error, "ssiisss", a->code, svc->code, a->at,
+			(int64_t)a->duration_min, a->staff, a->name, a->source ? a->source : "api");
+	if (rc == -EEXIST) {
+		g_clear_error(error);
+		g_set_error(error, STORE_ERROR, EEXIST,
+			    "booking code %s is already in use: choose another one", a->code);
+	}
+	if (rc < 0)
+		return rc;
+	a->id = (uint32_t)sqlite3_last_insert_rowid(s->db);
+	a->state = STORE_APPOINTMENT_BOOKED;
+	a->ticket = 0;
+	return 0;
+}
+
+#define APPOINTMENT_COLUMNS                                                                        \
+	"id, code, service, at, duration_min, staff, name, source, state, ticket"
+
+static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct store_appointment *a)
+{
+	int service = config_service_find(cfg, col_text(st, 2));
+	int state = 0;
+
+	if (service < 0)
+		return -ENOENT;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(col_text(st, 8), appointment_states[i]) == 0)
+			state = i;
+	a->id = (uint32_t)sqlite3_column_int64(st, 0);
+	a->code = g_strdup(col_text(st, 1));
+	a->service = (int16_t)service;
+	a->at = sqlite3_column_int64(st, 3);
+	a->duration_min = sqlite3_column_int(st, 4);
+	a->staff = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 5));
+	a->name = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 6));
+	a->source = g_strdup(col_text(st, 7));
+	a->state = (enum store_appointment_state)state;
+	a->ticket = (uint32_t)sqlite3_column_int64(st, 9);
+	return 0;
+}
+
+int store_appointment_by_code(struct store *s, const struct config *cfg, const char *code,
+			      struct store_appointment *ret, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s, "SELECT " APPOINTMENT_COLUMNS " FROM appointments WHERE code = ?1 COLLATE NOCASE",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, code);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = row_appointment(cfg, st, ret);
+		if (rc < 0)
+			g_set_error(error, STORE_ERROR, ENOENT,
+				    "booking %s is for a service no longer offered here", code);
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no booking %s", code);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the booking", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error)
+{
+	int rc =
+	    store_write(s, "UPDATE appointments SET state = 'arrived', ticket = ?2 WHERE id = ?1",
+			"checking in", error, "ii", (int64_t)id, (int64_t)ticket);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no appointment %u", id);
+		return -ENOENT;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t from, int64_t to,
+			      void (*fn)(const struct store_appointment *a, void *data), void *data,
+			      GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " APPOINTMENT_COLUMNS " FROM appointments WHERE "
+					 "at >= ?1 AND at < ?2 ORDER BY at, id",
+					 error);
+	int rc, n = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_appointment a = {0};
+
+		if (row_appointment(cfg, st, &a) == 0) {
+			fn(&a, data);
+			n++;
+		}
+		store_appointment_clear(&a);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : store_fail(s, rc, "listing appointments", error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Maintenance */
+
+int store_integrity_check(struct store *s, char **ret_report, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA integrity_check", error);
+	GString *report = g_string_new(NULL);
+	int rc;
+
+	if (!st) {
+		g_string_free(report, TRUE);
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (report->len)
+			g_string_append_c(report, '\n');
+		g_string_append(report, col_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		g_string_free(report, TRUE);
+		return store_fail(s, rc, "checking the database", error);
+	}
+	rc = strcmp(report->str, "ok") == 0 ? 0 : -EIO;
+	if (rc < 0)
+		g_set_error(error, STORE_ERROR, EIO,
+			    "the database %s is damaged: restore the last backup", s->path);
+	if (ret_report)
+		*ret_report = g_string_free(report, FALSE);
+	else
+		g_string_free(report, TRUE);
+	return rc;
+}
+
+int store_backup(struct store *s, const char *dest, GError **error)
+{
+	sqlite3 *out = NULL;
+	sqlite3_backup *b;
+	int rc, fd;
+
+	if (g_file_test(dest, G_FILE_TEST_EXISTS)) {
+		g_set_error(error, STORE_ERROR, EEXIST,
+			    "%s exists already: name a new file for the backup", dest);
+		return -EEXIST;
+	}
+	rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(error, STORE_ERROR, EIO, "cannot create the backup %s: %s", dest,
+			    out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+		sqlite3_close(out);
+		return -EIO;
+	}
+	b = sqlite3_backup_init(out, "main", s->db, "main");
+	if (!b) {
+		g_set_error(error, STORE_ERROR, EIO, "cannot start the backup to %s: %s", dest,
+			    sqlite3_errmsg(out));
+		sqlite3_close(out);
+		unlink(dest);
+		return -EIO;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, rc == SQLITE_FULL ? ENOSPC : EIO,
+			    "the backup to %s failed: %s", dest, sqlite3_errstr(rc));
+		sqlite3_close(out);
+		unlink(dest);
+		return rc == SQLITE_FULL ? -ENOSPC : -EIO;
+	}
+	sqlite3_close(out);
+	fd = open(dest, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
