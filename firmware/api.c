@@ -1585,7 +1585,7 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 	}
 	api_identify(api, msg, query, &r.caller);
 	if (route->roles && !(route->roles & r.caller.role)) {
-		if (!r.caller.role)
+		if (!r.caller.user) /* anonymous, or the kiosk asking for more */
 			api_error(&r, 401, "login_required", "log in first (POST /api/login)");
 		else
 			api_error(&r, 403, "forbidden", "a %s may not do this",

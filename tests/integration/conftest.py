@@ -36,7 +36,7 @@ def conf_with(overrides, base=SIM_CONF):
     """The sim config with some keys replaced: {("api", "kiosk-addresses"): "10.9.9.9"}."""
     text = open(base, encoding="utf-8").read()
     for (group, key), value in overrides.items():
-        pattern = re.compile(r"(^\[%s\][^\[]*?)^%s\s*=.*$" % (re.escape(group), re.escape(key)),
+        pattern = re.compile(r"(^\[%s\][^\[]*?)^%s\s*=[^\n]*$" % (re.escape(group), re.escape(key)),
                              re.M | re.S)
         if pattern.search(text):
             text = pattern.sub(lambda m: m.group(1) + "%s = %s" % (key, value), text, count=1)

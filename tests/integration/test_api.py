@@ -98,8 +98,9 @@ def test_transfer_keeps_issue_time_and_noshow_park_resume(daemon, status):
     r = daemon.post("/api/counters/%d/call" % counter, {"ticket": t["id"]}, user="anna")
     assert r.status_code == 200, r.text
     assert daemon.post("/api/counters/%d/park" % counter, user="anna").json()["ticket"]["state"] == "parked"
+    # Never started: resuming calls the customer back (a started one would be served on).
     r = daemon.post("/api/counters/%d/resume" % counter, {"ticket": t["id"]}, user="anna")
-    assert r.json()["ticket"]["state"] == "serving"
+    assert r.json()["ticket"]["state"] == "called"
     # No-show drops it (sim.conf requeues no-shows at most as configured).
     r = daemon.post("/api/counters/%d/noshow" % counter, user="anna")
     assert r.status_code == 200 and r.json()["ticket"]["state"] in ("no_show", "waiting")
@@ -156,7 +157,7 @@ def test_bad_input_gets_named_4xx(daemon, status):
         assert 400 <= r.status_code < 500, (body, r.status_code, r.text)
         assert r.json()["error"] == code, (body, r.text)
         assert r.json()["message"]
-    r = requests.post(url, data=b"{" + b" " * (200 * 1024) + b"}", headers={"Content-Type": "application/json"})
+    r = requests.post(url, data=b"{" + b" " * (1024 * 1024) + b"}", headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     r = requests.post(daemon.url + "/api/counters/abc/call", headers=daemon.login("anna"))
     assert r.status_code == 404
