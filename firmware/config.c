@@ -585,10 +585,10 @@ static int config_load_repeating(struct config_loader *l, const char *group, con
 			if (remote != c->expert)
 				return config_fail(
 				    l, group, "profile", error,
-				    "expected %s services at a %s, got \"%s\" (kind %s)",
-				    c->expert ? "remote" : "counter",
-				    c->expert ? "expert desk" : "counter", s->code,
-				    remote ? "remote" : "counter");
+				    "expected %s, got \"%s\" (kind %s)",
+				    c->expert ? "remote services at an expert desk"
+					      : "counter services at a counter",
+				    s->code, remote ? "remote" : "counter");
 		}
 		return 0;
 	}

@@ -30,6 +30,9 @@ def test_check_config_good_and_bad():
         assert r.returncode != 0, conf
         line = r.stderr.strip()
         assert os.path.basename(conf) in line and "\n" not in line, line
+        expect = [l[len("# expect: "):].strip() for l in open(conf, encoding="utf-8") if l.startswith("# expect: ")]
+        if expect:
+            assert line == "vuorod: " + expect[0] or line == expect[0], (line, expect[0])
 
 
 def test_add_user_validates(workdir):
