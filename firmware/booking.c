@@ -47,8 +47,8 @@ int booking_parse_time(const struct config *cfg, const char *text, int64_t *ret)
 	if (iso[10] != 'T')
 		return -EINVAL;
 	/* GLib wants seconds: "09:30" → "09:30:00", keeping any offset. */
-	if (strlen(iso) >= 16 && iso[13] == ':' && (iso[16] == '\0' || iso[16] == 'Z' ||
-						    iso[16] == '+' || iso[16] == '-')) {
+	if (strlen(iso) >= 16 && iso[13] == ':' &&
+	    (iso[16] == '\0' || iso[16] == 'Z' || iso[16] == '+' || iso[16] == '-')) {
 		char *full = g_strdup_printf("%.16s:00%s", iso, iso + 16);
 
 		g_free(iso);

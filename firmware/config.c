@@ -583,12 +583,11 @@ static int config_load_repeating(struct config_loader *l, const char *group, con
 			bool remote = s->kind == CONFIG_SERVICE_REMOTE;
 
 			if (remote != c->expert)
-				return config_fail(
-				    l, group, "profile", error,
-				    "expected %s, got \"%s\" (kind %s)",
-				    c->expert ? "remote services at an expert desk"
-					      : "counter services at a counter",
-				    s->code, remote ? "remote" : "counter");
+				return config_fail(l, group, "profile", error,
+						   "expected %s, got \"%s\" (kind %s)",
+						   c->expert ? "remote services at an expert desk"
+							     : "counter services at a counter",
+						   s->code, remote ? "remote" : "counter");
 		}
 		return 0;
 	}

@@ -173,14 +173,14 @@ static int vuorod_run(const struct vuorod_opts *o)
 		fprintf(stderr, "vuorod: cannot listen on %s: %s\n", host, error->message);
 		return 1;
 	}
+	/* Signals first: whoever reads the line below may stop us at once. */
+	loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, vuorod_quit, loop);
+	g_unix_signal_add(SIGINT, vuorod_quit, loop);
 	printf("vuorod %s: %s — API on http://%s%s%s:%d/api/status (db %s)\n", VUORO_VERSION,
 	       cfg->site_name, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
 	       port, db);
 	fflush(stdout);
-
-	loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, vuorod_quit, loop);
-	g_unix_signal_add(SIGINT, vuorod_quit, loop);
 	g_main_loop_run(loop);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@ static const char *const store_stmt_sql[ST_N] = {
 struct store {
 	sqlite3 *db;
 	char *path;
+	bool read_only; /* on a read-only file system: reads only, writes fail EROFS */
 	sqlite3_stmt *stmt[ST_N];
 };
 
@@ -308,7 +310,24 @@ struct store *store_open(const char *path, const struct config *cfg, GError **er
 	int rc;
 
 	s->path = g_strdup(path);
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* A WAL database on a read-only file system (an SD card the kernel
+	 * remounted read-only after errors) cannot be opened normally: open it
+	 * immutable, serve what can be read, and let every write fail with a
+	 * clear "read-only". */
+	s->read_only = access(path, F_OK) == 0 && access(path, W_OK) < 0 && errno == EROFS;
+	if (s->read_only) {
+		g_autofree char *abs = g_canonicalize_filename(path, NULL);
+		g_autofree char *uri = g_filename_to_uri(abs, NULL, NULL);
+		g_autofree char *imm = g_strconcat(uri ? uri : "", "?immutable=1", NULL);
+
+		rc = sqlite3_open_v2(imm, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		g_warning("the database %s is on a read-only file system: serving what can be "
+			  "read, refusing every change until it is writable again",
+			  path);
+	} else {
+		rc =
+		    sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		g_set_error(error, STORE_ERROR, EIO, "cannot open the database %s: %s", path,
 			    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -329,15 +348,17 @@ struct store *store_open(const char *path, const struct config *cfg, GError **er
 			    path, check ? check : sqlite3_errmsg(s->db));
 		return NULL;
 	}
-	if (store_exec(s,
-		       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-		       "PRAGMA foreign_keys = ON;",
-		       "setting up the database", error) < 0)
-		return NULL;
-	if (store_migrate(s, error) < 0)
-		return NULL;
-	if (cfg && store_mirror_config(s, cfg, error) < 0)
-		return NULL;
+	if (!s->read_only) {
+		if (store_exec(s,
+			       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+			       "PRAGMA foreign_keys = ON;",
+			       "setting up the database", error) < 0)
+			return NULL;
+		if (store_migrate(s, error) < 0)
+			return NULL;
+		if (cfg && store_mirror_config(s, cfg, error) < 0)
+			return NULL;
+	}
 	for (int i = 0; i < ST_N; i++) {
 		rc = sqlite3_prepare_v3(s->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					&s->stmt[i], NULL);
