@@ -94,6 +94,7 @@ int report_monthly(struct store *s, int32_t from_day, int32_t to_day, int target
 				  "WHERE day >= ?1 AND day < ?2";
 	g_autoptr(GHashTable) groups =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, report_group_free);
+	g_autoptr(GPtrArray) recent = g_ptr_array_new(); /* groups of the current month */
 	GPtrArray *rows;
 	sqlite3_stmt *st = NULL;
 	GHashTableIter it;
@@ -123,8 +124,25 @@ int report_monthly(struct store *s, int32_t from_day, int32_t to_day, int target
 			month_of_day(day, month);
 			month_day = day;
 		}
-		g_snprintf(key, sizeof(key), "%s|%s", month, provider ? provider : "");
-		g = g_hash_table_lookup(groups, key);
+		/* The groups of the month at hand are few: look there before
+		 * building a key for the hash table. */
+		g = NULL;
+		for (guint k = 0; k < recent->len && !g; k++) {
+			struct report_group *r = recent->pdata[k];
+
+			if (strcmp(r->row.month, month) == 0 &&
+			    strcmp(r->row.provider, provider ? provider : "") == 0)
+				g = r;
+		}
+		if (!g) {
+			g_snprintf(key, sizeof(key), "%s|%s", month, provider ? provider : "");
+			g = g_hash_table_lookup(groups, key);
+			if (g) {
+				if (recent->len == 16)
+					g_ptr_array_remove_index(recent, 0);
+				g_ptr_array_add(recent, g);
+			}
+		}
 		if (!g) {
 			g = g_new0(struct report_group, 1);
 			g->row.provider = g_strdup(provider ? provider : "");
@@ -132,6 +150,9 @@ int report_monthly(struct store *s, int32_t from_day, int32_t to_day, int target
 			g->waits = g_array_new(FALSE, FALSE, sizeof(int));
 			g->services = g_array_new(FALSE, FALSE, sizeof(int));
 			g_hash_table_insert(groups, g_strdup(key), g);
+			if (recent->len == 16)
+				g_ptr_array_remove_index(recent, 0);
+			g_ptr_array_add(recent, g);
 		}
 		served = !outcome_is(outcome, "no_show") && !outcome_is(outcome, "cancelled") &&
 			 !outcome_is(outcome, "voided") && !outcome_is(outcome, "reset");

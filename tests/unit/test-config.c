@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of firmware/config.c: the shipped board-configs load, defaults
+ * apply, and every broken fixture fails with exactly the line it names in
+ * its "# expect:" comment.  Run from the repository root. */
+#include <glib.h>
+#include <string.h>
+
+#include "config.h"
+
+static void test_sim(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load("board-config/sim.conf", &error);
+	const struct config_service *svc;
+	const struct config_counter *ctr;
+	bool remote = false;
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(cfg->providers->len, >=, 3);
+	g_assert_cmpuint(cfg->services->len, >=, 6);
+	g_assert_cmpuint(cfg->counters->len, ==, 4);
+	g_assert_true(cfg->demo_hours);
+	g_assert_cmpint(cfg->reset_min, ==, 180);
+	g_assert_cmpstr(cfg->listen_host, ==, "127.0.0.1");
+	g_assert_cmpint(cfg->listen_port, ==, 8080);
+	for (guint i = 0; i < cfg->services->len; i++) {
+		svc = config_service_get(cfg, (int)i);
+		remote |= svc->kind == CONFIG_SERVICE_REMOTE;
+		for (int l = 0; l < CONFIG_LANGS; l++)
+			g_assert_nonnull(svc->name[l]);
+	}
+	g_assert_true(remote);
+	svc = config_service_get(cfg, config_service_find(cfg, "tax"));
+	g_assert_cmpint(svc->prefix, ==, 'V');
+	g_assert_cmpstr(config_provider_code(cfg, config_service_find(cfg, "tax")), ==, "vero");
+	g_assert_cmpint(svc->hours[0].open_min, ==, 8 * 60);
+	g_assert_cmpint(svc->hours[3].close_min, ==, 18 * 60);
+	g_assert_cmpint(svc->hours[4].close_min, ==, 17 * 60);
+	g_assert_cmpint(svc->hours[5].open_min, ==, svc->hours[5].close_min); /* closed */
+	ctr = config_counter_get(cfg, config_counter_find(cfg, 3));
+	g_assert_cmpuint(ctr->profile->len, ==, 3);
+	g_assert_cmpint(g_array_index(ctr->profile, struct config_profile_entry, 1).weight, ==, 2);
+	g_assert_true(config_counter_get(cfg, config_counter_find(cfg, 4))->expert);
+	g_assert_cmpint(config_service_find(cfg, "nope"), ==, -1);
+	g_assert_cmpint(config_counter_find(cfg, 99), ==, -1);
+	g_assert_cmpint(config_lang_parse("sv"), ==, CONFIG_LANG_SV);
+	g_assert_cmpint(config_lang_parse("de"), ==, -1);
+	g_assert_cmpstr(config_lang_code(CONFIG_LANG_EN), ==, "en");
+}
+
+static void test_example_site(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load("board-config/example-site.conf", &error);
+
+	g_assert_no_error(error);
+	g_assert_false(cfg->demo_hours);
+	g_assert_false(cfg->reset_clears_queue);
+	g_assert_cmpstr(cfg->kiosk_addresses[1], ==, "10.20.0.22");
+	g_assert_null(cfg->kiosk_addresses[2]);
+	g_assert_cmpint(cfg->requeue_no_shows, ==, 2);
+}
+
+static const char minimal[] = "[site]\nname = X\n"
+			      "[provider:p]\nname-fi = P\nname-sv = P\nname-en = P\n"
+			      "[service:s]\nprefix = S\nprovider = p\nname-fi = S\nname-sv = "
+			      "S\nname-en = S\nhours = sat-sun 10:00-14:00\n"
+			      "[counter:7]\nname = Seven\nprofile = s\n";
+
+static void test_defaults(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load_data(minimal, "min.conf", &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(cfg->timezone, ==, "Europe/Helsinki");
+	g_assert_true(cfg->reset_clears_queue);
+	g_assert_cmpint(cfg->max_body_kb, ==, 256);
+	g_assert_cmpint(cfg->requeue_no_shows, ==, 1);
+	g_assert_cmpstr(cfg->kiosk_addresses[0], ==, "127.0.0.1");
+	g_assert_null(cfg->kiosk_token);
+	g_assert_cmpint(config_service_get(cfg, 0)->last_ticket_min, ==, 15);
+	g_assert_cmpint(config_service_get(cfg, 0)->hours[5].open_min, ==, 600);
+	g_assert_cmpint(config_service_get(cfg, 0)->hours[0].close_min, ==, 0);
+}
+
+static void test_inline_errors(void)
+{
+	static const struct {
+		const char *from, *to, *message;
+	} cases[] = {
+	    {"name = X\n", "name = X\ntimezone = Mars/Olympus\n",
+	     "min.conf: [site] timezone: expected a time zone like Europe/Helsinki, got "
+	     "\"Mars/Olympus\""},
+	    {"name = X\n", "name = X\ndaily-reset = 25:00\n",
+	     "min.conf: [site] daily-reset: expected a time like 03:00, got \"25:00\""},
+	    {"[counter:7]", "[counter:0]",
+	     "min.conf: [counter:0] expected a counter number from 1 to 999, got \"0\""},
+	    {"[service:s]", "[service:S s]",
+	     "min.conf: [service:S s] expected a code of a–z, 0–9 and - (at most 24), got \"S "
+	     "s\""},
+	    {"profile = s", "profile = s:0",
+	     "min.conf: [counter:7] profile: expected a weight from 1 to 100 after \"s:\", got "
+	     "\"0\""},
+	    {"hours = sat-sun", "hours = sun-sat",
+	     "min.conf: [service:s] hours: expected days like mon, mon-fri or sat-sun, got "
+	     "\"sun-sat\""},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GString) text = g_string_new(minimal);
+		g_autoptr(Config) cfg = NULL;
+
+		g_string_replace(text, cases[i].from, cases[i].to, 1);
+		cfg = config_load_data(text->str, "min.conf", &error);
+		g_assert_null(cfg);
+		g_assert_nonnull(error);
+		g_assert_cmpstr(error->message, ==, cases[i].message);
+	}
+}
+
+static void test_fixtures(void)
+{
+	g_autoptr(GDir) dir = g_dir_open("tests/fixtures", 0, NULL);
+	const char *name;
+	unsigned n = 0;
+
+	g_assert_nonnull(dir);
+	while ((name = g_dir_read_name(dir))) {
+		g_autofree char *path = NULL;
+		g_autofree char *text = NULL;
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Config) cfg = NULL;
+		const char *expect;
+
+		if (!g_str_has_prefix(name, "bad-") || !g_str_has_suffix(name, ".conf"))
+			continue;
+		path = g_build_filename("tests/fixtures", name, NULL);
+		g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+		cfg = config_load(path, &error);
+		g_assert_null(cfg);
+		g_assert_nonnull(error);
+		g_assert_true(g_str_has_prefix(error->message, name));
+		g_assert_null(strchr(error->message, '\n'));
+		expect = strstr(text, "# expect: ");
+		if (expect) {
+			g_autofree char *line = g_strndup(expect + 10, strcspn(expect + 10, "\n"));
+
+			g_assert_cmpstr(error->message, ==, line);
+		}
+		n++;
+	}
+	g_assert_cmpuint(n, >=, 6);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/config/sim", test_sim);
+	g_test_add_func("/config/example-site", test_example_site);
+	g_test_add_func("/config/defaults", test_defaults);
+	g_test_add_func("/config/inline-errors", test_inline_errors);
+	g_test_add_func("/config/fixtures", test_fixtures);
+	return g_test_run();
+}

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of firmware/store.c against SQLite itself: schema versions and
+ * migration from every earlier one, the engine's results committed and
+ * loaded back into a new engine, refusals, users, tokens, appointments,
+ * backup.  Run from the repository root (reads board-config/sim.conf). */
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct config *cfg;
+};
+
+static void setup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	f->dir = g_dir_make_tmp("vuoro-test-store-XXXXXX", &error);
+	g_assert_no_error(error);
+	f->path = g_build_filename(f->dir, "vuoro.db", NULL);
+	f->cfg = config_load("board-config/sim.conf", &error);
+	g_assert_no_error(error);
+}
+
+static void rm_rf(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(dir, name, NULL);
+
+		g_unlink(p);
+	}
+	g_rmdir(dir);
+}
+
+static void teardown(struct fixture *f, gconstpointer data)
+{
+	rm_rf(f->dir);
+	g_free(f->dir);
+	g_free(f->path);
+	config_free(f->cfg);
+}
+
+static int user_version(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void sql(const char *path, const char *text)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		g_error("%s: %s", text, err);
+	sqlite3_close(db);
+}
+
+static void test_create(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	g_autofree char *report = NULL;
+
+	g_assert_no_error(error);
+	g_assert_cmpint(store_integrity_check(s, &report, &error), ==, 0);
+	g_assert_cmpstr(report, ==, "ok");
+	g_clear_pointer(&s, store_free);
+	g_assert_cmpint(user_version(f->path), ==, STORE_SCHEMA_VERSION);
+}
+
+/* A database of every earlier version, with rows, opens and keeps them. */
+static void test_migrations(struct fixture *f, gconstpointer data)
+{
+	for (int from = 1; from < STORE_SCHEMA_VERSION; from++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Store) s = NULL;
+		struct queue_ticket t;
+		g_autofree char *role = NULL;
+
+		g_unlink(f->path);
+		for (int v = 1; v <= from; v++)
+			sql(f->path, store_migration_sql(v));
+		sql(f->path, "INSERT INTO users VALUES ('old', 'advisor', 'h', 1);"
+			     "INSERT INTO tickets (id, day, service, origin, number, code, ref, "
+			     "state, lang, issued_at, queued_at) VALUES (7, 20000, 'tax', 'tax', 3, "
+			     "'V003', 'ref7', 'waiting', 'sv', 100, 100);");
+		{
+			g_autofree char *pragma = g_strdup_printf("PRAGMA user_version = %d", from);
+
+			sql(f->path, pragma);
+		}
+		s = store_open(f->path, f->cfg, &error);
+		g_assert_no_error(error);
+		g_assert_cmpint(user_version(f->path), ==, STORE_SCHEMA_VERSION);
+		g_assert_cmpint(store_user_get(s, "old", &role, NULL, &error), ==, 0);
+		g_assert_cmpstr(role, ==, "advisor");
+		g_assert_cmpint(store_ticket_get(s, f->cfg, 7, &t, &error), ==, 0);
+		g_assert_cmpstr(t.code, ==, "V003");
+		g_assert_cmpint(t.lang, ==, CONFIG_LANG_SV);
+	}
+}
+
+static void test_refuses_newer_and_corrupt(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = NULL;
+
+	sql(f->path, "PRAGMA user_version = 99");
+	s = store_open(f->path, f->cfg, &error);
+	g_assert_null(s);
+	g_assert_nonnull(strstr(error->message, "newer than this vuorod"));
+	g_clear_error(&error);
+	g_unlink(f->path);
+	g_assert_true(g_file_set_contents(f->path, "this is not a database, it is a note", -1,
+					  NULL));
+	s = store_open(f->path, f->cfg, &error);
+	g_assert_null(s);
+	g_assert_nonnull(strstr(error->message, "damaged or not a vuoro database"));
+}
+
+static void run(struct queue *q, struct store *s, const struct config *cfg,
+		struct queue_result *res, struct queue_cmd cmd, const struct queue_time *t)
+{
+	g_autoptr(GError) error = NULL;
+	struct store_audit audit = {.at = t->now, .user = "test", .command = "x"};
+
+	g_assert_cmpint(queue_exec(q, &cmd, t, res), ==, 0);
+	g_assert_cmpint(store_result_commit(s, cfg, res, &audit, &error), ==, 0);
+	g_assert_no_error(error);
+}
+
+/* Engine → store → a new engine: the same queue, numbering goes on. */
+static void test_round_trip(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	g_autoptr(Queue) q = queue_new(f->cfg);
+	g_autoptr(Queue) q2 = NULL;
+	g_autoptr(GArray) ghosts = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	struct queue_result res;
+	struct queue_time t;
+	struct queue_ticket got;
+	const struct queue_ticket *live;
+	int tax = config_service_find(f->cfg, "tax");
+	uint32_t a, b, ghost;
+
+	queue_result_init(&res);
+	queue_time_make(&t, 1795420800, 20780, 0, 9 * 60, 180);
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
+						   .handed_out = true, .ref = "ra", .lang = 2},
+	    &t);
+	a = res.ticket;
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
+						   .handed_out = true, .ref = "rb"},
+	    &t);
+	b = res.ticket;
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
+						   .ref = "rc"},
+	    &t);
+	ghost = res.ticket;
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_OPEN, .counter = 2,
+						   .user = "anna", .profile = "tax:2,guide"},
+	    &t);
+	t.now += 60;
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_CALL, .counter = 2}, &t);
+	t.now += 300;
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 2,
+						   .channel = QUEUE_CHANNEL_PAPER_FORM,
+						   .outcome = QUEUE_OUTCOME_REFERRED},
+	    &t);
+	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_CALL, .counter = 2}, &t);
+	g_assert_cmpuint(res.ticket, ==, b);
+
+	g_assert_cmpint(store_ticket_get(s, f->cfg, a, &got, &error), ==, 0);
+	g_assert_cmpint(got.state, ==, QUEUE_DONE);
+	g_assert_cmpint(got.channel, ==, QUEUE_CHANNEL_PAPER_FORM);
+	g_assert_cmpint(got.outcome, ==, QUEUE_OUTCOME_REFERRED);
+	g_assert_cmpint(got.lang, ==, CONFIG_LANG_EN);
+	g_assert_cmpint(store_ticket_by_ref(s, f->cfg, "rb", &got, &error), ==, 0);
+	g_assert_cmpuint(got.id, ==, b);
+	g_assert_cmpint(store_ticket_by_ref(s, f->cfg, "nope", &got, &error), ==, -ENOENT);
+	g_clear_error(&error);
+
+	q2 = queue_new(f->cfg);
+	g_assert_cmpint(store_queue_load(s, f->cfg, q2, t.day, ghosts, &error), ==, 0);
+	g_assert_cmpuint(ghosts->len, ==, 1);
+	g_assert_cmpuint(g_array_index(ghosts, uint32_t, 0), ==, ghost);
+	g_assert_null(queue_ticket_get(q2, ghost));
+	live = queue_ticket_get(q2, b);
+	g_assert_nonnull(live);
+	g_assert_cmpint(live->state, ==, QUEUE_CALLED);
+	g_assert_cmpint(live->counter, ==, 2);
+	g_assert_cmpuint(queue_counter_get(q2, 2)->ticket, ==, b);
+	g_assert_cmpstr(queue_counter_get(q2, 2)->user, ==, "anna");
+	g_assert_cmpint(queue_counter_get(q2, 2)->profile[0].weight, ==, 2);
+	g_assert_cmpint(queue_day(q2), ==, t.day);
+	/* Numbering goes on after the restart: V004. */
+	g_assert_cmpint(queue_exec(q2,
+				   &(struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
+						       .ref = "rd"},
+				   &t, &res),
+			==, 0);
+	g_assert_cmpstr(g_array_index(res.tickets, struct queue_ticket, 0).code, ==, "V004");
+	g_assert_cmpuint(res.ticket, >, ghost);
+	{
+		struct queue_service_status st;
+
+		queue_service_status(q2, tax, &t, &st);
+		g_assert_cmpint(st.wait_s, ==, 0); /* nobody else waits */
+	}
+	queue_result_free(&res);
+}
+
+/* A transaction that breaks a constraint stores nothing of itself. */
+static void test_constraint_rolls_back(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	struct queue_result res;
+	struct queue_ticket t1 = {.id = 1, .day = 5, .service = 0, .origin = 0, .number = 1,
+				  .code = "A001", .ref = "x1", .state = QUEUE_WAITING};
+	struct queue_ticket t2 = t1;
+	struct queue_ticket got;
+
+	queue_result_init(&res);
+	t2.id = 2;
+	t2.number = 2;
+	g_strlcpy(t2.ref, "x2", sizeof(t2.ref));
+	g_array_append_val(res.tickets, t2);
+	g_array_append_val(res.tickets, t1);
+	g_assert_cmpint(store_result_commit(s, f->cfg, &res, NULL, &error), ==, 0);
+	queue_result_clear(&res);
+	t1.id = 3;
+	t1.number = 3;
+	g_strlcpy(t1.ref, "x3", sizeof(t1.ref));
+	g_array_append_val(res.tickets, t1); /* fine */
+	t1.id = 4;
+	t1.number = 1; /* A001 again on day 5 */
+	g_strlcpy(t1.ref, "x4", sizeof(t1.ref));
+	g_array_append_val(res.tickets, t1);
+	g_assert_cmpint(store_result_commit(s, f->cfg, &res, NULL, &error), ==, -EEXIST);
+	g_clear_error(&error);
+	g_assert_cmpint(store_ticket_get(s, f->cfg, 3, &got, &error), ==, -ENOENT);
+	g_clear_error(&error);
+	/* The connection is still usable. */
+	queue_result_clear(&res);
+	t1.number = 9;
+	g_array_append_val(res.tickets, t1);
+	store_result_commit(s, f->cfg, &res, NULL, &error);
+	g_assert_no_error(error);
+	queue_result_free(&res);
+}
+
+static void count_user(const char *name, const char *role, void *data)
+{
+	(*(int *)data)++;
+}
+
+static void test_users_tokens(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, NULL, &error);
+	g_autofree char *user = NULL;
+	g_autofree char *role = NULL;
+	int n = 0;
+
+	g_assert_cmpint(store_user_put(s, "anna", "advisor", "h1", 10, &error), ==, 0);
+	g_assert_cmpint(store_user_put(s, "tech", "technician", "h2", 10, &error), ==, 0);
+	g_assert_cmpint(store_user_foreach(s, count_user, &n, &error), ==, 2);
+	g_assert_cmpint(n, ==, 2);
+	g_assert_cmpint(store_token_put(s, "t1", "anna", 1000, &error), ==, 0);
+	g_assert_cmpint(store_token_get(s, "t1", 999, &user, &role, &error), ==, 0);
+	g_assert_cmpstr(user, ==, "anna");
+	g_assert_cmpstr(role, ==, "advisor");
+	g_assert_cmpint(store_token_get(s, "t1", 1000, NULL, NULL, &error), ==, -ENOENT);
+	g_clear_error(&error);
+	/* A new password ends the old logins. */
+	g_assert_cmpint(store_token_put(s, "t2", "anna", 5000, &error), ==, 0);
+	g_assert_cmpint(store_user_set_hash(s, "anna", "h3", &error), ==, 0);
+	g_assert_cmpint(store_token_get(s, "t2", 10, NULL, NULL, &error), ==, -ENOENT);
+	g_clear_error(&error);
+	g_assert_cmpint(store_user_set_hash(s, "nobody", "h", &error), ==, -ENOENT);
+	g_clear_error(&error);
+	g_assert_cmpint(store_token_put(s, "t4", "tech", 5000, &error), ==, 0);
+	g_assert_cmpint(store_token_delete(s, "t4", &error), ==, 0);
+	g_assert_cmpint(store_token_get(s, "t4", 10, NULL, NULL, &error), ==, -ENOENT);
+}
+
+static void collect_code(const struct store_appointment *a, void *data)
+{
+	g_ptr_array_add(data, g_strdup(a->code));
+}
+
+static void test_appointments(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func(g_free);
+	struct store_appointment a = {.code = g_strdup("ABC234"),
+				      .service = (int16_t)config_service_find(f->cfg, "te-video"),
+				      .at = 5000,
+				      .duration_min = 30,
+				      .staff = g_strdup("eero"),
+				      .source = g_strdup("api")};
+	struct store_appointment b = {0};
+
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &a, &error), ==, 0);
+	g_assert_cmpuint(a.id, >, 0);
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &a, &error), ==, -EEXIST);
+	g_assert_nonnull(strstr(error->message, "ABC234"));
+	g_clear_error(&error);
+	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "abc234", &b, &error), ==, 0);
+	g_assert_cmpstr(b.staff, ==, "eero");
+	g_assert_cmpint(b.state, ==, STORE_APPOINTMENT_BOOKED);
+	g_assert_cmpint(store_appointment_arrive(s, b.id, 42, &error), ==, 0);
+	store_appointment_clear(&b);
+	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "ABC234", &b, &error), ==, 0);
+	g_assert_cmpint(b.state, ==, STORE_APPOINTMENT_ARRIVED);
+	g_assert_cmpuint(b.ticket, ==, 42);
+	g_assert_cmpint(store_appointment_foreach(s, f->cfg, 0, 10000, collect_code, codes,
+						  &error),
+			==, 1);
+	g_assert_cmpint(store_appointment_foreach(s, f->cfg, 5001, 10000, collect_code, codes,
+						  &error),
+			==, 0);
+	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "NOPE22", &b, &error), ==, -ENOENT);
+	store_appointment_clear(&a);
+	store_appointment_clear(&b);
+}
+
+static void test_backup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	g_autoptr(Store) copy = NULL;
+	g_autofree char *dest = g_build_filename(f->dir, "backup.db", NULL);
+	g_autofree char *role = NULL;
+
+	g_assert_cmpint(store_user_put(s, "anna", "advisor", "h1", 10, &error), ==, 0);
+	g_assert_cmpint(store_backup(s, dest, &error), ==, 0);
+	g_assert_cmpint(store_backup(s, dest, &error), ==, -EEXIST);
+	g_clear_error(&error);
+	copy = store_open(dest, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(store_user_get(copy, "anna", &role, NULL, &error), ==, 0);
+	g_assert_cmpstr(role, ==, "advisor");
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add("/store/" name, struct fixture, NULL, setup, fn, teardown)
+	ADD("create", test_create);
+	ADD("migrations", test_migrations);
+	ADD("refuses-newer-and-corrupt", test_refuses_newer_and_corrupt);
+	ADD("round-trip", test_round_trip);
+	ADD("constraint-rolls-back", test_constraint_rolls_back);
+	ADD("users-tokens", test_users_tokens);
+	ADD("appointments", test_appointments);
+	ADD("backup", test_backup);
+#undef ADD
+	return g_test_run();
+}
