@@ -83,13 +83,14 @@ static GPtrArray *csv_record(const char *data, gsize len, gsize *pos, char sep, 
 	GString *field = g_string_new(NULL);
 	bool quoted = false, was_quoted = false;
 	gsize i = *pos;
+	int start_line;
 
 	if (i >= len) {
 		g_string_free(field, TRUE);
 		return NULL;
 	}
 	fields = g_ptr_array_new_with_free_func(g_free);
-	(*ret_line)++;
+	start_line = ++(*ret_line);
 	for (; i < len; i++) {
 		char c = data[i];
 
@@ -123,7 +124,7 @@ static GPtrArray *csv_record(const char *data, gsize len, gsize *pos, char sep, 
 	}
 	if (quoted) {
 		g_set_error(error, BOOKING_ERROR, EINVAL,
-			    "line %d: a quoted field never ends: check the quotes", *ret_line);
+			    "line %d: a quoted field never ends: check the quotes", start_line);
 		g_string_free(field, TRUE);
 		g_ptr_array_unref(fields);
 		return NULL;

@@ -18,7 +18,7 @@
 #include "report.h"
 #include "store.h"
 
-#define VISITS 250000
+#define VISITS     250000
 #define YEAR_START 20454 /* 2026-01-01 */
 
 static const char *const providers[] = {"kunta", "vero", "kela", "te", "dvv"};
@@ -33,12 +33,13 @@ static int fill(struct store *s, GError **error)
 
 	rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db,
-					"INSERT INTO visits (ticket, day, service, provider, code, "
-					"counter, user, channel, outcome, lang, issued_at, called_at, "
-					"started_at, ended_at) VALUES (?1, ?2, ?3, ?4, 'A001', 1, 'u', "
-					"?5, ?6, 'fi', ?7, ?8, ?9, ?10)",
-					-1, &st, NULL);
+		rc = sqlite3_prepare_v2(
+		    db,
+		    "INSERT INTO visits (ticket, day, service, provider, code, "
+		    "counter, user, channel, outcome, lang, issued_at, called_at, "
+		    "started_at, ended_at) VALUES (?1, ?2, ?3, ?4, 'A001', 1, 'u', "
+		    "?5, ?6, 'fi', ?7, ?8, ?9, ?10)",
+		    -1, &st, NULL);
 	for (int i = 0; rc == SQLITE_OK && i < VISITS; i++) {
 		int32_t day = YEAR_START + i * 365 / VISITS;
 		int p = g_rand_int_range(rand, 0, G_N_ELEMENTS(providers));
@@ -47,7 +48,8 @@ static int fill(struct store *s, GError **error)
 		int64_t issued = (int64_t)day * 86400 + 6 * 3600 + g_rand_int_range(rand, 0, 30000);
 		int64_t called = issued + g_rand_int_range(rand, 10, 2400);
 		int64_t started = no_show ? 0 : called + g_rand_int_range(rand, 10, 120);
-		int64_t ended = no_show ? called + 120 : started + g_rand_int_range(rand, 120, 1800);
+		int64_t ended =
+		    no_show ? called + 120 : started + g_rand_int_range(rand, 120, 1800);
 
 		sqlite3_reset(st);
 		sqlite3_bind_int(st, 1, i + 1);

@@ -100,10 +100,11 @@ static void test_migrations(struct fixture *f, gconstpointer data)
 		g_unlink(f->path);
 		for (int v = 1; v <= from; v++)
 			sql(f->path, store_migration_sql(v));
-		sql(f->path, "INSERT INTO users VALUES ('old', 'advisor', 'h', 1);"
-			     "INSERT INTO tickets (id, day, service, origin, number, code, ref, "
-			     "state, lang, issued_at, queued_at) VALUES (7, 20000, 'tax', 'tax', 3, "
-			     "'V003', 'ref7', 'waiting', 'sv', 100, 100);");
+		sql(f->path,
+		    "INSERT INTO users VALUES ('old', 'advisor', 'h', 1);"
+		    "INSERT INTO tickets (id, day, service, origin, number, code, ref, "
+		    "state, lang, issued_at, queued_at) VALUES (7, 20000, 'tax', 'tax', 3, "
+		    "'V003', 'ref7', 'waiting', 'sv', 100, 100);");
 		{
 			g_autofree char *pragma = g_strdup_printf("PRAGMA user_version = %d", from);
 
@@ -131,8 +132,8 @@ static void test_refuses_newer_and_corrupt(struct fixture *f, gconstpointer data
 	g_assert_nonnull(strstr(error->message, "newer than this vuorod"));
 	g_clear_error(&error);
 	g_unlink(f->path);
-	g_assert_true(g_file_set_contents(f->path, "this is not a database, it is a note", -1,
-					  NULL));
+	g_assert_true(
+	    g_file_set_contents(f->path, "this is not a database, it is a note", -1, NULL));
 	s = store_open(f->path, f->cfg, &error);
 	g_assert_null(s);
 	g_assert_nonnull(strstr(error->message, "damaged or not a vuoro database"));
@@ -166,27 +167,34 @@ static void test_round_trip(struct fixture *f, gconstpointer data)
 
 	queue_result_init(&res);
 	queue_time_make(&t, 1795420800, 20780, 0, 9 * 60, 180);
-	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
-						   .handed_out = true, .ref = "ra", .lang = 2},
+	run(q, s, f->cfg, &res,
+	    (struct queue_cmd){.type = QUEUE_CMD_ISSUE,
+			       .service = tax,
+			       .handed_out = true,
+			       .ref = "ra",
+			       .lang = 2},
 	    &t);
 	a = res.ticket;
-	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
-						   .handed_out = true, .ref = "rb"},
+	run(q, s, f->cfg, &res,
+	    (struct queue_cmd){
+		.type = QUEUE_CMD_ISSUE, .service = tax, .handed_out = true, .ref = "rb"},
 	    &t);
 	b = res.ticket;
-	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
-						   .ref = "rc"},
-	    &t);
+	run(q, s, f->cfg, &res,
+	    (struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax, .ref = "rc"}, &t);
 	ghost = res.ticket;
-	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_OPEN, .counter = 2,
-						   .user = "anna", .profile = "tax:2,guide"},
+	run(q, s, f->cfg, &res,
+	    (struct queue_cmd){
+		.type = QUEUE_CMD_OPEN, .counter = 2, .user = "anna", .profile = "tax:2,guide"},
 	    &t);
 	t.now += 60;
 	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_CALL, .counter = 2}, &t);
 	t.now += 300;
-	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 2,
-						   .channel = QUEUE_CHANNEL_PAPER_FORM,
-						   .outcome = QUEUE_OUTCOME_REFERRED},
+	run(q, s, f->cfg, &res,
+	    (struct queue_cmd){.type = QUEUE_CMD_END,
+			       .counter = 2,
+			       .channel = QUEUE_CHANNEL_PAPER_FORM,
+			       .outcome = QUEUE_OUTCOME_REFERRED},
 	    &t);
 	run(q, s, f->cfg, &res, (struct queue_cmd){.type = QUEUE_CMD_CALL, .counter = 2}, &t);
 	g_assert_cmpuint(res.ticket, ==, b);
@@ -215,11 +223,11 @@ static void test_round_trip(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(queue_counter_get(q2, 2)->profile[0].weight, ==, 2);
 	g_assert_cmpint(queue_day(q2), ==, t.day);
 	/* Numbering goes on after the restart: V004. */
-	g_assert_cmpint(queue_exec(q2,
-				   &(struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax,
-						       .ref = "rd"},
-				   &t, &res),
-			==, 0);
+	g_assert_cmpint(
+	    queue_exec(q2,
+		       &(struct queue_cmd){.type = QUEUE_CMD_ISSUE, .service = tax, .ref = "rd"},
+		       &t, &res),
+	    ==, 0);
 	g_assert_cmpstr(g_array_index(res.tickets, struct queue_ticket, 0).code, ==, "V004");
 	g_assert_cmpuint(res.ticket, >, ghost);
 	{
@@ -237,8 +245,14 @@ static void test_constraint_rolls_back(struct fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
 	struct queue_result res;
-	struct queue_ticket t1 = {.id = 1, .day = 5, .service = 0, .origin = 0, .number = 1,
-				  .code = "A001", .ref = "x1", .state = QUEUE_WAITING};
+	struct queue_ticket t1 = {.id = 1,
+				  .day = 5,
+				  .service = 0,
+				  .origin = 0,
+				  .number = 1,
+				  .code = "A001",
+				  .ref = "x1",
+				  .state = QUEUE_WAITING};
 	struct queue_ticket t2 = t1;
 	struct queue_ticket got;
 
@@ -337,12 +351,10 @@ static void test_appointments(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "ABC234", &b, &error), ==, 0);
 	g_assert_cmpint(b.state, ==, STORE_APPOINTMENT_ARRIVED);
 	g_assert_cmpuint(b.ticket, ==, 42);
-	g_assert_cmpint(store_appointment_foreach(s, f->cfg, 0, 10000, collect_code, codes,
-						  &error),
+	g_assert_cmpint(store_appointment_foreach(s, f->cfg, 0, 10000, collect_code, codes, &error),
 			==, 1);
-	g_assert_cmpint(store_appointment_foreach(s, f->cfg, 5001, 10000, collect_code, codes,
-						  &error),
-			==, 0);
+	g_assert_cmpint(
+	    store_appointment_foreach(s, f->cfg, 5001, 10000, collect_code, codes, &error), ==, 0);
 	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "NOPE22", &b, &error), ==, -ENOENT);
 	store_appointment_clear(&a);
 	store_appointment_clear(&b);
