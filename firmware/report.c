@@ -191,8 +191,10 @@ int report_monthly(struct store *s, int32_t from_day, int32_t to_day, int target
 		struct report_group *g = value;
 		struct report_row *r = g_new(struct report_row, 1);
 
-		qsort(g->waits->data, g->waits->len, sizeof(int), int_cmp);
-		qsort(g->services->data, g->services->len, sizeof(int), int_cmp);
+		if (g->waits->len)
+			qsort(g->waits->data, g->waits->len, sizeof(int), int_cmp);
+		if (g->services->len)
+			qsort(g->services->data, g->services->len, sizeof(int), int_cmp);
 		*r = g->row;
 		r->provider = g_strdup(g->row.provider);
 		r->wait_median_s = percentile(g->waits, 0.5);
