@@ -39,6 +39,8 @@ struct queue {
 	unsigned n_counters;
 	unsigned n_services;
 	uint16_t *last_number; /* per origin service, on `day` */
+	unsigned *n_waiting;   /* per service: tickets in line (WAITING) */
+	unsigned *n_issued;    /* per service: committed, not yet handed out */
 	struct queue_times *times;
 	int *profile_pos; /* scratch: per service, its place in a profile */
 	int32_t day;      /* the service day; -1 until known */
@@ -171,6 +173,8 @@ struct queue *queue_new(const struct config *cfg)
 	q->n_services = cfg->services->len;
 	q->n_counters = cfg->counters->len;
 	q->last_number = g_new0(uint16_t, q->n_services);
+	q->n_waiting = g_new0(unsigned, q->n_services);
+	q->n_issued = g_new0(unsigned, q->n_services);
 	q->profile_pos = g_new0(int, q->n_services);
 	q->times = g_new0(struct queue_times, q->n_services);
 	for (unsigned i = 0; i < q->n_services; i++)
@@ -201,6 +205,8 @@ void queue_free(struct queue *q)
 	g_free(q->times);
 	g_free(q->profile_pos);
 	g_free(q->last_number);
+	g_free(q->n_waiting);
+	g_free(q->n_issued);
 	g_free(q->counters);
 	g_free(q);
 }
@@ -361,13 +367,28 @@ static bool counter_serves(const struct queue_counter *c, int service)
 	return false;
 }
 
+/* Every state change goes through here, so that the per-service counts of
+ * the line stay true without scanning every ticket. */
+static void ticket_set_state(struct queue *q, struct queue_ticket *t, enum queue_state state)
+{
+	if (t->state == QUEUE_WAITING)
+		q->n_waiting[t->service]--;
+	else if (t->state == QUEUE_ISSUED)
+		q->n_issued[t->service]--;
+	t->state = state;
+	if (state == QUEUE_WAITING)
+		q->n_waiting[t->service]++;
+	else if (state == QUEUE_ISSUED)
+		q->n_issued[t->service]++;
+}
+
 /* Ends a ticket for good: terminal state, after-image, visit, event; the
  * engine then forgets it. */
 static void ticket_finish(struct queue *q, struct queue_result *res, struct queue_ticket *t,
 			  enum queue_state state, enum queue_outcome outcome,
 			  enum queue_event_type event, struct queue_counter *c, int64_t now)
 {
-	t->state = state;
+	ticket_set_state(q, t, state);
 	t->outcome = (uint8_t)outcome;
 	t->ended_at = now;
 	res_ticket(res, t);
@@ -414,19 +435,7 @@ static enum queue_refusal service_refusal(const struct queue *q, int service,
 
 static unsigned service_waiting(const struct queue *q, int service)
 {
-	GHashTableIter it;
-	gpointer value;
-	unsigned n = 0;
-
-	g_hash_table_iter_init(&it, q->tickets);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		const struct queue_ticket *tk = value;
-
-		if (tk->service == service &&
-		    (tk->state == QUEUE_WAITING || tk->state == QUEUE_ISSUED))
-			n++;
-	}
-	return n;
+	return q->n_waiting[service] + q->n_issued[service];
 }
 
 /* A new service day: numbering starts over, and unless the site keeps its
@@ -565,6 +574,8 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 		return refuse(res, -ENOENT, "no such service: choose one of the configured ones");
 	if (cmd->lang >= CONFIG_LANGS)
 		return refuse(res, -EINVAL, "language must be fi, sv or en");
+	if (cmd->priority < 0)
+		return refuse(res, -EINVAL, "priority must be 0 (normal) or more");
 	if (cmd->ref && strlen(cmd->ref) >= QUEUE_REF_LEN)
 		return refuse(res, -EINVAL, "follow reference longer than %d characters",
 			      QUEUE_REF_LEN - 1);
@@ -608,7 +619,8 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 		g_strlcpy(tk->ref, cmd->ref, sizeof(tk->ref));
 	else
 		g_snprintf(tk->ref, sizeof(tk->ref), "t%u-%d", tk->id, t->day);
-	tk->state = cmd->handed_out ? QUEUE_WAITING : QUEUE_ISSUED;
+	tk->state = QUEUE_DONE; /* counted from nothing */
+	ticket_set_state(q, tk, cmd->handed_out ? QUEUE_WAITING : QUEUE_ISSUED);
 	tk->lang = cmd->lang;
 	tk->priority = cmd->priority;
 	tk->appointment = cmd->appointment;
@@ -636,7 +648,7 @@ static int cmd_ticket(struct queue *q, const struct queue_cmd *cmd, const struct
 	case QUEUE_CMD_HANDOUT:
 		if (tk->state != QUEUE_ISSUED)
 			return refuse(res, -ESTALE, "%s was already handed out", tk->code);
-		tk->state = QUEUE_WAITING;
+		ticket_set_state(q, tk, QUEUE_WAITING);
 		res_ticket(res, tk);
 		res_event(res, QUEUE_EVENT_WAITING, 0, tk);
 		return 0;
@@ -745,7 +757,7 @@ static int cmd_call(struct queue *q, struct queue_counter *c, const struct queue
 		if (!tk)
 			return refuse(res, -ENODATA, "nobody is waiting for counter %d", c->id);
 	}
-	tk->state = QUEUE_CALLED;
+	ticket_set_state(q, tk, QUEUE_CALLED);
 	tk->counter = c->id;
 	tk->front = false;
 	tk->target_counter = 0;
@@ -780,7 +792,7 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 	case QUEUE_CMD_START:
 		if (tk->state != QUEUE_CALLED)
 			return refuse(res, -ESTALE, "%s is already being served", tk->code);
-		tk->state = QUEUE_SERVING;
+		ticket_set_state(q, tk, QUEUE_SERVING);
 		tk->started_at = t->now;
 		res_ticket(res, tk);
 		res_event(res, QUEUE_EVENT_STARTED, c->id, tk);
@@ -794,7 +806,7 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 		res_counter(res, c);
 		if (tk->no_shows <= q->cfg->requeue_no_shows) {
 			/* Back in line, at its end: else the next call would pick it again. */
-			tk->state = QUEUE_WAITING;
+			ticket_set_state(q, tk, QUEUE_WAITING);
 			tk->counter = 0;
 			tk->queued_at = t->now;
 			res_ticket(res, tk);
@@ -807,7 +819,7 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 		}
 		return 0;
 	case QUEUE_CMD_PARK:
-		tk->state = QUEUE_PARKED;
+		ticket_set_state(q, tk, QUEUE_PARKED);
 		counter_free_up(c, t->now);
 		res_ticket(res, tk);
 		res_counter(res, c);
@@ -842,7 +854,7 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 			tk->service = cmd->service;
 		tk->target_counter = cmd->to_counter;
 		tk->front = cmd->front;
-		tk->state = QUEUE_WAITING;
+		ticket_set_state(q, tk, QUEUE_WAITING);
 		tk->counter = 0;
 		tk->transfers++;
 		tk->recalls = 0;
@@ -887,7 +899,7 @@ static int cmd_resume(struct queue *q, struct queue_counter *c, const struct que
 		return refuse(res, -ESTALE, "counter %d is closed: open it first", c->id);
 	if (c->ticket)
 		return refuse(res, -EBUSY, "counter %d still has a ticket: finish it first", c->id);
-	tk->state = tk->started_at ? QUEUE_SERVING : QUEUE_CALLED;
+	ticket_set_state(q, tk, tk->started_at ? QUEUE_SERVING : QUEUE_CALLED);
 	tk->counter = c->id;
 	c->ticket = tk->id;
 	c->idle_since = 0;
@@ -961,13 +973,18 @@ int queue_exec(struct queue *q, const struct queue_cmd *cmd, const struct queue_
 
 int queue_restore_ticket(struct queue *q, const struct queue_ticket *t)
 {
-	struct queue_ticket *copy;
+	struct queue_ticket *copy, *old;
 
 	if (queue_state_terminal(t->state) || t->id == 0 || t->service < 0 ||
 	    (unsigned)t->service >= q->n_services || t->origin < 0 ||
 	    (unsigned)t->origin >= q->n_services)
 		return -EINVAL;
+	old = ticket_lookup(q, t->id);
+	if (old)
+		ticket_set_state(q, old, QUEUE_DONE); /* uncounted before it goes */
 	copy = g_memdup2(t, sizeof(*t));
+	copy->state = QUEUE_DONE;
+	ticket_set_state(q, copy, t->state);
 	g_hash_table_replace(q->tickets, GUINT_TO_POINTER(t->id), copy);
 	if (t->id >= q->next_id)
 		q->next_id = t->id + 1;
@@ -1105,18 +1122,7 @@ void queue_service_status(const struct queue *q, int16_t service, const struct q
 	ret->refusal = service_refusal(q, service, t, &why_min);
 	ret->opens_min = h->open_min == h->close_min ? -1 : (int16_t)h->open_min;
 	ret->closes_min = h->open_min == h->close_min ? -1 : (int16_t)h->close_min;
-	ret->waiting = 0;
-	{
-		GHashTableIter it;
-		gpointer value;
-
-		g_hash_table_iter_init(&it, q->tickets);
-		while (g_hash_table_iter_next(&it, NULL, &value)) {
-			const struct queue_ticket *tk = value;
-
-			ret->waiting += tk->service == service && tk->state == QUEUE_WAITING;
-		}
-	}
+	ret->waiting = q->n_waiting[service];
 	if (ret->refusal == QUEUE_REFUSAL_NONE && s->max_queue > 0 &&
 	    service_waiting(q, service) >= (unsigned)s->max_queue)
 		ret->refusal = QUEUE_REFUSAL_FULL;
@@ -1136,6 +1142,15 @@ int queue_ticket_estimate(const struct queue *q, uint32_t id, const struct queue
 
 	if (!me || (me->state != QUEUE_WAITING && me->state != QUEUE_ISSUED))
 		return -ENOENT;
+	/* The ticket just drawn, plain and never moved, is last in its line:
+	 * everybody waiting is ahead of it, no need to look. */
+	if (me->id + 1 == q->next_id && !me->front && !me->booked_at && me->priority == 0 &&
+	    !me->transfers && me->queued_at == me->issued_at) {
+		ahead = q->n_waiting[me->service] - (me->state == QUEUE_WAITING);
+		*ret_ahead = ahead;
+		*ret_wait_s = estimate_s(q, me->service, ahead);
+		return 0;
+	}
 	rank_of(q, me, 0, t->now, &mine);
 	g_hash_table_iter_init(&it, q->tickets);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {

@@ -561,6 +561,12 @@ struct model {
 	unsigned issued, ended;
 };
 
+static void collect_waiting(const struct queue_ticket *t, void *data)
+{
+	if (t->state == QUEUE_WAITING)
+		g_array_append_val((GArray *)data, *t);
+}
+
 static void check_result(struct fixture *f, struct model *m, const struct queue_cmd *cmd, int rc,
 			 GArray *waiting_before, int64_t queued_before)
 {
@@ -598,6 +604,21 @@ static void check_result(struct fixture *f, struct model *m, const struct queue_
 		g_assert_cmpint(t->queued_at, ==, queued_before);
 		g_assert_cmpint(t->state, ==, QUEUE_WAITING);
 	}
+	/* The line's counts agree with the tickets themselves. */
+	{
+		g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(struct queue_ticket));
+		unsigned counted[8] = {0};
+
+		queue_foreach_ticket(f->q, collect_waiting, all);
+		for (guint i = 0; i < all->len; i++)
+			counted[g_array_index(all, struct queue_ticket, i).service]++;
+		for (guint svc = 0; svc < f->cfg->services->len; svc++) {
+			struct queue_service_status st;
+
+			queue_service_status(f->q, (int16_t)svc, &f->t, &st);
+			g_assert_cmpuint(st.waiting, ==, counted[svc]);
+		}
+	}
 	/* FIFO: a plain call-next never passes over an equal ticket that
 	 * waited longer. */
 	if (rc == 0 && cmd->type == QUEUE_CMD_CALL && cmd->ticket == 0) {
@@ -629,12 +650,6 @@ static void check_result(struct fixture *f, struct model *m, const struct queue_
 				      (w->queued_at == got->queued_at && w->id > got->id));
 		}
 	}
-}
-
-static void collect_waiting(const struct queue_ticket *t, void *data)
-{
-	if (t->state == QUEUE_WAITING)
-		g_array_append_val((GArray *)data, *t);
 }
 
 static void collect_all(const struct queue_ticket *t, void *data)
