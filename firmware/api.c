@@ -35,6 +35,8 @@ struct api {
 	const struct config *cfg;
 	struct desk *desk;
 	struct bus *bus;
+	struct dispenser *dispenser; /* may be NULL */
+	struct frontdesk *frontdesk; /* may be NULL */
 	SoupServer *server;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
@@ -220,12 +222,12 @@ static void api_add_names(JsonBuilder *b, char *const names[CONFIG_LANGS])
 }
 
 /* A ticket as every client sees it; @t is the desk's current time. */
-static void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
-			     const struct queue_time *t)
+/* ahead < 0: look up the ticket's place in line now (when t is set). */
+static void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
+				const struct queue_time *t, int ahead, int wait_s)
 {
 	const struct config_service *svc = config_service_get(api->cfg, tk->service);
-	unsigned ahead = 0;
-	int wait_s = 0;
+	unsigned now_ahead = 0;
 
 	json_builder_begin_object(b);
 	api_add_int(b, "id", tk->id);
@@ -257,7 +259,10 @@ static void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue
 		api_add_str(b, "outcome", queue_outcome_name(tk->outcome));
 		api_add_str(b, "channel", queue_channel_name(tk->channel));
 	}
-	if (t && queue_ticket_estimate(desk_queue(api->desk), tk->id, t, &ahead, &wait_s) == 0) {
+	if (ahead < 0 && t &&
+	    queue_ticket_estimate(desk_queue(api->desk), tk->id, t, &now_ahead, &wait_s) == 0)
+		ahead = (int)now_ahead;
+	if (ahead >= 0) {
 		api_add_int(b, "ahead", ahead);
 		api_add_int(b, "wait_s", wait_s);
 	}
@@ -267,6 +272,12 @@ static void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue
 		api_add_str(b, "follow", follow);
 	}
 	json_builder_end_object(b);
+}
+
+static void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
+			     const struct queue_time *t)
+{
+	api_build_ticket_at(api, b, tk, t, -1, 0);
 }
 
 static void api_build_counter(struct api *api, JsonBuilder *b, const struct config_counter *cc,
@@ -483,41 +494,386 @@ static gboolean api_seg_id(struct api_req *r, int i, int64_t *ret)
 /* Queue commands */
 
 /* Runs @cmd and answers with the ticket it was about (or the counter). */
-static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
+/* The answer to a queue command: the ticket it was about and the counter. */
+static void api_reply_result(struct api_req *r, const struct queue_result *res, int16_t counter,
+			     guint status)
 {
 	struct api *api = r->api;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
 	struct queue_time t;
-	int rc;
 
-	rc = desk_exec(api->desk, cmd, r->caller.user, &api->res, &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, &api->res);
-		return;
-	}
 	desk_time(api->desk, &t);
-	b = json_builder_new();
 	json_builder_begin_object(b);
-	if (api->res.ticket) {
-		for (guint i = 0; i < api->res.tickets->len; i++) {
+	if (res->ticket) {
+		for (guint i = 0; i < res->tickets->len; i++) {
 			const struct queue_ticket *tk =
-			    &g_array_index(api->res.tickets, struct queue_ticket, i);
+			    &g_array_index(res->tickets, struct queue_ticket, i);
 
-			if (tk->id != api->res.ticket)
+			if (tk->id != res->ticket)
 				continue;
 			json_builder_set_member_name(b, "ticket");
-			api_build_ticket(api, b, tk, &t);
+			if (res->ahead >= 0 && queue_ticket_get(desk_queue(api->desk), tk->id) &&
+			    (tk->state == QUEUE_WAITING || tk->state == QUEUE_ISSUED))
+				api_build_ticket_at(api, b, tk, &t, res->ahead, res->wait_s);
+			else
+				api_build_ticket(api, b, tk, &t);
 		}
 	}
-	if (cmd->counter) {
-		int idx = config_counter_find(api->cfg, cmd->counter);
+	if (counter) {
+		int idx = config_counter_find(api->cfg, counter);
 
 		json_builder_set_member_name(b, "counter");
 		api_build_counter(api, b, config_counter_get(api->cfg, idx), TRUE);
 	}
 	json_builder_end_object(b);
 	api_reply_builder(r, status, b);
+}
+
+/* A queue command waiting for the group commit: its message is paused. */
+struct api_pending {
+	struct api *api;
+	SoupServerMessage *msg;
+	int16_t counter;
+	guint status;
+};
+
+static void api_run_done(int rc, const GError *error, const struct queue_result *res, gpointer data)
+{
+	struct api_pending *p = data;
+	struct api_req r = {.api = p->api, .msg = p->msg};
+
+	if (rc < 0)
+		api_error_gerror(&r, rc, error, res);
+	else
+		api_reply_result(&r, res, p->counter, p->status);
+	soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+/* Runs a queue command; the answer goes out once it is durable. */
+static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
+{
+	struct api *api = r->api;
+	g_autoptr(GError) error = NULL;
+	struct api_pending *p = g_new0(struct api_pending, 1);
+	int rc;
+
+	p->api = api;
+	p->msg = g_object_ref(r->msg);
+	p->counter = cmd->counter;
+	p->status = status;
+	rc = desk_submit(api->desk, cmd, r->caller.user, &api->res, &error, api_run_done, p);
+	if (rc == 0) {
+		soup_server_message_pause(r->msg);
+		return;
+	}
+	if (rc < 0)
+		api_error_gerror(r, rc, error, &api->res);
+	else
+		api_reply_result(r, &api->res, cmd->counter, status);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The ticket printer */
+
+static int api_parse_lang(struct api_req *r, uint8_t *ret);
+
+static void api_build_printer(JsonBuilder *b, const struct dispenser_printer_state *st)
+{
+	json_builder_begin_object(b);
+	api_add_str(b, "device", st->describe);
+	api_add_bool(b, "known", st->known);
+	api_add_bool(b, "ok", !st->known || st->ok);
+	api_add_bool(b, "paper_end", st->status.paper_end);
+	api_add_bool(b, "paper_near_end", st->status.paper_near_end);
+	api_add_bool(b, "cover_open", st->status.cover_open);
+	api_add_bool(b, "offline", st->status.offline);
+	api_add_str(b, "message", st->message[0] ? st->message : NULL);
+	api_add_int(b, "printed", st->printed);
+	api_add_int(b, "failed", st->failed);
+	json_builder_end_object(b);
+}
+
+/* The answer to a print: the ticket as it is now and how the print went. */
+static void api_dispensed(const struct dispenser_result *dr, gpointer data)
+{
+	struct api_pending *p = data;
+	struct api_req r = {.api = p->api, .msg = p->msg};
+	struct api *api = p->api;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+
+	if (dr->rc < 0) {
+		api_error_gerror(&r, dr->rc, dr->error, dr->res);
+		goto unpause;
+	}
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	for (guint i = 0; dr->res && i < dr->res->tickets->len; i++) {
+		const struct queue_ticket *tk =
+		    &g_array_index(dr->res->tickets, struct queue_ticket, i);
+		const struct queue_ticket *live = queue_ticket_get(desk_queue(api->desk), tk->id);
+
+		if (tk->id != dr->ticket)
+			continue;
+		json_builder_set_member_name(b, "ticket");
+		if (dr->res->ahead >= 0 && live &&
+		    (live->state == QUEUE_WAITING || live->state == QUEUE_ISSUED))
+			api_build_ticket_at(api, b, live, &t, dr->res->ahead, dr->res->wait_s);
+		else
+			api_build_ticket(api, b, live ? live : tk, &t);
+		break;
+	}
+	json_builder_set_member_name(b, "print");
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", dr->printed);
+	api_add_str(b, "error", dr->print_error);
+	api_add_bool(b, "voided", dr->voided);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	api_reply_builder(&r, p->status, b);
+unpause:
+	soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+static struct api_pending *api_pending_new(struct api_req *r, guint status)
+{
+	struct api_pending *p = g_new0(struct api_pending, 1);
+
+	p->api = r->api;
+	p->msg = g_object_ref(r->msg);
+	p->status = status;
+	soup_server_message_pause(r->msg);
+	return p;
+}
+
+static void api_dispense(struct api_req *r, const struct queue_cmd *cmd)
+{
+	dispenser_issue(r->api->dispenser, cmd, r->caller.user, false, api_dispensed,
+			api_pending_new(r, 201));
+}
+
+static void api_ticket_print(struct api_req *r)
+{
+	int64_t id;
+
+	if (!api_seg_id(r, 2, &id))
+		return;
+	if (!r->api->dispenser) {
+		api_error(r, 409, "no_printer", "this service point has no ticket printer");
+		return;
+	}
+	dispenser_reprint(r->api->dispenser, (uint32_t)id, r->caller.user, api_dispensed,
+			  api_pending_new(r, 200));
+}
+
+static void api_printer_get(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct dispenser_printer_state st;
+
+	if (!r->api->dispenser) {
+		api_error(r, 409, "no_printer", "this service point has no ticket printer");
+		return;
+	}
+	dispenser_state(r->api->dispenser, &st);
+	api_build_printer(b, &st);
+	api_reply_builder(r, 200, b);
+}
+
+/* After a test print or a status check: the printer's state now. */
+static void api_printer_done(const struct dispenser_result *dr, gpointer data)
+{
+	struct api_pending *p = data;
+	struct api_req r = {.api = p->api, .msg = p->msg};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct dispenser_printer_state st;
+
+	dispenser_state(p->api->dispenser, &st);
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", dr->print_error == NULL);
+	api_add_str(b, "error", dr->print_error);
+	json_builder_set_member_name(b, "printer");
+	api_build_printer(b, &st);
+	json_builder_end_object(b);
+	api_reply_builder(&r, 200, b);
+	soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+static void api_printer_test(struct api_req *r)
+{
+	uint8_t lang;
+
+	if (!r->api->dispenser) {
+		api_error(r, 409, "no_printer", "this service point has no ticket printer");
+		return;
+	}
+	if (api_parse_lang(r, &lang) < 0)
+		return;
+	dispenser_test(r->api->dispenser, lang, api_printer_done, api_pending_new(r, 200));
+}
+
+static void api_printer_check(struct api_req *r)
+{
+	if (!r->api->dispenser) {
+		api_error(r, 409, "no_printer", "this service point has no ticket printer");
+		return;
+	}
+	dispenser_check(r->api->dispenser, api_printer_done, api_pending_new(r, 200));
+}
+
+/* The sim printer's paper and cover, for tests and demonstrations. */
+static void api_printer_sim(struct api_req *r)
+{
+	struct hal_printer *p = r->api->dispenser ? dispenser_printer(r->api->dispenser) : NULL;
+	struct hal_printer_status st = {
+	    .paper_end = api_bool(r, "paper_end", FALSE),
+	    .paper_near_end = api_bool(r, "paper_near_end", FALSE),
+	    .cover_open = api_bool(r, "cover_open", FALSE),
+	    .offline = api_bool(r, "offline", FALSE),
+	};
+
+	if (!p || hal_printer_sim_set_status(p, &st) < 0) {
+		api_error(r, 409, "not_sim",
+			  "the printer is real: open its cover or take its paper");
+		return;
+	}
+	api_printer_check(r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Buttons and lamps */
+
+static void api_reply_ok(struct api_req *r, guint status)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", TRUE);
+	json_builder_end_object(b);
+	api_reply_builder(r, status, b);
+}
+
+static struct panel *api_panel(struct api_req *r)
+{
+	const char *why = NULL;
+	struct panel *p = r->api->frontdesk ? frontdesk_panel(r->api->frontdesk, &why) : NULL;
+
+	if (!p)
+		api_error(r, 409, "no_gpio", "%s",
+			  why ? why : "this board has no buttons or lamps in its config");
+	return p;
+}
+
+static void api_gpio_get(struct api_req *r)
+{
+	struct panel *p = api_panel(r);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GArray) lines = NULL;
+
+	if (!p)
+		return;
+	lines = panel_lines(p);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "lines");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < lines->len; i++) {
+		const struct panel_line_state *st =
+		    &g_array_index(lines, struct panel_line_state, i);
+
+		json_builder_begin_object(b);
+		api_add_str(b, "name", st->name);
+		api_add_str(b, "kind", st->lamp ? "lamp" : "button");
+		api_add_int(b, "line", st->line);
+		api_add_int(b, "value", st->value);
+		if (!st->lamp) {
+			api_add_int(b, "presses", st->presses);
+			api_add_int(b, "ignored", st->ignored);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+struct api_release {
+	struct hal_gpio *gpio;
+	unsigned line;
+	int level;
+};
+
+static gboolean api_gpio_release(gpointer data)
+{
+	struct api_release *x = data;
+
+	hal_gpio_sim_set_level(x->gpio, x->line, x->level);
+	g_free(x);
+	return G_SOURCE_REMOVE;
+}
+
+/* The sim's hardware side: press a button for hold_ms, or hold a door
+ * input at a level. */
+static void api_gpio_sim(struct api_req *r)
+{
+	struct panel *p = api_panel(r);
+	const char *name = api_str(r, "name");
+	int64_t hold_ms = api_int(r, "hold_ms", 100);
+	int64_t level = api_int(r, "level", -1);
+	bool active_low = false;
+	int line, rc;
+
+	if (!p)
+		return;
+	line = panel_line_of(p, name, &active_low);
+	if (line < 0) {
+		api_error(r, 404, "not_found", "no button or lamp \"%s\": GET /api/gpio lists them",
+			  name);
+		return;
+	}
+	if (hold_ms < 0 || hold_ms > 60000 || level > 1) {
+		api_error(r, 400, "invalid", "hold_ms is 0 to 60000, level 0 or 1");
+		return;
+	}
+	/* Pressed is active: level 0 on an active-low line. */
+	rc = hal_gpio_sim_set_level(panel_gpio(p), (unsigned)line,
+				    level >= 0 ? (int)level : !active_low);
+	if (rc < 0) {
+		api_error(r, 409, "not_sim",
+			  rc == -ENOTSUP ? "the GPIO chip is real: press the button itself"
+					 : "that line is a lamp, not an input");
+		return;
+	}
+	if (level < 0) {
+		struct api_release *x = g_new0(struct api_release, 1);
+
+		x->gpio = panel_gpio(p);
+		x->line = (unsigned)line;
+		x->level = active_low;
+		g_timeout_add((guint)hold_ms, api_gpio_release, x);
+	}
+	api_reply_ok(r, 202);
+}
+
+static void api_gpio_lamp(struct api_req *r)
+{
+	struct panel *p = api_panel(r);
+	const char *name = api_str(r, "name");
+
+	if (!p)
+		return;
+	if (panel_lamp_set(p, name, api_bool(r, "on", TRUE)) < 0) {
+		api_error(r, 404, "not_found", "no lamp \"%s\": GET /api/gpio lists them", name);
+		return;
+	}
+	api_reply_ok(r, 200);
 }
 
 static int api_parse_lang(struct api_req *r, uint8_t *ret)
@@ -565,6 +921,10 @@ static void api_ticket_issue(struct api_req *r)
 	}
 	cmd.priority = (int8_t)priority;
 	cmd.handed_out = !handout || strcmp(handout, "screen") == 0;
+	if (!cmd.handed_out && r->api->dispenser) {
+		api_dispense(r, &cmd);
+		return;
+	}
 	api_run(r, &cmd, 201);
 }
 
@@ -885,11 +1245,28 @@ static void api_health(struct api_req *r)
 {
 	struct api *api = r->api;
 	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct dispenser_printer_state printer = {0};
 	struct queue_time t;
 
+	if (api->dispenser)
+		dispenser_state(api->dispenser, &printer);
 	desk_time(api->desk, &t);
 	json_builder_begin_object(b);
-	api_add_str(b, "status", "ok");
+	api_add_str(b, "status", !printer.known || printer.ok ? "ok" : "degraded");
+	if (api->dispenser) {
+		json_builder_set_member_name(b, "printer");
+		api_build_printer(b, &printer);
+	}
+	if (api->frontdesk) {
+		const char *why = NULL;
+
+		frontdesk_panel(api->frontdesk, &why);
+		json_builder_set_member_name(b, "gpio");
+		json_builder_begin_object(b);
+		api_add_bool(b, "ok", why == NULL);
+		api_add_str(b, "message", why);
+		json_builder_end_object(b);
+	}
 	api_add_str(b, "version", VUORO_VERSION);
 	api_add_str(b, "site", api->cfg->site_name);
 	api_add_int(b, "uptime_s", t.now - api->started_at);
@@ -1488,6 +1865,16 @@ static const struct api_field api_appointment_fields[] = {{"service", API_STRING
 							  {"staff", API_STRING, FALSE},
 							  {"name", API_STRING, FALSE},
 							  {NULL}};
+static const struct api_field api_printer_test_fields[] = {{"lang", API_STRING, FALSE}, {NULL}};
+static const struct api_field api_printer_sim_fields[] = {{"paper_end", API_BOOL, FALSE},
+							  {"paper_near_end", API_BOOL, FALSE},
+							  {"cover_open", API_BOOL, FALSE},
+							  {"offline", API_BOOL, FALSE},
+							  {NULL}};
+static const struct api_field api_gpio_sim_fields[] = {
+    {"name", API_STRING, TRUE}, {"hold_ms", API_INT, FALSE}, {"level", API_INT, FALSE}, {NULL}};
+static const struct api_field api_gpio_lamp_fields[] = {
+    {"name", API_STRING, TRUE}, {"on", API_BOOL, FALSE}, {NULL}};
 static const struct api_field api_checkin_fields[] = {{"code", API_STRING, TRUE},
 						      {"lang", API_STRING, FALSE},
 						      {"handout", API_STRING, FALSE},
@@ -1495,6 +1882,7 @@ static const struct api_field api_checkin_fields[] = {{"code", API_STRING, TRUE}
 
 #define COUNTER_STAFF (AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
 #define ISSUERS       (AUTH_ROLE_KIOSK | COUNTER_STAFF)
+#define TECHS         (AUTH_ROLE_TECHNICIAN | AUTH_ROLE_ADMIN)
 
 static const struct api_route api_routes[] = {
     {"GET", "/api/health", 0, api_health, NULL},
@@ -1507,6 +1895,14 @@ static const struct api_route api_routes[] = {
     {"GET", "/api/tickets/*", AUTH_STAFF, api_ticket_get, NULL},
     {"POST", "/api/tickets/*/cancel", ISSUERS, api_ticket_cancel, api_no_fields},
     {"POST", "/api/tickets/*/handout", ISSUERS, api_ticket_handout, api_no_fields},
+    {"POST", "/api/tickets/*/print", ISSUERS, api_ticket_print, api_no_fields},
+    {"GET", "/api/printer", AUTH_STAFF, api_printer_get, NULL},
+    {"POST", "/api/printer/check", TECHS, api_printer_check, api_no_fields},
+    {"POST", "/api/printer/test", TECHS, api_printer_test, api_printer_test_fields},
+    {"POST", "/api/printer/sim", TECHS, api_printer_sim, api_printer_sim_fields},
+    {"GET", "/api/gpio", AUTH_STAFF, api_gpio_get, NULL},
+    {"POST", "/api/gpio/sim", TECHS, api_gpio_sim, api_gpio_sim_fields},
+    {"POST", "/api/gpio/lamp", TECHS, api_gpio_lamp, api_gpio_lamp_fields},
     {"GET", "/api/follow/*", 0, api_follow, NULL},
     {"POST", "/api/counters/*/open", COUNTER_STAFF, api_counter_open, api_open_fields},
     {"POST", "/api/counters/*/close", COUNTER_STAFF, api_counter_close, api_no_fields},
@@ -1593,6 +1989,10 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		g_free(r.caller.user);
 		return;
 	}
+	/* Nothing that is not yet durable may be seen: a read first commits
+	 * what the last loop iteration ran. */
+	if (strcmp(method, "GET") == 0)
+		desk_flush(api->desk);
 	if (route->fields) {
 		parser = json_parser_new_immutable();
 		if (!api_parse_body(&r, route->fields, parser))
@@ -1733,10 +2133,21 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	return api;
 }
 
+void api_set_dispenser(struct api *api, struct dispenser *dispenser)
+{
+	api->dispenser = dispenser;
+}
+
+void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk)
+{
+	api->frontdesk = frontdesk;
+}
+
 void api_free(struct api *api)
 {
 	if (!api)
 		return;
+	desk_flush(api->desk); /* answer what waits for the group commit */
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	for (guint i = 0; i < api->sockets->len; i++)

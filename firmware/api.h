@@ -18,6 +18,8 @@
 #include "bus.h"
 #include "config.h"
 #include "desk.h"
+#include "dispenser.h"
+#include "frontdesk.h"
 
 struct api;
 
@@ -25,6 +27,14 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 void api_free(struct api *api);
 typedef struct api Api; /* for g_autoptr(Api) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Api, api_free)
+
+/* The ticket printer's owner: with it, POST /api/tickets {"handout": "printer"}
+ * prints and answers with the print's outcome.  Without it the caller prints
+ * and hands out itself. */
+void api_set_dispenser(struct api *api, struct dispenser *dispenser);
+
+/* The buttons and lamps: GET /api/gpio, and the sim's hardware side. */
+void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk);
 
 /* Listens on @host:@port (port 0: any free port).  Returns the port, or a
  * negative errno with @error saying why (address in use, …). */

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escpos.h"
+
 GQuark config_error_quark(void);
 G_DEFINE_QUARK(vuoro - config - error - quark, config_error)
 #define CONFIG_ERROR (config_error_quark())
@@ -39,6 +41,10 @@ enum config_type {
 	CT_CTR_KIND, /* bool expert */
 	CT_HOURS,    /* struct config_day_hours[7] */
 	CT_PROFILE,  /* GArray of struct config_profile_entry */
+	CT_CHOICE,   /* int: index into the key's choices */
+	CT_CODEPAGE, /* char *: a printer code page we know */
+	CT_ACTION,   /* struct config_button_do: "issue:tax", "next:2" … */
+	CT_FOLLOWS,  /* enum config_lamp_follow + arg: "counter-open:2" … */
 };
 
 struct config_key {
@@ -47,13 +53,16 @@ struct config_key {
 	bool required;
 	const char *def; /* default as text, parsed like a value; NULL = none */
 	int min, max;
-	size_t offset; /* in struct config or in the group's object */
+	size_t offset;              /* in struct config or in the group's object */
+	const char *const *choices; /* CT_CHOICE: NULL-terminated */
 };
 
 #define SITE(field) offsetof(struct config, field)
 #define SVC(field)  offsetof(struct config_service, field)
 #define CTR(field)  offsetof(struct config_counter, field)
 #define PRV(field)  offsetof(struct config_provider, field)
+#define BTN(field)  offsetof(struct config_button, field)
+#define LMP(field)  offsetof(struct config_lamp, field)
 
 static const struct config_key site_keys[] = {
     {"name", CT_STRING, true, NULL, 0, 0, SITE(site_name)},
@@ -114,15 +123,131 @@ static const struct config_key counter_keys[] = {
     {0},
 };
 
+static const char *const printer_transports[] = {"sim", "file", "serial", "usb", "tcp", NULL};
+static const char *const printer_flows[] = {"none", "rtscts", "xonxoff", NULL};
+
+static const struct config_key printer_keys[] = {
+    {"transport", CT_CHOICE, false, "sim", 0, 0, SITE(printer.transport), printer_transports},
+    {"device", CT_STRING, false, NULL, 0, 0, SITE(printer.device)},
+    {"baud", CT_INT, false, "19200", 1200, 115200, SITE(printer.baud)},
+    {"flow", CT_CHOICE, false, "none", 0, 0, SITE(printer.flow), printer_flows},
+    {"host", CT_STRING, false, NULL, 0, 0, SITE(printer.host)},
+    {"port", CT_INT, false, "9100", 1, 65535, SITE(printer.port)},
+    {"timeout-ms", CT_INT, false, "1000", 50, 30000, SITE(printer.timeout_ms)},
+    {"codepage", CT_CODEPAGE, false, "cp858", 0, 0, SITE(printer.codepage)},
+    {"width", CT_INT, false, "48", 24, 64, SITE(printer.width)},
+    {"header", CT_STRING, false, NULL, 0, 0, SITE(printer.header)},
+    {"footer-fi", CT_STRING, false, NULL, 0, 0, SITE(printer.footer[CONFIG_LANG_FI])},
+    {"footer-sv", CT_STRING, false, NULL, 0, 0, SITE(printer.footer[CONFIG_LANG_SV])},
+    {"footer-en", CT_STRING, false, NULL, 0, 0, SITE(printer.footer[CONFIG_LANG_EN])},
+    {"url-base", CT_STRING, false, NULL, 0, 0, SITE(printer.url_base)},
+    {"sim-dir", CT_STRING, false, NULL, 0, 0, SITE(printer.sim_dir)},
+    {0},
+};
+
+static const char *const gpio_backends[] = {"sim", "gpiod", NULL};
+
+static const struct config_key gpio_keys[] = {
+    {"backend", CT_CHOICE, false, "sim", 0, 0, SITE(gpio_backend), gpio_backends},
+    {"chip", CT_STRING, false, "gpiochip0", 0, 0, SITE(gpio_chip)},
+    {0},
+};
+
+static const struct config_key button_keys[] = {
+    {"line", CT_INT, true, NULL, 0, 511, BTN(line)},
+    {"active-low", CT_BOOL, false, "false", 0, 0, BTN(active_low)},
+    {"action", CT_ACTION, true, NULL, 0, 0, BTN(press)},
+    {"long-action", CT_ACTION, false, NULL, 0, 0, BTN(long_press)},
+    {"debounce-ms", CT_INT, false, "30", 0, 1000, BTN(debounce_ms)},
+    {"long-press-ms", CT_INT, false, "1500", 200, 10000, BTN(long_press_ms)},
+    {"cooldown-ms", CT_INT, false, "1000", 0, 60000, BTN(cooldown_ms)},
+    {0},
+};
+
+static const struct config_key lamp_keys[] = {
+    {"line", CT_INT, true, NULL, 0, 511, LMP(line)},
+    {"active-low", CT_BOOL, false, "false", 0, 0, LMP(active_low)},
+    {"follows", CT_FOLLOWS, true, NULL, 0, 0, LMP(follows)},
+    {0},
+};
+
+static const char *const button_actions[] = {
+    [CONFIG_BUTTON_NONE] = "none",         [CONFIG_BUTTON_ISSUE] = "issue",
+    [CONFIG_BUTTON_NEXT] = "next",         [CONFIG_BUTTON_RECALL] = "recall",
+    [CONFIG_BUTTON_NOSHOW] = "noshow",     [CONFIG_BUTTON_END] = "end",
+    [CONFIG_BUTTON_FEEDBACK] = "feedback", [CONFIG_BUTTON_DOOR] = "door",
+};
+
+static const char *const lamp_follows[] = {
+    [CONFIG_LAMP_COUNTER_OPEN] = "counter-open",
+    [CONFIG_LAMP_BOOTH_BUSY] = "booth-busy",
+    [CONFIG_LAMP_PRINTER_FAULT] = "printer-fault",
+};
+
+const char *config_button_action_name(enum config_button_action a)
+{
+	return (unsigned)a < G_N_ELEMENTS(button_actions) ? button_actions[a] : "none";
+}
+
+const char *config_lamp_follow_name(enum config_lamp_follow f)
+{
+	return (unsigned)f < G_N_ELEMENTS(lamp_follows) ? lamp_follows[f] : "?";
+}
+
+/* "issue:tax", "next:2", "feedback:3", "door:4" → @ret; -1 with @why set. */
+static int parse_action(const struct config *cfg, const char *value, struct config_button_do *ret)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ":", 2);
+	guint64 n = 0;
+
+	for (int a = CONFIG_BUTTON_ISSUE; a < (int)G_N_ELEMENTS(button_actions); a++) {
+		if (strcmp(parts[0], button_actions[a]) != 0 || !parts[1])
+			continue;
+		ret->action = (enum config_button_action)a;
+		if (a == CONFIG_BUTTON_ISSUE) {
+			ret->arg = config_service_find(cfg, parts[1]);
+			return ret->arg < 0 ? -1 : 0;
+		}
+		if (!g_ascii_string_to_unsigned(parts[1], 10, 1, 999, &n, NULL))
+			return -1;
+		ret->arg = (int)n;
+		if (a == CONFIG_BUTTON_FEEDBACK)
+			return n <= 5 ? 0 : -1;
+		return config_counter_find(cfg, (int)n) < 0 ? -1 : 0;
+	}
+	return -1;
+}
+
+static int parse_follows(const struct config *cfg, const char *value, struct config_lamp *ret)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ":", 2);
+	guint64 n = 0;
+
+	if (strcmp(value, "printer-fault") == 0) {
+		ret->follows = CONFIG_LAMP_PRINTER_FAULT;
+		return 0;
+	}
+	for (int f = 0; f < CONFIG_LAMP_PRINTER_FAULT; f++) {
+		if (strcmp(parts[0], lamp_follows[f]) != 0 || !parts[1] ||
+		    !g_ascii_string_to_unsigned(parts[1], 10, 1, 999, &n, NULL) ||
+		    config_counter_find(cfg, (int)n) < 0)
+			continue;
+		ret->follows = (enum config_lamp_follow)f;
+		ret->arg = (int)n;
+		return 0;
+	}
+	return -1;
+}
+
 /* Fixed groups, then the repeating ones by prefix. */
 static const struct config_group {
 	const char *name; /* "site", or "service:" for a prefix */
 	const struct config_key *keys;
 } config_groups[] = {
-    {"site", site_keys},          {"api", api_keys},
-    {"store", store_keys},        {"queue", queue_keys},
-    {"provider:", provider_keys}, {"service:", service_keys},
-    {"counter:", counter_keys},
+    {"site", site_keys},          {"api", api_keys},          {"store", store_keys},
+    {"queue", queue_keys},        {"printer", printer_keys},  {"gpio", gpio_keys},
+    {"provider:", provider_keys}, {"service:", service_keys}, {"counter:", counter_keys},
+    {"button:", button_keys},     {"lamp:", lamp_keys},
 };
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -303,6 +428,38 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		*(int *)field = (int)n;
 		return 0;
 	}
+	case CT_CHOICE:
+		for (int i = 0; k->choices[i]; i++)
+			if (strcmp(value, k->choices[i]) == 0) {
+				*(int *)field = i;
+				return 0;
+			}
+		what = g_strjoinv(", ", (char **)k->choices);
+		return config_fail(l, group, k->key, error, "expected one of %s, got \"%s\"", what,
+				   value);
+	case CT_CODEPAGE:
+		if (!escpos_codepage_find(value))
+			return config_fail(l, group, k->key, error,
+					   "expected one of %s, got \"%s\"",
+					   escpos_codepage_names(), value);
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case CT_ACTION:
+		if (parse_action(l->cfg, value, (struct config_button_do *)field) < 0)
+			return config_fail(l, group, k->key, error,
+					   "expected issue:SERVICE, next:N, recall:N, noshow:N, "
+					   "end:N (an existing counter), feedback:1..5 or door:N, "
+					   "got \"%s\"",
+					   value);
+		return 0;
+	case CT_FOLLOWS:
+		if (parse_follows(l->cfg, value, (struct config_lamp *)obj) < 0)
+			return config_fail(l, group, k->key, error,
+					   "expected counter-open:N, booth-busy:N (an existing "
+					   "counter) or printer-fault, got \"%s\"",
+					   value);
+		return 0;
 	case CT_MINUTE: {
 		int m = parse_hhmm(value);
 
@@ -593,6 +750,64 @@ static int config_load_repeating(struct config_loader *l, const char *group, con
 	}
 }
 
+static void config_button_free(gpointer p)
+{
+	struct config_button *x = p;
+
+	g_free(x->name);
+	g_free(x);
+}
+
+static void config_lamp_free(gpointer p)
+{
+	struct config_lamp *x = p;
+
+	g_free(x->name);
+	g_free(x);
+}
+
+/* [button:NAME] and [lamp:NAME]: one GPIO line each, never two. */
+static int config_load_line(struct config_loader *l, const char *group, const char *kind,
+			    const char *id, GError **error)
+{
+	struct config *cfg = l->cfg;
+	int rc, line;
+
+	if (strcmp(kind, "button:") == 0) {
+		struct config_button *b = g_new0(struct config_button, 1);
+
+		b->name = g_strdup(id);
+		g_ptr_array_add(cfg->buttons, b);
+		rc = config_load_group(l, group, button_keys, b, error);
+		line = b->line;
+	} else {
+		struct config_lamp *m = g_new0(struct config_lamp, 1);
+
+		m->name = g_strdup(id);
+		g_ptr_array_add(cfg->lamps, m);
+		rc = config_load_group(l, group, lamp_keys, m, error);
+		line = m->line;
+	}
+	if (rc < 0)
+		return rc;
+	for (guint i = 0; i < cfg->buttons->len + cfg->lamps->len; i++) {
+		bool is_button = i < cfg->buttons->len;
+		const struct config_button *b =
+		    is_button ? g_ptr_array_index(cfg->buttons, i) : NULL;
+		const struct config_lamp *m =
+		    is_button ? NULL : g_ptr_array_index(cfg->lamps, i - cfg->buttons->len);
+		const char *other = is_button ? b->name : m->name;
+		int other_line = is_button ? b->line : m->line;
+
+		if (other_line == line && strcmp(other, id) != 0)
+			return config_fail(l, group, "line", error,
+					   "expected a line no other button or lamp uses, got %d "
+					   "(also [%s%s])",
+					   line, is_button ? "button:" : "lamp:", other);
+	}
+	return 0;
+}
+
 static struct config *config_parse(struct config_loader *l, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
@@ -601,6 +816,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	cfg->providers = g_ptr_array_new_with_free_func(config_provider_free);
 	cfg->services = g_ptr_array_new_with_free_func(config_service_free);
 	cfg->counters = g_ptr_array_new_with_free_func(config_counter_free);
+	cfg->buttons = g_ptr_array_new_with_free_func(config_button_free);
+	cfg->lamps = g_ptr_array_new_with_free_func(config_lamp_free);
 	if (!g_key_file_has_group(l->kf, "site")) {
 		config_fail(l, "site", "name", error, "missing: this key is required");
 		return NULL;
@@ -619,8 +836,10 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 		}
 		for (char **p = groups; *p; p++)
 			if (g_str_has_prefix(*p, cg->name) &&
-			    config_load_repeating(l, *p, cg->name, *p + strlen(cg->name), error) <
-				0)
+			    (cg->keys == button_keys || cg->keys == lamp_keys
+				 ? config_load_line(l, *p, cg->name, *p + strlen(cg->name), error)
+				 : config_load_repeating(l, *p, cg->name, *p + strlen(cg->name),
+							 error)) < 0)
 				return NULL;
 	}
 	for (char **p = groups; *p; p++) {
@@ -650,6 +869,17 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			config_fail(l, "counter", NULL, error, "a counter number is used twice");
 			return NULL;
 		}
+	if (cfg->printer.transport == 4 /* tcp */ && !cfg->printer.host) {
+		config_fail(l, "printer", "host", error,
+			    "missing: a tcp printer needs host (and port, 9100 by default)");
+		return NULL;
+	}
+	if (cfg->printer.transport >= 1 && cfg->printer.transport <= 3 && !cfg->printer.device) {
+		config_fail(l, "printer", "device", error,
+			    "missing: a %s printer needs device, like /dev/ttyUSB0 or /dev/usb/lp0",
+			    printer_transports[cfg->printer.transport]);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -695,6 +925,19 @@ void config_free(struct config *cfg)
 	g_strfreev(cfg->kiosk_addresses);
 	g_free(cfg->kiosk_token);
 	g_free(cfg->db_path);
+	g_free(cfg->printer.device);
+	g_free(cfg->printer.host);
+	g_free(cfg->printer.codepage);
+	g_free(cfg->printer.header);
+	for (int i = 0; i < CONFIG_LANGS; i++)
+		g_free(cfg->printer.footer[i]);
+	g_free(cfg->printer.url_base);
+	g_free(cfg->printer.sim_dir);
+	g_free(cfg->gpio_chip);
+	if (cfg->buttons)
+		g_ptr_array_unref(cfg->buttons);
+	if (cfg->lamps)
+		g_ptr_array_unref(cfg->lamps);
 	if (cfg->providers)
 		g_ptr_array_unref(cfg->providers);
 	if (cfg->services)

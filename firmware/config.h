@@ -16,6 +16,16 @@
  *   [service:CODE]    prefix, provider, kind, name-fi, name-sv, name-en, hours,
  *                     last-ticket-min, max-queue, service-min
  *   [counter:ID]      name, kind (counter | expert), profile ("tax,permits:2")
+ *   [printer]         transport (sim | file | serial | usb | tcp), device, baud, flow
+ *                     (none | rtscts | xonxoff), host, port, timeout-ms, codepage,
+ *                     width, header, footer-fi, footer-sv, footer-en, url-base, sim-dir,
+ *   [gpio]            backend (sim | gpiod), chip
+ *   [button:NAME]     line, active-low, action, long-action, debounce-ms, long-press-ms,
+ *                     cooldown-ms.  Actions: issue:SERVICE, next:N, recall:N, noshow:N,
+ *                     end:N (counter N's keypad), feedback:1..5, door:N (booth N's door
+ *                     or occupancy input: held while occupied)
+ *   [lamp:NAME]       line, active-low, follows (counter-open:N | booth-busy:N |
+ *                     printer-fault)
  */
 #pragma once
 
@@ -72,6 +82,65 @@ struct config_counter {
 	GArray *profile; /* of struct config_profile_entry, in profile order */
 };
 
+/* The ticket printer.  transport and flow are the index into the names
+ * above, in the order of enum hal_printer_transport / hal_printer_flow. */
+struct config_printer {
+	int transport;
+	char *device;
+	int baud;
+	int flow;
+	char *host;
+	int port;
+	int timeout_ms;
+	char *codepage; /* a name escpos_codepage_find() knows */
+	int width;      /* characters per line */
+	char *header;   /* NULL: the site's name */
+	char *footer[CONFIG_LANGS];
+	char *url_base; /* "https://jono.example.fi": the QR code's follow URL */
+	char *sim_dir;  /* sim: where tickets are saved as .bin and .png */
+};
+
+enum config_button_action {
+	CONFIG_BUTTON_NONE = 0,
+	CONFIG_BUTTON_ISSUE,    /* arg: service index */
+	CONFIG_BUTTON_NEXT,     /* arg: counter id */
+	CONFIG_BUTTON_RECALL,   /* arg: counter id */
+	CONFIG_BUTTON_NOSHOW,   /* arg: counter id */
+	CONFIG_BUTTON_END,      /* arg: counter id */
+	CONFIG_BUTTON_FEEDBACK, /* arg: rating 1..5 */
+	CONFIG_BUTTON_DOOR,     /* arg: counter id of the booth; a level, not a press */
+};
+
+struct config_button_do {
+	enum config_button_action action;
+	int arg;
+};
+
+struct config_button {
+	char *name;
+	int line;
+	bool active_low;
+	struct config_button_do press;
+	struct config_button_do long_press; /* NONE: a long press is a press */
+	int debounce_ms;                    /* edges this soon after the first are bounces */
+	int long_press_ms;                  /* held this long: the long action */
+	int cooldown_ms;                    /* presses this soon after an action are ignored */
+};
+
+enum config_lamp_follow {
+	CONFIG_LAMP_COUNTER_OPEN, /* arg: counter id */
+	CONFIG_LAMP_BOOTH_BUSY,   /* arg: counter id of the booth */
+	CONFIG_LAMP_PRINTER_FAULT,
+};
+
+struct config_lamp {
+	char *name;
+	int line;
+	bool active_low;
+	enum config_lamp_follow follows;
+	int arg;
+};
+
 struct config {
 	char *path;
 
@@ -99,6 +168,14 @@ struct config {
 	int appointment_late_min;  /* … and keeps it this long after its booked time */
 	int service_time_window;   /* recent visits per service behind the estimate */
 
+	struct config_printer printer;
+
+	/* [gpio] */
+	int gpio_backend; /* 0 sim, 1 gpiod (enum hal_gpio_backend) */
+	char *gpio_chip;
+	GPtrArray *buttons; /* of struct config_button * */
+	GPtrArray *lamps;   /* of struct config_lamp * */
+
 	GPtrArray *providers; /* of struct config_provider * */
 	GPtrArray *services;  /* of struct config_service * */
 	GPtrArray *counters;  /* of struct config_counter * */
@@ -120,6 +197,10 @@ int config_counter_find(const struct config *cfg, int counter_id);
 const struct config_service *config_service_get(const struct config *cfg, int index);
 const struct config_counter *config_counter_get(const struct config *cfg, int index);
 const char *config_provider_code(const struct config *cfg, int service_index);
+
+/* "next" for CONFIG_BUTTON_NEXT …, for messages and the API. */
+const char *config_button_action_name(enum config_button_action a);
+const char *config_lamp_follow_name(enum config_lamp_follow f);
 
 /* "fi" → CONFIG_LANG_FI …; -1 when not one of ours. */
 int config_lang_parse(const char *s);

@@ -13,6 +13,7 @@
 #include "desk.h"
 
 #include <errno.h>
+#include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "auth.h"
@@ -32,7 +33,28 @@ struct desk {
 	guint tick_source;
 	gboolean degraded; /* the engine could not be rebuilt after a failed commit */
 	struct queue_result tick_result;
+	GPtrArray *pending; /* of struct desk_pending *: run, not yet committed */
+	guint flush_source;
 };
+
+/* A command the engine ran whose result waits for the group commit. */
+struct desk_pending {
+	struct queue_result res;
+	struct store_audit audit;
+	char *user, *detail;
+	desk_done_fn done;
+	gpointer data;
+};
+
+static void desk_pending_free(gpointer p)
+{
+	struct desk_pending *x = p;
+
+	queue_result_free(&x->res);
+	g_free(x->user);
+	g_free(x->detail);
+	g_free(x);
+}
 
 static int64_t desk_real_clock(gpointer data)
 {
@@ -183,6 +205,7 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 	if (!d->tz)
 		d->tz = g_time_zone_new_local();
 	queue_result_init(&d->tick_result);
+	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
 	if (desk_load(d, error) < 0)
 		return NULL;
 	d->tick_source = g_timeout_add_seconds(DESK_TICK_S, desk_tick, d);
@@ -193,8 +216,14 @@ void desk_free(struct desk *d)
 {
 	if (!d)
 		return;
+	if (d->pending)
+		desk_flush(d);
+	if (d->flush_source)
+		g_source_remove(d->flush_source);
 	if (d->tick_source)
 		g_source_remove(d->tick_source);
+	if (d->pending)
+		g_ptr_array_unref(d->pending);
 	queue_free(d->queue);
 	queue_result_free(&d->tick_result);
 	if (d->tz)
@@ -211,6 +240,7 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 	struct store_audit audit;
 	int rc;
 
+	desk_flush(d); /* keep the order of commands that came before */
 	if (d->degraded && desk_load(d, NULL) < 0) {
 		queue_result_clear(res);
 		g_set_error(error, DESK_ERROR, EIO,
@@ -257,6 +287,110 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 		return rc;
 	}
 	desk_publish(d, res);
+	return 0;
+}
+
+static gboolean desk_flush_idle(gpointer data)
+{
+	struct desk *d = data;
+
+	d->flush_source = 0;
+	desk_flush(d);
+	return G_SOURCE_REMOVE;
+}
+
+void desk_flush(struct desk *d)
+{
+	g_autoptr(GPtrArray) batch = NULL;
+	g_autofree const struct queue_result **results = NULL;
+	g_autofree struct store_audit *audits = NULL;
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (d->flush_source) {
+		g_source_remove(d->flush_source);
+		d->flush_source = 0;
+	}
+	if (d->pending->len == 0)
+		return;
+	/* Take the batch out first: callbacks may submit again. */
+	batch = g_steal_pointer(&d->pending);
+	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
+	results = g_new(const struct queue_result *, batch->len);
+	audits = g_new(struct store_audit, batch->len);
+	for (guint i = 0; i < batch->len; i++) {
+		struct desk_pending *p = batch->pdata[i];
+
+		results[i] = &p->res;
+		audits[i] = p->audit;
+	}
+	rc = store_results_commit(d->store, d->cfg, batch->len, results, audits, &error);
+	if (rc < 0) {
+		g_autoptr(GError) reload_error = NULL;
+
+		/* Nothing of the batch is stored: the engine forgets it too. */
+		if (desk_load(d, &reload_error) < 0) {
+			d->degraded = TRUE;
+			g_warning("cannot rebuild the queue from the database: %s",
+				  reload_error->message);
+		}
+	}
+	for (guint i = 0; i < batch->len; i++) {
+		struct desk_pending *p = batch->pdata[i];
+
+		if (rc == 0)
+			desk_publish(d, &p->res);
+		p->done(rc, error, &p->res, p->data);
+	}
+}
+
+int desk_submit(struct desk *d, struct queue_cmd *cmd, const char *user, struct queue_result *res,
+		GError **error, desk_done_fn done, gpointer data)
+{
+	g_autofree char *ref = NULL;
+	struct desk_pending *p;
+	struct queue_time t;
+	int rc;
+
+	desk_time(d, &t);
+	if (d->degraded || t.day != queue_day(d->queue)) {
+		/* Rare: a rebuild or the daily reset goes first; take the
+		 * plain, synchronous way. */
+		rc = desk_exec(d, cmd, user, res, error);
+		return rc < 0 ? rc : 1;
+	}
+	if (cmd->type == QUEUE_CMD_ISSUE && !cmd->ref) {
+		ref = auth_ref_new();
+		cmd->ref = ref;
+	}
+	p = g_new0(struct desk_pending, 1);
+	queue_result_init(&p->res);
+	rc = queue_exec(d->queue, cmd, &t, &p->res);
+	if (rc < 0) {
+		g_set_error(error, DESK_ERROR, -rc, "%s", p->res.reason);
+		/* The caller words its answer from res (refusal, reason). */
+		queue_result_clear(res);
+		res->refusal = p->res.refusal;
+		res->refusal_min = p->res.refusal_min;
+		memcpy(res->reason, p->res.reason, sizeof(res->reason));
+		desk_pending_free(p);
+		return rc;
+	}
+	p->user = g_strdup(user ? user : "kiosk");
+	p->detail = desk_cmd_detail(d, cmd, &p->res);
+	p->audit = (struct store_audit){
+	    .at = t.now,
+	    .user = p->user,
+	    .command = queue_cmd_name(cmd->type),
+	    .detail = p->detail,
+	};
+	p->done = done;
+	p->data = data;
+	if (cmd->ref == ref)
+		cmd->ref = NULL;
+	g_ptr_array_add(d->pending, p);
+	if (!d->flush_source)
+		d->flush_source = g_idle_add_full(G_PRIORITY_HIGH_IDLE, desk_flush_idle, d, NULL);
 	return 0;
 }
 

@@ -130,6 +130,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Bus) bus = NULL;
 	g_autoptr(Desk) desk = NULL;
 	g_autoptr(Api) api = NULL;
+	g_autoptr(Dispenser) dispenser = NULL;
+	g_autoptr(Frontdesk) frontdesk = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *host = NULL;
 	g_autofree char *db_dir = NULL;
@@ -167,7 +169,11 @@ static int vuorod_run(const struct vuorod_opts *o)
 		fprintf(stderr, "vuorod: %s\n", error->message);
 		return 1;
 	}
+	dispenser = dispenser_new(cfg, desk, bus);
 	api = api_new(cfg, desk, bus);
+	api_set_dispenser(api, dispenser);
+	frontdesk = frontdesk_new(cfg, desk, dispenser, bus);
+	api_set_frontdesk(api, frontdesk);
 	port = api_listen(api, host, port, &error);
 	if (port < 0) {
 		fprintf(stderr, "vuorod: cannot listen on %s: %s\n", host, error->message);

@@ -218,6 +218,7 @@ void queue_result_init(struct queue_result *res)
 	res->counters = g_array_new(FALSE, FALSE, sizeof(struct queue_counter));
 	res->visits = g_array_new(FALSE, FALSE, sizeof(struct queue_visit));
 	res->events = g_array_new(FALSE, FALSE, sizeof(struct queue_event));
+	res->ahead = -1;
 }
 
 void queue_result_clear(struct queue_result *res)
@@ -227,6 +228,8 @@ void queue_result_clear(struct queue_result *res)
 	g_array_set_size(res->visits, 0);
 	g_array_set_size(res->events, 0);
 	res->ticket = 0;
+	res->ahead = -1;
+	res->wait_s = 0;
 	res->refusal = QUEUE_REFUSAL_NONE;
 	res->refusal_min = 0;
 	res->reason[0] = '\0';
@@ -628,6 +631,17 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 	tk->issued_at = tk->queued_at = t->now;
 	g_hash_table_insert(q->tickets, GUINT_TO_POINTER(tk->id), tk);
 	res->ticket = tk->id;
+	{
+		unsigned ahead;
+		int wait_s;
+
+		/* Now, while it is the newest, this costs nothing; a reply
+		 * built after a group commit would have to look. */
+		if (queue_ticket_estimate(q, tk->id, t, &ahead, &wait_s) == 0) {
+			res->ahead = (int32_t)ahead;
+			res->wait_s = wait_s;
+		}
+	}
 	res_ticket(res, tk);
 	res_event(res, QUEUE_EVENT_ISSUED, 0, tk);
 	if (tk->state == QUEUE_WAITING)

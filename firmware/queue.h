@@ -207,6 +207,8 @@ struct queue_result {
 	GArray *visits;   /* struct queue_visit */
 	GArray *events;   /* struct queue_event, in order */
 	uint32_t ticket;  /* the ticket the command was about, 0 none */
+	int32_t ahead;    /* ISSUE: people ahead of the new ticket then, -1 unknown */
+	int32_t wait_s;   /* ISSUE: its estimated wait then */
 	enum queue_refusal refusal;
 	int16_t refusal_min; /* NOT_YET_OPEN, CLOSED_FOR_DAY: opening/closing minute */
 	char reason[192];    /* on error: one English line that says what to do */

@@ -491,40 +491,54 @@ static int put_audit(struct store *s, const struct store_audit *a)
 	return sqlite3_step(st);
 }
 
-int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
-			const struct store_audit *audit, GError **error)
+/* One command's rows, inside the caller's transaction. */
+static int put_result(struct store *s, const struct config *cfg, const struct queue_result *res,
+		      const struct store_audit *audit)
+{
+	int rc = SQLITE_DONE;
+
+	for (guint i = 0; i < res->tickets->len && rc == SQLITE_DONE; i++)
+		rc = put_ticket(s, cfg, &g_array_index(res->tickets, struct queue_ticket, i));
+	for (guint i = 0; i < res->counters->len && rc == SQLITE_DONE; i++)
+		rc = put_counter(s, cfg, &g_array_index(res->counters, struct queue_counter, i));
+	for (guint i = 0; i < res->visits->len && rc == SQLITE_DONE; i++)
+		rc = put_visit(s, cfg, &g_array_index(res->visits, struct queue_visit, i));
+	if (audit && rc == SQLITE_DONE)
+		rc = put_audit(s, audit);
+	return rc;
+}
+
+int store_results_commit(struct store *s, const struct config *cfg, guint n,
+			 const struct queue_result *const *res, const struct store_audit *audits,
+			 GError **error)
 {
 	int rc;
 
 	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(s, rc, "saving", error);
-	for (guint i = 0; i < res->tickets->len; i++)
-		if ((rc = put_ticket(s, cfg,
-				     &g_array_index(res->tickets, struct queue_ticket, i))) !=
-		    SQLITE_DONE)
+	for (guint i = 0; i < n; i++) {
+		rc = put_result(s, cfg, res[i], audits ? &audits[i] : NULL);
+		if (rc != SQLITE_DONE)
 			goto fail;
-	for (guint i = 0; i < res->counters->len; i++)
-		if ((rc = put_counter(s, cfg,
-				      &g_array_index(res->counters, struct queue_counter, i))) !=
-		    SQLITE_DONE)
-			goto fail;
-	for (guint i = 0; i < res->visits->len; i++)
-		if ((rc = put_visit(s, cfg, &g_array_index(res->visits, struct queue_visit, i))) !=
-		    SQLITE_DONE)
-			goto fail;
-	if (audit && (rc = put_audit(s, audit)) != SQLITE_DONE)
-		goto fail;
+	}
 	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	return 0;
 fail : {
-	int ret = store_fail(s, rc, audit && audit->command ? audit->command : "saving", error);
+	int ret = store_fail(
+	    s, rc, n == 1 && audits && audits[0].command ? audits[0].command : "saving", error);
 
 	store_rollback(s);
 	return ret;
 }
+}
+
+int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
+			const struct store_audit *audit, GError **error)
+{
+	return store_results_commit(s, cfg, 1, &res, audit, error);
 }
 
 int store_audit_add(struct store *s, const struct store_audit *audit, GError **error)
@@ -990,6 +1004,16 @@ int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GErr
 		g_set_error(error, STORE_ERROR, ENOENT, "no appointment %u", id);
 		return -ENOENT;
 	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_ticket_print_failed(struct store *s, uint32_t id, const char *message, GError **error)
+{
+	int rc = store_write(
+	    s, "UPDATE tickets SET print_error = ?2, print_failed_at = ?3 WHERE id = ?1",
+	    "recording a failed print", error, "isi", (int64_t)id, message,
+	    g_get_real_time() / G_USEC_PER_SEC);
+
 	return rc < 0 ? rc : 0;
 }
 

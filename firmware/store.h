@@ -21,7 +21,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -50,6 +50,11 @@ struct store_audit {
 };
 int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
 			const struct store_audit *audit, GError **error);
+/* Several commands' results in one transaction (group commit): all or
+ * none.  @audits may be NULL, else one per result. */
+int store_results_commit(struct store *s, const struct config *cfg, guint n,
+			 const struct queue_result *const *res, const struct store_audit *audits,
+			 GError **error);
 int store_audit_add(struct store *s, const struct store_audit *audit, GError **error);
 
 /* Loads the queue after a start: active tickets, today's numbering, counters,
@@ -108,6 +113,9 @@ int store_appointment_add(struct store *s, const struct config *cfg, struct stor
 int store_appointment_by_code(struct store *s, const struct config *cfg, const char *code,
 			      struct store_appointment *ret, GError **error);
 int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error);
+
+/* Records that printing ticket @id failed, and why (the printer's message). */
+int store_ticket_print_failed(struct store *s, uint32_t id, const char *message, GError **error);
 /* Appointments with @from <= at < @to, by time. */
 int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t from, int64_t to,
 			      void (*fn)(const struct store_appointment *a, void *data), void *data,

@@ -109,6 +109,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	  "CREATE INDEX tickets_active ON tickets (state) "
 	  "  WHERE state NOT IN ('done', 'no_show', 'cancelled', 'voided');"
 	  "CREATE INDEX visits_day ON visits (day);",
+    /* v3: a print that failed is recorded with its ticket. */
+    [3] = "ALTER TABLE tickets ADD COLUMN print_error TEXT;"
+	  "ALTER TABLE tickets ADD COLUMN print_failed_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 const char *store_migration_sql(int version)

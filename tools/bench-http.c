@@ -52,6 +52,8 @@ static gpointer bench_worker_run(gpointer data)
 	struct bench_worker *w = data;
 	struct ctl_client *c = ctl_client_new(w->url, NULL);
 
+	ctl_client_set_keep_alive_posts(c, TRUE);
+
 	for (int i = 0; w->count ? i < w->count : g_get_monotonic_time() < w->deadline_us; i++) {
 		const char *service = w->services[(i + w->offset) % w->n_services];
 		g_autoptr(JsonNode) body = ctl_json_object("service", G_TYPE_STRING, service, NULL);

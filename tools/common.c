@@ -16,6 +16,7 @@ struct ctl_client {
 	SoupSession *session;
 	char *base;
 	char *token;
+	gboolean keep_alive_posts;
 };
 
 struct ctl_client *ctl_client_new(const char *base, const char *token)
@@ -47,6 +48,11 @@ void ctl_client_set_token(struct ctl_client *c, const char *token)
 	c->token = g_strdup(token);
 }
 
+void ctl_client_set_keep_alive_posts(struct ctl_client *c, gboolean on)
+{
+	c->keep_alive_posts = on;
+}
+
 const char *ctl_client_base(const struct ctl_client *c)
 {
 	return c->base;
@@ -63,6 +69,11 @@ guint ctl_request(struct ctl_client *c, const char *method, const char *path, Js
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a URL: %s", url);
 		return 0;
 	}
+	/* libsoup opens a new connection for every POST unless told it may
+	 * reuse one (a browser does); the catch is that it may then resend a
+	 * POST whose connection died, so only the benchmarks ask for it. */
+	if (c->keep_alive_posts)
+		soup_message_add_flags(msg, SOUP_MESSAGE_IDEMPOTENT);
 	if (c->token) {
 		g_autofree char *auth = g_strdup_printf("Bearer %s", c->token);
 

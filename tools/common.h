@@ -16,6 +16,8 @@ struct ctl_client;
 struct ctl_client *ctl_client_new(const char *base, const char *token);
 void ctl_client_free(struct ctl_client *c);
 void ctl_client_set_token(struct ctl_client *c, const char *token);
+/* Reuse a kept-alive connection for POSTs too, as a browser does. */
+void ctl_client_set_keep_alive_posts(struct ctl_client *c, gboolean on);
 const char *ctl_client_base(const struct ctl_client *c);
 
 /* One request.  @json (may be NULL) is sent as the body; or @raw with

@@ -58,8 +58,12 @@ class Daemon:
         self.workdir = workdir
         self.db = os.path.join(workdir, "vuoro.db")
         self.conf = os.path.join(workdir, "test.conf")
+        text = conf_text if conf_text is not None else open(SIM_CONF, encoding="utf-8").read()
+        # The sim printer's tickets go to this test's own folder.
+        self.tickets = os.path.join(workdir, "tickets")
+        text = re.sub(r"^sim-dir\s*=.*$", "sim-dir = " + self.tickets, text, flags=re.M)
         with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(conf_text if conf_text is not None else open(SIM_CONF, encoding="utf-8").read())
+            f.write(text)
         self.proc = None
         self.url = None
         self.port = 0

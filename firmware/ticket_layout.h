@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ticket_layout: the bytes of one printed ticket, in ESC/POS.
+ *
+ * Header, the service in the citizen's language, the number large (GS !),
+ * people ahead and the estimated wait, date and time, a QR code (GS ( k) of
+ * the follow URL, a footer, a cut (GS V).  Text is UTF-8 in and the
+ * printer's code page out (ESC t n, iconv): a letter the code page lacks
+ * prints as "?" rather than as garbage.  Pure: no I/O.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "escpos.h"
+
+struct ticket_layout {
+	const struct escpos_codepage *codepage;
+	int width;           /* characters per line in font A: 48 on 80 mm, 32 on 58 mm */
+	const char *header;  /* the service point's name */
+	const char *service; /* in the citizen's language */
+	const char *code;    /* "A012" */
+	uint8_t lang;        /* enum config_lang */
+	int ahead;           /* -1: unknown, left out */
+	int wait_s;
+	int64_t issued_at; /* unix seconds */
+	GTimeZone *tz;
+	const char *url;    /* follow URL for the QR code; NULL: no code */
+	const char *footer; /* may be NULL */
+	gboolean test;      /* a technician's test ticket: says so */
+};
+
+/* Appends the ticket to @out.  Returns 0, or -EINVAL (no code page). */
+int ticket_layout_render(const struct ticket_layout *t, GByteArray *out);

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * escpos: code pages, and the sim printer's PNG renderer (see escpos.h).
+ *
+ * The renderer walks the byte stream once, keeping the print mode (ESC a
+ * alignment, ESC E bold, GS ! size, ESC t code page) and a line buffer that
+ * LF prints; GS ( k stores and prints a QR code, drawn through libqrencode.
+ * Commands it does not know are skipped by their usual length so that the
+ * picture degrades instead of stopping.
+ */
+#define G_LOG_DOMAIN "hal"
+
+#include "escpos.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <glib.h>
+#include <qrencode.h>
+#include <string.h>
+
+#define RENDER_WIDTH      576
+#define RENDER_MAX_HEIGHT 6000
+#define RENDER_CELL_H     24 /* font A: 12 × 24 dots */
+#define RENDER_MARGIN     16
+
+struct render {
+	cairo_t *cr;
+	double y;
+	int align; /* 0 left, 1 centre, 2 right */
+	int bold;
+	int wmul, hmul;
+	const struct escpos_codepage *cp;
+	GByteArray *line;
+	GByteArray *qr;
+};
+
+static void render_flush_line(struct render *r)
+{
+	g_autofree char *utf8 = NULL;
+	cairo_text_extents_t ext;
+	double h = RENDER_CELL_H * r->hmul, x;
+
+	utf8 = g_convert((const char *)r->line->data, r->line->len, "UTF-8",
+			 r->cp ? r->cp->iconv : "CP437", NULL, NULL, NULL);
+	g_byte_array_set_size(r->line, 0);
+	if (!utf8 || !*utf8) {
+		r->y += h;
+		return;
+	}
+	cairo_select_font_face(r->cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
+			       r->bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_save(r->cr);
+	cairo_set_font_size(r->cr, 20.0);
+	cairo_text_extents(r->cr, utf8, &ext);
+	x = r->align == 1   ? (RENDER_WIDTH - ext.x_advance * r->wmul) / 2
+	    : r->align == 2 ? RENDER_WIDTH - RENDER_MARGIN - ext.x_advance * r->wmul
+			    : RENDER_MARGIN;
+	cairo_translate(r->cr, x < 0 ? 0 : x, r->y + h - 5.0 * r->hmul);
+	cairo_scale(r->cr, r->wmul, r->hmul);
+	cairo_move_to(r->cr, 0, 0);
+	cairo_show_text(r->cr, utf8);
+	cairo_restore(r->cr);
+	r->y += h;
+}
+
+static void render_qr(struct render *r)
+{
+	g_autofree char *text = g_strndup((const char *)r->qr->data, r->qr->len);
+	QRcode *code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	const double m = 6; /* module size, as the layout asks */
+	double x0;
+
+	if (!code)
+		return;
+	x0 = r->align == 1 ? (RENDER_WIDTH - code->width * m) / 2 : RENDER_MARGIN;
+	for (int yy = 0; yy < code->width; yy++)
+		for (int xx = 0; xx < code->width; xx++)
+			if (code->data[yy * code->width + xx] & 1)
+				cairo_rectangle(r->cr, x0 + xx * m, r->y + yy * m, m, m);
+	cairo_fill(r->cr);
+	r->y += code->width * m;
+	QRcode_free(code);
+}
+
+/* GS ( k pL pH cn fn …: store (fn 80) or print (fn 81) the QR symbol.  @p
+ * points at GS; returns the bytes the command takes. */
+static size_t render_gs_k(struct render *r, const uint8_t *p, size_t left)
+{
+	size_t len;
+
+	if (left < 5)
+		return left;
+	len = p[3] | (size_t)p[4] << 8;
+	if (5 + len > left)
+		return left;
+	if (len >= 3 && p[5] == 49 && p[6] == 80) {
+		g_byte_array_set_size(r->qr, 0);
+		g_byte_array_append(r->qr, p + 8, (guint)(len - 3));
+	} else if (len >= 3 && p[5] == 49 && p[6] == 81) {
+		render_qr(r);
+	}
+	return 5 + len;
+}
+
+static void render_walk(struct render *r, const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t c = p[i];
+		size_t left = len - i;
+
+		if (c == '\n') {
+			render_flush_line(r);
+			i++;
+		} else if (c == 0x1b && left >= 2) {
+			uint8_t n = left >= 3 ? p[i + 2] : 0;
+
+			switch (p[i + 1]) {
+			case '@':
+				r->align = r->bold = 0;
+				r->wmul = r->hmul = 1;
+				i += 2;
+				continue;
+			case 'a':
+				r->align = n > 2 ? n - '0' : n;
+				break;
+			case 'E':
+				r->bold = n & 1;
+				break;
+			case 't':
+				r->cp = escpos_codepage_by_n(n);
+				break;
+			case 'd':
+				r->y += RENDER_CELL_H * n;
+				break;
+			default:
+				break;
+			}
+			i += 3;
+		} else if (c == 0x1d && left >= 2) {
+			switch (p[i + 1]) {
+			case '!':
+				if (left >= 3) {
+					r->wmul = ((p[i + 2] >> 4) & 7) + 1;
+					r->hmul = (p[i + 2] & 7) + 1;
+				}
+				i += 3;
+				break;
+			case '(':
+				i += render_gs_k(r, p + i, left);
+				break;
+			case 'V':
+				i += left >= 3 && p[i + 2] >= 65 ? 4 : 3;
+				r->y += RENDER_CELL_H;
+				break;
+			default:
+				i += 3;
+				break;
+			}
+		} else if (c == 0x10 && left >= 3) {
+			i += 3; /* DLE EOT n: a status query, nothing printed */
+		} else {
+			if (c >= 0x20)
+				g_byte_array_append(r->line, &c, 1);
+			i++;
+		}
+		if (r->y > RENDER_MAX_HEIGHT - 400)
+			break;
+	}
+	if (r->line->len)
+		render_flush_line(r);
+}
+
+int escpos_render_png(const uint8_t *data, size_t len, const char *png_path)
+{
+	cairo_surface_t *tall, *out;
+	struct render r = {.wmul = 1, .hmul = 1, .y = RENDER_MARGIN};
+	cairo_t *cr;
+	cairo_status_t st;
+
+	tall = cairo_image_surface_create(CAIRO_FORMAT_RGB24, RENDER_WIDTH, RENDER_MAX_HEIGHT);
+	r.cr = cairo_create(tall);
+	cairo_set_source_rgb(r.cr, 1, 1, 1);
+	cairo_paint(r.cr);
+	cairo_set_source_rgb(r.cr, 0, 0, 0);
+	r.line = g_byte_array_new();
+	r.qr = g_byte_array_new();
+	r.cp = escpos_codepage_by_n(0);
+	render_walk(&r, data, len);
+	g_byte_array_unref(r.line);
+	g_byte_array_unref(r.qr);
+	cairo_destroy(r.cr);
+
+	out =
+	    cairo_image_surface_create(CAIRO_FORMAT_RGB24, RENDER_WIDTH, (int)r.y + RENDER_MARGIN);
+	cr = cairo_create(out);
+	cairo_set_source_surface(cr, tall, 0, 0);
+	cairo_paint(cr);
+	cairo_destroy(cr);
+	st = cairo_surface_write_to_png(out, png_path);
+	cairo_surface_destroy(out);
+	cairo_surface_destroy(tall);
+	return st == CAIRO_STATUS_SUCCESS ? 0 : -EIO;
+}

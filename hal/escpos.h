@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * escpos: what both ends of the ticket printer share — the code pages we
+ * print in (ESC t n and the iconv name) — and the sim printer's renderer,
+ * which turns the ESC/POS subset vuoro sends into a PNG a person can look at.
+ * The renderer is for eyes, not a test oracle: tests read the bytes with an
+ * independent decoder (tests/escpos/decode.js).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct escpos_codepage {
+	const char *name;  /* board-config: "cp858" */
+	const char *iconv; /* "CP858" */
+	uint8_t n;         /* ESC t n */
+};
+
+/* By board-config name (case-insensitive) or by ESC t n; NULL when unknown. */
+const struct escpos_codepage *escpos_codepage_find(const char *name);
+const struct escpos_codepage *escpos_codepage_by_n(uint8_t n);
+/* "cp437, cp850, …" for error messages. */
+const char *escpos_codepage_names(void);
+
+/* Renders one ticket's bytes (ESC @ … GS V) as a PNG, 576 dots wide (80 mm
+ * at 203 dpi).  Returns 0 or -errno (-EIO: cairo could not write). */
+int escpos_render_png(const uint8_t *data, size_t len, const char *png_path);
