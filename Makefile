@@ -133,7 +133,7 @@ install: $(PROGRAMS)
 		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuorod.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuorod.service
 
-C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find firmware hal tools tests -name '*.[ch]')
+C_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find firmware hal tools tests -name '*.[ch]')
 
 format:
 	clang-format -i $(C_FILES)

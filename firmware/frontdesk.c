@@ -50,8 +50,7 @@ static void frontdesk_issued(const struct dispenser_result *r, gpointer data)
 		g_message("button %s: no ticket: %s", x->button,
 			  r->error ? r->error->message : g_strerror(-r->rc));
 	else if (!r->printed)
-		g_message("button %s: ticket %u voided: %s", x->button, r->ticket,
-			  r->print_error);
+		g_message("button %s: ticket %u voided: %s", x->button, r->ticket, r->print_error);
 	g_free(x->button);
 	g_free(x);
 }
@@ -69,9 +68,13 @@ static void frontdesk_counter_done(int rc, const GError *error, const struct que
 static void frontdesk_counter_cmd(struct frontdesk *f, const struct panel_press *press,
 				  enum queue_cmd_type type)
 {
-	const struct queue_counter *qc = queue_counter_get(desk_queue(f->desk), (int16_t)press->what.arg);
-	struct queue_cmd cmd = {.type = type, .counter = (int16_t)press->what.arg, .service = -1,
-				.channel = -1, .outcome = -1};
+	const struct queue_counter *qc =
+	    queue_counter_get(desk_queue(f->desk), (int16_t)press->what.arg);
+	struct queue_cmd cmd = {.type = type,
+				.counter = (int16_t)press->what.arg,
+				.service = -1,
+				.channel = -1,
+				.outcome = -1};
 	g_autoptr(GError) error = NULL;
 	char *what;
 	int rc;
@@ -99,7 +102,8 @@ static void frontdesk_press(const struct panel_press *press, gpointer data)
 	switch (press->what.action) {
 	case CONFIG_BUTTON_ISSUE: {
 		struct frontdesk_issue *x = g_new0(struct frontdesk_issue, 1);
-		struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE, .service = (int16_t)press->what.arg,
+		struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE,
+					.service = (int16_t)press->what.arg,
 					.lang = CONFIG_LANG_FI};
 		g_autofree char *user = g_strdup_printf("button:%s", press->button->name);
 

@@ -154,7 +154,8 @@ static int panel_fail(const struct config *cfg, int line, const char *kind, cons
 {
 	const char *hint = rc == -EBUSY    ? "another program holds it (see gpioinfo)"
 			   : rc == -EINVAL ? "the chip has no such line: check [gpio] chip and line"
-			   : rc == -ENOENT ? "no such chip: check [gpio] chip (gpiodetect lists them)"
+			   : rc == -ENOENT
+			       ? "no such chip: check [gpio] chip (gpiodetect lists them)"
 			   : rc == -EACCES ? "add vuorod's user to the gpio group"
 					   : "check the board's wiring and [gpio]";
 
@@ -164,8 +165,7 @@ static int panel_fail(const struct config *cfg, int line, const char *kind, cons
 	return rc;
 }
 
-struct panel *panel_new(const struct config *cfg, panel_press_fn fn, gpointer data,
-			GError **error)
+struct panel *panel_new(const struct config *cfg, panel_press_fn fn, gpointer data, GError **error)
 {
 	g_autoptr(Panel) p = g_new0(struct panel, 1);
 	struct hal_gpio_config gc = {
@@ -234,7 +234,8 @@ void panel_lamps_follow(struct panel *p, panel_fact_fn fact, gpointer data)
 {
 	for (guint i = 0; i < p->cfg->lamps->len; i++) {
 		const struct config_lamp *m = g_ptr_array_index(p->cfg->lamps, i);
-		int rc = hal_gpio_set_value(p->gpio, (unsigned)m->line, fact(m->follows, m->arg, data));
+		int rc =
+		    hal_gpio_set_value(p->gpio, (unsigned)m->line, fact(m->follows, m->arg, data));
 
 		if (rc < 0)
 			g_warning("gpio: lamp %s (line %d): %s", m->name, m->line, g_strerror(-rc));

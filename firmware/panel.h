@@ -28,8 +28,8 @@ struct panel_press {
 	const struct config_button *button;
 	struct config_button_do what; /* the press or the long-press action */
 	bool long_press;
-	int level;       /* door: 1 occupied, 0 free; buttons: 1 */
-	gint64 edge_us;  /* monotonic time of the edge that decided it */
+	int level;      /* door: 1 occupied, 0 free; buttons: 1 */
+	gint64 edge_us; /* monotonic time of the edge that decided it */
 };
 
 typedef void (*panel_press_fn)(const struct panel_press *press, gpointer data);
@@ -40,14 +40,13 @@ struct panel_line_state {
 	const char *name;
 	int line;
 	bool lamp;
-	int value;      /* logical */
+	int value; /* logical */
 	unsigned presses, ignored;
 };
 
 /* Opens the chip and requests every line.  Fails with the part named:
  * "gpio: line 5 ([button:tax]) on gpiochip0: Device or resource busy — …". */
-struct panel *panel_new(const struct config *cfg, panel_press_fn fn, gpointer data,
-			GError **error);
+struct panel *panel_new(const struct config *cfg, panel_press_fn fn, gpointer data, GError **error);
 void panel_free(struct panel *p);
 typedef struct panel Panel; /* for g_autoptr(Panel) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Panel, panel_free)

@@ -32,4 +32,3 @@ const char *escpos_codepage_names(void)
 {
 	return "cp437, cp850, cp865, cp858, cp1252, iso8859-15";
 }
-

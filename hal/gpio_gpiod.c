@@ -87,17 +87,15 @@ static int gpiod_backend_event(struct hal_gpio *base, unsigned line, struct hal_
 	return 0;
 }
 
-static int gpiod_backend_output(struct hal_gpio *base, unsigned line, bool active_low,
-				int initial)
+static int gpiod_backend_output(struct hal_gpio *base, unsigned line, bool active_low, int initial)
 {
 	struct gpio_gpiod *g = (struct gpio_gpiod *)base;
 	struct gpiod_line *l = gpiod_backend_line(g, line);
 
 	if (!l)
 		return -EINVAL;
-	if (gpiod_line_request_output_flags(l, g->consumer,
-					    active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0,
-					    initial) < 0)
+	if (gpiod_line_request_output_flags(
+		l, g->consumer, active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0, initial) < 0)
 		return -errno;
 	return 0;
 }

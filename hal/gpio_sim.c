@@ -22,8 +22,8 @@
 
 struct sim_line {
 	bool input, output, active_low;
-	int level; /* physical */
-	int efd;   /* inputs: readable while events wait */
+	int level;     /* physical */
+	int efd;       /* inputs: readable while events wait */
 	GQueue events; /* of struct hal_gpio_event * */
 };
 

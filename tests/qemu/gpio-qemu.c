@@ -40,7 +40,8 @@ static void rig_time(struct queue_time *t)
 
 	queue_time_make(t, g_date_time_to_unix(now), (int32_t)(g_date_time_to_unix(now) / 86400),
 			(uint8_t)(g_date_time_get_day_of_week(now) - 1),
-			(uint16_t)(g_date_time_get_hour(now) * 60 + g_date_time_get_minute(now)), 180);
+			(uint16_t)(g_date_time_get_hour(now) * 60 + g_date_time_get_minute(now)),
+			180);
 }
 
 static int rig_exec(struct rig *r, struct queue_cmd *cmd)
@@ -162,7 +163,8 @@ int main(int argc, char **argv)
 {
 	struct rig r = {0};
 	g_autoptr(GError) error = NULL;
-	struct queue_cmd open = {.type = QUEUE_CMD_OPEN, .counter = 1, .user = "anna", .service = -1};
+	struct queue_cmd open = {
+	    .type = QUEUE_CMD_OPEN, .counter = 1, .user = "anna", .service = -1};
 	const struct queue_counter *qc;
 
 	if (argc != 3) {
