@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "auth.h"
 #include "booking.h"
@@ -37,6 +38,8 @@ struct api {
 	struct bus *bus;
 	struct dispenser *dispenser; /* may be NULL */
 	struct frontdesk *frontdesk; /* may be NULL */
+	struct displays *displays;   /* may be NULL */
+	struct announcer *announcer; /* may be NULL */
 	SoupServer *server;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
@@ -749,6 +752,203 @@ static void api_printer_sim(struct api_req *r)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Number displays and the announcer */
+
+static void api_build_display(JsonBuilder *b, const struct displays_info *d)
+{
+	json_builder_begin_object(b);
+	api_add_str(b, "name", d->name);
+	api_add_str(b, "bus", d->bus);
+	api_add_str(b, "wire", d->wire);
+	api_add_int(b, "unit", d->unit);
+	api_add_str(b, "map", d->map);
+	api_add_int(b, "counter", d->counter);
+	api_add_str(b, "state", display_state_str(d->state));
+	api_add_str(b, "message", d->message);
+	json_builder_set_member_name(b, "showing");
+	json_builder_begin_array(b);
+	for (unsigned i = 0; i < d->n_showing && i < G_N_ELEMENTS(d->showing); i++)
+		json_builder_add_string_value(b, d->showing[i]);
+	json_builder_end_array(b);
+	api_add_time(b, "updated_at_ms", d->updated_us / 1000);
+	json_builder_set_member_name(b, "latency_ms");
+	json_builder_add_double_value(b, (double)d->last_latency_us / 1000.0);
+	api_add_int(b, "writes", (int64_t)d->writes);
+	api_add_int(b, "errors", (int64_t)d->errors);
+	json_builder_end_object(b);
+}
+
+static void api_displays_get(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "displays");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < displays_count(r->api->displays); i++)
+		api_build_display(b, displays_get(r->api->displays, i));
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+struct api_display_job {
+	struct api_pending *p;
+	char *name;
+};
+
+static void api_display_tested(const char *error, gpointer data)
+{
+	struct api_display_job *j = data;
+	struct api_req r = {.api = j->p->api, .msg = j->p->msg};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int i = displays_find(r.api->displays, j->name);
+
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", error == NULL);
+	api_add_str(b, "error", error);
+	if (i >= 0) {
+		json_builder_set_member_name(b, "display");
+		api_build_display(b, displays_get(r.api->displays, (size_t)i));
+	}
+	json_builder_end_object(b);
+	api_reply_builder(&r, 200, b);
+	soup_server_message_unpause(j->p->msg);
+	g_object_unref(j->p->msg);
+	g_free(j->p);
+	g_free(j->name);
+	g_free(j);
+}
+
+static void api_display_test(struct api_req *r)
+{
+	struct api_display_job *j;
+	const char *name = r->seg[2];
+	int rc, i = displays_find(r->api->displays, name);
+
+	if (i < 0) {
+		api_error(r, 404, "not_found", "no display of that name: see GET /api/displays");
+		return;
+	}
+	j = g_new0(struct api_display_job, 1);
+	j->name = g_strdup(name);
+	j->p = api_pending_new(r, 200);
+	rc = displays_test_pattern(r->api->displays, name, (unsigned)api_int(r, "hold_ms", 5000),
+				   api_display_tested, j);
+	if (rc < 0)
+		api_display_tested(displays_get(r->api->displays, (size_t)i)->message
+				       ? displays_get(r->api->displays, (size_t)i)->message
+				       : g_strerror(-rc),
+				   j);
+}
+
+static void api_displays_scanned(const int *units, size_t n, const char *error, gpointer data)
+{
+	struct api_pending *p = data;
+	struct api_req r = {.api = p->api, .msg = p->msg};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "units");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < n; i++)
+		json_builder_add_int_value(b, units[i]);
+	json_builder_end_array(b);
+	api_add_str(b, "error", error);
+	json_builder_end_object(b);
+	api_reply_builder(&r, 200, b);
+	soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+static void api_displays_scan(struct api_req *r)
+{
+	const char *busname = api_str(r, "bus");
+	int64_t from = api_int(r, "from", 1), to = api_int(r, "to", 16);
+	struct api_pending *p;
+	int rc;
+
+	if (from < 1 || to > 247 || from > to) {
+		api_error(r, 400, "invalid", "from and to: unit ids with 1 <= from <= to <= 247");
+		return;
+	}
+	p = api_pending_new(r, 200);
+	rc = displays_scan(r->api->displays, busname, (int)from, (int)to, api_displays_scanned, p);
+	if (rc == 0)
+		return;
+	/* Not started: answer the paused message now. */
+	soup_server_message_unpause(r->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+	if (rc == -ENOENT)
+		api_error(r, 404, "not_found", "no display bus of that name: see [bus:NAME]");
+	else
+		api_error(r, 409, "bus_down",
+			  "that display bus is not open: check its device and the log");
+}
+
+static void api_announcer_get(struct api_req *r)
+{
+	struct announcer *a = r->api->announcer;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	api_add_str(b, "sink", announcer_sink_name(a));
+	api_add_int(b, "pending", announcer_pending(a));
+	api_add_str(b, "fault", announcer_fault(a));
+	json_builder_set_member_name(b, "recent");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < announcer_n_recent(a); i++) {
+		const struct announcer_item *it = announcer_recent(a, i);
+
+		json_builder_begin_object(b);
+		api_add_int(b, "id", it->id);
+		api_add_str(b, "kind", it->kind);
+		api_add_str(b, "ticket", it->ticket[0] ? it->ticket : NULL);
+		api_add_int(b, "counter", it->counter);
+		json_builder_set_member_name(b, "text");
+		json_builder_begin_object(b);
+		for (int l = 0; l < CONFIG_LANGS; l++)
+			if (it->text[l])
+				api_add_str(b, config_lang_code(l), it->text[l]);
+		json_builder_end_object(b);
+		api_add_str(b, "state", announcer_state_str(it->state));
+		api_add_time(b, "queued_us", it->queued_us);
+		api_add_time(b, "started_us", it->started_us);
+		api_add_time(b, "ended_us", it->ended_us);
+		json_builder_set_member_name(b, "audio_s");
+		json_builder_add_double_value(b, it->audio_s);
+		api_add_str(b, "error", it->error);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_announcer_test(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int id;
+
+	if (!r->api->announcer) {
+		api_error(r, 409, "no_audio", "this service point has no announcer");
+		return;
+	}
+	id = announcer_test(r->api->announcer, api_str(r, "kind"), api_str(r, "lang"));
+	if (id < 0) {
+		api_error(r, 400, "invalid",
+			  "kind must be \"tone\" or \"speech\"; lang fi, sv or en");
+		return;
+	}
+	json_builder_begin_object(b);
+	api_add_int(b, "id", id);
+	json_builder_end_object(b);
+	api_reply_builder(r, 202, b);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Buttons and lamps */
 
 static void api_reply_ok(struct api_req *r, guint status)
@@ -1241,6 +1441,55 @@ static void api_queue(struct api_req *r)
 	api_reply_builder(r, 200, b);
 }
 
+#define API_DISK_MIN_MB 64
+
+/* Free space on the database's file system; 0 when it cannot be read. */
+static int64_t api_disk_free_mb(const struct store *store, int64_t *ret_total_mb)
+{
+	g_autofree char *dir = g_path_get_dirname(store_path(store));
+	struct statvfs st;
+
+	*ret_total_mb = 0;
+	if (statvfs(dir, &st) < 0)
+		return 0;
+	*ret_total_mb = (int64_t)((uint64_t)st.f_blocks * st.f_frsize / (1024 * 1024));
+	return (int64_t)((uint64_t)st.f_bavail * st.f_frsize / (1024 * 1024));
+}
+
+static gboolean api_disk_ok(const struct store *store)
+{
+	int64_t total;
+
+	return !store_read_only(store) && api_disk_free_mb(store, &total) >= API_DISK_MIN_MB;
+}
+
+static void api_build_disk(JsonBuilder *b, const struct store *store)
+{
+	g_autofree char *dir = g_path_get_dirname(store_path(store));
+	g_autofree char *message = NULL;
+	int64_t total, free_mb = api_disk_free_mb(store, &total);
+
+	if (store_read_only(store))
+		message = g_strdup_printf("the database disk (%s) is read-only: nothing can be "
+					  "saved — check the storage card and remount it "
+					  "read-write",
+					  dir);
+	else if (free_mb < API_DISK_MIN_MB)
+		message = g_strdup_printf("the database disk (%s) has %" G_GINT64_FORMAT
+					  " MB free: vuoro needs %d MB — remove old backups or "
+					  "logs",
+					  dir, free_mb, API_DISK_MIN_MB);
+	json_builder_set_member_name(b, "disk");
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", message == NULL);
+	api_add_str(b, "path", dir);
+	api_add_int(b, "free_mb", free_mb);
+	api_add_int(b, "total_mb", total);
+	api_add_bool(b, "read_only", store_read_only(store));
+	api_add_str(b, "message", message);
+	json_builder_end_object(b);
+}
+
 static void api_health(struct api_req *r)
 {
 	struct api *api = r->api;
@@ -1252,7 +1501,33 @@ static void api_health(struct api_req *r)
 		dispenser_state(api->dispenser, &printer);
 	desk_time(api->desk, &t);
 	json_builder_begin_object(b);
-	api_add_str(b, "status", !printer.known || printer.ok ? "ok" : "degraded");
+	api_add_str(b, "status",
+		    (!printer.known || printer.ok) && !displays_faults(api->displays) &&
+			    !announcer_fault(api->announcer) && api_disk_ok(desk_store(api->desk))
+			? "ok"
+			: "degraded");
+	api_build_disk(b, desk_store(api->desk));
+	json_builder_set_member_name(b, "displays");
+	json_builder_begin_object(b);
+	api_add_bool(b, "ok", displays_faults(api->displays) == 0);
+	api_add_int(b, "count", (int64_t)displays_count(api->displays));
+	api_add_int(b, "faults", displays_faults(api->displays));
+	for (size_t i = 0; i < displays_count(api->displays); i++) {
+		const struct displays_info *d = displays_get(api->displays, i);
+
+		if (d->message) {
+			api_add_str(b, "message", d->message);
+			break;
+		}
+	}
+	json_builder_end_object(b);
+	if (api->announcer) {
+		json_builder_set_member_name(b, "announcer");
+		json_builder_begin_object(b);
+		api_add_bool(b, "ok", announcer_fault(api->announcer) == NULL);
+		api_add_str(b, "message", announcer_fault(api->announcer));
+		json_builder_end_object(b);
+	}
 	if (api->dispenser) {
 		json_builder_set_member_name(b, "printer");
 		api_build_printer(b, &printer);
@@ -1875,6 +2150,11 @@ static const struct api_field api_gpio_sim_fields[] = {
     {"name", API_STRING, TRUE}, {"hold_ms", API_INT, FALSE}, {"level", API_INT, FALSE}, {NULL}};
 static const struct api_field api_gpio_lamp_fields[] = {
     {"name", API_STRING, TRUE}, {"on", API_BOOL, FALSE}, {NULL}};
+static const struct api_field api_display_test_fields[] = {{"hold_ms", API_INT, FALSE}, {NULL}};
+static const struct api_field api_displays_scan_fields[] = {
+    {"bus", API_STRING, TRUE}, {"from", API_INT, FALSE}, {"to", API_INT, FALSE}, {NULL}};
+static const struct api_field api_announcer_test_fields[] = {
+    {"kind", API_STRING, TRUE}, {"lang", API_STRING, FALSE}, {NULL}};
 static const struct api_field api_checkin_fields[] = {{"code", API_STRING, TRUE},
 						      {"lang", API_STRING, FALSE},
 						      {"handout", API_STRING, FALSE},
@@ -1900,6 +2180,11 @@ static const struct api_route api_routes[] = {
     {"POST", "/api/printer/check", TECHS, api_printer_check, api_no_fields},
     {"POST", "/api/printer/test", TECHS, api_printer_test, api_printer_test_fields},
     {"POST", "/api/printer/sim", TECHS, api_printer_sim, api_printer_sim_fields},
+    {"GET", "/api/displays", AUTH_STAFF, api_displays_get, NULL},
+    {"POST", "/api/displays/scan", TECHS, api_displays_scan, api_displays_scan_fields},
+    {"POST", "/api/displays/*/test", TECHS, api_display_test, api_display_test_fields},
+    {"GET", "/api/announcer", AUTH_STAFF, api_announcer_get, NULL},
+    {"POST", "/api/announcer/test", TECHS, api_announcer_test, api_announcer_test_fields},
     {"GET", "/api/gpio", AUTH_STAFF, api_gpio_get, NULL},
     {"POST", "/api/gpio/sim", TECHS, api_gpio_sim, api_gpio_sim_fields},
     {"POST", "/api/gpio/lamp", TECHS, api_gpio_lamp, api_gpio_lamp_fields},
@@ -2141,6 +2426,16 @@ void api_set_dispenser(struct api *api, struct dispenser *dispenser)
 void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk)
 {
 	api->frontdesk = frontdesk;
+}
+
+void api_set_displays(struct api *api, struct displays *displays)
+{
+	api->displays = displays;
+}
+
+void api_set_announcer(struct api *api, struct announcer *announcer)
+{
+	api->announcer = announcer;
 }
 
 void api_free(struct api *api)

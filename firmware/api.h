@@ -17,7 +17,9 @@
 
 #include "bus.h"
 #include "config.h"
+#include "announcer.h"
 #include "desk.h"
+#include "displays.h"
 #include "dispenser.h"
 #include "frontdesk.h"
 
@@ -35,6 +37,11 @@ void api_set_dispenser(struct api *api, struct dispenser *dispenser);
 
 /* The buttons and lamps: GET /api/gpio, and the sim's hardware side. */
 void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk);
+
+/* The number displays (GET /api/displays, test patterns, scans) and the
+ * announcer (GET /api/announcer, test tone and speech). */
+void api_set_displays(struct api *api, struct displays *displays);
+void api_set_announcer(struct api *api, struct announcer *announcer);
 
 /* Listens on @host:@port (port 0: any free port).  Returns the port, or a
  * negative errno with @error saying why (address in use, …). */

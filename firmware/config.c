@@ -45,6 +45,9 @@ enum config_type {
 	CT_CODEPAGE, /* char *: a printer code page we know */
 	CT_ACTION,   /* struct config_button_do: "issue:tax", "next:2" … */
 	CT_FOLLOWS,  /* enum config_lamp_follow + arg: "counter-open:2" … */
+	CT_UNITS,    /* char **: ";"-separated Modbus unit ids 1–247 */
+	CT_LANGS,    /* char **: ";"-separated fi, sv, en, each at most once */
+	CT_MAP,      /* char * map name + struct display_map loaded next to the config */
 };
 
 struct config_key {
@@ -63,6 +66,8 @@ struct config_key {
 #define PRV(field)  offsetof(struct config_provider, field)
 #define BTN(field)  offsetof(struct config_button, field)
 #define LMP(field)  offsetof(struct config_lamp, field)
+#define DBUS(field) offsetof(struct config_display_bus, field)
+#define DSP(field)  offsetof(struct config_display, field)
 
 static const struct config_key site_keys[] = {
     {"name", CT_STRING, true, NULL, 0, 0, SITE(site_name)},
@@ -171,6 +176,53 @@ static const struct config_key lamp_keys[] = {
     {0},
 };
 
+static const char *const display_transports[] = {"sim", "rtu", "tcp", NULL};
+static const char *const display_parities[] = {"none", "even", "odd", NULL};
+
+static const struct config_key bus_keys[] = {
+    {"transport", CT_CHOICE, false, "sim", 0, 0, DBUS(transport), display_transports},
+    {"device", CT_STRING, false, NULL, 0, 0, DBUS(device)},
+    {"baud", CT_INT, false, "9600", 1200, 115200, DBUS(baud)},
+    {"parity", CT_CHOICE, false, "none", 0, 0, DBUS(parity), display_parities},
+    {"data-bits", CT_INT, false, "8", 7, 8, DBUS(data_bits)},
+    {"stop-bits", CT_INT, false, "1", 1, 2, DBUS(stop_bits)},
+    {"rs485", CT_BOOL, false, "false", 0, 0, DBUS(rs485)},
+    {"host", CT_STRING, false, NULL, 0, 0, DBUS(host)},
+    {"port", CT_INT, false, "502", 1, 65535, DBUS(port)},
+    {"timeout-ms", CT_INT, false, "500", 20, 10000, DBUS(timeout_ms)},
+    {"tries", CT_INT, false, "3", 1, 10, DBUS(tries)},
+    {"backoff-ms", CT_INT, false, "50", 0, 5000, DBUS(backoff_ms)},
+    {"blink-seconds", CT_INT, false, "5", 0, 600, DBUS(blink_s)},
+    {"sim-silent-units", CT_UNITS, false, NULL, 0, 0, DBUS(sim_silent_units)},
+    {0},
+};
+
+static const struct config_key display_keys[] = {
+    {"bus", CT_STRING, true, NULL, 0, 0, DSP(bus_name)},
+    {"unit", CT_INT, true, NULL, 1, 247, DSP(unit)},
+    {"map", CT_MAP, true, NULL, 0, 0, DSP(map_name)},
+    {"counter", CT_INT, false, "0", 0, 999, DSP(counter)},
+    {0},
+};
+
+static const char *const audio_sinks[] = {"auto", "alsa", "pulse", "wav", "none", NULL};
+
+static const struct config_key audio_keys[] = {
+    {"sink", CT_CHOICE, false, "auto", 0, 0, SITE(audio_sink), audio_sinks},
+    {"device", CT_STRING, false, NULL, 0, 0, SITE(audio_device)},
+    {"wav-dir", CT_STRING, false, NULL, 0, 0, SITE(audio_wav_dir)},
+    {"volume", CT_INT, false, "100", 0, 100, SITE(audio_volume)},
+    {0},
+};
+
+static const struct config_key announcer_keys[] = {
+    {"languages", CT_LANGS, false, "fi;sv;en", 0, 0, SITE(announce_langs)},
+    {"rate", CT_INT, false, "150", 80, 450, SITE(announce_wpm)},
+    {"chime", CT_BOOL, false, "true", 0, 0, SITE(announce_chime)},
+    {"speak", CT_BOOL, false, "true", 0, 0, SITE(announce_speak)},
+    {0},
+};
+
 static const char *const button_actions[] = {
     [CONFIG_BUTTON_NONE] = "none",         [CONFIG_BUTTON_ISSUE] = "issue",
     [CONFIG_BUTTON_NEXT] = "next",         [CONFIG_BUTTON_RECALL] = "recall",
@@ -244,10 +296,11 @@ static const struct config_group {
 	const char *name; /* "site", or "service:" for a prefix */
 	const struct config_key *keys;
 } config_groups[] = {
-    {"site", site_keys},          {"api", api_keys},          {"store", store_keys},
-    {"queue", queue_keys},        {"printer", printer_keys},  {"gpio", gpio_keys},
-    {"provider:", provider_keys}, {"service:", service_keys}, {"counter:", counter_keys},
-    {"button:", button_keys},     {"lamp:", lamp_keys},
+    {"site", site_keys},           {"api", api_keys},          {"store", store_keys},
+    {"queue", queue_keys},         {"printer", printer_keys},  {"gpio", gpio_keys},
+    {"provider:", provider_keys},  {"service:", service_keys}, {"counter:", counter_keys},
+    {"button:", button_keys},      {"lamp:", lamp_keys},       {"audio", audio_keys},
+    {"announcer", announcer_keys}, {"bus:", bus_keys},         {"display:", display_keys},
 };
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -376,6 +429,79 @@ static int config_provider_find(const struct config *cfg, const char *code)
 }
 
 /* Parses @value of @k into @obj + k->offset. */
+/* CT_UNITS, CT_LANGS: a ";"-separated list whose items are checked. */
+static int config_set_list_checked(struct config_loader *l, const char *group,
+				   const struct config_key *k, const char *value, char ***field,
+				   GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ";", -1);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+
+	for (char **p = parts; *p; p++) {
+		guint64 n;
+
+		g_strstrip(*p);
+		if (!**p)
+			continue;
+		if (k->type == CT_UNITS && !g_ascii_string_to_unsigned(*p, 10, 1, 247, &n, NULL))
+			return config_fail(
+			    l, group, k->key, error,
+			    "expected unit ids from 1 to 247 separated by ;, got \"%s\"", *p);
+		if (k->type == CT_LANGS && config_lang_parse(*p) < 0)
+			return config_fail(
+			    l, group, k->key, error,
+			    "expected languages fi, sv, en separated by ;, got \"%s\"", *p);
+		for (guint i = 0; i < out->len; i++)
+			if (strcmp(g_ptr_array_index(out, i), *p) == 0)
+				return config_fail(l, group, k->key, error,
+						   "expected each item once, got \"%s\" twice", *p);
+		g_ptr_array_add(out, g_strdup(*p));
+	}
+	if (k->type == CT_LANGS && out->len == 0)
+		return config_fail(l, group, k->key, error,
+				   "expected at least one of fi, sv, en, got nothing");
+	g_ptr_array_add(out, NULL);
+	g_strfreev(*field);
+	*field = (char **)g_ptr_array_steal(out, NULL);
+	return 0;
+}
+
+/* CT_MAP: "counter" is board-config/displays/counter.map next to the
+ * config file; a value with a slash is a path (relative to the config). */
+static int config_set_map(struct config_loader *l, const char *group, const struct config_key *k,
+			  const char *value, void *obj, GError **error)
+{
+	struct config_display *d = obj;
+	g_autofree char *dir = g_path_get_dirname(l->cfg->path);
+	g_autofree char *path = NULL;
+	g_autoptr(GError) map_error = NULL;
+
+	if (strchr(value, '/'))
+		path = g_path_is_absolute(value) ? g_strdup(value)
+						 : g_build_filename(dir, value, NULL);
+	else if (code_valid(value))
+		path = g_strdup_printf("%s/displays/%s.map", dir, value);
+	else
+		return config_fail(
+		    l, group, k->key, error,
+		    "expected a map name like counter or main, or a path, got \"%s\"", value);
+	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+		g_autofree char *rel = strchr(value, '/')
+					   ? g_strdup(value)
+					   : g_strdup_printf("displays/%s.map", value);
+
+		return config_fail(l, group, k->key, error,
+				   "expected a display map, got \"%s\": %s does not exist next to "
+				   "this file — give counter, main or the path of a .map file",
+				   value, rel);
+	}
+	if (display_map_load(path, &d->map, &map_error) < 0)
+		return config_fail(l, group, k->key, error, "%s", map_error->message);
+	g_free(d->map_name);
+	d->map_name = g_strdup(value);
+	return 0;
+}
+
 static int config_set(struct config_loader *l, const char *group, const struct config_key *k,
 		      const char *value, void *obj, GError **error)
 {
@@ -491,6 +617,11 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		l->cfg->listen_port = (int)port;
 		return 0;
 	}
+	case CT_UNITS:
+	case CT_LANGS:
+		return config_set_list_checked(l, group, k, value, (char ***)field, error);
+	case CT_MAP:
+		return config_set_map(l, group, k, value, obj, error);
 	case CT_LIST: {
 		g_auto(GStrv) parts = g_strsplit(value, ";", -1);
 		GPtrArray *out = g_ptr_array_new();
@@ -808,6 +939,101 @@ static int config_load_line(struct config_loader *l, const char *group, const ch
 	return 0;
 }
 
+static void config_display_bus_free(gpointer p)
+{
+	struct config_display_bus *x = p;
+
+	g_free(x->name);
+	g_free(x->device);
+	g_free(x->host);
+	g_strfreev(x->sim_silent_units);
+	g_free(x);
+}
+
+static void config_display_free(gpointer p)
+{
+	struct config_display *x = p;
+
+	g_free(x->name);
+	g_free(x->bus_name);
+	g_free(x->map_name);
+	g_free(x);
+}
+
+static const char *config_bus_name(const struct config *cfg, int index)
+{
+	return ((struct config_display_bus *)g_ptr_array_index(cfg->display_buses, index))->name;
+}
+
+/* [bus:NAME] and [display:NAME]: a wire, and a unit on one. */
+static int config_load_display(struct config_loader *l, const char *group, const char *kind,
+			       const char *id, GError **error)
+{
+	struct config *cfg = l->cfg;
+	struct config_display *d;
+	int rc;
+
+	if (!code_valid(id))
+		return config_fail(l, group, NULL, error,
+				   "expected a name of a–z, 0–9 and - (at most 24), got \"%s\"",
+				   id);
+	if (strcmp(kind, "bus:") == 0) {
+		struct config_display_bus *b = g_new0(struct config_display_bus, 1);
+
+		b->name = g_strdup(id);
+		g_ptr_array_add(cfg->display_buses, b);
+		rc = config_load_group(l, group, bus_keys, b, error);
+		if (rc < 0)
+			return rc;
+		if (b->transport == 1 && !b->device)
+			return config_fail(l, group, "device", error,
+					   "missing: an rtu bus needs device, like /dev/ttyS1");
+		if (b->transport == 2 && !b->host)
+			return config_fail(
+			    l, group, "host", error,
+			    "missing: a tcp bus needs host (and port, 502 by default)");
+		return 0;
+	}
+	d = g_new0(struct config_display, 1);
+	d->name = g_strdup(id);
+	d->bus = -1;
+	g_ptr_array_add(cfg->displays, d);
+	rc = config_load_group(l, group, display_keys, d, error);
+	if (rc < 0)
+		return rc;
+	for (guint i = 0; i < cfg->display_buses->len && d->bus < 0; i++)
+		if (strcmp(config_bus_name(cfg, (int)i), d->bus_name) == 0)
+			d->bus = (int)i;
+	if (d->bus < 0)
+		return config_fail(l, group, "bus", error,
+				   "expected the name of a [bus:NAME] group, got \"%s\"",
+				   d->bus_name);
+	if (d->counter && config_counter_find(cfg, d->counter) < 0)
+		return config_fail(l, group, "counter", error,
+				   "expected an existing counter, got %d", d->counter);
+	for (guint i = 0; i + 1 < cfg->displays->len; i++) {
+		const struct config_display *o = g_ptr_array_index(cfg->displays, i);
+
+		if (o->bus == d->bus && o->unit == d->unit)
+			return config_fail(
+			    l, group, "unit", error,
+			    "expected a unit no other display on bus %s uses, got %d "
+			    "(also [display:%s])",
+			    d->bus_name, d->unit, o->name);
+	}
+	return 0;
+}
+
+static int config_load_one(struct config_loader *l, const char *group,
+			   const struct config_group *cg, const char *id, GError **error)
+{
+	if (cg->keys == button_keys || cg->keys == lamp_keys)
+		return config_load_line(l, group, cg->name, id, error);
+	if (cg->keys == bus_keys || cg->keys == display_keys)
+		return config_load_display(l, group, cg->name, id, error);
+	return config_load_repeating(l, group, cg->name, id, error);
+}
+
 static struct config *config_parse(struct config_loader *l, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
@@ -818,6 +1044,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	cfg->counters = g_ptr_array_new_with_free_func(config_counter_free);
 	cfg->buttons = g_ptr_array_new_with_free_func(config_button_free);
 	cfg->lamps = g_ptr_array_new_with_free_func(config_lamp_free);
+	cfg->display_buses = g_ptr_array_new_with_free_func(config_display_bus_free);
+	cfg->displays = g_ptr_array_new_with_free_func(config_display_free);
 	if (!g_key_file_has_group(l->kf, "site")) {
 		config_fail(l, "site", "name", error, "missing: this key is required");
 		return NULL;
@@ -836,10 +1064,7 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 		}
 		for (char **p = groups; *p; p++)
 			if (g_str_has_prefix(*p, cg->name) &&
-			    (cg->keys == button_keys || cg->keys == lamp_keys
-				 ? config_load_line(l, *p, cg->name, *p + strlen(cg->name), error)
-				 : config_load_repeating(l, *p, cg->name, *p + strlen(cg->name),
-							 error)) < 0)
+			    config_load_one(l, *p, cg, *p + strlen(cg->name), error) < 0)
 				return NULL;
 	}
 	for (char **p = groups; *p; p++) {
@@ -878,6 +1103,11 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 		config_fail(l, "printer", "device", error,
 			    "missing: a %s printer needs device, like /dev/ttyUSB0 or /dev/usb/lp0",
 			    printer_transports[cfg->printer.transport]);
+		return NULL;
+	}
+	if (cfg->audio_sink == 3 /* wav */ && !cfg->audio_wav_dir) {
+		config_fail(l, "audio", "wav-dir", error,
+			    "missing: the wav sink needs wav-dir, the folder for the recordings");
 		return NULL;
 	}
 	return cfg;
@@ -938,6 +1168,13 @@ void config_free(struct config *cfg)
 		g_ptr_array_unref(cfg->buttons);
 	if (cfg->lamps)
 		g_ptr_array_unref(cfg->lamps);
+	if (cfg->display_buses)
+		g_ptr_array_unref(cfg->display_buses);
+	if (cfg->displays)
+		g_ptr_array_unref(cfg->displays);
+	g_free(cfg->audio_device);
+	g_free(cfg->audio_wav_dir);
+	g_strfreev(cfg->announce_langs);
 	if (cfg->providers)
 		g_ptr_array_unref(cfg->providers);
 	if (cfg->services)

@@ -26,12 +26,21 @@
  *                     or occupancy input: held while occupied)
  *   [lamp:NAME]       line, active-low, follows (counter-open:N | booth-busy:N |
  *                     printer-fault)
+ *   [bus:NAME]        a display wire: transport (sim | rtu | tcp), device, baud, parity
+ *                     (none | even | odd), data-bits, stop-bits, rs485, host, port,
+ *                     timeout-ms, tries, backoff-ms, blink-seconds, sim-silent-units
+ *   [display:NAME]    bus, unit (1–247), map (NAME of board-config/displays/NAME.map,
+ *                     or a path), counter (show this counter's calls; absent: all)
+ *   [audio]           sink (auto | alsa | pulse | wav | none), device, wav-dir, volume
+ *   [announcer]       languages ("fi;sv;en"), rate (words per minute), chime, speak
  */
 #pragma once
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "display_map.h"
 
 #define CONFIG_LANGS 3 /* fi, sv, en: the order of every name[] array */
 
@@ -141,6 +150,36 @@ struct config_lamp {
 	int arg;
 };
 
+/* A display wire.  transport, parity: indexes in the order of enum
+ * hal_display_transport and of "none", "even", "odd". */
+struct config_display_bus {
+	char *name;
+	int transport;
+	char *device;
+	int baud;
+	int parity;
+	int data_bits;
+	int stop_bits;
+	bool rs485;
+	char *host;
+	int port;
+	int timeout_ms;
+	int tries;
+	int backoff_ms;
+	int blink_s;
+	char **sim_silent_units; /* NULL-terminated unit ids as text; sim only */
+};
+
+struct config_display {
+	char *name;
+	char *bus_name;
+	int bus;  /* index into config.display_buses */
+	int unit; /* Modbus unit id */
+	char *map_name;
+	struct display_map map; /* loaded from the .map file */
+	int counter;            /* show this counter's calls; 0: every call */
+};
+
 struct config {
 	char *path;
 
@@ -175,6 +214,21 @@ struct config {
 	char *gpio_chip;
 	GPtrArray *buttons; /* of struct config_button * */
 	GPtrArray *lamps;   /* of struct config_lamp * */
+
+	GPtrArray *display_buses; /* of struct config_display_bus * */
+	GPtrArray *displays;      /* of struct config_display * */
+
+	/* [audio]: sink is the index in the order of enum hal_audio_sink */
+	int audio_sink;
+	char *audio_device;
+	char *audio_wav_dir;
+	int audio_volume; /* percent */
+
+	/* [announcer] */
+	char **announce_langs; /* NULL-terminated "fi", "sv", "en" in speaking order */
+	int announce_wpm;
+	bool announce_chime;
+	bool announce_speak;
 
 	GPtrArray *providers; /* of struct config_provider * */
 	GPtrArray *services;  /* of struct config_service * */

@@ -55,6 +55,7 @@ struct job {
 
 struct disp {
 	guint id;
+	char name[32]; /* for messages: "counter1"; "" = "display ID" */
 	int unit;
 	struct display_map map;
 	bool has_blink;
@@ -139,7 +140,10 @@ static void describe_error(const struct display_bus *bus, const struct disp *d, 
 	char who[96];
 	const char *what = bus->cfg.hw.transport == HAL_DISPLAY_TCP ? "connect to" : "open";
 
-	if (d)
+	if (d && d->name[0])
+		snprintf(who, sizeof(who), "display %s (unit %d on bus %s, %s)", d->name, unit,
+			 bus->name, bus->where);
+	else if (d)
 		snprintf(who, sizeof(who), "display %u (unit %d on %s)", d->id, unit, bus->where);
 	else
 		snprintf(who, sizeof(who), "unit %d on %s", unit, bus->where);
@@ -638,7 +642,7 @@ static struct disp *find_disp(struct display_bus *bus, int unit)
 	return NULL;
 }
 
-int display_bus_add_display(struct display_bus *bus, guint display_id, int unit,
+int display_bus_add_display(struct display_bus *bus, guint display_id, const char *name, int unit,
 			    const struct display_map *map)
 {
 	struct disp *d;
@@ -648,6 +652,7 @@ int display_bus_add_display(struct display_bus *bus, guint display_id, int unit,
 		return -EINVAL;
 	d = g_new0(struct disp, 1);
 	d->id = display_id;
+	g_strlcpy(d->name, name ? name : "", sizeof(d->name));
 	d->unit = unit;
 	d->map = *map;
 	d->has_blink = display_map_blink_addr(map, &d->blink_addr) == 0;

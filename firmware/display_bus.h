@@ -86,9 +86,10 @@ void display_bus_free(struct display_bus *bus);
 typedef struct display_bus DisplayBus; /* for g_autoptr(DisplayBus) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DisplayBus, display_bus_free)
 
-/* Declares display @display_id at @unit with @map (copied).  -EEXIST when the
- * unit is taken, -EINVAL for a bad unit or map. */
-int display_bus_add_display(struct display_bus *bus, guint display_id, int unit,
+/* Declares display @display_id at @unit with @map (copied); @name (may be
+ * NULL) names it in messages.  -EEXIST when the unit is taken, -EINVAL for a
+ * bad unit or map. */
+int display_bus_add_display(struct display_bus *bus, guint display_id, const char *name, int unit,
 			    const struct display_map *map);
 
 /* Shows @calls (latest first) on the display at @unit: one FC16 write of the

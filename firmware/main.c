@@ -132,6 +132,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Api) api = NULL;
 	g_autoptr(Dispenser) dispenser = NULL;
 	g_autoptr(Frontdesk) frontdesk = NULL;
+	g_autoptr(Displays) displays = NULL;
+	g_autoptr(Announcer) announcer = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *host = NULL;
 	g_autofree char *db_dir = NULL;
@@ -174,6 +176,10 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_dispenser(api, dispenser);
 	frontdesk = frontdesk_new(cfg, desk, dispenser, bus);
 	api_set_frontdesk(api, frontdesk);
+	displays = displays_new(cfg, bus, desk_queue(desk));
+	api_set_displays(api, displays);
+	announcer = announcer_new(cfg, bus);
+	api_set_announcer(api, announcer);
 	port = api_listen(api, host, port, &error);
 	if (port < 0) {
 		fprintf(stderr, "vuorod: cannot listen on %s: %s\n", host, error->message);

@@ -1121,3 +1121,13 @@ int store_backup(struct store *s, const char *dest, GError **error)
 	}
 	return 0;
 }
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+bool store_read_only(const struct store *s)
+{
+	return s->read_only;
+}

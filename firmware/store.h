@@ -30,6 +30,9 @@ struct store;
  * counters into their tables so that reports can name them. */
 struct store *store_open(const char *path, const struct config *cfg, GError **error);
 void store_free(struct store *s);
+/* The database file, and whether it is served read-only (see store_open). */
+const char *store_path(const struct store *s);
+bool store_read_only(const struct store *s);
 typedef struct store Store; /* for g_autoptr(Store) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_free)
 

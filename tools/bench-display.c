@@ -123,7 +123,7 @@ static int run_bus(const char *device, int baud, const char *maps_dir, unsigned 
 		fprintf(stderr, "bench-display: %s\n", error->message);
 		return -1;
 	}
-	display_bus_add_display(r->bus, 1, 1, &map);
+	display_bus_add_display(r->bus, 1, NULL, 1, &map);
 	r->loop = g_main_loop_new(NULL, FALSE);
 	r->lat_ms = g_array_new(FALSE, FALSE, sizeof(double));
 	r->raw = raw;

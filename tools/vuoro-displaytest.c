@@ -175,7 +175,7 @@ static int ensure_display(struct tool *t, int unit)
 		fprintf(stderr, "vuoro-displaytest: %s\n", error->message);
 		return -EINVAL;
 	}
-	return display_bus_add_display(t->bus, (guint)unit, unit, &map);
+	return display_bus_add_display(t->bus, (guint)unit, NULL, unit, &map);
 }
 
 static int cmd_show(struct tool *t, char **argv, int argc)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "config.h"
 
 enum {
 	CTL_OK = 0,
@@ -733,6 +734,306 @@ static int ctl_appointments(struct ctl *c)
 	return CTL_USAGE;
 }
 
+/* ---------------------------------------------------------------------- */
+/* diag: every part of the front desk, for technicians */
+
+struct ctl_diag {
+	struct ctl *c;
+	unsigned faults;
+};
+
+static void ctl_diag_line(struct ctl_diag *d, const char *part, gboolean ok, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+static void ctl_diag_line(struct ctl_diag *d, const char *part, gboolean ok, const char *fmt, ...)
+{
+	g_autofree char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	printf("%-10s %-5s %s\n", part, ok ? "ok" : "FAULT", text);
+	d->faults += !ok;
+}
+
+static gboolean ctl_bool(JsonObject *o, const char *name)
+{
+	JsonNode *n = o && json_object_has_member(o, name) ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_BOOLEAN &&
+	       json_node_get_boolean(n);
+}
+
+static void ctl_diag_printer(struct ctl_diag *d, JsonObject *p)
+{
+	if (!p) {
+		ctl_diag_line(d, "printer", TRUE, "none configured");
+		return;
+	}
+	if (ctl_bool(p, "ok"))
+		ctl_diag_line(d, "printer", TRUE, "%s: ready, %" G_GINT64_FORMAT " printed%s",
+			      ctl_str(p, "device"), ctl_int(p, "printed", 0),
+			      ctl_bool(p, "paper_near_end") ? " — paper near end: load a roll soon"
+							    : "");
+	else
+		ctl_diag_line(d, "printer", FALSE, "%s: %s", ctl_str(p, "device"),
+			      ctl_str(p, "message") ? ctl_str(p, "message") : "not ready");
+}
+
+static int ctl_diag_displays(struct ctl_diag *d)
+{
+	g_autoptr(JsonNode) node = NULL;
+	JsonArray *list;
+	int rc = ctl_call(d->c, "GET", "/api/displays", NULL, NULL, NULL, &node, NULL);
+
+	if (rc != CTL_OK)
+		return rc;
+	list = json_object_get_array_member(json_node_get_object(node), "displays");
+	if (json_array_get_length(list) == 0)
+		ctl_diag_line(d, "displays", TRUE, "none configured");
+	for (guint i = 0; i < json_array_get_length(list); i++) {
+		JsonObject *o = json_array_get_object_element(list, i);
+		const char *state = ctl_str(o, "state");
+		gboolean ok = g_strcmp0(state, "failed") != 0 && g_strcmp0(state, "error") != 0;
+		g_autofree char *part = g_strdup_printf("display");
+
+		if (ok)
+			ctl_diag_line(d, part, TRUE,
+				      "%s: unit %" G_GINT64_FORMAT
+				      " on %s (%s), %s, %" G_GINT64_FORMAT " writes, last %.1f ms",
+				      ctl_str(o, "name"), ctl_int(o, "unit", 0), ctl_str(o, "bus"),
+				      ctl_str(o, "wire"), state, ctl_int(o, "writes", 0),
+				      json_object_get_double_member(o, "latency_ms"));
+		else
+			ctl_diag_line(d, part, FALSE, "%s: %s", ctl_str(o, "name"),
+				      ctl_str(o, "message") ? ctl_str(o, "message") : state);
+	}
+	return CTL_OK;
+}
+
+static int ctl_diag_db(struct ctl_diag *d)
+{
+	g_autoptr(JsonNode) node = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) error = NULL;
+	guint status =
+	    ctl_request(d->c->client, "GET", "/api/db/check", NULL, NULL, NULL, &bytes, &error);
+	JsonObject *o;
+
+	if (!status) {
+		ctl_fail("%s", error->message);
+		return CTL_UNREACHABLE;
+	}
+	node = ctl_json_parse(bytes);
+	o = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+	if (status == 200 && ctl_bool(o, "ok"))
+		ctl_diag_line(d, "database", TRUE, "integrity %s", ctl_str(o, "integrity"));
+	else if (status == 401 || status == 403)
+		ctl_diag_line(d, "database", FALSE,
+			      "not checked: log in as a technician (vuoroctl login)");
+	else
+		ctl_diag_line(
+		    d, "database", FALSE, "integrity check failed: %s — restore the last backup",
+		    ctl_str(o, "integrity") ? ctl_str(o, "integrity") : ctl_str(o, "message"));
+	return CTL_OK;
+}
+
+/* Everything vuorod knows about its parts, one line each. */
+static int ctl_diag_all(struct ctl_diag *d, const char *only)
+{
+	g_autoptr(JsonNode) node = NULL;
+	JsonObject *h, *x;
+	int rc = ctl_call(d->c, "GET", "/api/health", NULL, NULL, NULL, &node, NULL);
+
+	if (rc != CTL_OK)
+		return rc;
+	h = json_node_get_object(node);
+	if (!only || strcmp(only, "printer") == 0)
+		ctl_diag_printer(d, ctl_obj(h, "printer"));
+	if ((!only || strcmp(only, "displays") == 0) && (rc = ctl_diag_displays(d)) != CTL_OK)
+		return rc;
+	if ((!only || strcmp(only, "gpio") == 0) && (x = ctl_obj(h, "gpio")))
+		ctl_diag_line(d, "gpio", ctl_bool(x, "ok"), "%s",
+			      ctl_str(x, "message") ? ctl_str(x, "message")
+						    : "buttons and lamps ready");
+	if ((!only || strcmp(only, "audio") == 0) && (x = ctl_obj(h, "announcer")))
+		ctl_diag_line(d, "audio", ctl_bool(x, "ok"), "%s",
+			      ctl_str(x, "message") ? ctl_str(x, "message")
+						    : "the last announcement played");
+	if ((!only || strcmp(only, "disk") == 0) && (x = ctl_obj(h, "disk")))
+		ctl_diag_line(d, "disk", ctl_bool(x, "ok"),
+			      "%s: %" G_GINT64_FORMAT " MB free of %" G_GINT64_FORMAT " MB%s%s",
+			      ctl_str(x, "path"), ctl_int(x, "free_mb", 0),
+			      ctl_int(x, "total_mb", 0), ctl_str(x, "message") ? " — " : "",
+			      ctl_str(x, "message") ? ctl_str(x, "message") : "");
+	if (!only || strcmp(only, "db") == 0)
+		return ctl_diag_db(d);
+	return CTL_OK;
+}
+
+static int ctl_diag_config(struct ctl_diag *d, const char *path)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path, &error);
+
+	if (!cfg) {
+		ctl_diag_line(d, "config", FALSE, "%s", error->message);
+		return CTL_OK;
+	}
+	ctl_diag_line(d, "config", TRUE,
+		      "%s: %u services, %u counters, %u displays on %u buses, %u buttons, %u lamps",
+		      path, cfg->services->len, cfg->counters->len, cfg->displays->len,
+		      cfg->display_buses->len, cfg->buttons->len, cfg->lamps->len);
+	return CTL_OK;
+}
+
+/* Prints what changes on the inputs for @seconds. */
+static int ctl_diag_gpio_watch(struct ctl_diag *d, double seconds)
+{
+	g_autoptr(GHashTable) last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+
+	printf("watching the inputs for %.0f s: press the buttons\n", seconds);
+	fflush(stdout);
+	do {
+		g_autoptr(JsonNode) node = NULL;
+		JsonArray *lines;
+		int rc = ctl_call(d->c, "GET", "/api/gpio", NULL, NULL, NULL, &node, NULL);
+
+		if (rc != CTL_OK)
+			return rc;
+		lines = json_object_get_array_member(json_node_get_object(node), "lines");
+		for (guint i = 0; i < json_array_get_length(lines); i++) {
+			JsonObject *o = json_array_get_object_element(lines, i);
+			g_autofree char *now =
+			    g_strdup_printf("value %" G_GINT64_FORMAT " presses %" G_GINT64_FORMAT
+					    " ignored %" G_GINT64_FORMAT,
+					    ctl_int(o, "value", 0), ctl_int(o, "presses", 0),
+					    ctl_int(o, "ignored", 0));
+			const char *was = g_hash_table_lookup(last, ctl_str(o, "name"));
+
+			if (g_strcmp0(ctl_str(o, "kind"), "button") != 0 ||
+			    g_strcmp0(was, now) == 0)
+				continue;
+			if (was)
+				printf("%-16s line %-3" G_GINT64_FORMAT " %s\n", ctl_str(o, "name"),
+				       ctl_int(o, "line", 0), now);
+			fflush(stdout);
+			g_hash_table_insert(last, g_strdup(ctl_str(o, "name")),
+					    g_steal_pointer(&now));
+		}
+		g_usleep(100 * 1000);
+	} while (g_get_monotonic_time() < end);
+	return CTL_OK;
+}
+
+static int ctl_diag_post(struct ctl_diag *d, const char *part, const char *path, JsonNode *body)
+{
+	g_autoptr(JsonNode) node = NULL;
+	JsonObject *o;
+	int rc = ctl_call(d->c, "POST", path, body, NULL, NULL, &node, NULL);
+
+	if (rc != CTL_OK)
+		return rc;
+	if (d->c->json) {
+		ctl_print_json(node);
+		return CTL_OK;
+	}
+	o = json_node_get_object(node);
+	if (json_object_has_member(o, "units")) {
+		JsonArray *u = json_object_get_array_member(o, "units");
+		GString *s = g_string_new(NULL);
+
+		for (guint i = 0; i < json_array_get_length(u); i++)
+			g_string_append_printf(s, "%s%" G_GINT64_FORMAT, i ? ", " : "",
+					       json_array_get_int_element(u, i));
+		ctl_diag_line(d, part, TRUE, "units answering: %s", s->len ? s->str : "none");
+		g_string_free(s, TRUE);
+	} else if (json_object_has_member(o, "id")) {
+		ctl_diag_line(d, part, TRUE,
+			      "queued as announcement %" G_GINT64_FORMAT
+			      ": listen (vuoroctl diag audio shows how it went)",
+			      ctl_int(o, "id", 0));
+	} else {
+		ctl_diag_line(d, part, ctl_bool(o, "ok"), "%s",
+			      ctl_str(o, "error") ? ctl_str(o, "error") : "done: look at it");
+	}
+	return CTL_OK;
+}
+
+static int ctl_diag(struct ctl *c)
+{
+	struct ctl_diag d = {.c = c};
+	const char *part = c->n_args > 0 ? c->args[0] : NULL;
+	const char *sub = c->n_args > 1 ? c->args[1] : NULL;
+	int rc = CTL_USAGE;
+
+	if (!part || strcmp(part, "all") == 0) {
+		rc = ctl_diag_all(&d, NULL);
+	} else if (strcmp(part, "config") == 0 && c->n_args == 2) {
+		rc = ctl_diag_config(&d, c->args[1]);
+	} else if (strcmp(part, "printer") == 0 && !sub) {
+		rc = ctl_diag_all(&d, "printer");
+	} else if (strcmp(part, "printer") == 0 && strcmp(sub, "test") == 0) {
+		g_autoptr(JsonNode) body = ctl_json_object("lang", G_TYPE_STRING, c->lang, NULL);
+
+		rc = ctl_diag_post(&d, "printer", "/api/printer/test", body);
+	} else if (strcmp(part, "displays") == 0 && !sub) {
+		rc = ctl_diag_all(&d, "displays");
+	} else if (strcmp(part, "displays") == 0 && strcmp(sub, "test") == 0 && c->n_args == 3) {
+		g_autofree char *path = g_strdup_printf("/api/displays/%s/test", c->args[2]);
+
+		rc = ctl_diag_post(&d, "display", path, NULL);
+	} else if (strcmp(part, "displays") == 0 && strcmp(sub, "scan") == 0 &&
+		   (c->n_args == 3 || c->n_args == 5)) {
+		g_autoptr(JsonNode) body = ctl_json_object("bus", G_TYPE_STRING, c->args[2], NULL);
+
+		if (c->n_args == 5) {
+			json_object_set_int_member(json_node_get_object(body), "from",
+						   g_ascii_strtoll(c->args[3], NULL, 10));
+			json_object_set_int_member(json_node_get_object(body), "to",
+						   g_ascii_strtoll(c->args[4], NULL, 10));
+		}
+		rc = ctl_diag_post(&d, "displays", "/api/displays/scan", body);
+	} else if (strcmp(part, "gpio") == 0 && !sub) {
+		rc = ctl_diag_all(&d, "gpio");
+	} else if (strcmp(part, "gpio") == 0 && strcmp(sub, "watch") == 0 && c->n_args <= 3) {
+		rc =
+		    ctl_diag_gpio_watch(&d, c->n_args == 3 ? g_ascii_strtod(c->args[2], NULL) : 10);
+	} else if (strcmp(part, "gpio") == 0 && strcmp(sub, "toggle") == 0 && c->n_args == 4) {
+		g_autoptr(JsonNode) body =
+		    ctl_json_object("name", G_TYPE_STRING, c->args[2], "on", G_TYPE_BOOLEAN,
+				    (gboolean)(strcmp(c->args[3], "on") == 0), NULL);
+
+		rc = ctl_diag_post(&d, "lamp", "/api/gpio/lamp", body);
+	} else if (strcmp(part, "gpio") == 0 && strcmp(sub, "press") == 0 && c->n_args == 3) {
+		g_autoptr(JsonNode) body = ctl_json_object("name", G_TYPE_STRING, c->args[2], NULL);
+
+		rc = ctl_call(c, "POST", "/api/gpio/sim", body, NULL, NULL, NULL, NULL);
+	} else if (strcmp(part, "audio") == 0 && !sub) {
+		rc = ctl_diag_all(&d, "audio");
+	} else if (strcmp(part, "audio") == 0 &&
+		   (strcmp(sub, "tone") == 0 || strcmp(sub, "speech") == 0) && c->n_args <= 3) {
+		g_autoptr(JsonNode) body =
+		    ctl_json_object("kind", G_TYPE_STRING, sub, "lang", G_TYPE_STRING,
+				    c->n_args == 3 ? c->args[2] : c->lang, NULL);
+
+		rc = ctl_diag_post(&d, "audio", "/api/announcer/test", body);
+	} else if (strcmp(part, "disk") == 0 && !sub) {
+		rc = ctl_diag_all(&d, "disk");
+	} else if (strcmp(part, "db") == 0 && !sub) {
+		rc = ctl_diag_db(&d);
+	}
+	if (rc == CTL_USAGE)
+		ctl_fail(
+		    "usage: diag [all] | printer [test] | displays [test NAME | scan BUS "
+		    "[FROM TO]] | gpio [watch [SECONDS] | toggle LAMP on|off | press BUTTON] | "
+		    "audio [tone | speech [LANG]] | disk | db | config FILE");
+	if (rc == CTL_OK && d.faults)
+		return CTL_REFUSED;
+	return rc;
+}
+
 static const struct ctl_cmd ctl_cmds[] = {
     {"login", "[USER]", ctl_login, "log in (password on stdin or in VUORO_PASSWORD)"},
     {"logout", "", ctl_logout, "end the session"},
@@ -757,6 +1058,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"users", "list|add NAME ROLE|passwd NAME", ctl_users, "user accounts"},
     {"report", "[--from D] [--to D] [--csv]", ctl_report, "monthly figures per provider"},
     {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
+    {"diag", "[PART [ACTION]]", ctl_diag,
+     "diagnostics: printer, displays, gpio, audio, disk, db, config (exit 1 on a fault)"},
 };
 
 static char *ctl_summary(void)

@@ -54,7 +54,7 @@ def add_user(db, name, role, password):
 class Daemon:
     """One vuorod process; restartable on the same database."""
 
-    def __init__(self, workdir, conf_text=None):
+    def __init__(self, workdir, conf_text=None, announcer=False):
         self.workdir = workdir
         self.db = os.path.join(workdir, "vuoro.db")
         self.conf = os.path.join(workdir, "test.conf")
@@ -62,6 +62,18 @@ class Daemon:
         # The sim printer's tickets go to this test's own folder.
         self.tickets = os.path.join(workdir, "tickets")
         text = re.sub(r"^sim-dir\s*=.*$", "sim-dir = " + self.tickets, text, flags=re.M)
+        # … and what the loudspeaker would play to its own folder too.
+        self.audio = os.path.join(workdir, "audio")
+        text = re.sub(r"^wav-dir\s*=.*$", "wav-dir = " + self.audio, text, flags=re.M)
+        # Spoken calls take seconds each in real time: only the tests of the
+        # announcer keep them.
+        if not announcer:
+            text = re.sub(r"^\[announcer\]\s*$", "[announcer]\nchime = false\nspeak = false", text,
+                          count=1, flags=re.M)
+        # Display maps are found next to the config.
+        maps = os.path.join(workdir, "displays")
+        if not os.path.lexists(maps):
+            os.symlink(os.path.join(ROOT, "board-config", "displays"), maps)
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(text)
         self.proc = None
@@ -126,8 +138,8 @@ class Daemon:
         return requests.post(self.url + path, json=body, headers=headers, timeout=30, **kw)
 
 
-def make_daemon(tmp, conf_text=None, users=True):
-    d = Daemon(tmp, conf_text)
+def make_daemon(tmp, conf_text=None, users=True, announcer=False):
+    d = Daemon(tmp, conf_text, announcer)
     if users:
         for name, (role, password) in USERS.items():
             add_user(d.db, name, role, password)

@@ -116,3 +116,50 @@ def test_vuoroctl_db_backup_and_check(daemon, status):
 def test_vuoroctl_unreachable(workdir):
     r = ctl(None, "status", home=os.path.join(workdir, "xdg"))
     assert r.returncode == 3 and "cannot reach vuorod" in r.stderr
+
+
+def diag_lines(out):
+    return {(l.split()[0], l.split()[1]): l for l in out.splitlines() if len(l.split()) > 1}
+
+
+def test_vuoroctl_diag_names_the_broken_part(daemon):
+    r = ctl(daemon, "login", "tech", stdin=USERS["tech"][1] + "\n")
+    assert r.returncode == 0, r.stderr
+    r = ctl(daemon, "diag")
+    assert r.returncode == 0, r.stdout + r.stderr
+    parts = [l.split()[0] for l in r.stdout.splitlines()]
+    for part in ("printer", "display", "gpio", "disk", "database"):
+        assert part in parts, r.stdout
+    assert all(l.split()[1] == "ok" for l in r.stdout.splitlines()), r.stdout
+    assert len([p for p in parts if p == "display"]) == 4  # counter1-3 and main on the sim bus
+    # Paper out: the printer line says FAULT and what to do; exit 1.
+    assert daemon.post("/api/printer/sim", {"paper_end": True}, user="tech").status_code == 200
+    r = ctl(daemon, "diag", "printer")
+    assert r.returncode == 1, r.stdout + r.stderr
+    line = r.stdout.strip()
+    assert line.split()[:2] == ["printer", "FAULT"] and "paper" in line, line
+    # Actions: a test pattern, a unit scan, a lamp, a test tone.
+    r = ctl(daemon, "diag", "displays", "test", "main")
+    assert r.returncode == 0 and r.stdout.split()[:2] == ["display", "ok"], r.stdout + r.stderr
+    r = ctl(daemon, "diag", "displays", "scan", "rs485-1", "1", "12")
+    assert r.returncode == 0 and "units answering: 1, 2, 3" in r.stdout, r.stdout + r.stderr  # the sim answers every unit
+    r = ctl(daemon, "diag", "gpio", "toggle", "booth-busy", "on")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert next(x for x in daemon.get("/api/gpio", user="tech").json()["lines"]
+                if x["name"] == "booth-busy")["value"] == 1
+    r = ctl(daemon, "diag", "audio", "tone")
+    assert r.returncode == 0 and "announcement" in r.stdout, r.stdout + r.stderr
+    r = ctl(daemon, "diag", "db")
+    assert r.returncode == 0 and "integrity ok" in r.stdout, r.stdout + r.stderr
+    r = ctl(daemon, "diag", "nonsense")
+    assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_vuoroctl_diag_config_without_vuorod(workdir):
+    good = os.path.join(ROOT, "board-config", "sim.conf")
+    r = ctl(None, "diag", "config", good, home=workdir)
+    assert r.returncode == 0 and "4 displays on 1 buses" in r.stdout, r.stdout + r.stderr
+    bad = os.path.join(ROOT, "tests", "fixtures", "bad-languages.conf")
+    r = ctl(None, "diag", "config", bad, home=workdir)
+    assert r.returncode == 1, r.stdout
+    assert r.stdout.split()[:2] == ["config", "FAULT"] and "languages" in r.stdout

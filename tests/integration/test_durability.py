@@ -61,7 +61,10 @@ def test_full_disk(small_fs, workdir):
         assert "free" in refused.json()["message"]
         # Still serving reads.
         assert d.get("/api/status").status_code == 200
-        assert d.get("/api/health").json()["status"] == "ok"
+        # Health names the disk and what to do.
+        h = d.get("/api/health").json()
+        assert h["status"] == "degraded" and h["disk"]["ok"] is False, h
+        assert "MB free" in h["disk"]["message"] and "remove" in h["disk"]["message"], h
         # Space back: it works again, and nothing acknowledged was lost.
         os.unlink(filler)
         r = d.post("/api/tickets", {"service": service})

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * announcer: see announcer.h.
+ *
+ * The main loop owns the items; the worker owns espeak-ng and the audio
+ * device and sees only copies of what to say.  The worker reports "started"
+ * and "ended" back to the main loop through a small shared link: after
+ * announcer_free() its reports find the link closed and do nothing.
+ */
+#define G_LOG_DOMAIN "vuorod"
+
+#include "announcer.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "audio.h"
+#include "queue.h"
+#include "speech.h"
+
+#define ANNOUNCER_RECENT   32
+#define ANNOUNCER_PAUSE_MS 400 /* between the chime and the words, and between languages */
+
+struct announcer_link {
+	gint refs;
+	struct announcer *a; /* NULL once freed; read and written on the main loop only */
+};
+
+struct announcer_job {
+	guint id;
+	bool quit;
+	bool chime;
+	char *voice[CONFIG_LANGS]; /* in speaking order; NULL ends */
+	char *text[CONFIG_LANGS];
+	char label[32];
+};
+
+struct announcer_report {
+	struct announcer_link *link;
+	guint id;
+	bool started;
+	gint64 at_us;
+	double audio_s;
+	char *error;
+};
+
+struct announcer {
+	const struct config *cfg;
+	struct bus *bus;
+	struct announcer_link *link;
+	GAsyncQueue *jobs;
+	GThread *thread;
+	struct hal_audio_config audio_cfg;
+	int wpm;
+	guint next_id;
+	GQueue recent; /* of struct announcer_item *, oldest first */
+	unsigned pending;
+	guint sub_queue;
+};
+
+static const char *const state_names[] = {"queued", "playing", "played", "failed"};
+
+const char *announcer_state_str(enum announcer_state s)
+{
+	return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "?";
+}
+
+static struct announcer_link *link_ref(struct announcer_link *l)
+{
+	g_atomic_int_inc(&l->refs);
+	return l;
+}
+
+static void link_unref(struct announcer_link *l)
+{
+	if (g_atomic_int_dec_and_test(&l->refs))
+		g_free(l);
+}
+
+static void job_free(struct announcer_job *j)
+{
+	for (int i = 0; i < CONFIG_LANGS; i++) {
+		g_free(j->voice[i]);
+		g_free(j->text[i]);
+	}
+	g_free(j);
+}
+
+static void item_free(struct announcer_item *it)
+{
+	for (int i = 0; i < CONFIG_LANGS; i++)
+		g_free(it->text[i]);
+	g_free(it->error);
+	g_free(it);
+}
+
+static struct announcer_item *announcer_item_find(struct announcer *a, guint id)
+{
+	for (GList *l = a->recent.tail; l; l = l->prev) {
+		struct announcer_item *it = l->data;
+
+		if (it->id == id)
+			return it;
+	}
+	return NULL;
+}
+
+/* On the main loop: the worker started or ended a clip. */
+static gboolean announcer_on_report(gpointer data)
+{
+	struct announcer_report *r = data;
+	struct announcer *a = r->link->a;
+	struct announcer_item *it = a ? announcer_item_find(a, r->id) : NULL;
+
+	if (a && r->started) {
+		if (it) {
+			it->state = ANNOUNCER_PLAYING;
+			it->started_us = r->at_us;
+		}
+	} else if (a) {
+		a->pending--;
+		if (it) {
+			it->ended_us = r->at_us;
+			it->audio_s = r->audio_s;
+			it->state = r->error ? ANNOUNCER_FAILED : ANNOUNCER_PLAYED;
+			it->error = g_steal_pointer(&r->error);
+			if (it->error)
+				g_warning("announcement %u (%s %s): %s", it->id, it->kind,
+					  it->ticket, it->error);
+			bus_publish(a->bus, "announcer.played", it);
+		}
+	}
+	link_unref(r->link);
+	g_free(r->error);
+	g_free(r);
+	return G_SOURCE_REMOVE;
+}
+
+static void announcer_report(struct announcer_link *link, guint id, bool started, double audio_s,
+			     char *error)
+{
+	struct announcer_report *r = g_new0(struct announcer_report, 1);
+
+	r->link = link_ref(link);
+	r->id = id;
+	r->started = started;
+	r->at_us = g_get_real_time();
+	r->audio_s = audio_s;
+	r->error = error;
+	g_main_context_invoke(NULL, announcer_on_report, r);
+}
+
+struct announcer_worker {
+	struct announcer_link *link;
+	GAsyncQueue *jobs;
+	struct hal_audio_config audio_cfg;
+	char *device, *wav_dir;
+	int wpm;
+	struct speech *speech;
+	struct hal_audio *audio;
+};
+
+/* Speaks one job into @pcm.  Returns 0 or -errno with @error set. */
+static int announcer_render(struct announcer_worker *w, const struct announcer_job *j, GArray *pcm,
+			    GError **error)
+{
+	if (!w->speech) {
+		w->speech = speech_new(error);
+		if (!w->speech)
+			return -EIO;
+	}
+	if (j->chime) {
+		speech_chime(w->speech, pcm);
+		speech_silence(w->speech, ANNOUNCER_PAUSE_MS, pcm);
+	}
+	for (int i = 0; i < CONFIG_LANGS && j->voice[i]; i++) {
+		int rc = speech_say(w->speech, j->voice[i], w->wpm, j->text[i], pcm, error);
+
+		if (rc < 0)
+			return rc;
+		speech_silence(w->speech, ANNOUNCER_PAUSE_MS, pcm);
+	}
+	return 0;
+}
+
+static gpointer announcer_worker(gpointer data)
+{
+	struct announcer_worker *w = data;
+	struct announcer_job *j;
+
+	while ((j = g_async_queue_pop(w->jobs)) && !j->quit) {
+		g_autoptr(GArray) pcm = g_array_new(FALSE, FALSE, sizeof(int16_t));
+		g_autoptr(GError) error = NULL;
+		double audio_s = 0;
+		int rc;
+
+		announcer_report(w->link, j->id, true, 0, NULL);
+		rc = announcer_render(w, j, pcm, &error);
+		if (rc == 0 && !w->audio)
+			rc = hal_audio_open(&w->audio_cfg, &w->audio, &error);
+		if (rc == 0) {
+			unsigned hz = speech_rate(w->speech);
+
+			audio_s = (double)pcm->len / hz;
+			rc = hal_audio_play(w->audio, (const int16_t *)(void *)pcm->data, pcm->len,
+					    hz, j->label, &error);
+			if (rc < 0) {
+				/* Open the device afresh next time: it may be back. */
+				hal_audio_close(w->audio);
+				w->audio = NULL;
+			}
+		}
+		announcer_report(w->link, j->id, false, audio_s,
+				 rc < 0 ? g_strdup(error ? error->message : g_strerror(-rc))
+					: NULL);
+		job_free(j);
+	}
+	if (j)
+		job_free(j);
+	hal_audio_close(w->audio);
+	speech_free(w->speech);
+	link_unref(w->link);
+	g_async_queue_unref(w->jobs);
+	g_free(w->device);
+	g_free(w->wav_dir);
+	g_free(w);
+	return NULL;
+}
+
+static const char *const voices[CONFIG_LANGS] = {"fi", "sv", "en"};
+
+/* "Vuoronumero A 123, palvelupiste 4." */
+static char *announcer_sentence(const struct config *cfg, enum config_lang lang, const char *ticket,
+				int counter)
+{
+	int ci = config_counter_find(cfg, counter);
+	const struct config_counter *c = config_counter_get(cfg, ci);
+	bool booth = c && c->expert;
+	char letter[2] = {ticket[0], '\0'};
+	const char *digits = ticket + 1;
+
+	switch (lang) {
+	case CONFIG_LANG_FI:
+		return g_strdup_printf("Vuoronumero %s %s, %s %d.", letter, digits,
+				       booth ? "etäpalvelupiste" : "palvelupiste", counter);
+	case CONFIG_LANG_SV:
+		return g_strdup_printf("Nummer %s %s, %s %d.", letter, digits,
+				       booth ? "distansservice" : "disk", counter);
+	case CONFIG_LANG_EN:
+	default:
+		return g_strdup_printf("Number %s %s, %s %d.", letter, digits,
+				       booth ? "remote service booth" : "counter", counter);
+	}
+}
+
+static const char *const test_sentences[CONFIG_LANGS] = {
+    "Tämä on kuulutuksen testi.",
+    "Det här är ett test av utropet.",
+    "This is a test of the announcements.",
+};
+
+static struct announcer_item *announcer_queue(struct announcer *a, const char *kind,
+					      const char *ticket, int counter, bool chime,
+					      int only_lang)
+{
+	struct announcer_item *it = g_new0(struct announcer_item, 1);
+	struct announcer_job *j = g_new0(struct announcer_job, 1);
+	int n = 0;
+
+	it->id = ++a->next_id;
+	it->kind = kind;
+	g_strlcpy(it->ticket, ticket ? ticket : "", sizeof(it->ticket));
+	it->counter = counter;
+	it->queued_us = g_get_real_time();
+	j->id = it->id;
+	j->chime = chime;
+	g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
+	for (char **l = a->cfg->announce_langs; *l && strcmp(kind, "test-tone") != 0; l++) {
+		int lang = only_lang >= 0 ? only_lang : config_lang_parse(*l);
+
+		if (!a->cfg->announce_speak && ticket)
+			break;
+		it->text[lang] = ticket ? announcer_sentence(a->cfg, lang, ticket, counter)
+					: g_strdup(test_sentences[lang]);
+		j->voice[n] = g_strdup(voices[lang]);
+		j->text[n] = g_strdup(it->text[lang]);
+		n++;
+		if (only_lang >= 0)
+			break;
+	}
+	g_queue_push_tail(&a->recent, it);
+	while (a->recent.length > ANNOUNCER_RECENT) {
+		struct announcer_item *old = a->recent.head->data;
+
+		if (old->state == ANNOUNCER_QUEUED || old->state == ANNOUNCER_PLAYING)
+			break; /* still in flight: its report needs it */
+		item_free(g_queue_pop_head(&a->recent));
+	}
+	a->pending++;
+	g_async_queue_push(a->jobs, j);
+	return it;
+}
+
+static void announcer_on_queue(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct announcer *a = data;
+	const struct queue_event *ev = payload;
+
+	if (ev->type != QUEUE_EVENT_CALLED && ev->type != QUEUE_EVENT_RECALLED)
+		return;
+	if (!a->cfg->announce_chime && !a->cfg->announce_speak)
+		return;
+	announcer_queue(a, ev->type == QUEUE_EVENT_CALLED ? "call" : "recall", ev->ticket.code,
+			ev->counter, a->cfg->announce_chime, -1);
+}
+
+struct announcer *announcer_new(const struct config *cfg, struct bus *bus)
+{
+	struct announcer *a = g_new0(struct announcer, 1);
+	struct announcer_worker *w = g_new0(struct announcer_worker, 1);
+
+	a->cfg = cfg;
+	a->bus = bus;
+	a->link = g_new0(struct announcer_link, 1);
+	a->link->refs = 1;
+	a->link->a = a;
+	a->jobs = g_async_queue_new();
+	g_queue_init(&a->recent);
+	w->link = link_ref(a->link);
+	w->jobs = g_async_queue_ref(a->jobs);
+	w->device = g_strdup(cfg->audio_device);
+	w->wav_dir = g_strdup(cfg->audio_wav_dir);
+	w->audio_cfg = (struct hal_audio_config){
+	    .sink = (enum hal_audio_sink)cfg->audio_sink,
+	    .device = w->device,
+	    .wav_dir = w->wav_dir,
+	    .volume = cfg->audio_volume / 100.0,
+	};
+	w->wpm = cfg->announce_wpm;
+	a->thread = g_thread_new("announcer", announcer_worker, w);
+	a->sub_queue = bus_subscribe(bus, "queue.", announcer_on_queue, a);
+	return a;
+}
+
+void announcer_free(struct announcer *a)
+{
+	struct announcer_job *quit, *j;
+
+	if (!a)
+		return;
+	bus_unsubscribe(a->bus, a->sub_queue);
+	/* Drop what waits, then stop the worker after its current clip. */
+	while ((j = g_async_queue_try_pop(a->jobs)))
+		job_free(j);
+	quit = g_new0(struct announcer_job, 1);
+	quit->quit = true;
+	g_async_queue_push(a->jobs, quit);
+	g_thread_join(a->thread);
+	g_async_queue_unref(a->jobs);
+	a->link->a = NULL;
+	link_unref(a->link);
+	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
+	g_free(a);
+}
+
+int announcer_test(struct announcer *a, const char *kind, const char *lang)
+{
+	int only = -1;
+
+	if (lang) {
+		only = config_lang_parse(lang);
+		if (only < 0)
+			return -EINVAL;
+	}
+	if (g_strcmp0(kind, "tone") == 0)
+		return (int)announcer_queue(a, "test-tone", NULL, 0, true, -1)->id;
+	if (g_strcmp0(kind, "speech") == 0)
+		return (int)announcer_queue(a, "test-speech", NULL, 0, false, only)->id;
+	return -EINVAL;
+}
+
+size_t announcer_n_recent(const struct announcer *a)
+{
+	return a ? a->recent.length : 0;
+}
+
+const struct announcer_item *announcer_recent(const struct announcer *a, size_t i)
+{
+	return a && i < a->recent.length ? g_queue_peek_nth((GQueue *)&a->recent, (guint)i) : NULL;
+}
+
+unsigned announcer_pending(const struct announcer *a)
+{
+	return a ? a->pending : 0;
+}
+
+const char *announcer_fault(const struct announcer *a)
+{
+	for (GList *l = a ? a->recent.tail : NULL; l; l = l->prev) {
+		const struct announcer_item *it = l->data;
+
+		if (it->state == ANNOUNCER_PLAYED)
+			return NULL;
+		if (it->state == ANNOUNCER_FAILED)
+			return it->error;
+	}
+	return NULL;
+}
+
+static const char *const sink_names[] = {"auto", "alsa", "pulse", "wav", "none"};
+
+const char *announcer_sink_name(const struct announcer *a)
+{
+	if (!a)
+		return "none";
+	return (unsigned)a->cfg->audio_sink < G_N_ELEMENTS(sink_names)
+		   ? sink_names[a->cfg->audio_sink]
+		   : "?";
+}

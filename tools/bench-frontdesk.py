@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Front-desk latencies end to end, through vuorod (BENCH lines):
+
+  press_to_print_median_ms / _p99_ms   a sim button press (POST /api/gpio/sim)
+                                       until the ticket's first byte (ESC @)
+                                       reaches the printer's serial line
+  call_to_display_median_ms / _p99_ms  POST /api/counters/1/call until the
+                                       counter display's FC16 frame has fully
+                                       arrived on its RS-485 line
+
+The printer and the display are pty peers in this process: the printer answers
+DLE EOT status queries, the display answers Modbus RTU requests (the CRC from
+pymodbus).  Each measurement is taken with nothing else in flight.
+
+  tools/bench-frontdesk.py BUILD [ROUNDS]
+"""
+import os
+import re
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+from pymodbus.utilities import computeCRC
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+ESC_AT = b"\x1b\x40"
+
+
+def pty_pair():
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    os.close(slave)
+    return master, path
+
+
+class Printer(threading.Thread):
+    """Answers DLE EOT n with "ready"; notes when a ticket starts (ESC @)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.master, self.path = pty_pair()
+        self.started = []  # monotonic times of ESC @
+        self.running = True
+
+    def run(self):
+        tail = b""
+        while self.running:
+            r, _, _ = select.select([self.master], [], [], 0.2)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:
+                time.sleep(0.01)
+                continue
+            now = time.monotonic()
+            data = tail + chunk
+            for _ in range(data.count(b"\x10\x04")):
+                os.write(self.master, b"\x12")
+            if ESC_AT in data:
+                self.started.append(now)
+            tail = data[-2:]
+
+
+class Display(threading.Thread):
+    """A Modbus RTU slave for every unit: answers FC16, FC06 and FC03."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.master, self.path = pty_pair()
+        self.fc16 = []  # (monotonic time, unit)
+        self.running = True
+
+    def answer(self, frame):
+        body = frame
+        crc = computeCRC(body)
+        os.write(self.master, body + bytes([crc >> 8, crc & 0xFF]))
+
+    def run(self):
+        buf = b""
+        while self.running:
+            r, _, _ = select.select([self.master], [], [], 0.2)
+            if not r:
+                continue
+            try:
+                buf += os.read(self.master, 4096)
+            except OSError:
+                time.sleep(0.01)
+                continue
+            now = time.monotonic()
+            while len(buf) >= 8:
+                unit, fc = buf[0], buf[1]
+                if fc == 0x10:
+                    if len(buf) < 7 or len(buf) < 9 + buf[6]:
+                        break
+                    n = 9 + buf[6]
+                    self.fc16.append((now, unit))
+                    self.answer(buf[:6])
+                elif fc in (0x06,):
+                    n = 8
+                    self.answer(buf[:6])
+                elif fc == 0x03:
+                    n = 8
+                    count = (buf[4] << 8) | buf[5]
+                    self.answer(bytes([unit, 3, 2 * count]) + b"\0" * (2 * count))
+                else:
+                    n = len(buf)
+                buf = buf[n:]
+
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def set_key(text, group, key, value):
+    pat = re.compile(r"(^\[%s\][^\[]*?)^%s\s*=[^\n]*$" % (re.escape(group), re.escape(key)), re.M | re.S)
+    if pat.search(text):
+        return pat.sub(lambda m: m.group(1) + "%s = %s" % (key, value), text, count=1)
+    return re.sub(r"^\[%s\]\s*$" % re.escape(group), lambda m: m.group(0) + "\n%s = %s" % (key, value),
+                  text, count=1, flags=re.M)
+
+
+def wait_until(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.0005)
+    return None
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    work = tempfile.mkdtemp(prefix="bench-frontdesk-", dir=os.path.join(ROOT, build))
+    printer, display = Printer(), Display()
+    printer.start()
+    display.start()
+    text = open(os.path.join(ROOT, "board-config", "sim.conf"), encoding="utf-8").read()
+    text = re.sub(r"^max-queue.*$", "", text, flags=re.M)
+    for group, key, value in (("printer", "transport", "serial"), ("printer", "device", printer.path),
+                              ("printer", "baud", "115200"), ("printer", "sim-dir", work),
+                              ("bus:rs485-1", "transport", "rtu"), ("bus:rs485-1", "device", display.path),
+                              ("bus:rs485-1", "baud", "115200"), ("audio", "sink", "none"),
+                              ("announcer", "speak", "false"), ("announcer", "chime", "false"),
+                              ("button:guide", "cooldown-ms", "0")):
+        text = set_key(text, group, key, value)
+    conf = os.path.join(work, "bench.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.symlink(os.path.join(ROOT, "board-config", "displays"), os.path.join(work, "displays"))
+    db = os.path.join(work, "vuoro.db")
+    vuorod = os.path.join(ROOT, build, "vuorod")
+    subprocess.run([vuorod, "--db", db, "--add-user", "tech", "--role", "technician"],
+                   input="tech-pass-long-1\n", text=True, check=True, capture_output=True)
+    subprocess.run([vuorod, "--db", db, "--add-user", "anna", "--role", "advisor"],
+                   input="anna-pass-long-1\n", text=True, check=True, capture_output=True)
+    proc = subprocess.Popen([vuorod, "--config", conf, "--db", db, "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=open(os.path.join(work, "err"), "w"), text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
+        s = requests.Session()
+
+        def token(user, pw):
+            r = s.post(url + "/api/login", json={"user": user, "password": pw})
+            return {"Authorization": "Bearer " + r.json()["token"]}
+        tech, anna = token("tech", "tech-pass-long-1"), token("anna", "anna-pass-long-1")
+
+        press = []
+        for _ in range(rounds):
+            n = len(printer.started)
+            t0 = time.monotonic()
+            r = s.post(url + "/api/gpio/sim", json={"name": "guide", "hold_ms": 5}, headers=tech)
+            assert r.status_code == 202, r.text
+            if not wait_until(lambda: len(printer.started) > n, 5):
+                sys.exit("bench-frontdesk: no ticket reached the printer")
+            press.append((printer.started[n] - t0) * 1000)
+            time.sleep(0.05)  # the release edge, and the end of the print
+        for name, xs in (("press_to_print", press),):
+            print("BENCH %s_median_ms=%.2f ms" % (name, statistics.median(xs)))
+            print("BENCH %s_p99_ms=%.2f ms" % (name, percentile(xs, 99)))
+
+        r = s.post(url + "/api/counters/1/open", json={}, headers=anna)
+        assert r.status_code == 200, r.text
+        for _ in range(rounds):
+            s.post(url + "/api/tickets", json={"service": "guide", "lang": "fi"})
+        time.sleep(0.5)  # the start-up writes to every display are done
+        call = []
+        for _ in range(rounds):
+            n = len(display.fc16)
+            t0 = time.monotonic()
+            r = s.post(url + "/api/counters/1/call", json={}, headers=anna)
+            assert r.status_code == 200, r.text
+            got = wait_until(lambda: [t for t, u in display.fc16[n:] if u == 1], 5)
+            if not got:
+                sys.exit("bench-frontdesk: the call did not reach the counter display")
+            call.append((got[0] - t0) * 1000)
+            s.post(url + "/api/counters/1/noshow", json={}, headers=anna)
+            time.sleep(0.05)
+        print("BENCH call_to_display_median_ms=%.2f ms" % statistics.median(call))
+        print("BENCH call_to_display_p99_ms=%.2f ms" % percentile(call, 99))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        printer.running = display.running = False
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
