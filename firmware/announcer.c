@@ -55,6 +55,7 @@ struct announcer {
 	guint next_id;
 	GQueue recent; /* of struct announcer_item *, oldest first */
 	unsigned pending;
+	char *selftest_error; /* the sound device did not open at start */
 	guint sub_queue;
 };
 
@@ -110,9 +111,14 @@ static gboolean announcer_on_report(gpointer data)
 {
 	struct announcer_report *r = data;
 	struct announcer *a = r->link->a;
-	struct announcer_item *it = a ? announcer_item_find(a, r->id) : NULL;
+	struct announcer_item *it = a && r->id ? announcer_item_find(a, r->id) : NULL;
 
-	if (a && r->started) {
+	if (a && !r->id) { /* the self-test at start */
+		g_free(a->selftest_error);
+		a->selftest_error = g_steal_pointer(&r->error);
+		if (a->selftest_error)
+			g_warning("announcer self-test: %s", a->selftest_error);
+	} else if (a && r->started) {
 		if (it) {
 			it->state = ANNOUNCER_PLAYING;
 			it->started_us = r->at_us;
@@ -187,7 +193,11 @@ static gpointer announcer_worker(gpointer data)
 {
 	struct announcer_worker *w = data;
 	struct announcer_job *j;
+	g_autoptr(GError) selftest = NULL;
 
+	/* Self-test: every GStreamer element the sink needs is there. */
+	if (hal_audio_open(&w->audio_cfg, &w->audio, &selftest) < 0)
+		announcer_report(w->link, 0, false, 0, g_strdup(selftest->message));
 	while ((j = g_async_queue_pop(w->jobs)) && !j->quit) {
 		g_autoptr(GArray) pcm = g_array_new(FALSE, FALSE, sizeof(int16_t));
 		g_autoptr(GError) error = NULL;
@@ -360,6 +370,7 @@ void announcer_free(struct announcer *a)
 	a->link->a = NULL;
 	link_unref(a->link);
 	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
+	g_free(a->selftest_error);
 	g_free(a);
 }
 
@@ -404,7 +415,7 @@ const char *announcer_fault(const struct announcer *a)
 		if (it->state == ANNOUNCER_FAILED)
 			return it->error;
 	}
-	return NULL;
+	return a ? a->selftest_error : NULL;
 }
 
 static const char *const sink_names[] = {"auto", "alsa", "pulse", "wav", "none"};

@@ -58,7 +58,8 @@ size_t announcer_n_recent(const struct announcer *a);
 const struct announcer_item *announcer_recent(const struct announcer *a, size_t i);
 /* Waiting or playing now. */
 unsigned announcer_pending(const struct announcer *a);
-/* The error of the last announcement when it failed, else NULL. */
+/* The error of the last announcement when it failed; before any, the
+ * self-test's (the sound device is opened at start); else NULL. */
 const char *announcer_fault(const struct announcer *a);
 const char *announcer_state_str(enum announcer_state s);
 const char *announcer_sink_name(const struct announcer *a);

@@ -1456,29 +1456,28 @@ static int64_t api_disk_free_mb(const struct store *store, int64_t *ret_total_mb
 	return (int64_t)((uint64_t)st.f_bavail * st.f_frsize / (1024 * 1024));
 }
 
-static gboolean api_disk_ok(const struct store *store)
-{
-	int64_t total;
-
-	return !store_read_only(store) && api_disk_free_mb(store, &total) >= API_DISK_MIN_MB;
-}
-
-static void api_build_disk(JsonBuilder *b, const struct store *store)
+/* What is wrong with the database's disk and what to do; NULL when fine. */
+static char *api_disk_message(const struct store *store)
 {
 	g_autofree char *dir = g_path_get_dirname(store_path(store));
-	g_autofree char *message = NULL;
 	int64_t total, free_mb = api_disk_free_mb(store, &total);
 
 	if (store_read_only(store))
-		message = g_strdup_printf("the database disk (%s) is read-only: nothing can be "
-					  "saved — check the storage card and remount it "
-					  "read-write",
-					  dir);
-	else if (free_mb < API_DISK_MIN_MB)
-		message = g_strdup_printf("the database disk (%s) has %" G_GINT64_FORMAT
-					  " MB free: vuoro needs %d MB — remove old backups or "
-					  "logs",
-					  dir, free_mb, API_DISK_MIN_MB);
+		return g_strdup_printf("disk: the database disk (%s) is read-only: nothing can be "
+				       "saved — check the storage card and remount it read-write",
+				       dir);
+	if (free_mb < API_DISK_MIN_MB)
+		return g_strdup_printf("disk: the database disk (%s) has %" G_GINT64_FORMAT
+				       " MB free: vuoro needs %d MB — remove old backups or logs",
+				       dir, free_mb, API_DISK_MIN_MB);
+	return NULL;
+}
+
+static void api_build_disk(JsonBuilder *b, const struct store *store, const char *message)
+{
+	g_autofree char *dir = g_path_get_dirname(store_path(store));
+	int64_t total, free_mb = api_disk_free_mb(store, &total);
+
 	json_builder_set_member_name(b, "disk");
 	json_builder_begin_object(b);
 	api_add_bool(b, "ok", message == NULL);
@@ -1495,18 +1494,41 @@ static void api_health(struct api_req *r)
 	struct api *api = r->api;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	struct dispenser_printer_state printer = {0};
+	g_autoptr(GPtrArray) faults = g_ptr_array_new_with_free_func(g_free);
+	const char *gpio_why = NULL;
+	g_autofree char *disk = api_disk_message(desk_store(api->desk));
 	struct queue_time t;
 
 	if (api->dispenser)
 		dispenser_state(api->dispenser, &printer);
 	desk_time(api->desk, &t);
+	/* The self-test: every part's fault, in words that say what to do. */
+	if (printer.known && !printer.ok)
+		g_ptr_array_add(
+		    faults, g_strdup(printer.message[0] ? printer.message : "printer: not ready"));
+	for (size_t i = 0; i < displays_count(api->displays); i++) {
+		const struct displays_info *d = displays_get(api->displays, i);
+
+		if ((d->state == DISPLAY_STATE_FAILED || d->state == DISPLAY_STATE_ERROR) &&
+		    d->message)
+			g_ptr_array_add(faults, g_strdup(d->message));
+	}
+	if (api->frontdesk)
+		frontdesk_panel(api->frontdesk, &gpio_why);
+	if (gpio_why)
+		g_ptr_array_add(faults, g_strdup_printf("gpio: %s", gpio_why));
+	if (announcer_fault(api->announcer))
+		g_ptr_array_add(faults, g_strdup(announcer_fault(api->announcer)));
+	if (disk)
+		g_ptr_array_add(faults, g_strdup(disk));
 	json_builder_begin_object(b);
-	api_add_str(b, "status",
-		    (!printer.known || printer.ok) && !displays_faults(api->displays) &&
-			    !announcer_fault(api->announcer) && api_disk_ok(desk_store(api->desk))
-			? "ok"
-			: "degraded");
-	api_build_disk(b, desk_store(api->desk));
+	api_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
+	json_builder_set_member_name(b, "faults");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < faults->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(faults, i));
+	json_builder_end_array(b);
+	api_build_disk(b, desk_store(api->desk), disk);
 	json_builder_set_member_name(b, "displays");
 	json_builder_begin_object(b);
 	api_add_bool(b, "ok", displays_faults(api->displays) == 0);
@@ -1533,13 +1555,10 @@ static void api_health(struct api_req *r)
 		api_build_printer(b, &printer);
 	}
 	if (api->frontdesk) {
-		const char *why = NULL;
-
-		frontdesk_panel(api->frontdesk, &why);
 		json_builder_set_member_name(b, "gpio");
 		json_builder_begin_object(b);
-		api_add_bool(b, "ok", why == NULL);
-		api_add_str(b, "message", why);
+		api_add_bool(b, "ok", gpio_why == NULL);
+		api_add_str(b, "message", gpio_why);
 		json_builder_end_object(b);
 	}
 	api_add_str(b, "version", VUORO_VERSION);

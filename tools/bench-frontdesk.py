@@ -9,12 +9,14 @@
                                        counter display's FC16 frame has fully
                                        arrived on its RS-485 line
 
-The printer and the display are pty peers in this process: the printer answers
-DLE EOT status queries, the display answers Modbus RTU requests (the CRC from
-pymodbus).  Each measurement is taken with nothing else in flight.
+The printer is a pty peer in this process that answers DLE EOT status queries;
+the displays are the tests' pymodbus RTU slave on a socat pty pair, which notes
+when it decoded each write (CLOCK_MONOTONIC, as here).  Each measurement is
+taken with nothing else in flight.
 
   tools/bench-frontdesk.py BUILD [ROUNDS]
 """
+import json
 import os
 import re
 import select
@@ -27,7 +29,6 @@ import threading
 import time
 
 import requests
-from pymodbus.utilities import computeCRC
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 ESC_AT = b"\x1b\x40"
@@ -69,50 +70,44 @@ class Printer(threading.Thread):
             tail = data[-2:]
 
 
-class Display(threading.Thread):
-    """A Modbus RTU slave for every unit: answers FC16, FC06 and FC03."""
+class Display:
+    """Four displays (units 1, 2, 3, 10) played by the pymodbus RTU slave of the
+    tests on a socat pty pair; it notes the monotonic time of every write."""
 
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.master, self.path = pty_pair()
-        self.fc16 = []  # (monotonic time, unit)
-        self.running = True
+    def __init__(self, work):
+        self.a, self.b = os.path.join(work, "rs485-A"), os.path.join(work, "rs485-B")
+        self.socat = subprocess.Popen(["socat", "pty,raw,echo=0,link=" + self.a,
+                                       "pty,raw,echo=0,link=" + self.b],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_until(lambda: os.path.exists(self.a) and os.path.exists(self.b), 10):
+            sys.exit("bench-frontdesk: socat did not make the pty pair")
+        self.path = self.a
+        self.dump = os.path.join(work, "slave.json")
+        self.slave = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(ROOT, "tests", "integration", "modbus_slave.py"),
+             "--port", self.b, "--units", "1,2,3,10", "--dump", self.dump, "--keep-writes", "50"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_until(lambda: self.state().get("ready"), 15):
+            sys.exit("bench-frontdesk: the pymodbus slave did not start")
 
-    def answer(self, frame):
-        body = frame
-        crc = computeCRC(body)
-        os.write(self.master, body + bytes([crc >> 8, crc & 0xFF]))
+    def state(self):
+        try:
+            with open(self.dump, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
 
-    def run(self):
-        buf = b""
-        while self.running:
-            r, _, _ = select.select([self.master], [], [], 0.2)
-            if not r:
-                continue
-            try:
-                buf += os.read(self.master, 4096)
-            except OSError:
-                time.sleep(0.01)
-                continue
-            now = time.monotonic()
-            while len(buf) >= 8:
-                unit, fc = buf[0], buf[1]
-                if fc == 0x10:
-                    if len(buf) < 7 or len(buf) < 9 + buf[6]:
-                        break
-                    n = 9 + buf[6]
-                    self.fc16.append((now, unit))
-                    self.answer(buf[:6])
-                elif fc in (0x06,):
-                    n = 8
-                    self.answer(buf[:6])
-                elif fc == 0x03:
-                    n = 8
-                    count = (buf[4] << 8) | buf[5]
-                    self.answer(bytes([unit, 3, 2 * count]) + b"\0" * (2 * count))
-                else:
-                    n = len(buf)
-                buf = buf[n:]
+    def write_after(self, unit, t0):
+        """The decode time of the first write to @unit's base after @t0."""
+        for t, u, addr, _ in self.state().get("writes", []):
+            if u == unit and addr == 0 and t > t0:
+                return t
+        return None
+
+    def stop(self):
+        for p in (self.slave, self.socat):
+            p.terminate()
+            p.wait(5)
 
 
 def percentile(xs, p):
@@ -140,17 +135,16 @@ def wait_until(pred, timeout):
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     work = tempfile.mkdtemp(prefix="bench-frontdesk-", dir=os.path.join(ROOT, build))
-    printer, display = Printer(), Display()
+    printer, display = Printer(), Display(work)
     printer.start()
-    display.start()
     text = open(os.path.join(ROOT, "board-config", "sim.conf"), encoding="utf-8").read()
     text = re.sub(r"^max-queue.*$", "", text, flags=re.M)
     for group, key, value in (("printer", "transport", "serial"), ("printer", "device", printer.path),
                               ("printer", "baud", "115200"), ("printer", "sim-dir", work),
                               ("bus:rs485-1", "transport", "rtu"), ("bus:rs485-1", "device", display.path),
-                              ("bus:rs485-1", "baud", "115200"), ("audio", "sink", "none"),
+                              ("bus:rs485-1", "baud", "19200"), ("audio", "sink", "none"),
                               ("announcer", "speak", "false"), ("announcer", "chime", "false"),
                               ("button:guide", "cooldown-ms", "0")):
         text = set_key(text, group, key, value)
@@ -196,14 +190,13 @@ def main():
         time.sleep(0.5)  # the start-up writes to every display are done
         call = []
         for _ in range(rounds):
-            n = len(display.fc16)
             t0 = time.monotonic()
             r = s.post(url + "/api/counters/1/call", json={}, headers=anna)
             assert r.status_code == 200, r.text
-            got = wait_until(lambda: [t for t, u in display.fc16[n:] if u == 1], 5)
+            got = wait_until(lambda: display.write_after(1, t0), 5, every=0.005)
             if not got:
                 sys.exit("bench-frontdesk: the call did not reach the counter display")
-            call.append((got[0] - t0) * 1000)
+            call.append((got - t0) * 1000)
             s.post(url + "/api/counters/1/noshow", json={}, headers=anna)
             time.sleep(0.05)
         print("BENCH call_to_display_median_ms=%.2f ms" % statistics.median(call))
@@ -211,7 +204,8 @@ def main():
     finally:
         proc.terminate()
         proc.wait(10)
-        printer.running = display.running = False
+        printer.running = False
+        display.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -119,6 +119,7 @@ def test_a_dead_display_is_named_and_does_not_delay_the_others(wired):
     assert "counter3" in info["message"] or "unit 3" in info["message"], info["message"]
     h = d.get("/api/health").json()
     assert h["status"] == "degraded" and h["displays"]["faults"] == 1, h
+    assert [f for f in h["faults"] if "counter3" in f and "check wiring" in f], h["faults"]
     open_counter(d, 1, "anna")
     open_counter(d, 3, "bertil")
     a = issue(d)
