@@ -33,7 +33,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -Ifirmware -Ihal -Itools \
-	-DVUORO_VERSION='"$(VERSION)"' -DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
+	-DVUORO_VERSION='"$(VERSION)"' -DVUORO_UIDIR='"$(PREFIX)/share/vuoro/ui"' \
+	-DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
@@ -127,6 +128,8 @@ install: $(PROGRAMS)
 	install -m 755 $(BUILD)/vuorod $(BUILD)/vuoroctl $(DESTDIR)$(PREFIX)/bin/
 	if [ -d ui ]; then cp -R ui/. $(DESTDIR)$(PREFIX)/share/vuoro/ui/; fi
 	install -m 644 board-config/*.conf $(DESTDIR)$(PREFIX)/share/vuoro/board-config/
+	install -d $(DESTDIR)$(SYSCONFDIR)/vuoro/displays
+	install -m 644 board-config/displays/*.map $(DESTDIR)$(SYSCONFDIR)/vuoro/displays/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || \
 		install -m 640 board-config/sim.conf $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \

@@ -2,13 +2,14 @@
 /*
  * bench-display: how fast a call reaches a number display, through
  * firmware/display_bus exactly as vuorod drives it.  Prints
- *   BENCH call_to_display_median_ms=… ms
- *   BENCH call_to_display_p99_ms=… ms
+ *   BENCH display_bus_roundtrip_median_ms=… ms
+ *   BENCH display_bus_roundtrip_p99_ms=… ms
  *       from display_bus_show_call() on the main loop to the result back on
  *       the main loop, i.e. until the slave's FC16 response has returned: an
  *       upper bound of "frame received by the display" (it adds the 8-byte
  *       response and one main-loop hop).  --device is a pty straight to a
- *       pymodbus slave (no baud-rate pacing).
+ *       pymodbus slave (no baud-rate pacing).  (The API call → display
+ *       figure, call_to_display_*, is tools/bench-frontdesk.py's.)
  *   BENCH display_wire_ratio=… x
  *       measured time of --wire-count sequential FC16 writes of 16 registers
  *       through a byte-pacing relay (--paced-device) divided by their wire
@@ -185,9 +186,9 @@ int main(int argc, char **argv)
 		if (run_bus(device, baud, maps_dir, (unsigned)MAX(count, 1), false, &lat) < 0) {
 			ret = 1;
 		} else {
-			printf("BENCH call_to_display_median_ms=%.2f ms\n",
+			printf("BENCH display_bus_roundtrip_median_ms=%.2f ms\n",
 			       percentile(lat.lat_ms, 0.5));
-			printf("BENCH call_to_display_p99_ms=%.2f ms\n",
+			printf("BENCH display_bus_roundtrip_p99_ms=%.2f ms\n",
 			       percentile(lat.lat_ms, 0.99));
 		}
 		g_array_free(lat.lat_ms, TRUE);

@@ -123,13 +123,13 @@ def set_key(text, group, key, value):
                   text, count=1, flags=re.M)
 
 
-def wait_until(pred, timeout):
+def wait_until(pred, timeout, every=0.0005):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         v = pred()
         if v:
             return v
-        time.sleep(0.0005)
+        time.sleep(every)
     return None
 
 

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * web: the pages people use, served from the ui/ folder next to the API.
+ *
+ *   /kiosk /advisor /display /tech /manager   ui/NAME/index.html
+ *   /t/REF                                    ui/follow/index.html (the QR's target)
+ *   /ui/PATH                                  ui/PATH: modules, styles, fonts, images
+ *   /                                         a redirect to /kiosk
+ *
+ * Only regular files inside the folder are served (no "..", no symlink out of
+ * it), with a content type from a fixed table and headers that keep the pages
+ * to themselves: a Content-Security-Policy of 'self' (nothing from a CDN: a
+ * kiosk may be offline), nosniff, no framing, no referrer.  Pages are small
+ * and change with upgrades: "no-cache" makes the browser revalidate by ETag.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libsoup/soup.h>
+
+struct web;
+
+/* Serves @ui_dir on @server.  NULL with @error when the folder is missing. */
+struct web *web_new(SoupServer *server, const char *ui_dir, GError **error);
+void web_free(struct web *w);
+typedef struct web Web; /* for g_autoptr(Web) only */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Web, web_free)
+
+/* The folder vuorod serves when the config names none: ./ui when it exists
+ * (running from the source tree), else the installed one. */
+const char *web_default_dir(void);
