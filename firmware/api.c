@@ -25,6 +25,7 @@
 
 #include "auth.h"
 #include "booking.h"
+#include "qr_svg.h"
 #include "report.h"
 #include "store.h"
 
@@ -47,6 +48,7 @@ struct api {
 	GHashTable *login_fails; /* remote host → struct api_login_fails * */
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
+	gboolean tls;            /* serving HTTPS: cookies are Secure */
 };
 
 struct api_login_fails {
@@ -57,7 +59,11 @@ struct api_login_fails {
 struct api_caller {
 	unsigned role; /* one AUTH_ROLE_*, 0 = anonymous */
 	char *user;    /* NULL for the kiosk and anonymous callers */
+	char *csrf;    /* a browser session (cookie): the CSRF token it must send */
 };
+
+#define API_COOKIE      "vuoro_session"
+#define API_CSRF_HEADER "X-CSRF-Token"
 
 struct api_req {
 	struct api *api;
@@ -335,6 +341,22 @@ static gboolean api_is_kiosk_address(struct api *api, SoupServerMessage *msg)
 	return FALSE;
 }
 
+/* The session token of a browser: the HttpOnly cookie.  Caller frees. */
+static char *api_cookie_token(SoupServerMessage *msg)
+{
+	const char *h =
+	    soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Cookie");
+	GHashTable *pairs;
+	char *token;
+
+	if (!h)
+		return NULL;
+	pairs = soup_header_parse_semi_param_list(h);
+	token = g_strdup(g_hash_table_lookup(pairs, API_COOKIE));
+	soup_header_free_param_list(pairs);
+	return token && *token ? token : (g_free(token), NULL);
+}
+
 static const char *api_bearer(SoupServerMessage *msg, GHashTable *query)
 {
 	const char *h = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
@@ -346,13 +368,42 @@ static const char *api_bearer(SoupServerMessage *msg, GHashTable *query)
 	return query ? g_hash_table_lookup(query, "token") : NULL;
 }
 
+/* A request a browser sent on behalf of another site: its Origin is not
+ * this server.  Requests without Origin (scripts, vuoroctl) pass. */
+static gboolean api_foreign_origin(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	const char *host = soup_message_headers_get_one(h, "Host");
+	g_autoptr(GUri) uri = NULL;
+	g_autofree char *origin_host = NULL;
+
+	if (!origin)
+		return FALSE;
+	uri = g_uri_parse(origin, G_URI_FLAGS_NONE, NULL);
+	if (!uri || !host || !g_uri_get_host(uri))
+		return TRUE;
+	origin_host = g_uri_get_port(uri) > 0
+			  ? g_strdup_printf("%s:%d", g_uri_get_host(uri), g_uri_get_port(uri))
+			  : g_strdup(g_uri_get_host(uri));
+	return g_ascii_strcasecmp(origin_host, host) != 0;
+}
+
 static void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
 			 struct api_caller *ret)
 {
+	g_autofree char *cookie = NULL;
 	const char *token = api_bearer(msg, query);
 
 	ret->role = 0;
 	ret->user = NULL;
+	ret->csrf = NULL;
+	if (!token) {
+		cookie = api_cookie_token(msg);
+		token = cookie;
+		if (token)
+			ret->csrf = auth_csrf_token(token);
+	}
 	if (token && api->cfg->kiosk_token && strcmp(token, api->cfg->kiosk_token) == 0) {
 		ret->role = AUTH_ROLE_KIOSK;
 		return;
@@ -946,6 +997,24 @@ static void api_announcer_test(struct api_req *r)
 	api_add_int(b, "id", id);
 	json_builder_end_object(b);
 	api_reply_builder(r, 202, b);
+}
+
+/* A QR code of ?text= as SVG: the kiosk's follow link when printing failed. */
+static void api_qr(struct api_req *r)
+{
+	const char *text = r->query ? g_hash_table_lookup(r->query, "text") : NULL;
+	g_autoptr(GError) error = NULL;
+	char *svg = qr_svg(text, &error);
+
+	if (!svg) {
+		api_error(r, 400, "invalid", "?text=: %s", error->message);
+		return;
+	}
+	soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
+				     "Cache-Control", "public, max-age=86400");
+	soup_server_message_set_status(r->msg, 200, NULL);
+	soup_server_message_set_response(r->msg, "image/svg+xml", SOUP_MEMORY_TAKE, svg,
+					 strlen(svg));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1642,9 +1711,17 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 		} else {
 			g_autoptr(JsonBuilder) b = json_builder_new();
 
+			g_autofree char *csrf = auth_csrf_token(token);
+			g_autofree char *cookie = g_strdup_printf(
+			    API_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+			    token, api->cfg->token_hours * 3600, api->tls ? "; Secure" : "");
+
 			g_hash_table_remove(api->login_fails, l->host);
+			soup_message_headers_append(
+			    soup_server_message_get_response_headers(l->msg), "Set-Cookie", cookie);
 			json_builder_begin_object(b);
 			api_add_str(b, "token", token);
+			api_add_str(b, "csrf", csrf);
 			api_add_str(b, "user", l->user);
 			api_add_str(b, "role", l->role);
 			api_add_int(b, "expires_at", expires);
@@ -1690,12 +1767,15 @@ static void api_login(struct api_req *r)
 
 static void api_logout(struct api_req *r)
 {
-	const char *token = api_bearer(r->msg, r->query);
+	g_autofree char *cookie = api_cookie_token(r->msg);
+	const char *token = api_bearer(r->msg, r->query) ? api_bearer(r->msg, r->query) : cookie;
 	g_autofree char *digest = token ? auth_token_digest(token) : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	if (digest)
 		store_token_delete(desk_store(r->api->desk), digest, NULL);
+	soup_message_headers_append(soup_server_message_get_response_headers(r->msg), "Set-Cookie",
+				    API_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	json_builder_begin_object(b);
 	api_add_bool(b, "ok", TRUE);
 	json_builder_end_object(b);
@@ -1709,6 +1789,8 @@ static void api_whoami(struct api_req *r)
 	json_builder_begin_object(b);
 	api_add_str(b, "user", r->caller.user);
 	api_add_str(b, "role", auth_role_name(r->caller.role));
+	if (r->caller.csrf)
+		api_add_str(b, "csrf", r->caller.csrf);
 	json_builder_end_object(b);
 	api_reply_builder(r, 200, b);
 }
@@ -2208,6 +2290,7 @@ static const struct api_route api_routes[] = {
     {"POST", "/api/gpio/sim", TECHS, api_gpio_sim, api_gpio_sim_fields},
     {"POST", "/api/gpio/lamp", TECHS, api_gpio_lamp, api_gpio_lamp_fields},
     {"GET", "/api/follow/*", 0, api_follow, NULL},
+    {"GET", "/api/qr", 0, api_qr, NULL},
     {"POST", "/api/counters/*/open", COUNTER_STAFF, api_counter_open, api_open_fields},
     {"POST", "/api/counters/*/close", COUNTER_STAFF, api_counter_close, api_no_fields},
     {"POST", "/api/counters/*/call", COUNTER_STAFF, api_counter_call, api_call_fields},
@@ -2284,14 +2367,26 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		return;
 	}
 	api_identify(api, msg, query, &r.caller);
+	if (strcmp(method, "GET") != 0 && api_foreign_origin(msg)) {
+		api_error(&r, 403, "bad_origin", "this request came from another site's page");
+		goto out;
+	}
+	if (strcmp(method, "GET") != 0 && r.caller.csrf && r.caller.role &&
+	    g_strcmp0(soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+						   API_CSRF_HEADER),
+		      r.caller.csrf) != 0) {
+		api_error(&r, 403, "csrf",
+			  "send the session's CSRF token in " API_CSRF_HEADER
+			  " (GET /api/whoami gives it)");
+		goto out;
+	}
 	if (route->roles && !(route->roles & r.caller.role)) {
 		if (!r.caller.user) /* anonymous, or the kiosk asking for more */
 			api_error(&r, 401, "login_required", "log in first (POST /api/login)");
 		else
 			api_error(&r, 403, "forbidden", "a %s may not do this",
 				  auth_role_name(r.caller.role));
-		g_free(r.caller.user);
-		return;
+		goto out;
 	}
 	/* Nothing that is not yet durable may be seen: a read first commits
 	 * what the last loop iteration ran. */
@@ -2307,6 +2402,7 @@ out:
 	if (r.body)
 		json_object_unref(r.body);
 	g_free(r.caller.user);
+	g_free(r.caller.csrf);
 }
 
 /* Before the body is read: refuse one that announces itself too large. */
@@ -2349,26 +2445,36 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 		query = g_uri_parse_params(g_uri_get_query(uri), -1, "&", G_URI_PARAMS_NONE, NULL);
 	api_identify(api, msg, query, &caller);
 	g_free(caller.user);
-	if (!caller.role) {
+	g_free(caller.csrf);
+	if (api_foreign_origin(msg)) {
 		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-						"log in first");
+						"this page is from another site");
 		return;
 	}
+	/* Anyone may follow the calls (the waiting-room display, a phone on
+	 * the follow page): without a role, only what the display shows. */
+	if (!caller.role)
+		g_object_set_data(G_OBJECT(ws), "vuoro-public", GINT_TO_POINTER(1));
 	g_ptr_array_add(api->sockets, g_object_ref(ws));
 	g_signal_connect(ws, "closed", G_CALLBACK(api_ws_closed), api);
 	soup_websocket_connection_send_text(ws, "{\"type\":\"hello\"}");
 }
 
-static void api_ws_send_all(struct api *api, JsonBuilder *b)
+/* @b to the staff and kiosk sockets; @pub (may be NULL: nothing) to the
+ * anonymous ones. */
+static void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub)
 {
 	g_autoptr(JsonNode) node = json_builder_get_root(b);
+	g_autoptr(JsonNode) pub_node = pub ? json_builder_get_root(pub) : NULL;
 	g_autofree char *text = json_to_string(node, FALSE);
+	g_autofree char *pub_text = pub_node ? json_to_string(pub_node, FALSE) : NULL;
 
 	for (guint i = 0; i < api->sockets->len; i++) {
 		SoupWebsocketConnection *ws = g_ptr_array_index(api->sockets, i);
+		const char *t = g_object_get_data(G_OBJECT(ws), "vuoro-public") ? pub_text : text;
 
-		if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
-			soup_websocket_connection_send_text(ws, text);
+		if (t && soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_send_text(ws, t);
 	}
 }
 
@@ -2377,6 +2483,7 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 	struct api *api = data;
 	const struct queue_event *ev = payload;
 	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(JsonBuilder) pub = NULL;
 	struct queue_time t;
 
 	if (!api->sockets->len)
@@ -2393,7 +2500,26 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 		api_build_ticket(api, b, &ev->ticket, &t);
 	}
 	json_builder_end_object(b);
-	api_ws_send_all(api, b);
+	/* The public view: what the waiting-room display shows. */
+	pub = json_builder_new();
+	json_builder_begin_object(pub);
+	api_add_str(pub, "type", queue_event_name(ev->type));
+	api_add_int(pub, "at", t.now);
+	if (ev->counter)
+		api_add_int(pub, "counter", ev->counter);
+	if (ev->ticket.id) {
+		const struct config_service *svc = config_service_get(api->cfg, ev->ticket.service);
+
+		json_builder_set_member_name(pub, "ticket");
+		json_builder_begin_object(pub);
+		api_add_str(pub, "code", ev->ticket.code);
+		api_add_str(pub, "service", svc ? svc->code : NULL);
+		api_add_str(pub, "state", queue_state_name(ev->ticket.state));
+		api_add_int(pub, "counter", ev->ticket.counter);
+		json_builder_end_object(pub);
+	}
+	json_builder_end_object(pub);
+	api_ws_send_all(api, b, pub);
 }
 
 static void api_on_arrival(const char *topic, gconstpointer payload, gpointer data)
@@ -2409,7 +2535,7 @@ static void api_on_arrival(const char *topic, gconstpointer payload, gpointer da
 	api_add_int(b, "at", arrival->appointment->at);
 	api_add_str(b, "ticket", arrival->ticket->code);
 	json_builder_end_object(b);
-	api_ws_send_all(api, b);
+	api_ws_send_all(api, b, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2435,6 +2561,11 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
 	api->bus_appointment_sub = bus_subscribe(bus, "appointment.", api_on_arrival, api);
 	return api;
+}
+
+SoupServer *api_server(struct api *api)
+{
+	return api->server;
 }
 
 void api_set_dispenser(struct api *api, struct dispenser *dispenser)

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libsoup/soup.h>
 
 #include "bus.h"
 #include "config.h"
@@ -42,6 +43,9 @@ void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk);
  * announcer (GET /api/announcer, test tone and speech). */
 void api_set_displays(struct api *api, struct displays *displays);
 void api_set_announcer(struct api *api, struct announcer *announcer);
+
+/* The HTTP server, for the web pages (firmware/web.c) to join. */
+SoupServer *api_server(struct api *api);
 
 /* Listens on @host:@port (port 0: any free port).  Returns the port, or a
  * negative errno with @error saying why (address in use, …). */

@@ -88,6 +88,18 @@ char *auth_token_digest(const char *token)
 	return g_compute_checksum_for_string(G_CHECKSUM_SHA256, token, -1);
 }
 
+char *auth_csrf_token(const char *token)
+{
+	static const unsigned char key[crypto_generichash_KEYBYTES] =
+	    "vuoro csrf token of a session";
+	unsigned char out[16];
+	char hex[2 * sizeof(out) + 1];
+
+	crypto_generichash(out, sizeof(out), (const unsigned char *)token, strlen(token), key,
+			   sizeof(key));
+	return g_strdup(sodium_bin2hex(hex, sizeof(hex), out, sizeof(out)));
+}
+
 char *auth_ref_new(void)
 {
 	unsigned char raw[12];

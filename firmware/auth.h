@@ -42,5 +42,9 @@ bool auth_password_verify(const char *hash, const char *password);
 /* A new random token (64 hex digits) and the digest the store keeps. */
 char *auth_token_new(void);
 char *auth_token_digest(const char *token);
+/* The CSRF token of a browser session: a keyed hash of its session token
+ * (libsodium generichash), so it needs no storage and a page that cannot
+ * read the HttpOnly cookie cannot make it. */
+char *auth_csrf_token(const char *token);
 /* A random follow reference for a ticket: 16 characters, URL-safe. */
 char *auth_ref_new(void);

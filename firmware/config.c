@@ -84,6 +84,7 @@ static const struct config_key api_keys[] = {
     {"kiosk-token", CT_TOKEN, false, NULL, 0, 0, SITE(kiosk_token)},
     {"max-body-kb", CT_INT, false, "256", 1, 10240, SITE(max_body_kb)},
     {"token-hours", CT_INT, false, "12", 1, 720, SITE(token_hours)},
+    {"ui-dir", CT_STRING, false, NULL, 0, 0, SITE(ui_dir)},
     {0},
 };
 
@@ -1155,6 +1156,7 @@ void config_free(struct config *cfg)
 	g_strfreev(cfg->kiosk_addresses);
 	g_free(cfg->kiosk_token);
 	g_free(cfg->db_path);
+	g_free(cfg->ui_dir);
 	g_free(cfg->printer.device);
 	g_free(cfg->printer.host);
 	g_free(cfg->printer.codepage);

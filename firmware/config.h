@@ -8,7 +8,7 @@
  *
  * Groups:
  *   [site]            name, timezone, demo-hours, daily-reset, reset-clears-queue
- *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, token-hours
+ *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, token-hours, ui-dir
  *   [store]           db
  *   [queue]           requeue-no-shows, appointment-early-min, appointment-late-min,
  *                     service-time-window
@@ -197,6 +197,7 @@ struct config {
 	char *kiosk_token;      /* device token that also allows issuing; may be NULL */
 	int max_body_kb;
 	int token_hours;
+	char *ui_dir; /* the web pages; NULL: ./ui or the installed ones */
 
 	/* [store] */
 	char *db_path;

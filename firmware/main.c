@@ -22,6 +22,7 @@
 #include "config.h"
 #include "desk.h"
 #include "store.h"
+#include "web.h"
 
 #define VUOROD_DEFAULT_CONFIG "/etc/vuoro/vuoro.conf"
 
@@ -134,6 +135,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Frontdesk) frontdesk = NULL;
 	g_autoptr(Displays) displays = NULL;
 	g_autoptr(Announcer) announcer = NULL;
+	g_autoptr(Web) web = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *host = NULL;
 	g_autofree char *db_dir = NULL;
@@ -180,6 +182,11 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_displays(api, displays);
 	announcer = announcer_new(cfg, bus);
 	api_set_announcer(api, announcer);
+	web = web_new(api_server(api), cfg->ui_dir ? cfg->ui_dir : web_default_dir(), &error);
+	if (!web) {
+		g_warning("%s; the API works without them", error->message);
+		g_clear_error(&error);
+	}
 	port = api_listen(api, host, port, &error);
 	if (port < 0) {
 		fprintf(stderr, "vuorod: cannot listen on %s: %s\n", host, error->message);

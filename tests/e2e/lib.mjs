@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The browser tests' harness: a real vuorod on the sim board (its own folder,
+// database and port), Debian's Chromium driven by playwright-core, axe-core
+// audits, screenshots under build/e2e/.
+//
+//   import { test, startVuorod, browser, audit, shot, expect } from "./lib.mjs";
+//   test("a citizen draws a ticket", async () => { ... });
+//
+// run.mjs imports every *.test.mjs and runs the registered tests in order,
+// printing "ok N - name" / "not ok N - name" and "e2e: N passed, N failed".
+
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BUILD = path.resolve(process.env.BUILD_DIR || path.join(ROOT, "build"));
+export const SHOTS = path.join(BUILD, "e2e");
+const VUOROD = process.env.VUOROD || path.join(BUILD, "vuorod");
+
+export const USERS = {
+  anna: ["advisor", "advisor-pass-1"],
+  bertil: ["advisor", "advisor-pass-2"],
+  tech: ["technician", "tech-pass-123"],
+  maija: ["manager", "manager-pass-1"],
+  admin1: ["admin", "admin-pass-1"],
+};
+
+export const tests = [];
+export function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+export function expect(cond, what) {
+  if (!cond) throw new Error("expected: " + what);
+}
+
+export async function waitFor(pred, what, timeoutMs = 5000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+// "[group] key = value" replaced or added in the sim config text.
+export function setKey(text, group, key, value) {
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`(^\\[${esc(group)}\\][^\\[]*?)^${esc(key)}\\s*=[^\\n]*$`, "ms");
+  if (re.test(text)) return text.replace(re, (_, a) => `${a}${key} = ${value}`);
+  return text.replace(new RegExp(`^\\[${esc(group)}\\]\\s*$`, "m"), (m) => `${m}\n${key} = ${value}`);
+}
+
+// Starts vuorod on the sim board.  overrides: [[group, key, value], …].
+// Returns { url, dir, stop(), restart(), api(method, path, body, user) }.
+export async function startVuorod(overrides = []) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-e2e-"));
+  let text = fs.readFileSync(path.join(ROOT, "board-config", "sim.conf"), "utf8");
+  const base = [
+    ["api", "ui-dir", path.join(ROOT, "ui")],
+    ["printer", "sim-dir", path.join(dir, "tickets")],
+    ["audio", "wav-dir", path.join(dir, "audio")],
+    ["announcer", "speak", "false"],
+    ["announcer", "chime", "false"],
+  ];
+  for (const [g, k, v] of [...base, ...overrides]) text = setKey(text, g, k, v);
+  fs.writeFileSync(path.join(dir, "test.conf"), text);
+  fs.symlinkSync(path.join(ROOT, "board-config", "displays"), path.join(dir, "displays"));
+  const db = path.join(dir, "vuoro.db");
+  for (const [name, [role, pw]] of Object.entries(USERS)) {
+    const r = spawnSync(VUOROD, ["--db", db, "--add-user", name, "--role", role], { input: pw + "\n" });
+    if (r.status !== 0) throw new Error("add-user: " + r.stderr);
+  }
+  let port = 0;
+  let proc = null;
+  const v = { dir, url: null };
+  v.start = async () => {
+    const err = fs.openSync(path.join(dir, "vuorod.stderr"), "a");
+    proc = spawn(VUOROD, ["--config", path.join(dir, "test.conf"), "--db", db,
+      "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", err] });
+    const line = await new Promise((resolve, reject) => {
+      let buf = "";
+      const t = setTimeout(() => reject(new Error("vuorod did not start")), 15000);
+      proc.stdout.on("data", (d) => {
+        buf += d;
+        if (buf.includes("\n")) {
+          clearTimeout(t);
+          resolve(buf);
+        }
+      });
+      proc.on("exit", (c) => reject(new Error("vuorod exited " + c + ": " +
+        fs.readFileSync(path.join(dir, "vuorod.stderr"), "utf8").slice(-2000))));
+    });
+    const m = line.match(/http:\/\/127\.0\.0\.1:(\d+)/);
+    port = Number(m[1]);
+    v.url = `http://127.0.0.1:${port}`;
+  };
+  v.stop = async () => {
+    if (!proc || proc.exitCode !== null) return;
+    const done = new Promise((r) => proc.on("exit", r));
+    proc.kill("SIGTERM");
+    await done;
+  };
+  v.restart = async () => {
+    await v.stop();
+    await v.start();
+  };
+  const tokens = {};
+  v.api = async (method, p, body, user) => {
+    const headers = { "Content-Type": "application/json" };
+    if (user) {
+      if (!tokens[user]) {
+        const r = await fetch(v.url + "/api/login", { method: "POST", headers,
+          body: JSON.stringify({ user, password: USERS[user][1] }) });
+        tokens[user] = (await r.json()).token;
+      }
+      headers.Authorization = "Bearer " + tokens[user];
+    }
+    const r = await fetch(v.url + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    const t = await r.text();
+    return { status: r.status, body: t ? JSON.parse(t) : null };
+  };
+  v.cleanup = async () => {
+    await v.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  await v.start();
+  return v;
+}
+
+let shared = null;
+// One Chromium for the whole run; each test makes its own contexts.
+export async function browser() {
+  if (!shared) {
+    shared = await chromium.launch({
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+      args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--autoplay-policy=no-user-gesture-required"],
+    });
+  }
+  return shared;
+}
+
+export async function closeBrowser() {
+  if (shared) await shared.close();
+  shared = null;
+}
+
+// A page at a viewport: kiosk 1080×1920 portrait, display 1920×1080 …
+export async function open(url, { width = 1280, height = 800, lang } = {}) {
+  const b = await browser();
+  const ctx = await b.newContext({ viewport: { width, height } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.jsErrors = errors;
+  if (lang) await ctx.addInitScript((l) => localStorage.setItem("vuoro-lang", l), lang);
+  await page.goto(url);
+  return page;
+}
+
+// Saves build/e2e/NAME.png (look at them).
+export async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: true });
+}
+
+// axe-core in the page: throws on any serious or critical violation.
+export async function audit(page, what) {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) {
+    throw new Error(`axe on ${what}: ` + bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ` +
+      v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")).join(" | "));
+  }
+  return result;
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Runs every tests/e2e/*.test.mjs (or the files given) in a real Chromium.
+//   node tests/e2e/run.mjs [FILE.test.mjs …]
+// Prints "ok N - name" / "not ok N - name" lines and "e2e: N passed, N failed".
+
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { tests, closeBrowser } from "./lib.mjs";
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const files = process.argv.slice(2).length
+  ? process.argv.slice(2).map((f) => path.resolve(f))
+  : fs.readdirSync(here).filter((f) => f.endsWith(".test.mjs")).sort().map((f) => path.join(here, f));
+
+for (const f of files) await import(pathToFileURL(f).href);
+
+let passed = 0;
+let failed = 0;
+for (const [i, t] of tests.entries()) {
+  const started = Date.now();
+  try {
+    await Promise.race([
+      t.fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("took over 120 s")), 120000)),
+    ]);
+    passed++;
+    console.log(`ok ${i + 1} - ${t.name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok ${i + 1} - ${t.name}`);
+    console.log("# " + String(e.stack || e).split("\n").join("\n# "));
+  }
+}
+await closeBrowser();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pages' server side: static files from ui/, the browser session
+(HttpOnly cookie + CSRF token), Origin checks on changes and on the
+WebSocket, the public event stream, the QR image."""
+import json
+import os
+
+import requests
+import websocket
+
+from conftest import ROOT, USERS, conf_with, make_daemon
+
+import pytest
+
+
+@pytest.fixture
+def web(workdir):
+    d = make_daemon(workdir, conf_with({("api", "ui-dir"): os.path.join(ROOT, "ui")}))
+    yield d
+    assert d.stop() == 0
+
+
+def test_static_files_and_their_headers(web):
+    r = requests.get(web.url + "/ui/common/base.css", timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/css")
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    etag = r.headers["ETag"]
+    r2 = requests.get(web.url + "/ui/common/base.css", headers={"If-None-Match": etag}, timeout=10)
+    assert r2.status_code == 304
+    r = requests.get(web.url + "/ui/common/api.js", timeout=10)
+    assert r.headers["Content-Type"].startswith("text/javascript")
+    # Nothing outside ui/, nothing of an unknown type, no directory listing.
+    for bad in ("/ui/../README.md", "/ui/%2e%2e/README.md", "/ui/common/", "/ui/common",
+                "/ui/../firmware/api.c", "/etc/passwd", "/kiosk/../../README.md"):
+        r = requests.get(web.url + bad, timeout=10)
+        assert r.status_code == 404, bad
+    assert requests.post(web.url + "/ui/common/base.css", timeout=10).status_code == 405
+    r = requests.get(web.url + "/", allow_redirects=False, timeout=10)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/kiosk")
+
+
+def test_cookie_session_needs_its_csrf_token(web):
+    s = requests.Session()
+    r = s.post(web.url + "/api/login", json={"user": "anna", "password": USERS["anna"][1]}, timeout=30)
+    assert r.status_code == 200
+    cookie = r.headers["Set-Cookie"]
+    assert "vuoro_session=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    csrf = r.json()["csrf"]
+    # Reads work with the cookie alone.
+    who = s.get(web.url + "/api/whoami", timeout=10).json()
+    assert who["user"] == "anna" and who["csrf"] == csrf
+    # A change without the token is refused, with it it goes through.
+    r = s.post(web.url + "/api/counters/1/open", json={}, timeout=10)
+    assert r.status_code == 403 and r.json()["error"] == "csrf"
+    r = s.post(web.url + "/api/counters/1/open", json={}, headers={"X-CSRF-Token": "0" * 32}, timeout=10)
+    assert r.status_code == 403
+    r = s.post(web.url + "/api/counters/1/open", json={}, headers={"X-CSRF-Token": csrf}, timeout=10)
+    assert r.status_code == 200, r.text
+    # Logout ends the session and clears the cookie.
+    r = s.post(web.url + "/api/logout", json={}, headers={"X-CSRF-Token": csrf}, timeout=10)
+    assert r.status_code == 200 and "Max-Age=0" in r.headers["Set-Cookie"]
+    old = {"vuoro_session": cookie.split(";")[0].split("=", 1)[1]}
+    who = requests.get(web.url + "/api/whoami", cookies=old, timeout=10).json()
+    assert who["user"] is None and who["role"] == "kiosk"  # 127.0.0.1 is the sim's kiosk
+
+
+def test_changes_from_another_sites_page_are_refused(web):
+    token = web.login("anna")
+    bad = dict(token, Origin="https://evil.example")
+    r = requests.post(web.url + "/api/counters/1/open", json={}, headers=bad, timeout=10)
+    assert r.status_code == 403 and r.json()["error"] == "bad_origin"
+    # The kiosk's address alone (no login) does not let another site draw tickets.
+    r = requests.post(web.url + "/api/tickets", json={"service": "guide"},
+                      headers={"Origin": "http://evil.example"}, timeout=10)
+    assert r.status_code == 403
+    host = web.url.split("//")[1]
+    r = requests.post(web.url + "/api/tickets", json={"service": "guide"},
+                      headers={"Origin": "http://" + host}, timeout=10)
+    assert r.status_code == 201, r.text
+    # The WebSocket refuses a foreign Origin.
+    ws_url = web.url.replace("http", "ws") + "/api/events"
+    ws = websocket.create_connection(ws_url, origin="https://evil.example", timeout=5)
+    try:
+        with pytest.raises(Exception):
+            while True:
+                ws.recv()
+    finally:
+        ws.close()
+
+
+def test_anonymous_socket_gets_public_calls_only(workdir):
+    # Not from a kiosk address: an anonymous browser, like a phone.
+    d = make_daemon(workdir, conf_with({("api", "kiosk-addresses"): "10.9.9.9"}))
+    ws = websocket.create_connection(d.url.replace("http", "ws") + "/api/events", timeout=5)
+    try:
+        assert json.loads(ws.recv())["type"] == "hello"
+        r = d.post("/api/tickets", {"service": "guide", "lang": "fi"}, user="anna")
+        assert r.status_code == 201, r.text
+        ref = r.json()["ticket"]["ref"]
+        events = []
+        while not any(e["type"] in ("issued", "waiting") for e in events):
+            events.append(json.loads(ws.recv()))
+        ev = next(e for e in events if e["type"] in ("issued", "waiting"))
+        assert ev["ticket"]["code"] == r.json()["ticket"]["code"]
+        assert "ref" not in ev["ticket"] and ref not in json.dumps(events)
+    finally:
+        ws.close()
+        assert d.stop() == 0
+
+
+def test_qr_image(web):
+    r = requests.get(web.url + "/api/qr", params={"text": "https://jono.example.fi/t/abc"}, timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/svg+xml"
+    assert r.text.startswith("<svg") and "<path" in r.text
+    assert requests.get(web.url + "/api/qr", timeout=10).status_code == 400
+    assert requests.get(web.url + "/api/qr", params={"text": "x" * 600}, timeout=10).status_code == 400
