@@ -17,7 +17,7 @@ DESTDIR ?=
 SAN ?=
 CONFIG ?= board-config/sim.conf
 
-PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0
+PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 libsystemd
 
 ifeq ($(V),1)
 Q :=
@@ -135,6 +135,9 @@ install: $(PROGRAMS)
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuorod.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuorod.service
+	sed -e 's|@CAGE@|/usr/bin/cage|g' -e 's|@COG@|/usr/bin/cog|g' \
+		board-config/vuoro-kiosk@.service.in \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuoro-kiosk@.service
 
 C_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find firmware hal tools tests -name '*.[ch]')
 

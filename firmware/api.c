@@ -2568,6 +2568,11 @@ SoupServer *api_server(struct api *api)
 	return api->server;
 }
 
+gboolean api_tls(const struct api *api)
+{
+	return api->tls;
+}
+
 void api_set_dispenser(struct api *api, struct dispenser *dispenser)
 {
 	api->dispenser = dispenser;
@@ -2617,8 +2622,29 @@ int api_listen(struct api *api, const char *host, int port, GError **error)
 			    "listen address \"%s\" is not an IP address", host);
 		return -EINVAL;
 	}
+	if (api->cfg->tls_cert) {
+		g_autoptr(GError) tls_error = NULL;
+		g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files(
+		    api->cfg->tls_cert, api->cfg->tls_key ? api->cfg->tls_key : api->cfg->tls_cert,
+		    &tls_error);
+
+		if (!cert) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				    "[api] tls-cert %s: %s — give a PEM certificate and its key "
+				    "(tls-key)",
+				    api->cfg->tls_cert, tls_error->message);
+			return -EINVAL;
+		}
+		if (!g_tls_backend_supports_tls(g_tls_backend_get_default())) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+				    "TLS is not available: install glib-networking");
+			return -ENOTSUP;
+		}
+		soup_server_set_tls_certificate(api->server, cert);
+		api->tls = TRUE;
+	}
 	addr = g_inet_socket_address_new(inet, (guint16)port);
-	if (!soup_server_listen(api->server, addr, 0, error))
+	if (!soup_server_listen(api->server, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
 		return -EADDRINUSE;
 	uris = soup_server_get_uris(api->server);
 	if (uris)

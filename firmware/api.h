@@ -46,7 +46,10 @@ void api_set_announcer(struct api *api, struct announcer *announcer);
 
 /* The HTTP server, for the web pages (firmware/web.c) to join. */
 SoupServer *api_server(struct api *api);
+/* Serving HTTPS ([api] tls-cert): after api_listen(). */
+gboolean api_tls(const struct api *api);
 
-/* Listens on @host:@port (port 0: any free port).  Returns the port, or a
+/* Listens on @host:@port (port 0: any free port), with TLS when the config
+ * has [api] tls-cert (and tls-key).  Returns the port, or a
  * negative errno with @error saying why (address in use, …). */
 int api_listen(struct api *api, const char *host, int port, GError **error);

@@ -85,6 +85,8 @@ static const struct config_key api_keys[] = {
     {"max-body-kb", CT_INT, false, "256", 1, 10240, SITE(max_body_kb)},
     {"token-hours", CT_INT, false, "12", 1, 720, SITE(token_hours)},
     {"ui-dir", CT_STRING, false, NULL, 0, 0, SITE(ui_dir)},
+    {"tls-cert", CT_STRING, false, NULL, 0, 0, SITE(tls_cert)},
+    {"tls-key", CT_STRING, false, NULL, 0, 0, SITE(tls_key)},
     {0},
 };
 
@@ -1157,6 +1159,8 @@ void config_free(struct config *cfg)
 	g_free(cfg->kiosk_token);
 	g_free(cfg->db_path);
 	g_free(cfg->ui_dir);
+	g_free(cfg->tls_cert);
+	g_free(cfg->tls_key);
 	g_free(cfg->printer.device);
 	g_free(cfg->printer.host);
 	g_free(cfg->printer.codepage);

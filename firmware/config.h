@@ -8,7 +8,8 @@
  *
  * Groups:
  *   [site]            name, timezone, demo-hours, daily-reset, reset-clears-queue
- *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, token-hours, ui-dir
+ *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, token-hours, ui-dir,
+ *                     tls-cert, tls-key
  *   [store]           db
  *   [queue]           requeue-no-shows, appointment-early-min, appointment-late-min,
  *                     service-time-window
@@ -197,7 +198,9 @@ struct config {
 	char *kiosk_token;      /* device token that also allows issuing; may be NULL */
 	int max_body_kb;
 	int token_hours;
-	char *ui_dir; /* the web pages; NULL: ./ui or the installed ones */
+	char *ui_dir;   /* the web pages; NULL: ./ui or the installed ones */
+	char *tls_cert; /* PEM: serve HTTPS; NULL: HTTP */
+	char *tls_key;  /* PEM key; NULL: in tls_cert */
 
 	/* [store] */
 	char *db_path;

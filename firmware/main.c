@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 
 #include "api.h"
 #include "auth.h"
@@ -117,6 +118,13 @@ static int vuorod_parse_listen(const char *text, char **ret_host, int *ret_port)
 	return 0;
 }
 
+/* systemd's watchdog: a ping from the main loop proves the loop runs. */
+static gboolean vuorod_watchdog(gpointer data)
+{
+	sd_notify(0, "WATCHDOG=1");
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean vuorod_quit(gpointer data)
 {
 	g_main_loop_quit(data);
@@ -140,6 +148,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autofree char *host = NULL;
 	g_autofree char *db_dir = NULL;
 	const char *db;
+	uint64_t watchdog_us = 0;
 	int port;
 
 	cfg = config_load(o->config ? o->config : VUOROD_DEFAULT_CONFIG, &error);
@@ -196,11 +205,17 @@ static int vuorod_run(const struct vuorod_opts *o)
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, vuorod_quit, loop);
 	g_unix_signal_add(SIGINT, vuorod_quit, loop);
-	printf("vuorod %s: %s — API on http://%s%s%s:%d/api/status (db %s)\n", VUORO_VERSION,
-	       cfg->site_name, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-	       port, db);
+	printf("vuorod %s: %s — API on %s://%s%s%s:%d/api/status (db %s)\n", VUORO_VERSION,
+	       cfg->site_name, api_tls(api) ? "https" : "http", strchr(host, ':') ? "[" : "", host,
+	       strchr(host, ':') ? "]" : "", port, db);
 	fflush(stdout);
+	/* Under systemd (Type=notify): ready now, and the watchdog pinged at
+	 * half its interval from the main loop. */
+	sd_notify(0, "READY=1");
+	if (sd_watchdog_enabled(0, &watchdog_us) > 0)
+		g_timeout_add((guint)(watchdog_us / 2000), vuorod_watchdog, NULL);
 	g_main_loop_run(loop);
+	sd_notify(0, "STOPPING=1");
 	return 0;
 }
 

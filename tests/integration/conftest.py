@@ -86,7 +86,8 @@ class Daemon:
         listen = "127.0.0.1:%d" % self.port
         self.stderr = open(self.stderr_path, "a")
         self.proc = subprocess.Popen([VUOROD, "--config", self.conf, "--db", self.db, "--listen", listen],
-                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                     env=getattr(self, "env", None))
         deadline = time.monotonic() + START_TIMEOUT
         line = ""
         while time.monotonic() < deadline:
@@ -96,12 +97,12 @@ class Daemon:
                 break
             if self.proc.poll() is not None:
                 break
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        m = re.search(r"(https?)://127\.0\.0\.1:(\d+)/", line)
         if not m:
             self.proc.kill()
             raise RuntimeError("vuorod did not start: %r; stderr: %s" % (line, open(self.stderr_path).read()[-2000:]))
-        self.port = int(m.group(1))
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.port = int(m.group(2))
+        self.url = "%s://127.0.0.1:%d" % (m.group(1), self.port)
         return self
 
     def kill(self, sig=signal.SIGKILL):

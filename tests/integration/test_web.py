@@ -4,11 +4,14 @@
 WebSocket, the public event stream, the QR image."""
 import json
 import os
+import socket
+import subprocess
+import time
 
 import requests
 import websocket
 
-from conftest import ROOT, USERS, conf_with, make_daemon
+from conftest import ROOT, USERS, Daemon, add_user, conf_with, make_daemon
 
 import pytest
 
@@ -116,3 +119,54 @@ def test_qr_image(web):
     assert r.text.startswith("<svg") and "<path" in r.text
     assert requests.get(web.url + "/api/qr", timeout=10).status_code == 400
     assert requests.get(web.url + "/api/qr", params={"text": "x" * 600}, timeout=10).status_code == 400
+
+
+def test_https_with_a_configured_certificate(workdir):
+    cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    d = make_daemon(workdir, conf_with({("api", "tls-cert"): cert, ("api", "tls-key"): key}))
+    try:
+        assert d.url.startswith("https://")
+        r = requests.get(d.url + "/api/health", verify=cert, timeout=10)
+        assert r.status_code == 200 and r.json()["status"] in ("ok", "degraded")
+        r = requests.post(d.url + "/api/login", json={"user": "anna", "password": USERS["anna"][1]},
+                          verify=cert, timeout=30)
+        assert "Secure" in r.headers["Set-Cookie"]
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(d.url.replace("https", "http") + "/api/health", timeout=5)
+    finally:
+        assert d.stop() == 0
+
+
+def test_a_bad_certificate_is_a_clear_error(workdir):
+    bad = os.path.join(workdir, "nope.pem")
+    with open(bad, "w") as f:
+        f.write("not a certificate\n")
+    d = Daemon(workdir, conf_with({("api", "tls-cert"): bad}))
+    with pytest.raises(RuntimeError) as e:
+        d.start()
+    assert "tls-cert" in str(e.value) and "PEM" in str(e.value)
+
+
+def test_systemd_ready_and_watchdog(workdir):
+    # systemd's notify protocol: datagrams on $NOTIFY_SOCKET.
+    path = os.path.join(workdir, "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(10)
+    d = Daemon(workdir)
+    d.env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="200000")
+    add_user(d.db, "anna", *USERS["anna"])
+    d.start()
+    try:
+        got = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and got.count("WATCHDOG=1") < 3:
+            got.append(sock.recv(4096).decode())
+        assert got[0] == "READY=1", got
+        assert got.count("WATCHDOG=1") >= 3, got
+    finally:
+        assert d.stop() == 0
+        sock.close()
