@@ -45,11 +45,14 @@ struct api {
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
-	GHashTable *login_fails; /* remote host → struct api_login_fails * */
+	guint bus_device_subs[4]; /* api_device_topics */
+	GHashTable *login_fails;  /* remote host → struct api_login_fails * */
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
 };
+
+static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};
 
 struct api_login_fails {
 	int64_t window_start;
@@ -2538,6 +2541,26 @@ static void api_on_arrival(const char *topic, gconstpointer payload, gpointer da
 	api_ws_send_all(api, b, NULL);
 }
 
+/* A part changed state (printer, display, announcement, button): staff
+ * pages re-read what they show of it. */
+static void api_on_device(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	g_autoptr(JsonBuilder) b = NULL;
+	struct queue_time t;
+
+	if (!api->sockets->len)
+		return;
+	desk_time(api->desk, &t);
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	api_add_str(b, "type", "device");
+	api_add_str(b, "topic", topic);
+	api_add_int(b, "at", t.now);
+	json_builder_end_object(b);
+	api_ws_send_all(api, b, NULL);
+}
+
 /* ---------------------------------------------------------------------- */
 
 struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus)
@@ -2560,6 +2583,9 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 					  NULL);
 	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
 	api->bus_appointment_sub = bus_subscribe(bus, "appointment.", api_on_arrival, api);
+	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
+		api->bus_device_subs[i] =
+		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
 	return api;
 }
 
@@ -2600,6 +2626,8 @@ void api_free(struct api *api)
 	desk_flush(api->desk); /* answer what waits for the group commit */
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
+	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
+		bus_unsubscribe(api->bus, api->bus_device_subs[i]);
 	for (guint i = 0; i < api->sockets->len; i++)
 		g_signal_handlers_disconnect_by_data(g_ptr_array_index(api->sockets, i), api);
 	g_ptr_array_unref(api->sockets);

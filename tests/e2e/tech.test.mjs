@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// /tech in a real browser: a technician logs in and runs every part's test;
+// an advisor is turned away.
+
+import fs from "node:fs";
+import path from "node:path";
+import { test, startVuorod, open, shot, expect, waitFor, USERS, audit } from "./lib.mjs";
+
+
+// Types into the login form the way a person does, key by key.
+async function logIn(page, user) {
+  await page.getByLabel("User name").pressSequentially(user);
+  await page.getByLabel("Password").pressSequentially(USERS[user][1]);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+// The result line next to a button (its sibling .out).
+const resultOf = (page, buttonSel) => page.locator(`${buttonSel} + .out`);
+
+async function gpioLine(v, name) {
+  const r = await v.api("GET", "/api/gpio", null, "tech");
+  return r.body.lines.find((l) => l.name === name);
+}
+
+test("tech: a technician tests every part of the front desk", async () => {
+  const v = await startVuorod();
+  let page;
+  try {
+    page = await open(v.url + "/tech", { lang: "en" });
+    await page.getByLabel("User name").waitFor();
+    await shot(page, "tech-login");
+    await audit(page, "tech login");
+
+    await logIn(page, "tech");
+    for (const name of ["Health", "Ticket printer", "Number displays", "Buttons and lamps (GPIO)",
+      "Audio and announcements", "Disk and database"]) {
+      await page.getByRole("heading", { name, exact: true }).waitFor();
+    }
+    await page.getByText("All parts OK").waitFor();
+    await page.locator("#displays-table tbody tr").first().waitFor();
+    await page.locator("#gpio-table tbody tr").first().waitFor();
+    expect(await page.getByLabel("Watch inputs (every 0.5 s)").isChecked(), "inputs are watched");
+    expect(await page.locator("#who").textContent() === "Logged in as tech (technician)", "the user named");
+    await shot(page, "tech-overview");
+    await audit(page, "tech overview");
+
+    // A test ticket: success next to the button, a new file from the sim printer.
+    const ticketsDir = path.join(v.dir, "tickets");
+    const before = fs.existsSync(ticketsDir) ? fs.readdirSync(ticketsDir).length : 0;
+    await page.locator("#printer-test").click();
+    await resultOf(page, "#printer-test").getByText("Test ticket printed.").waitFor();
+    await waitFor(() => fs.existsSync(ticketsDir) && fs.readdirSync(ticketsDir).length > before,
+      "a new file in the sim printer's folder");
+
+    // The paper runs out: the check says so, and so does health.
+    const sim = await v.api("POST", "/api/printer/sim", { paper_end: true }, "tech");
+    expect(sim.status === 200, "the sim printer takes paper_end: " + JSON.stringify(sim.body));
+    await page.locator("#printer-check").click();
+    await resultOf(page, "#printer-check").getByRole("alert").filter({ hasText: "paper end" }).waitFor();
+    await page.locator("#printer-state dd.bad").getByText("paper end", { exact: true }).waitFor();
+    await page.locator("#faults li", { hasText: "printer: paper end — load a new roll" }).waitFor();
+    await page.getByText("Degraded — a part needs attention").waitFor();
+    await shot(page, "tech-printer-fault");
+    await audit(page, "tech printer fault");
+
+    // A test pattern on the waiting-room display.
+    await page.getByRole("button", { name: "Test pattern on main" }).click();
+    await page.locator('tr:has(th:text-is("main")) .out').getByText("All segments lit").waitFor();
+
+    // Scan rs485-1 for units 1..4.
+    await page.getByLabel("Bus", { exact: true }).selectOption("rs485-1");
+    await page.getByLabel("From unit").fill("1");
+    await page.getByLabel("To unit").fill("4");
+    await page.getByRole("button", { name: "Scan", exact: true }).click();
+    await page.locator("#scan-out").getByText("Units that answered on rs485-1: 1, 2, 3, 4.").waitFor();
+
+    // A lamp switched on shows in the API and on the page.
+    expect((await gpioLine(v, "booth-busy")).value === 0, "booth-busy starts off");
+    await page.getByRole("button", { name: "Switch on booth-busy" }).click();
+    await waitFor(async () => (await gpioLine(v, "booth-busy")).value === 1, "booth-busy on in GET /api/gpio");
+    await page.getByRole("button", { name: "Switch off booth-busy" }).waitFor();
+    await page.locator('#gpio-table tr:has(th:text-is("booth-busy")) td.active').getByText("on", { exact: true }).waitFor();
+
+    // A sim press counts, in the API and in the watched table.
+    const presses = (await gpioLine(v, "smiley-good")).presses;
+    await page.getByRole("button", { name: "Press smiley-good" }).click();
+    await waitFor(async () => (await gpioLine(v, "smiley-good")).presses === presses + 1,
+      "smiley-good's presses up by one");
+    await page.locator('#gpio-table tr:has(th:text-is("smiley-good")) td[data-col="presses"]')
+      .getByText(String(presses + 1), { exact: true }).waitFor();
+
+    // A test tone is followed in the list until it has played or failed.
+    await page.locator("#test-tone").click();
+    await resultOf(page, "#test-tone").getByText(/Queued as #\d+/).waitFor();
+    const id = (await resultOf(page, "#test-tone").textContent()).match(/#(\d+)/)[1];
+    const li = page.locator(`#announcements li[data-id="${id}"]`);
+    await li.waitFor();
+    await waitFor(async () => ["played", "failed"].includes(await li.getAttribute("data-state")),
+      "the test tone played or failed", 15000);
+    if ((await li.getAttribute("data-state")) === "failed") {
+      expect((await li.locator(".error").textContent()).length > 0, "a failed tone says why");
+    } else {
+      await li.getByText("played").waitFor();
+    }
+
+    // The database's integrity.
+    await page.locator("#db-check").click();
+    await resultOf(page, "#db-check").getByText("Database OK (integrity check: ok).").waitFor();
+    // The backup link works with the cookie session: an SQLite file.
+    const href = await page.getByRole("link", { name: "Download backup" }).getAttribute("href");
+    const backup = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      const head = new Uint8Array(await r.arrayBuffer()).slice(0, 15);
+      return { status: r.status, type: r.headers.get("content-type"), head: String.fromCharCode(...head) };
+    }, href);
+    expect(backup.status === 200 && backup.head === "SQLite format 3", "a backup: " + JSON.stringify(backup));
+
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+
+    // vuorod restarts: the offline banner while it is away, then health
+    // read again (the sim printer starts with paper).
+    await v.stop();
+    await page.locator("#offline").waitFor();
+    expect((await page.locator("#offline").textContent()).includes("Connection to vuorod lost"), "the banner says why");
+    await v.start();
+    await page.locator("#offline").waitFor({ state: "hidden", timeout: 10000 });
+    await page.getByText("All parts OK").waitFor();
+  } finally {
+    await page?.context().close();
+    await v.cleanup();
+  }
+});
+
+test("tech: an advisor is told the page is for technicians", async () => {
+  const v = await startVuorod();
+  let page;
+  try {
+    page = await open(v.url + "/tech", { lang: "en" });
+    await logIn(page, "anna");
+    const msg = page.getByRole("alert").filter({ hasText: "This page is for technicians" });
+    await msg.waitFor();
+    expect((await msg.textContent()).includes("anna (advisor)"), "the refusal names who is logged in");
+    expect(!(await page.getByRole("heading", { name: "Ticket printer" }).isVisible()), "no cards for an advisor");
+    expect(await page.getByRole("button", { name: "Log out" }).isVisible(), "a way to log out");
+    await shot(page, "tech-refused");
+    await audit(page, "tech refused");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await page?.context().close();
+    await v.cleanup();
+  }
+});

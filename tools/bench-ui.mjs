@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The pages' figures, measured in Debian's Chromium (BENCH lines):
+//   kiosk_page_kb               every byte /kiosk loads (HTML, modules, CSS,
+//                               the status JSON) until the network is idle
+//   call_to_screen_median_ms,   the advisor's click on "Call next" on /advisor
+//   call_to_screen_p99_ms       → the number on /display, at the next frame
+//                               after the DOM shows it (both clocks are this
+//                               machine's Date.now())
+//   node tools/bench-ui.mjs [BUILD] [ROUNDS]
+
+import { startVuorod, open, closeBrowser, USERS } from "../tests/e2e/lib.mjs";
+
+const rounds = Number(process.argv[3] || 30);
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.round((p / 100) * (s.length - 1)))];
+}
+
+const v = await startVuorod();
+try {
+  // What the kiosk loads, from an empty cache.
+  const kiosk = await open("about:blank", { width: 1080, height: 1920 });
+  const bodies = [];
+  kiosk.on("response", (r) => bodies.push(r.body().then((b) => b.length, () => 0)));
+  await kiosk.goto(v.url + "/kiosk");
+  await kiosk.waitForLoadState("networkidle");
+  const bytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+  await kiosk.context().close();
+  console.log(`BENCH kiosk_page_kb=${(bytes / 1024).toFixed(1)} kB`);
+
+  // The advisor at counter 1, the waiting-room display beside it.
+  const display = await open(v.url + "/display?mute=1", { width: 1920, height: 1080 });
+  const advisor = await open(v.url + "/advisor");
+  await advisor.fill("#user", "anna");
+  await advisor.fill("#password", USERS.anna[1]);
+  await advisor.click("#login-btn");
+  await advisor.waitForSelector("#counter-view:not([hidden]), #console-view:not([hidden])");
+  if (await advisor.isVisible("#counter-view")) {
+    await advisor.locator("#counter-list input[value='1']").check();
+    await advisor.click("#open-btn");
+  }
+  await advisor.waitForSelector("#console-view:not([hidden])");
+
+  const lat = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
+    const code = t.body.ticket.code;
+    await advisor.waitForSelector("#b-next:not([disabled])");
+    const seen = display.evaluate((want) => new Promise((resolve) => {
+      const el = document.getElementById("now-code");
+      const check = () => {
+        if (el.textContent.includes(want) && !el.closest("[hidden]")) {
+          obs.disconnect();
+          requestAnimationFrame(() => resolve(Date.now()));
+        }
+      };
+      const obs = new MutationObserver(check);
+      obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      check();
+    }), code);
+    const t0 = await advisor.evaluate(() => {
+      const t = Date.now();
+      document.getElementById("b-next").click();
+      return t;
+    });
+    const t1 = await seen;
+    lat.push(t1 - t0);
+    await v.api("POST", "/api/counters/1/noshow", {}, "anna");
+  }
+  console.log(`BENCH call_to_screen_median_ms=${percentile(lat, 50).toFixed(1)} ms`);
+  console.log(`BENCH call_to_screen_p99_ms=${percentile(lat, 99).toFixed(1)} ms`);
+} finally {
+  await closeBrowser();
+  await v.cleanup();
+}
