@@ -1492,6 +1492,7 @@ static void api_queue(struct api_req *r)
 {
 	struct api *api = r->api;
 	const char *service = r->query ? g_hash_table_lookup(r->query, "service") : NULL;
+	const char *day = r->query ? g_hash_table_lookup(r->query, "day") : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	struct queue_time t;
 	struct api_queue_walk w = {.api = api, .b = b, .t = &t, .service = -1};
@@ -1507,7 +1508,21 @@ static void api_queue(struct api_req *r)
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "tickets");
 	json_builder_begin_array(b);
-	queue_foreach_ticket(desk_queue(api->desk), api_queue_ticket, &w);
+	if (g_strcmp0(day, "today") == 0) {
+		/* The whole service day from the store, finished tickets too. */
+		g_autoptr(GError) error = NULL;
+
+		if (store_tickets_of_day(desk_store(api->desk), api->cfg, t.day, api_queue_ticket,
+					 &w, &error) < 0) {
+			api_error_gerror(r, -EIO, error, NULL);
+			return;
+		}
+	} else if (day) {
+		api_error(r, 400, "invalid", "day: only \"today\" is known");
+		return;
+	} else {
+		queue_foreach_ticket(desk_queue(api->desk), api_queue_ticket, &w);
+	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	api_reply_builder(r, 200, b);

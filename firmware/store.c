@@ -1131,3 +1131,26 @@ bool store_read_only(const struct store *s)
 {
 	return s->read_only;
 }
+
+int store_tickets_of_day(struct store *s, const struct config *cfg, int32_t day,
+			 void (*fn)(const struct queue_ticket *t, void *data), void *data,
+			 GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE day = ?1 ORDER BY id", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct queue_ticket t;
+
+		if (row_ticket(cfg, st, &t) == 0)
+			fn(&t, data);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "reading the day's tickets", error);
+	return 0;
+}

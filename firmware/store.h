@@ -118,6 +118,11 @@ int store_appointment_by_code(struct store *s, const struct config *cfg, const c
 int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error);
 
 /* Records that printing ticket @id failed, and why (the printer's message). */
+/* Every ticket of service day @day, finished ones too, in id order.  A
+ * ticket of a service no longer configured is skipped. */
+int store_tickets_of_day(struct store *s, const struct config *cfg, int32_t day,
+			 void (*fn)(const struct queue_ticket *t, void *data), void *data,
+			 GError **error);
 int store_ticket_print_failed(struct store *s, uint32_t id, const char *message, GError **error);
 /* Appointments with @from <= at < @to, by time. */
 int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t from, int64_t to,

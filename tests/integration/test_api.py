@@ -305,3 +305,16 @@ def test_concurrent_issues_never_share_a_number(daemon, status):
     for t in threads:
         t.join()
     assert len(codes) == 100 and len(set(codes)) == 100
+
+
+def test_queue_of_the_whole_day(daemon):
+    a = daemon.post("/api/tickets", {"service": "guide"}).json()["ticket"]
+    b = daemon.post("/api/tickets", {"service": "guide"}).json()["ticket"]
+    assert daemon.post("/api/counters/1/open", {}, user="anna").status_code == 200
+    assert daemon.post("/api/counters/1/call", {}, user="anna").json()["ticket"]["id"] == a["id"]
+    assert daemon.post("/api/counters/1/end", {}, user="anna").status_code == 200
+    live = [t["id"] for t in daemon.get("/api/queue", user="maija").json()["tickets"]]
+    day = daemon.get("/api/queue?day=today", user="maija").json()["tickets"]
+    assert live == [b["id"]]
+    assert [t["id"] for t in day] == [a["id"], b["id"]] and day[0]["state"] == "done"
+    assert daemon.get("/api/queue?day=yesterday", user="maija").status_code == 400
