@@ -1427,6 +1427,9 @@ static void api_status(struct api_req *r)
 	api_add_int(b, "now", t.now);
 	api_add_int(b, "day", t.day);
 	api_add_bool(b, "demo_hours", cfg->demo_hours);
+	/* Where a phone reaches the follow page ([printer] url-base): the
+	 * kiosk's own address is the board's loopback. */
+	api_add_str(b, "follow_base", cfg->printer.url_base);
 	json_builder_set_member_name(b, "providers");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < cfg->providers->len; i++) {

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// /kiosk — the touch screen of the ticket dispenser.
+//
+// Screens: "start" (services, language, check-in button), "busy" (a request
+// under way), "ticket" (the confirmation) and "checkin" (the booking-code
+// keypad).  Every render rebuilds the screen from state; the element that
+// had focus is found again by its data-focus-key, so live refreshes and a
+// language switch never throw a keyboard user back to the top.
+//
+// Query string (for tests and set-up): ?idle=N — seconds without a touch
+// before going back to the start (default 45, the warning scaled; idle.js).
+
+import { get, post, ApiError } from "/ui/common/api.js";
+import { h, clear } from "/ui/common/dom.js";
+import { i18n, LANGS, LANG_NAMES } from "/ui/common/i18n.js";
+import { live } from "/ui/common/live.js";
+import { STRINGS, refusalText } from "./strings.js";
+import { renderStart, updateStart } from "./start.js";
+import { renderTicket } from "./ticket.js";
+import { renderCheckin, checkinError } from "./checkin.js";
+import { idleTimer } from "./idle.js";
+
+const t = i18n(STRINGS, "vuoro-kiosk-lang");
+// A kiosk starts in Finnish whatever the last citizen chose.
+t.setLang("fi");
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  screen: "start",
+  status: null,
+  online: true,
+  // Start screen: the last refusal, as a function of the language (so a
+  // language switch translates it too): () => text.
+  message: null,
+  view: null, // ticket screen: {ticket, printed, noPrinter, appointment}
+  busyText: "",
+  checkin: { code: "", error: null, busy: false },
+};
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function siteName() {
+  const name = state.status?.site || "";
+  // Sites name themselves in all three languages as "fi / sv / en".
+  const parts = name.split(" / ");
+  return parts.length === LANGS.length ? parts[LANGS.indexOf(t.lang())] : name;
+}
+
+function renderHeader() {
+  $("site").textContent = siteName();
+  const langs = $("langs");
+  langs.setAttribute("aria-label", t("languages"));
+  // Built once and updated in place: a button rebuilt under a finger loses the tap.
+  if (!langs.children.length) {
+    for (const l of LANGS) {
+      langs.append(h("button", { class: "lang", lang: l, dataset: { focusKey: "lang:" + l },
+        onclick: () => t.setLang(l) }, LANG_NAMES[l]));
+    }
+  }
+  for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
+  const off = $("offline");
+  off.hidden = state.online;
+  off.textContent = state.online ? "" : t("offline");
+}
+
+function render({ focusTop = false } = {}) {
+  const key = document.activeElement?.dataset?.focusKey;
+  document.title = t("title") + (state.status ? " – " + siteName() : "");
+  renderHeader();
+  const ctx = context();
+  const main = $("screen");
+  if (state.screen === "start" && !focusTop && updateStart(main.firstElementChild, ctx)) return;
+  let node;
+  if (state.screen === "ticket") node = renderTicket(ctx, state.view);
+  else if (state.screen === "checkin") node = renderCheckin(ctx);
+  else if (state.screen === "busy") {
+    node = h("section", { class: "busy", "aria-busy": "true" },
+      h("h1", { tabindex: "-1", role: "status" }, state.busyText));
+  } else node = renderStart(ctx);
+  clear(main).append(node);
+  const again = key && document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+  if (focusTop) node.querySelector("h1")?.focus();
+  else if (again) again.focus();
+}
+
+// What the screens may read and do.
+function context() {
+  return {
+    t,
+    status: state.status,
+    online: state.online,
+    message: state.message ? { title: t("refused_title") + ":", text: state.message() } : null,
+    draw,
+    current: (code) => state.status?.services.find((x) => x.code === code),
+    isOnline: () => state.online,
+    explain: (s) => {
+      state.message = () => refusalText(t, s.refusal, s);
+      render();
+    },
+    checkin: () => go("checkin"),
+    done: () => goStart(),
+    checkinState: state.checkin,
+    submit: checkin,
+    back: () => goStart(),
+  };
+}
+
+function go(screen, extra = {}) {
+  Object.assign(state, { screen }, extra);
+  render({ focusTop: true });
+}
+
+function goStart() {
+  state.message = null;
+  state.checkin = { code: "", error: null, busy: false };
+  go("start");
+  refresh();
+}
+
+// ---------------------------------------------------------------------------
+// Status and the live stream
+
+async function refresh() {
+  try {
+    state.status = await get("/api/status");
+  } catch {
+    return; // the banner (live.js state) says what is wrong
+  }
+  // Only the start screen shows the lines; other screens keep their state.
+  if (state.screen === "start") render();
+  else renderHeader();
+}
+
+// At most two refreshes a second, however many events arrive.
+let lastRefresh = 0;
+let pending = null;
+function refreshSoon() {
+  if (pending) return;
+  pending = setTimeout(() => {
+    pending = null;
+    lastRefresh = Date.now();
+    refresh();
+  }, Math.max(0, lastRefresh + 500 - Date.now()));
+}
+
+live({
+  onEvent: refreshSoon,
+  onState: (s) => {
+    const online = s === "open";
+    if (online !== state.online) {
+      state.online = online;
+      if (state.screen === "start") render();
+      else renderHeader();
+    }
+    if (online) refreshSoon();
+  },
+});
+// Opening hours change without an event: look again every minute.
+setInterval(refreshSoon, 60000);
+
+// ---------------------------------------------------------------------------
+// Drawing a ticket and checking in
+
+function errorText(e) {
+  if (!(e instanceof ApiError)) return t("error_generic");
+  if (e.code === "unreachable") return t("error_unreachable");
+  if (e.status === 401 || e.status === 403) return t("error_forbidden");
+  return null;
+}
+
+// After the ticket exists: hand it out on screen when it was not printed.
+async function finish(r, appointment) {
+  let ticket = r.ticket;
+  const printed = r.print?.ok === true;
+  if (!printed && r.print?.voided) {
+    go("start", { message: () => t("voided") });
+    return;
+  }
+  if (!printed && ticket.state === "issued") {
+    try {
+      ticket = (await post(`/api/tickets/${ticket.id}/handout`, {})).ticket;
+    } catch {
+      go("start", { message: () => t("handout_failed", { code: ticket.code }) });
+      return;
+    }
+  }
+  go("ticket", { view: { ticket, printed, noPrinter: !r.print, appointment } });
+  refresh();
+}
+
+async function draw(service) {
+  if (state.screen === "busy") return;
+  state.message = null;
+  go("busy", { busyText: t("busy_drawing") });
+  try {
+    const r = await post("/api/tickets", { service, lang: t.lang(), handout: "printer" });
+    await finish(r);
+  } catch (e) {
+    const s = state.status?.services.find((x) => x.code === service) || {};
+    go("start", {
+      message: () => errorText(e) ?? (e.status === 409 ? refusalText(t, e.code, s) : t("error_generic")),
+    });
+    refresh();
+  }
+}
+
+async function checkin(raw) {
+  const code = (raw || "").trim().toUpperCase();
+  const st = state.checkin;
+  if (!code) {
+    st.error = () => t("checkin_empty");
+    render();
+    return;
+  }
+  st.busy = true;
+  st.error = null;
+  render();
+  let r;
+  try {
+    r = await post("/api/checkin", { code, lang: t.lang(), handout: "printer" });
+  } catch (e) {
+    st.busy = false;
+    // A refusal of the booked service (closed, full): in the same words as
+    // on the start screen, without its hours (the reply names no service).
+    st.error = () => errorText(e) ??
+      checkinError(t, e, code, (refusal) => refusalText(t, refusal)) ??
+      t("error_generic");
+    render();
+    document.getElementById("booking-code")?.focus();
+    return;
+  }
+  // Checked in, not yet handed out: print it (a printed ticket is handed out
+  // by vuorod; one that could not be printed is handed out on screen).
+  let printed;
+  try {
+    printed = await post(`/api/tickets/${r.ticket.id}/print`, {});
+  } catch (e) {
+    printed = e instanceof ApiError && e.code === "no_printer"
+      ? { ticket: r.ticket }
+      : { ticket: r.ticket, print: { ok: false } };
+  }
+  st.busy = false;
+  await finish(printed, code);
+}
+
+// ---------------------------------------------------------------------------
+// Idle: back to the start in Finnish (idle.js has the timings).
+
+const dialog = $("idle");
+idleTimer({
+  active: () => state.screen !== "start" || t.lang() !== "fi" || !!state.message,
+  warn: (s) => {
+    $("idle-title").textContent = t("idle_title");
+    $("idle-text").textContent = t("idle_text", { s });
+    $("idle-continue").textContent = t("idle_continue");
+    if (!dialog.open) {
+      dialog.showModal();
+      $("idle-continue").focus();
+    }
+  },
+  unwarn: () => {
+    if (dialog.open) dialog.close();
+  },
+  timeout: () => {
+    t.setLang("fi");
+    goStart();
+  },
+});
+// "Continue" needs no handler of its own: any click on the dialog counts as
+// a touch, and idle.js closes it.
+
+t.onLang(() => render());
+render();
+refresh();

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The start screen: services grouped by provider, each a big button with
+// its line and estimate, or — when it cannot be drawn now — the reason in
+// words; and the way to check in for an appointment.
+
+import { h } from "/ui/common/dom.js";
+import { pick, minutes } from "/ui/common/i18n.js";
+import { refusalText } from "./strings.js";
+
+// What the screen is built of: when only the lines change, the buttons are
+// updated in place (a rebuild between a finger's down and up loses the tap).
+function signature(ctx) {
+  const st = ctx.status;
+  return JSON.stringify([ctx.t.lang(), ctx.online, ctx.message?.text ?? null,
+    st ? st.providers.map((p) => p.code) : [], st ? st.services.map((s) => s.code + ":" + s.provider) : []]);
+}
+
+// ctx: {t, status, online, message, draw(service), explain(service), checkin()}
+export function renderStart(ctx) {
+  const { t, status } = ctx;
+  const lang = t.lang();
+  const providers = status ? status.providers : [];
+  const services = status ? status.services : [];
+
+  const groups = providers
+    .map((p) => ({ p, list: services.filter((s) => s.provider === p.code) }))
+    .filter((g) => g.list.length);
+  // A service whose provider is not listed still gets a button.
+  const orphans = services.filter((s) => !providers.some((p) => p.code === s.provider));
+  if (orphans.length) groups.push({ p: { code: "other", names: {} }, list: orphans });
+
+  return h("section", { class: "start", "aria-labelledby": "start-title", dataset: { sig: signature(ctx) } },
+    h("h1", { id: "start-title", tabindex: "-1" }, t("choose")),
+    h("p", { class: "hint" }, t("choose_hint")),
+    ctx.message
+      ? h("div", { class: "message", role: "alert" },
+        h("strong", {}, ctx.message.title), " ", ctx.message.text)
+      : null,
+    h("div", { class: "providers" },
+      groups.map(({ p, list }) =>
+        h("section", { class: "provider", "aria-labelledby": `prov-${p.code}` },
+          h("h2", { id: `prov-${p.code}` }, pick(p.names, lang)),
+          h("ul", { class: "services" },
+            list.map((s) => h("li", {}, serviceButton(ctx, s))))))),
+    h("button", {
+      class: "appointment secondary",
+      dataset: { focusKey: "appointment" },
+      onclick: () => ctx.checkin(),
+    }, t("appointment_button")));
+}
+
+// Updates a start screen in place; false when it has to be built anew.
+export function updateStart(section, ctx) {
+  if (!section?.classList.contains("start") || section.dataset.sig !== signature(ctx)) return false;
+  for (const s of ctx.status?.services || []) {
+    const b = section.querySelector(`button.service[data-service="${CSS.escape(s.code)}"]`);
+    if (!b) return false;
+    const st = serviceState(ctx, s);
+    b.className = st.className;
+    if (st.unavailable) b.setAttribute("aria-disabled", "true");
+    else b.removeAttribute("aria-disabled");
+    const info = b.querySelector(".info");
+    if (info.textContent !== st.info) info.textContent = st.info;
+  }
+  return true;
+}
+
+function serviceState(ctx, s) {
+  const { t } = ctx;
+  const closed = !s.open;
+  return {
+    closed,
+    // aria-disabled, not disabled: a closed service stays focusable, so the
+    // reason is read out and a tap on it explains itself.
+    unavailable: closed || !ctx.online,
+    className: "service" + (closed ? " closed" : "") + (s.kind === "remote" ? " remote" : ""),
+    info: closed
+      ? refusalText(t, s.refusal, s)
+      : s.waiting > 0
+        ? t("waiting_est", { n: s.waiting, min: minutes(s.wait_s) })
+        : t("waiting_none"),
+  };
+}
+
+function serviceButton(ctx, s) {
+  const { t } = ctx;
+  const st = serviceState(ctx, s);
+  return h("button", {
+    class: st.className,
+    "aria-disabled": st.unavailable ? "true" : null,
+    dataset: { focusKey: "svc:" + s.code, service: s.code },
+    // The state is read when tapped: the button may have been updated since.
+    onclick: () => {
+      const now = ctx.current(s.code) || s;
+      if (!now.open) ctx.explain(now);
+      else if (ctx.isOnline()) ctx.draw(s.code);
+    },
+  },
+  h("span", { class: "name" }, pick(s.names, t.lang())),
+  s.kind === "remote" ? h("span", { class: "video" }, t("video")) : null,
+  h("span", { class: "info" }, st.info));
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The confirmation: the number very large, the service, people ahead and
+// the estimate; "take your ticket from the printer" — or, when printing
+// failed, says so plainly and gives the follow address as text and as a QR
+// code (an image vuorod draws: GET /api/qr?text=…; if that fails the image
+// hides itself and the address stays readable).
+
+import { h } from "/ui/common/dom.js";
+import { pick, minutes } from "/ui/common/i18n.js";
+
+// ctx: {t, status, done()}; v: {ticket, printed, noPrinter, appointment}
+export function renderTicket(ctx, v) {
+  const { t, status } = ctx;
+  const lang = t.lang();
+  const tk = v.ticket;
+  const svc = status?.services.find((s) => s.code === tk.service);
+  const prov = status?.providers.find((p) => p.code === tk.provider);
+  const ahead = tk.ahead ?? 0;
+
+  const facts = [];
+  if (ahead === 0) facts.push(t("ahead_0"));
+  else {
+    facts.push(ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead }));
+    facts.push(t("wait_est", { min: minutes(tk.wait_s) }));
+  }
+
+  return h("section", { class: "ticket" + (v.printed ? "" : " unprinted"), "aria-labelledby": "ticket-title" },
+    h("h1", { id: "ticket-title", tabindex: "-1" },
+      h("span", { class: "label" }, t("your_number")),
+      h("span", { class: "number", id: "ticket-number" }, tk.code)),
+    h("p", { class: "svc" },
+      svc ? pick(svc.names, lang) : tk.service,
+      prov ? h("span", { class: "provider" }, pick(prov.names, lang)) : null),
+    v.appointment ? h("p", { class: "appointment-ok" }, t("appointment_ok", { code: v.appointment })) : null,
+    h("ul", { class: "facts" }, facts.map((f) => h("li", {}, f))),
+    svc?.kind === "remote" ? h("p", { class: "video" }, t("video_confirm")) : null,
+    v.printed ? h("p", { class: "take" }, t("take_ticket")) : unprinted(ctx, v),
+    h("p", { class: "screens" }, t("called_on_screens")),
+    h("button", { class: "done", dataset: { focusKey: "done" }, onclick: () => ctx.done() }, t("done")));
+}
+
+function unprinted(ctx, v) {
+  const { t } = ctx;
+  // The address a phone can open.  A kiosk browser on the board itself sees
+  // 127.0.0.1 as its origin: status.follow_base (the printer's url-base),
+  // when vuorod gives it, is the address people can reach.
+  const base = (ctx.status?.follow_base || location.origin).replace(/\/$/, "");
+  const url = base + v.ticket.follow;
+  const img = h("img", {
+    class: "qr",
+    src: "/api/qr?text=" + encodeURIComponent(url),
+    alt: t("qr_alt"),
+    width: 320,
+    height: 320,
+  });
+  img.addEventListener("error", () => { img.hidden = true; });
+  return h("div", { class: "printer-failed", role: "alert" },
+    h("h2", {}, v.noPrinter ? t("no_printer_title") : t("printer_failed_title")),
+    h("p", {}, v.noPrinter ? t("no_printer", { code: v.ticket.code })
+      : t("printer_failed", { code: v.ticket.code })),
+    h("div", { class: "follow" },
+      img,
+      h("p", { class: "url" }, h("span", { class: "url-label" }, t("follow_url")), " ",
+        h("span", { id: "follow-url", class: "url-text" }, url))));
+}
