@@ -2092,6 +2092,13 @@ static void api_checkin(struct api_req *r)
 		api_error_gerror(r, rc, error, &api->res);
 		return;
 	}
+	if (handout && strcmp(handout, "printer") == 0 && api->dispenser) {
+		/* Printed like a drawn ticket: handed out once printed, and the
+		 * answer says how the print went. */
+		dispenser_reprint(api->dispenser, api->res.ticket, r->caller.user, api_dispensed,
+				  api_pending_new(r, 201));
+		return;
+	}
 	desk_time(api->desk, &t);
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "ticket");

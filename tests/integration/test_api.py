@@ -5,6 +5,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 
 import requests
 import websocket
@@ -318,3 +319,14 @@ def test_queue_of_the_whole_day(daemon):
     assert live == [b["id"]]
     assert [t["id"] for t in day] == [a["id"], b["id"]] and day[0]["state"] == "done"
     assert daemon.get("/api/queue?day=yesterday", user="maija").status_code == 400
+
+
+def test_checkin_prints_like_a_drawn_ticket(daemon):
+    at = time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() + 600))
+    r = daemon.post("/api/appointments", {"service": "guide", "at": at}, user="admin1")
+    assert r.status_code == 201, r.text
+    r = daemon.post("/api/checkin", {"code": r.json()["code"], "lang": "sv", "handout": "printer"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["print"]["ok"] is True and body["ticket"]["state"] == "waiting", body
+    assert os.path.exists(os.path.join(daemon.tickets, "ticket-%d.bin" % body["ticket"]["id"]))

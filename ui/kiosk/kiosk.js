@@ -230,18 +230,10 @@ async function checkin(raw) {
     document.getElementById("booking-code")?.focus();
     return;
   }
-  // Checked in, not yet handed out: print it (a printed ticket is handed out
-  // by vuorod; one that could not be printed is handed out on screen).
-  let printed;
-  try {
-    printed = await post(`/api/tickets/${r.ticket.id}/print`, {});
-  } catch (e) {
-    printed = e instanceof ApiError && e.code === "no_printer"
-      ? { ticket: r.ticket }
-      : { ticket: r.ticket, print: { ok: false } };
-  }
+  // vuorod printed it (r.print says how that went) and handed it out once
+  // printed; finish() hands out on screen one that could not be printed.
   st.busy = false;
-  await finish(printed, code);
+  await finish(r, code);
 }
 
 // ---------------------------------------------------------------------------

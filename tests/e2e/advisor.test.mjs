@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The advisor console (/advisor) in a real Chromium at 1280×800: login
+// errors, transfer, no-show, park and resume, keyboard-only use, the CSRF
+// token, a resumed session and the offline banner across a vuorod restart.
+
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
+
+
+const CONSOLE = { width: 1280, height: 800, lang: "en" };
+
+async function draw(v, service = "guide") {
+  const r = await v.api("POST", "/api/tickets", { service, lang: "fi", handout: "screen" });
+  expect(r.status === 201, "the kiosk drew a ticket: " + JSON.stringify(r.body));
+  return r.body.ticket;
+}
+
+const ticket = async (v, id) => (await v.api("GET", `/api/tickets/${id}`, null, "admin1")).body;
+const text = (page, sel) => page.textContent(sel);
+const code = (page) => text(page, "#cur-code");
+
+async function loginAs(page, user, password = USERS[user][1]) {
+  await page.waitForSelector("#login-view:not([hidden])");
+  await page.fill("#user", user);
+  await page.fill("#password", password);
+  await page.press("#password", "Enter");
+}
+
+// Logged in and at an open counter, ready to call.
+async function atCounter(v, user = "anna", id = 1) {
+  const page = await open(v.url + "/advisor", CONSOLE);
+  await loginAs(page, user);
+  await page.waitForSelector("#counter-view:not([hidden])");
+  await page.check(`#counter-list input[value="${id}"]`);
+  await page.click("#open-btn");
+  await page.waitForSelector("#console-view:not([hidden])");
+  await waitFor(async () => (await text(page, "#hdr-counter")).includes(`Counter ${id}`), "the console");
+  return page;
+}
+
+// Presses a shortcut with the focus on a button (never in a field).
+async function key(page, k) {
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press(k);
+}
+
+function noErrors(page) {
+  expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+}
+
+test("advisor: login errors in words: empty, not a counter role, wrong password, too many logins", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await open(v.url + "/advisor", CONSOLE);
+    await page.waitForSelector("#login-view:not([hidden])");
+    await page.click("#login-btn");
+    await waitFor(async () => (await text(page, "#login-error")).includes("Enter your user name and password"),
+      "the empty-form message");
+
+    await loginAs(page, "tech");
+    await waitFor(async () => (await text(page, "#login-error")).includes("this console is for advisors"),
+      "the role message");
+    expect(await page.isVisible("#login-view"), "still at the login");
+
+    await loginAs(page, "anna", "not-her-password");
+    await waitFor(async () => (await text(page, "#login-error")).includes("Wrong user name or password"),
+      "the wrong-password message");
+    expect(await page.getAttribute("#password", "aria-invalid") === "true", "the field is marked invalid");
+    expect(await page.getAttribute("#login-error", "role") === "alert", "the message is announced");
+    await shot(page, "advisor-login-error");
+    await audit(page, "advisor login error");
+
+    // vuorod stops counting after ten failures from one address.
+    for (let i = 0; i < 9; i++) await v.api("POST", "/api/login", { user: "anna", password: "wrong" });
+    await loginAs(page, "anna");
+    await waitFor(async () => /Too many failed logins.*Wait 5 minutes/.test(await text(page, "#login-error")),
+      "the too-many-logins message");
+    expect(await page.isVisible("#login-view"), "not logged in");
+    // The browser logs the refused logins themselves (401, 429): expected here.
+    const other = page.jsErrors.filter((e) => !/status of (401|429)/.test(e));
+    expect(other.length === 0, "no JS errors: " + other.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: transfer to another service, then to another counter at the front of the line", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await draw(v, "guide");
+    const b = await draw(v, "guide");
+    const page = await atCounter(v);
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === a.code, "A called");
+    await page.selectOption("#t-service", "tax");
+    await shot(page, "advisor-transfer");
+    await page.click("#b-transfer");
+    await waitFor(async () => (await code(page)) === b.code || (await code(page)) === "—", "the counter freed");
+    let t = await ticket(v, a.id);
+    expect(t.service === "tax" && t.state === "waiting" && t.transfers === 1, "A waits for tax: " + JSON.stringify(t));
+    expect(await page.$eval("#t-service", (s) => s.value) === "", "the choice is reset");
+    await waitFor(async () => (await text(page, "#note")).includes(`${a.code} transferred`), "the note");
+
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === b.code, "B called");
+    // Transfer without saying where: the page asks, vuorod is not bothered.
+    await key(page, "t");
+    await waitFor(async () => (await text(page, "#alert")).includes("Choose the service or counter"), "the question");
+    expect(await page.evaluate(() => document.activeElement.id) === "t-service", "focus on the choice");
+    await page.selectOption("#t-counter", "3");
+    await page.check("#t-front");
+    await page.click("#b-transfer");
+    await waitFor(async () => (await code(page)) === "—", "the counter is free");
+    t = await ticket(v, b.id);
+    expect(t.target_counter === 3 && t.state === "waiting" && t.service === "guide", "B waits for counter 3: " + JSON.stringify(t));
+    expect(!(await text(page, "#my-queue")).includes(b.code), "B no longer waits for counter 1");
+    expect((await text(page, "#alert")) === "", "the question is gone");
+    await audit(page, "advisor after transfers");
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: no-show goes back in line once, then ends as a no-show", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await draw(v, "guide");
+    const page = await atCounter(v);
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === a.code, "A called");
+    await key(page, "x");
+    await waitFor(async () => (await code(page)) === "—", "the counter is free");
+    await waitFor(async () => (await text(page, "#my-queue")).includes(a.code), "A back in line");
+    expect((await ticket(v, a.id)).no_shows === 1, "one no-show counted");
+
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === a.code, "A called again");
+    await key(page, "x");
+    await waitFor(async () => (await code(page)) === "—", "the counter is free again");
+    const t = await ticket(v, a.id);
+    expect(t.state === "no_show" && t.outcome === "no_show", "A ended as a no-show: " + JSON.stringify(t));
+    await page.waitForSelector("#b-next[disabled]");
+    expect((await text(page, "#my-queue")).includes("Nobody is waiting"), "nobody waits");
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: park a ticket, serve another, resume the parked one (called, then serving)", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await draw(v, "guide");
+    const b = await draw(v, "permits");
+    const page = await atCounter(v);
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === a.code, "A called");
+    await page.waitForSelector("#b-resume[disabled]");
+    await key(page, "p");
+    await waitFor(async () => (await code(page)) === "—", "the counter is free");
+    await waitFor(async () => (await text(page, "#parked")).includes(a.code), "A listed as parked");
+    await page.waitForSelector("#b-resume:not([disabled])");
+    await page.waitForSelector("#b-next:not([disabled])");
+    await shot(page, "advisor-parked");
+    await audit(page, "advisor with a parked ticket");
+
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === b.code, "B called");
+    await page.waitForSelector("#b-resume[disabled]");
+    await key(page, "e");
+    await waitFor(async () => (await code(page)) === "—", "B ended");
+
+    await key(page, "u");
+    await waitFor(async () => (await code(page)) === a.code, "A resumed");
+    expect((await ticket(v, a.id)).state === "called", "not started: called again");
+    await key(page, "s");
+    await waitFor(async () => (await text(page, "#cur-facts")).includes("being served"), "A served");
+    await key(page, "p");
+    await waitFor(async () => (await code(page)) === "—", "A parked again");
+    await page.click("#b-resume");
+    await waitFor(async () => (await code(page)) === a.code, "A resumed again");
+    expect((await ticket(v, a.id)).state === "serving", "started before: serving");
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: keyboard alone: login, choose, Tab reaches every action with a visible focus, no shortcut while typing", async () => {
+  const v = await startVuorod();
+  try {
+    await draw(v, "tax");
+    const page = await open(v.url + "/advisor", CONSOLE);
+    await page.waitForSelector("#login-view:not([hidden])");
+    expect(await page.evaluate(() => document.activeElement.id) === "user", "the user field has the focus");
+    // Typing "n" and "e" in the fields must stay letters.
+    await page.keyboard.type("anna");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(USERS.anna[1]);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#counter-view:not([hidden])");
+    expect(await page.evaluate(() => document.activeElement.value) === "1", "focus on the first counter");
+    await page.keyboard.press("ArrowDown");
+    await waitFor(async () => (await page.inputValue("#profile")) === "tax,guide,kela", "counter 2's profile");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement.id) === "profile", "then the profile");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#console-view:not([hidden])");
+    await waitFor(async () => (await page.evaluate(() => document.activeElement.id)) === "b-next", "focus on Call next");
+
+    // Every action button says its shortcut.
+    const shortcuts = await page.$$eval("[data-act]", (els) => els.map((e) =>
+      [e.id, e.getAttribute("aria-keyshortcuts"), e.querySelector("kbd")?.textContent]));
+    for (const [id, aria, kbd] of shortcuts) expect(aria && aria === kbd, `${id}: aria-keyshortcuts ${aria}, shown ${kbd}`);
+    expect(shortcuts.length === 8, "eight actions");
+
+    await page.keyboard.press("n");
+    await waitFor(async () => (await code(page)) !== "—", "a ticket called");
+    await waitFor(async () => (await page.evaluate(() => document.activeElement.id)) === "b-start", "focus moved on to Start");
+
+    // Tab around the page: every control of this state, each with a ring.
+    const seen = new Set();
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press(i < 25 ? "Tab" : "Shift+Tab");
+      const f = await page.evaluate(() => {
+        const el = document.activeElement;
+        const s = getComputedStyle(el);
+        return { id: el.id || el.name || el.tagName, ring: el.matches(":focus-visible") && s.outlineStyle !== "none" &&
+          parseFloat(s.outlineWidth) >= 3 };
+      });
+      if (f.id === "BODY") continue;
+      expect(f.ring, "a visible focus ring on " + f.id);
+      seen.add(f.id);
+    }
+    for (const id of ["b-recall", "b-start", "b-noshow", "b-park", "outcome", "channel", "b-end",
+      "t-service", "t-counter", "t-front", "b-transfer", "lang", "logout"]) {
+      expect(seen.has(id), `Tab reaches ${id} (reached: ${[...seen].join(" ")})`);
+    }
+    expect(!seen.has("b-next") && !seen.has("b-resume"), "disabled actions are skipped");
+
+    // In a select a letter chooses an option: "e" must not end the visit.
+    await page.focus("#t-service");
+    await page.keyboard.press("e");
+    await page.focus("#b-start");
+    await page.keyboard.press("r");
+    await waitFor(async () => (await text(page, "#cur-facts")).includes("Recalls1"), "recalled by R");
+    expect((await code(page)) !== "—", "E in the select did not end the visit");
+    await page.keyboard.press("e");
+    await waitFor(async () => (await code(page)) === "—", "ended by E");
+
+    // Log out by keyboard too.
+    await page.focus("#logout");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#login-view:not([hidden])");
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: a POST from the page without the CSRF token gets 403; with it, it passes", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await open(v.url + "/advisor", CONSOLE);
+    await loginAs(page, "anna");
+    await page.waitForSelector("#counter-view:not([hidden])");
+    const post = (withToken) => page.evaluate(async (withToken) => {
+      const headers = { "Content-Type": "application/json" };
+      if (withToken) headers["X-CSRF-Token"] = (await (await fetch("/api/whoami")).json()).csrf;
+      const r = await fetch("/api/counters/1/open", { method: "POST", headers, body: "{}" });
+      return { status: r.status, body: await r.json() };
+    }, withToken);
+    const bad = await post(false);
+    expect(bad.status === 403 && bad.body.error === "csrf", "403 csrf: " + JSON.stringify(bad));
+    expect(/X-CSRF-Token/.test(bad.body.message), "the message says what to send");
+    const c = await v.api("GET", "/api/status");
+    expect(!c.body.counters[0].open, "counter 1 stayed closed");
+    const good = await post(true);
+    expect(good.status === 200 && good.body.counter.open, "with the token it opens: " + JSON.stringify(good));
+    // The page's own fetches (ui/common/api.js) send it.
+    await waitFor(async () => (await text(page, "#counter-list")).includes("open, yours"), "the page sees it open");
+    // An API refusal is shown in the alert region in the API's words.
+    await page.check('#counter-list input[value="2"]');
+    await waitFor(async () => (await page.inputValue("#profile")) === "tax,guide,kela", "counter 2's profile");
+    await page.fill("#profile", "guide,nosuch");
+    await page.click("#open-btn");
+    await waitFor(async () => (await text(page, "#alert")).includes('no service "nosuch"'), "the refusal shown");
+    expect(await page.getAttribute("#alert", "role") === "alert", "in an alert region");
+    expect(await page.evaluate(() => document.activeElement.id) === "profile", "focus back on the profile");
+    await shot(page, "advisor-open-error");
+    await audit(page, "advisor, refused profile");
+    await page.check('#counter-list input[value="1"]');
+    await page.click("#open-btn");
+    await page.waitForSelector("#console-view:not([hidden])");
+    expect((await text(page, "#alert")) === "", "the alert is cleared by the next success");
+    // The browser logs the refused requests themselves (403, 400): expected.
+    const other = page.jsErrors.filter((e) => !/status of (403|400)/.test(e));
+    expect(other.length === 0, "no JS errors: " + other.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: the session resumes on reload; offline banner while vuorod restarts; live again after", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await atCounter(v, "anna", 1);
+    await page.reload();
+    await page.waitForSelector("#console-view:not([hidden])");
+    expect((await text(page, "#who-name")).includes("anna"), "still anna after a reload");
+
+    await v.stop();
+    await page.waitForSelector("#offline", { state: "visible", timeout: 5000 });
+    await shot(page, "advisor-offline");
+    await audit(page, "advisor offline");
+    await v.start();
+    await page.waitForSelector("#offline", { state: "hidden", timeout: 10000 });
+
+    const a = await draw(v, "guide");
+    await waitFor(async () => (await text(page, "#my-queue")).includes(a.code), "a new ticket shows up live");
+    await page.click("#b-next");
+    await waitFor(async () => (await code(page)) === a.code, "and can be called");
+    const other = page.jsErrors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket|Failed to load resource/.test(e));
+    expect(other.length === 0, "no JS errors: " + other.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});

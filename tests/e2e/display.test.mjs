@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The waiting-room display (/display) in a real Chromium at 1920×1080: calls
+// appear newest first and blink, are put into the live region and spoken in
+// fi, sv, en one after the other; it survives a vuorod restart; ?calls=N.
+
+import { test, startVuorod, open, shot, audit, expect, waitFor } from "./lib.mjs";
+
+
+const FULL_HD = { width: 1920, height: 1080 };
+
+async function issue(v, service = "guide") {
+  const r = await v.api("POST", "/api/tickets", { service, lang: "fi", handout: "screen" });
+  expect(r.status === 201, "ticket issued: " + JSON.stringify(r.body));
+  return r.body.ticket;
+}
+
+async function cmd(v, user, counter, what, body = {}) {
+  const r = await v.api("POST", `/api/counters/${counter}/${what}`, body, user);
+  expect(r.status === 200, `${what} at ${counter}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+const listCodes = (page) => page.$$eval("#calls li .code", (els) => els.map((e) => e.textContent));
+
+test("display: two quick calls both appear, newest on top and blinking, also in the live region", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await issue(v, "guide");
+    const b = await issue(v, "tax");
+    await cmd(v, "anna", 1, "open");
+    await cmd(v, "bertil", 2, "open");
+    const page = await open(v.url + "/display?mute=1", FULL_HD);
+    await page.waitForSelector("#services li");
+    await waitFor(async () => (await page.textContent("#site")).includes("Kuohu"), "site name");
+    expect(await page.isVisible("#now-idle"), "the idle welcome shows before any call");
+    // The clock: HH:MM in Helsinki, whatever the machine's zone.
+    const hm = (d) => new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Helsinki", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23" }).format(d);
+    const clock = await page.textContent("#clock");
+    expect([hm(new Date()), hm(new Date(Date.now() - 60000))].includes(clock), "the clock says Helsinki time: " + clock);
+
+    await cmd(v, "anna", 1, "call");
+    await cmd(v, "bertil", 2, "call");
+    await waitFor(async () => (await listCodes(page)).length === 2, "two calls in the list");
+    const codes = await listCodes(page);
+    expect(codes[0] === b.code && codes[1] === a.code, "newest on top: " + codes.join(","));
+    const classes = await page.$$eval("#calls li", (els) => els.map((e) => e.className));
+    expect(classes[0].includes("fresh"), "the newest blinks: " + classes[0]);
+    expect(!classes[1].includes("fresh"), "the older one no longer blinks: " + classes[1]);
+    const anim = await page.$eval("#calls li", (e) => getComputedStyle(e).animationName);
+    expect(anim === "blink", "a CSS animation runs: " + anim);
+    expect((await page.textContent("#now-code")) === b.code, "the big number is the newest call");
+    expect((await page.textContent("#now-counter")) === "2", "at counter 2");
+    const live = await page.textContent("#announce");
+    expect(live.includes(b.code) && live.includes("palvelupiste 2") && live.includes("counter 2"),
+      "the live region says the call in all languages: " + live);
+    expect(await page.getAttribute("#announce", "aria-live") === "assertive", "assertive live region");
+
+    // Readable from 5 m: the number is over a fifth of the screen's height.
+    const box = await page.locator("#now-code").boundingBox();
+    expect(box.height >= 0.2 * FULL_HD.height, "number height " + box.height);
+    // Nothing spills out of the screen.
+    const overflow = await page.evaluate(() =>
+      document.documentElement.scrollWidth > innerWidth || document.documentElement.scrollHeight > innerHeight);
+    expect(!overflow, "the page fits 1920×1080");
+    await shot(page, "display-two-calls");
+    await audit(page, "display with two calls");
+
+    // The blink ends by itself after a few seconds.
+    await waitFor(async () => !(await page.$eval("#calls li", (e) => e.className)).includes("fresh"),
+      "the blink to end", 8000);
+    expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("display: reduced motion gets a steady highlight, not a blink", async () => {
+  const v = await startVuorod();
+  try {
+    await issue(v);
+    await cmd(v, "anna", 1, "open");
+    const page = await open(v.url + "/display?mute=1", FULL_HD);
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await page.waitForSelector("#services li");
+    await cmd(v, "anna", 1, "call");
+    await page.waitForSelector("#calls li.fresh");
+    const style = await page.$eval("#calls li", (e) => {
+      const s = getComputedStyle(e);
+      return { anim: s.animationName, bg: s.backgroundColor };
+    });
+    expect(style.anim === "none", "no animation: " + style.anim);
+    expect(style.bg === "rgb(255, 212, 0)", "a steady highlight: " + style.bg);
+    await audit(page, "display, reduced motion");
+    expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("display: calls chime and are spoken fi, sv, en without overlapping; ?mute=1 is silent", async () => {
+  const v = await startVuorod();
+  try {
+    for (let i = 0; i < 2; i++) await issue(v);
+    await cmd(v, "anna", 1, "open");
+    await cmd(v, "bertil", 2, "open");
+    // A stand-in speech engine that records what is said and how it overlaps.
+    const fakeSpeech = () => {
+      window.spoken = [];
+      window.overlaps = 0;
+      let busy = false;
+      window.speechSynthesis.speak = (u) => {
+        if (busy) window.overlaps++;
+        busy = true;
+        window.spoken.push({ lang: u.lang, text: u.text });
+        setTimeout(() => {
+          busy = false;
+          u.onend?.(new Event("end"));
+        }, 150);
+      };
+      const Real = window.AudioContext;
+      window.chimes = 0;
+      window.AudioContext = class extends Real {
+        createOscillator() {
+          window.chimes++;
+          return super.createOscillator();
+        }
+      };
+    };
+    const page = await open("about:blank", FULL_HD);
+    await page.context().addInitScript(fakeSpeech);
+    await page.goto(v.url + "/display");
+    await page.waitForSelector("#services li");
+    const quiet = await open("about:blank", FULL_HD);
+    await quiet.context().addInitScript(fakeSpeech);
+    await quiet.goto(v.url + "/display?mute=1");
+    await quiet.waitForSelector("#services li");
+
+    const t1 = (await cmd(v, "anna", 1, "call")).ticket;
+    const t2 = (await cmd(v, "bertil", 2, "call")).ticket;
+    const said = await waitFor(async () => {
+      const s = await page.evaluate(() => window.spoken);
+      return s.length >= 6 ? s : null;
+    }, "six utterances", 15000);
+    const n = (code) => code.replace(/^([A-Z])0*/, "$1 ");
+    expect(said.map((s) => s.lang.slice(0, 2)).join(",") === "fi,sv,en,fi,sv,en", "fi, sv, en each time");
+    expect(said[0].text === `Vuoronumero ${n(t1.code)}, palvelupiste 1.`, "Finnish: " + said[0].text);
+    expect(said[1].text === `Nummer ${n(t1.code)}, disk 1.`, "Swedish: " + said[1].text);
+    expect(said[5].text === `Number ${n(t2.code)}, counter 2.`, "English: " + said[5].text);
+    expect(await page.evaluate(() => window.overlaps) === 0, "no utterance over another");
+    expect(await page.evaluate(() => window.chimes) === 4, "two tones a call");
+
+    await quiet.waitForSelector(`#calls li:nth-child(2)`);
+    expect((await quiet.evaluate(() => window.spoken.length)) === 0, "?mute=1 says nothing");
+    expect((await quiet.evaluate(() => window.chimes)) === 0, "?mute=1 plays no chime");
+    expect((await quiet.textContent("#announce")).includes(t2.code), "muted: still in the live region");
+    for (const p of [page, quiet]) {
+      expect(p.jsErrors.length === 0, "no JS errors: " + p.jsErrors.join("; "));
+      await p.context().close();
+    }
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("display: vuorod restarts under it: offline note, then back, and the next call shows", async () => {
+  const v = await startVuorod();
+  try {
+    await issue(v);
+    await issue(v);
+    await cmd(v, "anna", 1, "open");
+    const page = await open(v.url + "/display?mute=1", FULL_HD);
+    await page.waitForSelector("#services li");
+    const first = (await cmd(v, "anna", 1, "call")).ticket;
+    await waitFor(async () => (await listCodes(page))[0] === first.code, "the first call");
+
+    await v.stop();
+    await page.waitForSelector("#offline", { state: "visible", timeout: 5000 });
+    await shot(page, "display-offline");
+    await audit(page, "display offline");
+    await v.start();
+    await page.waitForSelector("#offline", { state: "hidden", timeout: 10000 });
+
+    await cmd(v, "anna", 1, "end");
+    const second = (await cmd(v, "anna", 1, "call")).ticket;
+    await waitFor(async () => (await listCodes(page))[0] === second.code, "the call after the restart");
+    expect((await listCodes(page)).includes(first.code), "the earlier call is still listed");
+    // The page may log the refused connection while vuorod was down; nothing else.
+    const other = page.jsErrors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket|Failed to load resource/.test(e));
+    expect(other.length === 0, "no JS errors: " + other.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("display: ?calls=3 keeps the last three calls; a display opened later shows the current call", async () => {
+  const v = await startVuorod();
+  try {
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await issue(v)).code);
+    await cmd(v, "anna", 1, "open");
+    const page = await open(v.url + "/display?mute=1&calls=3", FULL_HD);
+    await page.waitForSelector("#services li");
+    for (let i = 0; i < 5; i++) {
+      if (i) await cmd(v, "anna", 1, "end");
+      await cmd(v, "anna", 1, "call");
+      await waitFor(async () => (await listCodes(page))[0] === codes[i], "call " + codes[i]);
+    }
+    const shown = await listCodes(page);
+    expect(shown.join(",") === [codes[4], codes[3], codes[2]].join(","), "the last three: " + shown.join(","));
+    await waitFor(async () => (await page.textContent("#services li:first-child .count")).startsWith("0"),
+      "nobody waits for guidance any more");
+    await shot(page, "display-calls3");
+    expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+
+    // A display started now shows who is at the counter (GET /api/status), without blinking.
+    const late = await open(v.url + "/display?mute=1", FULL_HD);
+    await waitFor(async () => (await late.textContent("#now-code")) === codes[4], "the current call at load");
+    expect((await late.textContent("#now-counter")) === "1", "at counter 1");
+    expect((await late.$$("#calls li.fresh")).length === 0, "nothing blinks at load");
+    expect(late.jsErrors.length === 0, "no JS errors: " + late.jsErrors.join("; "));
+    await late.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});

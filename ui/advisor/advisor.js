@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The advisor console: logs in (cookie session; whoami() resumes one), lets
+// the advisor choose and open a counter, then runs the console (console.js)
+// and keeps it live over the event stream.  Views: login → counter → console.
+
+import { get, post, login, logout, whoami } from "/ui/common/api.js";
+import { live } from "/ui/common/live.js";
+import { h, clear } from "/ui/common/dom.js";
+import { pick } from "/ui/common/i18n.js";
+import { S, t, $, counter, showAlert, clearAlert, note } from "./state.js";
+import { renderConsole, act, initConsole, keepFocus, resetEndChoices } from "./console.js";
+import { initKeys } from "./keys.js";
+
+const COUNTER_ROLES = ["advisor", "expert", "admin"];
+const SAVED = "vuoro-advisor-counter";
+let socket = null;
+let loadSeq = 0;
+let shownSeq = 0;
+
+/* ---------- views and texts ---------- */
+
+function applyTexts() {
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  document.title = t("title") + " – vuoro";
+  $("lang").value = t.lang();
+}
+
+function show(view) {
+  S.view = view;
+  for (const v of ["login", "counter", "console"]) $(v + "-view").hidden = v !== view;
+  $("who").hidden = $("logout").hidden = !S.me;
+  $("who-name").textContent = S.me ? `${S.me.user} (${S.me.role})` : "";
+  if (view !== "console") $("hdr-counter").textContent = "";
+}
+
+function render() {
+  if (!S.status) return;
+  if (S.view === "counter") renderChooser();
+  if (S.view !== "console") return;
+  const c = counter();
+  if (!c?.open) {
+    // Closed elsewhere (an admin, vuoroctl): back to choosing.
+    show("counter");
+    renderChooser();
+    return;
+  }
+  renderConsole();
+}
+
+/* ---------- loading ---------- */
+
+async function loadAll() {
+  if (!S.me) return;
+  const seq = ++loadSeq;
+  try {
+    const [st, q] = await Promise.all([get("/api/status"), get("/api/queue")]);
+    // An answer older than the one shown is dropped; so is any after logout.
+    if (seq < shownSeq || !S.me) return;
+    shownSeq = seq;
+    S.status = st;
+    S.queue = q.tickets;
+    S.offset = st.now - Date.now() / 1000;
+    render();
+  } catch (e) {
+    failed(e);
+  }
+}
+
+let reloadTimer = null;
+function reloadSoon() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(loadAll, 80);
+}
+
+function failed(e) {
+  if (e.status === 401) {
+    if (S.me) sessionEnded();
+  } else {
+    showAlert(e.message);
+  }
+}
+
+S.reload = loadAll;
+S.failed = failed;
+
+/* ---------- login and session ---------- */
+
+function loginError(text) {
+  $("login-error").textContent = text;
+  $("password").setAttribute("aria-invalid", text ? "true" : "false");
+}
+
+async function onLogin(e) {
+  e.preventDefault();
+  const user = $("user").value.trim();
+  const password = $("password").value;
+  if (!user || !password) {
+    loginError(t("login_empty"));
+    (user ? $("password") : $("user")).focus();
+    return;
+  }
+  try {
+    const r = await login(user, password);
+    if (!COUNTER_ROLES.includes(r.role)) {
+      await logout().catch(() => {});
+      loginError(t("login_role", { user: r.user, role: r.role }));
+      return;
+    }
+    $("password").value = "";
+    loginError("");
+    await startSession({ user: r.user, role: r.role });
+  } catch (err) {
+    if (err.status === 401) loginError(t("login_bad"));
+    else if (err.status === 429) loginError(t("login_many", { min: /(\d+) min/.exec(err.message)?.[1] || "5" }));
+    else loginError(err.message);
+    $("password").select();
+    $("password").focus();
+  }
+}
+
+async function startSession(me) {
+  S.me = me;
+  clearAlert();
+  stopLive();
+  // The socket says who it is when it connects: open it after logging in.
+  const stream = live({
+    onEvent: reloadSoon,
+    onState: (state) => {
+      if (socket !== stream) return; // a stopped socket's last word
+      $("offline").hidden = state === "open";
+      if (state === "open") reloadSoon();
+    },
+  });
+  socket = stream;
+  await loadAll();
+  if (!S.status) return;
+  const mine = S.status.counters.filter((c) => c.open && c.user === me.user);
+  const saved = Number(localStorage.getItem(SAVED));
+  const resume = mine.find((c) => c.id === saved) || mine[0];
+  if (resume) enterConsole(resume.id);
+  else chooseCounter();
+}
+
+function stopLive() {
+  socket?.stop();
+  socket = null;
+  clearTimeout(reloadTimer);
+  $("offline").hidden = true;
+}
+
+function sessionEnded() {
+  stopLive();
+  S.me = null;
+  show("login");
+  loginError(t("session_ended"));
+  $("user").focus();
+}
+
+async function onLogout() {
+  stopLive();
+  S.me = null;
+  await logout().catch(() => {});
+  note("");
+  clearAlert();
+  show("login");
+  loginError("");
+  $("user").focus();
+}
+
+/* ---------- choosing and opening a counter ---------- */
+
+let chooserFor = null; // the counter whose profile the field shows
+
+function renderChooser() {
+  const list = $("counter-list");
+  const checked = list.querySelector("input:checked");
+  const focused = list.contains(document.activeElement) ? document.activeElement.value : null;
+  const usable = (c) => !c.open || c.user === S.me.user || S.me.role === "admin";
+  let sel = checked ? Number(checked.value) : Number(localStorage.getItem(SAVED));
+  if (!S.status.counters.some((c) => c.id === sel && usable(c))) sel = S.status.counters.find(usable)?.id;
+  clear(list);
+  for (const c of S.status.counters) {
+    const state = c.open ? (c.user === S.me.user ? t("c_yours") : t("c_open_by", { user: c.user || "?" })) : "";
+    list.append(h("label", { class: "choice" },
+      h("input", { type: "radio", name: "counter", value: String(c.id), checked: c.id === sel, disabled: !usable(c) }),
+      h("span", { class: "choice-name" }, c.name),
+      c.kind === "expert" ? h("span", { class: "tag" }, t("c_expert")) : null,
+      state ? h("span", { class: "tag" }, state) : null));
+  }
+  // Rebuilt on every update: keep the keyboard's place.
+  if (focused) list.querySelector(`input[value="${focused}"]`)?.focus();
+  updateChoice();
+}
+
+// The profile field and the button follow the chosen counter.
+function updateChoice() {
+  const sel = Number(document.querySelector("#counter-list input:checked")?.value);
+  const c = counter(sel);
+  if (c && chooserFor !== c.id) {
+    chooserFor = c.id;
+    $("profile").value = c.profile.join(",");
+  }
+  const services = S.status.services.map((s) => `${s.code} (${pick(s.names, t.lang())})`).join(", ");
+  $("profile-help").textContent = t("profile_help", { list: services });
+  $("open-btn").textContent = c?.open ? t("continue") : t("open");
+}
+
+function chooseCounter() {
+  show("counter");
+  chooserFor = null;
+  renderChooser();
+  (document.querySelector('#counter-list input:checked') || $("open-btn")).focus();
+}
+
+async function onOpen(e) {
+  e.preventDefault();
+  const id = Number(document.querySelector('#counter-list input:checked')?.value);
+  const c = counter(id);
+  if (!c) {
+    showAlert(t("pick_counter"));
+    return;
+  }
+  if (!c.open) {
+    // Only an edited profile is sent: unchanged, the configured one (with
+    // its weights) applies.
+    const profile = $("profile").value.replace(/\s+/g, "");
+    try {
+      await post(`/api/counters/${id}/open`, profile && profile !== c.profile.join(",") ? { profile } : {});
+    } catch (err) {
+      failed(err);
+      $("profile").focus();
+      return;
+    }
+    note(t("did_open", { counter: id }));
+  }
+  clearAlert();
+  await enterConsole(id);
+}
+
+async function enterConsole(id) {
+  S.counterId = id;
+  localStorage.setItem(SAVED, String(id));
+  show("console");
+  resetEndChoices();
+  // Not render() yet: the status we hold may predate the opening.
+  await loadAll();
+  keepFocus();
+}
+
+async function onClose() {
+  const id = S.counterId;
+  try {
+    await post(`/api/counters/${id}/close`, {});
+  } catch (e) {
+    failed(e);
+    return;
+  }
+  clearAlert();
+  note(t("did_close", { counter: id }));
+  S.counterId = null;
+  await loadAll();
+  chooseCounter();
+}
+
+/* ---------- start ---------- */
+
+$("login-form").addEventListener("submit", onLogin);
+$("open-form").addEventListener("submit", onOpen);
+$("counter-list").addEventListener("change", updateChoice);
+$("logout").addEventListener("click", onLogout);
+$("close-counter").addEventListener("click", onClose);
+$("lang").addEventListener("change", (e) => t.setLang(e.target.value));
+t.onLang(() => {
+  applyTexts();
+  render();
+});
+applyTexts();
+initConsole();
+initKeys(act, () => S.view === "console");
+// Waiting times move on; vuorod's estimates too.
+setInterval(() => S.view === "console" && renderConsole(), 15000);
+setInterval(() => S.me && loadAll(), 30000);
+
+let me = null;
+try {
+  me = await whoami();
+} catch (e) {
+  showAlert(e.message);
+}
+// From a kiosk address whoami answers {user: null, role: "kiosk"}: no session.
+if (me?.user && COUNTER_ROLES.includes(me.role)) {
+  await startSession({ user: me.user, role: me.role });
+} else {
+  show("login");
+  $("user").focus();
+}

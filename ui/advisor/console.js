@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The console at an open counter: the current ticket, the commands (each
+// enabled only when vuorod would accept it), the end and transfer choices,
+// parked tickets, the tickets waiting for this counter and the lines.
+
+import { post } from "/ui/common/api.js";
+import { h, clear } from "/ui/common/dom.js";
+import { S, t, $, now, mins, counter, serviceName, showAlert, clearAlert, note } from "./state.js";
+
+const ACTIONS = ["next", "recall", "start", "noshow", "park", "end", "transfer", "resume"];
+const PATHS = { next: "call", recall: "recall", start: "start", noshow: "noshow", park: "park",
+  end: "end", transfer: "transfer", resume: "resume" };
+
+// The counter's ticket, in full when the queue has it.
+export function currentTicket() {
+  const c = counter();
+  if (!c?.ticket) return null;
+  return S.queue.find((tk) => tk.id === c.ticket.id) || { ...c.ticket, service: null };
+}
+
+// Waiting tickets this counter may call: its profile's services, unless sent
+// to another counter, and whatever was sent to this counter.
+export function myWaiting() {
+  const profile = counter()?.profile || [];
+  const mine = (tk) => tk.target_counter === S.counterId;
+  return S.queue
+    .filter((tk) => tk.state === "waiting" && (mine(tk) || (!tk.target_counter && profile.includes(tk.service))))
+    .sort((a, b) => mine(b) - mine(a) || b.priority - a.priority || a.queued_at - b.queued_at);
+}
+
+function parkedTickets() {
+  const here = (tk) => tk.counter === S.counterId;
+  return S.queue.filter((tk) => tk.state === "parked").sort((a, b) => here(b) - here(a) || a.id - b.id);
+}
+
+// What vuorod would accept now (it still checks: the UI only helps).
+export function allowed() {
+  const c = counter();
+  const cur = currentTicket();
+  const st = cur?.state;
+  const open = !!c?.open;
+  return {
+    next: open && !cur && myWaiting().length > 0,
+    recall: open && st === "called",
+    start: open && st === "called",
+    noshow: open && st === "called",
+    park: open && !!cur,
+    end: open && !!cur,
+    transfer: open && !!cur,
+    resume: open && !cur && parkedTickets().length > 0,
+    close: open && !cur,
+  };
+}
+
+/* ---------- render ---------- */
+
+function fact(label, value) {
+  return h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value));
+}
+
+function renderCurrent() {
+  const cur = currentTicket();
+  $("cur-code").textContent = cur ? cur.code : "—";
+  $("cur-code").classList.toggle("empty", !cur);
+  const facts = $("cur-facts");
+  if (!cur) {
+    facts.replaceChildren(h("p", { class: "muted" }, t("none")));
+    return;
+  }
+  const waited = cur.issued_at ? (cur.called_at || now()) - cur.issued_at : 0;
+  facts.replaceChildren(h("dl", {},
+    fact(t("f_service"), cur.service ? `${serviceName(cur.service)} (${cur.service})` : "—"),
+    fact(t("f_state"), t("s_" + cur.state)),
+    fact(t("f_waited"), t("min", { n: mins(waited) })),
+    fact(t("f_recalls"), String(cur.recalls ?? 0))));
+}
+
+// Rebuilds a select's options, keeping what was chosen; untouched when they
+// are the same (an open drop-down stays open through a live update).
+function fillSelect(sel, options) {
+  const same = sel.options.length === options.length &&
+    options.every(([v, label], i) => sel.options[i].value === v && sel.options[i].text === label);
+  if (same) return;
+  const keep = sel.value;
+  clear(sel);
+  for (const [value, label] of options) sel.append(h("option", { value }, label));
+  if (options.some(([v]) => v === keep)) sel.value = keep;
+}
+
+function renderChoices() {
+  fillSelect($("t-service"), [["", t("t_keep")],
+    ...S.status.services.map((s) => [s.code, `${serviceName(s.code)} (${s.code})`])]);
+  fillSelect($("t-counter"), [["", t("t_any")],
+    ...S.status.counters.filter((c) => c.id !== S.counterId).map((c) => [String(c.id), c.name])]);
+  const parked = parkedTickets();
+  fillSelect($("parked"), parked.length
+    ? parked.map((tk) => [String(tk.id), t("parked_item",
+      { code: tk.code, service: serviceName(tk.service), counter: tk.counter ?? "–" })])
+    : [["", t("parked_none")]]);
+  $("parked").disabled = !parked.length;
+}
+
+function renderQueue() {
+  const waiting = myWaiting();
+  $("q-h").textContent = t("q_h", { n: waiting.length });
+  const list = $("my-queue");
+  clear(list);
+  if (!waiting.length) list.append(h("li", { class: "muted empty" }, t("q_empty")));
+  for (const tk of waiting) {
+    list.append(h("li", {},
+      h("span", { class: "q-code" }, tk.code),
+      h("span", { class: "q-service" }, serviceName(tk.service)),
+      h("span", { class: "q-wait" }, t("q_item_wait", { n: mins(now() - tk.issued_at) })),
+      tk.target_counter === S.counterId ? h("span", { class: "tag" }, t("q_yours")) : null,
+      tk.priority > 0 ? h("span", { class: "tag" }, t("q_priority")) : null));
+  }
+  const profile = counter()?.profile || [];
+  const body = $("lines");
+  clear(body);
+  for (const s of S.status.services) {
+    const mine = profile.includes(s.code);
+    body.append(h("tr", { class: mine ? "mine" : null },
+      h("th", { scope: "row" }, mine ? h("strong", {}, serviceName(s.code)) : serviceName(s.code)),
+      h("td", { class: "num" }, String(s.waiting)),
+      h("td", { class: "num" }, s.waiting > 0 ? "≈ " + t("min", { n: Math.max(1, Math.round(s.wait_s / 60)) }) : "–")));
+  }
+}
+
+export function renderConsole() {
+  if (!S.status) return;
+  const c = counter();
+  $("hdr-counter").textContent = c ? " · " + c.name : "";
+  renderCurrent();
+  renderChoices();
+  renderQueue();
+  const ok = allowed();
+  for (const name of ACTIONS) $("b-" + name).disabled = !ok[name];
+  $("close-counter").disabled = !ok.close;
+}
+
+// After a command the button pressed may be disabled (Call next once called):
+// keep the keyboard user's place by moving focus to what comes next.
+export function keepFocus() {
+  const el = document.activeElement;
+  if (el && el !== document.body && !el.disabled) return;
+  const st = currentTicket()?.state;
+  const next = st === "called" ? "b-start" : st === "serving" ? "b-end" : "b-next";
+  const target = $(next).disabled ? $("cur-code") : $(next);
+  target.focus();
+}
+
+// The channel a visit has unless told otherwise: as vuorod defaults it.
+export function resetEndChoices() {
+  document.querySelector('input[name="outcome"][value="resolved"]').checked = true;
+  $("channel").value = counter()?.kind === "expert" ? "remote_video" : "in_person";
+}
+
+function resetTransferChoices() {
+  $("t-service").value = "";
+  $("t-counter").value = "";
+  $("t-front").checked = false;
+}
+
+/* ---------- commands ---------- */
+
+function body(name) {
+  switch (name) {
+    case "end":
+      return { outcome: document.querySelector('input[name="outcome"]:checked')?.value || "resolved",
+        channel: $("channel").value };
+    case "transfer": {
+      const b = {};
+      if ($("t-service").value) b.service = $("t-service").value;
+      if ($("t-counter").value) b.counter = Number($("t-counter").value);
+      if ($("t-front").checked) b.front = true;
+      return b;
+    }
+    case "resume":
+      return { ticket: Number($("parked").value) };
+    default:
+      return {};
+  }
+}
+
+export async function act(name) {
+  if (S.busy || S.view !== "console" || !allowed()[name]) return;
+  const b = body(name);
+  if (name === "transfer" && !b.service && !b.counter) {
+    showAlert(t("t_where"));
+    $("t-service").focus();
+    return;
+  }
+  const before = currentTicket();
+  S.busy = true;
+  try {
+    const r = await post(`/api/counters/${S.counterId}/${PATHS[name]}`, b);
+    clearAlert();
+    note(t("did_" + name, { code: r?.ticket?.code || before?.code || "" }));
+    if (name === "end") resetEndChoices();
+    if (name === "transfer") resetTransferChoices();
+  } catch (e) {
+    S.failed(e);
+  } finally {
+    S.busy = false;
+  }
+  await S.reload();
+  keepFocus();
+}
+
+export function initConsole() {
+  for (const name of ACTIONS) $("b-" + name).addEventListener("click", () => act(name));
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The waiting-room display: who is called where, the last calls, the lines
+// per service and the clock.  Read-only and anonymous: GET /api/status for
+// the state at load (each counter carries its current ticket), then the
+// public event stream.  Each call blinks for a few seconds, is put into an
+// aria-live region and, where the browser allows sound, chimes and is spoken
+// in Finnish, Swedish and English.
+
+import { get } from "/ui/common/api.js";
+import { live } from "/ui/common/live.js";
+import { h, clear } from "/ui/common/dom.js";
+
+const params = new URLSearchParams(location.search);
+const MUTED = params.get("mute") === "1";
+const MAX_CALLS = Math.min(20, Math.max(1, parseInt(params.get("calls"), 10) || 6));
+const BLINK_MS = 5000;
+const TZ = "Europe/Helsinki";
+
+const $ = (id) => document.getElementById(id);
+
+let calls = [];           // newest first: {code, counter}
+let fresh = null;         // the code that blinks now
+let blinkTimer = null;
+let counters = new Map(); // id → {name, kind}
+const counterLabel = $("now-counter-label").cloneNode(true);
+
+/* ---------- clock ---------- */
+
+const clockFmt = new Intl.DateTimeFormat("fi-FI", {
+  timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+
+function tickClock() {
+  const now = new Date();
+  const part = (type) => clockFmt.formatToParts(now).find((p) => p.type === type)?.value;
+  $("clock").textContent = `${part("hour")}:${part("minute")}`;
+  // Wake up just after the next minute starts.
+  setTimeout(tickClock, 60000 - (now.getTime() % 60000) + 50);
+}
+
+/* ---------- calls ---------- */
+
+function addCall(code, counter, isNew) {
+  calls = calls.filter((c) => c.code !== code);
+  if (isNew) calls.unshift({ code, counter });
+  else calls.push({ code, counter });
+  calls.length = Math.min(calls.length, MAX_CALLS);
+  if (isNew) {
+    // Only the newest call blinks: the eye goes to it.
+    fresh = code;
+    clearTimeout(blinkTimer);
+    blinkTimer = setTimeout(() => {
+      fresh = null;
+      renderCalls();
+    }, BLINK_MS);
+  }
+  renderCalls();
+}
+
+function renderCalls() {
+  const list = $("calls");
+  clear(list);
+  for (const c of calls) {
+    list.append(h("li", { class: c.code === fresh ? "call fresh" : "call" },
+      h("span", { class: "code" }, c.code),
+      h("span", { class: "arrow", "aria-hidden": "true" }, "→"),
+      h("span", { class: "visually-hidden" }, " / "),
+      h("span", { class: "counter" }, String(c.counter))));
+  }
+  const top = calls[0];
+  $("now-call").hidden = !top;
+  $("now-idle").hidden = !!top;
+  if (!top) return;
+  $("now-code").textContent = top.code;
+  $("now-counter").textContent = String(top.counter);
+  // The remote-service booth is not a numbered counter: say its name.
+  const label = $("now-counter-label");
+  const ctr = counters.get(top.counter);
+  if (ctr?.kind === "expert") label.textContent = ctr.name;
+  else label.replaceChildren(...counterLabel.cloneNode(true).childNodes);
+  // Restart the blink on every new call, also of the same box.
+  const box = $("now-call");
+  box.classList.remove("fresh");
+  if (top.code === fresh) {
+    void box.offsetWidth;
+    box.classList.add("fresh");
+  }
+}
+
+/* ---------- announcements ---------- */
+
+// "A012" → "A 12": a letter and a number as people say them.
+function spoken(code) {
+  const m = /^([A-Z]+)0*(\d+)$/i.exec(code);
+  return m ? `${m[1]} ${m[2]}` : code;
+}
+
+function announce(code, counter) {
+  const s = spoken(code);
+  const lines = [
+    ["fi-FI", `Vuoronumero ${s}, palvelupiste ${counter}.`],
+    ["sv-SE", `Nummer ${s}, disk ${counter}.`],
+    ["en-GB", `Number ${s}, counter ${counter}.`],
+  ];
+  // What the screen shows ("A012"), in all three languages; a new node each
+  // time, so screen readers also read a repeated recall.
+  $("announce").replaceChildren(h("p", {},
+    `Vuoronumero ${code}, palvelupiste ${counter}. Nummer ${code}, disk ${counter}. ` +
+    `Number ${code}, counter ${counter}.`));
+  if (!MUTED) queueSound(lines);
+}
+
+let audio = null;
+let soundChain = Promise.resolve();
+
+// Two sine tones from the Web Audio API: no sound files needed.
+function chime() {
+  return new Promise((resolve) => {
+    try {
+      audio ??= new AudioContext();
+      if (audio.state === "suspended") audio.resume().catch(() => {});
+      const t0 = audio.currentTime + 0.05;
+      for (const [freq, dt] of [[659.25, 0], [523.25, 0.45]]) {
+        const osc = audio.createOscillator();
+        const gain = audio.createGain();
+        osc.type = "sine";
+        osc.frequency.value = freq;
+        gain.gain.setValueAtTime(0.0001, t0 + dt);
+        gain.gain.exponentialRampToValueAtTime(0.3, t0 + dt + 0.03);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.6);
+        osc.connect(gain).connect(audio.destination);
+        osc.start(t0 + dt);
+        osc.stop(t0 + dt + 0.65);
+      }
+      setTimeout(resolve, 1200);
+    } catch {
+      resolve(); // no audio here: the screen still shows the call
+    }
+  });
+}
+
+function voiceFor(lang) {
+  const short = lang.slice(0, 2);
+  return speechSynthesis.getVoices().find((v) => v.lang.toLowerCase().startsWith(short));
+}
+
+// One utterance; resolves when it ends, fails, or surely should have ended
+// (some engines never fire "end").
+function say(text, lang) {
+  return new Promise((resolve) => {
+    if (!("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) {
+      resolve();
+      return;
+    }
+    let timer = null;
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    timer = setTimeout(done, 3000 + text.length * 150);
+    try {
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = lang;
+      const voice = voiceFor(lang);
+      if (voice) u.voice = voice;
+      u.rate = 0.9;
+      u.onend = done;
+      u.onerror = done;
+      speechSynthesis.speak(u);
+    } catch {
+      done();
+    }
+  });
+}
+
+// Calls are announced one after the other, never on top of each other; a call
+// whose turn comes more than a minute late is skipped (the screen showed it).
+function queueSound(lines) {
+  const queued = Date.now();
+  soundChain = soundChain.then(async () => {
+    if (Date.now() - queued > 60000) return;
+    await chime();
+    for (const [lang, text] of lines) await say(text, lang);
+  }).catch(() => {});
+}
+
+// A browser that blocks autoplay lets sound start after any touch or key.
+for (const ev of ["pointerdown", "keydown"]) {
+  addEventListener(ev, () => audio?.resume().catch(() => {}), { passive: true });
+}
+
+/* ---------- lines per service ---------- */
+
+function renderServices(services) {
+  const list = $("services");
+  clear(list);
+  for (const s of services) {
+    const names = s.names || {};
+    const wait = s.waiting > 0 && s.open && s.wait_s > 0
+      ? h("p", { class: "wait" },
+        h("span", { class: "visually-hidden" }, "Arvioitu odotus / Beräknad väntetid / Estimated wait: "),
+        `≈ ${Math.max(1, Math.round(s.wait_s / 60))} min`)
+      : null;
+    list.append(h("li", { class: s.open ? "service" : "service closed" },
+      h("div", { class: "names" },
+        h("p", { class: "fi", lang: "fi" }, names.fi || s.code),
+        h("p", { class: "sv", lang: "sv" }, names.sv || ""),
+        h("p", { class: "en", lang: "en" }, names.en || "")),
+      h("div", { class: "figures" },
+        h("p", { class: "count" }, String(s.waiting),
+          h("span", { class: "visually-hidden" }, " jonossa / i kö / waiting")),
+        s.open ? wait
+          : h("p", { class: "wait" }, "Suljettu · ", h("span", { lang: "sv" }, "Stängt"), " · ",
+            h("span", { lang: "en" }, "Closed")))));
+  }
+}
+
+/* ---------- state from vuorod ---------- */
+
+async function loadStatus() {
+  let st;
+  try {
+    st = await get("/api/status");
+  } catch {
+    return; // the offline note says it; the socket's reconnect loads again
+  }
+  $("site").textContent = st.site || "vuoro";
+  counters = new Map(st.counters.map((c) => [c.id, { name: c.name, kind: c.kind }]));
+  renderServices(st.services);
+  // Who is at a counter now: those being called first, then those served.
+  const rank = (c) => (c.ticket.state === "called" ? 0 : 1);
+  const current = st.counters.filter((c) => c.ticket && c.ticket.code).sort((a, b) => rank(a) - rank(b));
+  for (const c of current) {
+    if (!calls.some((k) => k.code === c.ticket.code)) addCall(c.ticket.code, c.id, false);
+  }
+  renderCalls();
+}
+
+let statusTimer = null;
+function reloadSoon() {
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(loadStatus, 150);
+}
+
+function onEvent(ev) {
+  const tk = ev.ticket;
+  const counter = ev.counter ?? tk?.counter;
+  const isCall = ev.type === "called" || ev.type === "recalled" ||
+    (ev.type === "resumed" && tk?.state === "called");
+  if (isCall && tk?.code && counter) {
+    addCall(tk.code, counter, true);
+    announce(tk.code, counter);
+  }
+  if (ev.type === "day_reset") {
+    calls = [];
+    renderCalls();
+  }
+  reloadSoon();
+}
+
+function onState(state) {
+  $("offline").hidden = state === "open";
+  if (state === "open") loadStatus();
+}
+
+tickClock();
+renderCalls();
+loadStatus();
+setInterval(loadStatus, 30000); // estimates move with the clock too
+live({ onEvent, onState });
