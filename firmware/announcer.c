@@ -418,13 +418,7 @@ const char *announcer_fault(const struct announcer *a)
 	return a ? a->selftest_error : NULL;
 }
 
-static const char *const sink_names[] = {"auto", "alsa", "pulse", "wav", "none"};
-
 const char *announcer_sink_name(const struct announcer *a)
 {
-	if (!a)
-		return "none";
-	return (unsigned)a->cfg->audio_sink < G_N_ELEMENTS(sink_names)
-		   ? sink_names[a->cfg->audio_sink]
-		   : "?";
+	return a ? hal_audio_sink_name((enum hal_audio_sink)a->cfg->audio_sink) : "none";
 }

@@ -594,6 +594,14 @@ struct api_pending {
 	guint status;
 };
 
+/* Answers a paused request: the reply was set; resume and let go. */
+static void api_pending_done(struct api_pending *p)
+{
+	soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
 static void api_run_done(int rc, const GError *error, const struct queue_result *res, gpointer data)
 {
 	struct api_pending *p = data;
@@ -603,9 +611,7 @@ static void api_run_done(int rc, const GError *error, const struct queue_result 
 		api_error_gerror(&r, rc, error, res);
 	else
 		api_reply_result(&r, res, p->counter, p->status);
-	soup_server_message_unpause(p->msg);
-	g_object_unref(p->msg);
-	g_free(p);
+	api_pending_done(p);
 }
 
 /* Runs a queue command; the answer goes out once it is durable. */
@@ -693,9 +699,7 @@ static void api_dispensed(const struct dispenser_result *dr, gpointer data)
 	json_builder_end_object(b);
 	api_reply_builder(&r, p->status, b);
 unpause:
-	soup_server_message_unpause(p->msg);
-	g_object_unref(p->msg);
-	g_free(p);
+	api_pending_done(p);
 }
 
 static struct api_pending *api_pending_new(struct api_req *r, guint status)
@@ -759,9 +763,7 @@ static void api_printer_done(const struct dispenser_result *dr, gpointer data)
 	api_build_printer(b, &st);
 	json_builder_end_object(b);
 	api_reply_builder(&r, 200, b);
-	soup_server_message_unpause(p->msg);
-	g_object_unref(p->msg);
-	g_free(p);
+	api_pending_done(p);
 }
 
 static void api_printer_test(struct api_req *r)
@@ -867,9 +869,7 @@ static void api_display_tested(const char *error, gpointer data)
 	}
 	json_builder_end_object(b);
 	api_reply_builder(&r, 200, b);
-	soup_server_message_unpause(j->p->msg);
-	g_object_unref(j->p->msg);
-	g_free(j->p);
+	api_pending_done(j->p);
 	g_free(j->name);
 	g_free(j);
 }
@@ -911,9 +911,7 @@ static void api_displays_scanned(const int *units, size_t n, const char *error, 
 	api_add_str(b, "error", error);
 	json_builder_end_object(b);
 	api_reply_builder(&r, 200, b);
-	soup_server_message_unpause(p->msg);
-	g_object_unref(p->msg);
-	g_free(p);
+	api_pending_done(p);
 }
 
 static void api_displays_scan(struct api_req *r)
@@ -932,9 +930,7 @@ static void api_displays_scan(struct api_req *r)
 	if (rc == 0)
 		return;
 	/* Not started: answer the paused message now. */
-	soup_server_message_unpause(r->msg);
-	g_object_unref(p->msg);
-	g_free(p);
+	api_pending_done(p);
 	if (rc == -ENOENT)
 		api_error(r, 404, "not_found", "no display bus of that name: see [bus:NAME]");
 	else

@@ -4,19 +4,15 @@
 // number formats.
 
 import { h, clear } from "/ui/common/dom.js";
+import { say } from "/ui/common/staff.js";
 import { t } from "./strings.js";
 
 // Set by tech.js: what to do when the session has ended (401).
 export const session = { expired: () => {} };
 
-// The result next to an action.  A fresh element each time, so screen
-// readers announce it: role=status for news, role=alert for errors.
-export function say(out, text, kind = "ok") {
-  clear(out);
-  if (!text) return;
-  const role = kind === "error" ? "alert" : "status";
-  out.append(h("span", { role, class: "result " + kind }, text));
-}
+// The result next to an action (ui/common/staff.js): a fresh element each
+// time, so screen readers announce it.
+export { say };
 
 // Runs fn() for a button: busy while it runs, its text (or error) next to it.
 // fn returns the success text, or {error} for a failure the API answered 200.

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The login shell of a staff page (/tech, /manager): the login form, the
+// "this page is for …" refusal, the language select, log out, and resuming a
+// session from the cookie.  The page's HTML has the ids used below (#login,
+// #login-form, #user, #password, #login-button, #login-out, #refused,
+// #refused-text, #app, #logout, #who, #lang, #offline and the labels); its
+// strings have the keys used below.
+//
+//   const page = staffPage({ roles: ["manager", "admin"], t, roleName,
+//                            start(me) {…}, stop() {…}, relabel() {…} });
+//   page.expired();   // the API said 401: back to the login form
+
+import { login, logout, whoami } from "/ui/common/api.js";
+import { h, clear } from "/ui/common/dom.js";
+
+const $ = (id) => document.getElementById(id);
+
+// A result line: status for news, alert for errors.
+export function say(out, text, kind = "ok") {
+  clear(out);
+  if (text) out.append(h("span", { role: kind === "error" ? "alert" : "status", class: "result " + kind }, text));
+}
+
+export function staffPage({ roles, t, roleName, start, stop, relabel }) {
+  let me = null;
+  const allowed = () => me && roles.includes(me.role);
+
+  function words() {
+    document.title = `vuoro — ${t("title")}`;
+    for (const [id, key] of [["title", "title"], ["lang-label", "lang"], ["logout", "logout"],
+      ["login-title", "login_title"], ["login-hint", "login_hint"], ["user-label", "user"],
+      ["password-label", "password"], ["login-button", "login"], ["offline", "offline"]]) {
+      $(id).textContent = t(key);
+    }
+    $("who").textContent = me ? t("signed_in", { user: me.user, role: roleName(me.role) }) : "";
+    if (me && !allowed()) $("refused-text").textContent = t("wrong_role", { user: me.user, role: roleName(me.role) });
+  }
+
+  function show(which) {
+    $("login").hidden = which !== "login";
+    $("refused").hidden = which !== "refused";
+    $("app").hidden = which !== "app";
+    $("logout").hidden = !me;
+  }
+
+  function enter() {
+    words();
+    if (!allowed()) {
+      show("refused");
+      return;
+    }
+    show("app");
+    start(me);
+  }
+
+  function showLogin(message) {
+    stop();
+    $("offline").hidden = true;
+    me = null;
+    words();
+    show("login");
+    say($("login-out"), message, "error");
+    $("user").focus();
+  }
+
+  $("login-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = $("login-button");
+    const out = $("login-out");
+    const user = $("user").value.trim();
+    const password = $("password").value;
+    if (!user || !password) {
+      say(out, t("login_failed", { msg: "type your user name and password" }), "error");
+      return;
+    }
+    button.disabled = true;
+    say(out, t("logging_in"), "busy");
+    try {
+      await login(user, password);
+      me = await whoami();
+      $("password").value = "";
+      say(out, "");
+      enter();
+    } catch (err) {
+      say(out, t("login_failed", { msg: err.message }), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $("logout").addEventListener("click", async () => {
+    try {
+      await logout();
+    } catch {
+      // The session is gone either way.
+    }
+    showLogin("");
+  });
+
+  const langSel = $("lang");
+  langSel.value = t.lang();
+  langSel.addEventListener("change", () => t.setLang(langSel.value));
+  t.onLang(() => {
+    words();
+    if (allowed()) relabel();
+  });
+
+  // Already logged in (the cookie): straight to the page.
+  (async () => {
+    words();
+    try {
+      me = await whoami();
+    } catch (e) {
+      showLogin(e.message);
+      return;
+    }
+    if (me && me.user) enter();
+    else showLogin("");
+  })();
+
+  return {
+    expired() {
+      if (me) showLogin(t("session_gone"));
+    },
+  };
+}
