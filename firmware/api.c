@@ -14,6 +14,7 @@
 #define G_LOG_DOMAIN "vuoro-api"
 
 #include "api.h"
+#include "api_internal.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -33,76 +34,10 @@
 #define API_LOGIN_MAX_FAILS 10
 #define API_MAX_SEGMENTS    8
 
-struct api {
-	const struct config *cfg;
-	struct desk *desk;
-	struct bus *bus;
-	struct dispenser *dispenser; /* may be NULL */
-	struct frontdesk *frontdesk; /* may be NULL */
-	struct displays *displays;   /* may be NULL */
-	struct announcer *announcer; /* may be NULL */
-	SoupServer *server;
-	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
-	guint bus_queue_sub;
-	guint bus_appointment_sub;
-	guint bus_device_subs[4]; /* api_device_topics */
-	GHashTable *login_fails;  /* remote host → struct api_login_fails * */
-	int64_t started_at;
-	struct queue_result res; /* scratch for desk_exec */
-	gboolean tls;            /* serving HTTPS: cookies are Secure */
-};
-
-static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};
-
-struct api_login_fails {
-	int64_t window_start;
-	int count;
-};
-
-struct api_caller {
-	unsigned role; /* one AUTH_ROLE_*, 0 = anonymous */
-	char *user;    /* NULL for the kiosk and anonymous callers */
-	char *csrf;    /* a browser session (cookie): the CSRF token it must send */
-};
-
-#define API_COOKIE      "vuoro_session"
-#define API_CSRF_HEADER "X-CSRF-Token"
-
-struct api_req {
-	struct api *api;
-	SoupServerMessage *msg;
-	char **seg;       /* path segments: "api", "counters", "2", "call" */
-	JsonObject *body; /* the parsed body when the route takes one */
-	GHashTable *query;
-	struct api_caller caller;
-};
-
-typedef void (*api_fn)(struct api_req *r);
-
-enum api_type {
-	API_STRING = 1,
-	API_INT,
-	API_BOOL,
-};
-
-struct api_field {
-	const char *name;
-	enum api_type type;
-	gboolean required;
-};
-
-struct api_route {
-	const char *method;
-	const char *path; /* '*' matches one segment */
-	unsigned roles;   /* 0 = anybody */
-	api_fn fn;
-	const struct api_field *fields; /* NULL: no JSON body; ends with {NULL} */
-};
-
 /* ---------------------------------------------------------------------- */
 /* Replies */
 
-static void api_reply(struct api_req *r, guint status, JsonNode *node)
+void api_reply(struct api_req *r, guint status, JsonNode *node)
 {
 	g_autofree char *text = json_to_string(node, FALSE);
 	gsize len = strlen(text);
@@ -114,14 +49,14 @@ static void api_reply(struct api_req *r, guint status, JsonNode *node)
 					 g_steal_pointer(&text), len);
 }
 
-static void api_reply_builder(struct api_req *r, guint status, JsonBuilder *b)
+void api_reply_builder(struct api_req *r, guint status, JsonBuilder *b)
 {
 	g_autoptr(JsonNode) node = json_builder_get_root(b);
 
 	api_reply(r, status, node);
 }
 
-static void G_GNUC_PRINTF(4, 5)
+void G_GNUC_PRINTF(4, 5)
     api_error(struct api_req *r, guint status, const char *code, const char *fmt, ...)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -141,8 +76,7 @@ static void G_GNUC_PRINTF(4, 5)
 }
 
 /* Maps a desk/queue/store errno onto HTTP. */
-static void api_error_errno(struct api_req *r, int rc, const char *message,
-			    const struct queue_result *res)
+void api_error_errno(struct api_req *r, int rc, const char *message, const struct queue_result *res)
 {
 	switch (-rc) {
 	case EINVAL:
@@ -185,8 +119,8 @@ static void api_error_errno(struct api_req *r, int rc, const char *message,
 	}
 }
 
-static void api_error_gerror(struct api_req *r, int rc, const GError *error,
-			     const struct queue_result *res)
+void api_error_gerror(struct api_req *r, int rc, const GError *error,
+		      const struct queue_result *res)
 {
 	api_error_errno(r, rc, error ? error->message : g_strerror(-rc), res);
 }
@@ -194,13 +128,13 @@ static void api_error_gerror(struct api_req *r, int rc, const GError *error,
 /* ---------------------------------------------------------------------- */
 /* JSON of our objects */
 
-static void api_add_int(JsonBuilder *b, const char *name, int64_t v)
+void api_add_int(JsonBuilder *b, const char *name, int64_t v)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_add_int_value(b, v);
 }
 
-static void api_add_str(JsonBuilder *b, const char *name, const char *v)
+void api_add_str(JsonBuilder *b, const char *name, const char *v)
 {
 	json_builder_set_member_name(b, name);
 	if (v)
@@ -209,7 +143,7 @@ static void api_add_str(JsonBuilder *b, const char *name, const char *v)
 		json_builder_add_null_value(b);
 }
 
-static void api_add_bool(JsonBuilder *b, const char *name, gboolean v)
+void api_add_bool(JsonBuilder *b, const char *name, gboolean v)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_add_boolean_value(b, v);
@@ -373,7 +307,7 @@ static const char *api_bearer(SoupServerMessage *msg, GHashTable *query)
 
 /* A request a browser sent on behalf of another site: its Origin is not
  * this server.  Requests without Origin (scripts, vuoroctl) pass. */
-static gboolean api_foreign_origin(SoupServerMessage *msg)
+gboolean api_foreign_origin(SoupServerMessage *msg)
 {
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	const char *origin = soup_message_headers_get_one(h, "Origin");
@@ -392,8 +326,8 @@ static gboolean api_foreign_origin(SoupServerMessage *msg)
 	return g_ascii_strcasecmp(origin_host, host) != 0;
 }
 
-static void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
-			 struct api_caller *ret)
+void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
+		  struct api_caller *ret)
 {
 	g_autofree char *cookie = NULL;
 	const char *token = api_bearer(msg, query);
@@ -513,29 +447,29 @@ static gboolean api_parse_body(struct api_req *r, const struct api_field *fields
 	return TRUE;
 }
 
-static const char *api_str(struct api_req *r, const char *name)
+const char *api_str(struct api_req *r, const char *name)
 {
 	return json_object_has_member(r->body, name) ? json_object_get_string_member(r->body, name)
 						     : NULL;
 }
 
-static gboolean api_has(struct api_req *r, const char *name)
+gboolean api_has(struct api_req *r, const char *name)
 {
 	return json_object_has_member(r->body, name);
 }
 
-static int64_t api_int(struct api_req *r, const char *name, int64_t fallback)
+int64_t api_int(struct api_req *r, const char *name, int64_t fallback)
 {
 	return api_has(r, name) ? json_object_get_int_member(r->body, name) : fallback;
 }
 
-static gboolean api_bool(struct api_req *r, const char *name, gboolean fallback)
+gboolean api_bool(struct api_req *r, const char *name, gboolean fallback)
 {
 	return api_has(r, name) ? json_object_get_boolean_member(r->body, name) : fallback;
 }
 
 /* Segment @i as a positive integer id, or reply 404. */
-static gboolean api_seg_id(struct api_req *r, int i, int64_t *ret)
+gboolean api_seg_id(struct api_req *r, int i, int64_t *ret)
 {
 	guint64 v;
 
@@ -1019,7 +953,7 @@ static void api_qr(struct api_req *r)
 /* ---------------------------------------------------------------------- */
 /* Buttons and lamps */
 
-static void api_reply_ok(struct api_req *r, guint status)
+void api_reply_ok(struct api_req *r, guint status)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -1607,6 +1541,8 @@ static void api_health(struct api_req *r)
 		g_ptr_array_add(faults, g_strdup(announcer_fault(api->announcer)));
 	if (disk)
 		g_ptr_array_add(faults, g_strdup(disk));
+	if (api->booths)
+		booths_faults(api->booths, faults);
 	json_builder_begin_object(b);
 	api_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
 	json_builder_set_member_name(b, "faults");
@@ -1883,7 +1819,15 @@ static void api_users_add(struct api_req *r)
 		return;
 	}
 	desk_time(r->api->desk, &t);
+	if (api_str(r, "provider") && !config_provider_known(r->api->cfg, api_str(r, "provider"))) {
+		api_error(r, 400, "invalid", "provider \"%s\" is not in board-config",
+			  api_str(r, "provider"));
+		return;
+	}
 	rc = store_user_put(desk_store(r->api->desk), name, role, hash, t.now, &error);
+	if (rc >= 0 && api_str(r, "provider"))
+		rc = store_user_set_provider(desk_store(r->api->desk), name, api_str(r, "provider"),
+					     &error);
 	if (rc < 0) {
 		api_error_gerror(r, rc, error, NULL);
 		return;
@@ -1891,6 +1835,7 @@ static void api_users_add(struct api_req *r)
 	json_builder_begin_object(b);
 	api_add_str(b, "name", name);
 	api_add_str(b, "role", role);
+	api_add_str(b, "provider", api_str(r, "provider"));
 	json_builder_end_object(b);
 	api_reply_builder(r, 201, b);
 }
@@ -2256,7 +2201,11 @@ static const struct api_field api_transfer_fields[] = {{"service", API_STRING, F
 static const struct api_field api_end_fields[] = {
     {"outcome", API_STRING, FALSE}, {"channel", API_STRING, FALSE}, {NULL}};
 static const struct api_field api_user_fields[] = {
-    {"name", API_STRING, TRUE}, {"role", API_STRING, TRUE}, {"password", API_STRING, TRUE}, {NULL}};
+    {"name", API_STRING, TRUE},
+    {"role", API_STRING, TRUE},
+    {"password", API_STRING, TRUE},
+    {"provider", API_STRING, FALSE}, /* an expert's provider */
+    {NULL}};
 static const struct api_field api_passwd_fields[] = {{"password", API_STRING, TRUE}, {NULL}};
 static const struct api_field api_appointment_fields[] = {{"service", API_STRING, TRUE},
 							  {"at", API_STRING, TRUE},
@@ -2368,14 +2317,16 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		g_free(seg[n - 1]);
 		seg[n - 1] = NULL;
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(api_routes); i++) {
-		if (!api_route_match(&api_routes[i], seg))
+	for (size_t i = 0; i < G_N_ELEMENTS(api_routes) + api_booth_n_routes && !route; i++) {
+		const struct api_route *candidate =
+		    i < G_N_ELEMENTS(api_routes) ? &api_routes[i]
+						 : &api_booth_routes[i - G_N_ELEMENTS(api_routes)];
+
+		if (!api_route_match(candidate, seg))
 			continue;
 		path_known = TRUE;
-		if (strcmp(api_routes[i].method, method) == 0) {
-			route = &api_routes[i];
-			break;
-		}
+		if (strcmp(candidate->method, method) == 0)
+			route = candidate;
 	}
 	if (!route) {
 		if (path_known)
@@ -2486,7 +2437,7 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 
 /* @b to the staff and kiosk sockets; @pub (may be NULL: nothing) to the
  * anonymous ones. */
-static void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub)
+void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub)
 {
 	g_autoptr(JsonNode) node = json_builder_get_root(b);
 	g_autoptr(JsonNode) pub_node = pub ? json_builder_get_root(pub) : NULL;
@@ -2607,6 +2558,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		api->bus_device_subs[i] =
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
+	api_booth_init(api);
 	return api;
 }
 
@@ -2645,6 +2597,7 @@ void api_free(struct api *api)
 	if (!api)
 		return;
 	desk_flush(api->desk); /* answer what waits for the group commit */
+	api_booth_free(api);
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)

@@ -44,6 +44,13 @@ void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk);
 void api_set_displays(struct api *api, struct displays *displays);
 void api_set_announcer(struct api *api, struct announcer *announcer);
 
+/* The remote-service booths: /api/booths, /api/expert, /api/sessions, and
+ * the experts' signalling socket /api/signal. */
+struct booths;
+void api_set_booths(struct api *api, struct booths *booths);
+/* booths_send_fn: a signalling message to an expert's socket. */
+void api_signal_send(gpointer peer, const char *json, gpointer data);
+
 /* The HTTP server, for the web pages (firmware/web.c) to join. */
 SoupServer *api_server(struct api *api);
 /* Serving HTTPS ([api] tls-cert): after api_listen(). */

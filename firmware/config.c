@@ -48,6 +48,8 @@ enum config_type {
 	CT_UNITS,    /* char **: ";"-separated Modbus unit ids 1–247 */
 	CT_LANGS,    /* char **: ";"-separated fi, sv, en, each at most once */
 	CT_MAP,      /* char * map name + struct display_map loaded next to the config */
+	CT_MEDIA,    /* char *: "scheme" or "scheme:arg", scheme among the key's choices */
+	CT_URI,      /* char *: a URI whose scheme is among the key's choices */
 };
 
 struct config_key {
@@ -124,10 +126,63 @@ static const struct config_key service_keys[] = {
     {0},
 };
 
+static const char *const camera_schemes[] = {"test", "v4l2", NULL};
+static const char *const doc_camera_schemes[] = {"none", "test", "v4l2", NULL};
+static const char *const mic_schemes[] = {"test", "alsa", "pulse", "none", NULL};
+static const char *const speaker_schemes[] = {"auto", "alsa", "pulse", "none", NULL};
+static const char *const booth_screens[] = {"page", "auto", "none", NULL};
+static const char *const video_codecs[] = {"vp8", "h264", NULL};
+static const char *const recording_modes[] = {"off", "ask", NULL};
+
 static const struct config_key counter_keys[] = {
     {"name", CT_STRING, true, NULL, 0, 0, CTR(name)},
     {"kind", CT_CTR_KIND, false, "counter", 0, 0, CTR(expert)},
     {"profile", CT_PROFILE, true, NULL, 0, 0, CTR(profile)},
+    /* booth media (kind = expert) */
+    {"camera", CT_MEDIA, false, "v4l2:/dev/video0", 0, 0, CTR(camera), camera_schemes},
+    {"document-camera", CT_MEDIA, false, "none", 0, 0, CTR(document_camera), doc_camera_schemes},
+    {"microphone", CT_MEDIA, false, "alsa", 0, 0, CTR(microphone), mic_schemes},
+    {"speaker", CT_MEDIA, false, "auto", 0, 0, CTR(speaker), speaker_schemes},
+    {"screen", CT_CHOICE, false, "page", 0, 0, CTR(screen), booth_screens},
+    {"video-codec", CT_CHOICE, false, "vp8", 0, 0, CTR(video_codec), video_codecs},
+    {"h264-encoder", CT_STRING, false, "x264enc", 0, 0, CTR(h264_encoder)},
+    {"width", CT_INT, false, "640", 160, 1920, CTR(width)},
+    {"height", CT_INT, false, "480", 120, 1080, CTR(height)},
+    {"fps", CT_INT, false, "30", 5, 60, CTR(fps)},
+    {"video-kbps", CT_INT, false, "1000", 100, 8000, CTR(video_kbps)},
+    {"recording", CT_CHOICE, false, "off", 0, 0, CTR(recording), recording_modes},
+    {0},
+};
+
+static const char *const stun_schemes[] = {"stun", NULL};
+static const char *const turn_schemes[] = {"turn", "turns", NULL};
+
+static const struct config_key webrtc_keys[] = {
+    {"stun-server", CT_URI, false, NULL, 0, 0, SITE(stun_server), stun_schemes},
+    {"turn-servers", CT_LIST, false, NULL, 0, 0, SITE(turn_servers), turn_schemes},
+    {"local-addresses", CT_LIST, false, NULL, 0, 0, SITE(ice_local_addresses)},
+    {"ring-seconds", CT_INT, false, "30", 3, 300, SITE(ring_s)},
+    {"connect-seconds", CT_INT, false, "20", 3, 300, SITE(connect_s)},
+    {"reconnect-seconds", CT_INT, false, "10", 1, 300, SITE(reconnect_s)},
+    {0},
+};
+
+static const struct config_key recording_keys[] = {
+    {"dir", CT_STRING, false, "/var/lib/vuoro/recordings", 0, 0, SITE(recording_dir)},
+    {"retention-days", CT_INT, false, "30", 1, 3650, SITE(recording_retention_days)},
+    {0},
+};
+
+static const struct config_key identity_keys[] = {
+    {"module", CT_STRING, false, "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", 0, 0,
+     SITE(identity_module)},
+    {"trust-anchors", CT_STRING, false, NULL, 0, 0, SITE(identity_trust_anchors)},
+    {"crl", CT_STRING, false, NULL, 0, 0, SITE(identity_crl)},
+    {"crl-max-age-hours", CT_INT, false, "168", 0, 8760, SITE(identity_crl_max_age_h)},
+    {"required-eku", CT_STRING, false, "clientAuth", 0, 0, SITE(identity_required_eku)},
+    {"site-secret", CT_STRING, false, NULL, 0, 0, SITE(identity_site_secret)},
+    {"slot", CT_INT, false, "-1", -1, G_MAXINT, SITE(identity_slot)},
+    {"retention-days", CT_INT, false, "90", 1, 3650, SITE(identity_retention_days)},
     {0},
 };
 
@@ -299,11 +354,15 @@ static const struct config_group {
 	const char *name; /* "site", or "service:" for a prefix */
 	const struct config_key *keys;
 } config_groups[] = {
-    {"site", site_keys},           {"api", api_keys},          {"store", store_keys},
-    {"queue", queue_keys},         {"printer", printer_keys},  {"gpio", gpio_keys},
-    {"provider:", provider_keys},  {"service:", service_keys}, {"counter:", counter_keys},
-    {"button:", button_keys},      {"lamp:", lamp_keys},       {"audio", audio_keys},
-    {"announcer", announcer_keys}, {"bus:", bus_keys},         {"display:", display_keys},
+    {"site", site_keys},           {"api", api_keys},
+    {"store", store_keys},         {"queue", queue_keys},
+    {"printer", printer_keys},     {"gpio", gpio_keys},
+    {"provider:", provider_keys},  {"service:", service_keys},
+    {"counter:", counter_keys},    {"button:", button_keys},
+    {"lamp:", lamp_keys},          {"audio", audio_keys},
+    {"announcer", announcer_keys}, {"bus:", bus_keys},
+    {"display:", display_keys},    {"webrtc", webrtc_keys},
+    {"recording", recording_keys}, {"identity", identity_keys},
 };
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -418,6 +477,15 @@ static int parse_hours(const char *text, struct config_day_hours *ret, char **re
 	}
 	memcpy(ret, hours, sizeof(hours));
 	return 0;
+}
+
+bool config_provider_known(const struct config *cfg, const char *code)
+{
+	for (guint i = 0; i < cfg->providers->len; i++)
+		if (strcmp(((struct config_provider *)g_ptr_array_index(cfg->providers, i))->code,
+			   code) == 0)
+			return true;
+	return false;
 }
 
 static int config_provider_find(const struct config *cfg, const char *code)
@@ -566,6 +634,40 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		what = g_strjoinv(", ", (char **)k->choices);
 		return config_fail(l, group, k->key, error, "expected one of %s, got \"%s\"", what,
 				   value);
+	case CT_MEDIA: {
+		g_auto(GStrv) parts = g_strsplit(value, ":", 2);
+		bool known = false;
+
+		for (int i = 0; k->choices[i] && !known; i++)
+			known = strcmp(parts[0], k->choices[i]) == 0;
+		if (!known || (strcmp(parts[0], "v4l2") == 0 &&
+			       (!parts[1] || !g_str_has_prefix(parts[1], "/dev/")))) {
+			what = g_strjoinv(", ", (char **)k->choices);
+			return config_fail(l, group, k->key, error,
+					   "expected one of %s (v4l2:/dev/videoN, alsa:DEVICE, "
+					   "test:PATTERN), got \"%s\"",
+					   what, value);
+		}
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	}
+	case CT_URI: {
+		const char *colon = strchr(value, ':');
+		bool known = false;
+
+		for (int i = 0; colon && k->choices[i] && !known; i++)
+			known = strlen(k->choices[i]) == (size_t)(colon - value) &&
+				strncmp(value, k->choices[i], (size_t)(colon - value)) == 0;
+		if (!known || strncmp(colon, "://", 3) != 0 || !colon[3]) {
+			what = g_strjoinv("://, ", (char **)k->choices);
+			return config_fail(l, group, k->key, error,
+					   "expected %s://HOST:PORT, got \"%s\"", what, value);
+		}
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	}
 	case CT_CODEPAGE:
 		if (!escpos_codepage_find(value))
 			return config_fail(l, group, k->key, error,
@@ -627,12 +729,26 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		return config_set_map(l, group, k, value, obj, error);
 	case CT_LIST: {
 		g_auto(GStrv) parts = g_strsplit(value, ";", -1);
-		GPtrArray *out = g_ptr_array_new();
+		GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 
 		for (char **p = parts; *p; p++) {
+			g_autofree char *scheme = NULL;
+
 			g_strstrip(*p);
-			if (**p)
-				g_ptr_array_add(out, g_strdup(*p));
+			if (!**p)
+				continue;
+			/* A list of URIs: each item's scheme among the choices. */
+			scheme = k->choices ? g_uri_parse_scheme(*p) : NULL;
+			if (k->choices &&
+			    (!scheme || !strstr(*p, "://") ||
+			     !g_strv_contains((const char *const *)k->choices, scheme))) {
+				g_ptr_array_free(out, TRUE);
+				what = g_strjoinv("://…, ", (char **)k->choices);
+				return config_fail(l, group, k->key, error,
+						   "expected %s://… separated by ;, got \"%s\"",
+						   what, *p);
+			}
+			g_ptr_array_add(out, g_strdup(*p));
 		}
 		g_ptr_array_add(out, NULL);
 		g_strfreev(*(char ***)field);
@@ -801,6 +917,11 @@ static void config_counter_free(gpointer p)
 	g_free(x->name);
 	if (x->profile)
 		g_array_unref(x->profile);
+	g_free(x->camera);
+	g_free(x->document_camera);
+	g_free(x->microphone);
+	g_free(x->speaker);
+	g_free(x->h264_encoder);
 	g_free(x);
 }
 
@@ -1181,6 +1302,15 @@ void config_free(struct config *cfg)
 	g_free(cfg->audio_device);
 	g_free(cfg->audio_wav_dir);
 	g_strfreev(cfg->announce_langs);
+	g_free(cfg->stun_server);
+	g_strfreev(cfg->turn_servers);
+	g_strfreev(cfg->ice_local_addresses);
+	g_free(cfg->recording_dir);
+	g_free(cfg->identity_module);
+	g_free(cfg->identity_trust_anchors);
+	g_free(cfg->identity_crl);
+	g_free(cfg->identity_required_eku);
+	g_free(cfg->identity_site_secret);
 	if (cfg->providers)
 		g_ptr_array_unref(cfg->providers);
 	if (cfg->services)

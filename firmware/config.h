@@ -34,6 +34,8 @@
  *                     or a path), counter (show this counter's calls; absent: all)
  *   [audio]           sink (auto | alsa | pulse | wav | none), device, wav-dir, volume
  *   [announcer]       languages ("fi;sv;en"), rate (words per minute), chime, speak
+ *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
+ *                     site-secret, slot, retention-days (firmware/identity.h)
  */
 #pragma once
 
@@ -90,6 +92,19 @@ struct config_counter {
 	char *name;      /* "Counter 1" / booth name */
 	bool expert;     /* an expert's desk serving remote services by video */
 	GArray *profile; /* of struct config_profile_entry, in profile order */
+
+	/* A remote-service booth (kind = expert): its media parts, each
+	 * "scheme" or "scheme:arg" (checked by booth_media_check). */
+	char *camera;          /* test[:PATTERN] | v4l2:/dev/videoN */
+	char *document_camera; /* none | test[:PATTERN] | v4l2:/dev/videoN */
+	char *microphone;      /* test | alsa[:DEVICE] | pulse | none */
+	char *speaker;         /* auto | alsa[:DEVICE] | pulse | none */
+	int screen;            /* 0 page (MJPEG to /booth), 1 auto (a window), 2 none */
+	int video_codec;       /* 0 vp8, 1 h264 */
+	char *h264_encoder;    /* x264enc, or a hardware one (v4l2h264enc) */
+	int width, height, fps;
+	int video_kbps;
+	int recording; /* 0 off, 1 ask the customer for consent on the booth screen */
 };
 
 /* The ticket printer.  transport and flow are the index into the names
@@ -234,6 +249,28 @@ struct config {
 	bool announce_chime;
 	bool announce_speak;
 
+	/* [webrtc]: the booths' video sessions */
+	char *stun_server;          /* stun://HOST:PORT; NULL none */
+	char **turn_servers;        /* turn(s)://USER:PASS@HOST:PORT; NULL-terminated */
+	char **ice_local_addresses; /* extra addresses for ICE (127.0.0.1 on a test host) */
+	int ring_s;                 /* the expert's browser must answer within this */
+	int connect_s;              /* and connect within this */
+	int reconnect_s;            /* a lost connection may come back within this */
+
+	/* [recording]: only with the customer's consent */
+	char *recording_dir;
+	int recording_retention_days;
+
+	/* [identity]: the ID card's chip (firmware/identity.c) */
+	char *identity_module;        /* the PKCS#11 module's path */
+	char *identity_trust_anchors; /* PEM file or directory of the cards' CAs */
+	char *identity_crl;           /* CRL file (PEM or DER) the site keeps fresh */
+	int identity_crl_max_age_h;   /* a CRL issued longer ago is stale */
+	char *identity_required_eku;  /* clientAuth, another name, an OID, or none */
+	char *identity_site_secret;   /* file whose bytes key the identity code's HMAC */
+	int identity_slot;            /* PKCS#11 slot id; -1: the first with a card */
+	int identity_retention_days;  /* personal fields of checks and visits kept this long */
+
 	GPtrArray *providers; /* of struct config_provider * */
 	GPtrArray *services;  /* of struct config_service * */
 	GPtrArray *counters;  /* of struct config_counter * */
@@ -255,6 +292,7 @@ int config_counter_find(const struct config *cfg, int counter_id);
 const struct config_service *config_service_get(const struct config *cfg, int index);
 const struct config_counter *config_counter_get(const struct config *cfg, int index);
 const char *config_provider_code(const struct config *cfg, int service_index);
+bool config_provider_known(const struct config *cfg, const char *code);
 
 /* "next" for CONFIG_BUTTON_NEXT …, for messages and the API. */
 const char *config_button_action_name(enum config_button_action a);

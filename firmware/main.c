@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "booth.h"
 #include "bus.h"
 #include "config.h"
 #include "desk.h"
@@ -34,6 +35,7 @@ struct vuorod_opts {
 	char *check_config;
 	char *add_user;
 	char *role;
+	char *provider;
 	gboolean version;
 };
 
@@ -89,12 +91,15 @@ static int vuorod_add_user(const struct vuorod_opts *o)
 		return 1;
 	}
 	store = store_open(o->db, NULL, &error);
-	if (!store || store_user_put(store, o->add_user, o->role, hash,
-				     g_get_real_time() / G_USEC_PER_SEC, &error) < 0) {
+	if (!store ||
+	    store_user_put(store, o->add_user, o->role, hash, g_get_real_time() / G_USEC_PER_SEC,
+			   &error) < 0 ||
+	    (o->provider && store_user_set_provider(store, o->add_user, o->provider, &error) < 0)) {
 		fprintf(stderr, "vuorod: %s\n", error->message);
 		return 1;
 	}
-	printf("user %s (%s) saved in %s\n", o->add_user, o->role, o->db);
+	printf("user %s (%s%s%s) saved in %s\n", o->add_user, o->role, o->provider ? ", " : "",
+	       o->provider ? o->provider : "", o->db);
 	return 0;
 }
 
@@ -143,6 +148,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Frontdesk) frontdesk = NULL;
 	g_autoptr(Displays) displays = NULL;
 	g_autoptr(Announcer) announcer = NULL;
+	g_autoptr(Booths) booths = NULL; /* after api: freed first, it talks to api sockets */
 	g_autoptr(Web) web = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *host = NULL;
@@ -191,6 +197,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_displays(api, displays);
 	announcer = announcer_new(cfg, bus);
 	api_set_announcer(api, announcer);
+	booths = booths_new(cfg, desk, bus, api_signal_send, api);
+	api_set_booths(api, booths);
 	web = web_new(api_server(api), cfg->ui_dir ? cfg->ui_dir : web_default_dir(), &error);
 	if (!web) {
 		g_warning("%s; the API works without them", error->message);
@@ -235,6 +243,8 @@ int main(int argc, char **argv)
 	     "store a user (password on stdin) in --db and exit", "NAME"},
 	    {"role", 0, 0, G_OPTION_ARG_STRING, &o.role,
 	     "role of --add-user: advisor, expert, technician, manager or admin", "ROLE"},
+	    {"provider", 0, 0, G_OPTION_ARG_STRING, &o.provider,
+	     "the provider an expert of --add-user serves for (a [provider:CODE])", "CODE"},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &o.version, "print the version and exit", NULL},
 	    {NULL},
 	};
@@ -271,5 +281,6 @@ int main(int argc, char **argv)
 	g_free(o.check_config);
 	g_free(o.add_user);
 	g_free(o.role);
+	g_free(o.provider);
 	return rc;
 }

@@ -61,10 +61,11 @@ static const char *const channel_names[QUEUE_N_CHANNELS] = {
 };
 
 static const char *const outcome_names[QUEUE_N_OUTCOMES] = {
-    [QUEUE_OUTCOME_RESOLVED] = "resolved",   [QUEUE_OUTCOME_REFERRED] = "referred",
-    [QUEUE_OUTCOME_FOLLOW_UP] = "follow_up", [QUEUE_OUTCOME_TRANSFERRED] = "transferred",
-    [QUEUE_OUTCOME_NO_SHOW] = "no_show",     [QUEUE_OUTCOME_CANCELLED] = "cancelled",
-    [QUEUE_OUTCOME_VOIDED] = "voided",       [QUEUE_OUTCOME_RESET] = "reset",
+    [QUEUE_OUTCOME_RESOLVED] = "resolved",       [QUEUE_OUTCOME_REFERRED] = "referred",
+    [QUEUE_OUTCOME_FOLLOW_UP] = "follow_up",     [QUEUE_OUTCOME_TRANSFERRED] = "transferred",
+    [QUEUE_OUTCOME_NO_SHOW] = "no_show",         [QUEUE_OUTCOME_CANCELLED] = "cancelled",
+    [QUEUE_OUTCOME_VOIDED] = "voided",           [QUEUE_OUTCOME_RESET] = "reset",
+    [QUEUE_OUTCOME_INTERRUPTED] = "interrupted",
 };
 
 static const char *const event_names[QUEUE_N_EVENTS] = {
@@ -857,7 +858,8 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 		/* This counter's part ends as a visit of its own. */
 		leg = *tk;
 		leg.state = QUEUE_DONE;
-		leg.outcome = QUEUE_OUTCOME_TRANSFERRED;
+		leg.outcome = cmd->outcome == QUEUE_OUTCOME_INTERRUPTED ? QUEUE_OUTCOME_INTERRUPTED
+									: QUEUE_OUTCOME_TRANSFERRED;
 		leg.channel = c->expert ? QUEUE_CHANNEL_REMOTE_VIDEO : QUEUE_CHANNEL_IN_PERSON;
 		leg.ended_at = t->now;
 		if (!leg.started_at)
@@ -870,7 +872,8 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 		tk->front = cmd->front;
 		ticket_set_state(q, tk, QUEUE_WAITING);
 		tk->counter = 0;
-		tk->transfers++;
+		if (cmd->outcome != QUEUE_OUTCOME_INTERRUPTED)
+			tk->transfers++;
 		tk->recalls = 0;
 		tk->called_at = tk->started_at = 0;
 		counter_free_up(c, t->now);

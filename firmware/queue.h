@@ -53,7 +53,8 @@ enum queue_outcome {
 	QUEUE_OUTCOME_NO_SHOW,
 	QUEUE_OUTCOME_CANCELLED,
 	QUEUE_OUTCOME_VOIDED,
-	QUEUE_OUTCOME_RESET, /* still waiting when the service day was reset */
+	QUEUE_OUTCOME_RESET,       /* still waiting when the service day was reset */
+	QUEUE_OUTCOME_INTERRUPTED, /* a video session broke before the service: back in line */
 	QUEUE_N_OUTCOMES,
 };
 
@@ -183,7 +184,7 @@ struct queue_cmd {
 	uint8_t lang;
 	int8_t priority;
 	int8_t channel;       /* END; -1 = the counter's default */
-	int8_t outcome;       /* END; -1 = resolved */
+	int8_t outcome;       /* END: -1 = resolved; TRANSFER: INTERRUPTED or -1 */
 	const char *user;     /* OPEN */
 	const char *profile;  /* OPEN: "tax,permits:2"; NULL = the configured one */
 	const char *ref;      /* ISSUE: follow reference */

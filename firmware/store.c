@@ -1154,3 +1154,183 @@ int store_tickets_of_day(struct store *s, const struct config *cfg, int32_t day,
 		return store_fail(s, rc, "reading the day's tickets", error);
 	return 0;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Experts' providers, remote-service sessions */
+
+int store_user_set_provider(struct store *s, const char *name, const char *provider, GError **error)
+{
+	int rc = store_write(s, "UPDATE users SET provider = ?2 WHERE name = ?1",
+			     "saving the user's provider", error, "ss", name, provider);
+
+	return rc < 0 ? rc : 0;
+}
+
+char *store_user_provider(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT provider FROM users WHERE name = ?1", NULL);
+	char *provider = NULL;
+
+	if (!st)
+		return NULL;
+	bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		provider = g_strdup(col_text(st, 0));
+	sqlite3_finalize(st);
+	return provider;
+}
+
+int64_t store_session_add(struct store *s, const struct store_session *ss, GError **error)
+{
+	int rc = store_write(s,
+			     "INSERT INTO sessions (booth, ticket, day, code, service, provider, "
+			     "expert, state, video_codec, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+			     "?6, ?7, 'waiting', ?8, ?9)",
+			     "saving the video session", error, "iiisssssi", (int64_t)ss->booth,
+			     (int64_t)ss->ticket, (int64_t)ss->day, ss->code, ss->service,
+			     ss->provider, ss->expert, ss->video_codec, ss->at);
+
+	if (rc < 0)
+		return rc;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+/* One state change and its event row, in one transaction. */
+int store_session_state(struct store *s, int64_t id, const char *state, const char *reason,
+			const char *error_text, int64_t at, GError **error)
+{
+	static const char *const time_columns[][2] = {
+	    {"ringing", "ringing_at"},
+	    {"connecting", "connecting_at"},
+	    {"live", "live_at"},
+	    {"ended", "ended_at"},
+	};
+	g_autofree char *sql = NULL;
+	const char *column = NULL;
+	int rc;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(time_columns); i++)
+		if (strcmp(state, time_columns[i][0]) == 0)
+			column = time_columns[i][1];
+	/* A reconnect goes through connecting again: the first time stays. */
+	sql = column ? g_strdup_printf("UPDATE sessions SET state = ?2, end_reason = "
+				       "coalesce(?3, end_reason), error = coalesce(?4, error), "
+				       "%s = CASE WHEN %s = 0 THEN ?5 ELSE %s END WHERE id = ?1",
+				       column, column, column)
+		     : g_strdup("UPDATE sessions SET state = ?2, end_reason = coalesce(?3, "
+				"end_reason), error = coalesce(?4, error) WHERE id = ?1");
+	if (store_exec(s, "BEGIN IMMEDIATE", "saving the session state", error) < 0)
+		return -EIO;
+	rc = store_write(s, sql, "saving the session state", error, "isssi", id, state, reason,
+			 error_text, at);
+	if (rc >= 0)
+		rc = store_write(s,
+				 "INSERT INTO session_events (session, at, event, detail) VALUES "
+				 "(?1, ?2, ?3, ?4)",
+				 "saving the session event", error, "iiss", id, at, state,
+				 reason ? reason : error_text);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_exec(s, "COMMIT", "saving the session state", error);
+}
+
+int store_session_event(struct store *s, int64_t id, const char *event, const char *detail,
+			int64_t at, GError **error)
+{
+	int rc = store_write(s,
+			     "INSERT INTO session_events (session, at, event, detail) VALUES (?1, "
+			     "?2, ?3, ?4)",
+			     "saving the session event", error, "iiss", id, at, event, detail);
+
+	if (rc >= 0 && strcmp(event, "reconnect") == 0)
+		rc = store_write(s, "UPDATE sessions SET reconnects = reconnects + 1 WHERE id = ?1",
+				 "counting the reconnect", error, "i", id);
+	return rc < 0 ? rc : 0;
+}
+
+int store_session_consent(struct store *s, int64_t id, const char *consent, const char *recording,
+			  int64_t at, GError **error)
+{
+	int rc =
+	    store_write(s,
+			"UPDATE sessions SET consent = ?2, consent_at = ?3, recording = "
+			"coalesce(?4, recording) WHERE id = ?1",
+			"saving the recording consent", error, "isis", id, consent, at, recording);
+
+	if (rc >= 0)
+		rc = store_write(s,
+				 "INSERT INTO session_events (session, at, event, detail) VALUES "
+				 "(?1, ?2, 'consent', ?3)",
+				 "saving the session event", error, "iis", id, at, consent);
+	return rc < 0 ? rc : 0;
+}
+
+int store_visit_session(struct store *s, uint32_t ticket, int64_t session, const char *consent,
+			GError **error)
+{
+	int rc = store_write(s,
+			     "UPDATE visits SET session = ?2, recording_consent = ?3 WHERE id = "
+			     "(SELECT max(id) FROM visits WHERE ticket = ?1)",
+			     "linking the visit to its session", error, "iis", (int64_t)ticket,
+			     session, consent);
+
+	return rc < 0 ? rc : 0;
+}
+
+int store_recordings_expired(struct store *s, int64_t before,
+			     void (*fn)(int64_t id, const char *path, void *data), void *data,
+			     GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s,
+			  "SELECT id, recording FROM sessions WHERE recording IS NOT "
+			  "NULL AND recording_deleted_at = 0 AND ended_at > 0 AND "
+			  "ended_at < ?1 ORDER BY id",
+			  error);
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int rc, n = 0;
+
+	if (!st) {
+		g_array_unref(ids);
+		return -EIO;
+	}
+	sqlite3_bind_int64(st, 1, before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		fn(id, col_text(st, 1), data);
+		g_array_append_val(ids, id);
+	}
+	sqlite3_finalize(st);
+	for (guint i = 0; i < ids->len; i++)
+		if (store_write(s, "UPDATE sessions SET recording_deleted_at = ?2 WHERE id = ?1",
+				"marking the recording deleted", error, "ii",
+				g_array_index(ids, int64_t, i),
+				g_get_real_time() / G_USEC_PER_SEC) >= 0)
+			n++;
+	g_array_unref(ids);
+	return rc == SQLITE_DONE ? n : store_fail(s, rc, "reading old recordings", error);
+}
+
+int store_visit_category(struct store *s, uint32_t ticket, const char *category, GError **error)
+{
+	int rc = store_write(s,
+			     "UPDATE visits SET category = ?2 WHERE id = (SELECT max(id) FROM "
+			     "visits WHERE ticket = ?1)",
+			     "saving the visit's category", error, "is", (int64_t)ticket, category);
+
+	return rc < 0 ? rc : 0;
+}
+
+int store_sessions_interrupted(struct store *s, int64_t at, GError **error)
+{
+	int rc = store_write(s,
+			     "UPDATE sessions SET state = 'ended', end_reason = 'error', error = "
+			     "'vuorod restarted during the session', ended_at = ?1 WHERE state != "
+			     "'ended'",
+			     "closing sessions of before the restart", error, "i", at);
+
+	return rc;
+}

@@ -21,7 +21,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -128,6 +128,42 @@ int store_ticket_print_failed(struct store *s, uint32_t id, const char *message,
 int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t from, int64_t to,
 			      void (*fn)(const struct store_appointment *a, void *data), void *data,
 			      GError **error);
+
+/* Experts serve for one provider (users.provider); NULL when none. */
+int store_user_set_provider(struct store *s, const char *name, const char *provider,
+			    GError **error);
+char *store_user_provider(struct store *s, const char *name);
+
+/* Remote-service sessions: a row per session, an event row per change. */
+struct store_session {
+	int booth;
+	uint32_t ticket;
+	int32_t day;
+	const char *code, *service, *provider, *expert, *video_codec;
+	int64_t at;
+};
+int64_t store_session_add(struct store *s, const struct store_session *ss, GError **error);
+/* @state "ringing" … "ended" also stamps its *_at column the first time;
+ * @reason and @error_text may be NULL. */
+int store_session_state(struct store *s, int64_t id, const char *state, const char *reason,
+			const char *error_text, int64_t at, GError **error);
+/* "message", "document", "reconnect" (also counted), … */
+int store_session_event(struct store *s, int64_t id, const char *event, const char *detail,
+			int64_t at, GError **error);
+int store_session_consent(struct store *s, int64_t id, const char *consent, const char *recording,
+			  int64_t at, GError **error);
+/* The last visit of @ticket gets its session and recording consent. */
+int store_visit_session(struct store *s, uint32_t ticket, int64_t session, const char *consent,
+			GError **error);
+/* Sessions still open in the store after a restart end as errors. */
+int store_sessions_interrupted(struct store *s, int64_t at, GError **error);
+/* The category of the matter of @ticket's last visit. */
+int store_visit_category(struct store *s, uint32_t ticket, const char *category, GError **error);
+/* Recordings of sessions ended before @before: @fn deletes the file; the
+ * row is then marked.  Returns how many were marked. */
+int store_recordings_expired(struct store *s, int64_t before,
+			     void (*fn)(int64_t id, const char *path, void *data), void *data,
+			     GError **error);
 
 /* PRAGMA integrity_check: 0 and "ok", or -EIO and the report. */
 int store_integrity_check(struct store *s, char **ret_report, GError **error);

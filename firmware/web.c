@@ -20,7 +20,8 @@ struct web {
 	char *dir; /* canonical, no trailing slash */
 };
 
-static const char *const web_pages[] = {"kiosk", "advisor", "display", "tech", "manager"};
+static const char *const web_pages[] = {"kiosk",   "advisor", "display", "tech",
+					"manager", "expert",  "booth"};
 
 static const struct {
 	const char *ext;
@@ -148,7 +149,7 @@ static void web_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 	}
 	web_text(msg, SOUP_STATUS_NOT_FOUND,
 		 "not found: the pages are /kiosk, /advisor, /display, "
-		 "/tech and /manager\n");
+		 "/tech, /manager, /expert and /booth\n");
 }
 
 struct web *web_new(SoupServer *server, const char *ui_dir, GError **error)

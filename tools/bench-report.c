@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench-report: the per-provider monthly report over a year of visits.
+ * bench-report: the reports over a year of visits.
  *
  * Generates a deterministic year of 250,000 visits (5 providers, 4
  * channels, realistic waits and service times, some no-shows) in a scratch
@@ -8,7 +8,12 @@
  * times and prints the median:
  *   BENCH report_250k_ms=X ms
  *   BENCH report_rows=N rows
+ * With --db FILE (a year made by tools/gen-visits.py: tickets, visits, the
+ * audit log, feedback), also every report (report_run, all kinds, by month,
+ * and their JSON) over that year, median of 7:
+ *   BENCH report_all_250k_ms=X ms
  */
+#include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -82,20 +87,103 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Every report over the year of @path: the service days with visits, by
+ * month, all kinds, to JSON as GET /api/report does. */
+static int bench_all(const char *path, const char *timezone, int reset_min, GError **error)
+{
+	g_autoptr(Store) s = store_open(path, NULL, error);
+	g_autoptr(GTimeZone) tz = NULL;
+	struct report_query q = {
+	    .period = REPORT_PERIOD_MONTH,
+	    .target_wait_s = 15 * 60,
+	    .reset_min = reset_min,
+	};
+	sqlite3_stmt *st = NULL;
+	double ms[7];
+	gsize bytes = 0;
+
+	if (!s)
+		return -EIO;
+	tz = g_time_zone_new_identifier(timezone);
+	if (!tz) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "unknown time zone %s",
+			    timezone);
+		return -EINVAL;
+	}
+	q.tz = tz;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT min(day), max(day), count(*) FROM visits", -1,
+			       &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 2) == 0) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s has no visits", path);
+		sqlite3_finalize(st);
+		return -EINVAL;
+	}
+	q.from_day = sqlite3_column_int(st, 0);
+	q.to_day = sqlite3_column_int(st, 1) + 1;
+	fprintf(stderr, "bench-report: %s: %d visits over %d days\n", path,
+		sqlite3_column_int(st, 2), q.to_day - q.from_day);
+	sqlite3_finalize(st);
+	q.now = (int64_t)(q.to_day + 1) * 86400;
+	for (int i = 0; i < 7; i++) {
+		g_autoptr(Report) r = NULL;
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		g_autoptr(JsonNode) root = NULL;
+		g_autofree char *text = NULL;
+		gint64 t0 = g_get_monotonic_time();
+
+		if (report_run(s, &q, &r, error) < 0)
+			return -EIO;
+		json_builder_begin_object(b);
+		report_add_json(r, b);
+		json_builder_end_object(b);
+		root = json_builder_get_root(b);
+		text = json_to_string(root, FALSE);
+		ms[i] = (g_get_monotonic_time() - t0) / 1000.0;
+		bytes = strlen(text);
+	}
+	qsort(ms, 7, sizeof(double), cmp_double);
+	fprintf(stderr, "bench-report: every report: %" G_GSIZE_FORMAT " bytes of JSON\n", bytes);
+	printf("BENCH report_all_250k_ms=%.1f ms\n", ms[3]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *dir = NULL;
 	g_autofree char *path = NULL;
 	g_autoptr(Store) s = NULL;
+	g_autofree char *db = NULL;
+	g_autofree char *timezone = NULL;
+	gboolean only_all = FALSE;
+	int reset_min = 180;
 	double ms[7];
 	unsigned rows = 0;
+	GOptionEntry entries[] = {
+	    {"db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+	     "also every report over this year (tools/gen-visits.py)", "FILE"},
+	    {"timezone", 0, 0, G_OPTION_ARG_STRING, &timezone,
+	     "the site's time zone (default Europe/Helsinki)", "ZONE"},
+	    {"reset-min", 0, 0, G_OPTION_ARG_INT, &reset_min,
+	     "the daily reset, minutes after midnight (default 180)", "MIN"},
+	    {"only-all", 0, 0, G_OPTION_ARG_NONE, &only_all, "only report_all_250k_ms", NULL},
+	    {NULL},
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
 
-	if (argc > 1) {
-		printf("usage: bench-report\n"
-		       "Prints BENCH report_250k_ms (median of 7) over a generated year.\n");
-		return 0;
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_summary(ctx, "Prints BENCH report_250k_ms (median of 7) over a "
+					  "generated year, and with --db report_all_250k_ms.");
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		fprintf(stderr, "bench-report: %s\n", error->message);
+		return 2;
 	}
+	if (db && bench_all(db, timezone ? timezone : "Europe/Helsinki", reset_min, &error) < 0) {
+		fprintf(stderr, "bench-report: %s\n", error ? error->message : "failed");
+		return 1;
+	}
+	if (only_all)
+		return 0;
 	dir = g_dir_make_tmp("vuoro-bench-report-XXXXXX", &error);
 	if (!dir) {
 		fprintf(stderr, "bench-report: %s\n", error->message);

@@ -22,6 +22,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "identity.h"
 
 enum {
 	CTL_OK = 0,
@@ -42,6 +43,8 @@ struct ctl {
 	char *from;
 	char *to;
 	char *handout;
+	char *pin;    /* diag identity */
+	char *config; /* diag identity: the board-config */
 	gboolean csv;
 	gboolean front;
 	gint to_counter;
@@ -961,6 +964,97 @@ static int ctl_diag_post(struct ctl_diag *d, const char *part, const char *path,
 	return CTL_OK;
 }
 
+/* The card's PIN: --pin, $VUORO_PIN, asked on a terminal, or a line of
+ * stdin. */
+static char *ctl_identity_pin(struct ctl *c)
+{
+	const char *env = g_getenv("VUORO_PIN");
+	char line[128];
+
+	if (c->pin)
+		return g_strdup(c->pin);
+	if (env && *env)
+		return g_strdup(env);
+	if (isatty(STDIN_FILENO)) {
+		char *typed = getpass("Card PIN: ");
+		char *pin = g_strdup(typed ? typed : "");
+
+		if (typed)
+			memset(typed, 0, strlen(typed));
+		return pin;
+	}
+	if (!fgets(line, sizeof(line), stdin))
+		return g_strdup("");
+	line[strcspn(line, "\r\n")] = 0;
+	return g_strdup(line);
+}
+
+/* The ID-card reader, checked here and now with the card in it: the same
+ * check the booth runs, from the board-config's [identity].  The identity
+ * code is never printed. */
+static int ctl_diag_identity(struct ctl_diag *d)
+{
+	const char *env = g_getenv("VUORO_CONFIG");
+	const char *path = d->c->config ? d->c->config : env;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Identity) id = NULL;
+	g_autoptr(IdentityResult) r = NULL;
+	g_autofree char *pin = NULL;
+
+	cfg = config_load(path && *path ? path : "/etc/vuoro/vuoro.conf", &error);
+	if (!cfg) {
+		ctl_diag_line(d, "identity", FALSE, "%s", error->message);
+		return CTL_OK;
+	}
+	id = identity_new_from_config(cfg);
+	pin = ctl_identity_pin(d->c);
+	identity_check(id, pin, &r);
+	memset(pin, 0, strlen(pin));
+	if (d->c->json) {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		g_autoptr(JsonNode) node = NULL;
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "verdict");
+		json_builder_add_string_value(b, identity_verdict_name(r->verdict));
+		json_builder_set_member_name(b, "detail");
+		json_builder_add_string_value(b, r->detail);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, r->name);
+		json_builder_set_member_name(b, "cert_issuer");
+		json_builder_add_string_value(b, r->cert_issuer);
+		json_builder_set_member_name(b, "cert_serial");
+		json_builder_add_string_value(b, r->cert_serial);
+		json_builder_set_member_name(b, "pin_tries_left");
+		json_builder_add_int_value(b, r->pin_tries_left);
+		json_builder_set_member_name(b, "ms");
+		json_builder_add_double_value(b, r->ms);
+		json_builder_set_member_name(b, "total_ms");
+		json_builder_add_double_value(b, r->total_ms);
+		json_builder_end_object(b);
+		node = json_builder_get_root(b);
+		ctl_print_json(node);
+		d->faults += r->verdict != IDENTITY_VERIFIED;
+		return CTL_OK;
+	}
+	if (r->verdict == IDENTITY_VERIFIED)
+		ctl_diag_line(
+		    d, "identity", TRUE,
+		    "verified: %s; issuer %s, serial %s; %s key, %s; %.1f ms challenge to "
+		    "verdict, %.1f ms in all",
+		    r->name, r->cert_issuer, r->cert_serial, r->key_type, r->mechanism, r->ms,
+		    r->total_ms);
+	else
+		ctl_diag_line(d, "identity", FALSE, "%s: %s%s%s%s%s (%.1f ms)",
+			      identity_verdict_name(r->verdict), r->detail,
+			      r->cert_issuer ? " Certificate issuer " : "",
+			      r->cert_issuer ? r->cert_issuer : "",
+			      r->cert_serial ? ", serial " : "",
+			      r->cert_serial ? r->cert_serial : "", r->total_ms);
+	return CTL_OK;
+}
+
 static int ctl_diag(struct ctl *c)
 {
 	struct ctl_diag d = {.c = c};
@@ -1023,12 +1117,15 @@ static int ctl_diag(struct ctl *c)
 		rc = ctl_diag_all(&d, "disk");
 	} else if (strcmp(part, "db") == 0 && !sub) {
 		rc = ctl_diag_db(&d);
+	} else if (strcmp(part, "identity") == 0 && !sub) {
+		rc = ctl_diag_identity(&d);
 	}
 	if (rc == CTL_USAGE)
 		ctl_fail(
 		    "usage: diag [all] | printer [test] | displays [test NAME | scan BUS "
 		    "[FROM TO]] | gpio [watch [SECONDS] | toggle LAMP on|off | press BUTTON] | "
-		    "audio [tone | speech [LANG]] | disk | db | config FILE");
+		    "audio [tone | speech [LANG]] | disk | db | config FILE | identity [--pin PIN] "
+		    "[--config FILE]");
 	if (rc == CTL_OK && d.faults)
 		return CTL_REFUSED;
 	return rc;
@@ -1059,7 +1156,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"report", "[--from D] [--to D] [--csv]", ctl_report, "monthly figures per provider"},
     {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
     {"diag", "[PART [ACTION]]", ctl_diag,
-     "diagnostics: printer, displays, gpio, audio, disk, db, config (exit 1 on a fault)"},
+     "diagnostics: printer, displays, gpio, audio, disk, db, config, identity (exit 1 on a "
+     "fault)"},
 };
 
 static char *ctl_summary(void)
@@ -1099,6 +1197,11 @@ int main(int argc, char **argv)
 	    {"from", 0, 0, G_OPTION_ARG_STRING, &c.from, "report from (YYYY-MM-DD)", "D"},
 	    {"to", 0, 0, G_OPTION_ARG_STRING, &c.to, "report to (YYYY-MM-DD)", "D"},
 	    {"csv", 0, 0, G_OPTION_ARG_NONE, &c.csv, "report as CSV", NULL},
+	    {"pin", 0, 0, G_OPTION_ARG_STRING, &c.pin,
+	     "ID card PIN for diag identity (else $VUORO_PIN or asked)", "PIN"},
+	    {"config", 0, 0, G_OPTION_ARG_FILENAME, &c.config,
+	     "board-config for diag identity (default $VUORO_CONFIG or /etc/vuoro/vuoro.conf)",
+	     "FILE"},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "print the version", NULL},
 	    {NULL},
 	};
@@ -1150,5 +1253,9 @@ int main(int argc, char **argv)
 	g_free(c.from);
 	g_free(c.to);
 	g_free(c.handout);
+	if (c.pin)
+		memset(c.pin, 0, strlen(c.pin));
+	g_free(c.pin);
+	g_free(c.config);
 	return rc;
 }

@@ -29,6 +29,8 @@ export const USERS = {
   tech: ["technician", "tech-pass-123"],
   maija: ["manager", "manager-pass-1"],
   admin1: ["admin", "admin-pass-1"],
+  eero: ["expert", "expert-pass-1", "kela"],
+  tea: ["expert", "expert-pass-2", "te"],
 };
 
 export const tests = [];
@@ -74,8 +76,10 @@ export async function startVuorod(overrides = []) {
   fs.writeFileSync(path.join(dir, "test.conf"), text);
   fs.symlinkSync(path.join(ROOT, "board-config", "displays"), path.join(dir, "displays"));
   const db = path.join(dir, "vuoro.db");
-  for (const [name, [role, pw]] of Object.entries(USERS)) {
-    const r = spawnSync(VUOROD, ["--db", db, "--add-user", name, "--role", role], { input: pw + "\n" });
+  for (const [name, [role, pw, provider]] of Object.entries(USERS)) {
+    const args = ["--db", db, "--add-user", name, "--role", role];
+    if (provider) args.push("--provider", provider);
+    const r = spawnSync(VUOROD, args, { input: pw + "\n" });
     if (r.status !== 0) throw new Error("add-user: " + r.stderr);
   }
   let port = 0;
@@ -142,7 +146,11 @@ export async function browser() {
     shared = await chromium.launch({
       executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
       args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--autoplay-policy=no-user-gesture-required"],
+        "--autoplay-policy=no-user-gesture-required",
+        // The expert's camera: Chromium's fake device, allowed without asking;
+        // vuorod and the browser meet on loopback ([webrtc] local-addresses).
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream=fps=30",
+        "--allow-loopback-in-peer-connection"],
     });
   }
   return shared;

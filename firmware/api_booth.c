@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * api_booth: the HTTP side of remote service.
+ *
+ *   GET  /api/booths, /api/booths/N         booth states (booth screen, staff)
+ *   GET  /api/booths/N/video                the expert's video as MJPEG (booth screen)
+ *   POST /api/booths/N/leave                the customer leaves (booth screen)
+ *   POST /api/booths/N/consent {given}      the customer's answer to recording
+ *   POST /api/booths/N/check                a technician: try the pipeline again
+ *   POST /api/booths/N/sim {unplug}         sim board: a part fails
+ *   GET  /api/expert                        the expert's provider, queue, booths
+ *   POST /api/expert/call {client, booth?, ticket?}
+ *   POST /api/sessions/ID/end {outcome?, category?}
+ *   POST /api/sessions/ID/message {template? | text?}
+ *   POST /api/sessions/ID/document {on}
+ *   POST /api/sessions/ID/consent           ask the customer to allow recording
+ *   WS   /api/signal                        the expert's signalling socket
+ *
+ * The signalling socket says hello with a client id; the page names it in
+ * its call, which binds the session to that socket.
+ */
+#define G_LOG_DOMAIN "vuoro-api"
+
+#include <errno.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "auth.h"
+#include "booth.h"
+#include "store.h"
+
+#define MJPEG_BOUNDARY    "vuoroframe"
+#define MJPEG_MAX_PENDING 2 /* frames queued to a slow viewer before we skip */
+
+struct api_booth {
+	GHashTable *clients; /* client id → SoupWebsocketConnection * (ref) */
+	GPtrArray *viewers;  /* of struct viewer * */
+	guint session_sub;
+};
+
+struct viewer {
+	struct api *api;
+	SoupServerMessage *msg;
+	int booth;
+	int pending; /* chunks appended, not yet written */
+	gboolean done;
+};
+
+#define EXPERTS (AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
+#define BOOTH_SCREEN                                                                               \
+	(AUTH_ROLE_KIOSK | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN | AUTH_ROLE_TECHNICIAN |             \
+	 AUTH_ROLE_ADVISOR | AUTH_ROLE_MANAGER)
+#define TECHS (AUTH_ROLE_TECHNICIAN | AUTH_ROLE_ADMIN)
+
+static gboolean api_booths_ready(struct api_req *r)
+{
+	if (r->api->booths)
+		return TRUE;
+	api_error(r, 503, "no_booths", "remote service is not running");
+	return FALSE;
+}
+
+static gboolean api_booth_id(struct api_req *r, int64_t *ret)
+{
+	if (!api_seg_id(r, 2, ret))
+		return FALSE;
+	if (!booths_is_booth(r->api->booths, (int)*ret)) {
+		api_error(r, 404, "not_found",
+			  "counter %" G_GINT64_FORMAT " is not a remote-service booth", *ret);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void api_booths_get(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	if (!api_booths_ready(r))
+		return;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "booths");
+	booths_build(r->api->booths, b, r->caller.role != AUTH_ROLE_KIOSK);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_booth_get(struct api_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int64_t id;
+
+	if (!api_booths_ready(r) || !api_booth_id(r, &id))
+		return;
+	booths_build_one(r->api->booths, (int)id, b, r->caller.role != AUTH_ROLE_KIOSK);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_booth_reply(struct api_req *r, int rc, const GError *error)
+{
+	if (rc < 0)
+		api_error_gerror(r, rc, error, NULL);
+	else
+		api_reply_ok(r, 200);
+}
+
+static void api_booth_leave(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_booths_ready(r) && api_booth_id(r, &id))
+		api_booth_reply(r, booths_leave(r->api->booths, (int)id, &error), error);
+}
+
+static void api_booth_consent(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_booths_ready(r) && api_booth_id(r, &id))
+		api_booth_reply(
+		    r, booths_consent(r->api->booths, (int)id, api_bool(r, "given", FALSE), &error),
+		    error);
+}
+
+static void api_booth_check(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_booths_ready(r) && api_booth_id(r, &id))
+		api_booth_reply(r, booths_check(r->api->booths, (int)id, &error), error);
+}
+
+static void api_booth_sim(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_booths_ready(r) && api_booth_id(r, &id))
+		api_booth_reply(
+		    r, booths_sim_unplug(r->api->booths, (int)id, api_str(r, "unplug"), &error),
+		    error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The booth screen's video: multipart/x-mixed-replace JPEGs */
+
+static void api_viewer_count(struct api *api, int booth)
+{
+	struct api_booth *ab = api->booth_api;
+	gboolean any = FALSE;
+
+	for (guint i = 0; i < ab->viewers->len; i++) {
+		struct viewer *v = g_ptr_array_index(ab->viewers, i);
+
+		any = any || (v->booth == booth && !v->done);
+	}
+	if (api->booths)
+		booths_screen_wanted(api->booths, booth, any);
+}
+
+static void on_viewer_wrote(SoupServerMessage *msg, gpointer data)
+{
+	struct viewer *v = data;
+
+	if (v->pending > 0)
+		v->pending--;
+}
+
+static void on_viewer_finished(SoupServerMessage *msg, gpointer data)
+{
+	struct viewer *v = data;
+	struct api *api = v->api;
+
+	v->done = TRUE;
+	g_signal_handlers_disconnect_by_data(msg, v);
+	g_ptr_array_remove(api->booth_api->viewers, v);
+	api_viewer_count(api, v->booth);
+}
+
+static void viewer_free(gpointer p)
+{
+	struct viewer *v = p;
+
+	g_object_unref(v->msg);
+	g_free(v);
+}
+
+static void api_booth_video(struct api_req *r)
+{
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(r->msg);
+	struct viewer *v;
+	int64_t id;
+
+	if (!api_booths_ready(r) || !api_booth_id(r, &id))
+		return;
+	v = g_new0(struct viewer, 1);
+	v->api = r->api;
+	v->msg = g_object_ref(r->msg);
+	v->booth = (int)id;
+	soup_server_message_set_status(r->msg, 200, NULL);
+	soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
+	soup_message_headers_replace(h, "Content-Type",
+				     "multipart/x-mixed-replace; boundary=" MJPEG_BOUNDARY);
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	g_signal_connect(r->msg, "wrote-chunk", G_CALLBACK(on_viewer_wrote), v);
+	g_signal_connect(r->msg, "finished", G_CALLBACK(on_viewer_finished), v);
+	g_ptr_array_add(r->api->booth_api->viewers, v);
+	soup_server_message_pause(r->msg);
+	api_viewer_count(r->api, v->booth);
+}
+
+static void api_booth_jpeg(int booth, GBytes *jpeg, gpointer data)
+{
+	struct api *api = data;
+	struct api_booth *ab = api->booth_api;
+	gsize size;
+	const void *bytes = g_bytes_get_data(jpeg, &size);
+
+	for (guint i = 0; i < ab->viewers->len; i++) {
+		struct viewer *v = g_ptr_array_index(ab->viewers, i);
+		SoupMessageBody *body;
+		g_autofree char *head = NULL;
+
+		if (v->booth != booth || v->done || v->pending >= MJPEG_MAX_PENDING)
+			continue;
+		body = soup_server_message_get_response_body(v->msg);
+		head = g_strdup_printf("--" MJPEG_BOUNDARY "\r\nContent-Type: image/jpeg\r\n"
+				       "Content-Length: %zu\r\n\r\n",
+				       size);
+		soup_message_body_append(body, SOUP_MEMORY_COPY, head, strlen(head));
+		soup_message_body_append(body, SOUP_MEMORY_COPY, bytes, size);
+		soup_message_body_append(body, SOUP_MEMORY_STATIC, "\r\n", 2);
+		v->pending += 3;
+		soup_server_message_unpause(v->msg);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Experts */
+
+static char *api_expert_provider(struct api_req *r)
+{
+	return store_user_provider(desk_store(r->api->desk), r->caller.user);
+}
+
+struct expert_queue {
+	struct api *api;
+	JsonBuilder *b;
+	const char *provider;
+	int64_t now;
+};
+
+static void api_expert_ticket(const struct queue_ticket *tk, void *data)
+{
+	struct expert_queue *eq = data;
+	const struct config_service *svc = config_service_get(eq->api->cfg, tk->service);
+
+	if (!svc || svc->kind != CONFIG_SERVICE_REMOTE ||
+	    g_strcmp0(config_provider_code(eq->api->cfg, tk->service), eq->provider) != 0)
+		return;
+	if (tk->state != QUEUE_WAITING && tk->state != QUEUE_CALLED && tk->state != QUEUE_SERVING)
+		return;
+	json_builder_begin_object(eq->b);
+	api_add_int(eq->b, "id", tk->id);
+	api_add_str(eq->b, "code", tk->code);
+	api_add_str(eq->b, "service", svc->code);
+	api_add_str(eq->b, "state", queue_state_name(tk->state));
+	api_add_str(eq->b, "lang", config_lang_code(tk->lang));
+	api_add_int(eq->b, "queued_at", tk->queued_at);
+	api_add_int(eq->b, "waited_s", eq->now - tk->queued_at);
+	api_add_int(eq->b, "counter", tk->counter);
+	api_add_bool(eq->b, "appointment", tk->appointment != 0);
+	json_builder_end_object(eq->b);
+}
+
+static void api_expert_get(struct api_req *r)
+{
+	struct api *api = r->api;
+	g_autofree char *provider = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct expert_queue eq = {.api = api, .b = b};
+	struct queue_time t;
+
+	if (!api_booths_ready(r))
+		return;
+	provider = api_expert_provider(r);
+	desk_flush(api->desk);
+	desk_time(api->desk, &t);
+	eq.provider = provider;
+	eq.now = t.now;
+	json_builder_begin_object(b);
+	api_add_str(b, "user", r->caller.user);
+	api_add_str(b, "provider", provider);
+	json_builder_set_member_name(b, "services");
+	json_builder_begin_array(b);
+	for (guint i = 0; provider && i < api->cfg->services->len; i++) {
+		const struct config_service *svc = config_service_get(api->cfg, (int)i);
+		struct queue_service_status st;
+
+		if (svc->kind != CONFIG_SERVICE_REMOTE ||
+		    g_strcmp0(config_provider_code(api->cfg, (int)i), provider) != 0)
+			continue;
+		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
+		json_builder_begin_object(b);
+		api_add_str(b, "code", svc->code);
+		json_builder_set_member_name(b, "names");
+		json_builder_begin_object(b);
+		for (int l = 0; l < CONFIG_LANGS; l++)
+			api_add_str(b, config_lang_code(l), svc->name[l]);
+		json_builder_end_object(b);
+		api_add_int(b, "waiting", st.waiting);
+		api_add_int(b, "wait_s", st.wait_s);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "tickets");
+	json_builder_begin_array(b);
+	if (provider)
+		queue_foreach_ticket(desk_queue(api->desk), api_expert_ticket, &eq);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "booths");
+	booths_build(api->booths, b, TRUE);
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
+static void api_expert_call(struct api_req *r)
+{
+	struct api *api = r->api;
+	g_autofree char *provider = NULL;
+	g_autoptr(GError) error = NULL;
+	SoupWebsocketConnection *peer;
+	g_autoptr(JsonBuilder) b = NULL;
+	int64_t id;
+
+	if (!api_booths_ready(r))
+		return;
+	provider = api_expert_provider(r);
+	peer = g_hash_table_lookup(api->booth_api->clients, api_str(r, "client"));
+	if (peer && g_strcmp0(g_object_get_data(G_OBJECT(peer), "vuoro-user"), r->caller.user) != 0)
+		peer = NULL;
+	id = booths_call(api->booths, r->caller.user, provider, (int)api_int(r, "booth", 0),
+			 (uint32_t)api_int(r, "ticket", 0), peer, &error);
+	if (id < 0) {
+		if (error && error->domain == DESK_ERROR && error->code == ENODATA)
+			api_error(r, 404, "nobody_waiting", "%s", error->message);
+		else
+			api_error_gerror(r, (int)id, error, NULL);
+		return;
+	}
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	api_add_int(b, "session", id);
+	json_builder_end_object(b);
+	api_reply_builder(r, 201, b);
+}
+
+static gboolean api_session_id(struct api_req *r, int64_t *ret)
+{
+	return api_booths_ready(r) && api_seg_id(r, 2, ret);
+}
+
+/* An admin may act on any session; an expert on their own. */
+static const char *api_session_user(struct api_req *r)
+{
+	return r->caller.role == AUTH_ROLE_ADMIN ? NULL : r->caller.user;
+}
+
+static void api_session_end(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int outcome = -1;
+	int64_t id;
+
+	if (!api_session_id(r, &id))
+		return;
+	if (api_str(r, "outcome")) {
+		outcome = queue_outcome_parse(api_str(r, "outcome"));
+		if (outcome != QUEUE_OUTCOME_RESOLVED && outcome != QUEUE_OUTCOME_REFERRED &&
+		    outcome != QUEUE_OUTCOME_FOLLOW_UP) {
+			api_error(r, 400, "invalid",
+				  "outcome must be resolved, referred or follow_up");
+			return;
+		}
+	}
+	if (api_str(r, "category") &&
+	    (!*api_str(r, "category") || strlen(api_str(r, "category")) > 64)) {
+		api_error(r, 400, "invalid", "category is a text of 1 to 64 characters");
+		return;
+	}
+	api_booth_reply(r,
+			booths_end(r->api->booths, id, api_session_user(r), outcome,
+				   api_str(r, "category"), &error),
+			error);
+}
+
+static void api_session_message(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_session_id(r, &id))
+		api_booth_reply(r,
+				booths_message(r->api->booths, id, api_session_user(r),
+					       api_str(r, "template"), api_str(r, "text"), &error),
+				error);
+}
+
+static void api_session_document(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_session_id(r, &id))
+		api_booth_reply(r,
+				booths_document(r->api->booths, id, api_session_user(r),
+						api_bool(r, "on", TRUE), &error),
+				error);
+}
+
+static void api_session_consent(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_session_id(r, &id))
+		api_booth_reply(
+		    r, booths_ask_consent(r->api->booths, id, api_session_user(r), &error), error);
+}
+
+static const struct api_field no_fields[] = {{NULL}};
+static const struct api_field consent_fields[] = {{"given", API_BOOL, TRUE}, {NULL}};
+static const struct api_field sim_fields[] = {{"unplug", API_STRING, TRUE}, {NULL}};
+static const struct api_field call_fields[] = {
+    {"client", API_STRING, TRUE}, {"booth", API_INT, FALSE}, {"ticket", API_INT, FALSE}, {NULL}};
+static const struct api_field end_fields[] = {
+    {"outcome", API_STRING, FALSE}, {"category", API_STRING, FALSE}, {NULL}};
+static const struct api_field message_fields[] = {
+    {"template", API_STRING, FALSE}, {"text", API_STRING, FALSE}, {NULL}};
+static const struct api_field document_fields[] = {{"on", API_BOOL, FALSE}, {NULL}};
+
+const struct api_route api_booth_routes[] = {
+    {"GET", "/api/booths", BOOTH_SCREEN, api_booths_get, NULL},
+    {"GET", "/api/booths/*", BOOTH_SCREEN, api_booth_get, NULL},
+    {"GET", "/api/booths/*/video", BOOTH_SCREEN, api_booth_video, NULL},
+    {"POST", "/api/booths/*/leave", AUTH_ROLE_KIOSK | EXPERTS, api_booth_leave, no_fields},
+    {"POST", "/api/booths/*/consent", AUTH_ROLE_KIOSK, api_booth_consent, consent_fields},
+    {"POST", "/api/booths/*/check", TECHS, api_booth_check, no_fields},
+    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields},
+    {"GET", "/api/expert", EXPERTS, api_expert_get, NULL},
+    {"POST", "/api/expert/call", EXPERTS, api_expert_call, call_fields},
+    {"POST", "/api/sessions/*/end", EXPERTS, api_session_end, end_fields},
+    {"POST", "/api/sessions/*/message", EXPERTS, api_session_message, message_fields},
+    {"POST", "/api/sessions/*/document", EXPERTS, api_session_document, document_fields},
+    {"POST", "/api/sessions/*/consent", EXPERTS, api_session_consent, no_fields},
+};
+const size_t api_booth_n_routes = G_N_ELEMENTS(api_booth_routes);
+
+/* ---------------------------------------------------------------------- */
+/* The signalling socket */
+
+void api_signal_send(gpointer peer, const char *json, gpointer data)
+{
+	SoupWebsocketConnection *ws = peer;
+
+	if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
+		soup_websocket_connection_send_text(ws, json);
+}
+
+static void api_signal_error(SoupWebsocketConnection *ws, const char *message)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *text = NULL;
+
+	json_builder_begin_object(b);
+	api_add_str(b, "type", "error");
+	api_add_str(b, "message", message);
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	text = json_to_string(node, FALSE);
+	api_signal_send(ws, text, NULL);
+}
+
+static void on_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
+			      gpointer data)
+{
+	struct api *api = data;
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(GError) error = NULL;
+	gsize len;
+	const char *text = g_bytes_get_data(message, &len);
+	JsonNode *root;
+
+	if (type != SOUP_WEBSOCKET_DATA_TEXT ||
+	    !json_parser_load_from_data(parser, text, (gssize)len, &error) ||
+	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {
+		api_signal_error(ws, "a signalling message is a JSON object with a type");
+		return;
+	}
+	if (!api->booths) {
+		api_signal_error(ws, "remote service is not running");
+		return;
+	}
+	if (booths_signal(api->booths, ws, g_object_get_data(G_OBJECT(ws), "vuoro-user"),
+			  json_node_get_object(root), &error) < 0)
+		api_signal_error(ws, error->message);
+}
+
+static void on_signal_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+	struct api *api = data;
+	const char *client = g_object_get_data(G_OBJECT(ws), "vuoro-client");
+
+	g_signal_handlers_disconnect_by_data(ws, api);
+	if (api->booths)
+		booths_peer_gone(api->booths, ws);
+	if (client)
+		g_hash_table_remove(api->booth_api->clients, client); /* unrefs ws */
+}
+
+static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const char *path,
+			    SoupWebsocketConnection *ws, gpointer data)
+{
+	struct api *api = data;
+	struct api_caller caller = {0};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *text = NULL;
+	char *client;
+
+	api_identify(api, msg, NULL, &caller);
+	if (api_foreign_origin(msg) || !(caller.role & EXPERTS)) {
+		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+						"log in as an expert first");
+		g_free(caller.user);
+		g_free(caller.csrf);
+		return;
+	}
+	client = auth_token_new();
+	g_object_set_data_full(G_OBJECT(ws), "vuoro-user", caller.user, g_free);
+	g_object_set_data_full(G_OBJECT(ws), "vuoro-client", g_strdup(client), g_free);
+	g_free(caller.csrf);
+	g_hash_table_insert(api->booth_api->clients, client, g_object_ref(ws));
+	g_signal_connect(ws, "message", G_CALLBACK(on_signal_message), api);
+	g_signal_connect(ws, "closed", G_CALLBACK(on_signal_closed), api);
+	soup_websocket_connection_set_keepalive_interval(ws, 5);
+	json_builder_begin_object(b);
+	api_add_str(b, "type", "hello");
+	api_add_str(b, "client", client);
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	text = json_to_string(node, FALSE);
+	soup_websocket_connection_send_text(ws, text);
+}
+
+/* Every change of a booth to the pages: the booth screen, the experts, the
+ * technicians; anonymous pages only see that a booth is busy. */
+static void on_session_changed(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	const int *booth = payload;
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(JsonBuilder) pub = NULL;
+
+	if (!api->sockets->len || !api->booths)
+		return;
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	api_add_str(b, "type", "booth");
+	json_builder_set_member_name(b, "booth");
+	booths_build_one(api->booths, *booth, b, FALSE);
+	json_builder_end_object(b);
+	pub = json_builder_new();
+	json_builder_begin_object(pub);
+	api_add_str(pub, "type", "booth");
+	json_builder_set_member_name(pub, "booth");
+	json_builder_begin_object(pub);
+	api_add_int(pub, "id", *booth);
+	json_builder_end_object(pub);
+	json_builder_end_object(pub);
+	api_ws_send_all(api, b, pub);
+}
+
+void api_set_booths(struct api *api, struct booths *booths)
+{
+	api->booths = booths;
+	if (booths)
+		booths_set_jpeg_sink(booths, api_booth_jpeg, api);
+}
+
+void api_booth_init(struct api *api)
+{
+	struct api_booth *ab = g_new0(struct api_booth, 1);
+
+	ab->clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+	ab->viewers = g_ptr_array_new_with_free_func(viewer_free);
+	ab->session_sub = bus_subscribe(api->bus, "session.", on_session_changed, api);
+	api->booth_api = ab;
+	soup_server_add_websocket_handler(api->server, "/api/signal", NULL, NULL, api_signal_open,
+					  api, NULL);
+}
+
+void api_booth_free(struct api *api)
+{
+	struct api_booth *ab = api->booth_api;
+	GHashTableIter it;
+	gpointer ws;
+
+	if (!ab)
+		return;
+	bus_unsubscribe(api->bus, ab->session_sub);
+	g_hash_table_iter_init(&it, ab->clients);
+	while (g_hash_table_iter_next(&it, NULL, &ws))
+		g_signal_handlers_disconnect_by_data(ws, api);
+	g_hash_table_unref(ab->clients);
+	for (guint i = 0; i < ab->viewers->len; i++)
+		g_signal_handlers_disconnect_by_data(
+		    ((struct viewer *)g_ptr_array_index(ab->viewers, i))->msg,
+		    g_ptr_array_index(ab->viewers, i));
+	g_ptr_array_unref(ab->viewers);
+	g_free(ab);
+	api->booth_api = NULL;
+}

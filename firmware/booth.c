@@ -1,0 +1,1404 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * booth: remote-service booths and their video sessions (see booth.h).
+ *
+ * Each change follows one path: session_set_state() writes the sessions row
+ * (and its event) first, then tells the expert's socket, then the bus.  The
+ * queue commands go through desk_exec, which is durable before it returns.
+ * Timers: ring (the browser must answer), connect (ICE/DTLS must finish),
+ * reconnect (a lost link or socket may come back); each session has at most
+ * one running.
+ */
+#define G_LOG_DOMAIN "vuoro-booth"
+
+#include "booth.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <string.h>
+
+#include "panel.h"
+#include "media.h"
+#include "store.h"
+
+#define BOOTH_RETRY_S       10 /* a faulty booth tries its pipeline again */
+#define BOOTH_MESSAGE_MAX   280
+#define BOOTH_PRUNE_EVERY_S 3600
+
+GQuark booth_error_quark(void);
+G_DEFINE_QUARK(vuoro - booth - error - quark, booth_error)
+#define BOOTH_ERROR (booth_error_quark())
+
+struct session {
+	int64_t id;
+	uint32_t ticket;
+	char code[QUEUE_CODE_LEN];
+	int16_t service;
+	uint8_t lang;
+	char *expert;
+	char *provider;
+	enum session_state state;
+	enum session_end reason;
+	char *error;
+	gpointer peer;    /* the expert's socket; NULL while it is away */
+	guint timer;      /* ring, connect or reconnect */
+	gboolean started; /* the queue was told the service started */
+	gboolean reconnecting;
+	char *consent; /* not_asked, asked, given, refused */
+	char *recording;
+	char *message_template;
+	char *message_text;
+	int64_t message_at;
+	gboolean document;
+	JsonNode *identity; /* the last identity check's result, NULL none */
+	int64_t called_us;  /* monotonic, for the expert's timing */
+};
+
+struct booth {
+	struct booths *owner;
+	const struct config_counter *cc;
+	struct media *media; /* prepared for the next call, or in use */
+	char *fault;         /* NULL: ready */
+	enum media_part fault_part;
+	guint retry;
+	struct session *session;
+	/* The last session that ended, for the booth screen's thanks. */
+	int64_t last_id;
+	char last_code[QUEUE_CODE_LEN];
+	enum session_end last_reason;
+	int64_t last_at;
+	uint8_t last_lang;
+	gboolean screen_wanted;
+};
+
+struct booths {
+	const struct config *cfg;
+	struct desk *desk;
+	struct bus *bus;
+	booths_send_fn send;
+	gpointer send_data;
+	GPtrArray *booths; /* of struct booth * */
+	guint door_sub;
+	guint prune_timer;
+	booths_jpeg_fn jpeg_fn;
+	gpointer jpeg_data;
+	struct queue_result res;
+};
+
+static const char *const state_names[] = {
+    [SESSION_WAITING] = "waiting",       [SESSION_RINGING] = "ringing",
+    [SESSION_CONNECTING] = "connecting", [SESSION_LIVE] = "live",
+    [SESSION_ENDED] = "ended",
+};
+
+static const char *const end_names[] = {
+    [SESSION_END_NONE] = NULL,
+    [SESSION_END_EXPERT] = "expert_ended",
+    [SESSION_END_CUSTOMER_LEFT] = "customer_left",
+    [SESSION_END_NETWORK_LOST] = "network_lost",
+    [SESSION_END_NO_ANSWER] = "no_answer",
+    [SESSION_END_ERROR] = "error",
+};
+
+const char *session_state_name(enum session_state s)
+{
+	return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "?";
+}
+
+const char *session_end_name(enum session_end e)
+{
+	return (unsigned)e < G_N_ELEMENTS(end_names) ? end_names[e] : NULL;
+}
+
+/* Message templates the booth screen says in the customer's language. */
+static const char *const message_templates[] = {
+    "show_id", "show_document", "use_card", "wait", "speak_louder", "thanks", NULL,
+};
+
+static int64_t booths_now(struct booths *b)
+{
+	struct queue_time t;
+
+	desk_time(b->desk, &t);
+	return t.now;
+}
+
+static struct booth *booth_find(struct booths *b, int id)
+{
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		if (bo->cc->id == id)
+			return bo;
+	}
+	return NULL;
+}
+
+static struct booth *booth_of_session(struct booths *b, int64_t id)
+{
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		if (bo->session && bo->session->id == id)
+			return bo;
+	}
+	return NULL;
+}
+
+static void session_free(struct session *s)
+{
+	if (s->timer)
+		g_source_remove(s->timer);
+	g_free(s->expert);
+	g_free(s->provider);
+	g_free(s->error);
+	g_free(s->consent);
+	g_free(s->recording);
+	g_free(s->message_template);
+	g_free(s->message_text);
+	if (s->identity)
+		json_node_unref(s->identity);
+	g_free(s);
+}
+
+static void booth_changed(struct booth *bo)
+{
+	int id = bo->cc->id;
+
+	bus_publish(bo->owner->bus, "session.changed", &id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* To the expert */
+
+static void send_builder(struct booths *b, gpointer peer, JsonBuilder *jb)
+{
+	g_autoptr(JsonNode) node = json_builder_get_root(jb);
+	g_autofree char *text = json_to_string(node, FALSE);
+
+	if (peer)
+		b->send(peer, text, b->send_data);
+}
+
+static void add_str(JsonBuilder *jb, const char *name, const char *value)
+{
+	json_builder_set_member_name(jb, name);
+	if (value)
+		json_builder_add_string_value(jb, value);
+	else
+		json_builder_add_null_value(jb);
+}
+
+static void add_int(JsonBuilder *jb, const char *name, int64_t value)
+{
+	json_builder_set_member_name(jb, name);
+	json_builder_add_int_value(jb, value);
+}
+
+static void tell_expert_state(struct booth *bo)
+{
+	struct session *s = bo->session;
+	g_autoptr(JsonBuilder) jb = json_builder_new();
+
+	json_builder_begin_object(jb);
+	add_str(jb, "type", "state");
+	add_int(jb, "session", s->id);
+	add_int(jb, "booth", bo->cc->id);
+	add_str(jb, "state", session_state_name(s->state));
+	add_str(jb, "reason", session_end_name(s->reason));
+	add_str(jb, "error", s->error);
+	json_builder_end_object(jb);
+	send_builder(bo->owner, s->peer, jb);
+}
+
+/* The ICE servers of board-config in the browser's form. */
+static void build_ice_servers(const struct config *cfg, JsonBuilder *jb)
+{
+	json_builder_begin_array(jb);
+	if (cfg->stun_server) {
+		/* stun://HOST:PORT is stun:HOST:PORT to a browser */
+		g_autofree char *urls =
+		    g_strdup_printf("stun:%s", cfg->stun_server + strlen("stun://"));
+
+		json_builder_begin_object(jb);
+		add_str(jb, "urls", urls);
+		json_builder_end_object(jb);
+	}
+	for (char **t = cfg->turn_servers; t && *t; t++) {
+		g_autoptr(GUri) uri = g_uri_parse(*t, G_URI_FLAGS_HAS_PASSWORD, NULL);
+		g_autofree char *urls = NULL;
+
+		if (!uri)
+			continue;
+		urls = g_strdup_printf("%s:%s:%d", g_uri_get_scheme(uri), g_uri_get_host(uri),
+				       g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 3478);
+		json_builder_begin_object(jb);
+		add_str(jb, "urls", urls);
+		add_str(jb, "username", g_uri_get_user(uri));
+		add_str(jb, "credential", g_uri_get_password(uri));
+		json_builder_end_object(jb);
+	}
+	json_builder_end_array(jb);
+}
+
+/* ---------------------------------------------------------------------- */
+/* States */
+
+static int session_set_state(struct booth *bo, enum session_state state, enum session_end reason,
+			     const char *error_text)
+{
+	struct session *s = bo->session;
+	g_autoptr(GError) error = NULL;
+
+	if (store_session_state(desk_store(bo->owner->desk), s->id, session_state_name(state),
+				session_end_name(reason), error_text, booths_now(bo->owner),
+				&error) < 0)
+		g_warning("booth %d: session %" G_GINT64_FORMAT ": %s", bo->cc->id, s->id,
+			  error->message);
+	s->state = state;
+	if (reason)
+		s->reason = reason;
+	if (error_text && !s->error)
+		s->error = g_strdup(error_text);
+	tell_expert_state(bo);
+	booth_changed(bo);
+	return 0;
+}
+
+static void booth_prepare(struct booth *bo);
+static void session_end(struct booth *bo, enum session_end reason, const char *error_text);
+
+static gboolean on_timer(gpointer data)
+{
+	struct booth *bo = data;
+	struct session *s = bo->session;
+
+	s->timer = 0;
+	switch (s->state) {
+	case SESSION_WAITING:
+	case SESSION_RINGING:
+		session_end(bo, SESSION_END_NO_ANSWER,
+			    "the expert's browser did not answer — is the expert page open?");
+		break;
+	case SESSION_CONNECTING:
+		session_end(bo, s->reconnecting ? SESSION_END_NETWORK_LOST : SESSION_END_ERROR,
+			    "no connection to the expert's browser — check the network, or the "
+			    "STUN/TURN servers in [webrtc]");
+		break;
+	case SESSION_LIVE:
+		session_end(bo, SESSION_END_NETWORK_LOST,
+			    "the connection to the expert was lost and did not come back");
+		break;
+	case SESSION_ENDED:
+		break;
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void session_timer(struct booth *bo, int seconds)
+{
+	struct session *s = bo->session;
+
+	if (s->timer)
+		g_source_remove(s->timer);
+	s->timer = seconds ? g_timeout_add_seconds((guint)seconds, on_timer, bo) : 0;
+}
+
+/* The link dropped or the expert's socket went: wait for it to come back. */
+static void session_lost(struct booth *bo, const char *why)
+{
+	struct session *s = bo->session;
+
+	if (s->reconnecting || s->state == SESSION_ENDED)
+		return;
+	g_message("booth %d: session %" G_GINT64_FORMAT ": %s; waiting %d s for it to come back",
+		  bo->cc->id, s->id, why, bo->owner->cfg->reconnect_s);
+	s->reconnecting = TRUE;
+	store_session_event(desk_store(bo->owner->desk), s->id, "lost", why, booths_now(bo->owner),
+			    NULL);
+	session_timer(bo, bo->owner->cfg->reconnect_s);
+	booth_changed(bo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Media callbacks */
+
+static void on_offer(const char *sdp, gpointer data)
+{
+	struct booth *bo = data;
+	struct session *s = bo->session;
+	g_autoptr(JsonBuilder) jb = json_builder_new();
+
+	if (!s)
+		return;
+	json_builder_begin_object(jb);
+	add_str(jb, "type", "offer");
+	add_int(jb, "session", s->id);
+	add_int(jb, "booth", bo->cc->id);
+	add_str(jb, "sdp", sdp);
+	json_builder_set_member_name(jb, "ice_servers");
+	build_ice_servers(bo->owner->cfg, jb);
+	json_builder_end_object(jb);
+	send_builder(bo->owner, s->peer, jb);
+	if (s->state == SESSION_WAITING) {
+		session_set_state(bo, SESSION_RINGING, SESSION_END_NONE, NULL);
+		session_timer(bo, bo->owner->cfg->ring_s);
+	}
+}
+
+static void on_ice(guint mline, const char *candidate, gpointer data)
+{
+	struct booth *bo = data;
+	g_autoptr(JsonBuilder) jb = json_builder_new();
+
+	if (!bo->session)
+		return;
+	json_builder_begin_object(jb);
+	add_str(jb, "type", "ice");
+	add_int(jb, "session", bo->session->id);
+	add_int(jb, "mline", mline);
+	add_str(jb, "candidate", candidate);
+	json_builder_end_object(jb);
+	send_builder(bo->owner, bo->session->peer, jb);
+}
+
+static void session_start_service(struct booth *bo)
+{
+	struct booths *b = bo->owner;
+	struct session *s = bo->session;
+	struct queue_cmd cmd = {.type = QUEUE_CMD_START, .counter = (int16_t)bo->cc->id};
+	g_autoptr(GError) error = NULL;
+
+	if (s->started)
+		return;
+	s->started = TRUE;
+	if (desk_exec(b->desk, &cmd, s->expert, &b->res, &error) < 0)
+		g_message("booth %d: %s", bo->cc->id, error->message);
+}
+
+static void on_link(enum media_link link, gpointer data)
+{
+	struct booth *bo = data;
+	struct session *s = bo->session;
+
+	if (!s)
+		return;
+	g_debug("booth %d: link %s", bo->cc->id, media_link_name(link));
+	switch (link) {
+	case MEDIA_LINK_CONNECTED:
+		session_timer(bo, 0);
+		if (s->reconnecting) {
+			s->reconnecting = FALSE;
+			store_session_event(desk_store(bo->owner->desk), s->id, "reconnect", NULL,
+					    booths_now(bo->owner), NULL);
+		}
+		if (s->state != SESSION_LIVE)
+			session_set_state(bo, SESSION_LIVE, SESSION_END_NONE, NULL);
+		else
+			booth_changed(bo);
+		session_start_service(bo);
+		break;
+	case MEDIA_LINK_DISCONNECTED:
+	case MEDIA_LINK_FAILED:
+		if (s->state == SESSION_LIVE)
+			session_lost(bo, link == MEDIA_LINK_FAILED ? "the connection failed"
+								   : "the connection dropped");
+		else if (s->state == SESSION_CONNECTING && link == MEDIA_LINK_FAILED)
+			session_end(bo, SESSION_END_ERROR,
+				    "no connection to the expert's browser (ICE failed) — check "
+				    "the network, or the STUN/TURN servers in [webrtc]");
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_first_frame(gpointer data)
+{
+	struct booth *bo = data;
+	struct session *s = bo->session;
+	g_autoptr(JsonBuilder) jb = json_builder_new();
+
+	if (!s)
+		return;
+	json_builder_begin_object(jb);
+	add_str(jb, "type", "media");
+	add_int(jb, "session", s->id);
+	add_str(jb, "event", "first_frame");
+	add_int(jb, "ms", (g_get_monotonic_time() - s->called_us) / 1000);
+	json_builder_end_object(jb);
+	send_builder(bo->owner, s->peer, jb);
+	booth_changed(bo);
+}
+
+static void booth_set_fault(struct booth *bo, enum media_part part, const char *message);
+
+static void on_media_error(enum media_part part, const char *message, gpointer data)
+{
+	struct booth *bo = data;
+
+	g_message("booth %d: %s", bo->cc->id, message);
+	if (part == MEDIA_PART_CAMERA || part == MEDIA_PART_MICROPHONE ||
+	    part == MEDIA_PART_DOCUMENT_CAMERA || part == MEDIA_PART_SPEAKER) {
+		/* A part of the booth broke: out of order until it comes back. */
+		if (bo->session)
+			session_end(bo, SESSION_END_ERROR, message);
+		booth_set_fault(bo, part, message);
+		return;
+	}
+	if (bo->session)
+		session_end(bo, SESSION_END_ERROR, message);
+}
+
+static void on_jpeg(GBytes *jpeg, gpointer data)
+{
+	struct booth *bo = data;
+
+	if (bo->owner->jpeg_fn)
+		bo->owner->jpeg_fn(bo->cc->id, jpeg, bo->owner->jpeg_data);
+}
+
+static const struct media_callbacks booth_media_cb = {
+    .offer = on_offer,
+    .ice = on_ice,
+    .link = on_link,
+    .first_frame = on_first_frame,
+    .error = on_media_error,
+    .jpeg = on_jpeg,
+};
+
+/* ---------------------------------------------------------------------- */
+/* Preparing, faults */
+
+static gboolean on_retry(gpointer data)
+{
+	struct booth *bo = data;
+
+	bo->retry = 0;
+	if (!bo->session)
+		booth_prepare(bo);
+	return G_SOURCE_REMOVE;
+}
+
+static void booth_set_fault(struct booth *bo, enum media_part part, const char *message)
+{
+	gboolean changed = g_strcmp0(bo->fault, message) != 0;
+
+	if (bo->media && !bo->session)
+		g_clear_pointer(&bo->media, media_free);
+	g_free(bo->fault);
+	bo->fault = g_strdup(message);
+	bo->fault_part = part;
+	if (changed)
+		g_warning("booth %d is out of order: %s", bo->cc->id, message);
+	if (!bo->retry)
+		bo->retry = g_timeout_add_seconds(BOOTH_RETRY_S, on_retry, bo);
+	if (changed)
+		booth_changed(bo);
+}
+
+/* Builds the next session's pipeline in READY: the camera opens now. */
+static void booth_prepare(struct booth *bo)
+{
+	g_autoptr(GError) error = NULL;
+	enum media_part part;
+
+	if (bo->media)
+		return;
+	bo->media = media_new(bo->owner->cfg, bo->cc, &booth_media_cb, bo, &part, &error);
+	if (!bo->media) {
+		booth_set_fault(bo, part, error->message);
+		return;
+	}
+	if (bo->fault) {
+		g_message("booth %d is ready again", bo->cc->id);
+		g_clear_pointer(&bo->fault, g_free);
+		booth_changed(bo);
+	}
+	media_screen_wanted(bo->media, bo->screen_wanted);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The queue side */
+
+static int booth_exec(struct booth *bo, struct queue_cmd *cmd, const char *user, GError **error)
+{
+	return desk_exec(bo->owner->desk, cmd, user, &bo->owner->res, error);
+}
+
+/* The booth's profile, only the services of @provider: "kela-video". */
+static char *booth_profile_for(const struct booths *b, const struct config_counter *cc,
+			       const char *provider)
+{
+	GString *p = g_string_new(NULL);
+
+	for (guint i = 0; i < cc->profile->len; i++) {
+		const struct config_profile_entry *e =
+		    &g_array_index(cc->profile, struct config_profile_entry, i);
+		const struct config_service *svc = config_service_get(b->cfg, e->service);
+
+		if (g_strcmp0(config_provider_code(b->cfg, e->service), provider) != 0)
+			continue;
+		if (p->len)
+			g_string_append_c(p, ',');
+		g_string_append(p, svc->code);
+		if (e->weight)
+			g_string_append_printf(p, ":%d", e->weight);
+	}
+	if (!p->len) {
+		g_string_free(p, TRUE);
+		return NULL;
+	}
+	return g_string_free(p, FALSE);
+}
+
+/* After the session: the visit ends, or the ticket goes back to the front
+ * of its line when the service never started; the booth closes. */
+static void session_finish_queue(struct booth *bo)
+{
+	struct session *s = bo->session;
+	const struct queue_counter *qc =
+	    queue_counter_get(desk_queue(bo->owner->desk), (int16_t)bo->cc->id);
+	g_autoptr(GError) error = NULL;
+
+	if (qc && qc->ticket == s->ticket) {
+		struct queue_cmd cmd = {
+		    .counter = (int16_t)bo->cc->id, .channel = -1, .outcome = -1};
+
+		if (s->started &&
+		    (s->reason == SESSION_END_EXPERT || s->reason == SESSION_END_CUSTOMER_LEFT)) {
+			cmd.type = QUEUE_CMD_END;
+		} else if (s->reason == SESSION_END_CUSTOMER_LEFT) {
+			cmd.type = QUEUE_CMD_NO_SHOW;
+		} else {
+			cmd.type = QUEUE_CMD_TRANSFER;
+			cmd.service = s->service;
+			cmd.front = true;
+			cmd.outcome = QUEUE_OUTCOME_INTERRUPTED;
+		}
+		if (booth_exec(bo, &cmd, s->expert, &error) < 0) {
+			g_warning("booth %d: %s", bo->cc->id, error->message);
+			g_clear_error(&error);
+		}
+	}
+	qc = queue_counter_get(desk_queue(bo->owner->desk), (int16_t)bo->cc->id);
+	if (qc && qc->open && !qc->ticket) {
+		struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
+
+		if (booth_exec(bo, &cmd, s->expert, &error) < 0)
+			g_warning("booth %d: %s", bo->cc->id, error->message);
+	}
+	if (store_visit_session(desk_store(bo->owner->desk), s->ticket, s->id, s->consent, NULL) <
+	    0)
+		g_warning("booth %d: could not link the visit to session %" G_GINT64_FORMAT,
+			  bo->cc->id, s->id);
+}
+
+static void session_end(struct booth *bo, enum session_end reason, const char *error_text)
+{
+	struct session *s = bo->session;
+
+	if (!s || s->state == SESSION_ENDED)
+		return;
+	session_timer(bo, 0);
+	/* Stop the media first: the recording's file is finished before the
+	 * session is written as ended. */
+	g_clear_pointer(&bo->media, media_free);
+	session_set_state(bo, SESSION_ENDED, reason, error_text);
+	g_message("booth %d: session %" G_GINT64_FORMAT " (%s) ended: %s%s%s", bo->cc->id, s->id,
+		  s->code, session_end_name(reason), error_text ? ": " : "",
+		  error_text ? error_text : "");
+	session_finish_queue(bo);
+	bo->last_id = s->id;
+	memcpy(bo->last_code, s->code, sizeof(bo->last_code));
+	bo->last_reason = reason;
+	bo->last_at = booths_now(bo->owner);
+	bo->last_lang = s->lang;
+	bo->session = NULL;
+	session_free(s);
+	if (!bo->fault)
+		booth_prepare(bo);
+	booth_changed(bo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Calls */
+
+static struct booth *booth_pick(struct booths *b, const char *provider, int booth_id,
+				GError **error)
+{
+	struct booth *any_busy = NULL, *any_fault = NULL;
+
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+		g_autofree char *profile = NULL;
+
+		if (booth_id && bo->cc->id != booth_id)
+			continue;
+		profile = booth_profile_for(b, bo->cc, provider);
+		if (!profile)
+			continue;
+		if (bo->session) {
+			any_busy = bo;
+			continue;
+		}
+		if (bo->fault) {
+			any_fault = bo;
+			continue;
+		}
+		return bo;
+	}
+	if (any_fault)
+		g_set_error(error, BOOTH_ERROR, EIO,
+			    "booth %d is out of order: %s — ask a technician", any_fault->cc->id,
+			    any_fault->fault);
+	else if (any_busy)
+		g_set_error(error, BOOTH_ERROR, EBUSY,
+			    "booth %d is in use (session with %s); try again when it is free",
+			    any_busy->cc->id, any_busy->session->code);
+	else if (booth_id)
+		g_set_error(error, BOOTH_ERROR, ENOENT,
+			    "booth %d is not a remote-service booth for provider %s", booth_id,
+			    provider);
+	else
+		g_set_error(error, BOOTH_ERROR, ENOENT,
+			    "no remote-service booth serves provider %s — see [counter:N] kind = "
+			    "expert in board-config",
+			    provider);
+	return NULL;
+}
+
+int64_t booths_call(struct booths *b, const char *user, const char *provider, int booth_id,
+		    uint32_t ticket, gpointer peer, GError **error)
+{
+	struct booth *bo;
+	g_autofree char *profile = NULL;
+	const struct queue_counter *qc;
+	const struct queue_ticket *tk;
+	struct session *s;
+	struct queue_cmd cmd = {0};
+	struct queue_time t;
+	struct store_session row = {0};
+	const struct config_service *svc;
+	int rc;
+
+	if (!provider) {
+		g_set_error(error, BOOTH_ERROR, EPERM,
+			    "user %s serves no provider — an admin sets it (vuorod --add-user "
+			    "… --provider CODE)",
+			    user);
+		return -EPERM;
+	}
+	if (!peer) {
+		g_set_error(error, BOOTH_ERROR, ENOTCONN,
+			    "the expert page is not connected for video (its signalling socket "
+			    "is closed) — reload the page");
+		return -ENOTCONN;
+	}
+	bo = booth_pick(b, provider, booth_id, error);
+	if (!bo)
+		return -(*error)->code;
+	if (!bo->media) {
+		booth_prepare(bo);
+		if (!bo->media) {
+			g_set_error(error, BOOTH_ERROR, EIO,
+				    "booth %d is out of order: %s — ask a technician", bo->cc->id,
+				    bo->fault);
+			return -EIO;
+		}
+	}
+	profile = booth_profile_for(b, bo->cc, provider);
+	qc = queue_counter_get(desk_queue(b->desk), (int16_t)bo->cc->id);
+	if (qc && qc->open && qc->ticket) {
+		g_set_error(error, BOOTH_ERROR, EBUSY,
+			    "booth %d still has a customer at the queue (counter %d) — end that "
+			    "visit first",
+			    bo->cc->id, bo->cc->id);
+		return -EBUSY;
+	}
+	if (qc && qc->open) {
+		cmd = (struct queue_cmd){.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
+		if (booth_exec(bo, &cmd, user, error) < 0)
+			return -EIO;
+	}
+	cmd = (struct queue_cmd){.type = QUEUE_CMD_OPEN,
+				 .counter = (int16_t)bo->cc->id,
+				 .user = user,
+				 .profile = profile};
+	if ((rc = booth_exec(bo, &cmd, user, error)) < 0)
+		return rc;
+	cmd = (struct queue_cmd){
+	    .type = QUEUE_CMD_CALL, .counter = (int16_t)bo->cc->id, .ticket = ticket};
+	rc = booth_exec(bo, &cmd, user, error);
+	if (rc < 0) {
+		struct queue_cmd close = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
+
+		booth_exec(bo, &close, user, NULL);
+		return rc;
+	}
+	qc = queue_counter_get(desk_queue(b->desk), (int16_t)bo->cc->id);
+	tk = queue_ticket_get(desk_queue(b->desk), qc->ticket);
+	svc = config_service_get(b->cfg, tk->service);
+	desk_time(b->desk, &t);
+
+	s = g_new0(struct session, 1);
+	s->ticket = tk->id;
+	memcpy(s->code, tk->code, sizeof(s->code));
+	s->service = tk->service;
+	s->lang = tk->lang;
+	s->expert = g_strdup(user);
+	s->provider = g_strdup(provider);
+	s->peer = peer;
+	s->consent = g_strdup("not_asked");
+	s->called_us = g_get_monotonic_time();
+	row = (struct store_session){.booth = bo->cc->id,
+				     .ticket = tk->id,
+				     .day = tk->day,
+				     .code = tk->code,
+				     .service = svc->code,
+				     .provider = provider,
+				     .expert = user,
+				     .video_codec = media_codec_name(bo->media),
+				     .at = t.now};
+	s->id = store_session_add(desk_store(b->desk), &row, error);
+	if (s->id < 0) {
+		int64_t err = s->id;
+
+		session_free(s);
+		return err;
+	}
+	bo->session = s;
+	g_message("booth %d: session %" G_GINT64_FORMAT ": %s called by %s (%s)", bo->cc->id, s->id,
+		  s->code, user, provider);
+	tell_expert_state(bo);
+	booth_changed(bo);
+	if (media_start(bo->media, error) < 0) {
+		session_end(bo, SESSION_END_ERROR, (*error)->message);
+		return -EIO;
+	}
+	session_timer(bo, b->cfg->ring_s);
+	return s->id;
+}
+
+static struct booth *session_lookup(struct booths *b, int64_t id, const char *user, GError **error)
+{
+	struct booth *bo = booth_of_session(b, id);
+
+	if (!bo) {
+		g_set_error(error, BOOTH_ERROR, ENOENT,
+			    "session %" G_GINT64_FORMAT " is not running (it ended)", id);
+		return NULL;
+	}
+	if (user && g_strcmp0(bo->session->expert, user) != 0) {
+		g_set_error(error, BOOTH_ERROR, EPERM, "session %" G_GINT64_FORMAT " belongs to %s",
+			    id, bo->session->expert);
+		return NULL;
+	}
+	return bo;
+}
+
+int booths_end(struct booths *b, int64_t id, const char *user, int outcome, const char *category,
+	       GError **error)
+{
+	struct booth *bo = session_lookup(b, id, user, error);
+	const struct queue_counter *qc;
+	uint32_t ticket;
+
+	if (!bo)
+		return -(*error)->code;
+	/* The expert's outcome goes to the visit: end it here first. */
+	qc = queue_counter_get(desk_queue(b->desk), (int16_t)bo->cc->id);
+	if (bo->session->started && qc && qc->ticket == bo->session->ticket) {
+		struct queue_cmd cmd = {.type = QUEUE_CMD_END,
+					.counter = (int16_t)bo->cc->id,
+					.channel = -1,
+					.outcome = (int8_t)outcome};
+
+		if (booth_exec(bo, &cmd, user, error) < 0)
+			return -EINVAL;
+	}
+	ticket = bo->session->ticket;
+	session_end(bo, SESSION_END_EXPERT, NULL);
+	if (category && store_visit_category(desk_store(b->desk), ticket, category, error) < 0)
+		return -EIO;
+	return 0;
+}
+
+int booths_leave(struct booths *b, int booth_id, GError **error)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	if (!bo || !bo->session) {
+		g_set_error(error, BOOTH_ERROR, ENOENT, "booth %d has no session to leave",
+			    booth_id);
+		return -ENOENT;
+	}
+	session_end(bo, SESSION_END_CUSTOMER_LEFT, NULL);
+	return 0;
+}
+
+/* The door input went from occupied to free during a session. */
+static void on_door(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct booths *b = data;
+	const struct panel_press *press = payload;
+	struct booth *bo = booth_find(b, press->what.arg);
+
+	if (!bo || press->level || !bo->session)
+		return;
+	if (bo->session->state == SESSION_LIVE || bo->session->state == SESSION_CONNECTING) {
+		g_message("booth %d: the door says the customer left", bo->cc->id);
+		session_end(bo, SESSION_END_CUSTOMER_LEFT, NULL);
+	}
+}
+
+int booths_message(struct booths *b, int64_t id, const char *user, const char *template_name,
+		   const char *text, GError **error)
+{
+	struct booth *bo = session_lookup(b, id, user, error);
+	struct session *s;
+
+	if (!bo)
+		return -(*error)->code;
+	if (template_name && !g_strv_contains(message_templates, template_name)) {
+		g_autofree char *names = g_strjoinv(", ", (char **)message_templates);
+
+		g_set_error(error, BOOTH_ERROR, EINVAL, "template must be one of %s", names);
+		return -EINVAL;
+	}
+	if (!template_name && (!text || !*text || g_utf8_strlen(text, -1) > BOOTH_MESSAGE_MAX ||
+			       !g_utf8_validate(text, -1, NULL))) {
+		g_set_error(error, BOOTH_ERROR, EINVAL,
+			    "give a template or a text of 1 to %d characters", BOOTH_MESSAGE_MAX);
+		return -EINVAL;
+	}
+	s = bo->session;
+	g_free(s->message_template);
+	g_free(s->message_text);
+	s->message_template = g_strdup(template_name);
+	s->message_text = template_name ? NULL : g_strdup(text);
+	s->message_at = booths_now(b);
+	store_session_event(desk_store(b->desk), id, "message",
+			    template_name ? template_name : text, s->message_at, NULL);
+	booth_changed(bo);
+	return 0;
+}
+
+int booths_document(struct booths *b, int64_t id, const char *user, gboolean on, GError **error)
+{
+	struct booth *bo = session_lookup(b, id, user, error);
+
+	if (!bo)
+		return -(*error)->code;
+	if (strcmp(bo->cc->document_camera, "none") == 0) {
+		g_set_error(error, BOOTH_ERROR, ENODEV, "booth %d has no document camera",
+			    bo->cc->id);
+		return -ENODEV;
+	}
+	if (bo->media)
+		media_document(bo->media, on);
+	bo->session->document = on;
+	store_session_event(desk_store(b->desk), id, "document", on ? "on" : "off", booths_now(b),
+			    NULL);
+	booth_changed(bo);
+	return 0;
+}
+
+int booths_ask_consent(struct booths *b, int64_t id, const char *user, GError **error)
+{
+	struct booth *bo = session_lookup(b, id, user, error);
+
+	if (!bo)
+		return -(*error)->code;
+	if (bo->cc->recording != 1) {
+		g_set_error(error, BOOTH_ERROR, EPERM,
+			    "booth %d does not record (recording = off in board-config)",
+			    bo->cc->id);
+		return -EPERM;
+	}
+	if (bo->session->state != SESSION_LIVE) {
+		g_set_error(error, BOOTH_ERROR, EAGAIN, "ask when the session is live");
+		return -EAGAIN;
+	}
+	g_free(bo->session->consent);
+	bo->session->consent = g_strdup("asked");
+	store_session_consent(desk_store(b->desk), id, "asked", NULL, booths_now(b), NULL);
+	booth_changed(bo);
+	return 0;
+}
+
+int booths_consent(struct booths *b, int booth_id, gboolean given, GError **error)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	struct session *s = bo ? bo->session : NULL;
+	g_autofree char *path = NULL;
+	g_autofree char *name = NULL;
+	int64_t now = booths_now(b);
+
+	if (!s || g_strcmp0(s->consent, "asked") != 0) {
+		g_set_error(error, BOOTH_ERROR, ENOENT,
+			    "booth %d: nobody asked for consent to record", booth_id);
+		return -ENOENT;
+	}
+	if (given) {
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(now);
+		g_autofree char *stamp = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+
+		if (g_mkdir_with_parents(b->cfg->recording_dir, 0750) < 0) {
+			g_set_error(error, BOOTH_ERROR, EIO, "cannot create [recording] dir %s: %s",
+				    b->cfg->recording_dir, g_strerror(errno));
+			return -EIO;
+		}
+		name = g_strdup_printf("session-%" G_GINT64_FORMAT "-booth%d-%s.mkv", s->id,
+				       bo->cc->id, stamp);
+		path = g_build_filename(b->cfg->recording_dir, name, NULL);
+		/* The consent is durable before a frame is written. */
+		if (store_session_consent(desk_store(b->desk), s->id, "given", path, now, error) <
+		    0)
+			return -EIO;
+		if (!bo->media || media_record(bo->media, path, error) < 0) {
+			if (!bo->media)
+				g_set_error(error, BOOTH_ERROR, EIO, "the session has no media");
+			store_session_event(desk_store(b->desk), s->id, "recording_failed",
+					    (*error)->message, now, NULL);
+			return -EIO;
+		}
+		s->recording = g_strdup(path);
+	} else if (store_session_consent(desk_store(b->desk), s->id, "refused", NULL, now, error) <
+		   0) {
+		return -EIO;
+	}
+	g_free(s->consent);
+	s->consent = g_strdup(given ? "given" : "refused");
+	booth_changed(bo);
+	return 0;
+}
+
+void booths_identity(struct booths *b, int booth_id, JsonNode *result)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	struct session *s = bo ? bo->session : NULL;
+	g_autoptr(JsonBuilder) jb = NULL;
+
+	if (!s)
+		return;
+	if (s->identity)
+		json_node_unref(s->identity);
+	s->identity = json_node_ref(result);
+	jb = json_builder_new();
+	json_builder_begin_object(jb);
+	add_str(jb, "type", "identity");
+	add_int(jb, "session", s->id);
+	json_builder_set_member_name(jb, "result");
+	json_builder_add_value(jb, json_node_ref(result));
+	json_builder_end_object(jb);
+	send_builder(b, s->peer, jb);
+	booth_changed(bo);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Signalling */
+
+/* A new pipeline and a new offer for the same session: the expert's page
+ * came back (reload, network) and made a new peer connection. */
+static int session_renegotiate(struct booth *bo, GError **error)
+{
+	struct session *s = bo->session;
+	enum media_part part;
+
+	g_clear_pointer(&bo->media, media_free);
+	bo->media = media_new(bo->owner->cfg, bo->cc, &booth_media_cb, bo, &part, error);
+	if (!bo->media)
+		return -EIO;
+	media_screen_wanted(bo->media, bo->screen_wanted);
+	if (s->document)
+		media_document(bo->media, TRUE);
+	session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL);
+	session_timer(bo, bo->owner->cfg->reconnect_s);
+	return media_start(bo->media, error);
+}
+
+int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject *msg,
+		  GError **error)
+{
+	const char *type = json_object_get_string_member_with_default(msg, "type", "");
+	int64_t id = json_object_get_int_member_with_default(msg, "session", 0);
+	struct booth *bo = session_lookup(b, id, user, error);
+	struct session *s;
+
+	if (!bo)
+		return -(*error)->code;
+	s = bo->session;
+	if (strcmp(type, "resume") == 0) {
+		s->peer = peer;
+		s->reconnecting = TRUE;
+		store_session_event(desk_store(b->desk), id, "resume", NULL, booths_now(b), NULL);
+		if (session_renegotiate(bo, error) < 0) {
+			session_end(bo, SESSION_END_ERROR, (*error)->message);
+			return -EIO;
+		}
+		return 0;
+	}
+	if (s->peer != peer) {
+		g_set_error(error, BOOTH_ERROR, EPERM,
+			    "session %" G_GINT64_FORMAT " is held by another page of yours; send "
+			    "resume to take it over",
+			    id);
+		return -EPERM;
+	}
+	if (strcmp(type, "answer") == 0) {
+		const char *sdp = json_object_get_string_member_with_default(msg, "sdp", NULL);
+
+		if (!sdp || !bo->media || media_answer(bo->media, sdp, error) < 0) {
+			if (!sdp || !bo->media)
+				g_set_error(error, BOOTH_ERROR, EINVAL, "answer needs sdp");
+			return -EINVAL;
+		}
+		session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL);
+		session_timer(bo, s->reconnecting ? b->cfg->reconnect_s : b->cfg->connect_s);
+		return 0;
+	}
+	if (strcmp(type, "ice") == 0) {
+		const char *candidate =
+		    json_object_get_string_member_with_default(msg, "candidate", NULL);
+		int64_t mline = json_object_get_int_member_with_default(msg, "mline", -1);
+
+		if (!candidate || mline < 0 || mline > 8) {
+			g_set_error(error, BOOTH_ERROR, EINVAL, "ice needs candidate and mline");
+			return -EINVAL;
+		}
+		if (!*candidate) /* the end of the peer's candidates */
+			return 0;
+		return bo->media ? media_add_ice(bo->media, (guint)mline, candidate, error) : 0;
+	}
+	g_set_error(error, BOOTH_ERROR, EINVAL, "type must be answer, ice or resume");
+	return -EINVAL;
+}
+
+void booths_peer_gone(struct booths *b, gpointer peer)
+{
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		if (!bo->session || bo->session->peer != peer)
+			continue;
+		bo->session->peer = NULL;
+		if (bo->session->state == SESSION_WAITING || bo->session->state == SESSION_RINGING)
+			session_end(bo, SESSION_END_NO_ANSWER,
+				    "the expert's page closed before it answered");
+		else
+			session_lost(bo, "the expert's page closed");
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Technicians */
+
+int booths_check(struct booths *b, int booth_id, GError **error)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	if (!bo) {
+		g_set_error(error, BOOTH_ERROR, ENOENT, "no booth %d", booth_id);
+		return -ENOENT;
+	}
+	if (!bo->session && bo->fault)
+		booth_prepare(bo);
+	if (bo->fault) {
+		g_set_error(error, BOOTH_ERROR, EIO, "booth %d: %s", booth_id, bo->fault);
+		return -EIO;
+	}
+	return 0;
+}
+
+int booths_sim_unplug(struct booths *b, int booth_id, const char *part, GError **error)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	enum media_part p;
+
+	if (!bo) {
+		g_set_error(error, BOOTH_ERROR, ENOENT, "no booth %d", booth_id);
+		return -ENOENT;
+	}
+	if (g_strcmp0(part, "camera") == 0)
+		p = MEDIA_PART_CAMERA;
+	else if (g_strcmp0(part, "microphone") == 0)
+		p = MEDIA_PART_MICROPHONE;
+	else {
+		g_set_error(error, BOOTH_ERROR, EINVAL, "part must be camera or microphone");
+		return -EINVAL;
+	}
+	if (!g_str_has_prefix(p == MEDIA_PART_CAMERA ? bo->cc->camera : bo->cc->microphone,
+			      "test")) {
+		g_set_error(error, BOOTH_ERROR, EPERM,
+			    "only a test source can be unplugged by software; pull the cable");
+		return -EPERM;
+	}
+	/* The same path a real unplug takes: the part's error. */
+	on_media_error(p,
+		       p == MEDIA_PART_CAMERA
+			   ? "camera: the device was unplugged (simulated) — check that the "
+			     "camera is plugged in"
+			   : "microphone: the device was unplugged (simulated) — check that it "
+			     "is plugged in",
+		       bo);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The booth screen's video */
+
+void booths_set_jpeg_sink(struct booths *b, booths_jpeg_fn fn, gpointer data)
+{
+	b->jpeg_fn = fn;
+	b->jpeg_data = data;
+}
+
+void booths_screen_wanted(struct booths *b, int booth_id, gboolean wanted)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	if (!bo)
+		return;
+	bo->screen_wanted = wanted;
+	if (bo->media)
+		media_screen_wanted(bo->media, wanted);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Views */
+
+static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gboolean full)
+{
+	struct session *s = bo->session;
+	const char *state = s ? session_state_name(s->state) : bo->fault ? "fault" : "idle";
+
+	json_builder_begin_object(jb);
+	add_int(jb, "id", bo->cc->id);
+	add_str(jb, "name", bo->cc->name);
+	add_str(jb, "state", state);
+	add_str(jb, "fault", bo->fault);
+	add_str(jb, "fault_part", bo->fault ? media_part_name(bo->fault_part) : NULL);
+	json_builder_set_member_name(jb, "document_camera");
+	json_builder_add_boolean_value(jb, strcmp(bo->cc->document_camera, "none") != 0);
+	json_builder_set_member_name(jb, "recording_offered");
+	json_builder_add_boolean_value(jb, bo->cc->recording == 1);
+	add_str(jb, "video_codec", bo->cc->video_codec == 1 ? "h264" : "vp8");
+	json_builder_set_member_name(jb, "services");
+	json_builder_begin_array(jb);
+	for (guint i = 0; i < bo->cc->profile->len; i++) {
+		const struct config_profile_entry *e =
+		    &g_array_index(bo->cc->profile, struct config_profile_entry, i);
+
+		json_builder_add_string_value(jb, config_service_get(b->cfg, e->service)->code);
+	}
+	json_builder_end_array(jb);
+	if (s) {
+		const struct config_service *svc = config_service_get(b->cfg, s->service);
+
+		json_builder_set_member_name(jb, "session");
+		json_builder_begin_object(jb);
+		add_int(jb, "id", s->id);
+		add_str(jb, "state", session_state_name(s->state));
+		add_str(jb, "code", s->code);
+		add_str(jb, "service", svc ? svc->code : NULL);
+		add_str(jb, "provider", s->provider);
+		add_str(jb, "lang", config_lang_code(s->lang));
+		json_builder_set_member_name(jb, "reconnecting");
+		json_builder_add_boolean_value(jb, s->reconnecting);
+		json_builder_set_member_name(jb, "document");
+		json_builder_add_boolean_value(jb, s->document);
+		add_str(jb, "consent", s->consent);
+		json_builder_set_member_name(jb, "recording");
+		json_builder_add_boolean_value(jb, s->recording != NULL);
+		if (s->message_template || s->message_text) {
+			json_builder_set_member_name(jb, "message");
+			json_builder_begin_object(jb);
+			add_str(jb, "template", s->message_template);
+			add_str(jb, "text", s->message_text);
+			add_int(jb, "at", s->message_at);
+			json_builder_end_object(jb);
+		}
+		if (full) {
+			add_str(jb, "expert", s->expert);
+			add_str(jb, "error", s->error);
+			if (s->identity) {
+				json_builder_set_member_name(jb, "identity");
+				json_builder_add_value(jb, json_node_ref(s->identity));
+			}
+		}
+		if (bo->media) {
+			struct media_stats st;
+
+			media_stats(bo->media, &st);
+			json_builder_set_member_name(jb, "media");
+			json_builder_begin_object(jb);
+			add_int(jb, "video_in_frames", (int64_t)st.video_in_frames);
+			add_int(jb, "audio_in_buffers", (int64_t)st.audio_in_buffers);
+			add_int(jb, "video_out_frames", (int64_t)st.video_out_frames);
+			add_int(jb, "document_frames", (int64_t)st.document_frames);
+			json_builder_end_object(jb);
+		}
+		json_builder_end_object(jb);
+	}
+	if (bo->last_id) {
+		json_builder_set_member_name(jb, "last");
+		json_builder_begin_object(jb);
+		add_int(jb, "session", bo->last_id);
+		add_str(jb, "code", bo->last_code);
+		add_str(jb, "reason", session_end_name(bo->last_reason));
+		add_int(jb, "at", bo->last_at);
+		add_str(jb, "lang", config_lang_code(bo->last_lang));
+		json_builder_end_object(jb);
+	}
+	json_builder_end_object(jb);
+}
+
+void booths_build(struct booths *b, JsonBuilder *jb, gboolean full)
+{
+	json_builder_begin_array(jb);
+	for (guint i = 0; i < b->booths->len; i++)
+		build_booth(b, g_ptr_array_index(b->booths, i), jb, full);
+	json_builder_end_array(jb);
+}
+
+int booths_build_one(struct booths *b, int booth_id, JsonBuilder *jb, gboolean full)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	if (!bo)
+		return -ENOENT;
+	build_booth(b, bo, jb, full);
+	return 0;
+}
+
+gboolean booths_is_booth(struct booths *b, int booth_id)
+{
+	return booth_find(b, booth_id) != NULL;
+}
+
+void booths_faults(struct booths *b, GPtrArray *faults)
+{
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		if (bo->fault)
+			g_ptr_array_add(faults,
+					g_strdup_printf("booth %d: %s", bo->cc->id, bo->fault));
+	}
+}
+
+static void delete_recording(int64_t id, const char *path, void *data)
+{
+	if (g_unlink(path) < 0 && errno != ENOENT)
+		g_warning("cannot delete recording %s: %s", path, g_strerror(errno));
+	else
+		g_message("recording of session %" G_GINT64_FORMAT " deleted (retention)", id);
+}
+
+int booths_prune_recordings(struct booths *b)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t before = booths_now(b) - (int64_t)b->cfg->recording_retention_days * 86400;
+	int n =
+	    store_recordings_expired(desk_store(b->desk), before, delete_recording, NULL, &error);
+
+	if (n < 0)
+		g_warning("pruning recordings: %s", error->message);
+	return n;
+}
+
+static gboolean on_prune(gpointer data)
+{
+	booths_prune_recordings(data);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------------- */
+
+struct booths *booths_new(const struct config *cfg, struct desk *desk, struct bus *bus,
+			  booths_send_fn send, gpointer send_data)
+{
+	struct booths *b = g_new0(struct booths, 1);
+
+	b->cfg = cfg;
+	b->desk = desk;
+	b->bus = bus;
+	b->send = send;
+	b->send_data = send_data;
+	b->booths = g_ptr_array_new();
+	queue_result_init(&b->res);
+	for (guint i = 0; i < cfg->counters->len; i++) {
+		const struct config_counter *cc = config_counter_get(cfg, (int)i);
+		struct booth *bo;
+
+		if (!cc->expert)
+			continue;
+		bo = g_new0(struct booth, 1);
+		bo->owner = b;
+		bo->cc = cc;
+		g_ptr_array_add(b->booths, bo);
+	}
+	if (!b->booths->len)
+		return b;
+	gst_init(NULL, NULL);
+	media_prepare_certificate();
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+		const struct queue_counter *qc =
+		    queue_counter_get(desk_queue(desk), (int16_t)bo->cc->id);
+
+		/* A session cannot survive a restart: a ticket left at the booth
+		 * goes back to the front of its line. */
+		if (qc && qc->ticket) {
+			struct queue_cmd cmd = {.type = QUEUE_CMD_TRANSFER,
+						.counter = (int16_t)bo->cc->id,
+						.service = -1,
+						.front = true,
+						.outcome = QUEUE_OUTCOME_INTERRUPTED};
+			const struct queue_ticket *tk =
+			    queue_ticket_get(desk_queue(desk), qc->ticket);
+
+			cmd.service = tk ? tk->service : -1;
+			booth_exec(bo, &cmd, "vuorod", NULL);
+		}
+		qc = queue_counter_get(desk_queue(desk), (int16_t)bo->cc->id);
+		if (qc && qc->open) {
+			struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE,
+						.counter = (int16_t)bo->cc->id};
+
+			booth_exec(bo, &cmd, "vuorod", NULL);
+		}
+		booth_prepare(bo);
+	}
+	store_sessions_interrupted(desk_store(desk), g_get_real_time() / G_USEC_PER_SEC, NULL);
+	b->door_sub = bus_subscribe(bus, "booth.door", on_door, b);
+	booths_prune_recordings(b);
+	b->prune_timer = g_timeout_add_seconds(BOOTH_PRUNE_EVERY_S, on_prune, b);
+	return b;
+}
+
+void booths_free(struct booths *b)
+{
+	if (!b)
+		return;
+	for (guint i = 0; i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		if (bo->session)
+			session_end(bo, SESSION_END_ERROR, "vuorod stopped");
+		if (bo->retry)
+			g_source_remove(bo->retry);
+		g_clear_pointer(&bo->media, media_free);
+		g_free(bo->fault);
+		g_free(bo);
+	}
+	if (b->door_sub)
+		bus_unsubscribe(b->bus, b->door_sub);
+	if (b->prune_timer)
+		g_source_remove(b->prune_timer);
+	g_ptr_array_unref(b->booths);
+	queue_result_free(&b->res);
+	g_free(b);
+}

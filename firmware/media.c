@@ -1,0 +1,993 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * media: one booth's WebRTC pipeline (see media.h).
+ *
+ * The sending side is one gst_parse_launch description, every element named
+ * after its part ("camera-enc", "mic", "doc-valve"), so that an error names
+ * the part that broke.  The receiving side is built when webrtcbin adds a
+ * pad for the peer's stream.  GStreamer threads never call the owner: they
+ * queue a media_msg for the main loop, which holds a reference, and a
+ * message that arrives after media_free does nothing.
+ */
+#define G_LOG_DOMAIN "vuoro-media"
+
+#include "media.h"
+
+#include <errno.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+#include <nice.h>
+#include <string.h>
+
+#define MEDIA_PT_VIDEO    96
+#define MEDIA_PT_DOCUMENT 97
+#define MEDIA_PT_OPUS     111
+#define MEDIA_PT_H264     102
+#define MEDIA_PT_H264_DOC 103
+#define MEDIA_EOS_WAIT_US (1500 * G_TIME_SPAN_MILLISECOND)
+
+struct media {
+	gint refs; /* the owner's, and one per queued media_msg */
+	gboolean closed;
+	const struct config_counter *booth;
+	struct media_callbacks cb;
+	gpointer data;
+	GstElement *pipe;
+	GstElement *webrtc;
+	GstElement *doc_valve; /* NULL without a document camera */
+	GstElement *doc_enc;
+	GstElement *recorder; /* NULL unless recording */
+	guint bus_watch;
+	gboolean started;
+	gboolean offered;
+	gboolean h264;
+
+	GMutex lock; /* the fields below are written on streaming threads */
+	struct media_stats stats;
+	GstElement *screen_valve; /* set when the peer's video arrives */
+	gboolean screen_wanted;
+	gboolean jpeg_pending;
+	gboolean recorder_eos;
+	GCond recorder_cond;
+};
+
+enum media_msg_kind {
+	MEDIA_MSG_OFFER,
+	MEDIA_MSG_ICE,
+	MEDIA_MSG_LINK,
+	MEDIA_MSG_FIRST_FRAME,
+	MEDIA_MSG_ERROR,
+	MEDIA_MSG_JPEG,
+	MEDIA_MSG_NEGOTIATE,
+};
+
+struct media_msg {
+	struct media *m;
+	enum media_msg_kind kind;
+	guint number; /* mline, link, part */
+	char *text;
+	GBytes *bytes;
+};
+
+static const char *const part_names[] = {
+    [MEDIA_PART_NONE] = "media pipeline",
+    [MEDIA_PART_CAMERA] = "camera",
+    [MEDIA_PART_DOCUMENT_CAMERA] = "document camera",
+    [MEDIA_PART_MICROPHONE] = "microphone",
+    [MEDIA_PART_SPEAKER] = "speaker",
+    [MEDIA_PART_SCREEN] = "screen",
+    [MEDIA_PART_NETWORK] = "network",
+    [MEDIA_PART_RECORDER] = "recorder",
+};
+
+static const char *const link_names[] = {
+    [MEDIA_LINK_NEW] = "new",
+    [MEDIA_LINK_CONNECTING] = "connecting",
+    [MEDIA_LINK_CONNECTED] = "connected",
+    [MEDIA_LINK_DISCONNECTED] = "disconnected",
+    [MEDIA_LINK_FAILED] = "failed",
+    [MEDIA_LINK_CLOSED] = "closed",
+};
+
+const char *media_part_name(enum media_part part)
+{
+	return (unsigned)part < G_N_ELEMENTS(part_names) ? part_names[part] : "?";
+}
+
+const char *media_link_name(enum media_link link)
+{
+	return (unsigned)link < G_N_ELEMENTS(link_names) ? link_names[link] : "?";
+}
+
+static struct media *media_ref(struct media *m)
+{
+	g_atomic_int_inc(&m->refs);
+	return m;
+}
+
+static void media_unref(struct media *m)
+{
+	if (!g_atomic_int_dec_and_test(&m->refs))
+		return;
+	g_mutex_clear(&m->lock);
+	g_cond_clear(&m->recorder_cond);
+	g_free(m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* From GStreamer's threads to the main loop */
+
+static void media_msg_free(gpointer p)
+{
+	struct media_msg *msg = p;
+
+	g_free(msg->text);
+	if (msg->bytes)
+		g_bytes_unref(msg->bytes);
+	media_unref(msg->m);
+	g_free(msg);
+}
+
+static void media_create_offer(struct media *m);
+
+static gboolean media_dispatch(gpointer p)
+{
+	struct media_msg *msg = p;
+	struct media *m = msg->m;
+
+	if (m->closed)
+		return G_SOURCE_REMOVE;
+	switch (msg->kind) {
+	case MEDIA_MSG_OFFER:
+		m->cb.offer(msg->text, m->data);
+		break;
+	case MEDIA_MSG_ICE:
+		m->cb.ice(msg->number, msg->text, m->data);
+		break;
+	case MEDIA_MSG_LINK:
+		m->cb.link((enum media_link)msg->number, m->data);
+		break;
+	case MEDIA_MSG_FIRST_FRAME:
+		m->cb.first_frame(m->data);
+		break;
+	case MEDIA_MSG_ERROR:
+		m->cb.error((enum media_part)msg->number, msg->text, m->data);
+		break;
+	case MEDIA_MSG_JPEG:
+		g_mutex_lock(&m->lock);
+		m->jpeg_pending = FALSE;
+		g_mutex_unlock(&m->lock);
+		if (m->cb.jpeg)
+			m->cb.jpeg(msg->bytes, m->data);
+		break;
+	case MEDIA_MSG_NEGOTIATE:
+		if (m->started && !m->offered)
+			media_create_offer(m);
+		break;
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void media_post(struct media *m, enum media_msg_kind kind, guint number, char *text,
+		       GBytes *bytes)
+{
+	struct media_msg *msg = g_new0(struct media_msg, 1);
+
+	msg->m = media_ref(m);
+	msg->kind = kind;
+	msg->number = number;
+	msg->text = text;
+	msg->bytes = bytes;
+	g_main_context_invoke_full(NULL, G_PRIORITY_DEFAULT, media_dispatch, msg, media_msg_free);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Descriptions */
+
+/* "test:ball" → videotestsrc …; the element is named @name. */
+static char *video_source(const char *spec, const char *name)
+{
+	g_auto(GStrv) p = g_strsplit(spec, ":", 2);
+
+	if (strcmp(p[0], "v4l2") == 0)
+		return g_strdup_printf("v4l2src name=%s device=%s", name, p[1]);
+	return g_strdup_printf("videotestsrc name=%s is-live=true pattern=%s", name,
+			       p[1] && *p[1] ? p[1] : "ball");
+}
+
+static char *audio_source(const char *spec)
+{
+	g_auto(GStrv) p = g_strsplit(spec, ":", 2);
+
+	if (strcmp(p[0], "alsa") == 0)
+		return p[1] ? g_strdup_printf("alsasrc name=mic device=%s", p[1])
+			    : g_strdup("alsasrc name=mic");
+	if (strcmp(p[0], "pulse") == 0)
+		return p[1] ? g_strdup_printf("pulsesrc name=mic device=%s", p[1])
+			    : g_strdup("pulsesrc name=mic");
+	if (strcmp(p[0], "none") == 0)
+		return g_strdup("audiotestsrc name=mic is-live=true wave=silence");
+	return g_strdup("audiotestsrc name=mic is-live=true wave=sine freq=440 volume=0.1");
+}
+
+static char *audio_sink(const char *spec)
+{
+	g_auto(GStrv) p = g_strsplit(spec, ":", 2);
+
+	if (strcmp(p[0], "alsa") == 0)
+		return p[1] ? g_strdup_printf("alsasink name=speaker device=%s", p[1])
+			    : g_strdup("alsasink name=speaker");
+	if (strcmp(p[0], "pulse") == 0)
+		return p[1] ? g_strdup_printf("pulsesink name=speaker device=%s", p[1])
+			    : g_strdup("pulsesink name=speaker");
+	if (strcmp(p[0], "none") == 0)
+		return g_strdup("fakesink name=speaker sync=false");
+	return g_strdup("autoaudiosink name=speaker");
+}
+
+/* The encoder and payloader of one video track, the payloader's caps
+ * carrying the RTCP feedback that makes webrtcbin offer PLI, FIR and NACK
+ * (NACK on video only: on audio a browser rejects the whole offer). */
+static char *video_encoder(const struct config_counter *b, const char *prefix, int pt, bool h264)
+{
+	g_autofree char *x264 =
+	    g_strdup_printf("tune=zerolatency speed-preset=ultrafast bitrate=%d key-int-max=%d",
+			    b->video_kbps, b->fps * 2);
+
+	if (h264)
+		return g_strdup_printf(
+		    "%s name=%s-enc %s ! video/x-h264,profile=constrained-baseline ! "
+		    "h264parse name=%s-parse config-interval=-1 ! "
+		    "tee name=%s-tee allow-not-linked=true ! queue name=%s-payq ! "
+		    "rtph264pay name=%s-pay pt=%d config-interval=-1 aggregate-mode=zero-latency ! "
+		    "application/x-rtp,media=video,encoding-name=H264,payload=%d,"
+		    "clock-rate=90000,packetization-mode=(string)1,"
+		    "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
+		    "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+		    b->h264_encoder, prefix, strcmp(b->h264_encoder, "x264enc") == 0 ? x264 : "",
+		    prefix, prefix, prefix, prefix, pt, pt);
+	return g_strdup_printf(
+	    "vp8enc name=%s-enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%d "
+	    "lag-in-frames=0 keyframe-max-dist=%d error-resilient=partitions ! "
+	    "tee name=%s-tee allow-not-linked=true ! queue name=%s-payq ! "
+	    "rtpvp8pay name=%s-pay pt=%d picture-id-mode=15-bit ! "
+	    "application/x-rtp,media=video,encoding-name=VP8,payload=%d,clock-rate=90000,"
+	    "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,"
+	    "rtcp-fb-nack=(boolean)true",
+	    prefix, b->video_kbps * 1000, b->fps * 2, prefix, prefix, prefix, pt, pt);
+}
+
+static char *media_description(const struct config *cfg, const struct config_counter *b)
+{
+	bool h264 = b->video_codec == 1;
+	bool doc = strcmp(b->document_camera, "none") != 0;
+	g_autofree char *camera = video_source(b->camera, "camera");
+	g_autofree char *cam_enc =
+	    video_encoder(b, "camera", h264 ? MEDIA_PT_H264 : MEDIA_PT_VIDEO, h264);
+	g_autofree char *mic = audio_source(b->microphone);
+	g_autofree char *doc_src = doc ? video_source(b->document_camera, "doc") : NULL;
+	g_autofree char *doc_enc =
+	    doc ? video_encoder(b, "doc", h264 ? MEDIA_PT_H264_DOC : MEDIA_PT_DOCUMENT, h264)
+		: NULL;
+	GString *d = g_string_new(NULL);
+
+	g_string_append_printf(d, "webrtcbin name=webrtc bundle-policy=max-bundle latency=100 ");
+	if (cfg->stun_server)
+		g_string_append_printf(d, "stun-server=%s ", cfg->stun_server);
+	g_string_append_printf(
+	    d,
+	    "%s ! queue name=camera-q max-size-buffers=2 leaky=downstream ! "
+	    "videoconvert name=camera-convert ! videoscale name=camera-scale ! "
+	    "videorate name=camera-rate drop-only=true ! "
+	    "video/x-raw,width=%d,height=%d,framerate=%d/1 ! %s ! webrtc.sink_0 ",
+	    camera, b->width, b->height, b->fps, cam_enc);
+	g_string_append_printf(d,
+			       "%s ! queue name=mic-q ! audioconvert name=mic-convert ! "
+			       "audioresample name=mic-resample ! "
+			       "opusenc name=mic-enc frame-size=20 ! "
+			       "tee name=mic-tee allow-not-linked=true ! queue name=mic-payq ! "
+			       "rtpopuspay name=mic-pay pt=%d ! "
+			       "application/x-rtp,media=audio,encoding-name=OPUS,payload=%d,"
+			       "clock-rate=48000 ! webrtc.sink_1 ",
+			       mic, MEDIA_PT_OPUS, MEDIA_PT_OPUS);
+	if (doc)
+		g_string_append_printf(
+		    d,
+		    "%s ! queue name=doc-q max-size-buffers=2 leaky=downstream ! "
+		    "videoconvert name=doc-convert ! videoscale name=doc-scale ! "
+		    "videorate name=doc-rate drop-only=true ! "
+		    "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
+		    "valve name=doc-valve drop=true drop-mode=forward-sticky-events ! %s ! "
+		    "webrtc.sink_2 ",
+		    doc_src, b->width, b->height, b->fps, doc_enc);
+	return g_string_free(d, FALSE);
+}
+
+/* The part an element belongs to, from its name's prefix. */
+static enum media_part part_of(GstObject *src)
+{
+	static const struct {
+		const char *prefix;
+		enum media_part part;
+	} prefixes[] = {
+	    {"camera", MEDIA_PART_CAMERA},  {"doc", MEDIA_PART_DOCUMENT_CAMERA},
+	    {"mic", MEDIA_PART_MICROPHONE}, {"speaker", MEDIA_PART_SPEAKER},
+	    {"screen", MEDIA_PART_SCREEN},  {"rec", MEDIA_PART_RECORDER},
+	    {"webrtc", MEDIA_PART_NETWORK}, {"nice", MEDIA_PART_NETWORK},
+	    {"dtls", MEDIA_PART_NETWORK},
+	};
+
+	for (GstObject *o = src; o; o = GST_OBJECT_PARENT(o)) {
+		const char *name = GST_OBJECT_NAME(o);
+
+		for (size_t i = 0; name && i < G_N_ELEMENTS(prefixes); i++)
+			if (g_str_has_prefix(name, prefixes[i].prefix))
+				return prefixes[i].part;
+	}
+	return MEDIA_PART_NONE;
+}
+
+/* One line for the booth, the expert and the technician. */
+static char *part_message(const struct config_counter *b, enum media_part part, const char *detail)
+{
+	switch (part) {
+	case MEDIA_PART_CAMERA:
+		return g_strdup_printf("camera %s: %s — check that the camera is plugged in, or "
+				       "run vuoroctl diag booth %d",
+				       b->camera, detail, b->id);
+	case MEDIA_PART_DOCUMENT_CAMERA:
+		return g_strdup_printf("document camera %s: %s — check its cable",
+				       b->document_camera, detail);
+	case MEDIA_PART_MICROPHONE:
+		return g_strdup_printf("microphone %s: %s — check that it is plugged in",
+				       b->microphone, detail);
+	case MEDIA_PART_SPEAKER:
+		return g_strdup_printf("speaker %s: %s — check the audio output", b->speaker,
+				       detail);
+	default:
+		return g_strdup_printf("%s: %s", media_part_name(part), detail);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Checks */
+
+int media_check_part(const char *spec, enum media_part part, GError **error)
+{
+	g_auto(GStrv) p = g_strsplit(spec, ":", 2);
+
+	if (strcmp(p[0], "v4l2") == 0 && p[1] && !g_file_test(p[1], G_FILE_TEST_EXISTS)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "%s %s: the device %s does not exist — is the camera plugged in?",
+			    media_part_name(part), spec, p[1]);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* webrtcbin */
+
+static void on_offer_created(GstPromise *promise, gpointer data)
+{
+	struct media *m = data;
+	const GstStructure *reply = gst_promise_get_reply(promise);
+	GstWebRTCSessionDescription *offer = NULL;
+
+	if (reply)
+		gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer,
+				  NULL);
+	gst_promise_unref(promise);
+	if (!offer) {
+		media_post(m, MEDIA_MSG_ERROR, MEDIA_PART_NETWORK,
+			   g_strdup("network: webrtcbin could not make an offer"), NULL);
+		media_unref(m);
+		return;
+	}
+	g_signal_emit_by_name(m->webrtc, "set-local-description", offer, NULL);
+	media_post(m, MEDIA_MSG_OFFER, 0, gst_sdp_message_as_text(offer->sdp), NULL);
+	gst_webrtc_session_description_free(offer);
+	media_unref(m);
+}
+
+static void media_create_offer(struct media *m)
+{
+	GstPromise *promise;
+
+	m->offered = TRUE;
+	promise = gst_promise_new_with_change_func(on_offer_created, media_ref(m), NULL);
+	g_signal_emit_by_name(m->webrtc, "create-offer", NULL, promise);
+}
+
+static void on_negotiation_needed(GstElement *webrtc, gpointer data)
+{
+	media_post(data, MEDIA_MSG_NEGOTIATE, 0, NULL, NULL);
+}
+
+static void on_ice_candidate(GstElement *webrtc, guint mline, const char *candidate, gpointer data)
+{
+	media_post(data, MEDIA_MSG_ICE, mline, g_strdup(candidate), NULL);
+}
+
+static void on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+	GstWebRTCPeerConnectionState s;
+	enum media_link link;
+
+	g_object_get(webrtc, "connection-state", &s, NULL);
+	switch (s) {
+	case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
+		link = MEDIA_LINK_CONNECTING;
+		break;
+	case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+		link = MEDIA_LINK_CONNECTED;
+		break;
+	case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
+		link = MEDIA_LINK_DISCONNECTED;
+		break;
+	case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+		link = MEDIA_LINK_FAILED;
+		break;
+	case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
+		link = MEDIA_LINK_CLOSED;
+		break;
+	default:
+		return;
+	}
+	media_post(data, MEDIA_MSG_LINK, link, NULL, NULL);
+}
+
+static GstPadProbeReturn count_video_in(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	struct media *m = data;
+	gboolean first;
+
+	g_mutex_lock(&m->lock);
+	first = m->stats.video_in_frames++ == 0;
+	if (first)
+		m->stats.first_video_in_us = g_get_monotonic_time();
+	g_mutex_unlock(&m->lock);
+	if (first)
+		media_post(m, MEDIA_MSG_FIRST_FRAME, 0, NULL, NULL);
+	return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn count_buffers(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	uint64_t *counter = data;
+
+	g_atomic_pointer_add((gsize *)counter, 1);
+	return GST_PAD_PROBE_OK;
+}
+
+static GstFlowReturn on_jpeg(GstAppSink *sink, gpointer data)
+{
+	struct media *m = data;
+	g_autoptr(GstSample) sample = gst_app_sink_pull_sample(sink);
+	GstBuffer *buf = sample ? gst_sample_get_buffer(sample) : NULL;
+	GstMapInfo map;
+	gboolean busy;
+
+	if (!buf)
+		return GST_FLOW_OK;
+	g_mutex_lock(&m->lock);
+	busy = m->jpeg_pending;
+	m->jpeg_pending = TRUE;
+	g_mutex_unlock(&m->lock);
+	if (busy || !gst_buffer_map(buf, &map, GST_MAP_READ)) {
+		if (!busy) {
+			g_mutex_lock(&m->lock);
+			m->jpeg_pending = FALSE;
+			g_mutex_unlock(&m->lock);
+		}
+		return GST_FLOW_OK;
+	}
+	media_post(m, MEDIA_MSG_JPEG, 0, NULL, g_bytes_new(map.data, map.size));
+	gst_buffer_unmap(buf, &map);
+	return GST_FLOW_OK;
+}
+
+static void probe_named(GstBin *bin, const char *element, const char *pad_name,
+			GstPadProbeCallback fn, gpointer data)
+{
+	g_autoptr(GstElement) e = gst_bin_get_by_name(bin, element);
+	g_autoptr(GstPad) pad = e ? gst_element_get_static_pad(e, pad_name) : NULL;
+
+	if (pad)
+		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, fn, data, NULL);
+}
+
+/* The peer's stream arrived: depayload, keep the encoded stream on a tee
+ * for the recorder, decode, and show or play it. */
+static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
+{
+	struct media *m = data;
+	const struct config_counter *b = m->booth;
+	g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
+	const GstStructure *s;
+	const char *media, *enc;
+	g_autofree char *desc = NULL;
+	g_autoptr(GError) error = NULL;
+	GstElement *bin;
+	g_autoptr(GstPad) sink = NULL;
+
+	if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC || !caps)
+		return;
+	s = gst_caps_get_structure(caps, 0);
+	media = gst_structure_get_string(s, "media");
+	enc = gst_structure_get_string(s, "encoding-name");
+	if (g_strcmp0(media, "video") == 0) {
+		const char *screen =
+		    b->screen == 0   ? "queue name=screen-q max-size-buffers=2 leaky=downstream ! "
+				       "valve name=screen-valve drop=true ! videoconvert ! "
+				       "jpegenc name=screen-jpeg quality=70 ! "
+				       "appsink name=screen-sink max-buffers=1 drop=true sync=false "
+				       "emit-signals=false"
+		    : b->screen == 1 ? "queue name=screen-q ! videoconvert ! "
+				       "autovideosink name=screen-sink sync=false"
+				     : "fakesink name=screen-sink sync=false";
+		bool h264 = g_strcmp0(enc, "H264") == 0;
+
+		desc = g_strdup_printf(
+		    "%s ! tee name=in-video-tee allow-not-linked=true ! queue name=in-video-q ! "
+		    "%s ! %s",
+		    h264 ? "rtph264depay name=in-video-depay ! h264parse"
+			 : "rtpvp8depay "
+			   "name=in-video-depay",
+		    h264 ? "avdec_h264 name=in-video-dec" : "vp8dec name=in-video-dec", screen);
+	} else if (g_strcmp0(media, "audio") == 0) {
+		g_autofree char *speaker = audio_sink(b->speaker);
+
+		desc = g_strdup_printf("rtpopusdepay name=in-audio-depay ! "
+				       "tee name=in-audio-tee allow-not-linked=true ! "
+				       "queue name=in-audio-q ! opusdec name=in-audio-dec ! "
+				       "audioconvert ! audioresample ! %s",
+				       speaker);
+	} else {
+		return;
+	}
+	bin = gst_parse_bin_from_description(desc, TRUE, &error);
+	if (!bin) {
+		media_post(
+		    m, MEDIA_MSG_ERROR,
+		    g_strcmp0(media, "video") == 0 ? MEDIA_PART_SCREEN : MEDIA_PART_SPEAKER,
+		    g_strdup_printf("cannot play the expert's %s: %s — install its GStreamer "
+				    "plugin",
+				    media, error->message),
+		    NULL);
+		return;
+	}
+	gst_object_set_name(GST_OBJECT(bin),
+			    g_strcmp0(media, "video") == 0 ? "in-video" : "in-audio");
+	gst_bin_add(GST_BIN(m->pipe), bin);
+	if (g_strcmp0(media, "video") == 0) {
+		g_autoptr(GstElement) appsink = gst_bin_get_by_name(GST_BIN(bin), "screen-sink");
+		GstElement *valve = gst_bin_get_by_name(GST_BIN(bin), "screen-valve");
+
+		probe_named(GST_BIN(bin), "in-video-dec", "src", count_video_in, m);
+		if (appsink && GST_IS_APP_SINK(appsink)) {
+			GstAppSinkCallbacks cbs = {.new_sample = on_jpeg};
+
+			gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cbs, m, NULL);
+		}
+		g_mutex_lock(&m->lock);
+		if (valve) {
+			g_object_set(valve, "drop", !m->screen_wanted, NULL);
+			m->screen_valve = valve; /* keeps the reference */
+		}
+		g_mutex_unlock(&m->lock);
+	} else {
+		probe_named(GST_BIN(bin), "in-audio-dec", "src", count_buffers,
+			    &m->stats.audio_in_buffers);
+	}
+	gst_element_sync_state_with_parent(bin);
+	sink = gst_element_get_static_pad(bin, "sink");
+	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+		media_post(m, MEDIA_MSG_ERROR, MEDIA_PART_NONE,
+			   g_strdup_printf("cannot link the expert's %s stream", media), NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The bus */
+
+static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
+{
+	struct media *m = data;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *debug = NULL;
+	enum media_part part;
+
+	switch (GST_MESSAGE_TYPE(msg)) {
+	case GST_MESSAGE_ERROR:
+		gst_message_parse_error(msg, &error, &debug);
+		part = part_of(GST_MESSAGE_SRC(msg));
+		g_message("booth %d: %s: %s (%s)", m->booth->id, media_part_name(part),
+			  error->message, debug ? debug : "");
+		if (!m->closed) {
+			g_autofree char *line = part_message(m->booth, part, error->message);
+
+			m->cb.error(part, line, m->data);
+		}
+		break;
+	case GST_MESSAGE_WARNING:
+		gst_message_parse_warning(msg, &error, &debug);
+		g_message("booth %d: warning from %s: %s", m->booth->id,
+			  GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error->message);
+		break;
+	case GST_MESSAGE_EOS:
+		if (!m->closed)
+			m->cb.error(MEDIA_PART_NONE, g_strdup("the media stream ended"), m->data);
+		break;
+	default:
+		break;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void media_add_local_addresses(struct media *m, const struct config *cfg)
+{
+	g_autoptr(GObject) ice = NULL;
+	NiceAgent *agent = NULL;
+
+	if (!cfg->ice_local_addresses || !cfg->ice_local_addresses[0])
+		return;
+	g_object_get(m->webrtc, "ice-agent", &ice, NULL);
+	if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent"))
+		g_object_get(ice, "agent", &agent, NULL);
+	if (!agent) {
+		g_warning("booth %d: [webrtc] local-addresses: this webrtcbin has no libnice "
+			  "agent; ignored",
+			  m->booth->id);
+		return;
+	}
+	for (char **a = cfg->ice_local_addresses; *a; a++) {
+		NiceAddress addr;
+
+		if (!nice_address_set_from_string(&addr, *a)) {
+			g_warning("[webrtc] local-addresses: \"%s\" is not an IP address", *a);
+			continue;
+		}
+		nice_agent_add_local_address(agent, &addr);
+	}
+	g_object_unref(agent);
+}
+
+/* Transceiver directions and NACK: video tracks may be retransmitted, the
+ * document camera only goes to the expert. */
+static void media_setup_transceivers(struct media *m, bool doc)
+{
+	for (guint i = 0; i < (doc ? 3u : 2u); i++) {
+		g_autoptr(GstWebRTCRTPTransceiver) t = NULL;
+
+		g_signal_emit_by_name(m->webrtc, "get-transceiver", (gint)i, &t);
+		if (!t)
+			continue;
+		g_object_set(t, "direction",
+			     i == 2 ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
+				    : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
+			     "do-nack", i != 1, NULL);
+	}
+}
+
+struct media *media_new(const struct config *cfg, const struct config_counter *booth,
+			const struct media_callbacks *cb, gpointer data, enum media_part *ret_part,
+			GError **error)
+{
+	struct media *m;
+	g_autofree char *desc = NULL;
+	g_autoptr(GError) parse_error = NULL;
+	g_autoptr(GstBus) bus = NULL;
+	GstElement *pipe;
+	bool doc = strcmp(booth->document_camera, "none") != 0;
+
+	*ret_part = MEDIA_PART_NONE;
+	if (media_check_part(booth->camera, MEDIA_PART_CAMERA, error) < 0) {
+		*ret_part = MEDIA_PART_CAMERA;
+		return NULL;
+	}
+	if (doc &&
+	    media_check_part(booth->document_camera, MEDIA_PART_DOCUMENT_CAMERA, error) < 0) {
+		*ret_part = MEDIA_PART_DOCUMENT_CAMERA;
+		return NULL;
+	}
+	desc = media_description(cfg, booth);
+	pipe = gst_parse_launch_full(desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
+	if (!pipe) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "booth %d: cannot build the video pipeline: %s — install the GStreamer "
+			    "plugins (make deps)",
+			    booth->id, parse_error->message);
+		return NULL;
+	}
+	m = g_new0(struct media, 1);
+	m->refs = 1;
+	m->booth = booth;
+	m->cb = *cb;
+	m->data = data;
+	m->pipe = pipe;
+	m->h264 = booth->video_codec == 1;
+	g_mutex_init(&m->lock);
+	g_cond_init(&m->recorder_cond);
+	m->webrtc = gst_bin_get_by_name(GST_BIN(pipe), "webrtc");
+	if (doc) {
+		m->doc_valve = gst_bin_get_by_name(GST_BIN(pipe), "doc-valve");
+		m->doc_enc = gst_bin_get_by_name(GST_BIN(pipe), "doc-enc");
+	}
+	for (char **t = cfg->turn_servers; t && *t; t++) {
+		gboolean ok = FALSE;
+
+		g_signal_emit_by_name(m->webrtc, "add-turn-server", *t, &ok);
+		if (!ok)
+			g_warning("[webrtc] turn-servers: webrtcbin refused \"%s\"", *t);
+	}
+	media_add_local_addresses(m, cfg);
+	media_setup_transceivers(m, doc);
+	g_signal_connect(m->webrtc, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed), m);
+	g_signal_connect(m->webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), m);
+	g_signal_connect(m->webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), m);
+	g_signal_connect(m->webrtc, "pad-added", G_CALLBACK(on_incoming), m);
+	probe_named(GST_BIN(pipe), "camera-enc", "src", count_buffers, &m->stats.video_out_frames);
+	if (doc)
+		probe_named(GST_BIN(pipe), "doc-enc", "src", count_buffers,
+			    &m->stats.document_frames);
+	bus = gst_pipeline_get_bus(GST_PIPELINE(pipe));
+	/* READY opens the devices: a missing camera is known now. */
+	if (gst_element_set_state(pipe, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+		g_autoptr(GstMessage) msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+		g_autoptr(GError) ge = NULL;
+		enum media_part part = MEDIA_PART_NONE;
+		g_autofree char *line = NULL;
+
+		if (msg) {
+			gst_message_parse_error(msg, &ge, NULL);
+			part = part_of(GST_MESSAGE_SRC(msg));
+		}
+		line = part_message(booth, part, ge ? ge->message : "cannot start");
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "booth %d: %s", booth->id, line);
+		*ret_part = part;
+		m->closed = TRUE;
+		media_free(m);
+		return NULL;
+	}
+	m->bus_watch = gst_bus_add_watch(bus, on_bus, m);
+	return m;
+}
+
+int media_start(struct media *m, GError **error)
+{
+	m->started = TRUE;
+	if (gst_element_set_state(m->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "booth %d: the video pipeline would not start — see the technician "
+			    "page",
+			    m->booth->id);
+		return -EIO;
+	}
+	return 0;
+}
+
+int media_answer(struct media *m, const char *sdp, GError **error)
+{
+	GstSDPMessage *msg = NULL;
+	GstWebRTCSessionDescription *answer;
+
+	if (gst_sdp_message_new_from_text(sdp, &msg) != GST_SDP_OK || !msg ||
+	    gst_sdp_message_medias_len(msg) == 0) {
+		if (msg)
+			gst_sdp_message_free(msg);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			    "the answer is not a session description (SDP)");
+		return -EINVAL;
+	}
+	answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, msg);
+	g_signal_emit_by_name(m->webrtc, "set-remote-description", answer, NULL);
+	gst_webrtc_session_description_free(answer);
+	return 0;
+}
+
+int media_add_ice(struct media *m, guint mline, const char *candidate, GError **error)
+{
+	if (!g_str_has_prefix(candidate, "candidate:") &&
+	    !g_str_has_prefix(candidate, "a=candidate:")) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			    "an ICE candidate starts with \"candidate:\"");
+		return -EINVAL;
+	}
+	g_signal_emit_by_name(m->webrtc, "add-ice-candidate", mline, candidate);
+	return 0;
+}
+
+void media_document(struct media *m, gboolean on)
+{
+	if (!m->doc_valve)
+		return;
+	g_object_set(m->doc_valve, "drop", !on, NULL);
+	g_mutex_lock(&m->lock);
+	m->stats.document_on = on;
+	g_mutex_unlock(&m->lock);
+	if (on && m->doc_enc) {
+		g_autoptr(GstPad) src = gst_element_get_static_pad(m->doc_enc, "src");
+
+		/* A fresh key frame so that the expert sees the document at once. */
+		gst_pad_send_event(
+		    src, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+	}
+}
+
+void media_screen_wanted(struct media *m, gboolean wanted)
+{
+	g_mutex_lock(&m->lock);
+	m->screen_wanted = wanted;
+	if (m->screen_valve)
+		g_object_set(m->screen_valve, "drop", !wanted, NULL);
+	g_mutex_unlock(&m->lock);
+}
+
+static GstPadProbeReturn on_recorder_eos(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	struct media *m = data;
+
+	if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS) {
+		g_mutex_lock(&m->lock);
+		m->recorder_eos = TRUE;
+		g_cond_signal(&m->recorder_cond);
+		g_mutex_unlock(&m->lock);
+	}
+	return GST_PAD_PROBE_OK;
+}
+
+/* Links tee @tee_name (may be absent: that stream is not there) to a new
+ * pad of the muxer through a queue (and @parse, may be NULL). */
+static void record_stream(struct media *m, GstElement *mux, const char *tee_name, const char *parse,
+			  const char *pad_template)
+{
+	g_autoptr(GstElement) tee = gst_bin_get_by_name(GST_BIN(m->pipe), tee_name);
+	GstElement *q, *p = NULL;
+	g_autoptr(GstPad) teepad = NULL;
+	g_autoptr(GstPad) qpad = NULL;
+
+	if (!tee)
+		return;
+	q = gst_element_factory_make("queue", NULL);
+	g_object_set(q, "max-size-time", (guint64)3 * GST_SECOND, "max-size-buffers", 0,
+		     "max-size-bytes", 0, NULL);
+	gst_bin_add(GST_BIN(m->recorder), q);
+	if (parse) {
+		p = gst_element_factory_make(parse, NULL);
+		gst_bin_add(GST_BIN(m->recorder), p);
+		gst_element_link(q, p);
+	}
+	gst_element_link_pads(p ? p : q, "src", mux, pad_template);
+	qpad = gst_element_get_static_pad(q, "sink");
+	{
+		GstPad *ghost = gst_ghost_pad_new(NULL, qpad);
+
+		gst_pad_set_active(ghost, TRUE);
+		gst_element_add_pad(m->recorder, ghost);
+		teepad = gst_element_request_pad_simple(tee, "src_%u");
+		gst_pad_link(teepad, ghost);
+	}
+	if (g_str_has_prefix(tee_name, "camera") || g_str_has_prefix(tee_name, "in-video")) {
+		/* Start the file with a key frame. */
+		gst_pad_send_event(teepad, gst_video_event_new_upstream_force_key_unit(
+					       GST_CLOCK_TIME_NONE, TRUE, 0));
+	}
+}
+
+int media_record(struct media *m, const char *path, GError **error)
+{
+	GstElement *mux, *sink;
+	g_autoptr(GstPad) sinkpad = NULL;
+
+	if (m->recorder)
+		return 0;
+	m->recorder = gst_bin_new("recorder");
+	mux = gst_element_factory_make("matroskamux", "rec-mux");
+	sink = gst_element_factory_make("filesink", "rec-sink");
+	if (!mux || !sink) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "recording needs matroskamux (gstreamer1.0-plugins-good)");
+		g_clear_object(&m->recorder);
+		return -ENOTSUP;
+	}
+	g_object_set(sink, "location", path, "async", FALSE, NULL);
+	gst_bin_add_many(GST_BIN(m->recorder), mux, sink, NULL);
+	gst_element_link(mux, sink);
+	sinkpad = gst_element_get_static_pad(sink, "sink");
+	gst_pad_add_probe(sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_recorder_eos, m, NULL);
+	gst_bin_add(GST_BIN(m->pipe), m->recorder);
+	record_stream(m, mux, "camera-tee", m->h264 ? NULL : NULL, "video_%u");
+	record_stream(m, mux, "mic-tee", NULL, "audio_%u");
+	record_stream(m, mux, "in-video-tee", m->h264 ? "h264parse" : NULL, "video_%u");
+	record_stream(m, mux, "in-audio-tee", "opusparse", "audio_%u");
+	if (gst_element_sync_state_with_parent(m->recorder) == FALSE) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "the recorder could not start writing %s", path);
+		return -EIO;
+	}
+	g_mutex_lock(&m->lock);
+	m->stats.recording = TRUE;
+	g_mutex_unlock(&m->lock);
+	return 0;
+}
+
+/* Ends the recording's file cleanly: EOS into each of the recorder's pads,
+ * then a short wait for it to reach the file. */
+static void media_finish_recording(struct media *m)
+{
+	GstIterator *it = gst_element_iterate_sink_pads(m->recorder);
+	GValue v = G_VALUE_INIT;
+	int64_t deadline = g_get_monotonic_time() + MEDIA_EOS_WAIT_US;
+
+	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+		gst_pad_send_event(g_value_get_object(&v), gst_event_new_eos());
+		g_value_reset(&v);
+	}
+	g_value_unset(&v);
+	gst_iterator_free(it);
+	g_mutex_lock(&m->lock);
+	while (!m->recorder_eos)
+		if (!g_cond_wait_until(&m->recorder_cond, &m->lock, deadline))
+			break;
+	if (!m->recorder_eos)
+		g_warning("booth %d: the recording did not finish in time; its file may lack an "
+			  "index",
+			  m->booth->id);
+	g_mutex_unlock(&m->lock);
+}
+
+void media_stats(struct media *m, struct media_stats *ret)
+{
+	g_mutex_lock(&m->lock);
+	*ret = m->stats;
+	ret->video_out_frames = g_atomic_pointer_get((gsize *)&m->stats.video_out_frames);
+	ret->audio_in_buffers = g_atomic_pointer_get((gsize *)&m->stats.audio_in_buffers);
+	ret->document_frames = g_atomic_pointer_get((gsize *)&m->stats.document_frames);
+	g_mutex_unlock(&m->lock);
+}
+
+const char *media_codec_name(const struct media *m)
+{
+	return m->h264 ? "h264" : "vp8";
+}
+
+void media_free(struct media *m)
+{
+	if (!m)
+		return;
+	m->closed = TRUE;
+	if (m->recorder)
+		media_finish_recording(m);
+	if (m->bus_watch)
+		g_source_remove(m->bus_watch);
+	if (m->webrtc)
+		g_signal_handlers_disconnect_by_data(m->webrtc, m);
+	gst_element_set_state(m->pipe, GST_STATE_NULL);
+	g_clear_object(&m->screen_valve);
+	g_clear_object(&m->doc_valve);
+	g_clear_object(&m->doc_enc);
+	g_clear_object(&m->webrtc);
+	gst_object_unref(m->pipe);
+	media_unref(m);
+}
+
+static gpointer make_certificate(gpointer data)
+{
+	/* dtlsdec's first instance makes the process's certificate. */
+	GstElement *dec = gst_element_factory_make("dtlsdec", NULL);
+
+	if (dec)
+		gst_object_unref(dec);
+	return NULL;
+}
+
+void media_prepare_certificate(void)
+{
+	g_thread_unref(g_thread_new("dtls-certificate", make_certificate, NULL));
+}

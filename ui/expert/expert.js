@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// /expert: an expert of a provider serves customers in the remote-service
+// booths.  Log in (expert), the camera opens at once (so that a call
+// connects fast), the provider's remote queue and the booths show live; "Call
+// next" calls the next customer into a free booth and vuorod's booth offers
+// a video session over the signalling socket, which this page answers.
+//
+// window.__vuoro.metrics (for tests and the bench): performance.now() of the
+// click, of the first decoded frame from the booth, and of vuorod's word that
+// the booth decoded its first frame from us.
+
+import { get, post } from "/ui/common/api.js";
+import { h, clear } from "/ui/common/dom.js";
+import { pick, minutes } from "/ui/common/i18n.js";
+import { live } from "/ui/common/live.js";
+import { answerCall, signalling } from "/ui/common/rtc.js";
+import { staffPage, say } from "/ui/common/staff.js";
+import { t, roleName, TEMPLATES, OUTCOMES } from "./strings.js";
+
+const $ = (id) => document.getElementById(id);
+
+let local = null; // the expert's camera and microphone
+let sig = null;
+let stream = null;
+let data = null; // GET /api/expert
+let call = null; // the answered peer connection
+let current = null; // {id, booth, code, state, reason, reconnecting, consent, recording, document}
+let earlyIce = []; // candidates that came before the offer was answered
+const metrics = { click: 0, remoteFrame: 0, boothFrame: 0, sessions: 0 };
+window.__vuoro = { metrics, get session() { return current; } };
+
+const page = staffPage({
+  roles: ["expert", "admin"],
+  t,
+  roleName,
+  start,
+  stop,
+  relabel: render,
+});
+
+async function openCamera() {
+  if (local) return;
+  try {
+    local = await navigator.mediaDevices.getUserMedia({
+      video: { width: 640, height: 480 },
+      audio: true,
+    });
+    $("self").srcObject = local;
+    say($("camera-out"), "");
+  } catch (e) {
+    say($("camera-out"), t("camera_failed", { msg: e.message }), "error");
+  }
+}
+
+async function load() {
+  try {
+    data = await get("/api/expert");
+  } catch (e) {
+    if (e.status === 401) page.expired();
+    else say($("call-out"), e.message, "error");
+    return;
+  }
+  adoptSession();
+  render();
+}
+
+// The booth's view of our session (after a reload, or from live events).
+function adoptSession() {
+  for (const b of data?.booths || []) {
+    const s = b.session;
+    if (!s || s.expert !== (data.user || "")) continue;
+    current = { ...(current?.id === s.id ? current : {}), ...s, booth: b.id };
+  }
+}
+
+function render() {
+  const me = data;
+  $("queue-title").textContent = t("queue");
+  $("tickets-title").textContent = t("tickets");
+  $("booths-title").textContent = t("booths");
+  $("session-title").textContent = t("session");
+  $("call").textContent = t("call");
+  $("remote-caption").textContent = t("booth_camera");
+  $("document-caption").textContent = t("document_camera");
+  $("self-caption").textContent = t("self");
+  $("template-label").textContent = t("template");
+  $("text-label").textContent = t("text");
+  $("send").textContent = t("send");
+  $("outcome-label").textContent = t("outcome");
+  $("category-label").textContent = t("category");
+  $("end").textContent = t("end");
+  $("ask-record").textContent = t("ask_record");
+  fillSelect($("template"), TEMPLATES.map((k) => [k, t("tpl_" + k)]));
+  fillSelect($("outcome"), OUTCOMES.map((k) => [k, t("o_" + k)]));
+  if (!me) return;
+  $("provider").textContent = me.provider ? t("provider", { name: me.provider }) : t("no_provider");
+  const services = clear($("services"));
+  for (const s of me.services) {
+    services.append(h("p", {}, h("strong", {}, pick(s.names, t.lang())), " — ",
+      t("waiting", { n: s.waiting, min: minutes(s.wait_s) })));
+  }
+  const tickets = clear($("tickets"));
+  const waiting = me.tickets.filter((k) => k.state === "waiting");
+  if (!waiting.length) tickets.append(h("li", {}, t("nobody")));
+  for (const k of waiting) {
+    tickets.append(h("li", {},
+      h("span", { class: "code" }, k.code),
+      h("span", {}, `${minutes(k.waited_s)} min`),
+      h("button", { type: "button", onclick: () => callNext(k.id), disabled: !!current || undefined,
+        "aria-label": `${t("call_this")} ${k.code}` }, t("call_this"))));
+  }
+  const booths = clear($("booths"));
+  for (const b of me.booths) {
+    const state = b.state === "idle" ? t("booth_idle")
+      : b.state === "fault" ? t("booth_fault", { msg: b.fault }) : t("booth_busy");
+    booths.append(h("li", { class: b.state === "fault" ? "fault" : "" },
+      h("span", {}, b.name), h("span", {}, state)));
+  }
+  $("call").disabled = !!current || !me.provider;
+  renderSession();
+}
+
+function fillSelect(sel, options) {
+  const keep = sel.value;
+  clear(sel);
+  for (const [value, label] of options) sel.append(h("option", { value }, label));
+  if (keep) sel.value = keep;
+}
+
+function renderSession() {
+  const s = current;
+  $("controls").hidden = !s || s.state !== "live";
+  $("doc-toggle").textContent = s?.document ? t("doc_off") : t("doc_on");
+  $("document-figure").hidden = !s?.document || s.state === "ended";
+  if (!s) {
+    $("status").textContent = t("no_session");
+    return;
+  }
+  const vars = { code: s.code, booth: s.booth, reason: t("reason_" + (s.reason || "error")) };
+  $("status").textContent = s.reconnecting && s.state !== "ended" ? t("st_reconnecting", vars)
+    : t("st_" + s.state, vars);
+  const booth = data?.booths.find((b) => b.id === s.booth);
+  $("doc-toggle").hidden = !booth?.document_camera;
+  $("ask-record").hidden = !booth?.recording_offered || s.consent !== "not_asked";
+  const notes = [];
+  if (s.consent === "asked") notes.push(t("consent_asked"));
+  if (s.consent === "refused") notes.push(t("consent_refused"));
+  if (s.recording) notes.push(t("recording"));
+  if (notes.length) say($("session-out"), notes.join(" "));
+}
+
+function setSession(patch) {
+  current = current ? { ...current, ...patch } : patch;
+  renderSession();
+  $("call").disabled = !!current;
+}
+
+function endCall() {
+  call?.close();
+  call = null;
+  earlyIce = [];
+  $("remote").srcObject = null;
+  $("document").srcObject = null;
+  $("document-figure").hidden = true;
+}
+
+async function callNext(ticket) {
+  const out = $("call-out");
+  say(out, t("calling"), "busy");
+  $("call").disabled = true;
+  metrics.click = performance.now();
+  metrics.remoteFrame = metrics.boothFrame = 0;
+  try {
+    const client = await sig.client();
+    const body = { client };
+    if (ticket) body.ticket = ticket;
+    const r = await post("/api/expert/call", body);
+    setSession({ id: r.session, state: "waiting", code: "", consent: "not_asked" });
+    say(out, "");
+  } catch (e) {
+    say(out, e.message, "error");
+    $("call").disabled = false;
+  }
+  load();
+}
+
+function firstFrame(video) {
+  const mark = () => {
+    if (!metrics.remoteFrame) metrics.remoteFrame = performance.now();
+  };
+  if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(mark);
+  else video.addEventListener("loadeddata", mark, { once: true });
+}
+
+async function onSignal(msg) {
+  switch (msg.type) {
+    case "offer": {
+      endCall();
+      const remote = new MediaStream();
+      $("remote").srcObject = remote;
+      firstFrame($("remote"));
+      const ice = earlyIce.filter((c) => c.session === msg.session);
+      earlyIce = [];
+      setSession({ id: msg.session, booth: msg.booth });
+      try {
+        call = await answerCall({
+          offer: msg,
+          local,
+          send: (m) => sig.send(m),
+          onTrack: (index, track) => {
+            if (index === 2) {
+              $("document").srcObject = new MediaStream([track]);
+            } else {
+              remote.addTrack(track);
+            }
+          },
+          onConnection: (state) => {
+            if (state === "failed" && current && current.state !== "ended") {
+              sig.send({ type: "resume", session: current.id });
+            }
+          },
+        });
+        for (const c of ice) call.ice(c);
+      } catch (e) {
+        say($("session-out"), e.message, "error");
+      }
+      break;
+    }
+    case "ice":
+      if (call && call.session === msg.session) call.ice(msg);
+      else earlyIce.push(msg);
+      break;
+    case "state":
+      setSession({ id: msg.session, booth: msg.booth, state: msg.state, reason: msg.reason,
+        reconnecting: false });
+      if (msg.state === "live") metrics.sessions++;
+      if (msg.state === "ended") {
+        endCall();
+        if (msg.error) say($("session-out"), msg.error, "error");
+        setTimeout(() => {
+          if (current?.state === "ended") {
+            current = null;
+            render();
+          }
+        }, 4000);
+      }
+      load();
+      break;
+    case "media":
+      if (msg.event === "first_frame" && !metrics.boothFrame) metrics.boothFrame = performance.now();
+      break;
+    case "identity":
+      showIdentity(msg.result);
+      break;
+    case "error":
+      say($("session-out"), msg.message, "error");
+      break;
+  }
+}
+
+function showIdentity(r) {
+  const box = $("identity");
+  clear(box);
+  box.hidden = !r;
+  if (!r) return;
+  const ok = r.verdict === "verified" || r.method === "document";
+  box.className = "identity" + (ok ? "" : " bad");
+  box.append(h("h3", {}, t("identity")), h("p", { role: "status" },
+    r.method === "document" ? t("id_document", { doc: r.document_type || "" })
+      : ok ? t("id_verified", { name: r.name || "" }) : t("id_failed", { msg: r.message || r.verdict })));
+}
+
+async function sessionPost(path, body, done) {
+  if (!current) return;
+  try {
+    await post(`/api/sessions/${current.id}/${path}`, body);
+    if (done) say($("session-out"), done);
+  } catch (e) {
+    say($("session-out"), e.message, "error");
+  }
+}
+
+$("call").addEventListener("click", () => callNext(0));
+$("doc-toggle").addEventListener("click", () => {
+  const on = !current?.document;
+  sessionPost("document", { on }).then(() => setSession({ document: on }));
+});
+$("ask-record").addEventListener("click", () => sessionPost("consent", {}));
+$("message-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const template = $("template").value;
+  const text = $("text").value.trim();
+  if (!template && !text) return;
+  sessionPost("message", template ? { template } : { text }, t("sent"));
+  $("text").value = "";
+});
+$("end-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const body = { outcome: $("outcome").value };
+  const category = $("category").value.trim();
+  if (category) body.category = category;
+  sessionPost("end", body);
+  $("category").value = "";
+});
+
+function onEvent(ev) {
+  if (ev.type === "booth" && ev.booth && current && ev.booth.session?.id === current.id) {
+    const s = ev.booth.session;
+    setSession({ state: s.state, consent: s.consent, recording: s.recording, document: s.document,
+      reconnecting: s.reconnecting, code: s.code });
+  }
+  if (ev.type === "booth" || ev.type === "waiting" || ev.type === "called" || ev.type === "ended" ||
+    ev.type === "transferred" || ev.type === "cancelled") {
+    clearTimeout(onEvent.timer);
+    onEvent.timer = setTimeout(load, 150);
+  }
+}
+
+async function start() {
+  render();
+  await openCamera();
+  sig?.stop();
+  sig = signalling({
+    onMessage: onSignal,
+    onState: (s) => {
+      $("offline").hidden = s === "open";
+      $("offline").textContent = t("offline");
+      // The socket came back during a session: ask for a new offer.
+      if (s === "open" && current && current.state !== "ended" && current.state !== "waiting") {
+        sig.send({ type: "resume", session: current.id });
+      }
+    },
+  });
+  stream?.stop();
+  stream = live({ onEvent, onState: (s) => s === "open" && load() });
+  load();
+}
+
+function stop() {
+  sig?.stop();
+  sig = null;
+  stream?.stop();
+  stream = null;
+  endCall();
+  current = null;
+  local?.getTracks().forEach((tr) => tr.stop());
+  local = null;
+}
