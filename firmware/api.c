@@ -2073,11 +2073,18 @@ static void api_report(struct api_req *r)
 	const char *to = r->query ? g_hash_table_lookup(r->query, "to") : NULL;
 	const char *format = r->query ? g_hash_table_lookup(r->query, "format") : NULL;
 	const char *target = r->query ? g_hash_table_lookup(r->query, "target_min") : NULL;
+	const char *period = r->query ? g_hash_table_lookup(r->query, "period") : NULL;
+	const char *kind = r->query ? g_hash_table_lookup(r->query, "kind") : NULL;
 	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(Report) rep = NULL;
+	g_autoptr(GTimeZone) tz = NULL;
 	g_autoptr(GError) error = NULL;
+	struct report_query q;
 	struct queue_time t;
 	int32_t from_day, to_day;
 	int target_min = target ? atoi(target) : 15;
+	int k = kind ? report_kind_parse(kind) : -1;
+	bool csv = g_strcmp0(format, "csv") == 0;
 	int rc;
 
 	desk_time(api->desk, &t);
@@ -2092,42 +2099,68 @@ static void api_report(struct api_req *r)
 		api_error(r, 400, "invalid", "target_min must be 1 to 600");
 		return;
 	}
-	rc =
-	    report_monthly(desk_store(api->desk), from_day, to_day, target_min * 60, &rows, &error);
+	if (format && !csv && strcmp(format, "json") != 0) {
+		api_error(r, 400, "invalid", "format must be json or csv");
+		return;
+	}
+	if (period && report_period_parse(period) < 0) {
+		api_error(r, 400, "invalid", "period must be day, week or month");
+		return;
+	}
+	if (kind && k < 0) {
+		api_error(r, 400, "invalid",
+			  "kind must be billing, times, arrivals, idle, feedback or categories");
+		return;
+	}
+	/* Without kind the answer keeps its first form: the monthly rows (and,
+	 * as JSON, every report besides); with kind, that report only. */
+	tz = g_time_zone_new_identifier(api->cfg->timezone);
+	q = (struct report_query){
+	    .from_day = from_day,
+	    .to_day = to_day,
+	    .period = period ? report_period_parse(period) : REPORT_PERIOD_MONTH,
+	    .target_wait_s = target_min * 60,
+	    .kinds = kind ? 1u << k : 0,
+	    .tz = tz,
+	    .reset_min = api->cfg->reset_min,
+	    .now = t.now,
+	};
+	rc = csv && !kind ? 0 : report_run(desk_store(api->desk), &q, &rep, &error);
+	if (rc == 0 && !kind) {
+		rows = rep ? report_monthly_rows(rep) : NULL;
+		if (!rows)
+			rc = report_monthly(desk_store(api->desk), from_day, to_day,
+					    target_min * 60, &rows, &error);
+	}
 	if (rc < 0) {
 		api_error_gerror(r, rc, error, NULL);
 		return;
 	}
-	if (g_strcmp0(format, "csv") == 0) {
-		GString *csv = g_string_new("provider,month,visits,in_person,remote_video,"
-					    "e_service,paper_form,no_shows,cancelled,"
-					    "wait_median_s,wait_p90_s,service_median_s,"
-					    "service_p90_s,within_target,waited\r\n");
+	if (csv) {
 		gsize len;
+		char *text = kind ? report_to_csv(rep, k, &len) : report_rows_to_csv(rows, &len);
+		g_autofree char *disposition =
+		    from && to ? g_strdup_printf("attachment; filename=\"vuoro-%s-%s-%s.csv\"",
+						 kind ? kind : "monthly", from, to)
+			       : g_strdup_printf("attachment; filename=\"vuoro-%s.csv\"",
+						 kind ? kind : "monthly");
 
-		for (guint i = 0; i < rows->len; i++) {
-			const struct report_row *row = g_ptr_array_index(rows, i);
-
-			g_string_append_printf(
-			    csv, "%s,%s,%u,%u,%u,%u,%u,%u,%u,%d,%d,%d,%d,%u,%u\r\n", row->provider,
-			    row->month, row->visits, row->by_channel[0], row->by_channel[1],
-			    row->by_channel[2], row->by_channel[3], row->no_shows, row->cancelled,
-			    row->wait_median_s, row->wait_p90_s, row->service_median_s,
-			    row->service_p90_s, row->within_target, row->waited);
-		}
-		len = csv->len;
+		soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
+					     "Content-Disposition", disposition);
 		soup_server_message_set_status(r->msg, 200, NULL);
 		soup_server_message_set_response(r->msg, "text/csv; charset=utf-8",
-						 SOUP_MEMORY_TAKE, g_string_free(csv, FALSE), len);
+						 SOUP_MEMORY_TAKE, text, len);
 		return;
 	} else {
-		g_autoptr(JsonNode) node = report_rows_to_json(rows);
 		g_autoptr(JsonBuilder) b = json_builder_new();
 
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "monthly");
-		json_builder_add_value(b, g_steal_pointer(&node));
+		if (rows) {
+			json_builder_set_member_name(b, "monthly");
+			json_builder_add_value(b, report_rows_to_json(rows));
+		}
 		api_add_int(b, "target_wait_min", target_min);
+		report_add_json(rep, b);
 		json_builder_end_object(b);
 		api_reply_builder(r, 200, b);
 	}

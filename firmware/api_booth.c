@@ -109,8 +109,11 @@ static void api_booth_leave(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_booths_ready(r) && api_booth_id(r, &id))
-		api_booth_reply(r, booths_leave(r->api->booths, (int)id, &error), error);
+	if (api_booths_ready(r) && api_booth_id(r, &id)) {
+		int rc = booths_leave(r->api->booths, (int)id, &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static void api_booth_consent(struct api_req *r)
@@ -118,10 +121,12 @@ static void api_booth_consent(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_booths_ready(r) && api_booth_id(r, &id))
-		api_booth_reply(
-		    r, booths_consent(r->api->booths, (int)id, api_bool(r, "given", FALSE), &error),
-		    error);
+	if (api_booths_ready(r) && api_booth_id(r, &id)) {
+		int rc =
+		    booths_consent(r->api->booths, (int)id, api_bool(r, "given", FALSE), &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static void api_booth_check(struct api_req *r)
@@ -129,8 +134,11 @@ static void api_booth_check(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_booths_ready(r) && api_booth_id(r, &id))
-		api_booth_reply(r, booths_check(r->api->booths, (int)id, &error), error);
+	if (api_booths_ready(r) && api_booth_id(r, &id)) {
+		int rc = booths_check(r->api->booths, (int)id, &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static void api_booth_sim(struct api_req *r)
@@ -138,10 +146,11 @@ static void api_booth_sim(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_booths_ready(r) && api_booth_id(r, &id))
-		api_booth_reply(
-		    r, booths_sim_unplug(r->api->booths, (int)id, api_str(r, "unplug"), &error),
-		    error);
+	if (api_booths_ready(r) && api_booth_id(r, &id)) {
+		int rc = booths_sim_unplug(r->api->booths, (int)id, api_str(r, "unplug"), &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -391,10 +400,12 @@ static void api_session_end(struct api_req *r)
 		api_error(r, 400, "invalid", "category is a text of 1 to 64 characters");
 		return;
 	}
-	api_booth_reply(r,
-			booths_end(r->api->booths, id, api_session_user(r), outcome,
-				   api_str(r, "category"), &error),
-			error);
+	{
+		int rc = booths_end(r->api->booths, id, api_session_user(r), outcome,
+				    api_str(r, "category"), &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static void api_session_message(struct api_req *r)
@@ -402,11 +413,12 @@ static void api_session_message(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_session_id(r, &id))
-		api_booth_reply(r,
-				booths_message(r->api->booths, id, api_session_user(r),
-					       api_str(r, "template"), api_str(r, "text"), &error),
-				error);
+	if (api_session_id(r, &id)) {
+		int rc = booths_message(r->api->booths, id, api_session_user(r),
+					api_str(r, "template"), api_str(r, "text"), &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static void api_session_document(struct api_req *r)
@@ -414,11 +426,12 @@ static void api_session_document(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_session_id(r, &id))
-		api_booth_reply(r,
-				booths_document(r->api->booths, id, api_session_user(r),
-						api_bool(r, "on", TRUE), &error),
-				error);
+	if (api_session_id(r, &id)) {
+		int rc = booths_document(r->api->booths, id, api_session_user(r),
+					 api_bool(r, "on", TRUE), &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static void api_session_consent(struct api_req *r)
@@ -426,9 +439,11 @@ static void api_session_consent(struct api_req *r)
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
-	if (api_session_id(r, &id))
-		api_booth_reply(
-		    r, booths_ask_consent(r->api->booths, id, api_session_user(r), &error), error);
+	if (api_session_id(r, &id)) {
+		int rc = booths_ask_consent(r->api->booths, id, api_session_user(r), &error);
+
+		api_booth_reply(r, rc, error);
+	}
 }
 
 static const struct api_field no_fields[] = {{NULL}};

@@ -81,6 +81,7 @@ struct booths {
 	GPtrArray *booths; /* of struct booth * */
 	guint door_sub;
 	guint prune_timer;
+	GThread *certificate; /* making the DTLS certificate; joined at the end */
 	booths_jpeg_fn jpeg_fn;
 	gpointer jpeg_data;
 	struct queue_result res;
@@ -1343,7 +1344,7 @@ struct booths *booths_new(const struct config *cfg, struct desk *desk, struct bu
 	if (!b->booths->len)
 		return b;
 	gst_init(NULL, NULL);
-	media_prepare_certificate();
+	b->certificate = media_prepare_certificate();
 	for (guint i = 0; i < b->booths->len; i++) {
 		struct booth *bo = g_ptr_array_index(b->booths, i);
 		const struct queue_counter *qc =
@@ -1398,6 +1399,8 @@ void booths_free(struct booths *b)
 		bus_unsubscribe(b->bus, b->door_sub);
 	if (b->prune_timer)
 		g_source_remove(b->prune_timer);
+	if (b->certificate)
+		g_thread_join(b->certificate);
 	g_ptr_array_unref(b->booths);
 	queue_result_free(&b->res);
 	g_free(b);

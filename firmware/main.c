@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -275,6 +276,9 @@ int main(int argc, char **argv)
 		rc = vuorod_add_user(&o);
 	else
 		rc = vuorod_run(&o);
+	/* GStreamer (booths, announcer) keeps its registry until told. */
+	if (gst_is_initialized())
+		gst_deinit();
 	g_free(o.config);
 	g_free(o.db);
 	g_free(o.listen);

@@ -225,7 +225,7 @@ static char *audio_sink(const char *spec)
 		return p[1] ? g_strdup_printf("pulsesink name=speaker device=%s", p[1])
 			    : g_strdup("pulsesink name=speaker");
 	if (strcmp(p[0], "none") == 0)
-		return g_strdup("fakesink name=speaker sync=false");
+		return g_strdup("fakesink name=speaker sync=false async=false");
 	return g_strdup("autoaudiosink name=speaker");
 }
 
@@ -522,14 +522,15 @@ static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
 	enc = gst_structure_get_string(s, "encoding-name");
 	if (g_strcmp0(media, "video") == 0) {
 		const char *screen =
-		    b->screen == 0   ? "queue name=screen-q max-size-buffers=2 leaky=downstream ! "
-				       "valve name=screen-valve drop=true ! videoconvert ! "
-				       "jpegenc name=screen-jpeg quality=70 ! "
-				       "appsink name=screen-sink max-buffers=1 drop=true sync=false "
-				       "emit-signals=false"
+		    b->screen == 0
+			? "queue name=screen-q max-size-buffers=2 leaky=downstream ! "
+			  "valve name=screen-valve drop=true ! videoconvert ! "
+			  "jpegenc name=screen-jpeg quality=70 ! "
+			  "appsink name=screen-sink max-buffers=1 drop=true sync=false async=false "
+			  "emit-signals=false"
 		    : b->screen == 1 ? "queue name=screen-q ! videoconvert ! "
 				       "autovideosink name=screen-sink sync=false"
-				     : "fakesink name=screen-sink sync=false";
+				     : "fakesink name=screen-sink sync=false async=false";
 		bool h264 = g_strcmp0(enc, "H264") == 0;
 
 		desc = g_strdup_printf(
@@ -542,11 +543,13 @@ static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
 	} else if (g_strcmp0(media, "audio") == 0) {
 		g_autofree char *speaker = audio_sink(b->speaker);
 
-		desc = g_strdup_printf("rtpopusdepay name=in-audio-depay ! "
-				       "tee name=in-audio-tee allow-not-linked=true ! "
-				       "queue name=in-audio-q ! opusdec name=in-audio-dec ! "
-				       "audioconvert ! audioresample ! %s",
-				       speaker);
+		desc = g_strdup_printf(
+		    "rtpopusdepay name=in-audio-depay ! "
+		    "tee name=in-audio-tee allow-not-linked=true ! "
+		    "queue name=in-audio-q max-size-time=500000000 leaky=downstream ! "
+		    "opusdec name=in-audio-dec ! "
+		    "audioconvert ! audioresample ! %s",
+		    speaker);
 	} else {
 		return;
 	}
@@ -842,42 +845,77 @@ static GstPadProbeReturn on_recorder_eos(GstPad *pad, GstPadProbeInfo *info, gpo
 	return GST_PAD_PROBE_OK;
 }
 
-/* Links tee @tee_name (may be absent: that stream is not there) to a new
- * pad of the muxer through a queue (and @parse, may be NULL). */
-static void record_stream(struct media *m, GstElement *mux, const char *tee_name, const char *parse,
-			  const char *pad_template)
+/* Links tee @tee_name (may be absent: that stream is not there) through a
+ * leaky queue and @chain (a launch description, may be NULL) to a new pad of
+ * the muxer; a key frame is asked of @keyed's src pad (may be NULL). */
+static void record_stream(struct media *m, GstElement *mux, const char *tee_name, const char *chain,
+			  const char *pad_template, const char *keyed)
 {
 	g_autoptr(GstElement) tee = gst_bin_get_by_name(GST_BIN(m->pipe), tee_name);
-	GstElement *q, *p = NULL;
-	g_autoptr(GstPad) teepad = NULL;
+	g_autoptr(GstElement) key = keyed ? gst_bin_get_by_name(GST_BIN(m->pipe), keyed) : NULL;
+	GstElement *q, *c = NULL;
 	g_autoptr(GstPad) qpad = NULL;
+	GstPad *ghost;
 
 	if (!tee)
 		return;
 	q = gst_element_factory_make("queue", NULL);
+	/* Leaky: a recorder that stalls drops its own data, never the call's. */
 	g_object_set(q, "max-size-time", (guint64)3 * GST_SECOND, "max-size-buffers", 0,
-		     "max-size-bytes", 0, NULL);
+		     "max-size-bytes", 0, "leaky", 2 /* downstream */, NULL);
 	gst_bin_add(GST_BIN(m->recorder), q);
-	if (parse) {
-		p = gst_element_factory_make(parse, NULL);
-		gst_bin_add(GST_BIN(m->recorder), p);
-		gst_element_link(q, p);
+	if (chain) {
+		c = gst_parse_bin_from_description(chain, TRUE, NULL);
+		if (c) {
+			gst_bin_add(GST_BIN(m->recorder), c);
+			gst_element_link(q, c);
+		}
 	}
-	gst_element_link_pads(p ? p : q, "src", mux, pad_template);
+	gst_element_link_pads(c ? c : q, "src", mux, pad_template);
 	qpad = gst_element_get_static_pad(q, "sink");
-	{
-		GstPad *ghost = gst_ghost_pad_new(NULL, qpad);
+	ghost = gst_ghost_pad_new(NULL, qpad);
+	gst_pad_set_active(ghost, TRUE);
+	gst_element_add_pad(m->recorder, ghost);
+	/* Linked once the recorder plays: data into a stopped muxer is lost
+	 * and stops the branch's queue for good. */
+	g_object_set_data_full(G_OBJECT(ghost), "vuoro-tee", g_steal_pointer(&tee),
+			       gst_object_unref);
+	g_object_set_data_full(G_OBJECT(ghost), "vuoro-key", g_steal_pointer(&key),
+			       gst_object_unref);
+}
 
-		gst_pad_set_active(ghost, TRUE);
-		gst_element_add_pad(m->recorder, ghost);
-		teepad = gst_element_request_pad_simple(tee, "src_%u");
-		gst_pad_link(teepad, ghost);
+static void record_link(struct media *m, GstPad *ghost)
+{
+	GstElement *tee = g_object_get_data(G_OBJECT(ghost), "vuoro-tee");
+	GstElement *key = g_object_get_data(G_OBJECT(ghost), "vuoro-key");
+	g_autoptr(GstPad) teepad = gst_element_request_pad_simple(tee, "src_%u");
+
+	/* The expert's tees sit inside their own bins: ghost through them. */
+	if (!gst_pad_link_maybe_ghosting(teepad, ghost))
+		g_warning("booth %d: cannot record %s", m->booth->id, GST_OBJECT_NAME(tee));
+	if (key) {
+		/* Start the file with a key frame: asked of the encoder (or, for
+		 * the expert's video, through the depayloader of the browser). */
+		g_autoptr(GstPad) src = gst_element_get_static_pad(key, "src");
+
+		gst_pad_send_event(
+		    src, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
 	}
-	if (g_str_has_prefix(tee_name, "camera") || g_str_has_prefix(tee_name, "in-video")) {
-		/* Start the file with a key frame. */
-		gst_pad_send_event(teepad, gst_video_event_new_upstream_force_key_unit(
-					       GST_CLOCK_TIME_NONE, TRUE, 0));
-	}
+}
+
+/* "capssetter caps=video/x-vp8,width=W,height=H": the depayloaded VP8 of
+ * the expert carries no size, which Matroska needs; the decoder knows it. */
+static char *incoming_vp8_sizer(struct media *m)
+{
+	g_autoptr(GstElement) dec = gst_bin_get_by_name(GST_BIN(m->pipe), "in-video-dec");
+	g_autoptr(GstPad) src = dec ? gst_element_get_static_pad(dec, "src") : NULL;
+	g_autoptr(GstCaps) caps = src ? gst_pad_get_current_caps(src) : NULL;
+	int w = 0, h = 0;
+
+	if (!caps || !gst_structure_get_int(gst_caps_get_structure(caps, 0), "width", &w) ||
+	    !gst_structure_get_int(gst_caps_get_structure(caps, 0), "height", &h))
+		return NULL;
+	return g_strdup_printf("capssetter caps=\"video/x-vp8,width=%d,height=%d\"", w, h);
 }
 
 int media_record(struct media *m, const char *path, GError **error)
@@ -902,14 +940,34 @@ int media_record(struct media *m, const char *path, GError **error)
 	sinkpad = gst_element_get_static_pad(sink, "sink");
 	gst_pad_add_probe(sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_recorder_eos, m, NULL);
 	gst_bin_add(GST_BIN(m->pipe), m->recorder);
-	record_stream(m, mux, "camera-tee", m->h264 ? NULL : NULL, "video_%u");
-	record_stream(m, mux, "mic-tee", NULL, "audio_%u");
-	record_stream(m, mux, "in-video-tee", m->h264 ? "h264parse" : NULL, "video_%u");
-	record_stream(m, mux, "in-audio-tee", "opusparse", "audio_%u");
-	if (gst_element_sync_state_with_parent(m->recorder) == FALSE) {
+	record_stream(m, mux, "camera-tee", NULL, "video_%u", "camera-enc");
+	record_stream(m, mux, "mic-tee", NULL, "audio_%u", NULL);
+	if (m->h264) {
+		record_stream(m, mux, "in-video-tee", "h264parse", "video_%u", "in-video-depay");
+	} else {
+		g_autofree char *sizer = incoming_vp8_sizer(m);
+
+		if (sizer)
+			record_stream(m, mux, "in-video-tee", sizer, "video_%u", "in-video-depay");
+	}
+	record_stream(m, mux, "in-audio-tee", "opusparse", "audio_%u", NULL);
+	if (gst_element_sync_state_with_parent(m->recorder) == FALSE ||
+	    gst_element_get_state(m->recorder, NULL, NULL, GST_SECOND) ==
+		GST_STATE_CHANGE_FAILURE) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
 			    "the recorder could not start writing %s", path);
 		return -EIO;
+	}
+	{
+		GstIterator *it = gst_element_iterate_sink_pads(m->recorder);
+		GValue v = G_VALUE_INIT;
+
+		while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+			record_link(m, g_value_get_object(&v));
+			g_value_reset(&v);
+		}
+		g_value_unset(&v);
+		gst_iterator_free(it);
 	}
 	g_mutex_lock(&m->lock);
 	m->stats.recording = TRUE;
@@ -987,7 +1045,7 @@ static gpointer make_certificate(gpointer data)
 	return NULL;
 }
 
-void media_prepare_certificate(void)
+GThread *media_prepare_certificate(void)
 {
-	g_thread_unref(g_thread_new("dtls-certificate", make_certificate, NULL));
+	return g_thread_new("dtls-certificate", make_certificate, NULL);
 }

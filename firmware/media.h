@@ -95,6 +95,6 @@ void media_stats(struct media *m, struct media_stats *ret);
 const char *media_codec_name(const struct media *m);
 
 /* The DTLS certificate takes a second to make; webrtcbin makes it once per
- * process, in its first session.  Call at start-up: it is made on a worker
- * thread so that the first call does not wait. */
-void media_prepare_certificate(void);
+ * process, in its first session.  Call at start-up: it is made on the
+ * returned thread (join it before exit) so that the first call does not wait. */
+GThread *media_prepare_certificate(void);

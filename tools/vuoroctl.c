@@ -22,6 +22,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "report.h"
 #include "identity.h"
 
 enum {
@@ -42,6 +43,8 @@ struct ctl {
 	char *channel;
 	char *from;
 	char *to;
+	char *kind;
+	char *period;
 	char *handout;
 	char *pin;    /* diag identity */
 	char *config; /* diag identity: the board-config */
@@ -605,19 +608,161 @@ static void ctl_report_human(JsonObject *o)
 	}
 }
 
+/* A figure or "-" when there is none (JSON null). */
+static void ctl_cell(JsonObject *o, const char *name, int width, int divisor, const char *unit)
+{
+	JsonNode *n = o && json_object_has_member(o, name) ? json_object_get_member(o, name) : NULL;
+
+	if (!n || !JSON_NODE_HOLDS_VALUE(n))
+		printf(" %*s", width, "-");
+	else if (json_node_get_value_type(n) == G_TYPE_DOUBLE)
+		printf(" %*.*f%s", width - (int)strlen(unit), divisor, json_node_get_double(n),
+		       unit);
+	else
+		printf(" %*" G_GINT64_FORMAT "%s", width - (int)strlen(unit),
+		       json_node_get_int(n) / MAX(divisor, 1), unit);
+}
+
+static void ctl_counts(JsonObject *o, const char *name, guint from, guint to, int width)
+{
+	JsonArray *a = o ? json_object_get_array_member(o, name) : NULL;
+
+	for (guint i = from; i < to; i++)
+		printf(" %*" G_GINT64_FORMAT, width,
+		       a && i < json_array_get_length(a) ? json_array_get_int_element(a, i) : 0);
+}
+
+/* One report kind (GET /api/report?kind=K) as a table: a row per period and
+ * provider (or counter), the site's ("*") and the whole range's ("total")
+ * too. */
+static void ctl_report_kind_human(JsonObject *o)
+{
+	static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	JsonArray *rows = NULL;
+	const char *kind = NULL;
+	guint h0 = 24, h1 = 0;
+
+	for (int k = 0; k < REPORT_N_KINDS && !rows; k++) {
+		kind = report_kind_name(k);
+		rows =
+		    json_object_has_member(o, kind) ? json_object_get_array_member(o, kind) : NULL;
+	}
+	if (!rows)
+		return;
+	printf("%s, %s to %s (not included), by %s\n", kind, ctl_str(o, "from"), ctl_str(o, "to"),
+	       ctl_str(o, "period"));
+	if (strcmp(kind, "billing") == 0)
+		printf("%-10s %-10s %7s %9s %7s %7s %7s %7s %7s %7s\n", "period", "provider",
+		       "events", "in_person", "remote", "e_serv", "paper", "noshow", "cancel",
+		       "interr");
+	else if (strcmp(kind, "times") == 0)
+		printf("%-10s %-10s %7s %9s %9s %8s %7s %9s %9s\n", "period", "provider", "waited",
+		       "wait med", "wait p90", "in tgt", "served", "serv med", "serv p90");
+	else if (strcmp(kind, "idle") == 0)
+		printf("%-10s %7s %8s %8s %8s %7s\n", "period", "counter", "open", "busy", "idle",
+		       "idle");
+	else if (strcmp(kind, "feedback") == 0)
+		printf("%-10s %-10s %6s %6s %5s %5s %5s %5s %5s\n", "period", "provider", "count",
+		       "mean", "1", "2", "3", "4", "5");
+	else if (strcmp(kind, "categories") == 0)
+		printf("%-10s %-10s %-24s %7s\n", "period", "provider", "category", "events");
+	else {
+		/* Arrivals: the hours that had any, after the weekdays. */
+		for (guint i = 0; i < json_array_get_length(rows); i++) {
+			JsonArray *h = json_object_get_array_member(
+			    json_array_get_object_element(rows, i), "hours");
+
+			for (guint k = 0; k < json_array_get_length(h); k++)
+				if (json_array_get_int_element(h, k)) {
+					h0 = MIN(h0, k);
+					h1 = MAX(h1, k + 1);
+				}
+		}
+		h0 = MIN(h0, h1);
+		printf("%-10s %-10s %7s", "period", "provider", "tickets");
+		for (int d = 0; d < 7; d++)
+			printf(" %5s", days[d]);
+		for (guint k = h0; k < h1; k++)
+			printf("   %02u", k);
+		printf("\n");
+	}
+	for (guint i = 0; i < json_array_get_length(rows); i++) {
+		JsonObject *r = json_array_get_object_element(rows, i);
+
+		printf("%-10s", ctl_str(r, "period"));
+		if (strcmp(kind, "idle") == 0) {
+			ctl_cell(r, "counter", 8, 1, "");
+			ctl_cell(r, "open_s", 8, 3600, "h");
+			ctl_cell(r, "busy_s", 8, 3600, "h");
+			ctl_cell(r, "idle_s", 8, 3600, "h");
+			ctl_cell(r, "idle_pct", 7, 1, "%");
+			printf("\n");
+			continue;
+		}
+		printf(" %-10s", ctl_str(r, "provider"));
+		if (strcmp(kind, "billing") == 0) {
+			JsonObject *ch = ctl_obj(r, "channels");
+
+			ctl_cell(r, "events", 7, 1, "");
+			ctl_cell(ch, "in_person", 9, 1, "");
+			ctl_cell(ch, "remote_video", 7, 1, "");
+			ctl_cell(ch, "e_service", 7, 1, "");
+			ctl_cell(ch, "paper_form", 7, 1, "");
+			ctl_cell(r, "no_shows", 7, 1, "");
+			ctl_cell(r, "cancelled", 7, 1, "");
+			ctl_cell(r, "interrupted", 7, 1, "");
+		} else if (strcmp(kind, "times") == 0) {
+			ctl_cell(r, "waited", 7, 1, "");
+			ctl_cell(r, "wait_median_s", 9, 60, "m");
+			ctl_cell(r, "wait_p90_s", 9, 60, "m");
+			ctl_cell(r, "within_target_pct", 8, 1, "%");
+			ctl_cell(r, "served", 7, 1, "");
+			ctl_cell(r, "service_median_s", 9, 60, "m");
+			ctl_cell(r, "service_p90_s", 9, 60, "m");
+		} else if (strcmp(kind, "feedback") == 0) {
+			ctl_cell(r, "count", 6, 1, "");
+			ctl_cell(r, "mean", 6, 2, "");
+			ctl_counts(r, "ratings", 0, 5, 5);
+		} else if (strcmp(kind, "categories") == 0) {
+			printf(" %-24s", ctl_str(r, "category"));
+			ctl_cell(r, "events", 7, 1, "");
+		} else {
+			ctl_cell(r, "tickets", 7, 1, "");
+			ctl_counts(r, "weekdays", 0, 7, 5);
+			ctl_counts(r, "hours", h0, h1, 4);
+		}
+		printf("\n");
+	}
+}
+
 static int ctl_report(struct ctl *c)
 {
 	GString *path = g_string_new("/api/report?format=");
 	g_autoptr(GBytes) bytes = NULL;
 	int rc;
 
+	if (c->kind && report_kind_parse(c->kind) < 0) {
+		ctl_fail("--kind is billing, times, arrivals, idle, feedback or categories");
+		g_string_free(path, TRUE);
+		return CTL_USAGE;
+	}
+	if (c->period && report_period_parse(c->period) < 0) {
+		ctl_fail("--period is day, week or month");
+		g_string_free(path, TRUE);
+		return CTL_USAGE;
+	}
 	g_string_append(path, c->csv ? "csv" : "json");
 	if (c->from)
 		g_string_append_printf(path, "&from=%s", c->from);
 	if (c->to)
 		g_string_append_printf(path, "&to=%s", c->to);
+	if (c->kind)
+		g_string_append_printf(path, "&kind=%s", c->kind);
+	if (c->period)
+		g_string_append_printf(path, "&period=%s", c->period);
 	if (!c->csv) {
-		rc = ctl_get_print(c, path->str, ctl_report_human);
+		rc =
+		    ctl_get_print(c, path->str, c->kind ? ctl_report_kind_human : ctl_report_human);
 		g_string_free(path, TRUE);
 		return rc;
 	}
@@ -1153,7 +1298,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"checkin", "CODE", ctl_checkin, "check in an appointment"},
     {"appointments", "list|add|import", ctl_appointments, "booked appointments"},
     {"users", "list|add NAME ROLE|passwd NAME", ctl_users, "user accounts"},
-    {"report", "[--from D] [--to D] [--csv]", ctl_report, "monthly figures per provider"},
+    {"report", "[--from D] [--to D] [--period P] [--kind K] [--csv]", ctl_report,
+     "monthly figures per provider; --kind billing|times|arrivals|idle|feedback|categories"},
     {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
     {"diag", "[PART [ACTION]]", ctl_diag,
      "diagnostics: printer, displays, gpio, audio, disk, db, config, identity (exit 1 on a "
@@ -1197,6 +1343,9 @@ int main(int argc, char **argv)
 	    {"from", 0, 0, G_OPTION_ARG_STRING, &c.from, "report from (YYYY-MM-DD)", "D"},
 	    {"to", 0, 0, G_OPTION_ARG_STRING, &c.to, "report to (YYYY-MM-DD)", "D"},
 	    {"csv", 0, 0, G_OPTION_ARG_NONE, &c.csv, "report as CSV", NULL},
+	    {"kind", 0, 0, G_OPTION_ARG_STRING, &c.kind,
+	     "report: billing, times, arrivals, idle, feedback or categories", "K"},
+	    {"period", 0, 0, G_OPTION_ARG_STRING, &c.period, "report by day, week or month", "P"},
 	    {"pin", 0, 0, G_OPTION_ARG_STRING, &c.pin,
 	     "ID card PIN for diag identity (else $VUORO_PIN or asked)", "PIN"},
 	    {"config", 0, 0, G_OPTION_ARG_FILENAME, &c.config,
@@ -1252,6 +1401,8 @@ int main(int argc, char **argv)
 	g_free(c.channel);
 	g_free(c.from);
 	g_free(c.to);
+	g_free(c.kind);
+	g_free(c.period);
 	g_free(c.handout);
 	if (c.pin)
 		memset(c.pin, 0, strlen(c.pin));

@@ -5,7 +5,10 @@
 // on both sides; the session ends from either side; a killed browser frees
 // the booth; a missing camera is a clear fault.
 
-import { test, expect, waitFor, startVuorod, open, shot, audit, browser } from "./lib.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { test, expect, waitFor, startVuorod, open, shot, audit } from "./lib.mjs";
 
 // Loopback only: the test host's other addresses play no part.
 export const RTC = [
@@ -74,10 +77,14 @@ test("expert: a session with media both ways, ended by the expert", async () => 
     await callAndConnect(page, v);
 
     // The booth decodes the expert's frames; the expert's page decodes the booth's.
+    let seen = null;
     const b = await waitFor(async () => {
       const x = await booth(v);
+      seen = x.session?.media;
       return x.session?.media?.video_in_frames > 20 && x.session.media.audio_in_buffers > 20 ? x : null;
-    }, "frames and audio decoded by the booth", 10000);
+    }, "frames and audio decoded by the booth", 20000).catch((e) => {
+      throw new Error(e.message + ": " + JSON.stringify(seen));
+    });
     expect(b.session.code === ticket.code, "the session serves the ticket");
     const px = await waitFor(async () => {
       const p = await videoPixels(page, "remote");
@@ -109,6 +116,175 @@ test("expert: a session with media both ways, ended by the expert", async () => 
     expect(tk.body.state === "done" && tk.body.channel === "remote_video",
       "the visit is done by remote video: " + JSON.stringify(tk.body));
     expect(page.jsErrors.length === 0, "no page errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("expert: the customer leaves by the door, then by the booth screen's button", async () => {
+  const v = await startVuorod(RTC);
+  try {
+    const first = await issueRemote(v);
+    const second = await issueRemote(v);
+    const page = await loginExpert(v);
+    await callAndConnect(page, v);
+    // The door input: occupied while the customer sits, free when they go.
+    expect((await v.api("POST", "/api/gpio/sim", { name: "booth-door", level: 1 }, "tech")).status === 202,
+      "door occupied");
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await v.api("POST", "/api/gpio/sim", { name: "booth-door", level: 0 }, "tech")).status === 202,
+      "door free");
+    await waitFor(async () => (await booth(v)).last?.reason === "customer_left", "customer_left by the door", 8000);
+    await waitFor(() => page.locator("#status").textContent().then((s) => s.includes("customer left")),
+      "the expert sees that the customer left", 8000);
+    let tk = await v.api("GET", `/api/tickets/${first.id}`, null, "tech");
+    expect(tk.body.state === "done", "the first visit is done: " + tk.body.state);
+
+    // The next customer; this one presses "End" on the booth screen.
+    await waitFor(async () => !(await page.locator("#call").isDisabled()), "call enabled again", 8000);
+    await callAndConnect(page, v);
+    expect((await booth(v)).session.code === second.code, "the second ticket");
+    const leave = await v.api("POST", "/api/booths/4/leave", {}); // the booth screen: a kiosk address
+    expect(leave.status === 200, "leave from the booth screen: " + JSON.stringify(leave.body));
+    await waitFor(async () => (await booth(v)).state === "idle", "the booth free", 8000);
+    tk = await v.api("GET", `/api/tickets/${second.id}`, null, "tech");
+    expect(tk.body.state === "done", "the second visit is done");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("expert: the expert's browser is killed mid-session; the booth is free within seconds", async () => {
+  const v = await startVuorod(RTC);
+  const { chromium } = await import("playwright-core");
+  // A browser of its own, in its own process, to kill.
+  const server = await chromium.launchServer({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+      "--allow-loopback-in-peer-connection"],
+  });
+  const own = await chromium.connect(server.wsEndpoint());
+  try {
+    const ticket = await issueRemote(v);
+    const ctx = await own.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(v.url + "/expert");
+    await page.fill("#user", "eero");
+    await page.fill("#password", "expert-pass-1");
+    await page.click("#login-button");
+    await page.waitForSelector("#app:not([hidden])");
+    await waitFor(() => page.evaluate(() => document.getElementById("self").readyState >= 2), "camera", 10000);
+    await callAndConnect(page, v);
+    const killed = Date.now();
+    server.process().kill("SIGKILL");
+    await waitFor(async () => (await booth(v)).state === "idle", "the booth idle after the kill", 15000);
+    const seconds = (Date.now() - killed) / 1000;
+    expect(seconds < 8, `idle within seconds (took ${seconds.toFixed(1)} s)`);
+    const last = (await booth(v)).last;
+    expect(last.reason === "network_lost", "ended as network_lost: " + last.reason);
+    // The customer keeps their place: back at the front of the line.
+    const tk = await v.api("GET", `/api/tickets/${ticket.id}`, null, "tech");
+    expect(tk.body.state === "waiting", "the ticket waits again: " + tk.body.state);
+    const q = await v.api("GET", "/api/expert", null, "eero");
+    expect(q.body.tickets[0]?.code === ticket.code, "first in the expert's queue again");
+  } finally {
+    await own.close().catch(() => {});
+    await server.close().catch(() => {});
+    await v.cleanup();
+  }
+});
+
+test("expert: a missing camera is a clear fault on the booth, the expert page and /tech", async () => {
+  const v = await startVuorod([...RTC, ["counter:4", "camera", "v4l2:/dev/video-missing"]]);
+  try {
+    await issueRemote(v);
+    const b = await booth(v);
+    expect(b.state === "fault" && /camera/.test(b.fault) && b.fault.includes("/dev/video-missing"),
+      "the booth names its camera: " + JSON.stringify(b));
+    const health = await v.api("GET", "/api/health");
+    expect(health.body.faults.some((f) => f.startsWith("booth 4:") && f.includes("camera")),
+      "health lists the booth: " + JSON.stringify(health.body.faults));
+    const page = await loginExpert(v);
+    await waitFor(() => page.locator("#booths").textContent().then((s) => s.includes("out of order")),
+      "the expert sees the booth out of order");
+    await page.click("#call");
+    await waitFor(() => page.locator("#call-out").textContent().then((s) => /out of order.*camera/.test(s)),
+      "calling says why not");
+    const tk = (await v.api("GET", "/api/expert", null, "eero")).body.tickets[0];
+    expect(tk.state === "waiting", "the customer still waits");
+    await shot(page, "expert-camera-missing");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("expert: the camera is unplugged mid-session; the booth comes back when checked", async () => {
+  const v = await startVuorod(RTC);
+  try {
+    const ticket = await issueRemote(v);
+    const page = await loginExpert(v);
+    await callAndConnect(page, v);
+    const r = await v.api("POST", "/api/booths/4/sim", { unplug: "camera" }, "tech");
+    expect(r.status === 200, "unplug: " + JSON.stringify(r.body));
+    await waitFor(async () => (await booth(v)).state === "fault", "the booth out of order");
+    expect((await booth(v)).last.reason === "error", "the session ended with an error");
+    await waitFor(() => page.locator("#session-out").textContent().then((s) => s.includes("camera")),
+      "the expert is told the camera failed");
+    const tk = await v.api("GET", `/api/tickets/${ticket.id}`, null, "tech");
+    expect(tk.body.state === "waiting", "the customer keeps their place: " + tk.body.state);
+    const check = await v.api("POST", "/api/booths/4/check", {}, "tech");
+    expect(check.status === 200 && (await booth(v)).state === "idle", "ready again after the check");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("expert: recording only with the customer's consent, to a Matroska file", async () => {
+  const v = await startVuorod(RTC);
+  try {
+    await issueRemote(v);
+    await issueRemote(v);
+    const page = await loginExpert(v);
+    // First session: the customer says no — nothing is recorded.
+    await callAndConnect(page, v);
+    await page.click("#ask-record");
+    await waitFor(async () => (await booth(v)).session?.consent === "asked", "consent asked");
+    expect((await v.api("POST", "/api/booths/4/consent", { given: false })).status === 200, "refused");
+    await waitFor(async () => (await booth(v)).session?.consent === "refused", "consent refused");
+    await page.click("#end");
+    await waitFor(async () => (await booth(v)).state === "idle", "idle");
+    expect(!fs.existsSync(path.join(v.dir, "recordings")) ||
+      fs.readdirSync(path.join(v.dir, "recordings")).length === 0, "no recording without consent");
+
+    // Second session: yes — the session is written to a file.
+    await waitFor(async () => !(await page.locator("#call").isDisabled()), "call enabled again", 8000);
+    await callAndConnect(page, v);
+    await page.click("#ask-record");
+    await waitFor(async () => (await booth(v)).session?.consent === "asked", "consent asked");
+    expect((await v.api("POST", "/api/booths/4/consent", { given: true })).status === 200, "given");
+    await waitFor(async () => (await booth(v)).session?.recording === true, "recording");
+    await new Promise((r) => setTimeout(r, 3000));
+    await page.click("#end");
+    await waitFor(async () => (await booth(v)).state === "idle", "idle");
+    const files = fs.readdirSync(path.join(v.dir, "recordings"));
+    expect(files.length === 1 && files[0].endsWith(".mkv"), "one recording: " + files);
+    const size = fs.statSync(path.join(v.dir, "recordings", files[0])).size;
+    expect(size > 20000, `a recording with data (${size} bytes); vuorod said: ` +
+      fs.readFileSync(path.join(v.dir, "vuorod.stderr"), "utf8").split("\n")
+        .filter((l) => !l.includes("display")).slice(-15).join("\n"));
+    const info = execFileSync("mkvinfo", [path.join(v.dir, "recordings", files[0])], { encoding: "utf8" });
+    const tracks = (info.match(/Track type: (video|audio)/g) || []);
+    expect(tracks.filter((x) => x.endsWith("video")).length === 2 &&
+      tracks.filter((x) => x.endsWith("audio")).length === 2,
+      "booth and expert video and audio in the file: " + tracks.join(", "));
+    expect(/Codec ID: V_VP8/.test(info) && /Codec ID: A_OPUS/.test(info), "VP8 and Opus");
+    expect(/Duration: 00:00:0[2-9]/.test(info), "about three seconds long: " +
+      (info.match(/Duration: [^\n]*/) || [""])[0]);
     await page.context().close();
   } finally {
     await v.cleanup();

@@ -69,6 +69,7 @@ export async function startVuorod(overrides = []) {
     ["api", "ui-dir", path.join(ROOT, "ui")],
     ["printer", "sim-dir", path.join(dir, "tickets")],
     ["audio", "wav-dir", path.join(dir, "audio")],
+    ["recording", "dir", path.join(dir, "recordings")],
     ["announcer", "speak", "false"],
     ["announcer", "chime", "false"],
   ];

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /manager in a real browser: today's numbers after tickets were drawn and
-// served through the API, kept live; the monthly report and its CSV.
+// served through the API, kept live; the monthly report and its CSV; the
+// reports' SVG charts and their tables, the grouping, every kind's CSV and
+// the JSON, in three languages.
 
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { test, startVuorod, open, shot, expect, waitFor, USERS, audit } from "./lib.mjs";
 
 
@@ -26,6 +30,20 @@ async function rowOf(page, table, name) {
   return cells.allTextContents();
 }
 
+// Rows written into the running daemon's database (WAL: a second writer
+// waits its turn): feedback has no API of its own yet.
+function sql(v, statement) {
+  const r = spawnSync("/usr/bin/python3", ["-c",
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=10); c.execute(sys.argv[2]); c.commit()",
+    path.join(v.dir, "vuoro.db"), statement]);
+  expect(r.status === 0, "sql: " + r.stderr);
+}
+
+// The text of each cell of a table's row by its header text.
+async function cells(page, table, name) {
+  return page.locator(`#${table} tr:has(th:text-is("${name}")) td`).allTextContents();
+}
+
 test("manager: today's numbers live, the monthly report and its CSV", async () => {
   const v = await startVuorod();
   let page;
@@ -34,6 +52,11 @@ test("manager: today's numbers live, the monthly report and its CSV", async () =
     await ok(v, "POST", "/api/counters/1/open", {}, "anna");
     await serve(v); // A001
     await serve(v); // A002
+    // Feedback: one tied to the first visit (the city's), one by the exit.
+    const { day } = await ok(v, "GET", "/api/status");
+    const now = Math.floor(Date.now() / 1000);
+    sql(v, `INSERT INTO feedback (ticket, day, service, provider, counter, rating, source, at) VALUES
+      (1, ${day}, 'guide', 'kunta', 1, 5, 'button', ${now}), (0, ${day}, NULL, NULL, 0, 2, 'button', ${now})`);
 
     page = await open(v.url + "/manager", { lang: "en" });
     // No request may fail (today's tickets come from /api/queue?day=today).
@@ -90,6 +113,80 @@ test("manager: today's numbers live, the monthly report and its CSV", async () =
     const lines = csv.text.split("\r\n");
     expect(lines[0].startsWith("provider,month,visits,in_person,remote_video"), "the CSV header: " + lines[0]);
     expect(lines.some((l) => l.startsWith(`kunta,${month},2,`)), "the city's row in the CSV");
+
+
+    // The charts of the month: SVG images with their own titles and a
+    // description that reads the figures out, each with a table.
+    const svg = page.locator("#chart-events");
+    expect(await svg.getAttribute("role") === "img", "the events chart is an image");
+    expect((await svg.locator("rect").count()) >= 1, "bars in the events chart");
+    const desc = await svg.locator("desc").textContent();
+    expect(desc.includes("City of Kuohu: In person 2"), "the events chart's description: " + desc);
+    expect((await svg.locator("title").first().textContent()).startsWith("Service events by channel"), "its title");
+    const events = await cells(page, "events-table", "City of Kuohu");
+    expect(events[0] === "2" && events[1] === "2", "the city's events: " + events);
+    expect((await cells(page, "events-table", "Whole site"))[0] === "2", "the site's events");
+    const waits = await cells(page, "wait-table", "City of Kuohu");
+    expect(waits[0] === "2", "two called: " + waits);
+    const waitDesc = await page.locator("#chart-wait desc").textContent();
+    expect(/City of Kuohu: Median \d+, 90\u00a0% \d+/.test(waitDesc), "the waiting chart reads out: " + waitDesc);
+    const hours = (await page.locator("#hours-table tbody td").allTextContents()).map(Number);
+    expect(hours.reduce((a, b) => a + b, 0) === 6, "six arrivals by hour: " + hours);
+    const weekdays = (await page.locator("#weekdays-table tbody td").allTextContents()).map(Number);
+    const monday0 = (new Date(day * 86400000).getUTCDay() + 6) % 7;
+    expect(weekdays[monday0] === 6 && weekdays.reduce((a, b) => a + b, 0) === 6, "arrivals by weekday: " + weekdays);
+    const fb = await cells(page, "feedback-table", "Whole site");
+    expect(fb[0] === "2" && fb[1] === "3.50", "the site's feedback, the one by the exit too: " + fb);
+    const fbCity = await cells(page, "feedback-table", "City of Kuohu");
+    expect(fbCity[0] === "1" && fbCity[1] === "5.00", "the city's feedback: " + fbCity);
+    expect((await page.locator("#chart-feedback rect").count()) === 2, "two ratings in the feedback chart");
+    expect((await cells(page, "idle-table", "Counter 1")).length === 4, "counter 1's idle time");
+    expect((await cells(page, "idle-table", "All counters")).length === 4, "all counters' idle time");
+    const cat = await cells(page, "categories-table", "Uncategorised");
+    expect(cat.includes("2"), "the uncategorised matters: " + cat);
+    await shot(page, "manager-charts");
+
+    // Every kind as CSV, all as JSON.
+    for (const kind of ["billing", "times", "arrivals", "idle", "feedback", "categories"]) {
+      const link = page.locator(`#report-csv-${kind}`);
+      const u = await link.getAttribute("href");
+      expect(u.includes(`kind=${kind}`) && u.includes("format=csv") && u.includes("period=month"), "the link: " + u);
+      const got = await page.evaluate(async (x) => {
+        const r = await fetch(x);
+        return { status: r.status, type: r.headers.get("content-type"), text: await r.text() };
+      }, u);
+      expect(got.status === 200 && got.type.startsWith("text/csv") && got.text.startsWith("period,"),
+        `the ${kind} CSV: ` + got.text.slice(0, 100));
+    }
+    const all = await page.evaluate(async (x) => (await fetch(x)).json(),
+      await page.locator("#report-json").getAttribute("href"));
+    expect(all.billing.some((r) => r.period === "total" && r.provider === "kunta" && r.events === 2), "the JSON");
+
+    // By day: a row for today in the table of periods.
+    await page.getByLabel("Grouping").selectOption("day");
+    await page.getByRole("button", { name: "Show report" }).click();
+    const today = new Date(day * 86400000).toISOString().slice(0, 10);
+    await waitFor(async () => (await cells(page, "periods-table", today)).length > 0, "a row for " + today);
+    expect((await cells(page, "periods-table", today))[0] === "2", "today's events");
+    expect((await page.locator("#report-csv-billing").getAttribute("href")).includes("period=day"), "by day");
+    // A target wait out of range is refused before asking.
+    await page.getByLabel("Target wait (min)").fill("0");
+    await page.getByRole("button", { name: "Show report" }).click();
+    await page.locator("#report-result .error").waitFor();
+    await page.getByLabel("Target wait (min)").fill("15");
+    await page.getByRole("button", { name: "Show report" }).click();
+    await page.locator("#chart-events").waitFor();
+
+    // Finnish and Swedish words, the same figures.
+    await page.locator("#lang").selectOption("fi");
+    await waitFor(async () => (await page.locator("#chart-events title").first().textContent())
+      .startsWith("Palvelutapahtumat kanavittain"), "the chart in Finnish");
+    expect((await cells(page, "feedback-table", "Koko palvelupiste"))[0] === "2", "Finnish table");
+    await audit(page, "manager report in Finnish");
+    await page.locator("#lang").selectOption("sv");
+    await waitFor(async () => (await page.locator("#chart-weekdays title").first().textContent())
+      .startsWith("Ankomster per veckodag"), "the chart in Swedish");
+    await shot(page, "manager-charts-sv");
 
     expect(failed.length === 0, "no failed requests: " + failed.join(", "));
     expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));

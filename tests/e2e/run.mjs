@@ -17,7 +17,10 @@ for (const f of files) await import(pathToFileURL(f).href);
 
 let passed = 0;
 let failed = 0;
+// E2E_ONLY=text: only the tests whose name contains it (for quick loops).
+const only = process.env.E2E_ONLY;
 for (const [i, t] of tests.entries()) {
+  if (only && !t.name.includes(only)) continue;
   const started = Date.now();
   try {
     await Promise.race([

@@ -150,3 +150,36 @@ test("tech: an advisor is told the page is for technicians", async () => {
     await v.cleanup();
   }
 });
+
+test("tech: the remote booth card — a simulated camera unplug, health, and Check again", async () => {
+  const v = await startVuorod();
+  let page;
+  try {
+    page = await open(v.url + "/tech", { lang: "en" });
+    await logIn(page, "tech");
+    await page.getByRole("heading", { name: "Remote booths", exact: true }).waitFor();
+    const card = page.locator("#booths");
+    await card.locator('.pill[data-state="idle"]').getByText("ready").waitFor();
+    expect((await card.textContent()).includes("te-video, kela-video"), "the booth's services");
+
+    await page.locator("#booth-unplug-4").click();
+    await resultOf(page, "#booth-unplug-4").getByText(/Camera unplugged \(simulated\)/).waitFor();
+    await card.locator('.pill[data-state="fault"]').getByText("out of order").waitFor();
+    const fault = await card.locator("#booth-4-fault").textContent();
+    expect(fault.includes("Fault in the camera:") && fault.includes("unplugged") &&
+      fault.includes("Check the camera's cable"), "the part and what to do: " + fault);
+    await page.locator("#faults li", { hasText: "booth 4: camera" }).waitFor();
+    await shot(page, "tech-booths-unplugged");
+    await audit(page, "tech booth unplugged");
+
+    // The test source is back: Check again makes the booth ready at once.
+    await page.locator("#booth-check-4").click();
+    await resultOf(page, "#booth-check-4").getByText("Booth ready").waitFor();
+    await card.locator('.pill[data-state="idle"]').waitFor();
+    await page.getByText("All parts OK").waitFor();
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await page?.context().close();
+    await v.cleanup();
+  }
+});

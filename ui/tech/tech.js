@@ -13,6 +13,7 @@ import { printerCard } from "./printer.js";
 import { displaysCard } from "./displays.js";
 import { gpioCard } from "./gpio.js";
 import { audioCard } from "./audio.js";
+import { boothsCard } from "./booths.js";
 
 const HEALTH_EVERY_MS = 10000;
 
@@ -30,6 +31,7 @@ const cards = [
   gpioCard($("gpio")),
   audioCard($("audio"), { changed: refreshHealth }),
   disk,
+  boothsCard($("booths"), { changed: refreshHealth }),
 ];
 const gpio = cards[3];
 
@@ -46,6 +48,7 @@ function soon() {
     cards[1].load(); // printed/failed counts
     cards[2].load(); // what the displays show
     cards[4].load(); // the call's announcement
+    cards[6].load(); // the booths (their events carry no staff detail)
   }, 250);
 }
 

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// /booth — the screen of the remote-service booth, on the board itself (a
+// kiosk address: no login).  ?booth=N picks the booth (default: the first of
+// GET /api/booths); ?ended=S keeps the "thank you" screen S seconds (15).
+//
+// The state comes from GET /api/booths/N and the "booth" events of the live
+// stream; view.js says which screen that is (idle, calling, live, ended,
+// fault) and booth.js draws it.  While a session connects or is live, the
+// expert's video is an MJPEG <img> of /api/booths/N/video; at any other time
+// the img has no src, so vuorod makes no JPEGs.  The page speaks the
+// customer's ticket language (a switch in the header changes it); idle and
+// out-of-order say their words in all three.  #screen carries data-view and
+// data-phase for tests.
+
+import { get, post, ApiError } from "/ui/common/api.js";
+import { h, clear } from "/ui/common/dom.js";
+import { i18n, LANGS, LANG_NAMES, pick } from "/ui/common/i18n.js";
+import { live } from "/ui/common/live.js";
+import { STRINGS } from "./strings.js";
+import { viewOf, endedUntil, messageText, endedKeys, ENDED_MS } from "./view.js";
+
+const params = new URLSearchParams(location.search);
+const ENDED = Math.max(1, Number(params.get("ended")) || ENDED_MS / 1000) * 1000;
+const END_ASK_MS = 15000; // the end button's "are you sure?" gives up after this
+
+const t = i18n(STRINGS, "vuoro-booth-lang");
+t.setLang("fi"); // a booth starts in Finnish whatever the last customer chose
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  id: parseInt(params.get("booth"), 10) || 0,
+  booth: null,
+  names: new Map(),  // service code → {fi, sv, en}
+  online: true,
+  error: null,       // "no_booth" | "unreachable" before any booth state came
+  seen: new Map(),   // last.session → when this page saw that session end (ms)
+  langOf: null,      // the session whose language the page took
+  endAsk: false,     // "End the session?" showing
+  endTimer: null,
+  busy: null,        // "consent" | "end" while a POST runs
+  actionError: null, // () => text of the last failed POST
+};
+let shown = { view: null, phase: null, lang: null }; // what the screen draws now
+let sideKey = null;  // the live side panel's content, to redraw only on change
+let endedTimer = null;
+let lastMessageAt = null;
+
+// ---------------------------------------------------------------------------
+// The expert's video: one element for the page's life, moved into each live
+// screen; its src is only set while there is something to show.
+
+const video = h("img", { id: "video", class: "video", alt: "" });
+video.addEventListener("load", () => video.closest(".video-box")?.classList.add("has-picture"));
+video.addEventListener("error", () => video.closest(".video-box")?.classList.remove("has-picture"));
+
+function setVideo(on) {
+  const src = `/api/booths/${state.id}/video`;
+  if (on && video.getAttribute("src") !== src) {
+    video.setAttribute("src", src);
+  } else if (!on && video.hasAttribute("src")) {
+    video.removeAttribute("src"); // the request ends: vuorod stops making JPEGs
+    video.closest(".video-box")?.classList.remove("has-picture");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function boothName() {
+  const name = state.booth?.name || "";
+  const parts = name.split(" / "); // "fi / sv / en", like the site's name
+  return parts.length === LANGS.length ? parts[LANGS.indexOf(t.lang())] : name || t("title");
+}
+
+function renderHeader() {
+  $("booth-name").textContent = boothName();
+  const langs = $("langs");
+  langs.setAttribute("aria-label", t("languages"));
+  if (!langs.children.length) {
+    for (const l of LANGS) {
+      langs.append(h("button", { type: "button", class: "lang", lang: l, dataset: { focusKey: "lang:" + l },
+        onclick: () => t.setLang(l) }, LANG_NAMES[l]));
+    }
+  }
+  for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
+  const off = $("offline");
+  off.hidden = state.online;
+  off.textContent = state.online ? "" : t("offline");
+}
+
+// Words in every language, the page's own first and biggest: for the screens
+// nobody has touched yet (idle, out of order).
+function inOthers(make) {
+  const others = LANGS.filter((l) => l !== t.lang());
+  return h("div", { class: "others" }, others.map((l) =>
+    h("div", { class: "other", lang: l }, make((id, vars) => tIn(l, id, vars)))));
+}
+
+function tIn(lang, id, vars = {}) {
+  const s = STRINGS[lang]?.[id] ?? STRINGS.en[id] ?? id;
+  return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
+}
+
+function serviceName(code, lang = t.lang()) {
+  return pick(state.names.get(code), lang) || code || "";
+}
+
+function title(text) {
+  return h("h1", { tabindex: "-1" }, text);
+}
+
+function renderIdle() {
+  const services = (state.booth?.services || []).map((c) => serviceName(c)).filter(Boolean);
+  return h("section", { class: "view idle" },
+    h("div", { class: "mark", "aria-hidden": "true" }, h("span", { class: "cam" })),
+    title(t("idle_title")),
+    h("p", { class: "lead" }, t("idle_text")),
+    services.length ? h("div", { class: "services" },
+      h("p", {}, t("idle_services")),
+      h("ul", {}, services.map((s) => h("li", {}, s)))) : null,
+    inOthers((tt) => [h("p", { class: "other-title" }, tt("idle_title")), h("p", {}, tt("idle_text"))]));
+}
+
+function renderCalling(v) {
+  return h("section", { class: "view calling" },
+    h("h1", { tabindex: "-1" },
+      h("span", { class: "label" }, t("calling_number")),
+      h("span", { class: "code" }, v.code || ""),
+      h("span", { class: "title" }, t("calling_title"))),
+    h("p", { class: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }),
+      t(v.phase === "connecting" ? "calling_status_connecting" : "calling_status")),
+    h("p", { class: "hint" }, t("calling_hint")),
+    // The expert may write before the picture comes ("wait a moment").
+    v.session?.message ? messageBox(v.session.message) : null);
+}
+
+function messageBox(m) {
+  return h("div", { class: "message", id: "message", dataset: { at: String(m.at ?? "") } },
+    h("h2", {}, t("message_title")),
+    h("p", {}, messageText(t, m)));
+}
+
+function renderEnded(v) {
+  const k = endedKeys(v.reason);
+  return h("section", { class: "view ended", dataset: { reason: v.reason || "" } },
+    title(t(k.title)),
+    h("p", { class: "lead" }, t(k.text)),
+    v.code ? h("p", { class: "code-line" }, t("ended_code", { code: v.code })) : null,
+    // Issue 6: the customer's feedback buttons go here.
+    h("div", { id: "feedback", class: "feedback", hidden: true }));
+}
+
+function renderFault(v) {
+  return h("section", { class: "view fault" },
+    h("div", { class: "mark bad", "aria-hidden": "true" }, "!"),
+    title(t("fault_title")),
+    h("p", { class: "lead" }, t("fault_text")),
+    v.kept ? h("p", { class: "code-line" }, t("fault_kept", { code: v.kept })) : null,
+    inOthers((tt) => [h("p", { class: "other-title" }, tt("fault_title")), h("p", {}, tt("fault_text"))]));
+}
+
+function renderError() {
+  return h("section", { class: "view fault" },
+    h("div", { class: "mark bad", "aria-hidden": "true" }, "!"),
+    title(t(state.error)),
+    inOthers((tt) => [h("p", { class: "other-title" }, tt(state.error))]));
+}
+
+// The live screen: the video box stays, the side panel is redrawn when what
+// it says changes (a message, the consent question, the end button).
+function renderLive(v) {
+  const box = h("div", { class: "video-box" },
+    video,
+    h("p", { class: "video-wait" }, t("video_wait")),
+    h("p", { id: "reconnecting", class: "reconnecting", role: "status" }));
+  if (video.hasAttribute("src") && video.complete && video.naturalWidth) box.classList.add("has-picture");
+  const side = h("div", { class: "side", id: "side" });
+  sideKey = null;
+  const section = h("section", { class: "view live" }, box, side);
+  updateLive(section, v);
+  return section;
+}
+
+function updateLive(section, v) {
+  const s = v.session;
+  video.alt = t("video_alt");
+  section.querySelector(".video-wait").textContent = t("video_wait");
+  const rc = section.querySelector("#reconnecting");
+  rc.hidden = !v.reconnecting;
+  rc.textContent = v.reconnecting ? t("reconnecting") : "";
+  section.classList.toggle("is-reconnecting", v.reconnecting);
+
+  const key = JSON.stringify([t.lang(), s.id, s.code, s.service, s.message, s.document, s.consent, s.recording,
+    state.endAsk, state.busy, state.actionError?.()]);
+  if (key === sideKey) return;
+  sideKey = key;
+  const side = section.querySelector("#side");
+  const focusKey = document.activeElement?.dataset?.focusKey;
+  const info = h("div", { class: "side-info" },
+    h("h1", { tabindex: "-1" }, t("live_title")),
+    h("p", { class: "with" }, t("live_with", { service: serviceName(s.service), code: s.code })),
+    // The question first: it waits for the customer.
+    s.consent === "asked" ? consentBox() : null,
+    s.message ? messageBox(s.message) : null,
+    s.document ? h("p", { class: "note", id: "document-note" }, t("document_note")) : null,
+    s.recording ? h("p", { class: "recording", id: "recording" }, h("span", { class: "dot", "aria-hidden": "true" }), t("recording_on"))
+      : s.consent === "refused" ? h("p", { class: "not-recording", id: "recording" }, t("recording_refused")) : null);
+  // The end button stays in sight, under whatever the panel holds.
+  const bottom = h("div", { class: "side-end" },
+    state.actionError ? h("p", { class: "action-error", role: "alert" }, state.actionError()) : null,
+    endBox());
+  clear(side).append(info, bottom);
+  const again = focusKey && side.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+  if (again) again.focus();
+}
+
+function consentBox() {
+  const busy = state.busy === "consent";
+  return h("section", { class: "consent", id: "consent", "aria-labelledby": "consent-title" },
+    h("h2", { id: "consent-title" }, t("consent_title")),
+    h("p", {}, t("consent_text")),
+    h("div", { class: "choices" },
+      // Yes and no look the same: the customer is not nudged.
+      h("button", { type: "button", class: "choice", dataset: { focusKey: "consent:yes" }, disabled: busy,
+        onclick: () => consent(true) }, t("consent_yes")),
+      h("button", { type: "button", class: "choice", dataset: { focusKey: "consent:no" }, disabled: busy,
+        onclick: () => consent(false) }, t("consent_no"))));
+}
+
+function endBox() {
+  const busy = state.busy === "end";
+  if (!state.endAsk) {
+    return h("div", { class: "end-box" },
+      h("button", { type: "button", class: "end", id: "end", dataset: { focusKey: "end" },
+        onclick: askEnd }, t("end")));
+  }
+  return h("div", { class: "end-box asking", role: "group", "aria-labelledby": "end-q" },
+    h("p", { id: "end-q", class: "end-q" }, t("end_confirm")),
+    h("div", { class: "choices" },
+      h("button", { type: "button", class: "end", id: "end-yes", dataset: { focusKey: "end:yes" }, disabled: busy,
+        onclick: leave }, t("end_yes")),
+      h("button", { type: "button", class: "choice", id: "end-no", dataset: { focusKey: "end:no" }, disabled: busy,
+        onclick: () => cancelEnd(true) }, t("end_no"))));
+}
+
+function render() {
+  const b = state.booth;
+  const seen = state.seen.get(b?.last?.session) || 0;
+  const v = b ? viewOf(b, { endedMs: ENDED, seen }) : { view: state.error ? "error" : "loading" };
+
+  // The customer's language, once per session: a switch by hand then holds.
+  const langKey = v.lang ? String(v.session?.id ?? b?.last?.session) : null;
+  if (langKey !== state.langOf) {
+    state.langOf = langKey;
+    const want = v.lang || "fi";
+    if (LANGS.includes(want) && want !== t.lang()) {
+      t.setLang(want); // renders again through onLang
+      return;
+    }
+  }
+  if (v.view !== "live") {
+    state.endAsk = false;
+    state.actionError = null;
+  }
+  document.title = `${t("title")} – ${boothName()}`;
+  renderHeader();
+  setVideo(v.view === "live" || (v.view === "calling" && v.phase === "connecting"));
+
+  const main = $("screen");
+  const changed = v.view !== shown.view || v.phase !== shown.phase;
+  const first = !shown.view || shown.view === "loading"; // the page just opened: nothing to say
+  if (!changed && v.view === "live" && shown.lang === t.lang()) {
+    updateLive(main.firstElementChild, v);
+  } else {
+    let node;
+    if (v.view === "idle") node = renderIdle();
+    else if (v.view === "calling") node = renderCalling(v);
+    else if (v.view === "live") node = renderLive(v);
+    else if (v.view === "ended") node = renderEnded(v);
+    else if (v.view === "fault") node = renderFault(v);
+    else if (v.view === "error") node = renderError();
+    else node = h("section", { class: "view loading", "aria-busy": "true" });
+    const focusKey = document.activeElement?.dataset?.focusKey;
+    clear(main).append(node);
+    if (changed && !first && node.querySelector("h1")) {
+      node.querySelector("h1").focus({ preventScroll: true });
+      announce(announcement(v));
+    } else if (focusKey) {
+      document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+    }
+  }
+  main.dataset.view = v.view;
+  main.dataset.phase = v.phase || "";
+  shown = { view: v.view, phase: v.phase || null, lang: t.lang() };
+
+  // A new message, or the consent question, is said too.
+  if (v.session) {
+    const m = v.session.message;
+    const at = m ? `${m.at}:${m.template || m.text}` : null;
+    if (at && at !== lastMessageAt && !changed) announce(`${t("message_title")}: ${messageText(t, m)}`);
+    lastMessageAt = at;
+  } else {
+    lastMessageAt = null;
+  }
+
+  // The ended screen gives way by itself.
+  clearTimeout(endedTimer);
+  const until = b && v.view === "ended" ? endedUntil(b, { endedMs: ENDED, seen }) : 0;
+  if (until) endedTimer = setTimeout(render, Math.max(50, until - Date.now() + 20));
+}
+
+function announcement(v) {
+  if (v.view === "calling") return `${v.code} – ${t("calling_title")}. ${t("calling_status")}`;
+  if (v.view === "live") return t("live_title");
+  if (v.view === "ended") return `${t(endedKeys(v.reason).title)} ${t(endedKeys(v.reason).text)}`;
+  if (v.view === "fault") return `${t("fault_title")}. ${t("fault_text")}`;
+  return "";
+}
+
+// A fresh node each time: screen readers say a repeated text again.
+function announce(text) {
+  if (text) $("announce").replaceChildren(h("p", {}, text));
+}
+
+t.onLang(() => render());
+
+// ---------------------------------------------------------------------------
+// The customer's actions
+
+function failed(key, e) {
+  const msg = e instanceof ApiError && e.code !== "unreachable" ? e.message : t("unreachable");
+  state.actionError = () => t(key, { msg });
+}
+
+async function consent(given) {
+  if (state.busy) return;
+  state.busy = "consent";
+  state.actionError = null;
+  render();
+  try {
+    await post(`/api/booths/${state.id}/consent`, { given });
+  } catch (e) {
+    failed("consent_failed", e);
+  } finally {
+    state.busy = null;
+    render();
+  }
+}
+
+function askEnd() {
+  state.endAsk = true;
+  state.actionError = null;
+  clearTimeout(state.endTimer);
+  state.endTimer = setTimeout(() => cancelEnd(false), END_ASK_MS);
+  render();
+  $("end-no")?.focus();
+}
+
+function cancelEnd(focus) {
+  clearTimeout(state.endTimer);
+  if (!state.endAsk) return;
+  const had = document.activeElement?.closest?.(".end-box");
+  state.endAsk = false;
+  render();
+  if (focus || had) $("end")?.focus();
+}
+
+async function leave() {
+  if (state.busy) return;
+  clearTimeout(state.endTimer);
+  state.busy = "end";
+  render();
+  try {
+    await post(`/api/booths/${state.id}/leave`);
+  } catch (e) {
+    failed("end_failed", e);
+    state.endAsk = false;
+  } finally {
+    state.busy = null;
+    render();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// State from vuorod
+
+function take(b) {
+  const prev = state.booth;
+  // This page saw the session end: the thank-you counts from now.
+  if (prev?.session && !b.session && b.last?.session === prev.session.id) state.seen.set(b.last.session, Date.now());
+  if (prev?.session?.id !== b.session?.id) {
+    state.endAsk = false;
+    state.actionError = null;
+  }
+  state.booth = b;
+  state.error = null;
+  render();
+}
+
+async function load() {
+  try {
+    if (!state.id) {
+      const r = await get("/api/booths");
+      if (!r.booths?.length) throw new ApiError(404, "no_booths", "no booths");
+      state.id = r.booths[0].id;
+    }
+    take(await get(`/api/booths/${state.id}`));
+  } catch (e) {
+    if (state.booth) return; // keep showing the last state; the banner says the rest
+    state.error = e.code === "unreachable" ? "unreachable" : "no_booth";
+    render();
+  }
+  if (!state.names.size) {
+    try {
+      const st = await get("/api/status");
+      for (const s of st.services || []) state.names.set(s.code, s.names);
+      render();
+    } catch {
+      // names come with the next load; the codes stand in until then
+    }
+  }
+}
+
+live({
+  onEvent: (ev) => {
+    if (ev.type !== "booth" || !state.id || ev.booth?.id !== state.id) return;
+    if (ev.booth.state) take(ev.booth);
+    else load(); // an anonymous stream only says which booth changed
+  },
+  onState: (s) => {
+    const online = s === "open";
+    if (online !== state.online) {
+      state.online = online;
+      renderHeader();
+    }
+    if (online) load();
+  },
+});
+// A safety net for anything missed while the stream was down.
+setInterval(load, 60000);
+render();
