@@ -2350,16 +2350,22 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		g_free(seg[n - 1]);
 		seg[n - 1] = NULL;
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(api_routes) + api_booth_n_routes && !route; i++) {
-		const struct api_route *candidate =
-		    i < G_N_ELEMENTS(api_routes) ? &api_routes[i]
-						 : &api_booth_routes[i - G_N_ELEMENTS(api_routes)];
+	/* The route tables: this file's, the booths', the identity checks'. */
+	const struct api_route *const tables[] = {api_routes, api_booth_routes,
+						  api_identity_routes};
+	const size_t sizes[] = {G_N_ELEMENTS(api_routes), api_booth_n_routes,
+				api_identity_n_routes};
 
-		if (!api_route_match(candidate, seg))
-			continue;
-		path_known = TRUE;
-		if (strcmp(candidate->method, method) == 0)
-			route = candidate;
+	for (size_t t = 0; t < G_N_ELEMENTS(tables) && !route; t++) {
+		for (size_t i = 0; i < sizes[t] && !route; i++) {
+			const struct api_route *candidate = &tables[t][i];
+
+			if (!api_route_match(candidate, seg))
+				continue;
+			path_known = TRUE;
+			if (strcmp(candidate->method, method) == 0)
+				route = candidate;
+		}
 	}
 	if (!route) {
 		if (path_known)

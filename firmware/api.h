@@ -48,6 +48,10 @@ void api_set_announcer(struct api *api, struct announcer *announcer);
  * the experts' signalling socket /api/signal. */
 struct booths;
 void api_set_booths(struct api *api, struct booths *booths);
+/* The ID-card reader (PKCS#11): POST /api/booths/N/identity and the
+ * document checks. */
+struct identity;
+void api_set_identity(struct api *api, struct identity *identity);
 /* booths_send_fn: a signalling message to an expert's socket. */
 void api_signal_send(gpointer peer, const char *json, gpointer data);
 

@@ -1405,3 +1405,26 @@ void booths_free(struct booths *b)
 	queue_result_free(&b->res);
 	g_free(b);
 }
+
+int booths_session_of(struct booths *b, int booth_id, struct booths_session_info *ret)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	const struct queue_ticket *tk;
+
+	if (!bo || !bo->session)
+		return -ENOENT;
+	tk = queue_ticket_get(desk_queue(b->desk), bo->session->ticket);
+	ret->session = bo->session->id;
+	ret->ticket = bo->session->ticket;
+	ret->day = tk ? tk->day : 0;
+	ret->expert = bo->session->expert;
+	ret->lang = bo->session->lang;
+	return 0;
+}
+
+int booths_booth_of_session(struct booths *b, int64_t id)
+{
+	struct booth *bo = booth_of_session(b, id);
+
+	return bo ? bo->cc->id : -ENOENT;
+}

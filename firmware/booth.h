@@ -117,3 +117,15 @@ void booths_faults(struct booths *b, GPtrArray *faults);
 /* Deletes recordings older than the retention; returns how many. */
 int booths_prune_recordings(struct booths *b);
 gboolean booths_is_booth(struct booths *b, int booth_id);
+
+/* The running session of booth @booth_id: -ENOENT when there is none. */
+struct booths_session_info {
+	int64_t session;
+	uint32_t ticket;
+	int32_t day;
+	const char *expert; /* valid until the session changes */
+	uint8_t lang;
+};
+int booths_session_of(struct booths *b, int booth_id, struct booths_session_info *ret);
+/* The booth of running session @id, or -ENOENT. */
+int booths_booth_of_session(struct booths *b, int64_t id);

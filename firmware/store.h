@@ -21,7 +21,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -155,6 +155,20 @@ int store_session_consent(struct store *s, int64_t id, const char *consent, cons
 /* The last visit of @ticket gets its session and recording consent. */
 int store_visit_session(struct store *s, uint32_t ticket, int64_t session, const char *consent,
 			GError **error);
+/* An identity check for a visit: method "card" or "document", result the
+ * verdict ("verified", "wrong_pin", …).  Never the identity code itself:
+ * id_hmac is its keyed hash. */
+struct store_identity {
+	uint32_t ticket;
+	int32_t day;
+	int counter;
+	int64_t session;
+	const char *method, *result, *detail, *document_type;
+	const char *cert_issuer, *cert_serial, *id_hmac, *user;
+	int64_t at;
+};
+int64_t store_identity_add(struct store *s, const struct store_identity *c, GError **error);
+
 /* Sessions still open in the store after a restart end as errors. */
 int store_sessions_interrupted(struct store *s, int64_t at, GError **error);
 /* The category of the matter of @ticket's last visit. */

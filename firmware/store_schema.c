@@ -181,6 +181,14 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	  "ALTER TABLE visits ADD COLUMN session INTEGER NOT NULL DEFAULT 0;"
 	  "ALTER TABLE visits ADD COLUMN recording_consent TEXT;"
 	  "ALTER TABLE visits ADD COLUMN pruned_at INTEGER NOT NULL DEFAULT 0;",
+    /* v5: a visit carries the method of its last identity check that passed;
+     * the reports' idle time reads counters' open/close from the audit. */
+    [5] = "CREATE TRIGGER visits_identity AFTER INSERT ON visits BEGIN "
+	  "  UPDATE visits SET identity = (SELECT method FROM identity_checks "
+	  "    WHERE ticket = NEW.ticket AND (result = 'verified' OR method = 'document') "
+	  "    ORDER BY id DESC LIMIT 1) WHERE id = NEW.id; "
+	  "END;"
+	  "CREATE INDEX audit_counter_at ON audit (at) WHERE command IN ('open', 'close');",
 };
 
 const char *store_migration_sql(int version)

@@ -6,6 +6,7 @@
 // the booth; a missing camera is a clear fault.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { test, expect, waitFor, startVuorod, open, shot, audit } from "./lib.mjs";
@@ -288,5 +289,56 @@ test("expert: recording only with the customer's consent, to a Matroska file", a
     await page.context().close();
   } finally {
     await v.cleanup();
+  }
+});
+
+test("expert: the customer proves identity with the ID card's chip (SoftHSM2); the expert sees the result", async () => {
+  const pki = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-pki-"));
+  execFileSync("tests/identity/make-pki.sh", [pki], { stdio: "ignore" });
+  const saved = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = path.join(pki, "cards", "ec", "softhsm2.conf"); // the card in the reader
+  const v = await startVuorod([...RTC,
+    ["identity", "module", "/usr/lib/softhsm/libsofthsm2.so"],
+    ["identity", "trust-anchors", path.join(pki, "root", "ca.pem")],
+    ["identity", "crl", path.join(pki, "crl.pem")],
+    ["identity", "site-secret", path.join(pki, "site-secret")]]);
+  try {
+    const ticket = await issueRemote(v);
+    const page = await loginExpert(v);
+    expect((await v.api("POST", "/api/booths/4/identity", { pin: "1234" })).status === 409,
+      "no identity check without a session");
+    await callAndConnect(page, v);
+    const wrong = await v.api("POST", "/api/booths/4/identity", { pin: "0000" });
+    expect(wrong.status === 200 && wrong.body.verdict === "wrong_pin" && wrong.body.text.fi,
+      "a wrong PIN is a clear result: " + JSON.stringify(wrong.body) + JSON.stringify((await booth(v)).session?.identity));
+    const ok = await v.api("POST", "/api/booths/4/identity", { pin: "1234" });
+    expect(ok.body.verdict === "verified" && !JSON.stringify(ok.body).includes("010190"),
+      "verified, and the booth screen gets no personal data: " + JSON.stringify(ok.body));
+    await waitFor(() => page.locator("#identity").textContent()
+      .then((s) => s.includes("Meikäläinen")), "the expert sees the verified name");
+    const doc = await v.api("POST", `/api/sessions/${(await booth(v)).session.id}/identity`,
+      { document_type: "passport" }, "eero");
+    expect(doc.status === 201, "a document check recorded: " + JSON.stringify(doc.body));
+    await page.click("#end");
+    await waitFor(async () => (await booth(v)).state === "idle", "idle");
+    await v.stop();
+    const db = path.join(v.dir, "vuoro.db");
+    const rows = execFileSync("sqlite3", [db,
+      "SELECT method, result, cert_serial IS NOT NULL, id_hmac IS NOT NULL FROM identity_checks ORDER BY id"],
+    { encoding: "utf8" }).trim().split("\n");
+    expect(rows.join(";") === "card|wrong_pin|1|0;card|verified|1|1;document|checked|0|0",
+      "stored: method, result, certificate, keyed hash only when verified: " + rows.join(";"));
+    const visit = execFileSync("sqlite3", [db, `SELECT identity, channel FROM visits WHERE ticket = ${ticket.id}`],
+      { encoding: "utf8" }).trim();
+    expect(visit === "document|remote_video", "the visit's identity method (the last check): " + visit);
+    const bytes = fs.readFileSync(db).toString("latin1") +
+      (fs.existsSync(db + "-wal") ? fs.readFileSync(db + "-wal").toString("latin1") : "");
+    expect(!bytes.includes("010190-123A"), "the identity code itself is nowhere in the database");
+    await page.context().close();
+  } finally {
+    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = saved;
+    await v.cleanup();
+    fs.rmSync(pki, { recursive: true, force: true });
   }
 });

@@ -57,6 +57,7 @@ export function setKey(text, group, key, value) {
   const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const re = new RegExp(`(^\\[${esc(group)}\\][^\\[]*?)^${esc(key)}\\s*=[^\\n]*$`, "ms");
   if (re.test(text)) return text.replace(re, (_, a) => `${a}${key} = ${value}`);
+  if (!new RegExp(`^\\[${esc(group)}\\]\\s*$`, "m").test(text)) return `${text}\n[${group}]\n${key} = ${value}\n`;
   return text.replace(new RegExp(`^\\[${esc(group)}\\]\\s*$`, "m"), (m) => `${m}\n${key} = ${value}`);
 }
 

@@ -106,7 +106,7 @@ function render() {
     tickets.append(h("li", {},
       h("span", { class: "code" }, k.code),
       h("span", {}, `${minutes(k.waited_s)} min`),
-      h("button", { type: "button", onclick: () => callNext(k.id), disabled: !!current || undefined,
+      h("button", { type: "button", onclick: () => callNext(k.id), disabled: busy() || undefined,
         "aria-label": `${t("call_this")} ${k.code}` }, t("call_this"))));
   }
   const booths = clear($("booths"));
@@ -116,7 +116,7 @@ function render() {
     booths.append(h("li", { class: b.state === "fault" ? "fault" : "" },
       h("span", {}, b.name), h("span", {}, state)));
   }
-  $("call").disabled = !!current || !me.provider;
+  $("call").disabled = busy() || !me.provider;
   renderSession();
 }
 
@@ -149,10 +149,14 @@ function renderSession() {
   if (notes.length) say($("session-out"), notes.join(" "));
 }
 
+// A session that ended stays on screen until the next call.
+const busy = () => !!current && current.state !== "ended";
+
 function setSession(patch) {
-  current = current ? { ...current, ...patch } : patch;
+  // Another session's news replaces the old one; our own's is merged.
+  current = current && (!patch.id || patch.id === current.id) ? { ...current, ...patch } : patch;
   renderSession();
-  $("call").disabled = !!current;
+  $("call").disabled = busy();
 }
 
 function endCall() {
@@ -175,7 +179,8 @@ async function callNext(ticket) {
     const body = { client };
     if (ticket) body.ticket = ticket;
     const r = await post("/api/expert/call", body);
-    setSession({ id: r.session, state: "waiting", code: "", consent: "not_asked" });
+    // The socket may have told us of the session already (state, offer).
+    if (current?.id !== r.session) setSession({ id: r.session, state: "waiting", code: "", consent: "not_asked" });
     say(out, "");
   } catch (e) {
     say(out, e.message, "error");
