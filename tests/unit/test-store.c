@@ -101,7 +101,8 @@ static void test_migrations(struct fixture *f, gconstpointer data)
 		for (int v = 1; v <= from; v++)
 			sql(f->path, store_migration_sql(v));
 		sql(f->path,
-		    "INSERT INTO users (name, role, hash, created_at) VALUES ('old', 'advisor', 'h', 1);"
+		    "INSERT INTO users (name, role, hash, created_at) VALUES ('old', 'advisor', "
+		    "'h', 1);"
 		    "INSERT INTO tickets (id, day, service, origin, number, code, ref, "
 		    "state, lang, issued_at, queued_at) VALUES (7, 20000, 'tax', 'tax', 3, "
 		    "'V003', 'ref7', 'waiting', 'sv', 100, 100);");
