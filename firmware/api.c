@@ -2351,10 +2351,8 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		seg[n - 1] = NULL;
 	}
 	/* The route tables: this file's, the booths', the identity checks'. */
-	const struct api_route *const tables[] = {api_routes, api_booth_routes,
-						  api_identity_routes};
-	const size_t sizes[] = {G_N_ELEMENTS(api_routes), api_booth_n_routes,
-				api_identity_n_routes};
+	const struct api_route *const tables[] = {api_routes, api_booth_routes, api_visit_routes};
+	const size_t sizes[] = {G_N_ELEMENTS(api_routes), api_booth_n_routes, api_visit_n_routes};
 
 	for (size_t t = 0; t < G_N_ELEMENTS(tables) && !route; t++) {
 		for (size_t i = 0; i < sizes[t] && !route; i++) {

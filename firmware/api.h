@@ -52,6 +52,9 @@ void api_set_booths(struct api *api, struct booths *booths);
  * document checks. */
 struct identity;
 void api_set_identity(struct api *api, struct identity *identity);
+/* Customers' ratings: POST /api/feedback. */
+struct feedback;
+void api_set_feedback(struct api *api, struct feedback *feedback);
 /* booths_send_fn: a signalling message to an expert's socket. */
 void api_signal_send(gpointer peer, const char *json, gpointer data);
 

@@ -22,6 +22,7 @@ struct api {
 	struct announcer *announcer; /* may be NULL */
 	struct booths *booths;       /* may be NULL */
 	struct identity *identity;   /* the ID-card reader; may be NULL */
+	struct feedback *feedback;   /* ratings of visits; may be NULL */
 	struct api_booth *booth_api; /* api_booth.c's sockets and streams */
 	SoupServer *server;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
@@ -117,9 +118,9 @@ void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub);
  * sockets (signalling, the booth screen's video). */
 extern const struct api_route api_booth_routes[];
 extern const size_t api_booth_n_routes;
-/* api_identity.c: identity checks for a visit (the ID card's chip, or a
+/* api_visit.c: identity checks for a visit (the ID card's chip, or a
  * document checked by staff). */
-extern const struct api_route api_identity_routes[];
-extern const size_t api_identity_n_routes;
+extern const struct api_route api_visit_routes[];
+extern const size_t api_visit_n_routes;
 void api_booth_init(struct api *api);
 void api_booth_free(struct api *api);

@@ -102,6 +102,7 @@ static const struct config_key queue_keys[] = {
     {"appointment-early-min", CT_INT, false, "15", 0, 120, SITE(appointment_early_min)},
     {"appointment-late-min", CT_INT, false, "15", 0, 120, SITE(appointment_late_min)},
     {"service-time-window", CT_INT, false, "20", 1, 1000, SITE(service_time_window)},
+    {"feedback-window-seconds", CT_INT, false, "180", 10, 3600, SITE(feedback_window_s)},
     {0},
 };
 

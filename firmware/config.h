@@ -225,6 +225,7 @@ struct config {
 	int appointment_early_min; /* an appointment gets priority this early … */
 	int appointment_late_min;  /* … and keeps it this long after its booked time */
 	int service_time_window;   /* recent visits per service behind the estimate */
+	int feedback_window_s;     /* a rating this soon after a visit ended is tied to it */
 
 	struct config_printer printer;
 

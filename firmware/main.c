@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "booth.h"
 #include "identity.h"
+#include "feedback.h"
 #include "bus.h"
 #include "config.h"
 #include "desk.h"
@@ -152,6 +153,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Displays) displays = NULL;
 	g_autoptr(Announcer) announcer = NULL;
 	g_autoptr(Identity) identity = NULL;
+	g_autoptr(Feedback) feedback = NULL;
 	g_autoptr(Booths) booths = NULL; /* after api: freed first, it talks to api sockets */
 	g_autoptr(Web) web = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -201,6 +203,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_displays(api, displays);
 	announcer = announcer_new(cfg, bus);
 	api_set_announcer(api, announcer);
+	feedback = feedback_new(cfg, desk, bus);
+	api_set_feedback(api, feedback);
 	identity = identity_new_from_config(cfg);
 	api_set_identity(api, identity);
 	booths = booths_new(cfg, desk, bus, api_signal_send, api);

@@ -1360,3 +1360,16 @@ int64_t store_identity_add(struct store *s, const struct store_identity *c, GErr
 		return -EIO;
 	return rc;
 }
+
+int store_feedback_add(struct store *s, const struct store_feedback *fb, GError **error)
+{
+	int rc =
+	    store_write(s,
+			"INSERT INTO feedback (ticket, day, service, provider, counter, rating, "
+			"source, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			"saving the feedback", error, "iissiisi", (int64_t)fb->ticket,
+			(int64_t)fb->day, fb->service, fb->provider, (int64_t)fb->counter,
+			(int64_t)fb->rating, fb->source, fb->at);
+
+	return rc < 0 ? rc : 0;
+}

@@ -169,6 +169,18 @@ struct store_identity {
 };
 int64_t store_identity_add(struct store *s, const struct store_identity *c, GError **error);
 
+/* A rating; ticket 0 when it could not be tied to a visit. */
+struct store_feedback {
+	uint32_t ticket;
+	int32_t day;
+	const char *service, *provider; /* NULL when untied */
+	int counter;
+	int rating;
+	const char *source;
+	int64_t at;
+};
+int store_feedback_add(struct store *s, const struct store_feedback *fb, GError **error);
+
 /* Sessions still open in the store after a restart end as errors. */
 int store_sessions_interrupted(struct store *s, int64_t at, GError **error);
 /* The category of the matter of @ticket's last visit. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * api_identity: identity checks for the visit being served.
+ * api_visit: what a visit gathers besides the queue — identity checks and
+ * the customer's rating.
  *
  *   POST /api/booths/N/identity {pin}            the booth screen: the ID card's chip
  *   POST /api/sessions/ID/identity {document_type}   the expert: a document checked
  *   POST /api/counters/N/identity {document_type}    the advisor: a document checked
+ *   POST /api/feedback {rating, counter?}        the booth screen or kiosk: 1..5
  *
  * The card check runs on a worker thread (identity_check_async) with the
  * request paused.  Each check is stored (identity_checks: method, result,
@@ -21,6 +23,7 @@
 #include "api_internal.h"
 #include "auth.h"
 #include "booth.h"
+#include "feedback.h"
 #include "identity.h"
 #include "store.h"
 
@@ -246,19 +249,58 @@ static void api_counter_identity(struct api_req *r)
 	api_document_check(r, c->ticket, (int)id, 0);
 }
 
+static void api_feedback(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autofree char *source = NULL;
+	int64_t counter = api_int(r, "counter", 0);
+	int rc;
+
+	if (!r->api->feedback) {
+		api_error(r, 503, "no_feedback", "feedback is not running");
+		return;
+	}
+	if (counter && config_counter_find(r->api->cfg, (int)counter) < 0) {
+		api_error(r, 404, "not_found", "no counter %" G_GINT64_FORMAT, counter);
+		return;
+	}
+	source =
+	    counter ? g_strdup_printf("screen:%" G_GINT64_FORMAT, counter) : g_strdup("screen");
+	rc = feedback_give(r->api->feedback, (int)api_int(r, "rating", 0), (int)counter, source,
+			   &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	api_add_bool(b, "tied", rc == 1);
+	json_builder_end_object(b);
+	api_reply_builder(r, 201, b);
+}
+
+static const struct api_field feedback_fields[] = {
+    {"rating", API_INT, TRUE}, {"counter", API_INT, FALSE}, {NULL}};
 static const struct api_field pin_fields[] = {{"pin", API_STRING, TRUE}, {NULL}};
 static const struct api_field document_fields[] = {{"document_type", API_STRING, TRUE}, {NULL}};
 
-const struct api_route api_identity_routes[] = {
+const struct api_route api_visit_routes[] = {
     {"POST", "/api/booths/*/identity", AUTH_ROLE_KIOSK, api_booth_identity, pin_fields},
     {"POST", "/api/sessions/*/identity", AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN, api_session_identity,
      document_fields},
     {"POST", "/api/counters/*/identity", AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN,
      api_counter_identity, document_fields},
+    {"POST", "/api/feedback", AUTH_ROLE_KIOSK, api_feedback, feedback_fields},
 };
-const size_t api_identity_n_routes = G_N_ELEMENTS(api_identity_routes);
+const size_t api_visit_n_routes = G_N_ELEMENTS(api_visit_routes);
 
 void api_set_identity(struct api *api, struct identity *identity)
 {
 	api->identity = identity;
+}
+
+void api_set_feedback(struct api *api, struct feedback *feedback)
+{
+	api->feedback = feedback;
 }
