@@ -106,6 +106,14 @@ test("expert: a session with media both ways, ended by the expert", async () => 
     await waitFor(() => page.evaluate(() => document.getElementById("document").videoWidth === 640),
       "the document camera shown to the expert", 10000);
 
+    // The booth's screen shows the expert's video.
+    const screen = await open(v.url + "/booth?booth=4", { width: 1280, height: 720, lang: "en" });
+    await waitFor(() => screen.evaluate(() => {
+      const img = document.querySelector("#video, img");
+      return img && img.naturalWidth > 0;
+    }), "the expert's video on the booth screen", 10000);
+    await shot(screen, "booth-live");
+
     // The expert ends: the visit is remote video, the booth is free.
     await page.selectOption("#outcome", "resolved");
     await page.fill("#category", "housing benefit");
@@ -117,6 +125,16 @@ test("expert: a session with media both ways, ended by the expert", async () => 
     expect(tk.body.state === "done" && tk.body.channel === "remote_video",
       "the visit is done by remote video: " + JSON.stringify(tk.body));
     expect(page.jsErrors.length === 0, "no page errors: " + page.jsErrors.join("; "));
+    // The customer rates the visit on the booth screen: tied to the ticket.
+    await screen.waitForSelector("#feedback .choice.good");
+    await audit(screen, "/booth ended with the rating");
+    await screen.click("#feedback .choice.good");
+    await screen.waitForSelector("#feedback [role=status]");
+    await shot(screen, "booth-ended-rated");
+    const fb = execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"),
+      "SELECT ticket, rating, source FROM feedback"], { encoding: "utf8" }).trim();
+    expect(fb === `${ticket.id}|5|screen:4`, "the rating tied to the visit: " + fb);
+    await screen.context().close();
     await page.context().close();
   } finally {
     await v.cleanup();

@@ -36,6 +36,7 @@ const state = {
   seen: new Map(),   // last.session → when this page saw that session end (ms)
   langOf: null,      // the session whose language the page took
   endAsk: false,     // "End the session?" showing
+  rated: null,       // the session the customer rated
   endTimer: null,
   busy: null,        // "consent" | "end" while a POST runs
   actionError: null, // () => text of the last failed POST
@@ -146,8 +147,33 @@ function renderEnded(v) {
     title(t(k.title)),
     h("p", { class: "lead" }, t(k.text)),
     v.code ? h("p", { class: "code-line" }, t("ended_code", { code: v.code })) : null,
-    // Issue 6: the customer's feedback buttons go here.
-    h("div", { id: "feedback", class: "feedback", hidden: true }));
+    feedbackBox(v));
+}
+
+// A served visit may be rated once: three big buttons, never tied to a person.
+function feedbackBox(v) {
+  const served = v.reason === "expert_ended" || v.reason === "customer_left";
+  const session = state.booth?.last?.session;
+  if (!served || !session) return h("div", { id: "feedback", class: "feedback", hidden: true });
+  if (state.rated === session) {
+    return h("div", { id: "feedback", class: "feedback" },
+      h("p", { role: "status" }, t("feedback_thanks")));
+  }
+  const rate = async (rating) => {
+    try {
+      await post("/api/feedback", { rating, counter: state.id });
+    } catch {
+      // The thanks stand either way: a lost rating is not the customer's problem.
+    }
+    state.rated = session;
+    render();
+  };
+  return h("div", { id: "feedback", class: "feedback", role: "group", "aria-labelledby": "feedback-q" },
+    h("p", { id: "feedback-q", class: "question" }, t("feedback_question")),
+    h("div", { class: "choices" },
+      h("button", { type: "button", class: "choice good", onclick: () => rate(5) }, t("feedback_good")),
+      h("button", { type: "button", class: "choice ok", onclick: () => rate(3) }, t("feedback_ok")),
+      h("button", { type: "button", class: "choice bad", onclick: () => rate(1) }, t("feedback_bad"))));
 }
 
 function renderFault(v) {
