@@ -177,6 +177,23 @@ static int desk_load(struct desk *d, GError **error)
 	return 0;
 }
 
+/* Personal fields older than [identity] retention-days go, once a day. */
+static void desk_prune(struct desk *d)
+{
+	g_autoptr(GError) error = NULL;
+	struct queue_time t;
+	int n;
+
+	desk_time(d, &t);
+	n = store_prune_personal(d->store, t.now - (int64_t)d->cfg->identity_retention_days * 86400,
+				 t.now, &error);
+	if (n < 0)
+		g_warning("pruning personal data: %s", error->message);
+	else if (n > 0)
+		g_message("retention: personal fields of %d records older than %d days cleared", n,
+			  d->cfg->identity_retention_days);
+}
+
 static gboolean desk_tick(gpointer data)
 {
 	struct desk *d = data;
@@ -189,6 +206,7 @@ static gboolean desk_tick(gpointer data)
 		return G_SOURCE_CONTINUE;
 	if (desk_exec(d, &cmd, "system", &d->tick_result, &error) < 0)
 		g_warning("daily reset: %s", error->message);
+	desk_prune(d);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -209,6 +227,7 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 	if (desk_load(d, error) < 0)
 		return NULL;
 	d->tick_source = g_timeout_add_seconds(DESK_TICK_S, desk_tick, d);
+	desk_prune(d);
 	return g_steal_pointer(&d);
 }
 

@@ -1373,3 +1373,35 @@ int store_feedback_add(struct store *s, const struct store_feedback *fb, GError 
 
 	return rc < 0 ? rc : 0;
 }
+
+int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **error)
+{
+	static const char *const sql[] = {
+	    /* what ties a check to a person: the certificate and the keyed hash */
+	    "UPDATE identity_checks SET cert_issuer = NULL, cert_serial = NULL, id_hmac = NULL, "
+	    "detail = NULL, pruned_at = ?2 WHERE at < ?1 AND pruned_at = 0",
+	    /* the expert's free texts to the customer */
+	    "UPDATE session_events SET detail = NULL WHERE at < ?1 AND event = 'message' AND "
+	    "detail IS NOT NULL",
+	    /* who booked */
+	    "UPDATE appointments SET name = NULL WHERE at < ?1 AND name IS NOT NULL",
+	    /* the visit keeps its counts, channel, outcome and times */
+	    "UPDATE visits SET pruned_at = ?2 WHERE ended_at < ?1 AND pruned_at = 0",
+	};
+	int n = 0;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "pruning personal data", error) < 0)
+		return -EIO;
+	for (size_t i = 0; i < G_N_ELEMENTS(sql); i++) {
+		int rc = store_write(s, sql[i], "pruning personal data", error, "ii", before, now);
+
+		if (rc < 0) {
+			store_rollback(s);
+			return rc;
+		}
+		n += rc;
+	}
+	if (store_exec(s, "COMMIT", "pruning personal data", error) < 0)
+		return -EIO;
+	return n;
+}

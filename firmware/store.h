@@ -181,6 +181,12 @@ struct store_feedback {
 };
 int store_feedback_add(struct store *s, const struct store_feedback *fb, GError **error);
 
+/* Retention: personal fields of records older than @before (identity
+ * checks' certificate and keyed hash, the expert's messages, booking names)
+ * are cleared; counts, times, channels and outcomes stay.  Returns how many
+ * rows changed. */
+int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **error);
+
 /* Sessions still open in the store after a restart end as errors. */
 int store_sessions_interrupted(struct store *s, int64_t at, GError **error);
 /* The category of the matter of @ticket's last visit. */

@@ -40,6 +40,8 @@ def conf_with(overrides, base=SIM_CONF):
                              re.M | re.S)
         if pattern.search(text):
             text = pattern.sub(lambda m: m.group(1) + "%s = %s" % (key, value), text, count=1)
+        elif not re.search(r"^\[%s\]\s*$" % re.escape(group), text, re.M):
+            text += "\n[%s]\n%s = %s\n" % (group, key, value)
         else:
             text = re.sub(r"^\[%s\]\s*$" % re.escape(group),
                           lambda m: m.group(0) + "\n%s = %s" % (key, value), text, count=1, flags=re.M)

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Retention: personal fields older than [identity] retention-days are
+cleared when vuorod starts (and daily); the counts the reports need stay."""
+import sqlite3
+import time
+
+from conftest import conf_with, make_daemon
+
+OLD = int(time.time()) - 100 * 86400  # past the 90 days of the default
+
+
+def test_old_personal_fields_are_pruned_counts_stay(workdir):
+    d = make_daemon(workdir)
+    d.stop()
+    now = int(time.time())
+    with sqlite3.connect(d.db) as db:
+        for at, hmac in ((OLD, "aa" * 32), (now, "bb" * 32)):
+            db.execute("INSERT INTO identity_checks (ticket, day, method, result, cert_issuer, "
+                       "cert_serial, id_hmac, at) VALUES (1, 1, 'card', 'verified', 'CN=Test CA', "
+                       "'1001', ?, ?)", (hmac, at))
+        db.execute("INSERT INTO visits (ticket, day, service, provider, code, channel, outcome, "
+                   "lang, issued_at, ended_at) VALUES (1, 1, 'guide', 'kunta', 'A001', "
+                   "'in_person', 'resolved', 'fi', ?, ?)", (OLD, OLD))
+        db.execute("INSERT INTO appointments (code, service, at, name, source) VALUES "
+                   "('OLD1', 'guide', ?, 'Maija Meikäläinen', 'api')", (OLD,))
+    d.start()
+    d.stop()
+    with sqlite3.connect(d.db) as db:
+        checks = db.execute("SELECT cert_serial, id_hmac, pruned_at > 0, result FROM identity_checks "
+                            "ORDER BY at").fetchall()
+        assert checks[0] == (None, None, 1, "verified")  # old: the person is gone, the count stays
+        assert checks[1] == ("1001", "bb" * 32, 0, "verified")  # recent: kept
+        assert db.execute("SELECT count(*), max(pruned_at) > 0 FROM visits").fetchone() == (1, 1)
+        assert db.execute("SELECT name FROM appointments WHERE code = 'OLD1'").fetchone() == (None,)
+
+
+def test_retention_days_come_from_board_config(workdir):
+    d = make_daemon(workdir, conf_with({("identity", "retention-days"): "365"}))
+    d.stop()
+    with sqlite3.connect(d.db) as db:
+        db.execute("INSERT INTO identity_checks (ticket, day, method, result, id_hmac, at) "
+                   "VALUES (1, 1, 'card', 'verified', 'cc', ?)", (OLD,))
+    d.start()
+    d.stop()
+    with sqlite3.connect(d.db) as db:
+        assert db.execute("SELECT id_hmac FROM identity_checks").fetchone() == ("cc",)
