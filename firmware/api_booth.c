@@ -303,6 +303,17 @@ static void api_expert_get(struct api_req *r)
 	json_builder_begin_object(b);
 	api_add_str(b, "user", r->caller.user);
 	api_add_str(b, "provider", provider);
+	for (guint i = 0; provider && i < api->cfg->providers->len; i++) {
+		const struct config_provider *p = g_ptr_array_index(api->cfg->providers, i);
+
+		if (strcmp(p->code, provider) != 0)
+			continue;
+		json_builder_set_member_name(b, "provider_names");
+		json_builder_begin_object(b);
+		for (int l = 0; l < CONFIG_LANGS; l++)
+			api_add_str(b, config_lang_code(l), p->name[l]);
+		json_builder_end_object(b);
+	}
 	json_builder_set_member_name(b, "services");
 	json_builder_begin_array(b);
 	for (guint i = 0; provider && i < api->cfg->services->len; i++) {

@@ -93,7 +93,8 @@ function render() {
   fillSelect($("template"), TEMPLATES.map((k) => [k, t("tpl_" + k)]));
   fillSelect($("outcome"), OUTCOMES.map((k) => [k, t("o_" + k)]));
   if (!me) return;
-  $("provider").textContent = me.provider ? t("provider", { name: me.provider }) : t("no_provider");
+  $("provider").textContent = me.provider
+    ? t("provider", { name: pick(me.provider_names, t.lang()) || me.provider }) : t("no_provider");
   const services = clear($("services"));
   for (const s of me.services) {
     services.append(h("p", {}, h("strong", {}, pick(s.names, t.lang())), " — ",
