@@ -555,6 +555,39 @@ static char *booth_profile_for(const struct booths *b, const struct config_count
 	return g_string_free(p, FALSE);
 }
 
+/* Frees the booth's counter: its ticket (if any) ends (END), is a no-show
+ * (NO_SHOW) or goes back to the front of its line as interrupted
+ * (TRANSFER), or is left alone (CLOSE); then the counter closes if free. */
+static void booth_release(struct booth *bo, enum queue_cmd_type how, const char *user)
+{
+	struct queue *q = desk_queue(bo->owner->desk);
+	const struct queue_counter *qc = queue_counter_get(q, (int16_t)bo->cc->id);
+	const struct queue_ticket *tk = qc && qc->ticket ? queue_ticket_get(q, qc->ticket) : NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (tk && how != QUEUE_CMD_CLOSE) {
+		struct queue_cmd cmd = {
+		    .type = how, .counter = (int16_t)bo->cc->id, .channel = -1, .outcome = -1};
+
+		if (how == QUEUE_CMD_TRANSFER) {
+			cmd.service = tk->service;
+			cmd.front = true;
+			cmd.outcome = QUEUE_OUTCOME_INTERRUPTED;
+		}
+		if (booth_exec(bo, &cmd, user, &error) < 0) {
+			g_warning("booth %d: %s", bo->cc->id, error->message);
+			g_clear_error(&error);
+		}
+	}
+	qc = queue_counter_get(q, (int16_t)bo->cc->id);
+	if (qc && qc->open && !qc->ticket) {
+		struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
+
+		if (booth_exec(bo, &cmd, user, &error) < 0)
+			g_warning("booth %d: %s", bo->cc->id, error->message);
+	}
+}
+
 /* After the session: the visit ends, or the ticket goes back to the front
  * of its line when the service never started; the booth closes. */
 static void session_finish_queue(struct booth *bo)
@@ -562,35 +595,15 @@ static void session_finish_queue(struct booth *bo)
 	struct session *s = bo->session;
 	const struct queue_counter *qc =
 	    queue_counter_get(desk_queue(bo->owner->desk), (int16_t)bo->cc->id);
-	g_autoptr(GError) error = NULL;
+	enum queue_cmd_type how = QUEUE_CMD_TRANSFER;
 
-	if (qc && qc->ticket == s->ticket) {
-		struct queue_cmd cmd = {
-		    .counter = (int16_t)bo->cc->id, .channel = -1, .outcome = -1};
-
-		if (s->started &&
-		    (s->reason == SESSION_END_EXPERT || s->reason == SESSION_END_CUSTOMER_LEFT)) {
-			cmd.type = QUEUE_CMD_END;
-		} else if (s->reason == SESSION_END_CUSTOMER_LEFT) {
-			cmd.type = QUEUE_CMD_NO_SHOW;
-		} else {
-			cmd.type = QUEUE_CMD_TRANSFER;
-			cmd.service = s->service;
-			cmd.front = true;
-			cmd.outcome = QUEUE_OUTCOME_INTERRUPTED;
-		}
-		if (booth_exec(bo, &cmd, s->expert, &error) < 0) {
-			g_warning("booth %d: %s", bo->cc->id, error->message);
-			g_clear_error(&error);
-		}
-	}
-	qc = queue_counter_get(desk_queue(bo->owner->desk), (int16_t)bo->cc->id);
-	if (qc && qc->open && !qc->ticket) {
-		struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
-
-		if (booth_exec(bo, &cmd, s->expert, &error) < 0)
-			g_warning("booth %d: %s", bo->cc->id, error->message);
-	}
+	if (s->started &&
+	    (s->reason == SESSION_END_EXPERT || s->reason == SESSION_END_CUSTOMER_LEFT))
+		how = QUEUE_CMD_END;
+	else if (s->reason == SESSION_END_CUSTOMER_LEFT)
+		how = QUEUE_CMD_NO_SHOW;
+	/* Another ticket at the counter is not this session's to end. */
+	booth_release(bo, !qc || qc->ticket == s->ticket ? how : QUEUE_CMD_CLOSE, s->expert);
 	if (store_visit_session(desk_store(bo->owner->desk), s->ticket, s->id, s->consent, NULL) <
 	    0)
 		g_warning("booth %d: could not link the visit to session %" G_GINT64_FORMAT,
@@ -1352,30 +1365,10 @@ struct booths *booths_new(const struct config *cfg, struct desk *desk, struct bu
 	b->certificate = media_prepare_certificate();
 	for (guint i = 0; i < b->booths->len; i++) {
 		struct booth *bo = g_ptr_array_index(b->booths, i);
-		const struct queue_counter *qc =
-		    queue_counter_get(desk_queue(desk), (int16_t)bo->cc->id);
 
 		/* A session cannot survive a restart: a ticket left at the booth
 		 * goes back to the front of its line. */
-		if (qc && qc->ticket) {
-			struct queue_cmd cmd = {.type = QUEUE_CMD_TRANSFER,
-						.counter = (int16_t)bo->cc->id,
-						.service = -1,
-						.front = true,
-						.outcome = QUEUE_OUTCOME_INTERRUPTED};
-			const struct queue_ticket *tk =
-			    queue_ticket_get(desk_queue(desk), qc->ticket);
-
-			cmd.service = tk ? tk->service : -1;
-			booth_exec(bo, &cmd, "vuorod", NULL);
-		}
-		qc = queue_counter_get(desk_queue(desk), (int16_t)bo->cc->id);
-		if (qc && qc->open) {
-			struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE,
-						.counter = (int16_t)bo->cc->id};
-
-			booth_exec(bo, &cmd, "vuorod", NULL);
-		}
+		booth_release(bo, QUEUE_CMD_TRANSFER, "vuorod");
 		booth_prepare(bo);
 	}
 	store_sessions_interrupted(desk_store(desk), g_get_real_time() / G_USEC_PER_SEC, NULL);

@@ -574,6 +574,15 @@ static int config_set_map(struct config_loader *l, const char *group, const stru
 	return 0;
 }
 
+/* "turn://user:pass@host:3478": a scheme among @choices, "://", something. */
+static bool uri_scheme_ok(const char *value, const char *const *choices)
+{
+	g_autofree char *scheme = g_uri_parse_scheme(value);
+	const char *rest = strstr(value, "://");
+
+	return scheme && rest && rest[3] && g_strv_contains(choices, scheme);
+}
+
 static int config_set(struct config_loader *l, const char *group, const struct config_key *k,
 		      const char *value, void *obj, GError **error)
 {
@@ -653,14 +662,8 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		*(char **)field = g_strdup(value);
 		return 0;
 	}
-	case CT_URI: {
-		const char *colon = strchr(value, ':');
-		bool known = false;
-
-		for (int i = 0; colon && k->choices[i] && !known; i++)
-			known = strlen(k->choices[i]) == (size_t)(colon - value) &&
-				strncmp(value, k->choices[i], (size_t)(colon - value)) == 0;
-		if (!known || strncmp(colon, "://", 3) != 0 || !colon[3]) {
+	case CT_URI:
+		if (!uri_scheme_ok(value, k->choices)) {
 			what = g_strjoinv("://, ", (char **)k->choices);
 			return config_fail(l, group, k->key, error,
 					   "expected %s://HOST:PORT, got \"%s\"", what, value);
@@ -668,7 +671,6 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
 		return 0;
-	}
 	case CT_CODEPAGE:
 		if (!escpos_codepage_find(value))
 			return config_fail(l, group, k->key, error,
@@ -733,16 +735,11 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 
 		for (char **p = parts; *p; p++) {
-			g_autofree char *scheme = NULL;
-
 			g_strstrip(*p);
 			if (!**p)
 				continue;
 			/* A list of URIs: each item's scheme among the choices. */
-			scheme = k->choices ? g_uri_parse_scheme(*p) : NULL;
-			if (k->choices &&
-			    (!scheme || !strstr(*p, "://") ||
-			     !g_strv_contains((const char *const *)k->choices, scheme))) {
+			if (k->choices && !uri_scheme_ok(*p, k->choices)) {
 				g_ptr_array_free(out, TRUE);
 				what = g_strjoinv("://…, ", (char **)k->choices);
 				return config_fail(l, group, k->key, error,

@@ -469,25 +469,21 @@ static GstFlowReturn on_jpeg(GstAppSink *sink, gpointer data)
 	struct media *m = data;
 	g_autoptr(GstSample) sample = gst_app_sink_pull_sample(sink);
 	GstBuffer *buf = sample ? gst_sample_get_buffer(sample) : NULL;
-	GstMapInfo map;
+	gpointer copy;
+	gsize size;
 	gboolean busy;
 
 	if (!buf)
 		return GST_FLOW_OK;
+	/* One JPEG waits for the main loop at most: a slow loop skips frames. */
 	g_mutex_lock(&m->lock);
 	busy = m->jpeg_pending;
 	m->jpeg_pending = TRUE;
 	g_mutex_unlock(&m->lock);
-	if (busy || !gst_buffer_map(buf, &map, GST_MAP_READ)) {
-		if (!busy) {
-			g_mutex_lock(&m->lock);
-			m->jpeg_pending = FALSE;
-			g_mutex_unlock(&m->lock);
-		}
-		return GST_FLOW_OK;
+	if (!busy) {
+		gst_buffer_extract_dup(buf, 0, gst_buffer_get_size(buf), &copy, &size);
+		media_post(m, MEDIA_MSG_JPEG, 0, NULL, g_bytes_new_take(copy, size));
 	}
-	media_post(m, MEDIA_MSG_JPEG, 0, NULL, g_bytes_new(map.data, map.size));
-	gst_buffer_unmap(buf, &map);
 	return GST_FLOW_OK;
 }
 
@@ -884,8 +880,9 @@ static void record_stream(struct media *m, GstElement *mux, const char *tee_name
 			       gst_object_unref);
 }
 
-static void record_link(struct media *m, GstPad *ghost)
+static gboolean record_link(GstElement *recorder, GstPad *ghost, gpointer data)
 {
+	struct media *m = data;
 	GstElement *tee = g_object_get_data(G_OBJECT(ghost), "vuoro-tee");
 	GstElement *key = g_object_get_data(G_OBJECT(ghost), "vuoro-key");
 	g_autoptr(GstPad) teepad = gst_element_request_pad_simple(tee, "src_%u");
@@ -901,6 +898,7 @@ static void record_link(struct media *m, GstPad *ghost)
 		gst_pad_send_event(
 		    src, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
 	}
+	return TRUE;
 }
 
 /* "capssetter caps=video/x-vp8,width=W,height=H": the depayloaded VP8 of
@@ -958,37 +956,26 @@ int media_record(struct media *m, const char *path, GError **error)
 			    "the recorder could not start writing %s", path);
 		return -EIO;
 	}
-	{
-		GstIterator *it = gst_element_iterate_sink_pads(m->recorder);
-		GValue v = G_VALUE_INIT;
-
-		while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
-			record_link(m, g_value_get_object(&v));
-			g_value_reset(&v);
-		}
-		g_value_unset(&v);
-		gst_iterator_free(it);
-	}
+	gst_element_foreach_sink_pad(m->recorder, record_link, m);
 	g_mutex_lock(&m->lock);
 	m->stats.recording = TRUE;
 	g_mutex_unlock(&m->lock);
 	return 0;
 }
 
+static gboolean send_eos(GstElement *recorder, GstPad *pad, gpointer data)
+{
+	gst_pad_send_event(pad, gst_event_new_eos());
+	return TRUE;
+}
+
 /* Ends the recording's file cleanly: EOS into each of the recorder's pads,
  * then a short wait for it to reach the file. */
 static void media_finish_recording(struct media *m)
 {
-	GstIterator *it = gst_element_iterate_sink_pads(m->recorder);
-	GValue v = G_VALUE_INIT;
 	int64_t deadline = g_get_monotonic_time() + MEDIA_EOS_WAIT_US;
 
-	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
-		gst_pad_send_event(g_value_get_object(&v), gst_event_new_eos());
-		g_value_reset(&v);
-	}
-	g_value_unset(&v);
-	gst_iterator_free(it);
+	gst_element_foreach_sink_pad(m->recorder, send_eos, NULL);
 	g_mutex_lock(&m->lock);
 	while (!m->recorder_eos)
 		if (!g_cond_wait_until(&m->recorder_cond, &m->lock, deadline))

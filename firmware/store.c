@@ -1259,12 +1259,7 @@ int store_session_consent(struct store *s, int64_t id, const char *consent, cons
 			"coalesce(?4, recording) WHERE id = ?1",
 			"saving the recording consent", error, "isis", id, consent, at, recording);
 
-	if (rc >= 0)
-		rc = store_write(s,
-				 "INSERT INTO session_events (session, at, event, detail) VALUES "
-				 "(?1, ?2, 'consent', ?3)",
-				 "saving the session event", error, "iis", id, at, consent);
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : store_session_event(s, id, "consent", consent, at, error);
 }
 
 int store_visit_session(struct store *s, uint32_t ticket, int64_t session, const char *consent,

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { test, expect, waitFor, startVuorod, open, shot, audit } from "./lib.mjs";
+import { test, expect, waitFor, startVuorod, open, shot, audit, CHROMIUM, CHROMIUM_ARGS } from "./lib.mjs";
 
 // Loopback only: the test host's other addresses play no part.
 export const RTC = [
@@ -179,12 +179,7 @@ test("expert: the expert's browser is killed mid-session; the booth is free with
   const v = await startVuorod(RTC);
   const { chromium } = await import("playwright-core");
   // A browser of its own, in its own process, to kill.
-  const server = await chromium.launchServer({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-      "--allow-loopback-in-peer-connection"],
-  });
+  const server = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const own = await chromium.connect(server.wsEndpoint());
   try {
     const ticket = await issueRemote(v);

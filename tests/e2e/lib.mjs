@@ -141,18 +141,22 @@ export async function startVuorod(overrides = []) {
   return v;
 }
 
+// Debian's Chromium, headless.  The expert's camera: Chromium's fake device,
+// allowed without asking; vuorod and the browser meet on loopback ([webrtc]
+// local-addresses).
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+  "--autoplay-policy=no-user-gesture-required",
+  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream=fps=30",
+  "--allow-loopback-in-peer-connection"];
+
 let shared = null;
 // One Chromium for the whole run; each test makes its own contexts.
 export async function browser() {
   if (!shared) {
     shared = await chromium.launch({
-      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-      args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--autoplay-policy=no-user-gesture-required",
-        // The expert's camera: Chromium's fake device, allowed without asking;
-        // vuorod and the browser meet on loopback ([webrtc] local-addresses).
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream=fps=30",
-        "--allow-loopback-in-peer-connection"],
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
     });
   }
   return shared;

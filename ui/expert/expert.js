@@ -243,12 +243,6 @@ async function onSignal(msg) {
       if (msg.state === "ended") {
         endCall();
         if (msg.error) say($("session-out"), msg.error, "error");
-        setTimeout(() => {
-          if (current?.state === "ended") {
-            current = null;
-            render();
-          }
-        }, 4000);
       }
       load();
       break;
