@@ -256,6 +256,8 @@ static void api_build_counter(struct api *api, JsonBuilder *b, const struct conf
 		api_add_str(b, "code", tk->code);
 		api_add_str(b, "state", queue_state_name(tk->state));
 		api_add_int(b, "recalls", tk->recalls);
+		if (staff)
+			api_visit_build_identity(api, b, tk->id);
 		json_builder_end_object(b);
 	} else {
 		json_builder_add_null_value(b);
@@ -1360,6 +1362,7 @@ static void api_status(struct api_req *r)
 	/* Where a phone reaches the follow page ([printer] url-base): the
 	 * kiosk's own address is the board's loopback. */
 	api_add_str(b, "follow_base", cfg->printer.url_base);
+	api_add_bool(b, "identity_reader", api->identity != NULL);
 	json_builder_set_member_name(b, "providers");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < cfg->providers->len; i++) {
@@ -2498,6 +2501,8 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 	g_autoptr(JsonBuilder) pub = NULL;
 	struct queue_time t;
 
+	if (ev->ticket.id && queue_state_terminal(ev->ticket.state))
+		api_visit_forget(api, ev->ticket.id);
 	if (!api->sockets->len)
 		return;
 	desk_time(api->desk, &t);
@@ -2582,6 +2587,8 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
 	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	api->visit_identity =
+	    g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
 	api->started_at = t.now;
@@ -2645,6 +2652,7 @@ void api_free(struct api *api)
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	g_hash_table_unref(api->login_fails);
+	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
 	g_free(api);
 }

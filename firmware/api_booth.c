@@ -6,6 +6,7 @@
  *   GET  /api/booths/N/video                the expert's video as MJPEG (booth screen)
  *   POST /api/booths/N/leave                the customer leaves (booth screen)
  *   POST /api/booths/N/consent {given}      the customer's answer to recording
+ *   POST /api/booths/N/identity-declined    the customer: no ID card now
  *   POST /api/booths/N/check                a technician: try the pipeline again
  *   POST /api/booths/N/sim {unplug}         sim board: a part fails
  *   GET  /api/expert                        the expert's provider, queue, booths
@@ -14,6 +15,7 @@
  *   POST /api/sessions/ID/message {template? | text?}
  *   POST /api/sessions/ID/document {on}
  *   POST /api/sessions/ID/consent           ask the customer to allow recording
+ *   POST /api/sessions/ID/ask-identity {ask?}   ask for the ID card (or take it back)
  *   WS   /api/signal                        the expert's signalling socket
  *
  * The signalling socket says hello with a client id; the page names it in
@@ -124,6 +126,18 @@ static void api_booth_consent(struct api_req *r)
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
 		int rc =
 		    booths_consent(r->api->booths, (int)id, api_bool(r, "given", FALSE), &error);
+
+		api_booth_reply(r, rc, error);
+	}
+}
+
+static void api_booth_identity_declined(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_booths_ready(r) && api_booth_id(r, &id)) {
+		int rc = booths_identity_declined(r->api->booths, (int)id, &error);
 
 		api_booth_reply(r, rc, error);
 	}
@@ -457,7 +471,21 @@ static void api_session_consent(struct api_req *r)
 	}
 }
 
+static void api_session_ask_identity(struct api_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_session_id(r, &id)) {
+		int rc = booths_ask_identity(r->api->booths, id, api_session_user(r),
+					     api_bool(r, "ask", TRUE), &error);
+
+		api_booth_reply(r, rc, error);
+	}
+}
+
 static const struct api_field no_fields[] = {{NULL}};
+static const struct api_field ask_fields[] = {{"ask", API_BOOL, FALSE}, {NULL}};
 static const struct api_field consent_fields[] = {{"given", API_BOOL, TRUE}, {NULL}};
 static const struct api_field sim_fields[] = {{"unplug", API_STRING, TRUE}, {NULL}};
 static const struct api_field call_fields[] = {
@@ -474,6 +502,8 @@ const struct api_route api_booth_routes[] = {
     {"GET", "/api/booths/*/video", BOOTH_SCREEN, api_booth_video, NULL},
     {"POST", "/api/booths/*/leave", AUTH_ROLE_KIOSK | EXPERTS, api_booth_leave, no_fields},
     {"POST", "/api/booths/*/consent", AUTH_ROLE_KIOSK, api_booth_consent, consent_fields},
+    {"POST", "/api/booths/*/identity-declined", AUTH_ROLE_KIOSK, api_booth_identity_declined,
+     no_fields},
     {"POST", "/api/booths/*/check", TECHS, api_booth_check, no_fields},
     {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields},
     {"GET", "/api/expert", EXPERTS, api_expert_get, NULL},
@@ -482,6 +512,7 @@ const struct api_route api_booth_routes[] = {
     {"POST", "/api/sessions/*/message", EXPERTS, api_session_message, message_fields},
     {"POST", "/api/sessions/*/document", EXPERTS, api_session_document, document_fields},
     {"POST", "/api/sessions/*/consent", EXPERTS, api_session_consent, no_fields},
+    {"POST", "/api/sessions/*/ask-identity", EXPERTS, api_session_ask_identity, ask_fields},
 };
 const size_t api_booth_n_routes = G_N_ELEMENTS(api_booth_routes);
 

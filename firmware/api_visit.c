@@ -4,16 +4,24 @@
  * the customer's rating.
  *
  *   POST /api/booths/N/identity {pin}            the booth screen: the ID card's chip
+ *   POST /api/tickets/ID/identity {pin}          the ticket kiosk: the same, for a
+ *                                                ticket that waits for a counter
  *   POST /api/sessions/ID/identity {document_type}   the expert: a document checked
  *   POST /api/counters/N/identity {document_type}    the advisor: a document checked
+ *   GET  /api/counters/N/identity                the advisor: who the customer is
  *   POST /api/feedback {rating, counter?}        the booth screen or kiosk: 1..5
  *
  * The card check runs on a worker thread (identity_check_async) with the
  * request paused.  Each check is stored (identity_checks: method, result,
  * certificate issuer and serial, the keyed hash of the identity code —
- * never the code) before anybody hears of it; the expert of a booth session
- * gets the result on the signalling socket; the answer to the booth screen
- * carries the verdict and its words in three languages, not the name.
+ * never the code) before anybody hears of it.  The result with the name
+ * and the identity code is kept in memory for the visit (visit_identity,
+ * forgotten when the ticket's visit ends; a restart forgets it too) and
+ * shown only to who serves it: the expert of a booth session on the
+ * signalling socket, the advisor whose counter serves the ticket through
+ * GET /api/counters/N/identity.  Staff views carry the method and verdict
+ * only; the answer to the citizen's screen carries the verdict and its
+ * words in three languages, not the name.
  */
 #define G_LOG_DOMAIN "vuoro-api"
 
@@ -32,12 +40,73 @@
 struct pending_check {
 	struct api *api;
 	SoupServerMessage *msg;
-	int booth;
-	struct booths_session_info info;
-	char *expert;
+	uint32_t ticket;
+	int32_t day;
+	int counter; /* the booth; 0 at the ticket kiosk */
+	int64_t session;
+	char *user; /* the expert of the session, NULL at the kiosk */
 };
 
-static JsonNode *identity_json(const struct identity_result *res)
+static gboolean identity_passed(JsonNode *node)
+{
+	const char *v =
+	    json_object_get_string_member_with_default(json_node_get_object(node), "verdict", "");
+
+	return strcmp(v, "verified") == 0 || strcmp(v, "checked") == 0;
+}
+
+/* Keeps @node (with the name and identity code) as @ticket's identity: a
+ * pass replaces anything, a failure only another failure. */
+static void visit_identity_keep(struct api *api, uint32_t ticket, JsonNode *node)
+{
+	JsonNode *had = g_hash_table_lookup(api->visit_identity, GUINT_TO_POINTER(ticket));
+
+	if (had && identity_passed(had) && !identity_passed(node))
+		return;
+	g_hash_table_replace(api->visit_identity, GUINT_TO_POINTER(ticket), json_node_ref(node));
+}
+
+/* Staff pages: ticket @ticket's visit has a new identity check. */
+static void visit_identity_tell(struct api *api, uint32_t ticket, int counter)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	api_add_str(b, "type", "identity");
+	api_add_int(b, "ticket", ticket);
+	if (counter)
+		api_add_int(b, "counter", counter);
+	else
+		api_add_str(b, "counter", NULL);
+	json_builder_end_object(b);
+	api_ws_send_all(api, b, NULL);
+}
+
+void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket)
+{
+	JsonNode *node = g_hash_table_lookup(api->visit_identity, GUINT_TO_POINTER(ticket));
+	JsonObject *o;
+
+	if (!node)
+		return;
+	o = json_node_get_object(node);
+	json_builder_set_member_name(b, "identity");
+	json_builder_begin_object(b);
+	api_add_str(b, "method", json_object_get_string_member(o, "method"));
+	api_add_str(b, "verdict", json_object_get_string_member(o, "verdict"));
+	api_add_str(b, "name", json_object_get_string_member_with_default(o, "name", NULL));
+	api_add_str(b, "document_type",
+		    json_object_get_string_member_with_default(o, "document_type", NULL));
+	json_builder_end_object(b);
+}
+
+void api_visit_forget(struct api *api, uint32_t ticket)
+{
+	g_hash_table_remove(api->visit_identity, GUINT_TO_POINTER(ticket));
+}
+
+/* The result for staff, without the identity code. */
+static JsonNode *identity_json(const struct identity_result *res, int64_t at)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -54,6 +123,7 @@ static JsonNode *identity_json(const struct identity_result *res)
 		api_add_int(b, "pin_tries_left", res->pin_tries_left);
 	json_builder_set_member_name(b, "ms");
 	json_builder_add_double_value(b, res->ms);
+	api_add_int(b, "at", at);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -66,7 +136,9 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 	g_autoptr(GError) error = NULL;
 	g_autoptr(IdentityResult) res = identity_check_finish(result, &error);
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonNode) for_expert = NULL;
+	g_autoptr(JsonNode) for_staff = NULL;
+	g_autoptr(JsonNode) kept = NULL;
+	const char *code;
 	struct queue_time t;
 
 	if (!res) {
@@ -76,17 +148,17 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 	desk_time(api->desk, &t);
 	{
 		struct store_identity row = {
-		    .ticket = p->info.ticket,
-		    .day = p->info.day,
-		    .counter = p->booth,
-		    .session = p->info.session,
+		    .ticket = p->ticket,
+		    .day = p->day,
+		    .counter = p->counter,
+		    .session = p->session,
 		    .method = "card",
 		    .result = identity_verdict_name(res->verdict),
 		    .detail = res->detail,
 		    .cert_issuer = res->cert_issuer,
 		    .cert_serial = res->cert_serial,
 		    .id_hmac = res->verdict == IDENTITY_VERIFIED ? res->id_hmac : NULL,
-		    .user = p->expert,
+		    .user = p->user,
 		    .at = t.now,
 		};
 
@@ -96,9 +168,20 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 			goto out;
 		}
 	}
-	for_expert = identity_json(res);
-	if (api->booths && booths_booth_of_session(api->booths, p->info.session) == p->booth)
-		booths_identity(api->booths, p->booth, for_expert);
+	code = res->verdict == IDENTITY_VERIFIED ? res->identity_code : NULL;
+	for_staff = identity_json(res, t.now);
+	/* The ticket may have ended while the card was read. */
+	if (queue_ticket_get(desk_queue(api->desk), p->ticket)) {
+		kept = json_node_copy(for_staff);
+		if (code)
+			json_object_set_string_member(json_node_get_object(kept), "identity_code",
+						      code);
+		visit_identity_keep(api, p->ticket, kept);
+	}
+	if (p->session && api->booths &&
+	    booths_booth_of_session(api->booths, p->session) == p->counter)
+		booths_identity(api->booths, p->counter, for_staff, code);
+	visit_identity_tell(api, p->ticket, p->counter);
 	json_builder_begin_object(b);
 	api_add_str(b, "verdict", identity_verdict_name(res->verdict));
 	json_builder_set_member_name(b, "text");
@@ -114,42 +197,87 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 out:
 	soup_server_message_unpause(p->msg);
 	g_object_unref(p->msg);
-	g_free(p->expert);
+	g_free(p->user);
 	g_free(p);
+}
+
+/* Starts a card check for @p (ticket, day, counter, session, user set). */
+static void card_check_start(struct api_req *r, struct pending_check *p)
+{
+	const char *pin = api_str(r, "pin");
+
+	if (strlen(pin) > 16) {
+		api_error(r, 400, "invalid", "a PIN has at most 16 digits");
+		g_free(p->user);
+		g_free(p);
+		return;
+	}
+	p->api = r->api;
+	p->msg = g_object_ref(r->msg);
+	soup_server_message_pause(r->msg);
+	identity_check_async(r->api->identity, pin, NULL, on_card_checked, p);
+}
+
+static gboolean card_reader_ready(struct api_req *r)
+{
+	if (!r->api->identity) {
+		api_error(r, 503, "no_reader",
+			  "no ID-card reader here: see [identity] in board-config");
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static void api_booth_identity(struct api_req *r)
 {
 	struct api *api = r->api;
+	struct booths_session_info info;
 	struct pending_check *p;
 	int64_t booth;
-	const char *pin = api_str(r, "pin");
 
-	if (!api->booths || !api->identity) {
-		api_error(r, 503, "no_reader",
-			  "no ID-card reader here: see [identity] in board-config");
+	if (!card_reader_ready(r))
+		return;
+	if (!api->booths) {
+		api_error(r, 404, "not_found", "this board has no remote-service booth");
 		return;
 	}
 	if (!api_seg_id(r, 2, &booth))
 		return;
-	if (strlen(pin) > 16) {
-		api_error(r, 400, "invalid", "a PIN has at most 16 digits");
-		return;
-	}
-	p = g_new0(struct pending_check, 1);
-	if (booths_session_of(api->booths, (int)booth, &p->info) < 0) {
-		g_free(p);
+	if (booths_session_of(api->booths, (int)booth, &info) < 0) {
 		api_error(r, 409, "no_session",
 			  "booth %" G_GINT64_FORMAT " has no session: identify during a visit",
 			  booth);
 		return;
 	}
-	p->api = api;
-	p->msg = g_object_ref(r->msg);
-	p->booth = (int)booth;
-	p->expert = g_strdup(p->info.expert);
-	soup_server_message_pause(r->msg);
-	identity_check_async(api->identity, pin, NULL, on_card_checked, p);
+	p = g_new0(struct pending_check, 1);
+	p->ticket = info.ticket;
+	p->day = info.day;
+	p->counter = (int)booth;
+	p->session = info.session;
+	p->user = g_strdup(info.expert);
+	card_check_start(r, p);
+}
+
+static void api_ticket_identity(struct api_req *r)
+{
+	const struct queue_ticket *tk;
+	struct pending_check *p;
+	int64_t id;
+
+	if (!card_reader_ready(r) || !api_seg_id(r, 2, &id))
+		return;
+	tk = queue_ticket_get(desk_queue(r->api->desk), (uint32_t)id);
+	if (!tk || queue_state_terminal(tk->state)) {
+		api_error(r, 409, "not_waiting",
+			  "ticket %" G_GINT64_FORMAT
+			  " is not waiting for service: identify with a ticket in line",
+			  id);
+		return;
+	}
+	p = g_new0(struct pending_check, 1);
+	p->ticket = tk->id;
+	p->day = tk->day;
+	card_check_start(r, p);
 }
 
 /* A document checked by a person: for @ticket at @counter. */
@@ -160,6 +288,7 @@ static void api_document_check(struct api_req *r, uint32_t ticket, int counter, 
 	const struct queue_ticket *tk = queue_ticket_get(desk_queue(api->desk), ticket);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(JsonNode) node = NULL;
 	struct queue_time t;
 
 	if (!*doc || g_utf8_strlen(doc, -1) > DOCUMENT_TYPE_MAX ||
@@ -194,15 +323,14 @@ static void api_document_check(struct api_req *r, uint32_t ticket, int counter, 
 	api_add_str(b, "method", "document");
 	api_add_str(b, "verdict", "checked");
 	api_add_str(b, "document_type", doc);
+	api_add_int(b, "at", t.now);
 	json_builder_end_object(b);
-	if (session > 0 && api->booths) {
-		g_autoptr(JsonNode) node = json_builder_get_root(b);
-
-		booths_identity(api->booths, counter, node);
-		api_reply(r, 201, node);
-		return;
-	}
-	api_reply_builder(r, 201, b);
+	node = json_builder_get_root(b);
+	visit_identity_keep(api, ticket, node);
+	if (session > 0 && api->booths)
+		booths_identity(api->booths, counter, node, NULL);
+	visit_identity_tell(api, ticket, counter);
+	api_reply(r, 201, node);
 }
 
 static void api_session_identity(struct api_req *r)
@@ -226,27 +354,66 @@ static void api_session_identity(struct api_req *r)
 	api_document_check(r, info.ticket, booth, id);
 }
 
+/* The counter's visit, for its own advisor (or an admin): NULL after a reply. */
+static const struct queue_counter *own_counter_visit(struct api_req *r, int64_t *ret_id)
+{
+	const struct queue_counter *c;
+
+	if (!api_seg_id(r, 2, ret_id))
+		return NULL;
+	c = queue_counter_get(desk_queue(r->api->desk), (int16_t)*ret_id);
+	if (!c || !c->ticket) {
+		api_error(r, 409, "no_visit",
+			  "counter %" G_GINT64_FORMAT
+			  " serves nobody now: check identity during a visit",
+			  *ret_id);
+		return NULL;
+	}
+	if (r->caller.role != AUTH_ROLE_ADMIN && g_strcmp0(c->user, r->caller.user) != 0) {
+		api_error(r, 403, "forbidden", "counter %" G_GINT64_FORMAT " is open for %s",
+			  *ret_id, c->user);
+		return NULL;
+	}
+	return c;
+}
+
+static void api_counter_identity_get(struct api_req *r)
+{
+	const struct queue_counter *c;
+	const struct queue_ticket *tk;
+	JsonNode *node;
+	g_autoptr(JsonBuilder) b = NULL;
+	int64_t id;
+
+	if (!(c = own_counter_visit(r, &id)))
+		return;
+	tk = queue_ticket_get(desk_queue(r->api->desk), c->ticket);
+	node = g_hash_table_lookup(r->api->visit_identity, GUINT_TO_POINTER(c->ticket));
+	if (!node || !tk) {
+		api_error(r, 404, "not_found",
+			  "the customer at counter %" G_GINT64_FORMAT
+			  " has not been identified: check a document, or ask them to use "
+			  "their ID card at the kiosk",
+			  id);
+		return;
+	}
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	api_add_int(b, "ticket", tk->id);
+	api_add_str(b, "code", tk->code);
+	json_builder_set_member_name(b, "identity");
+	json_builder_add_value(b, json_node_ref(node));
+	json_builder_end_object(b);
+	api_reply_builder(r, 200, b);
+}
+
 static void api_counter_identity(struct api_req *r)
 {
 	const struct queue_counter *c;
 	int64_t id;
 
-	if (!api_seg_id(r, 2, &id))
-		return;
-	c = queue_counter_get(desk_queue(r->api->desk), (int16_t)id);
-	if (!c || !c->ticket) {
-		api_error(r, 409, "no_visit",
-			  "counter %" G_GINT64_FORMAT
-			  " serves nobody now: check identity during a visit",
-			  id);
-		return;
-	}
-	if (r->caller.role != AUTH_ROLE_ADMIN && g_strcmp0(c->user, r->caller.user) != 0) {
-		api_error(r, 403, "forbidden", "counter %" G_GINT64_FORMAT " is open for %s", id,
-			  c->user);
-		return;
-	}
-	api_document_check(r, c->ticket, (int)id, 0);
+	if ((c = own_counter_visit(r, &id)))
+		api_document_check(r, c->ticket, (int)id, 0);
 }
 
 static void api_feedback(struct api_req *r)
@@ -287,10 +454,13 @@ static const struct api_field document_fields[] = {{"document_type", API_STRING,
 
 const struct api_route api_visit_routes[] = {
     {"POST", "/api/booths/*/identity", AUTH_ROLE_KIOSK, api_booth_identity, pin_fields},
+    {"POST", "/api/tickets/*/identity", AUTH_ROLE_KIOSK, api_ticket_identity, pin_fields},
     {"POST", "/api/sessions/*/identity", AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN, api_session_identity,
      document_fields},
     {"POST", "/api/counters/*/identity", AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN,
      api_counter_identity, document_fields},
+    {"GET", "/api/counters/*/identity", AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN,
+     api_counter_identity_get, NULL},
     {"POST", "/api/feedback", AUTH_ROLE_KIOSK, api_feedback, feedback_fields},
 };
 const size_t api_visit_n_routes = G_N_ELEMENTS(api_visit_routes);

@@ -52,8 +52,9 @@ struct session {
 	char *message_text;
 	int64_t message_at;
 	gboolean document;
-	JsonNode *identity; /* the last identity check's result, NULL none */
-	int64_t called_us;  /* monotonic, for the expert's timing */
+	JsonNode *identity;      /* the last identity check's result, NULL none */
+	gboolean identity_asked; /* the expert asked for the ID card */
+	int64_t called_us;       /* monotonic, for the expert's timing */
 };
 
 struct booth {
@@ -994,26 +995,100 @@ int booths_consent(struct booths *b, int booth_id, gboolean given, GError **erro
 	return 0;
 }
 
-void booths_identity(struct booths *b, int booth_id, JsonNode *result)
+int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean ask,
+			GError **error)
 {
-	struct booth *bo = booth_find(b, booth_id);
-	struct session *s = bo ? bo->session : NULL;
-	g_autoptr(JsonBuilder) jb = NULL;
+	struct booth *bo = session_lookup(b, id, user, error);
 
-	if (!s)
-		return;
-	if (s->identity)
-		json_node_unref(s->identity);
-	s->identity = json_node_ref(result);
-	jb = json_builder_new();
+	if (!bo)
+		return -(*error)->code;
+	if (ask && bo->session->state != SESSION_LIVE) {
+		g_set_error(error, BOOTH_ERROR, EAGAIN, "ask when the session is live");
+		return -EAGAIN;
+	}
+	if (bo->session->identity_asked == ask)
+		return 0;
+	bo->session->identity_asked = ask;
+	store_session_event(desk_store(b->desk), id, ask ? "identity_asked" : "identity_unasked",
+			    NULL, booths_now(b), NULL);
+	booth_changed(bo);
+	return 0;
+}
+
+/* Tells the session's expert: the result with @identity_code, which only
+ * this message carries. */
+static void send_identity(struct booths *b, struct session *s, JsonNode *result,
+			  const char *identity_code)
+{
+	g_autoptr(JsonBuilder) jb = json_builder_new();
+	g_autoptr(JsonNode) copy = json_node_copy(result);
+
+	if (identity_code && JSON_NODE_HOLDS_OBJECT(copy))
+		json_object_set_string_member(json_node_get_object(copy), "identity_code",
+					      identity_code);
 	json_builder_begin_object(jb);
 	add_str(jb, "type", "identity");
 	add_int(jb, "session", s->id);
 	json_builder_set_member_name(jb, "result");
-	json_builder_add_value(jb, json_node_ref(result));
+	json_builder_add_value(jb, g_steal_pointer(&copy));
 	json_builder_end_object(jb);
 	send_builder(b, s->peer, jb);
+}
+
+static void set_identity(struct booths *b, struct booth *bo, JsonNode *result,
+			 const char *identity_code)
+{
+	struct session *s = bo->session;
+	const char *verdict = NULL;
+
+	if (JSON_NODE_HOLDS_OBJECT(result))
+		verdict = json_object_get_string_member_with_default(json_node_get_object(result),
+								     "verdict", NULL);
+	if (s->identity)
+		json_node_unref(s->identity);
+	s->identity = json_node_ref(result);
+	/* Asked for the card: answered by a pass, a locked card or a no. */
+	if (g_strcmp0(verdict, "verified") == 0 || g_strcmp0(verdict, "pin_locked") == 0 ||
+	    g_strcmp0(verdict, "declined") == 0)
+		s->identity_asked = FALSE;
+	send_identity(b, s, result, identity_code);
 	booth_changed(bo);
+}
+
+int booths_identity_declined(struct booths *b, int booth_id, GError **error)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	struct session *s = bo ? bo->session : NULL;
+	g_autoptr(JsonBuilder) jb = NULL;
+	g_autoptr(JsonNode) node = NULL;
+
+	if (!s || !s->identity_asked) {
+		g_set_error(error, BOOTH_ERROR, ENOENT, "booth %d: nobody asked for the ID card",
+			    booth_id);
+		return -ENOENT;
+	}
+	if (store_session_event(desk_store(b->desk), s->id, "identity_declined", NULL,
+				booths_now(b), error) < 0)
+		return -EIO;
+	jb = json_builder_new();
+	json_builder_begin_object(jb);
+	add_str(jb, "method", "card");
+	add_str(jb, "verdict", "declined");
+	add_str(jb, "message",
+		"The customer chose not to identify with the ID card: check a "
+		"document instead, or ask again");
+	json_builder_end_object(jb);
+	node = json_builder_get_root(jb);
+	set_identity(b, bo, node, NULL);
+	return 0;
+}
+
+void booths_identity(struct booths *b, int booth_id, JsonNode *result, const char *identity_code)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	if (bo && bo->session)
+		set_identity(b, bo, result, identity_code);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1229,6 +1304,8 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 		json_builder_set_member_name(jb, "document");
 		json_builder_add_boolean_value(jb, s->document);
 		add_str(jb, "consent", s->consent);
+		json_builder_set_member_name(jb, "identity_asked");
+		json_builder_add_boolean_value(jb, s->identity_asked);
 		json_builder_set_member_name(jb, "recording");
 		json_builder_add_boolean_value(jb, s->recording != NULL);
 		if (s->message_template || s->message_text) {

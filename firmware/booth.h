@@ -89,8 +89,16 @@ int booths_document(struct booths *b, int64_t id, const char *user, gboolean on,
 int booths_ask_consent(struct booths *b, int64_t id, const char *user, GError **error);
 /* The customer's answer on the booth screen. */
 int booths_consent(struct booths *b, int booth_id, gboolean given, GError **error);
-/* The identity check's result for the expert: @result is a JSON object. */
-void booths_identity(struct booths *b, int booth_id, JsonNode *result);
+/* The expert asks the customer to identify with the ID card (@ask), or
+ * takes it back: the booth screen shows its PIN pad while asked. */
+int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean ask,
+			GError **error);
+/* The customer said "not now" on the booth screen. */
+int booths_identity_declined(struct booths *b, int booth_id, GError **error);
+/* An identity check's result for the session at @booth_id: @result is a
+ * JSON object, kept for the views; @identity_code (may be NULL) goes only
+ * to the expert's socket, never into a view. */
+void booths_identity(struct booths *b, int booth_id, JsonNode *result, const char *identity_code);
 
 /* Signalling from the expert's socket: answer, ice, resume. */
 int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject *msg,

@@ -205,7 +205,9 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_announcer(api, announcer);
 	feedback = feedback_new(cfg, desk, bus);
 	api_set_feedback(api, feedback);
-	identity = identity_new_from_config(cfg);
+	/* A reader without trust anchors could pass nobody: no reader. */
+	if (cfg->identity_trust_anchors)
+		identity = identity_new_from_config(cfg);
 	api_set_identity(api, identity);
 	booths = booths_new(cfg, desk, bus, api_signal_send, api);
 	api_set_booths(api, booths);
