@@ -98,10 +98,16 @@ $(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(FW_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The sim board's ID card: a SoftHSM2 token with a test PKI (PIN 1234);
+# SIM_CARD=revoked (expired, wrongca, …: tests/identity/make-pki.sh) tries others.
+SIM_CARD ?= ec
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)mkdir -p $(BUILD)/run
-	$(Q)exec $(BUILD)/vuorod --config $(CONFIG) --db $(BUILD)/run/vuoro.db
+	$(Q)test -f $(BUILD)/run/pki/site-secret || tests/identity/make-pki.sh $(BUILD)/run/pki >/dev/null
+	$(Q)SOFTHSM2_CONF=$(BUILD)/run/pki/cards/$(SIM_CARD)/softhsm2.conf \
+		exec $(BUILD)/vuorod --config $(CONFIG) --db $(BUILD)/run/vuoro.db
 
 # make test: deps, both builds (plain and ASan+UBSan), every suite, one
 # closing line "N passed, N failed".

@@ -32,9 +32,16 @@ USERS = {
 }
 
 
+def sim_text(base=SIM_CONF):
+    """The sim config without its [identity] group (make run's test card):
+    a test that wants an ID-card reader gives its own."""
+    text = open(base, encoding="utf-8").read()
+    return re.sub(r"^\[identity\][^\[]*", "", text, flags=re.M)
+
+
 def conf_with(overrides, base=SIM_CONF):
     """The sim config with some keys replaced: {("api", "kiosk-addresses"): "10.9.9.9"}."""
-    text = open(base, encoding="utf-8").read()
+    text = sim_text(base)
     for (group, key), value in overrides.items():
         pattern = re.compile(r"(^\[%s\][^\[]*?)^%s\s*=[^\n]*$" % (re.escape(group), re.escape(key)),
                              re.M | re.S)
@@ -60,7 +67,7 @@ class Daemon:
         self.workdir = workdir
         self.db = os.path.join(workdir, "vuoro.db")
         self.conf = os.path.join(workdir, "test.conf")
-        text = conf_text if conf_text is not None else open(SIM_CONF, encoding="utf-8").read()
+        text = conf_text if conf_text is not None else sim_text()
         # The sim printer's tickets go to this test's own folder.
         self.tickets = os.path.join(workdir, "tickets")
         text = re.sub(r"^sim-dir\s*=.*$", "sim-dir = " + self.tickets, text, flags=re.M)

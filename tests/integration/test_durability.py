@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import Daemon, SIM_CONF, USERS, add_user
+from conftest import Daemon, USERS, add_user, sim_text
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def small_fs(workdir):
 
 
 def start_on(path, workdir):
-    d = Daemon(workdir, open(SIM_CONF, encoding="utf-8").read())
+    d = Daemon(workdir, sim_text())
     d.db = os.path.join(path, "vuoro.db")
     add_user(d.db, "anna", *USERS["anna"])
     return d.start()
