@@ -528,6 +528,7 @@ struct api_pending {
 	SoupServerMessage *msg;
 	int16_t counter;
 	guint status;
+	char *category; /* END: the category of the matter, NULL none */
 };
 
 /* Answers a paused request: the reply was set; resume and let go. */
@@ -535,7 +536,30 @@ static void api_pending_done(struct api_pending *p)
 {
 	soup_server_message_unpause(p->msg);
 	g_object_unref(p->msg);
+	g_free(p->category);
 	g_free(p);
+}
+
+/* The reply to a queue command @p ran (durably, unless @rc < 0). */
+static void api_run_reply(struct api_req *r, struct api_pending *p, int rc, const GError *error,
+			  const struct queue_result *res)
+{
+	g_autoptr(GError) cat_error = NULL;
+
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, res);
+		return;
+	}
+	if (p->category && res->ticket &&
+	    store_visit_category(desk_store(p->api->desk), res->ticket, p->category, &cat_error) <
+		0) {
+		api_error(r, 507, "not_stored",
+			  "the visit ended, but its category was not saved (%s): note it by "
+			  "hand",
+			  cat_error->message);
+		return;
+	}
+	api_reply_result(r, res, p->counter, p->status);
 }
 
 static void api_run_done(int rc, const GError *error, const struct queue_result *res, gpointer data)
@@ -543,15 +567,14 @@ static void api_run_done(int rc, const GError *error, const struct queue_result 
 	struct api_pending *p = data;
 	struct api_req r = {.api = p->api, .msg = p->msg};
 
-	if (rc < 0)
-		api_error_gerror(&r, rc, error, res);
-	else
-		api_reply_result(&r, res, p->counter, p->status);
+	api_run_reply(&r, p, rc, error, res);
 	api_pending_done(p);
 }
 
-/* Runs a queue command; the answer goes out once it is durable. */
-static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
+/* Runs a queue command; the answer goes out once it is durable.  @category
+ * (END only, may be NULL) is saved with the visit before the answer. */
+static void api_run_with(struct api_req *r, struct queue_cmd *cmd, guint status,
+			 const char *category)
 {
 	struct api *api = r->api;
 	g_autoptr(GError) error = NULL;
@@ -562,17 +585,21 @@ static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
 	p->msg = g_object_ref(r->msg);
 	p->counter = cmd->counter;
 	p->status = status;
+	p->category = g_strdup(category);
 	rc = desk_submit(api->desk, cmd, r->caller.user, &api->res, &error, api_run_done, p);
 	if (rc == 0) {
 		soup_server_message_pause(r->msg);
 		return;
 	}
-	if (rc < 0)
-		api_error_gerror(r, rc, error, &api->res);
-	else
-		api_reply_result(r, &api->res, cmd->counter, status);
+	api_run_reply(r, p, rc, error, &api->res);
 	g_object_unref(p->msg);
+	g_free(p->category);
 	g_free(p);
+}
+
+static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
+{
+	api_run_with(r, cmd, status, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1323,9 +1350,17 @@ static void api_counter_end(struct api_req *r)
 	struct queue_cmd cmd;
 	const char *outcome = api_str(r, "outcome");
 	const char *channel = api_str(r, "channel");
+	const char *category = api_str(r, "category");
 
 	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_END))
 		return;
+	if (category && (!*category || g_utf8_strlen(category, -1) > 64 ||
+			 !g_utf8_validate(category, -1, NULL))) {
+		api_error(r, 400, "invalid",
+			  "category is a text of 1 to 64 characters, like \"housing "
+			  "allowance\"");
+		return;
+	}
 	cmd.outcome = (int8_t)(outcome ? queue_outcome_parse(outcome) : -1);
 	cmd.channel = (int8_t)(channel ? queue_channel_parse(channel) : -1);
 	if (outcome && (cmd.outcome < 0 || cmd.outcome > QUEUE_OUTCOME_FOLLOW_UP)) {
@@ -1339,7 +1374,7 @@ static void api_counter_end(struct api_req *r)
 			  "\"paper_form\"");
 		return;
 	}
-	api_run(r, &cmd, 200);
+	api_run_with(r, &cmd, 200, category);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2234,8 +2269,10 @@ static const struct api_field api_transfer_fields[] = {{"service", API_STRING, F
 						       {"counter", API_INT, FALSE},
 						       {"front", API_BOOL, FALSE},
 						       {NULL}};
-static const struct api_field api_end_fields[] = {
-    {"outcome", API_STRING, FALSE}, {"channel", API_STRING, FALSE}, {NULL}};
+static const struct api_field api_end_fields[] = {{"outcome", API_STRING, FALSE},
+						  {"channel", API_STRING, FALSE},
+						  {"category", API_STRING, FALSE},
+						  {NULL}};
 static const struct api_field api_user_fields[] = {
     {"name", API_STRING, TRUE},
     {"role", API_STRING, TRUE},

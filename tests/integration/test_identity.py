@@ -116,7 +116,7 @@ def test_kiosk_card_check_reaches_the_advisor_who_calls_the_ticket(card_daemon):
     d.start()
 
 
-def test_document_check_at_the_counter_shows_and_ends_with_the_visit(card_daemon):
+def test_document_check_and_category_at_the_counter_go_to_the_visit(card_daemon):
     d = card_daemon
     t = draw(d)
     d.post("/api/counters/1/open", {}, user="anna")
@@ -129,10 +129,14 @@ def test_document_check_at_the_counter_shows_and_ends_with_the_visit(card_daemon
     assert got["method"] == "document" and "identity_code" not in got
     assert d.post("/api/counters/1/identity", {"document_type": ""}, user="anna").status_code == 400
     d.post("/api/counters/1/start", {}, user="anna")
-    d.post("/api/counters/1/end", {"outcome": "resolved"}, user="anna")
+    r = d.post("/api/counters/1/end", {"outcome": "resolved", "category": "x" * 65}, user="anna")
+    assert r.status_code == 400 and "category" in r.json()["message"], r.text
+    r = d.post("/api/counters/1/end", {"outcome": "referred", "category": "asumistuki"}, user="anna")
+    assert r.status_code == 200, r.text
     with sqlite3.connect(d.db) as db:
-        assert db.execute("SELECT identity FROM visits WHERE ticket = ?",
-                          (t["id"],)).fetchone() == ("document",)
+        assert db.execute("SELECT identity, category, outcome, channel, provider FROM visits "
+                          "WHERE ticket = ?", (t["id"],)).fetchone() == \
+            ("document", "asumistuki", "referred", "in_person", "kunta")
 
 
 def test_bad_cards_at_the_kiosk_never_pass(workdir, pki):
