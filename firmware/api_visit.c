@@ -105,8 +105,9 @@ void api_visit_forget(struct api *api, uint32_t ticket)
 	g_hash_table_remove(api->visit_identity, GUINT_TO_POINTER(ticket));
 }
 
-/* The result for staff, without the identity code. */
-static JsonNode *identity_json(const struct identity_result *res, int64_t at)
+/* The result for staff; with @identity_code only for who serves the visit. */
+static JsonNode *identity_json(const struct identity_result *res, int64_t at,
+			       const char *identity_code)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -117,6 +118,8 @@ static JsonNode *identity_json(const struct identity_result *res, int64_t at)
 		    res->detail ? res->detail : identity_verdict_advice(res->verdict));
 	if (res->verdict == IDENTITY_VERIFIED)
 		api_add_str(b, "name", res->name);
+	if (identity_code)
+		api_add_str(b, "identity_code", identity_code);
 	api_add_str(b, "cert_issuer", res->cert_issuer);
 	api_add_str(b, "cert_serial", res->cert_serial);
 	if (res->pin_tries_left >= 0)
@@ -137,7 +140,7 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 	g_autoptr(IdentityResult) res = identity_check_finish(result, &error);
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) for_staff = NULL;
-	g_autoptr(JsonNode) kept = NULL;
+	g_autoptr(JsonNode) with_code = NULL;
 	const char *code;
 	struct queue_time t;
 
@@ -169,18 +172,14 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 		}
 	}
 	code = res->verdict == IDENTITY_VERIFIED ? res->identity_code : NULL;
-	for_staff = identity_json(res, t.now);
+	for_staff = identity_json(res, t.now, NULL);
+	with_code = identity_json(res, t.now, code);
 	/* The ticket may have ended while the card was read. */
-	if (queue_ticket_get(desk_queue(api->desk), p->ticket)) {
-		kept = json_node_copy(for_staff);
-		if (code)
-			json_object_set_string_member(json_node_get_object(kept), "identity_code",
-						      code);
-		visit_identity_keep(api, p->ticket, kept);
-	}
+	if (queue_ticket_get(desk_queue(api->desk), p->ticket))
+		visit_identity_keep(api, p->ticket, with_code);
 	if (p->session && api->booths &&
 	    booths_booth_of_session(api->booths, p->session) == p->counter)
-		booths_identity(api->booths, p->counter, for_staff, code);
+		booths_identity(api->booths, p->counter, for_staff, with_code);
 	visit_identity_tell(api, p->ticket, p->counter);
 	json_builder_begin_object(b);
 	api_add_str(b, "verdict", identity_verdict_name(res->verdict));

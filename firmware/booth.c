@@ -1015,28 +1015,21 @@ int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean
 	return 0;
 }
 
-/* Tells the session's expert: the result with @identity_code, which only
- * this message carries. */
-static void send_identity(struct booths *b, struct session *s, JsonNode *result,
-			  const char *identity_code)
+/* Tells the session's expert: @result. */
+static void send_identity(struct booths *b, struct session *s, JsonNode *result)
 {
 	g_autoptr(JsonBuilder) jb = json_builder_new();
-	g_autoptr(JsonNode) copy = json_node_copy(result);
 
-	if (identity_code && JSON_NODE_HOLDS_OBJECT(copy))
-		json_object_set_string_member(json_node_get_object(copy), "identity_code",
-					      identity_code);
 	json_builder_begin_object(jb);
 	add_str(jb, "type", "identity");
 	add_int(jb, "session", s->id);
 	json_builder_set_member_name(jb, "result");
-	json_builder_add_value(jb, g_steal_pointer(&copy));
+	json_builder_add_value(jb, json_node_ref(result));
 	json_builder_end_object(jb);
 	send_builder(b, s->peer, jb);
 }
 
-static void set_identity(struct booths *b, struct booth *bo, JsonNode *result,
-			 const char *identity_code)
+static void set_identity(struct booths *b, struct booth *bo, JsonNode *result, JsonNode *for_expert)
 {
 	struct session *s = bo->session;
 	const char *verdict = NULL;
@@ -1051,7 +1044,7 @@ static void set_identity(struct booths *b, struct booth *bo, JsonNode *result,
 	if (g_strcmp0(verdict, "verified") == 0 || g_strcmp0(verdict, "pin_locked") == 0 ||
 	    g_strcmp0(verdict, "declined") == 0)
 		s->identity_asked = FALSE;
-	send_identity(b, s, result, identity_code);
+	send_identity(b, s, for_expert ? for_expert : result);
 	booth_changed(bo);
 }
 
@@ -1083,12 +1076,12 @@ int booths_identity_declined(struct booths *b, int booth_id, GError **error)
 	return 0;
 }
 
-void booths_identity(struct booths *b, int booth_id, JsonNode *result, const char *identity_code)
+void booths_identity(struct booths *b, int booth_id, JsonNode *result, JsonNode *for_expert)
 {
 	struct booth *bo = booth_find(b, booth_id);
 
 	if (bo && bo->session)
-		set_identity(b, bo, result, identity_code);
+		set_identity(b, bo, result, for_expert);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -96,9 +96,9 @@ int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean
 /* The customer said "not now" on the booth screen. */
 int booths_identity_declined(struct booths *b, int booth_id, GError **error);
 /* An identity check's result for the session at @booth_id: @result is a
- * JSON object, kept for the views; @identity_code (may be NULL) goes only
- * to the expert's socket, never into a view. */
-void booths_identity(struct booths *b, int booth_id, JsonNode *result, const char *identity_code);
+ * JSON object, kept for the views; @for_expert (NULL: @result) is what the
+ * expert's socket gets — with the identity code, which no view carries. */
+void booths_identity(struct booths *b, int booth_id, JsonNode *result, JsonNode *for_expert);
 
 /* Signalling from the expert's socket: answer, ice, resume. */
 int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject *msg,

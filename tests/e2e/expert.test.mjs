@@ -305,33 +305,137 @@ test("expert: recording only with the customer's consent, to a Matroska file", a
   }
 });
 
-test("expert: the customer proves identity with the ID card's chip (SoftHSM2); the expert sees the result", async () => {
+const FULL_HD = { width: 1920, height: 1080 };
+
+// A fresh SoftHSM2 token set and test PKI; @card in the reader ("empty": no
+// card); a vuorod with an [identity] group.  fn(v, pki); everything goes after.
+async function withCard(card, fn) {
   const pki = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-pki-"));
   execFileSync("tests/identity/make-pki.sh", [pki], { stdio: "ignore" });
   const saved = process.env.SOFTHSM2_CONF;
-  process.env.SOFTHSM2_CONF = path.join(pki, "cards", "ec", "softhsm2.conf"); // the card in the reader
+  process.env.SOFTHSM2_CONF = path.join(pki, "cards", card, "softhsm2.conf"); // the card in the reader
   const v = await startVuorod([...RTC,
     ["identity", "module", "/usr/lib/softhsm/libsofthsm2.so"],
     ["identity", "trust-anchors", path.join(pki, "root", "ca.pem")],
     ["identity", "crl", path.join(pki, "crl.pem")],
     ["identity", "site-secret", path.join(pki, "site-secret")]]);
   try {
+    await fn(v, pki);
+  } finally {
+    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = saved;
+    await v.cleanup();
+    fs.rmSync(pki, { recursive: true, force: true });
+  }
+}
+
+// The booth screen at 1920×1080 (a kiosk address: no login), live.
+async function boothScreen(v) {
+  const screen = await open(v.url + "/booth?booth=4", FULL_HD);
+  await waitFor(async () => (await screen.getAttribute("#screen", "data-view")) === "live",
+    "the booth screen live", 10000);
+  return screen;
+}
+
+const fitsScreen = (page) => page.evaluate(() =>
+  document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight);
+
+// Every button of the PIN pad in sight (in the viewport, not scrolled out
+// of the side panel), the video still beside it.
+async function padInSight(screen) {
+  return screen.evaluate(() => {
+    const box = document.querySelector(".side-info").getBoundingClientRect();
+    const inside = (el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight &&
+        (!el.closest(".side-info") || (r.top >= box.top && r.bottom <= box.bottom));
+    };
+    const video = document.querySelector(".video-box").getBoundingClientRect();
+    return [...document.querySelectorAll("#identity button, #identity .dots, #end")].every(inside) &&
+      video.width >= 700 && video.height >= 500;
+  });
+}
+
+test("expert: the customer proves identity with the ID card's chip (SoftHSM2) on the booth's PIN pad", async () => {
+  await withCard("ec", async (v) => {
     const ticket = await issueRemote(v);
     const page = await loginExpert(v);
     expect((await v.api("POST", "/api/booths/4/identity", { pin: "1234" })).status === 409,
       "no identity check without a session");
     await callAndConnect(page, v);
-    const wrong = await v.api("POST", "/api/booths/4/identity", { pin: "0000" });
-    expect(wrong.status === 200 && wrong.body.verdict === "wrong_pin" && wrong.body.text.fi,
-      "a wrong PIN is a clear result: " + JSON.stringify(wrong.body) + JSON.stringify((await booth(v)).session?.identity));
-    const ok = await v.api("POST", "/api/booths/4/identity", { pin: "1234" });
-    expect(ok.body.verdict === "verified" && !JSON.stringify(ok.body).includes("010190"),
-      "verified, and the booth screen gets no personal data: " + JSON.stringify(ok.body));
+    const screen = await boothScreen(v);
+    expect(!(await screen.locator("#identity").count()), "no PIN pad before the expert asks");
+
+    // The expert asks for the ID card; the booth screen shows the pad (in the ticket's Finnish).
+    await page.click("#ask-identity");
+    await page.locator("#identity-asked").getByText("Asked — waiting for the customer").waitFor();
+    expect(await page.textContent("#ask-identity") === "Cancel the request", "the request can be taken back");
+    expect((await booth(v)).session.identity_asked === true, "vuorod says asked");
+    await screen.waitForSelector("#identity[data-phase=entry]");
+    const pad = await screen.textContent("#identity");
+    expect(pad.includes("Aseta henkilökorttisi kortinlukijaan ja näppäile PIN-koodisi"), "the Finnish words: " + pad);
+    expect(await fitsScreen(screen) && await padInSight(screen), "the pad and the video fit 1920×1080");
+    const key = await screen.evaluate(() => {
+      const r = document.querySelector("#identity [data-key='5']").getBoundingClientRect();
+      return { w: r.width, h: r.height };
+    });
+    expect(key.w >= 88 && key.h >= 88, "big keys: " + JSON.stringify(key));
+    expect(await screen.isDisabled("#pin-ok"), "OK waits for four digits");
+    await audit(screen, "/booth PIN pad");
+
+    // A wrong PIN by touch: dots, never digits; the card's word and the tries left.
+    for (const d of "0000") await screen.click(`#identity [data-key="${d}"]`);
+    expect(await screen.getAttribute("#pin-dots", "data-count") === "4", "four dots");
+    expect(!(await screen.textContent("#identity")).includes("0000"), "the digits are not shown");
+    await shot(screen, "booth-pin-pad");
+    const answer = screen.waitForResponse((r) => r.url().endsWith("/api/booths/4/identity"));
+    await screen.click("#pin-ok");
+    const wrong = await (await answer).json();
+    expect(wrong.verdict === "wrong_pin", "a wrong PIN: " + JSON.stringify(wrong));
+    await screen.waitForSelector("#identity[data-phase=entry] #id-result");
+    const said = await screen.textContent("#id-result");
+    expect(said.includes(wrong.text.fi), "the reply's Finnish text: " + said);
+    if (Number.isInteger(wrong.pin_tries_left) && wrong.pin_tries_left > 1) {
+      expect(said.includes(`Yrityksiä jäljellä: ${wrong.pin_tries_left}.`), "the tries left: " + said);
+    }
+    const left = await screen.evaluate(() => document.getElementById("pin-dots")?.outerHTML);
+    expect(left?.includes('data-count="0"'), "the pad is empty again: " + left);
+    expect(await fitsScreen(screen) && await padInSight(screen), "the pad with the card's word fits 1920×1080");
+    await shot(screen, "booth-pin-wrong");
+    await audit(screen, "/booth PIN pad after a wrong PIN");
+    await waitFor(() => page.locator("#identity").textContent().then((s) => s.includes("wrong PIN")),
+      "the expert sees the wrong PIN");
+
+    // The right PIN from a keyboard: confirmed on the screen, the name and code for the expert.
+    await screen.keyboard.type("1234");
+    expect(await screen.getAttribute("#pin-dots", "data-count") === "4", "typed digits show as dots");
+    await screen.keyboard.press("Enter");
+    await screen.waitForSelector("#identity[data-phase=done][data-verdict=verified]");
+    expect((await screen.textContent("#identity")).includes("Henkilöllisyys vahvistettu"), "confirmed, in Finnish");
+    expect(!(await screen.textContent("body")).includes("Meikäläinen"), "no personal data on the booth screen");
+    await shot(screen, "booth-pin-verified");
     await waitFor(() => page.locator("#identity").textContent()
-      .then((s) => s.includes("Meikäläinen")), "the expert sees the verified name");
-    const doc = await v.api("POST", `/api/sessions/${(await booth(v)).session.id}/identity`,
-      { document_type: "passport" }, "eero");
-    expect(doc.status === 201, "a document check recorded: " + JSON.stringify(doc.body));
+      .then((s) => s.includes("Meikäläinen") && s.includes("Identity code: 010190-123A")),
+    "the expert sees the verified name and identity code");
+    const area = await page.textContent("#identity");
+    expect(/Certificate: .+ · serial /.test(area), "issuer and serial, small: " + area);
+    await page.locator("#identity").scrollIntoViewIfNeeded();
+    await shot(page, "expert-identity-verified");
+    await audit(page, "/expert with a verified identity");
+    const b = await booth(v);
+    expect(b.session.identity_asked === false && !JSON.stringify(b).includes("010190"),
+      "asked no more; the GET view has no identity code: " + JSON.stringify(b.session.identity));
+    expect(await page.textContent("#ask-identity") === "Ask for ID card", "the expert may ask again");
+    await screen.waitForSelector("#identity", { state: "detached", timeout: 10000 });
+
+    // A document checked by eye, recorded through the page.
+    await page.selectOption("#document-type", "passport");
+    await page.click("#record-document");
+    await page.locator("#identity").getByText("Document checked: passport").waitFor();
+    await shot(page, "expert-identity-document");
+    expect(page.jsErrors.length === 0 && screen.jsErrors.length === 0,
+      "no page errors: " + [...page.jsErrors, ...screen.jsErrors].join("; "));
+
     await page.click("#end");
     await waitFor(async () => (await booth(v)).state === "idle", "idle");
     await v.stop();
@@ -347,11 +451,76 @@ test("expert: the customer proves identity with the ID card's chip (SoftHSM2); t
     const bytes = fs.readFileSync(db).toString("latin1") +
       (fs.existsSync(db + "-wal") ? fs.readFileSync(db + "-wal").toString("latin1") : "");
     expect(!bytes.includes("010190-123A"), "the identity code itself is nowhere in the database");
+    await screen.context().close();
     await page.context().close();
-  } finally {
-    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
-    else process.env.SOFTHSM2_CONF = saved;
-    await v.cleanup();
-    fs.rmSync(pki, { recursive: true, force: true });
-  }
+  });
+});
+
+test("expert: identity — the expert takes the question back; the customer says \"not now\" on the booth screen", async () => {
+  await withCard("ec", async (v) => {
+    await issueRemote(v);
+    const page = await loginExpert(v);
+    await callAndConnect(page, v);
+    const screen = await boothScreen(v);
+    await screen.getByRole("button", { name: "English" }).click();
+
+    // Asked, then taken back: the pad goes away.
+    await page.click("#ask-identity");
+    await screen.waitForSelector("#identity[data-phase=entry]");
+    expect((await screen.textContent("#identity")).includes("Insert your ID card into the reader and enter your PIN"),
+      "the English words");
+    await screen.click('#identity [data-key="1"]');
+    await page.click("#ask-identity"); // "Cancel the request"
+    await screen.waitForSelector("#identity", { state: "detached" });
+    expect((await booth(v)).session.identity_asked === false, "not asked any more");
+    await waitFor(async () => (await page.textContent("#ask-identity")) === "Ask for ID card", "ask again offered");
+
+    // Asked again: a fresh pad; the customer chooses "Not now".
+    await page.click("#ask-identity");
+    await screen.waitForSelector("#identity[data-phase=entry]");
+    expect(await screen.getAttribute("#pin-dots", "data-count") === "0", "nothing typed on the new pad");
+    await screen.getByRole("button", { name: "Not now" }).click();
+    await screen.waitForSelector("#identity", { state: "detached" });
+    await page.locator("#identity").getByText("The customer did not identify").waitFor();
+    expect((await booth(v)).session.identity_asked === false, "the no is an answer");
+    expect(await page.textContent("#ask-identity") === "Ask for ID card", "the expert may ask again");
+    await shot(page, "expert-identity-declined");
+    await audit(page, "/expert after the customer declined");
+    expect(page.jsErrors.length === 0 && screen.jsErrors.length === 0,
+      "no page errors: " + [...page.jsErrors, ...screen.jsErrors].join("; "));
+    await screen.context().close();
+    await page.context().close();
+  });
+});
+
+test("expert: identity — no card in the reader: the booth says so, try again or not now", async () => {
+  await withCard("empty", async (v) => {
+    await issueRemote(v);
+    const page = await loginExpert(v);
+    await callAndConnect(page, v);
+    const screen = await boothScreen(v);
+    await screen.getByRole("button", { name: "Svenska" }).click();
+    await page.click("#ask-identity");
+    await screen.waitForSelector("#identity[data-phase=entry]");
+    for (const d of "1234") await screen.click(`#identity [data-key="${d}"]`);
+    await screen.click("#pin-ok");
+    await screen.waitForSelector("#identity[data-phase=failed][data-verdict=no_card]");
+    const said = await screen.textContent("#identity");
+    expect(said.includes("Sätt in ID-kortet i läsaren.") && said.includes("Försök igen") && said.includes("Inte nu"),
+      "the card's word in Swedish, try again or not now: " + said);
+    expect(await fitsScreen(screen) && await padInSight(screen), "fits 1920×1080");
+    await shot(screen, "booth-pin-no-card");
+    await audit(screen, "/booth: no card in the reader");
+    await waitFor(() => page.locator("#identity").textContent().then((s) => s.includes("no card in the reader")),
+      "the expert sees that no card was in the reader");
+    expect((await booth(v)).session.identity_asked === true, "still asked");
+    // Try again: an empty pad.
+    await screen.getByRole("button", { name: "Försök igen" }).click();
+    await screen.waitForSelector("#identity[data-phase=entry]");
+    expect(await screen.getAttribute("#pin-dots", "data-count") === "0", "nothing typed on the pad again");
+    expect(page.jsErrors.length === 0 && screen.jsErrors.length === 0,
+      "no page errors: " + [...page.jsErrors, ...screen.jsErrors].join("; "));
+    await screen.context().close();
+    await page.context().close();
+  });
 });

@@ -11,6 +11,11 @@
 // customer's ticket language (a switch in the header changes it); idle and
 // out-of-order say their words in all three.  #screen carries data-view and
 // data-phase for tests.
+//
+// When the expert asks for the ID card (session.identity_asked) the live
+// screen widens its side panel for a PIN pad (#identity, data-phase entry,
+// checking, failed or done); the digits typed live only in `pin` and are
+// dropped the moment they are sent.
 
 import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
@@ -45,6 +50,22 @@ let shown = { view: null, phase: null, lang: null }; // what the screen draws no
 let sideKey = null;  // the live side panel's content, to redraw only on change
 let endedTimer = null;
 let lastMessageAt = null;
+
+// The ID card check.  The PIN is in `pin` while it is typed and nowhere else.
+const PIN_MIN = 4;          // ID cards' PINs have 4 to 8 digits; room to spare
+const PIN_MAX = 12;
+const ID_DONE_MS = 6000;    // "Identity confirmed" stays this long
+const ID_LOCKED_MS = 20000; // a locked PIN's word stays this long (or until Close)
+let pin = "";
+const idc = {
+  session: null,   // the session this state belongs to
+  asked: false,    // session.identity_asked as last seen
+  phase: "entry",  // entry | checking | failed (try again / not now) | done (verified, locked)
+  reply: null,     // the last reply of POST /identity (its words in three languages)
+  error: null,     // a strings key when the request itself failed
+  busy: false,     // "not now" is being sent
+  timer: null,
+};
 
 // ---------------------------------------------------------------------------
 // The expert's video: one element for the page's life, moved into each live
@@ -216,8 +237,10 @@ function updateLive(section, v) {
   rc.textContent = v.reconnecting ? t("reconnecting") : "";
   section.classList.toggle("is-reconnecting", v.reconnecting);
 
+  const idOpen = identityOpen(s);
+  section.classList.toggle("has-identity", idOpen);
   const key = JSON.stringify([t.lang(), s.id, s.code, s.service, s.message, s.document, s.consent, s.recording,
-    state.endAsk, state.busy, state.actionError?.()]);
+    state.endAsk, state.busy, state.actionError?.(), idOpen, idc.phase, idc.reply, idc.error, idc.busy]);
   if (key === sideKey) return;
   sideKey = key;
   const side = section.querySelector("#side");
@@ -227,6 +250,7 @@ function updateLive(section, v) {
     h("p", { class: "with" }, t("live_with", { service: serviceName(s.service), code: s.code })),
     // The question first: it waits for the customer.
     s.consent === "asked" ? consentBox() : null,
+    idOpen ? identityBox() : null,
     s.message ? messageBox(s.message) : null,
     s.document ? h("p", { class: "note", id: "document-note" }, t("document_note")) : null,
     s.recording ? h("p", { class: "recording", id: "recording" }, h("span", { class: "dot", "aria-hidden": "true" }), t("recording_on"))
@@ -236,8 +260,9 @@ function updateLive(section, v) {
     state.actionError ? h("p", { class: "action-error", role: "alert" }, state.actionError()) : null,
     endBox());
   clear(side).append(info, bottom);
+  showPin(side); // the section may not be in the document yet
   const again = focusKey && side.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
-  if (again) again.focus();
+  if (again && !again.disabled) again.focus();
 }
 
 function consentBox() {
@@ -268,6 +293,246 @@ function endBox() {
       h("button", { type: "button", class: "choice", id: "end-no", dataset: { focusKey: "end:no" }, disabled: busy,
         onclick: () => cancelEnd(true) }, t("end_no"))));
 }
+
+// ---------------------------------------------------------------------------
+// The ID card: the question, the PIN pad, the answer
+
+function identityOpen(s) {
+  return Boolean(s?.identity_asked) || idc.phase === "checking" || idc.phase === "done";
+}
+
+// A fresh pad: nothing typed, nothing said.
+function resetIdentity() {
+  pin = "";
+  clearTimeout(idc.timer);
+  Object.assign(idc, { phase: "entry", reply: null, error: null, busy: false, timer: null });
+}
+
+// The booth's state came: a new session, a new question or a withdrawn one.
+function syncIdentity(s) {
+  const asked = Boolean(s?.identity_asked);
+  if ((s?.id ?? null) !== idc.session) {
+    resetIdentity();
+    idc.session = s?.id ?? null;
+    idc.asked = false;
+  }
+  if (asked && !idc.asked && idc.phase !== "checking") {
+    resetIdentity();
+    announce(`${t("id_title")}. ${t("id_text")}`);
+  } else if (!asked && idc.asked && (idc.phase === "entry" || idc.phase === "failed")) {
+    resetIdentity(); // the expert took the question back, or the customer said no
+  }
+  idc.asked = asked;
+}
+
+function replyText(r) {
+  return r?.text?.[t.lang()] || r?.text?.en || "";
+}
+
+function identityBox() {
+  const r = idc.reply;
+  const attrs = (phase, extra = "") => ({ class: `identity ${phase}${extra}`, id: "identity",
+    "aria-labelledby": "identity-title", dataset: { phase, verdict: r?.verdict || "" } });
+
+  if (idc.phase === "done") {
+    const ok = r?.verdict === "verified";
+    return h("section", attrs("done", ok ? " verified" : " locked"),
+      h("div", { class: "id-info" },
+        h("h2", { id: "identity-title", role: "status" },
+          ok ? h("span", { class: "tick", "aria-hidden": "true" }, "✓") : null,
+          ok ? t("id_confirmed") : t("id_title")),
+        // Verified: the heading says it all (the reply's own words repeat it).
+        ok ? null : h("p", { class: "id-result", role: "alert" }, replyText(r), " ", t("id_other_way")),
+        ok ? null : h("button", { type: "button", class: "choice", id: "id-close", dataset: { focusKey: "id:close" },
+          onclick: closeIdentity }, t("id_close"))));
+  }
+
+  if (idc.phase === "failed") {
+    return h("section", attrs("failed"),
+      h("div", { class: "id-info" },
+        h("h2", { id: "identity-title" }, t("id_title")),
+        h("p", { class: "id-result", role: "alert" }, idc.error ? t(idc.error) : replyText(r)),
+        h("div", { class: "choices" },
+          h("button", { type: "button", class: "choice", id: "id-again", dataset: { focusKey: "id:again" },
+            disabled: idc.busy, onclick: tryAgain }, t("id_try_again")),
+          h("button", { type: "button", class: "choice", id: "id-not-now", dataset: { focusKey: "id:not-now" },
+            disabled: idc.busy, onclick: notNow }, t("id_not_now")))));
+  }
+
+  // entry (or checking: the same pad, still)
+  const checking = idc.phase === "checking";
+  const said = [];
+  if (idc.error) said.push(h("p", { class: "id-result", role: "alert" }, t(idc.error)));
+  else if (r && !checking) {
+    const left = Number.isInteger(r.pin_tries_left) ? r.pin_tries_left : null;
+    said.push(h("p", { class: "id-result", role: "alert", id: "id-result" }, replyText(r),
+      left !== null && left > 1 ? " " + t("id_tries_left", { n: left }) : null));
+    // (pin_count_low alone only says a wrong PIN came before: no warning.)
+    if (left === 1) {
+      said.push(h("p", { class: "id-warn", id: "id-warn" }, t("id_last_try")));
+    }
+  }
+  const keys = [];
+  for (const d of ["1", "2", "3", "4", "5", "6", "7", "8", "9"]) keys.push(digitKey(d, checking));
+  keys.push(h("button", { type: "button", class: "key erase", id: "pin-erase", dataset: { focusKey: "id:erase" },
+    disabled: checking || !pin, onclick: erase }, t("id_erase")));
+  keys.push(digitKey("0", checking));
+  keys.push(h("button", { type: "button", class: "key ok", id: "pin-ok", dataset: { focusKey: "id:ok" },
+    disabled: checking || pin.length < PIN_MIN, onclick: sendPin }, t("id_ok")));
+  return h("section", attrs(idc.phase),
+    h("div", { class: "id-head" },
+      h("h2", { id: "identity-title" }, t("id_title")),
+      h("p", { class: "id-text" }, t("id_text"))),
+    h("div", { class: "id-info" },
+      said,
+      h("div", { class: "pin-field" },
+        h("p", { id: "pin-label", class: "pin-label" }, t("id_pin")),
+        checking
+          ? h("p", { class: "pin-checking", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }),
+            t("id_checking"))
+          : [h("div", { id: "pin-dots", class: "dots", "aria-hidden": "true" }),
+            h("p", { id: "pin-count", class: "visually-hidden", "aria-live": "polite" })]),
+      h("button", { type: "button", class: "choice not-now", id: "id-not-now", dataset: { focusKey: "id:not-now" },
+        disabled: checking || idc.busy, onclick: notNow }, t("id_not_now"))),
+    h("div", { class: "keypad", role: "group", "aria-labelledby": "pin-label" }, keys));
+}
+
+function digitKey(d, disabled) {
+  return h("button", { type: "button", class: "key", dataset: { key: d, focusKey: "id:" + d }, disabled,
+    onclick: () => pressDigit(d) }, d);
+}
+
+// The dots and the keys' states, in place: a redraw per key would replay
+// the message's arrival and move the screen reader.
+function showPin(root = document) {
+  const dots = root.querySelector("#pin-dots");
+  if (!dots) return;
+  const n = pin.length;
+  const cells = [];
+  for (let i = 0; i < Math.max(n, PIN_MIN); i++) cells.push(h("span", { class: i < n ? "d" : "d empty" }));
+  dots.replaceChildren(...cells);
+  dots.dataset.count = String(n);
+  root.querySelector("#pin-count").textContent = n ? t("id_digits", { n }) : t("id_digits_none");
+  root.querySelector("#pin-erase").disabled = !n;
+  root.querySelector("#pin-ok").disabled = n < PIN_MIN;
+}
+
+function padReady() {
+  return idc.phase === "entry" && Boolean($("pin-dots"));
+}
+
+function pressDigit(d) {
+  if (!padReady() || pin.length >= PIN_MAX) return;
+  pin += d;
+  showPin();
+}
+
+function erase() {
+  if (!padReady()) return;
+  pin = pin.slice(0, -1);
+  showPin();
+}
+
+async function sendPin() {
+  if (!padReady() || pin.length < PIN_MIN) return;
+  const session = idc.session;
+  const body = { pin };
+  pin = ""; // from here on only the request has it
+  idc.phase = "checking";
+  idc.error = null;
+  render();
+  let r = null;
+  let err = null;
+  try {
+    r = await post(`/api/booths/${state.id}/identity`, body);
+  } catch (e) {
+    err = e;
+  } finally {
+    body.pin = "";
+  }
+  if (idc.session !== session) return; // the session ended meanwhile
+  clearTimeout(idc.timer);
+  idc.reply = r;
+  if (err) {
+    idc.reply = null;
+    idc.phase = "failed";
+    idc.error = "id_unavailable";
+  } else if (r.verdict === "verified" || r.verdict === "pin_locked") {
+    // vuorod no longer asks: the word stays a while, then the panel closes.
+    idc.phase = "done";
+    idc.timer = setTimeout(closeIdentity, r.verdict === "verified" ? ID_DONE_MS : ID_LOCKED_MS);
+  } else if (r.verdict === "wrong_pin") {
+    idc.phase = "entry";
+  } else {
+    idc.phase = "failed";
+  }
+  render();
+  if (idc.phase === "entry") document.querySelector("#identity [data-key='1']")?.focus();
+  else if (idc.phase === "failed") $("id-again")?.focus();
+}
+
+function closeIdentity() {
+  clearTimeout(idc.timer);
+  if (idc.phase !== "done") return;
+  const asked = Boolean(state.booth?.session?.identity_asked);
+  resetIdentity();
+  idc.asked = asked;
+  render();
+}
+
+function tryAgain() {
+  idc.phase = "entry";
+  idc.reply = null;
+  idc.error = null;
+  render();
+  document.querySelector("#identity [data-key='1']")?.focus();
+}
+
+async function notNow() {
+  if (idc.busy) return;
+  pin = "";
+  idc.busy = true;
+  idc.error = null;
+  render();
+  try {
+    await post(`/api/booths/${state.id}/identity-declined`);
+    withdrawn();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) withdrawn(); // nobody asks any more
+    else {
+      idc.phase = "failed";
+      idc.error = "id_send_failed";
+    }
+  } finally {
+    idc.busy = false;
+    render();
+  }
+}
+
+// The question is answered: the panel closes before vuorod's event says so.
+function withdrawn() {
+  if (state.booth?.session) state.booth.session.identity_asked = false;
+  resetIdentity();
+  idc.asked = false;
+}
+
+// A keyboard at the booth (or a screen reader's) types on the pad too.
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.altKey || e.metaKey || !padReady()) return;
+  if (/^[0-9]$/.test(e.key)) {
+    e.preventDefault();
+    pressDigit(e.key);
+  } else if (e.key === "Backspace") {
+    e.preventDefault();
+    erase();
+  } else if (e.key === "Enter") {
+    // Enter is OK, also on a digit key that has focus; other buttons act themselves.
+    const at = document.activeElement;
+    if (at instanceof HTMLButtonElement && !at.matches("#identity .key:not(.ok)")) return;
+    e.preventDefault();
+    sendPin();
+  }
+});
 
 function render() {
   const b = state.booth;
@@ -420,6 +685,7 @@ function take(b) {
   }
   state.booth = b;
   state.error = null;
+  syncIdentity(b.session);
   render();
 }
 

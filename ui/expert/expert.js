@@ -5,6 +5,12 @@
 // next" calls the next customer into a free booth and vuorod's booth offers
 // a video session over the signalling socket, which this page answers.
 //
+// Identity: "Ask for ID card" puts the PIN pad on the booth screen
+// (session.identity_asked); the card's result comes over the signalling
+// socket ({type:"identity"}, the only place with the identity code, kept in
+// this page's memory for the session); "Document checked" records a check by
+// eye.
+//
 // window.__vuoro.metrics (for tests and the bench): performance.now() of the
 // click, of the first decoded frame from the booth, and of vuorod's word that
 // the booth decoded its first frame from us.
@@ -15,7 +21,7 @@ import { pick, minutes } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
 import { staffPage, say } from "/ui/common/staff.js";
-import { t, roleName, TEMPLATES, OUTCOMES } from "./strings.js";
+import { t, roleName, TEMPLATES, OUTCOMES, DOCUMENTS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,7 +30,9 @@ let sig = null;
 let stream = null;
 let data = null; // GET /api/expert
 let call = null; // the answered peer connection
-let current = null; // {id, booth, code, state, reason, reconnecting, consent, recording, document}
+let current = null; // {id, booth, code, state, reason, reconnecting, consent, recording, document,
+//                     identity_asked, identity (GET's), idSeen (the socket's, with the code)}
+let identityReader = null; // GET /api/status identity_reader: false hides "Ask for ID card"
 let earlyIce = []; // candidates that came before the offer was answered
 const metrics = { click: 0, remoteFrame: 0, boothFrame: 0, sessions: 0 };
 window.__vuoro = { metrics, get session() { return current; } };
@@ -90,7 +98,10 @@ function render() {
   $("category-label").textContent = t("category");
   $("end").textContent = t("end");
   $("ask-record").textContent = t("ask_record");
+  $("document-type-label").textContent = t("doc_type");
+  $("record-document").textContent = t("doc_record");
   fillSelect($("template"), TEMPLATES.map((k) => [k, t("tpl_" + k)]));
+  fillSelect($("document-type"), DOCUMENTS.map((k) => [k, t("doc_" + k)]));
   fillSelect($("outcome"), OUTCOMES.map((k) => [k, t("o_" + k)]));
   if (!me) return;
   $("provider").textContent = me.provider
@@ -133,6 +144,7 @@ function renderSession() {
   $("controls").hidden = !s || s.state !== "live";
   $("doc-toggle").textContent = s?.document ? t("doc_off") : t("doc_on");
   $("document-figure").hidden = !s?.document || s.state === "ended";
+  renderIdentity(s);
   if (!s) {
     $("status").textContent = t("no_session");
     return;
@@ -143,6 +155,9 @@ function renderSession() {
   const booth = data?.booths.find((b) => b.id === s.booth);
   $("doc-toggle").hidden = !booth?.document_camera;
   $("ask-record").hidden = !booth?.recording_offered || s.consent !== "not_asked";
+  $("ask-identity").hidden = identityReader === false;
+  $("ask-identity").textContent = s.identity_asked ? t("ask_id_cancel") : t("ask_id");
+  $("identity-asked").textContent = s.identity_asked ? t("id_asked") : "";
   const notes = [];
   if (s.consent === "asked") notes.push(t("consent_asked"));
   if (s.consent === "refused") notes.push(t("consent_refused"));
@@ -250,7 +265,7 @@ async function onSignal(msg) {
       if (msg.event === "first_frame" && !metrics.boothFrame) metrics.boothFrame = performance.now();
       break;
     case "identity":
-      showIdentity(msg.result);
+      showIdentity(msg);
       break;
     case "error":
       say($("session-out"), msg.message, "error");
@@ -258,25 +273,65 @@ async function onSignal(msg) {
   }
 }
 
-function showIdentity(r) {
+// The socket's result (with the identity code) unless vuorod has a newer one.
+function identityOf(s) {
+  const mine = s?.idSeen;
+  const theirs = s?.identity;
+  if (mine && (!theirs || sameCheck(mine, theirs))) return mine;
+  return theirs || null;
+}
+
+const sameCheck = (a, b) => a.method === b.method && a.verdict === b.verdict &&
+  (a.cert_serial || "") === (b.cert_serial || "") && (a.document_type || "") === (b.document_type || "") &&
+  (a.ms ?? null) === (b.ms ?? null);
+
+const docName = (type) => (DOCUMENTS.includes(type) ? t("doc_" + type) : type || "");
+
+function renderIdentity(s) {
   const box = $("identity");
+  const r = identityOf(s);
+  const key = JSON.stringify([t.lang(), r]);
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
   clear(box);
   box.hidden = !r;
   if (!r) return;
-  const ok = r.verdict === "verified" || r.method === "document";
+  const ok = r.method === "document" || r.verdict === "verified";
   box.className = "identity" + (ok ? "" : " bad");
-  box.append(h("h3", {}, t("identity")), h("p", { role: "status" },
-    r.method === "document" ? t("id_document", { doc: r.document_type || "" })
-      : ok ? t("id_verified", { name: r.name || "" }) : t("id_failed", { msg: r.message || r.verdict })));
+  box.dataset.verdict = r.verdict || "";
+  box.append(h("h3", {}, t("identity")));
+  if (r.method === "document") {
+    box.append(h("p", { class: "id-main" }, t("id_document", { doc: docName(r.document_type) })));
+  } else if (r.verdict === "verified") {
+    box.append(h("p", { class: "id-main" }, t("id_verified", { name: r.name || "" })));
+    if (r.identity_code) box.append(h("p", { class: "id-code", id: "identity-code" }, t("id_code", { code: r.identity_code })));
+    if (r.cert_issuer || r.cert_serial) {
+      box.append(h("p", { class: "id-cert" }, t("id_cert", { issuer: r.cert_issuer || "—", serial: r.cert_serial || "—" })));
+    }
+  } else if (r.verdict === "declined") {
+    box.append(h("p", { class: "id-main" }, t("id_declined")));
+  } else {
+    const tries = Number.isInteger(r.pin_tries_left) ? ` (${t("id_tries", { n: r.pin_tries_left })})` : "";
+    box.append(h("p", { class: "id-main" }, t("id_failed", { msg: t("v_" + r.verdict) + tries })));
+    if (r.message) box.append(h("p", { class: "id-advice" }, r.message));
+  }
 }
 
+function showIdentity(msg) {
+  if (current && msg.session && msg.session !== current.id) return;
+  setSession({ idSeen: msg.result });
+}
+
+// POSTs to the current session; the reply, or null (said in #session-out).
 async function sessionPost(path, body, done) {
-  if (!current) return;
+  if (!current) return null;
   try {
-    await post(`/api/sessions/${current.id}/${path}`, body);
+    const r = await post(`/api/sessions/${current.id}/${path}`, body);
     if (done) say($("session-out"), done);
+    return r || {};
   } catch (e) {
     say($("session-out"), e.message, "error");
+    return null;
   }
 }
 
@@ -286,6 +341,15 @@ $("doc-toggle").addEventListener("click", () => {
   sessionPost("document", { on }).then(() => setSession({ document: on }));
 });
 $("ask-record").addEventListener("click", () => sessionPost("consent", {}));
+$("ask-identity").addEventListener("click", async () => {
+  const ask = !current?.identity_asked;
+  if (await sessionPost("ask-identity", { ask })) setSession({ identity_asked: ask });
+});
+$("document-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const r = await sessionPost("identity", { document_type: $("document-type").value });
+  if (r?.method) setSession({ idSeen: r });
+});
 $("message-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const template = $("template").value;
@@ -307,7 +371,8 @@ function onEvent(ev) {
   if (ev.type === "booth" && ev.booth && current && ev.booth.session?.id === current.id) {
     const s = ev.booth.session;
     setSession({ state: s.state, consent: s.consent, recording: s.recording, document: s.document,
-      reconnecting: s.reconnecting, code: s.code });
+      reconnecting: s.reconnecting, code: s.code, identity_asked: s.identity_asked,
+      ...(s.identity ? { identity: s.identity } : {}) });
   }
   if (ev.type === "booth" || ev.type === "waiting" || ev.type === "called" || ev.type === "ended" ||
     ev.type === "transferred" || ev.type === "cancelled") {
@@ -318,6 +383,10 @@ function onEvent(ev) {
 
 async function start() {
   render();
+  get("/api/status").then((st) => {
+    identityReader = st.identity_reader ?? null;
+    renderSession();
+  }).catch(() => {});
   await openCamera();
   sig?.stop();
   sig = signalling({
