@@ -55,14 +55,41 @@ static gboolean identity_passed(JsonNode *node)
 	return strcmp(v, "verified") == 0 || strcmp(v, "checked") == 0;
 }
 
+/* @card (a card that passed) with the document type of @doc. */
+static JsonNode *card_with_document(JsonNode *card, JsonNode *doc)
+{
+	g_autoptr(JsonObject) o = json_object_new();
+	JsonObjectIter iter;
+	const char *name;
+	JsonNode *member;
+
+	json_object_iter_init(&iter, json_node_get_object(card));
+	while (json_object_iter_next(&iter, &name, &member))
+		json_object_set_member(o, name, json_node_copy(member));
+	json_object_set_string_member(
+	    o, "document_type",
+	    json_object_get_string_member(json_node_get_object(doc), "document_type"));
+	return json_node_init_object(json_node_alloc(), o);
+}
+
 /* Keeps @node (with the name and identity code) as @ticket's identity: a
- * pass replaces anything, a failure only another failure. */
+ * card that passed stays (the strongest proof, with the name; a document
+ * checked after it is added), another pass replaces anything else, a
+ * failure only another failure. */
 static void visit_identity_keep(struct api *api, uint32_t ticket, JsonNode *node)
 {
 	JsonNode *had = g_hash_table_lookup(api->visit_identity, GUINT_TO_POINTER(ticket));
+	JsonObject *o = json_node_get_object(node);
 
 	if (had && identity_passed(had) && !identity_passed(node))
 		return;
+	if (had && identity_passed(had) &&
+	    json_object_has_member(json_node_get_object(had), "name")) {
+		if (strcmp(json_object_get_string_member(o, "method"), "document") == 0)
+			g_hash_table_replace(api->visit_identity, GUINT_TO_POINTER(ticket),
+					     card_with_document(had, node));
+		return;
+	}
 	g_hash_table_replace(api->visit_identity, GUINT_TO_POINTER(ticket), json_node_ref(node));
 }
 

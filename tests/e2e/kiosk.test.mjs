@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /kiosk in a real Chromium against a real vuorod on the sim board: drawing
 // a ticket in Swedish, the printer failing, closed services explained,
-// appointment check-in, and vuorod restarting under the page.
+// appointment check-in, vuorod restarting under the page, identifying with
+// the ID card (SoftHSM2) after drawing — seen by the advisor who calls the
+// ticket — and rating a visit.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
-import { test, startVuorod, open, shot, audit, expect, waitFor, SHOTS } from "./lib.mjs";
+import { spawnSync, execFileSync } from "node:child_process";
+import { test, startVuorod, open, shot, audit, expect, waitFor, SHOTS, ROOT, USERS } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
+const LANDSCAPE = { width: 1920, height: 1080 };
+const CONSOLE = { width: 1280, height: 800 };
 
 const text = (page, sel) => page.locator(sel).innerText();
 const serviceButton = (page, code) => page.locator(`button.service[data-service="${code}"]`);
@@ -337,6 +342,248 @@ test("kiosk: vuorod restarts under the page — offline banner, then fresh count
     expect(await serviceButton(page, "kela").evaluate((b) => b.vuoroMark === true),
       "the button was updated in place, not rebuilt");
     expect(realErrors(page).length === 0, "no console errors but the outage's: " + realErrors(page).join(" | "));
+  } finally {
+    await v.cleanup();
+  }
+});
+
+// A fresh test PKI and SoftHSM2 cards (tests/identity/make-pki.sh), the "ec"
+// card in the reader, and vuorod with an [identity] group.  Returns {v, done()}.
+async function withCardReader() {
+  const pki = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-pki-"));
+  execFileSync(path.join(ROOT, "tests", "identity", "make-pki.sh"), [pki], { stdio: "ignore" });
+  const saved = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = path.join(pki, "cards", "ec", "softhsm2.conf");
+  const done = () => {
+    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = saved;
+    fs.rmSync(pki, { recursive: true, force: true });
+  };
+  try {
+    const v = await startVuorod([
+      ["identity", "module", "/usr/lib/softhsm/libsofthsm2.so"],
+      ["identity", "trust-anchors", path.join(pki, "root", "ca.pem")],
+      ["identity", "crl", path.join(pki, "crl.pem")],
+      ["identity", "site-secret", path.join(pki, "site-secret")]]);
+    return { v, done };
+  } catch (e) {
+    done();
+    throw e;
+  }
+}
+
+// Types digits on the on-screen PIN pad.
+async function padType(page, digits) {
+  for (const d of digits) await page.click(`.pin-pad button[data-focus-key="pin:${d}"]`);
+}
+
+const sql = (v, query) => execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"), query], { encoding: "utf8" }).trim();
+
+test("kiosk: identify with the ID card after drawing (wrong PIN, then right); the advisor sees who it is", async () => {
+  const { v, done } = await withCardReader();
+  try {
+    const status = await v.api("GET", "/api/status");
+    expect(status.body.identity_reader === true, "status says there is a card reader");
+    const page = await open(v.url + "/kiosk", LANDSCAPE);
+    await page.waitForSelector("button.service");
+    await page.getByRole("button", { name: "English" }).click();
+    await serviceButton(page, "guide").click();
+    await page.waitForSelector("#ticket-number");
+    const number = await text(page, "#ticket-number");
+    const offer = await text(page, "#identify");
+    expect(offer.includes("Identify with your ID card now") && offer.includes("Optional – saves time at the counter"),
+      "the ticket screen offers to identify: " + offer);
+    await shot(page, "kiosk-ticket-identify");
+    await audit(page, "kiosk confirmation with the identity offer");
+    const { scroll, inner } = await page.evaluate(() =>
+      ({ scroll: document.documentElement.scrollHeight, inner: window.innerHeight }));
+    expect(scroll <= inner, `the confirmation fits the landscape screen (${scroll} > ${inner})`);
+
+    await page.click("#identify");
+    await page.waitForSelector("#pin-title");
+    expect(await text(page, "#pin-title") === "Identify with your ID card", "the PIN view");
+    for (const b of await page.locator(".pin-pad button").all()) {
+      const box = await b.boundingBox();
+      expect(box.height >= 88 && box.width >= 88, "PIN keys at least 88 px, got " + JSON.stringify(box));
+    }
+    // A wrong PIN first: typed, one digit erased and typed again.
+    await padType(page, "001");
+    await page.click('.pin-pad button[aria-label="Erase a digit"]');
+    await padType(page, "00");
+    expect(await page.locator("#pin-dots .dots").innerText() === "●●●●", "four dots, no digits shown");
+    expect(!(await text(page, "main")).includes("0000"), "the PIN itself is not on the screen");
+    await shot(page, "kiosk-pin");
+    await audit(page, "kiosk PIN view");
+    await page.click("#pin-ok");
+    await page.waitForSelector('#pin-result[data-verdict="wrong_pin"]');
+    const wrong = await text(page, "#pin-result");
+    expect(wrong.includes("Wrong PIN. Please try again."), "the card's answer in English: " + wrong);
+    expect(await page.locator("#pin-dots .dots").innerText() === "", "the digits are gone after the request");
+    expect(await page.evaluate(() => document.activeElement.id) === "pin-ok", "focus back on OK");
+    await shot(page, "kiosk-pin-wrong");
+    await audit(page, "kiosk PIN view after a wrong PIN");
+
+    // The right PIN; the check is held up a little so that "Checking…" shows.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route("**/api/tickets/*/identity", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await padType(page, "1234");
+    await page.click("#pin-ok");
+    await waitFor(async () => (await text(page, "#pin-result")).includes("Checking… Keep the card in the reader."),
+      "Checking…");
+    expect(await page.locator("#pin-dots .dots").innerText() === "", "the PIN left the screen with the request");
+    expect(await page.locator(".pin-pad button:not([disabled])").count() === 0, "the keys rest while it checks");
+    release();
+    await page.waitForSelector("#identified");
+    await page.unroute("**/api/tickets/*/identity");
+    expect(await text(page, "#identified") === "Identity confirmed – the advisor will see it", "confirmed");
+    expect(await page.locator("#identify").count() === 0, "no second offer");
+    expect(await text(page, "#ticket-number") === number, "back on the same ticket");
+    await shot(page, "kiosk-identified");
+    await audit(page, "kiosk confirmation after identifying");
+    expect(errorsBut(page).length === 0, "no console errors: " + page.jsErrors.join(" | "));
+
+    // The advisor calls the ticket and sees who it is.
+    const adv = await open(v.url + "/advisor", { ...CONSOLE, lang: "en" });
+    await adv.waitForSelector("#login-view:not([hidden])");
+    await adv.fill("#user", "anna");
+    await adv.fill("#password", USERS.anna[1]);
+    await adv.press("#password", "Enter");
+    await adv.waitForSelector("#counter-view:not([hidden])");
+    await adv.check('#counter-list input[value="1"]');
+    await adv.click("#open-btn");
+    await adv.waitForSelector("#console-view:not([hidden])");
+    expect(await adv.isHidden("#cur-identity"), "no identity box without a customer");
+    await adv.click("#b-next");
+    await waitFor(async () => (await adv.textContent("#cur-code")) === number, "the kiosk's ticket called");
+    await waitFor(async () => (await adv.textContent("#identity")).includes("010190-123A"), "the identity code");
+    const who = await adv.textContent("#identity");
+    expect(who.includes("Matti Meikäläinen") && who.includes("Identified with ID card at the kiosk"),
+      "the name and how: " + who);
+    const fits = await adv.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight);
+    expect(fits, "the console with the identity row still fits 1280×800");
+    await shot(adv, "advisor-identity");
+    await audit(adv, "advisor with an identified customer");
+
+    // A document checked too, by keyboard.
+    await adv.selectOption("#doc-type", "passport");
+    await adv.focus("#b-doc");
+    await adv.keyboard.press("Enter");
+    await waitFor(async () => (await adv.textContent("#identity")).includes("Document checked: Passport"),
+      "the document check shown");
+    await waitFor(async () => (await adv.textContent("#note")).includes(`${number}: document checked (Passport)`),
+      "the note");
+    expect(await adv.evaluate(() => document.activeElement.id) === "b-doc", "focus stays on the button");
+    await shot(adv, "advisor-identity-document");
+    expect(adv.jsErrors.length === 0, "no advisor console errors: " + adv.jsErrors.join(" | "));
+
+    // The visit ends: the identity goes with it.
+    await adv.click("#b-end");
+    await waitFor(async () => (await adv.textContent("#cur-code")) === "—", "the visit ended");
+    expect(await adv.isHidden("#cur-identity"), "the identity box hides with the visit");
+    await adv.context().close();
+    await page.context().close();
+
+    await v.stop();
+    const ticket = sql(v, `SELECT id FROM tickets WHERE code = '${number}'`);
+    const rows = sql(v, "SELECT ticket, counter, method, result, cert_serial IS NOT NULL, id_hmac IS NOT NULL, " +
+      "coalesce(document_type, ''), coalesce(user, '') FROM identity_checks ORDER BY id").split("\n");
+    expect(rows.join(";") === [`${ticket}|0|card|wrong_pin|1|0||`, `${ticket}|0|card|verified|1|1||`,
+      `${ticket}|1|document|checked|0|0|passport|anna`].join(";"),
+    "stored: the two card checks at the kiosk and the passport at counter 1: " + rows.join(";"));
+    const db = path.join(v.dir, "vuoro.db");
+    const bytes = fs.readFileSync(db).toString("latin1") +
+      (fs.existsSync(db + "-wal") ? fs.readFileSync(db + "-wal").toString("latin1") : "");
+    expect(!bytes.includes("010190-123A"), "the identity code itself is nowhere in the database");
+  } finally {
+    await v.cleanup();
+    done();
+  }
+});
+
+test("kiosk: a slow PIN entry is not cut short by the idle timer, but still goes back to the start", async () => {
+  const { v, done } = await withCardReader();
+  try {
+    // ?idle=4: the confirmation gives up after 4 s, the PIN view after 12 s.
+    const page = await open(v.url + "/kiosk?idle=4", PORTRAIT);
+    await page.waitForSelector("button.service");
+    await serviceButton(page, "guide").click();
+    await page.waitForSelector("#identify");
+    await page.click("#identify");
+    await page.waitForSelector("#pin-title");
+    // A keyboard's digits and Backspace work too.
+    await page.keyboard.press("7");
+    expect(await page.locator("#pin-dots .dots").innerText() === "●", "a digit typed on a keyboard");
+    await page.keyboard.press("Backspace");
+    expect(await page.locator("#pin-dots .dots").innerText() === "", "and erased");
+    await padType(page, "12");
+    const typed = Date.now();
+    await shot(page, "kiosk-pin-portrait");
+    await page.waitForSelector("#idle[open]", { timeout: 15000 });
+    const warned = (Date.now() - typed) / 1000;
+    expect(warned > 8, `no warning for a while on the PIN view (it came after ${warned.toFixed(1)} s)`);
+    expect(await page.locator("#pin-dots .dots").innerText() === "●●", "the digits wait under the warning");
+    await waitFor(async () => await page.locator("#start-title").count() === 1, "back on the start screen", 8000);
+    const back = (Date.now() - typed) / 1000;
+    expect(back >= 11 && back < 20, `back at the start after about 12 s (${back.toFixed(1)} s)`);
+    expect(await text(page, "h1") === "Valitse asiointi", "in Finnish");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await v.cleanup();
+    done();
+  }
+});
+
+test("kiosk: rate your visit — three choices in words, the rating stored and tied to the visit that just ended", async () => {
+  const v = await startVuorod();
+  try {
+    const drawn = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
+    expect(drawn.status === 201, "a ticket: " + JSON.stringify(drawn.body));
+    for (const [p, body] of [["open", {}], ["call", {}], ["start", {}], ["end", { outcome: "resolved" }]]) {
+      const r = await v.api("POST", `/api/counters/1/${p}`, body, "anna");
+      expect(r.status === 200, `counter 1 ${p}: ` + JSON.stringify(r.body));
+    }
+
+    const page = await open(v.url + "/kiosk", LANDSCAPE);
+    await page.waitForSelector("button.service");
+    const entry = await page.locator("#rate-visit").boundingBox();
+    const appointment = await page.locator("button.appointment").boundingBox();
+    expect(entry.height >= 88 && entry.width < appointment.width, "the rating entry: big enough, second to the appointment");
+    await shot(page, "kiosk-start-with-rating");
+    await audit(page, "kiosk start with the rating entry");
+    await page.click("#rate-visit");
+    await page.waitForSelector("#feedback-title");
+    expect(await text(page, "#feedback-title") === "Miten asiointisi sujui tänään?", "the question in Finnish");
+    const words = await page.locator("button.rate").allInnerTexts();
+    expect(words.join("|") === "Hyvin|Kohtalaisesti|Huonosti", "the choices in words: " + words.join("|"));
+    for (const b of await page.locator("button.rate").all()) {
+      const box = await b.boundingBox();
+      expect(box.height >= 200, "big choices, got " + box.height);
+    }
+    await page.getByRole("button", { name: "English" }).click();
+    await waitFor(async () => await text(page, "#feedback-title") === "How was your visit today?", "in English");
+    await shot(page, "kiosk-feedback");
+    await audit(page, "kiosk feedback view");
+    await page.getByRole("button", { name: "So-so" }).click();
+    await waitFor(async () => await text(page, "#feedback-title") === "Thank you for your feedback!", "thanks");
+    await shot(page, "kiosk-feedback-thanks");
+    await audit(page, "kiosk feedback thanks");
+    // The thanks give way by themselves, and the start is in Finnish again.
+    await waitFor(async () => await page.locator("#start-title").count() === 1, "back on the start screen", 10000);
+    expect(await text(page, "h1") === "Valitse asiointi", "in Finnish again");
+
+    // A second rating is kept, but not tied to the same visit.
+    await page.click("#rate-visit");
+    await page.getByRole("button", { name: "Hyvin" }).click();
+    await waitFor(async () => await text(page, "#feedback-title") === "Kiitos palautteestasi!", "thanks again");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+    await v.stop();
+    const rows = sql(v, "SELECT ticket, counter, rating, source, coalesce(service, '') FROM feedback ORDER BY id");
+    expect(rows === `${drawn.body.ticket.id}|1|3|screen|guide\n0|0|5|screen|`,
+      "stored: so-so tied to the visit at counter 1, then good untied: " + JSON.stringify(rows));
   } finally {
     await v.cleanup();
   }

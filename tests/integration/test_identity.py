@@ -92,6 +92,12 @@ def test_kiosk_card_check_reaches_the_advisor_who_calls_the_ticket(card_daemon):
     # A failed try after the pass does not hide the pass.
     d.post(f"/api/tickets/{t['id']}/identity", {"pin": "9999"})
     assert d.get("/api/counters/1/identity", user="anna").json()["identity"]["verdict"] == "verified"
+    # A document checked as well: stored, but the card's name and code stay on show.
+    assert d.post("/api/counters/1/identity", {"document_type": "passport"},
+                  user="anna").status_code == 201
+    got = d.get("/api/counters/1/identity", user="anna").json()["identity"]
+    assert got["identity_code"] == CODE and got["document_type"] == "passport", got
+    assert counter_view(d, 1, "anna")["ticket"]["identity"]["document_type"] == "passport"
 
     d.post("/api/counters/1/start", {}, user="anna")
     assert d.post("/api/counters/1/end", {"outcome": "resolved"}, user="anna").status_code == 200
@@ -106,8 +112,8 @@ def test_kiosk_card_check_reaches_the_advisor_who_calls_the_ticket(card_daemon):
                             (t["id"],)).fetchall()
         visit = db.execute("SELECT identity FROM visits WHERE ticket = ?", (t["id"],)).fetchone()
     assert checks == [("card", "wrong_pin", 0, 0, 1), ("card", "verified", 0, 1, 1),
-                      ("card", "wrong_pin", 0, 0, 1)], checks
-    assert visit == ("card",)
+                      ("card", "wrong_pin", 0, 0, 1), ("document", "checked", 1, 0, 0)], checks
+    assert visit == ("document",), "the visit's method: the last check that passed"
     d.stop()
     for name in os.listdir(os.path.dirname(d.db)):
         if name.startswith(os.path.basename(d.db)):

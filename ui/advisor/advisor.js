@@ -10,6 +10,7 @@ import { pick } from "/ui/common/i18n.js";
 import { S, t, $, counter, showAlert, clearAlert, note } from "./state.js";
 import { renderConsole, act, initConsole, keepFocus, resetEndChoices } from "./console.js";
 import { initKeys } from "./keys.js";
+import { initIdentity, identityEvent } from "./identity.js";
 
 const COUNTER_ROLES = ["advisor", "expert", "admin"];
 const SAVED = "vuoro-advisor-counter";
@@ -124,7 +125,11 @@ async function startSession(me) {
   stopLive();
   // The socket says who it is when it connects: open it after logging in.
   const stream = live({
-    onEvent: reloadSoon,
+    onEvent: (ev) => {
+      // A check of the customer's identity was stored: ask for it again.
+      if (ev.type === "identity") identityEvent(ev);
+      reloadSoon();
+    },
     onState: (state) => {
       if (socket !== stream) return; // a stopped socket's last word
       $("offline").hidden = state === "open";
@@ -276,6 +281,7 @@ t.onLang(() => {
 });
 applyTexts();
 initConsole();
+initIdentity();
 initKeys(act, () => S.view === "console");
 // Waiting times move on; vuorod's estimates too.
 setInterval(() => S.view === "console" && renderConsole(), 15000);

@@ -6,6 +6,7 @@
 import { post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { S, t, $, now, mins, counter, serviceName, showAlert, clearAlert, note } from "./state.js";
+import { renderIdentity } from "./identity.js";
 
 const ACTIONS = ["next", "recall", "start", "noshow", "park", "end", "transfer", "resume"];
 const PATHS = { next: "call", recall: "recall", start: "start", noshow: "noshow", park: "park",
@@ -131,6 +132,7 @@ export function renderConsole() {
   const c = counter();
   $("hdr-counter").textContent = c ? " · " + c.name : "";
   renderCurrent();
+  renderIdentity();
   renderChoices();
   renderQueue();
   const ok = allowed();

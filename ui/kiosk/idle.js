@@ -8,6 +8,10 @@
 // Defaults: 45 s in all, the warning from 25 s (so it stays 20 s).  For tests
 // /kiosk?idle=N gives N seconds in all, and the warning is scaled the same
 // way (it shows for the last 20/45 of N).
+//
+// patience() (optional) stretches the time before the warning on a screen
+// where people need longer (3: typing an ID card's PIN); the warning itself
+// lasts as long as ever, so the screen still goes back to the start.
 
 const IDLE_S = 45;
 const WARN_S = 25;
@@ -20,8 +24,8 @@ export function idleSeconds(search = location.search) {
 
 // active(): whether the timer runs now (not on a fresh start screen).
 // warn(secondsLeft) / unwarn(): show or hide the warning.  timeout(): go back.
-export function idleTimer({ active, warn, unwarn, timeout, search }) {
-  const { total, warnAt } = idleSeconds(search);
+export function idleTimer({ active, warn, unwarn, timeout, search, patience = () => 1 }) {
+  const idle = idleSeconds(search);
   let last = Date.now();
   let warned = false;
 
@@ -47,15 +51,18 @@ export function idleTimer({ active, warn, unwarn, timeout, search }) {
       }
       return;
     }
-    const idle = (Date.now() - last) / 1000;
-    if (idle >= total) {
+    const stretch = Math.max(1, patience() || 1);
+    const total = idle.total * stretch;
+    const warnAt = total - (idle.total - idle.warnAt);
+    const since = (Date.now() - last) / 1000;
+    if (since >= total) {
       warned = false;
       unwarn();
       last = Date.now();
       timeout();
-    } else if (idle >= warnAt) {
+    } else if (since >= warnAt) {
       warned = true;
-      warn(Math.ceil(total - idle));
+      warn(Math.ceil(total - since));
     }
   }, 250);
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /kiosk — the touch screen of the ticket dispenser.
 //
-// Screens: "start" (services, language, check-in button), "busy" (a request
-// under way), "ticket" (the confirmation) and "checkin" (the booking-code
-// keypad).  Every render rebuilds the screen from state; the element that
+// Screens: "start" (services, language, check-in and feedback buttons),
+// "busy" (a request under way), "ticket" (the confirmation), "checkin" (the
+// booking-code keypad), "pin" (identity with the ID card for the ticket just
+// drawn) and "feedback" (rate the visit).  Every render rebuilds the screen from state; the element that
 // had focus is found again by its data-focus-key, so live refreshes and a
 // language switch never throw a keyboard user back to the top.
 //
 // Query string (for tests and set-up): ?idle=N — seconds without a touch
-// before going back to the start (default 45, the warning scaled; idle.js).
+// before going back to the start (default 45, the warning scaled; idle.js;
+// three times that while a PIN is typed).
 
 import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
@@ -18,6 +20,8 @@ import { STRINGS, refusalText } from "./strings.js";
 import { renderStart, updateStart } from "./start.js";
 import { renderTicket } from "./ticket.js";
 import { renderCheckin, checkinError } from "./checkin.js";
+import { renderPin, pinOutcome, PIN_MAX } from "./pin.js";
+import { renderFeedback } from "./feedback.js";
 import { idleTimer } from "./idle.js";
 
 const t = i18n(STRINGS, "vuoro-kiosk-lang");
@@ -32,10 +36,18 @@ const state = {
   // Start screen: the last refusal, as a function of the language (so a
   // language switch translates it too): () => text.
   message: null,
-  view: null, // ticket screen: {ticket, printed, noPrinter, appointment}
+  view: null, // ticket screen: {ticket, printed, noPrinter, appointment, identified}
   busyText: "",
   checkin: { code: "", error: null, busy: false },
+  pin: freshPin(),
+  feedback: { busy: false, thanked: false },
 };
+let thanksTimer = null;
+const THANKS_MS = 6000; // the feedback's thanks stay this long, then the start
+
+function freshPin() {
+  return { digits: "", busy: false, result: null, final: false, redraw: null };
+}
 
 // ---------------------------------------------------------------------------
 // Rendering
@@ -74,6 +86,8 @@ function render({ focusTop = false } = {}) {
   let node;
   if (state.screen === "ticket") node = renderTicket(ctx, state.view);
   else if (state.screen === "checkin") node = renderCheckin(ctx);
+  else if (state.screen === "pin") node = renderPin(ctx);
+  else if (state.screen === "feedback") node = renderFeedback(ctx);
   else if (state.screen === "busy") {
     node = h("section", { class: "busy", "aria-busy": "true" },
       h("h1", { tabindex: "-1", role: "status" }, state.busyText));
@@ -103,6 +117,21 @@ function context() {
     checkinState: state.checkin,
     submit: checkin,
     back: () => goStart(),
+    identify: () => {
+      state.pin = freshPin();
+      go("pin");
+    },
+    pinState: state.pin,
+    pinType,
+    pinErase,
+    pinSubmit,
+    pinCancel,
+    rateVisit: () => {
+      state.feedback = { busy: false, thanked: false };
+      go("feedback");
+    },
+    feedbackState: state.feedback,
+    rate,
   };
 }
 
@@ -114,6 +143,9 @@ function go(screen, extra = {}) {
 function goStart() {
   state.message = null;
   state.checkin = { code: "", error: null, busy: false };
+  state.pin = freshPin(); // a PIN never outlives its screen
+  state.feedback = { busy: false, thanked: false };
+  clearTimeout(thanksTimer);
   go("start");
   refresh();
 }
@@ -237,11 +269,126 @@ async function checkin(raw) {
 }
 
 // ---------------------------------------------------------------------------
+// Identity with the ID card for the ticket just drawn (pin.js)
+
+function pinType(d) {
+  const st = state.pin;
+  if (state.screen !== "pin" || st.busy || st.final || st.digits.length >= PIN_MAX) return;
+  st.digits += d;
+  st.redraw?.();
+}
+
+function pinErase() {
+  const st = state.pin;
+  if (state.screen !== "pin" || st.busy || st.final) return;
+  st.digits = st.digits.slice(0, -1);
+  st.redraw?.();
+}
+
+function pinCancel() {
+  if (state.pin.busy) return;
+  state.pin = freshPin();
+  go("ticket");
+}
+
+async function pinSubmit() {
+  const st = state.pin;
+  if (state.screen !== "pin" || st.busy || st.final) return;
+  if (!st.digits) {
+    st.result = { kind: "warn", lines: () => [t("pin_empty")] };
+    render();
+    return;
+  }
+  // The request takes the digits; the page keeps none of them.
+  const body = { pin: st.digits };
+  st.digits = "";
+  st.busy = true;
+  st.result = null;
+  render();
+  const ticket = state.view.ticket;
+  let outcome;
+  try {
+    const reply = await post(`/api/tickets/${ticket.id}/identity`, body);
+    outcome = pinOutcome(t, reply);
+  } catch (e) {
+    const key = e.code === "not_waiting" ? "pin_not_waiting"
+      : e.code === "no_reader" || e.status === 503 ? "pin_no_reader" : null;
+    const final = !!key;
+    outcome = {
+      verified: false,
+      final,
+      result: { kind: "bad", verdict: e.code, lines: () => [key ? t(key) : errorText(e) ?? t("error_generic")] },
+    };
+  } finally {
+    body.pin = null;
+  }
+  if (state.pin !== st) return; // gone back to the start meanwhile
+  st.busy = false;
+  if (outcome.verified) {
+    state.view = { ...state.view, identified: true };
+    state.pin = freshPin();
+    go("ticket");
+    return;
+  }
+  st.result = outcome.result;
+  st.final = outcome.final;
+  render();
+  (st.final ? $("pin-cancel") : $("pin-ok"))?.focus();
+}
+
+// A keyboard (or a screen reader's) digits, Backspace and Enter on the PIN
+// screen; the on-screen keys are buttons of their own.
+document.addEventListener("keydown", (e) => {
+  if (state.screen !== "pin" || e.ctrlKey || e.altKey || e.metaKey || $("idle").open) return;
+  if (/^[0-9]$/.test(e.key)) {
+    e.preventDefault();
+    pinType(e.key);
+  } else if (e.key === "Backspace") {
+    e.preventDefault();
+    pinErase();
+  } else if (e.key === "Enter" && e.target.tagName !== "BUTTON") {
+    e.preventDefault();
+    pinSubmit();
+  } else if (e.key === "Escape") {
+    pinCancel();
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Feedback (feedback.js)
+
+async function rate(rating) {
+  const st = state.feedback;
+  if (st.busy || st.thanked) return;
+  st.busy = true;
+  render();
+  try {
+    await post("/api/feedback", { rating });
+  } catch {
+    // The thanks stand either way: a lost rating is not the citizen's problem.
+  }
+  if (state.feedback !== st) return;
+  st.busy = false;
+  st.thanked = true;
+  render({ focusTop: true });
+  clearTimeout(thanksTimer);
+  // The citizen has gone: the next one finds the start, in Finnish.
+  thanksTimer = setTimeout(() => {
+    if (state.screen !== "feedback" || state.feedback !== st) return;
+    t.setLang("fi");
+    goStart();
+  }, THANKS_MS);
+}
+
+// ---------------------------------------------------------------------------
 // Idle: back to the start in Finnish (idle.js has the timings).
 
 const dialog = $("idle");
 idleTimer({
-  active: () => state.screen !== "start" || t.lang() !== "fi" || !!state.message,
+  // Not while a card is being checked: the answer comes within seconds.
+  active: () => (state.screen !== "start" || t.lang() !== "fi" || !!state.message) && !state.pin.busy,
+  // Finding the card and remembering its PIN takes longer than a tap.
+  patience: () => (state.screen === "pin" ? 3 : 1),
   warn: (s) => {
     $("idle-title").textContent = t("idle_title");
     $("idle-text").textContent = t("idle_text", { s });

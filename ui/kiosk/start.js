@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The start screen: services grouped by provider, each a big button with
 // its line and estimate, or — when it cannot be drawn now — the reason in
-// words; and the way to check in for an appointment.
+// words; the way to check in for an appointment; and, smaller, the way to
+// rate a visit (feedback.js).
 
 import { h } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
@@ -15,7 +16,7 @@ function signature(ctx) {
     st ? st.providers.map((p) => p.code) : [], st ? st.services.map((s) => s.code + ":" + s.provider) : []]);
 }
 
-// ctx: {t, status, online, message, draw(service), explain(service), checkin()}
+// ctx: {t, status, online, message, draw(service), explain(service), checkin(), rateVisit()}
 export function renderStart(ctx) {
   const { t, status } = ctx;
   const lang = t.lang();
@@ -42,11 +43,18 @@ export function renderStart(ctx) {
           h("h2", { id: `prov-${p.code}` }, pick(p.names, lang)),
           h("ul", { class: "services" },
             list.map((s) => h("li", {}, serviceButton(ctx, s))))))),
-    h("button", {
-      class: "appointment secondary",
-      dataset: { focusKey: "appointment" },
-      onclick: () => ctx.checkin(),
-    }, t("appointment_button")));
+    h("div", { class: "more" },
+      h("button", {
+        class: "appointment secondary",
+        dataset: { focusKey: "appointment" },
+        onclick: () => ctx.checkin(),
+      }, t("appointment_button")),
+      h("button", {
+        id: "rate-visit",
+        class: "rate-visit secondary",
+        dataset: { focusKey: "rate-visit" },
+        onclick: () => ctx.rateVisit(),
+      }, t("feedback_button"))));
 }
 
 // Updates a start screen in place; false when it has to be built anew.

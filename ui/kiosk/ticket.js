@@ -3,12 +3,15 @@
 // the estimate; "take your ticket from the printer" — or, when printing
 // failed, says so plainly and gives the follow address as text and as a QR
 // code (an image vuorod draws: GET /api/qr?text=…; if that fails the image
-// hides itself and the address stays readable).
+// hides itself and the address stays readable).  Where the kiosk has an
+// ID-card reader (status.identity_reader), it offers to identify now (pin.js);
+// after that it says the identity is confirmed.
 
 import { h } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
 
-// ctx: {t, status, done()}; v: {ticket, printed, noPrinter, appointment}
+// ctx: {t, status, done(), identify()};
+// v: {ticket, printed, noPrinter, appointment, identified}
 export function renderTicket(ctx, v) {
   const { t, status } = ctx;
   const lang = t.lang();
@@ -36,7 +39,15 @@ export function renderTicket(ctx, v) {
     svc?.kind === "remote" ? h("p", { class: "video" }, t("video_confirm")) : null,
     v.printed ? h("p", { class: "take" }, t("take_ticket")) : unprinted(ctx, v),
     h("p", { class: "screens" }, t("called_on_screens")),
-    h("button", { class: "done", dataset: { focusKey: "done" }, onclick: () => ctx.done() }, t("done")));
+    v.identified ? h("p", { id: "identified", class: "identified", role: "status" }, t("identified")) : null,
+    h("div", { class: "ticket-actions" },
+      !v.identified && status?.identity_reader && tk.state === "waiting"
+        ? h("button", { type: "button", id: "identify", class: "identify secondary", dataset: { focusKey: "identify" },
+          onclick: () => ctx.identify() },
+        h("span", { class: "identify-main" }, t("identify_offer")),
+        h("span", { class: "identify-sub" }, t("identify_offer_sub")))
+        : null,
+      h("button", { class: "done", dataset: { focusKey: "done" }, onclick: () => ctx.done() }, t("done"))));
 }
 
 function unprinted(ctx, v) {
