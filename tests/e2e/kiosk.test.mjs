@@ -480,7 +480,11 @@ test("kiosk: identify with the ID card after drawing (wrong PIN, then right); th
     await shot(adv, "advisor-identity-document");
     expect(adv.jsErrors.length === 0, "no advisor console errors: " + adv.jsErrors.join(" | "));
 
-    // The visit ends: the identity goes with it.
+    // The visit ends with the category of the matter: the identity goes with it.
+    await adv.fill("#category", "asumistuki");
+    await adv.keyboard.press("e"); // typed in the field, not the End shortcut
+    expect(await adv.inputValue("#category") === "asumistukie", "a letter in the field is a letter");
+    await adv.fill("#category", "asumistuki");
     await adv.click("#b-end");
     await waitFor(async () => (await adv.textContent("#cur-code")) === "—", "the visit ended");
     expect(await adv.isHidden("#cur-identity"), "the identity box hides with the visit");
@@ -498,6 +502,8 @@ test("kiosk: identify with the ID card after drawing (wrong PIN, then right); th
     const bytes = fs.readFileSync(db).toString("latin1") +
       (fs.existsSync(db + "-wal") ? fs.readFileSync(db + "-wal").toString("latin1") : "");
     expect(!bytes.includes("010190-123A"), "the identity code itself is nowhere in the database");
+    const visit = sql(v, `SELECT identity, category, channel FROM visits WHERE ticket = ${ticket}`);
+    expect(visit === "document|asumistuki|in_person", "the visit's record: " + visit);
   } finally {
     await v.cleanup();
     done();

@@ -155,6 +155,7 @@ export function keepFocus() {
 export function resetEndChoices() {
   document.querySelector('input[name="outcome"][value="resolved"]').checked = true;
   $("channel").value = counter()?.kind === "expert" ? "remote_video" : "in_person";
+  $("category").value = "";
 }
 
 function resetTransferChoices() {
@@ -167,9 +168,13 @@ function resetTransferChoices() {
 
 function body(name) {
   switch (name) {
-    case "end":
-      return { outcome: document.querySelector('input[name="outcome"]:checked')?.value || "resolved",
+    case "end": {
+      const b = { outcome: document.querySelector('input[name="outcome"]:checked')?.value || "resolved",
         channel: $("channel").value };
+      const category = $("category").value.trim();
+      if (category) b.category = category; // the matter, for the visit record
+      return b;
+    }
     case "transfer": {
       const b = {};
       if ($("t-service").value) b.service = $("t-service").value;
