@@ -1288,6 +1288,8 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 		json_builder_begin_object(jb);
 		add_int(jb, "id", s->id);
 		add_str(jb, "state", session_state_name(s->state));
+		if (s->state == SESSION_ENDED)
+			add_str(jb, "reason", session_end_name(s->reason));
 		add_str(jb, "code", s->code);
 		add_str(jb, "service", svc ? svc->code : NULL);
 		add_str(jb, "provider", s->provider);

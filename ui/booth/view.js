@@ -31,7 +31,8 @@ export function viewOf(b, { now = Date.now(), endedMs = ENDED_MS, seen = 0 } = {
       return { view: "live", reconnecting: Boolean(s.reconnecting), ...base };
     }
     // "ended": only for the moment before the booth turns idle.
-    const reason = b.last?.session === s.id ? b.last.reason : null;
+    // The session says why it ended; the booth's "last" too, once it turns idle.
+    const reason = b.last?.session === s.id ? b.last.reason : s.reason || null;
     return { view: "ended", reason, ...base };
   }
   const last = b?.last;
