@@ -32,6 +32,17 @@ USERS = {
 }
 
 
+def wait_for(pred, timeout=5.0, what="condition"):
+    """@pred's first true value within @timeout seconds, else an AssertionError."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
 def sim_text(base=SIM_CONF):
     """The sim config without its [identity] group (make run's test card):
     a test that wants an ID-card reader gives its own."""

@@ -17,6 +17,8 @@ import time
 
 import pytest
 
+import conftest
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
 TOOL = os.path.join(BUILD, "vuoro-displaytest")
@@ -25,13 +27,7 @@ SLOW = 3 if os.environ.get("VUORO_ASAN") == "1" else 1
 
 
 def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout * SLOW
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
+    return conftest.wait_for(pred, timeout * SLOW, what)
 
 
 def ascii_regs(text, chars):

@@ -4,17 +4,7 @@ to the visit that just ended, once, within the window; never to a person."""
 import sqlite3
 import time
 
-from conftest import conf_with, make_daemon
-
-
-def wait_for(pred, timeout=5.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
+from conftest import conf_with, make_daemon, wait_for
 
 
 def serve_one(daemon, service="guide", counter=1, user="anna"):

@@ -8,15 +8,7 @@ import time
 
 import pytest
 
-
-def wait_for(pred, timeout=5.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
+from conftest import wait_for
 
 
 def press(d, name, **kw):

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The login shell of a staff page (/tech, /manager): the login form, the
-// "this page is for …" refusal, the language select, log out, and resuming a
-// session from the cookie.  The page's HTML has the ids used below (#login,
-// #login-form, #user, #password, #login-button, #login-out, #refused,
-// #refused-text, #app, #logout, #who, #lang, #offline and the labels); its
-// strings have the keys used below.
+// The login shell of a staff page (/tech, /manager, /expert): the login
+// form, the "this page is for …" refusal, the language select, log out, and
+// resuming a session from the cookie.  The login form and the refusal are
+// built here, at the top of the page's <main id="main">; the page's HTML has
+// the other ids used below (#app, #logout, #who, #lang, #offline, #title,
+// #lang-label); its strings have the keys used below.
 //
 //   const page = staffPage({ roles: ["manager", "admin"], t, roleName,
 //                            start(me) {…}, stop() {…}, relabel() {…} });
@@ -21,8 +21,28 @@ export function say(out, text, kind = "ok") {
   if (text) out.append(h("span", { role: kind === "error" ? "alert" : "status", class: "result " + kind }, text));
 }
 
+// The login form and the refusal, hidden until staffPage shows one.
+function loginSections() {
+  return [
+    h("section", { id: "login", class: "login", "aria-labelledby": "login-title", hidden: true },
+      h("h2", { id: "login-title" }),
+      h("p", { id: "login-hint", class: "muted" }),
+      h("form", { id: "login-form", novalidate: true },
+        h("label", { for: "user", id: "user-label" }),
+        h("input", { id: "user", name: "user", autocomplete: "username", required: true }),
+        h("label", { for: "password", id: "password-label" }),
+        h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password",
+          required: true }),
+        h("p", {}, h("button", { type: "submit", id: "login-button" })),
+        h("div", { id: "login-out", class: "out" }))),
+    h("section", { id: "refused", class: "refused", hidden: true },
+      h("p", { id: "refused-text", class: "error", role: "alert" })),
+  ];
+}
+
 export function staffPage({ roles, t, roleName, start, stop, relabel }) {
   let me = null;
+  $("main").prepend(...loginSections());
   const allowed = () => me && roles.includes(me.role);
 
   function words() {

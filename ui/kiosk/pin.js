@@ -87,6 +87,8 @@ export function pinOutcome(t, reply) {
       const left = reply.pin_tries_left;
       if (left === 1) out.push(t("pin_tries_1"));
       else if (Number.isInteger(left) && left > 1) out.push(t("pin_tries_n", { n: left }));
+      // The card counts wrong tries (CKF_USER_PIN_COUNT_LOW: one or more since the last
+      // good PIN) but does not say how many remain.
       else if (reply.pin_count_low) out.push(t("pin_count_low"));
     }
     if (final || v === "error") out.push(t("pin_document"));
