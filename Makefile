@@ -32,7 +32,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -Ifirmware -Ihal -Itools \
+# firmware/ by layer (../shared/DESIGN.md): each folder is a -I, and its
+# files log under one domain, vuoro-FOLDER (hal/ logs as "hal").
+FW_DIRS := firmware $(sort $(patsubst %/,%,$(dir $(wildcard firmware/*/*.c))))
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. $(addprefix -I,$(FW_DIRS)) -Ihal -Itools \
 	-DVUORO_VERSION='"$(VERSION)"' -DVUORO_UIDIR='"$(PREFIX)/share/vuoro/ui"' \
 	-DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
@@ -45,7 +48,7 @@ endif
 
 # Everything but main.c goes into one static library that the daemon, the
 # tests and the bench tools link.
-FW_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c)) $(wildcard hal/*.c)
+FW_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c firmware/*/*.c)) $(wildcard hal/*.c)
 FW_OBJS := $(FW_SRCS:%.c=$(BUILD)/%.o)
 FW_LIB := $(BUILD)/libvuoro.a
 TOOL_COMMON := $(BUILD)/tools/common.o
@@ -68,10 +71,13 @@ all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
 deps:
 	$(Q)tools/install-deps
 
+# The log domain of a file: its folder's (firmware/api/x.c → vuoro-api).
+log_domain = $(patsubst firmware,vuorod,$(patsubst firmware/%,vuoro-%,$(patsubst hal,hal,$(patsubst tools,vuoro-tools,$(patsubst tests/%,vuoro-test,$(patsubst %/,%,$(dir $(1))))))))
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -DG_LOG_DOMAIN='"$(call log_domain,$<)"' -c -o $@ $<
 
 $(FW_LIB): $(FW_OBJS)
 	@$(if $(Q),echo "  AR      $@")

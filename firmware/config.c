@@ -10,7 +10,6 @@
  * and groups are warnings, not errors, so that a newer board-config still
  * starts an older firmware.
  */
-#define G_LOG_DOMAIN "vuoro-config"
 
 #include "config.h"
 

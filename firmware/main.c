@@ -7,7 +7,6 @@
  *   vuorod --check-config FILE
  *   vuorod --db FILE --add-user NAME --role ROLE   (password on stdin)
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include <errno.h>
 #include <glib-unix.h>

@@ -6,7 +6,6 @@
  * The label check lives here, not in a backend: a label becomes a file name
  * under wav_dir, so "../x" or ".hidden" must never reach one.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <stdbool.h>

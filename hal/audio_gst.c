@@ -17,7 +17,6 @@
  * off the bus with gst_bus_timed_pop_filtered(), bounded by the clip's
  * duration plus PLAY_SLACK.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <string.h>

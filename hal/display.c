@@ -3,7 +3,6 @@
  * display: backend choice and the thin dispatch over struct hal_display_ops.
  * The backends live in display_modbus.c and display_sim.c.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 

@@ -13,7 +13,6 @@
  * replies → -EPROTO (code kept in last_exception), CRC/length/unit mismatch
  * → -EBADMSG.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <sys/stat.h>

@@ -9,7 +9,6 @@
  * exception 0x02 (illegal data address) as -EPROTO.  A mutex guards the
  * registers so tests may read them from another thread.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <string.h>

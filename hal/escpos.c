@@ -8,7 +8,6 @@
  * Commands it does not know are skipped by their usual length so that the
  * picture degrades instead of stopping.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include "escpos.h"
 

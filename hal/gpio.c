@@ -3,7 +3,6 @@
  * gpio: backend choice and the thin dispatch over struct hal_gpio_ops.  The
  * backends live in gpio_gpiod.c and gpio_sim.c.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <stddef.h>
 

@@ -7,7 +7,6 @@
  * logical.  After an edge event the line's value is read again: the value
  * the caller debounces is what the line is now, not which edge came first.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <gpiod.h>

@@ -10,7 +10,6 @@
  * start at level 1 for active-low inputs (a pulled-up button not pressed)
  * and 0 otherwise.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <sys/eventfd.h>

@@ -3,7 +3,6 @@
  * printer: backend choice and the thin dispatch over struct hal_printer_ops.
  * The backends live in printer_escpos.c and printer_sim.c.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <glib.h>

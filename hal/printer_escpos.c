@@ -9,7 +9,6 @@
  * timeout, so a printer that stops reading (flow control held, cable pulled)
  * gives -ETIMEDOUT instead of hanging the worker.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <fcntl.h>

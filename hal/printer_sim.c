@@ -10,7 +10,6 @@
  * cover open …).  A mutex guards both, since tests and the API poke at it
  * from the main thread while the dispenser's worker prints.
  */
-#define G_LOG_DOMAIN "hal"
 
 #include <errno.h>
 #include <string.h>

@@ -16,7 +16,6 @@
  *       time: (41 request + 8 response bytes) × 10 bits / baud each.
  * tools/bench-display.sh sets up socat, pymodbus and the relay.
  */
-#define G_LOG_DOMAIN "bench"
 
 #include <math.h>
 #include <stdio.h>

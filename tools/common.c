@@ -5,7 +5,6 @@
  * Synchronous libsoup3 calls: a SoupSession belongs to the thread that made
  * it, so each thread of a bench makes its own client.
  */
-#define G_LOG_DOMAIN "vuoro-tools"
 
 #include "common.h"
 

@@ -13,7 +13,6 @@
  * Exit status: 0 everything answered, 1 some display failed, 2 usage or
  * configuration error.
  */
-#define G_LOG_DOMAIN "displaytest"
 
 #include <errno.h>
 #include <stdio.h>

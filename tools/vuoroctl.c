@@ -10,7 +10,6 @@
  * Exit codes: 0 done; 1 vuorod refused (the reason on stderr, one line);
  * 2 bad usage; 3 vuorod could not be reached.
  */
-#define G_LOG_DOMAIN "vuoroctl"
 
 #include <errno.h>
 #include <glib.h>

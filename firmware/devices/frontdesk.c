@@ -2,7 +2,6 @@
 /*
  * frontdesk: see frontdesk.h.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "frontdesk.h"
 

@@ -7,7 +7,6 @@
  * inside its callback: removal only marks the entry, and the list is swept
  * when no publish is running.
  */
-#define G_LOG_DOMAIN "vuoro-bus"
 
 #include "bus.h"
 

@@ -15,7 +15,6 @@
  * EKU → the personal fields.  Each step either moves on or sets the verdict
  * and stops; the session is logged out and closed whatever happened.
  */
-#define G_LOG_DOMAIN "vuoro-identity"
 
 #include "identity.h"
 

@@ -2,7 +2,6 @@
 /*
  * web: see web.h.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "web.h"
 

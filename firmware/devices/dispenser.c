@@ -9,7 +9,6 @@
  * is cleared at dispenser_free(), after the worker was joined, so that a
  * result still on its way finds nobody and only frees itself.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "dispenser.h"
 

@@ -2,7 +2,6 @@
 /*
  * displays: see displays.h.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "displays.h"
 

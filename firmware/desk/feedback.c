@@ -2,7 +2,6 @@
 /*
  * feedback: ratings tied to the visit that just ended (see feedback.h).
  */
-#define G_LOG_DOMAIN "vuoro-feedback"
 
 #include "feedback.h"
 

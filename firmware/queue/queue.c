@@ -14,7 +14,6 @@
  *  - the line order is: front, appointment due now, priority, profile
  *    (order, or waiting time × weight), queue time, id.
  */
-#define G_LOG_DOMAIN "vuoro-queue"
 
 #include "queue.h"
 

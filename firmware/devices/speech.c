@@ -11,7 +11,6 @@
  * globals: whether (and how) it was started, and whether a struct speech
  * currently owns it.  See speech.h for why espeak-ng is never terminated.
  */
-#define G_LOG_DOMAIN "vuoro-speech"
 
 #include <errno.h>
 #include <math.h>

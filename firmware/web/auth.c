@@ -3,7 +3,6 @@
  * auth: roles, password hashes (libsodium Argon2id) and random tokens.
  * Nothing here keeps state; the store keeps users and token digests.
  */
-#define G_LOG_DOMAIN "vuoro-auth"
 
 #include "auth.h"
 

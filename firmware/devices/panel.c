@@ -2,7 +2,6 @@
 /*
  * panel: see panel.h.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "panel.h"
 

@@ -9,7 +9,6 @@
  * queue a media_msg for the main loop, which holds a reference, and a
  * message that arrives after media_free does nothing.
  */
-#define G_LOG_DOMAIN "vuoro-media"
 
 #include "media.h"
 

@@ -13,7 +13,6 @@
  * the shared "closed" flag, set and read only on the main thread, keeps them
  * from reaching callers after display_bus_free().
  */
-#define G_LOG_DOMAIN "vuoro"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,7 +8,6 @@
  * services, providers and counters by code, never by config index.  The hot
  * statements are prepared once at open.
  */
-#define G_LOG_DOMAIN "vuoro-store"
 
 #include "store.h"
 

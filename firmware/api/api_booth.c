@@ -21,7 +21,6 @@
  * The signalling socket says hello with a client id; the page names it in
  * its call, which binds the session to that socket.
  */
-#define G_LOG_DOMAIN "vuoro-api"
 
 #include <errno.h>
 #include <string.h>

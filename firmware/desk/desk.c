@@ -8,7 +8,6 @@
  * if even that fails (the file is unreadable), the desk stays "degraded" and
  * retries the rebuild before the next command, refusing commands until then.
  */
-#define G_LOG_DOMAIN "vuoro-desk"
 
 #include "desk.h"
 

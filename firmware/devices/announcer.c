@@ -7,7 +7,6 @@
  * and "ended" back to the main loop through a small shared link: after
  * announcer_free() its reports find the link closed and do nothing.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "announcer.h"
 

@@ -11,7 +11,6 @@
  * - The slow password check (Argon2id) runs on a worker thread with the
  *   message paused; the store is touched on the main thread only.
  */
-#define G_LOG_DOMAIN "vuoro-api"
 
 #include "api.h"
 #include "api_internal.h"

@@ -4,7 +4,6 @@
  * See booking.h.  The CSV splitter follows RFC 4180 (quoted fields may hold
  * separators, newlines and doubled quotes); iCalendar goes through libical.
  */
-#define G_LOG_DOMAIN "vuoro-booking"
 
 #include "booking.h"
 

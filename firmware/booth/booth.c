@@ -9,7 +9,6 @@
  * reconnect (a lost link or socket may come back); each session has at most
  * one running.
  */
-#define G_LOG_DOMAIN "vuoro-booth"
 
 #include "booth.h"
 

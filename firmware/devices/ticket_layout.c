@@ -3,7 +3,6 @@
  * ticket_layout: see ticket_layout.h.  The commands are Epson's ESC/POS as
  * every kiosk printer we know implements it; each is named where it is sent.
  */
-#define G_LOG_DOMAIN "vuorod"
 
 #include "ticket_layout.h"
 

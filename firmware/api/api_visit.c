@@ -23,7 +23,6 @@
  * only; the answer to the citizen's screen carries the verdict and its
  * words in three languages, not the name.
  */
-#define G_LOG_DOMAIN "vuoro-api"
 
 #include <errno.h>
 #include <string.h>

@@ -8,7 +8,6 @@
  * call whose numbers fit their fields.  The .map parser is the only place
  * that knows the file syntax; the rest works on struct display_map.
  */
-#define G_LOG_DOMAIN "vuoro"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -13,7 +13,6 @@
  * others are picked from theirs (buckets, then quickselect), never sorted.
  * A year of 250,000 visits takes about 190 ms on the bench (budget 300).
  */
-#define G_LOG_DOMAIN "vuoro-report"
 
 #include "report.h"
 
