@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * api_internal: what the API's route files share (api.c, api_booth.c).
+ * api_internal: what the API's route files share (api.c and the resource files).
  * Not for other modules: they use api.h.
  */
 #pragma once
@@ -9,6 +9,11 @@
 #include <libsoup/soup.h>
 
 #include "api.h"
+#include "auth.h"
+#include "config.h"
+#include "desk.h"
+#include "dispenser.h"
+#include "router.h"
 #include "booth.h"
 #include "queue.h"
 
@@ -23,9 +28,10 @@ struct api {
 	struct booths *booths;       /* may be NULL */
 	struct identity *identity;   /* the ID-card reader; may be NULL */
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
-	struct api_booth *booth_api; /* api_booth.c's sockets and streams */
-	GHashTable *visit_identity; /* ticket id → JsonNode: its visit's identity (api_visit.c) */
+	struct api_booth *booth_api; /* booths.c's sockets and streams */
+	GHashTable *visit_identity;  /* ticket id → JsonNode: its visit's identity (visits.c) */
 	SoupServer *server;
+	struct web_router *router;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
@@ -43,86 +49,100 @@ struct api_login_fails {
 	int count;
 };
 
-struct api_caller {
-	unsigned role; /* one AUTH_ROLE_*, 0 = anonymous */
-	char *user;    /* NULL for the kiosk and anonymous callers */
-	char *csrf;    /* a browser session (cookie): the CSRF token it must send */
-};
-
+/* Who calls: a struct web_caller (firmware/web/router.h). */
 #define API_COOKIE      "vuoro_session"
 #define API_CSRF_HEADER "X-CSRF-Token"
 
-struct api_req {
-	struct api *api;
-	SoupServerMessage *msg;
-	char **seg;       /* path segments: "api", "counters", "2", "call" */
-	JsonObject *body; /* the parsed body when the route takes one */
-	GHashTable *query;
-	struct api_caller caller;
+/* Route flags of ours (web/router.h leaves bits 8 and up to programs). */
+enum {
+	API_ROUTE_SIM = 1 << 8, /* the simulated board's hardware side: 404 on a real board */
 };
 
-typedef void (*api_fn)(struct api_req *r);
+#define COUNTER_STAFF (AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
+#define ISSUERS       (AUTH_ROLE_KIOSK | COUNTER_STAFF)
+#define TECHS         (AUTH_ROLE_TECHNICIAN | AUTH_ROLE_ADMIN)
+/* The largest counter (or booth) id a request may name: ids are int16_t. */
+#define API_COUNTER_MAX INT16_MAX
 
-enum api_type {
-	API_STRING = 1,
-	API_INT,
-	API_BOOL,
-};
+static inline struct api *api_of(const struct web_req *r)
+{
+	return r->app;
+}
 
-struct api_field {
-	const char *name;
-	enum api_type type;
-	gboolean required;
-};
-
-struct api_route {
-	const char *method;
-	const char *path; /* '*' matches one segment */
-	unsigned roles;   /* 0 = anybody */
-	api_fn fn;
-	const struct api_field *fields; /* NULL: no JSON body; ends with {NULL} */
-};
-
-/* Replies */
-void api_reply(struct api_req *r, guint status, JsonNode *node);
-void api_reply_builder(struct api_req *r, guint status, JsonBuilder *b);
-void api_reply_ok(struct api_req *r, guint status);
-void G_GNUC_PRINTF(4, 5)
-    api_error(struct api_req *r, guint status, const char *code, const char *fmt, ...);
 /* Maps a negative errno onto HTTP. */
-void api_error_errno(struct api_req *r, int rc, const char *message,
+void api_error_errno(struct web_req *r, int rc, const char *message,
 		     const struct queue_result *res);
-void api_error_gerror(struct api_req *r, int rc, const GError *error,
+void api_error_gerror(struct web_req *r, int rc, const GError *error,
 		      const struct queue_result *res);
 
-/* JSON */
-void api_add_int(JsonBuilder *b, const char *name, int64_t v);
-void api_add_str(JsonBuilder *b, const char *name, const char *v);
-void api_add_bool(JsonBuilder *b, const char *name, gboolean v);
+/* Who calls: role, user, CSRF token (the router frees the strings). */
+void api_identify(struct api *api, struct web_req *r, struct web_caller *ret);
+/* The token of Authorization: Bearer or ?token=, NULL when none. */
+const char *api_bearer(struct web_req *r);
+/* The same for a WebSocket's upgrade request; the caller frees the strings. */
+void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_caller *ret);
 
-/* The request: body fields (checked by the route table), path segments */
-const char *api_str(struct api_req *r, const char *name);
-gboolean api_has(struct api_req *r, const char *name);
-int64_t api_int(struct api_req *r, const char *name, int64_t fallback);
-gboolean api_bool(struct api_req *r, const char *name, gboolean fallback);
-/* Segment @i as a positive integer id, or reply 404. */
-gboolean api_seg_id(struct api_req *r, int i, int64_t *ret);
+/* Our objects as JSON */
+void api_add_names(JsonBuilder *b, char *const names[CONFIG_LANGS]);
+/* A ticket as every client sees it; @t is the desk's current time. */
+void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
+		      const struct queue_time *t);
+/* ahead < 0: look up the ticket's place in line now (when t is set). */
+void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
+			 const struct queue_time *t, int ahead, int wait_s);
+void api_build_counter(struct api *api, JsonBuilder *b, const struct config_counter *cc,
+		       gboolean staff);
+/* The body's "lang" (the site's first language when absent), or reply 400. */
+int api_parse_lang(struct web_req *r, uint8_t *ret);
 
-/* Who calls: role, user, CSRF token (free user and csrf). */
-void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
-		  struct api_caller *ret);
-gboolean api_foreign_origin(SoupServerMessage *msg);
+/* Queue commands: the answer goes out once the change is durable. */
+void api_run(struct web_req *r, struct queue_cmd *cmd, guint status);
+void api_run_with(struct web_req *r, struct queue_cmd *cmd, guint status, const char *category);
+/* Issues or reprints through the dispenser: answers with the ticket and
+ * how its print went. */
+void api_dispense(struct web_req *r, const struct queue_cmd *cmd);
+/* A queue command waiting for the group commit: its message is paused. */
+struct api_pending {
+	struct api *api;
+	struct web_exchange *x;
+	int16_t counter;
+	guint status;
+	char *category; /* END: the category of the matter, NULL none */
+};
+struct api_pending *api_pending_new(struct web_req *r, guint status);
+void api_pending_done(struct api_pending *p);
+void api_dispensed(const struct dispenser_result *dr, gpointer data);
+/* The printer's state as JSON. */
+void api_build_printer(JsonBuilder *b, const struct dispenser_printer_state *st);
+/* Asks the printer how it is; answers with its state. */
+void api_printer_check(struct web_req *r);
+/* The buttons and lamps, or reply 409 and NULL. */
+struct panel *api_panel(struct web_req *r);
+
+extern const struct web_field api_no_fields[];
+
 /* @b to the staff and kiosk sockets; @pub (may be NULL) to anonymous ones. */
 void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub);
 
-/* api_booth.c: the routes of booths, sessions and experts, and their
+/* The route tables, one per resource file. */
+#define API_ROUTES(name)                                                                           \
+	extern const struct web_route api_##name##_routes[];                                       \
+	extern const size_t api_##name##_n_routes
+API_ROUTES(site);
+API_ROUTES(users);
+API_ROUTES(tickets);
+API_ROUTES(counters);
+API_ROUTES(devices);
+API_ROUTES(sim);
+API_ROUTES(appointments);
+API_ROUTES(reports);
+API_ROUTES(booth);
+API_ROUTES(visit);
+
+/* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */
-extern const struct api_route api_booth_routes[];
-extern const size_t api_booth_n_routes;
-/* api_visit.c: identity checks for a visit (the ID card's chip, or a
+/* visits.c: identity checks for a visit (the ID card's chip, or a
  * document checked by staff). */
-extern const struct api_route api_visit_routes[];
-extern const size_t api_visit_n_routes;
 /* The identity of @ticket's visit for staff views: an "identity" member
  * {method, verdict, name?, document_type?}, or nothing when unchecked. */
 void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket);

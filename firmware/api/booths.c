@@ -53,27 +53,27 @@ struct viewer {
 	 AUTH_ROLE_ADVISOR | AUTH_ROLE_MANAGER)
 #define TECHS (AUTH_ROLE_TECHNICIAN | AUTH_ROLE_ADMIN)
 
-static gboolean api_booths_ready(struct api_req *r)
+static gboolean api_booths_ready(struct web_req *r)
 {
-	if (r->api->booths)
+	if (api_of(r)->booths)
 		return TRUE;
-	api_error(r, 503, "no_booths", "remote service is not running");
+	web_error(r, 503, "no_booths", "remote service is not running");
 	return FALSE;
 }
 
-static gboolean api_booth_id(struct api_req *r, int64_t *ret)
+static gboolean api_booth_id(struct web_req *r, int64_t *ret)
 {
-	if (!api_seg_id(r, 2, ret))
+	if (!web_seg_id(r, 2, API_COUNTER_MAX, ret))
 		return FALSE;
-	if (!booths_is_booth(r->api->booths, (int)*ret)) {
-		api_error(r, 404, "not_found",
+	if (!booths_is_booth(api_of(r)->booths, (int)*ret)) {
+		web_error(r, 404, "not_found",
 			  "counter %" G_GINT64_FORMAT " is not a remote-service booth", *ret);
 		return FALSE;
 	}
 	return TRUE;
 }
 
-static void api_booths_get(struct api_req *r)
+static void api_booths_get(struct web_req *r)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -81,86 +81,87 @@ static void api_booths_get(struct api_req *r)
 		return;
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "booths");
-	booths_build(r->api->booths, b, r->caller.role != AUTH_ROLE_KIOSK);
+	booths_build(api_of(r)->booths, b, r->caller.role != AUTH_ROLE_KIOSK);
 	json_builder_end_object(b);
-	api_reply_builder(r, 200, b);
+	web_reply_builder(r, 200, b);
 }
 
-static void api_booth_get(struct api_req *r)
+static void api_booth_get(struct web_req *r)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	int64_t id;
 
 	if (!api_booths_ready(r) || !api_booth_id(r, &id))
 		return;
-	booths_build_one(r->api->booths, (int)id, b, r->caller.role != AUTH_ROLE_KIOSK);
-	api_reply_builder(r, 200, b);
+	booths_build_one(api_of(r)->booths, (int)id, b, r->caller.role != AUTH_ROLE_KIOSK);
+	web_reply_builder(r, 200, b);
 }
 
-static void api_booth_reply(struct api_req *r, int rc, const GError *error)
+static void api_booth_reply(struct web_req *r, int rc, const GError *error)
 {
 	if (rc < 0)
 		api_error_gerror(r, rc, error, NULL);
 	else
-		api_reply_ok(r, 200);
+		web_reply_ok(r, 200);
 }
 
-static void api_booth_leave(struct api_req *r)
+static void api_booth_leave(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
-		int rc = booths_leave(r->api->booths, (int)id, &error);
+		int rc = booths_leave(api_of(r)->booths, (int)id, &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_booth_consent(struct api_req *r)
+static void api_booth_consent(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
 		int rc =
-		    booths_consent(r->api->booths, (int)id, api_bool(r, "given", FALSE), &error);
+		    booths_consent(api_of(r)->booths, (int)id, web_bool(r, "given", FALSE), &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_booth_identity_declined(struct api_req *r)
+static void api_booth_identity_declined(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
-		int rc = booths_identity_declined(r->api->booths, (int)id, &error);
+		int rc = booths_identity_declined(api_of(r)->booths, (int)id, &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_booth_check(struct api_req *r)
+static void api_booth_check(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
-		int rc = booths_check(r->api->booths, (int)id, &error);
+		int rc = booths_check(api_of(r)->booths, (int)id, &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_booth_sim(struct api_req *r)
+static void api_booth_sim(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
-		int rc = booths_sim_unplug(r->api->booths, (int)id, api_str(r, "unplug"), &error);
+		int rc =
+		    booths_sim_unplug(api_of(r)->booths, (int)id, web_str(r, "unplug"), &error);
 
 		api_booth_reply(r, rc, error);
 	}
@@ -210,28 +211,35 @@ static void viewer_free(gpointer p)
 	g_free(v);
 }
 
-static void api_booth_video(struct api_req *r)
+static void api_booth_video(struct web_req *r)
 {
-	SoupMessageHeaders *h = soup_server_message_get_response_headers(r->msg);
+	SoupServerMessage *msg = web_exchange_message(r->x);
+	SoupMessageHeaders *h;
 	struct viewer *v;
 	int64_t id;
 
 	if (!api_booths_ready(r) || !api_booth_id(r, &id))
 		return;
+	if (!msg) {
+		web_error(r, 501, "needs_socket",
+			  "the booth's video is a stream: open it over HTTP");
+		return;
+	}
+	h = soup_server_message_get_response_headers(msg);
 	v = g_new0(struct viewer, 1);
-	v->api = r->api;
-	v->msg = g_object_ref(r->msg);
+	v->api = api_of(r);
+	v->msg = g_object_ref(msg);
 	v->booth = (int)id;
-	soup_server_message_set_status(r->msg, 200, NULL);
+	soup_server_message_set_status(msg, 200, NULL);
 	soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
 	soup_message_headers_replace(h, "Content-Type",
 				     "multipart/x-mixed-replace; boundary=" MJPEG_BOUNDARY);
 	soup_message_headers_replace(h, "Cache-Control", "no-store");
-	g_signal_connect(r->msg, "wrote-chunk", G_CALLBACK(on_viewer_wrote), v);
-	g_signal_connect(r->msg, "finished", G_CALLBACK(on_viewer_finished), v);
-	g_ptr_array_add(r->api->booth_api->viewers, v);
-	soup_server_message_pause(r->msg);
-	api_viewer_count(r->api, v->booth);
+	g_signal_connect(msg, "wrote-chunk", G_CALLBACK(on_viewer_wrote), v);
+	g_signal_connect(msg, "finished", G_CALLBACK(on_viewer_finished), v);
+	g_ptr_array_add(api_of(r)->booth_api->viewers, v);
+	soup_server_message_pause(msg);
+	api_viewer_count(api_of(r), v->booth);
 }
 
 static void api_booth_jpeg(int booth, GBytes *jpeg, gpointer data)
@@ -263,9 +271,9 @@ static void api_booth_jpeg(int booth, GBytes *jpeg, gpointer data)
 /* ---------------------------------------------------------------------- */
 /* Experts */
 
-static char *api_expert_provider(struct api_req *r)
+static char *api_expert_provider(struct web_req *r)
 {
-	return store_user_provider(desk_store(r->api->desk), r->caller.user);
+	return store_user_provider(desk_store(api_of(r)->desk), r->caller.user);
 }
 
 struct expert_queue {
@@ -286,21 +294,21 @@ static void api_expert_ticket(const struct queue_ticket *tk, void *data)
 	if (tk->state != QUEUE_WAITING && tk->state != QUEUE_CALLED && tk->state != QUEUE_SERVING)
 		return;
 	json_builder_begin_object(eq->b);
-	api_add_int(eq->b, "id", tk->id);
-	api_add_str(eq->b, "code", tk->code);
-	api_add_str(eq->b, "service", svc->code);
-	api_add_str(eq->b, "state", queue_state_name(tk->state));
-	api_add_str(eq->b, "lang", config_lang_code(tk->lang));
-	api_add_int(eq->b, "queued_at", tk->queued_at);
-	api_add_int(eq->b, "waited_s", eq->now - tk->queued_at);
-	api_add_int(eq->b, "counter", tk->counter);
-	api_add_bool(eq->b, "appointment", tk->appointment != 0);
+	web_json_add_int(eq->b, "id", tk->id);
+	web_json_add_str(eq->b, "code", tk->code);
+	web_json_add_str(eq->b, "service", svc->code);
+	web_json_add_str(eq->b, "state", queue_state_name(tk->state));
+	web_json_add_str(eq->b, "lang", config_lang_code(tk->lang));
+	web_json_add_int(eq->b, "queued_at", tk->queued_at);
+	web_json_add_int(eq->b, "waited_s", eq->now - tk->queued_at);
+	web_json_add_int(eq->b, "counter", tk->counter);
+	web_json_add_bool(eq->b, "appointment", tk->appointment != 0);
 	json_builder_end_object(eq->b);
 }
 
-static void api_expert_get(struct api_req *r)
+static void api_expert_get(struct web_req *r)
 {
-	struct api *api = r->api;
+	struct api *api = api_of(r);
 	g_autofree char *provider = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	struct expert_queue eq = {.api = api, .b = b};
@@ -314,8 +322,8 @@ static void api_expert_get(struct api_req *r)
 	eq.provider = provider;
 	eq.now = t.now;
 	json_builder_begin_object(b);
-	api_add_str(b, "user", r->caller.user);
-	api_add_str(b, "provider", provider);
+	web_json_add_str(b, "user", r->caller.user);
+	web_json_add_str(b, "provider", provider);
 	for (guint i = 0; provider && i < api->cfg->providers->len; i++) {
 		const struct config_provider *p = g_ptr_array_index(api->cfg->providers, i);
 
@@ -324,7 +332,7 @@ static void api_expert_get(struct api_req *r)
 		json_builder_set_member_name(b, "provider_names");
 		json_builder_begin_object(b);
 		for (int l = 0; l < CONFIG_LANGS; l++)
-			api_add_str(b, config_lang_code(l), p->name[l]);
+			web_json_add_str(b, config_lang_code(l), p->name[l]);
 		json_builder_end_object(b);
 	}
 	json_builder_set_member_name(b, "services");
@@ -338,14 +346,14 @@ static void api_expert_get(struct api_req *r)
 			continue;
 		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
 		json_builder_begin_object(b);
-		api_add_str(b, "code", svc->code);
+		web_json_add_str(b, "code", svc->code);
 		json_builder_set_member_name(b, "names");
 		json_builder_begin_object(b);
 		for (int l = 0; l < CONFIG_LANGS; l++)
-			api_add_str(b, config_lang_code(l), svc->name[l]);
+			web_json_add_str(b, config_lang_code(l), svc->name[l]);
 		json_builder_end_object(b);
-		api_add_int(b, "waiting", st.waiting);
-		api_add_int(b, "wait_s", st.wait_s);
+		web_json_add_int(b, "waiting", st.waiting);
+		web_json_add_int(b, "wait_s", st.wait_s);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -357,12 +365,12 @@ static void api_expert_get(struct api_req *r)
 	json_builder_set_member_name(b, "booths");
 	booths_build(api->booths, b, TRUE);
 	json_builder_end_object(b);
-	api_reply_builder(r, 200, b);
+	web_reply_builder(r, 200, b);
 }
 
-static void api_expert_call(struct api_req *r)
+static void api_expert_call(struct web_req *r)
 {
-	struct api *api = r->api;
+	struct api *api = api_of(r);
 	g_autofree char *provider = NULL;
 	g_autoptr(GError) error = NULL;
 	SoupWebsocketConnection *peer;
@@ -372,37 +380,37 @@ static void api_expert_call(struct api_req *r)
 	if (!api_booths_ready(r))
 		return;
 	provider = api_expert_provider(r);
-	peer = g_hash_table_lookup(api->booth_api->clients, api_str(r, "client"));
+	peer = g_hash_table_lookup(api->booth_api->clients, web_str(r, "client"));
 	if (peer && g_strcmp0(g_object_get_data(G_OBJECT(peer), "vuoro-user"), r->caller.user) != 0)
 		peer = NULL;
-	id = booths_call(api->booths, r->caller.user, provider, (int)api_int(r, "booth", 0),
-			 (uint32_t)api_int(r, "ticket", 0), peer, &error);
+	id = booths_call(api->booths, r->caller.user, provider, (int)web_int(r, "booth", 0),
+			 (uint32_t)web_int(r, "ticket", 0), peer, &error);
 	if (id < 0) {
 		if (error && error->domain == DESK_ERROR && error->code == ENODATA)
-			api_error(r, 404, "nobody_waiting", "%s", error->message);
+			web_error(r, 404, "nobody_waiting", "%s", error->message);
 		else
 			api_error_gerror(r, (int)id, error, NULL);
 		return;
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	api_add_int(b, "session", id);
+	web_json_add_int(b, "session", id);
 	json_builder_end_object(b);
-	api_reply_builder(r, 201, b);
+	web_reply_builder(r, 201, b);
 }
 
-static gboolean api_session_id(struct api_req *r, int64_t *ret)
+static gboolean api_session_id(struct web_req *r, int64_t *ret)
 {
-	return api_booths_ready(r) && api_seg_id(r, 2, ret);
+	return api_booths_ready(r) && web_seg_id(r, 2, G_MAXINT32, ret);
 }
 
 /* An admin may act on any session; an expert on their own. */
-static const char *api_session_user(struct api_req *r)
+static const char *api_session_user(struct web_req *r)
 {
 	return r->caller.role == AUTH_ROLE_ADMIN ? NULL : r->caller.user;
 }
 
-static void api_session_end(struct api_req *r)
+static void api_session_end(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int outcome = -1;
@@ -410,107 +418,108 @@ static void api_session_end(struct api_req *r)
 
 	if (!api_session_id(r, &id))
 		return;
-	if (api_str(r, "outcome")) {
-		outcome = queue_outcome_parse(api_str(r, "outcome"));
+	if (web_str(r, "outcome")) {
+		outcome = queue_outcome_parse(web_str(r, "outcome"));
 		if (outcome != QUEUE_OUTCOME_RESOLVED && outcome != QUEUE_OUTCOME_REFERRED &&
 		    outcome != QUEUE_OUTCOME_FOLLOW_UP) {
-			api_error(r, 400, "invalid",
+			web_error(r, 400, "invalid",
 				  "outcome must be resolved, referred or follow_up");
 			return;
 		}
 	}
-	if (api_str(r, "category") &&
-	    (!*api_str(r, "category") || strlen(api_str(r, "category")) > 64)) {
-		api_error(r, 400, "invalid", "category is a text of 1 to 64 characters");
+	if (web_str(r, "category") &&
+	    (!*web_str(r, "category") || strlen(web_str(r, "category")) > 64)) {
+		web_error(r, 400, "invalid", "category is a text of 1 to 64 characters");
 		return;
 	}
 	{
-		int rc = booths_end(r->api->booths, id, api_session_user(r), outcome,
-				    api_str(r, "category"), &error);
+		int rc = booths_end(api_of(r)->booths, id, api_session_user(r), outcome,
+				    web_str(r, "category"), &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_session_message(struct api_req *r)
+static void api_session_message(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_session_id(r, &id)) {
-		int rc = booths_message(r->api->booths, id, api_session_user(r),
-					api_str(r, "template"), api_str(r, "text"), &error);
+		int rc = booths_message(api_of(r)->booths, id, api_session_user(r),
+					web_str(r, "template"), web_str(r, "text"), &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_session_document(struct api_req *r)
+static void api_session_document(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_session_id(r, &id)) {
-		int rc = booths_document(r->api->booths, id, api_session_user(r),
-					 api_bool(r, "on", TRUE), &error);
+		int rc = booths_document(api_of(r)->booths, id, api_session_user(r),
+					 web_bool(r, "on", TRUE), &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_session_consent(struct api_req *r)
+static void api_session_consent(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_session_id(r, &id)) {
-		int rc = booths_ask_consent(r->api->booths, id, api_session_user(r), &error);
+		int rc = booths_ask_consent(api_of(r)->booths, id, api_session_user(r), &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static void api_session_ask_identity(struct api_req *r)
+static void api_session_ask_identity(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
 
 	if (api_session_id(r, &id)) {
-		int rc = booths_ask_identity(r->api->booths, id, api_session_user(r),
-					     api_bool(r, "ask", TRUE), &error);
+		int rc = booths_ask_identity(api_of(r)->booths, id, api_session_user(r),
+					     web_bool(r, "ask", TRUE), &error);
 
 		api_booth_reply(r, rc, error);
 	}
 }
 
-static const struct api_field no_fields[] = {{NULL}};
-static const struct api_field ask_fields[] = {{"ask", API_BOOL, FALSE}, {NULL}};
-static const struct api_field consent_fields[] = {{"given", API_BOOL, TRUE}, {NULL}};
-static const struct api_field sim_fields[] = {{"unplug", API_STRING, TRUE}, {NULL}};
-static const struct api_field call_fields[] = {
-    {"client", API_STRING, TRUE}, {"booth", API_INT, FALSE}, {"ticket", API_INT, FALSE}, {NULL}};
-static const struct api_field end_fields[] = {
-    {"outcome", API_STRING, FALSE}, {"category", API_STRING, FALSE}, {NULL}};
-static const struct api_field message_fields[] = {
-    {"template", API_STRING, FALSE}, {"text", API_STRING, FALSE}, {NULL}};
-static const struct api_field document_fields[] = {{"on", API_BOOL, FALSE}, {NULL}};
+static const struct web_field ask_fields[] = {WEB_FIELD_BOOL("ask", FALSE), WEB_FIELDS_END};
+static const struct web_field consent_fields[] = {WEB_FIELD_BOOL("given", TRUE), WEB_FIELDS_END};
+static const struct web_field sim_fields[] = {WEB_FIELD_STR("unplug", TRUE, 32), WEB_FIELDS_END};
+static const struct web_field call_fields[] = {
+    WEB_FIELD_STR("client", TRUE, 128), WEB_FIELD_INT("booth", FALSE, 1, API_COUNTER_MAX),
+    WEB_FIELD_INT("ticket", FALSE, 1, G_MAXINT32), WEB_FIELDS_END};
+static const struct web_field end_fields[] = {
+    WEB_FIELD_STR("outcome", FALSE, 32), WEB_FIELD_STR("category", FALSE, 128), WEB_FIELDS_END};
+/* A message is at most BOOTH_MESSAGE_MAX characters: 4 bytes each. */
+static const struct web_field message_fields[] = {
+    WEB_FIELD_STR("template", FALSE, 64), WEB_FIELD_STR("text", FALSE, 4 * 280), WEB_FIELDS_END};
+static const struct web_field document_fields[] = {WEB_FIELD_BOOL("on", FALSE), WEB_FIELDS_END};
 
-const struct api_route api_booth_routes[] = {
+const struct web_route api_booth_routes[] = {
     {"GET", "/api/booths", BOOTH_SCREEN, api_booths_get, NULL},
     {"GET", "/api/booths/*", BOOTH_SCREEN, api_booth_get, NULL},
     {"GET", "/api/booths/*/video", BOOTH_SCREEN, api_booth_video, NULL},
-    {"POST", "/api/booths/*/leave", AUTH_ROLE_KIOSK | EXPERTS, api_booth_leave, no_fields},
+    {"POST", "/api/booths/*/leave", AUTH_ROLE_KIOSK | EXPERTS, api_booth_leave, api_no_fields},
     {"POST", "/api/booths/*/consent", AUTH_ROLE_KIOSK, api_booth_consent, consent_fields},
     {"POST", "/api/booths/*/identity-declined", AUTH_ROLE_KIOSK, api_booth_identity_declined,
-     no_fields},
-    {"POST", "/api/booths/*/check", TECHS, api_booth_check, no_fields},
-    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields},
+     api_no_fields},
+    {"POST", "/api/booths/*/check", TECHS, api_booth_check, api_no_fields},
+    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields, API_ROUTE_SIM},
     {"GET", "/api/expert", EXPERTS, api_expert_get, NULL},
     {"POST", "/api/expert/call", EXPERTS, api_expert_call, call_fields},
     {"POST", "/api/sessions/*/end", EXPERTS, api_session_end, end_fields},
     {"POST", "/api/sessions/*/message", EXPERTS, api_session_message, message_fields},
     {"POST", "/api/sessions/*/document", EXPERTS, api_session_document, document_fields},
-    {"POST", "/api/sessions/*/consent", EXPERTS, api_session_consent, no_fields},
+    {"POST", "/api/sessions/*/consent", EXPERTS, api_session_consent, api_no_fields},
     {"POST", "/api/sessions/*/ask-identity", EXPERTS, api_session_ask_identity, ask_fields},
 };
 const size_t api_booth_n_routes = G_N_ELEMENTS(api_booth_routes);
@@ -533,8 +542,8 @@ static void api_signal_error(SoupWebsocketConnection *ws, const char *message)
 	g_autofree char *text = NULL;
 
 	json_builder_begin_object(b);
-	api_add_str(b, "type", "error");
-	api_add_str(b, "message", message);
+	web_json_add_str(b, "type", "error");
+	web_json_add_str(b, "message", message);
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
 	text = json_to_string(node, FALSE);
@@ -582,14 +591,16 @@ static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const ch
 			    SoupWebsocketConnection *ws, gpointer data)
 {
 	struct api *api = data;
-	struct api_caller caller = {0};
+	struct web_caller caller = {0};
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) node = NULL;
 	g_autofree char *text = NULL;
 	char *client;
 
-	api_identify(api, msg, NULL, &caller);
-	if (api_foreign_origin(msg) || !(caller.role & EXPERTS)) {
+	api_identify_message(api, msg, &caller);
+	g_free(caller.device);
+	if (web_foreign_origin(soup_server_message_get_request_headers(msg)) ||
+	    !(caller.role & EXPERTS)) {
 		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
 						"log in as an expert first");
 		g_free(caller.user);
@@ -605,8 +616,8 @@ static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const ch
 	g_signal_connect(ws, "closed", G_CALLBACK(on_signal_closed), api);
 	soup_websocket_connection_set_keepalive_interval(ws, 5);
 	json_builder_begin_object(b);
-	api_add_str(b, "type", "hello");
-	api_add_str(b, "client", client);
+	web_json_add_str(b, "type", "hello");
+	web_json_add_str(b, "client", client);
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
 	text = json_to_string(node, FALSE);
@@ -626,16 +637,16 @@ static void on_session_changed(const char *topic, gconstpointer payload, gpointe
 		return;
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	api_add_str(b, "type", "booth");
+	web_json_add_str(b, "type", "booth");
 	json_builder_set_member_name(b, "booth");
 	booths_build_one(api->booths, *booth, b, FALSE);
 	json_builder_end_object(b);
 	pub = json_builder_new();
 	json_builder_begin_object(pub);
-	api_add_str(pub, "type", "booth");
+	web_json_add_str(pub, "type", "booth");
 	json_builder_set_member_name(pub, "booth");
 	json_builder_begin_object(pub);
-	api_add_int(pub, "id", *booth);
+	web_json_add_int(pub, "id", *booth);
 	json_builder_end_object(pub);
 	json_builder_end_object(pub);
 	api_ws_send_all(api, b, pub);

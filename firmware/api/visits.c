@@ -38,7 +38,7 @@
 
 struct pending_check {
 	struct api *api;
-	SoupServerMessage *msg;
+	struct web_exchange *x;
 	uint32_t ticket;
 	int32_t day;
 	int counter; /* the booth; 0 at the ticket kiosk */
@@ -98,12 +98,12 @@ static void visit_identity_tell(struct api *api, uint32_t ticket, int counter)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_object(b);
-	api_add_str(b, "type", "identity");
-	api_add_int(b, "ticket", ticket);
+	web_json_add_str(b, "type", "identity");
+	web_json_add_int(b, "ticket", ticket);
 	if (counter)
-		api_add_int(b, "counter", counter);
+		web_json_add_int(b, "counter", counter);
 	else
-		api_add_str(b, "counter", NULL);
+		web_json_add_str(b, "counter", NULL);
 	json_builder_end_object(b);
 	api_ws_send_all(api, b, NULL);
 }
@@ -118,11 +118,11 @@ void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket)
 	o = json_node_get_object(node);
 	json_builder_set_member_name(b, "identity");
 	json_builder_begin_object(b);
-	api_add_str(b, "method", json_object_get_string_member(o, "method"));
-	api_add_str(b, "verdict", json_object_get_string_member(o, "verdict"));
-	api_add_str(b, "name", json_object_get_string_member_with_default(o, "name", NULL));
-	api_add_str(b, "document_type",
-		    json_object_get_string_member_with_default(o, "document_type", NULL));
+	web_json_add_str(b, "method", json_object_get_string_member(o, "method"));
+	web_json_add_str(b, "verdict", json_object_get_string_member(o, "verdict"));
+	web_json_add_str(b, "name", json_object_get_string_member_with_default(o, "name", NULL));
+	web_json_add_str(b, "document_type",
+			 json_object_get_string_member_with_default(o, "document_type", NULL));
 	json_builder_end_object(b);
 }
 
@@ -138,21 +138,21 @@ static JsonNode *identity_json(const struct identity_result *res, int64_t at,
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_object(b);
-	api_add_str(b, "method", "card");
-	api_add_str(b, "verdict", identity_verdict_name(res->verdict));
-	api_add_str(b, "message",
-		    res->detail ? res->detail : identity_verdict_advice(res->verdict));
+	web_json_add_str(b, "method", "card");
+	web_json_add_str(b, "verdict", identity_verdict_name(res->verdict));
+	web_json_add_str(b, "message",
+			 res->detail ? res->detail : identity_verdict_advice(res->verdict));
 	if (res->verdict == IDENTITY_VERIFIED)
-		api_add_str(b, "name", res->name);
+		web_json_add_str(b, "name", res->name);
 	if (identity_code)
-		api_add_str(b, "identity_code", identity_code);
-	api_add_str(b, "cert_issuer", res->cert_issuer);
-	api_add_str(b, "cert_serial", res->cert_serial);
+		web_json_add_str(b, "identity_code", identity_code);
+	web_json_add_str(b, "cert_issuer", res->cert_issuer);
+	web_json_add_str(b, "cert_serial", res->cert_serial);
 	if (res->pin_tries_left >= 0)
-		api_add_int(b, "pin_tries_left", res->pin_tries_left);
+		web_json_add_int(b, "pin_tries_left", res->pin_tries_left);
 	json_builder_set_member_name(b, "ms");
 	json_builder_add_double_value(b, res->ms);
-	api_add_int(b, "at", at);
+	web_json_add_int(b, "at", at);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -161,7 +161,7 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 {
 	struct pending_check *p = data;
 	struct api *api = p->api;
-	struct api_req r = {.api = api, .msg = p->msg};
+	struct web_req r = {.app = api, .x = p->x};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(IdentityResult) res = identity_check_finish(result, &error);
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -171,7 +171,7 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 	struct queue_time t;
 
 	if (!res) {
-		api_error(&r, 503, "cancelled", "%s", error->message);
+		web_error(&r, 503, "cancelled", "%s", error->message);
 		goto out;
 	}
 	desk_time(api->desk, &t);
@@ -192,7 +192,7 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 		};
 
 		if (store_identity_add(desk_store(api->desk), &row, &error) < 0) {
-			api_error(&r, 507, "not_stored",
+			web_error(&r, 507, "not_stored",
 				  "%s — the check was not recorded; try again", error->message);
 			goto out;
 		}
@@ -208,54 +208,52 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 		booths_identity(api->booths, p->counter, for_staff, with_code);
 	visit_identity_tell(api, p->ticket, p->counter);
 	json_builder_begin_object(b);
-	api_add_str(b, "verdict", identity_verdict_name(res->verdict));
+	web_json_add_str(b, "verdict", identity_verdict_name(res->verdict));
 	json_builder_set_member_name(b, "text");
 	json_builder_begin_object(b);
 	for (int l = 0; l < CONFIG_LANGS; l++)
-		api_add_str(b, config_lang_code(l), identity_verdict_text(res->verdict, l));
+		web_json_add_str(b, config_lang_code(l), identity_verdict_text(res->verdict, l));
 	json_builder_end_object(b);
 	if (res->pin_tries_left >= 0)
-		api_add_int(b, "pin_tries_left", res->pin_tries_left);
-	api_add_bool(b, "pin_count_low", res->pin_count_low);
+		web_json_add_int(b, "pin_tries_left", res->pin_tries_left);
+	web_json_add_bool(b, "pin_count_low", res->pin_count_low);
 	json_builder_end_object(b);
-	api_reply_builder(&r, 200, b);
+	web_reply_builder(&r, 200, b);
 out:
-	soup_server_message_unpause(p->msg);
-	g_object_unref(p->msg);
+	web_exchange_release(p->x);
 	g_free(p->user);
 	g_free(p);
 }
 
 /* Starts a card check for @p (ticket, day, counter, session, user set). */
-static void card_check_start(struct api_req *r, struct pending_check *p)
+static void card_check_start(struct web_req *r, struct pending_check *p)
 {
-	const char *pin = api_str(r, "pin");
+	const char *pin = web_str(r, "pin");
 
 	if (strlen(pin) > 16) {
-		api_error(r, 400, "invalid", "a PIN has at most 16 digits");
+		web_error(r, 400, "invalid", "a PIN has at most 16 digits");
 		g_free(p->user);
 		g_free(p);
 		return;
 	}
-	p->api = r->api;
-	p->msg = g_object_ref(r->msg);
-	soup_server_message_pause(r->msg);
-	identity_check_async(r->api->identity, pin, NULL, on_card_checked, p);
+	p->api = api_of(r);
+	p->x = web_req_hold(r);
+	identity_check_async(api_of(r)->identity, pin, NULL, on_card_checked, p);
 }
 
-static gboolean card_reader_ready(struct api_req *r)
+static gboolean card_reader_ready(struct web_req *r)
 {
-	if (!r->api->identity) {
-		api_error(r, 503, "no_reader",
+	if (!api_of(r)->identity) {
+		web_error(r, 503, "no_reader",
 			  "no ID-card reader here: see [identity] in board-config");
 		return FALSE;
 	}
 	return TRUE;
 }
 
-static void api_booth_identity(struct api_req *r)
+static void api_booth_identity(struct web_req *r)
 {
-	struct api *api = r->api;
+	struct api *api = api_of(r);
 	struct booths_session_info info;
 	struct pending_check *p;
 	int64_t booth;
@@ -263,13 +261,13 @@ static void api_booth_identity(struct api_req *r)
 	if (!card_reader_ready(r))
 		return;
 	if (!api->booths) {
-		api_error(r, 404, "not_found", "this board has no remote-service booth");
+		web_error(r, 404, "not_found", "this board has no remote-service booth");
 		return;
 	}
-	if (!api_seg_id(r, 2, &booth))
+	if (!web_seg_id(r, 2, API_COUNTER_MAX, &booth))
 		return;
 	if (booths_session_of(api->booths, (int)booth, &info) < 0) {
-		api_error(r, 409, "no_session",
+		web_error(r, 409, "no_session",
 			  "booth %" G_GINT64_FORMAT " has no session: identify during a visit",
 			  booth);
 		return;
@@ -283,17 +281,17 @@ static void api_booth_identity(struct api_req *r)
 	card_check_start(r, p);
 }
 
-static void api_ticket_identity(struct api_req *r)
+static void api_ticket_identity(struct web_req *r)
 {
 	const struct queue_ticket *tk;
 	struct pending_check *p;
 	int64_t id;
 
-	if (!card_reader_ready(r) || !api_seg_id(r, 2, &id))
+	if (!card_reader_ready(r) || !web_seg_id(r, 2, G_MAXINT32, &id))
 		return;
-	tk = queue_ticket_get(desk_queue(r->api->desk), (uint32_t)id);
+	tk = queue_ticket_get(desk_queue(api_of(r)->desk), (uint32_t)id);
 	if (!tk || queue_state_terminal(tk->state)) {
-		api_error(r, 409, "not_waiting",
+		web_error(r, 409, "not_waiting",
 			  "ticket %" G_GINT64_FORMAT
 			  " is not waiting for service: identify with a ticket in line",
 			  id);
@@ -306,10 +304,10 @@ static void api_ticket_identity(struct api_req *r)
 }
 
 /* A document checked by a person: for @ticket at @counter. */
-static void api_document_check(struct api_req *r, uint32_t ticket, int counter, int64_t session)
+static void api_document_check(struct web_req *r, uint32_t ticket, int counter, int64_t session)
 {
-	struct api *api = r->api;
-	const char *doc = api_str(r, "document_type");
+	struct api *api = api_of(r);
+	const char *doc = web_str(r, "document_type");
 	const struct queue_ticket *tk = queue_ticket_get(desk_queue(api->desk), ticket);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
@@ -318,7 +316,7 @@ static void api_document_check(struct api_req *r, uint32_t ticket, int counter, 
 
 	if (!*doc || g_utf8_strlen(doc, -1) > DOCUMENT_TYPE_MAX ||
 	    !g_utf8_validate(doc, -1, NULL)) {
-		api_error(r, 400, "invalid",
+		web_error(r, 400, "invalid",
 			  "document_type is a text of 1 to %d characters, like "
 			  "passport, id_card or driving_licence",
 			  DOCUMENT_TYPE_MAX);
@@ -345,34 +343,34 @@ static void api_document_check(struct api_req *r, uint32_t ticket, int counter, 
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	api_add_str(b, "method", "document");
-	api_add_str(b, "verdict", "checked");
-	api_add_str(b, "document_type", doc);
-	api_add_int(b, "at", t.now);
+	web_json_add_str(b, "method", "document");
+	web_json_add_str(b, "verdict", "checked");
+	web_json_add_str(b, "document_type", doc);
+	web_json_add_int(b, "at", t.now);
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
 	visit_identity_keep(api, ticket, node);
 	if (session > 0 && api->booths)
 		booths_identity(api->booths, counter, node, NULL);
 	visit_identity_tell(api, ticket, counter);
-	api_reply(r, 201, node);
+	web_reply(r, 201, node);
 }
 
-static void api_session_identity(struct api_req *r)
+static void api_session_identity(struct web_req *r)
 {
 	struct booths_session_info info;
 	int64_t id;
 	int booth;
 
-	if (!r->api->booths || !api_seg_id(r, 2, &id))
+	if (!api_of(r)->booths || !web_seg_id(r, 2, G_MAXINT32, &id))
 		return;
-	booth = booths_booth_of_session(r->api->booths, id);
-	if (booth < 0 || booths_session_of(r->api->booths, booth, &info) < 0) {
-		api_error(r, 404, "not_found", "session %" G_GINT64_FORMAT " is not running", id);
+	booth = booths_booth_of_session(api_of(r)->booths, id);
+	if (booth < 0 || booths_session_of(api_of(r)->booths, booth, &info) < 0) {
+		web_error(r, 404, "not_found", "session %" G_GINT64_FORMAT " is not running", id);
 		return;
 	}
 	if (r->caller.role != AUTH_ROLE_ADMIN && g_strcmp0(info.expert, r->caller.user) != 0) {
-		api_error(r, 403, "forbidden", "session %" G_GINT64_FORMAT " belongs to %s", id,
+		web_error(r, 403, "forbidden", "session %" G_GINT64_FORMAT " belongs to %s", id,
 			  info.expert);
 		return;
 	}
@@ -380,29 +378,29 @@ static void api_session_identity(struct api_req *r)
 }
 
 /* The counter's visit, for its own advisor (or an admin): NULL after a reply. */
-static const struct queue_counter *own_counter_visit(struct api_req *r, int64_t *ret_id)
+static const struct queue_counter *own_counter_visit(struct web_req *r, int64_t *ret_id)
 {
 	const struct queue_counter *c;
 
-	if (!api_seg_id(r, 2, ret_id))
+	if (!web_seg_id(r, 2, G_MAXINT32, ret_id))
 		return NULL;
-	c = queue_counter_get(desk_queue(r->api->desk), (int16_t)*ret_id);
+	c = queue_counter_get(desk_queue(api_of(r)->desk), (int16_t)*ret_id);
 	if (!c || !c->ticket) {
-		api_error(r, 409, "no_visit",
+		web_error(r, 409, "no_visit",
 			  "counter %" G_GINT64_FORMAT
 			  " serves nobody now: check identity during a visit",
 			  *ret_id);
 		return NULL;
 	}
 	if (r->caller.role != AUTH_ROLE_ADMIN && g_strcmp0(c->user, r->caller.user) != 0) {
-		api_error(r, 403, "forbidden", "counter %" G_GINT64_FORMAT " is open for %s",
+		web_error(r, 403, "forbidden", "counter %" G_GINT64_FORMAT " is open for %s",
 			  *ret_id, c->user);
 		return NULL;
 	}
 	return c;
 }
 
-static void api_counter_identity_get(struct api_req *r)
+static void api_counter_identity_get(struct web_req *r)
 {
 	const struct queue_counter *c;
 	const struct queue_ticket *tk;
@@ -412,10 +410,10 @@ static void api_counter_identity_get(struct api_req *r)
 
 	if (!(c = own_counter_visit(r, &id)))
 		return;
-	tk = queue_ticket_get(desk_queue(r->api->desk), c->ticket);
-	node = g_hash_table_lookup(r->api->visit_identity, GUINT_TO_POINTER(c->ticket));
+	tk = queue_ticket_get(desk_queue(api_of(r)->desk), c->ticket);
+	node = g_hash_table_lookup(api_of(r)->visit_identity, GUINT_TO_POINTER(c->ticket));
 	if (!node || !tk) {
-		api_error(r, 404, "not_found",
+		web_error(r, 404, "not_found",
 			  "the customer at counter %" G_GINT64_FORMAT
 			  " has not been identified: check a document, or ask them to use "
 			  "their ID card at the kiosk",
@@ -424,15 +422,15 @@ static void api_counter_identity_get(struct api_req *r)
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	api_add_int(b, "ticket", tk->id);
-	api_add_str(b, "code", tk->code);
+	web_json_add_int(b, "ticket", tk->id);
+	web_json_add_str(b, "code", tk->code);
 	json_builder_set_member_name(b, "identity");
 	json_builder_add_value(b, json_node_ref(node));
 	json_builder_end_object(b);
-	api_reply_builder(r, 200, b);
+	web_reply_builder(r, 200, b);
 }
 
-static void api_counter_identity(struct api_req *r)
+static void api_counter_identity(struct web_req *r)
 {
 	const struct queue_counter *c;
 	int64_t id;
@@ -441,25 +439,25 @@ static void api_counter_identity(struct api_req *r)
 		api_document_check(r, c->ticket, (int)id, 0);
 }
 
-static void api_feedback(struct api_req *r)
+static void api_feedback(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autofree char *source = NULL;
-	int64_t counter = api_int(r, "counter", 0);
+	int64_t counter = web_int(r, "counter", 0);
 	int rc;
 
-	if (!r->api->feedback) {
-		api_error(r, 503, "no_feedback", "feedback is not running");
+	if (!api_of(r)->feedback) {
+		web_error(r, 503, "no_feedback", "feedback is not running");
 		return;
 	}
-	if (counter && config_counter_find(r->api->cfg, (int)counter) < 0) {
-		api_error(r, 404, "not_found", "no counter %" G_GINT64_FORMAT, counter);
+	if (counter && config_counter_find(api_of(r)->cfg, (int)counter) < 0) {
+		web_error(r, 404, "not_found", "no counter %" G_GINT64_FORMAT, counter);
 		return;
 	}
 	source =
 	    counter ? g_strdup_printf("screen:%" G_GINT64_FORMAT, counter) : g_strdup("screen");
-	rc = feedback_give(r->api->feedback, (int)api_int(r, "rating", 0), (int)counter, source,
+	rc = feedback_give(api_of(r)->feedback, (int)web_int(r, "rating", 0), (int)counter, source,
 			   &error);
 	if (rc < 0) {
 		api_error_gerror(r, rc, error, NULL);
@@ -467,17 +465,19 @@ static void api_feedback(struct api_req *r)
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	api_add_bool(b, "tied", rc == 1);
+	web_json_add_bool(b, "tied", rc == 1);
 	json_builder_end_object(b);
-	api_reply_builder(r, 201, b);
+	web_reply_builder(r, 201, b);
 }
 
-static const struct api_field feedback_fields[] = {
-    {"rating", API_INT, TRUE}, {"counter", API_INT, FALSE}, {NULL}};
-static const struct api_field pin_fields[] = {{"pin", API_STRING, TRUE}, {NULL}};
-static const struct api_field document_fields[] = {{"document_type", API_STRING, TRUE}, {NULL}};
+static const struct web_field feedback_fields[] = {
+    WEB_FIELD_INT("rating", TRUE, 1, 5), WEB_FIELD_INT("counter", FALSE, 0, API_COUNTER_MAX),
+    WEB_FIELDS_END};
+static const struct web_field pin_fields[] = {WEB_FIELD_STR("pin", TRUE, 16), WEB_FIELDS_END};
+static const struct web_field document_fields[] = {WEB_FIELD_STR("document_type", TRUE, 64),
+						   WEB_FIELDS_END};
 
-const struct api_route api_visit_routes[] = {
+const struct web_route api_visit_routes[] = {
     {"POST", "/api/booths/*/identity", AUTH_ROLE_KIOSK, api_booth_identity, pin_fields},
     {"POST", "/api/tickets/*/identity", AUTH_ROLE_KIOSK, api_ticket_identity, pin_fields},
     {"POST", "/api/sessions/*/identity", AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN, api_session_identity,

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * api/counters: counters and expert desks: open, call, recall, start, no-show, park, resume,
+ * transfer, end.
+ */
+#include "api_internal.h"
+#include <errno.h>
+#include <string.h>
+#include "store.h"
+
+/* Counter commands: the counter's own user (or an admin) only, once open. */
+static gboolean api_counter_cmd_init(struct web_req *r, struct queue_cmd *cmd,
+				     enum queue_cmd_type type)
+{
+	struct api *api = api_of(r);
+	const struct queue_counter *qc;
+	int64_t id;
+
+	if (!web_seg_id(r, 2, G_MAXINT32, &id))
+		return FALSE;
+	if (config_counter_find(api->cfg, (int)id) < 0) {
+		web_error(r, 404, "not_found", "no counter %" G_GINT64_FORMAT, id);
+		return FALSE;
+	}
+	*cmd = (struct queue_cmd){.type = type, .counter = (int16_t)id, .service = -1};
+	qc = queue_counter_get(desk_queue(api->desk), (int16_t)id);
+	if (type != QUEUE_CMD_OPEN && qc && qc->open && !(r->caller.role & AUTH_ROLE_ADMIN) &&
+	    g_strcmp0(qc->user, r->caller.user) != 0) {
+		web_error(r, 403, "forbidden",
+			  "counter %" G_GINT64_FORMAT " is open for %s: only they or an admin "
+			  "can use it",
+			  id, qc->user);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void api_counter_simple(struct web_req *r, enum queue_cmd_type type)
+{
+	struct queue_cmd cmd;
+
+	if (api_counter_cmd_init(r, &cmd, type))
+		api_run(r, &cmd, 200);
+}
+
+static void api_counter_open(struct web_req *r)
+{
+	struct queue_cmd cmd;
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_OPEN))
+		return;
+	cmd.user = r->caller.user;
+	cmd.profile = web_str(r, "profile");
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_close(struct web_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_CLOSE);
+}
+
+static void api_counter_call(struct web_req *r)
+{
+	struct queue_cmd cmd;
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_CALL))
+		return;
+	cmd.ticket = (uint32_t)MAX(0, web_int(r, "ticket", 0));
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_recall(struct web_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_RECALL);
+}
+
+static void api_counter_start(struct web_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_START);
+}
+
+static void api_counter_noshow(struct web_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_NO_SHOW);
+}
+
+static void api_counter_park(struct web_req *r)
+{
+	api_counter_simple(r, QUEUE_CMD_PARK);
+}
+
+static void api_counter_resume(struct web_req *r)
+{
+	struct queue_cmd cmd;
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_RESUME))
+		return;
+	cmd.ticket = (uint32_t)MAX(0, web_int(r, "ticket", 0));
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_transfer(struct web_req *r)
+{
+	struct queue_cmd cmd;
+	const char *service = web_str(r, "service");
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_TRANSFER))
+		return;
+	if (service) {
+		cmd.service = (int16_t)config_service_find(api_of(r)->cfg, service);
+		if (cmd.service < 0) {
+			web_error(r, 404, "not_found", "no service \"%s\"", service);
+			return;
+		}
+	}
+	cmd.to_counter = (int16_t)web_int(r, "counter", 0);
+	if (cmd.service < 0 && !cmd.to_counter) {
+		web_error(r, 400, "missing_field",
+			  "say where to: \"service\" (a service code) and/or \"counter\"");
+		return;
+	}
+	cmd.front = web_bool(r, "front", FALSE);
+	api_run(r, &cmd, 200);
+}
+
+static void api_counter_end(struct web_req *r)
+{
+	struct queue_cmd cmd;
+	const char *outcome = web_str(r, "outcome");
+	const char *channel = web_str(r, "channel");
+	const char *category = web_str(r, "category");
+
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_END))
+		return;
+	if (category && (!*category || g_utf8_strlen(category, -1) > 64 ||
+			 !g_utf8_validate(category, -1, NULL))) {
+		web_error(r, 400, "invalid",
+			  "category is a text of 1 to 64 characters, like \"housing "
+			  "allowance\"");
+		return;
+	}
+	cmd.outcome = (int8_t)(outcome ? queue_outcome_parse(outcome) : -1);
+	cmd.channel = (int8_t)(channel ? queue_channel_parse(channel) : -1);
+	if (outcome && (cmd.outcome < 0 || cmd.outcome > QUEUE_OUTCOME_FOLLOW_UP)) {
+		web_error(r, 400, "invalid",
+			  "outcome must be \"resolved\", \"referred\" or \"follow_up\"");
+		return;
+	}
+	if (channel && cmd.channel < 0) {
+		web_error(r, 400, "invalid",
+			  "channel must be \"in_person\", \"remote_video\", \"e_service\" or "
+			  "\"paper_form\"");
+		return;
+	}
+	api_run_with(r, &cmd, 200, category);
+}
+
+/* ---------------------------------------------------------------------- */
+/* State queries */
+
+static const struct web_field api_open_fields[] = {WEB_FIELD_STR("profile", FALSE, 512),
+						   WEB_FIELDS_END};
+static const struct web_field api_call_fields[] = {WEB_FIELD_INT("ticket", FALSE, 1, G_MAXINT32),
+						   WEB_FIELDS_END};
+static const struct web_field api_resume_fields[] = {WEB_FIELD_INT("ticket", TRUE, 1, G_MAXINT32),
+						     WEB_FIELDS_END};
+static const struct web_field api_transfer_fields[] = {
+    WEB_FIELD_STR("service", FALSE, 32), WEB_FIELD_INT("counter", FALSE, 1, API_COUNTER_MAX),
+    WEB_FIELD_BOOL("front", FALSE), WEB_FIELDS_END};
+static const struct web_field api_end_fields[] = {
+    WEB_FIELD_STR("outcome", FALSE, 32), WEB_FIELD_STR("channel", FALSE, 32),
+    WEB_FIELD_STR("category", FALSE, 128), WEB_FIELDS_END};
+
+const struct web_route api_counters_routes[] = {
+    {"POST", "/api/counters/*/open", COUNTER_STAFF, api_counter_open, api_open_fields},
+    {"POST", "/api/counters/*/close", COUNTER_STAFF, api_counter_close, api_no_fields},
+    {"POST", "/api/counters/*/call", COUNTER_STAFF, api_counter_call, api_call_fields},
+    {"POST", "/api/counters/*/recall", COUNTER_STAFF, api_counter_recall, api_no_fields},
+    {"POST", "/api/counters/*/start", COUNTER_STAFF, api_counter_start, api_no_fields},
+    {"POST", "/api/counters/*/noshow", COUNTER_STAFF, api_counter_noshow, api_no_fields},
+    {"POST", "/api/counters/*/park", COUNTER_STAFF, api_counter_park, api_no_fields},
+    {"POST", "/api/counters/*/resume", COUNTER_STAFF, api_counter_resume, api_resume_fields},
+    {"POST", "/api/counters/*/transfer", COUNTER_STAFF, api_counter_transfer, api_transfer_fields},
+    {"POST", "/api/counters/*/end", COUNTER_STAFF, api_counter_end, api_end_fields},
+};
+const size_t api_counters_n_routes = G_N_ELEMENTS(api_counters_routes);

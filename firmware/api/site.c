@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * api/site: the service point as a whole: status for every page, the day's queue, health.
+ */
+#include "api_internal.h"
+#include <errno.h>
+#include <string.h>
+#include "store.h"
+#include "dispenser.h"
+#include "displays.h"
+#include "announcer.h"
+#include "frontdesk.h"
+#include "panel.h"
+#include <sys/statvfs.h>
+
+static void api_status(struct web_req *r)
+{
+	struct api *api = api_of(r);
+	const struct config *cfg = api->cfg;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	gboolean staff = (r->caller.role & AUTH_STAFF) != 0;
+
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	web_json_add_str(b, "site", cfg->site_name);
+	web_json_add_int(b, "now", t.now);
+	web_json_add_int(b, "day", t.day);
+	web_json_add_bool(b, "demo_hours", cfg->demo_hours);
+	/* Where a phone reaches the follow page ([printer] url-base): the
+	 * kiosk's own address is the board's loopback. */
+	web_json_add_str(b, "follow_base", cfg->printer.url_base);
+	web_json_add_bool(b, "identity_reader", api->identity != NULL);
+	json_builder_set_member_name(b, "providers");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->providers->len; i++) {
+		const struct config_provider *p = g_ptr_array_index(cfg->providers, i);
+
+		json_builder_begin_object(b);
+		web_json_add_str(b, "code", p->code);
+		api_add_names(b, p->name);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "services");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->services->len; i++) {
+		const struct config_service *svc = config_service_get(cfg, (int)i);
+		struct queue_service_status st;
+		char prefix[2] = {svc->prefix, 0};
+
+		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
+		json_builder_begin_object(b);
+		web_json_add_str(b, "code", svc->code);
+		web_json_add_str(b, "prefix", prefix);
+		web_json_add_str(b, "provider", config_provider_code(cfg, (int)i));
+		web_json_add_str(b, "kind",
+				 svc->kind == CONFIG_SERVICE_REMOTE ? "remote" : "counter");
+		api_add_names(b, svc->name);
+		web_json_add_bool(b, "open", st.open);
+		web_json_add_str(b, "refusal", queue_refusal_name(st.refusal));
+		web_json_add_int(b, "opens_min", st.opens_min);
+		web_json_add_int(b, "closes_min", st.closes_min);
+		web_json_add_int(b, "last_ticket_min", svc->last_ticket_min);
+		web_json_add_int(b, "waiting", st.waiting);
+		web_json_add_int(b, "counters_open", st.counters_open);
+		web_json_add_int(b, "wait_s", st.wait_s);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->counters->len; i++)
+		api_build_counter(api, b, config_counter_get(cfg, (int)i), staff);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	web_reply_builder(r, 200, b);
+}
+
+struct api_queue_walk {
+	struct api *api;
+	JsonBuilder *b;
+	const struct queue_time *t;
+	int service; /* -1 all */
+};
+
+static void api_queue_ticket(const struct queue_ticket *tk, void *data)
+{
+	struct api_queue_walk *w = data;
+
+	if (w->service >= 0 && tk->service != w->service)
+		return;
+	api_build_ticket(w->api, w->b, tk, w->t);
+}
+
+static void api_queue(struct web_req *r)
+{
+	struct api *api = api_of(r);
+	const char *service = r->query ? g_hash_table_lookup(r->query, "service") : NULL;
+	const char *day = r->query ? g_hash_table_lookup(r->query, "day") : NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	struct api_queue_walk w = {.api = api, .b = b, .t = &t, .service = -1};
+
+	if (service) {
+		w.service = config_service_find(api->cfg, service);
+		if (w.service < 0) {
+			web_error(r, 404, "not_found", "no service \"%s\"", service);
+			return;
+		}
+	}
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "tickets");
+	json_builder_begin_array(b);
+	if (g_strcmp0(day, "today") == 0) {
+		/* The whole service day from the store, finished tickets too. */
+		g_autoptr(GError) error = NULL;
+
+		if (store_tickets_of_day(desk_store(api->desk), api->cfg, t.day, api_queue_ticket,
+					 &w, &error) < 0) {
+			api_error_gerror(r, -EIO, error, NULL);
+			return;
+		}
+	} else if (day) {
+		web_error(r, 400, "invalid", "day: only \"today\" is known");
+		return;
+	} else {
+		queue_foreach_ticket(desk_queue(api->desk), api_queue_ticket, &w);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	web_reply_builder(r, 200, b);
+}
+
+#define API_DISK_MIN_MB 64
+
+/* Free space on the database's file system; 0 when it cannot be read. */
+static int64_t api_disk_free_mb(const struct store *store, int64_t *ret_total_mb)
+{
+	g_autofree char *dir = g_path_get_dirname(store_path(store));
+	struct statvfs st;
+
+	*ret_total_mb = 0;
+	if (statvfs(dir, &st) < 0)
+		return 0;
+	*ret_total_mb = (int64_t)((uint64_t)st.f_blocks * st.f_frsize / (1024 * 1024));
+	return (int64_t)((uint64_t)st.f_bavail * st.f_frsize / (1024 * 1024));
+}
+
+/* What is wrong with the database's disk and what to do; NULL when fine. */
+static char *api_disk_message(const struct store *store)
+{
+	g_autofree char *dir = g_path_get_dirname(store_path(store));
+	int64_t total, free_mb = api_disk_free_mb(store, &total);
+
+	if (store_read_only(store))
+		return g_strdup_printf("disk: the database disk (%s) is read-only: nothing can be "
+				       "saved — check the storage card and remount it read-write",
+				       dir);
+	if (free_mb < API_DISK_MIN_MB)
+		return g_strdup_printf("disk: the database disk (%s) has %" G_GINT64_FORMAT
+				       " MB free: vuoro needs %d MB — remove old backups or logs",
+				       dir, free_mb, API_DISK_MIN_MB);
+	return NULL;
+}
+
+static void api_build_disk(JsonBuilder *b, const struct store *store, const char *message)
+{
+	g_autofree char *dir = g_path_get_dirname(store_path(store));
+	int64_t total, free_mb = api_disk_free_mb(store, &total);
+
+	json_builder_set_member_name(b, "disk");
+	json_builder_begin_object(b);
+	web_json_add_bool(b, "ok", message == NULL);
+	web_json_add_str(b, "path", dir);
+	web_json_add_int(b, "free_mb", free_mb);
+	web_json_add_int(b, "total_mb", total);
+	web_json_add_bool(b, "read_only", store_read_only(store));
+	web_json_add_str(b, "message", message);
+	json_builder_end_object(b);
+}
+
+static void api_health(struct web_req *r)
+{
+	struct api *api = api_of(r);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct dispenser_printer_state printer = {0};
+	g_autoptr(GPtrArray) faults = g_ptr_array_new_with_free_func(g_free);
+	const char *gpio_why = NULL;
+	g_autofree char *disk = api_disk_message(desk_store(api->desk));
+	struct queue_time t;
+
+	if (api->dispenser)
+		dispenser_state(api->dispenser, &printer);
+	desk_time(api->desk, &t);
+	/* The self-test: every part's fault, in words that say what to do. */
+	if (printer.known && !printer.ok)
+		g_ptr_array_add(
+		    faults, g_strdup(printer.message[0] ? printer.message : "printer: not ready"));
+	for (size_t i = 0; i < displays_count(api->displays); i++) {
+		const struct displays_info *d = displays_get(api->displays, i);
+
+		if ((d->state == DISPLAY_STATE_FAILED || d->state == DISPLAY_STATE_ERROR) &&
+		    d->message)
+			g_ptr_array_add(faults, g_strdup(d->message));
+	}
+	if (api->frontdesk)
+		frontdesk_panel(api->frontdesk, &gpio_why);
+	if (gpio_why)
+		g_ptr_array_add(faults, g_strdup_printf("gpio: %s", gpio_why));
+	if (announcer_fault(api->announcer))
+		g_ptr_array_add(faults, g_strdup(announcer_fault(api->announcer)));
+	if (disk)
+		g_ptr_array_add(faults, g_strdup(disk));
+	if (api->booths)
+		booths_faults(api->booths, faults);
+	json_builder_begin_object(b);
+	web_json_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
+	json_builder_set_member_name(b, "faults");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < faults->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(faults, i));
+	json_builder_end_array(b);
+	api_build_disk(b, desk_store(api->desk), disk);
+	json_builder_set_member_name(b, "displays");
+	json_builder_begin_object(b);
+	web_json_add_bool(b, "ok", displays_faults(api->displays) == 0);
+	web_json_add_int(b, "count", (int64_t)displays_count(api->displays));
+	web_json_add_int(b, "faults", displays_faults(api->displays));
+	for (size_t i = 0; i < displays_count(api->displays); i++) {
+		const struct displays_info *d = displays_get(api->displays, i);
+
+		if (d->message) {
+			web_json_add_str(b, "message", d->message);
+			break;
+		}
+	}
+	json_builder_end_object(b);
+	if (api->announcer) {
+		json_builder_set_member_name(b, "announcer");
+		json_builder_begin_object(b);
+		web_json_add_bool(b, "ok", announcer_fault(api->announcer) == NULL);
+		web_json_add_str(b, "message", announcer_fault(api->announcer));
+		json_builder_end_object(b);
+	}
+	if (api->dispenser) {
+		json_builder_set_member_name(b, "printer");
+		api_build_printer(b, &printer);
+	}
+	if (api->frontdesk) {
+		json_builder_set_member_name(b, "gpio");
+		json_builder_begin_object(b);
+		web_json_add_bool(b, "ok", gpio_why == NULL);
+		web_json_add_str(b, "message", gpio_why);
+		json_builder_end_object(b);
+	}
+	web_json_add_str(b, "version", VUORO_VERSION);
+	web_json_add_str(b, "site", api->cfg->site_name);
+	web_json_add_int(b, "uptime_s", t.now - api->started_at);
+	web_json_add_int(b, "schema", STORE_SCHEMA_VERSION);
+	json_builder_end_object(b);
+	web_reply_builder(r, 200, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Login: the hash check runs on a worker thread */
+
+const struct web_route api_site_routes[] = {
+    {"GET", "/api/health", 0, api_health, NULL},
+    {"GET", "/api/status", 0, api_status, NULL},
+    {"GET", "/api/queue", AUTH_STAFF, api_queue, NULL},
+};
+const size_t api_site_n_routes = G_N_ELEMENTS(api_site_routes);

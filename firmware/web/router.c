@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * router: see router.h.
+ */
+#include "router.h"
+
+#include <errno.h>
+#include <string.h>
+
+struct web_table {
+	const struct web_route *routes;
+	size_t n;
+};
+
+struct web_router {
+	void *app;
+	struct web_router_hooks hooks;
+	char *csrf_header;
+	GArray *tables; /* of struct web_table */
+	gsize max_body;
+};
+
+struct web_exchange {
+	gint ref;
+	int holds;
+	SoupServerMessage *msg; /* NULL: a request without a socket */
+	SoupMessageHeaders *req_headers;
+	GBytes *req_body;
+	char *remote;
+	/* The answer of a request without a socket. */
+	SoupMessageHeaders *resp_headers;
+	guint status;
+	GBytes *resp_body;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Exchanges */
+
+struct web_exchange *web_exchange_new(SoupServerMessage *msg)
+{
+	struct web_exchange *x = g_new0(struct web_exchange, 1);
+
+	x->ref = 1;
+	if (msg) {
+		SoupMessageBody *body = soup_server_message_get_request_body(msg);
+
+		x->msg = g_object_ref(msg);
+		x->req_headers =
+		    soup_message_headers_ref(soup_server_message_get_request_headers(msg));
+		x->req_body = body->length ? soup_message_body_flatten(body) : g_bytes_new(NULL, 0);
+		x->remote = g_strdup(soup_server_message_get_remote_host(msg));
+	} else {
+		x->resp_headers = soup_message_headers_new(SOUP_MESSAGE_HEADERS_RESPONSE);
+	}
+	return x;
+}
+
+struct web_exchange *web_exchange_ref(struct web_exchange *x)
+{
+	g_atomic_int_inc(&x->ref);
+	return x;
+}
+
+void web_exchange_unref(struct web_exchange *x)
+{
+	if (!x || !g_atomic_int_dec_and_test(&x->ref))
+		return;
+	g_clear_object(&x->msg);
+	g_clear_pointer(&x->req_headers, soup_message_headers_unref);
+	g_clear_pointer(&x->resp_headers, soup_message_headers_unref);
+	g_clear_pointer(&x->req_body, g_bytes_unref);
+	g_clear_pointer(&x->resp_body, g_bytes_unref);
+	g_free(x->remote);
+	g_free(x);
+}
+
+gboolean web_exchange_finished(const struct web_exchange *x)
+{
+	return x->status != 0 && x->holds == 0;
+}
+
+guint web_exchange_status(const struct web_exchange *x)
+{
+	return x->msg ? soup_server_message_get_status(x->msg) : x->status;
+}
+
+GBytes *web_exchange_body(const struct web_exchange *x)
+{
+	return x->resp_body;
+}
+
+SoupMessageHeaders *web_exchange_response_headers(const struct web_exchange *x)
+{
+	return x->msg ? soup_server_message_get_response_headers(x->msg) : x->resp_headers;
+}
+
+SoupServerMessage *web_exchange_message(const struct web_exchange *x)
+{
+	return x->msg;
+}
+
+struct web_exchange *web_req_hold(struct web_req *r)
+{
+	r->x->holds++;
+	if (r->x->msg)
+		soup_server_message_pause(r->x->msg);
+	return web_exchange_ref(r->x);
+}
+
+void web_exchange_release(struct web_exchange *x)
+{
+	x->holds--;
+	if (x->msg)
+		soup_server_message_unpause(x->msg);
+	web_exchange_unref(x);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Answers */
+
+void web_reply_bytes(struct web_req *r, guint status, const char *content_type, GBytes *body)
+{
+	struct web_exchange *x = r->x;
+	gsize len = body ? g_bytes_get_size(body) : 0;
+
+	if (x->msg) {
+		/* The body is referenced, not copied: a backup may be large. */
+		soup_server_message_set_status(x->msg, status, NULL);
+		soup_server_message_set_response(x->msg, content_type, SOUP_MEMORY_STATIC, NULL, 0);
+		if (len)
+			soup_message_body_append_bytes(
+			    soup_server_message_get_response_body(x->msg), body);
+		return;
+	}
+	x->status = status;
+	soup_message_headers_replace(x->resp_headers, "Content-Type", content_type);
+	g_clear_pointer(&x->resp_body, g_bytes_unref);
+	x->resp_body = body ? g_bytes_ref(body) : g_bytes_new(NULL, 0);
+}
+
+void web_reply_header(struct web_req *r, const char *name, const char *value)
+{
+	soup_message_headers_append(web_exchange_response_headers(r->x), name, value);
+}
+
+void web_reply(struct web_req *r, guint status, JsonNode *node)
+{
+	char *text = json_to_string(node, FALSE);
+	g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
+
+	soup_message_headers_replace(web_exchange_response_headers(r->x), "Cache-Control",
+				     "no-store");
+	web_reply_bytes(r, status, "application/json", bytes);
+}
+
+void web_reply_builder(struct web_req *r, guint status, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) node = json_builder_get_root(b);
+
+	web_reply(r, status, node);
+}
+
+void web_reply_ok(struct web_req *r, guint status)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	web_json_add_bool(b, "ok", TRUE);
+	json_builder_end_object(b);
+	web_reply_builder(r, status, b);
+}
+
+void G_GNUC_PRINTF(4, 5)
+    web_error(struct web_req *r, guint status, const char *code, const char *fmt, ...)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *message = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	json_builder_begin_object(b);
+	web_json_add_str(b, "error", code);
+	web_json_add_str(b, "message", message);
+	json_builder_end_object(b);
+	web_reply_builder(r, status, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The request */
+
+const char *web_req_header(const struct web_req *r, const char *name)
+{
+	return r->x->req_headers ? soup_message_headers_get_one(r->x->req_headers, name) : NULL;
+}
+
+const char *web_req_remote(const struct web_req *r)
+{
+	return r->x->remote;
+}
+
+GBytes *web_req_body(const struct web_req *r)
+{
+	return r->x->req_body;
+}
+
+char *web_req_cookie(const struct web_req *r, const char *name)
+{
+	const char *h = web_req_header(r, "Cookie");
+	GHashTable *pairs;
+	char *value;
+
+	if (!h)
+		return NULL;
+	pairs = soup_header_parse_semi_param_list(h);
+	value = g_strdup(g_hash_table_lookup(pairs, name));
+	soup_header_free_param_list(pairs);
+	if (value && !*value)
+		g_clear_pointer(&value, g_free);
+	return value;
+}
+
+const char *web_str(const struct web_req *r, const char *name)
+{
+	return json_object_has_member(r->body, name) ? json_object_get_string_member(r->body, name)
+						     : NULL;
+}
+
+gboolean web_has(const struct web_req *r, const char *name)
+{
+	return json_object_has_member(r->body, name);
+}
+
+int64_t web_int(const struct web_req *r, const char *name, int64_t fallback)
+{
+	return web_has(r, name) ? json_object_get_int_member(r->body, name) : fallback;
+}
+
+gboolean web_bool(const struct web_req *r, const char *name, gboolean fallback)
+{
+	return web_has(r, name) ? json_object_get_boolean_member(r->body, name) : fallback;
+}
+
+gboolean web_seg_id(struct web_req *r, int i, int64_t max, int64_t *ret)
+{
+	guint64 v;
+
+	if (!g_ascii_string_to_unsigned(r->seg[i], 10, 1, (guint64)max, &v, NULL)) {
+		web_error(r, 404, "not_found", "\"%s\" is not a number from 1 to %" G_GINT64_FORMAT,
+			  r->seg[i], max);
+		return FALSE;
+	}
+	*ret = (int64_t)v;
+	return TRUE;
+}
+
+gboolean web_foreign_origin(SoupMessageHeaders *h)
+{
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	const char *host = soup_message_headers_get_one(h, "Host");
+	g_autoptr(GUri) uri = NULL;
+	g_autofree char *origin_host = NULL;
+
+	if (!origin)
+		return FALSE;
+	uri = g_uri_parse(origin, G_URI_FLAGS_NONE, NULL);
+	if (!uri || !host || !g_uri_get_host(uri))
+		return TRUE;
+	origin_host = g_uri_get_port(uri) > 0
+			  ? g_strdup_printf("%s:%d", g_uri_get_host(uri), g_uri_get_port(uri))
+			  : g_strdup(g_uri_get_host(uri));
+	return g_ascii_strcasecmp(origin_host, host) != 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Body checks */
+
+static const char *web_type_name(enum web_type type)
+{
+	switch (type) {
+	case WEB_STRING:
+		return "a string";
+	case WEB_INT:
+		return "an integer";
+	case WEB_BOOL:
+		return "true or false";
+	}
+	return "?";
+}
+
+static gboolean web_value_is(JsonNode *node, enum web_type type)
+{
+	if (!JSON_NODE_HOLDS_VALUE(node))
+		return FALSE;
+	switch (type) {
+	case WEB_STRING:
+		return json_node_get_value_type(node) == G_TYPE_STRING;
+	case WEB_INT:
+		return json_node_get_value_type(node) == G_TYPE_INT64;
+	case WEB_BOOL:
+		return json_node_get_value_type(node) == G_TYPE_BOOLEAN;
+	}
+	return FALSE;
+}
+
+/* The field's value within its bounds; replies and returns FALSE if not. */
+static gboolean web_field_in_bounds(struct web_req *r, const struct web_field *f, JsonNode *node)
+{
+	if (f->type == WEB_INT) {
+		int64_t v = json_node_get_int(node);
+
+		if (v < f->min || v > f->max) {
+			web_error(r, 400, "out_of_range",
+				  "field \"%s\" must be from %" G_GINT64_FORMAT
+				  " to %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT,
+				  f->name, f->min, f->max, v);
+			return FALSE;
+		}
+	} else if (f->type == WEB_STRING) {
+		size_t len = strlen(json_node_get_string(node));
+		int64_t max = f->max > 0 ? f->max : WEB_STRING_MAX_DEFAULT;
+
+		if ((int64_t)len > max || (int64_t)len < f->min) {
+			web_error(r, 400, "out_of_range",
+				  "field \"%s\" must be %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+				  " bytes long, got %zu",
+				  f->name, f->min, max, len);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Parses and checks the body against @fields; replies and returns FALSE on
+ * any problem. */
+static gboolean web_parse_body(struct web_req *r, const struct web_field *fields)
+{
+	g_autoptr(JsonParser) parser = NULL;
+	g_autoptr(GError) error = NULL;
+	gsize len;
+	const char *data = g_bytes_get_data(r->x->req_body, &len);
+	JsonNode *root;
+	GList *members;
+
+	if (len == 0) {
+		/* An empty body is an empty object: commands without arguments. */
+		r->body = json_object_new();
+	} else {
+		if (web_json_check(data, len, WEB_JSON_MAX_DEPTH, &error) < 0) {
+			web_error(r, 400, "malformed_json", "the body is refused: %s",
+				  error->message);
+			return FALSE;
+		}
+		parser = json_parser_new_immutable();
+		if (!json_parser_load_from_data(parser, data, (gssize)len, &error)) {
+			web_error(r, 400, "malformed_json", "the body is not valid JSON: %s",
+				  error->message);
+			return FALSE;
+		}
+		root = json_parser_get_root(parser);
+		if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+			web_error(r, 400, "malformed_json", "the body must be a JSON object");
+			return FALSE;
+		}
+		r->body = json_object_ref(json_node_get_object(root));
+	}
+	members = json_object_get_members(r->body);
+	for (GList *l = members; l; l = l->next) {
+		const struct web_field *f = fields;
+		JsonNode *node;
+
+		while (f->name && strcmp(f->name, l->data) != 0)
+			f++;
+		if (!f->name) {
+			web_error(r, 400, "unknown_field", "unknown field \"%s\"",
+				  (const char *)l->data);
+			g_list_free(members);
+			return FALSE;
+		}
+		node = json_object_get_member(r->body, f->name);
+		if (!web_value_is(node, f->type)) {
+			web_error(r, 400, "wrong_type", "field \"%s\" must be %s", f->name,
+				  web_type_name(f->type));
+			g_list_free(members);
+			return FALSE;
+		}
+		if (!web_field_in_bounds(r, f, node)) {
+			g_list_free(members);
+			return FALSE;
+		}
+	}
+	g_list_free(members);
+	for (const struct web_field *f = fields; f->name; f++) {
+		if (f->required && !json_object_has_member(r->body, f->name)) {
+			web_error(r, 400, "missing_field", "field \"%s\" is required (%s)", f->name,
+				  web_type_name(f->type));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dispatch */
+
+static gboolean web_route_match(const struct web_route *route, char **seg)
+{
+	const char *p = route->path + 1;
+	guint i = 0;
+
+	/* Walk the pattern's segments without allocating: this runs for every
+	 * route on every request. */
+	for (; seg[i]; i++) {
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (!*p && !end)
+			return FALSE; /* the pattern ended first */
+		if (!(n == 1 && *p == '*') && (strlen(seg[i]) != n || memcmp(seg[i], p, n) != 0))
+			return FALSE;
+		if (!end) {
+			p += n;
+			i++;
+			break;
+		}
+		p = end + 1;
+	}
+	return !seg[i] && !*p;
+}
+
+static void web_router_dispatch(struct web_router *router, struct web_exchange *x,
+				const char *method, const char *path, GHashTable *query)
+{
+	g_auto(GStrv) seg = g_strsplit(path + 1, "/", WEB_MAX_SEGMENTS + 1);
+	const struct web_route *route = NULL;
+	gboolean path_known = FALSE;
+	struct web_req r = {
+	    .app = router->app, .x = x, .method = method, .path = path, .seg = seg, .query = query};
+
+	/* Drop a trailing empty segment: "/api/status/" is "/api/status". */
+	for (guint n = g_strv_length(seg); n > 0 && !*seg[n - 1]; n--)
+		g_clear_pointer(&seg[n - 1], g_free);
+	for (guint t = 0; t < router->tables->len && !route; t++) {
+		const struct web_table *table = &g_array_index(router->tables, struct web_table, t);
+
+		for (size_t i = 0; i < table->n && !route; i++) {
+			const struct web_route *candidate = &table->routes[i];
+
+			if (!web_route_match(candidate, seg))
+				continue;
+			path_known = TRUE;
+			if (strcmp(candidate->method, method) == 0)
+				route = candidate;
+		}
+	}
+	if (!route) {
+		if (path_known)
+			web_error(&r, 405, "method_not_allowed", "%s is not allowed on %s", method,
+				  path);
+		else
+			web_error(&r, 404, "not_found", "no such API path: %s", path);
+		return;
+	}
+	r.route = route;
+	if (router->max_body && g_bytes_get_size(x->req_body) > router->max_body) {
+		web_error(&r, 413, "too_large", "the body is larger than %" G_GSIZE_FORMAT " KiB",
+			  router->max_body / 1024);
+		return;
+	}
+	router->hooks.identify(router->app, &r, &r.caller);
+	if (strcmp(method, "GET") != 0 && x->req_headers && web_foreign_origin(x->req_headers)) {
+		web_error(&r, 403, "bad_origin", "this request came from another site's page");
+		goto out;
+	}
+	if (strcmp(method, "GET") != 0 && r.caller.csrf && r.caller.role &&
+	    g_strcmp0(web_req_header(&r, router->csrf_header), r.caller.csrf) != 0) {
+		web_error(&r, 403, "csrf",
+			  "send the session's CSRF token in %s (GET /api/whoami gives it)",
+			  router->csrf_header);
+		goto out;
+	}
+	if (route->roles && !(route->roles & r.caller.role)) {
+		if (!r.caller.user) /* anonymous, or a device asking for more */
+			web_error(&r, 401, "login_required", "log in first (POST /api/login)");
+		else
+			web_error(&r, 403, "forbidden", "a %s may not do this",
+				  router->hooks.role_name ? router->hooks.role_name(r.caller.role)
+							  : "caller");
+		goto out;
+	}
+	if (router->hooks.admit && !router->hooks.admit(router->app, &r))
+		goto out;
+	if (route->fields && !web_parse_body(&r, route->fields))
+		goto out;
+	route->fn(&r);
+out:
+	if (r.body)
+		json_object_unref(r.body);
+	g_free(r.caller.user);
+	g_free(r.caller.csrf);
+	g_free(r.caller.device);
+}
+
+static void web_router_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
+			      GHashTable *query, gpointer data)
+{
+	struct web_router *router = data;
+	struct web_exchange *x = web_exchange_new(msg);
+
+	web_router_dispatch(router, x, soup_server_message_get_method(msg), path, query);
+	web_exchange_unref(x);
+}
+
+/* Before the body is read: refuse one that announces itself too large. */
+static void web_router_early(SoupServer *server, SoupServerMessage *msg, const char *path,
+			     GHashTable *query, gpointer data)
+{
+	struct web_router *router = data;
+	goffset len =
+	    soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
+
+	if (router->max_body && len > (goffset)router->max_body) {
+		struct web_exchange *x = web_exchange_new(msg);
+		struct web_req r = {.app = router->app, .x = x};
+
+		web_error(&r, 413, "too_large", "the body is larger than %" G_GSIZE_FORMAT " KiB",
+			  router->max_body / 1024);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Connection", "close");
+		web_exchange_unref(x);
+	}
+}
+
+struct web_exchange *web_router_call(struct web_router *router, const char *method,
+				     const char *path, SoupMessageHeaders *headers, GBytes *body,
+				     const char *remote)
+{
+	struct web_exchange *x = web_exchange_new(NULL);
+	const char *q = strchr(path, '?');
+	g_autofree char *bare = q ? g_strndup(path, (gsize)(q - path)) : g_strdup(path);
+	g_autoptr(GHashTable) query =
+	    q ? g_uri_parse_params(q + 1, -1, "&", G_URI_PARAMS_NONE, NULL) : NULL;
+
+	x->req_headers = headers ? soup_message_headers_ref(headers)
+				 : soup_message_headers_new(SOUP_MESSAGE_HEADERS_REQUEST);
+	x->req_body = body ? g_bytes_ref(body) : g_bytes_new(NULL, 0);
+	x->remote = g_strdup(remote);
+	if (*bare != '/') {
+		struct web_req r = {.app = router->app, .x = x};
+
+		web_error(&r, 400, "bad_path", "a path starts with /");
+		return x;
+	}
+	web_router_dispatch(router, x, method, bare, query);
+	return x;
+}
+
+/* ---------------------------------------------------------------------- */
+
+struct web_router *web_router_new(void *app, const struct web_router_hooks *hooks,
+				  const char *csrf_header)
+{
+	struct web_router *router = g_new0(struct web_router, 1);
+
+	router->app = app;
+	router->hooks = *hooks;
+	router->csrf_header = g_strdup(csrf_header);
+	router->tables = g_array_new(FALSE, FALSE, sizeof(struct web_table));
+	return router;
+}
+
+void web_router_free(struct web_router *router)
+{
+	if (!router)
+		return;
+	g_array_unref(router->tables);
+	g_free(router->csrf_header);
+	g_free(router);
+}
+
+void web_router_add(struct web_router *router, const struct web_route *routes, size_t n)
+{
+	struct web_table t = {routes, n};
+
+	g_array_append_val(router->tables, t);
+}
+
+void web_router_set_max_body(struct web_router *router, gsize bytes)
+{
+	router->max_body = bytes;
+}
+
+void web_router_attach(struct web_router *router, SoupServer *server, const char *prefix)
+{
+	soup_server_add_early_handler(server, prefix, web_router_early, router, NULL);
+	soup_server_add_handler(server, prefix, web_router_handle, router, NULL);
+}
+
+void web_router_foreach(const struct web_router *router,
+			void (*fn)(const struct web_route *route, void *data), void *data)
+{
+	for (guint t = 0; t < router->tables->len; t++) {
+		const struct web_table *table = &g_array_index(router->tables, struct web_table, t);
+
+		for (size_t i = 0; i < table->n; i++)
+			fn(&table->routes[i], data);
+	}
+}
