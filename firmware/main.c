@@ -40,6 +40,7 @@ struct vuorod_opts {
 	char *role;
 	char *provider;
 	gboolean version;
+	gboolean list_routes;
 };
 
 static int vuorod_check_config(const char *path)
@@ -256,6 +257,8 @@ int main(int argc, char **argv)
 	     "role of --add-user: advisor, expert, technician, manager or admin", "ROLE"},
 	    {"provider", 0, 0, G_OPTION_ARG_STRING, &o.provider,
 	     "the provider an expert of --add-user serves for (a [provider:CODE])", "CODE"},
+	    {"list-routes", 0, 0, G_OPTION_ARG_NONE, &o.list_routes,
+	     "print the API's routes (one JSON object a line) and exit", NULL},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &o.version, "print the version and exit", NULL},
 	    {NULL},
 	};
@@ -278,6 +281,10 @@ int main(int argc, char **argv)
 	}
 	if (o.version) {
 		printf("vuorod %s\n", VUORO_VERSION);
+		return 0;
+	}
+	if (o.list_routes) {
+		api_print_routes(stdout);
 		return 0;
 	}
 	if (auth_init() < 0) {

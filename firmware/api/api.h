@@ -2,11 +2,13 @@
 /*
  * api: the HTTP/JSON API and the WebSocket event stream (libsoup3, json-glib).
  *
- * One route table: method, path pattern, roles allowed, the JSON fields the
- * body may carry (name, type, required) and the handler.  Every request is
- * checked against it before a handler runs: unknown route 404, wrong role
- * 401/403, oversize body 413, malformed JSON, unknown fields and wrong types
- * 400, each with {"error": code, "message": what to do}.
+ * One route table per resource (firmware/api/<resource>.c): method, path
+ * pattern, roles allowed, the JSON fields the body may carry (name, type,
+ * required, bounds) and the handler.  firmware/web/router.c checks every
+ * request against them before a handler runs: unknown route 404, wrong role
+ * 401/403, oversize body 413, malformed or too deeply nested JSON, unknown
+ * fields, wrong types and values out of bounds 400, each with
+ * {"error": code, "message": what to do}.
  *
  * Who may do what: staff log in (POST /api/login → bearer token); the kiosk
  * is recognised by its address (config kiosk-addresses) or its device token.
@@ -14,6 +16,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 #include <libsoup/soup.h>
 
 #include "bus.h"
@@ -25,6 +28,13 @@
 #include "frontdesk.h"
 
 struct api;
+struct web_route;
+
+/* Every route of vuorod's API, in the order they are matched: for
+ * `vuorod --list-routes` and the tests that walk the tables. */
+void api_foreach_route(void (*fn)(const struct web_route *route, void *data), void *data);
+/* One JSON object per route on @out: method, path, roles, flags, fields. */
+void api_print_routes(FILE *out);
 
 struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus);
 void api_free(struct api *api);

@@ -223,13 +223,12 @@ char *web_req_cookie(const struct web_req *r, const char *name)
 
 const char *web_str(const struct web_req *r, const char *name)
 {
-	return json_object_has_member(r->body, name) ? json_object_get_string_member(r->body, name)
-						     : NULL;
+	return web_has(r, name) ? json_object_get_string_member(r->body, name) : NULL;
 }
 
 gboolean web_has(const struct web_req *r, const char *name)
 {
-	return json_object_has_member(r->body, name);
+	return r->body && json_object_has_member(r->body, name);
 }
 
 int64_t web_int(const struct web_req *r, const char *name, int64_t fallback)
