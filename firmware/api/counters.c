@@ -16,7 +16,7 @@ static gboolean api_counter_cmd_init(struct web_req *r, struct queue_cmd *cmd,
 	const struct queue_counter *qc;
 	int64_t id;
 
-	if (!web_seg_id(r, 2, G_MAXINT32, &id))
+	if (!web_seg_id(r, 2, API_COUNTER_MAX, &id))
 		return FALSE;
 	if (config_counter_find(api->cfg, (int)id) < 0) {
 		web_error(r, 404, "not_found", "no counter %" G_GINT64_FORMAT, id);

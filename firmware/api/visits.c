@@ -382,7 +382,7 @@ static const struct queue_counter *own_counter_visit(struct web_req *r, int64_t 
 {
 	const struct queue_counter *c;
 
-	if (!web_seg_id(r, 2, G_MAXINT32, ret_id))
+	if (!web_seg_id(r, 2, API_COUNTER_MAX, ret_id))
 		return NULL;
 	c = queue_counter_get(desk_queue(api_of(r)->desk), (int16_t)*ret_id);
 	if (!c || !c->ticket) {
