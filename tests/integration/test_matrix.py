@@ -230,3 +230,29 @@ def test_route_by_caller(site):
     assert set(seen) <= {("GET /api/counters/*/identity", "advisor"),
                          ("GET /api/counters/*/identity", "admin")}, seen
     assert ("GET /api/counters/*/identity", "advisor") in seen, "the serving advisor sees the code"
+
+
+def test_request_fields_are_bounded(daemon):
+    """Numbers are never truncated and text never cut at a NUL: a value
+    outside the route's bounds is refused before a handler sees it."""
+    d = daemon
+    assert d.post("/api/counters/1/open", {}, user="anna").status_code == 200
+    # counter 65538 once served counter 2 (int16 truncation)
+    r = d.post("/api/counters/65538/open", {}, user="bertil")
+    assert r.status_code == 404, r.text
+    r = d.get("/api/counters/65537/identity", user="anna")
+    assert r.status_code == 404, r.text
+    r = d.post("/api/counters/1/transfer", {"counter": 65538}, user="anna")
+    assert r.status_code == 400 and r.json()["error"] == "out_of_range", r.text
+    # a rating of 2^32 + 3 was once stored as 3
+    r = d.post("/api/feedback", {"rating": 2 ** 32 + 3})
+    assert r.status_code == 400 and r.json()["error"] == "out_of_range", r.text
+    # "guide\u0000junk" once drew a guide ticket
+    r = d.post("/api/tickets", data=b'{"service": "guide\\u0000junk", "handout": "screen"}',
+               headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "U+0000" in r.json()["message"], r.text
+    r = d.post("/api/tickets", {"service": "g" * 33, "handout": "screen"})
+    assert r.status_code == 400 and r.json()["error"] == "out_of_range", r.text
+    r = d.post("/api/tickets", {"service": "guide", "handout": "screen", "priority": 10})
+    assert r.status_code == 400 and "0 to 9" in r.json()["message"], r.text
+    assert d.get("/api/queue", user="anna").json()["tickets"] == []
