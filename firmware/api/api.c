@@ -1582,6 +1582,13 @@ static void api_health(struct api_req *r)
 		booths_faults(api->booths, faults);
 	json_builder_begin_object(b);
 	api_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
+	/* Anonymous callers learn ok or not; parts, paths and faults are for
+	 * staff (any role that logged in). */
+	if (!(r->caller.role & AUTH_STAFF)) {
+		json_builder_end_object(b);
+		api_reply_builder(r, 200, b);
+		return;
+	}
 	json_builder_set_member_name(b, "faults");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < faults->len; i++)
@@ -2325,14 +2332,14 @@ static const struct api_route api_routes[] = {
     {"GET", "/api/printer", AUTH_STAFF, api_printer_get, NULL},
     {"POST", "/api/printer/check", TECHS, api_printer_check, api_no_fields},
     {"POST", "/api/printer/test", TECHS, api_printer_test, api_printer_test_fields},
-    {"POST", "/api/printer/sim", TECHS, api_printer_sim, api_printer_sim_fields},
+    {"POST", "/api/printer/sim", TECHS, api_printer_sim, api_printer_sim_fields, TRUE},
     {"GET", "/api/displays", AUTH_STAFF, api_displays_get, NULL},
     {"POST", "/api/displays/scan", TECHS, api_displays_scan, api_displays_scan_fields},
     {"POST", "/api/displays/*/test", TECHS, api_display_test, api_display_test_fields},
     {"GET", "/api/announcer", AUTH_STAFF, api_announcer_get, NULL},
     {"POST", "/api/announcer/test", TECHS, api_announcer_test, api_announcer_test_fields},
     {"GET", "/api/gpio", AUTH_STAFF, api_gpio_get, NULL},
-    {"POST", "/api/gpio/sim", TECHS, api_gpio_sim, api_gpio_sim_fields},
+    {"POST", "/api/gpio/sim", TECHS, api_gpio_sim, api_gpio_sim_fields, TRUE},
     {"POST", "/api/gpio/lamp", TECHS, api_gpio_lamp, api_gpio_lamp_fields},
     {"GET", "/api/follow/*", 0, api_follow, NULL},
     {"GET", "/api/qr", 0, api_qr, NULL},
@@ -2398,6 +2405,9 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 			const struct api_route *candidate = &tables[t][i];
 
 			if (!api_route_match(candidate, seg))
+				continue;
+			/* A real board has no sim routes: 404, as for any unknown path. */
+			if (candidate->sim_only && !config_board_is_sim(api->cfg))
 				continue;
 			path_known = TRUE;
 			if (strcmp(candidate->method, method) == 0)

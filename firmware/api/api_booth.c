@@ -504,7 +504,7 @@ const struct api_route api_booth_routes[] = {
     {"POST", "/api/booths/*/identity-declined", AUTH_ROLE_KIOSK, api_booth_identity_declined,
      no_fields},
     {"POST", "/api/booths/*/check", TECHS, api_booth_check, no_fields},
-    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields},
+    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields, TRUE},
     {"GET", "/api/expert", EXPERTS, api_expert_get, NULL},
     {"POST", "/api/expert/call", EXPERTS, api_expert_call, call_fields},
     {"POST", "/api/sessions/*/end", EXPERTS, api_session_end, end_fields},

@@ -81,6 +81,7 @@ struct api_route {
 	unsigned roles;   /* 0 = anybody */
 	api_fn fn;
 	const struct api_field *fields; /* NULL: no JSON body; ends with {NULL} */
+	gboolean sim_only;              /* drives a simulated device: absent on a real board */
 };
 
 /* Replies */
