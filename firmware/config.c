@@ -71,8 +71,8 @@ struct config_key {
 #define DBUS(field) offsetof(struct config_display_bus, field)
 #define DSP(field)  offsetof(struct config_display, field)
 
-static const char *const boards[] = {[CONFIG_BOARD_REAL] = "real", [CONFIG_BOARD_SIM] = "sim",
-				      NULL};
+static const char *const boards[] = {
+    [CONFIG_BOARD_REAL] = "real", [CONFIG_BOARD_SIM] = "sim", NULL};
 
 static const struct config_key site_keys[] = {
     {"name", CT_STRING, true, NULL, 0, 0, SITE(site_name)},
@@ -1173,8 +1173,9 @@ static int config_load_one(struct config_loader *l, const char *group,
 }
 
 /* Placeholders and words that people type instead of a random token. */
-static const char *const weak_words[] = {"change", "example", "placeholder", "password", "secret",
-					 "default", "token", "kiosk", "xxxx", "test", NULL};
+static const char *const weak_words[] = {"change", "example", "placeholder", "password",
+					 "secret", "default", "token",       "kiosk",
+					 "xxxx",   "test",    NULL};
 
 const char *config_token_weakness(const char *token)
 {
@@ -1184,8 +1185,9 @@ const char *config_token_weakness(const char *token)
 
 	for (const char *const *w = weak_words; *w; w++)
 		if (strstr(lower, *w))
-			return strstr(lower, "change-me") ? "the placeholder of the example"
-							  : "a word or sequence, not a random token";
+			return strstr(lower, "change-me")
+				   ? "the placeholder of the example"
+				   : "a word or sequence, not a random token";
 	for (const unsigned char *p = (const unsigned char *)token; *p; p++)
 		if (!seen[*p]) {
 			seen[*p] = true;
@@ -1291,17 +1293,19 @@ static int config_check_real(struct config_loader *l, GError **error)
 				   "expected auto, alsa, pulse or none on a real board, got "
 				   "\"wav\" (it only records what would be played)");
 	if (cfg->identity_module && strstr(cfg->identity_module, "softhsm"))
-		return config_fail(l, "identity", "module", error,
-				   "expected the card reader's PKCS#11 module (OpenSC's "
-				   "opensc-pkcs11.so or the national middleware's) on a real board, "
-				   "got \"%s\" (SoftHSM is the test card)",
-				   cfg->identity_module);
+		return config_fail(
+		    l, "identity", "module", error,
+		    "expected the card reader's PKCS#11 module (OpenSC's "
+		    "opensc-pkcs11.so or the national middleware's) on a real board, "
+		    "got \"%s\" (SoftHSM is the test card)",
+		    cfg->identity_module);
 	if (config_listen_needs_tls(cfg, cfg->listen_host))
-		return config_fail(l, "api", "tls-cert", error,
-				   "expected a PEM certificate (and tls-key) when a real board "
-				   "listens beyond loopback (listen = %s), got nothing — see README, "
-				   "\"TLS on a LAN board\"",
-				   cfg->listen_host);
+		return config_fail(
+		    l, "api", "tls-cert", error,
+		    "expected a PEM certificate (and tls-key) when a real board "
+		    "listens beyond loopback (listen = %s), got nothing — see README, "
+		    "\"TLS on a LAN board\"",
+		    cfg->listen_host);
 	return 0;
 }
 

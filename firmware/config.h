@@ -213,7 +213,7 @@ struct config {
 
 	/* [site] */
 	char *site_name;
-	int board; /* enum config_board; required, no default */
+	int board;       /* enum config_board; required, no default */
 	char *timezone;  /* an Olson name, "Europe/Helsinki" */
 	bool demo_hours; /* sim board: opening hours are parsed but not enforced */
 	int reset_min;   /* the service day starts at this local minute (daily-reset = 03:00) */

@@ -177,10 +177,11 @@ static int vuorod_run(const struct vuorod_opts *o)
 			return 2;
 		}
 		if (config_listen_needs_tls(cfg, host)) {
-			fprintf(stderr,
-				"vuorod: --listen %s: a real board serves beyond loopback over HTTPS "
-				"only: give [api] tls-cert and tls-key in %s\n",
-				o->listen, cfg->path);
+			fprintf(
+			    stderr,
+			    "vuorod: --listen %s: a real board serves beyond loopback over HTTPS "
+			    "only: give [api] tls-cert and tls-key in %s\n",
+			    o->listen, cfg->path);
 			return 2;
 		}
 	}

@@ -1004,7 +1004,8 @@ static int ctl_diag_all(struct ctl_diag *d, const char *only)
 	/* Without a login health says ok or degraded, nothing of the parts. */
 	if (!json_object_has_member(h, "faults")) {
 		ctl_diag_line(d, "health", g_strcmp0(ctl_str(h, "status"), "ok") == 0,
-			      "%s — log in (vuoroctl login) to see each part", ctl_str(h, "status"));
+			      "%s — log in (vuoroctl login) to see each part",
+			      ctl_str(h, "status"));
 		return !only || strcmp(only, "db") == 0 ? ctl_diag_db(d) : CTL_OK;
 	}
 	if (!only || strcmp(only, "printer") == 0)

@@ -262,10 +262,11 @@ static void test_token(void)
 		g_autoptr(GString) text = g_string_new(minimal);
 		g_autoptr(Config) cfg = NULL;
 
-		g_string_replace(text, "board = sim\n",
-				 "board = sim\n[api]\nkiosk-token = change-me-to-a-long-random-device-"
-				 "token\n",
-				 1);
+		g_string_replace(
+		    text, "board = sim\n",
+		    "board = sim\n[api]\nkiosk-token = change-me-to-a-long-random-device-"
+		    "token\n",
+		    1);
 		cfg = config_load_data(text->str, "min.conf", &error);
 		g_assert_null(cfg);
 		g_assert_cmpstr(error->message, ==,
