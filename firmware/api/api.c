@@ -28,6 +28,7 @@
 #include "qr_svg.h"
 #include "report.h"
 #include "store.h"
+#include "tls_cert.h"
 
 #define API_LOGIN_WINDOW_S  300
 #define API_LOGIN_MAX_FAILS 10
@@ -1578,6 +1579,8 @@ static void api_health(struct api_req *r)
 		g_ptr_array_add(faults, g_strdup(announcer_fault(api->announcer)));
 	if (disk)
 		g_ptr_array_add(faults, g_strdup(disk));
+	if (tls_cert_watch_fault(api->tls_watch))
+		g_ptr_array_add(faults, g_strdup(tls_cert_watch_fault(api->tls_watch)));
 	if (api->booths)
 		booths_faults(api->booths, faults);
 	json_builder_begin_object(b);
@@ -2700,6 +2703,7 @@ void api_free(struct api *api)
 	g_hash_table_unref(api->login_fails);
 	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
+	tls_cert_watch_free(api->tls_watch);
 	g_free(api);
 }
 
@@ -2735,6 +2739,7 @@ int api_listen(struct api *api, const char *host, int port, GError **error)
 		}
 		soup_server_set_tls_certificate(api->server, cert);
 		api->tls = TRUE;
+		api->tls_watch = tls_cert_watch_new(api->cfg->tls_cert);
 	}
 	addr = g_inet_socket_address_new(inet, (guint16)port);
 	if (!soup_server_listen(api->server, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))

@@ -34,6 +34,8 @@ struct api {
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
+	/* The served certificate's expiry (tls_cert.h); NULL: HTTP. */
+	struct tls_cert_watch *tls_watch;
 };
 
 static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};

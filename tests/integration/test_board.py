@@ -144,3 +144,27 @@ def test_real_board_beyond_loopback_needs_tls(workdir):
     r = check(write(workdir, "lan.conf", real_conf(workdir, {
         ("api", "listen"): "0.0.0.0:8443", ("api", "tls-cert"): cert, ("api", "tls-key"): key})))
     assert r.returncode == 0, r.stderr
+
+
+def test_a_certificate_near_its_end_is_a_fault_for_staff(workdir):
+    import requests
+    cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-days", "10", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    d = make_daemon(workdir, conf_with({("api", "tls-cert"): cert, ("api", "tls-key"): key}))
+    try:
+        assert d.url.startswith("https://")
+        r = requests.post(d.url + "/api/login", json={"user": "tech", "password": USERS["tech"][1]},
+                          verify=cert, timeout=30)
+        token = r.json()["token"]
+        h = requests.get(d.url + "/api/health", headers={"Authorization": "Bearer " + token},
+                         verify=cert, timeout=10).json()
+        tls = [f for f in h["faults"] if f.startswith("tls:")]
+        assert h["status"] == "degraded" and len(tls) == 1, h
+        assert "expires in 10 days" in tls[0] and "renew" in tls[0], tls
+        r = requests.get(d.url + "/api/health", verify=cert, timeout=10)
+        assert r.json() == {"status": "degraded"}, r.text
+    finally:
+        assert d.stop() == 0
