@@ -150,6 +150,14 @@ install: $(PROGRAMS)
 	sed -e 's|@CAGE@|/usr/bin/cage|g' -e 's|@COG@|/usr/bin/cog|g' \
 		board-config/vuoro-kiosk@.service.in \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuoro-kiosk@.service
+	# Users, groups and modes are made on the board by systemd-sysusers and
+	# systemd-tmpfiles (and udev for the GPIO chips), never here: no root needed.
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+		$(DESTDIR)$(SYSCONFDIR)/udev/rules.d
+	install -m 644 board-config/vuoro.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/vuoro.conf
+	install -m 644 board-config/vuoro.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/vuoro.conf
+	install -m 644 board-config/60-vuoro-gpio.rules $(DESTDIR)$(SYSCONFDIR)/udev/rules.d/
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/vuoro/
 
 C_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find firmware hal tools tests -name '*.[ch]')
 

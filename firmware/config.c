@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -70,8 +71,13 @@ struct config_key {
 #define DBUS(field) offsetof(struct config_display_bus, field)
 #define DSP(field)  offsetof(struct config_display, field)
 
+static const char *const boards[] = {
+    [CONFIG_BOARD_REAL] = "real", [CONFIG_BOARD_SIM] = "sim", NULL};
+
 static const struct config_key site_keys[] = {
     {"name", CT_STRING, true, NULL, 0, 0, SITE(site_name)},
+    /* No default: a real site must say so, and is then held to real devices. */
+    {"board", CT_CHOICE, true, NULL, 0, 0, SITE(board), boards},
     {"timezone", CT_ZONE, false, "Europe/Helsinki", 0, 0, SITE(timezone)},
     {"demo-hours", CT_BOOL, false, "false", 0, 0, SITE(demo_hours)},
     {"daily-reset", CT_MINUTE, false, "03:00", 0, 0, SITE(reset_min)},
@@ -600,6 +606,11 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 			return config_fail(l, group, k->key, error,
 					   "expected a token of at least 16 characters, got %zu",
 					   strlen(value));
+		if (config_token_weakness(value))
+			return config_fail(l, group, k->key, error,
+					   "expected a random token (make one with: openssl rand "
+					   "-hex 32), got %s",
+					   config_token_weakness(value));
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
 		return 0;
@@ -875,6 +886,12 @@ static int config_load_group(struct config_loader *l, const char *group,
 
 		if (value)
 			g_strstrip(value);
+		if (!value && k->required && k->type == CT_CHOICE) {
+			g_autofree char *choices = g_strjoinv(", ", (char **)k->choices);
+
+			return config_fail(l, group, k->key, error,
+					   "missing: this key is required (one of %s)", choices);
+		}
 		if (!value && k->required)
 			return config_fail(l, group, k->key, error,
 					   "missing: this key is required");
@@ -1155,6 +1172,143 @@ static int config_load_one(struct config_loader *l, const char *group,
 	return config_load_repeating(l, group, cg->name, id, error);
 }
 
+/* Placeholders and words that people type instead of a random token. */
+static const char *const weak_words[] = {"change", "example", "placeholder", "password",
+					 "secret", "default", "token",       "kiosk",
+					 "xxxx",   "test",    NULL};
+
+const char *config_token_weakness(const char *token)
+{
+	g_autofree char *lower = g_ascii_strdown(token, -1);
+	bool seen[256] = {false};
+	unsigned distinct = 0;
+
+	for (const char *const *w = weak_words; *w; w++)
+		if (strstr(lower, *w))
+			return strstr(lower, "change-me")
+				   ? "the placeholder of the example"
+				   : "a word or sequence, not a random token";
+	for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+		if (!seen[*p]) {
+			seen[*p] = true;
+			distinct++;
+		}
+	/* 16 random hex digits show some 10 different ones (fewer than 6
+	 * about once in a million); a repeated pattern shows a few. */
+	if (distinct < 6)
+		return "too few different characters for a random token";
+	return NULL;
+}
+
+bool config_board_is_sim(const struct config *cfg)
+{
+	return cfg->board == CONFIG_BOARD_SIM;
+}
+
+static bool host_is_loopback(const char *host)
+{
+	g_autoptr(GInetAddress) a = g_inet_address_new_from_string(host);
+
+	if (!a)
+		return g_ascii_strcasecmp(host, "localhost") == 0;
+	return g_inet_address_get_is_loopback(a);
+}
+
+bool config_listen_needs_tls(const struct config *cfg, const char *host)
+{
+	return !config_board_is_sim(cfg) && !cfg->tls_cert && !host_is_loopback(host);
+}
+
+/* "got …" of a real-board check: the value, or that the key (or its
+ * whole group) is missing and the simulated default would run. */
+static char *config_got(struct config_loader *l, const char *group, const char *key)
+{
+	g_autofree char *value = g_key_file_get_string(l->kf, group, key, NULL);
+
+	if (value)
+		return g_strdup_printf("\"%s\"", g_strstrip(value));
+	if (!g_key_file_has_group(l->kf, group))
+		return g_strdup_printf("no [%s] group (the simulated default)", group);
+	return g_strdup("nothing (the simulated default)");
+}
+
+/* A real board drives real devices only: no device group may fall back to
+ * a simulated backend, as one without [printer], [gpio] or a bus's
+ * transport would.  The first failure is the error. */
+static int config_check_real(struct config_loader *l, GError **error)
+{
+	const struct config *cfg = l->cfg;
+	g_autofree char *got = NULL;
+
+	if (cfg->demo_hours)
+		return config_fail(l, "site", "demo-hours", error,
+				   "expected false on a real board (opening hours are enforced), "
+				   "got true");
+	if (cfg->printer.transport == 0) {
+		got = config_got(l, "printer", "transport");
+		return config_fail(l, "printer", "transport", error,
+				   "expected file, serial, usb or tcp on a real board, got %s",
+				   got);
+	}
+	if (cfg->gpio_backend == 0) {
+		got = config_got(l, "gpio", "backend");
+		return config_fail(l, "gpio", "backend", error,
+				   "expected gpiod (and chip, gpiodetect lists them) on a real "
+				   "board, got %s",
+				   got);
+	}
+	for (guint i = 0; i < cfg->display_buses->len; i++) {
+		const struct config_display_bus *b = g_ptr_array_index(cfg->display_buses, i);
+		g_autofree char *group = g_strdup_printf("bus:%s", b->name);
+
+		if (b->transport == 0) {
+			got = config_got(l, group, "transport");
+			return config_fail(l, group, "transport", error,
+					   "expected rtu or tcp on a real board, got %s", got);
+		}
+	}
+	for (guint i = 0; i < cfg->counters->len; i++) {
+		const struct config_counter *c = g_ptr_array_index(cfg->counters, i);
+		g_autofree char *group = g_strdup_printf("counter:%d", c->id);
+		const struct {
+			const char *key, *value, *expected;
+		} media[] = {
+		    {"camera", c->camera, "v4l2:/dev/videoN"},
+		    {"document-camera", c->document_camera, "v4l2:/dev/videoN or none"},
+		    {"microphone", c->microphone, "alsa[:DEVICE], pulse or none"},
+		};
+
+		if (!c->expert)
+			continue;
+		for (size_t m = 0; m < G_N_ELEMENTS(media); m++)
+			if (media[m].value && (strcmp(media[m].value, "test") == 0 ||
+					       g_str_has_prefix(media[m].value, "test:")))
+				return config_fail(l, group, media[m].key, error,
+						   "expected %s on a real board, got \"%s\" (a "
+						   "test source)",
+						   media[m].expected, media[m].value);
+	}
+	if (cfg->audio_sink == 3 /* wav */)
+		return config_fail(l, "audio", "sink", error,
+				   "expected auto, alsa, pulse or none on a real board, got "
+				   "\"wav\" (it only records what would be played)");
+	if (cfg->identity_module && strstr(cfg->identity_module, "softhsm"))
+		return config_fail(
+		    l, "identity", "module", error,
+		    "expected the card reader's PKCS#11 module (OpenSC's "
+		    "opensc-pkcs11.so or the national middleware's) on a real board, "
+		    "got \"%s\" (SoftHSM is the test card)",
+		    cfg->identity_module);
+	if (config_listen_needs_tls(cfg, cfg->listen_host))
+		return config_fail(
+		    l, "api", "tls-cert", error,
+		    "expected a PEM certificate (and tls-key) when a real board "
+		    "listens beyond loopback (listen = %s), got nothing — see README, "
+		    "\"TLS on a LAN board\"",
+		    cfg->listen_host);
+	return 0;
+}
+
 static struct config *config_parse(struct config_loader *l, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
@@ -1231,6 +1385,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    "missing: the wav sink needs wav-dir, the folder for the recordings");
 		return NULL;
 	}
+	if (!config_board_is_sim(cfg) && config_check_real(l, error) < 0)
+		return NULL;
 	return cfg;
 }
 

@@ -7,7 +7,8 @@
  * read-only data: the queue engine reads it, nobody writes it after load.
  *
  * Groups:
- *   [site]            name, timezone, demo-hours, daily-reset, reset-clears-queue
+ *   [site]            name, board (real | sim: required), timezone, demo-hours, daily-reset,
+ *                     reset-clears-queue
  *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, token-hours, ui-dir,
  *                     tls-cert, tls-key
  *   [store]           db
@@ -36,6 +37,12 @@
  *   [announcer]       languages ("fi;sv;en"), rate (words per minute), chime, speak
  *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
  *                     site-secret, slot, retention-days (firmware/identity.h)
+ *
+ * A real board (board = real) is held to real devices: the loader refuses a
+ * device group that is missing or names a simulated backend (the defaults of
+ * [printer], [gpio] and [bus:NAME] are the sim ones), test sources in a booth,
+ * the wav sink, the SoftHSM test card, demo hours, and an API listening beyond
+ * loopback without TLS.  The API's sim-only routes exist on a sim board only.
  */
 #pragma once
 
@@ -196,11 +203,17 @@ struct config_display {
 	int counter;            /* show this counter's calls; 0: every call */
 };
 
+enum config_board {
+	CONFIG_BOARD_REAL = 0, /* real devices only; sim routes refused */
+	CONFIG_BOARD_SIM = 1,  /* simulated devices, for tests and demonstrations */
+};
+
 struct config {
 	char *path;
 
 	/* [site] */
 	char *site_name;
+	int board;       /* enum config_board; required, no default */
 	char *timezone;  /* an Olson name, "Europe/Helsinki" */
 	bool demo_hours; /* sim board: opening hours are parsed but not enforced */
 	int reset_min;   /* the service day starts at this local minute (daily-reset = 03:00) */
@@ -286,6 +299,18 @@ struct config *config_load_data(const char *data, const char *name, GError **err
 void config_free(struct config *cfg);
 typedef struct config Config; /* for g_autoptr(Config) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
+
+/* The sim board: its simulated devices may be driven through the API's sim
+ * routes (POST /api/printer/sim, /api/gpio/sim, /api/booths/N/sim); a real
+ * board answers those 404. */
+bool config_board_is_sim(const struct config *cfg);
+
+/* Whether serving on @host needs TLS: a real board listening beyond
+ * loopback.  For --listen, which overrides [api] listen after the load. */
+bool config_listen_needs_tls(const struct config *cfg, const char *host);
+
+/* Why @token is too weak for a device token ("a placeholder …"), or NULL. */
+const char *config_token_weakness(const char *token);
 
 /* Lookups; return -1 (or NULL) when absent. */
 int config_service_find(const struct config *cfg, const char *code);

@@ -52,8 +52,9 @@ static int vuorod_check_config(const char *path)
 		fprintf(stderr, "%s\n", error->message);
 		return 1;
 	}
-	printf("%s: ok (%u providers, %u services, %u counters)\n", path, cfg->providers->len,
-	       cfg->services->len, cfg->counters->len);
+	printf("%s: ok (%s board, %u providers, %u services, %u counters)\n", path,
+	       config_board_is_sim(cfg) ? "sim" : "real", cfg->providers->len, cfg->services->len,
+	       cfg->counters->len);
 	return 0;
 }
 
@@ -174,6 +175,14 @@ static int vuorod_run(const struct vuorod_opts *o)
 		g_clear_pointer(&host, g_free);
 		if (vuorod_parse_listen(o->listen, &host, &port) < 0) {
 			fprintf(stderr, "vuorod: --listen %s: expected HOST:PORT\n", o->listen);
+			return 2;
+		}
+		if (config_listen_needs_tls(cfg, host)) {
+			fprintf(
+			    stderr,
+			    "vuorod: --listen %s: a real board serves beyond loopback over HTTPS "
+			    "only: give [api] tls-cert and tls-key in %s\n",
+			    o->listen, cfg->path);
 			return 2;
 		}
 	}

@@ -391,6 +391,12 @@ static int ctl_status(struct ctl *c)
 
 static void ctl_health_human(JsonObject *o)
 {
+	/* Anonymous callers get the status alone. */
+	if (!json_object_has_member(o, "faults")) {
+		printf("%s (log in with vuoroctl login for the parts and their faults)\n",
+		       ctl_str(o, "status"));
+		return;
+	}
 	printf("%s: %s, version %s, up %" G_GINT64_FORMAT " s\n", ctl_str(o, "site"),
 	       ctl_str(o, "status"), ctl_str(o, "version"), ctl_int(o, "uptime_s", 0));
 }
@@ -995,6 +1001,13 @@ static int ctl_diag_all(struct ctl_diag *d, const char *only)
 	if (rc != CTL_OK)
 		return rc;
 	h = json_node_get_object(node);
+	/* Without a login health says ok or degraded, nothing of the parts. */
+	if (!json_object_has_member(h, "faults")) {
+		ctl_diag_line(d, "health", g_strcmp0(ctl_str(h, "status"), "ok") == 0,
+			      "%s — log in (vuoroctl login) to see each part",
+			      ctl_str(h, "status"));
+		return !only || strcmp(only, "db") == 0 ? ctl_diag_db(d) : CTL_OK;
+	}
 	if (!only || strcmp(only, "printer") == 0)
 		ctl_diag_printer(d, ctl_obj(h, "printer"));
 	if ((!only || strcmp(only, "displays") == 0) && (rc = ctl_diag_displays(d)) != CTL_OK)

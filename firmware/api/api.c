@@ -29,6 +29,7 @@
 
 #include "auth.h"
 #include "store.h"
+#include "tls_cert.h"
 
 /* ---------------------------------------------------------------------- */
 /* Replies */
@@ -593,29 +594,17 @@ static void api_on_device(const char *topic, gconstpointer payload, gpointer dat
 
 /* ---------------------------------------------------------------------- */
 
-/* MERGE: replaced by config_board_is_sim (h/board). */
-static gboolean api_board_is_sim(const struct config *cfg)
-{
-	return TRUE;
-}
-
 static void api_router_identify(void *app, struct web_req *r, struct web_caller *ret)
 {
 	api_identify(app, r, ret);
 }
 
-/* After the router's checks: sim-only routes exist only on a sim board;
- * nothing not yet durable may be seen (a read first commits what the last
- * loop iteration ran). */
+/* After the router's checks: nothing not yet durable may be seen (a read
+ * first commits what the last loop iteration ran). */
 static gboolean api_router_admit(void *app, struct web_req *r)
 {
 	struct api *api = app;
 
-	if ((r->route->flags & API_ROUTE_SIM) && !api_board_is_sim(api->cfg)) {
-		web_error(r, 404, "not_found", "no such API path: %s (this board is real)",
-			  r->path);
-		return FALSE;
-	}
 	if (strcmp(r->method, "GET") == 0)
 		desk_flush(api->desk);
 	return TRUE;
@@ -716,8 +705,10 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->server = soup_server_new("server-header", "vuorod/" VUORO_VERSION " ", NULL);
 	api->router = web_router_new(api, &api_router_hooks, API_CSRF_HEADER);
 	web_router_set_max_body(api->router, (gsize)cfg->max_body_kb * 1024);
+	/* A real board has no sim routes: 404, as for any unknown path. */
 	for (size_t i = 0; i < G_N_ELEMENTS(api_tables); i++)
-		web_router_add(api->router, api_tables[i].routes, *api_tables[i].n);
+		if (api_tables[i].routes != api_sim_routes || config_board_is_sim(cfg))
+			web_router_add(api->router, api_tables[i].routes, *api_tables[i].n);
 	web_router_attach(api->router, api->server, "/api");
 	soup_server_add_websocket_handler(api->server, "/api/events", NULL, NULL, api_ws_open, api,
 					  NULL);
@@ -779,6 +770,7 @@ void api_free(struct api *api)
 	g_hash_table_unref(api->login_fails);
 	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
+	tls_cert_watch_free(api->tls_watch);
 	g_free(api);
 }
 
@@ -814,6 +806,7 @@ int api_listen(struct api *api, const char *host, int port, GError **error)
 		}
 		soup_server_set_tls_certificate(api->server, cert);
 		api->tls = TRUE;
+		api->tls_watch = tls_cert_watch_new(api->cfg->tls_cert);
 	}
 	addr = g_inet_socket_address_new(inet, (guint16)port);
 	if (!soup_server_listen(api->server, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))

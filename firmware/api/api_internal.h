@@ -40,6 +40,8 @@ struct api {
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
+	/* The served certificate's expiry (tls_cert.h); NULL: HTTP. */
+	struct tls_cert_watch *tls_watch;
 };
 
 static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};
@@ -55,7 +57,8 @@ struct api_login_fails {
 
 /* Route flags of ours (web/router.h leaves bits 8 and up to programs). */
 enum {
-	API_ROUTE_SIM = 1 << 8, /* the simulated board's hardware side: 404 on a real board */
+	API_ROUTE_SIM = 1 << 8, /* the simulated board's hardware side: sim.c's table, which a
+				   real board does not serve (404) */
 };
 
 #define COUNTER_STAFF (AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
@@ -149,4 +152,6 @@ void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket);
 /* @ticket's visit is over: its identity is forgotten. */
 void api_visit_forget(struct api *api, uint32_t ticket);
 void api_booth_init(struct api *api);
+/* POST /api/booths/N/sim: a part of the sim booth fails (sim.c's table). */
+void api_booth_sim(struct web_req *r);
 void api_booth_free(struct api *api);

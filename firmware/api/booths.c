@@ -154,7 +154,7 @@ static void api_booth_check(struct web_req *r)
 	}
 }
 
-static void api_booth_sim(struct web_req *r)
+void api_booth_sim(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	int64_t id;
@@ -493,7 +493,6 @@ static void api_session_ask_identity(struct web_req *r)
 
 static const struct web_field ask_fields[] = {WEB_FIELD_BOOL("ask", FALSE), WEB_FIELDS_END};
 static const struct web_field consent_fields[] = {WEB_FIELD_BOOL("given", TRUE), WEB_FIELDS_END};
-static const struct web_field sim_fields[] = {WEB_FIELD_STR("unplug", TRUE, 32), WEB_FIELDS_END};
 static const struct web_field call_fields[] = {
     WEB_FIELD_STR("client", TRUE, 128), WEB_FIELD_INT("booth", FALSE, 1, API_COUNTER_MAX),
     WEB_FIELD_INT("ticket", FALSE, 1, G_MAXINT32), WEB_FIELDS_END};
@@ -513,7 +512,6 @@ const struct web_route api_booth_routes[] = {
     {"POST", "/api/booths/*/identity-declined", AUTH_ROLE_KIOSK, api_booth_identity_declined,
      api_no_fields},
     {"POST", "/api/booths/*/check", TECHS, api_booth_check, api_no_fields},
-    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, sim_fields, API_ROUTE_SIM},
     {"GET", "/api/expert", EXPERTS, api_expert_get, NULL},
     {"POST", "/api/expert/call", EXPERTS, api_expert_call, call_fields},
     {"POST", "/api/sessions/*/end", EXPERTS, api_session_end, end_fields},

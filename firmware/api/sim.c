@@ -98,9 +98,12 @@ static const struct web_field api_printer_sim_fields[] = {
 static const struct web_field api_gpio_sim_fields[] = {
     WEB_FIELD_STR("name", TRUE, 64), WEB_FIELD_INT("hold_ms", FALSE, 0, 60000),
     WEB_FIELD_INT("level", FALSE, 0, 1), WEB_FIELDS_END};
+static const struct web_field api_booth_sim_fields[] = {WEB_FIELD_STR("unplug", TRUE, 32),
+							WEB_FIELDS_END};
 
 const struct web_route api_sim_routes[] = {
     {"POST", "/api/printer/sim", TECHS, api_printer_sim, api_printer_sim_fields, API_ROUTE_SIM},
     {"POST", "/api/gpio/sim", TECHS, api_gpio_sim, api_gpio_sim_fields, API_ROUTE_SIM},
+    {"POST", "/api/booths/*/sim", TECHS, api_booth_sim, api_booth_sim_fields, API_ROUTE_SIM},
 };
 const size_t api_sim_n_routes = G_N_ELEMENTS(api_sim_routes);

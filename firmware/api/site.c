@@ -11,6 +11,7 @@
 #include "announcer.h"
 #include "frontdesk.h"
 #include "panel.h"
+#include "tls_cert.h"
 #include <sys/statvfs.h>
 
 static void api_status(struct web_req *r)
@@ -213,10 +214,19 @@ static void api_health(struct web_req *r)
 		g_ptr_array_add(faults, g_strdup(announcer_fault(api->announcer)));
 	if (disk)
 		g_ptr_array_add(faults, g_strdup(disk));
+	if (tls_cert_watch_fault(api->tls_watch))
+		g_ptr_array_add(faults, g_strdup(tls_cert_watch_fault(api->tls_watch)));
 	if (api->booths)
 		booths_faults(api->booths, faults);
 	json_builder_begin_object(b);
 	web_json_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
+	/* Anonymous callers learn ok or not; parts, paths and faults are for
+	 * staff (any role that logged in). */
+	if (!(r->caller.role & AUTH_STAFF)) {
+		json_builder_end_object(b);
+		web_reply_builder(r, 200, b);
+		return;
+	}
 	json_builder_set_member_name(b, "faults");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < faults->len; i++)

@@ -1356,15 +1356,22 @@ void report_add_json(const struct report *r, JsonBuilder *b)
 /* ---------------------------------------------------------------------- */
 /* CSV */
 
-/* A field as RFC 4180 wants it: quoted when it holds a comma, a quote or a
- * line end, quotes doubled. */
+/* A text field as RFC 4180 wants it: quoted when it holds a comma, a quote
+ * or a line end, quotes doubled.  Text that a spreadsheet would run as a
+ * formula (it starts with =, +, -, @, a tab or a CR: OWASP's "CSV
+ * injection"; advisors type categories) gets a ' in front, and is quoted.
+ * Numbers never come here: they are printed as numbers, so -1 stays -1. */
 static void csv_field(GString *s, const char *v)
 {
-	if (!strpbrk(v, ",\"\r\n")) {
+	bool formula = v[0] && strchr("=+-@\t\r", v[0]);
+
+	if (!formula && !strpbrk(v, ",\"\r\n")) {
 		g_string_append(s, v);
 		return;
 	}
 	g_string_append_c(s, '"');
+	if (formula)
+		g_string_append_c(s, '\'');
 	for (const char *p = v; *p; p++) {
 		if (*p == '"')
 			g_string_append_c(s, '"');
@@ -1641,12 +1648,14 @@ char *report_rows_to_csv(GPtrArray *rows, gsize *ret_len)
 	for (guint i = 0; i < rows->len; i++) {
 		const struct report_row *row = g_ptr_array_index(rows, i);
 
-		g_string_append_printf(csv, "%s,%s,%u,%u,%u,%u,%u,%u,%u,%d,%d,%d,%d,%u,%u\r\n",
-				       row->provider, row->month, row->visits, row->by_channel[0],
-				       row->by_channel[1], row->by_channel[2], row->by_channel[3],
-				       row->no_shows, row->cancelled, row->wait_median_s,
-				       row->wait_p90_s, row->service_median_s, row->service_p90_s,
-				       row->within_target, row->waited);
+		csv_field(csv, row->provider);
+		g_string_append_c(csv, ',');
+		csv_field(csv, row->month);
+		g_string_append_printf(
+		    csv, ",%u,%u,%u,%u,%u,%u,%u,%d,%d,%d,%d,%u,%u\r\n", row->visits,
+		    row->by_channel[0], row->by_channel[1], row->by_channel[2], row->by_channel[3],
+		    row->no_shows, row->cancelled, row->wait_median_s, row->wait_p90_s,
+		    row->service_median_s, row->service_p90_s, row->within_target, row->waited);
 	}
 	*ret_len = csv->len;
 	return g_string_free(csv, FALSE);

@@ -218,7 +218,7 @@ test("expert: a missing camera is a clear fault on the booth, the expert page an
     const b = await booth(v);
     expect(b.state === "fault" && /camera/.test(b.fault) && b.fault.includes("/dev/video-missing"),
       "the booth names its camera: " + JSON.stringify(b));
-    const health = await v.api("GET", "/api/health");
+    const health = await v.api("GET", "/api/health", null, "tech");
     expect(health.body.faults.some((f) => f.startsWith("booth 4:") && f.includes("camera")),
       "health lists the booth: " + JSON.stringify(health.body.faults));
     const page = await loginExpert(v);

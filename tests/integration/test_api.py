@@ -169,7 +169,7 @@ def test_bad_input_gets_named_4xx(daemon, status):
 
 
 def test_issue_needs_kiosk_address_or_device_token(workdir):
-    token = "kiosk-device-token-0123456789"
+    token = "9f3b27c1e8d04a6b5c7e2f19"
     conf = conf_with({("api", "kiosk-addresses"): "10.9.9.9", ("api", "kiosk-token"): token})
     d = make_daemon(workdir, conf)
     try:

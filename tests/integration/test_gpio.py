@@ -113,5 +113,5 @@ def test_gpio_errors_are_clear(daemon):
     r = daemon.post("/api/gpio/sim", {"name": "booth-busy"}, user="tech")
     assert r.status_code == 409 and "lamp" in r.json()["message"]
     assert daemon.post("/api/gpio/sim", {"name": "tax"}, user="anna").status_code == 403
-    h = daemon.get("/api/health").json()
+    h = daemon.get("/api/health", user="tech").json()
     assert h["gpio"] == {"ok": True, "message": None}

@@ -7,6 +7,7 @@ what its caller may not see (a password hash, the identity code, a booked
 visitor's name)."""
 import json
 import os
+import secrets
 import subprocess
 import time
 
@@ -93,7 +94,7 @@ EXPECT = {
 # The user each staff role calls as (tests/integration/conftest.py USERS).
 AS_USER = {"advisor": "anna", "expert": "eero", "technician": "tech", "manager": "maija",
            "admin": "admin1"}
-KIOSK_TOKEN = "matrix-kiosk-" + "k" * 40
+KIOSK_TOKEN = secrets.token_hex(32)
 # The router's own refusals; a handler's refusal (not your counter, …) has
 # another code and means the role was let through.
 ROLE_REFUSALS = {"login_required", "forbidden"}

@@ -100,7 +100,7 @@ def test_paper_end_ticket_shown_on_screen_then_reprinted(kiosk):
     assert body["print"]["error"] == "printer: paper end — load a new roll"
     t = body["ticket"]
     assert t["state"] == "issued"  # not callable: nobody holds it yet
-    h = kiosk.get("/api/health").json()
+    h = kiosk.get("/api/health", user="tech").json()
     assert h["status"] == "degraded" and h["printer"]["paper_end"] is True
     assert "printer: paper end — load a new roll" in h["faults"], h["faults"]
     assert h["printer"]["failed"] == 1

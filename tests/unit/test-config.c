@@ -16,6 +16,7 @@ static void test_sim(void)
 	bool remote = false;
 
 	g_assert_no_error(error);
+	g_assert_true(config_board_is_sim(cfg));
 	g_assert_cmpuint(cfg->providers->len, >=, 3);
 	g_assert_cmpuint(cfg->services->len, >=, 6);
 	g_assert_cmpuint(cfg->counters->len, ==, 4);
@@ -54,6 +55,7 @@ static void test_example_site(void)
 	g_autoptr(Config) cfg = config_load("board-config/example-site.conf", &error);
 
 	g_assert_no_error(error);
+	g_assert_false(config_board_is_sim(cfg));
 	g_assert_false(cfg->demo_hours);
 	g_assert_false(cfg->reset_clears_queue);
 	g_assert_cmpstr(cfg->kiosk_addresses[1], ==, "10.20.0.22");
@@ -61,7 +63,7 @@ static void test_example_site(void)
 	g_assert_cmpint(cfg->requeue_no_shows, ==, 2);
 }
 
-static const char minimal[] = "[site]\nname = X\n"
+static const char minimal[] = "[site]\nname = X\nboard = sim\n"
 			      "[provider:p]\nname-fi = P\nname-sv = P\nname-en = P\n"
 			      "[service:s]\nprefix = S\nprovider = p\nname-fi = S\nname-sv = "
 			      "S\nname-en = S\nhours = sat-sun 10:00-14:00\n"
@@ -120,6 +122,159 @@ static void test_inline_errors(void)
 	}
 }
 
+/* A real board that loads: every device real, HTTPS beyond loopback. */
+static const char real[] = "[site]\nname = R\nboard = real\n"
+			   "[api]\nlisten = 0.0.0.0:8443\ntls-cert = /etc/vuoro/tls/board.pem\n"
+			   "kiosk-token = 3f9c1a7be04d2c58\n"
+			   "[provider:p]\nname-fi = P\nname-sv = P\nname-en = P\n"
+			   "[service:s]\nprefix = S\nprovider = p\nname-fi = S\nname-sv = "
+			   "S\nname-en = S\nhours = sat-sun 10:00-14:00\n"
+			   "[service:r]\nprefix = R\nprovider = p\nkind = remote\nname-fi = R\n"
+			   "name-sv = R\nname-en = R\nhours = sat-sun 10:00-14:00\n"
+			   "[counter:7]\nname = Seven\nprofile = s\n"
+			   "[counter:8]\nname = Booth\nkind = expert\nprofile = r\n"
+			   "[printer]\ntransport = tcp\nhost = 10.0.0.9\n"
+			   "[gpio]\nbackend = gpiod\nchip = gpiochip0\n"
+			   "[bus:wire]\ntransport = tcp\nhost = 10.0.0.8\n"
+			   "[audio]\nsink = alsa\n";
+
+static void test_board(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load_data(real, "real.conf", &error);
+
+	g_assert_no_error(error);
+	g_assert_false(config_board_is_sim(cfg));
+	/* Loopback needs no TLS; anything else does, on a real board only. */
+	g_free(cfg->tls_cert);
+	cfg->tls_cert = NULL;
+	g_assert_false(config_listen_needs_tls(cfg, "127.0.0.1"));
+	g_assert_false(config_listen_needs_tls(cfg, "127.0.0.2"));
+	g_assert_false(config_listen_needs_tls(cfg, "::1"));
+	g_assert_false(config_listen_needs_tls(cfg, "localhost"));
+	g_assert_true(config_listen_needs_tls(cfg, "0.0.0.0"));
+	g_assert_true(config_listen_needs_tls(cfg, "::"));
+	g_assert_true(config_listen_needs_tls(cfg, "10.20.0.5"));
+	g_assert_true(config_listen_needs_tls(cfg, "board.example.fi"));
+	cfg->board = CONFIG_BOARD_SIM;
+	g_assert_false(config_listen_needs_tls(cfg, "0.0.0.0"));
+}
+
+/* Each change makes the real board fail with exactly this line; the same
+ * change on a sim board loads. */
+static void test_real_refuses_sim(void)
+{
+	static const struct {
+		const char *from, *to, *message;
+	} cases[] = {
+	    {"[printer]\ntransport = tcp\nhost = 10.0.0.9\n", "",
+	     "real.conf: [printer] transport: expected file, serial, usb or tcp on a real board, "
+	     "got no [printer] group (the simulated default)"},
+	    {"transport = tcp\nhost = 10.0.0.9", "transport = sim",
+	     "real.conf: [printer] transport: expected file, serial, usb or tcp on a real board, "
+	     "got \"sim\""},
+	    {"backend = gpiod\n", "",
+	     "real.conf: [gpio] backend: expected gpiod (and chip, gpiodetect lists them) on a "
+	     "real board, got nothing (the simulated default)"},
+	    {"[bus:wire]\ntransport = tcp\n", "[bus:wire]\ntransport = sim\n",
+	     "real.conf: [bus:wire] transport: expected rtu or tcp on a real board, got \"sim\""},
+	    {"profile = r\n", "profile = r\ncamera = test:ball\n",
+	     "real.conf: [counter:8] camera: expected v4l2:/dev/videoN on a real board, got "
+	     "\"test:ball\" (a test source)"},
+	    {"profile = r\n", "profile = r\ndocument-camera = test:smpte\n",
+	     "real.conf: [counter:8] document-camera: expected v4l2:/dev/videoN or none on a real "
+	     "board, got \"test:smpte\" (a test source)"},
+	    {"profile = r\n", "profile = r\nmicrophone = test\n",
+	     "real.conf: [counter:8] microphone: expected alsa[:DEVICE], pulse or none on a real "
+	     "board, got \"test\" (a test source)"},
+	    {"sink = alsa\n", "sink = wav\nwav-dir = /tmp\n",
+	     "real.conf: [audio] sink: expected auto, alsa, pulse or none on a real board, got "
+	     "\"wav\" (it only records what would be played)"},
+	    {"tls-cert = /etc/vuoro/tls/board.pem\n", "",
+	     "real.conf: [api] tls-cert: expected a PEM certificate (and tls-key) when a real "
+	     "board listens beyond loopback (listen = 0.0.0.0), got nothing — see README, \"TLS "
+	     "on a LAN board\""},
+	    {"board = real\n", "board = real\ndemo-hours = true\n",
+	     "real.conf: [site] demo-hours: expected false on a real board (opening hours are "
+	     "enforced), got true"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GError) sim_error = NULL;
+		g_autoptr(GString) text = g_string_new(real);
+		g_autoptr(Config) cfg = NULL;
+		g_autoptr(Config) sim = NULL;
+
+		g_assert_cmpuint(g_string_replace(text, cases[i].from, cases[i].to, 1), ==, 1);
+		cfg = config_load_data(text->str, "real.conf", &error);
+		g_assert_null(cfg);
+		g_assert_nonnull(error);
+		g_assert_cmpstr(error->message, ==, cases[i].message);
+		g_string_replace(text, "board = real", "board = sim", 1);
+		sim = config_load_data(text->str, "real.conf", &sim_error);
+		g_assert_no_error(sim_error);
+		g_assert_true(config_board_is_sim(sim));
+	}
+}
+
+static void test_board_value(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) text = g_string_new(minimal);
+	g_autoptr(Config) cfg = NULL;
+
+	g_string_replace(text, "board = sim", "board = maybe", 1);
+	cfg = config_load_data(text->str, "min.conf", &error);
+	g_assert_null(cfg);
+	g_assert_cmpstr(error->message, ==,
+			"min.conf: [site] board: expected one of real, sim, got \"maybe\"");
+}
+
+static void test_token(void)
+{
+	static const char *const weak[] = {
+	    "change-me-to-a-long-random-device-token",
+	    "CHANGEME0123456789",
+	    "my-kiosk-device-1",
+	    "passwordpassword",
+	    "aaaaaaaaaaaaaaaaaaaaaaaa",
+	    "abababababababababab",
+	    "0101010101abab0101ab",
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(weak); i++)
+		g_assert_nonnull(config_token_weakness(weak[i]));
+	/* Random tokens as `openssl rand -hex` makes them pass, the shortest
+	 * allowed (16 hex digits) included. */
+	for (int n = 0; n < 2000; n++) {
+		char token[33];
+		int len = n % 2 ? 16 : 32;
+
+		for (int i = 0; i < len; i++)
+			token[i] = "0123456789abcdef"[g_random_int_range(0, 16)];
+		token[len] = '\0';
+		g_assert_null(config_token_weakness(token));
+	}
+	/* The placeholder fails the load whatever the board. */
+	{
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GString) text = g_string_new(minimal);
+		g_autoptr(Config) cfg = NULL;
+
+		g_string_replace(
+		    text, "board = sim\n",
+		    "board = sim\n[api]\nkiosk-token = change-me-to-a-long-random-device-"
+		    "token\n",
+		    1);
+		cfg = config_load_data(text->str, "min.conf", &error);
+		g_assert_null(cfg);
+		g_assert_cmpstr(error->message, ==,
+				"min.conf: [api] kiosk-token: expected a random token (make one "
+				"with: openssl rand -hex 32), got the placeholder of the example");
+	}
+}
+
 static void test_fixtures(void)
 {
 	g_autoptr(GDir) dir = g_dir_open("tests/fixtures", 0, NULL);
@@ -162,5 +317,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/defaults", test_defaults);
 	g_test_add_func("/config/inline-errors", test_inline_errors);
 	g_test_add_func("/config/fixtures", test_fixtures);
+	g_test_add_func("/config/board", test_board);
+	g_test_add_func("/config/board-value", test_board_value);
+	g_test_add_func("/config/real-refuses-sim", test_real_refuses_sim);
+	g_test_add_func("/config/token", test_token);
 	return g_test_run();
 }

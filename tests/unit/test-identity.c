@@ -128,7 +128,7 @@ static char *openssl_hmac(const struct pki *p, const char *secret_path, const ch
 
 /* ---------------------------------------------------------------------- */
 
-static const char minimal[] = "[site]\nname = X\n"
+static const char minimal[] = "[site]\nname = X\nboard = sim\n"
 			      "[provider:p]\nname-fi = P\nname-sv = P\nname-en = P\n"
 			      "[service:s]\nprefix = S\nprovider = p\nname-fi = S\nname-sv = "
 			      "S\nname-en = S\nhours = sat-sun 10:00-14:00\n"

