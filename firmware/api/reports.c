@@ -142,7 +142,8 @@ static void api_db_check(struct web_req *r)
 	web_reply_builder(r, rc == 0 ? 200 : 500, b);
 }
 
-/* Streams a consistent copy made with SQLite's online backup. */
+/* Streams a consistent copy made with SQLite's online backup: whole for
+ * the admin, without password hashes and sessions for a technician. */
 static void api_db_backup(struct web_req *r)
 {
 	g_autoptr(GError) error = NULL;
@@ -156,6 +157,8 @@ static void api_db_backup(struct web_req *r)
 		return;
 	}
 	rc = store_backup(desk_store(api_of(r)->desk), path, &error);
+	if (rc == 0 && !(r->caller.role & AUTH_ROLE_ADMIN))
+		rc = store_backup_scrub(path, &error);
 	if (rc == 0)
 		map = g_mapped_file_new(path, FALSE, &error);
 	g_unlink(path);

@@ -1399,3 +1399,28 @@ int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **
 		return -EIO;
 	return n;
 }
+
+int store_backup_scrub(const char *path, GError **error)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+
+	/* VACUUM rewrites the file, so the hashes are not left in free pages. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db,
+				  "UPDATE users SET hash = '';"
+				  "DELETE FROM tokens;"
+				  "VACUUM;",
+				  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		g_set_error(error, STORE_ERROR, rc == SQLITE_FULL ? ENOSPC : EIO,
+			    "cannot take the passwords out of the backup %s: %s", path,
+			    msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return rc == SQLITE_FULL ? -ENOSPC : -EIO;
+	}
+	sqlite3_close(db);
+	return 0;
+}

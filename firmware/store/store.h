@@ -201,3 +201,8 @@ int store_recordings_expired(struct store *s, int64_t before,
 int store_integrity_check(struct store *s, char **ret_report, GError **error);
 /* Online backup to @dest with sqlite3_backup, while the daemon serves. */
 int store_backup(struct store *s, const char *dest, GError **error);
+/* Takes the secrets out of the backup @path: users keep their names and
+ * roles but no password hash (they get new passwords after a restore), no
+ * session survives.  A technician's backup is scrubbed; the admin's is
+ * whole. */
+int store_backup_scrub(const char *path, GError **error);
