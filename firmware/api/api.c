@@ -28,6 +28,7 @@
 #include "qr_svg.h"
 #include "report.h"
 #include "store.h"
+#include "visit.h"
 
 #define API_LOGIN_WINDOW_S  300
 #define API_LOGIN_MAX_FAILS 10
@@ -256,7 +257,7 @@ static void api_build_counter(struct api *api, JsonBuilder *b, const struct conf
 		api_add_str(b, "state", queue_state_name(tk->state));
 		api_add_int(b, "recalls", tk->recalls);
 		if (staff)
-			api_visit_build_identity(api, b, tk->id);
+			visit_identity_build(desk_visits(api->desk), b, tk->id);
 		json_builder_end_object(b);
 	} else {
 		json_builder_add_null_value(b);
@@ -527,7 +528,6 @@ struct api_pending {
 	SoupServerMessage *msg;
 	int16_t counter;
 	guint status;
-	char *category; /* END: the category of the matter, NULL none */
 };
 
 /* Answers a paused request: the reply was set; resume and let go. */
@@ -535,7 +535,6 @@ static void api_pending_done(struct api_pending *p)
 {
 	soup_server_message_unpause(p->msg);
 	g_object_unref(p->msg);
-	g_free(p->category);
 	g_free(p);
 }
 
@@ -543,19 +542,8 @@ static void api_pending_done(struct api_pending *p)
 static void api_run_reply(struct api_req *r, struct api_pending *p, int rc, const GError *error,
 			  const struct queue_result *res)
 {
-	g_autoptr(GError) cat_error = NULL;
-
 	if (rc < 0) {
 		api_error_gerror(r, rc, error, res);
-		return;
-	}
-	if (p->category && res->ticket &&
-	    store_visit_category(desk_store(p->api->desk), res->ticket, p->category, &cat_error) <
-		0) {
-		api_error(r, 507, "not_stored",
-			  "the visit ended, but its category was not saved (%s): note it by "
-			  "hand",
-			  cat_error->message);
 		return;
 	}
 	api_reply_result(r, res, p->counter, p->status);
@@ -570,10 +558,8 @@ static void api_run_done(int rc, const GError *error, const struct queue_result 
 	api_pending_done(p);
 }
 
-/* Runs a queue command; the answer goes out once it is durable.  @category
- * (END only, may be NULL) is saved with the visit before the answer. */
-static void api_run_with(struct api_req *r, struct queue_cmd *cmd, guint status,
-			 const char *category)
+/* Runs a queue command; the answer goes out once it is durable. */
+static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
 {
 	struct api *api = r->api;
 	g_autoptr(GError) error = NULL;
@@ -584,7 +570,6 @@ static void api_run_with(struct api_req *r, struct queue_cmd *cmd, guint status,
 	p->msg = g_object_ref(r->msg);
 	p->counter = cmd->counter;
 	p->status = status;
-	p->category = g_strdup(category);
 	rc = desk_submit(api->desk, cmd, r->caller.user, &api->res, &error, api_run_done, p);
 	if (rc == 0) {
 		soup_server_message_pause(r->msg);
@@ -592,13 +577,7 @@ static void api_run_with(struct api_req *r, struct queue_cmd *cmd, guint status,
 	}
 	api_run_reply(r, p, rc, error, &api->res);
 	g_object_unref(p->msg);
-	g_free(p->category);
 	g_free(p);
-}
-
-static void api_run(struct api_req *r, struct queue_cmd *cmd, guint status)
-{
-	api_run_with(r, cmd, status, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1373,7 +1352,8 @@ static void api_counter_end(struct api_req *r)
 			  "\"paper_form\"");
 		return;
 	}
-	api_run_with(r, &cmd, 200, category);
+	cmd.category = category; /* stored with the visit, in the END's transaction */
+	api_run(r, &cmd, 200);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2537,8 +2517,6 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 	g_autoptr(JsonBuilder) pub = NULL;
 	struct queue_time t;
 
-	if (ev->ticket.id && queue_state_terminal(ev->ticket.state))
-		api_visit_forget(api, ev->ticket.id);
 	if (!api->sockets->len)
 		return;
 	desk_time(api->desk, &t);
@@ -2623,8 +2601,6 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
 	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	api->visit_identity =
-	    g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
 	api->started_at = t.now;
@@ -2688,7 +2664,6 @@ void api_free(struct api *api)
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	g_hash_table_unref(api->login_fails);
-	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
 	g_free(api);
 }

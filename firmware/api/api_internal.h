@@ -24,7 +24,6 @@ struct api {
 	struct identity *identity;   /* the ID-card reader; may be NULL */
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
 	struct api_booth *booth_api; /* api_booth.c's sockets and streams */
-	GHashTable *visit_identity; /* ticket id → JsonNode: its visit's identity (api_visit.c) */
 	SoupServer *server;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
@@ -123,10 +122,5 @@ extern const size_t api_booth_n_routes;
  * document checked by staff). */
 extern const struct api_route api_visit_routes[];
 extern const size_t api_visit_n_routes;
-/* The identity of @ticket's visit for staff views: an "identity" member
- * {method, verdict, name?, document_type?}, or nothing when unchecked. */
-void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket);
-/* @ticket's visit is over: its identity is forgotten. */
-void api_visit_forget(struct api *api, uint32_t ticket);
 void api_booth_init(struct api *api);
 void api_booth_free(struct api *api);
