@@ -16,8 +16,27 @@
 
 struct visits {
 	struct desk *desk;
-	GHashTable *identity; /* ticket id → JsonNode: the visit's identity */
+	GHashTable *identity; /* ticket id → struct kept */
 };
+
+/* A running visit's identity: what its server sees, and what its row gets
+ * — the method and verdict of the last check that passed (or the verdict
+ * of the last failure while none has). */
+struct kept {
+	JsonNode *shown;
+	char *method; /* NULL while no check passed */
+	char *verdict;
+};
+
+static void kept_free(gpointer p)
+{
+	struct kept *k = p;
+
+	json_node_unref(k->shown);
+	g_free(k->method);
+	g_free(k->verdict);
+	g_free(k);
+}
 
 struct visit_note {
 	struct store_visit_note row; /* points into the copies below */
@@ -29,7 +48,7 @@ struct visits *visits_new(struct desk *desk)
 	struct visits *v = g_new0(struct visits, 1);
 
 	v->desk = desk;
-	v->identity = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
+	v->identity = g_hash_table_new_full(NULL, NULL, NULL, kept_free);
 	return v;
 }
 
@@ -70,17 +89,35 @@ static JsonNode *card_with_document(JsonNode *card, JsonNode *doc)
 
 static void identity_keep(struct visits *v, uint32_t ticket, JsonNode *node)
 {
-	JsonNode *had = g_hash_table_lookup(v->identity, GUINT_TO_POINTER(ticket));
+	struct kept *k = g_hash_table_lookup(v->identity, GUINT_TO_POINTER(ticket));
+	JsonNode *had = k ? k->shown : NULL;
+	JsonNode *shown;
 
+	if (!k) {
+		k = g_new0(struct kept, 1);
+		g_hash_table_insert(v->identity, GUINT_TO_POINTER(ticket), k);
+	}
+	if (identity_passed(node)) {
+		g_free(k->method);
+		g_free(k->verdict);
+		k->method = g_strdup(member(node, "method"));
+		k->verdict = g_strdup(member(node, "verdict"));
+	} else if (!k->method) {
+		g_free(k->verdict);
+		k->verdict = g_strdup(member(node, "verdict"));
+	}
 	if (had && identity_passed(had) && !identity_passed(node))
 		return;
 	if (had && identity_passed(had) && member(had, "name")) {
-		if (g_strcmp0(member(node, "method"), "document") == 0)
-			g_hash_table_replace(v->identity, GUINT_TO_POINTER(ticket),
-					     card_with_document(had, node));
-		return;
+		if (g_strcmp0(member(node, "method"), "document") != 0)
+			return;
+		shown = card_with_document(had, node);
+	} else {
+		shown = json_node_ref(node);
 	}
-	g_hash_table_replace(v->identity, GUINT_TO_POINTER(ticket), json_node_ref(node));
+	if (k->shown)
+		json_node_unref(k->shown);
+	k->shown = shown;
 }
 
 int visit_identity_add(struct visits *v, const struct visit_check *c, JsonNode *shown,
@@ -124,7 +161,9 @@ int visit_identity_add(struct visits *v, const struct visit_check *c, JsonNode *
 
 JsonNode *visit_identity_get(struct visits *v, uint32_t ticket)
 {
-	return g_hash_table_lookup(v->identity, GUINT_TO_POINTER(ticket));
+	struct kept *k = g_hash_table_lookup(v->identity, GUINT_TO_POINTER(ticket));
+
+	return k ? k->shown : NULL;
 }
 
 static void add_str(JsonBuilder *b, const char *name, const char *value)
@@ -159,7 +198,7 @@ struct visit_note *visit_note_new(struct visits *v, const struct queue_cmd *cmd,
 {
 	struct visit_note *n;
 	gboolean ends_visit = FALSE;
-	JsonNode *id;
+	struct kept *k;
 
 	if (!res->ticket)
 		return NULL;
@@ -168,14 +207,14 @@ struct visit_note *visit_note_new(struct visits *v, const struct queue_cmd *cmd,
 		    g_array_index(res->visits, struct queue_visit, i).ticket == res->ticket;
 	if (!ends_visit)
 		return NULL;
-	id = visit_identity_get(v, res->ticket);
+	k = g_hash_table_lookup(v->identity, GUINT_TO_POINTER(res->ticket));
 	n = g_new0(struct visit_note, 1);
 	n->category = cmd->type == QUEUE_CMD_END ? g_strdup(cmd->category) : NULL;
 	n->consent = g_strdup(cmd->consent);
-	if (id) {
-		n->identity = identity_passed(id) ? g_strdup(member(id, "method")) : NULL;
-		n->verdict = g_strdup(member(id, "verdict"));
-		n->document_type = g_strdup(member(id, "document_type"));
+	if (k) {
+		n->identity = g_strdup(k->method);
+		n->verdict = g_strdup(k->verdict);
+		n->document_type = g_strdup(member(k->shown, "document_type"));
 	}
 	n->row = (struct store_visit_note){
 	    .ticket = res->ticket,

@@ -48,7 +48,9 @@ struct visit_check {
  * who serves the visit sees it: with the name and identity code) as its
  * identity: a card that passed stays (a document checked after it is
  * added to it), another pass replaces anything else, a failure only
- * another failure.  Returns 0, or a negative errno with @error when it was
+ * another failure.  The visit's row gets the method and verdict of the
+ * last check that passed (else the last failure's verdict) and the
+ * document type shown.  Returns 0, or a negative errno with @error when it was
  * not stored (then nothing is kept). */
 int visit_identity_add(struct visits *v, const struct visit_check *c, JsonNode *shown,
 		       GError **error);

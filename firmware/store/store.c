@@ -1232,8 +1232,9 @@ int store_session_state(struct store *s, int64_t id, const char *state, const ch
 				       column, column, column)
 		     : g_strdup("UPDATE sessions SET state = ?2, end_reason = coalesce(?3, "
 				"end_reason), error = coalesce(?4, error) WHERE id = ?1");
-	if (store_exec(s, "BEGIN IMMEDIATE", "saving the session state", error) < 0)
-		return -EIO;
+	rc = store_exec(s, "BEGIN IMMEDIATE", "saving the session state", error);
+	if (rc < 0)
+		return rc;
 	rc = store_write(s, sql, "saving the session state", error, "isssi", id, state, reason,
 			 error_text, at);
 	if (rc >= 0)
@@ -1351,8 +1352,9 @@ int64_t store_identity_add(struct store *s, const struct store_identity *c, GErr
 	int64_t id;
 	int rc;
 
-	if (store_exec(s, "BEGIN IMMEDIATE", "saving the identity check", error) < 0)
-		return -EIO;
+	rc = store_exec(s, "BEGIN IMMEDIATE", "saving the identity check", error);
+	if (rc < 0)
+		return rc;
 	rc = store_write(
 	    s,
 	    "INSERT INTO identity_checks (ticket, day, counter, session, method, "
