@@ -8,15 +8,15 @@
  * write changes nothing and is said to the caller.  Events (consent,
  * message, document, …) are written before the session changes in memory.
  * What cannot wait for a caller (a media callback, a timer) and cannot be
- * stored ends the session with reason error.  One exception: an end that
- * cannot be stored still ends the session in memory — its media is already
- * gone — and says so; the row is closed as interrupted at the next start
- * (store_sessions_interrupted).  The queue commands go through desk_exec,
- * which is durable before it returns; the END of a session's visit carries
- * its category, session and consent into the same transaction.
- * Timers: ring (the browser must answer), connect (ICE/DTLS must finish),
- * reconnect (a lost link or socket may come back); each session has at most
- * one running.
+ * stored ends the session with reason error.  An end somebody asked for is
+ * stored before the media stops, or refused.  One exception: an end that
+ * cannot wait (the ring timer, a broken part) and cannot be stored still
+ * ends the session in memory — its media is gone — and says so; the row is
+ * closed as interrupted at the next start (store_sessions_interrupted).  The queue commands go
+ * through desk_exec, which is durable before it returns; the END of a session's visit carries its
+ * category, session and consent into the same transaction. Timers: ring (the browser must answer),
+ * connect (ICE/DTLS must finish), reconnect (a lost link or socket may come back); each session has
+ * at most one running.
  */
 
 #include "booth.h"
@@ -231,10 +231,11 @@ static void build_ice_servers(const struct config *cfg, JsonBuilder *jb)
 /* ---------------------------------------------------------------------- */
 /* States */
 
-/* The one way a session changes state: legal, then durable, then told.
- * Returns 0, or a negative errno with @error and the session unchanged. */
-static int session_set_state(struct booth *bo, enum session_state state, enum session_end reason,
-			     const char *error_text, GError **error)
+/* The one way a session changes state: legal, then durable, then in
+ * memory; nobody is told yet.  Returns 0, or a negative errno with @error
+ * and the session unchanged. */
+static int session_record_state(struct booth *bo, enum session_state state, enum session_end reason,
+				const char *error_text, GError **error)
 {
 	struct session *s = bo->session;
 	g_autoptr(GError) why = NULL;
@@ -256,9 +257,20 @@ static int session_set_state(struct booth *bo, enum session_state state, enum se
 		s->reason = reason;
 	if (error_text && !s->error)
 		s->error = g_strdup(error_text);
-	tell_expert_state(bo);
-	booth_changed(bo);
 	return 0;
+}
+
+/* session_record_state, then the expert's socket and the bus are told. */
+static int session_set_state(struct booth *bo, enum session_state state, enum session_end reason,
+			     const char *error_text, GError **error)
+{
+	int rc = session_record_state(bo, state, reason, error_text, error);
+
+	if (rc == 0) {
+		tell_expert_state(bo);
+		booth_changed(bo);
+	}
+	return rc;
 }
 
 static void booth_prepare(struct booth *bo);
@@ -634,29 +646,35 @@ static void session_finish_queue(struct booth *bo)
 	booth_release(bo, !qc || qc->ticket == s->ticket ? how : QUEUE_CMD_CLOSE, s->expert, s);
 }
 
-/* Ends the session: media, state, queue.  Returns 0, or a negative errno
- * with @error when the end could not be stored: the session still ends
- * (its media is gone), the expert is told so, and the row is closed as
- * interrupted at the next start. */
+/* Ends the session: state, media, queue.  With @error, somebody asked for
+ * the end (the expert, the customer): it is stored first, and when the
+ * store refuses, nothing changes and the negative errno says why.  Without,
+ * the end cannot wait (a timer, a part that broke, the expert's page gone):
+ * the media stops first, so that a recording's file is finished before the
+ * session is written as ended, and an end the store refuses still ends the
+ * session (its media is gone) — said to the expert, logged, and the row is
+ * closed as interrupted at the next start. */
 static int session_end(struct booth *bo, enum session_end reason, const char *error_text,
 		       GError **error)
 {
 	struct session *s = bo->session;
 	g_autoptr(GError) why = NULL;
-	int rc;
 
 	if (!s || s->state == SESSION_ENDED)
 		return 0;
+	if (error) {
+		int rc = session_record_state(bo, SESSION_ENDED, reason, error_text, error);
+
+		if (rc < 0)
+			return rc;
+	}
 	session_timer(bo, 0);
-	/* Stop the media first: the recording's file is finished before the
-	 * session is written as ended. */
 	g_clear_pointer(&bo->media, media_free);
 	/* A pipeline leaves megabytes of freed heap behind (codec buffers,
 	 * thirty threads' allocations): give them back, or RSS creeps up a
 	 * megabyte a session (make bench: session_rss_growth_mb). */
 	malloc_trim(0);
-	rc = session_set_state(bo, SESSION_ENDED, reason, error_text, &why);
-	if (rc < 0) {
+	if (!error && session_record_state(bo, SESSION_ENDED, reason, error_text, &why) < 0) {
 		g_warning("booth %d: session %" G_GINT64_FORMAT " (%s) ends without its end "
 			  "stored; the next start closes it as interrupted",
 			  bo->cc->id, s->id, s->code);
@@ -665,9 +683,9 @@ static int session_end(struct booth *bo, enum session_end reason, const char *er
 		g_free(s->error);
 		s->error =
 		    g_strdup_printf("the end of the session was not recorded: %s", why->message);
-		tell_expert_state(bo);
-		g_propagate_error(error, g_steal_pointer(&why));
 	}
+	tell_expert_state(bo);
+	booth_changed(bo);
 	g_message("booth %d: session %" G_GINT64_FORMAT " (%s) ended: %s%s%s", bo->cc->id, s->id,
 		  s->code, session_end_name(reason), error_text ? ": " : "",
 		  error_text ? error_text : "");
@@ -682,7 +700,7 @@ static int session_end(struct booth *bo, enum session_end reason, const char *er
 	if (!bo->fault)
 		booth_prepare(bo);
 	booth_changed(bo);
-	return rc;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */

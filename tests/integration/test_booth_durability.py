@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A booth session shows nothing it could not store: with the disk full, the
-expert's message and document camera are refused with a clear error and
-the booth's view (what the booth screen draws) keeps what was stored; with
-room again they go through.  A real vuorod on a real small tmpfs (needs
-root, as CI has), the expert's signalling socket as the expert page holds
-it."""
+expert's message, document camera and end are refused with a clear error
+and the booth's view (what the booth screen draws) keeps what was stored;
+with room again they go through.  An end that cannot wait (the ring timer)
+still ends the session, says it was not recorded, and the next start
+closes its row.  A real vuorod on a real small tmpfs (needs root, as CI
+has), the expert's signalling socket as the expert page holds it."""
 import json
 import os
 import sqlite3
@@ -13,7 +14,7 @@ import subprocess
 import pytest
 import websocket
 
-from conftest import Daemon, USERS, VUOROD, add_user, sim_text, wait_for
+from conftest import Daemon, USERS, VUOROD, conf_with, sim_text
 
 
 @pytest.fixture
@@ -52,32 +53,45 @@ def messages_until(ws, kind, timeout=20):
             return got
 
 
-def test_booth_session_shows_only_what_is_stored(small_fs, workdir):
-    d = Daemon(workdir, sim_text())
-    d.db = os.path.join(small_fs, "vuoro.db")
+def start_with_expert(path, workdir, conf_text):
+    d = Daemon(workdir, conf_text)
+    d.db = os.path.join(path, "vuoro.db")
     subprocess.run([VUOROD, "--db", d.db, "--add-user", "eero", "--role", "expert",
                     "--provider", "kela"], input=USERS["eero"][1] + "\n", text=True, check=True,
                    capture_output=True)
-    d.start()
+    return d.start()
+
+
+def call(d):
+    """The expert's socket and a session ringing on it: (ws, session id)."""
+    ws = websocket.create_connection(d.url.replace("http://", "ws://") + "/api/signal",
+                                     header=["Authorization: " + d.login("eero")["Authorization"]],
+                                     timeout=10)
+    hello = json.loads(ws.recv())
+    assert hello["type"] == "hello", hello
+    assert d.post("/api/tickets", {"service": "kela-video"}).status_code == 201
+    r = d.post("/api/expert/call", {"client": hello["client"]}, user="eero")
+    assert r.status_code == 201, r.text
+    got = messages_until(ws, "offer")
+    states = [m["state"] for m in got if m["type"] == "state"]
+    # Ringing is stored and said before the offer goes out.
+    assert states == ["waiting", "ringing"], got
+    return ws, r.json()["session"]
+
+
+def booth(d):
+    return d.get("/api/booths").json()["booths"][0]
+
+
+def test_booth_session_shows_only_what_is_stored(small_fs, workdir):
+    d = start_with_expert(small_fs, workdir, sim_text())
     ws = None
     filler = None
     try:
-        ws = websocket.create_connection(d.url.replace("http://", "ws://") + "/api/signal",
-                                         header=["Authorization: " + d.login("eero")["Authorization"]],
-                                         timeout=10)
-        hello = json.loads(ws.recv())
-        assert hello["type"] == "hello", hello
-        assert d.post("/api/tickets", {"service": "kela-video"}).status_code == 201
-        r = d.post("/api/expert/call", {"client": hello["client"]}, user="eero")
-        assert r.status_code == 201, r.text
-        sid = r.json()["session"]
-        got = messages_until(ws, "offer")
-        states = [m["state"] for m in got if m["type"] == "state"]
-        # Ringing is stored and said before the offer goes out.
-        assert states == ["waiting", "ringing"], got
+        ws, sid = call(d)
 
         def session():
-            return d.get("/api/booths").json()["booths"][0]["session"]
+            return booth(d)["session"]
 
         assert session()["state"] == "ringing"
         r = d.post(f"/api/sessions/{sid}/message", {"text": "stored"}, user="eero")
@@ -101,6 +115,10 @@ def test_booth_session_shows_only_what_is_stored(small_fs, workdir):
         r = d.post(f"/api/sessions/{sid}/document", {"on": True}, user="eero")
         assert r.status_code == 507, r.text
         assert session()["document"] is False
+        # The expert's end: refused, the session goes on as it was.
+        r = d.post(f"/api/sessions/{sid}/end", {}, user="eero")
+        assert r.status_code == 507 and "full" in r.json()["message"], r.text
+        assert session()["state"] == "ringing"
 
         os.unlink(filler)
         filler = None
@@ -121,6 +139,42 @@ def test_booth_session_shows_only_what_is_stored(small_fs, workdir):
         # Every message shown was stored, the refused one never.
         assert texts == ["stored"] + ["m%d" % k for k in range(i)] + ["again"], texts
         assert row == ("ended", "expert_ended")
+        assert d.stop() == 0
+    finally:
+        if filler:
+            os.unlink(filler)
+        if ws:
+            ws.close()
+        d.kill()
+
+
+def test_an_end_that_cannot_wait_says_it_was_not_recorded(small_fs, workdir):
+    d = start_with_expert(small_fs, workdir, conf_with({("webrtc", "ring-seconds"): "3"}))
+    ws = None
+    filler = None
+    try:
+        ws, sid = call(d)
+        filler = fill(small_fs)
+        # Nobody answers: the ring timer ends the session, stored or not.
+        got = messages_until(ws, "state")
+        end = got[-1]
+        assert end["state"] == "ended" and end["reason"] == "no_answer", got
+        assert "not recorded" in end["error"] and "full" in end["error"], end
+        b = booth(d)
+        assert "session" not in b and b["last"]["reason"] == "no_answer", b
+        os.unlink(filler)
+        filler = None
+        assert d.stop() == 0
+        with sqlite3.connect(d.db) as db:
+            assert db.execute("SELECT state FROM sessions WHERE id = ?", (sid,)).fetchone() != ("ended",)
+        d.start()
+        with sqlite3.connect(d.db) as db:
+            row = db.execute("SELECT state, end_reason, error FROM sessions WHERE id = ?",
+                             (sid,)).fetchone()
+        assert row == ("ended", "error", "vuorod restarted during the session"), row
+        # The ticket the session could not hand back is in line again.
+        kela = next(x for x in d.get("/api/status").json()["services"] if x["code"] == "kela-video")
+        assert kela["waiting"] == 1, kela
         assert d.stop() == 0
     finally:
         if filler:
