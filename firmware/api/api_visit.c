@@ -47,7 +47,7 @@ struct pending_check {
 };
 
 /* Staff pages: ticket @ticket's visit has a new identity check. */
-static void visit_identity_tell(struct api *api, uint32_t ticket, int counter)
+static void api_identity_tell(struct api *api, uint32_t ticket, int counter)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -134,7 +134,7 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 	if (p->session && api->booths &&
 	    booths_booth_of_session(api->booths, p->session) == p->counter)
 		booths_identity(api->booths, p->counter, for_staff, with_code);
-	visit_identity_tell(api, p->ticket, p->counter);
+	api_identity_tell(api, p->ticket, p->counter);
 	json_builder_begin_object(b);
 	api_add_str(b, "verdict", identity_verdict_name(res->verdict));
 	json_builder_set_member_name(b, "text");
@@ -281,7 +281,7 @@ static void api_document_check(struct api_req *r, uint32_t ticket, int counter, 
 	}
 	if (session > 0 && api->booths)
 		booths_identity(api->booths, counter, node, NULL);
-	visit_identity_tell(api, ticket, counter);
+	api_identity_tell(api, ticket, counter);
 	api_reply(r, 201, node);
 }
 
