@@ -619,7 +619,8 @@ static void booth_release(struct booth *bo, enum queue_cmd_type how, const char 
 			g_clear_error(&error);
 		}
 	}
-	qc = queue_counter_get(q, (int16_t)bo->cc->id);
+	/* A command the store refused rebuilt the engine: look again. */
+	qc = queue_counter_get(desk_queue(bo->owner->desk), (int16_t)bo->cc->id);
 	if (qc && qc->open && !qc->ticket) {
 		struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
 

@@ -140,6 +140,8 @@ def test_booth_session_shows_only_what_is_stored(small_fs, workdir):
         assert texts == ["stored"] + ["m%d" % k for k in range(i)] + ["again"], texts
         assert row == ("ended", "expert_ended")
         assert d.stop() == 0
+        err = open(d.stderr_path).read()
+        assert "AddressSanitizer" not in err and "runtime error" not in err, err[-3000:]
     finally:
         if filler:
             os.unlink(filler)
@@ -176,6 +178,8 @@ def test_an_end_that_cannot_wait_says_it_was_not_recorded(small_fs, workdir):
         kela = next(x for x in d.get("/api/status").json()["services"] if x["code"] == "kela-video")
         assert kela["waiting"] == 1, kela
         assert d.stop() == 0
+        err = open(d.stderr_path).read()
+        assert "AddressSanitizer" not in err and "runtime error" not in err, err[-3000:]
     finally:
         if filler:
             os.unlink(filler)
