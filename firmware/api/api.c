@@ -30,6 +30,7 @@
 #include "auth.h"
 #include "store.h"
 #include "tls_cert.h"
+#include "visit.h"
 
 /* ---------------------------------------------------------------------- */
 /* Replies */
@@ -186,7 +187,7 @@ void api_build_counter(struct api *api, JsonBuilder *b, const struct config_coun
 		web_json_add_str(b, "state", queue_state_name(tk->state));
 		web_json_add_int(b, "recalls", tk->recalls);
 		if (staff)
-			api_visit_build_identity(api, b, tk->id);
+			visit_identity_build(desk_visits(api->desk), b, tk->id);
 		json_builder_end_object(b);
 	} else {
 		json_builder_add_null_value(b);
@@ -293,7 +294,6 @@ static void api_reply_result(struct web_req *r, const struct queue_result *res, 
 void api_pending_done(struct api_pending *p)
 {
 	web_exchange_release(p->x);
-	g_free(p->category);
 	g_free(p);
 }
 
@@ -301,19 +301,8 @@ void api_pending_done(struct api_pending *p)
 static void api_run_reply(struct web_req *r, struct api_pending *p, int rc, const GError *error,
 			  const struct queue_result *res)
 {
-	g_autoptr(GError) cat_error = NULL;
-
 	if (rc < 0) {
 		api_error_gerror(r, rc, error, res);
-		return;
-	}
-	if (p->category && res->ticket &&
-	    store_visit_category(desk_store(p->api->desk), res->ticket, p->category, &cat_error) <
-		0) {
-		web_error(r, 507, "not_stored",
-			  "the visit ended, but its category was not saved (%s): note it by "
-			  "hand",
-			  cat_error->message);
 		return;
 	}
 	api_reply_result(r, res, p->counter, p->status);
@@ -328,9 +317,8 @@ static void api_run_done(int rc, const GError *error, const struct queue_result 
 	api_pending_done(p);
 }
 
-/* Runs a queue command; the answer goes out once it is durable.  @category
- * (END only, may be NULL) is saved with the visit before the answer. */
-void api_run_with(struct web_req *r, struct queue_cmd *cmd, guint status, const char *category)
+/* Runs a queue command; the answer goes out once it is durable. */
+void api_run(struct web_req *r, struct queue_cmd *cmd, guint status)
 {
 	struct api *api = api_of(r);
 	g_autoptr(GError) error = NULL;
@@ -340,20 +328,13 @@ void api_run_with(struct web_req *r, struct queue_cmd *cmd, guint status, const 
 	p->api = api;
 	p->counter = cmd->counter;
 	p->status = status;
-	p->category = g_strdup(category);
 	rc = desk_submit(api->desk, cmd, r->caller.user, &api->res, &error, api_run_done, p);
 	if (rc == 0) {
 		p->x = web_req_hold(r);
 		return;
 	}
 	api_run_reply(r, p, rc, error, &api->res);
-	g_free(p->category);
 	g_free(p);
-}
-
-void api_run(struct web_req *r, struct queue_cmd *cmd, guint status)
-{
-	api_run_with(r, cmd, status, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -518,8 +499,6 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 	g_autoptr(JsonBuilder) pub = NULL;
 	struct queue_time t;
 
-	if (ev->ticket.id && queue_state_terminal(ev->ticket.state))
-		api_visit_forget(api, ev->ticket.id);
 	if (!api->sockets->len)
 		return;
 	desk_time(api->desk, &t);
@@ -697,8 +676,6 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
 	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	api->visit_identity =
-	    g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
 	api->started_at = t.now;
@@ -768,7 +745,6 @@ void api_free(struct api *api)
 	g_object_unref(api->server);
 	web_router_free(api->router);
 	g_hash_table_unref(api->login_fails);
-	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
 	tls_cert_watch_free(api->tls_watch);
 	g_free(api);

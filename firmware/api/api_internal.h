@@ -29,7 +29,6 @@ struct api {
 	struct identity *identity;   /* the ID-card reader; may be NULL */
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
 	struct api_booth *booth_api; /* booths.c's sockets and streams */
-	GHashTable *visit_identity;  /* ticket id → JsonNode: its visit's identity (visits.c) */
 	SoupServer *server;
 	struct web_router *router;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
@@ -100,7 +99,6 @@ int api_parse_lang(struct web_req *r, uint8_t *ret);
 
 /* Queue commands: the answer goes out once the change is durable. */
 void api_run(struct web_req *r, struct queue_cmd *cmd, guint status);
-void api_run_with(struct web_req *r, struct queue_cmd *cmd, guint status, const char *category);
 /* Issues or reprints through the dispenser: answers with the ticket and
  * how its print went. */
 void api_dispense(struct web_req *r, const struct queue_cmd *cmd);
@@ -110,7 +108,6 @@ struct api_pending {
 	struct web_exchange *x;
 	int16_t counter;
 	guint status;
-	char *category; /* END: the category of the matter, NULL none */
 };
 struct api_pending *api_pending_new(struct web_req *r, guint status);
 void api_pending_done(struct api_pending *p);
@@ -146,11 +143,6 @@ API_ROUTES(visit);
  * sockets (signalling, the booth screen's video). */
 /* visits.c: identity checks for a visit (the ID card's chip, or a
  * document checked by staff). */
-/* The identity of @ticket's visit for staff views: an "identity" member
- * {method, verdict, name?, document_type?}, or nothing when unchecked. */
-void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket);
-/* @ticket's visit is over: its identity is forgotten. */
-void api_visit_forget(struct api *api, uint32_t ticket);
 void api_booth_init(struct api *api);
 /* POST /api/booths/N/sim: a part of the sim booth fails (sim.c's table). */
 void api_booth_sim(struct web_req *r);

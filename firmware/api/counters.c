@@ -152,7 +152,8 @@ static void api_counter_end(struct web_req *r)
 			  "\"paper_form\"");
 		return;
 	}
-	api_run_with(r, &cmd, 200, category);
+	cmd.category = category; /* stored with the visit, in the END's transaction */
+	api_run(r, &cmd, 200);
 }
 
 /* ---------------------------------------------------------------------- */

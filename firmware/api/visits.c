@@ -14,14 +14,13 @@
  * The card check runs on a worker thread (identity_check_async) with the
  * request paused.  Each check is stored (identity_checks: method, result,
  * certificate issuer and serial, the keyed hash of the identity code —
- * never the code) before anybody hears of it.  The result with the name
- * and the identity code is kept in memory for the visit (visit_identity,
- * forgotten when the ticket's visit ends; a restart forgets it too) and
- * shown only to who serves it: the expert of a booth session on the
- * signalling socket, the advisor whose counter serves the ticket through
- * GET /api/counters/N/identity.  Staff views carry the method and verdict
- * only; the answer to the citizen's screen carries the verdict and its
- * words in three languages, not the name.
+ * never the code) before anybody hears of it, by the desk's visit module
+ * (desk/visit.h), which keeps the result with the name and the identity
+ * code in memory for the visit and stores its method and verdict with the
+ * command that ends it.  The result is shown only to who serves it: the expert of a booth session
+ * on the signalling socket, the advisor whose counter serves the ticket through GET
+ * /api/counters/N/identity.  Staff views carry the method and verdict only; the answer to the
+ * citizen's screen carries the verdict and its words in three languages, not the name.
  */
 
 #include <errno.h>
@@ -33,6 +32,7 @@
 #include "feedback.h"
 #include "identity.h"
 #include "store.h"
+#include "visit.h"
 
 #define DOCUMENT_TYPE_MAX 40
 
@@ -46,54 +46,8 @@ struct pending_check {
 	char *user; /* the expert of the session, NULL at the kiosk */
 };
 
-static gboolean identity_passed(JsonNode *node)
-{
-	const char *v =
-	    json_object_get_string_member_with_default(json_node_get_object(node), "verdict", "");
-
-	return strcmp(v, "verified") == 0 || strcmp(v, "checked") == 0;
-}
-
-/* @card (a card that passed) with the document type of @doc. */
-static JsonNode *card_with_document(JsonNode *card, JsonNode *doc)
-{
-	g_autoptr(JsonObject) o = json_object_new();
-	JsonObjectIter iter;
-	const char *name;
-	JsonNode *member;
-
-	json_object_iter_init(&iter, json_node_get_object(card));
-	while (json_object_iter_next(&iter, &name, &member))
-		json_object_set_member(o, name, json_node_copy(member));
-	json_object_set_string_member(
-	    o, "document_type",
-	    json_object_get_string_member(json_node_get_object(doc), "document_type"));
-	return json_node_init_object(json_node_alloc(), o);
-}
-
-/* Keeps @node (with the name and identity code) as @ticket's identity: a
- * card that passed stays (the strongest proof, with the name; a document
- * checked after it is added), another pass replaces anything else, a
- * failure only another failure. */
-static void visit_identity_keep(struct api *api, uint32_t ticket, JsonNode *node)
-{
-	JsonNode *had = g_hash_table_lookup(api->visit_identity, GUINT_TO_POINTER(ticket));
-	JsonObject *o = json_node_get_object(node);
-
-	if (had && identity_passed(had) && !identity_passed(node))
-		return;
-	if (had && identity_passed(had) &&
-	    json_object_has_member(json_node_get_object(had), "name")) {
-		if (strcmp(json_object_get_string_member(o, "method"), "document") == 0)
-			g_hash_table_replace(api->visit_identity, GUINT_TO_POINTER(ticket),
-					     card_with_document(had, node));
-		return;
-	}
-	g_hash_table_replace(api->visit_identity, GUINT_TO_POINTER(ticket), json_node_ref(node));
-}
-
 /* Staff pages: ticket @ticket's visit has a new identity check. */
-static void visit_identity_tell(struct api *api, uint32_t ticket, int counter)
+static void api_identity_tell(struct api *api, uint32_t ticket, int counter)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -106,29 +60,6 @@ static void visit_identity_tell(struct api *api, uint32_t ticket, int counter)
 		web_json_add_str(b, "counter", NULL);
 	json_builder_end_object(b);
 	api_ws_send_all(api, b, NULL);
-}
-
-void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket)
-{
-	JsonNode *node = g_hash_table_lookup(api->visit_identity, GUINT_TO_POINTER(ticket));
-	JsonObject *o;
-
-	if (!node)
-		return;
-	o = json_node_get_object(node);
-	json_builder_set_member_name(b, "identity");
-	json_builder_begin_object(b);
-	web_json_add_str(b, "method", json_object_get_string_member(o, "method"));
-	web_json_add_str(b, "verdict", json_object_get_string_member(o, "verdict"));
-	web_json_add_str(b, "name", json_object_get_string_member_with_default(o, "name", NULL));
-	web_json_add_str(b, "document_type",
-			 json_object_get_string_member_with_default(o, "document_type", NULL));
-	json_builder_end_object(b);
-}
-
-void api_visit_forget(struct api *api, uint32_t ticket)
-{
-	g_hash_table_remove(api->visit_identity, GUINT_TO_POINTER(ticket));
 }
 
 /* The result for staff; with @identity_code only for who serves the visit. */
@@ -175,14 +106,17 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 		goto out;
 	}
 	desk_time(api->desk, &t);
+	code = res->verdict == IDENTITY_VERIFIED ? res->identity_code : NULL;
+	for_staff = identity_json(res, t.now, NULL);
+	with_code = identity_json(res, t.now, code);
 	{
-		struct store_identity row = {
+		struct visit_check check = {
 		    .ticket = p->ticket,
 		    .day = p->day,
 		    .counter = p->counter,
 		    .session = p->session,
 		    .method = "card",
-		    .result = identity_verdict_name(res->verdict),
+		    .verdict = identity_verdict_name(res->verdict),
 		    .detail = res->detail,
 		    .cert_issuer = res->cert_issuer,
 		    .cert_serial = res->cert_serial,
@@ -191,22 +125,16 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 		    .at = t.now,
 		};
 
-		if (store_identity_add(desk_store(api->desk), &row, &error) < 0) {
+		if (visit_identity_add(desk_visits(api->desk), &check, with_code, &error) < 0) {
 			web_error(&r, 507, "not_stored",
 				  "%s — the check was not recorded; try again", error->message);
 			goto out;
 		}
 	}
-	code = res->verdict == IDENTITY_VERIFIED ? res->identity_code : NULL;
-	for_staff = identity_json(res, t.now, NULL);
-	with_code = identity_json(res, t.now, code);
-	/* The ticket may have ended while the card was read. */
-	if (queue_ticket_get(desk_queue(api->desk), p->ticket))
-		visit_identity_keep(api, p->ticket, with_code);
 	if (p->session && api->booths &&
 	    booths_booth_of_session(api->booths, p->session) == p->counter)
 		booths_identity(api->booths, p->counter, for_staff, with_code);
-	visit_identity_tell(api, p->ticket, p->counter);
+	api_identity_tell(api, p->ticket, p->counter);
 	json_builder_begin_object(b);
 	web_json_add_str(b, "verdict", identity_verdict_name(res->verdict));
 	json_builder_set_member_name(b, "text");
@@ -323,24 +251,6 @@ static void api_document_check(struct web_req *r, uint32_t ticket, int counter, 
 		return;
 	}
 	desk_time(api->desk, &t);
-	{
-		struct store_identity row = {
-		    .ticket = ticket,
-		    .day = tk ? tk->day : t.day,
-		    .counter = counter,
-		    .session = session,
-		    .method = "document",
-		    .result = "checked",
-		    .document_type = doc,
-		    .user = r->caller.user,
-		    .at = t.now,
-		};
-
-		if (store_identity_add(desk_store(api->desk), &row, &error) < 0) {
-			api_error_gerror(r, -EIO, error, NULL);
-			return;
-		}
-	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
 	web_json_add_str(b, "method", "document");
@@ -349,10 +259,27 @@ static void api_document_check(struct web_req *r, uint32_t ticket, int counter, 
 	web_json_add_int(b, "at", t.now);
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
-	visit_identity_keep(api, ticket, node);
+	{
+		struct visit_check check = {
+		    .ticket = ticket,
+		    .day = tk ? tk->day : t.day,
+		    .counter = counter,
+		    .session = session,
+		    .method = "document",
+		    .verdict = "checked",
+		    .document_type = doc,
+		    .user = r->caller.user,
+		    .at = t.now,
+		};
+
+		if (visit_identity_add(desk_visits(api->desk), &check, node, &error) < 0) {
+			api_error_gerror(r, -EIO, error, NULL);
+			return;
+		}
+	}
 	if (session > 0 && api->booths)
 		booths_identity(api->booths, counter, node, NULL);
-	visit_identity_tell(api, ticket, counter);
+	api_identity_tell(api, ticket, counter);
 	web_reply(r, 201, node);
 }
 
@@ -411,7 +338,7 @@ static void api_counter_identity_get(struct web_req *r)
 	if (!(c = own_counter_visit(r, &id)))
 		return;
 	tk = queue_ticket_get(desk_queue(api_of(r)->desk), c->ticket);
-	node = g_hash_table_lookup(api_of(r)->visit_identity, GUINT_TO_POINTER(c->ticket));
+	node = visit_identity_get(desk_visits(api_of(r)->desk), c->ticket);
 	if (!node || !tk) {
 		web_error(r, 404, "not_found",
 			  "the customer at counter %" G_GINT64_FORMAT

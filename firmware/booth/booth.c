@@ -2,12 +2,21 @@
 /*
  * booth: remote-service booths and their video sessions (see booth.h).
  *
- * Each change follows one path: session_set_state() writes the sessions row
- * (and its event) first, then tells the expert's socket, then the bus.  The
- * queue commands go through desk_exec, which is durable before it returns.
- * Timers: ring (the browser must answer), connect (ICE/DTLS must finish),
- * reconnect (a lost link or socket may come back); each session has at most
- * one running.
+ * Each change follows one path: session_set_state() asks the state machine
+ * (session_state.h) whether it is legal, writes the sessions row (and its
+ * event), then tells the expert's socket, then the bus; a refused or failed
+ * write changes nothing and is said to the caller.  Events (consent,
+ * message, document, …) are written before the session changes in memory.
+ * What cannot wait for a caller (a media callback, a timer) and cannot be
+ * stored ends the session with reason error.  An end somebody asked for is
+ * stored before the media stops, or refused.  One exception: an end that
+ * cannot wait (the ring timer, a broken part) and cannot be stored still
+ * ends the session in memory — its media is gone — and says so; the row is
+ * closed as interrupted at the next start (store_sessions_interrupted).  The queue commands go
+ * through desk_exec, which is durable before it returns; the END of a session's visit carries its
+ * category, session and consent into the same transaction. Timers: ring (the browser must answer),
+ * connect (ICE/DTLS must finish), reconnect (a lost link or socket may come back); each session has
+ * at most one running.
  */
 
 #include "booth.h"
@@ -87,31 +96,6 @@ struct booths {
 	gpointer jpeg_data;
 	struct queue_result res;
 };
-
-static const char *const state_names[] = {
-    [SESSION_WAITING] = "waiting",       [SESSION_RINGING] = "ringing",
-    [SESSION_CONNECTING] = "connecting", [SESSION_LIVE] = "live",
-    [SESSION_ENDED] = "ended",
-};
-
-static const char *const end_names[] = {
-    [SESSION_END_NONE] = NULL,
-    [SESSION_END_EXPERT] = "expert_ended",
-    [SESSION_END_CUSTOMER_LEFT] = "customer_left",
-    [SESSION_END_NETWORK_LOST] = "network_lost",
-    [SESSION_END_NO_ANSWER] = "no_answer",
-    [SESSION_END_ERROR] = "error",
-};
-
-const char *session_state_name(enum session_state s)
-{
-	return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "?";
-}
-
-const char *session_end_name(enum session_end e)
-{
-	return (unsigned)e < G_N_ELEMENTS(end_names) ? end_names[e] : NULL;
-}
 
 /* Message templates the booth screen says in the customer's language. */
 static const char *const message_templates[] = {
@@ -247,29 +231,60 @@ static void build_ice_servers(const struct config *cfg, JsonBuilder *jb)
 /* ---------------------------------------------------------------------- */
 /* States */
 
-static int session_set_state(struct booth *bo, enum session_state state, enum session_end reason,
-			     const char *error_text)
+/* The one way a session changes state: legal, then durable, then in
+ * memory; nobody is told yet.  Returns 0, or a negative errno with @error
+ * and the session unchanged. */
+static int session_record_state(struct booth *bo, enum session_state state, enum session_end reason,
+				const char *error_text, GError **error)
 {
 	struct session *s = bo->session;
-	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) why = NULL;
+	int rc;
 
-	if (store_session_state(desk_store(bo->owner->desk), s->id, session_state_name(state),
-				session_end_name(reason), error_text, booths_now(bo->owner),
-				&error) < 0)
-		g_warning("booth %d: session %" G_GINT64_FORMAT ": %s", bo->cc->id, s->id,
-			  error->message);
+	rc = session_transition_check(s->state, state, reason, &why);
+	if (rc == 0)
+		rc = store_session_state(desk_store(bo->owner->desk), s->id,
+					 session_state_name(state), session_end_name(reason),
+					 error_text, booths_now(bo->owner), &why);
+	if (rc < 0) {
+		g_warning("booth %d: session %" G_GINT64_FORMAT " stays %s: %s", bo->cc->id, s->id,
+			  session_state_name(s->state), why->message);
+		g_propagate_error(error, g_steal_pointer(&why));
+		return rc;
+	}
 	s->state = state;
 	if (reason)
 		s->reason = reason;
 	if (error_text && !s->error)
 		s->error = g_strdup(error_text);
-	tell_expert_state(bo);
-	booth_changed(bo);
 	return 0;
 }
 
+/* session_record_state, then the expert's socket and the bus are told. */
+static int session_set_state(struct booth *bo, enum session_state state, enum session_end reason,
+			     const char *error_text, GError **error)
+{
+	int rc = session_record_state(bo, state, reason, error_text, error);
+
+	if (rc == 0) {
+		tell_expert_state(bo);
+		booth_changed(bo);
+	}
+	return rc;
+}
+
 static void booth_prepare(struct booth *bo);
-static void session_end(struct booth *bo, enum session_end reason, const char *error_text);
+static int session_end(struct booth *bo, enum session_end reason, const char *error_text,
+		       GError **error);
+
+/* A change that no caller waits for (a media callback, a timer) could not
+ * be made: the session cannot go on unrecorded. */
+static void session_fail(struct booth *bo, const GError *why)
+{
+	g_autofree char *text = g_strdup_printf("the session could not go on: %s", why->message);
+
+	session_end(bo, SESSION_END_ERROR, text, NULL);
+}
 
 static gboolean on_timer(gpointer data)
 {
@@ -281,16 +296,17 @@ static gboolean on_timer(gpointer data)
 	case SESSION_WAITING:
 	case SESSION_RINGING:
 		session_end(bo, SESSION_END_NO_ANSWER,
-			    "the expert's browser did not answer — is the expert page open?");
+			    "the expert's browser did not answer — is the expert page open?", NULL);
 		break;
 	case SESSION_CONNECTING:
 		session_end(bo, s->reconnecting ? SESSION_END_NETWORK_LOST : SESSION_END_ERROR,
 			    "no connection to the expert's browser — check the network, or the "
-			    "STUN/TURN servers in [webrtc]");
+			    "STUN/TURN servers in [webrtc]",
+			    NULL);
 		break;
 	case SESSION_LIVE:
 		session_end(bo, SESSION_END_NETWORK_LOST,
-			    "the connection to the expert was lost and did not come back");
+			    "the connection to the expert was lost and did not come back", NULL);
 		break;
 	case SESSION_ENDED:
 		break;
@@ -311,14 +327,18 @@ static void session_timer(struct booth *bo, int seconds)
 static void session_lost(struct booth *bo, const char *why)
 {
 	struct session *s = bo->session;
+	g_autoptr(GError) error = NULL;
 
 	if (s->reconnecting || s->state == SESSION_ENDED)
 		return;
 	g_message("booth %d: session %" G_GINT64_FORMAT ": %s; waiting %d s for it to come back",
 		  bo->cc->id, s->id, why, bo->owner->cfg->reconnect_s);
+	if (store_session_event(desk_store(bo->owner->desk), s->id, "lost", why,
+				booths_now(bo->owner), &error) < 0) {
+		session_fail(bo, error);
+		return;
+	}
 	s->reconnecting = TRUE;
-	store_session_event(desk_store(bo->owner->desk), s->id, "lost", why, booths_now(bo->owner),
-			    NULL);
 	session_timer(bo, bo->owner->cfg->reconnect_s);
 	booth_changed(bo);
 }
@@ -331,9 +351,18 @@ static void on_offer(const char *sdp, gpointer data)
 	struct booth *bo = data;
 	struct session *s = bo->session;
 	g_autoptr(JsonBuilder) jb = json_builder_new();
+	g_autoptr(GError) error = NULL;
 
 	if (!s)
 		return;
+	/* Ringing is durable before the expert's browser hears of the call. */
+	if (s->state == SESSION_WAITING) {
+		if (session_set_state(bo, SESSION_RINGING, SESSION_END_NONE, NULL, &error) < 0) {
+			session_fail(bo, error);
+			return;
+		}
+		session_timer(bo, bo->owner->cfg->ring_s);
+	}
 	json_builder_begin_object(jb);
 	add_str(jb, "type", "offer");
 	add_int(jb, "session", s->id);
@@ -343,10 +372,6 @@ static void on_offer(const char *sdp, gpointer data)
 	build_ice_servers(bo->owner->cfg, jb);
 	json_builder_end_object(jb);
 	send_builder(bo->owner, s->peer, jb);
-	if (s->state == SESSION_WAITING) {
-		session_set_state(bo, SESSION_RINGING, SESSION_END_NONE, NULL);
-		session_timer(bo, bo->owner->cfg->ring_s);
-	}
 }
 
 static void on_ice(guint mline, const char *candidate, gpointer data)
@@ -374,15 +399,18 @@ static void session_start_service(struct booth *bo)
 
 	if (s->started)
 		return;
-	s->started = TRUE;
 	if (desk_exec(b->desk, &cmd, s->expert, &b->res, &error) < 0)
-		g_message("booth %d: %s", bo->cc->id, error->message);
+		g_warning("booth %d: the service of %s did not start at the queue: %s", bo->cc->id,
+			  s->code, error->message);
+	else
+		s->started = TRUE;
 }
 
 static void on_link(enum media_link link, gpointer data)
 {
 	struct booth *bo = data;
 	struct session *s = bo->session;
+	g_autoptr(GError) error = NULL;
 
 	if (!s)
 		return;
@@ -391,14 +419,19 @@ static void on_link(enum media_link link, gpointer data)
 	case MEDIA_LINK_CONNECTED:
 		session_timer(bo, 0);
 		if (s->reconnecting) {
+			if (store_session_event(desk_store(bo->owner->desk), s->id, "reconnect",
+						NULL, booths_now(bo->owner), &error) < 0) {
+				session_fail(bo, error);
+				return;
+			}
 			s->reconnecting = FALSE;
-			store_session_event(desk_store(bo->owner->desk), s->id, "reconnect", NULL,
-					    booths_now(bo->owner), NULL);
 		}
-		if (s->state != SESSION_LIVE)
-			session_set_state(bo, SESSION_LIVE, SESSION_END_NONE, NULL);
-		else
+		if (s->state == SESSION_LIVE)
 			booth_changed(bo);
+		else if (session_set_state(bo, SESSION_LIVE, SESSION_END_NONE, NULL, &error) < 0) {
+			session_fail(bo, error);
+			return;
+		}
 		session_start_service(bo);
 		break;
 	case MEDIA_LINK_DISCONNECTED:
@@ -409,7 +442,8 @@ static void on_link(enum media_link link, gpointer data)
 		else if (s->state == SESSION_CONNECTING && link == MEDIA_LINK_FAILED)
 			session_end(bo, SESSION_END_ERROR,
 				    "no connection to the expert's browser (ICE failed) — check "
-				    "the network, or the STUN/TURN servers in [webrtc]");
+				    "the network, or the STUN/TURN servers in [webrtc]",
+				    NULL);
 		break;
 	default:
 		break;
@@ -445,12 +479,12 @@ static void on_media_error(enum media_part part, const char *message, gpointer d
 	    part == MEDIA_PART_DOCUMENT_CAMERA || part == MEDIA_PART_SPEAKER) {
 		/* A part of the booth broke: out of order until it comes back. */
 		if (bo->session)
-			session_end(bo, SESSION_END_ERROR, message);
+			session_end(bo, SESSION_END_ERROR, message, NULL);
 		booth_set_fault(bo, part, message);
 		return;
 	}
 	if (bo->session)
-		session_end(bo, SESSION_END_ERROR, message);
+		session_end(bo, SESSION_END_ERROR, message, NULL);
 }
 
 static void on_jpeg(GBytes *jpeg, gpointer data)
@@ -557,8 +591,10 @@ static char *booth_profile_for(const struct booths *b, const struct config_count
 
 /* Frees the booth's counter: its ticket (if any) ends (END), is a no-show
  * (NO_SHOW) or goes back to the front of its line as interrupted
- * (TRANSFER), or is left alone (CLOSE); then the counter closes if free. */
-static void booth_release(struct booth *bo, enum queue_cmd_type how, const char *user)
+ * (TRANSFER), or is left alone (CLOSE); then the counter closes if free.
+ * The visit that ends carries session @s (may be NULL) and its consent. */
+static void booth_release(struct booth *bo, enum queue_cmd_type how, const char *user,
+			  const struct session *s)
 {
 	struct queue *q = desk_queue(bo->owner->desk);
 	const struct queue_counter *qc = queue_counter_get(q, (int16_t)bo->cc->id);
@@ -566,8 +602,12 @@ static void booth_release(struct booth *bo, enum queue_cmd_type how, const char 
 	g_autoptr(GError) error = NULL;
 
 	if (tk && how != QUEUE_CMD_CLOSE) {
-		struct queue_cmd cmd = {
-		    .type = how, .counter = (int16_t)bo->cc->id, .channel = -1, .outcome = -1};
+		struct queue_cmd cmd = {.type = how,
+					.counter = (int16_t)bo->cc->id,
+					.channel = -1,
+					.outcome = -1,
+					.session = s ? s->id : 0,
+					.consent = s ? s->consent : NULL};
 
 		if (how == QUEUE_CMD_TRANSFER) {
 			cmd.service = tk->service;
@@ -579,7 +619,8 @@ static void booth_release(struct booth *bo, enum queue_cmd_type how, const char 
 			g_clear_error(&error);
 		}
 	}
-	qc = queue_counter_get(q, (int16_t)bo->cc->id);
+	/* A command the store refused rebuilt the engine: look again. */
+	qc = queue_counter_get(desk_queue(bo->owner->desk), (int16_t)bo->cc->id);
 	if (qc && qc->open && !qc->ticket) {
 		struct queue_cmd cmd = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
 
@@ -603,28 +644,49 @@ static void session_finish_queue(struct booth *bo)
 	else if (s->reason == SESSION_END_CUSTOMER_LEFT)
 		how = QUEUE_CMD_NO_SHOW;
 	/* Another ticket at the counter is not this session's to end. */
-	booth_release(bo, !qc || qc->ticket == s->ticket ? how : QUEUE_CMD_CLOSE, s->expert);
-	if (store_visit_session(desk_store(bo->owner->desk), s->ticket, s->id, s->consent, NULL) <
-	    0)
-		g_warning("booth %d: could not link the visit to session %" G_GINT64_FORMAT,
-			  bo->cc->id, s->id);
+	booth_release(bo, !qc || qc->ticket == s->ticket ? how : QUEUE_CMD_CLOSE, s->expert, s);
 }
 
-static void session_end(struct booth *bo, enum session_end reason, const char *error_text)
+/* Ends the session: state, media, queue.  With @error, somebody asked for
+ * the end (the expert, the customer): it is stored first, and when the
+ * store refuses, nothing changes and the negative errno says why.  Without,
+ * the end cannot wait (a timer, a part that broke, the expert's page gone):
+ * the media stops first, so that a recording's file is finished before the
+ * session is written as ended, and an end the store refuses still ends the
+ * session (its media is gone) — said to the expert, logged, and the row is
+ * closed as interrupted at the next start. */
+static int session_end(struct booth *bo, enum session_end reason, const char *error_text,
+		       GError **error)
 {
 	struct session *s = bo->session;
+	g_autoptr(GError) why = NULL;
 
 	if (!s || s->state == SESSION_ENDED)
-		return;
+		return 0;
+	if (error) {
+		int rc = session_record_state(bo, SESSION_ENDED, reason, error_text, error);
+
+		if (rc < 0)
+			return rc;
+	}
 	session_timer(bo, 0);
-	/* Stop the media first: the recording's file is finished before the
-	 * session is written as ended. */
 	g_clear_pointer(&bo->media, media_free);
 	/* A pipeline leaves megabytes of freed heap behind (codec buffers,
 	 * thirty threads' allocations): give them back, or RSS creeps up a
 	 * megabyte a session (make bench: session_rss_growth_mb). */
 	malloc_trim(0);
-	session_set_state(bo, SESSION_ENDED, reason, error_text);
+	if (!error && session_record_state(bo, SESSION_ENDED, reason, error_text, &why) < 0) {
+		g_warning("booth %d: session %" G_GINT64_FORMAT " (%s) ends without its end "
+			  "stored; the next start closes it as interrupted",
+			  bo->cc->id, s->id, s->code);
+		s->state = SESSION_ENDED;
+		s->reason = reason;
+		g_free(s->error);
+		s->error =
+		    g_strdup_printf("the end of the session was not recorded: %s", why->message);
+	}
+	tell_expert_state(bo);
+	booth_changed(bo);
 	g_message("booth %d: session %" G_GINT64_FORMAT " (%s) ended: %s%s%s", bo->cc->id, s->id,
 		  s->code, session_end_name(reason), error_text ? ": " : "",
 		  error_text ? error_text : "");
@@ -639,6 +701,7 @@ static void session_end(struct booth *bo, enum session_end reason, const char *e
 	if (!bo->fault)
 		booth_prepare(bo);
 	booth_changed(bo);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -752,8 +815,11 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 	rc = booth_exec(bo, &cmd, user, error);
 	if (rc < 0) {
 		struct queue_cmd close = {.type = QUEUE_CMD_CLOSE, .counter = (int16_t)bo->cc->id};
+		g_autoptr(GError) close_error = NULL;
 
-		booth_exec(bo, &close, user, NULL);
+		if (booth_exec(bo, &close, user, &close_error) < 0)
+			g_warning("booth %d stays open after a call that failed: %s", bo->cc->id,
+				  close_error->message);
 		return rc;
 	}
 	qc = queue_counter_get(desk_queue(b->desk), (int16_t)bo->cc->id);
@@ -784,7 +850,12 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 	if (s->id < 0) {
 		int64_t err = s->id;
 
+		/* No session without its row: the ticket goes back to the front
+		 * of its line and the booth closes. */
+		g_warning("booth %d: %s was called, but the session could not be stored: %s",
+			  bo->cc->id, tk->code, (*error)->message);
 		session_free(s);
+		booth_release(bo, QUEUE_CMD_TRANSFER, user, NULL);
 		return err;
 	}
 	bo->session = s;
@@ -793,7 +864,7 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 	tell_expert_state(bo);
 	booth_changed(bo);
 	if (media_start(bo->media, error) < 0) {
-		session_end(bo, SESSION_END_ERROR, (*error)->message);
+		session_end(bo, SESSION_END_ERROR, (*error)->message, NULL);
 		return -EIO;
 	}
 	session_timer(bo, b->cfg->ring_s);
@@ -822,26 +893,30 @@ int booths_end(struct booths *b, int64_t id, const char *user, int outcome, cons
 {
 	struct booth *bo = session_lookup(b, id, user, error);
 	const struct queue_counter *qc;
-	uint32_t ticket;
+	struct session *s;
+	int rc;
 
 	if (!bo)
 		return -(*error)->code;
-	/* The expert's outcome goes to the visit: end it here first. */
+	s = bo->session;
+	/* The expert's outcome and category go to the visit, with the
+	 * session and its consent, in the END's transaction: end it here
+	 * first.  When the store refuses, the session goes on. */
 	qc = queue_counter_get(desk_queue(b->desk), (int16_t)bo->cc->id);
-	if (bo->session->started && qc && qc->ticket == bo->session->ticket) {
+	if (s->started && qc && qc->ticket == s->ticket) {
 		struct queue_cmd cmd = {.type = QUEUE_CMD_END,
 					.counter = (int16_t)bo->cc->id,
 					.channel = -1,
-					.outcome = (int8_t)outcome};
+					.outcome = (int8_t)outcome,
+					.category = category,
+					.session = s->id,
+					.consent = s->consent};
 
-		if (booth_exec(bo, &cmd, user, error) < 0)
-			return -EINVAL;
+		rc = booth_exec(bo, &cmd, user, error);
+		if (rc < 0)
+			return rc;
 	}
-	ticket = bo->session->ticket;
-	session_end(bo, SESSION_END_EXPERT, NULL);
-	if (category && store_visit_category(desk_store(b->desk), ticket, category, error) < 0)
-		return -EIO;
-	return 0;
+	return session_end(bo, SESSION_END_EXPERT, NULL, error);
 }
 
 int booths_leave(struct booths *b, int booth_id, GError **error)
@@ -853,8 +928,7 @@ int booths_leave(struct booths *b, int booth_id, GError **error)
 			    booth_id);
 		return -ENOENT;
 	}
-	session_end(bo, SESSION_END_CUSTOMER_LEFT, NULL);
-	return 0;
+	return session_end(bo, SESSION_END_CUSTOMER_LEFT, NULL, error);
 }
 
 /* The door input went from occupied to free during a session. */
@@ -868,7 +942,7 @@ static void on_door(const char *topic, gconstpointer payload, gpointer data)
 		return;
 	if (bo->session->state == SESSION_LIVE || bo->session->state == SESSION_CONNECTING) {
 		g_message("booth %d: the door says the customer left", bo->cc->id);
-		session_end(bo, SESSION_END_CUSTOMER_LEFT, NULL);
+		session_end(bo, SESSION_END_CUSTOMER_LEFT, NULL, NULL);
 	}
 }
 
@@ -877,6 +951,8 @@ int booths_message(struct booths *b, int64_t id, const char *user, const char *t
 {
 	struct booth *bo = session_lookup(b, id, user, error);
 	struct session *s;
+	int64_t now;
+	int rc;
 
 	if (!bo)
 		return -(*error)->code;
@@ -893,13 +969,16 @@ int booths_message(struct booths *b, int64_t id, const char *user, const char *t
 		return -EINVAL;
 	}
 	s = bo->session;
+	now = booths_now(b);
+	rc = store_session_event(desk_store(b->desk), id, "message",
+				 template_name ? template_name : text, now, error);
+	if (rc < 0)
+		return rc;
 	g_free(s->message_template);
 	g_free(s->message_text);
 	s->message_template = g_strdup(template_name);
 	s->message_text = template_name ? NULL : g_strdup(text);
-	s->message_at = booths_now(b);
-	store_session_event(desk_store(b->desk), id, "message",
-			    template_name ? template_name : text, s->message_at, NULL);
+	s->message_at = now;
 	booth_changed(bo);
 	return 0;
 }
@@ -907,6 +986,7 @@ int booths_message(struct booths *b, int64_t id, const char *user, const char *t
 int booths_document(struct booths *b, int64_t id, const char *user, gboolean on, GError **error)
 {
 	struct booth *bo = session_lookup(b, id, user, error);
+	int rc;
 
 	if (!bo)
 		return -(*error)->code;
@@ -915,11 +995,13 @@ int booths_document(struct booths *b, int64_t id, const char *user, gboolean on,
 			    bo->cc->id);
 		return -ENODEV;
 	}
+	rc = store_session_event(desk_store(b->desk), id, "document", on ? "on" : "off",
+				 booths_now(b), error);
+	if (rc < 0)
+		return rc;
 	if (bo->media)
 		media_document(bo->media, on);
 	bo->session->document = on;
-	store_session_event(desk_store(b->desk), id, "document", on ? "on" : "off", booths_now(b),
-			    NULL);
 	booth_changed(bo);
 	return 0;
 }
@@ -927,6 +1009,7 @@ int booths_document(struct booths *b, int64_t id, const char *user, gboolean on,
 int booths_ask_consent(struct booths *b, int64_t id, const char *user, GError **error)
 {
 	struct booth *bo = session_lookup(b, id, user, error);
+	int rc;
 
 	if (!bo)
 		return -(*error)->code;
@@ -940,9 +1023,11 @@ int booths_ask_consent(struct booths *b, int64_t id, const char *user, GError **
 		g_set_error(error, BOOTH_ERROR, EAGAIN, "ask when the session is live");
 		return -EAGAIN;
 	}
+	rc = store_session_consent(desk_store(b->desk), id, "asked", NULL, booths_now(b), error);
+	if (rc < 0)
+		return rc;
 	g_free(bo->session->consent);
 	bo->session->consent = g_strdup("asked");
-	store_session_consent(desk_store(b->desk), id, "asked", NULL, booths_now(b), NULL);
 	booth_changed(bo);
 	return 0;
 }
@@ -977,10 +1062,15 @@ int booths_consent(struct booths *b, int booth_id, gboolean given, GError **erro
 		    0)
 			return -EIO;
 		if (!bo->media || media_record(bo->media, path, error) < 0) {
+			g_autoptr(GError) event_error = NULL;
+
 			if (!bo->media)
 				g_set_error(error, BOOTH_ERROR, EIO, "the session has no media");
-			store_session_event(desk_store(b->desk), s->id, "recording_failed",
-					    (*error)->message, now, NULL);
+			if (store_session_event(desk_store(b->desk), s->id, "recording_failed",
+						(*error)->message, now, &event_error) < 0)
+				g_warning("booth %d: session %" G_GINT64_FORMAT
+					  ": the failed recording was not noted: %s",
+					  bo->cc->id, s->id, event_error->message);
 			return -EIO;
 		}
 		s->recording = g_strdup(path);
@@ -998,6 +1088,7 @@ int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean
 			GError **error)
 {
 	struct booth *bo = session_lookup(b, id, user, error);
+	int rc;
 
 	if (!bo)
 		return -(*error)->code;
@@ -1007,9 +1098,12 @@ int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean
 	}
 	if (bo->session->identity_asked == ask)
 		return 0;
+	rc = store_session_event(desk_store(b->desk), id,
+				 ask ? "identity_asked" : "identity_unasked", NULL, booths_now(b),
+				 error);
+	if (rc < 0)
+		return rc;
 	bo->session->identity_asked = ask;
-	store_session_event(desk_store(b->desk), id, ask ? "identity_asked" : "identity_unasked",
-			    NULL, booths_now(b), NULL);
 	booth_changed(bo);
 	return 0;
 }
@@ -1053,15 +1147,17 @@ int booths_identity_declined(struct booths *b, int booth_id, GError **error)
 	struct session *s = bo ? bo->session : NULL;
 	g_autoptr(JsonBuilder) jb = NULL;
 	g_autoptr(JsonNode) node = NULL;
+	int rc;
 
 	if (!s || !s->identity_asked) {
 		g_set_error(error, BOOTH_ERROR, ENOENT, "booth %d: nobody asked for the ID card",
 			    booth_id);
 		return -ENOENT;
 	}
-	if (store_session_event(desk_store(b->desk), s->id, "identity_declined", NULL,
-				booths_now(b), error) < 0)
-		return -EIO;
+	rc = store_session_event(desk_store(b->desk), s->id, "identity_declined", NULL,
+				 booths_now(b), error);
+	if (rc < 0)
+		return rc;
 	jb = json_builder_new();
 	json_builder_begin_object(jb);
 	add_str(jb, "method", "card");
@@ -1100,7 +1196,8 @@ static int session_renegotiate(struct booth *bo, GError **error)
 	media_screen_wanted(bo->media, bo->screen_wanted);
 	if (s->document)
 		media_document(bo->media, TRUE);
-	session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL);
+	if (session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL, error) < 0)
+		return -EIO;
 	session_timer(bo, bo->owner->cfg->reconnect_s);
 	return media_start(bo->media, error);
 }
@@ -1112,16 +1209,22 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 	int64_t id = json_object_get_int_member_with_default(msg, "session", 0);
 	struct booth *bo = session_lookup(b, id, user, error);
 	struct session *s;
+	int rc;
 
 	if (!bo)
 		return -(*error)->code;
 	s = bo->session;
 	if (strcmp(type, "resume") == 0) {
+		/* Refused or not stored: the session stays as it was. */
+		if ((rc = session_transition_check(s->state, SESSION_CONNECTING, SESSION_END_NONE,
+						   error)) < 0 ||
+		    (rc = store_session_event(desk_store(b->desk), id, "resume", NULL,
+					      booths_now(b), error)) < 0)
+			return rc;
 		s->peer = peer;
 		s->reconnecting = TRUE;
-		store_session_event(desk_store(b->desk), id, "resume", NULL, booths_now(b), NULL);
 		if (session_renegotiate(bo, error) < 0) {
-			session_end(bo, SESSION_END_ERROR, (*error)->message);
+			session_end(bo, SESSION_END_ERROR, (*error)->message, NULL);
 			return -EIO;
 		}
 		return 0;
@@ -1136,12 +1239,20 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 	if (strcmp(type, "answer") == 0) {
 		const char *sdp = json_object_get_string_member_with_default(msg, "sdp", NULL);
 
-		if (!sdp || !bo->media || media_answer(bo->media, sdp, error) < 0) {
-			if (!sdp || !bo->media)
-				g_set_error(error, BOOTH_ERROR, EINVAL, "answer needs sdp");
+		if (!sdp || !bo->media) {
+			g_set_error(error, BOOTH_ERROR, EINVAL, "answer needs sdp");
 			return -EINVAL;
 		}
-		session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL);
+		if (session_transition_check(s->state, SESSION_CONNECTING, SESSION_END_NONE,
+					     error) < 0 ||
+		    media_answer(bo->media, sdp, error) < 0)
+			return -EINVAL;
+		/* The answer went to the pipeline: a session that cannot record
+		 * its state now cannot go on. */
+		if (session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL, error) < 0) {
+			session_fail(bo, *error);
+			return -EIO;
+		}
 		session_timer(bo, s->reconnecting ? b->cfg->reconnect_s : b->cfg->connect_s);
 		return 0;
 	}
@@ -1172,7 +1283,7 @@ void booths_peer_gone(struct booths *b, gpointer peer)
 		bo->session->peer = NULL;
 		if (bo->session->state == SESSION_WAITING || bo->session->state == SESSION_RINGING)
 			session_end(bo, SESSION_END_NO_ANSWER,
-				    "the expert's page closed before it answered");
+				    "the expert's page closed before it answered", NULL);
 		else
 			session_lost(bo, "the expert's page closed");
 	}
@@ -1439,10 +1550,17 @@ struct booths *booths_new(const struct config *cfg, struct desk *desk, struct bu
 
 		/* A session cannot survive a restart: a ticket left at the booth
 		 * goes back to the front of its line. */
-		booth_release(bo, QUEUE_CMD_TRANSFER, "vuorod");
+		booth_release(bo, QUEUE_CMD_TRANSFER, "vuorod", NULL);
 		booth_prepare(bo);
 	}
-	store_sessions_interrupted(desk_store(desk), g_get_real_time() / G_USEC_PER_SEC, NULL);
+	{
+		g_autoptr(GError) error = NULL;
+
+		if (store_sessions_interrupted(desk_store(desk), g_get_real_time() / G_USEC_PER_SEC,
+					       &error) < 0)
+			g_warning("sessions of before the restart stay open in the database: %s",
+				  error->message);
+	}
 	b->door_sub = bus_subscribe(bus, "booth.door", on_door, b);
 	booths_prune_recordings(b);
 	b->prune_timer = g_timeout_add_seconds(BOOTH_PRUNE_EVERY_S, on_prune, b);
@@ -1457,7 +1575,7 @@ void booths_free(struct booths *b)
 		struct booth *bo = g_ptr_array_index(b->booths, i);
 
 		if (bo->session)
-			session_end(bo, SESSION_END_ERROR, "vuorod stopped");
+			session_end(bo, SESSION_END_ERROR, "vuorod stopped", NULL);
 		if (bo->retry)
 			g_source_remove(bo->retry);
 		g_clear_pointer(&bo->media, media_free);

@@ -33,26 +33,7 @@
 #include "bus.h"
 #include "config.h"
 #include "desk.h"
-
-enum session_state {
-	SESSION_WAITING = 0,
-	SESSION_RINGING,
-	SESSION_CONNECTING,
-	SESSION_LIVE,
-	SESSION_ENDED,
-};
-
-enum session_end {
-	SESSION_END_NONE = 0,
-	SESSION_END_EXPERT,
-	SESSION_END_CUSTOMER_LEFT,
-	SESSION_END_NETWORK_LOST,
-	SESSION_END_NO_ANSWER,
-	SESSION_END_ERROR,
-};
-
-const char *session_state_name(enum session_state s);
-const char *session_end_name(enum session_end e);
+#include "session_state.h"
 
 struct booths;
 

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "auth.h"
+#include "visit.h"
 
 #define DESK_TICK_S 20
 
@@ -34,6 +35,7 @@ struct desk {
 	struct queue_result tick_result;
 	GPtrArray *pending; /* of struct desk_pending *: run, not yet committed */
 	guint flush_source;
+	struct visits *visits;
 };
 
 /* A command the engine ran whose result waits for the group commit. */
@@ -41,6 +43,7 @@ struct desk_pending {
 	struct queue_result res;
 	struct store_audit audit;
 	char *user, *detail;
+	struct visit_note *note; /* what goes into the visit it ends, NULL none */
 	desk_done_fn done;
 	gpointer data;
 };
@@ -50,6 +53,7 @@ static void desk_pending_free(gpointer p)
 	struct desk_pending *x = p;
 
 	queue_result_free(&x->res);
+	visit_note_free(x->note);
 	g_free(x->user);
 	g_free(x->detail);
 	g_free(x);
@@ -223,6 +227,7 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 		d->tz = g_time_zone_new_local();
 	queue_result_init(&d->tick_result);
 	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
+	d->visits = visits_new(d);
 	if (desk_load(d, error) < 0)
 		return NULL;
 	d->tick_source = g_timeout_add_seconds(DESK_TICK_S, desk_tick, d);
@@ -242,6 +247,7 @@ void desk_free(struct desk *d)
 		g_source_remove(d->tick_source);
 	if (d->pending)
 		g_ptr_array_unref(d->pending);
+	visits_free(d->visits);
 	queue_free(d->queue);
 	queue_result_free(&d->tick_result);
 	if (d->tz)
@@ -254,6 +260,7 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 {
 	g_autofree char *ref = NULL;
 	g_autofree char *detail = NULL;
+	g_autoptr(VisitNote) note = NULL;
 	struct queue_time t;
 	struct store_audit audit;
 	int rc;
@@ -286,11 +293,13 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 		return rc;
 	}
 	detail = desk_cmd_detail(d, cmd, res);
+	note = visit_note_new(d->visits, cmd, res);
 	audit = (struct store_audit){
 	    .at = t.now,
 	    .user = user ? user : "kiosk",
 	    .command = queue_cmd_name(cmd->type),
 	    .detail = detail,
+	    .visit = visit_note_row(note),
 	};
 	rc = store_result_commit(d->store, d->cfg, res, &audit, error);
 	if (rc < 0) {
@@ -304,6 +313,7 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 		}
 		return rc;
 	}
+	visit_result_committed(d->visits, res);
 	desk_publish(d, res);
 	return 0;
 }
@@ -356,8 +366,10 @@ void desk_flush(struct desk *d)
 	for (guint i = 0; i < batch->len; i++) {
 		struct desk_pending *p = batch->pdata[i];
 
-		if (rc == 0)
+		if (rc == 0) {
+			visit_result_committed(d->visits, &p->res);
 			desk_publish(d, &p->res);
+		}
 		p->done(rc, error, &p->res, p->data);
 	}
 }
@@ -396,11 +408,13 @@ int desk_submit(struct desk *d, struct queue_cmd *cmd, const char *user, struct 
 	}
 	p->user = g_strdup(user ? user : "kiosk");
 	p->detail = desk_cmd_detail(d, cmd, &p->res);
+	p->note = visit_note_new(d->visits, cmd, &p->res);
 	p->audit = (struct store_audit){
 	    .at = t.now,
 	    .user = p->user,
 	    .command = queue_cmd_name(cmd->type),
 	    .detail = p->detail,
+	    .visit = visit_note_row(p->note),
 	};
 	p->done = done;
 	p->data = data;
@@ -478,6 +492,11 @@ int desk_checkin(struct desk *d, const char *code, uint8_t lang, gboolean handed
 out:
 	store_appointment_clear(&a);
 	return rc;
+}
+
+struct visits *desk_visits(struct desk *d)
+{
+	return d->visits;
 }
 
 const struct config *desk_config(struct desk *d)

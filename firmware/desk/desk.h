@@ -4,7 +4,10 @@
  *
  *   command → queue engine (pure) → store (one durable transaction) → bus
  *
- * Nothing is published before the store said the change is on disk.  When
+ * Nothing is published before the store said the change is on disk.  What
+ * the core knows of a visit besides the engine (its category, identity,
+ * video session: visit.h) goes into the transaction of the command that
+ * ends the visit (queue_cmd's category, session, consent).  When
  * the store refuses (disk full, read-only, I/O error) the engine is rebuilt
  * from the store, so what the daemon shows is always what is stored.  The
  * desk also owns the clock (the site's time zone), the daily-reset timer, the
@@ -72,6 +75,10 @@ void desk_flush(struct desk *d);
  * ("appointment.arrived"). */
 int desk_checkin(struct desk *d, const char *code, uint8_t lang, gboolean handed_out,
 		 struct queue_result *res, GError **error);
+
+/* The visits' identities, categories and sessions (visit.h): stored with
+ * the command that ends the visit, in its transaction. */
+struct visits *desk_visits(struct desk *d);
 
 const struct config *desk_config(struct desk *d);
 struct queue *desk_queue(struct desk *d);

@@ -190,6 +190,11 @@ struct queue_cmd {
 	const char *ref;      /* ISSUE: follow reference */
 	uint32_t appointment; /* ISSUE from a check-in */
 	int64_t booked_at;    /* ISSUE from a check-in */
+	/* Not read by the engine: the desk stores them with the visit the
+	 * command ends (END, NO_SHOW, TRANSFER's leg), in its transaction. */
+	const char *category; /* END: the category of the matter, NULL none */
+	int64_t session;      /* the visit's remote-service session, 0 none */
+	const char *consent;  /* that session's recording consent */
 };
 
 /* Why an ISSUE was refused, for words in three languages on the kiosk. */

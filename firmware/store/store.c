@@ -49,8 +49,10 @@ static const char *const store_stmt_sql[ST_N] = {
 		       "ticket = ?5, opened_at = ?6, idle_since = ?7",
     [ST_VISIT_ADD] = "INSERT INTO visits (ticket, day, service, provider, code, counter, user, "
 		     "channel, outcome, lang, recalls, transfers, appointment, issued_at, "
-		     "called_at, started_at, ended_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-		     "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+		     "called_at, started_at, ended_at, category, identity, identity_verdict, "
+		     "document_type, session, recording_consent) VALUES (?1, ?2, ?3, ?4, ?5, "
+		     "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+		     "?21, ?22, ?23)",
     [ST_AUDIT_ADD] = "INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, ?4)",
     [ST_TICKET_GET] = "SELECT id, day, service, origin, number, code, ref, state, lang, "
 		      "priority, front, counter, target_counter, recalls, no_shows, transfers, "
@@ -455,7 +457,8 @@ static int put_counter(struct store *s, const struct config *cfg, const struct q
 	return sqlite3_step(st);
 }
 
-static int put_visit(struct store *s, const struct config *cfg, const struct queue_visit *v)
+static int put_visit(struct store *s, const struct config *cfg, const struct queue_visit *v,
+		     const struct store_visit_note *note)
 {
 	sqlite3_stmt *st = store_hot(s, ST_VISIT_ADD);
 
@@ -476,6 +479,16 @@ static int put_visit(struct store *s, const struct config *cfg, const struct que
 	sqlite3_bind_int64(st, 15, v->called_at);
 	sqlite3_bind_int64(st, 16, v->started_at);
 	sqlite3_bind_int64(st, 17, v->ended_at);
+	if (note && note->ticket == v->ticket) {
+		bind_text(st, 18, note->category);
+		bind_text(st, 19, note->identity);
+		bind_text(st, 20, note->identity_verdict);
+		bind_text(st, 21, note->document_type);
+		sqlite3_bind_int64(st, 22, note->session);
+		bind_text(st, 23, note->consent);
+	} else {
+		sqlite3_bind_int64(st, 22, 0);
+	}
 	return sqlite3_step(st);
 }
 
@@ -501,7 +514,8 @@ static int put_result(struct store *s, const struct config *cfg, const struct qu
 	for (guint i = 0; i < res->counters->len && rc == SQLITE_DONE; i++)
 		rc = put_counter(s, cfg, &g_array_index(res->counters, struct queue_counter, i));
 	for (guint i = 0; i < res->visits->len && rc == SQLITE_DONE; i++)
-		rc = put_visit(s, cfg, &g_array_index(res->visits, struct queue_visit, i));
+		rc = put_visit(s, cfg, &g_array_index(res->visits, struct queue_visit, i),
+			       audit ? audit->visit : NULL);
 	if (audit && rc == SQLITE_DONE)
 		rc = put_audit(s, audit);
 	return rc;
@@ -1218,8 +1232,9 @@ int store_session_state(struct store *s, int64_t id, const char *state, const ch
 				       column, column, column)
 		     : g_strdup("UPDATE sessions SET state = ?2, end_reason = coalesce(?3, "
 				"end_reason), error = coalesce(?4, error) WHERE id = ?1");
-	if (store_exec(s, "BEGIN IMMEDIATE", "saving the session state", error) < 0)
-		return -EIO;
+	rc = store_exec(s, "BEGIN IMMEDIATE", "saving the session state", error);
+	if (rc < 0)
+		return rc;
 	rc = store_write(s, sql, "saving the session state", error, "isssi", id, state, reason,
 			 error_text, at);
 	if (rc >= 0)
@@ -1228,15 +1243,17 @@ int store_session_state(struct store *s, int64_t id, const char *state, const ch
 				 "(?1, ?2, ?3, ?4)",
 				 "saving the session event", error, "iiss", id, at, state,
 				 reason ? reason : error_text);
+	if (rc >= 0)
+		rc = store_exec(s, "COMMIT", "saving the session state", error);
 	if (rc < 0) {
 		store_rollback(s);
 		return rc;
 	}
-	return store_exec(s, "COMMIT", "saving the session state", error);
+	return 0;
 }
 
-int store_session_event(struct store *s, int64_t id, const char *event, const char *detail,
-			int64_t at, GError **error)
+static int session_event_put(struct store *s, int64_t id, const char *event, const char *detail,
+			     int64_t at, GError **error)
 {
 	int rc = store_write(s,
 			     "INSERT INTO session_events (session, at, event, detail) VALUES (?1, "
@@ -1249,28 +1266,38 @@ int store_session_event(struct store *s, int64_t id, const char *event, const ch
 	return rc < 0 ? rc : 0;
 }
 
+int store_session_event(struct store *s, int64_t id, const char *event, const char *detail,
+			int64_t at, GError **error)
+{
+	int rc = store_exec(s, "BEGIN IMMEDIATE", "saving the session event", error);
+
+	if (rc == 0)
+		rc = session_event_put(s, id, event, detail, at, error);
+	if (rc == 0)
+		rc = store_exec(s, "COMMIT", "saving the session event", error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc;
+}
+
 int store_session_consent(struct store *s, int64_t id, const char *consent, const char *recording,
 			  int64_t at, GError **error)
 {
-	int rc =
-	    store_write(s,
-			"UPDATE sessions SET consent = ?2, consent_at = ?3, recording = "
-			"coalesce(?4, recording) WHERE id = ?1",
-			"saving the recording consent", error, "isis", id, consent, at, recording);
+	int rc = store_exec(s, "BEGIN IMMEDIATE", "saving the recording consent", error);
 
-	return rc < 0 ? rc : store_session_event(s, id, "consent", consent, at, error);
-}
-
-int store_visit_session(struct store *s, uint32_t ticket, int64_t session, const char *consent,
-			GError **error)
-{
-	int rc = store_write(s,
-			     "UPDATE visits SET session = ?2, recording_consent = ?3 WHERE id = "
-			     "(SELECT max(id) FROM visits WHERE ticket = ?1)",
-			     "linking the visit to its session", error, "iis", (int64_t)ticket,
-			     session, consent);
-
-	return rc < 0 ? rc : 0;
+	if (rc == 0)
+		rc = store_write(s,
+				 "UPDATE sessions SET consent = ?2, consent_at = ?3, recording = "
+				 "coalesce(?4, recording) WHERE id = ?1",
+				 "saving the recording consent", error, "isis", id, consent, at,
+				 recording);
+	if (rc >= 0)
+		rc = session_event_put(s, id, "consent", consent, at, error);
+	if (rc == 0)
+		rc = store_exec(s, "COMMIT", "saving the recording consent", error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc;
 }
 
 int store_recordings_expired(struct store *s, int64_t before,
@@ -1308,16 +1335,6 @@ int store_recordings_expired(struct store *s, int64_t before,
 	return rc == SQLITE_DONE ? n : store_fail(s, rc, "reading old recordings", error);
 }
 
-int store_visit_category(struct store *s, uint32_t ticket, const char *category, GError **error)
-{
-	int rc = store_write(s,
-			     "UPDATE visits SET category = ?2 WHERE id = (SELECT max(id) FROM "
-			     "visits WHERE ticket = ?1)",
-			     "saving the visit's category", error, "is", (int64_t)ticket, category);
-
-	return rc < 0 ? rc : 0;
-}
-
 int store_sessions_interrupted(struct store *s, int64_t at, GError **error)
 {
 	int rc = store_write(s,
@@ -1331,7 +1348,14 @@ int store_sessions_interrupted(struct store *s, int64_t at, GError **error)
 
 int64_t store_identity_add(struct store *s, const struct store_identity *c, GError **error)
 {
-	int rc = store_write(
+	gboolean passed = strcmp(c->result, "verified") == 0 || strcmp(c->method, "document") == 0;
+	int64_t id;
+	int rc;
+
+	rc = store_exec(s, "BEGIN IMMEDIATE", "saving the identity check", error);
+	if (rc < 0)
+		return rc;
+	rc = store_write(
 	    s,
 	    "INSERT INTO identity_checks (ticket, day, counter, session, method, "
 	    "result, detail, document_type, cert_issuer, cert_serial, id_hmac, "
@@ -1339,19 +1363,26 @@ int64_t store_identity_add(struct store *s, const struct store_identity *c, GErr
 	    "saving the identity check", error, "iiiissssssssi", (int64_t)c->ticket,
 	    (int64_t)c->day, (int64_t)c->counter, c->session, c->method, c->result, c->detail,
 	    c->document_type, c->cert_issuer, c->cert_serial, c->id_hmac, c->user, c->at);
-
 	if (rc < 0)
-		return rc;
-	rc = (int)sqlite3_last_insert_rowid(s->db);
-	/* A visit already written (a check after the end) gets its method too;
-	 * visits written later get it from the visits_identity trigger. */
-	if ((strcmp(c->result, "verified") == 0 || strcmp(c->method, "document") == 0) &&
-	    store_write(s,
-			"UPDATE visits SET identity = ?2 WHERE id = (SELECT max(id) FROM visits "
-			"WHERE ticket = ?1)",
-			"saving the visit's identity method", error, "is", (int64_t)c->ticket,
-			c->method) < 0)
-		return -EIO;
+		goto fail;
+	id = sqlite3_last_insert_rowid(s->db);
+	/* A visit already written (a check that finished after the end) gets
+	 * it too; a running visit gets it with the command that ends it. */
+	if (passed)
+		rc = store_write(s,
+				 "UPDATE visits SET identity = ?2, identity_verdict = ?3, "
+				 "document_type = coalesce(?4, document_type) WHERE id = (SELECT "
+				 "max(id) FROM visits WHERE ticket = ?1)",
+				 "saving the visit's identity", error, "isss", (int64_t)c->ticket,
+				 c->method, c->result, c->document_type);
+	if (rc < 0)
+		goto fail;
+	rc = store_exec(s, "COMMIT", "saving the identity check", error);
+	if (rc < 0)
+		goto fail;
+	return id;
+fail:
+	store_rollback(s);
 	return rc;
 }
 

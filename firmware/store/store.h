@@ -21,7 +21,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -43,13 +43,30 @@ sqlite3 *store_db(struct store *s);
  * store_migration_sql(v) turns version v-1 into v (1..STORE_SCHEMA_VERSION). */
 const char *store_migration_sql(int version);
 
+/* What the core knows of the visit a command ends (END, NO_SHOW, the
+ * counter's leg of a TRANSFER) beyond the engine: written into that visit's
+ * row in the command's own transaction (see desk/visit.h).  NULL fields and
+ * 0 stay unset (identity: then the visits_identity trigger fills in the
+ * method of a stored check that passed). */
+struct store_visit_note {
+	uint32_t ticket;              /* the visit's ticket; 0: no note */
+	const char *category;         /* the category of the matter */
+	const char *identity;         /* method of a check that passed: card, document */
+	const char *identity_verdict; /* the verdict the visit keeps: verified, wrong_pin, … */
+	const char *document_type;    /* a document checked: passport, … */
+	int64_t session;              /* the remote-service session, 0 none */
+	const char *consent;          /* its recording consent */
+};
+
 /* What one command does to the store, in one durable transaction: every
- * ticket and counter after-image, every visit, one audit line. */
+ * ticket and counter after-image, every visit (with @visit's note), one
+ * audit line. */
 struct store_audit {
 	int64_t at;
-	const char *user;    /* who; "kiosk" for the dispenser; may be NULL */
-	const char *command; /* queue_cmd_name() or an API action */
-	const char *detail;  /* JSON text of the arguments; may be NULL */
+	const char *user;                     /* who; "kiosk" for the dispenser; may be NULL */
+	const char *command;                  /* queue_cmd_name() or an API action */
+	const char *detail;                   /* JSON text of the arguments; may be NULL */
+	const struct store_visit_note *visit; /* may be NULL */
 };
 int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
 			const struct store_audit *audit, GError **error);
@@ -152,9 +169,6 @@ int store_session_event(struct store *s, int64_t id, const char *event, const ch
 			int64_t at, GError **error);
 int store_session_consent(struct store *s, int64_t id, const char *consent, const char *recording,
 			  int64_t at, GError **error);
-/* The last visit of @ticket gets its session and recording consent. */
-int store_visit_session(struct store *s, uint32_t ticket, int64_t session, const char *consent,
-			GError **error);
 /* An identity check for a visit: method "card" or "document", result the
  * verdict ("verified", "wrong_pin", …).  Never the identity code itself:
  * id_hmac is its keyed hash. */
@@ -189,8 +203,6 @@ int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **
 
 /* Sessions still open in the store after a restart end as errors. */
 int store_sessions_interrupted(struct store *s, int64_t at, GError **error);
-/* The category of the matter of @ticket's last visit. */
-int store_visit_category(struct store *s, uint32_t ticket, const char *category, GError **error);
 /* Recordings of sessions ended before @before: @fn deletes the file; the
  * row is then marked.  Returns how many were marked. */
 int store_recordings_expired(struct store *s, int64_t before,

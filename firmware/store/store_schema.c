@@ -189,6 +189,18 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	  "    ORDER BY id DESC LIMIT 1) WHERE id = NEW.id; "
 	  "END;"
 	  "CREATE INDEX audit_counter_at ON audit (at) WHERE command IN ('open', 'close');",
+    /* v6: the core writes a visit's identity (method of a check that passed,
+     * the verdict it keeps, the document type) with the command that ends
+     * the visit; the trigger only fills in what the core did not know (a
+     * check made before a restart). */
+    [6] = "ALTER TABLE visits ADD COLUMN identity_verdict TEXT;"
+	  "ALTER TABLE visits ADD COLUMN document_type TEXT;"
+	  "DROP TRIGGER visits_identity;"
+	  "CREATE TRIGGER visits_identity AFTER INSERT ON visits WHEN NEW.identity IS NULL BEGIN "
+	  "  UPDATE visits SET identity = (SELECT method FROM identity_checks "
+	  "    WHERE ticket = NEW.ticket AND (result = 'verified' OR method = 'document') "
+	  "    ORDER BY id DESC LIMIT 1) WHERE id = NEW.id; "
+	  "END;",
 };
 
 const char *store_migration_sql(int version)
