@@ -45,31 +45,66 @@ try {
   const lat = [];
   for (let i = 0; i < rounds; i++) {
     const t = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
+    if (t.status !== 201) throw new Error("the kiosk drew no ticket: " + JSON.stringify(t.body));
     const code = t.body.ticket.code;
-    await advisor.waitForSelector("#b-next:not([disabled])");
-    const seen = display.evaluate((want) => new Promise((resolve) => {
-      const el = document.getElementById("now-code");
-      const check = () => {
-        if (el.textContent.includes(want) && !el.closest("[hidden]")) {
-          obs.disconnect();
-          requestAnimationFrame(() => resolve(Date.now()));
+    // The display watches for the number before the click (installed, not
+    // only sent: a late observer would measure less than there is).
+    await display.evaluate((want) => {
+      window.benchSeen = new Promise((resolve) => {
+        const el = document.getElementById("now-code");
+        const check = () => {
+          if (el.textContent.includes(want) && !el.closest("[hidden]")) {
+            obs.disconnect();
+            requestAnimationFrame(() => resolve(Date.now()));
+          }
+        };
+        const obs = new MutationObserver(check);
+        obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        check();
+      });
+    }, code);
+    // Click "Call next" once the advisor's page has drawn the new ticket with
+    // the button enabled, in the same task as that check: an enabled button
+    // left over from the last round is not enough (the redraw that greys it
+    // may land between a wait and a click).  A click that sends no command
+    // (the page disables every command while one is on its way) fails.
+    const t0 = await advisor.evaluate((want) => new Promise((resolve, reject) => {
+      const button = document.getElementById("b-next");
+      const ready = () => !button.disabled &&
+        [...document.querySelectorAll("#my-queue .q-code")].some((e) => e.textContent === want);
+      const click = () => {
+        if (button.disabled) {
+          reject(new Error(`/advisor: "Call next" is disabled at the click (${want})`));
+          return;
         }
+        const at = Date.now();
+        button.click();
+        if (!button.disabled) reject(new Error(`/advisor: a click at "Call next" sent no call (${want})`));
+        else resolve(at);
       };
-      const obs = new MutationObserver(check);
+      if (ready()) {
+        click();
+        return;
+      }
+      const timer = setTimeout(() => {
+        obs.disconnect();
+        reject(new Error(`${want} did not come to /advisor's queue with "Call next" enabled`));
+      }, 5000);
+      const obs = new MutationObserver(() => {
+        if (!ready()) return;
+        obs.disconnect();
+        clearTimeout(timer);
+        click();
+      });
       obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-      check();
     }), code);
-    seen.catch(() => {}); // awaited below; a failure before that is reported instead
-    const t0 = await advisor.evaluate(() => {
-      const t = Date.now();
-      document.getElementById("b-next").click();
-      return t;
-    });
-    const t1 = await Promise.race([seen, new Promise((_, reject) =>
+    const t1 = await Promise.race([display.evaluate(() => window.benchSeen), new Promise((_, reject) =>
       setTimeout(() => reject(new Error(`${code} did not appear on /display`)), 5000))]);
     lat.push(t1 - t0);
-    await v.api("POST", "/api/counters/1/start", {}, "anna");
-    await v.api("POST", "/api/counters/1/end", {}, "anna");
+    for (const what of ["start", "end"]) {
+      const r = await v.api("POST", `/api/counters/1/${what}`, {}, "anna");
+      if (r.status !== 200) throw new Error(`${what} at counter 1: ${JSON.stringify(r.body)}`);
+    }
   }
   console.log(`BENCH call_to_screen_median_ms=${percentile(lat, 50).toFixed(1)} ms`);
   console.log(`BENCH call_to_screen_p99_ms=${percentile(lat, 99).toFixed(1)} ms`);

@@ -190,6 +190,57 @@ test("advisor: park a ticket, serve another, resume the parked one (called, then
   }
 });
 
+test("advisor: every command button is off from the click until its answer is drawn; a double click sends one command", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await draw(v, "guide");
+    await draw(v, "guide");
+    const page = await atCounter(v);
+    await page.waitForSelector("#b-next:not([disabled])");
+    // In the click's own task: "Call next" and every other command are off
+    // (the state shown predates the call), the counter cannot be closed.
+    const off = await page.evaluate(() => {
+      document.getElementById("b-next").click();
+      return [...document.querySelectorAll("[data-act], #close-counter, #b-doc")].filter((b) => !b.disabled)
+        .map((b) => b.id);
+    });
+    expect(off.length === 0, "enabled right after the click: " + off.join(" "));
+    await waitFor(async () => (await code(page)) === a.code, "A called");
+    // Drawn after the answer: what a called ticket allows; another waits,
+    // but "Call next" stays off while A is at the counter.
+    await page.waitForSelector("#b-recall:not([disabled])");
+    expect(await page.isDisabled("#b-next"), "Call next off while A is called");
+
+    // A double click recalls once; the keyboard's place stays on Recall.
+    await page.dblclick("#b-recall");
+    await waitFor(async () => (await text(page, "#cur-facts")).includes("Recalls1"), "one recall drawn");
+    await page.waitForSelector("#b-recall:not([disabled])");
+    expect((await ticket(v, a.id)).recalls === 1, "one recall stored");
+    await page.focus("#b-recall");
+    await page.keyboard.press("Enter");
+    await waitFor(async () => (await text(page, "#cur-facts")).includes("Recalls2"), "the second recall drawn");
+    await page.waitForSelector("#b-recall:not([disabled])");
+    expect(await page.evaluate(() => document.activeElement.id) === "b-recall", "the focus stays on Recall");
+
+    // An early click: No-show right after Start lands on a disabled button.
+    const early = await page.evaluate(() => {
+      document.getElementById("b-start").click();
+      const noshow = document.getElementById("b-noshow");
+      const wasOff = noshow.disabled;
+      noshow.click();
+      return wasOff;
+    });
+    expect(early, "No-show is off while Start is on its way");
+    await waitFor(async () => (await text(page, "#cur-facts")).includes("being served"), "A served");
+    const t = await ticket(v, a.id);
+    expect(t.state === "serving" && t.no_shows === 0, "served, no no-show: " + JSON.stringify(t));
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
 test("advisor: keyboard alone: login, choose, Tab reaches every action with a visible focus, no shortcut while typing", async () => {
   const v = await startVuorod();
   try {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The waiting-room display (/display) in a real Chromium at 1920×1080: calls
 // appear newest first and blink, are put into the live region and spoken in
-// fi, sv, en one after the other; it survives a vuorod restart; ?calls=N.
+// fi, sv, en one after the other; it survives a vuorod restart; a call made
+// while it was offline is blinked and spoken when it is back; ?calls=N.
 
 import { test, startVuorod, open, shot, audit, expect, waitFor } from "./lib.mjs";
 
@@ -19,6 +20,31 @@ async function cmd(v, user, counter, what, body = {}) {
   expect(r.status === 200, `${what} at ${counter}: ${JSON.stringify(r.body)}`);
   return r.body;
 }
+
+// A stand-in speech engine that records what is said and how it overlaps,
+// and counts the chime's tones (an init script: it runs in the page).
+const fakeSpeech = () => {
+  window.spoken = [];
+  window.overlaps = 0;
+  let busy = false;
+  window.speechSynthesis.speak = (u) => {
+    if (busy) window.overlaps++;
+    busy = true;
+    window.spoken.push({ lang: u.lang, text: u.text });
+    setTimeout(() => {
+      busy = false;
+      u.onend?.(new Event("end"));
+    }, 150);
+  };
+  const Real = window.AudioContext;
+  window.chimes = 0;
+  window.AudioContext = class extends Real {
+    createOscillator() {
+      window.chimes++;
+      return super.createOscillator();
+    }
+  };
+};
 
 const listCodes = (page) => page.$$eval("#calls li .code", (els) => els.map((e) => e.textContent));
 
@@ -106,29 +132,6 @@ test("display: calls chime and are spoken fi, sv, en without overlapping; ?mute=
     for (let i = 0; i < 2; i++) await issue(v);
     await cmd(v, "anna", 1, "open");
     await cmd(v, "bertil", 2, "open");
-    // A stand-in speech engine that records what is said and how it overlaps.
-    const fakeSpeech = () => {
-      window.spoken = [];
-      window.overlaps = 0;
-      let busy = false;
-      window.speechSynthesis.speak = (u) => {
-        if (busy) window.overlaps++;
-        busy = true;
-        window.spoken.push({ lang: u.lang, text: u.text });
-        setTimeout(() => {
-          busy = false;
-          u.onend?.(new Event("end"));
-        }, 150);
-      };
-      const Real = window.AudioContext;
-      window.chimes = 0;
-      window.AudioContext = class extends Real {
-        createOscillator() {
-          window.chimes++;
-          return super.createOscillator();
-        }
-      };
-    };
     const page = await open("about:blank", FULL_HD);
     await page.context().addInitScript(fakeSpeech);
     await page.goto(v.url + "/display");
@@ -189,6 +192,87 @@ test("display: vuorod restarts under it: offline note, then back, and the next c
     expect((await listCodes(page)).includes(first.code), "the earlier call is still listed");
     // The page may log the refused connection while vuorod was down; nothing else.
     const other = page.jsErrors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket|Failed to load resource/.test(e));
+    expect(other.length === 0, "no JS errors: " + other.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("display: a call made while it was offline blinks and is spoken when it is back; one served meanwhile only listed", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await issue(v);
+    const b = await issue(v);
+    const c = await issue(v);
+    await cmd(v, "anna", 1, "open");
+    await cmd(v, "bertil", 2, "open");
+    const page = await open("about:blank", FULL_HD);
+    await page.context().addInitScript(fakeSpeech);
+    // Every announcement put into the live region, as it happens.
+    await page.context().addInitScript(() => {
+      window.announced = [];
+      addEventListener("DOMContentLoaded", () => new MutationObserver(() =>
+        window.announced.push(document.getElementById("announce").textContent))
+        .observe(document.getElementById("announce"), { childList: true }));
+    });
+    await page.goto(v.url + "/display");
+    await page.waitForSelector("#services li");
+    const spoken = (n) => waitFor(async () => {
+      const s = await page.evaluate(() => window.spoken);
+      return s.length >= n ? s : null;
+    }, `${n} utterances`, 15000);
+    await cmd(v, "anna", 1, "call");
+    await spoken(3);
+
+    // Offline: vuorod goes away and the display's network with it (the
+    // emulated offline keeps the page from reconnecting until it is lifted).
+    const offline = async () => {
+      await page.context().setOffline(true);
+      await v.stop();
+      await page.waitForSelector("#offline", { state: "visible", timeout: 5000 });
+      await v.start();
+    };
+    const online = async () => {
+      expect(await page.isVisible("#offline"), "the calls were made while the display was offline");
+      await page.context().setOffline(false);
+      await page.waitForSelector("#offline", { state: "hidden", timeout: 15000 });
+    };
+    await offline();
+    await cmd(v, "bertil", 2, "call"); // B: still being called when the display is back
+    await cmd(v, "anna", 1, "end");
+    await cmd(v, "anna", 1, "call"); // C: called, then served before it is back
+    await cmd(v, "anna", 1, "start");
+    await online();
+
+    await waitFor(async () => (await listCodes(page))[0] === b.code, "B on top");
+    const said = await spoken(6);
+    const n = (code) => code.replace(/^([A-Z])0*/, "$1 ");
+    expect(said.slice(3).map((x) => x.text).join(" | ") ===
+      `Vuoronumero ${n(b.code)}, palvelupiste 2. | Nummer ${n(b.code)}, disk 2. | Number ${n(b.code)}, counter 2.`,
+    "B spoken in fi, sv, en: " + said.slice(3).map((x) => x.text).join(" | "));
+    expect(await page.evaluate(() => window.chimes) === 4, "B chimed (two tones a call)");
+    // The announcements of that load are all in (one task, before B showed).
+    const announced = await page.evaluate(() => window.announced);
+    expect(announced.some((x) => x.includes(b.code) && x.includes("counter 2")), "B in the live region");
+    expect(!announced.some((x) => x.includes(c.code)), "C, served already, not announced: " + announced.join(" / "));
+    expect(await page.$eval("#calls li:first-child", (e) => e.className.includes("fresh")), "B blinks");
+    expect(await page.$eval("#now-call", (e) => e.classList.contains("fresh")), "the big number blinks");
+    expect((await page.textContent("#now-code")) === b.code, "the big number is B");
+    const listed = await listCodes(page);
+    expect(listed.includes(c.code) && listed.includes(a.code), "C and A still listed: " + listed.join(","));
+    expect((await page.$$("#calls li.fresh")).length === 1, "only B blinks");
+    await shot(page, "display-missed-call");
+
+    // A recall while offline is a call too.
+    await offline();
+    await cmd(v, "bertil", 2, "recall");
+    await online();
+    const again = await spoken(9);
+    expect(again[6].text === `Vuoronumero ${n(b.code)}, palvelupiste 2.`, "the recall spoken: " + again[6].text);
+    await page.waitForSelector("#calls li.fresh");
+    expect(await page.evaluate(() => window.overlaps) === 0, "no utterance over another");
+    const other = page.jsErrors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|WebSocket|Failed to load resource/.test(e));
     expect(other.length === 0, "no JS errors: " + other.join("; "));
     await page.context().close();
   } finally {

@@ -15,7 +15,6 @@ import { initIdentity, identityEvent } from "./identity.js";
 const COUNTER_ROLES = ["advisor", "expert", "admin"];
 const SAVED = "vuoro-advisor-counter";
 let socket = null;
-let loadSeq = 0;
 let shownSeq = 0;
 
 /* ---------- views and texts ---------- */
@@ -52,12 +51,14 @@ function render() {
 
 async function loadAll() {
   if (!S.me) return;
-  const seq = ++loadSeq;
+  const seq = ++S.loads;
   try {
     const [st, q] = await Promise.all([get("/api/status"), get("/api/queue")]);
     // An answer older than the one shown is dropped; so is any after logout.
     if (seq < shownSeq || !S.me) return;
     shownSeq = seq;
+    // A state loaded after the answer to a command: the command is done.
+    if (S.busy && seq >= S.busy.after) S.busy = null;
     S.status = st;
     S.queue = q.tickets;
     S.offset = st.now - Date.now() / 1000;

@@ -135,16 +135,31 @@ export function renderConsole() {
   renderIdentity();
   renderChoices();
   renderQueue();
+  renderButtons();
+}
+
+// Each command enabled only when vuorod would accept it, and none while a
+// command is on its way: from the click until the redraw of its answer the
+// state shown is stale, and a second (or early) click must not act on it.
+export function renderButtons() {
   const ok = allowed();
-  for (const name of ACTIONS) $("b-" + name).disabled = !ok[name];
-  $("close-counter").disabled = !ok.close;
+  const busy = Boolean(S.busy);
+  for (const name of ACTIONS) $("b-" + name).disabled = busy || !ok[name];
+  $("close-counter").disabled = busy || !ok.close;
+  $("b-doc").disabled = busy || !counter()?.ticket;
 }
 
 // After a command the button pressed may be disabled (Call next once called):
-// keep the keyboard user's place by moving focus to what comes next.
-export function keepFocus() {
+// keep the keyboard user's place, on @prev (what had the focus before the
+// command disabled every button) while it is still usable, else on what
+// comes next.
+export function keepFocus(prev = null) {
   const el = document.activeElement;
   if (el && el !== document.body && !el.disabled) return;
+  if (prev && prev !== document.body && prev.isConnected && !prev.disabled && !prev.closest("[hidden]")) {
+    prev.focus();
+    return;
+  }
   const st = currentTicket()?.state;
   const next = st === "called" ? "b-start" : st === "serving" ? "b-end" : "b-next";
   const target = $(next).disabled ? $("cur-code") : $(next);
@@ -189,6 +204,31 @@ function body(name) {
   }
 }
 
+// Sends a command (@send posts it; its errors are shown).  From the moment it
+// is sent until a state loaded after its answer is drawn, every command
+// button is off: the state on screen is stale, and a double or early click
+// must not act on it.  Returns what @send returned, null on an error.
+export async function command(send) {
+  const busy = { after: Infinity };
+  let r = null;
+  S.busy = busy;
+  renderButtons();
+  try {
+    r = await send();
+    clearAlert();
+  } catch (e) {
+    S.failed(e);
+  }
+  busy.after = S.loads + 1; // the loads started from now on
+  try {
+    await S.reload();
+  } finally {
+    if (S.busy === busy) S.busy = null; // the load failed or was dropped
+    if (S.view === "console" && S.status) renderButtons();
+  }
+  return r;
+}
+
 export async function act(name) {
   if (S.busy || S.view !== "console" || !allowed()[name]) return;
   const b = body(name);
@@ -198,20 +238,15 @@ export async function act(name) {
     return;
   }
   const before = currentTicket();
-  S.busy = true;
-  try {
+  const focused = document.activeElement;
+  await command(async () => {
     const r = await post(`/api/counters/${S.counterId}/${PATHS[name]}`, b);
-    clearAlert();
     note(t("did_" + name, { code: r?.ticket?.code || before?.code || "" }));
     if (name === "end") resetEndChoices();
     if (name === "transfer") resetTransferChoices();
-  } catch (e) {
-    S.failed(e);
-  } finally {
-    S.busy = false;
-  }
-  await S.reload();
-  keepFocus();
+    return r;
+  });
+  keepFocus(focused);
 }
 
 export function initConsole() {

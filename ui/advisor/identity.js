@@ -11,7 +11,8 @@
 
 import { get, post } from "/ui/common/api.js";
 import { h } from "/ui/common/dom.js";
-import { S, t, $, counter, clearAlert, note } from "./state.js";
+import { S, t, $, counter, note } from "./state.js";
+import { command } from "./console.js";
 
 export const DOCUMENT_TYPES = ["passport", "id_card", "driving_licence", "residence_permit", "other"];
 
@@ -34,7 +35,7 @@ export function renderIdentity() {
   const row = $("cur-identity");
   row.hidden = !tk;
   fillDocumentTypes();
-  $("b-doc").disabled = !tk || S.busy;
+  $("b-doc").disabled = !tk || Boolean(S.busy);
   $("doc-type").disabled = !tk;
   if (!tk) {
     have = { key: null, ticket: null, data: null };
@@ -118,19 +119,12 @@ async function recordDocument() {
   const tk = counter()?.ticket;
   if (!tk || S.busy) return;
   const type = $("doc-type").value;
-  S.busy = true;
-  try {
+  await command(async () => {
     await post(`/api/counters/${S.counterId}/identity`, { document_type: type });
-    clearAlert();
     note(t("did_doc", { code: tk.code, type: documentName(type) }));
     have.key = null;
-  } catch (e) {
-    S.failed(e);
-  } finally {
-    S.busy = false;
-  }
-  await S.reload();
-  $("b-doc").focus();
+  });
+  if (!$("b-doc").disabled) $("b-doc").focus();
 }
 
 export function initIdentity() {

@@ -17,7 +17,8 @@ export const S = {
   queue: [],         // GET /api/queue tickets
   counterId: null,   // the counter this console works at
   offset: 0,         // vuorod's clock minus ours, in seconds
-  busy: false,       // a command is on its way
+  busy: null,        // a command on its way: {after}, see command() in console.js
+  loads: 0,          // status loads started (each numbered)
   reload: async () => {},
   failed: () => {},
 };

@@ -4,7 +4,8 @@
 // the state at load (each counter carries its current ticket), then the
 // public event stream.  Each call blinks for a few seconds, is put into an
 // aria-live region and, where the browser allows sound, chimes and is spoken
-// in Finnish, Swedish and English.
+// in Finnish, Swedish and English; so is a call made while the page was
+// offline that is still being called when it is back.
 
 import { get } from "/ui/common/api.js";
 import { live } from "/ui/common/live.js";
@@ -22,6 +23,14 @@ let calls = [];           // newest first: {code, counter}
 let fresh = null;         // the code that blinks now
 let blinkTimer = null;
 let counters = new Map(); // id → {name, kind}
+// What the page knows of each counter's call: id → {code, recalls} as the
+// last status said, and id → {code, n}: the calls of a code that events
+// told since (public events carry no recall count).
+const heard = new Map();
+const told = new Map();
+let loaded = false;       // the first status is shown without blinking
+let missed = false;       // the socket was closed: events may have been lost
+let socketOpen = false;
 const counterLabel = $("now-counter-label").cloneNode(true);
 
 /* ---------- clock ---------- */
@@ -217,6 +226,18 @@ function renderServices(services) {
 
 /* ---------- state from vuorod ---------- */
 
+// A counter's ticket in the status is a call this page missed (while it was
+// offline) when it is still being called and is not the call last heard of
+// at that counter: another ticket, or the same one recalled since.
+function missedCall(c) {
+  const tk = c.ticket;
+  if (!tk?.code || tk.state !== "called") return false;
+  const was = heard.get(c.id);
+  const heardLive = told.get(c.id)?.code === tk.code ? told.get(c.id).n : 0;
+  if (was?.code === tk.code) return (tk.recalls ?? 0) > was.recalls + heardLive;
+  return !heardLive;
+}
+
 async function loadStatus() {
   let st;
   try {
@@ -230,9 +251,22 @@ async function loadStatus() {
   // Who is at a counter now: those being called first, then those served.
   const rank = (c) => (c.ticket.state === "called" ? 0 : 1);
   const current = st.counters.filter((c) => c.ticket && c.ticket.code).sort((a, b) => rank(a) - rank(b));
+  // Back after being offline: the calls made meanwhile that are still being
+  // called blink and are announced, as a live call is; the rest is listed.
+  const missedNow = loaded && missed ? current.filter(missedCall) : [];
   for (const c of current) {
-    if (!calls.some((k) => k.code === c.ticket.code)) addCall(c.ticket.code, c.id, false);
+    if (!missedNow.includes(c) && !calls.some((k) => k.code === c.ticket.code)) addCall(c.ticket.code, c.id, false);
   }
+  for (const c of missedNow) {
+    addCall(c.ticket.code, c.id, true);
+    announce(c.ticket.code, c.id);
+  }
+  heard.clear();
+  told.clear();
+  for (const c of current) heard.set(c.id, { code: c.ticket.code, recalls: c.ticket.recalls ?? 0 });
+  loaded = true;
+  // Loaded with the socket open: from here on its events tell every call.
+  if (socketOpen) missed = false;
   renderCalls();
 }
 
@@ -248,6 +282,8 @@ function onEvent(ev) {
   const isCall = ev.type === "called" || ev.type === "recalled" ||
     (ev.type === "resumed" && tk?.state === "called");
   if (isCall && tk?.code && counter) {
+    const was = told.get(counter);
+    told.set(counter, { code: tk.code, n: was?.code === tk.code ? was.n + 1 : 1 });
     addCall(tk.code, counter, true);
     announce(tk.code, counter);
   }
@@ -260,6 +296,8 @@ function onEvent(ev) {
 
 function onState(state) {
   $("offline").hidden = state === "open";
+  socketOpen = state === "open";
+  if (!socketOpen) missed = true;
   if (state === "open") loadStatus();
 }
 
