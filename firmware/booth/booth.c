@@ -20,6 +20,7 @@
  */
 
 #include "booth.h"
+#include "json.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -167,33 +168,18 @@ static void send_builder(struct booths *b, gpointer peer, JsonBuilder *jb)
 		b->send(peer, text, b->send_data);
 }
 
-static void add_str(JsonBuilder *jb, const char *name, const char *value)
-{
-	json_builder_set_member_name(jb, name);
-	if (value)
-		json_builder_add_string_value(jb, value);
-	else
-		json_builder_add_null_value(jb);
-}
-
-static void add_int(JsonBuilder *jb, const char *name, int64_t value)
-{
-	json_builder_set_member_name(jb, name);
-	json_builder_add_int_value(jb, value);
-}
-
 static void tell_expert_state(struct booth *bo)
 {
 	struct session *s = bo->session;
 	g_autoptr(JsonBuilder) jb = json_builder_new();
 
 	json_builder_begin_object(jb);
-	add_str(jb, "type", "state");
-	add_int(jb, "session", s->id);
-	add_int(jb, "booth", bo->cc->id);
-	add_str(jb, "state", session_state_name(s->state));
-	add_str(jb, "reason", session_end_name(s->reason));
-	add_str(jb, "error", s->error);
+	web_json_add_str(jb, "type", "state");
+	web_json_add_int(jb, "session", s->id);
+	web_json_add_int(jb, "booth", bo->cc->id);
+	web_json_add_str(jb, "state", session_state_name(s->state));
+	web_json_add_str(jb, "reason", session_end_name(s->reason));
+	web_json_add_str(jb, "error", s->error);
 	json_builder_end_object(jb);
 	send_builder(bo->owner, s->peer, jb);
 }
@@ -208,7 +194,7 @@ static void build_ice_servers(const struct config *cfg, JsonBuilder *jb)
 		    g_strdup_printf("stun:%s", cfg->stun_server + strlen("stun://"));
 
 		json_builder_begin_object(jb);
-		add_str(jb, "urls", urls);
+		web_json_add_str(jb, "urls", urls);
 		json_builder_end_object(jb);
 	}
 	for (char **t = cfg->turn_servers; t && *t; t++) {
@@ -220,9 +206,9 @@ static void build_ice_servers(const struct config *cfg, JsonBuilder *jb)
 		urls = g_strdup_printf("%s:%s:%d", g_uri_get_scheme(uri), g_uri_get_host(uri),
 				       g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 3478);
 		json_builder_begin_object(jb);
-		add_str(jb, "urls", urls);
-		add_str(jb, "username", g_uri_get_user(uri));
-		add_str(jb, "credential", g_uri_get_password(uri));
+		web_json_add_str(jb, "urls", urls);
+		web_json_add_str(jb, "username", g_uri_get_user(uri));
+		web_json_add_str(jb, "credential", g_uri_get_password(uri));
 		json_builder_end_object(jb);
 	}
 	json_builder_end_array(jb);
@@ -364,10 +350,10 @@ static void on_offer(const char *sdp, gpointer data)
 		session_timer(bo, bo->owner->cfg->ring_s);
 	}
 	json_builder_begin_object(jb);
-	add_str(jb, "type", "offer");
-	add_int(jb, "session", s->id);
-	add_int(jb, "booth", bo->cc->id);
-	add_str(jb, "sdp", sdp);
+	web_json_add_str(jb, "type", "offer");
+	web_json_add_int(jb, "session", s->id);
+	web_json_add_int(jb, "booth", bo->cc->id);
+	web_json_add_str(jb, "sdp", sdp);
 	json_builder_set_member_name(jb, "ice_servers");
 	build_ice_servers(bo->owner->cfg, jb);
 	json_builder_end_object(jb);
@@ -382,10 +368,10 @@ static void on_ice(guint mline, const char *candidate, gpointer data)
 	if (!bo->session)
 		return;
 	json_builder_begin_object(jb);
-	add_str(jb, "type", "ice");
-	add_int(jb, "session", bo->session->id);
-	add_int(jb, "mline", mline);
-	add_str(jb, "candidate", candidate);
+	web_json_add_str(jb, "type", "ice");
+	web_json_add_int(jb, "session", bo->session->id);
+	web_json_add_int(jb, "mline", mline);
+	web_json_add_str(jb, "candidate", candidate);
 	json_builder_end_object(jb);
 	send_builder(bo->owner, bo->session->peer, jb);
 }
@@ -459,10 +445,10 @@ static void on_first_frame(gpointer data)
 	if (!s)
 		return;
 	json_builder_begin_object(jb);
-	add_str(jb, "type", "media");
-	add_int(jb, "session", s->id);
-	add_str(jb, "event", "first_frame");
-	add_int(jb, "ms", (g_get_monotonic_time() - s->called_us) / 1000);
+	web_json_add_str(jb, "type", "media");
+	web_json_add_int(jb, "session", s->id);
+	web_json_add_str(jb, "event", "first_frame");
+	web_json_add_int(jb, "ms", (g_get_monotonic_time() - s->called_us) / 1000);
 	json_builder_end_object(jb);
 	send_builder(bo->owner, s->peer, jb);
 	booth_changed(bo);
@@ -1114,8 +1100,8 @@ static void send_identity(struct booths *b, struct session *s, JsonNode *result)
 	g_autoptr(JsonBuilder) jb = json_builder_new();
 
 	json_builder_begin_object(jb);
-	add_str(jb, "type", "identity");
-	add_int(jb, "session", s->id);
+	web_json_add_str(jb, "type", "identity");
+	web_json_add_int(jb, "session", s->id);
 	json_builder_set_member_name(jb, "result");
 	json_builder_add_value(jb, json_node_ref(result));
 	json_builder_end_object(jb);
@@ -1160,11 +1146,11 @@ int booths_identity_declined(struct booths *b, int booth_id, GError **error)
 		return rc;
 	jb = json_builder_new();
 	json_builder_begin_object(jb);
-	add_str(jb, "method", "card");
-	add_str(jb, "verdict", "declined");
-	add_str(jb, "message",
-		"The customer chose not to identify with the ID card: check a "
-		"document instead, or ask again");
+	web_json_add_str(jb, "method", "card");
+	web_json_add_str(jb, "verdict", "declined");
+	web_json_add_str(jb, "message",
+			 "The customer chose not to identify with the ID card: check a "
+			 "document instead, or ask again");
 	json_builder_end_object(jb);
 	node = json_builder_get_root(jb);
 	set_identity(b, bo, node, NULL);
@@ -1372,16 +1358,16 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 	const char *state = s ? session_state_name(s->state) : bo->fault ? "fault" : "idle";
 
 	json_builder_begin_object(jb);
-	add_int(jb, "id", bo->cc->id);
-	add_str(jb, "name", bo->cc->name);
-	add_str(jb, "state", state);
-	add_str(jb, "fault", bo->fault);
-	add_str(jb, "fault_part", bo->fault ? media_part_name(bo->fault_part) : NULL);
+	web_json_add_int(jb, "id", bo->cc->id);
+	web_json_add_str(jb, "name", bo->cc->name);
+	web_json_add_str(jb, "state", state);
+	web_json_add_str(jb, "fault", bo->fault);
+	web_json_add_str(jb, "fault_part", bo->fault ? media_part_name(bo->fault_part) : NULL);
 	json_builder_set_member_name(jb, "document_camera");
 	json_builder_add_boolean_value(jb, strcmp(bo->cc->document_camera, "none") != 0);
 	json_builder_set_member_name(jb, "recording_offered");
 	json_builder_add_boolean_value(jb, bo->cc->recording == 1);
-	add_str(jb, "video_codec", bo->cc->video_codec == 1 ? "h264" : "vp8");
+	web_json_add_str(jb, "video_codec", bo->cc->video_codec == 1 ? "h264" : "vp8");
 	json_builder_set_member_name(jb, "services");
 	json_builder_begin_array(jb);
 	for (guint i = 0; i < bo->cc->profile->len; i++) {
@@ -1396,19 +1382,19 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 
 		json_builder_set_member_name(jb, "session");
 		json_builder_begin_object(jb);
-		add_int(jb, "id", s->id);
-		add_str(jb, "state", session_state_name(s->state));
+		web_json_add_int(jb, "id", s->id);
+		web_json_add_str(jb, "state", session_state_name(s->state));
 		if (s->state == SESSION_ENDED)
-			add_str(jb, "reason", session_end_name(s->reason));
-		add_str(jb, "code", s->code);
-		add_str(jb, "service", svc ? svc->code : NULL);
-		add_str(jb, "provider", s->provider);
-		add_str(jb, "lang", config_lang_code(s->lang));
+			web_json_add_str(jb, "reason", session_end_name(s->reason));
+		web_json_add_str(jb, "code", s->code);
+		web_json_add_str(jb, "service", svc ? svc->code : NULL);
+		web_json_add_str(jb, "provider", s->provider);
+		web_json_add_str(jb, "lang", config_lang_code(s->lang));
 		json_builder_set_member_name(jb, "reconnecting");
 		json_builder_add_boolean_value(jb, s->reconnecting);
 		json_builder_set_member_name(jb, "document");
 		json_builder_add_boolean_value(jb, s->document);
-		add_str(jb, "consent", s->consent);
+		web_json_add_str(jb, "consent", s->consent);
 		json_builder_set_member_name(jb, "identity_asked");
 		json_builder_add_boolean_value(jb, s->identity_asked);
 		json_builder_set_member_name(jb, "recording");
@@ -1416,14 +1402,14 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 		if (s->message_template || s->message_text) {
 			json_builder_set_member_name(jb, "message");
 			json_builder_begin_object(jb);
-			add_str(jb, "template", s->message_template);
-			add_str(jb, "text", s->message_text);
-			add_int(jb, "at", s->message_at);
+			web_json_add_str(jb, "template", s->message_template);
+			web_json_add_str(jb, "text", s->message_text);
+			web_json_add_int(jb, "at", s->message_at);
 			json_builder_end_object(jb);
 		}
 		if (full) {
-			add_str(jb, "expert", s->expert);
-			add_str(jb, "error", s->error);
+			web_json_add_str(jb, "expert", s->expert);
+			web_json_add_str(jb, "error", s->error);
 			if (s->identity) {
 				json_builder_set_member_name(jb, "identity");
 				json_builder_add_value(jb, json_node_ref(s->identity));
@@ -1435,10 +1421,10 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 			media_stats(bo->media, &st);
 			json_builder_set_member_name(jb, "media");
 			json_builder_begin_object(jb);
-			add_int(jb, "video_in_frames", (int64_t)st.video_in_frames);
-			add_int(jb, "audio_in_buffers", (int64_t)st.audio_in_buffers);
-			add_int(jb, "video_out_frames", (int64_t)st.video_out_frames);
-			add_int(jb, "document_frames", (int64_t)st.document_frames);
+			web_json_add_int(jb, "video_in_frames", (int64_t)st.video_in_frames);
+			web_json_add_int(jb, "audio_in_buffers", (int64_t)st.audio_in_buffers);
+			web_json_add_int(jb, "video_out_frames", (int64_t)st.video_out_frames);
+			web_json_add_int(jb, "document_frames", (int64_t)st.document_frames);
 			json_builder_end_object(jb);
 		}
 		json_builder_end_object(jb);
@@ -1446,11 +1432,11 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 	if (bo->last_id) {
 		json_builder_set_member_name(jb, "last");
 		json_builder_begin_object(jb);
-		add_int(jb, "session", bo->last_id);
-		add_str(jb, "code", bo->last_code);
-		add_str(jb, "reason", session_end_name(bo->last_reason));
-		add_int(jb, "at", bo->last_at);
-		add_str(jb, "lang", config_lang_code(bo->last_lang));
+		web_json_add_int(jb, "session", bo->last_id);
+		web_json_add_str(jb, "code", bo->last_code);
+		web_json_add_str(jb, "reason", session_end_name(bo->last_reason));
+		web_json_add_int(jb, "at", bo->last_at);
+		web_json_add_str(jb, "lang", config_lang_code(bo->last_lang));
 		json_builder_end_object(jb);
 	}
 	json_builder_end_object(jb);

@@ -8,6 +8,7 @@
  */
 
 #include "visit.h"
+#include "json.h"
 
 #include <errno.h>
 #include <string.h>
@@ -166,15 +167,6 @@ JsonNode *visit_identity_get(struct visits *v, uint32_t ticket)
 	return k ? k->shown : NULL;
 }
 
-static void add_str(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
 void visit_identity_build(struct visits *v, JsonBuilder *b, uint32_t ticket)
 {
 	JsonNode *node = visit_identity_get(v, ticket);
@@ -183,10 +175,10 @@ void visit_identity_build(struct visits *v, JsonBuilder *b, uint32_t ticket)
 		return;
 	json_builder_set_member_name(b, "identity");
 	json_builder_begin_object(b);
-	add_str(b, "method", member(node, "method"));
-	add_str(b, "verdict", member(node, "verdict"));
-	add_str(b, "name", member(node, "name"));
-	add_str(b, "document_type", member(node, "document_type"));
+	web_json_add_str(b, "method", member(node, "method"));
+	web_json_add_str(b, "verdict", member(node, "verdict"));
+	web_json_add_str(b, "name", member(node, "name"));
+	web_json_add_str(b, "document_type", member(node, "document_type"));
 	json_builder_end_object(b);
 }
 
