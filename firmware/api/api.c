@@ -279,8 +279,8 @@ static gboolean api_is_kiosk_address(struct api *api, SoupServerMessage *msg)
 	return FALSE;
 }
 
-/* The session token of a browser: the HttpOnly cookie.  Caller frees. */
-static char *api_cookie_token(SoupServerMessage *msg)
+/* Cookie @name's value (an HttpOnly token).  Caller frees. */
+static char *api_cookie_named(SoupServerMessage *msg, const char *name)
 {
 	const char *h =
 	    soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Cookie");
@@ -290,9 +290,15 @@ static char *api_cookie_token(SoupServerMessage *msg)
 	if (!h)
 		return NULL;
 	pairs = soup_header_parse_semi_param_list(h);
-	token = g_strdup(g_hash_table_lookup(pairs, API_COOKIE));
+	token = g_strdup(g_hash_table_lookup(pairs, name));
 	soup_header_free_param_list(pairs);
 	return token && *token ? token : (g_free(token), NULL);
+}
+
+/* The session token of a browser: the HttpOnly cookie.  Caller frees. */
+static char *api_cookie_token(SoupServerMessage *msg)
+{
+	return api_cookie_named(msg, API_COOKIE);
 }
 
 static const char *api_bearer(SoupServerMessage *msg, GHashTable *query)
@@ -342,10 +348,10 @@ void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
 		if (token)
 			ret->csrf = auth_csrf_token(token);
 	}
-	if (token && api->cfg->kiosk_token && strcmp(token, api->cfg->kiosk_token) == 0) {
-		ret->role = AUTH_ROLE_KIOSK;
+	ret->session[0] = ret->device[0] = '\0';
+	ret->booth = 0;
+	if (token && api_devices_identify(api, token, ret))
 		return;
-	}
 	if (token) {
 		g_autofree char *digest = auth_token_digest(token);
 		g_autofree char *role = NULL;
@@ -355,10 +361,20 @@ void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
 		if (store_token_get(desk_store(api->desk), digest, t.now, &ret->user, &role,
 				    NULL) == 0) {
 			ret->role = auth_role_parse(role);
+			g_strlcpy(ret->session, digest, sizeof(ret->session));
 			return;
 		}
 	}
-	if (api_is_kiosk_address(api, msg))
+	/* A paired device (cog, the booth's <img>): its HttpOnly, SameSite
+	 * cookie, which needs no CSRF token. */
+	g_clear_pointer(&cookie, g_free);
+	cookie = api_cookie_named(msg, API_DEVICE_COOKIE);
+	if (cookie && api_devices_identify(api, cookie, ret)) {
+		g_clear_pointer(&ret->csrf, g_free);
+		return;
+	}
+	/* Address-only trust is for the sim board alone. */
+	if (api_devices_board_is_sim(api) && api_is_kiosk_address(api, msg))
 		ret->role = AUTH_ROLE_KIOSK;
 }
 
@@ -527,7 +543,8 @@ struct api_pending {
 	SoupServerMessage *msg;
 	int16_t counter;
 	guint status;
-	char *category; /* END: the category of the matter, NULL none */
+	char *category;                       /* END: the category of the matter, NULL none */
+	char device[API_DEVICE_NAME_MAX + 1]; /* ISSUE by a device: it may act on the ticket */
 };
 
 /* Answers a paused request: the reply was set; resume and let go. */
@@ -558,6 +575,7 @@ static void api_run_reply(struct api_req *r, struct api_pending *p, int rc, cons
 			  cat_error->message);
 		return;
 	}
+	api_devices_note_ticket(p->api, p->device, res->ticket);
 	api_reply_result(r, res, p->counter, p->status);
 }
 
@@ -585,6 +603,8 @@ static void api_run_with(struct api_req *r, struct queue_cmd *cmd, guint status,
 	p->counter = cmd->counter;
 	p->status = status;
 	p->category = g_strdup(category);
+	if (cmd->type == QUEUE_CMD_ISSUE)
+		g_strlcpy(p->device, r->caller.device, sizeof(p->device));
 	rc = desk_submit(api->desk, cmd, r->caller.user, &api->res, &error, api_run_done, p);
 	if (rc == 0) {
 		soup_server_message_pause(r->msg);
@@ -635,6 +655,7 @@ static void api_dispensed(const struct dispenser_result *dr, gpointer data)
 		api_error_gerror(&r, dr->rc, dr->error, dr->res);
 		goto unpause;
 	}
+	api_devices_note_ticket(api, p->device, dr->ticket);
 	desk_time(api->desk, &t);
 	json_builder_begin_object(b);
 	for (guint i = 0; dr->res && i < dr->res->tickets->len; i++) {
@@ -677,8 +698,10 @@ static struct api_pending *api_pending_new(struct api_req *r, guint status)
 
 static void api_dispense(struct api_req *r, const struct queue_cmd *cmd)
 {
-	dispenser_issue(r->api->dispenser, cmd, r->caller.user, false, api_dispensed,
-			api_pending_new(r, 201));
+	struct api_pending *p = api_pending_new(r, 201);
+
+	g_strlcpy(p->device, r->caller.device, sizeof(p->device));
+	dispenser_issue(r->api->dispenser, cmd, r->caller.user, false, api_dispensed, p);
 }
 
 static void api_ticket_print(struct api_req *r)
@@ -2070,6 +2093,7 @@ static void api_checkin(struct api_req *r)
 		api_error_gerror(r, rc, error, &api->res);
 		return;
 	}
+	api_devices_note_ticket(api, r->caller.device, api->res.ticket);
 	if (handout && strcmp(handout, "printer") == 0 && api->dispenser) {
 		/* Printed like a drawn ticket: handed out once printed, and the
 		 * answer says how the print went. */
@@ -2390,8 +2414,10 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		seg[n - 1] = NULL;
 	}
 	/* The route tables: this file's, the booths', the identity checks'. */
-	const struct api_route *const tables[] = {api_routes, api_booth_routes, api_visit_routes};
-	const size_t sizes[] = {G_N_ELEMENTS(api_routes), api_booth_n_routes, api_visit_n_routes};
+	const struct api_route *const tables[] = {api_routes, api_booth_routes, api_visit_routes,
+						  api_devices_routes};
+	const size_t sizes[] = {G_N_ELEMENTS(api_routes), api_booth_n_routes, api_visit_n_routes,
+				api_devices_n_routes};
 
 	for (size_t t = 0; t < G_N_ELEMENTS(tables) && !route; t++) {
 		for (size_t i = 0; i < sizes[t] && !route; i++) {
@@ -2448,6 +2474,8 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 		if (!api_parse_body(&r, route->fields, parser))
 			goto out;
 	}
+	if (!api_devices_permit(&r))
+		goto out;
 	route->fn(&r);
 out:
 	if (r.body)
@@ -2495,9 +2523,9 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	if (g_uri_get_query(uri))
 		query = g_uri_parse_params(g_uri_get_query(uri), -1, "&", G_URI_PARAMS_NONE, NULL);
 	api_identify(api, msg, query, &caller);
-	g_free(caller.user);
 	g_free(caller.csrf);
 	if (api_foreign_origin(msg)) {
+		g_free(caller.user);
 		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
 						"this page is from another site");
 		return;
@@ -2506,6 +2534,8 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	 * the follow page): without a role, only what the display shows. */
 	if (!caller.role)
 		g_object_set_data(G_OBJECT(ws), "vuoro-public", GINT_TO_POINTER(1));
+	api_devices_track_socket(api, ws, &caller);
+	g_free(caller.user);
 	g_ptr_array_add(api->sockets, g_object_ref(ws));
 	g_signal_connect(ws, "closed", G_CALLBACK(api_ws_closed), api);
 	soup_websocket_connection_send_text(ws, "{\"type\":\"hello\"}");
@@ -2639,6 +2669,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 		api->bus_device_subs[i] =
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
 	api_booth_init(api);
+	api_devices_init(api);
 	return api;
 }
 
@@ -2678,6 +2709,7 @@ void api_free(struct api *api)
 		return;
 	desk_flush(api->desk); /* answer what waits for the group commit */
 	api_booth_free(api);
+	api_devices_free(api);
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)

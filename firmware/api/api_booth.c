@@ -597,6 +597,7 @@ static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const ch
 		return;
 	}
 	client = auth_token_new();
+	api_devices_track_socket(api, ws, &caller);
 	g_object_set_data_full(G_OBJECT(ws), "vuoro-user", caller.user, g_free);
 	g_object_set_data_full(G_OBJECT(ws), "vuoro-client", g_strdup(client), g_free);
 	g_free(caller.csrf);

@@ -24,6 +24,7 @@ struct api {
 	struct identity *identity;   /* the ID-card reader; may be NULL */
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
 	struct api_booth *booth_api; /* api_booth.c's sockets and streams */
+	struct api_devices *devices; /* api_devices.c: device credentials, sockets by login */
 	GHashTable *visit_identity; /* ticket id → JsonNode: its visit's identity (api_visit.c) */
 	SoupServer *server;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
@@ -43,14 +44,20 @@ struct api_login_fails {
 	int count;
 };
 
+#define API_DEVICE_NAME_MAX 32
+
 struct api_caller {
-	unsigned role; /* one AUTH_ROLE_*, 0 = anonymous */
-	char *user;    /* NULL for the kiosk and anonymous callers */
-	char *csrf;    /* a browser session (cookie): the CSRF token it must send */
+	unsigned role;    /* one AUTH_ROLE_*, 0 = anonymous */
+	char *user;       /* NULL for the kiosk and anonymous callers */
+	char *csrf;       /* a browser session (cookie): the CSRF token it must send */
+	char session[65]; /* a staff login: its token's digest; "" otherwise */
+	char device[API_DEVICE_NAME_MAX + 1]; /* a paired device's name; "" otherwise */
+	int booth;                            /* a booth screen's booth; 0 otherwise */
 };
 
-#define API_COOKIE      "vuoro_session"
-#define API_CSRF_HEADER "X-CSRF-Token"
+#define API_COOKIE        "vuoro_session"
+#define API_DEVICE_COOKIE "vuoro_device"
+#define API_CSRF_HEADER   "X-CSRF-Token"
 
 struct api_req {
 	struct api *api;
@@ -130,3 +137,25 @@ void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket);
 void api_visit_forget(struct api *api, uint32_t ticket);
 void api_booth_init(struct api *api);
 void api_booth_free(struct api *api);
+
+/* api_devices.c: a credential per device, what a device may touch, and
+ * the sockets that end with their login. */
+extern const struct api_route api_devices_routes[];
+extern const size_t api_devices_n_routes;
+void api_devices_init(struct api *api);
+void api_devices_free(struct api *api);
+gboolean api_devices_board_is_sim(const struct api *api);
+/* @token is a device's (or the legacy [api] kiosk-token): fills @ret. */
+gboolean api_devices_identify(struct api *api, const char *token, struct api_caller *ret);
+/* After the route's roles: may this caller touch what @r names?  FALSE
+ * when it answered 403. */
+gboolean api_devices_permit(struct api_req *r);
+/* @device drew @ticket now (a kiosk acts on it for a few minutes). */
+void api_devices_note_ticket(struct api *api, const char *device, uint32_t ticket);
+/* An authorised socket, kept until the login or device behind it ends. */
+void api_devices_track_socket(struct api *api, SoupWebsocketConnection *ws,
+			      const struct api_caller *caller);
+/* Closes the sockets of login @session, of @user, or of @device (each may
+ * be NULL); returns how many. */
+int api_devices_end_sockets(struct api *api, const char *session, const char *user,
+			    const char *device, const char *why);

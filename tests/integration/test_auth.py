@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Credentials and what they may touch, against a real vuorod: a token per
+device (kiosk, booth screen) paired once by a one-time code, bound to its own
+booth or its own fresh tickets; login throttling; password rules; disabled
+users; sockets that end with their login; roles by provider and desk kind."""
+import os
+import re
+import sqlite3
+import subprocess
+import time
+
+import pytest
+import requests
+import websocket
+
+from conftest import USERS, VUOROD, conf_with, make_daemon, wait_for
+
+# Loopback is not a kiosk here: every device call needs its credential.
+NO_ADDRESS_TRUST = {("api", "kiosk-addresses"): "10.9.9.9"}
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def admin_add_device(d, name, role, booth=0):
+    body = {"name": name, "role": role}
+    if booth:
+        body["booth"] = booth
+    r = d.post("/api/devices", body, user="admin1")
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+def pair(d, name):
+    """A browser session of device @name, paired as cog would be: by code."""
+    r = d.post("/api/devices/%s/pair" % name, user="admin1")
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    assert re.fullmatch(r"\d{8}", code)
+    s = requests.Session()
+    r = s.post(d.url + "/api/devices/pair", json={"code": code}, timeout=30)
+    assert r.status_code == 200, r.text
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("vuoro_device=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    return s, code
+
+
+def booth_id(d):
+    return next(c["id"] for c in d.get("/api/status").json()["counters"] if c["kind"] == "expert")
+
+
+@pytest.fixture
+def strict(workdir):
+    d = make_daemon(workdir, conf_with(NO_ADDRESS_TRUST))
+    yield d
+    assert d.stop() == 0
+
+
+def test_device_added_paired_by_code_and_its_cookie_works(strict):
+    d = strict
+    service = d.get("/api/status").json()["services"][0]["code"]
+    # No credential, no ticket: the loopback address is not trusted here.
+    assert d.post("/api/tickets", {"service": service}).status_code == 401
+    token = admin_add_device(d, "lobby", "kiosk")
+    assert d.post("/api/tickets", {"service": service}, headers=bearer(token)).status_code == 201
+    s, code = pair(d, "lobby")
+    me = s.get(d.url + "/api/whoami", timeout=30).json()
+    assert me["role"] == "kiosk"
+    r = s.post(d.url + "/api/tickets", json={"service": service}, timeout=30)
+    assert r.status_code == 201, r.text
+    # The code is spent, and pairing gave a new token: the printed one is gone.
+    assert requests.post(d.url + "/api/devices/pair", json={"code": code}).status_code == 401
+    assert d.post("/api/tickets", {"service": service}, headers=bearer(token)).status_code == 401
+    # Only an admin lists, adds or pairs devices; nobody sees a token again.
+    listed = d.get("/api/devices", user="admin1").json()["devices"]
+    assert [x["name"] for x in listed] == ["lobby"] and listed[0]["paired_at"] > 0
+    assert "token" not in listed[0] and "token_hash" not in listed[0]
+    assert d.get("/api/devices", user="tech").status_code == 403
+    assert d.post("/api/devices/lobby/pair", user="anna").status_code == 403
+    assert s.get(d.url + "/api/devices", timeout=30).status_code == 401
+    # The store keeps the token's SHA-256, never the token.
+    row = sqlite3.connect(d.db).execute("SELECT token_hash, pair_hash FROM devices").fetchone()
+    assert len(row[0]) == 64 and row[1] is None
+
+
+def test_revoked_device_is_refused_and_its_socket_closed(strict):
+    d = strict
+    service = d.get("/api/status").json()["services"][0]["code"]
+    admin_add_device(d, "lobby", "kiosk")
+    s, _ = pair(d, "lobby")
+    cookie = "vuoro_device=" + s.cookies["vuoro_device"]
+    ws = websocket.create_connection(d.url.replace("http", "ws") + "/api/events", timeout=10,
+                                     header=["Cookie: " + cookie])
+    assert ws.recv() == '{"type":"hello"}'
+    assert d.post("/api/devices/lobby/revoke", user="admin1").status_code == 200
+    with pytest.raises(websocket.WebSocketConnectionClosedException):
+        while True:
+            ws.recv()
+    assert s.post(d.url + "/api/tickets", json={"service": service}, timeout=30).status_code == 401
+    assert d.get("/api/devices", user="admin1").json()["devices"] == []
+
+
+def test_wrong_pairing_codes_are_refused_and_counted(strict):
+    d = strict
+    admin_add_device(d, "lobby", "kiosk")
+    r = d.post("/api/devices/lobby/pair", user="admin1")
+    code = r.json()["code"]
+    wrong = "%08d" % ((int(code) + 1) % 10 ** 8)
+    for _ in range(5):
+        r = requests.post(d.url + "/api/devices/pair", json={"code": wrong})
+        assert r.status_code == 401 and r.json()["error"] == "bad_code"
+    # Counted before it is checked: now even the right code waits.
+    r = requests.post(d.url + "/api/devices/pair", json={"code": code})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+
+
+def test_cli_add_list_revoke_device(workdir):
+    db = os.path.join(workdir, "cli.db")
+    conf = os.path.join(os.path.dirname(VUOROD), "..", "board-config", "sim.conf")
+    r = subprocess.run([VUOROD, "--db", db, "--add-device", "booth-a", "--role", "booth", "--booth", "2",
+                        "--config", conf], capture_output=True, text=True)
+    assert r.returncode == 2 and "kind = expert" in r.stderr
+    r = subprocess.run([VUOROD, "--db", db, "--add-device", "lobby", "--role", "kiosk"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    token = r.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"[0-9a-f]{64}", token)
+    r = subprocess.run([VUOROD, "--db", db, "--add-device", "lobby", "--role", "kiosk"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "already" in r.stderr
+    r = subprocess.run([VUOROD, "--db", db, "--list-devices"], capture_output=True, text=True)
+    assert r.returncode == 0 and "lobby" in r.stdout and token not in r.stdout
+    r = subprocess.run([VUOROD, "--db", db, "--revoke-device", "lobby"], capture_output=True, text=True)
+    assert r.returncode == 0
+    r = subprocess.run([VUOROD, "--db", db, "--list-devices"], capture_output=True, text=True)
+    assert "lobby" not in r.stdout
+
+
+def test_booth_screen_acts_for_its_own_booth_only(strict):
+    d = strict
+    booth = booth_id(d)
+    token = admin_add_device(d, "booth-screen", "booth", booth)
+    other = admin_add_device(d, "lobby", "kiosk")
+    # Its own booth: the route answers (no session to leave), not a 403.
+    r = d.post("/api/booths/%d/leave" % booth, headers=bearer(token))
+    assert r.status_code != 403 and r.status_code < 500, r.text
+    assert requests.get(d.url + "/api/booths/%d" % booth, headers=bearer(token)).status_code == 200
+    # Another booth, a ticket, another counter's feedback: refused.
+    for path, body in [("/api/booths/%d/leave" % (booth + 1), None),
+                       ("/api/booths/%d/consent" % (booth + 1), {"given": True}),
+                       ("/api/tickets", {"service": "guide"}),
+                       ("/api/feedback", {"rating": 5, "counter": 1})]:
+        r = d.post(path, body, headers=bearer(token))
+        assert r.status_code == 403, (path, r.text)
+        assert "booth-screen" in r.json()["message"]
+    # A kiosk acts for no booth.
+    r = d.post("/api/booths/%d/consent" % booth, {"given": True}, headers=bearer(other))
+    assert r.status_code == 403
+    # A wrong token of the same length is nobody.
+    wrong = ("0" if token[0] != "0" else "1") + token[1:]
+    assert d.post("/api/booths/%d/leave" % booth, headers=bearer(wrong)).status_code == 401
+
+
+def test_kiosk_acts_only_on_its_own_fresh_tickets(strict):
+    d = strict
+    k1 = admin_add_device(d, "kiosk-1", "kiosk")
+    k2 = admin_add_device(d, "kiosk-2", "kiosk")
+    mine = d.post("/api/tickets", {"service": "guide"}, headers=bearer(k1)).json()["ticket"]["id"]
+    theirs = d.post("/api/tickets", {"service": "guide"}, headers=bearer(k2)).json()["ticket"]["id"]
+    staff = d.post("/api/tickets", {"service": "guide"}, user="anna").json()["ticket"]["id"]
+    for t in (theirs, staff):
+        r = d.post("/api/tickets/%d/cancel" % t, headers=bearer(k1))
+        assert r.status_code == 403 and "drew itself" in r.json()["message"]
+        r = d.post("/api/tickets/%d/identity" % t, {"pin": "1234"}, headers=bearer(k1))
+        assert r.status_code == 403
+    assert d.post("/api/tickets/%d/cancel" % mine, headers=bearer(k1)).status_code == 200
+    # A ticket drawn before a restart is old: the kiosk no longer acts on it.
+    old = d.post("/api/tickets", {"service": "guide"}, headers=bearer(k1)).json()["ticket"]["id"]
+    d.restart()
+    assert d.post("/api/tickets/%d/cancel" % old, headers=bearer(k1)).status_code == 403
+    fresh = d.post("/api/tickets", {"service": "guide"}, headers=bearer(k1)).json()["ticket"]["id"]
+    assert d.post("/api/tickets/%d/cancel" % fresh, headers=bearer(k1)).status_code == 200
+
+
+def test_legacy_kiosk_token_placeholder_is_refused(workdir):
+    token = "change-me-to-a-long-random-device-token"
+    d = make_daemon(workdir, conf_with({**NO_ADDRESS_TRUST, ("api", "kiosk-token"): token}))
+    try:
+        r = d.post("/api/tickets", {"service": "guide"}, headers=bearer(token))
+        assert r.status_code == 401
+    finally:
+        assert d.stop() == 0
+    assert "placeholder" in open(d.stderr_path).read()
+
+
+def test_real_board_trusts_no_address(workdir):
+    """[site] board = real: loopback draws no ticket without a device."""
+    d = make_daemon(workdir, conf_with({("site", "board"): "real"}))
+    try:
+        assert d.post("/api/tickets", {"service": "guide"}).status_code == 401
+        token = admin_add_device(d, "lobby", "kiosk")
+        assert d.post("/api/tickets", {"service": "guide"}, headers=bearer(token)).status_code == 201
+    finally:
+        assert d.stop() == 0
