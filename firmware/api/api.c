@@ -29,9 +29,7 @@
 #include "report.h"
 #include "store.h"
 
-#define API_LOGIN_WINDOW_S  300
-#define API_LOGIN_MAX_FAILS 10
-#define API_MAX_SEGMENTS    8
+#define API_MAX_SEGMENTS 8
 
 /* ---------------------------------------------------------------------- */
 /* Replies */
@@ -1700,18 +1698,9 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 
 	desk_time(api->desk, &t);
 	if (!ok) {
-		struct api_login_fails *f = g_hash_table_lookup(api->login_fails, l->host);
-
-		if (!f) {
-			f = g_new0(struct api_login_fails, 1);
-			g_hash_table_insert(api->login_fails, g_strdup(l->host), f);
-		}
-		if (t.now - f->window_start > API_LOGIN_WINDOW_S) {
-			f->window_start = t.now;
-			f->count = 0;
-		}
-		f->count++;
 		api_error(&r, 401, "bad_login", "wrong user name or password");
+	} else if (store_user_disabled(desk_store(api->desk), l->user) != 0) {
+		api_error(&r, 403, "disabled", "this account is disabled: ask an admin");
 	} else {
 		g_autofree char *token = auth_token_new();
 		g_autofree char *digest = auth_token_digest(token);
@@ -1729,7 +1718,7 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 			    API_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			    token, api->cfg->token_hours * 3600, api->tls ? "; Secure" : "");
 
-			g_hash_table_remove(api->login_fails, l->host);
+			api_logins_succeeded(api, l->host, l->user);
 			soup_message_headers_append(
 			    soup_server_message_get_response_headers(l->msg), "Set-Cookie", cookie);
 			json_builder_begin_object(b);
@@ -1750,18 +1739,11 @@ static void api_login(struct api_req *r)
 {
 	struct api *api = r->api;
 	const char *host = soup_server_message_get_remote_host(r->msg);
-	struct api_login_fails *f = g_hash_table_lookup(api->login_fails, host ? host : "");
 	struct api_login *l;
 	g_autoptr(GTask) task = NULL;
-	struct queue_time t;
 
-	desk_time(api->desk, &t);
-	if (f && f->count >= API_LOGIN_MAX_FAILS && t.now - f->window_start <= API_LOGIN_WINDOW_S) {
-		api_error(r, 429, "too_many_logins",
-			  "too many failed logins from this address: wait %d minutes",
-			  API_LOGIN_WINDOW_S / 60);
+	if (!api_logins_admit(r, api_str(r, "user")))
 		return;
-	}
 	l = g_new0(struct api_login, 1);
 	l->api = api;
 	l->msg = g_object_ref(r->msg);
@@ -1785,8 +1767,10 @@ static void api_logout(struct api_req *r)
 	g_autofree char *digest = token ? auth_token_digest(token) : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
-	if (digest)
+	if (digest) {
 		store_token_delete(desk_store(r->api->desk), digest, NULL);
+		api_devices_end_sockets(r->api, digest, NULL, NULL, "logged out");
+	}
 	soup_message_headers_append(soup_server_message_get_response_headers(r->msg), "Set-Cookie",
 				    API_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	json_builder_begin_object(b);
@@ -1908,10 +1892,8 @@ static void api_users_passwd(struct api_req *r)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	int rc;
 
-	if (!(r->caller.role & AUTH_ROLE_ADMIN) && g_strcmp0(name, r->caller.user) != 0) {
-		api_error(r, 403, "forbidden", "only an admin may change another user's password");
+	if (!api_logins_may_change_password(r, name))
 		return;
-	}
 	rc = auth_password_hash(api_str(r, "password"), &hash, &error);
 	if (rc == 0)
 		rc = store_user_set_hash(desk_store(r->api->desk), name, hash, &error);
@@ -1919,6 +1901,7 @@ static void api_users_passwd(struct api_req *r)
 		api_error_gerror(r, rc, error, NULL);
 		return;
 	}
+	api_logins_ended(r->api, name, "the password changed: log in again");
 	json_builder_begin_object(b);
 	api_add_str(b, "name", name);
 	api_add_bool(b, "ok", TRUE);
@@ -2302,7 +2285,8 @@ static const struct api_field api_user_fields[] = {
     {"password", API_STRING, TRUE},
     {"provider", API_STRING, FALSE}, /* an expert's provider */
     {NULL}};
-static const struct api_field api_passwd_fields[] = {{"password", API_STRING, TRUE}, {NULL}};
+static const struct api_field api_passwd_fields[] = {
+    {"password", API_STRING, TRUE}, {"old", API_STRING, FALSE}, {NULL}};
 static const struct api_field api_appointment_fields[] = {{"service", API_STRING, TRUE},
 							  {"at", API_STRING, TRUE},
 							  {"code", API_STRING, FALSE},
@@ -2415,9 +2399,9 @@ static void api_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 	}
 	/* The route tables: this file's, the booths', the identity checks'. */
 	const struct api_route *const tables[] = {api_routes, api_booth_routes, api_visit_routes,
-						  api_devices_routes};
+						  api_devices_routes, api_logins_routes};
 	const size_t sizes[] = {G_N_ELEMENTS(api_routes), api_booth_n_routes, api_visit_n_routes,
-				api_devices_n_routes};
+				api_devices_n_routes, api_logins_n_routes};
 
 	for (size_t t = 0; t < G_N_ELEMENTS(tables) && !route; t++) {
 		for (size_t i = 0; i < sizes[t] && !route; i++) {
@@ -2652,7 +2636,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->desk = desk;
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
-	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	api->logins = api_logins_new();
 	api->visit_identity =
 	    g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
 	queue_result_init(&api->res);
@@ -2719,7 +2703,7 @@ void api_free(struct api *api)
 	g_ptr_array_unref(api->sockets);
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
-	g_hash_table_unref(api->login_fails);
+	api_logins_free(api->logins);
 	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
 	g_free(api);

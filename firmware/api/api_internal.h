@@ -30,19 +30,14 @@ struct api {
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
-	guint bus_device_subs[4]; /* api_device_topics */
-	GHashTable *login_fails;  /* remote host → struct api_login_fails * */
+	guint bus_device_subs[4];  /* api_device_topics */
+	struct api_logins *logins; /* api_logins.c: throttled guesses */
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
 };
 
 static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};
-
-struct api_login_fails {
-	int64_t window_start;
-	int count;
-};
 
 #define API_DEVICE_NAME_MAX 32
 
@@ -159,3 +154,19 @@ void api_devices_track_socket(struct api *api, SoupWebsocketConnection *ws,
  * be NULL); returns how many. */
 int api_devices_end_sockets(struct api *api, const char *session, const char *user,
 			    const char *device, const char *why);
+
+/* api_logins.c: the policy around passwords, and disabling users. */
+extern const struct api_route api_logins_routes[];
+extern const size_t api_logins_n_routes;
+struct api_logins *api_logins_new(void);
+void api_logins_free(struct api_logins *l);
+/* Counts a login of @user from @r's address before its password is
+ * checked; FALSE when it answered 429 (Retry-After) instead. */
+gboolean api_logins_admit(struct api_req *r, const char *user);
+/* The login of @user from @host was right: its own count is taken back. */
+void api_logins_succeeded(struct api *api, const char *host, const char *user);
+/* POST /api/users/NAME/password: one's own needs "old" (checked, and
+ * throttled like a login); an admin resets another's.  FALSE: answered. */
+gboolean api_logins_may_change_password(struct api_req *r, const char *name);
+/* @user's sessions ended (password changed, disabled): close their sockets. */
+void api_logins_ended(struct api *api, const char *user, const char *why);

@@ -3,6 +3,7 @@
 device (kiosk, booth screen) paired once by a one-time code, bound to its own
 booth or its own fresh tickets; login throttling; password rules; disabled
 users; sockets that end with their login; roles by provider and desk kind."""
+import json
 import os
 import re
 import sqlite3
@@ -203,3 +204,130 @@ def test_real_board_trusts_no_address(workdir):
         assert d.post("/api/tickets", {"service": "guide"}, headers=bearer(token)).status_code == 201
     finally:
         assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------
+# Logins
+
+
+def login(d, user, password):
+    return requests.post(d.url + "/api/login", json={"user": user, "password": password}, timeout=30)
+
+
+def test_login_failures_grow_delays_with_retry_after(daemon):
+    for _ in range(5):
+        assert login(daemon, "anna", "not-her-password").status_code == 401
+    r = login(daemon, "anna", USERS["anna"][1])
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1", r.text
+    time.sleep(1.05)  # the delay runs out …
+    assert login(daemon, "anna", "not-her-password").status_code == 401
+    r = login(daemon, "anna", USERS["anna"][1])
+    assert r.status_code == 429 and r.headers["Retry-After"] == "2"  # … and doubles
+    assert "wait 2 s" in r.json()["message"]
+
+
+def test_own_login_does_not_reset_the_count_of_others(daemon):
+    for _ in range(4):
+        assert login(daemon, "anna", "not-her-password").status_code == 401
+    # The guesser logs in as themself: that takes back only its own attempt.
+    assert login(daemon, "bertil", USERS["bertil"][1]).status_code == 200
+    assert login(daemon, "anna", "not-her-password").status_code == 401
+    # The fifth failure counts: anyone from this address now waits.
+    r = login(daemon, "anna", USERS["anna"][1])
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    assert login(daemon, "bertil", USERS["bertil"][1]).status_code == 429
+
+
+def test_parallel_guesses_are_counted_before_checking(daemon):
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(lambda _: login(daemon, "anna", "not-her-password").status_code, range(20)))
+    # Five are checked; a late thread may find the first 1-s delay over.
+    assert codes.count(401) <= 7 and codes.count(429) >= 13, codes
+
+
+def test_password_rules_and_old_password(daemon):
+    r = daemon.post("/api/users", {"name": "carl", "role": "advisor", "password": "x" * 11}, user="admin1")
+    assert r.status_code == 400 and "12" in r.json()["message"]
+    r = daemon.post("/api/users", {"name": "carl", "role": "advisor", "password": "x" * 12}, user="admin1")
+    assert r.status_code == 201, r.text
+    new = "anna-new-password-1"
+    r = daemon.post("/api/users/anna/password", {"password": new}, user="anna")
+    assert r.status_code == 400 and r.json()["error"] == "old_password_required"
+    r = daemon.post("/api/users/anna/password", {"password": new, "old": "not-her-password"}, user="anna")
+    assert r.status_code == 403
+    r = daemon.post("/api/users/anna/password", {"password": new, "old": USERS["anna"][1]}, user="anna")
+    assert r.status_code == 200, r.text
+    assert login(daemon, "anna", new).status_code == 200
+    # An admin resets another's password without it; nobody else may.
+    assert daemon.post("/api/users/bertil/password", {"password": "bertil-reset-pass"},
+                       user="admin1").status_code == 200
+    assert daemon.post("/api/users/maija/password", {"password": "maija-reset-pass", "old": "x"},
+                       user="tech").status_code == 403
+
+
+def events(d, token):
+    ws = websocket.create_connection(d.url.replace("http", "ws") + "/api/events?token=" + token, timeout=10)
+    assert ws.recv() == '{"type":"hello"}'
+    return ws
+
+
+def wait_closed(ws):
+    """The server closes @ws: recv ends with the close (or raises)."""
+    try:
+        while ws.recv():
+            pass
+    except websocket.WebSocketConnectionClosedException:
+        pass
+    assert not ws.connected
+
+
+def test_disabled_user_cannot_log_in_and_their_socket_closes(daemon):
+    daemon.login("anna")
+    token = daemon.tokens["anna"]
+    ws = events(daemon, token)
+    assert daemon.post("/api/users/anna/disable", user="admin1").status_code == 200
+    wait_closed(ws)
+    assert requests.get(daemon.url + "/api/queue", headers=bearer(token)).status_code == 401
+    r = login(daemon, "anna", USERS["anna"][1])
+    assert r.status_code == 403 and r.json()["error"] == "disabled"
+    assert daemon.post("/api/users/admin1/disable", user="admin1").status_code == 409
+    assert daemon.post("/api/users/bertil/disable", user="maija").status_code == 403
+    assert daemon.post("/api/users/anna/enable", user="admin1").status_code == 200
+    assert login(daemon, "anna", USERS["anna"][1]).status_code == 200
+
+
+def test_logout_and_new_password_close_sockets(daemon):
+    daemon.login("anna")
+    ws = events(daemon, daemon.tokens["anna"])
+    other = events(daemon, daemon.login("bertil")["Authorization"][7:])
+    assert daemon.post("/api/logout", user="anna").status_code == 200
+    wait_closed(ws)
+    r = daemon.post("/api/users/bertil/password", {"password": "bertil-reset-pass"}, user="admin1")
+    assert r.status_code == 200
+    wait_closed(other)
+
+
+def test_vuoroctl_users_disable_and_devices(daemon):
+    from test_cli import ctl
+    r = ctl(daemon, "login", "admin1", env_extra={"VUORO_PASSWORD": USERS["admin1"][1]})
+    assert r.returncode == 0, r.stderr
+    r = ctl(daemon, "users", "disable", "bertil")
+    assert r.returncode == 0 and "disabled" in r.stdout, r.stderr
+    assert login(daemon, "bertil", USERS["bertil"][1]).status_code == 403
+    assert ctl(daemon, "users", "enable", "bertil").returncode == 0
+    r = ctl(daemon, "devices", "add", "lobby", "kiosk")
+    assert r.returncode == 0, r.stderr
+    token = r.stdout.strip().splitlines()[-1]
+    r = ctl(daemon, "devices", "pair", "lobby", "--json")
+    code = json.loads(r.stdout)["code"]
+    assert requests.post(daemon.url + "/api/devices/pair", json={"code": code}).status_code == 200
+    r = ctl(daemon, "devices", "list")
+    assert "lobby" in r.stdout and "paired" in r.stdout and token not in r.stdout
+    assert ctl(daemon, "devices", "revoke", "lobby").returncode == 0
+    assert ctl(daemon, "devices", "revoke", "lobby").returncode == 1
+    # One's own password with the old one, through vuoroctl.
+    r = ctl(daemon, "users", "passwd", "admin1", stdin="admin-new-pass-1\n")
+    assert r.returncode == 1 and "old" in r.stderr
+    r = ctl(daemon, "users", "passwd", "admin1", "--old", stdin="admin-new-pass-1\n" + USERS["admin1"][1] + "\n")
+    assert r.returncode == 0, r.stderr
