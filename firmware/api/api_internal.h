@@ -170,3 +170,9 @@ void api_logins_succeeded(struct api *api, const char *host, const char *user);
 gboolean api_logins_may_change_password(struct api_req *r, const char *name);
 /* @user's sessions ended (password changed, disabled): close their sockets. */
 void api_logins_ended(struct api *api, const char *user, const char *why);
+
+/* api_roles.c: beyond the route's roles.  FALSE when it answered 403. */
+/* May the caller open @counter with @profile (NULL: the counter's own)? */
+gboolean api_roles_may_open(struct api_req *r, int counter, const char *profile);
+/* May the caller call @ticket by id (an expert: only their provider's)? */
+gboolean api_roles_may_call(struct api_req *r, uint32_t ticket);

@@ -331,3 +331,51 @@ def test_vuoroctl_users_disable_and_devices(daemon):
     assert r.returncode == 1 and "old" in r.stderr
     r = ctl(daemon, "users", "passwd", "admin1", "--old", stdin="admin-new-pass-1\n" + USERS["admin1"][1] + "\n")
     assert r.returncode == 0, r.stderr
+
+
+# ---------------------------------------------------------------------------
+# Roles
+
+
+def add_expert(d, name, provider, password="expert-pass-long-9"):
+    subprocess.run([VUOROD, "--db", d.db, "--add-user", name, "--role", "expert", "--provider", provider],
+                   input=password + "\n", text=True, check=True, capture_output=True)
+    r = login(d, name, password)
+    assert r.status_code == 200, r.text
+    return bearer(r.json()["token"])
+
+
+def test_expert_opens_only_their_providers_desks_and_tickets(daemon):
+    kela = add_expert(daemon, "kaisa", "kela")
+    counters = {c["id"]: c for c in daemon.get("/api/status").json()["counters"]}
+    mixed = next(i for i, c in counters.items() if c["kind"] == "counter" and "tax" in c["profile"])
+    r = daemon.post("/api/counters/%d/open" % mixed, headers=kela)
+    assert r.status_code == 403 and "vero" in r.json()["message"], r.text
+    r = daemon.post("/api/counters/%d/open" % mixed, {"profile": "tax"}, headers=kela)
+    assert r.status_code == 403
+    tax = daemon.post("/api/tickets", {"service": "tax"}).json()["ticket"]
+    own = daemon.post("/api/tickets", {"service": "kela"}).json()["ticket"]
+    r = daemon.post("/api/counters/%d/open" % mixed, {"profile": "kela"}, headers=kela)
+    assert r.status_code == 200, r.text
+    r = daemon.post("/api/counters/%d/call" % mixed, {"ticket": tax["id"]}, headers=kela)
+    assert r.status_code == 403 and tax["code"] in r.json()["message"]
+    # The tax ticket was not called: it is still waiting, and the expert's is called.
+    assert daemon.get("/api/tickets/%d" % tax["id"], user="anna").json()["state"] == "waiting"
+    r = daemon.post("/api/counters/%d/call" % mixed, {"ticket": own["id"]}, headers=kela)
+    assert r.status_code == 200 and r.json()["ticket"]["code"] == own["code"]
+    # An expert without a provider opens no counter.
+    assert daemon.post("/api/counters/%d/open" % mixed, user="eero").status_code == 403
+
+
+def test_only_experts_open_expert_desks(daemon):
+    booth = booth_id(daemon)
+    r = daemon.post("/api/counters/%d/open" % booth, user="anna")
+    assert r.status_code == 403 and "only experts" in r.json()["message"]
+    # An admin may (to look after a desk).
+    assert daemon.post("/api/counters/%d/open" % booth, user="admin1").status_code == 200
+
+
+def test_backup_is_the_admins_only(daemon):
+    assert daemon.get("/api/db/backup", user="tech").status_code == 403
+    r = daemon.get("/api/db/backup", user="admin1")
+    assert r.status_code == 200 and r.content.startswith(b"SQLite format 3")

@@ -104,6 +104,10 @@ def test_vuoroctl_db_backup_and_check(daemon, status):
     r = ctl(daemon, "db", "check")
     assert r.returncode == 0 and "ok" in r.stdout
     backup = os.path.join(daemon.workdir, "backup.db")
+    # A backup holds every password hash: the admin's only.
+    r = ctl(daemon, "db", "backup", backup)
+    assert r.returncode == 1 and not os.path.exists(backup)
+    assert ctl(daemon, "login", "admin1", stdin=USERS["admin1"][1] + "\n").returncode == 0
     r = ctl(daemon, "db", "backup", backup)
     assert r.returncode == 0, r.stderr
     db = sqlite3.connect(backup)
