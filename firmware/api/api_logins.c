@@ -39,9 +39,11 @@ void api_logins_free(struct api_logins *l)
 	g_free(l);
 }
 
+/* "user:NAME": a name longer than any user's is cut, so that guesses under
+ * long names cannot make the throttle hold much memory. */
 static char *api_logins_key(const char *kind, const char *value)
 {
-	return g_strconcat(kind, ":", value ? value : "", NULL);
+	return g_strdup_printf("%s:%.*s", kind, QUEUE_USER_LEN, value ? value : "");
 }
 
 static void api_logins_refuse(struct api_req *r, int retry_s)

@@ -106,16 +106,21 @@ test("tech: a technician tests every part of the front desk", async () => {
     // The database's integrity.
     await page.locator("#db-check").click();
     await resultOf(page, "#db-check").getByText("Database OK (integrity check: ok).").waitFor();
-    // The backup link works with the cookie session: an SQLite file.
+    // The backup holds every password hash: a technician's cookie session
+    // is refused it (the hint says so; test_auth.py fetches an admin's).
     const href = await page.getByRole("link", { name: "Download backup" }).getAttribute("href");
-    const backup = await page.evaluate(async (u) => {
+    expect((await page.locator("#disk-title ~ .actions").textContent()).includes("Administrators only"),
+      "the hint says who may");
+    const fetchBackup = (p) => p.evaluate(async (u) => {
       const r = await fetch(u);
       const head = new Uint8Array(await r.arrayBuffer()).slice(0, 15);
       return { status: r.status, type: r.headers.get("content-type"), head: String.fromCharCode(...head) };
     }, href);
-    expect(backup.status === 200 && backup.head === "SQLite format 3", "a backup: " + JSON.stringify(backup));
-
-    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+    const refused = await fetchBackup(page);
+    expect(refused.status === 403, "a technician's backup: " + JSON.stringify(refused));
+    const other = page.jsErrors.filter((e) => !/status of 403/.test(e));
+    expect(other.length === 0, "no console errors: " + other.join(" | "));
+    page.jsErrors.length = 0;
 
     // vuorod restarts: the offline banner while it is away, then health
     // read again (the sim printer starts with paper).
