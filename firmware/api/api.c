@@ -348,8 +348,6 @@ void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
 	}
 	ret->session[0] = ret->device[0] = '\0';
 	ret->booth = 0;
-	if (token && api_devices_identify(api, token, ret))
-		return;
 	if (token) {
 		g_autofree char *digest = auth_token_digest(token);
 		g_autofree char *role = NULL;
@@ -363,6 +361,8 @@ void api_identify(struct api *api, SoupServerMessage *msg, GHashTable *query,
 			return;
 		}
 	}
+	if (token && api_devices_identify(api, token, ret))
+		return;
 	/* A paired device (cog, the booth's <img>): its HttpOnly, SameSite
 	 * cookie, which needs no CSRF token. */
 	g_clear_pointer(&cookie, g_free);
