@@ -45,6 +45,9 @@ struct viewer {
 	int booth;
 	int pending; /* chunks appended, not yet written */
 	gboolean done;
+	char session[65]; /* who watches: the stream ends with their login or device */
+	char *user;
+	char device[API_DEVICE_NAME_MAX + 1];
 };
 
 #define EXPERTS (AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
@@ -207,7 +210,33 @@ static void viewer_free(gpointer p)
 	struct viewer *v = p;
 
 	g_object_unref(v->msg);
+	g_free(v->user);
 	g_free(v);
+}
+
+static gboolean viewer_is(const char *have, const char *want)
+{
+	return want && *want && have && *have && strcmp(have, want) == 0;
+}
+
+int api_booth_end_viewers(struct api *api, const char *session, const char *user,
+			  const char *device)
+{
+	struct api_booth *ab = api->booth_api;
+	int n = 0;
+
+	for (guint i = 0; ab && i < ab->viewers->len; i++) {
+		struct viewer *v = g_ptr_array_index(ab->viewers, i);
+
+		if (v->done || !(viewer_is(v->session, session) || viewer_is(v->user, user) ||
+				 viewer_is(v->device, device)))
+			continue;
+		/* The last chunk: the response ends, "finished" lets the viewer go. */
+		soup_message_body_complete(soup_server_message_get_response_body(v->msg));
+		soup_server_message_unpause(v->msg);
+		n++;
+	}
+	return n;
 }
 
 static void api_booth_video(struct api_req *r)
@@ -222,6 +251,9 @@ static void api_booth_video(struct api_req *r)
 	v->api = r->api;
 	v->msg = g_object_ref(r->msg);
 	v->booth = (int)id;
+	g_strlcpy(v->session, r->caller.session, sizeof(v->session));
+	v->user = g_strdup(r->caller.user);
+	g_strlcpy(v->device, r->caller.device, sizeof(v->device));
 	soup_server_message_set_status(r->msg, 200, NULL);
 	soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
 	soup_message_headers_replace(h, "Content-Type",

@@ -284,6 +284,8 @@ int api_devices_end_sockets(struct api *api, const char *session, const char *us
 		    api_devices_matches(ws, "vuoro-auth-device", device))
 			g_ptr_array_add(ending, g_object_ref(ws));
 	}
+	/* The booth screen's video is a long HTTP answer, not a socket. */
+	api_booth_end_viewers(api, session, user, device);
 	/* Closing emits "closed", which edits d->sockets: close from a copy. */
 	for (guint i = 0; i < ending->len; i++) {
 		SoupWebsocketConnection *ws = g_ptr_array_index(ending, i);

@@ -130,6 +130,10 @@ extern const size_t api_visit_n_routes;
 void api_visit_build_identity(struct api *api, JsonBuilder *b, uint32_t ticket);
 /* @ticket's visit is over: its identity is forgotten. */
 void api_visit_forget(struct api *api, uint32_t ticket);
+/* Ends the booth video streams watched under login @session, by @user or
+ * by @device (each may be NULL); returns how many. */
+int api_booth_end_viewers(struct api *api, const char *session, const char *user,
+			  const char *device);
 void api_booth_init(struct api *api);
 void api_booth_free(struct api *api);
 

@@ -6,6 +6,7 @@ users; sockets that end with their login; roles by provider and desk kind."""
 import json
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import time
@@ -100,6 +101,29 @@ def test_revoked_device_is_refused_and_its_socket_closed(strict):
             ws.recv()
     assert s.post(d.url + "/api/tickets", json={"service": service}, timeout=30).status_code == 401
     assert d.get("/api/devices", user="admin1").json()["devices"] == []
+
+
+def test_revoked_booth_screen_loses_its_video_stream(strict):
+    d = strict
+    booth = booth_id(d)
+    token = admin_add_device(d, "booth-screen", "booth", booth)
+    # The screen's <img>: a long answer that sends nothing until a frame
+    # (no session here) — read raw, to the end.
+    sock = socket.create_connection(("127.0.0.1", d.port), timeout=10)
+    sock.sendall(("GET /api/booths/%d/video HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Authorization: Bearer %s\r\n\r\n" % (booth, token)).encode())
+    # A full round trip on another connection: vuorod has read the one above.
+    assert d.get("/api/health").status_code == 200
+    assert d.post("/api/devices/booth-screen/revoke", user="admin1").status_code == 200
+    # The stream ends with its last chunk, rather than running on.
+    got = b""
+    while not got.endswith(b"0\r\n\r\n"):
+        chunk = sock.recv(65536)
+        assert chunk, got
+        got += chunk
+    assert got.startswith(b"HTTP/1.1 200") and b"multipart/x-mixed-replace" in got
+    sock.close()
+    assert requests.get(d.url + "/api/booths/%d/video" % booth, headers=bearer(token), timeout=10).status_code == 401
 
 
 def test_wrong_pairing_codes_are_refused_and_counted(strict):
