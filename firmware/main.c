@@ -6,6 +6,8 @@
  *   vuorod --config FILE [--db FILE] [--listen HOST:PORT]
  *   vuorod --check-config FILE
  *   vuorod --db FILE --add-user NAME --role ROLE   (password on stdin)
+ *   vuorod --db FILE [--config FILE] --add-device NAME --role kiosk|booth [--booth N]
+ *   vuorod --db FILE --list-devices | --revoke-device NAME
  */
 
 #include <errno.h>
@@ -39,6 +41,10 @@ struct vuorod_opts {
 	char *add_user;
 	char *role;
 	char *provider;
+	char *add_device;
+	char *revoke_device;
+	gboolean list_devices;
+	int booth;
 	gboolean version;
 	gboolean list_routes;
 };
@@ -105,6 +111,84 @@ static int vuorod_add_user(const struct vuorod_opts *o)
 	}
 	printf("user %s (%s%s%s) saved in %s\n", o->add_user, o->role, o->provider ? ", " : "",
 	       o->provider ? o->provider : "", o->db);
+	return 0;
+}
+
+/* A device's token is printed once: the store keeps only its SHA-256. */
+static int vuorod_add_device(const struct vuorod_opts *o)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Store) store = NULL;
+	g_autofree char *token = auth_token_new();
+	g_autofree char *digest = auth_token_digest(token);
+	struct store_device dev = {.name = o->add_device, .role = o->role, .booth = o->booth};
+
+	if (!o->db || !o->role) {
+		fprintf(stderr, "vuorod: --add-device needs --db FILE and --role kiosk|booth\n");
+		return 2;
+	}
+	/* With the board-config, a booth's number is checked against it. */
+	if (o->config && !(cfg = config_load(o->config, &error))) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	if (api_devices_check(cfg, o->add_device, o->role, o->booth, &error) < 0) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 2;
+	}
+	dev.token_hash = digest;
+	dev.created_at = g_get_real_time() / G_USEC_PER_SEC;
+	store = store_open(o->db, NULL, &error);
+	if (!store || store_device_add(store, &dev, &error) < 0) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	printf("device %s (%s", o->add_device, o->role);
+	if (o->booth)
+		printf(" screen of booth %d", o->booth);
+	printf(") saved in %s; its token, shown only now:\n%s\n", o->db, token);
+	return 0;
+}
+
+static void vuorod_print_device(const struct store_device *d, void *data)
+{
+	printf("%-20s %-6s", d->name, d->role);
+	if (d->booth)
+		printf(" booth %-4d", d->booth);
+	else
+		printf(" %-10s", "");
+	printf(" %s%s\n", d->paired_at ? "paired" : "not paired",
+	       d->pair_hash ? ", pairing code pending" : "");
+}
+
+static int vuorod_devices(const struct vuorod_opts *o)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) store = NULL;
+	int rc;
+
+	if (!o->db) {
+		fprintf(stderr, "vuorod: --list-devices and --revoke-device need --db FILE\n");
+		return 2;
+	}
+	store = store_open(o->db, NULL, &error);
+	if (!store) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	if (o->revoke_device) {
+		rc = store_device_delete(store, o->revoke_device, &error);
+		if (rc == 0)
+			printf("device %s revoked: its token and cookie no longer work\n",
+			       o->revoke_device);
+	} else {
+		rc = store_device_foreach(store, vuorod_print_device, NULL, &error);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
 	return 0;
 }
 
@@ -263,11 +347,21 @@ int main(int argc, char **argv)
 	    {"add-user", 0, 0, G_OPTION_ARG_STRING, &o.add_user,
 	     "store a user (password on stdin) in --db and exit", "NAME"},
 	    {"role", 0, 0, G_OPTION_ARG_STRING, &o.role,
-	     "role of --add-user: advisor, expert, technician, manager or admin", "ROLE"},
+	     "role of --add-user (advisor, expert, technician, manager, admin) or of "
+	     "--add-device (kiosk, booth)",
+	     "ROLE"},
 	    {"provider", 0, 0, G_OPTION_ARG_STRING, &o.provider,
 	     "the provider an expert of --add-user serves for (a [provider:CODE])", "CODE"},
 	    {"list-routes", 0, 0, G_OPTION_ARG_NONE, &o.list_routes,
 	     "print the API's routes (one JSON object a line) and exit", NULL},
+	    {"add-device", 0, 0, G_OPTION_ARG_STRING, &o.add_device,
+	     "store a device (--role kiosk or booth) in --db, print its token and exit", "NAME"},
+	    {"booth", 0, 0, G_OPTION_ARG_INT, &o.booth,
+	     "the booth (counter id, kind = expert) a booth screen of --add-device serves", "N"},
+	    {"list-devices", 0, 0, G_OPTION_ARG_NONE, &o.list_devices,
+	     "list the devices of --db and exit", NULL},
+	    {"revoke-device", 0, 0, G_OPTION_ARG_STRING, &o.revoke_device,
+	     "remove a device from --db: its token stops working", "NAME"},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &o.version, "print the version and exit", NULL},
 	    {NULL},
 	};
@@ -304,6 +398,10 @@ int main(int argc, char **argv)
 		rc = vuorod_check_config(o.check_config);
 	else if (o.add_user)
 		rc = vuorod_add_user(&o);
+	else if (o.add_device)
+		rc = vuorod_add_device(&o);
+	else if (o.list_devices || o.revoke_device)
+		rc = vuorod_devices(&o);
 	else
 		rc = vuorod_run(&o);
 	/* GStreamer (booths, announcer) keeps its registry until told. */
@@ -316,5 +414,7 @@ int main(int argc, char **argv)
 	g_free(o.add_user);
 	g_free(o.role);
 	g_free(o.provider);
+	g_free(o.add_device);
+	g_free(o.revoke_device);
 	return rc;
 }

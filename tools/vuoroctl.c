@@ -53,7 +53,9 @@ struct ctl {
 	gint counter;
 	gint ticket;
 	gint priority;
-	char **args; /* positional arguments after the command */
+	gint booth;      /* devices add: a booth screen's booth */
+	gboolean old_pw; /* users passwd: the old password follows on stdin */
+	char **args;     /* positional arguments after the command */
 	int n_args;
 };
 
@@ -579,18 +581,104 @@ static int ctl_users(struct ctl *c)
 		return rc;
 	}
 	if (strcmp(sub, "passwd") == 0 && c->n_args == 2) {
+		g_autofree char *old = NULL;
+
 		password = ctl_read_secret("VUORO_NEW_PASSWORD");
 		if (!password)
 			return CTL_USAGE;
-		body = ctl_json_object("password", G_TYPE_STRING, password, NULL);
+		/* One's own password changes only with the old one. */
+		if (c->old_pw || g_getenv("VUORO_OLD_PASSWORD")) {
+			old = ctl_read_secret("VUORO_OLD_PASSWORD");
+			if (!old)
+				return CTL_USAGE;
+		}
+		body = old ? ctl_json_object("password", G_TYPE_STRING, password, "old",
+					     G_TYPE_STRING, old, NULL)
+			   : ctl_json_object("password", G_TYPE_STRING, password, NULL);
 		path = g_strdup_printf("/api/users/%s/password", c->args[1]);
 		rc = ctl_call(c, "POST", path, body, NULL, NULL, &node, NULL);
 		if (rc == CTL_OK && !c->json)
 			printf("password of %s changed\n", c->args[1]);
 		return rc;
 	}
-	ctl_fail("usage: users list | users add NAME ROLE | users passwd NAME "
-		 "(new password on stdin or in VUORO_NEW_PASSWORD)");
+	if ((strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) && c->n_args == 2) {
+		path = g_strdup_printf("/api/users/%s/%s", c->args[1], sub);
+		rc = ctl_call(c, "POST", path, NULL, NULL, NULL, &node, NULL);
+		if (rc == CTL_OK && !c->json)
+			printf("user %s %sd%s\n", c->args[1], sub,
+			       strcmp(sub, "disable") == 0 ? ": their sessions ended" : "");
+		return rc;
+	}
+	ctl_fail("usage: users list | users add NAME ROLE | users passwd NAME [--old] "
+		 "(new password on stdin or in VUORO_NEW_PASSWORD; with --old, your own old "
+		 "password on the next line or in VUORO_OLD_PASSWORD) | users disable NAME | "
+		 "users enable NAME");
+	return CTL_USAGE;
+}
+
+static void ctl_devices_human(JsonObject *o)
+{
+	JsonArray *devices = json_object_get_array_member(o, "devices");
+
+	for (guint i = 0; devices && i < json_array_get_length(devices); i++) {
+		JsonObject *d = json_array_get_object_element(devices, i);
+
+		printf("%-20s %-6s", ctl_str(d, "name"), ctl_str(d, "role"));
+		if (ctl_int(d, "booth", 0))
+			printf(" booth %-4" G_GINT64_FORMAT, ctl_int(d, "booth", 0));
+		else
+			printf(" %-10s", "");
+		printf(" %s\n", ctl_int(d, "paired_at", 0) ? "paired" : "not paired");
+	}
+}
+
+/* Devices: a kiosk or a booth's screen, each with its own credential. */
+static int ctl_devices(struct ctl *c)
+{
+	const char *sub = c->n_args > 0 ? c->args[0] : "list";
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *path = NULL;
+	JsonObject *o;
+	int rc;
+
+	if (strcmp(sub, "list") == 0 && c->n_args <= 1)
+		return ctl_get_print(c, "/api/devices", ctl_devices_human);
+	if (strcmp(sub, "add") == 0 && c->n_args == 3) {
+		body = ctl_json_object("name", G_TYPE_STRING, c->args[1], "role", G_TYPE_STRING,
+				       c->args[2], "booth", G_TYPE_INT64, (gint64)c->booth, NULL);
+		rc = ctl_call(c, "POST", "/api/devices", body, NULL, NULL, &node, NULL);
+		if (rc != CTL_OK)
+			return rc;
+		if (c->json) {
+			ctl_print_json(node);
+			return rc;
+		}
+		o = json_node_get_object(node);
+		printf("device %s (%s) added; its token, shown only now:\n%s\n", c->args[1],
+		       c->args[2], ctl_str(o, "token"));
+		return rc;
+	}
+	if ((strcmp(sub, "revoke") == 0 || strcmp(sub, "pair") == 0) && c->n_args == 2) {
+		path = g_strdup_printf("/api/devices/%s/%s", c->args[1], sub);
+		rc = ctl_call(c, "POST", path, NULL, NULL, NULL, &node, NULL);
+		if (rc != CTL_OK)
+			return rc;
+		if (c->json) {
+			ctl_print_json(node);
+			return rc;
+		}
+		o = json_node_get_object(node);
+		if (strcmp(sub, "revoke") == 0)
+			printf("device %s revoked\n", c->args[1]);
+		else
+			printf("pairing code for %s: %s (once, for 10 minutes): enter it on the "
+			       "device's page, or open the page with ?pair=%s\n",
+			       c->args[1], ctl_str(o, "code"), ctl_str(o, "code"));
+		return rc;
+	}
+	ctl_fail("usage: devices list | devices add NAME kiosk | devices add NAME booth --booth N "
+		 "| devices revoke NAME | devices pair NAME");
 	return CTL_USAGE;
 }
 
@@ -1309,7 +1397,10 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"end", "[COUNTER] [--outcome O] [--channel C]", ctl_end, "end the visit"},
     {"checkin", "CODE", ctl_checkin, "check in an appointment"},
     {"appointments", "list|add|import", ctl_appointments, "booked appointments"},
-    {"users", "list|add NAME ROLE|passwd NAME", ctl_users, "user accounts"},
+    {"users", "list|add NAME ROLE|passwd NAME [--old]|disable NAME|enable NAME", ctl_users,
+     "user accounts"},
+    {"devices", "list|add NAME kiosk|add NAME booth --booth N|revoke NAME|pair NAME", ctl_devices,
+     "kiosks and booth screens, each with its own credential (admin)"},
     {"report", "[--from D] [--to D] [--period P] [--kind K] [--csv]", ctl_report,
      "monthly figures per provider; --kind billing|times|arrivals|idle|feedback|categories"},
     {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
@@ -1340,6 +1431,10 @@ int main(int argc, char **argv)
 	     "vuorod's address (default $VUORO_URL or " CTL_DEFAULT_URL ")", "URL"},
 	    {"json", 'j', 0, G_OPTION_ARG_NONE, &c.json, "print JSON", NULL},
 	    {"counter", 0, 0, G_OPTION_ARG_INT, &c.counter, "counter number", "N"},
+	    {"booth", 0, 0, G_OPTION_ARG_INT, &c.booth, "devices add: the booth of a booth screen",
+	     "N"},
+	    {"old", 0, 0, G_OPTION_ARG_NONE, &c.old_pw,
+	     "users passwd: your old password follows the new one on stdin", NULL},
 	    {"ticket", 0, 0, G_OPTION_ARG_INT, &c.ticket, "ticket id", "ID"},
 	    {"lang", 0, 0, G_OPTION_ARG_STRING, &c.lang, "fi, sv or en", "LANG"},
 	    {"handout", 0, 0, G_OPTION_ARG_STRING, &c.handout, "screen or printer", "HOW"},

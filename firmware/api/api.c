@@ -231,10 +231,6 @@ void api_identify(struct api *api, struct web_req *r, struct web_caller *ret)
 		if (token)
 			ret->csrf = auth_csrf_token(token);
 	}
-	if (token && api->cfg->kiosk_token && strcmp(token, api->cfg->kiosk_token) == 0) {
-		ret->role = AUTH_ROLE_KIOSK;
-		return;
-	}
 	if (token) {
 		g_autofree char *digest = auth_token_digest(token);
 		g_autofree char *role = NULL;
@@ -244,10 +240,22 @@ void api_identify(struct api *api, struct web_req *r, struct web_caller *ret)
 		if (store_token_get(desk_store(api->desk), digest, t.now, &ret->user, &role,
 				    NULL) == 0) {
 			ret->role = auth_role_parse(role);
+			g_strlcpy(ret->session, digest, sizeof(ret->session));
 			return;
 		}
 	}
-	if (api_is_kiosk_address(api, web_req_remote(r)))
+	if (token && api_devices_identify(api, token, ret))
+		return;
+	/* A paired device (cog, the booth's <img>): its HttpOnly, SameSite
+	 * cookie, which needs no CSRF token. */
+	g_clear_pointer(&cookie, g_free);
+	cookie = web_req_cookie(r, API_DEVICE_COOKIE);
+	if (cookie && api_devices_identify(api, cookie, ret)) {
+		g_clear_pointer(&ret->csrf, g_free);
+		return;
+	}
+	/* Address-only trust is for the sim board alone. */
+	if (config_board_is_sim(api->cfg) && api_is_kiosk_address(api, web_req_remote(r)))
 		ret->role = AUTH_ROLE_KIOSK;
 }
 
@@ -305,6 +313,7 @@ static void api_run_reply(struct web_req *r, struct api_pending *p, int rc, cons
 		api_error_gerror(r, rc, error, res);
 		return;
 	}
+	api_devices_note_ticket(p->api, p->device, res->ticket);
 	api_reply_result(r, res, p->counter, p->status);
 }
 
@@ -328,6 +337,8 @@ void api_run(struct web_req *r, struct queue_cmd *cmd, guint status)
 	p->api = api;
 	p->counter = cmd->counter;
 	p->status = status;
+	if (cmd->type == QUEUE_CMD_ISSUE)
+		g_strlcpy(p->device, r->caller.device, sizeof(p->device));
 	rc = desk_submit(api->desk, cmd, r->caller.user, &api->res, &error, api_run_done, p);
 	if (rc == 0) {
 		p->x = web_req_hold(r);
@@ -355,6 +366,7 @@ void api_dispensed(const struct dispenser_result *dr, gpointer data)
 		api_error_gerror(&r, dr->rc, dr->error, dr->res);
 		goto unpause;
 	}
+	api_devices_note_ticket(api, p->device, dr->ticket);
 	desk_time(api->desk, &t);
 	json_builder_begin_object(b);
 	for (guint i = 0; dr->res && i < dr->res->tickets->len; i++) {
@@ -396,8 +408,10 @@ struct api_pending *api_pending_new(struct web_req *r, guint status)
 
 void api_dispense(struct web_req *r, const struct queue_cmd *cmd)
 {
-	dispenser_issue(api_of(r)->dispenser, cmd, r->caller.user, false, api_dispensed,
-			api_pending_new(r, 201));
+	struct api_pending *p = api_pending_new(r, 201);
+
+	g_strlcpy(p->device, r->caller.device, sizeof(p->device));
+	dispenser_issue(api_of(r)->dispenser, cmd, r->caller.user, false, api_dispensed, p);
 }
 
 struct panel *api_panel(struct web_req *r)
@@ -456,10 +470,9 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	struct web_caller caller;
 
 	api_identify_message(api, msg, &caller);
-	g_free(caller.user);
 	g_free(caller.csrf);
-	g_free(caller.device);
 	if (web_foreign_origin(soup_server_message_get_request_headers(msg))) {
+		g_free(caller.user);
 		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
 						"this page is from another site");
 		return;
@@ -468,6 +481,8 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	 * the follow page): without a role, only what the display shows. */
 	if (!caller.role)
 		g_object_set_data(G_OBJECT(ws), "vuoro-public", GINT_TO_POINTER(1));
+	api_devices_track_socket(api, ws, &caller);
+	g_free(caller.user);
 	g_ptr_array_add(api->sockets, g_object_ref(ws));
 	g_signal_connect(ws, "closed", G_CALLBACK(api_ws_closed), api);
 	soup_websocket_connection_send_text(ws, "{\"type\":\"hello\"}");
@@ -578,12 +593,15 @@ static void api_router_identify(void *app, struct web_req *r, struct web_caller 
 	api_identify(app, r, ret);
 }
 
-/* After the router's checks: nothing not yet durable may be seen (a read
- * first commits what the last loop iteration ran). */
+/* After the router's checks: a device acts only within what it is bound
+ * to; nothing not yet durable may be seen (a read first commits what the
+ * last loop iteration ran). */
 static gboolean api_router_admit(void *app, struct web_req *r)
 {
 	struct api *api = app;
 
+	if (!api_devices_permit(r))
+		return FALSE;
 	if (strcmp(r->method, "GET") == 0)
 		desk_flush(api->desk);
 	return TRUE;
@@ -606,7 +624,7 @@ static const struct {
 	}
     API_TABLE(site),    API_TABLE(users), API_TABLE(tickets),      API_TABLE(counters),
     API_TABLE(devices), API_TABLE(sim),   API_TABLE(appointments), API_TABLE(reports),
-    API_TABLE(booth),   API_TABLE(visit),
+    API_TABLE(booth),   API_TABLE(visit), API_TABLE(credentials),  API_TABLE(logins),
 #undef API_TABLE
 };
 
@@ -675,7 +693,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->desk = desk;
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
-	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	api->logins = api_logins_new();
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
 	api->started_at = t.now;
@@ -695,6 +713,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 		api->bus_device_subs[i] =
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
 	api_booth_init(api);
+	api_devices_init(api);
 	return api;
 }
 
@@ -734,6 +753,7 @@ void api_free(struct api *api)
 		return;
 	desk_flush(api->desk); /* answer what waits for the group commit */
 	api_booth_free(api);
+	api_devices_free(api);
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
@@ -744,7 +764,7 @@ void api_free(struct api *api)
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	web_router_free(api->router);
-	g_hash_table_unref(api->login_fails);
+	api_logins_free(api->logins);
 	queue_result_free(&api->res);
 	tls_cert_watch_free(api->tls_watch);
 	g_free(api);

@@ -77,3 +77,10 @@ gboolean api_tls(const struct api *api);
  * has [api] tls-cert (and tls-key).  Returns the port, or a
  * negative errno with @error saying why (address in use, …). */
 int api_listen(struct api *api, const char *host, int port, GError **error);
+
+/* A device to be added (vuorod --add-device, POST /api/devices): -EINVAL
+ * with @error saying what is wrong with @name, @role (kiosk | booth) or
+ * @booth (a booth's counter id, kind = expert; 0 for a kiosk).  @cfg may be
+ * NULL: the booth is then only checked to be a number. */
+int api_devices_check(const struct config *cfg, const char *name, const char *role, int booth,
+		      GError **error);

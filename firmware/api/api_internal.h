@@ -29,13 +29,14 @@ struct api {
 	struct identity *identity;   /* the ID-card reader; may be NULL */
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
 	struct api_booth *booth_api; /* booths.c's sockets and streams */
+	struct api_devices *devices; /* credentials.c: device credentials, sockets by login */
 	SoupServer *server;
 	struct web_router *router;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
-	guint bus_device_subs[4]; /* api_device_topics */
-	GHashTable *login_fails;  /* remote host → struct api_login_fails * */
+	guint bus_device_subs[4];  /* api_device_topics */
+	struct api_logins *logins; /* logins.c: throttled guesses */
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
@@ -45,14 +46,10 @@ struct api {
 
 static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};
 
-struct api_login_fails {
-	int64_t window_start;
-	int count;
-};
-
 /* Who calls: a struct web_caller (firmware/web/router.h). */
-#define API_COOKIE      "vuoro_session"
-#define API_CSRF_HEADER "X-CSRF-Token"
+#define API_COOKIE        "vuoro_session"
+#define API_DEVICE_COOKIE "vuoro_device"
+#define API_CSRF_HEADER   "X-CSRF-Token"
 
 /* Route flags of ours (web/router.h leaves bits 8 and up to programs). */
 enum {
@@ -108,6 +105,7 @@ struct api_pending {
 	struct web_exchange *x;
 	int16_t counter;
 	guint status;
+	char device[WEB_DEVICE_NAME_MAX + 1]; /* ISSUE by a device: it may act on the ticket */
 };
 struct api_pending *api_pending_new(struct web_req *r, guint status);
 void api_pending_done(struct api_pending *p);
@@ -138,6 +136,8 @@ API_ROUTES(appointments);
 API_ROUTES(reports);
 API_ROUTES(booth);
 API_ROUTES(visit);
+API_ROUTES(credentials);
+API_ROUTES(logins);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */
@@ -147,3 +147,46 @@ void api_booth_init(struct api *api);
 /* POST /api/booths/N/sim: a part of the sim booth fails (sim.c's table). */
 void api_booth_sim(struct web_req *r);
 void api_booth_free(struct api *api);
+/* Ends the booth video streams watched under login @session, by @user or
+ * by @device (each may be NULL); returns how many. */
+int api_booth_end_viewers(struct api *api, const char *session, const char *user,
+			  const char *device);
+
+/* credentials.c: a credential per device, what a device may touch, and
+ * the sockets that end with their login. */
+void api_devices_init(struct api *api);
+void api_devices_free(struct api *api);
+/* @token is a device's (or the legacy [api] kiosk-token): fills @ret. */
+gboolean api_devices_identify(struct api *api, const char *token, struct web_caller *ret);
+/* After the route's roles: may this caller touch what @r names?  FALSE
+ * when it answered 403. */
+gboolean api_devices_permit(struct web_req *r);
+/* @device drew @ticket now (a kiosk acts on it for a few minutes). */
+void api_devices_note_ticket(struct api *api, const char *device, uint32_t ticket);
+/* An authorised socket, kept until the login or device behind it ends. */
+void api_devices_track_socket(struct api *api, SoupWebsocketConnection *ws,
+			      const struct web_caller *caller);
+/* Closes the sockets of login @session, of @user, or of @device (each may
+ * be NULL); returns how many. */
+int api_devices_end_sockets(struct api *api, const char *session, const char *user,
+			    const char *device, const char *why);
+
+/* logins.c: the policy around passwords, and disabling users. */
+struct api_logins *api_logins_new(void);
+void api_logins_free(struct api_logins *l);
+/* Counts a login of @user from @r's address before its password is
+ * checked; FALSE when it answered 429 (Retry-After) instead. */
+gboolean api_logins_admit(struct web_req *r, const char *user);
+/* The login of @user from @host was right: its own count is taken back. */
+void api_logins_succeeded(struct api *api, const char *host, const char *user);
+/* POST /api/users/NAME/password: one's own needs "old" (checked, and
+ * throttled like a login); an admin resets another's.  FALSE: answered. */
+gboolean api_logins_may_change_password(struct web_req *r, const char *name);
+/* @user's sessions ended (password changed, disabled): close their sockets. */
+void api_logins_ended(struct api *api, const char *user, const char *why);
+
+/* roles.c: beyond the route's roles.  FALSE when it answered 403. */
+/* May the caller open @counter with @profile (NULL: the counter's own)? */
+gboolean api_roles_may_open(struct web_req *r, int counter, const char *profile);
+/* May the caller call @ticket by id (an expert: only their provider's)? */
+gboolean api_roles_may_call(struct web_req *r, uint32_t ticket);

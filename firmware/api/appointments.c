@@ -182,6 +182,7 @@ static void api_checkin(struct web_req *r)
 		api_error_gerror(r, rc, error, &api->res);
 		return;
 	}
+	api_devices_note_ticket(api, r->caller.device, api->res.ticket);
 	if (handout && strcmp(handout, "printer") == 0 && api->dispenser) {
 		/* Printed like a drawn ticket: handed out once printed, and the
 		 * answer says how the print went. */

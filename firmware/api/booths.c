@@ -45,6 +45,9 @@ struct viewer {
 	int booth;
 	int pending; /* chunks appended, not yet written */
 	gboolean done;
+	char session[65]; /* who watches: the stream ends with their login or device */
+	char *user;
+	char device[WEB_DEVICE_NAME_MAX + 1];
 };
 
 #define EXPERTS (AUTH_ROLE_EXPERT | AUTH_ROLE_ADMIN)
@@ -208,7 +211,33 @@ static void viewer_free(gpointer p)
 	struct viewer *v = p;
 
 	g_object_unref(v->msg);
+	g_free(v->user);
 	g_free(v);
+}
+
+static gboolean viewer_is(const char *have, const char *want)
+{
+	return want && *want && have && *have && strcmp(have, want) == 0;
+}
+
+int api_booth_end_viewers(struct api *api, const char *session, const char *user,
+			  const char *device)
+{
+	struct api_booth *ab = api->booth_api;
+	int n = 0;
+
+	for (guint i = 0; ab && i < ab->viewers->len; i++) {
+		struct viewer *v = g_ptr_array_index(ab->viewers, i);
+
+		if (v->done || !(viewer_is(v->session, session) || viewer_is(v->user, user) ||
+				 viewer_is(v->device, device)))
+			continue;
+		/* The last chunk: the response ends, "finished" lets the viewer go. */
+		soup_message_body_complete(soup_server_message_get_response_body(v->msg));
+		soup_server_message_unpause(v->msg);
+		n++;
+	}
+	return n;
 }
 
 static void api_booth_video(struct web_req *r)
@@ -230,6 +259,9 @@ static void api_booth_video(struct web_req *r)
 	v->api = api_of(r);
 	v->msg = g_object_ref(msg);
 	v->booth = (int)id;
+	g_strlcpy(v->session, r->caller.session, sizeof(v->session));
+	v->user = g_strdup(r->caller.user);
+	g_strlcpy(v->device, r->caller.device, sizeof(v->device));
 	soup_server_message_set_status(msg, 200, NULL);
 	soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
 	soup_message_headers_replace(h, "Content-Type",
@@ -596,7 +628,6 @@ static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const ch
 	char *client;
 
 	api_identify_message(api, msg, &caller);
-	g_free(caller.device);
 	if (web_foreign_origin(soup_server_message_get_request_headers(msg)) ||
 	    !(caller.role & EXPERTS)) {
 		soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -606,6 +637,7 @@ static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const ch
 		return;
 	}
 	client = auth_token_new();
+	api_devices_track_socket(api, ws, &caller);
 	g_object_set_data_full(G_OBJECT(ws), "vuoro-user", caller.user, g_free);
 	g_object_set_data_full(G_OBJECT(ws), "vuoro-client", g_strdup(client), g_free);
 	g_free(caller.csrf);

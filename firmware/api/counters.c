@@ -47,7 +47,8 @@ static void api_counter_open(struct web_req *r)
 {
 	struct queue_cmd cmd;
 
-	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_OPEN))
+	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_OPEN) ||
+	    !api_roles_may_open(r, cmd.counter, web_str(r, "profile")))
 		return;
 	cmd.user = r->caller.user;
 	cmd.profile = web_str(r, "profile");
@@ -66,6 +67,8 @@ static void api_counter_call(struct web_req *r)
 	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_CALL))
 		return;
 	cmd.ticket = (uint32_t)MAX(0, web_int(r, "ticket", 0));
+	if (!api_roles_may_call(r, cmd.ticket))
+		return;
 	api_run(r, &cmd, 200);
 }
 
@@ -96,6 +99,8 @@ static void api_counter_resume(struct web_req *r)
 	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_RESUME))
 		return;
 	cmd.ticket = (uint32_t)MAX(0, web_int(r, "ticket", 0));
+	if (!api_roles_may_call(r, cmd.ticket))
+		return;
 	api_run(r, &cmd, 200);
 }
 

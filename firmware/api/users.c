@@ -8,9 +8,6 @@
 #include "auth.h"
 #include "store.h"
 
-#define API_LOGIN_WINDOW_S  300
-#define API_LOGIN_MAX_FAILS 10
-
 struct api_login {
 	struct api *api;
 	struct web_exchange *x;
@@ -56,18 +53,9 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 
 	desk_time(api->desk, &t);
 	if (!ok) {
-		struct api_login_fails *f = g_hash_table_lookup(api->login_fails, l->host);
-
-		if (!f) {
-			f = g_new0(struct api_login_fails, 1);
-			g_hash_table_insert(api->login_fails, g_strdup(l->host), f);
-		}
-		if (t.now - f->window_start > API_LOGIN_WINDOW_S) {
-			f->window_start = t.now;
-			f->count = 0;
-		}
-		f->count++;
 		web_error(&r, 401, "bad_login", "wrong user name or password");
+	} else if (store_user_disabled(desk_store(api->desk), l->user) != 0) {
+		web_error(&r, 403, "disabled", "this account is disabled: ask an admin");
 	} else {
 		g_autofree char *token = auth_token_new();
 		g_autofree char *digest = auth_token_digest(token);
@@ -85,7 +73,7 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 			    API_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			    token, api->cfg->token_hours * 3600, api->tls ? "; Secure" : "");
 
-			g_hash_table_remove(api->login_fails, l->host);
+			api_logins_succeeded(api, l->host, l->user);
 			web_reply_header(&r, "Set-Cookie", cookie);
 			json_builder_begin_object(b);
 			web_json_add_str(b, "token", token);
@@ -105,18 +93,11 @@ static void api_login(struct web_req *r)
 {
 	struct api *api = api_of(r);
 	const char *host = web_req_remote(r);
-	struct api_login_fails *f = g_hash_table_lookup(api->login_fails, host ? host : "");
 	struct api_login *l;
 	g_autoptr(GTask) task = NULL;
-	struct queue_time t;
 
-	desk_time(api->desk, &t);
-	if (f && f->count >= API_LOGIN_MAX_FAILS && t.now - f->window_start <= API_LOGIN_WINDOW_S) {
-		web_error(r, 429, "too_many_logins",
-			  "too many failed logins from this address: wait %d minutes",
-			  API_LOGIN_WINDOW_S / 60);
+	if (!api_logins_admit(r, web_str(r, "user")))
 		return;
-	}
 	l = g_new0(struct api_login, 1);
 	l->api = api;
 	l->user = g_strdup(web_str(r, "user"));
@@ -139,8 +120,10 @@ static void api_logout(struct web_req *r)
 	g_autofree char *digest = token ? auth_token_digest(token) : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
-	if (digest)
+	if (digest) {
 		store_token_delete(desk_store(api_of(r)->desk), digest, NULL);
+		api_devices_end_sockets(api_of(r), digest, NULL, NULL, "logged out");
+	}
 	web_reply_header(r, "Set-Cookie",
 			 API_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	json_builder_begin_object(b);
@@ -263,10 +246,8 @@ static void api_users_passwd(struct web_req *r)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	int rc;
 
-	if (!(r->caller.role & AUTH_ROLE_ADMIN) && g_strcmp0(name, r->caller.user) != 0) {
-		web_error(r, 403, "forbidden", "only an admin may change another user's password");
+	if (!api_logins_may_change_password(r, name))
 		return;
-	}
 	rc = auth_password_hash(web_str(r, "password"), &hash, &error);
 	if (rc == 0)
 		rc = store_user_set_hash(desk_store(api_of(r)->desk), name, hash, &error);
@@ -274,15 +255,13 @@ static void api_users_passwd(struct web_req *r)
 		api_error_gerror(r, rc, error, NULL);
 		return;
 	}
+	api_logins_ended(api_of(r), name, "the password changed: log in again");
 	json_builder_begin_object(b);
 	web_json_add_str(b, "name", name);
 	web_json_add_bool(b, "ok", TRUE);
 	json_builder_end_object(b);
 	web_reply_builder(r, 200, b);
 }
-
-/* ---------------------------------------------------------------------- */
-/* Appointments */
 
 static const struct web_field api_login_fields[] = {
     WEB_FIELD_STR("user", TRUE, 64), WEB_FIELD_STR("password", TRUE, AUTH_PASSWORD_MAX),
@@ -293,7 +272,8 @@ static const struct web_field api_user_fields[] = {
     WEB_FIELD_STR("provider", FALSE, 32), /* an expert's provider */
     WEB_FIELDS_END};
 static const struct web_field api_passwd_fields[] = {
-    WEB_FIELD_STR("password", TRUE, AUTH_PASSWORD_MAX), WEB_FIELDS_END};
+    WEB_FIELD_STR("password", TRUE, AUTH_PASSWORD_MAX),
+    WEB_FIELD_STR("old", FALSE, AUTH_PASSWORD_MAX), WEB_FIELDS_END};
 
 const struct web_route api_users_routes[] = {
     {"POST", "/api/login", 0, api_login, api_login_fields},

@@ -876,7 +876,8 @@ int store_token_get(struct store *s, const char *token_hash, int64_t now, char *
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT t.user, u.role FROM tokens t JOIN users u ON "
-					 "u.name = t.user WHERE t.hash = ?1 AND t.expires_at > ?2",
+					 "u.name = t.user WHERE t.hash = ?1 AND t.expires_at > ?2 "
+					 "AND u.disabled = 0",
 					 error);
 	int rc;
 
@@ -906,6 +907,181 @@ int store_token_delete(struct store *s, const char *token_hash, GError **error)
 	int rc = store_write(s, "DELETE FROM tokens WHERE hash = ?1", "logging out", error, "s",
 			     token_hash);
 
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_set_disabled(struct store *s, const char *name, bool disabled, GError **error)
+{
+	int rc = store_write(s, "UPDATE users SET disabled = ?2 WHERE name = ?1",
+			     "disabling the user", error, "si", name, (int64_t)disabled);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no user %s", name);
+		return -ENOENT;
+	}
+	if (rc > 0 && disabled)
+		rc = store_write(s, "DELETE FROM tokens WHERE user = ?1", "ending logins", error,
+				 "s", name);
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_disabled(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT disabled FROM users WHERE name = ?1", NULL);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) != 0;
+	else
+		rc = rc == SQLITE_DONE ? 0 : -EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Devices */
+
+#define STORE_DEVICE_COLS                                                                          \
+	"name, role, booth, token_hash, pair_hash, pair_expires, created_at, paired_at"
+
+void store_device_clear(struct store_device *d)
+{
+	if (!d)
+		return;
+	g_free(d->name);
+	g_free(d->role);
+	g_free(d->token_hash);
+	g_free(d->pair_hash);
+	memset(d, 0, sizeof(*d));
+}
+
+static void store_device_read(sqlite3_stmt *st, struct store_device *d)
+{
+	d->name = g_strdup(col_text(st, 0));
+	d->role = g_strdup(col_text(st, 1));
+	d->booth = sqlite3_column_int(st, 2);
+	d->token_hash = g_strdup(col_text(st, 3));
+	d->pair_hash = g_strdup((const char *)sqlite3_column_text(st, 4)); /* NULL: none */
+	d->pair_expires = sqlite3_column_int64(st, 5);
+	d->created_at = sqlite3_column_int64(st, 6);
+	d->paired_at = sqlite3_column_int64(st, 7);
+}
+
+/* The row is found by the digest's first 16 hex digits only, so that finding
+ * it says nothing about the rest; the caller compares the whole. */
+static char *store_device_token_id(const char *token_hash)
+{
+	return g_strndup(token_hash, 16);
+}
+
+int store_device_add(struct store *s, const struct store_device *d, GError **error)
+{
+	g_autofree char *id = store_device_token_id(d->token_hash);
+	int rc = store_write(s,
+			     "INSERT INTO devices (name, role, booth, token_id, token_hash, "
+			     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+			     "saving the device", error, "ssissi", d->name, d->role,
+			     (int64_t)d->booth, id, d->token_hash, d->created_at);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, EEXIST,
+			    "there is already a device %s: revoke it first, or choose another name",
+			    d->name);
+		return -EEXIST;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_device_by_token(struct store *s, const char *token_hash, struct store_device *ret,
+			  GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s, "SELECT " STORE_DEVICE_COLS " FROM devices WHERE token_id = ?1", error);
+	g_autofree char *id = store_device_token_id(token_hash);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		store_device_read(st, ret);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "unknown device token: pair the device");
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "checking the device", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_device_set_token(struct store *s, const char *name, const char *token_hash, int64_t now,
+			   GError **error)
+{
+	g_autofree char *id = store_device_token_id(token_hash);
+	int rc = store_write(s,
+			     "UPDATE devices SET token_id = ?2, token_hash = ?3, pair_hash = NULL, "
+			     "pair_expires = 0, paired_at = ?4 WHERE name = ?1",
+			     "saving the device's token", error, "sssi", name, id, token_hash, now);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no device %s", name);
+		return -ENOENT;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_device_set_pair(struct store *s, const char *name, const char *pair_hash, int64_t expires,
+			  GError **error)
+{
+	int rc =
+	    store_write(s, "UPDATE devices SET pair_hash = ?2, pair_expires = ?3 WHERE name = ?1",
+			"saving the pairing code", error, "ssi", name, pair_hash, expires);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "no device %s: add it first (vuoroctl devices add)", name);
+		return -ENOENT;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_device_foreach(struct store *s, void (*fn)(const struct store_device *d, void *data),
+			 void *data, GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT " STORE_DEVICE_COLS " FROM devices ORDER BY name", error);
+	int rc, n = 0;
+
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_device d = {0};
+
+		store_device_read(st, &d);
+		fn(&d, data);
+		store_device_clear(&d);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : store_fail(s, rc, "listing devices", error);
+}
+
+int store_device_delete(struct store *s, const char *name, GError **error)
+{
+	int rc = store_write(s, "DELETE FROM devices WHERE name = ?1", "revoking the device", error,
+			     "s", name);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no device %s", name);
+		return -ENOENT;
+	}
 	return rc < 0 ? rc : 0;
 }
 

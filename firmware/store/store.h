@@ -21,7 +21,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -107,6 +107,39 @@ int store_token_put(struct store *s, const char *token_hash, const char *user, i
 int store_token_get(struct store *s, const char *token_hash, int64_t now, char **ret_user,
 		    char **ret_role, GError **error); /* -ENOENT unknown or expired */
 int store_token_delete(struct store *s, const char *token_hash, GError **error);
+
+/* A disabled user cannot log in and their logins end: -ENOENT no such user. */
+int store_user_set_disabled(struct store *s, const char *name, bool disabled, GError **error);
+/* 1 disabled, 0 not (or no such user), -errno when the store failed. */
+int store_user_disabled(struct store *s, const char *name);
+
+/* Devices: a kiosk or a booth's screen with its own token, kept as the
+ * SHA-256 hex of the token (its first 16 digits find the row, the whole is
+ * compared by the caller in constant time); a pending pairing code, hashed. */
+struct store_device {
+	char *name;
+	char *role; /* "kiosk" | "booth" */
+	int booth;  /* role booth: its counter id */
+	char *token_hash;
+	char *pair_hash; /* NULL: no pairing pending */
+	int64_t pair_expires;
+	int64_t created_at;
+	int64_t paired_at;
+};
+void store_device_clear(struct store_device *d);
+/* -EEXIST when @name is taken. */
+int store_device_add(struct store *s, const struct store_device *d, GError **error);
+/* The device whose token digest starts like @token_hash: -ENOENT none. */
+int store_device_by_token(struct store *s, const char *token_hash, struct store_device *ret,
+			  GError **error);
+/* A new token (pairing done, or re-issued): the pairing code is spent. */
+int store_device_set_token(struct store *s, const char *name, const char *token_hash, int64_t now,
+			   GError **error);
+int store_device_set_pair(struct store *s, const char *name, const char *pair_hash, int64_t expires,
+			  GError **error);
+int store_device_foreach(struct store *s, void (*fn)(const struct store_device *d, void *data),
+			 void *data, GError **error);
+int store_device_delete(struct store *s, const char *name, GError **error);
 
 /* Appointments: booked meetings and remote-service slots. */
 enum store_appointment_state {

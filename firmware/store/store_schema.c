@@ -201,6 +201,21 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	  "    WHERE ticket = NEW.ticket AND (result = 'verified' OR method = 'document') "
 	  "    ORDER BY id DESC LIMIT 1) WHERE id = NEW.id; "
 	  "END;",
+    /* v7: a credential per device (a kiosk, a booth's screen): the SHA-256 of
+     * its token, found by the digest's first 16 hex digits and compared whole
+     * in constant time; a one-time pairing code, hashed; users can be
+     * disabled. */
+    [7] = "CREATE TABLE devices ("
+	  "  name TEXT PRIMARY KEY,"
+	  "  role TEXT NOT NULL,"
+	  "  booth INTEGER NOT NULL DEFAULT 0,"
+	  "  token_id TEXT NOT NULL UNIQUE,"
+	  "  token_hash TEXT NOT NULL,"
+	  "  pair_hash TEXT,"
+	  "  pair_expires INTEGER NOT NULL DEFAULT 0,"
+	  "  created_at INTEGER NOT NULL,"
+	  "  paired_at INTEGER NOT NULL DEFAULT 0);"
+	  "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;",
 };
 
 const char *store_migration_sql(int version)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * auth: roles, password hashes (libsodium Argon2id) and random tokens.
- * Nothing here keeps state; the store keeps users and token digests.
+ * Nothing here keeps state but the throttle, whose clock the caller gives;
+ * the store keeps users and token digests.
  */
 
 #include "auth.h"
@@ -108,4 +109,120 @@ char *auth_ref_new(void)
 	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return g_strdup(b64);
+}
+
+bool auth_token_equal(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (!a || !b)
+		return false;
+	la = strlen(a);
+	lb = strlen(b);
+	/* The lengths of digests and tokens are public; their bytes are not. */
+	return la == lb && sodium_memcmp(a, b, la) == 0;
+}
+
+char *auth_pair_code_new(void)
+{
+	char code[AUTH_PAIR_DIGITS + 1];
+
+	for (int i = 0; i < AUTH_PAIR_DIGITS; i++)
+		code[i] = (char)('0' + randombytes_uniform(10));
+	code[AUTH_PAIR_DIGITS] = '\0';
+	return g_strdup(code);
+}
+
+struct auth_throttle_entry {
+	int failures;
+	int64_t last_us;
+	int64_t blocked_until_us;
+};
+
+struct auth_throttle {
+	GHashTable *keys; /* key → struct auth_throttle_entry * */
+};
+
+struct auth_throttle *auth_throttle_new(void)
+{
+	struct auth_throttle *t = g_new0(struct auth_throttle, 1);
+
+	t->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	return t;
+}
+
+void auth_throttle_free(struct auth_throttle *t)
+{
+	if (!t)
+		return;
+	g_hash_table_unref(t->keys);
+	g_free(t);
+}
+
+static bool auth_throttle_stale(const struct auth_throttle_entry *e, int64_t now_us)
+{
+	return now_us >= e->blocked_until_us &&
+	       now_us - e->last_us > (int64_t)AUTH_THROTTLE_WINDOW_S * G_USEC_PER_SEC;
+}
+
+static gboolean auth_throttle_prune_one(gpointer key, gpointer value, gpointer data)
+{
+	return auth_throttle_stale(value, *(const int64_t *)data);
+}
+
+int auth_throttle_attempt(struct auth_throttle *t, const char *key, int64_t now_us,
+			  int *ret_retry_s)
+{
+	struct auth_throttle_entry *e = g_hash_table_lookup(t->keys, key);
+
+	if (e && auth_throttle_stale(e, now_us))
+		e->failures = 0;
+	if (!e) {
+		if (g_hash_table_size(t->keys) >= AUTH_THROTTLE_KEYS)
+			g_hash_table_foreach_remove(t->keys, auth_throttle_prune_one, &now_us);
+		if (g_hash_table_size(t->keys) >= AUTH_THROTTLE_KEYS) {
+			/* Guesses under more names than we keep: everyone waits. */
+			*ret_retry_s = AUTH_THROTTLE_MAX_S;
+			return -EAGAIN;
+		}
+		e = g_new0(struct auth_throttle_entry, 1);
+		g_hash_table_insert(t->keys, g_strdup(key), e);
+	}
+	if (now_us < e->blocked_until_us) {
+		int64_t wait_us = e->blocked_until_us - now_us;
+
+		*ret_retry_s = (int)((wait_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+		return -EAGAIN;
+	}
+	e->failures++;
+	e->last_us = now_us;
+	if (e->failures >= AUTH_THROTTLE_FREE) {
+		int n = MIN(e->failures - AUTH_THROTTLE_FREE, 6); /* 2^6 > the cap */
+		int64_t delay_s = MIN((int64_t)1 << n, AUTH_THROTTLE_MAX_S);
+
+		e->blocked_until_us = now_us + delay_s * G_USEC_PER_SEC;
+	}
+	return 0;
+}
+
+void auth_throttle_succeeded(struct auth_throttle *t, const char *key, bool forget)
+{
+	struct auth_throttle_entry *e = g_hash_table_lookup(t->keys, key);
+
+	if (!e)
+		return;
+	if (forget || e->failures <= 1) {
+		g_hash_table_remove(t->keys, key);
+		return;
+	}
+	e->failures--;
+	if (e->failures < AUTH_THROTTLE_FREE)
+		e->blocked_until_us = 0;
+}
+
+int auth_throttle_failures(struct auth_throttle *t, const char *key)
+{
+	struct auth_throttle_entry *e = g_hash_table_lookup(t->keys, key);
+
+	return e ? e->failures : 0;
 }

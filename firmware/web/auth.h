@@ -24,7 +24,7 @@ enum auth_role {
 #define AUTH_STAFF                                                                                 \
 	(AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_TECHNICIAN | AUTH_ROLE_MANAGER |         \
 	 AUTH_ROLE_ADMIN)
-#define AUTH_PASSWORD_MIN 8
+#define AUTH_PASSWORD_MIN 12
 #define AUTH_PASSWORD_MAX 256
 
 /* 0 once libsodium is ready; call before anything else here. */
@@ -48,3 +48,37 @@ char *auth_token_digest(const char *token);
 char *auth_csrf_token(const char *token);
 /* A random follow reference for a ticket: 16 characters, URL-safe. */
 char *auth_ref_new(void);
+
+/* Equality of two tokens or digests in constant time (sodium_memcmp over the
+ * longer length); false when either is NULL or the lengths differ. */
+bool auth_token_equal(const char *a, const char *b);
+/* A one-time pairing code for a device: AUTH_PAIR_DIGITS decimal digits. */
+#define AUTH_PAIR_DIGITS 8
+char *auth_pair_code_new(void);
+
+/*
+ * Throttling of secrets guessed online (logins, pairing codes).  An attempt
+ * is counted for its key (an address, a user name) before the secret is
+ * checked, so parallel guesses count too.  The first AUTH_THROTTLE_FREE
+ * failures cost nothing; each one after doubles a delay (1 s, 2 s, 4 s …,
+ * at most AUTH_THROTTLE_MAX_S) during which the key's attempts are refused;
+ * nothing is locked for good.  A key forgets its failures after
+ * AUTH_THROTTLE_WINDOW_S without any.  Pure: the caller gives the clock.
+ */
+#define AUTH_THROTTLE_FREE     5
+#define AUTH_THROTTLE_MAX_S    60
+#define AUTH_THROTTLE_WINDOW_S (15 * 60)
+#define AUTH_THROTTLE_KEYS     10000
+
+struct auth_throttle;
+struct auth_throttle *auth_throttle_new(void);
+void auth_throttle_free(struct auth_throttle *t);
+/* Counts an attempt of @key at @now_us (microseconds, monotonic): 0 when it
+ * may go on, -EAGAIN while a delay runs (*@ret_retry_s: seconds to wait). */
+int auth_throttle_attempt(struct auth_throttle *t, const char *key, int64_t now_us,
+			  int *ret_retry_s);
+/* The attempt of @key was right: its own count is taken back (a success
+ * takes back no other attempt), or with @forget the key starts afresh. */
+void auth_throttle_succeeded(struct auth_throttle *t, const char *key, bool forget);
+/* Failures counted for @key now (for tests and logs). */
+int auth_throttle_failures(struct auth_throttle *t, const char *key);

@@ -488,9 +488,9 @@ static void web_router_dispatch(struct web_router *router, struct web_exchange *
 							  : "caller");
 		goto out;
 	}
-	if (router->hooks.admit && !router->hooks.admit(router->app, &r))
-		goto out;
 	if (route->fields && !web_parse_body(&r, route->fields))
+		goto out;
+	if (router->hooks.admit && !router->hooks.admit(router->app, &r))
 		goto out;
 	route->fn(&r);
 out:
@@ -498,7 +498,6 @@ out:
 		json_object_unref(r.body);
 	g_free(r.caller.user);
 	g_free(r.caller.csrf);
-	g_free(r.caller.device);
 }
 
 static void web_router_handle(SoupServer *server, SoupServerMessage *msg, const char *path,

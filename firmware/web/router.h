@@ -64,13 +64,16 @@ struct web_field {
 		.name = NULL                                                                       \
 	}
 
+#define WEB_DEVICE_NAME_MAX 32
+
 /* Who calls.  role is a bit of the program's roles, 0 anonymous. */
 struct web_caller {
 	unsigned role;
-	char *user;   /* a person's name; NULL for devices and anonymous callers */
-	char *csrf;   /* a browser session (cookie): the CSRF token it must send */
-	char *device; /* a paired device's name; NULL otherwise */
-	int scope;    /* what a device is bound to (vuorod: a booth screen's booth) */
+	char *user;       /* a person's name; NULL for devices and anonymous callers */
+	char *csrf;       /* a browser session (cookie): the CSRF token it must send */
+	char session[65]; /* a person's login: its token's digest; "" otherwise */
+	char device[WEB_DEVICE_NAME_MAX + 1]; /* a paired device's name; "" otherwise */
+	int scope; /* what a device is bound to (vuorod: a booth screen's booth); 0 none */
 };
 
 struct web_exchange;
@@ -107,8 +110,8 @@ struct web_route {
 struct web_router_hooks {
 	/* Fills @ret (role 0 = anonymous; strings are freed by the router). */
 	void (*identify)(void *app, struct web_req *r, struct web_caller *ret);
-	/* After every check, before the handler: FALSE when it answered itself
-	 * (a sim-only route on a real board, …). */
+	/* After every check (the body's too), before the handler: FALSE when
+	 * it answered itself (a device acting beyond what it is bound to, …). */
 	gboolean (*admit)(void *app, struct web_req *r);
 	/* A role's name for "a technician may not do this". */
 	const char *(*role_name)(unsigned role);

@@ -18,7 +18,7 @@ export const RTC = [
   ["webrtc", "ring-seconds", "10"],
 ];
 
-export async function loginExpert(v, user = "eero", pass = "expert-pass-1") {
+export async function loginExpert(v, user = "eero", pass = "expert-pass-long-1") {
   const page = await open(v.url + "/expert", { lang: "en" });
   await page.fill("#user", user);
   await page.fill("#password", pass);
@@ -187,7 +187,7 @@ test("expert: the expert's browser is killed mid-session; the booth is free with
     const page = await ctx.newPage();
     await page.goto(v.url + "/expert");
     await page.fill("#user", "eero");
-    await page.fill("#password", "expert-pass-1");
+    await page.fill("#password", "expert-pass-long-1");
     await page.click("#login-button");
     await page.waitForSelector("#app:not([hidden])");
     await waitFor(() => page.evaluate(() => document.getElementById("self").readyState >= 2), "camera", 10000);

@@ -24,13 +24,13 @@ export const SHOTS = path.join(BUILD, "e2e");
 const VUOROD = process.env.VUOROD || path.join(BUILD, "vuorod");
 
 export const USERS = {
-  anna: ["advisor", "advisor-pass-1"],
-  bertil: ["advisor", "advisor-pass-2"],
-  tech: ["technician", "tech-pass-123"],
-  maija: ["manager", "manager-pass-1"],
-  admin1: ["admin", "admin-pass-1"],
-  eero: ["expert", "expert-pass-1", "kela"],
-  tea: ["expert", "expert-pass-2", "te"],
+  anna: ["advisor", "advisor-pass-long-1"],
+  bertil: ["advisor", "advisor-pass-long-2"],
+  tech: ["technician", "tech-pass-long-123"],
+  maija: ["manager", "manager-pass-long-1"],
+  admin1: ["admin", "admin-pass-long-1"],
+  eero: ["expert", "expert-pass-long-1", "kela"],
+  tea: ["expert", "expert-pass-long-2", "te"],
 };
 
 export const tests = [];

@@ -23,12 +23,12 @@ ASAN = os.environ.get("VUORO_ASAN") == "1"
 START_TIMEOUT = 30 if ASAN else 10
 
 USERS = {
-    "admin1": ("admin", "admin-pass-1"),
-    "anna": ("advisor", "advisor-pass-1"),
-    "bertil": ("advisor", "advisor-pass-2"),
-    "tech": ("technician", "tech-pass-123"),
-    "maija": ("manager", "manager-pass-1"),
-    "eero": ("expert", "expert-pass-1"),
+    "admin1": ("admin", "admin-pass-long-1"),
+    "anna": ("advisor", "advisor-pass-long-1"),
+    "bertil": ("advisor", "advisor-pass-long-2"),
+    "tech": ("technician", "tech-pass-long-123"),
+    "maija": ("manager", "manager-pass-long-1"),
+    "eero": ("expert", "expert-pass-long-1"),
 }
 
 

@@ -138,7 +138,7 @@ def test_login_errors_and_logout(daemon):
 def test_login_rate_limit(daemon):
     for _ in range(10):
         requests.post(daemon.url + "/api/login", json={"user": "anna", "password": "nope-nope"})
-    r = requests.post(daemon.url + "/api/login", json={"user": "anna", "password": "advisor-pass-1"})
+    r = requests.post(daemon.url + "/api/login", json={"user": "anna", "password": "advisor-pass-long-1"})
     assert r.status_code == 429 and "wait" in r.json()["message"]
 
 

@@ -104,11 +104,13 @@ def test_vuoroctl_db_backup_and_check(daemon, status):
     r = ctl(daemon, "db", "check")
     assert r.returncode == 0 and "ok" in r.stdout
     backup = os.path.join(daemon.workdir, "backup.db")
+    # A technician's backup: every ticket, no password hash.
     r = ctl(daemon, "db", "backup", backup)
     assert r.returncode == 0, r.stderr
     db = sqlite3.connect(backup)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 5
+    assert db.execute("SELECT count(*) FROM users WHERE hash != ''").fetchone()[0] == 0
     r = ctl(daemon, "db", "backup", backup)
     assert r.returncode == 2 and "exists" in r.stderr
 

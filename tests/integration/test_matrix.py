@@ -90,6 +90,13 @@ EXPECT = {
     "POST /api/counters/*/identity": COUNTER_STAFF,
     "GET /api/counters/*/identity": COUNTER_STAFF,
     "POST /api/feedback": {"kiosk"},
+    "GET /api/devices": {"admin"},
+    "POST /api/devices": {"admin"},
+    "POST /api/devices/pair": ANYBODY,
+    "POST /api/devices/*/pair": {"admin"},
+    "POST /api/devices/*/revoke": {"admin"},
+    "POST /api/users/*/disable": {"admin"},
+    "POST /api/users/*/enable": {"admin"},
 }
 # The user each staff role calls as (tests/integration/conftest.py USERS).
 AS_USER = {"advisor": "anna", "expert": "eero", "technician": "tech", "manager": "maija",
@@ -176,7 +183,7 @@ def headers_of(d, caller):
 
 def concrete(d, path):
     ids = {"tickets": d.ticket["id"], "counters": 1, "booths": d.booth, "sessions": 1,
-           "follow": d.ticket["ref"], "users": "anna", "displays": "main"}
+           "follow": d.ticket["ref"], "users": "nobody", "displays": "main", "devices": "nothing"}
     seg = path.split("/")
     for i, s in enumerate(seg):
         if s == "*":

@@ -113,7 +113,7 @@ async function onLogin(e) {
     await startSession({ user: r.user, role: r.role });
   } catch (err) {
     if (err.status === 401) loginError(t("login_bad"));
-    else if (err.status === 429) loginError(t("login_many", { min: /(\d+) min/.exec(err.message)?.[1] || "5" }));
+    else if (err.status === 429) loginError(t("login_many", { s: /wait (\d+) s/.exec(err.message)?.[1] || "60" }));
     else loginError(err.message);
     $("password").select();
     $("password").focus();

@@ -23,6 +23,7 @@ import { i18n, LANGS, LANG_NAMES, pick } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { STRINGS } from "./strings.js";
 import { viewOf, endedUntil, messageText, endedKeys, ENDED_MS } from "./view.js";
+import { ensurePaired } from "/ui/common/pair.js";
 
 const params = new URLSearchParams(location.search);
 const ENDED = Math.max(1, Number(params.get("ended")) || ENDED_MS / 1000) * 1000;
@@ -731,3 +732,4 @@ live({
 // A safety net for anything missed while the stream was down.
 setInterval(load, 60000);
 render();
+ensurePaired(); // a real board: this device shows a pairing prompt until paired

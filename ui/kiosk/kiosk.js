@@ -16,6 +16,7 @@ import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { i18n, LANGS, LANG_NAMES } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
+import { ensurePaired } from "/ui/common/pair.js";
 import { STRINGS, refusalText } from "./strings.js";
 import { renderStart, updateStart } from "./start.js";
 import { renderTicket } from "./ticket.js";
@@ -412,3 +413,4 @@ idleTimer({
 t.onLang(() => render());
 render();
 refresh();
+ensurePaired(); // a real board: this device shows a pairing prompt until paired
