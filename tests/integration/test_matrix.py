@@ -98,6 +98,10 @@ EXPECT = {
     "POST /api/users/*/disable": {"admin"},
     "POST /api/users/*/enable": {"admin"},
 }
+# Paired devices call with the kiosk role, bound further by what they are:
+# the matrix checks them against the kiosk's column, and test_device_scope
+# what lies beyond a route's roles.
+DEVICES = {"kiosk-device", "booth-device"}
 # The user each staff role calls as (tests/integration/conftest.py USERS).
 AS_USER = {"advisor": "anna", "expert": "eero", "technician": "tech", "manager": "maija",
            "admin": "admin1"}
@@ -169,6 +173,16 @@ def site(pki, tmp_path_factory):  # noqa: F811
     assert r.status_code == 201, r.text
     booth = next(c["id"] for c in d.get("/api/status").json()["counters"] if c["kind"] == "expert")
     d.ticket, d.booth, d.kiosk = t, booth, kiosk
+    # The devices: a kiosk of its own and the booth's screen, each with its
+    # own credential (added through the admin's API).
+    d.devices = {}
+    for name, role, n in (("lobby", "kiosk", 0), ("screen", "booth", booth)):
+        body = {"name": name, "role": role}
+        if n:
+            body["booth"] = n
+        r = d.post("/api/devices", body, user="admin1")
+        assert r.status_code == 201, r.text
+        d.devices[name] = {"Authorization": "Bearer " + r.json()["token"]}
     yield d
     assert d.stop() == 0, open(d.stderr_path).read()[-3000:]
 
@@ -178,6 +192,8 @@ def headers_of(d, caller):
         return {}
     if caller == "kiosk":
         return dict(d.kiosk)
+    if caller in DEVICES:
+        return dict(d.devices["lobby" if caller == "kiosk-device" else "screen"])
     return dict(d.login(AS_USER[caller]))
 
 
@@ -199,7 +215,7 @@ def test_route_by_caller(site):
         path = concrete(d, r["path"])
         if r["path"] == "/api/qr":
             path += "?text=matrix"
-        for caller in sorted(ANYBODY):
+        for caller in sorted(ANYBODY | DEVICES):
             h = headers_of(d, caller)
             if k in STREAMS:
                 # A stream sends its headers with its first frame: a refusal
@@ -207,7 +223,8 @@ def test_route_by_caller(site):
                 try:
                     resp = requests.get(d.url + path, headers=h, timeout=(5, 1.5), stream=True)
                 except requests.exceptions.ReadTimeout:
-                    assert caller in EXPECT[k], "%s as %s: not refused" % (k, caller)
+                    assert (caller if caller not in DEVICES else "kiosk") in EXPECT[k], \
+                        "%s as %s: not refused" % (k, caller)
                     continue
             elif r["method"] == "GET":
                 resp = requests.get(d.url + path, headers=h, timeout=30)
@@ -228,14 +245,14 @@ def test_route_by_caller(site):
                 except ValueError:
                     j = {}
                 error, message = j.get("error"), j.get("message") or ""
-            allowed = caller in EXPECT[k]
+            allowed = (caller if caller not in DEVICES else "kiosk") in EXPECT[k]
             if allowed:
                 assert not role_refusal(error, message), "%s as %s: refused (%s) but the policy allows it" % (
                     k, caller, body[:200])
                 if r["method"] == "POST" and not r["raw_body"] and r["fields"] is not None:
                     assert resp.status_code == 400 and error == "unknown_field", (k, caller, body[:200])
             else:
-                want = 401 if caller in ("anonymous", "kiosk") else 403
+                want = 401 if caller in {"anonymous", "kiosk"} | DEVICES else 403
                 assert resp.status_code == want and role_refusal(error, message), "%s as %s: %d %s" % (
                     k, caller, resp.status_code, body[:200])
             # What an answer carries.
@@ -246,6 +263,7 @@ def test_route_by_caller(site):
             if CODE in body:
                 seen.append((k, caller))
             if "Maria Matrix-Visitor" in body:
+                assert caller not in DEVICES, "%s as %s: a booked visitor's name" % (k, caller)
                 assert caller in STAFF, "%s as %s: a booked visitor's name" % (k, caller)
     # The identity code: only to the advisor serving the citizen (and the
     # admin, who may act for any counter).
@@ -278,3 +296,29 @@ def test_request_fields_are_bounded(daemon):
     r = d.post("/api/tickets", {"service": "guide", "handout": "screen", "priority": 10})
     assert r.status_code == 400 and "0 to 9" in r.json()["message"], r.text
     assert d.get("/api/queue", user="anna").json()["tickets"] == []
+
+
+def test_device_scope(site):
+    """Beyond a route's roles: a booth screen acts for its own booth only, a
+    kiosk for no booth and only on tickets it drew itself; an expert only
+    for their provider."""
+    d = site
+    screen, lobby = d.devices["screen"], d.devices["lobby"]
+    other = d.booth + 1
+    r = requests.post(d.url + "/api/booths/%d/leave" % other, json={}, headers=screen, timeout=30)
+    assert r.status_code == 403 and "own booth" in r.json()["message"], r.text
+    r = requests.get(d.url + "/api/booths/%d" % d.booth, headers=screen, timeout=30)
+    assert r.status_code == 200, r.text
+    r = requests.post(d.url + "/api/booths/%d/consent" % d.booth, json={"given": True}, headers=lobby,
+                      timeout=30)
+    assert r.status_code == 403 and "booth" in r.json()["message"], r.text
+    # The ticket the token kiosk drew is not the lobby kiosk's to cancel.
+    mine = requests.post(d.url + "/api/tickets", json={"service": "guide", "handout": "screen"},
+                         headers=lobby, timeout=30).json()["ticket"]
+    r = requests.post(d.url + "/api/tickets/%d/cancel" % d.ticket["id"], json={}, headers=lobby, timeout=30)
+    assert r.status_code == 403, r.text
+    r = requests.post(d.url + "/api/tickets/%d/cancel" % mine["id"], json={}, headers=lobby, timeout=30)
+    assert r.status_code == 200, r.text
+    # eero serves no provider of counter 2's profile.
+    r = d.post("/api/counters/2/open", {}, user="eero")
+    assert r.status_code == 403, r.text
