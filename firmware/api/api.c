@@ -25,6 +25,7 @@
 
 #include "auth.h"
 #include "booking.h"
+#include "http_guard.h"
 #include "qr_svg.h"
 #include "report.h"
 #include "store.h"
@@ -302,8 +303,9 @@ static const char *api_bearer(SoupServerMessage *msg, GHashTable *query)
 
 	if (h && g_ascii_strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
-	/* A browser's WebSocket cannot set headers: the token may come as ?token=. */
-	return query ? g_hash_table_lookup(query, "token") : NULL;
+	/* A browser's WebSocket cannot set headers: the token may come as ?token=
+	 * there, and only there (a URL is logged and shared). */
+	return query && http_guard_is_upgrade(msg) ? g_hash_table_lookup(query, "token") : NULL;
 }
 
 /* A request a browser sent on behalf of another site: its Origin is not
@@ -1554,6 +1556,7 @@ static void api_health(struct api_req *r)
 	g_autoptr(GPtrArray) faults = g_ptr_array_new_with_free_func(g_free);
 	const char *gpio_why = NULL;
 	g_autofree char *disk = api_disk_message(desk_store(api->desk));
+	char *fds;
 	struct queue_time t;
 
 	if (api->dispenser)
@@ -1580,6 +1583,8 @@ static void api_health(struct api_req *r)
 		g_ptr_array_add(faults, g_strdup(disk));
 	if (api->booths)
 		booths_faults(api->booths, faults);
+	if ((fds = http_guard_fd_fault(80)))
+		g_ptr_array_add(faults, fds);
 	json_builder_begin_object(b);
 	api_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
 	json_builder_set_member_name(b, "faults");
@@ -2629,6 +2634,15 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	desk_time(desk, &t);
 	api->started_at = t.now;
 	api->server = soup_server_new("server-header", "vuorod/" VUORO_VERSION " ", NULL);
+	api->guard = http_guard_new(api->server, &(struct http_guard_limits){
+						     .header_timeout_s = cfg->header_timeout_s,
+						     .idle_timeout_s = cfg->idle_timeout_s,
+						     .max_conns_per_addr = cfg->max_conns_per_addr,
+						     .max_body_kb = cfg->max_body_kb,
+						     .json_max_depth = cfg->json_max_depth,
+						     .backlog = cfg->listen_backlog,
+						     .hosts = cfg->api_hosts,
+						 });
 	soup_server_add_early_handler(api->server, "/api", api_early, api, NULL);
 	soup_server_add_handler(api->server, "/api", api_handle, api, NULL);
 	soup_server_add_websocket_handler(api->server, "/api/events", NULL, NULL, api_ws_open, api,
@@ -2685,6 +2699,7 @@ void api_free(struct api *api)
 	for (guint i = 0; i < api->sockets->len; i++)
 		g_signal_handlers_disconnect_by_data(g_ptr_array_index(api->sockets, i), api);
 	g_ptr_array_unref(api->sockets);
+	http_guard_free(api->guard);
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	g_hash_table_unref(api->login_fails);
@@ -2727,7 +2742,7 @@ int api_listen(struct api *api, const char *host, int port, GError **error)
 		api->tls = TRUE;
 	}
 	addr = g_inet_socket_address_new(inet, (guint16)port);
-	if (!soup_server_listen(api->server, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+	if (http_guard_listen(api->guard, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error) < 0)
 		return -EADDRINUSE;
 	uris = soup_server_get_uris(api->server);
 	if (uris)
