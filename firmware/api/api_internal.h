@@ -26,7 +26,7 @@ struct api {
 	struct api_booth *booth_api; /* api_booth.c's sockets and streams */
 	GHashTable *visit_identity; /* ticket id → JsonNode: its visit's identity (api_visit.c) */
 	SoupServer *server;
-	struct http_guard *guard; /* the transport's limits (firmware/web/http_guard.h) */
+	struct http_guard *guard;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
