@@ -263,3 +263,30 @@ def test_health_fails_before_the_fd_limit(workdir):
                  what="health ok again")
     finally:
         assert d.stop() == 0
+
+
+def test_closed_tls_keepalive_connections_leave_no_fd(workdir):
+    """Over TLS the close may come as a close_notify record, which libsoup
+    reads itself: the guard still closes the socket."""
+    import ssl
+    import subprocess
+    cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    d = make_daemon(workdir, conf_with({("api", "tls-cert"): cert, ("api", "tls-key"): key}), users=False)
+    ctx = ssl.create_default_context(cafile=cert)
+    try:
+        idle = fds(d)
+        for i in range(100):
+            s = ctx.wrap_socket(connect(d), server_hostname="127.0.0.1")
+            s.sendall(b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert read_answer(s)[0] == 200
+            if i % 2:  # a close_notify first, then the TCP close, as browsers do
+                s.setblocking(False)
+                with pytest.raises(ssl.SSLWantReadError):
+                    s.unwrap()  # sent; the answering close_notify is not awaited
+            s.close()
+        wait_for(lambda: fds(d) <= idle + 1, what="fds back to %d (now %d)" % (idle, fds(d)))
+    finally:
+        assert d.stop() == 0
