@@ -173,7 +173,12 @@ static void guard_conn_end(GSocket *sock)
 
 static void guard_on_disconnected(SoupServerMessage *msg, gpointer data)
 {
-	guard_conn_end(data);
+	GSocket *sock = data;
+
+	/* Closed by libsoup; or taken over as a WebSocket, open still: that
+	 * one counts until its socket goes (guard_conn_free). */
+	if (g_socket_is_closed(sock))
+		guard_conn_end(sock);
 }
 
 /* BUSY: libsoup reads the EOF on the request it is reading and closes. */
@@ -259,9 +264,7 @@ static gboolean guard_on_idle_readable(GSocket *sock, GIOCondition cond, gpointe
 
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return G_SOURCE_CONTINUE;
-	if (n > 0) {
-		if (c->state == GUARD_IDLE_TLS_DATA)
-			return G_SOURCE_CONTINUE; /* libsoup reads first */
+	if (n > 0 && c->state == GUARD_IDLE) {
 		/* The next request: libsoup's (it says request-started). */
 		g_clear_pointer(&c->watch, g_source_unref);
 		if (c->tls) {
@@ -271,7 +274,9 @@ static gboolean guard_on_idle_readable(GSocket *sock, GIOCondition cond, gpointe
 		}
 		return G_SOURCE_REMOVE;
 	}
-	/* The peer closed (or reset) an idle connection. */
+	/* The peer closed (or reset) an idle connection; or, watched after
+	 * libsoup (IDLE_TLS_DATA), bytes libsoup no longer reads: it took a
+	 * close_notify for the end and left the connection. */
 	g_clear_pointer(&c->watch, g_source_unref);
 	guard_conn_close(c);
 	return G_SOURCE_REMOVE;

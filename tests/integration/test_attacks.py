@@ -205,6 +205,14 @@ def test_connections_per_address_are_capped(strict):
              what="a connection after the held ones closed")
     err = open(strict.stderr_path).read()
     assert err.count("max-connections-per-address") == 1, err[-2000:]
+    # WebSockets (anonymous ones too) count while they are open.
+    wss = [websocket.create_connection(strict.url.replace("http://", "ws://") + "/api/events", timeout=10)
+           for _ in range(6)]
+    assert closed_by_peer(connect(strict), timeout=5) < 0.8
+    for ws in wss:
+        ws.close()
+    wait_for(lambda: requests.get(strict.url + "/api/status", timeout=5).status_code == 200,
+             what="a connection after the WebSockets closed")
 
 
 def test_host_allowlist_refuses_dns_rebinding(strict):
