@@ -2621,6 +2621,15 @@ static void api_on_device(const char *topic, gconstpointer payload, gpointer dat
 struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus)
 {
 	struct api *api = g_new0(struct api, 1);
+	const struct http_guard_limits guard_limits = {
+	    .header_timeout_s = cfg->header_timeout_s,
+	    .idle_timeout_s = cfg->idle_timeout_s,
+	    .max_conns_per_addr = cfg->max_conns_per_addr,
+	    .max_body_kb = cfg->max_body_kb,
+	    .json_max_depth = cfg->json_max_depth,
+	    .backlog = cfg->listen_backlog,
+	    .hosts = cfg->api_hosts,
+	};
 	struct queue_time t;
 
 	api->cfg = cfg;
@@ -2634,15 +2643,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	desk_time(desk, &t);
 	api->started_at = t.now;
 	api->server = soup_server_new("server-header", "vuorod/" VUORO_VERSION " ", NULL);
-	api->guard = http_guard_new(api->server, &(struct http_guard_limits){
-						     .header_timeout_s = cfg->header_timeout_s,
-						     .idle_timeout_s = cfg->idle_timeout_s,
-						     .max_conns_per_addr = cfg->max_conns_per_addr,
-						     .max_body_kb = cfg->max_body_kb,
-						     .json_max_depth = cfg->json_max_depth,
-						     .backlog = cfg->listen_backlog,
-						     .hosts = cfg->api_hosts,
-						 });
+	api->guard = http_guard_new(api->server, &guard_limits);
 	soup_server_add_early_handler(api->server, "/api", api_early, api, NULL);
 	soup_server_add_handler(api->server, "/api", api_handle, api, NULL);
 	soup_server_add_websocket_handler(api->server, "/api/events", NULL, NULL, api_ws_open, api,
