@@ -661,8 +661,7 @@ struct http_guard *http_guard_new(SoupServer *server, const struct http_guard_li
 
 void http_guard_free(struct http_guard *g)
 {
-	GHashTableIter it;
-	gpointer key;
+	GList *all;
 
 	if (!g)
 		return;
@@ -670,16 +669,18 @@ void http_guard_free(struct http_guard *g)
 	g_signal_handler_disconnect(g->server, g->sig_read);
 	g_signal_handler_disconnect(g->server, g->sig_finished);
 	g_signal_handler_disconnect(g->server, g->sig_aborted);
-	/* Connections outlive the guard only while libsoup closes them. */
-	g_hash_table_iter_init(&it, g->conns);
-	while (g_hash_table_iter_next(&it, &key, NULL)) {
-		struct guard_conn *c = key;
+	/* Connections outlive the guard only while libsoup closes them.  A
+	 * record may go with the last message it lets go: touch none after. */
+	all = g_hash_table_get_keys(g->conns);
+	g_hash_table_steal_all(g->conns);
+	for (GList *l = all; l; l = l->next) {
+		struct guard_conn *c = l->data;
 
-		guard_idle_stop(c);
-		g_clear_handle_id(&c->header_timer, g_source_remove);
 		c->g = NULL;
+		g_clear_handle_id(&c->header_timer, g_source_remove);
+		guard_idle_stop(c);
 	}
-	g_hash_table_remove_all(g->conns);
+	g_list_free(all);
 	g_clear_object(&g->server);
 	guard_unref(g);
 }
