@@ -632,9 +632,11 @@ struct http_guard *http_guard_new(SoupServer *server, const struct http_guard_li
 	if (g->default_hosts) {
 		const char *name = g_get_host_name();
 		g_autofree char *shortname = g_strndup(name, strcspn(name, "."));
+		g_autofree char *mdns = g_strconcat(shortname, ".local", NULL);
 
 		guard_add_host(g, name);
 		guard_add_host(g, shortname);
+		guard_add_host(g, mdns); /* avahi's name for the board on the LAN */
 	} else {
 		for (char **h = g->lim.hosts; *h; h++) {
 			g_autofree char *name = g_strstrip(g_strdup(*h));
