@@ -12,7 +12,7 @@ import pytest
 import requests
 import websocket
 
-from conftest import conf_with, make_daemon, wait_for
+from conftest import ASAN, conf_with, make_daemon, wait_for
 
 
 def fds(d):
@@ -95,7 +95,8 @@ def test_closed_keepalive_connections_leave_no_fd_and_no_memory(daemon):
                        what="fds back to %d (now %d)" % (fds0, fds(daemon)))
     grown = rss_kb(daemon) - rss0
     print("fds %d -> %d, RSS %d kB -> +%d kB over 20,000 closed connections" % (fds0, settled, rss0, grown))
-    assert grown < 2048, "RSS grew %d kB over 20,000 closed connections" % grown
+    # (ASan's quarantine keeps what is freed: RSS means nothing there.)
+    assert ASAN or grown < 2048, "RSS grew %d kB over 20,000 closed connections" % grown
     alive(daemon)
 
 
@@ -159,7 +160,7 @@ def test_chunked_body_of_64_mib_is_refused_and_not_buffered(daemon, path):
     assert status == 413, body
     assert json.loads(body)["error"] == "too_large"
     assert headers.get("connection", "").lower() == "close"
-    assert peak - rss0 < 10 * 1024, "RSS grew %d kB" % (peak - rss0)
+    assert ASAN or peak - rss0 < 10 * 1024, "RSS grew %d kB" % (peak - rss0)
     alive(daemon)
 
 
