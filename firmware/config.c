@@ -90,6 +90,12 @@ static const struct config_key api_keys[] = {
     {"kiosk-addresses", CT_LIST, false, "127.0.0.1;::1", 0, 0, SITE(kiosk_addresses)},
     {"kiosk-token", CT_TOKEN, false, NULL, 0, 0, SITE(kiosk_token)},
     {"max-body-kb", CT_INT, false, "256", 1, 10240, SITE(max_body_kb)},
+    {"hosts", CT_LIST, false, NULL, 0, 0, SITE(api_hosts)},
+    {"header-timeout-s", CT_INT, false, "10", 1, 300, SITE(header_timeout_s)},
+    {"idle-timeout-s", CT_INT, false, "60", 1, 3600, SITE(idle_timeout_s)},
+    {"max-connections-per-address", CT_INT, false, "64", 1, 65535, SITE(max_conns_per_addr)},
+    {"listen-backlog", CT_INT, false, "256", 1, 65535, SITE(listen_backlog)},
+    {"json-max-depth", CT_INT, false, "64", 2, 10000, SITE(json_max_depth)},
     {"token-hours", CT_INT, false, "12", 1, 720, SITE(token_hours)},
     {"ui-dir", CT_STRING, false, NULL, 0, 0, SITE(ui_dir)},
     {"tls-cert", CT_STRING, false, NULL, 0, 0, SITE(tls_cert)},
@@ -1430,6 +1436,7 @@ void config_free(struct config *cfg)
 	g_free(cfg->timezone);
 	g_free(cfg->listen_host);
 	g_strfreev(cfg->kiosk_addresses);
+	g_strfreev(cfg->api_hosts);
 	g_free(cfg->kiosk_token);
 	g_free(cfg->db_path);
 	g_free(cfg->ui_dir);

@@ -9,7 +9,9 @@
  * Groups:
  *   [site]            name, board (real | sim: required), timezone, demo-hours, daily-reset,
  *                     reset-clears-queue
- *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, token-hours, ui-dir,
+ *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, hosts,
+ *                     header-timeout-s, idle-timeout-s, max-connections-per-address,
+ *                     listen-backlog, json-max-depth, token-hours, ui-dir,
  *                     tls-cert, tls-key
  *   [store]           db
  *   [queue]           requeue-no-shows, appointment-early-min, appointment-late-min,
@@ -225,6 +227,12 @@ struct config {
 	char **kiosk_addresses; /* NULL-terminated; peers allowed to issue tickets */
 	char *kiosk_token;      /* device token that also allows issuing; may be NULL */
 	int max_body_kb;
+	char **api_hosts;       /* names a request's Host may carry; NULL: this board's */
+	int header_timeout_s;   /* a request's headers complete within this */
+	int idle_timeout_s;     /* a keep-alive connection idle this long is closed */
+	int max_conns_per_addr; /* open connections from one client address */
+	int listen_backlog;
+	int json_max_depth; /* arrays/objects nested deeper are refused before parsing */
 	int token_hours;
 	char *ui_dir;   /* the web pages; NULL: ./ui or the installed ones */
 	char *tls_cert; /* PEM: serve HTTPS; NULL: HTTP */

@@ -29,6 +29,7 @@
 
 #include "auth.h"
 #include "store.h"
+#include "http_guard.h"
 #include "tls_cert.h"
 #include "visit.h"
 
@@ -208,15 +209,19 @@ static gboolean api_is_kiosk_address(struct api *api, const char *host)
 	return FALSE;
 }
 
-/* A script's token: Authorization: Bearer, or ?token= (a browser's
- * WebSocket cannot set headers). */
+/* A script's token: Authorization: Bearer, or ?token= on a WebSocket's
+ * upgrade only (a browser's WebSocket cannot set headers; a URL is logged
+ * and shared, so nowhere else). */
 const char *api_bearer(struct web_req *r)
 {
 	const char *h = web_req_header(r, "Authorization");
+	SoupServerMessage *msg = web_exchange_message(r->x);
 
 	if (h && g_ascii_strncasecmp(h, "Bearer ", 7) == 0)
 		return h + 7;
-	return r->query ? g_hash_table_lookup(r->query, "token") : NULL;
+	return r->query && msg && http_guard_is_upgrade(msg)
+		   ? g_hash_table_lookup(r->query, "token")
+		   : NULL;
 }
 
 void api_identify(struct api *api, struct web_req *r, struct web_caller *ret)
@@ -687,6 +692,15 @@ void api_print_routes(FILE *out)
 struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus)
 {
 	struct api *api = g_new0(struct api, 1);
+	const struct http_guard_limits guard_limits = {
+	    .header_timeout_s = cfg->header_timeout_s,
+	    .idle_timeout_s = cfg->idle_timeout_s,
+	    .max_conns_per_addr = cfg->max_conns_per_addr,
+	    .max_body_kb = cfg->max_body_kb,
+	    .json_max_depth = cfg->json_max_depth,
+	    .backlog = cfg->listen_backlog,
+	    .hosts = cfg->api_hosts,
+	};
 	struct queue_time t;
 
 	api->cfg = cfg;
@@ -698,8 +712,10 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	desk_time(desk, &t);
 	api->started_at = t.now;
 	api->server = soup_server_new("server-header", "vuorod/" VUORO_VERSION " ", NULL);
+	api->guard = http_guard_new(api->server, &guard_limits);
 	api->router = web_router_new(api, &api_router_hooks, API_CSRF_HEADER);
 	web_router_set_max_body(api->router, (gsize)cfg->max_body_kb * 1024);
+	web_router_set_max_depth(api->router, cfg->json_max_depth);
 	/* A real board has no sim routes: 404, as for any unknown path. */
 	for (size_t i = 0; i < G_N_ELEMENTS(api_tables); i++)
 		if (api_tables[i].routes != api_sim_routes || config_board_is_sim(cfg))
@@ -761,6 +777,7 @@ void api_free(struct api *api)
 	for (guint i = 0; i < api->sockets->len; i++)
 		g_signal_handlers_disconnect_by_data(g_ptr_array_index(api->sockets, i), api);
 	g_ptr_array_unref(api->sockets);
+	http_guard_free(api->guard);
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	web_router_free(api->router);
@@ -805,7 +822,7 @@ int api_listen(struct api *api, const char *host, int port, GError **error)
 		api->tls_watch = tls_cert_watch_new(api->cfg->tls_cert);
 	}
 	addr = g_inet_socket_address_new(inet, (guint16)port);
-	if (!soup_server_listen(api->server, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+	if (http_guard_listen(api->guard, addr, api->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error) < 0)
 		return -EADDRINUSE;
 	uris = soup_server_get_uris(api->server);
 	if (uris)

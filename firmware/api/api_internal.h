@@ -31,6 +31,7 @@ struct api {
 	struct api_booth *booth_api; /* booths.c's sockets and streams */
 	struct api_devices *devices; /* credentials.c: device credentials, sockets by login */
 	SoupServer *server;
+	struct http_guard *guard; /* web/http_guard.c: the transport's limits */
 	struct web_router *router;
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;

@@ -28,6 +28,7 @@
 #include "api_internal.h"
 #include "auth.h"
 #include "booth.h"
+#include "http_guard.h"
 #include "store.h"
 
 #define MJPEG_BOUNDARY    "vuoroframe"
@@ -590,6 +591,11 @@ static void on_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *me
 	const char *text = g_bytes_get_data(message, &len);
 	JsonNode *root;
 
+	if (type == SOUP_WEBSOCKET_DATA_TEXT && http_guard_json_check(api->guard, text, len) < 0) {
+		api_signal_error(ws, "too_deep: a signalling message nests arrays or objects too "
+				     "deep ([api] json-max-depth)");
+		return;
+	}
 	if (type != SOUP_WEBSOCKET_DATA_TEXT ||
 	    !json_parser_load_from_data(parser, text, (gssize)len, &error) ||
 	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {

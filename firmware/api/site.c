@@ -11,6 +11,7 @@
 #include "announcer.h"
 #include "frontdesk.h"
 #include "panel.h"
+#include "http_guard.h"
 #include "tls_cert.h"
 #include <sys/statvfs.h>
 
@@ -190,6 +191,7 @@ static void api_health(struct web_req *r)
 	g_autoptr(GPtrArray) faults = g_ptr_array_new_with_free_func(g_free);
 	const char *gpio_why = NULL;
 	g_autofree char *disk = api_disk_message(desk_store(api->desk));
+	char *fds;
 	struct queue_time t;
 
 	if (api->dispenser)
@@ -218,6 +220,8 @@ static void api_health(struct web_req *r)
 		g_ptr_array_add(faults, g_strdup(tls_cert_watch_fault(api->tls_watch)));
 	if (api->booths)
 		booths_faults(api->booths, faults);
+	if ((fds = http_guard_fd_fault(80)))
+		g_ptr_array_add(faults, fds);
 	json_builder_begin_object(b);
 	web_json_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
 	/* Anonymous callers learn ok or not; parts, paths and faults are for

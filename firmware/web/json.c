@@ -43,7 +43,9 @@ void web_json_add_double(JsonBuilder *b, const char *name, double v)
 	json_builder_add_double_value(b, v);
 }
 
-int web_json_check(const char *text, size_t len, int max_depth, GError **error)
+/* One flat pass: the depth, and (@nul_too) the escape \u0000. */
+static int web_json_scan(const char *text, size_t len, int max_depth, gboolean nul_too,
+			 GError **error)
 {
 	int depth = 0;
 	gboolean in_string = FALSE;
@@ -56,9 +58,9 @@ int web_json_check(const char *text, size_t len, int max_depth, GError **error)
 				in_string = FALSE;
 			} else if (c == '\\' && i + 1 < len) {
 				/* \u0000 arrives as a NUL inside a C string. */
-				if (text[i + 1] == 'u' && i + 5 < len && text[i + 2] == '0' &&
-				    text[i + 3] == '0' && text[i + 4] == '0' &&
-				    text[i + 5] == '0') {
+				if (nul_too && text[i + 1] == 'u' && i + 5 < len &&
+				    text[i + 2] == '0' && text[i + 3] == '0' &&
+				    text[i + 4] == '0' && text[i + 5] == '0') {
 					g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 						    "a string holds the character U+0000");
 					return -EINVAL;
@@ -81,13 +83,24 @@ int web_json_check(const char *text, size_t len, int max_depth, GError **error)
 			break;
 		case '}':
 		case ']':
-			depth--;
+			if (depth > 0)
+				depth--;
 			break;
 		default:
 			break;
 		}
 	}
 	return 0;
+}
+
+int web_json_check(const char *text, size_t len, int max_depth, GError **error)
+{
+	return web_json_scan(text, len, max_depth, TRUE, error);
+}
+
+int web_json_depth(const char *text, size_t len, int max_depth)
+{
+	return web_json_scan(text, len, max_depth, FALSE, NULL);
 }
 
 char *web_json_text(JsonBuilder *b)

@@ -16,8 +16,9 @@
 #include <json-glib/json-glib.h>
 #include <stdint.h>
 
-/* The deepest nesting of objects and arrays any request may carry. */
-#define WEB_JSON_MAX_DEPTH 32
+/* The deepest nesting of objects and arrays a request may carry, unless
+ * the program says otherwise ([api] json-max-depth). */
+#define WEB_JSON_MAX_DEPTH 64
 
 /* Member @name: an integer; a string or null; a boolean; a time (null when 0). */
 void web_json_add_int(JsonBuilder *b, const char *name, int64_t v);
@@ -30,6 +31,8 @@ void web_json_add_double(JsonBuilder *b, const char *name, double v);
  * \u0000 escape; -E2BIG (too deep) or -EINVAL (NUL) with @error saying
  * which.  Syntax is left to the parser. */
 int web_json_check(const char *text, size_t len, int max_depth, GError **error);
+/* The depth bound alone (the transport's check of every body). */
+int web_json_depth(const char *text, size_t len, int max_depth);
 
 /* @b's root as text (compact), caller frees. */
 char *web_json_text(JsonBuilder *b);

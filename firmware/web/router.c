@@ -18,6 +18,7 @@ struct web_router {
 	char *csrf_header;
 	GArray *tables; /* of struct web_table */
 	gsize max_body;
+	int max_depth;
 };
 
 struct web_exchange {
@@ -333,7 +334,7 @@ static gboolean web_field_in_bounds(struct web_req *r, const struct web_field *f
 
 /* Parses and checks the body against @fields; replies and returns FALSE on
  * any problem. */
-static gboolean web_parse_body(struct web_req *r, const struct web_field *fields)
+static gboolean web_parse_body(struct web_req *r, const struct web_field *fields, int max_depth)
 {
 	g_autoptr(JsonParser) parser = NULL;
 	g_autoptr(GError) error = NULL;
@@ -346,9 +347,11 @@ static gboolean web_parse_body(struct web_req *r, const struct web_field *fields
 		/* An empty body is an empty object: commands without arguments. */
 		r->body = json_object_new();
 	} else {
-		if (web_json_check(data, len, WEB_JSON_MAX_DEPTH, &error) < 0) {
-			web_error(r, 400, "malformed_json", "the body is refused: %s",
-				  error->message);
+		int rc = web_json_check(data, len, max_depth, &error);
+
+		if (rc < 0) {
+			web_error(r, 400, rc == -E2BIG ? "too_deep" : "malformed_json",
+				  "the body is refused: %s", error->message);
 			return FALSE;
 		}
 		parser = json_parser_new_immutable();
@@ -488,7 +491,7 @@ static void web_router_dispatch(struct web_router *router, struct web_exchange *
 							  : "caller");
 		goto out;
 	}
-	if (route->fields && !web_parse_body(&r, route->fields))
+	if (route->fields && !web_parse_body(&r, route->fields, router->max_depth))
 		goto out;
 	if (router->hooks.admit && !router->hooks.admit(router->app, &r))
 		goto out;
@@ -508,26 +511,6 @@ static void web_router_handle(SoupServer *server, SoupServerMessage *msg, const 
 
 	web_router_dispatch(router, x, soup_server_message_get_method(msg), path, query);
 	web_exchange_unref(x);
-}
-
-/* Before the body is read: refuse one that announces itself too large. */
-static void web_router_early(SoupServer *server, SoupServerMessage *msg, const char *path,
-			     GHashTable *query, gpointer data)
-{
-	struct web_router *router = data;
-	goffset len =
-	    soup_message_headers_get_content_length(soup_server_message_get_request_headers(msg));
-
-	if (router->max_body && len > (goffset)router->max_body) {
-		struct web_exchange *x = web_exchange_new(msg);
-		struct web_req r = {.app = router->app, .x = x};
-
-		web_error(&r, 413, "too_large", "the body is larger than %" G_GSIZE_FORMAT " KiB",
-			  router->max_body / 1024);
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Connection", "close");
-		web_exchange_unref(x);
-	}
 }
 
 struct web_exchange *web_router_call(struct web_router *router, const char *method,
@@ -565,6 +548,7 @@ struct web_router *web_router_new(void *app, const struct web_router_hooks *hook
 	router->hooks = *hooks;
 	router->csrf_header = g_strdup(csrf_header);
 	router->tables = g_array_new(FALSE, FALSE, sizeof(struct web_table));
+	router->max_depth = WEB_JSON_MAX_DEPTH;
 	return router;
 }
 
@@ -589,9 +573,13 @@ void web_router_set_max_body(struct web_router *router, gsize bytes)
 	router->max_body = bytes;
 }
 
+void web_router_set_max_depth(struct web_router *router, int depth)
+{
+	router->max_depth = depth > 0 ? depth : WEB_JSON_MAX_DEPTH;
+}
+
 void web_router_attach(struct web_router *router, SoupServer *server, const char *prefix)
 {
-	soup_server_add_early_handler(server, prefix, web_router_early, router, NULL);
 	soup_server_add_handler(server, prefix, web_router_handle, router, NULL);
 }
 

@@ -127,7 +127,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(web_router, web_router_free)
 void web_router_add(struct web_router *router, const struct web_route *routes, size_t n);
 /* Bodies larger than this are refused (413). */
 void web_router_set_max_body(struct web_router *router, gsize bytes);
-/* Serves @prefix ("/api") of @server. */
+/* JSON nested deeper than this is refused (400 too_deep); default
+ * WEB_JSON_MAX_DEPTH. */
+void web_router_set_max_depth(struct web_router *router, int depth);
+/* Serves @prefix ("/api") of @server.  Bodies are bounded as they arrive
+ * by the transport (web/http_guard.c); the router checks them again whole,
+ * for requests without a socket too. */
 void web_router_attach(struct web_router *router, SoupServer *server, const char *prefix);
 /* Every route, in table order. */
 void web_router_foreach(const struct web_router *router,

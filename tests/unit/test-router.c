@@ -225,7 +225,7 @@ static void test_deep_nesting(void)
 		g_string_append_c(deep, '[');
 	a = call(router, "POST", "/api/things/1", deep->str, NULL);
 	g_assert_cmpuint(a.status, ==, 400);
-	g_assert_cmpstr(a.error, ==, "malformed_json");
+	g_assert_cmpstr(a.error, ==, "too_deep");
 	answer_clear(&a);
 	g_string_free(deep, TRUE);
 	g_assert_cmpint(web_json_check("[[[\"]]]]]]]\"]]]", 15, 3, NULL), ==,
