@@ -1635,7 +1635,6 @@ struct api_login {
 	struct api *api;
 	SoupServerMessage *msg;
 	char *user;
-	char *password;
 	char *hash; /* NULL when the user does not exist */
 	char *role;
 	char *host;
@@ -1645,26 +1644,10 @@ static void api_login_free(struct api_login *l)
 {
 	g_object_unref(l->msg);
 	g_free(l->user);
-	if (l->password)
-		memset(l->password, 0, strlen(l->password));
-	g_free(l->password);
 	g_free(l->hash);
 	g_free(l->role);
 	g_free(l->host);
 	g_free(l);
-}
-
-/* A hash of a password nobody has: checking against it costs the same as a
- * real check, so a missing user cannot be told from a wrong password. */
-static const char api_dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-				     "n1cHb0tTjvn6uQeaQbBw8Pw8wuX6rS0Q2l9dfB2cT0I";
-
-static void api_login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
-{
-	struct api_login *l = data;
-	gboolean ok = auth_password_verify(l->hash ? l->hash : api_dummy_hash, l->password);
-
-	g_task_return_boolean(task, ok && l->hash);
 }
 
 static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
@@ -1672,7 +1655,7 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 	struct api_login *l = data;
 	struct api *api = l->api;
 	struct api_req r = {.api = api, .msg = l->msg};
-	gboolean ok = g_task_propagate_boolean(G_TASK(result), NULL);
+	gboolean ok = auth_pool_verify_finish(result) && l->hash;
 	struct queue_time t;
 
 	desk_time(api->desk, &t);
@@ -1729,7 +1712,6 @@ static void api_login(struct api_req *r)
 	const char *host = soup_server_message_get_remote_host(r->msg);
 	struct api_login_fails *f = g_hash_table_lookup(api->login_fails, host ? host : "");
 	struct api_login *l;
-	g_autoptr(GTask) task = NULL;
 	struct queue_time t;
 
 	desk_time(api->desk, &t);
@@ -1743,16 +1725,18 @@ static void api_login(struct api_req *r)
 	l->api = api;
 	l->msg = g_object_ref(r->msg);
 	l->user = g_strdup(api_str(r, "user"));
-	l->password = g_strdup(api_str(r, "password"));
 	l->host = g_strdup(host ? host : "");
 	if (store_user_get(desk_store(api->desk), l->user, &l->role, &l->hash, NULL) < 0) {
 		g_clear_pointer(&l->hash, g_free);
 		g_clear_pointer(&l->role, g_free);
 	}
+	if (auth_pool_verify(api->auth_pool, l->hash, api_str(r, "password"), api_login_done, l) <
+	    0) {
+		api_login_free(l);
+		api_error(r, 503, "busy", "too many logins at once: try again in a moment");
+		return;
+	}
 	soup_server_message_pause(r->msg);
-	task = g_task_new(NULL, NULL, api_login_done, l);
-	g_task_set_task_data(task, l, NULL);
-	g_task_run_in_thread(task, api_login_thread);
 }
 
 static void api_logout(struct api_req *r)
@@ -1828,15 +1812,79 @@ static gboolean api_user_name_ok(const char *name)
 	return TRUE;
 }
 
+/* A user added or a password changed: the hash is made on the auth pool,
+ * the user stored when it is done. */
+struct api_user_job {
+	struct api *api;
+	SoupServerMessage *msg;
+	char *name, *role, *provider; /* role NULL: a password change */
+};
+
+static void api_user_job_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_user_job *j = data;
+	struct api_req r = {.api = j->api, .msg = j->msg};
+	struct store *store = desk_store(j->api->desk);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *hash = auth_pool_hash_finish(result, &error);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	int rc = hash ? 0 : -ENOMEM;
+
+	desk_time(j->api->desk, &t);
+	if (rc == 0 && j->role)
+		rc = store_user_put(store, j->name, j->role, hash, t.now, &error);
+	else if (rc == 0)
+		rc = store_user_set_hash(store, j->name, hash, &error);
+	if (rc >= 0 && j->role && j->provider)
+		rc = store_user_set_provider(store, j->name, j->provider, &error);
+	if (rc < 0) {
+		api_error_gerror(&r, rc, error, NULL);
+	} else {
+		json_builder_begin_object(b);
+		api_add_str(b, "name", j->name);
+		if (j->role) {
+			api_add_str(b, "role", j->role);
+			api_add_str(b, "provider", j->provider);
+		} else {
+			api_add_bool(b, "ok", TRUE);
+		}
+		json_builder_end_object(b);
+		api_reply_builder(&r, j->role ? 201 : 200, b);
+	}
+	soup_server_message_unpause(j->msg);
+	g_object_unref(j->msg);
+	g_free(j->name);
+	g_free(j->role);
+	g_free(j->provider);
+	g_free(j);
+}
+
+static void api_user_job_start(struct api_req *r, const char *name, const char *role,
+			       const char *provider)
+{
+	g_autoptr(GError) error = NULL;
+	struct api_user_job *j = g_new0(struct api_user_job, 1);
+	int rc =
+	    auth_pool_hash(r->api->auth_pool, api_str(r, "password"), api_user_job_done, j, &error);
+
+	if (rc < 0) {
+		g_free(j);
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	j->api = r->api;
+	j->msg = g_object_ref(r->msg);
+	j->name = g_strdup(name);
+	j->role = g_strdup(role);
+	j->provider = g_strdup(provider);
+	soup_server_message_pause(r->msg);
+}
+
 static void api_users_add(struct api_req *r)
 {
 	const char *name = api_str(r, "name");
 	const char *role = api_str(r, "role");
-	g_autofree char *hash = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	struct queue_time t;
-	int rc;
 
 	if (!api_user_name_ok(name)) {
 		api_error(r, 400, "invalid",
@@ -1849,58 +1897,23 @@ static void api_users_add(struct api_req *r)
 			  "role must be advisor, expert, technician, manager or admin");
 		return;
 	}
-	/* About 0.1 s on the loop: adding users is rare and admin-only. */
-	rc = auth_password_hash(api_str(r, "password"), &hash, &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	desk_time(r->api->desk, &t);
 	if (api_str(r, "provider") && !config_provider_known(r->api->cfg, api_str(r, "provider"))) {
 		api_error(r, 400, "invalid", "provider \"%s\" is not in board-config",
 			  api_str(r, "provider"));
 		return;
 	}
-	rc = store_user_put(desk_store(r->api->desk), name, role, hash, t.now, &error);
-	if (rc >= 0 && api_str(r, "provider"))
-		rc = store_user_set_provider(desk_store(r->api->desk), name, api_str(r, "provider"),
-					     &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	json_builder_begin_object(b);
-	api_add_str(b, "name", name);
-	api_add_str(b, "role", role);
-	api_add_str(b, "provider", api_str(r, "provider"));
-	json_builder_end_object(b);
-	api_reply_builder(r, 201, b);
+	api_user_job_start(r, name, role, api_str(r, "provider"));
 }
 
 static void api_users_passwd(struct api_req *r)
 {
 	const char *name = r->seg[2];
-	g_autofree char *hash = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	int rc;
 
 	if (!(r->caller.role & AUTH_ROLE_ADMIN) && g_strcmp0(name, r->caller.user) != 0) {
 		api_error(r, 403, "forbidden", "only an admin may change another user's password");
 		return;
 	}
-	rc = auth_password_hash(api_str(r, "password"), &hash, &error);
-	if (rc == 0)
-		rc = store_user_set_hash(desk_store(r->api->desk), name, hash, &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	json_builder_begin_object(b);
-	api_add_str(b, "name", name);
-	api_add_bool(b, "ok", TRUE);
-	json_builder_end_object(b);
-	api_reply_builder(r, 200, b);
+	api_user_job_start(r, name, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2015,7 +2028,7 @@ static void api_appointments_import(struct api_req *r)
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	int rc, added = 0, skipped = 0;
+	int rc, added = 0;
 
 	if (g_strcmp0(type, "text/csv") == 0)
 		rc = booking_parse_csv(api->cfg, body->data, (gsize)body->length, &list, &error);
@@ -2031,23 +2044,15 @@ static void api_appointments_import(struct api_req *r)
 		api_error_gerror(r, rc, error, NULL);
 		return;
 	}
-	for (guint i = 0; i < list->len; i++) {
-		struct store_appointment *a = g_ptr_array_index(list, i);
-
-		rc = store_appointment_add(desk_store(api->desk), api->cfg, a, &error);
-		if (rc == -EEXIST) {
-			skipped++;
-			g_clear_error(&error);
-		} else if (rc < 0) {
-			api_error_gerror(r, rc, error, NULL);
-			return;
-		} else {
-			added++;
-		}
+	/* One transaction: all or none. */
+	rc = store_appointments_import(desk_store(api->desk), api->cfg, list, &added, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
 	}
 	json_builder_begin_object(b);
 	api_add_int(b, "added", added);
-	api_add_int(b, "skipped_existing", skipped);
+	api_add_int(b, "skipped_existing", (int)list->len - added);
 	json_builder_end_object(b);
 	api_reply_builder(r, 200, b);
 }
@@ -2103,6 +2108,40 @@ static int api_parse_day(const char *text, int32_t *ret)
 	return 0;
 }
 
+/* A report read and made on a worker thread (report_run_async). */
+struct api_report_job {
+	struct api_pending *p;
+	char *disposition; /* CSV: its file name; NULL: JSON */
+};
+
+static void api_report_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_report_job *j = data;
+	struct api_req r = {.api = j->p->api, .msg = j->p->msg};
+	SoupMessageHeaders *headers = soup_server_message_get_response_headers(j->p->msg);
+	g_autoptr(GError) error = NULL;
+	char *text = NULL;
+	gsize len = 0;
+	int rc = report_run_finish(result, &text, &len, &error);
+
+	if (rc < 0) {
+		api_error_gerror(&r, rc, error, NULL);
+	} else {
+		if (j->disposition)
+			soup_message_headers_replace(headers, "Content-Disposition",
+						     j->disposition);
+		else
+			soup_message_headers_replace(headers, "Cache-Control", "no-store");
+		soup_server_message_set_status(j->p->msg, 200, NULL);
+		soup_server_message_set_response(
+		    j->p->msg, j->disposition ? "text/csv; charset=utf-8" : "application/json",
+		    SOUP_MEMORY_TAKE, text, len);
+	}
+	api_pending_done(j->p);
+	g_free(j->disposition);
+	g_free(j);
+}
+
 static void api_report(struct api_req *r)
 {
 	struct api *api = r->api;
@@ -2112,17 +2151,14 @@ static void api_report(struct api_req *r)
 	const char *target = r->query ? g_hash_table_lookup(r->query, "target_min") : NULL;
 	const char *period = r->query ? g_hash_table_lookup(r->query, "period") : NULL;
 	const char *kind = r->query ? g_hash_table_lookup(r->query, "kind") : NULL;
-	g_autoptr(GPtrArray) rows = NULL;
-	g_autoptr(Report) rep = NULL;
 	g_autoptr(GTimeZone) tz = NULL;
-	g_autoptr(GError) error = NULL;
+	struct api_report_job *j;
 	struct report_query q;
 	struct queue_time t;
 	int32_t from_day, to_day;
 	int target_min = target ? atoi(target) : 15;
 	int k = kind ? report_kind_parse(kind) : -1;
 	bool csv = g_strcmp0(format, "csv") == 0;
-	int rc;
 
 	desk_time(api->desk, &t);
 	from_day = t.day - 365;
@@ -2162,92 +2198,73 @@ static void api_report(struct api_req *r)
 	    .reset_min = api->cfg->reset_min,
 	    .now = t.now,
 	};
-	rc = csv && !kind ? 0 : report_run(desk_store(api->desk), &q, &rep, &error);
-	if (rc == 0 && !kind) {
-		rows = rep ? report_monthly_rows(rep) : NULL;
-		if (!rows)
-			rc = report_monthly(desk_store(api->desk), from_day, to_day,
-					    target_min * 60, &rows, &error);
-	}
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	if (csv) {
-		gsize len;
-		char *text = kind ? report_to_csv(rep, k, &len) : report_rows_to_csv(rows, &len);
-		g_autofree char *disposition =
+	j = g_new0(struct api_report_job, 1);
+	if (csv)
+		j->disposition =
 		    from && to ? g_strdup_printf("attachment; filename=\"vuoro-%s-%s-%s.csv\"",
 						 kind ? kind : "monthly", from, to)
 			       : g_strdup_printf("attachment; filename=\"vuoro-%s.csv\"",
 						 kind ? kind : "monthly");
+	j->p = api_pending_new(r, 200);
+	report_run_async(desk_store(api->desk), &q,
+			 (csv && !kind ? 0 : REPORT_JOB_REPORTS) | (kind ? 0 : REPORT_JOB_MONTHLY) |
+			     (csv ? REPORT_JOB_CSV : 0),
+			 api_report_done, j);
+}
 
-		soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
-					     "Content-Disposition", disposition);
-		soup_server_message_set_status(r->msg, 200, NULL);
-		soup_server_message_set_response(r->msg, "text/csv; charset=utf-8",
-						 SOUP_MEMORY_TAKE, text, len);
-		return;
+/* The integrity check and the backup run on a worker thread (store.h). */
+static void api_db_check_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_pending *p = data;
+	struct api_req r = {.api = p->api, .msg = p->msg};
+	g_autofree char *report = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int rc = store_integrity_check_finish(result, &report, &error);
+
+	if (rc < 0 && !report) {
+		api_error_gerror(&r, rc, error, NULL);
 	} else {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-
 		json_builder_begin_object(b);
-		if (rows) {
-			json_builder_set_member_name(b, "monthly");
-			json_builder_add_value(b, report_rows_to_json(rows));
-		}
-		api_add_int(b, "target_wait_min", target_min);
-		report_add_json(rep, b);
+		api_add_bool(b, "ok", rc == 0);
+		api_add_str(b, "integrity", report);
 		json_builder_end_object(b);
-		api_reply_builder(r, 200, b);
+		api_reply_builder(&r, rc == 0 ? 200 : 500, b);
 	}
+	api_pending_done(p);
 }
 
 static void api_db_check(struct api_req *r)
 {
-	g_autofree char *report = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	int rc = store_integrity_check(desk_store(r->api->desk), &report, &error);
-
-	if (rc < 0 && !report) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	json_builder_begin_object(b);
-	api_add_bool(b, "ok", rc == 0);
-	api_add_str(b, "integrity", report);
-	json_builder_end_object(b);
-	api_reply_builder(r, rc == 0 ? 200 : 500, b);
+	store_integrity_check_async(desk_store(r->api->desk), api_db_check_done,
+				    api_pending_new(r, 200));
 }
 
 /* Streams a consistent copy made with SQLite's online backup. */
+static void api_db_backup_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_pending *p = data;
+	struct api_req r = {.api = p->api, .msg = p->msg};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) bytes = store_backup_bytes_finish(result, &error);
+
+	if (!bytes) {
+		api_error_gerror(&r, -EIO, error, NULL);
+	} else {
+		soup_server_message_set_status(p->msg, 200, NULL);
+		soup_message_headers_set_content_type(
+		    soup_server_message_get_response_headers(p->msg), "application/vnd.sqlite3",
+		    NULL);
+		soup_message_body_append_bytes(soup_server_message_get_response_body(p->msg),
+					       bytes);
+	}
+	api_pending_done(p);
+}
+
 static void api_db_backup(struct api_req *r)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *dir = g_dir_make_tmp("vuoro-backup-XXXXXX", &error);
-	g_autofree char *path = dir ? g_build_filename(dir, "vuoro.db", NULL) : NULL;
-	g_autoptr(GMappedFile) map = NULL;
-	int rc;
-
-	if (!dir) {
-		api_error(r, 500, "internal", "cannot make a temporary folder: %s", error->message);
-		return;
-	}
-	rc = store_backup(desk_store(r->api->desk), path, &error);
-	if (rc == 0)
-		map = g_mapped_file_new(path, FALSE, &error);
-	g_unlink(path);
-	g_rmdir(dir);
-	if (rc < 0 || !map) {
-		api_error_gerror(r, rc < 0 ? rc : -EIO, error, NULL);
-		return;
-	}
-	soup_server_message_set_status(r->msg, 200, NULL);
-	soup_message_headers_set_content_type(soup_server_message_get_response_headers(r->msg),
-					      "application/vnd.sqlite3", NULL);
-	soup_message_body_append_bytes(soup_server_message_get_response_body(r->msg),
-				       g_mapped_file_get_bytes(map));
+	store_backup_bytes_async(desk_store(r->api->desk), api_db_backup_done,
+				 api_pending_new(r, 200));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2623,6 +2640,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
 	api->login_fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	api->auth_pool = auth_pool_new(AUTH_POOL_THREADS, AUTH_POOL_WAITING);
 	api->visit_identity =
 	    g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
 	queue_result_init(&api->res);
@@ -2688,6 +2706,7 @@ void api_free(struct api *api)
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	g_hash_table_unref(api->login_fails);
+	auth_pool_free(api->auth_pool);
 	g_hash_table_unref(api->visit_identity);
 	queue_result_free(&api->res);
 	g_free(api);

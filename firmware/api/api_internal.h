@@ -29,8 +29,9 @@ struct api {
 	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
-	guint bus_device_subs[4]; /* api_device_topics */
-	GHashTable *login_fails;  /* remote host → struct api_login_fails * */
+	guint bus_device_subs[4];    /* api_device_topics */
+	GHashTable *login_fails;     /* remote host → struct api_login_fails * */
+	struct auth_pool *auth_pool; /* every Argon2 hash and check runs there */
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
