@@ -4,6 +4,7 @@
  *
  *   bench-busy --url URL --services a,b --user NAME --password-file FILE
  *              [--from 2025-01-01 --to 2026-01-01] [--count 1000] [--rounds 3]
+ *              [--only reports|backups]
  *
  * Each round issues --count tickets one after another on a quiet vuorod,
  * then again while two other clients ask, again and again, for every report
@@ -166,7 +167,7 @@ static char *bench_login(const char *url, const char *user, const char *password
 int main(int argc, char **argv)
 {
 	char *url = NULL, *services = NULL, *user = NULL, *password_file = NULL;
-	char *from = NULL, *to = NULL;
+	char *from = NULL, *to = NULL, *only = NULL;
 	int count = 1000, rounds = 3, failures = 0;
 	GOptionEntry entries[] = {
 	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "vuorod's address", "URL"},
@@ -179,6 +180,8 @@ int main(int argc, char **argv)
 	    {"to", 0, 0, G_OPTION_ARG_STRING, &to, "day after the reports (2026-01-01)", "DAY"},
 	    {"count", 0, 0, G_OPTION_ARG_INT, &count, "issues per phase (1000)", "N"},
 	    {"rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "quiet and busy rounds (3)", "N"},
+	    {"only", 0, 0, G_OPTION_ARG_STRING, &only,
+	     "only reports or only backups (to tell which)", "reports|backups"},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx =
@@ -192,7 +195,8 @@ int main(int argc, char **argv)
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || !url || !services || !user ||
-	    !password_file || count < 100 || rounds < 1) {
+	    !password_file || count < 100 || rounds < 1 ||
+	    (only && strcmp(only, "reports") != 0 && strcmp(only, "backups") != 0)) {
 		fprintf(stderr, "bench-busy: %s\n",
 			error ? error->message
 			      : "--url, --services, --user and --password-file are needed; "
@@ -227,14 +231,21 @@ int main(int argc, char **argv)
 
 		failures += bench_issues(&b, count, false, q);
 		g_atomic_int_set(&b.stop, 0);
-		g_atomic_int_set(&b.reports, 0);
-		g_atomic_int_set(&b.backups, 0);
-		reports = g_thread_new("reports", bench_reports, &b);
-		backups = g_thread_new("backups", bench_backups, &b);
+		/* What is not run counts as done. */
+		g_atomic_int_set(&b.reports, only && strcmp(only, "backups") == 0 ? 2 : 0);
+		g_atomic_int_set(&b.backups, only && strcmp(only, "reports") == 0 ? 1 : 0);
+		reports = !only || strcmp(only, "reports") == 0
+			      ? g_thread_new("reports", bench_reports, &b)
+			      : NULL;
+		backups = !only || strcmp(only, "backups") == 0
+			      ? g_thread_new("backups", bench_backups, &b)
+			      : NULL;
 		failures += bench_issues(&b, count, true, l);
 		g_atomic_int_set(&b.stop, 1);
-		g_thread_join(reports);
-		g_thread_join(backups);
+		if (reports)
+			g_thread_join(reports);
+		if (backups)
+			g_thread_join(backups);
 		quiet[r] = bench_pct_ms(q, 0.99);
 		busy[r] = bench_pct_ms(l, 0.99);
 		ratio[r] = quiet[r] > 0 ? busy[r] / quiet[r] : 0;
