@@ -236,7 +236,7 @@ int store_integrity_check_finish(GAsyncResult *result, char **ret_report, GError
  * the database as it was when the backup began, copied STORE_BACKUP_PAGES
  * at a time with the copy flushed and a pause after each batch, so that its
  * write-back never stalls the writer's commits; on the writer, at once. */
-#define STORE_BACKUP_PAGES 256
+#define STORE_BACKUP_PAGES 64
 int store_backup(struct store *s, const char *dest, GError **error);
 /* A backup made as a job on a reader, in a temporary file already removed:
  * the bytes map it until they are freed (after the answer is sent). */
