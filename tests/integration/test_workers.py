@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from conftest import ROOT, USERS, VUOROD, make_daemon, wait_for
+from conftest import ASAN, ROOT, VUOROD, make_daemon, wait_for
 
 VISITS = 150000
 
@@ -76,14 +76,14 @@ def while_running(daemon, path, user):
 
 @pytest.mark.parametrize("path,user", [
     ("/api/report?from=2025-01-01&to=2026-01-01&period=day", "maija"),
-    ("/api/report?from=2025-01-01&to=2026-01-01&format=csv", "maija"),
+    ("/api/report?from=2025-01-01&to=2026-01-01", "maija"),
     ("/api/db/backup", "admin1"),
     ("/api/db/check", "tech"),
 ])
 def test_loop_answers_while_a_job_runs(year_daemon, path, user):
     r, dt, lat = while_running(year_daemon, path, user)
     assert r.status_code == 200, r.text[:300]
-    assert len(lat) >= 3, "the job took %.3f s: too short to tell" % dt
+    assert len(lat) >= 3, "only %d status answers in the %.3f s of the job: %s" % (len(lat), dt, lat)
     # On the loop, a status asked just after the job began waited for all of it.
     assert max(lat) < max(0.5 * dt, 0.05), \
         "/api/status took up to %.3f s while %s took %.3f s" % (max(lat), path, dt)
@@ -123,10 +123,15 @@ def test_backups_are_whole_and_leave_nothing_behind(year_daemon, workdir):
         # The answer sent, its mapped copy is gone (it stayed mapped before).
         wait_for(lambda: "vuoro-backup" not in open("/proc/%d/maps" % pid).read(),
                  what="the backup's mapping to go")
-        rss.append(proc_status(pid, "VmRSS"))
+        rss.append((proc_status(pid, "VmRSS"), proc_status(pid, "RssFile") + proc_status(pid, "RssShmem")))
         fds.append(len(os.listdir("/proc/%d/fd" % pid)))
     assert fds[-1] <= fds[0] + 2, fds
-    assert rss[-1] < rss[0] + 30 * 1024, "RSS %s kB over 5 backups" % rss
+    # Each backup used to keep the whole database mapped: +1 database of
+    # file pages per backup.  (ASan's quarantine makes the anonymous part
+    # grow for a while: its total is checked without ASan only.)
+    assert rss[-1][1] < rss[0][1] + 30 * 1024, "RSS, file pages: %s kB over 5 backups" % rss
+    if not ASAN:
+        assert rss[-1][0] < rss[0][0] + 30 * 1024, "RSS: %s kB over 5 backups" % rss
 
 
 def test_import_is_one_transaction(daemon):
