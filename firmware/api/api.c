@@ -708,6 +708,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
 	api->logins = api_logins_new();
+	api->auth_pool = auth_pool_new(AUTH_POOL_THREADS, AUTH_POOL_WAITING);
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
 	api->started_at = t.now;
@@ -782,6 +783,7 @@ void api_free(struct api *api)
 	g_object_unref(api->server);
 	web_router_free(api->router);
 	api_logins_free(api->logins);
+	auth_pool_free(api->auth_pool);
 	queue_result_free(&api->res);
 	tls_cert_watch_free(api->tls_watch);
 	g_free(api);

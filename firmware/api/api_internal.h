@@ -33,7 +33,8 @@ struct api {
 	SoupServer *server;
 	struct http_guard *guard; /* web/http_guard.c: the transport's limits */
 	struct web_router *router;
-	GPtrArray *sockets; /* of SoupWebsocketConnection *, authorised */
+	GPtrArray *sockets;          /* of SoupWebsocketConnection *, authorised */
+	struct auth_pool *auth_pool; /* every Argon2 hash and check runs there */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
 	guint bus_device_subs[4];  /* api_device_topics */
@@ -180,9 +181,10 @@ void api_logins_free(struct api_logins *l);
 gboolean api_logins_admit(struct web_req *r, const char *user);
 /* The login of @user from @host was right: its own count is taken back. */
 void api_logins_succeeded(struct api *api, const char *host, const char *user);
-/* POST /api/users/NAME/password: one's own needs "old" (checked, and
- * throttled like a login); an admin resets another's.  FALSE: answered. */
-gboolean api_logins_may_change_password(struct web_req *r, const char *name);
+/* POST /api/users/NAME/password: one's own needs "old" (counted like a
+ * login here; the caller checks it on the auth pool: *@ret_own), an admin
+ * resets another's.  FALSE: answered. */
+gboolean api_logins_may_change_password(struct web_req *r, const char *name, gboolean *ret_own);
 /* @user's sessions ended (password changed, disabled): close their sockets. */
 void api_logins_ended(struct api *api, const char *user, const char *why);
 

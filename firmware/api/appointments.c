@@ -125,7 +125,7 @@ static void api_appointments_import(struct web_req *r)
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	int rc, added = 0, skipped = 0;
+	int rc, added = 0;
 
 	if (ct)
 		type = g_strstrip(g_strndup(ct, strcspn(ct, ";")));
@@ -143,23 +143,15 @@ static void api_appointments_import(struct web_req *r)
 		api_error_gerror(r, rc, error, NULL);
 		return;
 	}
-	for (guint i = 0; i < list->len; i++) {
-		struct store_appointment *a = g_ptr_array_index(list, i);
-
-		rc = store_appointment_add(desk_store(api->desk), api->cfg, a, &error);
-		if (rc == -EEXIST) {
-			skipped++;
-			g_clear_error(&error);
-		} else if (rc < 0) {
-			api_error_gerror(r, rc, error, NULL);
-			return;
-		} else {
-			added++;
-		}
+	/* One transaction: all or none. */
+	rc = store_appointments_import(desk_store(api->desk), api->cfg, list, &added, &error);
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
 	}
 	json_builder_begin_object(b);
 	web_json_add_int(b, "added", added);
-	web_json_add_int(b, "skipped_existing", skipped);
+	web_json_add_int(b, "skipped_existing", (int)list->len - added);
 	json_builder_end_object(b);
 	web_reply_builder(r, 200, b);
 }

@@ -4,7 +4,6 @@
  */
 #include "api_internal.h"
 
-#include <glib/gstdio.h>
 #include <errno.h>
 #include <string.h>
 #include "report.h"
@@ -25,6 +24,39 @@ static int api_parse_day(const char *text, int32_t *ret)
 	return 0;
 }
 
+/* A report read and made on a worker thread (report_run_async). */
+struct api_report_job {
+	struct api_pending *p;
+	char *disposition; /* CSV: its file name; NULL: JSON */
+};
+
+static void api_report_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_report_job *j = data;
+	struct web_req r = {.app = j->p->api, .x = j->p->x};
+	g_autoptr(GError) error = NULL;
+	char *text = NULL;
+	gsize len = 0;
+	int rc = report_run_finish(result, &text, &len, &error);
+
+	if (rc < 0) {
+		api_error_gerror(&r, rc, error, NULL);
+	} else {
+		g_autoptr(GBytes) bytes = g_bytes_new_take(text, len);
+
+		if (j->disposition)
+			web_reply_header(&r, "Content-Disposition", j->disposition);
+		else
+			web_reply_header(&r, "Cache-Control", "no-store");
+		web_reply_bytes(&r, 200,
+				j->disposition ? "text/csv; charset=utf-8" : "application/json",
+				bytes);
+	}
+	api_pending_done(j->p);
+	g_free(j->disposition);
+	g_free(j);
+}
+
 static void api_report(struct web_req *r)
 {
 	struct api *api = api_of(r);
@@ -34,17 +66,14 @@ static void api_report(struct web_req *r)
 	const char *target = r->query ? g_hash_table_lookup(r->query, "target_min") : NULL;
 	const char *period = r->query ? g_hash_table_lookup(r->query, "period") : NULL;
 	const char *kind = r->query ? g_hash_table_lookup(r->query, "kind") : NULL;
-	g_autoptr(GPtrArray) rows = NULL;
-	g_autoptr(Report) rep = NULL;
 	g_autoptr(GTimeZone) tz = NULL;
-	g_autoptr(GError) error = NULL;
+	struct api_report_job *j;
 	struct report_query q;
 	struct queue_time t;
 	int32_t from_day, to_day;
 	int target_min = target ? atoi(target) : 15;
 	int k = kind ? report_kind_parse(kind) : -1;
 	bool csv = g_strcmp0(format, "csv") == 0;
-	int rc;
 
 	desk_time(api->desk, &t);
 	from_day = t.day - 365;
@@ -84,99 +113,70 @@ static void api_report(struct web_req *r)
 	    .reset_min = api->cfg->reset_min,
 	    .now = t.now,
 	};
-	rc = csv && !kind ? 0 : report_run(desk_store(api->desk), &q, &rep, &error);
-	if (rc == 0 && !kind) {
-		rows = rep ? report_monthly_rows(rep) : NULL;
-		if (!rows)
-			rc = report_monthly(desk_store(api->desk), from_day, to_day,
-					    target_min * 60, &rows, &error);
-	}
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	if (csv) {
-		gsize len;
-		char *text = kind ? report_to_csv(rep, k, &len) : report_rows_to_csv(rows, &len);
-		g_autofree char *disposition =
+	j = g_new0(struct api_report_job, 1);
+	if (csv)
+		j->disposition =
 		    from && to ? g_strdup_printf("attachment; filename=\"vuoro-%s-%s-%s.csv\"",
 						 kind ? kind : "monthly", from, to)
 			       : g_strdup_printf("attachment; filename=\"vuoro-%s.csv\"",
 						 kind ? kind : "monthly");
+	j->p = api_pending_new(r, 200);
+	report_run_async(desk_store(api->desk), &q,
+			 (csv && !kind ? 0 : REPORT_JOB_REPORTS) | (kind ? 0 : REPORT_JOB_MONTHLY) |
+			     (csv ? REPORT_JOB_CSV : 0),
+			 api_report_done, j);
+}
 
-		g_autoptr(GBytes) bytes = g_bytes_new_take(text, len);
+/* The integrity check and the backup run on a worker thread (store.h). */
+static void api_db_check_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_pending *p = data;
+	struct web_req r = {.app = p->api, .x = p->x};
+	g_autofree char *report = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	int rc = store_integrity_check_finish(result, &report, &error);
 
-		web_reply_header(r, "Content-Disposition", disposition);
-		web_reply_bytes(r, 200, "text/csv; charset=utf-8", bytes);
-		return;
+	if (rc < 0 && !report) {
+		api_error_gerror(&r, rc, error, NULL);
 	} else {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-
 		json_builder_begin_object(b);
-		if (rows) {
-			json_builder_set_member_name(b, "monthly");
-			json_builder_add_value(b, report_rows_to_json(rows));
-		}
-		web_json_add_int(b, "target_wait_min", target_min);
-		report_add_json(rep, b);
+		web_json_add_bool(b, "ok", rc == 0);
+		web_json_add_str(b, "integrity", report);
 		json_builder_end_object(b);
-		web_reply_builder(r, 200, b);
+		web_reply_builder(&r, rc == 0 ? 200 : 500, b);
 	}
+	api_pending_done(p);
 }
 
 static void api_db_check(struct web_req *r)
 {
-	g_autofree char *report = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	int rc = store_integrity_check(desk_store(api_of(r)->desk), &report, &error);
-
-	if (rc < 0 && !report) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	json_builder_begin_object(b);
-	web_json_add_bool(b, "ok", rc == 0);
-	web_json_add_str(b, "integrity", report);
-	json_builder_end_object(b);
-	web_reply_builder(r, rc == 0 ? 200 : 500, b);
+	store_integrity_check_async(desk_store(api_of(r)->desk), api_db_check_done,
+				    api_pending_new(r, 200));
 }
 
-/* Streams a consistent copy made with SQLite's online backup: whole for
- * the admin, without password hashes and sessions for a technician. */
+static void api_db_backup_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_pending *p = data;
+	struct web_req r = {.app = p->api, .x = p->x};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) bytes = store_backup_bytes_finish(result, &error);
+
+	if (!bytes)
+		api_error_gerror(&r, -EIO, error, NULL);
+	else /* the answer holds the bytes, and so the mapping, until it is sent */
+		web_reply_bytes(&r, 200, "application/vnd.sqlite3", bytes);
+	api_pending_done(p);
+}
+
+/* A consistent copy made with SQLite's online backup on a worker thread:
+ * whole for the admin, without password hashes and sessions for a
+ * technician. */
 static void api_db_backup(struct web_req *r)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *dir = g_dir_make_tmp("vuoro-backup-XXXXXX", &error);
-	g_autofree char *path = dir ? g_build_filename(dir, "vuoro.db", NULL) : NULL;
-	g_autoptr(GMappedFile) map = NULL;
-	int rc;
-
-	if (!dir) {
-		web_error(r, 500, "internal", "cannot make a temporary folder: %s", error->message);
-		return;
-	}
-	rc = store_backup(desk_store(api_of(r)->desk), path, &error);
-	if (rc == 0 && !(r->caller.role & AUTH_ROLE_ADMIN))
-		rc = store_backup_scrub(path, &error);
-	if (rc == 0)
-		map = g_mapped_file_new(path, FALSE, &error);
-	g_unlink(path);
-	g_rmdir(dir);
-	if (rc < 0 || !map) {
-		api_error_gerror(r, rc < 0 ? rc : -EIO, error, NULL);
-		return;
-	}
-	{
-		/* The answer holds the bytes (and so the mapping) until it is sent. */
-		g_autoptr(GBytes) bytes = g_mapped_file_get_bytes(map);
-
-		web_reply_bytes(r, 200, "application/vnd.sqlite3", bytes);
-	}
+	store_backup_bytes_async(desk_store(api_of(r)->desk), !(r->caller.role & AUTH_ROLE_ADMIN),
+				 api_db_backup_done, api_pending_new(r, 200));
 }
-
-/* ---------------------------------------------------------------------- */
-/* Route table */
 
 const struct web_route api_reports_routes[] = {
     {"GET", "/api/report", AUTH_ROLE_MANAGER | AUTH_ROLE_ADMIN, api_report, NULL},

@@ -8,11 +8,12 @@
 #include "auth.h"
 #include "store.h"
 
+#include <sodium.h>
+
 struct api_login {
 	struct api *api;
 	struct web_exchange *x;
 	char *user;
-	char *password;
 	char *hash; /* NULL when the user does not exist */
 	char *role;
 	char *host;
@@ -21,26 +22,10 @@ struct api_login {
 static void api_login_free(struct api_login *l)
 {
 	g_free(l->user);
-	if (l->password)
-		memset(l->password, 0, strlen(l->password));
-	g_free(l->password);
 	g_free(l->hash);
 	g_free(l->role);
 	g_free(l->host);
 	g_free(l);
-}
-
-/* A hash of a password nobody has: checking against it costs the same as a
- * real check, so a missing user cannot be told from a wrong password. */
-static const char api_dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-				     "n1cHb0tTjvn6uQeaQbBw8Pw8wuX6rS0Q2l9dfB2cT0I";
-
-static void api_login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
-{
-	struct api_login *l = data;
-	gboolean ok = auth_password_verify(l->hash ? l->hash : api_dummy_hash, l->password);
-
-	g_task_return_boolean(task, ok && l->hash);
 }
 
 static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
@@ -48,7 +33,7 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 	struct api_login *l = data;
 	struct api *api = l->api;
 	struct web_req r = {.app = api, .x = l->x};
-	gboolean ok = g_task_propagate_boolean(G_TASK(result), NULL);
+	gboolean ok = auth_pool_verify_finish(result) && l->hash;
 	struct queue_time t;
 
 	desk_time(api->desk, &t);
@@ -94,23 +79,25 @@ static void api_login(struct web_req *r)
 	struct api *api = api_of(r);
 	const char *host = web_req_remote(r);
 	struct api_login *l;
-	g_autoptr(GTask) task = NULL;
 
 	if (!api_logins_admit(r, web_str(r, "user")))
 		return;
 	l = g_new0(struct api_login, 1);
 	l->api = api;
 	l->user = g_strdup(web_str(r, "user"));
-	l->password = g_strdup(web_str(r, "password"));
 	l->host = g_strdup(host ? host : "");
 	if (store_user_get(desk_store(api->desk), l->user, &l->role, &l->hash, NULL) < 0) {
 		g_clear_pointer(&l->hash, g_free);
 		g_clear_pointer(&l->role, g_free);
 	}
+	/* The check runs on the pool of two (Argon2 holds 64 MiB while it runs). */
 	l->x = web_req_hold(r);
-	task = g_task_new(NULL, NULL, api_login_done, l);
-	g_task_set_task_data(task, l, NULL);
-	g_task_run_in_thread(task, api_login_thread);
+	if (auth_pool_verify(api->auth_pool, l->hash, web_str(r, "password"), api_login_done, l) <
+	    0) {
+		web_error(r, 503, "busy", "too many logins at once: try again in a moment");
+		web_exchange_release(l->x);
+		api_login_free(l);
+	}
 }
 
 static void api_logout(struct web_req *r)
@@ -188,15 +175,98 @@ static gboolean api_user_name_ok(const char *name)
 	return TRUE;
 }
 
+/* A user added or a password changed: the hash is made on the auth pool,
+ * the user stored when it is done; one's own password is first checked
+ * there against the old one. */
+struct api_user_job {
+	struct api *api;
+	struct web_exchange *x;
+	char *name, *role, *provider; /* role NULL: a password change */
+	char *password;               /* the new one, while the old is checked */
+};
+
+static void api_user_job_free(struct api_user_job *j)
+{
+	web_exchange_release(j->x);
+	g_free(j->name);
+	g_free(j->role);
+	g_free(j->provider);
+	if (j->password)
+		sodium_memzero(j->password, strlen(j->password));
+	g_free(j->password);
+	g_free(j);
+}
+
+static void api_user_job_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_user_job *j = data;
+	struct web_req r = {.app = j->api, .x = j->x};
+	struct store *store = desk_store(j->api->desk);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *hash = auth_pool_hash_finish(result, &error);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+	int rc = hash ? 0 : -ENOMEM;
+
+	desk_time(j->api->desk, &t);
+	if (rc == 0 && j->role)
+		rc = store_user_put(store, j->name, j->role, hash, t.now, &error);
+	else if (rc == 0)
+		rc = store_user_set_hash(store, j->name, hash, &error);
+	if (rc >= 0 && j->role && j->provider)
+		rc = store_user_set_provider(store, j->name, j->provider, &error);
+	if (rc < 0) {
+		api_error_gerror(&r, rc, error, NULL);
+	} else {
+		if (!j->role)
+			api_logins_ended(j->api, j->name, "the password changed: log in again");
+		json_builder_begin_object(b);
+		web_json_add_str(b, "name", j->name);
+		if (j->role) {
+			web_json_add_str(b, "role", j->role);
+			web_json_add_str(b, "provider", j->provider);
+		} else {
+			web_json_add_bool(b, "ok", TRUE);
+		}
+		json_builder_end_object(b);
+		web_reply_builder(&r, j->role ? 201 : 200, b);
+	}
+	api_user_job_free(j);
+}
+
+/* Hashes @password on the pool for @j; answers and frees @j when it cannot. */
+static void api_user_job_hash(struct api_user_job *j, const char *password)
+{
+	struct web_req r = {.app = j->api, .x = j->x};
+	g_autoptr(GError) error = NULL;
+	int rc = auth_pool_hash(j->api->auth_pool, password, api_user_job_done, j, &error);
+
+	if (rc < 0) {
+		if (rc == -EBUSY)
+			web_error(&r, 503, "busy", "too many password checks at once: try again");
+		else
+			api_error_gerror(&r, rc, error, NULL);
+		api_user_job_free(j);
+	}
+}
+
+static struct api_user_job *api_user_job_new(struct web_req *r, const char *name, const char *role,
+					     const char *provider)
+{
+	struct api_user_job *j = g_new0(struct api_user_job, 1);
+
+	j->api = api_of(r);
+	j->x = web_req_hold(r);
+	j->name = g_strdup(name);
+	j->role = g_strdup(role);
+	j->provider = g_strdup(provider);
+	return j;
+}
+
 static void api_users_add(struct web_req *r)
 {
 	const char *name = web_str(r, "name");
 	const char *role = web_str(r, "role");
-	g_autofree char *hash = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	struct queue_time t;
-	int rc;
 
 	if (!api_user_name_ok(name)) {
 		web_error(r, 400, "invalid",
@@ -209,58 +279,56 @@ static void api_users_add(struct web_req *r)
 			  "role must be advisor, expert, technician, manager or admin");
 		return;
 	}
-	/* About 0.1 s on the loop: adding users is rare and admin-only. */
-	rc = auth_password_hash(web_str(r, "password"), &hash, &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
-	}
-	desk_time(api_of(r)->desk, &t);
 	if (web_str(r, "provider") &&
 	    !config_provider_known(api_of(r)->cfg, web_str(r, "provider"))) {
 		web_error(r, 400, "invalid", "provider \"%s\" is not in board-config",
 			  web_str(r, "provider"));
 		return;
 	}
-	rc = store_user_put(desk_store(api_of(r)->desk), name, role, hash, t.now, &error);
-	if (rc >= 0 && web_str(r, "provider"))
-		rc = store_user_set_provider(desk_store(api_of(r)->desk), name,
-					     web_str(r, "provider"), &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
-		return;
+	api_user_job_hash(api_user_job_new(r, name, role, web_str(r, "provider")),
+			  web_str(r, "password"));
+}
+
+/* The old password was checked on the pool: on to the new one's hash. */
+static void api_user_old_checked(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct api_user_job *j = data;
+	struct web_req r = {.app = j->api, .x = j->x};
+	char *password = g_steal_pointer(&j->password);
+
+	if (!auth_pool_verify_finish(result)) {
+		web_error(&r, 403, "wrong_password", "the current password is wrong");
+		api_user_job_free(j);
+	} else {
+		api_logins_succeeded(j->api, web_exchange_remote(j->x), j->name);
+		api_user_job_hash(j, password);
 	}
-	json_builder_begin_object(b);
-	web_json_add_str(b, "name", name);
-	web_json_add_str(b, "role", role);
-	web_json_add_str(b, "provider", web_str(r, "provider"));
-	json_builder_end_object(b);
-	web_reply_builder(r, 201, b);
+	sodium_memzero(password, strlen(password));
+	g_free(password);
 }
 
 static void api_users_passwd(struct web_req *r)
 {
 	const char *name = r->seg[2];
 	g_autofree char *hash = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	int rc;
+	struct api_user_job *j;
+	gboolean own;
 
-	if (!api_logins_may_change_password(r, name))
+	if (!api_logins_may_change_password(r, name, &own))
 		return;
-	rc = auth_password_hash(web_str(r, "password"), &hash, &error);
-	if (rc == 0)
-		rc = store_user_set_hash(desk_store(api_of(r)->desk), name, hash, &error);
-	if (rc < 0) {
-		api_error_gerror(r, rc, error, NULL);
+	j = api_user_job_new(r, name, NULL, NULL);
+	if (!own) { /* an admin resets another's password */
+		api_user_job_hash(j, web_str(r, "password"));
 		return;
 	}
-	api_logins_ended(api_of(r), name, "the password changed: log in again");
-	json_builder_begin_object(b);
-	web_json_add_str(b, "name", name);
-	web_json_add_bool(b, "ok", TRUE);
-	json_builder_end_object(b);
-	web_reply_builder(r, 200, b);
+	j->password = g_strdup(web_str(r, "password"));
+	if (store_user_get(desk_store(api_of(r)->desk), name, NULL, &hash, NULL) < 0)
+		g_clear_pointer(&hash, g_free);
+	if (auth_pool_verify(api_of(r)->auth_pool, hash, web_str(r, "old"), api_user_old_checked,
+			     j) < 0) {
+		web_error(r, 503, "busy", "too many password checks at once: try again");
+		api_user_job_free(j);
+	}
 }
 
 static const struct web_field api_login_fields[] = {

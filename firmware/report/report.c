@@ -1660,3 +1660,94 @@ char *report_rows_to_csv(GPtrArray *rows, gsize *ret_len)
 	*ret_len = csv->len;
 	return g_string_free(csv, FALSE);
 }
+
+/* ---------------------------------------------------------------------- */
+/* On a worker thread */
+
+struct report_job {
+	struct report_query q; /* q.tz: a reference of the job's own */
+	unsigned what;
+	char *text;
+	gsize len;
+};
+
+static void report_job_free(gpointer data)
+{
+	struct report_job *j = data;
+
+	g_clear_pointer(&j->q.tz, g_time_zone_unref);
+	g_free(j->text);
+	g_free(j);
+}
+
+/* The body of GET /api/report, made here too: a year by day is megabytes of
+ * JSON, 0.1 s and more to build. */
+static void report_job_answer(struct report_job *j, struct report *rep, GPtrArray *rows)
+{
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(JsonNode) root = NULL;
+
+	if (j->what & REPORT_JOB_CSV) {
+		j->text = rows ? report_rows_to_csv(rows, &j->len)
+			       : report_to_csv(rep, (enum report_kind)g_bit_nth_lsf(j->q.kinds, -1),
+					       &j->len);
+		return;
+	}
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	if (rows) {
+		json_builder_set_member_name(b, "monthly");
+		json_builder_add_value(b, report_rows_to_json(rows));
+	}
+	json_builder_set_member_name(b, "target_wait_min");
+	json_builder_add_int_value(b, j->q.target_wait_s / 60);
+	report_add_json(rep, b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	j->text = json_to_string(root, FALSE);
+	j->len = strlen(j->text);
+}
+
+static int report_job_run(struct store *reader, gpointer data, GError **error)
+{
+	struct report_job *j = data;
+	g_autoptr(Report) rep = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	int rc = 0;
+
+	if (j->what & REPORT_JOB_REPORTS)
+		rc = report_run(reader, &j->q, &rep, error);
+	if (rc == 0 && (j->what & REPORT_JOB_MONTHLY)) {
+		rows = rep ? report_monthly_rows(rep) : NULL;
+		if (!rows)
+			rc = report_monthly(reader, j->q.from_day, j->q.to_day, j->q.target_wait_s,
+					    &rows, error);
+	}
+	if (rc == 0)
+		report_job_answer(j, rep, rows);
+	return rc;
+}
+
+void report_run_async(struct store *s, const struct report_query *q, unsigned what,
+		      GAsyncReadyCallback done, gpointer data)
+{
+	struct report_job *j = g_new0(struct report_job, 1);
+
+	j->q = *q;
+	if (j->q.tz)
+		g_time_zone_ref(j->q.tz);
+	j->what = what;
+	store_job_run(s, report_job_run, j, report_job_free, done, data);
+}
+
+int report_run_finish(GAsyncResult *result, char **ret_text, gsize *ret_len, GError **error)
+{
+	struct report_job *j;
+	int rc = store_job_finish(result, (gpointer *)&j, error);
+
+	if (rc < 0)
+		return rc;
+	*ret_len = j->len;
+	*ret_text = g_steal_pointer(&j->text);
+	return 0;
+}

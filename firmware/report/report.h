@@ -5,8 +5,9 @@
  * Every report covers the service days [from, to) and groups them by day,
  * ISO week or month (of the service day); each figure comes per provider,
  * for the whole site (provider "*"), per period and for the whole range
- * (period "total").  Read-only SQL on the store's connection: one indexed
- * SELECT per table; grouping and percentiles are done here.
+ * (period "total").  Read-only SQL on the connection given (a reader's, off
+ * the loop: report_run_async): one indexed SELECT per table; grouping and
+ * percentiles are done here.
  *
  * Definitions (the independent check, tests/integration/test_report.py,
  * computes the same from the same tables):
@@ -113,6 +114,21 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Report, report_free)
 void report_add_json(const struct report *r, JsonBuilder *b);
 /* One kind as CSV (header line, CRLF line ends); NULL if not computed. */
 char *report_to_csv(const struct report *r, enum report_kind kind, gsize *ret_len);
+
+/* GET /api/report's body, read and made as a job on a worker thread with a
+ * read-only connection of its own (store_job_run): the reports of @q
+ * (REPORT_JOB_REPORTS), the monthly rows (REPORT_JOB_MONTHLY: from those
+ * reports when their period is month, else by report_monthly), or both;
+ * as JSON (an object: "monthly" with the rows, "target_wait_min", then the
+ * members of report_add_json) or with REPORT_JOB_CSV as CSV (the monthly
+ * rows when asked, else the one kind of @q->kinds).  @done runs on the
+ * caller's main context; report_run_finish gives the body. */
+#define REPORT_JOB_REPORTS (1u << 0)
+#define REPORT_JOB_MONTHLY (1u << 1)
+#define REPORT_JOB_CSV     (1u << 2)
+void report_run_async(struct store *s, const struct report_query *q, unsigned what,
+		      GAsyncReadyCallback done, gpointer data);
+int report_run_finish(GAsyncResult *result, char **ret_text, gsize *ret_len, GError **error);
 
 /* The first report of vuoro, kept as it was: per provider and month. */
 struct report_row {

@@ -13,9 +13,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 GQuark store_error_quark(void);
@@ -68,7 +70,9 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool read_only; /* on a read-only file system: reads only, writes fail EROFS */
+	bool reader;    /* a worker's read-only connection (store_open_reader) */
 	sqlite3_stmt *stmt[ST_N];
+	GThreadPool *jobs; /* the writer's: its readers' jobs (store_job_run) */
 };
 
 /* Maps SQLite's result onto an errno and a line that says what to do. */
@@ -375,11 +379,120 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->jobs) /* the running jobs finish; the queued ones are dropped */
+		g_thread_pool_free(s->jobs, TRUE, TRUE);
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
 	g_free(s->path);
 	g_free(s);
+}
+
+/* A read-only connection to @path; @immutable as store_open does on a
+ * read-only file system.  No quick_check, no migration: the writer did that. */
+static struct store *store_reader_open(const char *path, bool immutable, GError **error)
+{
+	g_autoptr(Store) r = g_new0(struct store, 1);
+	int rc;
+
+	r->path = g_strdup(path);
+	r->read_only = immutable;
+	r->reader = true;
+	if (immutable) {
+		g_autofree char *abs = g_canonicalize_filename(path, NULL);
+		g_autofree char *uri = g_filename_to_uri(abs, NULL, NULL);
+		g_autofree char *imm = g_strconcat(uri ? uri : "", "?immutable=1", NULL);
+
+		rc = sqlite3_open_v2(imm, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	} else {
+		rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		g_set_error(error, STORE_ERROR, EIO, "cannot open the database %s to read it: %s",
+			    path, r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
+		return NULL;
+	}
+	sqlite3_extended_result_codes(r->db, 1);
+	sqlite3_busy_timeout(r->db, 5000);
+	return g_steal_pointer(&r);
+}
+
+struct store *store_open_reader(const struct store *s, GError **error)
+{
+	return store_reader_open(s->path, s->read_only, error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Jobs on worker threads */
+
+struct store_job {
+	char *path; /* copied: the job may outlive nothing of the caller's */
+	bool immutable;
+	store_job_fn fn;
+	gpointer data;
+	GDestroyNotify data_free;
+	int rc;
+	GError *error;
+};
+
+static void store_job_free(gpointer data)
+{
+	struct store_job *j = data;
+
+	if (j->data_free)
+		j->data_free(j->data);
+	g_clear_error(&j->error);
+	g_free(j->path);
+	g_free(j);
+}
+
+/* A pool thread: niced, so that the loop gets a core first on a board of
+ * two, and a job only slows down what else runs in the background. */
+static void store_job_thread(gpointer data, gpointer pool_data)
+{
+	g_autoptr(GTask) task = data;
+	struct store_job *j = g_task_get_task_data(task);
+	g_autoptr(Store) r = NULL;
+
+	setpriority(PRIO_PROCESS, 0, STORE_JOB_NICE); /* Linux: this thread only */
+	r = store_reader_open(j->path, j->immutable, &j->error);
+
+	j->rc = r ? j->fn(r, j->data, &j->error) : -EIO;
+	if (j->rc >= 0)
+		g_clear_error(&j->error);
+	else if (!j->error)
+		g_set_error(&j->error, STORE_ERROR, -j->rc, "the database could not be read: %s",
+			    g_strerror(-j->rc));
+	g_task_return_boolean(task, TRUE);
+}
+
+void store_job_run(struct store *s, store_job_fn fn, gpointer data, GDestroyNotify data_free,
+		   GAsyncReadyCallback done, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, done, user_data);
+	struct store_job *j = g_new0(struct store_job, 1);
+
+	j->path = g_strdup(s->path);
+	j->immutable = s->read_only;
+	j->fn = fn;
+	j->data = data;
+	j->data_free = data_free;
+	g_task_set_task_data(task, j, store_job_free);
+	if (!s->jobs)
+		s->jobs = g_thread_pool_new_full(store_job_thread, NULL, g_object_unref,
+						 STORE_JOB_THREADS, FALSE, NULL);
+	g_thread_pool_push(s->jobs, g_steal_pointer(&task), NULL);
+}
+
+int store_job_finish(GAsyncResult *result, gpointer *ret_data, GError **error)
+{
+	struct store_job *j = g_task_get_task_data(G_TASK(result));
+
+	if (ret_data)
+		*ret_data = j->data;
+	if (j->rc < 0 && j->error)
+		g_propagate_error(error, g_steal_pointer(&j->error));
+	return j->rc;
 }
 
 sqlite3 *store_db(struct store *s)
@@ -1130,6 +1243,81 @@ int store_appointment_add(struct store *s, const struct config *cfg, struct stor
 	return 0;
 }
 
+int store_appointments_import(struct store *s, const struct config *cfg, GPtrArray *list,
+			      int *ret_added, GError **error)
+{
+	static const char sql[] = "INSERT INTO appointments (code, service, at, duration_min, "
+				  "staff, name, source, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+				  "?7, 'booked') ON CONFLICT (code) DO NOTHING";
+	sqlite3_stmt *st = NULL;
+	int rc, added = 0;
+
+	rc = store_exec(s, "BEGIN IMMEDIATE", "importing appointments", error);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, sql, error);
+	if (!st) {
+		rc = -EIO;
+		goto rollback;
+	}
+	for (guint i = 0; i < list->len; i++) {
+		struct store_appointment *a = g_ptr_array_index(list, i);
+		const struct config_service *svc = config_service_get(cfg, a->service);
+
+		if (!svc) {
+			g_set_error(error, STORE_ERROR, EINVAL,
+				    "appointment %u of the import has no service: nothing was "
+				    "imported",
+				    i + 1);
+			rc = -EINVAL;
+			goto rollback;
+		}
+		sqlite3_reset(st);
+		bind_text(st, 1, a->code);
+		bind_text(st, 2, svc->code);
+		sqlite3_bind_int64(st, 3, a->at);
+		sqlite3_bind_int(st, 4, a->duration_min);
+		bind_text(st, 5, a->staff);
+		bind_text(st, 6, a->name);
+		bind_text(st, 7, a->source ? a->source : "api");
+		rc = sqlite3_step(st);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			/* Not the code (taken codes are skipped): a rule of the
+			 * database refused the row. */
+			g_set_error(error, STORE_ERROR, EINVAL,
+				    "appointment %s was refused (%s): nothing was imported; fix "
+				    "that row and import again",
+				    a->code, sqlite3_errmsg(s->db));
+			rc = -EINVAL;
+			goto rollback;
+		}
+		if (rc != SQLITE_DONE) {
+			g_autofree char *doing =
+			    g_strdup_printf("appointment %s, nothing was imported", a->code);
+
+			rc = store_fail(s, rc, doing, error);
+			goto rollback;
+		}
+		if (sqlite3_changes(s->db) == 0)
+			continue; /* the code is taken: skipped, as it was before */
+		a->id = (uint32_t)sqlite3_last_insert_rowid(s->db);
+		a->state = STORE_APPOINTMENT_BOOKED;
+		a->ticket = 0;
+		added++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = store_exec(s, "COMMIT", "importing appointments", error);
+	if (rc < 0)
+		goto rollback;
+	*ret_added = added;
+	return added;
+rollback:
+	sqlite3_finalize(st);
+	store_rollback(s);
+	return rc;
+}
+
 #define APPOINTMENT_COLUMNS                                                                        \
 	"id, code, service, at, duration_min, staff, name, source, state, ticket"
 
@@ -1267,11 +1455,19 @@ int store_integrity_check(struct store *s, char **ret_report, GError **error)
 	return rc;
 }
 
-int store_backup(struct store *s, const char *dest, GError **error)
+/* Copies @s into the new file @dest, @pages at a time (-1: at once).  On a
+ * reader, a read transaction is held from the first page to the last, so the
+ * copy is the database as it was when the backup began and commits made
+ * meanwhile on the writer's connection do not restart it (sqlite3_backup_step
+ * opens a transaction of its own only when none is open).  Between batches
+ * the copy's pages are flushed and the thread pauses as long as the batch
+ * took: the write-back comes in small pieces, at most half the time, instead
+ * of one burst that the loop's next commit (fdatasync) would queue behind. */
+static int store_backup_paced(struct store *s, const char *dest, int pages, GError **error)
 {
 	sqlite3 *out = NULL;
-	sqlite3_backup *b;
-	int rc, fd;
+	sqlite3_backup *b = NULL;
+	int rc, fd = -1;
 
 	if (g_file_test(dest, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, STORE_ERROR, EEXIST,
@@ -1279,36 +1475,170 @@ int store_backup(struct store *s, const char *dest, GError **error)
 		return -EEXIST;
 	}
 	rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		/* The copy is not a database until it is whole: no journal,
+		 * no sync per batch (it is flushed below and at the end). */
+		rc = sqlite3_exec(out, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", NULL,
+				  NULL, NULL);
 	if (rc != SQLITE_OK) {
 		g_set_error(error, STORE_ERROR, EIO, "cannot create the backup %s: %s", dest,
 			    out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
-		sqlite3_close(out);
-		return -EIO;
+		goto close_out;
+	}
+	fd = open(dest, O_RDONLY | O_CLOEXEC);
+	if (s->reader) {
+		rc = sqlite3_exec(s->db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL,
+				  NULL);
+		if (rc != SQLITE_OK) {
+			store_fail(s, rc, "starting the backup", error);
+			goto close_out;
+		}
 	}
 	b = sqlite3_backup_init(out, "main", s->db, "main");
 	if (!b) {
 		g_set_error(error, STORE_ERROR, EIO, "cannot start the backup to %s: %s", dest,
 			    sqlite3_errmsg(out));
-		sqlite3_close(out);
-		unlink(dest);
-		return -EIO;
+		rc = SQLITE_ERROR;
+		goto end_read;
 	}
-	rc = sqlite3_backup_step(b, -1);
+	do {
+		gint64 t0 = g_get_monotonic_time();
+
+		rc = sqlite3_backup_step(b, pages);
+		if (rc == SQLITE_OK && fd >= 0) {
+			fdatasync(fd);
+			g_usleep((gulong)MAX(g_get_monotonic_time() - t0, 1000));
+		} else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			g_usleep(10000);
+			rc = SQLITE_OK;
+		}
+	} while (rc == SQLITE_OK);
 	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		g_set_error(error, STORE_ERROR, rc == SQLITE_FULL ? ENOSPC : EIO,
 			    "the backup to %s failed: %s", dest, sqlite3_errstr(rc));
-		sqlite3_close(out);
-		unlink(dest);
-		return rc == SQLITE_FULL ? -ENOSPC : -EIO;
-	}
+end_read:
+	if (s->reader)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+close_out:
 	sqlite3_close(out);
-	fd = open(dest, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		fsync(fd);
+		if (rc == SQLITE_DONE)
+			fsync(fd);
 		close(fd);
 	}
-	return 0;
+	if (rc == SQLITE_DONE)
+		return 0;
+	unlink(dest);
+	return rc == SQLITE_FULL ? -ENOSPC : -EIO;
+}
+
+int store_backup(struct store *s, const char *dest, GError **error)
+{
+	return store_backup_paced(s, dest, s->reader ? STORE_BACKUP_PAGES : -1, error);
+}
+
+struct store_backup_job {
+	GBytes *bytes;
+	char *report;
+	gboolean scrub; /* a technician's: no password hashes, no sessions */
+};
+
+static void store_backup_job_free(gpointer data)
+{
+	struct store_backup_job *j = data;
+
+	g_clear_pointer(&j->bytes, g_bytes_unref);
+	g_free(j->report);
+	g_free(j);
+}
+
+static gpointer store_unmap_thread(gpointer map)
+{
+	g_mapped_file_unref(map);
+	return NULL;
+}
+
+/* The last reference to the unlinked copy: unmapping it frees the file's
+ * blocks, tens of milliseconds on ext4 — on a thread of its own, not on the
+ * loop that sent the answer. */
+static void store_unmap(gpointer map)
+{
+	GThread *t = g_thread_try_new("vuoro-unmap", store_unmap_thread, map, NULL);
+
+	if (t)
+		g_thread_unref(t);
+	else
+		g_mapped_file_unref(map);
+}
+
+static int store_backup_job(struct store *r, gpointer data, GError **error)
+{
+	struct store_backup_job *j = data;
+	g_autofree char *dir = g_dir_make_tmp("vuoro-backup-XXXXXX", error);
+	g_autofree char *path = dir ? g_build_filename(dir, "vuoro.db", NULL) : NULL;
+	GMappedFile *map = NULL;
+	int rc;
+
+	if (!dir)
+		return -EIO;
+	rc = store_backup(r, path, error);
+	if (rc == 0 && j->scrub)
+		rc = store_backup_scrub(path, error);
+	if (rc == 0) {
+		map = g_mapped_file_new(path, FALSE, error);
+		rc = map ? 0 : -EIO;
+	}
+	/* Unlinked while mapped: the space comes back when the answer has
+	 * been sent and its bytes (the only reference to the map) are freed. */
+	unlink(path);
+	g_rmdir(dir);
+	if (map) /* the bytes own the map */
+		j->bytes =
+		    g_bytes_new_with_free_func(g_mapped_file_get_contents(map),
+					       g_mapped_file_get_length(map), store_unmap, map);
+	return rc;
+}
+
+void store_backup_bytes_async(struct store *s, gboolean scrub, GAsyncReadyCallback done,
+			      gpointer data)
+{
+	struct store_backup_job *j = g_new0(struct store_backup_job, 1);
+
+	j->scrub = scrub;
+	store_job_run(s, store_backup_job, j, store_backup_job_free, done, data);
+}
+
+GBytes *store_backup_bytes_finish(GAsyncResult *result, GError **error)
+{
+	struct store_backup_job *j;
+
+	if (store_job_finish(result, (gpointer *)&j, error) < 0)
+		return NULL;
+	return g_steal_pointer(&j->bytes);
+}
+
+static int store_check_job(struct store *r, gpointer data, GError **error)
+{
+	struct store_backup_job *j = data;
+
+	return store_integrity_check(r, &j->report, error);
+}
+
+void store_integrity_check_async(struct store *s, GAsyncReadyCallback done, gpointer data)
+{
+	store_job_run(s, store_check_job, g_new0(struct store_backup_job, 1), store_backup_job_free,
+		      done, data);
+}
+
+int store_integrity_check_finish(GAsyncResult *result, char **ret_report, GError **error)
+{
+	struct store_backup_job *j;
+	int rc = store_job_finish(result, (gpointer *)&j, error);
+
+	if (ret_report)
+		*ret_report = g_steal_pointer(&j->report);
+	return rc;
 }
 
 const char *store_path(const struct store *s)

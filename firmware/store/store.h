@@ -5,7 +5,12 @@
  * WAL journal, synchronous=FULL: when store_result_commit returns 0 the
  * change is on disk and may be shown to anybody.  The schema is versioned by
  * PRAGMA user_version and migrated forward at open, one step per version.
- * Used from the main loop thread only.
+ * The store of store_open is the writer: used from the main loop thread
+ * only, every write goes through it.  Long reads (reports, the integrity
+ * check, the backup) run as jobs on worker threads, each with a read-only
+ * connection of its own (store_open_reader) to the same WAL file: a reader
+ * sees the last commit made before its read transaction began and never
+ * blocks the writer, nor the writer it.
  *
  * Errors: functions return 0 (or a count) or a negative errno and set @error
  * to a line that says what to do: -ENOSPC disk full, -EROFS read-only
@@ -14,6 +19,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -38,6 +44,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_free)
 
 /* For read-only queries of report.c; never for writes. */
 sqlite3 *store_db(struct store *s);
+
+/* A read-only connection (SQLITE_OPEN_READONLY) to @s's file, for one
+ * thread at a time; free with store_free.  Anything but reads fails. */
+struct store *store_open_reader(const struct store *s, GError **error);
+
+/* Runs @fn on a worker thread with a reader of its own (opened and closed
+ * by the job), then @done on the main context of the caller.  The workers,
+ * at most STORE_JOB_THREADS, run at nice STORE_JOB_NICE: the loop comes
+ * first.  @s must be the writer;
+ * @data is the job's in and out, freed with @data_free after @done.  In
+ * @done, store_job_finish gives @fn's result (and @data, @error). */
+#define STORE_JOB_THREADS 2
+#define STORE_JOB_NICE    10
+typedef int (*store_job_fn)(struct store *reader, gpointer data, GError **error);
+void store_job_run(struct store *s, store_job_fn fn, gpointer data, GDestroyNotify data_free,
+		   GAsyncReadyCallback done, gpointer user_data);
+int store_job_finish(GAsyncResult *result, gpointer *ret_data, GError **error);
 
 /* Schema SQL of every version, for tests that build an old database:
  * store_migration_sql(v) turns version v-1 into v (1..STORE_SCHEMA_VERSION). */
@@ -165,6 +188,12 @@ int store_appointment_add(struct store *s, const struct config *cfg, struct stor
 			  GError **error);
 int store_appointment_by_code(struct store *s, const struct config *cfg, const char *code,
 			      struct store_appointment *ret, GError **error);
+/* Every appointment of @list in one transaction: all or none.  A code
+ * already taken is skipped (not an error); @ret_added counts the others,
+ * whose id and state are set.  Any other failure rolls the whole import
+ * back. */
+int store_appointments_import(struct store *s, const struct config *cfg, GPtrArray *list,
+			      int *ret_added, GError **error);
 int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error);
 
 /* Records that printing ticket @id failed, and why (the printer's message). */
@@ -244,10 +273,24 @@ int store_recordings_expired(struct store *s, int64_t before,
 
 /* PRAGMA integrity_check: 0 and "ok", or -EIO and the report. */
 int store_integrity_check(struct store *s, char **ret_report, GError **error);
-/* Online backup to @dest with sqlite3_backup, while the daemon serves. */
+/* The same as a job on a reader (store_job_run). */
+void store_integrity_check_async(struct store *s, GAsyncReadyCallback done, gpointer data);
+int store_integrity_check_finish(GAsyncResult *result, char **ret_report, GError **error);
+
+/* Online backup to the new file @dest with sqlite3_backup.  On a reader:
+ * the database as it was when the backup began, copied STORE_BACKUP_PAGES
+ * at a time with the copy flushed and a pause after each batch, so that its
+ * write-back never stalls the writer's commits; on the writer, at once. */
+#define STORE_BACKUP_PAGES 64
 int store_backup(struct store *s, const char *dest, GError **error);
 /* Takes the secrets out of the backup @path: users keep their names and
  * roles but no password hash (they get new passwords after a restore), no
  * session survives.  A technician's backup is scrubbed; the admin's is
  * whole. */
 int store_backup_scrub(const char *path, GError **error);
+/* A backup made as a job on a reader, in a temporary file already removed:
+ * the bytes map it until they are freed (after the answer is sent).
+ * @scrub: without password hashes and sessions (store_backup_scrub). */
+void store_backup_bytes_async(struct store *s, gboolean scrub, GAsyncReadyCallback done,
+			      gpointer data);
+GBytes *store_backup_bytes_finish(GAsyncResult *result, GError **error);

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static const struct {
 	unsigned role;
@@ -20,6 +21,136 @@ static const struct {
     {AUTH_ROLE_TECHNICIAN, "technician"}, {AUTH_ROLE_MANAGER, "manager"},
     {AUTH_ROLE_ADMIN, "admin"},
 };
+
+struct auth_pool {
+	GThreadPool *threads;
+	unsigned waiting_max;
+};
+
+struct auth_job {
+	char *hash; /* verify: against this; NULL: hash the password */
+	char *password;
+	bool verify;
+};
+
+/* A hash of a password nobody has: checking against it costs the same as a
+ * real check, so a missing user cannot be told from a wrong password. */
+static const char auth_dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+				      "n1cHb0tTjvn6uQeaQbBw8Pw8wuX6rS0Q2l9dfB2cT0I";
+
+static void auth_job_free(gpointer data)
+{
+	struct auth_job *j = data;
+
+	if (j->password)
+		sodium_memzero(j->password, strlen(j->password));
+	g_free(j->password);
+	g_free(j->hash);
+	g_free(j);
+}
+
+static void auth_pool_run(gpointer data, gpointer pool_data)
+{
+	g_autoptr(GTask) task = data;
+	struct auth_job *j = g_task_get_task_data(task);
+	GError *error = NULL;
+	char *hash = NULL;
+
+	/* A check is 0.1 s of CPU: niced (Linux: this thread only), a flood of
+	 * logins leaves the loop a core. */
+	setpriority(PRIO_PROCESS, 0, AUTH_POOL_NICE);
+	if (j->verify) {
+		bool ok = auth_password_verify(j->hash ? j->hash : auth_dummy_hash, j->password);
+
+		g_task_return_boolean(task, ok && j->hash);
+	} else if (auth_password_hash(j->password, &hash, &error) < 0) {
+		g_task_return_error(task, error);
+	} else {
+		g_task_return_pointer(task, hash, g_free);
+	}
+}
+
+struct auth_pool *auth_pool_new(int threads, int waiting)
+{
+	struct auth_pool *p = g_new0(struct auth_pool, 1);
+
+	/* Not exclusive: the threads come and go with the work. */
+	p->threads =
+	    g_thread_pool_new_full(auth_pool_run, p, g_object_unref, MAX(threads, 1), FALSE, NULL);
+	p->waiting_max = (unsigned)MAX(waiting, 0);
+	return p;
+}
+
+void auth_pool_free(struct auth_pool *p)
+{
+	if (!p)
+		return;
+	g_thread_pool_free(p->threads, TRUE, TRUE);
+	g_free(p);
+}
+
+unsigned auth_pool_busy(struct auth_pool *p)
+{
+	return g_thread_pool_unprocessed(p->threads) + g_thread_pool_get_num_threads(p->threads);
+}
+
+static int auth_pool_push(struct auth_pool *p, struct auth_job *j, GAsyncReadyCallback done,
+			  gpointer data)
+{
+	GTask *task;
+
+	if (g_thread_pool_unprocessed(p->threads) >= p->waiting_max) {
+		auth_job_free(j);
+		return -EBUSY;
+	}
+	task = g_task_new(NULL, NULL, done, data);
+	g_task_set_task_data(task, j, auth_job_free);
+	g_thread_pool_push(p->threads, task, NULL); /* the pool owns the task */
+	return 0;
+}
+
+int auth_pool_verify(struct auth_pool *p, const char *hash, const char *password,
+		     GAsyncReadyCallback done, gpointer data)
+{
+	struct auth_job *j = g_new0(struct auth_job, 1);
+
+	j->verify = true;
+	j->hash = g_strdup(hash);
+	j->password = g_strdup(password ? password : "");
+	return auth_pool_push(p, j, done, data);
+}
+
+bool auth_pool_verify_finish(GAsyncResult *result)
+{
+	return g_task_propagate_boolean(G_TASK(result), NULL);
+}
+
+int auth_pool_hash(struct auth_pool *p, const char *password, GAsyncReadyCallback done,
+		   gpointer data, GError **error)
+{
+	size_t len = password ? strlen(password) : 0;
+	struct auth_job *j;
+
+	if (len < AUTH_PASSWORD_MIN || len > AUTH_PASSWORD_MAX) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "the password must be %d to %d characters long", AUTH_PASSWORD_MIN,
+			    AUTH_PASSWORD_MAX);
+		return -EINVAL;
+	}
+	j = g_new0(struct auth_job, 1);
+	j->password = g_strdup(password);
+	if (auth_pool_push(p, j, done, data) < 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_BUSY,
+			    "too many passwords are being checked: try again in a moment");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+char *auth_pool_hash_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
 
 int auth_init(void)
 {

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <stdbool.h>
 
@@ -38,6 +39,34 @@ const char *auth_role_name(unsigned role);
  * too long, -ENOMEM when the KDF could not get its memory. */
 int auth_password_hash(const char *password, char **ret_hash, GError **error);
 bool auth_password_verify(const char *hash, const char *password);
+
+/* Argon2 off the loop and bounded: every hash and check of a password runs
+ * on a pool of at most @threads threads (each check holds 64 MiB while it
+ * runs), with at most @waiting more queued; beyond that a call fails with
+ * -EBUSY at once, so a flood of logins costs neither memory nor the loop
+ * (the threads run at nice AUTH_POOL_NICE).
+ * @done runs on the main context of the caller, after the thread is done. */
+struct auth_pool;
+#define AUTH_POOL_THREADS 2
+#define AUTH_POOL_WAITING 256
+#define AUTH_POOL_NICE    5
+struct auth_pool *auth_pool_new(int threads, int waiting);
+/* Waits for the checks that run; drops the queued ones (their @done never
+ * runs: free the pool only once nothing waits for an answer). */
+void auth_pool_free(struct auth_pool *p);
+typedef struct auth_pool AuthPool; /* for g_autoptr(AuthPool) only */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AuthPool, auth_pool_free)
+/* Checks @password against @hash; a NULL @hash (a user that does not
+ * exist) is checked against a hash nobody has, which costs the same. */
+int auth_pool_verify(struct auth_pool *p, const char *hash, const char *password,
+		     GAsyncReadyCallback done, gpointer data);
+bool auth_pool_verify_finish(GAsyncResult *result);
+/* Hashes @password; -EINVAL (and @error) at once for a bad length. */
+int auth_pool_hash(struct auth_pool *p, const char *password, GAsyncReadyCallback done,
+		   gpointer data, GError **error);
+char *auth_pool_hash_finish(GAsyncResult *result, GError **error);
+/* How many checks run or wait now. */
+unsigned auth_pool_busy(struct auth_pool *p);
 
 /* A new random token (64 hex digits) and the digest the store keeps. */
 char *auth_token_new(void);

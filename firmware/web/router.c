@@ -95,6 +95,11 @@ SoupMessageHeaders *web_exchange_response_headers(const struct web_exchange *x)
 	return x->msg ? soup_server_message_get_response_headers(x->msg) : x->resp_headers;
 }
 
+const char *web_exchange_remote(const struct web_exchange *x)
+{
+	return x->remote;
+}
+
 SoupServerMessage *web_exchange_message(const struct web_exchange *x)
 {
 	return x->msg;
@@ -119,13 +124,80 @@ void web_exchange_release(struct web_exchange *x)
 /* ---------------------------------------------------------------------- */
 /* Answers */
 
+/* A big answer (a backup is the whole database) is handed to libsoup
+ * WEB_CHUNK bytes at a time, the next when the last was written: the loop
+ * never copies more than that into the socket at once, and what was sent
+ * is not kept. */
+#define WEB_CHUNK (256 * 1024)
+
+struct web_chunks {
+	GBytes *bytes;
+	gsize off;
+};
+
+static void web_chunks_free(gpointer data)
+{
+	struct web_chunks *c = data;
+
+	g_bytes_unref(c->bytes);
+	g_free(c);
+}
+
+static void web_chunks_next(SoupServerMessage *msg, gpointer data)
+{
+	struct web_chunks *c = data;
+	SoupMessageBody *body = soup_server_message_get_response_body(msg);
+	gsize n = MIN(WEB_CHUNK, g_bytes_get_size(c->bytes) - c->off);
+
+	if (n) {
+		g_autoptr(GBytes) part = g_bytes_new_from_bytes(c->bytes, c->off, n);
+
+		soup_message_body_append_bytes(body, part);
+		c->off += n;
+	} else {
+		soup_message_body_complete(body);
+	}
+	soup_server_message_unpause(msg);
+}
+
+static void web_chunks_done(SoupServerMessage *msg, gpointer data)
+{
+	g_signal_handlers_disconnect_by_func(msg, web_chunks_next,
+					     g_object_get_data(G_OBJECT(msg), "web-chunks"));
+	g_signal_handlers_disconnect_by_func(msg, web_chunks_done, NULL);
+	g_object_set_data(G_OBJECT(msg), "web-chunks", NULL);
+}
+
+static void web_reply_chunks(SoupServerMessage *msg, guint status, const char *content_type,
+			     GBytes *bytes)
+{
+	SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
+	struct web_chunks *c = g_new0(struct web_chunks, 1);
+
+	c->bytes = g_bytes_ref(bytes);
+	g_object_set_data_full(G_OBJECT(msg), "web-chunks", c, web_chunks_free);
+	soup_server_message_set_status(msg, status, NULL);
+	soup_message_headers_set_content_type(headers, content_type, NULL);
+	soup_message_headers_set_content_length(headers, (goffset)g_bytes_get_size(bytes));
+	soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
+	g_signal_connect(msg, "wrote-chunk", G_CALLBACK(web_chunks_next), c);
+	/* Let go of the bytes when the answer is done, not when the message is
+	 * (the transport guard keeps a connection's last message while idle). */
+	g_signal_connect(msg, "finished", G_CALLBACK(web_chunks_done), NULL);
+	web_chunks_next(msg, c);
+}
+
 void web_reply_bytes(struct web_req *r, guint status, const char *content_type, GBytes *body)
 {
 	struct web_exchange *x = r->x;
 	gsize len = body ? g_bytes_get_size(body) : 0;
 
+	if (x->msg && len > WEB_CHUNK) {
+		web_reply_chunks(x->msg, status, content_type, body);
+		return;
+	}
 	if (x->msg) {
-		/* The body is referenced, not copied: a backup may be large. */
+		/* The body is referenced, not copied. */
 		soup_server_message_set_status(x->msg, status, NULL);
 		soup_server_message_set_response(x->msg, content_type, SOUP_MEMORY_STATIC, NULL, 0);
 		if (len)

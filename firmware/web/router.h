@@ -151,6 +151,8 @@ gboolean web_exchange_finished(const struct web_exchange *x);
 guint web_exchange_status(const struct web_exchange *x);
 GBytes *web_exchange_body(const struct web_exchange *x);
 SoupMessageHeaders *web_exchange_response_headers(const struct web_exchange *x);
+/* The peer's address, NULL when unknown. */
+const char *web_exchange_remote(const struct web_exchange *x);
 struct web_exchange *web_exchange_ref(struct web_exchange *x);
 void web_exchange_unref(struct web_exchange *x);
 typedef struct web_exchange web_exchange;
