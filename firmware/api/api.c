@@ -2240,6 +2240,55 @@ static void api_db_check(struct api_req *r)
 				    api_pending_new(r, 200));
 }
 
+/* A big answer handed to libsoup 256 KiB at a time, the next when the last
+ * was written: the loop never copies more than that into the socket at once
+ * (a backup is the whole database). */
+#define API_CHUNK (256 * 1024)
+struct api_chunks {
+	GBytes *bytes;
+	gsize off;
+};
+
+static void api_chunks_free(gpointer data)
+{
+	struct api_chunks *s = data;
+
+	g_bytes_unref(s->bytes);
+	g_free(s);
+}
+
+static void api_chunks_next(SoupServerMessage *msg, gpointer data)
+{
+	struct api_chunks *s = data;
+	SoupMessageBody *body = soup_server_message_get_response_body(msg);
+	gsize n = MIN(API_CHUNK, g_bytes_get_size(s->bytes) - s->off);
+
+	if (n) {
+		g_autoptr(GBytes) part = g_bytes_new_from_bytes(s->bytes, s->off, n);
+
+		soup_message_body_append_bytes(body, part);
+		s->off += n;
+	} else {
+		soup_message_body_complete(body);
+	}
+	soup_server_message_unpause(msg);
+}
+
+static void api_reply_chunks(SoupServerMessage *msg, const char *type, GBytes *bytes)
+{
+	SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
+	struct api_chunks *s = g_new0(struct api_chunks, 1);
+
+	s->bytes = g_bytes_ref(bytes);
+	g_object_set_data_full(G_OBJECT(msg), "vuoro-chunks", s, api_chunks_free);
+	soup_server_message_set_status(msg, 200, NULL);
+	soup_message_headers_set_content_type(headers, type, NULL);
+	soup_message_headers_set_content_length(headers, (goffset)g_bytes_get_size(bytes));
+	soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
+	g_signal_connect(msg, "wrote-chunk", G_CALLBACK(api_chunks_next), s);
+	api_chunks_next(msg, s);
+}
+
 /* Streams a consistent copy made with SQLite's online backup. */
 static void api_db_backup_done(GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -2251,12 +2300,7 @@ static void api_db_backup_done(GObject *source, GAsyncResult *result, gpointer d
 	if (!bytes) {
 		api_error_gerror(&r, -EIO, error, NULL);
 	} else {
-		soup_server_message_set_status(p->msg, 200, NULL);
-		soup_message_headers_set_content_type(
-		    soup_server_message_get_response_headers(p->msg), "application/vnd.sqlite3",
-		    NULL);
-		soup_message_body_append_bytes(soup_server_message_get_response_body(p->msg),
-					       bytes);
+		api_reply_chunks(p->msg, "application/vnd.sqlite3", bytes);
 	}
 	api_pending_done(p);
 }
