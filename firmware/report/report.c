@@ -15,6 +15,7 @@
  */
 
 #include "report.h"
+#include "json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1117,18 +1118,6 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 /* ---------------------------------------------------------------------- */
 /* JSON */
 
-static void add_int(JsonBuilder *b, const char *name, gint64 v)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, v);
-}
-
-static void add_str(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_string_value(b, v);
-}
-
 static void add_int_or_null(JsonBuilder *b, const char *name, int v)
 {
 	json_builder_set_member_name(b, name);
@@ -1189,19 +1178,19 @@ static void json_billing(const struct report *r, const char *period, const char 
 	JsonBuilder *b = data;
 
 	json_builder_begin_object(b);
-	add_str(b, "period", period);
-	add_str(b, "provider", provider);
-	add_int(b, "events", c->events);
+	web_json_add_str(b, "period", period);
+	web_json_add_str(b, "provider", provider);
+	web_json_add_int(b, "events", c->events);
 	json_builder_set_member_name(b, "channels");
 	json_builder_begin_object(b);
 	for (int ch = 0; ch < QUEUE_N_CHANNELS; ch++)
-		add_int(b, queue_channel_name(ch), c->by_channel[ch]);
+		web_json_add_int(b, queue_channel_name(ch), c->by_channel[ch]);
 	json_builder_end_object(b);
-	add_int(b, "no_shows", c->no_shows);
-	add_int(b, "cancelled", c->cancelled);
-	add_int(b, "voided", c->voided);
-	add_int(b, "reset", c->reset);
-	add_int(b, "interrupted", c->interrupted);
+	web_json_add_int(b, "no_shows", c->no_shows);
+	web_json_add_int(b, "cancelled", c->cancelled);
+	web_json_add_int(b, "voided", c->voided);
+	web_json_add_int(b, "reset", c->reset);
+	web_json_add_int(b, "interrupted", c->interrupted);
 	json_builder_end_object(b);
 }
 
@@ -1211,17 +1200,17 @@ static void json_times(const struct report *r, const char *period, const char *p
 	JsonBuilder *b = data;
 
 	json_builder_begin_object(b);
-	add_str(b, "period", period);
-	add_str(b, "provider", provider);
-	add_int(b, "waited", c->waited);
+	web_json_add_str(b, "period", period);
+	web_json_add_str(b, "provider", provider);
+	web_json_add_int(b, "waited", c->waited);
 	add_int_or_null(b, "wait_median_s", c->wait_p50);
 	add_int_or_null(b, "wait_p90_s", c->wait_p90);
-	add_int(b, "within_target", c->within_target);
+	web_json_add_int(b, "within_target", c->within_target);
 	add_ratio(b, "within_target_pct", 100.0 * c->within_target, c->waited, 10.0);
-	add_int(b, "served", c->served);
+	web_json_add_int(b, "served", c->served);
 	add_int_or_null(b, "service_median_s", c->service_p50);
 	add_int_or_null(b, "service_p90_s", c->service_p90);
-	add_int(b, "no_shows", c->no_shows);
+	web_json_add_int(b, "no_shows", c->no_shows);
 	json_builder_end_object(b);
 }
 
@@ -1231,9 +1220,9 @@ static void json_arrivals(const struct report *r, const char *period, const char
 	JsonBuilder *b = data;
 
 	json_builder_begin_object(b);
-	add_str(b, "period", period);
-	add_str(b, "provider", provider);
-	add_int(b, "tickets", c->tickets);
+	web_json_add_str(b, "period", period);
+	web_json_add_str(b, "provider", provider);
+	web_json_add_int(b, "tickets", c->tickets);
 	add_counts(b, "hours", c->hours, 24);
 	add_counts(b, "weekdays", c->weekdays, 7);
 	json_builder_end_object(b);
@@ -1245,10 +1234,10 @@ static void json_feedback(const struct report *r, const char *period, const char
 	JsonBuilder *b = data;
 
 	json_builder_begin_object(b);
-	add_str(b, "period", period);
-	add_str(b, "provider", provider);
-	add_int(b, "count", c->fb_count);
-	add_int(b, "sum", c->fb_sum);
+	web_json_add_str(b, "period", period);
+	web_json_add_str(b, "provider", provider);
+	web_json_add_int(b, "count", c->fb_count);
+	web_json_add_int(b, "sum", c->fb_sum);
 	add_ratio(b, "mean", c->fb_sum, c->fb_count, 100.0);
 	add_counts(b, "ratings", c->fb_ratings, N_RATINGS);
 	json_builder_end_object(b);
@@ -1265,10 +1254,10 @@ static void json_categories(const struct report *r, const char *period, const ch
 		if (i >= c->n_cats || !c->cats[i])
 			continue;
 		json_builder_begin_object(b);
-		add_str(b, "period", period);
-		add_str(b, "provider", provider);
-		add_str(b, "category", r->categories->pdata[i]);
-		add_int(b, "events", c->cats[i]);
+		web_json_add_str(b, "period", period);
+		web_json_add_str(b, "provider", provider);
+		web_json_add_str(b, "category", r->categories->pdata[i]);
+		web_json_add_int(b, "events", c->cats[i]);
 		json_builder_end_object(b);
 	}
 }
@@ -1297,11 +1286,11 @@ static void json_idle(const char *period, int counter, const struct idle_cell *c
 	JsonBuilder *b = data;
 
 	json_builder_begin_object(b);
-	add_str(b, "period", period);
-	add_int(b, "counter", counter);
-	add_int(b, "open_s", c->open_s);
-	add_int(b, "busy_s", c->busy_s);
-	add_int(b, "idle_s", c->idle_s);
+	web_json_add_str(b, "period", period);
+	web_json_add_int(b, "counter", counter);
+	web_json_add_int(b, "open_s", c->open_s);
+	web_json_add_int(b, "busy_s", c->busy_s);
+	web_json_add_int(b, "idle_s", c->idle_s);
 	add_ratio(b, "idle_pct", 100.0 * (double)c->idle_s, (double)c->open_s, 10.0);
 	json_builder_end_object(b);
 }
@@ -1316,22 +1305,22 @@ void report_add_json(const struct report *r, JsonBuilder *b)
 	char day[16];
 
 	day_iso(r->q.from_day, day);
-	add_str(b, "from", day);
+	web_json_add_str(b, "from", day);
 	day_iso(r->q.to_day, day);
-	add_str(b, "to", day);
-	add_str(b, "period", report_period_name(r->q.period));
-	add_str(b, "timezone", r->tz_name);
+	web_json_add_str(b, "to", day);
+	web_json_add_str(b, "period", report_period_name(r->q.period));
+	web_json_add_str(b, "timezone", r->tz_name);
 	json_builder_set_member_name(b, "periods");
 	json_builder_begin_array(b);
 	for (guint p = 0; p < report_n_periods(r); p++) {
 		const struct period *pd = &g_array_index(r->periods, struct period, p);
 
 		json_builder_begin_object(b);
-		add_str(b, "period", pd->label);
+		web_json_add_str(b, "period", pd->label);
 		day_iso(pd->from, day);
-		add_str(b, "from", day);
+		web_json_add_str(b, "from", day);
 		day_iso(pd->to, day);
-		add_str(b, "to", day);
+		web_json_add_str(b, "to", day);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -1615,22 +1604,22 @@ JsonNode *report_rows_to_json(GPtrArray *rows)
 		const struct report_row *r = g_ptr_array_index(rows, i);
 
 		json_builder_begin_object(b);
-		add_str(b, "provider", r->provider);
-		add_str(b, "month", r->month);
-		add_int(b, "visits", r->visits);
+		web_json_add_str(b, "provider", r->provider);
+		web_json_add_str(b, "month", r->month);
+		web_json_add_int(b, "visits", r->visits);
 		json_builder_set_member_name(b, "channels");
 		json_builder_begin_object(b);
 		for (int c = 0; c < QUEUE_N_CHANNELS; c++)
-			add_int(b, queue_channel_name(c), r->by_channel[c]);
+			web_json_add_int(b, queue_channel_name(c), r->by_channel[c]);
 		json_builder_end_object(b);
-		add_int(b, "no_shows", r->no_shows);
-		add_int(b, "cancelled", r->cancelled);
+		web_json_add_int(b, "no_shows", r->no_shows);
+		web_json_add_int(b, "cancelled", r->cancelled);
 		add_int_or_null(b, "wait_median_s", r->wait_median_s);
 		add_int_or_null(b, "wait_p90_s", r->wait_p90_s);
 		add_int_or_null(b, "service_median_s", r->service_median_s);
 		add_int_or_null(b, "service_p90_s", r->service_p90_s);
-		add_int(b, "within_target", r->within_target);
-		add_int(b, "waited", r->waited);
+		web_json_add_int(b, "within_target", r->within_target);
+		web_json_add_int(b, "waited", r->waited);
 		add_ratio(b, "within_target_pct", 100.0 * r->within_target, r->waited, 10.0);
 		json_builder_end_object(b);
 	}
