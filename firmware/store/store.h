@@ -56,7 +56,7 @@ struct store *store_open_reader(const struct store *s, GError **error);
  * @data is the job's in and out, freed with @data_free after @done.  In
  * @done, store_job_finish gives @fn's result (and @data, @error). */
 #define STORE_JOB_THREADS 2
-#define STORE_JOB_NICE    10
+#define STORE_JOB_NICE    19
 typedef int (*store_job_fn)(struct store *reader, gpointer data, GError **error);
 void store_job_run(struct store *s, store_job_fn fn, gpointer data, GDestroyNotify data_free,
 		   GAsyncReadyCallback done, gpointer user_data);
