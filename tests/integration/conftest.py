@@ -168,6 +168,18 @@ def make_daemon(tmp, conf_text=None, users=True, announcer=False):
 
 
 @pytest.fixture
+def small_fs(workdir):
+    """A real small file system (a 3 MiB tmpfs): a full disk on demand."""
+    mnt = os.path.join(workdir, "mnt")
+    os.mkdir(mnt)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mnt], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: " + r.stderr.decode())
+    yield mnt
+    subprocess.run(["umount", "-l", mnt])
+
+
+@pytest.fixture
 def workdir():
     d = tempfile.mkdtemp(prefix="vuoro-test-")
     yield d

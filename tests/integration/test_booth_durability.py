@@ -11,21 +11,9 @@ import os
 import sqlite3
 import subprocess
 
-import pytest
 import websocket
 
 from conftest import Daemon, USERS, VUOROD, conf_with, sim_text
-
-
-@pytest.fixture
-def small_fs(workdir):
-    mnt = os.path.join(workdir, "mnt")
-    os.mkdir(mnt)
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mnt], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here: " + r.stderr.decode())
-    yield mnt
-    subprocess.run(["umount", "-l", mnt])
 
 
 def fill(path):

@@ -3,24 +3,11 @@
 error, the daemon keeps serving, nothing committed is lost.  Uses a real
 small tmpfs (needs root, as CI has)."""
 import os
-import shutil
 import sqlite3
 import subprocess
 
-import pytest
 
 from conftest import Daemon, USERS, add_user, sim_text
-
-
-@pytest.fixture
-def small_fs(workdir):
-    mnt = os.path.join(workdir, "mnt")
-    os.mkdir(mnt)
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mnt], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here: " + r.stderr.decode())
-    yield mnt
-    subprocess.run(["umount", "-l", mnt])
 
 
 def start_on(path, workdir):
