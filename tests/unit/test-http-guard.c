@@ -49,6 +49,7 @@ static void test_depth_of_an_attack(void)
 
 static void test_fd_use_sees_a_new_fd(void)
 {
+	g_autofree char *fault = NULL;
 	unsigned used, used2, limit;
 	int fd;
 
@@ -60,7 +61,8 @@ static void test_fd_use_sees_a_new_fd(void)
 	close(fd);
 	g_assert_cmpuint(used2, ==, used + 1);
 	g_assert_null(http_guard_fd_fault(100));
-	g_assert_nonnull(http_guard_fd_fault(0));
+	fault = http_guard_fd_fault(0);
+	g_assert_nonnull(fault);
 }
 
 int main(int argc, char **argv)
