@@ -268,6 +268,9 @@ static void api_booth_video(struct web_req *r)
 	soup_message_headers_replace(h, "Content-Type",
 				     "multipart/x-mixed-replace; boundary=" MJPEG_BOUNDARY);
 	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	/* A frame sent is let go: the body would otherwise keep every frame of
+	 * the session. */
+	soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
 	g_signal_connect(msg, "wrote-chunk", G_CALLBACK(on_viewer_wrote), v);
 	g_signal_connect(msg, "finished", G_CALLBACK(on_viewer_finished), v);
 	g_ptr_array_add(api_of(r)->booth_api->viewers, v);
