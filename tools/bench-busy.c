@@ -38,30 +38,11 @@ struct bench_busy {
 	gint fails;   /* atomic: those that did not */
 };
 
-static int bench_cmp_i64(const void *a, const void *b)
-{
-	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* Nearest rank, as bench-http. */
-static double bench_pct_ms(GArray *lat, double p)
-{
-	size_t idx;
-
-	if (!lat->len)
-		return 0;
-	qsort(lat->data, lat->len, sizeof(gint64), bench_cmp_i64);
-	idx = (size_t)(p * (double)(lat->len - 1) + 0.5);
-	return (double)g_array_index(lat, gint64, idx) / 1000.0;
 }
 
 static double bench_median(double *v, int n)

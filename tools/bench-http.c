@@ -29,24 +29,6 @@ struct bench_worker {
 	char *first_error;
 };
 
-static int bench_cmp(const void *a, const void *b)
-{
-	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double bench_pct(GArray *lat, double p)
-{
-	size_t idx;
-
-	if (!lat->len)
-		return 0;
-	qsort(lat->data, lat->len, sizeof(gint64), bench_cmp);
-	idx = (size_t)(p * (double)(lat->len - 1) + 0.5);
-	return (double)g_array_index(lat, gint64, idx) / 1000.0;
-}
-
 static gpointer bench_worker_run(gpointer data)
 {
 	struct bench_worker *w = data;
@@ -116,8 +98,8 @@ int main(int argc, char **argv)
 	if (one.failures)
 		fprintf(stderr, "bench-http: %d issues failed: %s\n", one.failures,
 			one.first_error);
-	printf("BENCH issue_http_median_ms=%.3f ms\n", bench_pct(one.lat_us, 0.5));
-	printf("BENCH issue_http_p99_ms=%.3f ms\n", bench_pct(one.lat_us, 0.99));
+	printf("BENCH issue_http_median_ms=%.3f ms\n", bench_pct_ms(one.lat_us, 0.5));
+	printf("BENCH issue_http_p99_ms=%.3f ms\n", bench_pct_ms(one.lat_us, 0.99));
 	fflush(stdout);
 	failures += one.failures;
 
@@ -145,6 +127,6 @@ int main(int argc, char **argv)
 	elapsed = g_get_monotonic_time() - t0;
 	printf("BENCH issue_%dclients_per_s=%.0f tickets/s\n", clients,
 	       (double)all->len / ((double)elapsed / G_USEC_PER_SEC));
-	printf("BENCH issue_%dclients_p99_ms=%.3f ms\n", clients, bench_pct(all, 0.99));
+	printf("BENCH issue_%dclients_p99_ms=%.3f ms\n", clients, bench_pct_ms(all, 0.99));
 	return failures ? 1 : 0;
 }

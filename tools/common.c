@@ -8,6 +8,8 @@
 
 #include "common.h"
 
+#include <stdlib.h>
+
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -153,4 +155,22 @@ JsonNode *ctl_json_object(const char *first_name, ...)
 	va_end(ap);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
+}
+
+static int bench_cmp_i64(const void *a, const void *b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double bench_pct_ms(GArray *lat, double p)
+{
+	size_t idx;
+
+	if (!lat->len)
+		return 0;
+	qsort(lat->data, lat->len, sizeof(gint64), bench_cmp_i64);
+	idx = (size_t)(p * (double)(lat->len - 1) + 0.5);
+	return (double)g_array_index(lat, gint64, idx) / 1000.0;
 }

@@ -34,3 +34,8 @@ char *ctl_error_message(guint status, GBytes *body);
  * Types: G_TYPE_STRING (const char *, skipped when NULL), G_TYPE_INT64
  * (gint64), G_TYPE_BOOLEAN (gboolean); ends with NULL. */
 JsonNode *ctl_json_object(const char *first_name, ...) G_GNUC_NULL_TERMINATED;
+
+/* The @p-th percentile (nearest rank) of latencies in microseconds
+ * (gint64), in milliseconds; sorts @lat.  0 when empty.  The bench tools'
+ * one definition. */
+double bench_pct_ms(GArray *lat, double p);
