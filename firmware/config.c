@@ -47,7 +47,8 @@ enum config_type {
 	CT_ACTION,   /* struct config_button_do: "issue:tax", "next:2" … */
 	CT_FOLLOWS,  /* enum config_lamp_follow + arg: "counter-open:2" … */
 	CT_UNITS,    /* char **: ";"-separated Modbus unit ids 1–247 */
-	CT_LANGS,    /* char **: ";"-separated fi, sv, en, each at most once */
+	CT_LANGS,    /* char **: ";"-separated language codes, each at most once */
+	CT_NAMES,    /* char *[CONFIG_LANGS_MAX]: KEY-LANG per site language ("name-fi") */
 	CT_MAP,      /* char * map name + struct display_map loaded next to the config */
 	CT_MEDIA,    /* char *: "scheme" or "scheme:arg", scheme among the key's choices */
 	CT_URI,      /* char *: a URI whose scheme is among the key's choices */
@@ -79,6 +80,8 @@ static const struct config_key site_keys[] = {
     {"name", CT_STRING, true, NULL, 0, 0, SITE(site_name)},
     /* No default: a real site must say so, and is then held to real devices. */
     {"board", CT_CHOICE, true, NULL, 0, 0, SITE(board), boards},
+    /* The main language first; each one needs its catalog, ui/i18n/LANG.json. */
+    {"languages", CT_LANGS, false, "fi;sv;en", 0, 0, SITE(langs)},
     {"timezone", CT_ZONE, false, "Europe/Helsinki", 0, 0, SITE(timezone)},
     {"demo-hours", CT_BOOL, false, "false", 0, 0, SITE(demo_hours)},
     {"daily-reset", CT_MINUTE, false, "03:00", 0, 0, SITE(reset_min)},
@@ -119,9 +122,7 @@ static const struct config_key queue_keys[] = {
 };
 
 static const struct config_key provider_keys[] = {
-    {"name-fi", CT_STRING, true, NULL, 0, 0, PRV(name[CONFIG_LANG_FI])},
-    {"name-sv", CT_STRING, true, NULL, 0, 0, PRV(name[CONFIG_LANG_SV])},
-    {"name-en", CT_STRING, true, NULL, 0, 0, PRV(name[CONFIG_LANG_EN])},
+    {"name-", CT_NAMES, true, NULL, 0, 0, PRV(name)},
     {0},
 };
 
@@ -129,9 +130,7 @@ static const struct config_key service_keys[] = {
     {"prefix", CT_PREFIX, true, NULL, 0, 0, SVC(prefix)},
     {"provider", CT_PROVIDER, true, NULL, 0, 0, SVC(provider)},
     {"kind", CT_SVC_KIND, false, "counter", 0, 0, SVC(kind)},
-    {"name-fi", CT_STRING, true, NULL, 0, 0, SVC(name[CONFIG_LANG_FI])},
-    {"name-sv", CT_STRING, true, NULL, 0, 0, SVC(name[CONFIG_LANG_SV])},
-    {"name-en", CT_STRING, true, NULL, 0, 0, SVC(name[CONFIG_LANG_EN])},
+    {"name-", CT_NAMES, true, NULL, 0, 0, SVC(name)},
     {"hours", CT_HOURS, true, NULL, 0, 0, SVC(hours)},
     {"last-ticket-min", CT_INT, false, "15", 0, 240, SVC(last_ticket_min)},
     {"max-queue", CT_INT, false, "0", 0, 999, SVC(max_queue)},
@@ -213,9 +212,7 @@ static const struct config_key printer_keys[] = {
     {"codepage", CT_CODEPAGE, false, "cp858", 0, 0, SITE(printer.codepage)},
     {"width", CT_INT, false, "48", 24, 64, SITE(printer.width)},
     {"header", CT_STRING, false, NULL, 0, 0, SITE(printer.header)},
-    {"footer-fi", CT_STRING, false, NULL, 0, 0, SITE(printer.footer[CONFIG_LANG_FI])},
-    {"footer-sv", CT_STRING, false, NULL, 0, 0, SITE(printer.footer[CONFIG_LANG_SV])},
-    {"footer-en", CT_STRING, false, NULL, 0, 0, SITE(printer.footer[CONFIG_LANG_EN])},
+    {"footer-", CT_NAMES, false, NULL, 0, 0, SITE(printer.footer)},
     {"url-base", CT_STRING, false, NULL, 0, 0, SITE(printer.url_base)},
     {"sim-dir", CT_STRING, false, NULL, 0, 0, SITE(printer.sim_dir)},
     {0},
@@ -287,7 +284,8 @@ static const struct config_key audio_keys[] = {
 };
 
 static const struct config_key announcer_keys[] = {
-    {"languages", CT_LANGS, false, "fi;sv;en", 0, 0, SITE(announce_langs)},
+    /* Unset: every language of the site. */
+    {"languages", CT_LANGS, false, NULL, 0, 0, SITE(announce_langs)},
     {"rate", CT_INT, false, "150", 80, 450, SITE(announce_wpm)},
     {"chime", CT_BOOL, false, "true", 0, 0, SITE(announce_chime)},
     {"speak", CT_BOOL, false, "true", 0, 0, SITE(announce_speak)},
@@ -512,6 +510,19 @@ static int config_provider_find(const struct config *cfg, const char *code)
 	return -1;
 }
 
+/* "fi", "sv", "se", "smn": two or three lowercase letters (ISO 639-1 or -3). */
+static bool lang_code_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || n > 3)
+		return false;
+	for (; *s; s++)
+		if (!g_ascii_islower(*s))
+			return false;
+	return true;
+}
+
 /* Parses @value of @k into @obj + k->offset. */
 /* CT_UNITS, CT_LANGS: a ";"-separated list whose items are checked. */
 static int config_set_list_checked(struct config_loader *l, const char *group,
@@ -531,10 +542,24 @@ static int config_set_list_checked(struct config_loader *l, const char *group,
 			return config_fail(
 			    l, group, k->key, error,
 			    "expected unit ids from 1 to 247 separated by ;, got \"%s\"", *p);
-		if (k->type == CT_LANGS && config_lang_parse(*p) < 0)
-			return config_fail(
-			    l, group, k->key, error,
-			    "expected languages fi, sv, en separated by ;, got \"%s\"", *p);
+		if (k->type == CT_LANGS && (char ***)field == &l->cfg->langs &&
+		    !lang_code_valid(*p))
+			return config_fail(l, group, k->key, error,
+					   "expected language codes (ISO 639: fi, sv, en, se, uk, "
+					   "ar …) separated by ;, got \"%s\"",
+					   *p);
+		if (k->type == CT_LANGS && (char ***)field != &l->cfg->langs &&
+		    config_lang_parse(l->cfg, *p) < 0) {
+			g_autofree char *offered = g_strjoinv(";", l->cfg->langs);
+
+			return config_fail(l, group, k->key, error,
+					   "expected languages of the site ([site] languages = "
+					   "%s), got \"%s\"",
+					   offered, *p);
+		}
+		if (k->type == CT_LANGS && out->len == CONFIG_LANGS_MAX)
+			return config_fail(l, group, k->key, error, "expected at most %d languages",
+					   CONFIG_LANGS_MAX);
 		for (guint i = 0; i < out->len; i++)
 			if (strcmp(g_ptr_array_index(out, i), *p) == 0)
 				return config_fail(l, group, k->key, error,
@@ -543,7 +568,9 @@ static int config_set_list_checked(struct config_loader *l, const char *group,
 	}
 	if (k->type == CT_LANGS && out->len == 0)
 		return config_fail(l, group, k->key, error,
-				   "expected at least one of fi, sv, en, got nothing");
+				   "expected at least one language, like fi, got nothing");
+	if ((char ***)field == &l->cfg->langs)
+		l->cfg->n_langs = (int)out->len;
 	g_ptr_array_add(out, NULL);
 	g_strfreev(*field);
 	*field = (char **)g_ptr_array_steal(out, NULL);
@@ -745,6 +772,8 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 	case CT_UNITS:
 	case CT_LANGS:
 		return config_set_list_checked(l, group, k, value, (char ***)field, error);
+	case CT_NAMES: /* config_set_names(), for all the site's languages at once */
+		return -EINVAL;
 	case CT_MAP:
 		return config_set_map(l, group, k, value, obj, error);
 	case CT_LIST: {
@@ -874,6 +903,32 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 
 /* Loads one group's keys into @obj: the table's keys, defaults, required
  * ones; unknown keys warn. */
+/* CT_NAMES: "name-fi", "name-sv" … for each site language.  The main
+ * language's is the one required; the others fall back to it. */
+static int config_set_names(struct config_loader *l, const char *group, const struct config_key *k,
+			    char **names, GError **error)
+{
+	char **langs = l->cfg->langs;
+
+	for (int i = 0; langs[i]; i++) {
+		g_autofree char *key = g_strconcat(k->key, langs[i], NULL);
+		g_autofree char *value = g_key_file_get_string(l->kf, group, key, NULL);
+
+		if (value)
+			g_strstrip(value);
+		if (value && !*value)
+			return config_fail(l, group, key, error, "expected a text, got nothing");
+		if (!value && i == 0 && k->required)
+			return config_fail(l, group, key, error,
+					   "missing: this key is required (%s is the site's main "
+					   "language, [site] languages)",
+					   langs[0]);
+		g_free(names[i]);
+		names[i] = value ? g_steal_pointer(&value) : g_strdup(names[0]);
+	}
+	return 0;
+}
+
 static int config_load_group(struct config_loader *l, const char *group,
 			     const struct config_key *keys, void *obj, GError **error)
 {
@@ -883,13 +938,28 @@ static int config_load_group(struct config_loader *l, const char *group,
 	for (char **p = present; p && *p; p++) {
 		const struct config_key *k = keys;
 
-		while (k->key && strcmp(k->key, *p) != 0)
+		while (k->key && strcmp(k->key, *p) != 0 &&
+		       !(k->type == CT_NAMES && g_str_has_prefix(*p, k->key)))
 			k++;
 		if (!k->key)
 			g_warning("%s: [%s] %s: unknown key, ignored", l->file, group, *p);
+		else if (k->type == CT_NAMES && !lang_code_valid(*p + strlen(k->key)))
+			g_warning("%s: [%s] %s: \"%s\" is not a language code (like fi, sv, "
+				  "uk), ignored",
+				  l->file, group, *p, *p + strlen(k->key));
+		/* A name in a language the site does not offer (now) is kept quiet. */
 	}
 	for (const struct config_key *k = keys; k->key; k++) {
-		g_autofree char *value = g_key_file_get_string(l->kf, group, k->key, NULL);
+		g_autofree char *value = NULL;
+
+		if (k->type == CT_NAMES) {
+			rc = config_set_names(l, group, k, (char **)((char *)obj + k->offset),
+					      error);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		value = g_key_file_get_string(l->kf, group, k->key, NULL);
 
 		if (value)
 			g_strstrip(value);
@@ -916,7 +986,7 @@ static void config_provider_free(gpointer p)
 	struct config_provider *x = p;
 
 	g_free(x->code);
-	for (int i = 0; i < CONFIG_LANGS; i++)
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++)
 		g_free(x->name[i]);
 	g_free(x);
 }
@@ -926,7 +996,7 @@ static void config_service_free(gpointer p)
 	struct config_service *x = p;
 
 	g_free(x->code);
-	for (int i = 0; i < CONFIG_LANGS; i++)
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++)
 		g_free(x->name[i]);
 	g_free(x);
 }
@@ -1397,6 +1467,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    "missing: the wav sink needs wav-dir, the folder for the recordings");
 		return NULL;
 	}
+	if (!cfg->announce_langs)
+		cfg->announce_langs = g_strdupv(cfg->langs);
 	if (!config_board_is_sim(cfg) && config_check_real(l, error) < 0)
 		return NULL;
 	return cfg;
@@ -1452,7 +1524,7 @@ void config_free(struct config *cfg)
 	g_free(cfg->printer.host);
 	g_free(cfg->printer.codepage);
 	g_free(cfg->printer.header);
-	for (int i = 0; i < CONFIG_LANGS; i++)
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++)
 		g_free(cfg->printer.footer[i]);
 	g_free(cfg->printer.url_base);
 	g_free(cfg->printer.sim_dir);
@@ -1468,6 +1540,7 @@ void config_free(struct config *cfg)
 	g_free(cfg->audio_device);
 	g_free(cfg->audio_wav_dir);
 	g_strfreev(cfg->announce_langs);
+	g_strfreev(cfg->langs);
 	g_free(cfg->stun_server);
 	g_strfreev(cfg->turn_servers);
 	g_strfreev(cfg->ice_local_addresses);
@@ -1533,17 +1606,17 @@ const char *config_provider_code(const struct config *cfg, int service_index)
 	return p->code;
 }
 
-static const char *const lang_codes[CONFIG_LANGS] = {"fi", "sv", "en"};
-
-int config_lang_parse(const char *s)
+int config_lang_parse(const struct config *cfg, const char *code)
 {
-	for (int i = 0; s && i < CONFIG_LANGS; i++)
-		if (strcmp(s, lang_codes[i]) == 0)
+	for (int i = 0; code && cfg->langs && cfg->langs[i]; i++)
+		if (strcmp(code, cfg->langs[i]) == 0)
 			return i;
 	return -1;
 }
 
-const char *config_lang_code(enum config_lang lang)
+const char *config_lang_code(const struct config *cfg, int lang)
 {
-	return (unsigned)lang < CONFIG_LANGS ? lang_codes[lang] : "fi";
+	if (lang < 0 || lang >= cfg->n_langs)
+		lang = 0;
+	return cfg->langs[lang];
 }

@@ -7,8 +7,9 @@
  * read-only data: the queue engine reads it, nobody writes it after load.
  *
  * Groups:
- *   [site]            name, board (real | sim: required), timezone, demo-hours, daily-reset,
- *                     reset-clears-queue
+ *   [site]            name, board (real | sim: required), languages ("fi;sv;en": the
+ *                     first is the main one; each needs ui/i18n/LANG.json), timezone,
+ *                     demo-hours, daily-reset, reset-clears-queue
  *   [api]             listen, kiosk-addresses, kiosk-token, max-body-kb, hosts,
  *                     header-timeout-s, idle-timeout-s, max-connections-per-address,
  *                     listen-backlog, json-max-depth, token-hours, ui-dir,
@@ -16,13 +17,14 @@
  *   [store]           db
  *   [queue]           requeue-no-shows, appointment-early-min, appointment-late-min,
  *                     service-time-window
- *   [provider:CODE]   name-fi, name-sv, name-en
- *   [service:CODE]    prefix, provider, kind, name-fi, name-sv, name-en, hours,
+ *   [provider:CODE]   name-LANG for each site language (the main one required; the
+ *                     others fall back to it)
+ *   [service:CODE]    prefix, provider, kind, name-LANG (as for providers), hours,
  *                     last-ticket-min, max-queue, service-min
  *   [counter:ID]      name, kind (counter | expert), profile ("tax,permits:2")
  *   [printer]         transport (sim | file | serial | usb | tcp), device, baud, flow
  *                     (none | rtscts | xonxoff), host, port, timeout-ms, codepage,
- *                     width, header, footer-fi, footer-sv, footer-en, url-base, sim-dir,
+ *                     width, header, footer-LANG, url-base, sim-dir,
  *   [gpio]            backend (sim | gpiod), chip
  *   [button:NAME]     line, active-low, action, long-action, debounce-ms, long-press-ms,
  *                     cooldown-ms.  Actions: issue:SERVICE, next:N, recall:N, noshow:N,
@@ -54,13 +56,9 @@
 
 #include "display_map.h"
 
-#define CONFIG_LANGS 3 /* fi, sv, en: the order of every name[] array */
-
-enum config_lang {
-	CONFIG_LANG_FI = 0,
-	CONFIG_LANG_SV = 1,
-	CONFIG_LANG_EN = 2,
-};
+/* The most languages a site offers.  A language is its index in the site's
+ * list ([site] languages), 0 the main one: the order of every name[]. */
+#define CONFIG_LANGS_MAX 16
 
 enum config_service_kind {
 	CONFIG_SERVICE_COUNTER = 0, /* served at a counter, in person */
@@ -76,7 +74,7 @@ struct config_day_hours {
 
 struct config_provider {
 	char *code;
-	char *name[CONFIG_LANGS];
+	char *name[CONFIG_LANGS_MAX];
 };
 
 struct config_service {
@@ -84,7 +82,7 @@ struct config_service {
 	char prefix;  /* 'A'..'Z': ticket numbers read A001 */
 	int provider; /* index into config.providers */
 	enum config_service_kind kind;
-	char *name[CONFIG_LANGS];
+	char *name[CONFIG_LANGS_MAX];
 	struct config_day_hours hours[7]; /* [0] = Monday … [6] = Sunday */
 	int last_ticket_min;              /* no new tickets this many minutes before closing */
 	int max_queue;                    /* most tickets waiting at once; 0 = no limit */
@@ -129,7 +127,7 @@ struct config_printer {
 	char *codepage; /* a name escpos_codepage_find() knows */
 	int width;      /* characters per line */
 	char *header;   /* NULL: the site's name */
-	char *footer[CONFIG_LANGS];
+	char *footer[CONFIG_LANGS_MAX];
 	char *url_base; /* "https://jono.example.fi": the QR code's follow URL */
 	char *sim_dir;  /* sim: where tickets are saved as .bin and .png */
 };
@@ -215,6 +213,8 @@ struct config {
 
 	/* [site] */
 	char *site_name;
+	char **langs; /* NULL-terminated codes, the main language first */
+	int n_langs;
 	int board;       /* enum config_board; required, no default */
 	char *timezone;  /* an Olson name, "Europe/Helsinki" */
 	bool demo_hours; /* sim board: opening hours are parsed but not enforced */
@@ -266,7 +266,7 @@ struct config {
 	int audio_volume; /* percent */
 
 	/* [announcer] */
-	char **announce_langs; /* NULL-terminated "fi", "sv", "en" in speaking order */
+	char **announce_langs; /* NULL-terminated site languages in speaking order */
 	int announce_wpm;
 	bool announce_chime;
 	bool announce_speak;
@@ -332,6 +332,7 @@ bool config_provider_known(const struct config *cfg, const char *code);
 const char *config_button_action_name(enum config_button_action a);
 const char *config_lamp_follow_name(enum config_lamp_follow f);
 
-/* "fi" → CONFIG_LANG_FI …; -1 when not one of ours. */
-int config_lang_parse(const char *s);
-const char *config_lang_code(enum config_lang lang);
+/* "sv" → its index in [site] languages; -1 when the site does not offer it. */
+int config_lang_parse(const struct config *cfg, const char *code);
+/* The code of language @lang; the main language's for one out of range. */
+const char *config_lang_code(const struct config *cfg, int lang);

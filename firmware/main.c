@@ -5,6 +5,7 @@
  *
  *   vuorod --config FILE [--db FILE] [--listen HOST:PORT]
  *   vuorod --check-config FILE
+ *   vuorod --check-catalogs [--config FILE]
  *   vuorod --db FILE --add-user NAME --role ROLE   (password on stdin)
  *   vuorod --db FILE [--config FILE] --add-device NAME --role kiosk|booth [--booth N]
  *   vuorod --db FILE --list-devices | --revoke-device NAME
@@ -26,6 +27,7 @@
 #include "identity.h"
 #include "feedback.h"
 #include "bus.h"
+#include "catalog.h"
 #include "config.h"
 #include "desk.h"
 #include "store.h"
@@ -47,20 +49,89 @@ struct vuorod_opts {
 	int booth;
 	gboolean version;
 	gboolean list_routes;
+	gboolean check_catalogs;
 };
+
+/* The catalogs of the site's languages, next to its pages. */
+static struct catalog *vuorod_catalog(const struct config *cfg, GError **error)
+{
+	g_autofree char *dir = catalog_default_dir(cfg->ui_dir ? cfg->ui_dir : web_default_dir());
+
+	return catalog_load(dir, cfg->langs, error);
+}
+
+/* Finnish first, then by code. */
+static gint vuorod_lang_cmp(gconstpointer a, gconstpointer b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	if (strcmp(x, "fi") == 0 || strcmp(y, "fi") == 0)
+		return strcmp(x, "fi") == 0 ? (strcmp(y, "fi") == 0 ? 0 : -1) : 1;
+	return strcmp(x, y);
+}
+
+/* --check-catalogs: the site's languages with --config, else every catalog
+ * in the pages' folder (Finnish as the main language, when there). */
+static int vuorod_check_catalogs(const char *config)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config ? config_load(config, &error) : NULL;
+	g_autofree char *dir = NULL;
+	g_autoptr(GPtrArray) langs = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(Catalog) c = NULL;
+	g_autoptr(GString) report = g_string_new(NULL);
+	int problems;
+
+	if (config && !cfg) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	dir = catalog_default_dir(cfg && cfg->ui_dir ? cfg->ui_dir : web_default_dir());
+	if (cfg) {
+		for (char **l = cfg->langs; *l; l++)
+			g_ptr_array_add(langs, g_strdup(*l));
+	} else {
+		g_autoptr(GDir) d = g_dir_open(dir, 0, &error);
+		const char *name;
+
+		if (!d) {
+			fprintf(stderr, "vuorod: %s\n", error->message);
+			return 1;
+		}
+		while ((name = g_dir_read_name(d)))
+			if (g_str_has_suffix(name, ".json"))
+				g_ptr_array_add(langs, g_strndup(name, strlen(name) - 5));
+		g_ptr_array_sort(langs, vuorod_lang_cmp);
+	}
+	g_ptr_array_add(langs, NULL);
+	c = catalog_load(dir, (char **)langs->pdata, &error);
+	if (!c) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	problems = catalog_check(c, report);
+	fputs(report->str, stdout);
+	return problems ? 1 : 0;
+}
 
 static int vuorod_check_config(const char *path)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Config) cfg = config_load(path, &error);
+	g_autoptr(Catalog) catalog = NULL;
 
 	if (!cfg) {
 		fprintf(stderr, "%s\n", error->message);
 		return 1;
 	}
-	printf("%s: ok (%s board, %u providers, %u services, %u counters)\n", path,
+	catalog = vuorod_catalog(cfg, &error);
+	if (!catalog) {
+		fprintf(stderr, "%s\n", error->message);
+		return 1;
+	}
+	printf("%s: ok (%s board, %u providers, %u services, %u counters, %d languages)\n", path,
 	       config_board_is_sim(cfg) ? "sim" : "real", cfg->providers->len, cfg->services->len,
-	       cfg->counters->len);
+	       cfg->counters->len, cfg->n_langs);
 	return 0;
 }
 
@@ -229,6 +300,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Catalog) catalog = NULL;
 	g_autoptr(Store) store = NULL;
 	g_autoptr(Bus) bus = NULL;
 	g_autoptr(Desk) desk = NULL;
@@ -250,6 +322,11 @@ static int vuorod_run(const struct vuorod_opts *o)
 
 	cfg = config_load(o->config ? o->config : VUOROD_DEFAULT_CONFIG, &error);
 	if (!cfg) {
+		fprintf(stderr, "vuorod: %s\n", error->message);
+		return 1;
+	}
+	catalog = vuorod_catalog(cfg, &error);
+	if (!catalog) {
 		fprintf(stderr, "vuorod: %s\n", error->message);
 		return 1;
 	}
@@ -287,14 +364,14 @@ static int vuorod_run(const struct vuorod_opts *o)
 		fprintf(stderr, "vuorod: %s\n", error->message);
 		return 1;
 	}
-	dispenser = dispenser_new(cfg, desk, bus);
-	api = api_new(cfg, desk, bus);
+	dispenser = dispenser_new(cfg, catalog, desk, bus);
+	api = api_new(cfg, catalog, desk, bus);
 	api_set_dispenser(api, dispenser);
 	frontdesk = frontdesk_new(cfg, desk, dispenser, bus);
 	api_set_frontdesk(api, frontdesk);
 	displays = displays_new(cfg, bus, desk_queue(desk));
 	api_set_displays(api, displays);
-	announcer = announcer_new(cfg, bus);
+	announcer = announcer_new(cfg, catalog, bus);
 	api_set_announcer(api, announcer);
 	feedback = feedback_new(cfg, desk, bus);
 	api_set_feedback(api, feedback);
@@ -352,6 +429,10 @@ int main(int argc, char **argv)
 	     "ROLE"},
 	    {"provider", 0, 0, G_OPTION_ARG_STRING, &o.provider,
 	     "the provider an expert of --add-user serves for (a [provider:CODE])", "CODE"},
+	    {"check-catalogs", 0, 0, G_OPTION_ARG_NONE, &o.check_catalogs,
+	     "check the message catalogs (of --config's languages, else all) and exit: 0 "
+	     "when every string is there",
+	     NULL},
 	    {"list-routes", 0, 0, G_OPTION_ARG_NONE, &o.list_routes,
 	     "print the API's routes (one JSON object a line) and exit", NULL},
 	    {"add-device", 0, 0, G_OPTION_ARG_STRING, &o.add_device,
@@ -389,6 +470,11 @@ int main(int argc, char **argv)
 	if (o.list_routes) {
 		api_print_routes(stdout);
 		return 0;
+	}
+	if (o.check_catalogs) {
+		rc = vuorod_check_catalogs(o.config);
+		g_free(o.config);
+		return rc;
 	}
 	if (auth_init() < 0) {
 		fprintf(stderr, "vuorod: libsodium could not start\n");

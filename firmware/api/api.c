@@ -89,13 +89,19 @@ void api_error_gerror(struct web_req *r, int rc, const GError *error,
 /* ---------------------------------------------------------------------- */
 /* JSON of our objects */
 
-void api_add_names(JsonBuilder *b, char *const names[CONFIG_LANGS])
+void api_add_lang_texts(JsonBuilder *b, const struct config *cfg, const char *member,
+			char *const texts[CONFIG_LANGS_MAX])
 {
-	json_builder_set_member_name(b, "names");
+	json_builder_set_member_name(b, member);
 	json_builder_begin_object(b);
-	for (int l = 0; l < CONFIG_LANGS; l++)
-		web_json_add_str(b, config_lang_code(l), names[l]);
+	for (int l = 0; l < cfg->n_langs; l++)
+		web_json_add_str(b, config_lang_code(cfg, l), texts[l]);
 	json_builder_end_object(b);
+}
+
+void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[CONFIG_LANGS_MAX])
+{
+	api_add_lang_texts(b, cfg, "names", names);
 }
 
 /* A ticket as every client sees it; @t is the desk's current time. */
@@ -113,7 +119,7 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 	web_json_add_str(b, "service", svc ? svc->code : NULL);
 	web_json_add_str(b, "provider", config_provider_code(api->cfg, tk->service));
 	web_json_add_str(b, "state", queue_state_name(tk->state));
-	web_json_add_str(b, "lang", config_lang_code(tk->lang));
+	web_json_add_str(b, "lang", config_lang_code(api->cfg, tk->lang));
 	web_json_add_int(b, "priority", tk->priority);
 	web_json_add_int(b, "day", tk->day);
 	if (tk->counter)
@@ -432,11 +438,15 @@ struct panel *api_panel(struct web_req *r)
 
 int api_parse_lang(struct web_req *r, uint8_t *ret)
 {
+	const struct config *cfg = api_of(r)->cfg;
 	const char *lang = web_str(r, "lang");
-	int l = lang ? config_lang_parse(lang) : CONFIG_LANG_FI;
+	int l = lang ? config_lang_parse(cfg, lang) : 0;
 
 	if (l < 0) {
-		web_error(r, 400, "invalid", "lang must be \"fi\", \"sv\" or \"en\", not \"%s\"",
+		g_autofree char *offered = g_strjoinv("\", \"", cfg->langs);
+
+		web_error(r, 400, "invalid",
+			  "lang must be one of the site's languages (\"%s\"), not \"%s\"", offered,
 			  lang);
 		return -EINVAL;
 	}
@@ -689,7 +699,8 @@ void api_print_routes(FILE *out)
 	api_foreach_route(api_print_route, out);
 }
 
-struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus)
+struct api *api_new(const struct config *cfg, const struct catalog *catalog, struct desk *desk,
+		    struct bus *bus)
 {
 	struct api *api = g_new0(struct api, 1);
 	const struct http_guard_limits guard_limits = {
@@ -704,6 +715,7 @@ struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus
 	struct queue_time t;
 
 	api->cfg = cfg;
+	api->catalog = catalog;
 	api->desk = desk;
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);

@@ -20,6 +20,7 @@
 #include <libsoup/soup.h>
 
 #include "bus.h"
+#include "catalog.h"
 #include "config.h"
 #include "announcer.h"
 #include "desk.h"
@@ -36,7 +37,8 @@ void api_foreach_route(void (*fn)(const struct web_route *route, void *data), vo
 /* One JSON object per route on @out: method, path, roles, flags, fields. */
 void api_print_routes(FILE *out);
 
-struct api *api_new(const struct config *cfg, struct desk *desk, struct bus *bus);
+struct api *api_new(const struct config *cfg, const struct catalog *catalog, struct desk *desk,
+		    struct bus *bus);
 void api_free(struct api *api);
 typedef struct api Api; /* for g_autoptr(Api) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Api, api_free)

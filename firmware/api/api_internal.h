@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "catalog.h"
 #include "config.h"
 #include "desk.h"
 #include "dispenser.h"
@@ -19,6 +20,7 @@
 
 struct api {
 	const struct config *cfg;
+	const struct catalog *catalog; /* the site's languages' words */
 	struct desk *desk;
 	struct bus *bus;
 	struct dispenser *dispenser; /* may be NULL */
@@ -84,7 +86,10 @@ const char *api_bearer(struct web_req *r);
 void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_caller *ret);
 
 /* Our objects as JSON */
-void api_add_names(JsonBuilder *b, char *const names[CONFIG_LANGS]);
+/* "names": {"fi": …, "sv": …} in every language of the site. */
+void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[CONFIG_LANGS_MAX]);
+void api_add_lang_texts(JsonBuilder *b, const struct config *cfg, const char *member,
+			char *const texts[CONFIG_LANGS_MAX]);
 /* A ticket as every client sees it; @t is the desk's current time. */
 void api_build_ticket(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
 		      const struct queue_time *t);

@@ -334,7 +334,7 @@ static void api_expert_ticket(const struct queue_ticket *tk, void *data)
 	web_json_add_str(eq->b, "code", tk->code);
 	web_json_add_str(eq->b, "service", svc->code);
 	web_json_add_str(eq->b, "state", queue_state_name(tk->state));
-	web_json_add_str(eq->b, "lang", config_lang_code(tk->lang));
+	web_json_add_str(eq->b, "lang", config_lang_code(eq->api->cfg, tk->lang));
 	web_json_add_int(eq->b, "queued_at", tk->queued_at);
 	web_json_add_int(eq->b, "waited_s", eq->now - tk->queued_at);
 	web_json_add_int(eq->b, "counter", tk->counter);
@@ -365,11 +365,7 @@ static void api_expert_get(struct web_req *r)
 
 		if (strcmp(p->code, provider) != 0)
 			continue;
-		json_builder_set_member_name(b, "provider_names");
-		json_builder_begin_object(b);
-		for (int l = 0; l < CONFIG_LANGS; l++)
-			web_json_add_str(b, config_lang_code(l), p->name[l]);
-		json_builder_end_object(b);
+		api_add_lang_texts(b, api->cfg, "provider_names", p->name);
 	}
 	json_builder_set_member_name(b, "services");
 	json_builder_begin_array(b);
@@ -383,11 +379,7 @@ static void api_expert_get(struct web_req *r)
 		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
 		json_builder_begin_object(b);
 		web_json_add_str(b, "code", svc->code);
-		json_builder_set_member_name(b, "names");
-		json_builder_begin_object(b);
-		for (int l = 0; l < CONFIG_LANGS; l++)
-			web_json_add_str(b, config_lang_code(l), svc->name[l]);
-		json_builder_end_object(b);
+		api_add_names(b, api->cfg, svc->name);
 		web_json_add_int(b, "waiting", st.waiting);
 		web_json_add_int(b, "wait_s", st.wait_s);
 		json_builder_end_object(b);

@@ -233,9 +233,10 @@ static void api_announcer_get(struct web_req *r)
 		web_json_add_int(b, "counter", it->counter);
 		json_builder_set_member_name(b, "text");
 		json_builder_begin_object(b);
-		for (int l = 0; l < CONFIG_LANGS; l++)
+		for (int l = 0; l < api_of(r)->cfg->n_langs; l++)
 			if (it->text[l])
-				web_json_add_str(b, config_lang_code(l), it->text[l]);
+				web_json_add_str(b, config_lang_code(api_of(r)->cfg, l),
+						 it->text[l]);
 		json_builder_end_object(b);
 		web_json_add_str(b, "state", announcer_state_str(it->state));
 		web_json_add_time(b, "queued_us", it->queued_us);

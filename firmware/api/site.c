@@ -40,7 +40,7 @@ static void api_status(struct web_req *r)
 
 		json_builder_begin_object(b);
 		web_json_add_str(b, "code", p->code);
-		api_add_names(b, p->name);
+		api_add_names(b, cfg, p->name);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -58,7 +58,7 @@ static void api_status(struct web_req *r)
 		web_json_add_str(b, "provider", config_provider_code(cfg, (int)i));
 		web_json_add_str(b, "kind",
 				 svc->kind == CONFIG_SERVICE_REMOTE ? "remote" : "counter");
-		api_add_names(b, svc->name);
+		api_add_names(b, cfg, svc->name);
 		web_json_add_bool(b, "open", st.open);
 		web_json_add_str(b, "refusal", queue_refusal_name(st.refusal));
 		web_json_add_int(b, "opens_min", st.opens_min);
@@ -277,12 +277,43 @@ static void api_health(struct web_req *r)
 	web_reply_builder(r, 200, b);
 }
 
+/* GET /api/catalog?lang=uk&ns=kiosk,identity: the words of the pages in
+ * @lang (the main language filling its gaps, and in place of a language
+ * the site does not offer), with the site's languages that carry any of
+ * @ns in their own names.  Public: the kiosk and the follow page read it. */
+static void api_catalog(struct web_req *r)
+{
+	const struct catalog *c = api_of(r)->catalog;
+	const char *lang = r->query ? g_hash_table_lookup(r->query, "lang") : NULL;
+	const char *ns = r->query ? g_hash_table_lookup(r->query, "ns") : NULL;
+	g_auto(GStrv) namespaces = ns ? g_strsplit(ns, ",", 33) : NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+	int l = catalog_lang(c, lang);
+
+	for (char **p = namespaces; p && *p; p++) {
+		bool ok = **p && strlen(*p) <= 32;
+
+		for (const char *q = *p; ok && *q; q++)
+			ok = g_ascii_islower(*q) || *q == '_';
+		if (!ok || p - namespaces >= 32) {
+			web_error(r, 400, "invalid",
+				  "ns must be up to 32 namespaces like \"kiosk,identity\" "
+				  "(lowercase letters), not \"%s\"",
+				  ns);
+			return;
+		}
+	}
+	catalog_add_json(b, c, l < 0 ? 0 : l, namespaces);
+	web_reply_builder(r, 200, b);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Login: the hash check runs on a worker thread */
 
 const struct web_route api_site_routes[] = {
     {"GET", "/api/health", 0, api_health, NULL},
     {"GET", "/api/status", 0, api_status, NULL},
+    {"GET", "/api/catalog", 0, api_catalog, NULL},
     {"GET", "/api/queue", AUTH_STAFF, api_queue, NULL},
 };
 const size_t api_site_n_routes = G_N_ELEMENTS(api_site_routes);

@@ -139,8 +139,10 @@ static void on_card_checked(GObject *source, GAsyncResult *result, gpointer data
 	web_json_add_str(b, "verdict", identity_verdict_name(res->verdict));
 	json_builder_set_member_name(b, "text");
 	json_builder_begin_object(b);
-	for (int l = 0; l < CONFIG_LANGS; l++)
-		web_json_add_str(b, config_lang_code(l), identity_verdict_text(res->verdict, l));
+	for (int l = 0; l < catalog_n_langs(api->catalog); l++)
+		web_json_add_str(
+		    b, catalog_code(api->catalog, l),
+		    catalog_text(api->catalog, l, identity_verdict_text_key(res->verdict)));
 	json_builder_end_object(b);
 	if (res->pin_tries_left >= 0)
 		web_json_add_int(b, "pin_tries_left", res->pin_tries_left);

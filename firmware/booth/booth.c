@@ -1389,7 +1389,7 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 		web_json_add_str(jb, "code", s->code);
 		web_json_add_str(jb, "service", svc ? svc->code : NULL);
 		web_json_add_str(jb, "provider", s->provider);
-		web_json_add_str(jb, "lang", config_lang_code(s->lang));
+		web_json_add_str(jb, "lang", config_lang_code(b->cfg, s->lang));
 		json_builder_set_member_name(jb, "reconnecting");
 		json_builder_add_boolean_value(jb, s->reconnecting);
 		json_builder_set_member_name(jb, "document");
@@ -1436,7 +1436,7 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 		web_json_add_str(jb, "code", bo->last_code);
 		web_json_add_str(jb, "reason", session_end_name(bo->last_reason));
 		web_json_add_int(jb, "at", bo->last_at);
-		web_json_add_str(jb, "lang", config_lang_code(bo->last_lang));
+		web_json_add_str(jb, "lang", config_lang_code(b->cfg, bo->last_lang));
 		json_builder_end_object(jb);
 	}
 	json_builder_end_object(jb);

@@ -29,8 +29,8 @@ struct announcer_job {
 	guint id;
 	bool quit;
 	bool chime;
-	char *voice[CONFIG_LANGS]; /* in speaking order; NULL ends */
-	char *text[CONFIG_LANGS];
+	char *voice[CONFIG_LANGS_MAX]; /* in speaking order; NULL ends */
+	char *text[CONFIG_LANGS_MAX];
 	char label[32];
 };
 
@@ -45,6 +45,7 @@ struct announcer_report {
 
 struct announcer {
 	const struct config *cfg;
+	const struct catalog *catalog;
 	struct bus *bus;
 	struct announcer_link *link;
 	GAsyncQueue *jobs;
@@ -79,7 +80,7 @@ static void link_unref(struct announcer_link *l)
 
 static void job_free(struct announcer_job *j)
 {
-	for (int i = 0; i < CONFIG_LANGS; i++) {
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++) {
 		g_free(j->voice[i]);
 		g_free(j->text[i]);
 	}
@@ -88,7 +89,7 @@ static void job_free(struct announcer_job *j)
 
 static void item_free(struct announcer_item *it)
 {
-	for (int i = 0; i < CONFIG_LANGS; i++)
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++)
 		g_free(it->text[i]);
 	g_free(it->error);
 	g_free(it);
@@ -178,7 +179,7 @@ static int announcer_render(struct announcer_worker *w, const struct announcer_j
 		speech_chime(w->speech, pcm);
 		speech_silence(w->speech, ANNOUNCER_PAUSE_MS, pcm);
 	}
-	for (int i = 0; i < CONFIG_LANGS && j->voice[i]; i++) {
+	for (int i = 0; i < CONFIG_LANGS_MAX && j->voice[i]; i++) {
 		int rc = speech_say(w->speech, j->voice[i], w->wpm, j->text[i], pcm, error);
 
 		if (rc < 0)
@@ -236,45 +237,57 @@ static gpointer announcer_worker(gpointer data)
 	return NULL;
 }
 
-static const char *const voices[CONFIG_LANGS] = {"fi", "sv", "en"};
-
-/* "Vuoronumero A 123, palvelupiste 4." */
-static char *announcer_sentence(const struct config *cfg, enum config_lang lang, const char *ticket,
+/* "Vuoronumero A 123, palvelupiste 4." in @lang (announce.call). */
+static char *announcer_sentence(const struct announcer *a, int lang, const char *ticket,
 				int counter)
 {
-	int ci = config_counter_find(cfg, counter);
-	const struct config_counter *c = config_counter_get(cfg, ci);
-	bool booth = c && c->expert;
+	int ci = config_counter_find(a->cfg, counter);
+	const struct config_counter *c = config_counter_get(a->cfg, ci);
 	char letter[2] = {ticket[0], '\0'};
-	const char *digits = ticket + 1;
+	g_autofree char *number = g_strdup_printf("%d", counter);
 
-	switch (lang) {
-	case CONFIG_LANG_FI:
-		return g_strdup_printf("Vuoronumero %s %s, %s %d.", letter, digits,
-				       booth ? "etäpalvelupiste" : "palvelupiste", counter);
-	case CONFIG_LANG_SV:
-		return g_strdup_printf("Nummer %s %s, %s %d.", letter, digits,
-				       booth ? "distansservice" : "disk", counter);
-	case CONFIG_LANG_EN:
-	default:
-		return g_strdup_printf("Number %s %s, %s %d.", letter, digits,
-				       booth ? "remote service booth" : "counter", counter);
-	}
+	return catalog_format(a->catalog, lang,
+			      c && c->expert ? "announce.call_booth" : "announce.call", "letter",
+			      letter, "digits", ticket + 1, "counter", number, NULL);
 }
 
-static const char *const test_sentences[CONFIG_LANGS] = {
-    "Tämä on kuulutuksen testi.",
-    "Det här är ett test av utropet.",
-    "This is a test of the announcements.",
-};
+/* The languages a call is spoken in, each once: [announcer] languages, then
+ * the ticket's own (@extra, -1 none).  A language espeak-ng has no voice
+ * for is spoken in the main language instead. */
+static int announcer_langs(const struct announcer *a, int only, int extra,
+			   int ret[CONFIG_LANGS_MAX])
+{
+	bool seen[CONFIG_LANGS_MAX] = {false};
+	int want[CONFIG_LANGS_MAX + 1];
+	int n_want = 0, n = 0;
+
+	if (only >= 0) {
+		want[n_want++] = only;
+	} else {
+		for (char **l = a->cfg->announce_langs; *l && n_want < CONFIG_LANGS_MAX; l++)
+			want[n_want++] = config_lang_parse(a->cfg, *l);
+		if (extra >= 0 && extra < a->cfg->n_langs)
+			want[n_want++] = extra;
+	}
+	for (int i = 0; i < n_want; i++) {
+		int lang = want[i] >= 0 && catalog_voice(a->catalog, want[i]) ? want[i] : 0;
+
+		if (lang >= CONFIG_LANGS_MAX || seen[lang] || !catalog_voice(a->catalog, lang))
+			continue;
+		seen[lang] = true;
+		ret[n++] = lang;
+	}
+	return n;
+}
 
 static struct announcer_item *announcer_queue(struct announcer *a, const char *kind,
 					      const char *ticket, int counter, bool chime,
-					      int only_lang)
+					      int only_lang, int ticket_lang)
 {
 	struct announcer_item *it = g_new0(struct announcer_item, 1);
 	struct announcer_job *j = g_new0(struct announcer_job, 1);
-	int n = 0;
+	int langs[CONFIG_LANGS_MAX];
+	int n_langs = 0;
 
 	it->id = ++a->next_id;
 	it->kind = kind;
@@ -284,18 +297,15 @@ static struct announcer_item *announcer_queue(struct announcer *a, const char *k
 	j->id = it->id;
 	j->chime = chime;
 	g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
-	for (char **l = a->cfg->announce_langs; *l && strcmp(kind, "test-tone") != 0; l++) {
-		int lang = only_lang >= 0 ? only_lang : config_lang_parse(*l);
+	if (strcmp(kind, "test-tone") != 0 && (a->cfg->announce_speak || !ticket))
+		n_langs = announcer_langs(a, only_lang, ticket_lang, langs);
+	for (int i = 0; i < n_langs; i++) {
+		int lang = langs[i];
 
-		if (!a->cfg->announce_speak && ticket)
-			break;
-		it->text[lang] = ticket ? announcer_sentence(a->cfg, lang, ticket, counter)
-					: g_strdup(test_sentences[lang]);
-		j->voice[n] = g_strdup(voices[lang]);
-		j->text[n] = g_strdup(it->text[lang]);
-		n++;
-		if (only_lang >= 0)
-			break;
+		it->text[lang] = ticket ? announcer_sentence(a, lang, ticket, counter)
+					: g_strdup(catalog_text(a->catalog, lang, "announce.test"));
+		j->voice[i] = g_strdup(catalog_voice(a->catalog, lang));
+		j->text[i] = g_strdup(it->text[lang]);
 	}
 	g_queue_push_tail(&a->recent, it);
 	while (a->recent.length > ANNOUNCER_RECENT) {
@@ -320,15 +330,17 @@ static void announcer_on_queue(const char *topic, gconstpointer payload, gpointe
 	if (!a->cfg->announce_chime && !a->cfg->announce_speak)
 		return;
 	announcer_queue(a, ev->type == QUEUE_EVENT_CALLED ? "call" : "recall", ev->ticket.code,
-			ev->counter, a->cfg->announce_chime, -1);
+			ev->counter, a->cfg->announce_chime, -1, ev->ticket.lang);
 }
 
-struct announcer *announcer_new(const struct config *cfg, struct bus *bus)
+struct announcer *announcer_new(const struct config *cfg, const struct catalog *catalog,
+				struct bus *bus)
 {
 	struct announcer *a = g_new0(struct announcer, 1);
 	struct announcer_worker *w = g_new0(struct announcer_worker, 1);
 
 	a->cfg = cfg;
+	a->catalog = catalog;
 	a->bus = bus;
 	a->link = g_new0(struct announcer_link, 1);
 	a->link->refs = 1;
@@ -378,14 +390,14 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang)
 	int only = -1;
 
 	if (lang) {
-		only = config_lang_parse(lang);
+		only = config_lang_parse(a->cfg, lang);
 		if (only < 0)
 			return -EINVAL;
 	}
 	if (g_strcmp0(kind, "tone") == 0)
-		return (int)announcer_queue(a, "test-tone", NULL, 0, true, -1)->id;
+		return (int)announcer_queue(a, "test-tone", NULL, 0, true, -1, -1)->id;
 	if (g_strcmp0(kind, "speech") == 0)
-		return (int)announcer_queue(a, "test-speech", NULL, 0, false, only)->id;
+		return (int)announcer_queue(a, "test-speech", NULL, 0, false, only, -1)->id;
 	return -EINVAL;
 }
 

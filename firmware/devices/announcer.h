@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "bus.h"
+#include "catalog.h"
 #include "config.h"
 
 enum announcer_state {
@@ -29,11 +30,11 @@ enum announcer_state {
 };
 
 struct announcer_item {
-	guint id;                 /* 1, 2, …: the sim's recording is announce-ID.wav */
-	const char *kind;         /* "call", "recall", "test-tone", "test-speech" */
-	char ticket[8];           /* "A123"; empty for tests */
-	int counter;              /* 0 for tests */
-	char *text[CONFIG_LANGS]; /* what is said, NULL for a language not spoken */
+	guint id;                     /* 1, 2, …: the sim's recording is announce-ID.wav */
+	const char *kind;             /* "call", "recall", "test-tone", "test-speech" */
+	char ticket[8];               /* "A123"; empty for tests */
+	int counter;                  /* 0 for tests */
+	char *text[CONFIG_LANGS_MAX]; /* by site language: what is said, NULL if not */
 	enum announcer_state state;
 	gint64 queued_us, started_us, ended_us; /* g_get_real_time(); 0 = not yet */
 	double audio_s;                         /* length of the clip */
@@ -42,7 +43,8 @@ struct announcer_item {
 
 struct announcer;
 
-struct announcer *announcer_new(const struct config *cfg, struct bus *bus);
+struct announcer *announcer_new(const struct config *cfg, const struct catalog *catalog,
+				struct bus *bus);
 /* Stops after the clip that is playing; the queue is dropped. */
 void announcer_free(struct announcer *a);
 typedef struct announcer Announcer; /* for g_autoptr(Announcer) only */

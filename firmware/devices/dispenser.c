@@ -52,6 +52,7 @@ struct job {
 
 struct dispenser {
 	const struct config *cfg;
+	const struct catalog *catalog;
 	struct desk *desk;
 	struct bus *bus;
 	struct hal_printer_config hw;
@@ -358,7 +359,7 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 {
 	const struct config *cfg = d->cfg;
 	const struct config_service *svc = config_service_get(cfg, tk->service);
-	uint8_t lang = tk->lang < CONFIG_LANGS ? tk->lang : CONFIG_LANG_FI;
+	int lang = tk->lang < cfg->n_langs ? tk->lang : 0;
 	g_autofree char *url = NULL;
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
 	struct ticket_layout t = {
@@ -367,6 +368,7 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 	    .header = cfg->printer.header ? cfg->printer.header : cfg->site_name,
 	    .service = svc ? svc->name[lang] : "",
 	    .code = tk->code,
+	    .catalog = d->catalog,
 	    .lang = lang,
 	    .ahead = ahead,
 	    .wait_s = wait_s,
@@ -490,16 +492,15 @@ void dispenser_reprint(struct dispenser *d, uint32_t id, const char *user, dispe
 void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, gpointer data)
 {
 	struct job *j = job_new(d, JOB_TEST, done, data);
-	uint8_t l = lang < CONFIG_LANGS ? lang : CONFIG_LANG_FI;
+	int l = lang < d->cfg->n_langs ? lang : 0;
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(d->cfg->timezone);
-	const char *sample[CONFIG_LANGS] = {"Ääkköset ÅÄÖ åäö", "Bokstäver ÅÄÖ åäö",
-					    "Letters ÅÄÖ åäö"};
 	struct ticket_layout t = {
 	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
 	    .width = d->cfg->printer.width,
 	    .header = d->cfg->printer.header ? d->cfg->printer.header : d->cfg->site_name,
-	    .service = sample[l],
+	    .service = catalog_text(d->catalog, l, "ticket.test_sample"),
 	    .code = "T000",
+	    .catalog = d->catalog,
 	    .lang = l,
 	    .ahead = -1,
 	    .issued_at = g_get_real_time() / G_USEC_PER_SEC,
@@ -531,12 +532,14 @@ struct hal_printer *dispenser_printer(struct dispenser *d)
 	return d->hw.transport == HAL_PRINTER_SIM ? d->printer : NULL;
 }
 
-struct dispenser *dispenser_new(const struct config *cfg, struct desk *desk, struct bus *bus)
+struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *catalog,
+				struct desk *desk, struct bus *bus)
 {
 	struct dispenser *d = g_new0(struct dispenser, 1);
 	const struct config_printer *pc = &cfg->printer;
 
 	d->cfg = cfg;
+	d->catalog = catalog;
 	d->desk = desk;
 	d->bus = bus;
 	d->hw = (struct hal_printer_config){

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 
 #include "bus.h"
+#include "catalog.h"
 #include "config.h"
 #include "desk.h"
 #include "printer.h"
@@ -52,7 +53,8 @@ struct dispenser_printer_state {
 	char describe[128]; /* "sim", "/dev/usb/lp0" … */
 };
 
-struct dispenser *dispenser_new(const struct config *cfg, struct desk *desk, struct bus *bus);
+struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *catalog,
+				struct desk *desk, struct bus *bus);
 void dispenser_free(struct dispenser *d);
 typedef struct dispenser Dispenser; /* for g_autoptr(Dispenser) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Dispenser, dispenser_free)
@@ -64,7 +66,7 @@ void dispenser_issue(struct dispenser *d, const struct queue_cmd *cmd, const cha
 /* Prints ticket @id again; an issued one is handed out once printed. */
 void dispenser_reprint(struct dispenser *d, uint32_t id, const char *user, dispenser_done_fn done,
 		       gpointer data);
-/* A technician's test ticket (no queue change).  @lang: enum config_lang. */
+/* A technician's test ticket (no queue change).  @lang: a site language's index. */
 void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, gpointer data);
 /* Asks the printer for its status (DLE EOT) now. */
 void dispenser_check(struct dispenser *d, dispenser_done_fn done, gpointer data);

@@ -103,7 +103,7 @@ static void frontdesk_press(const struct panel_press *press, gpointer data)
 		struct frontdesk_issue *x = g_new0(struct frontdesk_issue, 1);
 		struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE,
 					.service = (int16_t)press->what.arg,
-					.lang = CONFIG_LANG_FI};
+					.lang = 0 /* the main language */};
 		g_autofree char *user = g_strdup_printf("button:%s", press->button->name);
 
 		x->f = f;

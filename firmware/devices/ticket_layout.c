@@ -100,22 +100,11 @@ static void put_qr(GByteArray *out, const char *data)
 	put(out, print, sizeof(print));
 }
 
-static const char *const label_ahead[CONFIG_LANGS] = {
-    "Edessäsi jonossa: ", "Före dig i kön: ", "People ahead of you: "};
-static const char *const label_next[CONFIG_LANGS] = {"Olet seuraavana vuorossa",
-						     "Du står näst på tur", "You are next in line"};
-static const char *const label_wait[CONFIG_LANGS] = {
-    "Arvioitu odotusaika noin ", "Beräknad väntetid cirka ", "Estimated wait about "};
-static const char *const label_follow[CONFIG_LANGS] = {
-    "Seuraa vuoroasi puhelimella:", "Följ din tur med telefonen:",
-    "Follow your turn on your phone:"};
-static const char *const label_test[CONFIG_LANGS] = {
-    "TESTILIPPU - ei vuoro", "TESTBILJETT - ingen tur", "TEST TICKET - not a turn"};
-
 int ticket_layout_render(const struct ticket_layout *t, GByteArray *out)
 {
 	const struct escpos_codepage *cp = t->codepage;
-	uint8_t lang = t->lang < CONFIG_LANGS ? t->lang : CONFIG_LANG_FI;
+	const struct catalog *cat = t->catalog;
+	int lang = t->lang;
 	const uint8_t init[] = {0x1b, '@'};                 /* ESC @: initialise */
 	const uint8_t page[] = {0x1b, 't', cp ? cp->n : 0}; /* ESC t n: code page */
 	const uint8_t cut[] = {0x1d, 'V', 66, 3};           /* GS V 66 n: feed, cut */
@@ -129,7 +118,7 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *out)
 	put_align(out, 1);
 	if (t->test) {
 		put_bold(out, 1);
-		put_line(out, cp, label_test[lang]);
+		put_line(out, cp, catalog_text(cat, lang, "ticket.test"));
 		put_bold(out, 0);
 	}
 	if (t->header && *t->header) {
@@ -145,15 +134,16 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *out)
 	put_size(out, 0x00);
 	put_line(out, cp, "");
 	if (t->ahead == 0) {
-		put_line(out, cp, label_next[lang]);
+		put_line(out, cp, catalog_text(cat, lang, "ticket.next"));
 	} else if (t->ahead > 0) {
-		g_autofree char *s = g_strdup_printf("%s%d", label_ahead[lang], t->ahead);
+		g_autofree char *n = g_strdup_printf("%d", t->ahead);
+		g_autofree char *s = catalog_format(cat, lang, "ticket.ahead", "n", n, NULL);
 
 		put_line(out, cp, s);
 	}
 	if (t->ahead > 0 && t->wait_s > 0) {
-		g_autofree char *s =
-		    g_strdup_printf("%s%d min", label_wait[lang], (t->wait_s + 59) / 60);
+		g_autofree char *min = g_strdup_printf("%d", (t->wait_s + 59) / 60);
+		g_autofree char *s = catalog_format(cat, lang, "ticket.wait", "min", min, NULL);
 
 		put_line(out, cp, s);
 	}
@@ -168,7 +158,7 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *out)
 	put_line(out, cp, stamp ? stamp : "");
 	if (t->url && *t->url) {
 		put_line(out, cp, "");
-		put_line(out, cp, label_follow[lang]);
+		put_line(out, cp, catalog_text(cat, lang, "ticket.follow"));
 		put_qr(out, t->url);
 		put_line(out, cp, "");
 	}

@@ -3,6 +3,7 @@
  * ticket_layout: the bytes of one printed ticket, in ESC/POS.
  *
  * Header, the service in the citizen's language, the number large (GS !),
+ * the labels in that language from the catalog (ticket.*),
  * people ahead and the estimated wait, date and time, a QR code (GS ( k) of
  * the follow URL, a footer, a cut (GS V).  Text is UTF-8 in and the
  * printer's code page out (ESC t n, iconv): a letter the code page lacks
@@ -13,16 +14,18 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "escpos.h"
 
 struct ticket_layout {
 	const struct escpos_codepage *codepage;
-	int width;           /* characters per line in font A: 48 on 80 mm, 32 on 58 mm */
-	const char *header;  /* the service point's name */
-	const char *service; /* in the citizen's language */
-	const char *code;    /* "A012" */
-	uint8_t lang;        /* enum config_lang */
-	int ahead;           /* -1: unknown, left out */
+	int width;                     /* characters per line in font A: 48 on 80 mm, 32 on 58 mm */
+	const char *header;            /* the service point's name */
+	const char *service;           /* in the citizen's language */
+	const char *code;              /* "A012" */
+	const struct catalog *catalog; /* the labels' words */
+	int lang;                      /* the citizen's: an index into the catalog */
+	int ahead;                     /* -1: unknown, left out */
 	int wait_s;
 	int64_t issued_at; /* unix seconds */
 	GTimeZone *tz;

@@ -64,93 +64,64 @@ struct identity {
 static const struct {
 	const char *name;
 	const char *advice;
-	const char *text[CONFIG_LANGS]; /* fi, sv, en */
+	const char *text; /* the citizen's words: a catalog key */
 } verdicts[IDENTITY_N_VERDICTS] = {
-    [IDENTITY_VERIFIED] = {"verified",
-			   "The customer is identified.",
-			   {"Henkilöllisyys on vahvistettu.", "Identiteten är bekräftad.",
-			    "Your identity is confirmed."}},
+    [IDENTITY_VERIFIED] = {"verified", "The customer is identified.", "identity.verified"},
     [IDENTITY_WRONG_PIN] = {"wrong_pin",
 			    "Ask the customer to enter the card's PIN again (the PIN of "
 			    "authentication, PIN1).",
-			    {"Väärä PIN-koodi. Yritä uudelleen.", "Fel PIN-kod. Försök igen.",
-			     "Wrong PIN. Please try again."}},
+			    "identity.wrong_pin"},
     [IDENTITY_PIN_LOCKED] = {"pin_locked",
 			     "The customer must unblock the PIN with the PUK code (or at the "
 			     "police); check identity from a document instead.",
-			     {"PIN-koodi on lukittu. Avaa se PUK-koodilla.",
-			      "PIN-koden är spärrad. Lås upp den med PUK-koden.",
-			      "Your PIN is locked. Unlock it with your PUK code."}},
+			     "identity.pin_locked"},
     [IDENTITY_NO_CARD] = {"no_card",
 			  "Ask the customer to push the ID card into the reader, chip first, "
 			  "and try again.",
-			  {"Aseta henkilökortti lukijaan.", "Sätt in ID-kortet i läsaren.",
-			   "Please insert your ID card into the reader."}},
+			  "identity.no_card"},
     [IDENTITY_CARD_REMOVED] = {"card_removed",
 			       "Ask the customer to leave the card in the reader until the "
 			       "check ends, and try again.",
-			       {"Kortti otettiin pois liian aikaisin. Aseta se uudelleen.",
-				"Kortet togs ut för tidigt. Sätt in det igen.",
-				"The card was removed too early. Please insert it again."}},
+			       "identity.card_removed"},
     [IDENTITY_EXPIRED] = {"expired",
 			  "Do not accept the card: check identity from a document. The "
 			  "customer needs a new card.",
-			  {"Kortin varmenne on vanhentunut.", "Kortets certifikat har gått ut.",
-			   "Your card's certificate has expired."}},
+			  "identity.expired"},
     [IDENTITY_NOT_YET_VALID] = {"not_yet_valid",
 				"Check that the board's clock is right; otherwise check identity "
 				"from a document.",
-				{"Kortin varmenne ei ole vielä voimassa.",
-				 "Kortets certifikat är inte giltigt ännu.",
-				 "Your card's certificate is not valid yet."}},
+				"identity.not_yet_valid"},
     [IDENTITY_REVOKED] = {"revoked",
 			  "Do not accept the card (it was reported lost, stolen or replaced): "
 			  "check identity from a document.",
-			  {"Korttia ei voi käyttää: sen varmenne on peruttu.",
-			   "Kortet kan inte användas: certifikatet har spärrats.",
-			   "This card cannot be used: its certificate has been revoked."}},
+			  "identity.revoked"},
     [IDENTITY_UNTRUSTED] = {"untrusted",
 			    "Check identity from a document. If this is a genuine ID card, a "
 			    "technician must add its CA to [identity] trust-anchors.",
-			    {"Tätä korttia ei voi käyttää täällä.",
-			     "Det här kortet kan inte användas här.",
-			     "This card cannot be used here."}},
+			    "identity.untrusted"},
     [IDENTITY_BAD_USAGE] = {"bad_usage",
 			    "The certificate is not one for identification: check identity "
 			    "from a document.",
-			    {"Kortin varmennetta ei voi käyttää tunnistamiseen.",
-			     "Kortets certifikat kan inte användas för identifiering.",
-			     "This card's certificate cannot be used for identification."}},
+			    "identity.bad_usage"},
     [IDENTITY_CRL_STALE] = {"crl_stale",
 			    "A technician must update the revocation list ([identity] crl; "
 			    "check its download). Meanwhile check identity from a document.",
-			    {"Tunnistus ei juuri nyt onnistu. Henkilökunta auttaa.",
-			     "Identifieringen fungerar inte just nu. Personalen hjälper dig.",
-			     "Identification is not available right now. Staff will help you."}},
+			    "identity.unavailable"},
     [IDENTITY_CRL_MISSING] = {"crl_missing",
 			      "A technician must set [identity] crl to the CA's revocation "
 			      "list. Meanwhile check identity from a document.",
-			      {"Tunnistus ei juuri nyt onnistu. Henkilökunta auttaa.",
-			       "Identifieringen fungerar inte just nu. Personalen hjälper dig.",
-			       "Identification is not available right now. Staff will help "
-			       "you."}},
+			      "identity.unavailable"},
     [IDENTITY_BAD_SIGNATURE] = {"bad_signature",
 				"Do not accept the card: check identity from a document.",
-				{"Korttia ei voitu todentaa. Henkilökunta auttaa.",
-				 "Kortet kunde inte verifieras. Personalen hjälper dig.",
-				 "The card could not be verified. Staff will help you."}},
+				"identity.bad_signature"},
     [IDENTITY_NO_MODULE] = {"no_module",
 			    "A technician must install the card reader software (opensc, "
 			    "pcscd) or fix [identity] module.",
-			    {"Tunnistus ei juuri nyt onnistu. Henkilökunta auttaa.",
-			     "Identifieringen fungerar inte just nu. Personalen hjälper dig.",
-			     "Identification is not available right now. Staff will help you."}},
+			    "identity.unavailable"},
     [IDENTITY_ERROR] = {"error",
 			"Try again; if it keeps failing, check identity from a document and "
 			"ask a technician to run vuoroctl diag identity.",
-			{"Tunnistus ei juuri nyt onnistu. Henkilökunta auttaa.",
-			 "Identifieringen fungerar inte just nu. Personalen hjälper dig.",
-			 "Identification is not available right now. Staff will help you."}},
+			"identity.unavailable"},
 };
 
 const char *identity_verdict_name(enum identity_verdict v)
@@ -164,13 +135,11 @@ const char *identity_verdict_advice(enum identity_verdict v)
 						 : verdicts[IDENTITY_ERROR].advice;
 }
 
-const char *identity_verdict_text(enum identity_verdict v, enum config_lang lang)
+const char *identity_verdict_text_key(enum identity_verdict v)
 {
 	if ((unsigned)v >= IDENTITY_N_VERDICTS)
 		v = IDENTITY_ERROR;
-	if ((unsigned)lang >= CONFIG_LANGS)
-		lang = CONFIG_LANG_EN;
-	return verdicts[v].text[lang];
+	return verdicts[v].text;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -135,5 +135,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(IdentityResult, identity_result_free)
 const char *identity_verdict_name(enum identity_verdict v);
 /* English for staff: what it means and what to do. */
 const char *identity_verdict_advice(enum identity_verdict v);
-/* A short text for the citizen on the booth or kiosk screen. */
-const char *identity_verdict_text(enum identity_verdict v, enum config_lang lang);
+/* The catalog key of a short text for the citizen on the booth or kiosk
+ * screen: "identity.wrong_pin" (firmware/i18n/catalog.h). */
+const char *identity_verdict_text_key(enum identity_verdict v);

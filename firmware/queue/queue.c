@@ -575,8 +575,9 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 
 	if (!s)
 		return refuse(res, -ENOENT, "no such service: choose one of the configured ones");
-	if (cmd->lang >= CONFIG_LANGS)
-		return refuse(res, -EINVAL, "language must be fi, sv or en");
+	if (cmd->lang >= q->cfg->n_langs)
+		return refuse(res, -EINVAL,
+			      "language must be one of the site's ([site] languages)");
 	if (cmd->priority < 0)
 		return refuse(res, -EINVAL, "priority must be 0 (normal) or more");
 	if (cmd->ref && strlen(cmd->ref) >= QUEUE_REF_LEN)

@@ -119,7 +119,7 @@ struct queue_ticket {
 	char code[QUEUE_CODE_LEN]; /* "A001" */
 	char ref[QUEUE_REF_LEN];   /* unguessable follow reference, from the caller */
 	enum queue_state state;
-	uint8_t lang;           /* enum config_lang the citizen chose */
+	uint8_t lang;           /* the citizen's: an index into [site] languages */
 	int8_t priority;        /* 0 normal; higher is called first */
 	bool front;             /* transferred to the front of its line */
 	int16_t counter;        /* counter id calling/serving/parking it; 0 none */

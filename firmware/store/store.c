@@ -233,6 +233,16 @@ static int store_migrate(struct store *s, GError **error)
 	return 0;
 }
 
+/* The reports' name_fi, name_sv and name_en columns (@col 0, 1, 2): the
+ * name in that language when the site offers it, else in its main one. */
+static const char *store_name_in(const struct config *cfg, char *const names[], int col)
+{
+	static const char *const cols[] = {"fi", "sv", "en"};
+	int l = config_lang_parse(cfg, cols[col]);
+
+	return names[l < 0 ? 0 : l];
+}
+
 static int store_mirror_config(struct store *s, const struct config *cfg, GError **error)
 {
 	static const char *const kinds[] = {"counter", "remote"};
@@ -265,8 +275,8 @@ static int store_mirror_config(struct store *s, const struct config *cfg, GError
 
 		sqlite3_reset(prov);
 		bind_text(prov, 1, p->code);
-		for (int l = 0; l < CONFIG_LANGS; l++)
-			bind_text(prov, 2 + l, p->name[l]);
+		for (int l = 0; l < 3; l++)
+			bind_text(prov, 2 + l, store_name_in(cfg, p->name, l));
 		if ((rc = sqlite3_step(prov)) != SQLITE_DONE)
 			goto fail;
 	}
@@ -279,8 +289,8 @@ static int store_mirror_config(struct store *s, const struct config *cfg, GError
 		bind_text(svc, 2, config_provider_code(cfg, (int)i));
 		bind_text(svc, 3, prefix);
 		bind_text(svc, 4, kinds[v->kind]);
-		for (int l = 0; l < CONFIG_LANGS; l++)
-			bind_text(svc, 5 + l, v->name[l]);
+		for (int l = 0; l < 3; l++)
+			bind_text(svc, 5 + l, store_name_in(cfg, v->name, l));
 		if ((rc = sqlite3_step(svc)) != SQLITE_DONE)
 			goto fail;
 	}
@@ -534,7 +544,7 @@ static int put_ticket(struct store *s, const struct config *cfg, const struct qu
 	bind_text(st, 6, t->code);
 	bind_text(st, 7, t->ref);
 	bind_text(st, 8, queue_state_name(t->state));
-	bind_text(st, 9, config_lang_code(t->lang));
+	bind_text(st, 9, config_lang_code(cfg, t->lang));
 	sqlite3_bind_int(st, 10, t->priority);
 	sqlite3_bind_int(st, 11, t->front);
 	sqlite3_bind_int(st, 12, t->counter);
@@ -584,7 +594,7 @@ static int put_visit(struct store *s, const struct config *cfg, const struct que
 	bind_text(st, 7, v->user[0] ? v->user : NULL);
 	bind_text(st, 8, queue_channel_name(v->channel));
 	bind_text(st, 9, queue_outcome_name(v->outcome));
-	bind_text(st, 10, config_lang_code(v->lang));
+	bind_text(st, 10, config_lang_code(cfg, v->lang));
 	sqlite3_bind_int(st, 11, v->recalls);
 	sqlite3_bind_int(st, 12, v->transfers);
 	sqlite3_bind_int64(st, 13, v->appointment);
@@ -683,7 +693,7 @@ static int row_ticket(const struct config *cfg, sqlite3_stmt *st, struct queue_t
 {
 	int service = config_service_find(cfg, col_text(st, 2));
 	int origin = config_service_find(cfg, col_text(st, 3));
-	int lang = config_lang_parse(col_text(st, 8));
+	int lang = config_lang_parse(cfg, col_text(st, 8));
 	int channel = queue_channel_parse(col_text(st, 23));
 	int outcome = queue_outcome_parse(col_text(st, 24));
 

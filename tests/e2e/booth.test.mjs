@@ -13,7 +13,12 @@
 
 import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
 import { viewOf } from "../../ui/booth/view.js";
-import { STRINGS, TEMPLATES, REASONS } from "../../ui/booth/strings.js";
+import { TEMPLATES, REASONS } from "../../ui/booth/strings.js";
+import { readFileSync } from "node:fs";
+
+// The booth's words in every catalog (ui/i18n/LANG.json): booth.* keys.
+const CATALOGS = Object.fromEntries(["fi", "sv", "en", "se", "uk", "ar"].map((l) => [l,
+  JSON.parse(readFileSync(new URL(`../../ui/i18n/${l}.json`, import.meta.url), "utf8"))]));
 
 const FULL_HD = { width: 1920, height: 1080 };
 const RTC = [["webrtc", "local-addresses", "127.0.0.1"]];
@@ -63,13 +68,13 @@ async function silentExpert(v, user = "eero") {
   };
 }
 
-test("booth: the screen's words and views (Node: strings.js, view.js)", async () => {
-  for (const lang of ["fi", "sv", "en"]) {
-    const keys = Object.keys(STRINGS.en);
-    const missing = keys.filter((k) => !STRINGS[lang][k]);
+test("booth: the screen's words and views (Node: the catalogs, view.js)", async () => {
+  for (const [lang, cat] of Object.entries(CATALOGS)) {
+    const keys = Object.keys(CATALOGS.en).filter((k) => k.startsWith("booth."));
+    const missing = keys.filter((k) => !cat[k]);
     expect(!missing.length, `${lang} has every string: missing ${missing.join(", ")}`);
-    for (const tpl of TEMPLATES) expect(STRINGS[lang]["msg_" + tpl], `${lang} says template ${tpl}`);
-    for (const r of REASONS) expect(STRINGS[lang]["ended_" + r], `${lang} says end reason ${r}`);
+    for (const tpl of TEMPLATES) expect(cat["booth.msg_" + tpl], `${lang} says template ${tpl}`);
+    for (const r of REASONS) expect(cat["booth.ended_" + r], `${lang} says end reason ${r}`);
   }
   const now = 1_800_000_000_000;
   const s = (state, extra = {}) => ({ id: 4, state, session: { id: 9, state, code: "L012", lang: "sv", ...extra } });
@@ -112,9 +117,9 @@ test("booth: the idle screen says what the booth is in three languages, fits 192
       lead: parseFloat(getComputedStyle(document.querySelector(".lead")).fontSize),
     }));
     expect(sizes.h1 >= 64 && sizes.lead >= 36, "big type: " + JSON.stringify(sizes));
+    await shot(page, "booth-idle");
     expect(await fits(page), "the idle screen fits 1920×1080");
     expect(!(await page.locator("#video").count()), "no video element while idle");
-    await shot(page, "booth-idle");
     await audit(page, "booth idle");
 
     // The language switch.

@@ -27,6 +27,13 @@ const fakeSpeech = () => {
   window.spoken = [];
   window.overlaps = 0;
   let busy = false;
+  // This browser has voices for Finnish, Swedish, English and Ukrainian: of
+  // the sim site's six languages, Northern Sámi and Arabic go unspoken.
+  const voices = ["fi-FI", "sv-SE", "en-GB", "uk-UA"].map((lang) => ({ lang, name: lang }));
+  window.speechSynthesis.getVoices = () => voices;
+  Object.defineProperty(SpeechSynthesisUtterance.prototype, "voice", {
+    set(v) { this._voice = v; }, get() { return this._voice ?? null; },
+  });
   window.speechSynthesis.speak = (u) => {
     if (busy) window.overlaps++;
     busy = true;
@@ -126,7 +133,7 @@ test("display: reduced motion gets a steady highlight, not a blink", async () =>
   }
 });
 
-test("display: calls chime and are spoken fi, sv, en without overlapping; ?mute=1 is silent", async () => {
+test("display: calls chime and are spoken in each site language with a voice (fi, sv, en, uk) without overlapping; ?mute=1 is silent", async () => {
   const v = await startVuorod();
   try {
     for (let i = 0; i < 2; i++) await issue(v);
@@ -145,13 +152,14 @@ test("display: calls chime and are spoken fi, sv, en without overlapping; ?mute=
     const t2 = (await cmd(v, "bertil", 2, "call")).ticket;
     const said = await waitFor(async () => {
       const s = await page.evaluate(() => window.spoken);
-      return s.length >= 6 ? s : null;
-    }, "six utterances", 15000);
+      return s.length >= 8 ? s : null;
+    }, "eight utterances", 15000);
     const n = (code) => code.replace(/^([A-Z])0*/, "$1 ");
-    expect(said.map((s) => s.lang.slice(0, 2)).join(",") === "fi,sv,en,fi,sv,en", "fi, sv, en each time");
+    expect(said.map((s) => s.lang.slice(0, 2)).join(",") === "fi,sv,en,uk,fi,sv,en,uk", "fi, sv, en, uk each time: " + said.map((s) => s.lang));
     expect(said[0].text === `Vuoronumero ${n(t1.code)}, palvelupiste 1.`, "Finnish: " + said[0].text);
     expect(said[1].text === `Nummer ${n(t1.code)}, disk 1.`, "Swedish: " + said[1].text);
-    expect(said[5].text === `Number ${n(t2.code)}, counter 2.`, "English: " + said[5].text);
+    expect(said[3].text === `Номер ${n(t1.code)}, вікно 1.`, "Ukrainian: " + said[3].text);
+    expect(said[6].text === `Number ${n(t2.code)}, counter 2.`, "English: " + said[6].text);
     expect(await page.evaluate(() => window.overlaps) === 0, "no utterance over another");
     expect(await page.evaluate(() => window.chimes) === 4, "two tones a call");
 
@@ -223,7 +231,7 @@ test("display: a call made while it was offline blinks and is spoken when it is 
       return s.length >= n ? s : null;
     }, `${n} utterances`, 15000);
     await cmd(v, "anna", 1, "call");
-    await spoken(3);
+    await spoken(4);
 
     // Offline: vuorod goes away and the display's network with it (the
     // emulated offline keeps the page from reconnecting until it is lifted).
@@ -246,11 +254,11 @@ test("display: a call made while it was offline blinks and is spoken when it is 
     await online();
 
     await waitFor(async () => (await listCodes(page))[0] === b.code, "B on top");
-    const said = await spoken(6);
+    const said = await spoken(8);
     const n = (code) => code.replace(/^([A-Z])0*/, "$1 ");
-    expect(said.slice(3).map((x) => x.text).join(" | ") ===
-      `Vuoronumero ${n(b.code)}, palvelupiste 2. | Nummer ${n(b.code)}, disk 2. | Number ${n(b.code)}, counter 2.`,
-    "B spoken in fi, sv, en: " + said.slice(3).map((x) => x.text).join(" | "));
+    expect(said.slice(4).map((x) => x.text).join(" | ") ===
+      `Vuoronumero ${n(b.code)}, palvelupiste 2. | Nummer ${n(b.code)}, disk 2. | Number ${n(b.code)}, counter 2. | Номер ${n(b.code)}, вікно 2.`,
+    "B spoken in fi, sv, en, uk: " + said.slice(4).map((x) => x.text).join(" | "));
     expect(await page.evaluate(() => window.chimes) === 4, "B chimed (two tones a call)");
     // The announcements of that load are all in (one task, before B showed).
     const announced = await page.evaluate(() => window.announced);
@@ -268,8 +276,8 @@ test("display: a call made while it was offline blinks and is spoken when it is 
     await offline();
     await cmd(v, "bertil", 2, "recall");
     await online();
-    const again = await spoken(9);
-    expect(again[6].text === `Vuoronumero ${n(b.code)}, palvelupiste 2.`, "the recall spoken: " + again[6].text);
+    const again = await spoken(12);
+    expect(again[8].text === `Vuoronumero ${n(b.code)}, palvelupiste 2.`, "the recall spoken: " + again[8].text);
     await page.waitForSelector("#calls li.fresh");
     expect(await page.evaluate(() => window.overlaps) === 0, "no utterance over another");
     const other = page.jsErrors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|WebSocket|Failed to load resource/.test(e));

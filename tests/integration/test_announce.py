@@ -262,3 +262,29 @@ def test_speech_test_in_one_language(workdir):
         assert d.get("/api/health", user="tech").json()["announcer"]["ok"] is True
     finally:
         assert d.stop() == 0
+
+
+def test_a_call_is_also_spoken_in_the_tickets_language_or_the_main_one_without_a_voice(workdir):
+    """[announcer] languages = fi;sv;en on a site of six: a Ukrainian
+    ticket's call is spoken in Ukrainian too (espeak-ng has a voice), a
+    Northern Sámi one's only in the three (espeak-ng has none: the main
+    language stands in, and it was spoken already)."""
+    d = make_daemon(workdir, announcer=True)
+    try:
+        open_counter(d, 1, "anna")
+        uk = d.post("/api/tickets", {"service": "guide", "lang": "uk"}).json()["ticket"]["code"]
+        se = d.post("/api/tickets", {"service": "guide", "lang": "se"}).json()["ticket"]["code"]
+        call(d, 1, "anna")
+        assert d.post("/api/counters/1/end", {}, user="anna").status_code == 200
+        call(d, 1, "anna")
+        first, second = played(d, 2, 90)
+        assert first["ticket"] == uk and second["ticket"] == se
+        assert set(first["text"]) == {"fi", "sv", "en", "uk"}, first["text"]
+        assert first["text"]["uk"] == "Номер %s %s, вікно 1." % (uk[0], uk[1:])
+        assert set(second["text"]) == {"fi", "sv", "en"}, second["text"]
+        # The Ukrainian sentence is heard: four sentences take longer than three.
+        secs = [wav_info(os.path.join(d.audio, "announce-%d.wav" % x["id"]))[1] for x in (first, second)]
+        assert first["state"] == second["state"] == "played", (first, second)
+        assert secs[0] > secs[1] + 1.0, secs
+    finally:
+        assert d.stop() == 0

@@ -35,7 +35,7 @@ def test_health_and_status_are_public(daemon):
     assert len({svc["provider"] for svc in s["services"]}) >= 3
     assert any(svc["kind"] == "remote" for svc in s["services"])
     for svc in s["services"]:
-        assert set(svc["names"]) == {"fi", "sv", "en"} and all(svc["names"].values())
+        assert set(svc["names"]) == {"fi", "sv", "en", "se", "uk", "ar"} and all(svc["names"].values())
     # Staff names are not shown to the public.
     assert all("user" not in c for c in s["counters"])
 

@@ -26,6 +26,7 @@ ANYBODY = {"anonymous", "kiosk"} | STAFF
 EXPECT = {
     "GET /api/health": ANYBODY,
     "GET /api/status": ANYBODY,
+    "GET /api/catalog": ANYBODY,
     "GET /api/queue": STAFF,
     "POST /api/login": ANYBODY,
     "POST /api/logout": STAFF,

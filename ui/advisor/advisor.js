@@ -6,7 +6,7 @@
 import { get, post, login, logout, whoami } from "/ui/common/api.js";
 import { live } from "/ui/common/live.js";
 import { h, clear } from "/ui/common/dom.js";
-import { pick } from "/ui/common/i18n.js";
+import { pick, fillLangSelect } from "/ui/common/i18n.js";
 import { S, t, $, counter, showAlert, clearAlert, note } from "./state.js";
 import { renderConsole, act, initConsole, keepFocus, resetEndChoices } from "./console.js";
 import { initKeys } from "./keys.js";
@@ -22,7 +22,7 @@ let shownSeq = 0;
 function applyTexts() {
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
   document.title = t("title") + " – vuoro";
-  $("lang").value = t.lang();
+  fillLangSelect($("lang"), t);
 }
 
 function show(view) {

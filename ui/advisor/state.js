@@ -5,9 +5,8 @@
 
 import { i18n, pick } from "/ui/common/i18n.js";
 import { h } from "/ui/common/dom.js";
-import { STRINGS } from "./strings.js";
 
-export const t = i18n(STRINGS);
+export const t = await i18n("advisor");
 export const $ = (id) => document.getElementById(id);
 
 export const S = {

@@ -19,9 +19,8 @@
 
 import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { i18n, LANGS, LANG_NAMES, pick } from "/ui/common/i18n.js";
+import { i18n, i18nEvery, pick, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
-import { STRINGS } from "./strings.js";
 import { viewOf, endedUntil, messageText, endedKeys, ENDED_MS } from "./view.js";
 import { ensurePaired } from "/ui/common/pair.js";
 
@@ -29,8 +28,10 @@ const params = new URLSearchParams(location.search);
 const ENDED = Math.max(1, Number(params.get("ended")) || ENDED_MS / 1000) * 1000;
 const END_ASK_MS = 15000; // the end button's "are you sure?" gives up after this
 
-const t = i18n(STRINGS, "vuoro-booth-lang");
-t.setLang("fi"); // a booth starts in Finnish whatever the last customer chose
+// A booth starts in the site's main language whatever the last customer chose.
+localStorage.removeItem("vuoro-booth-lang");
+const t = await i18n("booth", "vuoro-booth-lang");
+const every = await i18nEvery("booth", t.languages());
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -90,9 +91,8 @@ function setVideo(on) {
 // Rendering
 
 function boothName() {
-  const name = state.booth?.name || "";
-  const parts = name.split(" / "); // "fi / sv / en", like the site's name
-  return parts.length === LANGS.length ? parts[LANGS.indexOf(t.lang())] : name || t("title");
+  // "fi / sv / en", like the site's name
+  return siteNameIn(state.booth?.name, t) || t("title");
 }
 
 function renderHeader() {
@@ -100,9 +100,9 @@ function renderHeader() {
   const langs = $("langs");
   langs.setAttribute("aria-label", t("languages"));
   if (!langs.children.length) {
-    for (const l of LANGS) {
-      langs.append(h("button", { type: "button", class: "lang", lang: l, dataset: { focusKey: "lang:" + l },
-        onclick: () => t.setLang(l) }, LANG_NAMES[l]));
+    for (const l of t.languages()) {
+      langs.append(h("button", { type: "button", class: "lang", lang: l.code, dir: l.dir,
+        dataset: { focusKey: "lang:" + l.code }, onclick: () => t.setLang(l.code) }, l.name));
     }
   }
   for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
@@ -114,14 +114,9 @@ function renderHeader() {
 // Words in every language, the page's own first and biggest: for the screens
 // nobody has touched yet (idle, out of order).
 function inOthers(make) {
-  const others = LANGS.filter((l) => l !== t.lang());
+  const others = t.languages().filter((l) => l.code !== t.lang());
   return h("div", { class: "others" }, others.map((l) =>
-    h("div", { class: "other", lang: l }, make((id, vars) => tIn(l, id, vars)))));
-}
-
-function tIn(lang, id, vars = {}) {
-  const s = STRINGS[lang]?.[id] ?? STRINGS.en[id] ?? id;
-  return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
+    h("div", { class: "other", lang: l.code, dir: l.dir }, make(every[l.code]))));
 }
 
 function serviceName(code, lang = t.lang()) {
@@ -327,7 +322,7 @@ function syncIdentity(s) {
 }
 
 function replyText(r) {
-  return r?.text?.[t.lang()] || r?.text?.en || "";
+  return r?.text?.[t.lang()] || r?.text?.[t.main()] || "";
 }
 
 function identityBox() {
@@ -544,8 +539,8 @@ function render() {
   const langKey = v.lang ? String(v.session?.id ?? b?.last?.session) : null;
   if (langKey !== state.langOf) {
     state.langOf = langKey;
-    const want = v.lang || "fi";
-    if (LANGS.includes(want) && want !== t.lang()) {
+    const want = v.lang || t.main();
+    if (t.languages().some((l) => l.code === want) && want !== t.lang()) {
       t.setLang(want); // renders again through onLang
       return;
     }

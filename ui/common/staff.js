@@ -12,6 +12,7 @@
 
 import { login, logout, whoami } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
+import { fillLangSelect } from "/ui/common/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -118,7 +119,7 @@ export function staffPage({ roles, t, roleName, start, stop, relabel }) {
   });
 
   const langSel = $("lang");
-  langSel.value = t.lang();
+  fillLangSelect(langSel, t);
   langSel.addEventListener("change", () => t.setLang(langSel.value));
   t.onLang(() => {
     words();

@@ -4,12 +4,17 @@
 // the state at load (each counter carries its current ticket), then the
 // public event stream.  Each call blinks for a few seconds, is put into an
 // aria-live region and, where the browser allows sound, chimes and is spoken
-// in Finnish, Swedish and English; so is a call made while the page was
-// offline that is still being called when it is back.
+// in the site's languages it has a voice for; so is a call made while the
+// page was offline that is still being called when it is back.
+//
+// Every label is in the site's languages (display.* in the catalogs): the
+// main one always, and the others beside it two at a time, turning every
+// few seconds when the site offers more than three.
 
 import { get } from "/ui/common/api.js";
 import { live } from "/ui/common/live.js";
 import { h, clear } from "/ui/common/dom.js";
+import { i18n, i18nEvery } from "/ui/common/i18n.js";
 
 const params = new URLSearchParams(location.search);
 const MUTED = params.get("mute") === "1";
@@ -31,7 +36,36 @@ const told = new Map();
 let loaded = false;       // the first status is shown without blinking
 let missed = false;       // the socket was closed: events may have been lost
 let socketOpen = false;
-const counterLabel = $("now-counter-label").cloneNode(true);
+let services = [];        // as the last status listed them
+
+/* ---------- languages ---------- */
+
+const t = await i18n("display", "vuoro-display-lang");
+const LANGS = t.siteLanguages();
+const words = await i18nEvery("display", LANGS);
+const spokenWords = await i18nEvery("announce", LANGS);
+// The pages of languages shown together: the main one and two others.
+const PAGES = [];
+for (let i = 1; i < LANGS.length; i += 2) PAGES.push([LANGS[0], ...LANGS.slice(i, i + 2)]);
+if (!PAGES.length) PAGES.push([LANGS[0]]);
+const TURN_MS = 8000;
+let page = 0;
+
+// A label in the languages of this page: "Nyt vuorossa · Nu i tur · Now
+// serving", or one line each (sep "br"), or a paragraph each (sep "p").
+function labelOf(key, sep = "·", vars = {}) {
+  const langs = PAGES[page];
+  if (sep === "p") return langs.map((l) => h("p", { class: "hint", lang: l.code, dir: l.dir }, words[l.code](key, vars)));
+  return langs.flatMap((l, i) => [
+    i ? (sep === "br" ? h("br") : ` ${sep} `) : null,
+    h("span", { lang: l.code, dir: l.dir }, words[l.code](key, vars)),
+  ]).filter(Boolean);
+}
+
+function renderLabels() {
+  for (const el of document.querySelectorAll("[data-t]")) el.replaceChildren(...labelOf(el.dataset.t, el.dataset.sep));
+  document.title = PAGES[page].map((l) => words[l.code]("title")).join(" · ");
+}
 
 /* ---------- clock ---------- */
 
@@ -86,7 +120,7 @@ function renderCalls() {
   const label = $("now-counter-label");
   const ctr = counters.get(top.counter);
   if (ctr?.kind === "expert") label.textContent = ctr.name;
-  else label.replaceChildren(...counterLabel.cloneNode(true).childNodes);
+  else label.replaceChildren(...labelOf("counter", "br"));
   // Restart the blink on every new call, also of the same box.
   const box = $("now-call");
   box.classList.remove("fresh");
@@ -105,17 +139,18 @@ function spoken(code) {
 }
 
 function announce(code, counter) {
-  const s = spoken(code);
-  const lines = [
-    ["fi-FI", `Vuoronumero ${s}, palvelupiste ${counter}.`],
-    ["sv-SE", `Nummer ${s}, disk ${counter}.`],
-    ["en-GB", `Number ${s}, counter ${counter}.`],
-  ];
-  // What the screen shows ("A012"), in all three languages; a new node each
+  const [, letter = code, digits = ""] = /^([A-Z]+)0*(\d+)$/i.exec(code) || [];
+  const booth = counters.get(counter)?.kind === "expert";
+  const key = booth ? "call_booth" : "call";
+  const vars = { letter, digits, counter };
+  // Spoken in each language the browser has a voice for; the main one at least.
+  const voiced = LANGS.filter((l) => voiceFor(l.code));
+  const lines = (voiced.length ? voiced : [LANGS[0]]).map((l) => [l.code, spokenWords[l.code](key, vars)]);
+  // What the screen shows ("A012"), in every language; a new node each
   // time, so screen readers also read a repeated recall.
-  $("announce").replaceChildren(h("p", {},
-    `Vuoronumero ${code}, palvelupiste ${counter}. Nummer ${code}, disk ${counter}. ` +
-    `Number ${code}, counter ${counter}.`));
+  const shown = (l) => spokenWords[l.code](key, { letter: code, digits: "", counter })
+    .replace(/\s+([,،.])/g, "$1").replace(/\s+/g, " ");
+  $("announce").replaceChildren(h("p", {}, ...LANGS.map((l) => h("span", { lang: l.code, dir: l.dir }, shown(l) + " "))));
   if (!MUTED) queueSound(lines);
 }
 
@@ -200,27 +235,24 @@ for (const ev of ["pointerdown", "keydown"]) {
 
 /* ---------- lines per service ---------- */
 
-function renderServices(services) {
+function renderServices() {
   const list = $("services");
   clear(list);
   for (const s of services) {
     const names = s.names || {};
+    const langs = PAGES[page];
     const wait = s.waiting > 0 && s.open && s.wait_s > 0
       ? h("p", { class: "wait" },
-        h("span", { class: "visually-hidden" }, "Arvioitu odotus / Beräknad väntetid / Estimated wait: "),
+        h("span", { class: "visually-hidden" }, langs.map((l) => words[l.code]("wait_est")).join(" / ") + ": "),
         `≈ ${Math.max(1, Math.round(s.wait_s / 60))} min`)
       : null;
     list.append(h("li", { class: s.open ? "service" : "service closed" },
-      h("div", { class: "names" },
-        h("p", { class: "fi", lang: "fi" }, names.fi || s.code),
-        h("p", { class: "sv", lang: "sv" }, names.sv || ""),
-        h("p", { class: "en", lang: "en" }, names.en || "")),
+      h("div", { class: "names" }, langs.map((l, i) =>
+        h("p", { class: i ? null : "main", lang: l.code, dir: l.dir }, names[l.code] || (i ? "" : s.code)))),
       h("div", { class: "figures" },
         h("p", { class: "count" }, String(s.waiting),
-          h("span", { class: "visually-hidden" }, " jonossa / i kö / waiting")),
-        s.open ? wait
-          : h("p", { class: "wait" }, "Suljettu · ", h("span", { lang: "sv" }, "Stängt"), " · ",
-            h("span", { lang: "en" }, "Closed")))));
+          h("span", { class: "visually-hidden" }, " " + langs.map((l) => words[l.code]("waiting")).join(" / "))),
+        s.open ? wait : h("p", { class: "wait" }, ...labelOf("closed")))));
   }
 }
 
@@ -247,7 +279,8 @@ async function loadStatus() {
   }
   $("site").textContent = st.site || "vuoro";
   counters = new Map(st.counters.map((c) => [c.id, { name: c.name, kind: c.kind }]));
-  renderServices(st.services);
+  services = st.services;
+  renderServices();
   // Who is at a counter now: those being called first, then those served.
   const rank = (c) => (c.ticket.state === "called" ? 0 : 1);
   const current = st.counters.filter((c) => c.ticket && c.ticket.code).sort((a, b) => rank(a) - rank(b));
@@ -301,7 +334,18 @@ function onState(state) {
   if (state === "open") loadStatus();
 }
 
+// Turn to the next page of languages, when there is one.
+if (PAGES.length > 1) {
+  setInterval(() => {
+    page = (page + 1) % PAGES.length;
+    renderLabels();
+    renderServices();
+    renderCalls();
+  }, TURN_MS);
+}
+
 tickClock();
+renderLabels();
 renderCalls();
 loadStatus();
 setInterval(loadStatus, 30000); // estimates move with the clock too

@@ -7,79 +7,13 @@
 
 import { get, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { i18n, LANGS, LANG_NAMES, pick, minutes } from "/ui/common/i18n.js";
+import { i18n, pick, minutes, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
-
-const STRINGS = {
-  fi: {
-    number: "Vuoronumerosi",
-    languages: "Kieli",
-    ahead_n: "{n} asiakasta edelläsi",
-    ahead_1: "1 asiakas edelläsi",
-    ahead_0: "Olet seuraavana vuorossa",
-    wait: "Arvioitu odotusaika noin {min} min",
-    called: "Sinun vuorosi — palvelupiste {n}",
-    called_booth: "Sinun vuorosi — mene etäpalvelupisteeseen",
-    called_note: "Mene palvelupisteeseen nyt.",
-    serving: "Sinua palvellaan — palvelupiste {n}",
-    parked: "Asiointisi on tauolla. Sinut kutsutaan uudelleen.",
-    issued: "Vuoronumeroasi annetaan. Odota hetki.",
-    done: "Asiointisi on päättynyt. Kiitos käynnistä!",
-    no_show: "Sinua kutsuttiin, mutta et tullut paikalle. Ota tarvittaessa uusi vuoronumero.",
-    cancelled: "Tämä vuoronumero on peruttu. Ota tarvittaessa uusi vuoronumero.",
-    voided: "Tätä vuoronumeroa ei annettu. Ota uusi vuoronumero.",
-    live_note: "Sivu päivittyy itsestään. Numerosi näkyy myös odotustilan näytöillä.",
-    offline: "Yhteys katkennut – tiedot eivät päivity juuri nyt. Yritetään uudelleen…",
-    error: "Tietoja ei saatu. Päivitä sivu hetken päästä.",
-  },
-  sv: {
-    number: "Ditt könummer",
-    languages: "Språk",
-    ahead_n: "{n} personer före dig",
-    ahead_1: "1 person före dig",
-    ahead_0: "Du är näst på tur",
-    wait: "Beräknad väntetid cirka {min} min",
-    called: "Din tur — disk {n}",
-    called_booth: "Din tur — gå till distansservicebåset",
-    called_note: "Gå till disken nu.",
-    serving: "Du betjänas — disk {n}",
-    parked: "Ditt ärende är pausat. Du ropas upp på nytt.",
-    issued: "Ditt könummer ges ut. Vänta en stund.",
-    done: "Ditt besök är avslutat. Tack för besöket!",
-    no_show: "Du ropades upp men kom inte. Ta vid behov ett nytt könummer.",
-    cancelled: "Det här könumret har annullerats. Ta vid behov ett nytt könummer.",
-    voided: "Det här könumret gavs aldrig ut. Ta ett nytt könummer.",
-    live_note: "Sidan uppdateras av sig själv. Ditt nummer visas också på skärmarna i väntrummet.",
-    offline: "Förbindelsen är bruten – uppgifterna uppdateras inte just nu. Vi försöker igen…",
-    error: "Uppgifterna kunde inte hämtas. Ladda om sidan om en stund.",
-  },
-  en: {
-    number: "Your number",
-    languages: "Language",
-    ahead_n: "{n} people ahead of you",
-    ahead_1: "1 person ahead of you",
-    ahead_0: "You are next",
-    wait: "Estimated wait about {min} min",
-    called: "Your turn — counter {n}",
-    called_booth: "Your turn — go to the remote-service booth",
-    called_note: "Please go to the counter now.",
-    serving: "You are being served — counter {n}",
-    parked: "Your visit is on hold. You will be called again.",
-    issued: "Your number is being handed out. Please wait a moment.",
-    done: "Your visit has ended. Thank you for coming!",
-    no_show: "You were called but did not come. Take a new number if you still need service.",
-    cancelled: "This number was cancelled. Take a new number if you still need service.",
-    voided: "This number was never handed out. Please take a new number.",
-    live_note: "This page updates by itself. Your number also appears on the waiting-room screens.",
-    offline: "Connection lost – the page is not updating right now. Trying again…",
-    error: "The details could not be loaded. Reload the page in a moment.",
-  },
-};
 
 const ref = decodeURIComponent(location.pathname.replace(/^\/t\//, "").replace(/\/$/, ""));
 const langKey = "vuoro-follow-lang:" + ref;
 const chosen = localStorage.getItem(langKey); // a language picked on this page before
-const t = i18n(STRINGS, langKey);
+const t = await i18n("follow", langKey);
 const $ = (id) => document.getElementById(id);
 let ticket = null;
 let status = null;
@@ -93,9 +27,7 @@ function setText(el, text) {
 }
 
 function siteName() {
-  const name = status?.site || "";
-  const parts = name.split(" / "); // "fi / sv / en"
-  return parts.length === LANGS.length ? parts[LANGS.indexOf(t.lang())] : name;
+  return siteNameIn(status?.site, t); // "fi / sv / en"
 }
 
 function counterOf(id) {
@@ -140,8 +72,8 @@ function renderHeader() {
   langs.setAttribute("aria-label", t("languages"));
   // Built once and updated in place: a button rebuilt under a finger loses the tap.
   if (!langs.children.length) {
-    for (const l of LANGS)
-      langs.append(h("button", { class: "lang", lang: l, onclick: () => t.setLang(l) }, LANG_NAMES[l]));
+    for (const l of t.languages())
+      langs.append(h("button", { class: "lang", lang: l.code, dir: l.dir, onclick: () => t.setLang(l.code) }, l.name));
   }
   for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
   $("offline").hidden = online;
@@ -176,7 +108,7 @@ async function load() {
       get("/api/follow/" + encodeURIComponent(ref)),
       status ? Promise.resolve(status) : get("/api/status"),
     ]);
-    if (!ticket && !chosen) t.setLang(tk.lang); // the ticket's own language
+    if (!ticket && !chosen) await t.setLang(tk.lang); // the ticket's own language
     ticket = tk;
     status = st;
     failed = false;

@@ -14,10 +14,10 @@
 
 import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { i18n, LANGS, LANG_NAMES } from "/ui/common/i18n.js";
+import { i18n, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { ensurePaired } from "/ui/common/pair.js";
-import { STRINGS, refusalText } from "./strings.js";
+import { refusalText } from "./strings.js";
 import { renderStart, updateStart } from "./start.js";
 import { renderTicket } from "./ticket.js";
 import { renderCheckin, checkinError } from "./checkin.js";
@@ -25,9 +25,9 @@ import { renderPin, pinOutcome, PIN_MAX } from "./pin.js";
 import { renderFeedback } from "./feedback.js";
 import { idleTimer } from "./idle.js";
 
-const t = i18n(STRINGS, "vuoro-kiosk-lang");
-// A kiosk starts in Finnish whatever the last citizen chose.
-t.setLang("fi");
+// A kiosk starts in the site's main language whatever the last citizen chose.
+localStorage.removeItem("vuoro-kiosk-lang");
+const t = await i18n("kiosk", "vuoro-kiosk-lang");
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -54,10 +54,8 @@ function freshPin() {
 // Rendering
 
 function siteName() {
-  const name = state.status?.site || "";
-  // Sites name themselves in all three languages as "fi / sv / en".
-  const parts = name.split(" / ");
-  return parts.length === LANGS.length ? parts[LANGS.indexOf(t.lang())] : name;
+  // Sites name themselves in their languages as "fi / sv / en".
+  return siteNameIn(state.status?.site, t);
 }
 
 function renderHeader() {
@@ -66,9 +64,10 @@ function renderHeader() {
   langs.setAttribute("aria-label", t("languages"));
   // Built once and updated in place: a button rebuilt under a finger loses the tap.
   if (!langs.children.length) {
-    for (const l of LANGS) {
-      langs.append(h("button", { class: "lang", lang: l, dataset: { focusKey: "lang:" + l },
-        onclick: () => t.setLang(l) }, LANG_NAMES[l]));
+    // Each language in its own name and script direction.
+    for (const l of t.languages()) {
+      langs.append(h("button", { class: "lang", lang: l.code, dir: l.dir, dataset: { focusKey: "lang:" + l.code },
+        onclick: () => t.setLang(l.code) }, l.name));
     }
   }
   for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
@@ -373,21 +372,21 @@ async function rate(rating) {
   st.thanked = true;
   render({ focusTop: true });
   clearTimeout(thanksTimer);
-  // The citizen has gone: the next one finds the start, in Finnish.
+  // The citizen has gone: the next one finds the start, in the main language.
   thanksTimer = setTimeout(() => {
     if (state.screen !== "feedback" || state.feedback !== st) return;
-    t.setLang("fi");
+    t.setLang(t.main());
     goStart();
   }, THANKS_MS);
 }
 
 // ---------------------------------------------------------------------------
-// Idle: back to the start in Finnish (idle.js has the timings).
+// Idle: back to the start in the main language (idle.js has the timings).
 
 const dialog = $("idle");
 idleTimer({
   // Not while a card is being checked: the answer comes within seconds.
-  active: () => (state.screen !== "start" || t.lang() !== "fi" || !!state.message) && !state.pin.busy,
+  active: () => (state.screen !== "start" || t.lang() !== t.main() || !!state.message) && !state.pin.busy,
   // Finding the card and remembering its PIN takes longer than a tap.
   patience: () => (state.screen === "pin" ? 3 : 1),
   warn: (s) => {
@@ -403,7 +402,7 @@ idleTimer({
     if (dialog.open) dialog.close();
   },
   timeout: () => {
-    t.setLang("fi");
+    t.setLang(t.main());
     goStart();
   },
 });

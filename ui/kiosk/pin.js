@@ -72,11 +72,11 @@ export function renderPin(ctx) {
 }
 
 // What a reply of POST /api/tickets/ID/identity means on the screen.
-//   reply: {verdict, text: {fi, sv, en}, pin_tries_left?, pin_count_low}
+//   reply: {verdict, text: {fi, sv, …}, pin_tries_left?, pin_count_low}
 // Returns {result, final, verified}; the texts follow the page's language.
 export function pinOutcome(t, reply) {
   const v = reply?.verdict || "error";
-  const said = () => reply?.text?.[t.lang()] || reply?.text?.en || "";
+  const said = () => reply?.text?.[t.lang()] || reply?.text?.[t.main()] || "";
   if (v === "verified") {
     return { verified: true, final: true, result: { kind: "ok", verdict: v, lines: () => [said()] } };
   }

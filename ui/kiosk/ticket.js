@@ -30,7 +30,7 @@ export function renderTicket(ctx, v) {
   return h("section", { class: "ticket" + (v.printed ? "" : " unprinted"), "aria-labelledby": "ticket-title" },
     h("h1", { id: "ticket-title", tabindex: "-1" },
       h("span", { class: "label" }, t("your_number")),
-      h("span", { class: "number", id: "ticket-number" }, tk.code)),
+      h("span", { class: "number", id: "ticket-number", dir: "ltr" }, tk.code)),
     h("p", { class: "svc" },
       svc ? pick(svc.names, lang) : tk.service,
       prov ? h("span", { class: "provider" }, pick(prov.names, lang)) : null),

@@ -49,10 +49,11 @@ export function facts(pairs) {
   ]));
 }
 
-// A <select> of fi/sv/en with a visible label.
+// A <select> of every language of the site, each in its own name, with a
+// visible label (a test ticket or announcement in any of them).
 export function langSelect(id, labelKey, value) {
   const sel = h("select", { id },
-    ["fi", "sv", "en"].map((l) => h("option", { value: l, selected: l === value }, l.toUpperCase())));
+    t.siteLanguages().map((l) => h("option", { value: l.code, lang: l.code, dir: l.dir, selected: l.code === value }, l.name)));
   return { sel, el: h("div", { class: "field" }, h("label", { for: id }, t(labelKey)), sel) };
 }
 
