@@ -40,8 +40,10 @@ static void render_flush_line(struct render *r)
 	cairo_text_extents_t ext;
 	double h = RENDER_CELL_H * r->hmul, x;
 
-	utf8 = g_convert((const char *)r->line->data, r->line->len, "UTF-8",
-			 r->cp ? r->cp->iconv : "CP437", NULL, NULL, NULL);
+	/* An empty line has no data yet (NULL until the first byte). */
+	if (r->line->len)
+		utf8 = g_convert((const char *)r->line->data, r->line->len, "UTF-8",
+				 r->cp ? r->cp->iconv : "CP437", NULL, NULL, NULL);
 	g_byte_array_set_size(r->line, 0);
 	if (!utf8 || !*utf8) {
 		r->y += h;
