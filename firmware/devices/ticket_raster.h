@@ -15,7 +15,9 @@
  * thermal printer's serial line takes ~0.1 s for that at 115200 baud (~0.8 s
  * at 19200).  So only what needs it is rastered (ticket_layout decides), the
  * picture spans the paper (ESC a does not apply to it: alignment is drawn
- * in) and blank rows above and below the ink are fed (ESC J) rather than
+ * in) and blank rows above and below the ink are fed (ESC J n, n dots: the
+ * default vertical motion unit of the 203-dpi printers we know; a printer
+ * whose unit differs only spaces lines a little differently) rather than
  * sent.
  *
  * Threads: a struct ticket_raster is one pango font map and context, used by
