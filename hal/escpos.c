@@ -4,7 +4,8 @@
  *
  * The renderer walks the byte stream once, keeping the print mode (ESC a
  * alignment, ESC E bold, GS ! size, ESC t code page) and a line buffer that
- * LF prints; GS ( k stores and prints a QR code, drawn through libqrencode.
+ * LF prints; GS ( k stores and prints a QR code, drawn through libqrencode;
+ * GS v 0 raster pictures are drawn dot for dot and ESC J feeds by dots.
  * Commands it does not know are skipped by their usual length so that the
  * picture degrades instead of stopping.
  */
@@ -39,8 +40,10 @@ static void render_flush_line(struct render *r)
 	cairo_text_extents_t ext;
 	double h = RENDER_CELL_H * r->hmul, x;
 
-	utf8 = g_convert((const char *)r->line->data, r->line->len, "UTF-8",
-			 r->cp ? r->cp->iconv : "CP437", NULL, NULL, NULL);
+	/* An empty line has no data yet (NULL until the first byte). */
+	if (r->line->len)
+		utf8 = g_convert((const char *)r->line->data, r->line->len, "UTF-8",
+				 r->cp ? r->cp->iconv : "CP437", NULL, NULL, NULL);
 	g_byte_array_set_size(r->line, 0);
 	if (!utf8 || !*utf8) {
 		r->y += h;
@@ -79,6 +82,27 @@ static void render_qr(struct render *r)
 	cairo_fill(r->cr);
 	r->y += code->width * m;
 	QRcode_free(code);
+}
+
+/* GS v 0 m xL xH yL yH d…: a raster picture, MSB the leftmost dot.  @p
+ * points at GS; returns the bytes the command takes. */
+static size_t render_gs_v0(struct render *r, const uint8_t *p, size_t left)
+{
+	size_t w, h;
+
+	if (left < 8)
+		return left;
+	w = p[4] | (size_t)p[5] << 8;
+	h = p[6] | (size_t)p[7] << 8;
+	if (8 + w * h > left)
+		return left;
+	for (size_t y = 0; y < h && r->y + (double)y < RENDER_MAX_HEIGHT; y++)
+		for (size_t x = 0; x < w * 8 && x < RENDER_WIDTH; x++)
+			if (p[8 + y * w + x / 8] & (0x80 >> (x % 8)))
+				cairo_rectangle(r->cr, (double)x, r->y + (double)y, 1, 1);
+	cairo_fill(r->cr);
+	r->y += (double)h;
+	return 8 + w * h;
 }
 
 /* GS ( k pL pH cn fn …: store (fn 80) or print (fn 81) the QR symbol.  @p
@@ -133,6 +157,11 @@ static void render_walk(struct render *r, const uint8_t *p, size_t len)
 			case 'd':
 				r->y += RENDER_CELL_H * n;
 				break;
+			case 'J':
+				if (r->line->len)
+					render_flush_line(r);
+				r->y += n;
+				break;
 			default:
 				break;
 			}
@@ -148,6 +177,9 @@ static void render_walk(struct render *r, const uint8_t *p, size_t len)
 				break;
 			case '(':
 				i += render_gs_k(r, p + i, left);
+				break;
+			case 'v':
+				i += render_gs_v0(r, p + i, left);
 				break;
 			case 'V':
 				i += left >= 3 && p[i + 2] >= 65 ? 4 : 3;

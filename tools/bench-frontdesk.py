@@ -8,9 +8,17 @@
   call_to_display_median_ms / _p99_ms  POST /api/counters/1/call until the
                                        counter display's FC16 frame has fully
                                        arrived on its RS-485 line
+  press_to_print_raster_median_ms / _p99_ms
+                                       a press until the ticket's cut (GS V)
+                                       has fully arrived at a printer whose
+                                       line is paced at 115200 baud, for a
+                                       service whose name the code page lacks
+                                       (an Arabic ticket: GS v 0 pictures)
 
 The printer is a pty peer in this process that answers DLE EOT status queries;
-the displays are the tests' pymodbus RTU slave on a socat pty pair, which notes
+the raster case runs a second vuorod against a printer peer that paces what it
+receives as a serial line would (one byte each 10/115200 s, as
+tools/bench-display-relay.py does); the displays are the tests' pymodbus RTU slave on a socat pty pair, which notes
 when it decoded each write (CLOCK_MONOTONIC, as here).  Each measurement is
 taken with nothing else in flight.
 
@@ -74,6 +82,97 @@ class Printer(threading.Thread):
             if ESC_AT in data:
                 self.started.append(now)
             tail = data[-2:]
+
+
+# The raster case: the sim site with Arabic as its main language, so a button
+# press prints an Arabic ticket (service name-ar, labels of ui/i18n/ar.json,
+# footer-ar) — every line but the site's Latin name and the number a picture.
+RASTER_NAME = "خدمات الضرائب والضمان الاجتماعي"
+BAUD = 115200
+
+
+class PacedPrinter(threading.Thread):
+    """A printer at the end of a paced serial line: byte k arrives at
+    t_k = max(t_{k-1}, sent) + 10/BAUD (a pty passes bytes at once), a DLE EOT
+    is answered when it has arrived (and its answer takes a character time
+    back), and the time each cut (GS V m n) fully arrived is noted.  The
+    stream is parsed, so that GS v 0 and GS ( k data are never read as
+    commands."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.master, self.path = pty_pair()
+        self.cuts = []  # arrival times of GS V's last byte
+        self.received = 0
+        self.running = True
+        self.char = 10.0 / BAUD
+        self.free_at = 0.0
+        self.buf = b""
+        self.skip = 0
+
+    def run(self):
+        while self.running:
+            r, _, _ = select.select([self.master], [], [], 0.2)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                time.sleep(0.01)
+                continue
+            self.feed(chunk, time.monotonic())
+
+    def arrive(self, n, sent):
+        """Arrival time of the last of @n more bytes sent at @sent."""
+        self.free_at = max(self.free_at, sent) + n * self.char
+        self.received += n
+        return self.free_at
+
+    def feed(self, chunk, sent):
+        self.buf += chunk
+        while self.buf:
+            b = self.buf
+            if self.skip:
+                n = min(self.skip, len(b))
+                self.arrive(n, sent)
+                self.skip -= n
+                self.buf = b[n:]
+                continue
+            need, size = 1, 1
+            if b[0] == 0x1b:
+                need = size = 2 if len(b) > 1 and b[1] == 0x40 else 3
+            elif b[0] == 0x10:
+                need = size = 3
+            elif b[0] == 0x1d:
+                kind = b[1:2]
+                if kind == b"v":
+                    need = 8
+                    if len(b) >= 8:
+                        size = 8 + (b[4] | b[5] << 8) * (b[6] | b[7] << 8)
+                elif kind == b"(":
+                    need = 5
+                    if len(b) >= 5:
+                        size = 5 + (b[3] | b[4] << 8)
+                elif kind == b"V":
+                    need = size = 4 if len(b) > 2 and b[2] >= 65 else 3
+                else:
+                    need = size = 3
+            if len(b) < need:
+                return  # the rest of the command is still on its way
+            if size > len(b):
+                self.skip = size - len(b)
+                self.arrive(len(b), sent)
+                self.buf = b""
+                return
+            t = self.arrive(size, sent)
+            if b[0] == 0x1d and b[1:2] == b"V":
+                self.cuts.append(t)
+            elif b[0] == 0x10 and b[1] == 0x04:
+                wait = t + self.char - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                os.write(self.master, b"\x12")
+            self.buf = b[size:]
 
 
 class Display:
@@ -153,6 +252,35 @@ def fail(work, what):
     sys.exit("bench-frontdesk: %s\n--- vuorod's log, last lines:\n%s" % (what, tail))
 
 
+def start_vuorod(vuorod, work, name, text):
+    """vuorod on config @text with a fresh database (users tech and anna)."""
+    conf, db = os.path.join(work, name + ".conf"), os.path.join(work, name + ".db")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text)
+    subprocess.run([vuorod, "--db", db, "--add-user", "tech", "--role", "technician"],
+                   input="tech-pass-long-1\n", text=True, check=True, capture_output=True)
+    subprocess.run([vuorod, "--db", db, "--add-user", "anna", "--role", "advisor"],
+                   input="anna-pass-long-1\n", text=True, check=True, capture_output=True)
+    proc = subprocess.Popen([vuorod, "--config", conf, "--db", db, "--listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=open(os.path.join(work, "err"), "w"), text=True)
+    return proc, re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
+
+
+def session(url, user=None, pw=None):
+    """One session (a keep-alive connection, no cookie jar shared) per
+    caller.  A login answers with a session cookie too: a session that kept
+    it would send it along, and a cookie session's POSTs need its CSRF header
+    (a second login in it is refused).  So the staff carry only their bearer
+    token, and the kiosk (this address) nothing."""
+    s = requests.Session()
+    if user:
+        r = requests.post(url + "/api/login", json={"user": user, "password": pw})
+        if r.status_code != 200 or "token" not in r.json():
+            sys.exit("bench-frontdesk: login as %s refused: %s %s" % (user, r.status_code, r.text))
+        s.headers["Authorization"] = "Bearer " + r.json()["token"]
+    return s
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -169,34 +297,13 @@ def main():
                               ("button:guide", "cooldown-ms", "0"),
                               ("button:guide", "debounce-ms", str(DEBOUNCE_MS))):
         text = set_key(text, group, key, value)
-    conf = os.path.join(work, "bench.conf")
-    with open(conf, "w", encoding="utf-8") as f:
-        f.write(text)
     os.symlink(os.path.join(ROOT, "board-config", "displays"), os.path.join(work, "displays"))
-    db = os.path.join(work, "vuoro.db")
     vuorod = os.path.join(ROOT, build, "vuorod")
-    subprocess.run([vuorod, "--db", db, "--add-user", "tech", "--role", "technician"],
-                   input="tech-pass-long-1\n", text=True, check=True, capture_output=True)
-    subprocess.run([vuorod, "--db", db, "--add-user", "anna", "--role", "advisor"],
-                   input="anna-pass-long-1\n", text=True, check=True, capture_output=True)
-    proc = subprocess.Popen([vuorod, "--config", conf, "--db", db, "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=open(os.path.join(work, "err"), "w"), text=True)
+    proc, url = start_vuorod(vuorod, work, "bench", text)
+    raster = None
     try:
-        url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
-        # One session (a keep-alive connection, no cookie jar shared) per
-        # caller.  A login answers with a session cookie too: a session that
-        # kept it would send it along, and a cookie session's POSTs need its
-        # CSRF header (a second login in it is refused).  So the staff carry
-        # only their bearer token, and the kiosk (this address) nothing.
-        def session(user=None, pw=None):
-            s = requests.Session()
-            if user:
-                r = requests.post(url + "/api/login", json={"user": user, "password": pw})
-                if r.status_code != 200 or "token" not in r.json():
-                    sys.exit("bench-frontdesk: login as %s refused: %s %s" % (user, r.status_code, r.text))
-                s.headers["Authorization"] = "Bearer " + r.json()["token"]
-            return s
-        tech, anna, kiosk = session("tech", "tech-pass-long-1"), session("anna", "anna-pass-long-1"), session()
+        tech, anna, kiosk = session(url, "tech", "tech-pass-long-1"), session(url, "anna", "anna-pass-long-1"), \
+            session(url)
 
         press = []
         for _ in range(rounds):
@@ -238,10 +345,42 @@ def main():
             time.sleep(0.05)
         print("BENCH call_to_display_median_ms=%.2f ms" % statistics.median(call))
         print("BENCH call_to_display_p99_ms=%.2f ms" % percentile(call, 99))
+        proc.terminate()
+        proc.wait(10)
+
+        # The raster case: its own vuorod, the printer behind a paced line.
+        raster = PacedPrinter()
+        raster.start()
+        text = set_key(text, "printer", "device", raster.path)
+        text = set_key(text, "site", "languages", "ar;fi;sv;en;se;uk")
+        text = set_key(text, "service:guide", "name-ar", RASTER_NAME)
+        proc, url = start_vuorod(vuorod, work, "raster", text)
+        tech = session(url, "tech", "tech-pass-long-1")
+        times, sizes = [], []
+        for _ in range(rounds):
+            n, got0 = len(raster.cuts), raster.received
+            t0 = time.monotonic()
+            r = tech.post(url + "/api/gpio/sim", json={"name": "guide", "hold_ms": HOLD_MS})
+            assert r.status_code == 202, r.text
+            if not wait_until(lambda: len(raster.cuts) > n, 10):
+                fail(work, "no raster ticket was cut within 10 s (press %d)" % (len(times) + 1))
+            times.append((raster.cuts[n] - t0) * 1000)
+            sizes.append(raster.received - got0)
+            if not wait_until(lambda: guide_line(tech, url)["value"] == 0, 5, every=0.005):
+                fail(work, "the guide button was not released")
+            # The line idle (the status query after the print answered) and
+            # a debounce window, before the next press.
+            wait_until(lambda: time.monotonic() > raster.free_at + 0.01, 5)
+            time.sleep(DEBOUNCE_MS * 2 / 1000.0)
+        print("BENCH raster_ticket_bytes=%d bytes" % statistics.median(sizes))  # status queries too
+        print("BENCH press_to_print_raster_median_ms=%.2f ms" % statistics.median(times))
+        print("BENCH press_to_print_raster_p99_ms=%.2f ms" % percentile(times, 99))
     finally:
         proc.terminate()
         proc.wait(10)
         printer.running = False
+        if raster:
+            raster.running = False
         display.stop()
         shutil.rmtree(work, ignore_errors=True)
 

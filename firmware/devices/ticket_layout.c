@@ -7,43 +7,90 @@
 #include "ticket_layout.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "config.h"
 
-static void put(GByteArray *out, const void *bytes, size_t n)
+/* The ticket's bytes, and the print mode the commands so far have set: what
+ * a line drawn as a picture must look like to match the text around it. */
+struct out {
+	GByteArray *bytes;
+	struct ticket_raster *raster;
+	int width;
+	uint8_t align, size;
+	bool bold;
+};
+
+static void put(struct out *out, const void *bytes, size_t n)
 {
-	g_byte_array_append(out, bytes, (guint)n);
+	g_byte_array_append(out->bytes, bytes, (guint)n);
 }
 
-/* UTF-8 → the code page; control characters dropped, unknown letters "?". */
-static void put_text(GByteArray *out, const struct escpos_codepage *cp, const char *utf8)
+/* The text as printed: control characters are spaces. */
+static char *printable(const char *utf8)
 {
-	g_autofree char *clean = g_strdup(utf8 ? utf8 : "");
-	g_autofree char *bytes = NULL;
-	gsize len = 0;
+	char *clean = g_strdup(utf8 ? utf8 : "");
 
 	for (char *c = clean; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = ' ';
+	return clean;
+}
+
+/* UTF-8 → the code page; control characters dropped, unknown letters "?". */
+static void put_text(struct out *out, const struct escpos_codepage *cp, const char *utf8)
+{
+	g_autofree char *clean = printable(utf8);
+	g_autofree char *bytes = NULL;
+	gsize len = 0;
+
 	bytes = g_convert_with_fallback(clean, -1, cp->iconv, "UTF-8", "?", NULL, &len, NULL);
 	if (bytes)
 		put(out, bytes, len);
 }
 
-static void put_line(GByteArray *out, const struct escpos_codepage *cp, const char *utf8)
+/* A paragraph the code page cannot carry whole, as a picture in the current
+ * mode (pango wraps it).  False: print it as text (it fits the code page,
+ * there is no raster, or the picture failed). */
+static bool put_raster(struct out *out, const struct escpos_codepage *cp, const char *utf8)
 {
+	g_autofree char *clean = printable(utf8);
+	g_autofree char *bytes = NULL;
+	struct ticket_raster_style style = {
+	    .width_dots = out->width * 12, /* font A: 12 dots a character */
+	    .scale = (out->size & 7) + 1,
+	    .bold = out->bold,
+	    .centre = out->align == 1,
+	};
+
+	if (!out->raster || !*clean)
+		return false;
+	bytes = g_convert(clean, -1, cp->iconv, "UTF-8", NULL, NULL, NULL); /* no fallback */
+	if (bytes)
+		return false;
+	return ticket_raster_render(out->raster, clean, &style, out->bytes) >= 0;
+}
+
+static void put_line(struct out *out, const struct escpos_codepage *cp, const char *utf8)
+{
+	if (put_raster(out, cp, utf8))
+		return;
 	put_text(out, cp, utf8);
 	put(out, "\n", 1); /* LF: print and feed one line */
 }
 
 /* Word-wraps @utf8 to @width characters a line, as the printer would not. */
-static void put_wrapped(GByteArray *out, const struct escpos_codepage *cp, const char *utf8,
+static void put_wrapped(struct out *out, const struct escpos_codepage *cp, const char *utf8,
 			int width)
 {
-	g_auto(GStrv) words = g_strsplit(utf8, " ", -1);
-	GString *line = g_string_new(NULL);
+	g_auto(GStrv) words = NULL;
+	GString *line;
 
+	if (put_raster(out, cp, utf8))
+		return;
+	words = g_strsplit(utf8, " ", -1);
+	line = g_string_new(NULL);
 	for (char **w = words; *w; w++) {
 		long add = g_utf8_strlen(*w, -1);
 
@@ -60,29 +107,32 @@ static void put_wrapped(GByteArray *out, const struct escpos_codepage *cp, const
 	g_string_free(line, TRUE);
 }
 
-static void put_align(GByteArray *out, uint8_t n)
+static void put_align(struct out *out, uint8_t n)
 {
 	const uint8_t cmd[] = {0x1b, 'a', n}; /* ESC a n: 0 left, 1 centre */
 
+	out->align = n;
 	put(out, cmd, sizeof(cmd));
 }
 
-static void put_size(GByteArray *out, uint8_t n)
+static void put_size(struct out *out, uint8_t n)
 {
 	const uint8_t cmd[] = {0x1d, '!', n}; /* GS ! n: width × (n>>4)+1, height × (n&7)+1 */
 
+	out->size = n;
 	put(out, cmd, sizeof(cmd));
 }
 
-static void put_bold(GByteArray *out, uint8_t on)
+static void put_bold(struct out *out, uint8_t on)
 {
 	const uint8_t cmd[] = {0x1b, 'E', on}; /* ESC E n */
 
+	out->bold = on & 1;
 	put(out, cmd, sizeof(cmd));
 }
 
 /* GS ( k, QR code model 2: model, module size, error correction, store, print. */
-static void put_qr(GByteArray *out, const char *data)
+static void put_qr(struct out *out, const char *data)
 {
 	size_t len = strlen(data) + 3;
 	const uint8_t model[] = {0x1d, '(', 'k', 4, 0, 49, 65, 50, 0};
@@ -100,8 +150,9 @@ static void put_qr(GByteArray *out, const char *data)
 	put(out, print, sizeof(print));
 }
 
-int ticket_layout_render(const struct ticket_layout *t, GByteArray *out)
+int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 {
+	struct out o = {.bytes = bytes, .raster = t->raster, .width = t->width}, *out = &o;
 	const struct escpos_codepage *cp = t->codepage;
 	const struct catalog *cat = t->catalog;
 	int lang = t->lang;
@@ -156,6 +207,8 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *out)
 		stamp = g_date_time_format(when, "%d.%m.%Y %H:%M");
 	}
 	put_line(out, cp, stamp ? stamp : "");
+	for (const char *const *l = t->lines; l && *l; l++)
+		put_wrapped(out, cp, *l, t->width);
 	if (t->url && *t->url) {
 		put_line(out, cp, "");
 		put_line(out, cp, catalog_text(cat, lang, "ticket.follow"));

@@ -6,8 +6,11 @@
  * the labels in that language from the catalog (ticket.*),
  * people ahead and the estimated wait, date and time, a QR code (GS ( k) of
  * the follow URL, a footer, a cut (GS V).  Text is UTF-8 in and the
- * printer's code page out (ESC t n, iconv): a letter the code page lacks
- * prints as "?" rather than as garbage.  Pure: no I/O.
+ * printer's code page out (ESC t n, iconv).  A line (or a paragraph) the
+ * code page cannot carry whole is printed as a picture (GS v 0,
+ * ticket_raster) when a raster is given, else with "?" for each letter it
+ * lacks; a line the code page carries is text either way, byte for byte.
+ * Pure: no I/O.
  */
 #pragma once
 
@@ -16,6 +19,7 @@
 
 #include "catalog.h"
 #include "escpos.h"
+#include "ticket_raster.h"
 
 struct ticket_layout {
 	const struct escpos_codepage *codepage;
@@ -29,9 +33,11 @@ struct ticket_layout {
 	int wait_s;
 	int64_t issued_at; /* unix seconds */
 	GTimeZone *tz;
-	const char *url;    /* follow URL for the QR code; NULL: no code */
-	const char *footer; /* may be NULL */
-	gboolean test;      /* a technician's test ticket: says so */
+	const char *url;              /* follow URL for the QR code; NULL: no code */
+	const char *footer;           /* may be NULL */
+	gboolean test;                /* a technician's test ticket: says so */
+	const char *const *lines;     /* NULL-terminated paragraphs after the date; may be NULL */
+	struct ticket_raster *raster; /* NULL: code page only */
 };
 
 /* Appends the ticket to @out.  Returns 0, or -EINVAL (no code page). */

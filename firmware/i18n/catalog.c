@@ -148,6 +148,17 @@ static int lang_load(struct catalog_lang *l, const char *path, GError **error)
 	return 0;
 }
 
+/* "fi", "smn": two or three lowercase letters, so never a path. */
+static bool code_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = s; *p; p++)
+		if (!g_ascii_islower(*p))
+			return false;
+	return n >= 2 && n <= 3;
+}
+
 struct catalog *catalog_load(const char *dir, char *const *langs, GError **error)
 {
 	g_autoptr(Catalog) c = g_new0(struct catalog, 1);
@@ -162,6 +173,11 @@ struct catalog *catalog_load(const char *dir, char *const *langs, GError **error
 		l->texts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		l->review = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(c->langs, l);
+		if (!code_valid(*p)) {
+			g_set_error(error, CATALOG_ERROR, EINVAL,
+				    "\"%s\" is not a language code (ISO 639: fi, sv, uk, …)", *p);
+			return NULL;
+		}
 		if (lang_load(l, path, error) < 0)
 			return NULL;
 	}

@@ -4,10 +4,13 @@
 // stream (as the firmware would send it to the printer) with the npm
 // package npos, not with our own code, and prints one JSON object:
 //   {"commands": [...], "text": "...", "text_hex": "...", "texts": [...],
-//    "qr": [...], "cuts": N, "bytes": N}
+//    "qr": [...], "images": [...], "cuts": N, "bytes": N}
+// "images" are the GS v 0 raster pictures: {offset, m, width, height} in
+// dots; with PBM_PREFIX each is also written as PREFIX-N.pbm (P4, N from 0),
+// the picture as the printer would print it, for OCR and QR readers.
 // Exit 2: unknown command; exit 3: truncated stream; exit 1: usage/IO.
 //
-// Usage: node tests/escpos/decode.js FILE
+// Usage: node tests/escpos/decode.js FILE [PBM_PREFIX]
 'use strict';
 
 const fs = require('fs');
@@ -18,7 +21,10 @@ function die(code, msg) {
   process.exit(code);
 }
 
-if (process.argv.length !== 3) die(1, 'usage: node decode.js FILE');
+if (process.argv.length !== 3 && process.argv.length !== 4) {
+  die(1, 'usage: node decode.js FILE [PBM_PREFIX]');
+}
+const pbmPrefix = process.argv[3];
 let raw;
 try {
   raw = fs.readFileSync(process.argv[2]);
@@ -62,7 +68,9 @@ if (ast.error) {
 }
 
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
-const out = { commands: [], text: '', text_hex: '', texts: [], qr: [], cuts: 0, bytes: raw.length };
+const out = {
+  commands: [], text: '', text_hex: '', texts: [], qr: [], images: [], cuts: 0, bytes: raw.length,
+};
 const textBufs = [];
 
 for (const node of ast.tree) {
@@ -78,6 +86,27 @@ for (const node of ast.tree) {
     continue;
   }
   const fn = node.fn || '';
+  if (node.code === 0x1d && fn === 'v0') {
+    // m xL xH yL yH d1…dk: k = (xL + xH*256) * (yL + yH*256), MSB leftmost, 1 black
+    // (the data is not listed in "commands": it can be tens of KB).
+    const h = bytes.slice(1 + fn.length);
+    const xb = h[1] + h[2] * 256;
+    const rows = h[3] + h[4] * 256;
+    const img = { offset: node.offset, m: h[0], width: xb * 8, height: rows };
+    if (h.length !== 5 + xb * rows) die(3, 'GS v 0 at offset ' + node.offset + ': size does not match');
+    if (pbmPrefix) {
+      img.pbm = pbmPrefix + '-' + out.images.length + '.pbm';
+      try {
+        fs.writeFileSync(img.pbm, Buffer.concat([Buffer.from('P4\n' + img.width + ' ' + rows + '\n'), h.slice(5)]));
+      } catch (e) {
+        die(1, e.message);
+      }
+    }
+    out.images.push(img);
+    out.commands.push({ name: 'GS v0', code: node.hex, fn: fn, offset: node.offset, length: node.length,
+      hex: hex(bytes.slice(0, 8)), params: Array.from(h.slice(0, 5)) });
+    continue;
+  }
   const params = Array.from(bytes.slice(1 + fn.length));
   out.commands.push({
     name: (node.ascii + ' ' + fn).trim(),

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ticket_raster: see ticket_raster.h.  Pango lays the paragraph out on an
+ * 8-bit alpha surface as wide as the paper; each pixel at half coverage or
+ * more is a black dot.  The rows between the first and the last inked one
+ * go out as GS v 0 m xL xH yL yH d… (Epson: raster bit image, MSB the
+ * leftmost dot, 1 black) in bands of at most RASTER_BAND rows, for printers
+ * with small receive buffers; ESC J n (print and feed n dots) stands for the
+ * blank rows around them, so that line pitch stays as laid out.
+ */
+
+#include "ticket_raster.h"
+
+#include <errno.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+
+#define RASTER_FONT      "DejaVu Sans"
+#define RASTER_LINE_DOTS 24 /* font A's cell height */
+/* DejaVu Sans' line is ~1.16 em: 20 px fills font A's 24 dots. */
+#define RASTER_FONT_PX  20
+#define RASTER_BAND     255
+#define RASTER_MAX_ROWS 4000 /* ~50 cm of paper: text that long is a mistake */
+#define RASTER_MAX_DOTS 2048
+
+struct ticket_raster {
+	PangoFontMap *fonts;
+	PangoContext *context;
+};
+
+struct ticket_raster *ticket_raster_new(void)
+{
+	struct ticket_raster *r = g_new0(struct ticket_raster, 1);
+	struct ticket_raster_style style = {.width_dots = 384, .scale = 1};
+	g_autoptr(GByteArray) warm = g_byte_array_new();
+	cairo_font_options_t *opts = cairo_font_options_create();
+
+	/* A font map of our own, not the thread's default: its lifetime is
+	 * ours, and whichever thread holds @r may use it. */
+	r->fonts = pango_cairo_font_map_new();
+	r->context = pango_font_map_create_context(r->fonts);
+	/* Outlines as drawn, not nudged to a screen's pixel grid; the metrics
+	 * unrounded so that a line is as long on paper as pango measured. */
+	cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
+	cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_SLIGHT);
+	cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
+	pango_cairo_context_set_font_options(r->context, opts);
+	pango_cairo_context_set_resolution(r->context, 72.0); /* points are dots */
+	cairo_font_options_destroy(opts);
+	/* Latin, Sámi, Cyrillic and Arabic in every face and size a ticket
+	 * uses: the header bold, the service double. */
+	for (int i = 0; i < 3; i++) {
+		style.bold = i == 1;
+		style.scale = i == 2 ? 2 : 1;
+		ticket_raster_render(r, "Aá čđŋšŧž Ж ب", &style, warm);
+	}
+	return r;
+}
+
+void ticket_raster_free(struct ticket_raster *r)
+{
+	if (!r)
+		return;
+	g_clear_object(&r->context);
+	g_clear_object(&r->fonts);
+	g_free(r);
+}
+
+static PangoLayout *raster_layout(struct ticket_raster *r, const char *utf8,
+				  const struct ticket_raster_style *style)
+{
+	PangoLayout *layout = pango_layout_new(r->context);
+	PangoFontDescription *font = pango_font_description_from_string(RASTER_FONT);
+
+	pango_font_description_set_absolute_size(font, (double)RASTER_FONT_PX * style->scale *
+							   PANGO_SCALE);
+	pango_font_description_set_weight(font,
+					  style->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+	pango_layout_set_font_description(layout, font);
+	pango_font_description_free(font);
+	pango_layout_set_width(layout, style->width_dots * PANGO_SCALE);
+	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	/* Left means the text's start side: an Arabic paragraph (auto-dir,
+	 * pango's default) goes to the right edge. */
+	pango_layout_set_alignment(layout, style->centre ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
+	pango_layout_set_text(layout, utf8, -1);
+	return layout;
+}
+
+static void put_feed(GByteArray *out, int dots)
+{
+	while (dots > 0) {
+		uint8_t n = (uint8_t)MIN(dots, 255);
+		const uint8_t cmd[] = {0x1b, 'J', n}; /* ESC J n: print and feed n dots */
+
+		g_byte_array_append(out, cmd, sizeof(cmd));
+		dots -= n;
+	}
+}
+
+/* Rows [@top, @bottom) of the alpha surface as GS v 0 bands. */
+static void put_bands(GByteArray *out, const uint8_t *px, int stride, int width, int top,
+		      int bottom)
+{
+	int row_bytes = (width + 7) / 8;
+
+	for (int y0 = top; y0 < bottom; y0 += RASTER_BAND) {
+		int rows = MIN(RASTER_BAND, bottom - y0);
+		const uint8_t head[] = {0x1d,
+					'v',
+					'0',
+					0, /* m: normal density */
+					(uint8_t)(row_bytes & 0xff),
+					(uint8_t)(row_bytes >> 8),
+					(uint8_t)(rows & 0xff),
+					(uint8_t)(rows >> 8)};
+		guint at;
+
+		g_byte_array_append(out, head, sizeof(head));
+		at = out->len;
+		g_byte_array_set_size(out, at + (guint)(row_bytes * rows));
+		memset(out->data + at, 0, (size_t)row_bytes * (size_t)rows);
+		for (int y = 0; y < rows; y++) {
+			const uint8_t *src = px + (size_t)(y0 + y) * (size_t)stride;
+			uint8_t *dst = out->data + at + (size_t)y * (size_t)row_bytes;
+
+			for (int x = 0; x < width; x++)
+				if (src[x] >= 128)
+					dst[x / 8] |= (uint8_t)(0x80 >> (x % 8));
+		}
+	}
+}
+
+static bool row_blank(const uint8_t *row, int width)
+{
+	for (int x = 0; x < width; x++)
+		if (row[x] >= 128)
+			return false;
+	return true;
+}
+
+int ticket_raster_render(struct ticket_raster *r, const char *utf8,
+			 const struct ticket_raster_style *style, GByteArray *out)
+{
+	g_autoptr(PangoLayout) layout = NULL;
+	cairo_surface_t *surface;
+	cairo_t *cr;
+	const uint8_t *px;
+	int width, height, stride, top, bottom, rc;
+	guint start = out->len;
+
+	if (!r || !utf8 || !style || style->width_dots < 8 || style->width_dots > RASTER_MAX_DOTS ||
+	    style->scale < 1 || style->scale > 8 || !g_utf8_validate(utf8, -1, NULL))
+		return -EINVAL;
+	layout = raster_layout(r, utf8, style);
+	pango_layout_get_pixel_size(layout, NULL, &height);
+	width = style->width_dots;
+	height = CLAMP(height, 1, RASTER_MAX_ROWS);
+	surface = cairo_image_surface_create(CAIRO_FORMAT_A8, width, height);
+	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+		rc = -ENOMEM;
+		goto out_surface;
+	}
+	cr = cairo_create(surface);
+	pango_cairo_update_layout(cr, layout);
+	pango_cairo_show_layout(cr, layout);
+	cairo_destroy(cr);
+	cairo_surface_flush(surface);
+
+	px = cairo_image_surface_get_data(surface);
+	stride = cairo_image_surface_get_stride(surface);
+	for (top = 0; top < height && row_blank(px + (size_t)top * (size_t)stride, width); top++)
+		;
+	for (bottom = height;
+	     bottom > top && row_blank(px + (size_t)(bottom - 1) * (size_t)stride, width); bottom--)
+		;
+	if (top == bottom) {
+		put_feed(out, height); /* only spaces: the line's height, blank */
+	} else {
+		put_feed(out, top);
+		put_bands(out, px, stride, width, top, bottom);
+		put_feed(out, height - bottom);
+	}
+	rc = (int)(out->len - start);
+out_surface:
+	cairo_surface_destroy(surface);
+	return rc;
+}
