@@ -12,11 +12,16 @@
  * Tickets are laid out on the main loop, rasters too (ticket_raster: text
  * the code page lacks): a rastered line costs ~0.2 ms, a ticket with two
  * rastered paragraphs ~1.5 ms, against the printer's ~0.1 s a picture line
- * at 115200 baud.  The fonts are loaded once in dispenser_new() (~10 ms),
- * before the loop runs, so that no press waits for fontconfig.
+ * at 115200 baud.  The fonts are read at the first picture (~10 ms, against
+ * the second or more its ticket takes on the line) and let go after
+ * DISPENSER_RASTER_KEEP_S without one: a site whose tickets all fit the code
+ * page never holds pango, harfbuzz and the fonts in memory (~6 MB).
  */
 
 #include "dispenser.h"
+
+/* A site printing in Arabic keeps its fonts through a busy hour. */
+#define DISPENSER_RASTER_KEEP_S 600
 
 #include <errno.h>
 #include <string.h>
@@ -72,6 +77,7 @@ struct dispenser {
 	struct dispenser_printer_state state;
 	bool near_end_alerted;
 	struct ticket_raster *raster; /* the main loop's */
+	guint raster_keep;            /* lets its fonts go when no picture came for a while */
 };
 
 static struct dispenser_link *link_ref(struct dispenser_link *l)
@@ -361,6 +367,26 @@ static gboolean job_finish(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean dispenser_raster_release(gpointer data)
+{
+	struct dispenser *d = data;
+
+	d->raster_keep = 0;
+	ticket_raster_release(d->raster);
+	return G_SOURCE_REMOVE;
+}
+
+/* After a layout: the fonts stay while pictures keep coming. */
+static void dispenser_raster_used(struct dispenser *d)
+{
+	if (!ticket_raster_loaded(d->raster))
+		return;
+	if (d->raster_keep)
+		g_source_remove(d->raster_keep);
+	d->raster_keep =
+	    g_timeout_add_seconds(DISPENSER_RASTER_KEEP_S, dispenser_raster_release, d);
+}
+
 static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk, int ahead,
 			     int wait_s, GByteArray *out)
 {
@@ -392,6 +418,7 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 				      tk->ref);
 	t.url = url;
 	ticket_layout_render(&t, out);
+	dispenser_raster_used(d);
 }
 
 static void dispenser_push(struct dispenser *d, struct job *j)
@@ -521,6 +548,7 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 
 	j->bytes = g_byte_array_new();
 	ticket_layout_render(&t, j->bytes);
+	dispenser_raster_used(d);
 	dispenser_push(d, j);
 }
 
@@ -582,6 +610,8 @@ void dispenser_free(struct dispenser *d)
 
 	if (!d)
 		return;
+	if (d->raster_keep)
+		g_source_remove(d->raster_keep);
 	quit = g_new0(struct job, 1);
 	quit->kind = JOB_QUIT;
 	queue_result_init(&quit->res);

@@ -12,11 +12,14 @@
 #include "ticket_raster.h"
 
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
+#include <pango/pangofc-fontmap.h>
 #include <string.h>
 
 #define RASTER_FONT      "DejaVu Sans"
-#define RASTER_LINE_DOTS 24 /* font A's cell height */
+#define RASTER_FONT_DIR  "/usr/share/fonts/truetype/dejavu" /* fonts-dejavu-core */
+#define RASTER_LINE_DOTS 24                                 /* font A's cell height */
 /* DejaVu Sans' line is ~1.16 em: 20 px fills font A's 24 dots. */
 #define RASTER_FONT_PX  20
 #define RASTER_BAND     255
@@ -28,48 +31,90 @@ struct ticket_raster {
 	PangoContext *context;
 };
 
-struct ticket_raster *ticket_raster_new(void)
+/* Only DejaVu Sans, Debian's fonts-dejavu-core: a fontconfig of our own
+ * that knows these two files reads no system configuration and no font
+ * caches (the system's cost vuorod ~3 MB of heap), and prints the same
+ * whatever else the board has installed.  Either file missing: the
+ * system's fontconfig, which finds another font. */
+static FcConfig *raster_fontconfig(void)
 {
-	struct ticket_raster *r = g_new0(struct ticket_raster, 1);
-	struct ticket_raster_style style = {.width_dots = 384, .scale = 1};
-	g_autoptr(GByteArray) warm = g_byte_array_new();
-	cairo_font_options_t *opts = cairo_font_options_create();
+	static const char *const files[] = {RASTER_FONT_DIR "/DejaVuSans.ttf",
+					    RASTER_FONT_DIR "/DejaVuSans-Bold.ttf"};
+	FcConfig *fc = FcConfigCreate();
 
+	for (size_t i = 0; fc && i < G_N_ELEMENTS(files); i++) {
+		if (!FcConfigAppFontAddFile(fc, (const FcChar8 *)files[i])) {
+			g_warning("ticket pictures: %s is missing (install fonts-dejavu-core); "
+				  "using the system's fonts",
+				  files[i]);
+			FcConfigDestroy(fc);
+			return NULL;
+		}
+	}
+	return fc;
+}
+
+/* The font map and context, made at the first picture after a release. */
+static void raster_load(struct ticket_raster *r)
+{
+	cairo_font_options_t *opts;
+	FcConfig *fc;
+
+	if (r->context)
+		return;
 	/* A font map of our own, not the thread's default: its lifetime is
 	 * ours, and whichever thread holds @r may use it. */
 	r->fonts = pango_cairo_font_map_new();
+	fc = raster_fontconfig();
+	if (fc && PANGO_IS_FC_FONT_MAP(r->fonts)) {
+		pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(r->fonts), fc);
+		FcConfigDestroy(fc); /* the font map holds it */
+	} else if (fc) {
+		FcConfigDestroy(fc);
+	}
 	r->context = pango_font_map_create_context(r->fonts);
 	/* Outlines as drawn, not nudged to a screen's pixel grid; the metrics
 	 * unrounded so that a line is as long on paper as pango measured. */
+	opts = cairo_font_options_create();
 	cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
 	cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_SLIGHT);
 	cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
 	pango_cairo_context_set_font_options(r->context, opts);
 	pango_cairo_context_set_resolution(r->context, 72.0); /* points are dots */
 	cairo_font_options_destroy(opts);
-	/* Latin, Sámi, Cyrillic and Arabic in every face and size a ticket
-	 * uses: the header bold, the service double. */
-	for (int i = 0; i < 3; i++) {
-		style.bold = i == 1;
-		style.scale = i == 2 ? 2 : 1;
-		ticket_raster_render(r, "Aá čđŋšŧž Ж ب", &style, warm);
-	}
-	return r;
 }
 
-void ticket_raster_free(struct ticket_raster *r)
+struct ticket_raster *ticket_raster_new(void)
+{
+	return g_new0(struct ticket_raster, 1);
+}
+
+bool ticket_raster_loaded(const struct ticket_raster *r)
+{
+	return r && r->context;
+}
+
+void ticket_raster_release(struct ticket_raster *r)
 {
 	if (!r)
 		return;
 	g_clear_object(&r->context);
 	g_clear_object(&r->fonts);
+}
+
+void ticket_raster_free(struct ticket_raster *r)
+{
+	ticket_raster_release(r);
 	g_free(r);
 }
 
 static PangoLayout *raster_layout(struct ticket_raster *r, const char *utf8,
 				  const struct ticket_raster_style *style)
 {
-	PangoLayout *layout = pango_layout_new(r->context);
+	PangoLayout *layout;
+
+	raster_load(r);
+	layout = pango_layout_new(r->context);
 	PangoFontDescription *font = pango_font_description_from_string(RASTER_FONT);
 
 	pango_font_description_set_absolute_size(font, (double)RASTER_FONT_PX * style->scale *

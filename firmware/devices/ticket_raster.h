@@ -21,9 +21,11 @@
  * sent.
  *
  * Threads: a struct ticket_raster is one pango font map and context, used by
- * one thread at a time.  Its first layout reads the fontconfig
- * configuration and fonts (tens of ms); ticket_raster_new() does that once,
- * so that no ticket pays it.  Pure otherwise: no I/O but the fonts.
+ * one thread at a time.  The fonts are read at its first picture (~10 ms,
+ * against a second or more of the printer's line for a ticket with
+ * pictures) and let go by ticket_raster_release(): a site that never prints
+ * a picture never pays the ~6 MB that pango, harfbuzz, cairo and the fonts
+ * take once used.  Pure otherwise: no I/O but the fonts.
  */
 #pragma once
 
@@ -39,9 +41,13 @@ struct ticket_raster_style {
 	bool centre; /* else the start side of the text: left, or right for Arabic */
 };
 
-/* Loads the fonts (a first layout).  Never NULL. */
+/* Cheap: the fonts are read at the first picture.  Never NULL. */
 struct ticket_raster *ticket_raster_new(void);
 void ticket_raster_free(struct ticket_raster *r);
+/* Whether the fonts are in memory (a picture was drawn since the last
+ * release); ticket_raster_release() lets them go until the next one. */
+bool ticket_raster_loaded(const struct ticket_raster *r);
+void ticket_raster_release(struct ticket_raster *r);
 typedef struct ticket_raster TicketRaster; /* for g_autoptr */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TicketRaster, ticket_raster_free)
 

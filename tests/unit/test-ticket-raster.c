@@ -238,6 +238,24 @@ static void test_mixed_ticket(void)
 	walk_clear(&w);
 }
 
+/* The fonts are read at the first picture and let go by a release; the
+ * next picture reads them again and comes out the same. */
+static void test_fonts_on_demand(void)
+{
+	g_autoptr(TicketRaster) raster = ticket_raster_new();
+	g_autoptr(GByteArray) a = g_byte_array_new();
+	g_autoptr(GByteArray) b = g_byte_array_new();
+	struct ticket_raster_style style = {.width_dots = 576, .scale = 1, .centre = true};
+
+	g_assert_false(ticket_raster_loaded(raster));
+	g_assert_cmpint(ticket_raster_render(raster, "Оподаткування", &style, a), >, 0);
+	g_assert_true(ticket_raster_loaded(raster));
+	ticket_raster_release(raster);
+	g_assert_false(ticket_raster_loaded(raster));
+	g_assert_cmpint(ticket_raster_render(raster, "Оподаткування", &style, b), >, 0);
+	g_assert_cmpmem(a->data, a->len, b->data, b->len);
+}
+
 static void test_bad_input(void)
 {
 	g_autoptr(TicketRaster) raster = ticket_raster_new();
@@ -270,6 +288,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ticket-raster/arabic-line", test_arabic_line);
 	g_test_add_func("/ticket-raster/mixed-ticket", test_mixed_ticket);
 	g_test_add_func("/ticket-raster/bad-input", test_bad_input);
+	g_test_add_func("/ticket-raster/fonts-on-demand", test_fonts_on_demand);
 	rc = g_test_run();
 	catalog_free(catalog);
 	return rc;

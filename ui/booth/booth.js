@@ -37,7 +37,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   id: parseInt(params.get("booth"), 10) || 0,
   booth: null,
-  names: new Map(),  // service code → {fi, sv, en}
+  names: new Map(),  // service code → {fi, sv, …}: every site language
   online: true,
   error: null,       // "no_booth" | "unreachable" before any booth state came
   seen: new Map(),   // last.session → when this page saw that session end (ms)
@@ -63,7 +63,7 @@ const idc = {
   session: null,   // the session this state belongs to
   asked: false,    // session.identity_asked as last seen
   phase: "entry",  // entry | checking | failed (try again / not now) | done (verified, locked)
-  reply: null,     // the last reply of POST /identity (its words in three languages)
+  reply: null,     // the last reply of POST /identity (its words in every site language)
   error: null,     // a strings key when the request itself failed
   busy: false,     // "not now" is being sent
   timer: null,
