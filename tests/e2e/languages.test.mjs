@@ -6,7 +6,7 @@
 // names at the right edge, the ticket number still "A001" left to right);
 // in Northern Sámi it speaks Sámi.  The follow page opens in the ticket's
 // language, Arabic and Sámi alike.  The waiting-room display turns through
-// all six languages.  axe checks each, and each is photographed.
+// all six languages; the booth screen turns right to left in Arabic.  axe checks each, and each is photographed.
 
 import fs from "node:fs";
 import { test, startVuorod, open, shot, audit, expect, waitFor, ROOT } from "./lib.mjs";
@@ -122,6 +122,28 @@ test("languages: the display shows every label in the main language and turns th
     expect(await page.locator("#waiting-h span[lang=ar]").getAttribute("dir") === "rtl", "Arabic marked rtl");
     await shot(page, "display-fi-ar");
     await audit(page, "display (fi, ar)");
+    expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("languages: the booth screen in Arabic lays out right to left and still fits 1920×1080", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await open(v.url + "/booth?booth=4", FULL_HD);
+    await page.waitForSelector('#screen[data-view="idle"]');
+    await page.getByRole("button", { name: "العربية" }).click();
+    await waitFor(async () => (await text(page, "h1")) === AR["booth.title"], "the booth's title in Arabic");
+    const html = await page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }));
+    expect(html.lang === "ar" && html.dir === "rtl", "<html lang=ar dir=rtl>: " + JSON.stringify(html));
+    expect(await page.locator('.other[lang="fi"]').count() === 1, "Finnish among the others");
+    const fits = await page.evaluate(() =>
+      document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight);
+    expect(fits, "fits 1920×1080");
+    await shot(page, "booth-idle-ar");
+    await audit(page, "booth idle (ar)");
     expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
     await page.context().close();
   } finally {
