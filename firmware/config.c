@@ -121,6 +121,16 @@ static const struct config_key queue_keys[] = {
     {0},
 };
 
+static const char *const kiosk_unstaffed[] = {
+    [CONFIG_KIOSK_UNSTAFFED_SHOW] = "show", [CONFIG_KIOSK_UNSTAFFED_HIDE] = "hide", NULL};
+
+/* The touch screen's ticket view and the lines nobody serves (ui/kiosk). */
+static const struct config_key kiosk_keys[] = {
+    {"ticket-seconds", CT_INT, false, "8", 3, 30, SITE(kiosk_ticket_s)},
+    {"unstaffed", CT_CHOICE, false, "show", 0, 0, SITE(kiosk_unstaffed), kiosk_unstaffed},
+    {0},
+};
+
 static const struct config_key provider_keys[] = {
     {"name-", CT_NAMES, true, NULL, 0, 0, PRV(name)},
     {0},
@@ -374,6 +384,7 @@ static const struct config_group {
     {"announcer", announcer_keys}, {"bus:", bus_keys},
     {"display:", display_keys},    {"webrtc", webrtc_keys},
     {"recording", recording_keys}, {"identity", identity_keys},
+    {"kiosk", kiosk_keys},
 };
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};

@@ -39,6 +39,8 @@
  *                     or a path), counter (show this counter's calls; absent: all)
  *   [audio]           sink (auto | alsa | pulse | wav | none), device, wav-dir, volume
  *   [announcer]       languages ("fi;sv;en"), rate (words per minute), chime, speak
+ *   [kiosk]           ticket-seconds (3–30: the ticket view goes back to the start),
+ *                     unstaffed (show | hide: a service no open counter serves)
  *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
  *                     site-secret, slot, retention-days (firmware/identity.h)
  *
@@ -203,6 +205,11 @@ struct config_display {
 	int counter;            /* show this counter's calls; 0: every call */
 };
 
+enum config_kiosk_unstaffed {
+	CONFIG_KIOSK_UNSTAFFED_SHOW = 0, /* offered, saying no counter is open for it now */
+	CONFIG_KIOSK_UNSTAFFED_HIDE = 1, /* not offered until a counter opens for it */
+};
+
 enum config_board {
 	CONFIG_BOARD_REAL = 0, /* real devices only; sim routes refused */
 	CONFIG_BOARD_SIM = 1,  /* simulated devices, for tests and demonstrations */
@@ -247,6 +254,10 @@ struct config {
 	int appointment_late_min;  /* … and keeps it this long after its booked time */
 	int service_time_window;   /* recent visits per service behind the estimate */
 	int feedback_window_s;     /* a rating this soon after a visit ended is tied to it */
+
+	/* [kiosk] */
+	int kiosk_ticket_s;  /* the ticket view goes back to the start this long after printing */
+	int kiosk_unstaffed; /* enum config_kiosk_unstaffed */
 
 	struct config_printer printer;
 

@@ -33,6 +33,13 @@ static void api_status(struct web_req *r)
 	 * kiosk's own address is the board's loopback. */
 	web_json_add_str(b, "follow_base", cfg->printer.url_base);
 	web_json_add_bool(b, "identity_reader", api->identity != NULL);
+	/* The kiosk's own settings ([kiosk]). */
+	json_builder_set_member_name(b, "kiosk");
+	json_builder_begin_object(b);
+	web_json_add_int(b, "ticket_seconds", cfg->kiosk_ticket_s);
+	web_json_add_str(b, "unstaffed",
+			 cfg->kiosk_unstaffed == CONFIG_KIOSK_UNSTAFFED_HIDE ? "hide" : "show");
+	json_builder_end_object(b);
 	json_builder_set_member_name(b, "providers");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < cfg->providers->len; i++) {
@@ -52,6 +59,9 @@ static void api_status(struct web_req *r)
 		char prefix[2] = {svc->prefix, 0};
 
 		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
+		/* A remote line is served by its booth as long as the booth works. */
+		if (!st.staffed && svc->kind == CONFIG_SERVICE_REMOTE && api->booths)
+			st.staffed = booths_serve(api->booths, (int)i);
 		json_builder_begin_object(b);
 		web_json_add_str(b, "code", svc->code);
 		web_json_add_str(b, "prefix", prefix);
@@ -66,7 +76,14 @@ static void api_status(struct web_req *r)
 		web_json_add_int(b, "last_ticket_min", svc->last_ticket_min);
 		web_json_add_int(b, "waiting", st.waiting);
 		web_json_add_int(b, "counters_open", st.counters_open);
-		web_json_add_int(b, "wait_s", st.wait_s);
+		/* staffed: some open counter (or working booth) serves it.  Not
+		 * staffed, no wait can be computed: wait_s is null, not a guess. */
+		web_json_add_bool(b, "staffed", st.staffed);
+		json_builder_set_member_name(b, "wait_s");
+		if (st.staffed)
+			json_builder_add_int_value(b, st.wait_s);
+		else
+			json_builder_add_null_value(b);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

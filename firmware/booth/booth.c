@@ -1465,6 +1465,21 @@ gboolean booths_is_booth(struct booths *b, int booth_id)
 	return booth_find(b, booth_id) != NULL;
 }
 
+gboolean booths_serve(struct booths *b, int service)
+{
+	for (guint i = 0; i < b->booths->len; i++) {
+		const struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		if (bo->fault)
+			continue;
+		for (guint k = 0; k < bo->cc->profile->len; k++)
+			if (g_array_index(bo->cc->profile, struct config_profile_entry, k)
+				.service == service)
+				return TRUE;
+	}
+	return FALSE;
+}
+
 void booths_faults(struct booths *b, GPtrArray *faults)
 {
 	for (guint i = 0; i < b->booths->len; i++) {

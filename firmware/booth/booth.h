@@ -106,6 +106,10 @@ void booths_faults(struct booths *b, GPtrArray *faults);
 /* Deletes recordings older than the retention; returns how many. */
 int booths_prune_recordings(struct booths *b);
 gboolean booths_is_booth(struct booths *b, int booth_id);
+/* Whether a booth whose profile has @service is in order (busy or free): its
+ * line is served.  Whether an expert is signed in is not known here; a booth
+ * out of order (a fault) serves nobody. */
+gboolean booths_serve(struct booths *b, int service);
 
 /* The running session of booth @booth_id: -ENOENT when there is none. */
 struct booths_session_info {

@@ -1145,6 +1145,7 @@ void queue_service_status(const struct queue *q, int16_t service, const struct q
 		ret->refusal = QUEUE_REFUSAL_FULL;
 	ret->open = ret->refusal == QUEUE_REFUSAL_NONE;
 	ret->counters_open = service_counters_open(q, service);
+	ret->staffed = ret->counters_open > 0;
 	ret->wait_s = estimate_s(q, service, ret->waiting);
 }
 

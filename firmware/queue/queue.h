@@ -227,7 +227,13 @@ struct queue_service_status {
 	int16_t opens_min, closes_min; /* today's hours; both -1 when closed today */
 	unsigned waiting;              /* callable tickets in line */
 	unsigned counters_open;        /* open counters whose profile has it */
-	int wait_s;                    /* estimate for a ticket drawn now */
+	/* Some open counter's profile has it: somebody will call its line.
+	 * Without that no wait can be computed (wait_s is then a guess that
+	 * assumes one counter; say so rather than show it).  A remote service
+	 * is also served by a booth ready for a call, which the queue does not
+	 * know: api/site.c adds that. */
+	bool staffed;
+	int wait_s; /* estimate for a ticket drawn now */
 };
 
 struct queue;
