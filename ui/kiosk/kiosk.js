@@ -11,6 +11,16 @@
 // Query string (for tests and set-up): ?idle=N — seconds without a touch
 // before going back to the start (default 45, the warning scaled; idle.js;
 // three times that while a PIN is typed).
+//
+// The ticket view lets go (issue 14): a stranger's number must not wait on
+// the screen for the next citizen, who could identify onto it.  After
+// printing it goes back to the start status.kiosk.ticket_seconds later
+// ([kiosk] ticket-seconds, 8), whatever is touched — no "continue" keeps it;
+// identifying is offered only in that window.  Once the PIN pad is open,
+// the idle timer's task timeout applies (warn, extendable); back from it the
+// ticket view gets a window of its own, without a second offer.  A ticket
+// that could not be printed stays as a task (the number to remember, a QR
+// code to scan) under the idle timer, the offer gone after the window.
 
 import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
@@ -45,6 +55,15 @@ const state = {
 };
 let thanksTimer = null;
 const THANKS_MS = 6000; // the feedback's thanks stay this long, then the start
+const TICKET_S = 8; // [kiosk] ticket-seconds when status does not say
+// The ticket view's window: {until, timer} while it runs, else null.
+let ticketWindow = null;
+
+// The hook for speech-guided mode (a later accessibility issue): with a
+// headset in, the ticket stays and can be repeated until the headset is
+// pulled or the citizen says done.  keeps() says whether that holds now;
+// whoever ends it calls ctx.done() (back to the start) as the Done button does.
+const ticketHold = { keeps: () => false };
 
 function freshPin() {
   return { digits: "", busy: false, result: null, final: false, redraw: null };
@@ -118,6 +137,8 @@ function context() {
     submit: checkin,
     back: () => goStart(),
     identify: () => {
+      if (!state.view?.offer) return; // the window closed under the finger
+      endTicketWindow();
       state.pin = freshPin();
       go("pin");
     },
@@ -141,6 +162,7 @@ function go(screen, extra = {}) {
 }
 
 function goStart() {
+  endTicketWindow();
   state.message = null;
   state.checkin = { code: "", error: null, busy: false };
   state.pin = freshPin(); // a PIN never outlives its screen
@@ -217,8 +239,57 @@ async function finish(r, appointment) {
       return;
     }
   }
-  go("ticket", { view: { ticket, printed, noPrinter: !r.print, appointment } });
+  go("ticket", { view: { ticket, printed, noPrinter: !r.print, appointment, offer: true } });
+  startTicketWindow();
   refresh();
+}
+
+// ---------------------------------------------------------------------------
+// The ticket view's window (see the top of this file)
+
+function ticketSeconds() {
+  const n = Number(state.status?.kiosk?.ticket_seconds);
+  return Number.isInteger(n) && n >= 3 && n <= 30 ? n : TICKET_S;
+}
+
+function endTicketWindow() {
+  if (ticketWindow) clearInterval(ticketWindow.timer);
+  ticketWindow = null;
+}
+
+// Shows the ticket view (state.view) for ticket-seconds from now.
+function startTicketWindow() {
+  endTicketWindow();
+  const view = state.view;
+  const until = Date.now() + ticketSeconds() * 1000;
+  const left = () => Math.max(0, Math.ceil((until - Date.now()) / 1000));
+  if (view.printed) {
+    view.closesIn = left();
+    render();
+  }
+  const w = { until, timer: null };
+  w.timer = setInterval(() => {
+    if (state.screen !== "ticket" || state.view !== view) return endTicketWindow();
+    if (ticketHold.keeps()) return;
+    const s = left();
+    if (s > 0) {
+      // Counted down in place: a rebuild under a finger would lose the tap.
+      view.closesIn = s;
+      const p = $("ticket-closing");
+      if (p) p.textContent = t("ticket_closing", { s });
+      return;
+    }
+    endTicketWindow();
+    if (view.printed) {
+      t.setLang(t.main());
+      goStart();
+    } else {
+      // The number and the QR code stay (idle.js lets go of them); the offer goes.
+      view.offer = false;
+      render();
+    }
+  }, 250);
+  ticketWindow = w;
 }
 
 async function draw(service) {
@@ -285,10 +356,18 @@ function pinErase() {
   st.redraw?.();
 }
 
+// Back from the PIN pad: the ticket view again for a window of its own,
+// without offering to identify again.
+function backToTicket(extra = {}) {
+  state.pin = freshPin();
+  state.view = { ...state.view, ...extra, offer: false };
+  go("ticket");
+  startTicketWindow();
+}
+
 function pinCancel() {
   if (state.pin.busy) return;
-  state.pin = freshPin();
-  go("ticket");
+  backToTicket();
 }
 
 async function pinSubmit() {
@@ -325,9 +404,7 @@ async function pinSubmit() {
   if (state.pin !== st) return; // gone back to the start meanwhile
   st.busy = false;
   if (outcome.verified) {
-    state.view = { ...state.view, identified: true };
-    state.pin = freshPin();
-    go("ticket");
+    backToTicket({ identified: true });
     return;
   }
   st.result = outcome.result;
@@ -385,8 +462,10 @@ async function rate(rating) {
 
 const dialog = $("idle");
 idleTimer({
-  // Not while a card is being checked: the answer comes within seconds.
-  active: () => (state.screen !== "start" || t.lang() !== t.main() || !!state.message) && !state.pin.busy,
+  // Not while a card is being checked: the answer comes within seconds; nor
+  // in the ticket view's window, which ends on its own.
+  active: () => (state.screen !== "start" || t.lang() !== t.main() || !!state.message) && !state.pin.busy &&
+    !(state.screen === "ticket" && ticketWindow),
   // Finding the card and remembering its PIN takes longer than a tap.
   patience: () => (state.screen === "pin" ? 3 : 1),
   warn: (s) => {

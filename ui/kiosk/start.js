@@ -3,6 +3,13 @@
 // its line and estimate, or — when it cannot be drawn now — the reason in
 // words; the way to check in for an appointment; and, smaller, the way to
 // rate a visit (feedback.js).
+//
+// A service nobody staffs now (status: staffed false — no open counter's
+// profile has it) never shows an estimate (wait_s is null then).  With
+// [kiosk] unstaffed = show (the default) its button says "no counter open
+// for this service now" and a ticket can still be drawn: it waits in line
+// until a counter opens.  With unstaffed = hide it is left off the screen
+// while it could be drawn; a closed one still shows why it is closed.
 
 import { h } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
@@ -13,7 +20,18 @@ import { refusalText } from "./strings.js";
 function signature(ctx) {
   const st = ctx.status;
   return JSON.stringify([ctx.t.lang(), ctx.online, ctx.message?.text ?? null,
-    st ? st.providers.map((p) => p.code) : [], st ? st.services.map((s) => s.code + ":" + s.provider) : []]);
+    st ? st.providers.map((p) => p.code) : [], offered(st).map((s) => s.code + ":" + s.provider)]);
+}
+
+// A line nobody serves: staffed false, so no estimate (wait_s null).
+export const unstaffed = (s) => s.staffed === false || s.wait_s === null;
+
+// The services on the screen: in hide mode, not those that could be drawn
+// but nobody serves.
+function offered(status) {
+  if (!status) return [];
+  if (status.kiosk?.unstaffed !== "hide") return status.services;
+  return status.services.filter((s) => !(s.open && unstaffed(s)));
 }
 
 // ctx: {t, status, online, message, draw(service), explain(service), checkin(), rateVisit()}
@@ -21,7 +39,7 @@ export function renderStart(ctx) {
   const { t, status } = ctx;
   const lang = t.lang();
   const providers = status ? status.providers : [];
-  const services = status ? status.services : [];
+  const services = offered(status);
 
   const groups = providers
     .map((p) => ({ p, list: services.filter((s) => s.provider === p.code) }))
@@ -37,6 +55,7 @@ export function renderStart(ctx) {
       ? h("div", { class: "message", role: "alert" },
         h("strong", {}, ctx.message.title), " ", ctx.message.text)
       : null,
+    status && !services.length ? h("p", { class: "message none-staffed", role: "status" }, t("none_staffed")) : null,
     h("div", { class: "providers" },
       groups.map(({ p, list }) =>
         h("section", { class: "provider", "aria-labelledby": `prov-${p.code}` },
@@ -60,7 +79,7 @@ export function renderStart(ctx) {
 // Updates a start screen in place; false when it has to be built anew.
 export function updateStart(section, ctx) {
   if (!section?.classList.contains("start") || section.dataset.sig !== signature(ctx)) return false;
-  for (const s of ctx.status?.services || []) {
+  for (const s of offered(ctx.status)) {
     const b = section.querySelector(`button.service[data-service="${CSS.escape(s.code)}"]`);
     if (!b) return false;
     const st = serviceState(ctx, s);
@@ -69,6 +88,9 @@ export function updateStart(section, ctx) {
     else b.removeAttribute("aria-disabled");
     const info = b.querySelector(".info");
     if (info.textContent !== st.info) info.textContent = st.info;
+    const keep = b.querySelector(".keep");
+    if (!keep !== !st.keep) return false; // a line appears or goes: build anew
+    if (keep && keep.textContent !== st.keep) keep.textContent = st.keep;
   }
   return true;
 }
@@ -76,17 +98,22 @@ export function updateStart(section, ctx) {
 function serviceState(ctx, s) {
   const { t } = ctx;
   const closed = !s.open;
+  const nobody = !closed && unstaffed(s);
+  let info;
+  if (closed) info = refusalText(t, s.refusal, s);
+  else if (nobody) info = s.waiting > 0 ? t("unstaffed_waiting", { n: s.waiting }) : t("unstaffed");
+  else if (s.waiting > 0) info = t("waiting_est", { n: s.waiting, min: minutes(s.wait_s) });
+  else info = t("waiting_none");
   return {
     closed,
     // aria-disabled, not disabled: a closed service stays focusable, so the
     // reason is read out and a tap on it explains itself.
     unavailable: closed || !ctx.online,
-    className: "service" + (closed ? " closed" : "") + (s.kind === "remote" ? " remote" : ""),
-    info: closed
-      ? refusalText(t, s.refusal, s)
-      : s.waiting > 0
-        ? t("waiting_est", { n: s.waiting, min: minutes(s.wait_s) })
-        : t("waiting_none"),
+    className: "service" + (closed ? " closed" : "") + (nobody ? " unstaffed" : "") +
+      (s.kind === "remote" ? " remote" : ""),
+    info,
+    // An unstaffed line still takes tickets: say what becomes of one.
+    keep: nobody ? t("unstaffed_keep") : null,
   };
 }
 
@@ -106,5 +133,6 @@ function serviceButton(ctx, s) {
   },
   h("span", { class: "name" }, pick(s.names, t.lang())),
   s.kind === "remote" ? h("span", { class: "video" }, t("video")) : null,
-  h("span", { class: "info" }, st.info));
+  h("span", { class: "info" }, st.info),
+  st.keep ? h("span", { class: "keep" }, st.keep) : null);
 }

@@ -4,14 +4,20 @@
 // failed, says so plainly and gives the follow address as text and as a QR
 // code (an image vuorod draws: GET /api/qr?text=…; if that fails the image
 // hides itself and the address stays readable).  Where the kiosk has an
-// ID-card reader (status.identity_reader), it offers to identify now (pin.js);
-// after that it says the identity is confirmed.
+// ID-card reader (status.identity_reader), it offers to identify now (pin.js)
+// — only while v.offer holds, the short window after printing (kiosk.js):
+// the next citizen must not identify onto this ticket; after that it says
+// the identity is confirmed.  A printed ticket's view says when it goes
+// back to the start (#ticket-closing, counted down by kiosk.js in place).
+// A line nobody staffs gets no estimate: it says no counter is open and that
+// the number stays in line.
 
 import { h } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
+import { unstaffed } from "./start.js";
 
 // ctx: {t, status, done(), identify()};
-// v: {ticket, printed, noPrinter, appointment, identified}
+// v: {ticket, printed, noPrinter, appointment, identified, offer, closesIn}
 export function renderTicket(ctx, v) {
   const { t, status } = ctx;
   const lang = t.lang();
@@ -21,10 +27,14 @@ export function renderTicket(ctx, v) {
   const ahead = tk.ahead ?? 0;
 
   const facts = [];
-  if (ahead === 0) facts.push(t("ahead_0"));
+  if (svc && unstaffed(svc)) {
+    // Nobody to call it yet: no "you will be called soon", no estimate.
+    if (ahead > 0) facts.push(ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead }));
+    facts.push(t("ticket_unstaffed"));
+  } else if (ahead === 0) facts.push(t("ahead_0"));
   else {
     facts.push(ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead }));
-    facts.push(t("wait_est", { min: minutes(tk.wait_s) }));
+    if (tk.wait_s != null) facts.push(t("wait_est", { min: minutes(tk.wait_s) }));
   }
 
   return h("section", { class: "ticket" + (v.printed ? "" : " unprinted"), "aria-labelledby": "ticket-title" },
@@ -35,19 +45,22 @@ export function renderTicket(ctx, v) {
       svc ? pick(svc.names, lang) : tk.service,
       prov ? h("span", { class: "provider" }, pick(prov.names, lang)) : null),
     v.appointment ? h("p", { class: "appointment-ok" }, t("appointment_ok", { code: v.appointment })) : null,
-    h("ul", { class: "facts" }, facts.map((f) => h("li", {}, f))),
+    h("ul", { class: "facts", id: "ticket-facts" }, facts.map((f) => h("li", {}, f))),
     svc?.kind === "remote" ? h("p", { class: "video" }, t("video_confirm")) : null,
     v.printed ? h("p", { class: "take" }, t("take_ticket")) : unprinted(ctx, v),
     h("p", { class: "screens" }, t("called_on_screens")),
     v.identified ? h("p", { id: "identified", class: "identified", role: "status" }, t("identified")) : null,
     h("div", { class: "ticket-actions" },
-      !v.identified && status?.identity_reader && tk.state === "waiting"
+      v.offer && !v.identified && status?.identity_reader && tk.state === "waiting"
         ? h("button", { type: "button", id: "identify", class: "identify secondary", dataset: { focusKey: "identify" },
           onclick: () => ctx.identify() },
         h("span", { class: "identify-main" }, t("identify_offer")),
         h("span", { class: "identify-sub" }, t("identify_offer_sub")))
         : null,
-      h("button", { class: "done", dataset: { focusKey: "done" }, onclick: () => ctx.done() }, t("done"))));
+      h("button", { class: "done", dataset: { focusKey: "done" }, onclick: () => ctx.done() }, t("done"))),
+    v.closesIn != null
+      ? h("p", { id: "ticket-closing", class: "closing" }, t("ticket_closing", { s: v.closesIn }))
+      : null);
 }
 
 function unprinted(ctx, v) {
