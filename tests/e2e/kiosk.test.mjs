@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /kiosk in a real Chromium against a real vuorod on the sim board: drawing
-// a ticket in Swedish, the printer failing, closed services explained,
+// a ticket in Swedish, the ticket view letting go after [kiosk]
+// ticket-seconds (identifying only in that window), lines nobody staffs
+// (labelled, or hidden), the printer failing, closed services explained,
 // appointment check-in, vuorod restarting under the page, identifying with
 // the ID card (SoftHSM2) after drawing — seen by the advisor who calls the
 // ticket — and rating a visit.
@@ -42,12 +44,21 @@ const errorsBut = (page, ...statuses) => page.jsErrors.filter((e) =>
   !statuses.some((st) => e === `Failed to load resource: the server responded with a status of ${st} ` +
     `(${{ 404: "Not Found", 409: "Conflict" }[st]})`));
 
-test("kiosk: a citizen draws a ticket in Swedish; idle returns to the start", async () => {
+// Records on the page whether the idle warning ever opens from now on.
+const watchIdle = (page) => page.evaluate(() => {
+  window.vuoroIdleOpened = false;
+  new MutationObserver(() => {
+    if (document.getElementById("idle").open) window.vuoroIdleOpened = true;
+  }).observe(document.getElementById("idle"), { attributes: true, attributeFilter: ["open"] });
+});
+
+test("kiosk: a citizen draws a ticket in Swedish; the ticket view goes back to the start by itself", async () => {
   const v = await startVuorod();
   try {
-    // Somebody is already waiting for general guidance.
+    // Somebody is already waiting for general guidance; counter 1 serves it.
     const first = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
     expect(first.status === 201, "a ticket drawn through the API: " + JSON.stringify(first.body));
+    expect((await v.api("POST", "/api/counters/1/open", {}, "anna")).status === 200, "counter 1 open");
 
     // ?idle=8: 8 s without a touch, the warning from 4.4 s (idle.js).
     const page = await open(v.url + "/kiosk?idle=8", PORTRAIT);
@@ -82,8 +93,19 @@ test("kiosk: a citizen draws a ticket in Swedish; idle returns to the start", as
       "the service in Swedish: " + guide);
     await shot(page, "kiosk-start-sv");
 
+    // Choosing is a task: left alone, a warning in Swedish, and Continue extends.
+    await page.waitForSelector("#idle[open]", { timeout: 8000 });
+    expect(await text(page, "#idle-title") === "Är du kvar?", "the warning in Swedish");
+    await shot(page, "kiosk-idle-warning");
+    await audit(page, "kiosk idle warning");
+    await page.getByRole("button", { name: "Fortsätt" }).click();
+    await page.waitForSelector("#idle", { state: "hidden" });
+    expect(await text(page, "h1") === "Välj ärende", "still choosing, in Swedish, after Continue");
+
     // Draw: the confirmation shows the number vuorod gave.
+    await watchIdle(page);
     await serviceButton(page, "guide").click();
+    const drawnAt = Date.now();
     await page.waitForSelector("#ticket-number");
     const number = await text(page, "#ticket-number");
     const queue = await v.api("GET", "/api/queue", null, "anna");
@@ -96,21 +118,20 @@ test("kiosk: a citizen draws a ticket in Swedish; idle returns to the start", as
     expect(body.includes("1 person före dig"), "people ahead: " + body);
     expect(body.includes("Beräknad väntetid cirka 6 min"), "the estimate: " + body);
     expect(body.includes("Ta din kölapp ur skrivaren"), "take the ticket from the printer: " + body);
+    expect(/Skärmen återgår till början om [1-8] sekunder\./.test(await text(page, "#ticket-closing")),
+      "says when it goes back: " + await text(page, "#ticket-closing"));
     expect(fs.existsSync(path.join(v.dir, "tickets", "ticket-1.bin")), "the sim printer printed it");
     await shot(page, "kiosk-ticket");
     await audit(page, "kiosk confirmation");
 
-    // Idle: the warning, in Swedish, with a button that extends.
-    await page.waitForSelector("#idle[open]", { timeout: 8000 });
-    expect(await text(page, "#idle-title") === "Är du kvar?", "the warning in Swedish");
-    await shot(page, "kiosk-idle-warning");
-    await audit(page, "kiosk idle warning");
-    await page.getByRole("button", { name: "Fortsätt" }).click();
-    await page.waitForSelector("#idle", { state: "hidden" });
-    expect(await page.locator("#ticket-number").count() === 1, "still on the confirmation after Continue");
-    // Left alone: back to the start, in Finnish.
-    await page.waitForSelector("#idle[open]", { timeout: 8000 });
-    await waitFor(async () => await page.locator("#start-title").count() === 1, "back on the start screen", 8000);
+    // Touching the screen keeps nothing: back to the start ticket-seconds
+    // (8, the default) after printing, in Finnish, without asking.
+    await page.click("#ticket-number");
+    await waitFor(async () => await page.locator("#start-title").count() === 1, "back on the start screen", 12000);
+    const gone = (Date.now() - drawnAt) / 1000;
+    expect(gone >= 7.5 && gone < 10, `the ticket view went after about 8 s (${gone.toFixed(1)} s)`);
+    expect(!(await page.evaluate(() => window.vuoroIdleOpened)), "no 'still there?' warning kept the ticket");
+    expect(await page.locator("#ticket-number").count() === 0, "the number is gone from the screen");
     expect(await text(page, "h1") === "Valitse asiointi", "back in Finnish");
     expect(await page.getByRole("button", { name: "Suomi" }).getAttribute("aria-pressed") === "true",
       "Suomi pressed again");
@@ -303,6 +324,7 @@ test("kiosk: appointment check-in with the on-screen keys; a wrong code explaine
 test("kiosk: vuorod restarts under the page — offline banner, then fresh counts", async () => {
   const v = await startVuorod();
   try {
+    expect((await v.api("POST", "/api/counters/1/open", {}, "anna")).status === 200, "counter 1 open (kela)");
     // Landscape (1920×1080) too: all six services, no scrolling.
     const wide = await open(v.url + "/kiosk", { width: 1920, height: 1080 });
     await wide.waitForSelector("button.service");
@@ -349,7 +371,7 @@ test("kiosk: vuorod restarts under the page — offline banner, then fresh count
 
 // A fresh test PKI and SoftHSM2 cards (tests/identity/make-pki.sh), the "ec"
 // card in the reader, and vuorod with an [identity] group.  Returns {v, done()}.
-async function withCardReader() {
+async function withCardReader(overrides = []) {
   const pki = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-pki-"));
   execFileSync(path.join(ROOT, "tests", "identity", "make-pki.sh"), [pki], { stdio: "ignore" });
   const saved = process.env.SOFTHSM2_CONF;
@@ -364,7 +386,7 @@ async function withCardReader() {
       ["identity", "module", "/usr/lib/softhsm/libsofthsm2.so"],
       ["identity", "trust-anchors", path.join(pki, "root", "ca.pem")],
       ["identity", "crl", path.join(pki, "crl.pem")],
-      ["identity", "site-secret", path.join(pki, "site-secret")]]);
+      ["identity", "site-secret", path.join(pki, "site-secret")], ...overrides]);
     return { v, done };
   } catch (e) {
     done();
@@ -380,7 +402,8 @@ async function padType(page, digits) {
 const sql = (v, query) => execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"), query], { encoding: "utf8" }).trim();
 
 test("kiosk: identify with the ID card after drawing (wrong PIN, then right); the advisor sees who it is", async () => {
-  const { v, done } = await withCardReader();
+  // The longest window: screenshots and axe take their time before the tap.
+  const { v, done } = await withCardReader([["kiosk", "ticket-seconds", "30"]]);
   try {
     const status = await v.api("GET", "/api/status");
     expect(status.body.identity_reader === true, "status says there is a card reader");
@@ -540,6 +563,146 @@ test("kiosk: a slow PIN entry is not cut short by the idle timer, but still goes
   } finally {
     await v.cleanup();
     done();
+  }
+});
+
+test("kiosk: identifying is offered only in the ticket view's short window; back from the PIN pad, no second offer", async () => {
+  const { v, done } = await withCardReader([["kiosk", "ticket-seconds", "4"]]);
+  try {
+    const st = (await v.api("GET", "/api/status")).body;
+    expect(st.kiosk?.ticket_seconds === 4 && st.kiosk?.unstaffed === "show", "status.kiosk: " + JSON.stringify(st.kiosk));
+    // ?idle=4: the PIN pad warns after about 10 s and gives up after 12 s.
+    const page = await open(v.url + "/kiosk?idle=4", PORTRAIT);
+    await page.waitForSelector("button.service");
+    await watchIdle(page);
+
+    // Drawn and left alone: the offer and the number go with the view.
+    await serviceButton(page, "guide").click();
+    const drawnAt = Date.now();
+    await page.waitForSelector("#identify");
+    expect(/Näkymä palaa alkuun [1-4] sekunnin kuluttua\./.test(await text(page, "#ticket-closing")),
+      "the countdown: " + await text(page, "#ticket-closing"));
+    await waitFor(async () => await page.locator("#start-title").count() === 1, "back on the start screen", 8000);
+    const gone = (Date.now() - drawnAt) / 1000;
+    expect(gone >= 3.5 && gone < 6, `back at the start after about 4 s (${gone.toFixed(1)} s)`);
+    expect(await page.locator("#identify").count() === 0, "no identify offer on the start screen");
+    expect(await text(page, "h1") === "Valitse asiointi", "in Finnish for the next citizen");
+    expect(!(await page.evaluate(() => window.vuoroIdleOpened)), "no warning asked to keep the ticket");
+
+    // Drawn again, the offer taken inside the window: the PIN pad is a task
+    // of its own and outlasts the window.
+    await serviceButton(page, "guide").click();
+    await page.click("#identify");
+    const padAt = Date.now();
+    await page.waitForSelector("#pin-title");
+    await padType(page, "1");
+    // The PIN pad's idle warning (from 12 s − 20/45 × 4 s) comes after the window.
+    await page.waitForSelector("#idle[open]", { timeout: 15000 });
+    const warned = (Date.now() - padAt) / 1000;
+    expect(warned > 8, `the PIN pad outlived the 4 s window (warned after ${warned.toFixed(1)} s)`);
+    expect(await page.locator("#pin-title").count() === 1, "still on the PIN pad under the warning");
+    await page.click("#idle-continue");
+    await page.waitForSelector("#idle", { state: "hidden" });
+    // Cancel: the ticket again, for a window of its own, without a second offer.
+    await page.click("#pin-cancel");
+    await page.waitForSelector("#ticket-number");
+    const backAt = Date.now();
+    expect(await page.locator("#identify").count() === 0, "no second offer to identify");
+    expect(await page.locator("#ticket-closing").count() === 1, "it says when it goes back");
+    await shot(page, "kiosk-ticket-after-pin");
+    await waitFor(async () => await page.locator("#start-title").count() === 1, "back on the start screen", 8000);
+    const back = (Date.now() - backAt) / 1000;
+    expect(back >= 3 && back < 6, `back at the start about 4 s after the PIN pad (${back.toFixed(1)} s)`);
+    const q = (await v.api("GET", "/api/queue", null, "anna")).body.tickets;
+    expect(q.filter((tk) => tk.service === "guide" && tk.state === "waiting").length === 2, "both tickets in line");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await v.cleanup();
+    done();
+  }
+});
+
+test("kiosk: a line nobody staffs says so, takes tickets without promising a wait, and updates when a counter opens", async () => {
+  const v = await startVuorod();
+  try {
+    // Counter 1 serves guidance, permits and Kela; nobody serves taxation.
+    expect((await v.api("POST", "/api/counters/1/open", {}, "anna")).status === 200, "counter 1 open");
+    const page = await open(v.url + "/kiosk", PORTRAIT);
+    await page.waitForSelector("button.service");
+    await page.getByRole("button", { name: "English" }).click();
+    await waitFor(async () => await text(page, "h1") === "Choose your service", "English");
+    const tax = serviceButton(page, "tax");
+    const label = await tax.innerText();
+    expect(label.includes("No counter open for this service now") &&
+      label.includes("You can still take a number: it waits in line until a counter opens."),
+    "the tax button says nobody serves it, and that a ticket still waits: " + label);
+    expect(!/min/.test(label), "no estimate for it: " + label);
+    expect(await tax.getAttribute("aria-disabled") === null, "it can still be drawn");
+    expect((await serviceButton(page, "guide").innerText()).includes("No queue"), "a staffed line as before");
+    expect((await serviceButton(page, "kela-video").innerText()).includes("No queue"),
+      "the remote line is served by its booth (in order)");
+    const { scroll, inner } = await page.evaluate(() =>
+      ({ scroll: document.documentElement.scrollHeight, inner: window.innerHeight }));
+    expect(scroll <= inner, `still no scrolling (${scroll} > ${inner})`);
+    await shot(page, "kiosk-unstaffed");
+    await audit(page, "kiosk with a line nobody staffs");
+
+    // Drawn anyway: the confirmation promises nothing it cannot know.
+    await tax.click();
+    await page.waitForSelector("#ticket-number");
+    expect(await text(page, "#ticket-number") === "V001", "the tax number");
+    const facts = await text(page, "#ticket-facts");
+    expect(facts.includes("No counter is open for this service right now. Your number stays in line and is called when a counter opens."),
+      "says no counter is open and the number is kept: " + facts);
+    expect(!facts.includes("Estimated wait") && !facts.includes("called soon"), "no wait promised: " + facts);
+    await shot(page, "kiosk-ticket-unstaffed");
+    await audit(page, "kiosk confirmation, nobody staffs the line");
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.waitForSelector("#start-title");
+
+    // Counter 2 (tax first) opens: the button follows, with an estimate now.
+    await tax.evaluate((b) => { b.vuoroMark = true; });
+    expect((await v.api("POST", "/api/counters/2/open", {}, "bertil")).status === 200, "counter 2 open");
+    await waitFor(async () => (await tax.innerText()).includes("1 waiting · about 10 min"),
+      "the tax line staffed: 1 waiting, about 10 min");
+    expect(!(await tax.innerText()).includes("No counter"), "the label is gone");
+    expect(await page.locator("button.service.unstaffed").count() === 0, "every line staffed");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("kiosk: unstaffed = hide — a line nobody staffs is not offered; when none is, the screen says so", async () => {
+  const v = await startVuorod([["kiosk", "unstaffed", "hide"]]);
+  try {
+    expect((await v.api("POST", "/api/counters/1/open", {}, "anna")).status === 200, "counter 1 open");
+    const page = await open(v.url + "/kiosk", PORTRAIT);
+    await page.waitForSelector("button.service");
+    const shown = async () => (await page.locator("button.service").evaluateAll((bs) => bs.map((b) => b.dataset.service))).join(",");
+    await waitFor(async () => await shown() === "guide,permits,kela,kela-video,te-video",
+      "taxation (nobody at a tax counter) is not offered");
+    expect(await page.locator("#prov-vero").count() === 0, "nor its provider's heading");
+    await shot(page, "kiosk-unstaffed-hidden");
+    await audit(page, "kiosk, unstaffed lines hidden");
+
+    // Counter 2 opens: taxation appears; counter 1 closes: its own lines stay (counter 2 has guide and kela).
+    expect((await v.api("POST", "/api/counters/2/open", {}, "bertil")).status === 200, "counter 2 open");
+    await waitFor(async () => (await shown()).includes("tax"), "taxation offered once counter 2 is open");
+    expect((await v.api("POST", "/api/counters/1/close", {}, "anna")).status === 200, "counter 1 closed");
+    await waitFor(async () => await shown() === "guide,tax,kela,kela-video,te-video", "permits gone with counter 1");
+    expect((await v.api("POST", "/api/counters/2/close", {}, "bertil")).status === 200, "counter 2 closed");
+    // The booth out of order too: nothing anybody serves.
+    expect((await v.api("POST", "/api/booths/4/sim", { unplug: "camera" }, "tech")).status === 200, "booth camera unplugged");
+    await page.waitForSelector(".none-staffed", { timeout: 8000 });
+    expect(await page.locator("button.service").count() === 0, "no service offered");
+    expect(await text(page, ".none-staffed") === "Yhtään palvelupistettä ei ole nyt avoinna. Kysy neuvontapisteestä.",
+      "says no counter is open, in Finnish: " + await text(page, ".none-staffed"));
+    await shot(page, "kiosk-none-staffed");
+    await audit(page, "kiosk, nothing staffed");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await v.cleanup();
   }
 });
 
