@@ -508,7 +508,13 @@ static void test_estimate(struct fixture *f, gconstpointer data)
 	queue_service_status(f->q, (int16_t)f->guide, &f->t, &st);
 	g_assert_cmpuint(st.waiting, ==, 4);
 	g_assert_cmpint(st.wait_s, ==, 4 * 5 * 60); /* service-min until measured */
+	/* Nobody at a counter: the line is not staffed (the API then gives no wait). */
+	g_assert_false(st.staffed);
+	g_assert_cmpuint(st.counters_open, ==, 0);
 	open_counter(f, 1);
+	queue_service_status(f->q, (int16_t)f->guide, &f->t, &st);
+	g_assert_true(st.staffed);
+	g_assert_cmpuint(st.counters_open, ==, 1);
 	open_counter(f, 2);
 	/* Two visits of 60 s and 180 s: 120 s on average, two counters. */
 	call(f, 1);
