@@ -121,6 +121,8 @@ test("kiosk: a citizen draws a ticket in Swedish; the ticket view goes back to t
     expect(/Skärmen återgår till början om [1-8] sekunder\./.test(await text(page, "#ticket-closing")),
       "says when it goes back: " + await text(page, "#ticket-closing"));
     expect(fs.existsSync(path.join(v.dir, "tickets", "ticket-1.bin")), "the sim printer printed it");
+    expect(await page.evaluate(() => document.activeElement.id) === "ticket-title",
+      "focus on the number's heading (a screen reader reads it first)");
     await shot(page, "kiosk-ticket");
     await audit(page, "kiosk confirmation");
 
@@ -177,6 +179,31 @@ test("kiosk: the printer fails — the number on screen, a follow link, ticket i
       { encoding: "utf8" });
     expect(scan.stdout.trim() === url, `zbarimg read ${JSON.stringify(scan.stdout)} from the screen, not ${url}`);
     await audit(page, "kiosk printer failed");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("kiosk: a ticket that could not be printed stays past the window, under the idle timer (warn, continue)", async () => {
+  const v = await startVuorod([["kiosk", "ticket-seconds", "3"]]);
+  try {
+    expect((await v.api("POST", "/api/printer/sim", { paper_end: true }, "tech")).status === 200, "paper taken");
+    // ?idle=10: the warning 5.6 s after the last touch, back at 10 s.
+    const page = await open(v.url + "/kiosk?idle=10", PORTRAIT);
+    await page.waitForSelector("button.service");
+    await serviceButton(page, "guide").click();
+    const drawnAt = Date.now();
+    await page.waitForSelector(".printer-failed");
+    expect(await page.locator("#ticket-closing").count() === 0, "no countdown: the number is the citizen's only copy");
+    // The warning comes from the idle timer once the window is over: the number still there.
+    await page.waitForSelector("#idle[open]", { timeout: 15000 });
+    const warned = (Date.now() - drawnAt) / 1000;
+    expect(warned > 3, `warned after the 3 s window (${warned.toFixed(1)} s)`);
+    expect(await text(page, "#ticket-number") === "A001", "the unprinted number still on screen");
+    await page.click("#idle-continue");
+    await page.waitForSelector("#idle", { state: "hidden" });
+    expect(await text(page, "#ticket-number") === "A001", "Continue keeps what the citizen must copy");
     expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
   } finally {
     await v.cleanup();

@@ -239,8 +239,7 @@ async function finish(r, appointment) {
       return;
     }
   }
-  go("ticket", { view: { ticket, printed, noPrinter: !r.print, appointment, offer: true } });
-  startTicketWindow();
+  showTicket({ ticket, printed, noPrinter: !r.print, appointment, offer: true });
   refresh();
 }
 
@@ -257,16 +256,13 @@ function endTicketWindow() {
   ticketWindow = null;
 }
 
-// Shows the ticket view (state.view) for ticket-seconds from now.
-function startTicketWindow() {
+// Shows the ticket view @view for ticket-seconds from now.
+function showTicket(view) {
   endTicketWindow();
-  const view = state.view;
   const until = Date.now() + ticketSeconds() * 1000;
   const left = () => Math.max(0, Math.ceil((until - Date.now()) / 1000));
-  if (view.printed) {
-    view.closesIn = left();
-    render();
-  }
+  view.closesIn = view.printed ? left() : null;
+  go("ticket", { view });
   const w = { until, timer: null };
   w.timer = setInterval(() => {
     if (state.screen !== "ticket" || state.view !== view) return endTicketWindow();
@@ -360,9 +356,7 @@ function pinErase() {
 // without offering to identify again.
 function backToTicket(extra = {}) {
   state.pin = freshPin();
-  state.view = { ...state.view, ...extra, offer: false };
-  go("ticket");
-  startTicketWindow();
+  showTicket({ ...state.view, ...extra, offer: false });
 }
 
 function pinCancel() {
