@@ -23,7 +23,9 @@ test("follow: place in line, then 'your turn — counter 1' in the ticket's lang
       "Svenska marked");
     expect(await page.locator("#number").innerText() === tk.code, "the number: " + tk.code);
     expect(await page.locator("#service").innerText() === "Allmän rådgivning", "the service in Swedish");
-    expect((await page.locator("#facts").innerText()).includes("Beräknad väntetid cirka 6 min"), "the estimate");
+    // No counter open for the line yet: no estimate is promised.
+    await waitFor(async () => (await page.locator("#facts").innerText()) ===
+      "Ingen disk är öppen för den här tjänsten just nu.", "'no counter open' instead of an estimate");
     expect(await page.locator("#state").getAttribute("role") === "status", "the state is a live region");
     const { scroll, inner } = await page.evaluate(() =>
       ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
@@ -31,8 +33,10 @@ test("follow: place in line, then 'your turn — counter 1' in the ticket's lang
     await shot(page, "follow-waiting");
     await audit(page, "follow, waiting");
 
-    // Anna opens counter 1 and calls: the other ticket first.
+    // Anna opens counter 1: now an estimate; she calls the other ticket first.
     expect((await v.api("POST", "/api/counters/1/open", {}, "anna")).status === 200, "counter 1 open");
+    await waitFor(async () => (await page.locator("#facts").innerText()).includes("Beräknad väntetid cirka"),
+      "the estimate once a counter is open");
     const first = await v.api("POST", "/api/counters/1/call", {}, "anna");
     expect(first.body.ticket.code === other.body.ticket.code, "the first ticket called first");
     await waitFor(async () => (await stateText(page)) === "Du är näst på tur", "next in line", 2000);

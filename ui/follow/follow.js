@@ -63,7 +63,9 @@ function missedLine(m) {
 // No counter serves the ticket's line now: no estimate can be given.
 function unstaffed(tk) {
   const svc = status?.services?.find((s) => s.code === tk.service);
-  return svc?.staffed === false || ("wait_s" in tk && tk.wait_s == null);
+  // "staffed" when vuorod says it, else from the open counters for the line.
+  const staffed = svc?.staffed ?? (svc?.counters_open === undefined || svc.counters_open > 0);
+  return !staffed || ("wait_s" in tk && tk.wait_s == null);
 }
 
 // The main line (read out) and the smaller facts below it.
