@@ -15,10 +15,10 @@
  *
  * - the counter of a ticket's last missed call while it waits again after a
  *   no-show: the ticket itself keeps no counter once back in line, and the
- *   tickets table has no column for it.  After a restart the counter is not
- *   known (the follow page then says "you were called" without a number);
- *   when and that it was missed still come from the ticket (see
- *   api_build_missed).
+ *   tickets table has no column for it.  At start-up it is read back from the
+ *   audit log (the no-show command's row names the counter) for the few
+ *   tickets that wait after a no-show; when and that it was missed come from
+ *   the ticket itself (see api_build_missed).
  */
 #include "api_internal.h"
 #include <string.h>
@@ -136,6 +136,21 @@ static void calls_seed_one(const struct queue_ticket *stored, void *data)
 	g_array_append_val(c->recent, call);
 }
 
+/* A ticket waiting again after a no-show: where it was called, from the audit log. */
+static void calls_seed_missed(const struct queue_ticket *tk, void *data)
+{
+	struct api_calls *c = data;
+	g_autoptr(GError) error = NULL;
+	int16_t counter = 0;
+
+	if (tk->state != QUEUE_WAITING || !tk->no_shows || !tk->called_at)
+		return;
+	if (store_audit_last_counter(desk_store(c->api->desk), "no_show", tk->id, tk->called_at,
+				     &counter, &error) == 0 &&
+	    counter > 0)
+		g_hash_table_insert(c->missed, GUINT_TO_POINTER(tk->id), GINT_TO_POINTER(counter));
+}
+
 static gint calls_newest_first(gconstpointer a, gconstpointer b)
 {
 	const struct api_call *x = a, *y = b;
@@ -161,6 +176,7 @@ struct api_calls *api_calls_new(struct api *api)
 	g_array_sort(c->recent, calls_newest_first);
 	if (c->recent->len > API_CALLS_MAX)
 		g_array_set_size(c->recent, API_CALLS_MAX);
+	queue_foreach_ticket(desk_queue(api->desk), calls_seed_missed, c);
 	c->sub = bus_subscribe(api->bus, "queue.", calls_on_event, c);
 	return c;
 }

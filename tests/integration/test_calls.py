@@ -2,7 +2,7 @@
 """What the follow page and the waiting-room display are told of calls, over
 real HTTP: a ticket's "missed" call after a no-show (requeued, then dropped),
 GET /api/status "recent_calls" (newest first, a transferred or requeued
-ticket's call leaves it, a served one stays) and the list after a restart."""
+ticket's call leaves it, a served one stays); both after a restart."""
 
 from conftest import make_daemon
 
@@ -44,6 +44,10 @@ def test_missed_call_is_told_then_expires(daemon, status):
     assert f["missed"]["at"] >= t["issued_at"]
     # Staff see the same on the ticket.
     assert daemon.get("/api/tickets/%d" % t["id"], user="anna").json()["missed"]["counter"] == counter["id"]
+
+    # vuorod restarts (a power cut): the counter is read back from the audit log.
+    daemon.restart()
+    assert daemon.get("/api/follow/" + t["ref"]).json()["missed"] == f["missed"]
 
     # Called again: the missed call is over.
     call(daemon, "anna", counter["id"], t["id"])
