@@ -142,6 +142,7 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 		web_json_add_str(b, "outcome", queue_outcome_name(tk->outcome));
 		web_json_add_str(b, "channel", queue_channel_name(tk->channel));
 	}
+	api_build_missed(api, b, tk);
 	if (ahead < 0 && t &&
 	    queue_ticket_estimate(desk_queue(api->desk), tk->id, t, &now_ahead, &wait_s) == 0)
 		ahead = (int)now_ahead;
@@ -736,6 +737,8 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	web_router_attach(api->router, api->server, "/api");
 	soup_server_add_websocket_handler(api->server, "/api/events", NULL, NULL, api_ws_open, api,
 					  NULL);
+	/* Before the event stream: an event sent out already counts in them. */
+	api->calls = api_calls_new(api);
 	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
 	api->bus_appointment_sub = bus_subscribe(bus, "appointment.", api_on_arrival, api);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
@@ -784,6 +787,7 @@ void api_free(struct api *api)
 	api_booth_free(api);
 	api_devices_free(api);
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
+	api_calls_free(api->calls);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		bus_unsubscribe(api->bus, api->bus_device_subs[i]);

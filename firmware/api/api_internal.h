@@ -32,6 +32,7 @@ struct api {
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
 	struct api_booth *booth_api; /* booths.c's sockets and streams */
 	struct api_devices *devices; /* credentials.c: device credentials, sockets by login */
+	struct api_calls *calls;     /* calls.c: the day's recent and missed calls */
 	SoupServer *server;
 	struct http_guard *guard; /* web/http_guard.c: the transport's limits */
 	struct web_router *router;
@@ -98,6 +99,12 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 			 const struct queue_time *t, int ahead, int wait_s);
 void api_build_counter(struct api *api, JsonBuilder *b, const struct config_counter *cc,
 		       gboolean staff);
+/* calls.c: the day's recent calls (GET /api/status "recent_calls") and the
+ * missed call of a ticket after a no-show (the ticket's "missed"). */
+struct api_calls *api_calls_new(struct api *api);
+void api_calls_free(struct api_calls *c);
+void api_calls_build_recent(struct api_calls *c, JsonBuilder *b, int32_t day);
+void api_build_missed(struct api *api, JsonBuilder *b, const struct queue_ticket *tk);
 /* The body's "lang" (the site's first language when absent), or reply 400. */
 int api_parse_lang(struct web_req *r, uint8_t *ret);
 

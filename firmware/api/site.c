@@ -92,6 +92,10 @@ static void api_status(struct web_req *r)
 	for (guint i = 0; i < cfg->counters->len; i++)
 		api_build_counter(api, b, config_counter_get(cfg, (int)i), staff);
 	json_builder_end_array(b);
+	/* The waiting room's list of calls, newest first: the display fills it
+	 * from here after a reload. */
+	json_builder_set_member_name(b, "recent_calls");
+	api_calls_build_recent(api->calls, b, t.day);
 	json_builder_end_object(b);
 	web_reply_builder(r, 200, b);
 }

@@ -684,6 +684,36 @@ int store_audit_add(struct store *s, const struct store_audit *audit, GError **e
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "writing the audit log", error);
 }
 
+/* The audit log is read newest first and the row wanted is recent (a
+ * command of today): the scan stops after the day's rows at most. */
+int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
+			     int16_t *ret_counter, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    "SELECT json_extract(detail, '$.counter'), at FROM audit WHERE command = ?1 "
+	    "AND json_extract(detail, '$.ticket') = ?2 ORDER BY id DESC LIMIT 1",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, command);
+	sqlite3_bind_int64(st, 2, ticket);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 1) >= since &&
+	    sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+		*ret_counter = (int16_t)sqlite3_column_int(st, 0);
+		rc = 0;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the audit log", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Loading */
 

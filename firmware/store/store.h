@@ -101,6 +101,10 @@ int store_results_commit(struct store *s, const struct config *cfg, guint n,
 			 const struct queue_result *const *res, const struct store_audit *audits,
 			 GError **error);
 int store_audit_add(struct store *s, const struct store_audit *audit, GError **error);
+/* The counter in the newest audit row of @command about @ticket, when that
+ * row is from @since on; -ENOENT when there is none. */
+int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
+			     int16_t *ret_counter, GError **error);
 
 /* Loads the queue after a start: active tickets, today's numbering, counters,
  * recent service times, next id.  Tickets still QUEUE_ISSUED (committed but

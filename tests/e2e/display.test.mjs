@@ -320,3 +320,79 @@ test("display: ?calls=3 keeps the last three calls; a display opened later shows
     await v.cleanup();
   }
 });
+
+test("display: a transferred ticket's call leaves the list at once; the list is the same after a reload", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await issue(v, "guide");
+    const b = await issue(v, "guide");
+    const c = await issue(v, "tax");
+    await cmd(v, "anna", 1, "open");
+    await cmd(v, "bertil", 2, "open");
+    const page = await open(v.url + "/display?mute=1", FULL_HD);
+    await page.waitForSelector("#services li");
+
+    await cmd(v, "anna", 1, "call", { ticket: a.id });
+    await cmd(v, "anna", 1, "end");
+    await cmd(v, "anna", 1, "call", { ticket: b.id });
+    await waitFor(async () => (await listCodes(page)).join() === [b.code, a.code].join(), "two calls listed");
+
+    // B is sent to another line: "B → 1" would send its owner to the wrong place.
+    await cmd(v, "anna", 1, "transfer", { service: "tax" });
+    const t0 = Date.now();
+    await waitFor(async () => (await listCodes(page)).join() === a.code, "the transferred call gone", 2000);
+    console.log(`# the transferred call left the display in ${Date.now() - t0} ms`);
+    expect((await page.textContent("#now-code")) === a.code, "the big number is no longer the transferred one");
+    await shot(page, "display-after-transfer");
+
+    await cmd(v, "bertil", 2, "call", { ticket: c.id });
+    await waitFor(async () => (await listCodes(page)).join() === [c.code, a.code].join(), "the next call on top");
+
+    // A reload (a power cut of the screen, a browser restart) keeps the list,
+    // ended visits included, and blinks nothing.
+    await page.reload();
+    await page.waitForSelector("#services li");
+    await waitFor(async () => (await listCodes(page)).join() === [c.code, a.code].join(),
+      "the same list after a reload");
+    const pairs = await page.$$eval("#calls li", (els) => els.map((e) =>
+      [e.querySelector(".code").textContent, e.querySelector(".counter").textContent, e.className]));
+    expect(JSON.stringify(pairs) === JSON.stringify([[c.code, "2", "call"], [a.code, "1", "call"]]),
+      "code → counter, nothing blinking: " + JSON.stringify(pairs));
+    expect((await page.textContent("#now-code")) === c.code && (await page.textContent("#now-counter")) === "2",
+      "the newest call is the big one");
+    await shot(page, "display-after-reload");
+    await audit(page, "display after a reload");
+    expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("display: a line with people waiting and no counter open says so, not '≈ N min'", async () => {
+  const v = await startVuorod();
+  try {
+    await issue(v, "guide");
+    const page = await open(v.url + "/display?mute=1", FULL_HD);
+    await page.waitForSelector("#services li");
+    const tile = page.locator("#services li", { hasText: "Yleinen neuvonta" });
+    await waitFor(async () => (await tile.locator(".wait").innerText()).includes("No counter open now"),
+      "'no counter open now' on the guide line");
+    const words = await tile.locator(".wait").innerText();
+    expect(words.includes("Ei avointa palvelupistettä") && words.includes("Ingen disk öppen nu") &&
+      !words.includes("≈"), "in the page's languages, no estimate: " + words);
+    const overflow = await page.evaluate(() =>
+      document.documentElement.scrollWidth > innerWidth || document.documentElement.scrollHeight > innerHeight);
+    expect(!overflow, "the page still fits 1920×1080");
+    await shot(page, "display-no-counter");
+    await audit(page, "display, a line nobody serves");
+
+    // A counter opens for it: the estimate is back.
+    await cmd(v, "anna", 1, "open");
+    await waitFor(async () => /≈ \d+ min/.test(await tile.locator(".wait").innerText()), "the estimate");
+    expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});

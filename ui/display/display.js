@@ -7,6 +7,11 @@
 // in the site's languages it has a voice for; so is a call made while the
 // page was offline that is still being called when it is back.
 //
+// The list of calls is vuorod's (GET /api/status "recent_calls", newest
+// first), so it survives a reload; a call leaves it as soon as its ticket is
+// transferred, goes back in line after a no-show, or is cancelled: "A001 → 1"
+// must not send anyone to a counter that no longer expects them.
+//
 // Every label is in the site's languages (display.* in the catalogs): the
 // main one always, and the others beside it two at a time, turning every
 // few seconds when the site offers more than three.
@@ -97,6 +102,14 @@ function addCall(code, counter, isNew) {
       renderCalls();
     }, BLINK_MS);
   }
+  renderCalls();
+}
+
+// The ticket's call is no longer where it was: off the list at once.
+function dropCall(code) {
+  if (!calls.some((c) => c.code === code)) return;
+  calls = calls.filter((c) => c.code !== code);
+  if (fresh === code) fresh = null;
   renderCalls();
 }
 
@@ -241,7 +254,13 @@ function renderServices() {
   for (const s of services) {
     const names = s.names || {};
     const langs = PAGES[page];
-    const wait = s.waiting > 0 && s.open && s.wait_s > 0
+    // No counter serves this line now: no estimate is promised.
+    // ("staffed" when vuorod says it, else from the open counters for it;
+    // said only to those waiting: an empty line needs no warning.)
+    const staffed = s.staffed ?? (s.counters_open === undefined || s.counters_open > 0);
+    const unstaffed = s.open && s.waiting > 0 && (!staffed || ("wait_s" in s && s.wait_s == null));
+    const wait = unstaffed ? h("p", { class: "wait none" }, ...labelOf("no_counter", "br"))
+      : s.waiting > 0 && s.open && s.wait_s > 0
       ? h("p", { class: "wait" },
         h("span", { class: "visually-hidden" }, langs.map((l) => words[l.code]("wait_est")).join(" / ") + ": "),
         `≈ ${Math.max(1, Math.round(s.wait_s / 60))} min`)
@@ -287,8 +306,14 @@ async function loadStatus() {
   // Back after being offline: the calls made meanwhile that are still being
   // called blink and are announced, as a live call is; the rest is listed.
   const missedNow = loaded && missed ? current.filter(missedCall) : [];
-  for (const c of current) {
-    if (!missedNow.includes(c) && !calls.some((k) => k.code === c.ticket.code)) addCall(c.ticket.code, c.id, false);
+  if (Array.isArray(st.recent_calls)) {
+    // vuorod's list is the truth: what a reload shows, and what went stale.
+    calls = st.recent_calls.slice(0, MAX_CALLS).map((c) => ({ code: c.code, counter: c.counter }));
+    if (fresh && !calls.some((c) => c.code === fresh)) fresh = null;
+  } else {
+    for (const c of current) {
+      if (!missedNow.includes(c) && !calls.some((k) => k.code === c.ticket.code)) addCall(c.ticket.code, c.id, false);
+    }
   }
   for (const c of missedNow) {
     addCall(c.ticket.code, c.id, true);
@@ -320,6 +345,7 @@ function onEvent(ev) {
     addCall(tk.code, counter, true);
     announce(tk.code, counter);
   }
+  if (tk?.code && ["transferred", "requeued", "cancelled", "voided"].includes(ev.type)) dropCall(tk.code);
   if (ev.type === "day_reset") {
     calls = [];
     renderCalls();

@@ -4,7 +4,13 @@
 // when called.  GET /api/follow/REF on load, on every queue event (at most
 // twice a second) and after a reconnect.  In the ticket's own language
 // until the citizen picks another (remembered for this ticket only).
-
+//
+// A missed call is told: after a no-show the ticket carries "missed"
+// {counter, at, requeued}: "you were called to counter N at 10:42 and did
+// not come — you are back in line" (or "— your ticket has expired").
+// When the number is called (or called again) the phone vibrates and chimes
+// where the browser allows, and shows a notification if the citizen asked for
+// one with the button (nothing is asked unprompted).
 import { get, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { i18n, pick, minutes, siteNameIn } from "/ui/common/i18n.js";
@@ -20,6 +26,11 @@ let status = null;
 let online = true;
 let failed = false;
 let unknown = false; // no such ticket: nothing to follow
+let seen = null; // the call last alerted: {state, recalls, counter}
+// The status (names, counters, which lines are staffed) is read again after
+// a counter opens or closes, and with the minute's refresh.
+let statusStale = false;
+const TZ = "Europe/Helsinki";
 
 function setText(el, text) {
   // Only on change: a live region re-announces every write.
@@ -34,14 +45,42 @@ function counterOf(id) {
   return status?.counters?.find((c) => c.id === id);
 }
 
+function timeOf(unix) {
+  // Latin digits, as the ticket number and the counter are written.
+  return new Intl.DateTimeFormat(t.lang() + "-u-nu-latn", {
+    timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(unix * 1000));
+}
+
+// "You were called to counter 3 at 10:42 and did not come."
+function missedLine(m) {
+  const time = timeOf(m.at);
+  if (!m.counter) return t("missed_any", { time });
+  if (counterOf(m.counter)?.kind === "expert") return t("missed_booth", { time });
+  return t("missed", { n: m.counter, time });
+}
+
+// No counter serves the ticket's line now: no estimate can be given.
+function unstaffed(tk) {
+  const svc = status?.services?.find((s) => s.code === tk.service);
+  // "staffed" when vuorod says it, else from the open counters for the line.
+  const staffed = svc?.staffed ?? (svc?.counters_open === undefined || svc.counters_open > 0);
+  return !staffed || ("wait_s" in tk && tk.wait_s == null);
+}
+
 // The main line (read out) and the smaller facts below it.
 function describe(tk) {
   const n = tk.counter;
   switch (tk.state) {
     case "waiting": {
       const ahead = tk.ahead ?? 0;
-      const line = ahead === 0 ? t("ahead_0") : ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead });
-      return { line, kind: "waiting", facts: tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [] };
+      const place = ahead === 0 ? t("ahead_0") : ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead });
+      const facts = unstaffed(tk) ? [t("no_counter")] : tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [];
+      if (tk.missed) {
+        // Said first, and read out: the citizen has to know why the call is gone.
+        return { line: `${missedLine(tk.missed)} ${t("requeued")}`, kind: "missed", facts: [place, ...facts] };
+      }
+      return { line: place, kind: "waiting", facts };
     }
     case "called":
       return {
@@ -55,8 +94,10 @@ function describe(tk) {
       return { line: t("parked"), kind: "waiting", facts: [] };
     case "issued":
       return { line: t("issued"), kind: "waiting", facts: [] };
-    case "done":
     case "no_show":
+      if (tk.missed) return { line: `${missedLine(tk.missed)} ${t("expired")}`, kind: "ended missed", facts: [] };
+      return { line: t("no_show"), kind: "ended", facts: [] };
+    case "done":
     case "cancelled":
     case "voided":
       return { line: t(tk.state), kind: "ended", facts: [] };
@@ -98,16 +139,105 @@ function render() {
   $("state").className = "state " + d.kind;
   const facts = clear($("facts"));
   for (const f of d.facts) facts.append(h("li", {}, f));
-  setText($("note"), d.kind === "ended" ? "" : t("live_note"));
+  const ended = d.kind.startsWith("ended");
+  setText($("note"), ended ? "" : t("live_note"));
+  renderNotify(ended);
   document.title = `${ticket.code} · ${d.line}`;
+}
+
+/* ---------- the alert when called ---------- */
+
+// The button asks for notifications only when pressed; its words say what
+// was granted.  Hidden where the browser has no notifications.
+function renderNotify(ended) {
+  const box = $("notify");
+  const can = "Notification" in window;
+  box.hidden = ended || !can;
+  if (box.hidden) return;
+  const perm = Notification.permission;
+  const btn = $("notify-btn");
+  btn.hidden = perm !== "default";
+  setText(btn, t("notify"));
+  setText($("notify-state"), perm === "granted" ? t("notify_on") : perm === "denied" ? t("notify_blocked") : "");
+}
+
+let audio = null;
+
+// Sound needs a touch first in most browsers: any tap on the page unlocks it.
+function unlockAudio() {
+  try {
+    audio ??= new AudioContext();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
+  } catch {
+    audio = null; // no Web Audio here: vibration and the screen still tell
+  }
+}
+
+// Two short rising tones: no sound file needed.
+function chime() {
+  unlockAudio();
+  if (!audio) return;
+  const t0 = audio.currentTime + 0.05;
+  for (const [freq, dt] of [[523.25, 0], [783.99, 0.3]]) {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.0001, t0 + dt);
+    gain.gain.exponentialRampToValueAtTime(0.4, t0 + dt + 0.03);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.5);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(t0 + dt);
+    osc.stop(t0 + dt + 0.55);
+  }
+}
+
+function alertCalled(tk, line) {
+  try {
+    navigator.vibrate?.([300, 150, 300, 150, 300]);
+  } catch {
+    // not allowed before a touch: the chime and the screen still tell
+  }
+  chime();
+  if ("Notification" in window && Notification.permission === "granted") {
+    try {
+      // One per ticket: a recall replaces the earlier one.
+      new Notification(t("alert_title", { code: tk.code }), {
+        body: line, tag: "vuoro-" + ref, renotify: true, lang: t.lang(), dir: t.dir(),
+      });
+    } catch {
+      // Some mobile browsers only notify from a service worker.
+    }
+  }
+}
+
+// Alert on a new call or a recall, not on the state found at load.
+function maybeAlert(tk) {
+  const now = { state: tk.state, recalls: tk.recalls ?? 0, counter: tk.counter };
+  const was = seen;
+  seen = now;
+  if (!was || tk.state !== "called") return;
+  if (was.state !== "called" || now.recalls > was.recalls || now.counter !== was.counter) {
+    alertCalled(tk, describe(tk).line);
+  }
+}
+
+async function askNotify() {
+  unlockAudio();
+  try {
+    await Notification.requestPermission();
+  } catch {
+    // an old browser: the permission stays as it was
+  }
+  render();
 }
 
 async function load() {
   try {
     const [tk, st] = await Promise.all([
       get("/api/follow/" + encodeURIComponent(ref)),
-      status ? Promise.resolve(status) : get("/api/status"),
+      status && !statusStale ? Promise.resolve(status) : get("/api/status"),
     ]);
+    statusStale = false;
     if (!ticket && !chosen) await t.setLang(tk.lang); // the ticket's own language
     ticket = tk;
     status = st;
@@ -117,6 +247,7 @@ async function load() {
     failed = true;
   }
   render();
+  if (ticket && !failed) maybeAlert(ticket);
 }
 
 let stream = null;
@@ -146,12 +277,17 @@ function loadSoon() {
 }
 
 t.onLang(render);
+$("notify-btn").addEventListener("click", askNotify);
+for (const ev of ["pointerdown", "keydown"]) addEventListener(ev, unlockAudio, { passive: true });
 if (!ref) notFound();
 else {
   render();
   load();
   stream = live({
-    onEvent: loadSoon,
+    onEvent: (ev) => {
+      if (ev?.type === "counter_opened" || ev?.type === "counter_closed") statusStale = true;
+      loadSoon();
+    },
     onState: (s) => {
       if (unknown) return;
       online = s === "open";
@@ -160,5 +296,8 @@ else {
     },
   });
   // The estimate drifts with time, without events: look again now and then.
-  setInterval(loadSoon, 60000);
+  setInterval(() => {
+    statusStale = true;
+    loadSoon();
+  }, 60000);
 }
