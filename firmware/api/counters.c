@@ -164,6 +164,63 @@ static void api_counter_end(struct web_req *r)
 /* ---------------------------------------------------------------------- */
 /* State queries */
 
+static void api_profile_build(struct api *api, JsonBuilder *b, const char *member,
+			      const struct config_profile_entry *p, unsigned n)
+{
+	json_builder_set_member_name(b, member);
+	json_builder_begin_array(b);
+	for (unsigned k = 0; k < n; k++) {
+		json_builder_begin_object(b);
+		web_json_add_str(b, "service", config_service_get(api->cfg, p[k].service)->code);
+		web_json_add_int(b, "weight", p[k].weight);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* GET /api/counters/N: the counter, its profile with weights (the one it
+ * is open with, and the configured one it opens with by default), and the
+ * ticket "call next" would take now — chosen by the engine's own pick, so
+ * the console's list and its button agree (null: closed, busy or nobody). */
+static void api_counter_get(struct web_req *r)
+{
+	struct api *api = api_of(r);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	const struct config_counter *cc;
+	const struct queue_counter *qc;
+	const struct queue_ticket *next;
+	struct queue_time t;
+	int64_t id;
+	int idx;
+
+	if (!web_seg_id(r, 2, API_COUNTER_MAX, &id))
+		return;
+	idx = config_counter_find(api->cfg, (int)id);
+	if (idx < 0) {
+		web_error(r, 404, "not_found",
+			  "no counter %" G_GINT64_FORMAT ": GET /api/status lists them", id);
+		return;
+	}
+	cc = config_counter_get(api->cfg, idx);
+	qc = queue_counter_get(desk_queue(api->desk), (int16_t)id);
+	desk_time(api->desk, &t);
+	next = queue_counter_next(desk_queue(api->desk), (int16_t)id, &t);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "counter");
+	api_build_counter(api, b, cc, TRUE);
+	api_profile_build(api, b, "profile", qc ? qc->profile : NULL, qc ? qc->n_profile : 0);
+	api_profile_build(api, b, "configured_profile",
+			  (const struct config_profile_entry *)(void *)cc->profile->data,
+			  MIN(cc->profile->len, QUEUE_PROFILE_MAX));
+	json_builder_set_member_name(b, "next");
+	if (next)
+		api_build_ticket(api, b, next, &t);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	web_reply_builder(r, 200, b);
+}
+
 static const struct web_field api_open_fields[] = {WEB_FIELD_STR("profile", FALSE, 512),
 						   WEB_FIELDS_END};
 static const struct web_field api_call_fields[] = {WEB_FIELD_INT("ticket", FALSE, 1, G_MAXINT32),
@@ -178,6 +235,7 @@ static const struct web_field api_end_fields[] = {
     WEB_FIELD_STR("category", FALSE, 128), WEB_FIELDS_END};
 
 const struct web_route api_counters_routes[] = {
+    {"GET", "/api/counters/*", COUNTER_STAFF, api_counter_get, NULL},
     {"POST", "/api/counters/*/open", COUNTER_STAFF, api_counter_open, api_open_fields},
     {"POST", "/api/counters/*/close", COUNTER_STAFF, api_counter_close, api_no_fields},
     {"POST", "/api/counters/*/call", COUNTER_STAFF, api_counter_call, api_call_fields},

@@ -562,6 +562,16 @@ static struct queue_ticket *queue_pick(struct queue *q, const struct queue_count
 	return best;
 }
 
+const struct queue_ticket *queue_counter_next(struct queue *q, int16_t counter_id,
+					      const struct queue_time *t)
+{
+	const struct queue_counter *c = counter_lookup(q, counter_id);
+
+	if (!c || !c->open || c->ticket)
+		return NULL;
+	return queue_pick(q, c, t->now);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Commands */
 

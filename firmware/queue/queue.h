@@ -274,6 +274,13 @@ const struct queue_counter *queue_counter_get(const struct queue *q, int16_t cou
  * service), then the called, serving and parked ones. */
 void queue_foreach_ticket(const struct queue *q,
 			  void (*fn)(const struct queue_ticket *t, void *data), void *data);
+/* The ticket "call next" (QUEUE_CMD_CALL with ticket 0) at @counter_id
+ * would take at time @t: the very choice that command makes, so a preview
+ * and the call agree.  NULL when the counter is unknown, closed or has a
+ * ticket, or nobody waits for it.  Not const: it uses the engine's scratch.
+ * A daily reset due at @t is not run (the call would run it first). */
+const struct queue_ticket *queue_counter_next(struct queue *q, int16_t counter_id,
+					      const struct queue_time *t);
 void queue_service_status(const struct queue *q, int16_t service, const struct queue_time *t,
 			  struct queue_service_status *ret);
 /* A waiting ticket's people ahead (same service) and estimated wait;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The advisor console (/advisor) in a real Chromium at 1280×800: login
-// errors, transfer, no-show, park and resume, keyboard-only use, the CSRF
-// token, a resumed session and the offline banner across a vuorod restart.
+// The advisor console (/advisor) in a real Chromium at 1280×800 and 1366×768:
+// login errors, transfer (and the question before a transfer nobody would
+// serve), no-show (back in line, and where), the ticket Call next takes,
+// the service profile chosen from the services, park and resume,
+// keyboard-only use, the CSRF token, a resumed session and the offline
+// banner across a vuorod restart.
 
 import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
 
@@ -42,6 +45,12 @@ async function key(page, k) {
   await page.evaluate(() => document.activeElement?.blur());
   await page.keyboard.press(k);
 }
+
+// The services ticked in the profile chooser, in call order.
+const ticked = (page) => page.$$eval("#profile-list li.on", (els) => els.map((e) => e.dataset.code).join(","));
+// The ticket marked as the one Call next takes, and the button's code.
+const marked = (page) => page.$$eval("#my-queue li.next .q-code", (els) => els.map((e) => e.textContent).join(","));
+const onButton = (page) => text(page, "#next-code");
 
 function noErrors(page) {
   expect(page.jsErrors.length === 0, "no JS errors: " + page.jsErrors.join("; "));
@@ -98,7 +107,11 @@ test("advisor: transfer to another service, then to another counter at the front
     await waitFor(async () => (await code(page)) === a.code, "A called");
     await page.selectOption("#t-service", "tax");
     await shot(page, "advisor-transfer");
+    // No counter is open for taxation: asked first, then transferred anyway.
     await page.click("#b-transfer");
+    await page.waitForSelector("#t-confirm[open]");
+    expect((await text(page, "#t-confirm-text")).includes("No counter is open for Taxation"), "the question names the service");
+    await page.click("#t-confirm-yes");
     await waitFor(async () => (await code(page)) === b.code || (await code(page)) === "—", "the counter freed");
     let t = await ticket(v, a.id);
     expect(t.service === "tax" && t.state === "waiting" && t.transfers === 1, "A waits for tax: " + JSON.stringify(t));
@@ -114,6 +127,9 @@ test("advisor: transfer to another service, then to another counter at the front
     await page.selectOption("#t-counter", "3");
     await page.check("#t-front");
     await page.click("#b-transfer");
+    await page.waitForSelector("#t-confirm[open]");
+    expect((await text(page, "#t-confirm-text")).includes("is closed now"), "the question names the closed counter");
+    await page.click("#t-confirm-yes");
     await waitFor(async () => (await code(page)) === "—", "the counter is free");
     t = await ticket(v, b.id);
     expect(t.target_counter === 3 && t.state === "waiting" && t.service === "guide", "B waits for counter 3: " + JSON.stringify(t));
@@ -260,9 +276,9 @@ test("advisor: keyboard alone: login, choose, Tab reaches every action with a vi
     await page.waitForSelector("#counter-view:not([hidden])");
     expect(await page.evaluate(() => document.activeElement.value) === "1", "focus on the first counter");
     await page.keyboard.press("ArrowDown");
-    await waitFor(async () => (await page.inputValue("#profile")) === "tax,guide,kela", "counter 2's profile");
+    await waitFor(async () => (await ticked(page)) === "tax,guide,kela", "counter 2's profile");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement.id) === "profile", "then the profile");
+    expect(await page.evaluate(() => document.activeElement.id) === "profile-summary", "then the profile");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#console-view:not([hidden])");
@@ -342,12 +358,14 @@ test("advisor: a POST from the page without the CSRF token gets 403; with it, it
     await waitFor(async () => (await text(page, "#counter-list")).includes("open, yours"), "the page sees it open");
     // An API refusal is shown in the alert region in the API's words.
     await page.check('#counter-list input[value="2"]');
-    await waitFor(async () => (await page.inputValue("#profile")) === "tax,guide,kela", "counter 2's profile");
-    await page.fill("#profile", "guide,nosuch");
+    await waitFor(async () => (await ticked(page)) === "tax,guide,kela", "counter 2's profile");
+    await page.click("#profile-summary");
+    await page.fill('#profile-list li[data-code="guide"] input.weight', "150");
+    await page.press('#profile-list li[data-code="guide"] input.weight', "Tab");
     await page.click("#open-btn");
-    await waitFor(async () => (await text(page, "#alert")).includes('no service "nosuch"'), "the refusal shown");
+    await waitFor(async () => (await text(page, "#alert")).includes("weight of guide must be 1 to 100"), "the refusal shown");
     expect(await page.getAttribute("#alert", "role") === "alert", "in an alert region");
-    expect(await page.evaluate(() => document.activeElement.id) === "profile", "focus back on the profile");
+    expect(await page.evaluate(() => Boolean(document.activeElement.closest("#profile-list"))), "focus back on the profile");
     await shot(page, "advisor-open-error");
     await audit(page, "advisor, refused profile");
     await page.check('#counter-list input[value="1"]');
@@ -384,6 +402,162 @@ test("advisor: the session resumes on reload; offline banner while vuorod restar
     await waitFor(async () => (await code(page)) === a.code, "and can be called");
     const other = page.jsErrors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket|Failed to load resource/.test(e));
     expect(other.length === 0, "no JS errors: " + other.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor at 1366×768: the whole console fits, the parked list is not cut", async () => {
+  const v = await startVuorod();
+  try {
+    await draw(v, "guide");
+    for (let i = 0; i < 12; i++) await draw(v, i % 2 ? "permits" : "kela");
+    const page = await open(v.url + "/advisor", { width: 1366, height: 768, lang: "en" });
+    await loginAs(page, "anna");
+    await page.waitForSelector("#counter-view:not([hidden])");
+    await page.check('#counter-list input[value="1"]');
+    await page.click("#open-btn");
+    await page.waitForSelector("#console-view:not([hidden])");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) !== "—", "a ticket called");
+    await key(page, "p");
+    await waitFor(async () => (await page.$$eval("#parked option[value]:not([value=''])", (o) => o.length)) === 1, "one parked");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) !== "—", "the next called");
+    const m = await page.evaluate(() => {
+      const box = (id) => document.getElementById(id).getBoundingClientRect();
+      return { scroll: document.documentElement.scrollHeight, inner: innerHeight, wide: document.documentElement.scrollWidth,
+        parked: box("parked").bottom, resume: box("b-resume").bottom, close: box("close-counter").bottom };
+    });
+    console.log("  1366×768:", JSON.stringify(m));
+    await shot(page, "advisor-1366x768");
+    expect(m.scroll <= 768 && m.wide <= 1366, "no scrolling at 1366×768: " + JSON.stringify(m));
+    expect(m.parked <= 768 && m.resume <= 768 && m.close <= 768, "the parked list and Close are on screen: " + JSON.stringify(m));
+    await audit(page, "advisor at 1366×768");
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: the ticket Call next takes is marked and on the button, and the call takes it: profile order, no-show back in line, weights", async () => {
+  const v = await startVuorod();
+  try {
+    const k1 = await draw(v, "kela"); // waited longest
+    const g1 = await draw(v, "guide");
+    const page = await atCounter(v); // counter 1: guide, permits, kela
+    // By profile order guidance goes first although kela waited longer.
+    await waitFor(async () => (await marked(page)) === g1.code, "guidance marked as next");
+    expect((await onButton(page)).includes(g1.code), "and on the button");
+    expect(await page.$eval("#my-queue li", (li) => li.classList.contains("next")), "first in the list");
+    await shot(page, "advisor-next");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === g1.code, "the call took it");
+    expect((await onButton(page)) === "", "no code on the button while a ticket is at the counter");
+
+    // No-show: back in line, and the page says where; still next by profile order.
+    await key(page, "x");
+    await waitFor(async () => (await text(page, "#note")).includes(`${g1.code} did not come: back in line for General guidance, place 1`),
+      "the no-show note says where: " + await text(page, "#note"));
+    await waitFor(async () => (await marked(page)) === g1.code, "the no-show is next again");
+    // The language changes: the last message too.
+    await page.selectOption("#lang", "fi");
+    await waitFor(async () => (await text(page, "#note")).includes(`${g1.code} ei tullut: takaisin jonoon (Yleinen neuvonta), sijalle 1`),
+      "the note in Finnish: " + await text(page, "#note"));
+    await page.selectOption("#lang", "sv");
+    await waitFor(async () => (await text(page, "#note")).includes(`${g1.code} kom inte: tillbaka i kön`), "the note in Swedish");
+    await page.selectOption("#lang", "en");
+    await waitFor(async () => (await text(page, "#note")).includes("did not come: back in line"), "the note in English again");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === g1.code, "the call took the no-show, as shown");
+    await key(page, "x");
+    await waitFor(async () => (await text(page, "#note")).includes(`${g1.code} did not come again: the ticket has expired`), "expired");
+    await waitFor(async () => (await marked(page)) === k1.code, "kela is next");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === k1.code, "the call took kela");
+    await key(page, "e");
+    await waitFor(async () => (await code(page)) === "—", "ended");
+
+    // Weights, chosen in the profile: kela × 5 beats guidance × 1 that waited a moment longer.
+    await page.click("#close-counter");
+    await page.waitForSelector("#counter-view:not([hidden])");
+    await page.check('#counter-list input[value="1"]');
+    await waitFor(async () => (await ticked(page)) === "guide,permits,kela", "counter 1's profile");
+    await page.click("#profile-summary");
+    await page.uncheck('#profile-list li[data-code="permits"] input[type=checkbox]');
+    await page.fill('#profile-list li[data-code="kela"] input.weight', "5");
+    await page.press('#profile-list li[data-code="kela"] input.weight', "Tab");
+    await page.fill('#profile-list li[data-code="guide"] input.weight', "1");
+    await page.press('#profile-list li[data-code="guide"] input.weight', "Tab");
+    // Kela moved up to the top by its button.
+    await page.click('#profile-list li[data-code="kela"] [data-role="up"]');
+    await waitFor(async () => (await ticked(page)) === "guide,kela", "kela moved up: " + await ticked(page));
+    await page.click('#profile-list li[data-code="kela"] [data-role="up"]');
+    await waitFor(async () => (await ticked(page)) === "kela,guide", "kela first");
+    await shot(page, "advisor-profile");
+    await audit(page, "advisor, the profile chooser");
+    const g2 = await draw(v, "guide");
+    const k2 = await draw(v, "kela");
+    await page.click("#open-btn");
+    await page.waitForSelector("#console-view:not([hidden])");
+    const c = await v.api("GET", "/api/counters/1", null, "anna");
+    expect(JSON.stringify(c.body.profile) === JSON.stringify([{ service: "kela", weight: 5 }, { service: "guide", weight: 1 }]),
+      "opened with the chosen profile: " + JSON.stringify(c.body.profile));
+    await waitFor(async () => (await marked(page)) === k2.code, "kela × 5 marked next");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === k2.code, "the call took it");
+    await key(page, "e");
+    await waitFor(async () => (await marked(page)) === g2.code, "then guidance");
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === g2.code, "the call took it");
+    noErrors(page);
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("advisor: a transfer to a service nobody serves now is asked first; Cancel and Escape keep the customer; a staffed one is not asked", async () => {
+  const v = await startVuorod();
+  try {
+    const a = await draw(v, "guide");
+    const page = await atCounter(v); // counter 1 serves guide, permits, kela
+    await key(page, "n");
+    await waitFor(async () => (await code(page)) === a.code, "A called");
+    expect((await text(page, '#lines tr[data-code="tax"]')).includes("no counter open"), "the lines say taxation is not served");
+    await page.selectOption("#t-service", "tax");
+    await page.click("#b-transfer");
+    await page.waitForSelector("#t-confirm[open]");
+    expect((await text(page, "#t-confirm-text")) ===
+      "No counter is open for Taxation now – the citizen would wait until one opens. Transfer anyway?",
+    "the question: " + await text(page, "#t-confirm-text"));
+    expect(await page.evaluate(() => document.activeElement.id) === "t-confirm-no", "the safe answer has the focus");
+    // A shortcut does nothing while the question is open.
+    await page.keyboard.press("e");
+    await shot(page, "advisor-transfer-warning");
+    await audit(page, "advisor, the transfer question");
+    await page.keyboard.press("Enter"); // Cancel
+    await page.waitForSelector("#t-confirm[open]", { state: "detached" });
+    let t = await ticket(v, a.id);
+    expect(t.state === "called" && t.service === "guide", "still at the counter: " + JSON.stringify(t));
+    await page.click("#b-transfer");
+    await page.waitForSelector("#t-confirm[open]");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#t-confirm[open]", { state: "detached" });
+    expect((await ticket(v, a.id)).state === "called", "Escape kept it too");
+    // Another advisor opens counter 2 (tax first): taxation is staffed now.
+    expect((await v.api("POST", "/api/counters/2/open", {}, "bertil")).status === 200, "counter 2 open");
+    // The lines say who is served: taxation was nobody's, now it is.
+    await waitFor(async () => !(await text(page, '#lines tr[data-code="tax"]')).includes("no counter open"),
+      "the page saw counter 2 open");
+    await page.selectOption("#t-service", "tax");
+    await page.click("#b-transfer");
+    await waitFor(async () => (await code(page)) === "—", "transferred without a question");
+    t = await ticket(v, a.id);
+    expect(t.service === "tax" && t.state === "waiting", "A waits for taxation: " + JSON.stringify(t));
+    noErrors(page);
     await page.context().close();
   } finally {
     await v.cleanup();

@@ -41,6 +41,7 @@ EXPECT = {
     "POST /api/tickets/*/print": COUNTER_STAFF | {"kiosk"},
     "GET /api/follow/*": ANYBODY,
     "GET /api/qr": ANYBODY,
+    "GET /api/counters/*": COUNTER_STAFF,
     "POST /api/counters/*/open": COUNTER_STAFF,
     "POST /api/counters/*/close": COUNTER_STAFF,
     "POST /api/counters/*/call": COUNTER_STAFF,

@@ -250,6 +250,71 @@ static void test_weights(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(call(f, 1), ==, g1);
 }
 
+/* The preview of call-next is the ticket the call takes: by profile order,
+ * by weights, and after a no-show went back in line. */
+static uint32_t next_of(struct fixture *f, int counter)
+{
+	const struct queue_ticket *tk = queue_counter_next(f->q, (int16_t)counter, &f->t);
+
+	return tk ? tk->id : 0;
+}
+
+static void test_next_preview(struct fixture *f, gconstpointer data)
+{
+	uint32_t g1, g2, t1, t2, want;
+
+	g_assert_cmpuint(next_of(f, 1), ==, 0);  /* closed */
+	g_assert_cmpuint(next_of(f, 99), ==, 0); /* no such counter */
+	g1 = issue(f, f->guide);
+	f->t.now += 60;
+	t1 = issue(f, f->tax);
+	f->t.now += 60;
+	open_counter(f, 1); /* guide, tax */
+	open_counter(f, 2); /* tax, guide */
+	g_assert_cmpuint(next_of(f, 1), ==, g1);
+	g_assert_cmpuint(next_of(f, 2), ==, t1);
+	/* Asking changes nothing: twice the same answer. */
+	g_assert_cmpuint(next_of(f, 2), ==, t1);
+	want = next_of(f, 1);
+	g_assert_cmpuint(call(f, 1), ==, want);
+	g_assert_cmpuint(next_of(f, 1), ==, 0); /* busy */
+	/* A no-show goes back to the end of its line: counter 1's profile
+	 * order still puts guidance (the no-show) before tax that waited
+	 * longer, and the preview says so. */
+	f->t.now += 30;
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_NO_SHOW, .counter = 1}), ==, 0);
+	g_assert_cmpint(ticket(f, g1)->state, ==, QUEUE_WAITING);
+	g_assert_cmpuint(next_of(f, 1), ==, g1);
+	g_assert_cmpuint(next_of(f, 2), ==, t1);
+	g_assert_cmpuint(call(f, 2), ==, t1);
+	/* Weighted: the wait × weight decides, the preview follows. */
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 2}), ==, 0);
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_CLOSE, .counter = 2}), ==, 0);
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_OPEN,
+						  .counter = 2,
+						  .user = "bo",
+						  .profile = "guide:1,tax:3"}),
+			==, 0);
+	f->t.now += 10;
+	t2 = issue(f, f->tax);
+	g2 = issue(f, f->guide);
+	f->t.now += 40;
+	/* g1 waited 40 + 10 + 1 s × 1, t2 40 + 1 s × 3: tax. */
+	g_assert_cmpuint(next_of(f, 2), ==, t2);
+	f->t.now += 100;
+	/* g1 150 + 1, t2 141 × 3 = 423: still tax. */
+	g_assert_cmpuint(next_of(f, 2), ==, t2);
+	g_assert_cmpuint(call(f, 2), ==, t2);
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 2}), ==, 0);
+	g_assert_cmpuint(next_of(f, 2), ==, g1);
+	g_assert_cmpuint(call(f, 2), ==, g1);
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 2}), ==, 0);
+	g_assert_cmpuint(next_of(f, 2), ==, g2);
+	g_assert_cmpuint(call(f, 2), ==, g2);
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 2}), ==, 0);
+	g_assert_cmpuint(next_of(f, 2), ==, 0); /* nobody waits */
+}
+
 static void test_priority_and_appointment(struct fixture *f, gconstpointer data)
 {
 	uint32_t plain, prio, booked;
@@ -673,7 +738,13 @@ static void random_sequence(struct fixture *f, GRand *rand, struct model *m, int
 	    QUEUE_CMD_START,  QUEUE_CMD_NO_SHOW, QUEUE_CMD_TRANSFER, QUEUE_CMD_PARK,
 	    QUEUE_CMD_RESUME, QUEUE_CMD_END,     QUEUE_CMD_END,      QUEUE_CMD_TICK,
 	};
+	/* NULL: the configured profile; the others in order or weighted. */
+	static const char *const profiles[] = {
+	    NULL, NULL, "tax,guide", "guide:1,tax:3", "tax:2,guide:1,video:1", "video,tax"};
 	g_autoptr(GArray) waiting = g_array_new(FALSE, FALSE, sizeof(struct queue_ticket));
+	const struct queue_ticket *preview;
+	uint32_t preview_id;
+	bool previewed;
 	int32_t day = MONDAY;
 
 	at(f, day, 0, 9, 0, 0);
@@ -713,11 +784,22 @@ static void random_sequence(struct fixture *f, GRand *rand, struct model *m, int
 			day++;
 			at(f, day, (uint8_t)((day - MONDAY) % 7), 9, 0, 0);
 		}
+		if (cmd.type == QUEUE_CMD_OPEN)
+			cmd.profile = profiles[g_rand_int_range(rand, 0, G_N_ELEMENTS(profiles))];
 		g_array_set_size(waiting, 0);
 		if (cmd.type == QUEUE_CMD_CALL)
 			queue_foreach_ticket(f->q, collect_waiting, waiting);
+		/* The preview of call-next, unless a daily reset runs first. */
+		preview = NULL;
+		previewed =
+		    cmd.type == QUEUE_CMD_CALL && cmd.ticket == 0 && f->t.day == queue_day(f->q);
+		if (previewed)
+			preview = queue_counter_next(f->q, cmd.counter, &f->t);
+		preview_id = preview ? preview->id : 0;
 		rc = queue_exec(f->q, &cmd, &f->t, &f->res);
 		g_assert_cmpint(rc, <=, 0);
+		if (previewed)
+			g_assert_cmpuint(rc == 0 ? f->res.ticket : 0, ==, preview_id);
 		if (rc < 0)
 			g_assert_cmpstr(f->res.reason, !=, "");
 		check_result(f, m, &cmd, rc, waiting, queued_before);
@@ -803,6 +885,7 @@ int main(int argc, char **argv)
 	ADD("max-queue", test_max_queue, NULL);
 	ADD("profile-order", test_profile_order, NULL);
 	ADD("weights", test_weights, NULL);
+	ADD("next-preview", test_next_preview, NULL);
 	ADD("priority-appointment", test_priority_and_appointment, NULL);
 	ADD("recall-no-show", test_recall_no_show, NULL);
 	ADD("transfer", test_transfer, NULL);

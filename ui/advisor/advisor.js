@@ -7,8 +7,8 @@ import { get, post, login, logout, whoami } from "/ui/common/api.js";
 import { live } from "/ui/common/live.js";
 import { h, clear } from "/ui/common/dom.js";
 import { pick, fillLangSelect } from "/ui/common/i18n.js";
-import { S, t, $, counter, showAlert, clearAlert, note } from "./state.js";
-import { renderConsole, act, initConsole, keepFocus, resetEndChoices } from "./console.js";
+import { S, t, $, counter, service, showAlert, alertKey, clearAlert, note, sayAgain } from "./state.js";
+import { renderConsole, act, initConsole, keepFocus, resetEndChoices, confirmOpen, redrawQuestion } from "./console.js";
 import { initKeys } from "./keys.js";
 import { initIdentity, identityEvent } from "./identity.js";
 
@@ -53,7 +53,11 @@ async function loadAll() {
   if (!S.me) return;
   const seq = ++S.loads;
   try {
-    const [st, q] = await Promise.all([get("/api/status"), get("/api/queue")]);
+    // The counter's own view: the ticket Call next would take, as the
+    // engine picks it (no second policy here).
+    const at = S.view === "console" ? S.counterId : null;
+    const [st, q, c] = await Promise.all([get("/api/status"), get("/api/queue"),
+      at ? get(`/api/counters/${at}`).catch(() => null) : null]);
     // An answer older than the one shown is dropped; so is any after logout.
     if (seq < shownSeq || !S.me) return;
     shownSeq = seq;
@@ -61,6 +65,7 @@ async function loadAll() {
     if (S.busy && seq >= S.busy.after) S.busy = null;
     S.status = st;
     S.queue = q.tickets;
+    S.next = c && at === S.counterId ? c.next : null;
     S.offset = st.now - Date.now() / 1000;
     render();
   } catch (e) {
@@ -175,8 +180,6 @@ async function onLogout() {
 
 /* ---------- choosing and opening a counter ---------- */
 
-let chooserFor = null; // the counter whose profile the field shows
-
 function renderChooser() {
   const list = $("counter-list");
   const checked = list.querySelector("input:checked");
@@ -198,22 +201,101 @@ function renderChooser() {
   updateChoice();
 }
 
-// The profile field and the button follow the chosen counter.
+// The profile being chosen: the services in call order, each ticked or
+// not, with a weight (0: by order only).  Drawn from this, so a change of
+// language or a live update redraws it without losing what was chosen.
+const chooser = { for: null, items: [], configured: "", open: false, loading: 0 };
+
+const profileText = (items) => items.filter((i) => i.on).map((i) => i.code + (i.weight > 0 ? ":" + i.weight : "")).join(",");
+
+// The chosen counter's profile from vuorod: the one it is open with, else
+// the configured one; the other services after it, unticked.
+async function loadProfile(id) {
+  const seq = ++chooser.loading;
+  let c = null;
+  try {
+    c = await get(`/api/counters/${id}`);
+  } catch (e) {
+    failed(e);
+    return;
+  }
+  if (seq !== chooser.loading || !S.status) return;
+  const open = c.counter.open;
+  const from = open ? c.profile : c.configured_profile;
+  const items = from.map((p) => ({ code: p.service, on: true, weight: p.weight }));
+  for (const s of S.status.services) if (!items.some((i) => i.code === s.code)) items.push({ code: s.code, on: false, weight: 0 });
+  chooser.items = items;
+  chooser.configured = profileText(c.configured_profile.map((p) => ({ code: p.service, on: true, weight: p.weight })));
+  chooser.open = open;
+  renderProfile();
+}
+
+function serviceLabel(code) {
+  return `${pick(service(code)?.names, t.lang()) || code} (${code})`;
+}
+
+function renderProfile() {
+  const list = $("profile-list");
+  const f = document.activeElement;
+  const keep = list.contains(f) ? [f.closest("li")?.dataset.code, f.dataset.role] : null;
+  clear(list);
+  chooser.items.forEach((it, i) => {
+    const name = serviceLabel(it.code);
+    const box = h("input", { type: "checkbox", "data-role": "on", checked: it.on, disabled: chooser.open });
+    box.addEventListener("change", () => {
+      it.on = box.checked;
+      renderProfile();
+    });
+    const weight = h("input", { type: "number", "data-role": "weight", class: "weight", min: "0", max: "100", step: "1",
+      value: String(it.weight || 0), disabled: chooser.open || !it.on, "aria-label": t("p_weight_of", { service: name }) });
+    weight.addEventListener("change", () => {
+      it.weight = Math.max(0, Math.trunc(Number(weight.value) || 0));
+      renderProfile();
+    });
+    const move = (d, role, label, arrow) => {
+      const b = h("button", { type: "button", class: "secondary mini", "data-role": role,
+        "aria-label": t(label, { service: name }), disabled: chooser.open || !chooser.items[i + d] }, arrow);
+      b.addEventListener("click", () => {
+        const items = chooser.items;
+        [items[i], items[i + d]] = [items[i + d], items[i]];
+        renderProfile();
+      });
+      return b;
+    };
+    list.append(h("li", { "data-code": it.code, class: it.on ? "on" : null },
+      h("label", { class: "check" }, box, h("span", {}, name)),
+      h("label", { class: "w" }, h("span", { "aria-hidden": "true" }, t("p_weight")), weight),
+      move(-1, "up", "p_up", "↑"), move(1, "down", "p_down", "↓")));
+  });
+  if (keep) {
+    const el = list.querySelector(`li[data-code="${keep[0]}"] [data-role="${keep[1]}"]`);
+    (el && !el.disabled ? el : list.querySelector(`li[data-code="${keep[0]}"] input`))?.focus();
+  }
+  const on = chooser.items.filter((i) => i.on);
+  const weighted = on.some((i) => i.weight > 0);
+  $("profile-now").textContent = on.length
+    ? on.map((i) => pick(service(i.code)?.names, t.lang()) + (weighted ? " ×" + Math.max(1, i.weight) : "")).join(", ")
+    : "–";
+}
+
+// The profile box and the button follow the chosen counter.
 function updateChoice() {
   const sel = Number(document.querySelector("#counter-list input:checked")?.value);
   const c = counter(sel);
-  if (c && chooserFor !== c.id) {
-    chooserFor = c.id;
-    $("profile").value = c.profile.join(",");
+  if (c && chooser.for !== c.id) {
+    chooser.for = c.id;
+    chooser.items = [];
+    renderProfile();
+    loadProfile(c.id);
+  } else {
+    renderProfile();
   }
-  const services = S.status.services.map((s) => `${s.code} (${pick(s.names, t.lang())})`).join(", ");
-  $("profile-help").textContent = t("profile_help", { list: services });
   $("open-btn").textContent = c?.open ? t("continue") : t("open");
 }
 
 function chooseCounter() {
   show("counter");
-  chooserFor = null;
+  chooser.for = null;
   renderChooser();
   (document.querySelector('#counter-list input:checked') || $("open-btn")).focus();
 }
@@ -223,21 +305,28 @@ async function onOpen(e) {
   const id = Number(document.querySelector('#counter-list input:checked')?.value);
   const c = counter(id);
   if (!c) {
-    showAlert(t("pick_counter"));
+    alertKey("pick_counter");
     return;
   }
   if (!c.open) {
-    // Only an edited profile is sent: unchanged, the configured one (with
-    // its weights) applies.
-    const profile = $("profile").value.replace(/\s+/g, "");
-    try {
-      await post(`/api/counters/${id}/open`, profile && profile !== c.profile.join(",") ? { profile } : {});
-    } catch (err) {
-      failed(err);
-      $("profile").focus();
+    // Only a changed profile is sent: unchanged, the configured one applies.
+    const loaded = chooser.for === id && chooser.items.length > 0;
+    const profile = loaded ? profileText(chooser.items) : "";
+    if (loaded && !profile) {
+      alertKey("profile_empty");
+      $("profile-box").open = true;
+      $("profile-list").querySelector("input")?.focus();
       return;
     }
-    note(t("did_open", { counter: id }));
+    try {
+      await post(`/api/counters/${id}/open`, loaded && profile !== chooser.configured ? { profile } : {});
+    } catch (err) {
+      failed(err);
+      $("profile-box").open = true;
+      $("profile-list").querySelector("input:not([disabled])")?.focus();
+      return;
+    }
+    note("did_open", { counter: id });
   }
   clearAlert();
   await enterConsole(id);
@@ -262,7 +351,7 @@ async function onClose() {
     return;
   }
   clearAlert();
-  note(t("did_close", { counter: id }));
+  note("did_close", { counter: id });
   S.counterId = null;
   await loadAll();
   chooseCounter();
@@ -279,11 +368,13 @@ $("lang").addEventListener("change", (e) => t.setLang(e.target.value));
 t.onLang(() => {
   applyTexts();
   render();
+  sayAgain();
+  redrawQuestion();
 });
 applyTexts();
 initConsole();
 initIdentity();
-initKeys(act, () => S.view === "console");
+initKeys(act, () => S.view === "console" && !confirmOpen());
 // Waiting times move on; vuorod's estimates too.
 setInterval(() => S.view === "console" && renderConsole(), 15000);
 setInterval(() => S.me && loadAll(), 30000);

@@ -5,7 +5,7 @@
 
 import { post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { S, t, $, now, mins, counter, serviceName, showAlert, clearAlert, note } from "./state.js";
+import { S, t, $, now, mins, counter, service, serviceName, alertKey, clearAlert, note } from "./state.js";
 import { renderIdentity } from "./identity.js";
 
 const ACTIONS = ["next", "recall", "start", "noshow", "park", "end", "transfer", "resume"];
@@ -20,13 +20,16 @@ export function currentTicket() {
 }
 
 // Waiting tickets this counter may call: its profile's services, unless sent
-// to another counter, and whatever was sent to this counter.
+// to another counter, and whatever was sent to this counter.  The one Call
+// next takes (S.next, the engine's own pick) comes first: list and button
+// agree.
 export function myWaiting() {
   const profile = counter()?.profile || [];
   const mine = (tk) => tk.target_counter === S.counterId;
+  const next = (tk) => tk.id === S.next?.id;
   return S.queue
     .filter((tk) => tk.state === "waiting" && (mine(tk) || (!tk.target_counter && profile.includes(tk.service))))
-    .sort((a, b) => mine(b) - mine(a) || b.priority - a.priority || a.queued_at - b.queued_at);
+    .sort((a, b) => next(b) - next(a) || mine(b) - mine(a) || b.priority - a.priority || a.queued_at - b.queued_at);
 }
 
 function parkedTickets() {
@@ -52,6 +55,10 @@ export function allowed() {
     close: open && !cur,
   };
 }
+
+// An open counter's profile has service @s (/api/status: "staffed" where
+// vuorod says it, else its "counters_open").
+const staffedNow = (s) => s.staffed ?? s.counters_open > 0;
 
 /* ---------- render ---------- */
 
@@ -108,10 +115,12 @@ function renderQueue() {
   clear(list);
   if (!waiting.length) list.append(h("li", { class: "muted empty" }, t("q_empty")));
   for (const tk of waiting) {
-    list.append(h("li", {},
+    const next = tk.id === S.next?.id;
+    list.append(h("li", { class: next ? "next" : null, "data-id": String(tk.id) },
       h("span", { class: "q-code" }, tk.code),
       h("span", { class: "q-service" }, serviceName(tk.service)),
       h("span", { class: "q-wait" }, t("q_item_wait", { n: mins(now() - tk.issued_at) })),
+      next ? h("span", { class: "tag next-tag" }, t("q_next")) : null,
       tk.target_counter === S.counterId ? h("span", { class: "tag" }, t("q_yours")) : null,
       tk.priority > 0 ? h("span", { class: "tag" }, t("q_priority")) : null));
   }
@@ -120,10 +129,14 @@ function renderQueue() {
   clear(body);
   for (const s of S.status.services) {
     const mine = profile.includes(s.code);
-    body.append(h("tr", { class: mine ? "mine" : null },
+    // A line no open counter serves has no estimate: say so instead.
+    const staffed = staffedNow(s);
+    const wait = !staffed ? t("l_unstaffed")
+      : s.waiting > 0 ? "≈ " + t("min", { n: Math.max(1, Math.round(s.wait_s / 60)) }) : "–";
+    body.append(h("tr", { class: [mine ? "mine" : "", staffed ? "" : "unstaffed"].join(" ").trim() || null, "data-code": s.code },
       h("th", { scope: "row" }, mine ? h("strong", {}, serviceName(s.code)) : serviceName(s.code)),
       h("td", { class: "num" }, String(s.waiting)),
-      h("td", { class: "num" }, s.waiting > 0 ? "≈ " + t("min", { n: Math.max(1, Math.round(s.wait_s / 60)) }) : "–")));
+      h("td", { class: "num" }, wait)));
   }
 }
 
@@ -145,6 +158,8 @@ export function renderButtons() {
   const ok = allowed();
   const busy = Boolean(S.busy);
   for (const name of ACTIONS) $("b-" + name).disabled = busy || !ok[name];
+  // The ticket Call next takes, on the button itself.
+  $("next-code").textContent = ok.next && S.next ? " · " + S.next.code : "";
   $("close-counter").disabled = busy || !ok.close;
   $("b-doc").disabled = busy || !counter()?.ticket;
 }
@@ -229,19 +244,82 @@ export async function command(send) {
   return r;
 }
 
+/* ---------- a transfer nobody would serve ---------- */
+
+// Why a transfer with body @b would leave the citizen waiting for nobody,
+// as {key, vars}, or null.
+function transferWarning(b) {
+  if (b.counter) {
+    const c = counter(b.counter);
+    return c && !c.open ? { key: "t_warn_counter", vars: { counter: c.name } } : null;
+  }
+  const s = service(b.service);
+  if (!s) return null;
+  return staffedNow(s) ? null : { key: "t_warn_service", vars: { service: () => serviceName(b.service) } };
+}
+
+let asking = null; // {warning, resolve} while the question is open
+
+function drawQuestion() {
+  if (!asking) return;
+  const vars = {};
+  for (const [k, v] of Object.entries(asking.warning.vars)) vars[k] = typeof v === "function" ? v() : v;
+  $("t-confirm-text").textContent = t(asking.warning.key, vars);
+}
+
+export const confirmOpen = () => Boolean(asking);
+export const redrawQuestion = drawQuestion;
+
+// Asks in a modal dialog; resolves true for "transfer anyway".  The safe
+// answer has the focus; Escape is "no".
+function ask(warning) {
+  return new Promise((resolve) => {
+    asking = { warning, resolve };
+    drawQuestion();
+    $("t-confirm").showModal();
+    $("t-confirm-no").focus();
+  });
+}
+
+function answer(yes) {
+  const a = asking;
+  if (!a) return;
+  asking = null;
+  if ($("t-confirm").open) $("t-confirm").close();
+  a.resolve(yes);
+}
+
+// What a no-show did: back in line (and where), or the ticket expired.
+function noteNoShow(tk, code) {
+  if (tk?.state === "waiting")
+    note("did_noshow_back", { code, service: () => serviceName(tk.service), place: (tk.ahead ?? 0) + 1 });
+  else
+    note("did_noshow_expired", { code });
+}
+
 export async function act(name) {
-  if (S.busy || S.view !== "console" || !allowed()[name]) return;
+  if (S.busy || S.view !== "console" || asking || !allowed()[name]) return;
   const b = body(name);
   if (name === "transfer" && !b.service && !b.counter) {
-    showAlert(t("t_where"));
+    alertKey("t_where");
     $("t-service").focus();
     return;
   }
-  const before = currentTicket();
   const focused = document.activeElement;
+  if (name === "transfer") {
+    const warning = transferWarning(b);
+    if (warning && !(await ask(warning))) {
+      focused?.focus();
+      return;
+    }
+    if (S.busy || !allowed()[name]) return; // changed while asking
+  }
+  const before = currentTicket();
   await command(async () => {
     const r = await post(`/api/counters/${S.counterId}/${PATHS[name]}`, b);
-    note(t("did_" + name, { code: r?.ticket?.code || before?.code || "" }));
+    const code = r?.ticket?.code || before?.code || "";
+    if (name === "noshow") noteNoShow(r?.ticket, code);
+    else note("did_" + name, { code });
     if (name === "end") resetEndChoices();
     if (name === "transfer") resetTransferChoices();
     return r;
@@ -251,4 +329,7 @@ export async function act(name) {
 
 export function initConsole() {
   for (const name of ACTIONS) $("b-" + name).addEventListener("click", () => act(name));
+  $("t-confirm-yes").addEventListener("click", () => answer(true));
+  $("t-confirm-no").addEventListener("click", () => answer(false));
+  $("t-confirm").addEventListener("close", () => answer(false)); // Escape
 }

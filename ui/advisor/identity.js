@@ -121,7 +121,7 @@ async function recordDocument() {
   const type = $("doc-type").value;
   await command(async () => {
     await post(`/api/counters/${S.counterId}/identity`, { document_type: type });
-    note(t("did_doc", { code: tk.code, type: documentName(type) }));
+    note("did_doc", { code: tk.code, type: () => documentName(type) });
     have.key = null;
   });
   if (!$("b-doc").disabled) $("b-doc").focus();
