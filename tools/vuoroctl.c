@@ -363,16 +363,19 @@ static void ctl_status_human(JsonObject *o)
 	JsonArray *services = json_object_get_array_member(o, "services");
 	JsonArray *counters = json_object_get_array_member(o, "counters");
 
-	printf("%s\n\n%-14s %-6s %-5s %7s %8s  %s\n", ctl_str(o, "site"), "service", "prefix",
+	printf("%s\n\n%-14s %-6s %-5s %7s %10s  %s\n", ctl_str(o, "site"), "service", "prefix",
 	       "open", "waiting", "wait min", "provider");
 	for (guint i = 0; i < json_array_get_length(services); i++) {
 		JsonObject *s = json_array_get_object_element(services, i);
+		gint64 wait_s = ctl_int(s, "wait_s", -1); /* null: no counter open for it */
+		g_autofree char *wait =
+		    wait_s < 0 ? g_strdup("no counter")
+			       : g_strdup_printf("%" G_GINT64_FORMAT, (wait_s + 59) / 60);
 
-		printf("%-14s %-6s %-5s %7" G_GINT64_FORMAT " %8" G_GINT64_FORMAT "  %s\n",
-		       ctl_str(s, "code"), ctl_str(s, "prefix"),
+		printf("%-14s %-6s %-5s %7" G_GINT64_FORMAT " %10s  %s\n", ctl_str(s, "code"),
+		       ctl_str(s, "prefix"),
 		       json_object_get_boolean_member(s, "open") ? "yes" : "no",
-		       ctl_int(s, "waiting", 0), (ctl_int(s, "wait_s", 0) + 59) / 60,
-		       ctl_str(s, "provider"));
+		       ctl_int(s, "waiting", 0), wait, ctl_str(s, "provider"));
 	}
 	printf("\n%-8s %-22s %-7s %s\n", "counter", "name", "state", "ticket");
 	for (guint i = 0; i < json_array_get_length(counters); i++) {

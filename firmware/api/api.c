@@ -104,6 +104,26 @@ void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[C
 	api_add_lang_texts(b, cfg, "names", names);
 }
 
+/* Whether anybody serves @service now: an open counter whose profile has
+ * it, or for a remote line its booth while the booth works.  @st: its
+ * queue_service_status() when at hand, else NULL. */
+bool api_service_staffed(struct api *api, int service, const struct queue_service_status *st)
+{
+	const struct config_service *svc = config_service_get(api->cfg, service);
+	struct queue_service_status own;
+	struct queue_time t;
+
+	if (!st) {
+		desk_time(api->desk, &t);
+		queue_service_status(desk_queue(api->desk), (int16_t)service, &t, &own);
+		st = &own;
+	}
+	if (st->staffed)
+		return true;
+	return svc && svc->kind == CONFIG_SERVICE_REMOTE && api->booths &&
+	       booths_serve(api->booths, service);
+}
+
 /* A ticket as every client sees it; @t is the desk's current time. */
 /* ahead < 0: look up the ticket's place in line now (when t is set). */
 void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_ticket *tk,
@@ -148,7 +168,12 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 		ahead = (int)now_ahead;
 	if (ahead >= 0) {
 		web_json_add_int(b, "ahead", ahead);
-		web_json_add_int(b, "wait_s", wait_s);
+		/* Nobody serving the line: no wait that could be computed. */
+		json_builder_set_member_name(b, "wait_s");
+		if (api_service_staffed(api, tk->service, NULL))
+			json_builder_add_int_value(b, wait_s);
+		else
+			json_builder_add_null_value(b);
 	}
 	{
 		g_autofree char *follow = g_strdup_printf("/t/%s", tk->ref);

@@ -87,6 +87,7 @@ const char *api_bearer(struct web_req *r);
 void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_caller *ret);
 
 /* Our objects as JSON */
+bool api_service_staffed(struct api *api, int service, const struct queue_service_status *st);
 /* "names": {"fi": …, "sv": …} in every language of the site. */
 void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[CONFIG_LANGS_MAX]);
 void api_add_lang_texts(JsonBuilder *b, const struct config *cfg, const char *member,

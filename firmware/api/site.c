@@ -59,9 +59,7 @@ static void api_status(struct web_req *r)
 		char prefix[2] = {svc->prefix, 0};
 
 		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
-		/* A remote line is served by its booth as long as the booth works. */
-		if (!st.staffed && svc->kind == CONFIG_SERVICE_REMOTE && api->booths)
-			st.staffed = booths_serve(api->booths, (int)i);
+		st.staffed = api_service_staffed(api, (int)i, &st);
 		json_builder_begin_object(b);
 		web_json_add_str(b, "code", svc->code);
 		web_json_add_str(b, "prefix", prefix);

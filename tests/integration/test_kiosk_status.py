@@ -74,3 +74,15 @@ def test_kiosk_settings_out_of_range_are_refused(workdir):
         r = subprocess.run([VUOROD, "--check-config", path], capture_output=True, text=True, timeout=30)
         assert r.returncode != 0, (key, value)
         assert "[kiosk]" in r.stderr and words in r.stderr and value in r.stderr, r.stderr
+
+
+def test_a_ticket_nobody_serves_promises_no_wait(daemon):
+    """The ticket's own estimate (the kiosk's reply, the follow page) is null
+    while no open counter serves its line; a number once one opens."""
+    r = daemon.post("/api/tickets", {"service": "permits", "lang": "fi", "handout": "screen"})
+    assert r.status_code == 201, r.text
+    tk = r.json()["ticket"]
+    assert tk["wait_s"] is None, tk
+    assert daemon.get(tk["follow"].replace("/t/", "/api/follow/")).json()["wait_s"] is None
+    assert daemon.post("/api/counters/1/open", {}, user="anna").status_code == 200
+    assert isinstance(daemon.get(tk["follow"].replace("/t/", "/api/follow/")).json()["wait_s"], int)
