@@ -526,6 +526,9 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	struct job *j = job_new(d, JOB_TEST, done, data);
 	int l = lang < d->cfg->n_langs ? lang : 0;
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(d->cfg->timezone);
+	/* The tickets' own address: a phone that scans it shows whether the
+	 * follow page is reachable there (its "not found" is the answer). */
+	g_autofree char *url = g_strdup_printf("%s/t/test", d->follow_base);
 	struct ticket_layout t = {
 	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
 	    .width = d->cfg->printer.width,
@@ -537,7 +540,7 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	    .ahead = -1,
 	    .issued_at = g_get_real_time() / G_USEC_PER_SEC,
 	    .tz = tz,
-	    .url = "https://example.invalid/t/test",
+	    .url = url,
 	    .footer = d->cfg->printer.footer[l],
 	    .test = TRUE,
 	    .raster = d->raster,

@@ -162,6 +162,8 @@ def test_test_ticket_prints_nordic_letters(kiosk):
     dec = decode(open(os.path.join(kiosk.tickets, "ticket-1.bin"), "rb").read())
     text = bytes.fromhex(dec["text_hex"]).decode("cp858")
     assert "ÅÄÖ åäö" in text and "TESTILIPPU" in text
+    # The tickets' own address, so a scan tells whether phones reach it.
+    assert dec["qr"] == [URL_BASE + "/t/test"] and "\njono.example.fi/t/test\n" in text
     assert kiosk.post("/api/printer/test", {}, user="anna").status_code == 403
 
 
