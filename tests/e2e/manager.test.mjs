@@ -299,6 +299,14 @@ test("manager: served and service events side by side with why, a missed call se
     await page.screenshot({ path: path.join(SHOTS, "manager-fi-1366-today.png") });
     await audit(page, "manager in Finnish at 1366");
     console.log("# tables wider than their box at 1366 px (scrolling inside it): " + (wide.join(", ") || "none"));
+
+    // Live: one more visit ends — served and events both move, no reload.
+    const id = (await issue(v, "permits")).ticket.id;
+    await call(id);
+    await ok(v, "POST", "/api/counters/1/start", {}, "anna");
+    await ok(v, "POST", "/api/counters/1/end", { outcome: "resolved" }, "anna");
+    await waitFor(async () => (await tile("t-events").textContent()) === "4", "4 events, live");
+    await waitFor(async () => (await tile("t-served").textContent()) === "3", "3 served, live");
     expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
   } finally {
     await page?.context().close();

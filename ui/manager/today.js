@@ -56,10 +56,16 @@ export function todayView(root, { expired }) {
     return row ? row.events : null;
   };
 
-  // Today's service events, as the report counts them.
+  // Today's service events, as the report counts them.  A failed read keeps
+  // the last figures (the tickets' own are what the page is for); only a
+  // lost session is passed on.
   async function loadEvents(day) {
-    const r = await get(`/api/report?from=${isoDay(day)}&to=${isoDay(day + 1)}&kind=billing`);
-    billing = (r.billing || []).filter((row) => row.period === "total");
+    try {
+      const r = await get(`/api/report?from=${isoDay(day)}&to=${isoDay(day + 1)}&kind=billing`);
+      billing = (r.billing || []).filter((row) => row.period === "total");
+    } catch (e) {
+      if (e.status === 401) throw e;
+    }
   }
 
   function tile(label, value, id) {
