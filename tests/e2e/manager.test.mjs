@@ -300,6 +300,12 @@ test("manager: served and service events side by side with why, a missed call se
     await audit(page, "manager in Finnish at 1366");
     console.log("# tables wider than their box at 1366 px (scrolling inside it): " + (wide.join(", ") || "none"));
 
+    // By week: the week in words, not "2026-W49".
+    await page.getByLabel("Ryhmittely").selectOption("week");
+    await page.getByRole("button", { name: "Näytä raportti" }).click();
+    await waitFor(async () => (await page.locator("#periods-table tbody th").allTextContents())
+      .some((w) => /^viikko \d+ \/ \d{4}$/.test(w)), "a week's row in Finnish words");
+
     // Live: one more visit ends — served and events both move, no reload.
     const id = (await issue(v, "permits")).ticket.id;
     await call(id);
