@@ -1399,6 +1399,38 @@ static int config_check_real(struct config_loader *l, GError **error)
 		    "listens beyond loopback (listen = %s), got nothing — see README, "
 		    "\"TLS on a LAN board\"",
 		    cfg->listen_host);
+	/* Last: the devices above are what a technician fixes first. */
+	if (!cfg->printer.url_base || !g_str_has_prefix(cfg->printer.url_base, "https://"))
+		return config_fail(l, "printer", "url-base", error,
+				   "expected the https address at which phones open the "
+				   "ticket's QR code (the site's public address, like "
+				   "https://jono.example.fi) on a real board, got %s%s%s",
+				   cfg->printer.url_base ? "\""
+							 : "nothing (the QR code would point "
+							   "at the board itself)",
+				   cfg->printer.url_base ? cfg->printer.url_base : "",
+				   cfg->printer.url_base ? "\"" : "");
+	return 0;
+}
+
+/* [printer] url-base: "http(s)://HOST[:PORT][/PATH]", kept without a
+ * trailing "/" (the layout adds "/t/REF"). */
+static int config_check_url_base(struct config_loader *l, GError **error)
+{
+	char *base = l->cfg->printer.url_base;
+	size_t n;
+
+	if (!base)
+		return 0;
+	if ((!g_str_has_prefix(base, "https://") && !g_str_has_prefix(base, "http://")) ||
+	    strchr(base, ' ') || !strchr(base, ':')[3] || strchr(base, ':')[3] == '/')
+		return config_fail(l, "printer", "url-base", error,
+				   "expected the address phones open the ticket's QR code at, "
+				   "like https://jono.example.fi, got \"%s\"",
+				   base);
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
 	return 0;
 }
 
@@ -1480,6 +1512,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	}
 	if (!cfg->announce_langs)
 		cfg->announce_langs = g_strdupv(cfg->langs);
+	if (config_check_url_base(l, error) < 0)
+		return NULL;
 	if (!config_board_is_sim(cfg) && config_check_real(l, error) < 0)
 		return NULL;
 	return cfg;

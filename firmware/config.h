@@ -47,8 +47,9 @@
  * A real board (board = real) is held to real devices: the loader refuses a
  * device group that is missing or names a simulated backend (the defaults of
  * [printer], [gpio] and [bus:NAME] are the sim ones), test sources in a booth,
- * the wav sink, the SoftHSM test card, demo hours, and an API listening beyond
- * loopback without TLS.  The API's sim-only routes exist on a sim board only.
+ * the wav sink, the SoftHSM test card, demo hours, an API listening beyond
+ * loopback without TLS, and a ticket without [printer] url-base (https: the
+ * address phones reach).  The API's sim-only routes exist on a sim board only.
  */
 #pragma once
 
@@ -130,7 +131,8 @@ struct config_printer {
 	int width;      /* characters per line */
 	char *header;   /* NULL: the site's name */
 	char *footer[CONFIG_LANGS_MAX];
-	char *url_base; /* "https://jono.example.fi": the QR code's follow URL */
+	char *url_base; /* "https://jono.example.fi" (no trailing "/"): the QR's follow
+			 * URL; NULL on a sim board: the address vuorod listens on */
 	char *sim_dir;  /* sim: where tickets are saved as .bin and .png */
 };
 

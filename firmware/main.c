@@ -391,6 +391,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 		fprintf(stderr, "vuorod: cannot listen on %s: %s\n", host, error->message);
 		return 1;
 	}
+	dispenser_set_listen(dispenser, host, port, api_tls(api));
 	/* Signals first: whoever reads the line below may stop us at once. */
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, vuorod_quit, loop);

@@ -78,6 +78,7 @@ struct dispenser {
 	bool near_end_alerted;
 	struct ticket_raster *raster; /* the main loop's */
 	guint raster_keep;            /* lets its fonts go when no picture came for a while */
+	char *follow_base;            /* "https://jono.example.fi": the QR's URL before "/t/REF" */
 };
 
 static struct dispenser_link *link_ref(struct dispenser_link *l)
@@ -411,11 +412,7 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 	    .raster = d->raster,
 	};
 
-	if (cfg->printer.url_base)
-		url = g_strdup_printf("%s/t/%s", cfg->printer.url_base, tk->ref);
-	else
-		url = g_strdup_printf("http://%s:%d/t/%s", cfg->listen_host, cfg->listen_port,
-				      tk->ref);
+	url = g_strdup_printf("%s/t/%s", d->follow_base, tk->ref);
 	t.url = url;
 	ticket_layout_render(&t, out);
 	dispenser_raster_used(d);
@@ -529,6 +526,9 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	struct job *j = job_new(d, JOB_TEST, done, data);
 	int l = lang < d->cfg->n_langs ? lang : 0;
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(d->cfg->timezone);
+	/* The tickets' own address: a phone that scans it shows whether the
+	 * follow page is reachable there (its "not found" is the answer). */
+	g_autofree char *url = g_strdup_printf("%s/t/test", d->follow_base);
 	struct ticket_layout t = {
 	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
 	    .width = d->cfg->printer.width,
@@ -540,7 +540,7 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	    .ahead = -1,
 	    .issued_at = g_get_real_time() / G_USEC_PER_SEC,
 	    .tz = tz,
-	    .url = "https://example.invalid/t/test",
+	    .url = url,
 	    .footer = d->cfg->printer.footer[l],
 	    .test = TRUE,
 	    .raster = d->raster,
@@ -569,6 +569,17 @@ struct hal_printer *dispenser_printer(struct dispenser *d)
 	return d->hw.transport == HAL_PRINTER_SIM ? d->printer : NULL;
 }
 
+/* Without [printer] url-base (a sim board: a real one refuses to load
+ * without it) the tickets point at the address vuorod listens on, which
+ * is the one right answer a laptop or a test has. */
+static char *follow_base_of(const char *host, int port, bool tls)
+{
+	bool v6 = strchr(host, ':') != NULL;
+
+	return g_strdup_printf("%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", host,
+			       v6 ? "]" : "", port);
+}
+
 struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *catalog,
 				struct desk *desk, struct bus *bus)
 {
@@ -576,6 +587,9 @@ struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *
 	const struct config_printer *pc = &cfg->printer;
 
 	d->cfg = cfg;
+	d->follow_base = cfg->printer.url_base
+			     ? g_strdup(cfg->printer.url_base)
+			     : follow_base_of(cfg->listen_host, cfg->listen_port, false);
 	d->catalog = catalog;
 	d->desk = desk;
 	d->bus = bus;
@@ -604,6 +618,22 @@ struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *
 	return d;
 }
 
+void dispenser_set_listen(struct dispenser *d, const char *host, int port, bool tls)
+{
+	if (d->cfg->printer.url_base)
+		return;
+	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(host);
+
+	g_free(d->follow_base);
+	d->follow_base = follow_base_of(host, port, tls);
+	if (strcmp(host, "localhost") == 0 ||
+	    (ip && (g_inet_address_get_is_loopback(ip) || g_inet_address_get_is_any(ip))))
+		g_warning("[printer] url-base is not set: the tickets' QR codes point at %s, "
+			  "which no phone can reach; set url-base to the site's public https "
+			  "address",
+			  d->follow_base);
+}
+
 void dispenser_free(struct dispenser *d)
 {
 	struct job *quit;
@@ -627,6 +657,7 @@ void dispenser_free(struct dispenser *d)
 	g_main_context_unref(d->context);
 	g_mutex_clear(&d->lock);
 	g_free(d->describe);
+	g_free(d->follow_base);
 	ticket_raster_free(d->raster);
 	g_free(d);
 }

@@ -71,6 +71,11 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 /* Asks the printer for its status (DLE EOT) now. */
 void dispenser_check(struct dispenser *d, dispenser_done_fn done, gpointer data);
 
+/* Where vuorod listens, once it does: without [printer] url-base the
+ * tickets' QR codes point there (http://HOST:PORT/t/REF), with one warning
+ * when no phone can reach it (loopback or any-address). */
+void dispenser_set_listen(struct dispenser *d, const char *host, int port, bool tls);
+
 void dispenser_state(struct dispenser *d, struct dispenser_printer_state *ret);
 /* The hal handle, for the sim hooks (hal_printer_sim_*); NULL until the
  * worker opened it.  Only the sim's hooks may be used on it from here. */

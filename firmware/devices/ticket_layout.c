@@ -131,12 +131,28 @@ static void put_bold(struct out *out, uint8_t on)
 	put(out, cmd, sizeof(cmd));
 }
 
-/* GS ( k, QR code model 2: model, module size, error correction, store, print. */
+/* ESC J n: print and feed n dots (the 203-dpi printers' vertical unit). */
+static void put_feed(struct out *out, uint8_t dots)
+{
+	const uint8_t cmd[] = {0x1b, 'J', dots};
+
+	put(out, cmd, sizeof(cmd));
+}
+
+/* GS ( k, QR code model 2: model, module size, error correction, store, print.
+ * Blank paper of QR_QUIET modules is fed above and below the symbol (the
+ * quiet zone a phone's reader needs to find it; centred, the sides have
+ * more).  A module is QR_MODULE dots, 0.75 mm at 203 dpi: a follow URL of
+ * ~40 characters is a version 3 symbol at level M, 29 modules, 22 mm wide
+ * and 28 mm with the quiet zone, which fits 58 mm paper too. */
+#define QR_MODULE 6
+#define QR_QUIET  4
+
 static void put_qr(struct out *out, const char *data)
 {
 	size_t len = strlen(data) + 3;
 	const uint8_t model[] = {0x1d, '(', 'k', 4, 0, 49, 65, 50, 0};
-	const uint8_t size[] = {0x1d, '(', 'k', 3, 0, 49, 67, 6};
+	const uint8_t size[] = {0x1d, '(', 'k', 3, 0, 49, 67, QR_MODULE};
 	const uint8_t ec[] = {0x1d, '(', 'k', 3, 0, 49, 69, 49}; /* level M */
 	const uint8_t store[] = {0x1d, '(', 'k', (uint8_t)(len & 0xff), (uint8_t)(len >> 8),
 				 49,   80,  48};
@@ -147,7 +163,30 @@ static void put_qr(struct out *out, const char *data)
 	put(out, ec, sizeof(ec));
 	put(out, store, sizeof(store));
 	put(out, data, strlen(data));
+	put_feed(out, QR_QUIET * QR_MODULE);
 	put(out, print, sizeof(print));
+	put_feed(out, QR_QUIET * QR_MODULE);
+}
+
+/* The part of a "fi / sv / en" name in the site language @lang, else the
+ * first part; a name without " / " is whole (ui/common/i18n.js siteNameIn
+ * is the pages' same rule). */
+static char *header_part(const char *name, int lang)
+{
+	g_auto(GStrv) parts = g_strsplit(name, " / ", -1);
+	guint n = g_strv_length(parts);
+
+	if (n < 2)
+		return g_strdup(name);
+	return g_strdup(parts[lang >= 0 && (guint)lang < n ? lang : 0]);
+}
+
+/* The follow URL as people type it: without "https://" (or "http://"). */
+static const char *url_words(const char *url)
+{
+	const char *sep = strstr(url, "://");
+
+	return sep ? sep + 3 : url;
 }
 
 int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
@@ -173,8 +212,10 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 		put_bold(out, 0);
 	}
 	if (t->header && *t->header) {
+		g_autofree char *header = header_part(t->header, lang);
+
 		put_bold(out, 1);
-		put_wrapped(out, cp, t->header, t->width);
+		put_wrapped(out, cp, header, t->width);
 		put_bold(out, 0);
 	}
 	put_line(out, cp, "");
@@ -213,7 +254,7 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 		put_line(out, cp, "");
 		put_line(out, cp, catalog_text(cat, lang, "ticket.follow"));
 		put_qr(out, t->url);
-		put_line(out, cp, "");
+		put_line(out, cp, url_words(t->url));
 	}
 	if (t->footer && *t->footer) {
 		put_line(out, cp, "");

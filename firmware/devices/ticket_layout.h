@@ -2,10 +2,14 @@
 /*
  * ticket_layout: the bytes of one printed ticket, in ESC/POS.
  *
- * Header, the service in the citizen's language, the number large (GS !),
+ * Header (of a "fi / sv / en" name the ticket language's part, else the
+ * first), the service in the citizen's language, the number large (GS !),
  * the labels in that language from the catalog (ticket.*),
  * people ahead and the estimated wait, date and time, a QR code (GS ( k) of
- * the follow URL, a footer, a cut (GS V).  Text is UTF-8 in and the
+ * the follow URL with a quiet zone fed above and below (ESC J) and the URL in
+ * words under it ("jono.example.fi/t/3f9a2c": people type it when a phone
+ * cannot scan, and the follow page's "not found" asks them to check it),
+ * a footer, a cut (GS V).  Text is UTF-8 in and the
  * printer's code page out (ESC t n, iconv).  A line (or a paragraph) the
  * code page cannot carry whole is printed as a picture (GS v 0,
  * ticket_raster) when a raster is given, else with "?" for each letter it
@@ -24,7 +28,7 @@
 struct ticket_layout {
 	const struct escpos_codepage *codepage;
 	int width;                     /* characters per line in font A: 48 on 80 mm, 32 on 58 mm */
-	const char *header;            /* the service point's name */
+	const char *header;            /* the service point's name: "fi / sv / en" or one */
 	const char *service;           /* in the citizen's language */
 	const char *code;              /* "A012" */
 	const struct catalog *catalog; /* the labels' words */

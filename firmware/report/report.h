@@ -16,6 +16,11 @@
  *   no_show, cancelled, voided, reset (still waiting at the daily reset) and
  *   interrupted (a remote video session lost before service).  Counted per
  *   visit, by visits.channel; a transferred ticket makes one event per visit.
+ *   (So service events can outnumber the tickets served: /manager shows both.)
+ * - No-show: a visit whose outcome is no_show, the ticket given up after its
+ *   last call.  A missed call that put the ticket back in line writes no
+ *   visit: a ticket that missed a call and was served later is one event and
+ *   no no-show (tests/integration/test_report.py).
  * - Waiting time: called_at - issued_at of every visit that was called
  *   (called_at > 0), no-shows included.  Within target: waiting time <=
  *   target.  Service time: ended_at - started_at of service events that were

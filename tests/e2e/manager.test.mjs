@@ -6,7 +6,7 @@
 
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit } from "./lib.mjs";
+import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, SHOTS } from "./lib.mjs";
 
 
 async function ok(v, method, path, body, user) {
@@ -98,7 +98,10 @@ test("manager: today's numbers live, the monthly report and its CSV", async () =
     await page.getByRole("button", { name: "Show report" }).click();
     await page.locator("#report-table").waitFor();
     const city = await page.locator('#report-table tbody tr:has(th:text-is("City of Kuohu")) td').allTextContents();
-    expect(city[0] === month && city[1] === "2" && city[2] === "2", "the city's visits: " + city);
+    const monthWords = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", month: "long", year: "numeric" })
+      .format(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5)) - 1, 1));
+    expect(city[0] === monthWords && city[1] === "2" && city[2] === "2", "the city's visits: " + city);
+    expect(await page.locator(`#report-table td.month[data-month="${month}"]`).count() >= 1, "the month's row");
     await shot(page, "manager-report");
     await audit(page, "manager report");
 
@@ -165,7 +168,8 @@ test("manager: today's numbers live, the monthly report and its CSV", async () =
     // By day: a row for today in the table of periods.
     await page.getByLabel("Grouping").selectOption("day");
     await page.getByRole("button", { name: "Show report" }).click();
-    const today = new Date(day * 86400000).toISOString().slice(0, 10);
+    const today = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "numeric", year: "numeric" })
+      .format(new Date(day * 86400000)); // the page's language's date, not ISO
     await waitFor(async () => (await cells(page, "periods-table", today)).length > 0, "a row for " + today);
     expect((await cells(page, "periods-table", today))[0] === "2", "today's events");
     expect((await page.locator("#report-csv-billing").getAttribute("href")).includes("period=day"), "by day");
@@ -189,6 +193,126 @@ test("manager: today's numbers live, the monthly report and its CSV", async () =
     await shot(page, "manager-charts-sv");
 
     expect(failed.length === 0, "no failed requests: " + failed.join(", "));
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await page?.context().close();
+    await v.cleanup();
+  }
+});
+
+test("manager: served and service events side by side with why, a missed call served is no no-show, dates in Finnish, wide tables scroll in their box at 1366×768", async () => {
+  const v = await startVuorod();
+  let page;
+  try {
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await issue(v, "guide")).ticket.id);
+    await ok(v, "POST", "/api/counters/1/open", {}, "anna");
+    const call = (id) => ok(v, "POST", "/api/counters/1/call", { ticket: id }, "anna");
+    // A001 misses its call, goes back in line, and is served.
+    await call(ids[0]);
+    expect((await ok(v, "POST", "/api/counters/1/noshow", {}, "anna")).ticket.state === "waiting", "A001 back in line");
+    await call(ids[0]);
+    await ok(v, "POST", "/api/counters/1/start", {}, "anna");
+    await ok(v, "POST", "/api/counters/1/end", { outcome: "resolved" }, "anna");
+    // A002 is served, transferred to Kela and served there: two visits.
+    await call(ids[1]);
+    await ok(v, "POST", "/api/counters/1/start", {}, "anna");
+    await ok(v, "POST", "/api/counters/1/transfer", { service: "kela" }, "anna");
+    await call(ids[1]);
+    await ok(v, "POST", "/api/counters/1/start", {}, "anna");
+    await ok(v, "POST", "/api/counters/1/end", { outcome: "resolved" }, "anna");
+    // A003 misses both its calls: a no-show.
+    await call(ids[2]);
+    await ok(v, "POST", "/api/counters/1/noshow", {}, "anna");
+    await call(ids[2]);
+    expect((await ok(v, "POST", "/api/counters/1/noshow", {}, "anna")).ticket.state === "no_show", "A003 given up");
+
+    page = await open(v.url + "/manager", { lang: "fi", width: 1366, height: 768 });
+    await page.getByLabel("Käyttäjätunnus").pressSequentially("maija");
+    await page.getByLabel("Salasana").pressSequentially(USERS.maija[1]);
+    await page.getByRole("button", { name: "Kirjaudu" }).click();
+    const tile = (id) => page.locator(`#${id}`);
+    await waitFor(async () => (await tile("t-events").textContent().catch(() => "")) === "3", "3 service events today");
+    expect(await tile("t-served").textContent() === "2", "2 served (tickets)");
+    expect(await tile("t-no-shows").textContent() === "1", "1 no-show: A003, not A001 that was served");
+    expect(await tile("t-missed").textContent() === "1", "1 missed call back in line (A001)");
+    const note = await page.locator("#served-note").textContent();
+    expect(note.includes("siirretty vuoronumero") && note.includes("Ei saapunut"), "why they differ: " + note);
+    // Per provider, the report's events beside the served: the city served
+    // one and had two events (A001, and A002 before its transfer).
+    const city = await rowOf(page, "today-providers", "Kuohun kaupunki");
+    expect(city[3] === "1" && city[4] === "2" && city[5] === "1", "the city: served 1, events 2, 1 no-show: " + city);
+    const kela = await rowOf(page, "today-providers", "Kela");
+    expect(kela[3] === "1" && kela[4] === "1" && kela[5] === "0", "Kela: " + kela);
+
+    // The report counts the same: the city's visits 2, no-shows 1.
+    await page.locator("#report-table").waitFor();
+    const row = await page.locator('#report-table tbody tr:has(th:text-is("Kuohun kaupunki")) td').allTextContents();
+    const { day } = await ok(v, "GET", "/api/status");
+    const month = new Intl.DateTimeFormat("fi-FI", { timeZone: "UTC", month: "long", year: "numeric" })
+      .format(new Date(day * 86400000));
+    expect(row[0] === month && row[1] === "2" && row[6] === "1", "the report's city row: " + row);
+
+    // Dates in Finnish, nowhere ISO.
+    const title = await page.locator("#today-title").textContent();
+    const date = new Intl.DateTimeFormat("fi-FI", { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" })
+      .format(new Date(day * 86400000));
+    expect(title === `Tänään, ${date}` || title.endsWith(date), "today's date in Finnish: " + title);
+    const text = await page.locator("#app").innerText();
+    expect(!/\b\d{4}-\d\d(-\d\d)?\b/.test(text), "no ISO date on the page: " + text.match(/\b\d{4}-\d\d(-\d\d)?\b/));
+
+    // At 1366 px the page never scrolls sideways; a table wider than its
+    // box scrolls inside it, its header row and first column kept in view.
+    const layout = await page.evaluate(() => {
+      const out = { page: document.documentElement.scrollWidth <= window.innerWidth, boxes: [] };
+      for (const table of document.querySelectorAll("#app table")) {
+        const box = table.closest(".scroll");
+        if (!box) {
+          out.boxes.push({ id: table.id, bad: "not in a scroll box" });
+          continue;
+        }
+        const wide = box.scrollWidth > box.clientWidth + 1;
+        box.scrollLeft = box.scrollWidth;
+        const b = box.getBoundingClientRect();
+        const first = table.querySelector("tbody tr > :first-child")?.getBoundingClientRect();
+        const head = table.querySelector("thead th")?.getBoundingClientRect();
+        out.boxes.push({
+          id: table.id, wide, overflow: getComputedStyle(box).overflowX,
+          firstKept: !first || (first.left >= b.left - 1 && first.right <= b.right + 1),
+          headKept: !head || (head.top >= b.top - 1 && head.bottom <= b.bottom + 1),
+        });
+      }
+      return out;
+    });
+    expect(layout.page, "no sideways scrolling of the page at 1366 px");
+    for (const b of layout.boxes) {
+      expect(!b.bad, `${b.id}: ${b.bad}`);
+      expect(b.overflow === "auto", `${b.id} scrolls in its own box`);
+      expect(b.firstKept && b.headKept, `${b.id}: its first column and header kept when scrolled: ` + JSON.stringify(b));
+    }
+    const wide = layout.boxes.filter((b) => b.wide).map((b) => b.id);
+    await page.locator("#report-table").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, "manager-fi-1366-report-scrolled.png") });
+    await page.evaluate(() => document.querySelectorAll(".scroll").forEach((b) => { b.scrollLeft = 0; }));
+    await shot(page, "manager-fi-1366");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SHOTS, "manager-fi-1366-today.png") });
+    await audit(page, "manager in Finnish at 1366");
+    console.log("# tables wider than their box at 1366 px (scrolling inside it): " + (wide.join(", ") || "none"));
+
+    // By week: the week in words, not "2026-W49".
+    await page.getByLabel("Ryhmittely").selectOption("week");
+    await page.getByRole("button", { name: "Näytä raportti" }).click();
+    await waitFor(async () => (await page.locator("#periods-table tbody th").allTextContents())
+      .some((w) => /^viikko \d+ \/ \d{4}$/.test(w)), "a week's row in Finnish words");
+
+    // Live: one more visit ends — served and events both move, no reload.
+    const id = (await issue(v, "permits")).ticket.id;
+    await call(id);
+    await ok(v, "POST", "/api/counters/1/start", {}, "anna");
+    await ok(v, "POST", "/api/counters/1/end", { outcome: "resolved" }, "anna");
+    await waitFor(async () => (await tile("t-events").textContent()) === "4", "4 events, live");
+    await waitFor(async () => (await tile("t-served").textContent()) === "3", "3 served, live");
     expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
   } finally {
     await page?.context().close();

@@ -183,3 +183,51 @@ test("tech: the remote booth card — a simulated camera unplug, health, and Che
     await v.cleanup();
   }
 });
+
+test("tech: in Finnish every kind and state is in Finnish — announcements, displays, output (1366×768)", async () => {
+  const v = await startVuorod([["announcer", "chime", "true"]]); // calls announced (a chime, no speech)
+  let page;
+  try {
+    // A call and a recall: the announcer's list shows both kinds.
+    const drawn = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
+    expect(drawn.status === 201, "a ticket: " + JSON.stringify(drawn.body));
+    expect((await v.api("POST", "/api/counters/1/open", {}, "anna")).status === 200, "counter 1 open");
+    expect((await v.api("POST", "/api/counters/1/call", {}, "anna")).status === 200, "called");
+    expect((await v.api("POST", "/api/counters/1/recall", {}, "anna")).status === 200, "recalled");
+    await waitFor(async () => {
+      const a = (await v.api("GET", "/api/announcer", null, "tech")).body;
+      return ["call", "recall"].every((k) => (a.recent || []).some((x) => x.kind === k));
+    }, "a call and a recall in GET /api/announcer", 10000);
+
+    page = await open(v.url + "/tech", { lang: "fi", width: 1366, height: 768 });
+    await page.getByLabel("Käyttäjätunnus").pressSequentially("tech");
+    await page.getByLabel("Salasana").pressSequentially(USERS.tech[1]);
+    await page.getByRole("button", { name: "Kirjaudu" }).click();
+    const list = page.locator("#announcements");
+    await list.locator("li").filter({ hasText: "uusintakutsu" }).first().waitFor();
+    await list.locator("li").filter({ hasText: /#\d+ kutsu · / }).first().waitFor();
+    const text = await list.innerText();
+    // The API's English words are nowhere on the list (the ticket code and
+    // the counter's name are data, not words).
+    for (const raw of [/\bcall\b/, /\brecall\b/, /\bqueued\b/, /\bplaying\b/, /\bplayed\b/, /\bfailed\b/]) {
+      expect(!raw.test(text), `no untranslated "${raw.source}" in the list: ${text}`);
+    }
+    await page.locator("#audio").getByText("WAV-tiedostot (testitallennus, ei kuulu)").waitFor();
+    // The displays' state pills: in Finnish, whatever the state.
+    const pills = page.locator("#displays-table .pill[data-state]");
+    await pills.first().waitFor();
+    for (const p of await pills.all()) {
+      const st = await p.getAttribute("data-state");
+      const word = (await p.innerText()).trim();
+      expect(word !== st, `display state "${st}" translated: "${word}"`);
+    }
+    const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(fits, "no sideways scrolling at 1366 px");
+    await shot(page, "tech-fi-1366");
+    await audit(page, "tech in Finnish");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await page?.context().close();
+    await v.cleanup();
+  }
+});

@@ -22,6 +22,7 @@ def real_conf(workdir, extra=None):
         ("site", "demo-hours"): "false",
         ("printer", "transport"): "file",
         ("printer", "device"): os.path.join(workdir, "printer.out"),
+        ("printer", "url-base"): "https://jono.example.fi",
         ("gpio", "backend"): "gpiod",
         ("gpio", "chip"): "vuoro-no-such-chip",
         ("bus:rs485-1", "transport"): "tcp",
@@ -121,6 +122,16 @@ def test_check_config_names_what_a_real_board_lacks(workdir):
         assert r.returncode != 0, group
         assert r.stderr.strip() == "bad.conf: [%s] %s: expected %s%s on a real board, got nothing " \
             "(the simulated default)" % (group, key, why, extra_words.get(group, "")), r.stderr
+    # Where phones open the ticket's QR code (issue 14): said, and why.
+    text = re.sub(r"^url-base\s*=[^\n]*\n", "", real_conf(workdir), count=1, flags=re.M)
+    r = check(write(workdir, "bad.conf", text))
+    assert r.returncode != 0 and r.stderr.strip() == (
+        "bad.conf: [printer] url-base: expected the https address at which phones open the "
+        "ticket's QR code (the site's public address, like https://jono.example.fi) on a real "
+        "board, got nothing (the QR code would point at the board itself)"), r.stderr
+    r = check(write(workdir, "bad.conf", real_conf(workdir, {("printer", "url-base"): "http://10.0.0.5"})))
+    assert r.returncode != 0 and 'url-base: expected the https address' in r.stderr \
+        and 'got "http://10.0.0.5"' in r.stderr, r.stderr
     # A booth's test camera.
     r = check(write(workdir, "bad.conf", real_conf(workdir, {("counter:4", "camera"): "test:ball"})))
     assert r.returncode != 0 and "[counter:4] camera: expected v4l2:/dev/videoN" in r.stderr, r.stderr

@@ -77,6 +77,36 @@ def test_ticket_bytes_read_by_npos(kiosk):
     png = os.path.join(kiosk.tickets, "ticket-1.png")
     z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True, timeout=60)
     assert z.stdout.strip() == URL_BASE + t["follow"], z.stderr
+    # Issue 14: the header in the ticket's language only; the address in
+    # words under the code, as people type it; 4 modules (of 6 dots) of
+    # paper fed above and below the code.
+    assert text.startswith("Samservicepunkt Kuohu\n"), text[:80]
+    assert "Yhteispalvelupiste" not in text and "joint service" not in text
+    assert "\njono.example.fi" + t["follow"] + "\n" in text
+    assert b"\x1d(k\x03\x00\x31\x43\x06" in data  # GS ( k: module 6 dots
+    assert b"\x1bJ\x18\x1d(k\x03\x00\x31\x51\x30\x1bJ\x18" in data
+
+
+def test_sim_board_without_url_base_points_at_its_real_port(workdir):
+    """No url-base on a sim board: the QR code and the words point at the
+    port vuorod listens on (not the config's listen), with one warning."""
+    d = make_daemon(workdir)
+    try:
+        t = d.post("/api/tickets", {"service": "tax", "lang": "en", "handout": "printer"}).json()["ticket"]
+        d.post("/api/tickets", {"service": "tax", "lang": "fi", "handout": "printer"})
+        url = "http://127.0.0.1:%d%s" % (d.port, t["follow"])
+        data = open(os.path.join(d.tickets, "ticket-1.bin"), "rb").read()
+        dec = decode(data)
+        assert dec["qr"] == [url]
+        text = bytes.fromhex(dec["text_hex"]).decode("cp858")
+        assert text.startswith("Kuohu joint service point\n")
+        assert "\n127.0.0.1:%d%s\n" % (d.port, t["follow"]) in text
+        assert d.get(t["follow"]).status_code == 200  # a browser here reaches it
+    finally:
+        assert d.stop() == 0
+    err = open(d.stderr_path).read()
+    assert err.count("url-base is not set") == 1, err
+    assert "http://127.0.0.1:%d, which no phone can reach" % d.port in err, err
 
 
 def test_code_page_is_board_config(workdir):
@@ -132,6 +162,8 @@ def test_test_ticket_prints_nordic_letters(kiosk):
     dec = decode(open(os.path.join(kiosk.tickets, "ticket-1.bin"), "rb").read())
     text = bytes.fromhex(dec["text_hex"]).decode("cp858")
     assert "ÅÄÖ åäö" in text and "TESTILIPPU" in text
+    # The tickets' own address, so a scan tells whether phones reach it.
+    assert dec["qr"] == [URL_BASE + "/t/test"] and "\njono.example.fi/t/test\n" in text
     assert kiosk.post("/api/printer/test", {}, user="anna").status_code == 403
 
 

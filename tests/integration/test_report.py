@@ -404,3 +404,49 @@ def test_vuoroctl_report(served):
     assert r.returncode == 2 and "kind" in r.stderr
     r = ctl(d, "report", "--period", "year")
     assert r.returncode == 2 and "period" in r.stderr
+
+
+def test_a_missed_call_served_later_is_an_event_not_a_no_show(workdir):
+    """Issue 14: a ticket that missed its call, went back in line and was
+    served is a service event and no no-show; a ticket given up after its
+    last call is one no-show; a transfer makes one event per service (the
+    reason "served today" on /manager can be less than the events)."""
+    d = make_daemon(workdir)
+    try:
+        ids = [d.post("/api/tickets", {"service": "guide", "lang": "fi"}).json()["ticket"]["id"]
+               for _ in range(3)]
+
+        def do(verb, body=None):
+            r = d.post("/api/counters/1/" + verb, body or {}, user="anna")
+            assert r.status_code == 200, (verb, r.text)
+            return r.json()
+
+        do("open")
+        do("call", {"ticket": ids[0]})
+        assert do("noshow")["ticket"]["state"] == "waiting"  # requeue-no-shows = 1
+        do("call", {"ticket": ids[0]})
+        do("start")
+        do("end", {"outcome": "resolved"})
+        do("call", {"ticket": ids[1]})
+        do("start")
+        do("transfer", {"service": "kela"})
+        do("call", {"ticket": ids[1]})
+        do("start")
+        do("end", {"outcome": "resolved"})
+        do("call", {"ticket": ids[2]})
+        do("noshow")
+        do("call", {"ticket": ids[2]})
+        assert do("noshow")["ticket"]["state"] == "no_show"
+
+        day = d.get("/api/status").json()["day"]
+        iso = lambda n: day_date(n).isoformat()
+        rep = d.get("/api/report?from=%s&to=%s&kind=billing" % (iso(day), iso(day + 1)), user="maija").json()
+        total = {r["provider"]: r for r in rep["billing"] if r["period"] == "total"}
+        assert (total["kunta"]["events"], total["kunta"]["no_shows"]) == (2, 1), total["kunta"]
+        assert (total["kela"]["events"], total["kela"]["no_shows"]) == (1, 0), total["kela"]
+        assert (total[SITE]["events"], total[SITE]["no_shows"]) == (3, 1), total[SITE]
+        today = d.get("/api/queue?day=today", user="maija").json()["tickets"]
+        served = [t for t in today if t["state"] == "done"]
+        assert len(served) == 2 and sum(t["no_shows"] for t in served) == 1
+    finally:
+        assert d.stop() == 0

@@ -58,6 +58,7 @@ static void test_example_site(void)
 
 	g_assert_no_error(error);
 	g_assert_false(config_board_is_sim(cfg));
+	g_assert_cmpstr(cfg->printer.url_base, ==, "https://vuoro.esimerkki.fi");
 	g_assert_false(cfg->demo_hours);
 	g_assert_false(cfg->reset_clears_queue);
 	g_assert_cmpstr(cfg->kiosk_addresses[1], ==, "10.20.0.22");
@@ -136,6 +137,7 @@ static const char real[] = "[site]\nname = R\nboard = real\n"
 			   "[counter:7]\nname = Seven\nprofile = s\n"
 			   "[counter:8]\nname = Booth\nkind = expert\nprofile = r\n"
 			   "[printer]\ntransport = tcp\nhost = 10.0.0.9\n"
+			   "url-base = https://jono.example.fi/\n"
 			   "[gpio]\nbackend = gpiod\nchip = gpiochip0\n"
 			   "[bus:wire]\ntransport = tcp\nhost = 10.0.0.8\n"
 			   "[audio]\nsink = alsa\n";
@@ -147,6 +149,10 @@ static void test_board(void)
 
 	g_assert_no_error(error);
 	g_assert_false(config_board_is_sim(cfg));
+	/* The layout adds "/t/REF": no "//" on the ticket. */
+	g_assert_cmpstr(cfg->printer.url_base, ==, "https://jono.example.fi");
+	/* The layout adds "/t/REF": no "//" on the ticket. */
+	g_assert_cmpstr(cfg->printer.url_base, ==, "https://jono.example.fi");
 	/* Loopback needs no TLS; anything else does, on a real board only. */
 	g_free(cfg->tls_cert);
 	cfg->tls_cert = NULL;
@@ -169,7 +175,8 @@ static void test_real_refuses_sim(void)
 	static const struct {
 		const char *from, *to, *message;
 	} cases[] = {
-	    {"[printer]\ntransport = tcp\nhost = 10.0.0.9\n", "",
+	    {"[printer]\ntransport = tcp\nhost = 10.0.0.9\nurl-base = https://jono.example.fi/\n",
+	     "",
 	     "real.conf: [printer] transport: expected file, serial, usb or tcp on a real board, "
 	     "got no [printer] group (the simulated default)"},
 	    {"transport = tcp\nhost = 10.0.0.9", "transport = sim",
@@ -199,6 +206,14 @@ static void test_real_refuses_sim(void)
 	    {"board = real\n", "board = real\ndemo-hours = true\n",
 	     "real.conf: [site] demo-hours: expected false on a real board (opening hours are "
 	     "enforced), got true"},
+	    {"url-base = https://jono.example.fi/\n", "",
+	     "real.conf: [printer] url-base: expected the https address at which phones open the "
+	     "ticket's QR code (the site's public address, like https://jono.example.fi) on a "
+	     "real board, got nothing (the QR code would point at the board itself)"},
+	    {"url-base = https://", "url-base = http://",
+	     "real.conf: [printer] url-base: expected the https address at which phones open the "
+	     "ticket's QR code (the site's public address, like https://jono.example.fi) on a "
+	     "real board, got \"http://jono.example.fi\""},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -217,6 +232,33 @@ static void test_real_refuses_sim(void)
 		sim = config_load_data(text->str, "real.conf", &sim_error);
 		g_assert_no_error(sim_error);
 		g_assert_true(config_board_is_sim(sim));
+	}
+}
+
+/* [printer] url-base on any board: an address with a scheme and a host;
+ * a sim board may leave it out (the tickets then point at vuorod itself). */
+static void test_url_base(void)
+{
+	static const char *const bad[] = {"jono.example.fi", "https://", "https:///t",
+					  "ftp://jono.example.fi", "https://jono example.fi"};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) none = config_load_data(minimal, "min.conf", &error);
+
+	g_assert_no_error(error);
+	g_assert_null(none->printer.url_base);
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GString) text = g_string_new(minimal);
+		g_autoptr(Config) cfg = NULL;
+		g_autofree char *want = g_strdup_printf(
+		    "min.conf: [printer] url-base: expected the address phones open the ticket's "
+		    "QR code at, like https://jono.example.fi, got \"%s\"",
+		    bad[i]);
+
+		g_string_append_printf(text, "[printer]\nurl-base = %s\n", bad[i]);
+		cfg = config_load_data(text->str, "min.conf", &error);
+		g_assert_null(cfg);
+		g_assert_cmpstr(error->message, ==, want);
+		g_clear_error(&error);
 	}
 }
 
@@ -364,6 +406,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/fixtures", test_fixtures);
 	g_test_add_func("/config/board", test_board);
 	g_test_add_func("/config/board-value", test_board_value);
+	g_test_add_func("/config/url-base", test_url_base);
 	g_test_add_func("/config/real-refuses-sim", test_real_refuses_sim);
 	g_test_add_func("/config/token", test_token);
 	return g_test_run();

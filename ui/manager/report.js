@@ -11,7 +11,7 @@
 import { get } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { pick } from "/ui/common/i18n.js";
-import { t, duration } from "./strings.js";
+import { t, duration, periodText } from "./strings.js";
 import { barChart } from "./charts.js";
 
 const CHANNELS = ["in_person", "remote_video", "e_service", "paper_form"];
@@ -77,7 +77,7 @@ export function reportView(root, { expired, providers }) {
     if (error) result.append(h("p", { role: "alert", class: "error" }, error));
     if (!data) return;
     const rows = data.monthly || [];
-    const range = { from, to };
+    const range = { from: periodText(from), to: periodText(to) };
     const csv = h("a", { class: "button secondary", id: "report-csv", href: `/api/report?${dates()}&format=csv`,
       download: `vuoro-report-${from}-${to}.csv` }, t("csv"));
     result.append(h("div", { class: "report-head" }, h("h3", { id: "report-range" }, t("report_for", range)), csv));
@@ -232,7 +232,7 @@ export function reportView(root, { expired, providers }) {
       figures("periods-table", byTitle,
         [t("period"), t("events"), t("no_shows"), t("wait_median"), t("wait_p90"),
           t("within", { min: data.target_wait_min }), t("tickets"), t("mean")],
-        [...periods, "total"].map((p) => [p === "total" ? t("total") : p, at("billing", p).events ?? 0,
+        [...periods, "total"].map((p) => [p === "total" ? t("total") : periodText(p), at("billing", p).events ?? 0,
           at("billing", p).no_shows ?? 0, duration(at("times", p).wait_median_s), duration(at("times", p).wait_p90_s),
           pct(at("times", p).within_target_pct), at("arrivals", p).tickets ?? 0,
           at("feedback", p).mean == null ? "—" : at("feedback", p).mean.toFixed(2)]))));
@@ -248,9 +248,9 @@ export function reportView(root, { expired, providers }) {
     const chSum = (c) => rows.reduce((a, r) => a + (r.channels?.[c] || 0), 0);
     const span2 = (k) => h("th", { scope: "col", rowspan: "2" }, t(k));
     return h("table", { id: "report-table" },
-      h("caption", { class: "visually-hidden" }, t("report_caption", { from, to })),
+      h("caption", { class: "visually-hidden" }, t("report_caption", { from: periodText(from), to: periodText(to) })),
       h("thead", {},
-        h("tr", {}, span2("month"), span2("provider"), span2("visits"),
+        h("tr", {}, span2("provider"), span2("month"), span2("visits"),
           h("th", { scope: "colgroup", colspan: "4" }, t("channels")),
           span2("no_shows"), span2("cancelled"),
           h("th", { scope: "colgroup", colspan: "2" }, t("waiting_time")),
@@ -259,8 +259,8 @@ export function reportView(root, { expired, providers }) {
         h("tr", {}, CHANNELS.map((c) => h("th", { scope: "col" }, t(c))),
           ["median", "p90", "median", "p90"].map((k) => h("th", { scope: "col" }, t(k))))),
       h("tbody", {}, rows.map((r) => h("tr", {},
-        h("td", { class: "month" }, r.month),
-        h("th", { scope: "row" }, name(r.provider)),
+        h("th", { scope: "row" }, name(r.provider)), // first: kept in view when the table scrolls
+        h("td", { class: "month", dataset: { month: r.month } }, periodText(r.month)),
         num(r.visits),
         CHANNELS.map((c) => num(r.channels?.[c] ?? 0)),
         num(r.no_shows), num(r.cancelled),

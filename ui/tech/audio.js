@@ -5,7 +5,7 @@
 
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { t } from "./strings.js";
+import { t, word } from "./strings.js";
 import { act, action, facts, langSelect, session } from "./util.js";
 
 const FOLLOW_MS = 500;
@@ -39,10 +39,10 @@ export function audioCard(root, { changed } = {}) {
 
   function item(a) {
     const text = a.text?.[t.lang()] || Object.values(a.text || {})[0];
-    const what = [a.kind, a.ticket, a.counter ? t("counter_n", { n: a.counter }) : null].filter(Boolean).join(" · ");
+    const what = [word("kind_", a.kind), a.ticket, a.counter ? t("counter_n", { n: a.counter }) : null].filter(Boolean).join(" · ");
     const cls = a.state === "failed" ? "bad" : a.state === "played" ? "good" : "warn";
     return h("li", { dataset: { id: a.id, state: a.state } },
-      h("span", { class: "pill " + cls }, t("st_" + a.state)),
+      h("span", { class: "pill " + cls }, word("st_", a.state)),
       " ", h("strong", {}, `#${a.id}`), " ", what,
       text ? h("div", { class: "small" }, `“${text}”`) : null,
       a.error ? h("div", { class: "small error" }, a.error) : null);
@@ -54,7 +54,7 @@ export function audioCard(root, { changed } = {}) {
     if (error) state.append(h("p", { role: "alert", class: "error" }, error));
     if (!data) return;
     state.append(facts([
-      [t("sink"), data.sink],
+      [t("sink"), word("sink_", data.sink)],
       [t("pending"), String(data.pending)],
       [t("fault"), data.fault || t("none"), data.fault ? "bad" : null],
     ]));

@@ -8,7 +8,7 @@
 
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { t } from "./strings.js";
+import { t, word } from "./strings.js";
 import { act, facts, session, clock } from "./util.js";
 
 const STATE_CLASS = { idle: "good", live: "good", fault: "bad" };
@@ -36,7 +36,7 @@ export function boothsCard(root, { changed } = {}) {
   }
 
   function stateWord(b) {
-    return t("booth_st_" + b.state) === "booth_st_" + b.state ? b.state : t("booth_st_" + b.state);
+    return word("booth_st_", b.state);
   }
 
   function sessionFacts(s) {
@@ -44,7 +44,7 @@ export function boothsCard(root, { changed } = {}) {
     return [
       h("h4", {}, t("booth_session", { code: s.code })),
       facts([
-        [t("state"), s.state + (s.reconnecting ? " · " + t("booth_reconnecting") : ""), s.reconnecting ? "warn" : null],
+        [t("state"), word("booth_st_", s.state) + (s.reconnecting ? " · " + t("booth_reconnecting") : ""), s.reconnecting ? "warn" : null],
         [t("booth_service"), `${s.service} (${s.provider})`],
         [t("booth_expert"), s.expert],
         [t("booth_lang"), s.lang],
@@ -74,7 +74,7 @@ export function boothsCard(root, { changed } = {}) {
         [t("booth_document_camera"), b.document_camera ? t("yes") : t("no")],
         [t("booth_recording_offered"), b.recording_offered ? t("booth_recording_ask") : t("no")],
         [t("booth_codec"), b.video_codec],
-        b.last && [t("booth_last"), t("booth_last_text", { code: b.last.code, reason: b.last.reason,
+        b.last && [t("booth_last"), t("booth_last_text", { code: b.last.code, reason: word("booth_end_", b.last.reason),
           time: clock(new Date(b.last.at * 1000)) })],
       ]),
       b.session ? sessionFacts(b.session) : null,

@@ -4,7 +4,7 @@
 
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { t } from "./strings.js";
+import { t, word } from "./strings.js";
 import { act, session } from "./util.js";
 
 export function displaysCard(root, { changed } = {}) {
@@ -21,7 +21,8 @@ export function displaysCard(root, { changed } = {}) {
 
   function stateCell(d) {
     const bad = d.state === "failed" || d.state === "error";
-    return [h("span", { class: "pill " + (bad ? "bad" : d.state === "ok" ? "good" : "warn") }, d.state),
+    return [h("span", { class: "pill " + (bad ? "bad" : d.state === "ok" ? "good" : "warn"), dataset: { state: d.state } },
+      word("disp_st_", d.state)),
       d.message ? h("div", { class: "small" }, d.message) : null];
   }
 

@@ -6,6 +6,15 @@ import { i18n } from "/ui/common/i18n.js";
 
 export const t = await i18n("tech");
 
+// A state or kind the API names in English ("recall", "test-tone"), in the page's language:
+// tech.PREFIX_VALUE ("-" as "_"), or the API's word when the catalog has none yet.
+export const word = (prefix, value) => {
+  if (value == null || value === "") return "";
+  const key = prefix + String(value).replace(/-/g, "_");
+  const w = t(key);
+  return w === key ? String(value) : w;
+};
+
 // Role names for the signed-in line and the refusal.
 export const roleName = (role) => {
   const name = t("role_" + role);
