@@ -396,7 +396,17 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 	int lang = tk->lang < cfg->n_langs ? tk->lang : 0;
 	g_autofree char *url = NULL;
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
-	struct ticket_layout t = {
+	struct queue_service_status st;
+	struct queue_time now;
+	struct ticket_layout t;
+
+	/* No open counter serves the line: the paper promises no wait (a remote
+	 * line's booth is the booths' to tell; its estimate stays). */
+	desk_time(d->desk, &now);
+	queue_service_status(desk_queue(d->desk), tk->service, &now, &st);
+	if (!st.staffed && svc && svc->kind != CONFIG_SERVICE_REMOTE)
+		wait_s = 0;
+	t = (struct ticket_layout){
 	    .codepage = escpos_codepage_find(cfg->printer.codepage),
 	    .width = cfg->printer.width,
 	    .header = cfg->printer.header ? cfg->printer.header : cfg->site_name,
