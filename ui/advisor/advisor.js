@@ -7,7 +7,7 @@ import { get, post, login, logout, whoami } from "/ui/common/api.js";
 import { live } from "/ui/common/live.js";
 import { h, clear } from "/ui/common/dom.js";
 import { pick, fillLangSelect } from "/ui/common/i18n.js";
-import { S, t, $, counter, service, showAlert, alertKey, clearAlert, note, sayAgain } from "./state.js";
+import { S, t, $, counter, counterName, service, showAlert, alertKey, clearAlert, note, sayAgain } from "./state.js";
 import { renderConsole, act, initConsole, keepFocus, resetEndChoices, confirmOpen, redrawQuestion } from "./console.js";
 import { initKeys } from "./keys.js";
 import { initIdentity, identityEvent } from "./identity.js";
@@ -192,7 +192,7 @@ function renderChooser() {
     const state = c.open ? (c.user === S.me.user ? t("c_yours") : t("c_open_by", { user: c.user || "?" })) : "";
     list.append(h("label", { class: "choice" },
       h("input", { type: "radio", name: "counter", value: String(c.id), checked: c.id === sel, disabled: !usable(c) }),
-      h("span", { class: "choice-name" }, c.name),
+      h("span", { class: "choice-name" }, counterName(c)),
       c.kind === "expert" ? h("span", { class: "tag" }, t("c_expert")) : null,
       state ? h("span", { class: "tag" }, state) : null));
   }

@@ -5,7 +5,7 @@
 
 import { post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { S, t, $, now, mins, counter, service, serviceName, alertKey, clearAlert, note } from "./state.js";
+import { S, t, $, now, mins, counter, counterName, service, serviceName, alertKey, clearAlert, note } from "./state.js";
 import { renderIdentity } from "./identity.js";
 
 const ACTIONS = ["next", "recall", "start", "noshow", "park", "end", "transfer", "resume"];
@@ -99,7 +99,7 @@ function renderChoices() {
   fillSelect($("t-service"), [["", t("t_keep")],
     ...S.status.services.map((s) => [s.code, `${serviceName(s.code)} (${s.code})`])]);
   fillSelect($("t-counter"), [["", t("t_any")],
-    ...S.status.counters.filter((c) => c.id !== S.counterId).map((c) => [String(c.id), c.name])]);
+    ...S.status.counters.filter((c) => c.id !== S.counterId).map((c) => [String(c.id), counterName(c)])]);
   const parked = parkedTickets();
   fillSelect($("parked"), parked.length
     ? parked.map((tk) => [String(tk.id), t("parked_item",
@@ -143,7 +143,7 @@ function renderQueue() {
 export function renderConsole() {
   if (!S.status) return;
   const c = counter();
-  $("hdr-counter").textContent = c ? " · " + c.name : "";
+  $("hdr-counter").textContent = c ? " · " + counterName(c) : "";
   renderCurrent();
   renderIdentity();
   renderChoices();
@@ -251,7 +251,7 @@ export async function command(send) {
 function transferWarning(b) {
   if (b.counter) {
     const c = counter(b.counter);
-    return c && !c.open ? { key: "t_warn_counter", vars: { counter: c.name } } : null;
+    return c && !c.open ? { key: "t_warn_counter", vars: { counter: counterName(c) } } : null;
   }
   const s = service(b.service);
   if (!s) return null;

@@ -3,7 +3,7 @@
 // status and queue as last loaded, the chosen counter.  advisor.js fills in
 // S.reload (load status and queue again) and S.failed (show an API error).
 
-import { i18n, pick } from "/ui/common/i18n.js";
+import { i18n, pick, siteNameIn } from "/ui/common/i18n.js";
 import { h } from "/ui/common/dom.js";
 
 export const t = await i18n("advisor");
@@ -28,6 +28,8 @@ export const now = () => Date.now() / 1000 + S.offset;
 
 export const counter = (id = S.counterId) => S.status?.counters.find((c) => c.id === id);
 export const service = (code) => S.status?.services.find((s) => s.code === code);
+// "Palvelupiste 1 / Disk 1 / Counter 1": the part in the page's language.
+export const counterName = (c) => siteNameIn(c?.name, t);
 export const serviceName = (code) => pick(service(code)?.names, t.lang()) || code || "";
 export const mins = (seconds) => Math.max(0, Math.floor(seconds / 60));
 
