@@ -2,7 +2,8 @@
 /*
  * announcer: see announcer.h.
  *
- * The main loop owns the items; the worker owns espeak-ng and the audio
+ * The main loop owns the items and decides what the next clip says when the
+ * worker is free (announcer_kick); the worker owns espeak-ng and the audio
  * device and sees only copies of what to say.  The worker reports "started"
  * and "ended" back to the main loop through a small shared link: after
  * announcer_free() its reports find the link closed and do nothing.
@@ -17,8 +18,9 @@
 #include "queue.h"
 #include "speech.h"
 
-#define ANNOUNCER_RECENT   32
-#define ANNOUNCER_PAUSE_MS 400 /* between the chime and the words, and between languages */
+#define ANNOUNCER_RECENT    32
+#define ANNOUNCER_PAUSE_MS  400 /* between the chime and the words, and between languages */
+#define ANNOUNCER_MERGE_MAX 4   /* calls said in one clip */
 
 struct announcer_link {
 	gint refs;
@@ -53,13 +55,15 @@ struct announcer {
 	struct hal_audio_config audio_cfg;
 	int wpm;
 	guint next_id;
-	GQueue recent; /* of struct announcer_item *, oldest first */
-	unsigned pending;
+	GQueue recent;        /* of struct announcer_item *, oldest first */
+	GQueue waiting;       /* of the items in recent that are QUEUED, oldest first */
+	GPtrArray *clip;      /* the items the worker is saying now; empty when free */
+	guint clip_id;        /* its id (the first item's); 0 when free */
 	char *selftest_error; /* the sound device did not open at start */
 	guint sub_queue;
 };
 
-static const char *const state_names[] = {"queued", "playing", "played", "failed"};
+static const char *const state_names[] = {"queued", "playing", "played", "failed", "dropped"};
 
 const char *announcer_state_str(enum announcer_state s)
 {
@@ -95,46 +99,43 @@ static void item_free(struct announcer_item *it)
 	g_free(it);
 }
 
-static struct announcer_item *announcer_item_find(struct announcer *a, guint id)
-{
-	for (GList *l = a->recent.tail; l; l = l->prev) {
-		struct announcer_item *it = l->data;
-
-		if (it->id == id)
-			return it;
-	}
-	return NULL;
-}
+static void announcer_kick(struct announcer *a);
 
 /* On the main loop: the worker started or ended a clip. */
 static gboolean announcer_on_report(gpointer data)
 {
 	struct announcer_report *r = data;
 	struct announcer *a = r->link->a;
-	struct announcer_item *it = a && r->id ? announcer_item_find(a, r->id) : NULL;
+	bool mine = a && r->id && r->id == a->clip_id;
 
 	if (a && !r->id) { /* the self-test at start */
 		g_free(a->selftest_error);
 		a->selftest_error = g_steal_pointer(&r->error);
 		if (a->selftest_error)
 			g_warning("announcer self-test: %s", a->selftest_error);
-	} else if (a && r->started) {
-		if (it) {
+	} else if (mine && r->started) {
+		for (guint i = 0; i < a->clip->len; i++) {
+			struct announcer_item *it = a->clip->pdata[i];
+
 			it->state = ANNOUNCER_PLAYING;
 			it->started_us = r->at_us;
 		}
-	} else if (a) {
-		a->pending--;
-		if (it) {
+	} else if (mine) {
+		for (guint i = 0; i < a->clip->len; i++) {
+			struct announcer_item *it = a->clip->pdata[i];
+
 			it->ended_us = r->at_us;
 			it->audio_s = r->audio_s;
 			it->state = r->error ? ANNOUNCER_FAILED : ANNOUNCER_PLAYED;
-			it->error = g_steal_pointer(&r->error);
-			if (it->error)
-				g_warning("announcement %u (%s %s): %s", it->id, it->kind,
-					  it->ticket, it->error);
+			it->error = g_strdup(r->error);
 			bus_publish(a->bus, "announcer.played", it);
 		}
+		if (r->error)
+			g_warning("announcement %u (%u in the clip): %s", r->id, a->clip->len,
+				  r->error);
+		g_ptr_array_set_size(a->clip, 0);
+		a->clip_id = 0;
+		announcer_kick(a);
 	}
 	link_unref(r->link);
 	g_free(r->error);
@@ -245,29 +246,35 @@ static char *announcer_sentence(const struct announcer *a, int lang, const char 
 	const struct config_counter *c = config_counter_get(a->cfg, ci);
 	char letter[2] = {ticket[0], '\0'};
 	g_autofree char *number = g_strdup_printf("%d", counter);
+	const char *digits = ticket + 1;
 
+	/* "A007" is said "A 7": shorter, and how people read it. */
+	while (digits[0] == '0' && digits[1])
+		digits++;
 	return catalog_format(a->catalog, lang,
 			      c && c->expert ? "announce.call_booth" : "announce.call", "letter",
-			      letter, "digits", ticket + 1, "counter", number, NULL);
+			      letter, "digits", digits, "counter", number, NULL);
 }
 
-/* The languages a call is spoken in, each once: [announcer] languages, then
- * the ticket's own (@extra, -1 none).  A language espeak-ng has no voice
- * for is spoken in the main language instead. */
+/* The languages an announcement is spoken in, each once: the main one, the
+ * ticket's (@extra, -1 none), then [announcer] languages.  A language
+ * espeak-ng has no voice for is spoken in the main language instead. */
 static int announcer_langs(const struct announcer *a, int only, int extra,
 			   int ret[CONFIG_LANGS_MAX])
 {
 	bool seen[CONFIG_LANGS_MAX] = {false};
-	int want[CONFIG_LANGS_MAX + 1];
+	int want[CONFIG_LANGS_MAX + 2];
 	int n_want = 0, n = 0;
 
 	if (only >= 0) {
 		want[n_want++] = only;
 	} else {
-		for (char **l = a->cfg->announce_langs; *l && n_want < CONFIG_LANGS_MAX; l++)
-			want[n_want++] = config_lang_parse(a->cfg, *l);
+		want[n_want++] = 0;
 		if (extra >= 0 && extra < a->cfg->n_langs)
 			want[n_want++] = extra;
+		for (char **l = a->cfg->announce_langs; l && *l && n_want < CONFIG_LANGS_MAX + 2;
+		     l++)
+			want[n_want++] = config_lang_parse(a->cfg, *l);
 	}
 	for (int i = 0; i < n_want; i++) {
 		int lang = want[i] >= 0 && catalog_voice(a->catalog, want[i]) ? want[i] : 0;
@@ -280,33 +287,96 @@ static int announcer_langs(const struct announcer *a, int only, int extra,
 	return n;
 }
 
+/* Hands the worker the next clip when it is free: the oldest waiting
+ * announcement, and when it is a call, the calls waiting after it (at most
+ * ANNOUNCER_MERGE_MAX) with one chime, each language once. */
+static void announcer_kick(struct announcer *a)
+{
+	struct announcer_item *first;
+	struct announcer_job *j;
+	int order[CONFIG_LANGS_MAX];
+	int n_order = 0;
+
+	if (a->clip_id || g_queue_is_empty(&a->waiting))
+		return;
+	first = g_queue_pop_head(&a->waiting);
+	g_ptr_array_add(a->clip, first);
+	if (first->ticket_id) {
+		for (GList *l = a->waiting.head, *next; l && a->clip->len < ANNOUNCER_MERGE_MAX;
+		     l = next) {
+			struct announcer_item *it = l->data;
+
+			next = l->next;
+			if (!it->ticket_id)
+				continue;
+			g_ptr_array_add(a->clip, it);
+			g_queue_delete_link(&a->waiting, l);
+		}
+	}
+	j = g_new0(struct announcer_job, 1);
+	j->id = a->clip_id = first->id;
+	j->chime =
+	    first->ticket_id ? a->cfg->announce_chime : strcmp(first->kind, "test-tone") == 0;
+	g_snprintf(j->label, sizeof(j->label), "announce-%u", j->id);
+	/* The languages in the order the first needs them, then the others'. */
+	for (guint i = 0; i < a->clip->len; i++) {
+		const struct announcer_item *it = a->clip->pdata[i];
+
+		for (int k = 0; k < it->n_langs; k++) {
+			bool have = false;
+
+			for (int m = 0; m < n_order; m++)
+				have = have || order[m] == it->langs[k];
+			if (!have && n_order < CONFIG_LANGS_MAX)
+				order[n_order++] = it->langs[k];
+		}
+	}
+	for (int m = 0; m < n_order; m++) {
+		GString *text = g_string_new(NULL);
+
+		for (guint i = 0; i < a->clip->len; i++) {
+			const struct announcer_item *it = a->clip->pdata[i];
+
+			if (!it->text[order[m]])
+				continue;
+			if (text->len)
+				g_string_append_c(text, ' ');
+			g_string_append(text, it->text[order[m]]);
+		}
+		j->voice[m] = g_strdup(catalog_voice(a->catalog, order[m]));
+		j->text[m] = g_string_free(text, FALSE);
+	}
+	for (guint i = 0; i < a->clip->len; i++)
+		((struct announcer_item *)a->clip->pdata[i])->clip = j->id;
+	g_async_queue_push(a->jobs, j);
+}
+
 static struct announcer_item *announcer_queue(struct announcer *a, const char *kind,
-					      const char *ticket, int counter, bool chime,
-					      int only_lang, int ticket_lang)
+					      const struct queue_ticket *tk, int counter,
+					      int only_lang)
 {
 	struct announcer_item *it = g_new0(struct announcer_item, 1);
-	struct announcer_job *j = g_new0(struct announcer_job, 1);
 	int langs[CONFIG_LANGS_MAX];
 	int n_langs = 0;
 
 	it->id = ++a->next_id;
 	it->kind = kind;
-	g_strlcpy(it->ticket, ticket ? ticket : "", sizeof(it->ticket));
+	if (tk) {
+		g_strlcpy(it->ticket, tk->code, sizeof(it->ticket));
+		it->ticket_id = tk->id;
+	}
 	it->counter = counter;
 	it->queued_us = g_get_real_time();
-	j->id = it->id;
-	j->chime = chime;
-	g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
-	if (strcmp(kind, "test-tone") != 0 && (a->cfg->announce_speak || !ticket))
-		n_langs = announcer_langs(a, only_lang, ticket_lang, langs);
+	if (strcmp(kind, "test-tone") != 0 && (a->cfg->announce_speak || !tk))
+		n_langs = announcer_langs(a, only_lang, tk ? tk->lang : -1, langs);
 	for (int i = 0; i < n_langs; i++) {
 		int lang = langs[i];
 
-		it->text[lang] = ticket ? announcer_sentence(a, lang, ticket, counter)
-					: g_strdup(catalog_text(a->catalog, lang, "announce.test"));
-		j->voice[i] = g_strdup(catalog_voice(a->catalog, lang));
-		j->text[i] = g_strdup(it->text[lang]);
+		it->text[lang] = tk ? announcer_sentence(a, lang, tk->code, counter)
+				    : g_strdup(catalog_text(a->catalog, lang, "announce.test"));
+		it->langs[i] = lang;
 	}
+	it->n_langs = n_langs;
 	g_queue_push_tail(&a->recent, it);
 	while (a->recent.length > ANNOUNCER_RECENT) {
 		struct announcer_item *old = a->recent.head->data;
@@ -315,9 +385,27 @@ static struct announcer_item *announcer_queue(struct announcer *a, const char *k
 			break; /* still in flight: its report needs it */
 		item_free(g_queue_pop_head(&a->recent));
 	}
-	a->pending++;
-	g_async_queue_push(a->jobs, j);
+	g_queue_push_tail(&a->waiting, it);
+	announcer_kick(a);
 	return it;
+}
+
+/* Drops the waiting calls of @ticket (0: every waiting call): no longer
+ * current, for @reason. */
+static void announcer_drop(struct announcer *a, uint32_t ticket, const char *reason)
+{
+	for (GList *l = a->waiting.head, *next; l; l = next) {
+		struct announcer_item *it = l->data;
+
+		next = l->next;
+		if (!it->ticket_id || (ticket && it->ticket_id != ticket))
+			continue;
+		g_queue_delete_link(&a->waiting, l);
+		it->state = ANNOUNCER_DROPPED;
+		it->reason = reason;
+		it->ended_us = g_get_real_time();
+		bus_publish(a->bus, "announcer.played", it);
+	}
 }
 
 static void announcer_on_queue(const char *topic, gconstpointer payload, gpointer data)
@@ -325,12 +413,44 @@ static void announcer_on_queue(const char *topic, gconstpointer payload, gpointe
 	struct announcer *a = data;
 	const struct queue_event *ev = payload;
 
-	if (ev->type != QUEUE_EVENT_CALLED && ev->type != QUEUE_EVENT_RECALLED)
-		return;
-	if (!a->cfg->announce_chime && !a->cfg->announce_speak)
-		return;
-	announcer_queue(a, ev->type == QUEUE_EVENT_CALLED ? "call" : "recall", ev->ticket.code,
-			ev->counter, a->cfg->announce_chime, -1, ev->ticket.lang);
+	switch (ev->type) {
+	case QUEUE_EVENT_CALLED:
+	case QUEUE_EVENT_RECALLED:
+		/* The newer announcement of a ticket replaces the one that waits. */
+		announcer_drop(a, ev->ticket.id,
+			       ev->type == QUEUE_EVENT_CALLED ? "called again" : "recalled");
+		if (a->cfg->announce_chime || a->cfg->announce_speak)
+			announcer_queue(a, ev->type == QUEUE_EVENT_CALLED ? "call" : "recall",
+					&ev->ticket, ev->counter, -1);
+		break;
+	case QUEUE_EVENT_STARTED:
+		announcer_drop(a, ev->ticket.id, "started");
+		break;
+	case QUEUE_EVENT_REQUEUED:
+	case QUEUE_EVENT_NO_SHOW:
+		announcer_drop(a, ev->ticket.id, "no-show");
+		break;
+	case QUEUE_EVENT_TRANSFERRED:
+		announcer_drop(a, ev->ticket.id, "transferred");
+		break;
+	case QUEUE_EVENT_PARKED:
+		announcer_drop(a, ev->ticket.id, "parked");
+		break;
+	case QUEUE_EVENT_ENDED:
+		announcer_drop(a, ev->ticket.id, "ended");
+		break;
+	case QUEUE_EVENT_CANCELLED:
+		announcer_drop(a, ev->ticket.id, "cancelled");
+		break;
+	case QUEUE_EVENT_VOIDED:
+		announcer_drop(a, ev->ticket.id, "voided");
+		break;
+	case QUEUE_EVENT_DAY_RESET:
+		announcer_drop(a, 0, "day reset");
+		break;
+	default:
+		break;
+	}
 }
 
 struct announcer *announcer_new(const struct config *cfg, const struct catalog *catalog,
@@ -347,6 +467,8 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	a->link->a = a;
 	a->jobs = g_async_queue_new();
 	g_queue_init(&a->recent);
+	g_queue_init(&a->waiting);
+	a->clip = g_ptr_array_new();
 	w->link = link_ref(a->link);
 	w->jobs = g_async_queue_ref(a->jobs);
 	w->device = g_strdup(cfg->audio_device);
@@ -380,6 +502,8 @@ void announcer_free(struct announcer *a)
 	g_async_queue_unref(a->jobs);
 	a->link->a = NULL;
 	link_unref(a->link);
+	g_queue_clear(&a->waiting);
+	g_ptr_array_free(a->clip, TRUE);
 	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
 	g_free(a->selftest_error);
 	g_free(a);
@@ -395,9 +519,9 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang)
 			return -EINVAL;
 	}
 	if (g_strcmp0(kind, "tone") == 0)
-		return (int)announcer_queue(a, "test-tone", NULL, 0, true, -1, -1)->id;
+		return (int)announcer_queue(a, "test-tone", NULL, 0, -1)->id;
 	if (g_strcmp0(kind, "speech") == 0)
-		return (int)announcer_queue(a, "test-speech", NULL, 0, false, only, -1)->id;
+		return (int)announcer_queue(a, "test-speech", NULL, 0, only)->id;
 	return -EINVAL;
 }
 
@@ -413,7 +537,7 @@ const struct announcer_item *announcer_recent(const struct announcer *a, size_t 
 
 unsigned announcer_pending(const struct announcer *a)
 {
-	return a ? a->pending : 0;
+	return a ? a->waiting.length + a->clip->len : 0;
 }
 
 const char *announcer_fault(const struct announcer *a)

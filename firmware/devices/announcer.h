@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * announcer: a chime and the spoken call — "Vuoronumero A 123,
- * palvelupiste 4." in Finnish, Swedish and English ([announcer] languages) —
- * on every call and recall.
+ * palvelupiste 4." — on every call and recall, in the site's main language
+ * and the ticket's own when it is another (a language espeak-ng has no voice
+ * for: the main one only), then in any [announcer] languages not said yet.
  *
- * Announcements wait in a first-in first-out queue and one worker thread
- * speaks them (espeak-ng, firmware/speech) and plays them through GStreamer
- * (hal/audio), one at a time: two calls in quick succession are both
- * spoken, one after the other, never over each other and never dropped.
+ * One worker thread speaks (espeak-ng, firmware/speech) and plays (GStreamer,
+ * hal/audio) one clip at a time, never two over each other.  Announcements
+ * wait on the main loop, which hands the worker the next clip only when the
+ * loudspeaker is free, so that what is said is decided at its turn:
+ * - a call that is no longer current is dropped (state "dropped", with the
+ *   reason): its ticket was recalled or called again (the newer announcement
+ *   replaces it), started, ended, marked no-show, transferred, parked,
+ *   cancelled or voided;
+ * - the calls that wait are merged into one clip with one chime, oldest
+ *   first, at most ANNOUNCER_MERGE_MAX: each language once, its sentences in
+ *   a row.  A call therefore waits at most for the clip that is playing.
  * A sound card that fails marks that announcement failed with a message that
  * names the part; the next one tries again, and nothing else waits for audio.
  *
@@ -15,6 +23,8 @@
  * announcement ends (played or failed).
  */
 #pragma once
+
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -27,18 +37,25 @@ enum announcer_state {
 	ANNOUNCER_PLAYING,
 	ANNOUNCER_PLAYED,
 	ANNOUNCER_FAILED,
+	ANNOUNCER_DROPPED, /* no longer current when its turn came: see reason */
 };
 
 struct announcer_item {
 	guint id;                     /* 1, 2, …: the sim's recording is announce-ID.wav */
 	const char *kind;             /* "call", "recall", "test-tone", "test-speech" */
 	char ticket[8];               /* "A123"; empty for tests */
+	uint32_t ticket_id;           /* the queue's; 0 for tests */
 	int counter;                  /* 0 for tests */
 	char *text[CONFIG_LANGS_MAX]; /* by site language: what is said, NULL if not */
+	int langs[CONFIG_LANGS_MAX];  /* the languages of text[] in speaking order */
+	int n_langs;
 	enum announcer_state state;
 	gint64 queued_us, started_us, ended_us; /* g_get_real_time(); 0 = not yet */
 	double audio_s;                         /* length of the clip */
 	char *error;                            /* FAILED: what went wrong, what to do */
+	const char *reason; /* DROPPED: "recalled", "started", "ended", "no-show", … */
+	guint clip;         /* the clip it was said in (announce-CLIP.wav): the id of
+			     * the first announcement merged into it; 0 = not yet */
 };
 
 struct announcer;
@@ -58,7 +75,7 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang);
 /* The last announcements, oldest first (at most 32). */
 size_t announcer_n_recent(const struct announcer *a);
 const struct announcer_item *announcer_recent(const struct announcer *a, size_t i);
-/* Waiting or playing now. */
+/* Waiting or playing now (announcements, not clips). */
 unsigned announcer_pending(const struct announcer *a);
 /* The error of the last announcement when it failed; before any, the
  * self-test's (the sound device is opened at start); else NULL. */

@@ -40,11 +40,13 @@ export function audioCard(root, { changed } = {}) {
   function item(a) {
     const text = a.text?.[t.lang()] || Object.values(a.text || {})[0];
     const what = [a.kind, a.ticket, a.counter ? t("counter_n", { n: a.counter }) : null].filter(Boolean).join(" · ");
-    const cls = a.state === "failed" ? "bad" : a.state === "played" ? "good" : "warn";
+    const cls = a.state === "failed" ? "bad" : a.state === "played" ? "good" : a.state === "dropped" ? "muted" : "warn";
+    const why = a.reason ? t("dropped_why", { reason: t("why_" + a.reason.replace(/[ -]/g, "_")) }) : null;
     return h("li", { dataset: { id: a.id, state: a.state } },
       h("span", { class: "pill " + cls }, t("st_" + a.state)),
       " ", h("strong", {}, `#${a.id}`), " ", what,
       text ? h("div", { class: "small" }, `“${text}”`) : null,
+      why ? h("div", { class: "small" }, why) : null,
       a.error ? h("div", { class: "small error" }, a.error) : null);
   }
 
