@@ -246,7 +246,6 @@ static void api_announcer_get(struct web_req *r)
 		json_builder_add_double_value(b, it->audio_s);
 		web_json_add_str(b, "error", it->error);
 		web_json_add_str(b, "reason", it->reason);
-		web_json_add_int(b, "clip", it->clip);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

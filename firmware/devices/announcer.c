@@ -18,9 +18,9 @@
 #include "queue.h"
 #include "speech.h"
 
-#define ANNOUNCER_RECENT    32
-#define ANNOUNCER_PAUSE_MS  400 /* between the chime and the words, and between languages */
-#define ANNOUNCER_MERGE_MAX 4   /* calls said in one clip */
+#define ANNOUNCER_RECENT   32
+#define ANNOUNCER_PAUSE_MS 400 /* between the chime and the words, and between languages */
+#define ANNOUNCER_QUIET_US (2 * G_USEC_PER_SEC) /* silence after which a call chimes */
 
 struct announcer_link {
 	gint refs;
@@ -55,11 +55,13 @@ struct announcer {
 	struct hal_audio_config audio_cfg;
 	int wpm;
 	guint next_id;
-	GQueue recent;        /* of struct announcer_item *, oldest first */
-	GQueue waiting;       /* of the items in recent that are QUEUED, oldest first */
-	GPtrArray *clip;      /* the items the worker is saying now; empty when free */
-	guint clip_id;        /* its id (the first item's); 0 when free */
-	char *selftest_error; /* the sound device did not open at start */
+	GQueue recent;                 /* of struct announcer_item *, oldest first */
+	GQueue waiting;                /* of the items in recent not yet said whole, oldest first */
+	struct announcer_item *saying; /* whose sentence the worker says now; NULL: free */
+	guint job_id;                  /* that job's id, 0 when free */
+	guint next_job;
+	gint64 quiet_since_us; /* when the last sentence ended */
+	char *selftest_error;  /* the sound device did not open at start */
 	guint sub_queue;
 };
 
@@ -101,40 +103,47 @@ static void item_free(struct announcer_item *it)
 
 static void announcer_kick(struct announcer *a);
 
-/* On the main loop: the worker started or ended a clip. */
+/* @it is said whole, or as far as it will be. */
+static void announcer_done(struct announcer *a, struct announcer_item *it, enum announcer_state st)
+{
+	g_queue_remove(&a->waiting, it);
+	it->state = st;
+	if (!it->ended_us)
+		it->ended_us = g_get_real_time();
+	bus_publish(a->bus, "announcer.played", it);
+}
+
+/* On the main loop: the worker started or ended a sentence. */
 static gboolean announcer_on_report(gpointer data)
 {
 	struct announcer_report *r = data;
 	struct announcer *a = r->link->a;
-	bool mine = a && r->id && r->id == a->clip_id;
+	struct announcer_item *it = a && r->id && r->id == a->job_id ? a->saying : NULL;
 
 	if (a && !r->id) { /* the self-test at start */
 		g_free(a->selftest_error);
 		a->selftest_error = g_steal_pointer(&r->error);
 		if (a->selftest_error)
 			g_warning("announcer self-test: %s", a->selftest_error);
-	} else if (mine && r->started) {
-		for (guint i = 0; i < a->clip->len; i++) {
-			struct announcer_item *it = a->clip->pdata[i];
-
-			it->state = ANNOUNCER_PLAYING;
+	} else if (it && r->started) {
+		it->state = ANNOUNCER_PLAYING;
+		if (!it->started_us)
 			it->started_us = r->at_us;
+	} else if (it) {
+		it->ended_us = r->at_us;
+		it->audio_s += r->audio_s;
+		it->n_said = it->ticket_id ? it->n_said + 1 : it->n_langs;
+		a->saying = NULL;
+		a->job_id = 0;
+		a->quiet_since_us = r->at_us;
+		if (r->error) {
+			it->error = g_steal_pointer(&r->error);
+			g_warning("announcement %u (%s %s): %s", it->id, it->kind, it->ticket,
+				  it->error);
+			announcer_done(a, it, ANNOUNCER_FAILED);
+		} else if (it->n_said >= it->n_langs || it->reason) {
+			announcer_done(a, it, ANNOUNCER_PLAYED);
 		}
-	} else if (mine) {
-		for (guint i = 0; i < a->clip->len; i++) {
-			struct announcer_item *it = a->clip->pdata[i];
-
-			it->ended_us = r->at_us;
-			it->audio_s = r->audio_s;
-			it->state = r->error ? ANNOUNCER_FAILED : ANNOUNCER_PLAYED;
-			it->error = g_strdup(r->error);
-			bus_publish(a->bus, "announcer.played", it);
-		}
-		if (r->error)
-			g_warning("announcement %u (%u in the clip): %s", r->id, a->clip->len,
-				  r->error);
-		g_ptr_array_set_size(a->clip, 0);
-		a->clip_id = 0;
 		announcer_kick(a);
 	}
 	link_unref(r->link);
@@ -287,67 +296,47 @@ static int announcer_langs(const struct announcer *a, int only, int extra,
 	return n;
 }
 
-/* Hands the worker the next clip when it is free: the oldest waiting
- * announcement, and when it is a call, the calls waiting after it (at most
- * ANNOUNCER_MERGE_MAX) with one chime, each language once. */
+/* Hands the worker the next sentence when it is free: the first sentence
+ * (main language) of the oldest call not yet started, after a chime when
+ * the loudspeaker was quiet; when every call has been started, the next
+ * language of the oldest.  A test is said whole. */
 static void announcer_kick(struct announcer *a)
 {
-	struct announcer_item *first;
+	struct announcer_item *it = NULL;
 	struct announcer_job *j;
-	int order[CONFIG_LANGS_MAX];
-	int n_order = 0;
 
-	if (a->clip_id || g_queue_is_empty(&a->waiting))
+	if (a->saying)
 		return;
-	first = g_queue_pop_head(&a->waiting);
-	g_ptr_array_add(a->clip, first);
-	if (first->ticket_id) {
-		for (GList *l = a->waiting.head, *next; l && a->clip->len < ANNOUNCER_MERGE_MAX;
-		     l = next) {
-			struct announcer_item *it = l->data;
-
-			next = l->next;
-			if (!it->ticket_id)
-				continue;
-			g_ptr_array_add(a->clip, it);
-			g_queue_delete_link(&a->waiting, l);
-		}
-	}
+	for (GList *l = a->waiting.head; l && !it; l = l->next)
+		if (((struct announcer_item *)l->data)->n_said == 0)
+			it = l->data;
+	for (GList *l = a->waiting.head; l && !it; l = l->next)
+		it = l->data;
+	if (!it)
+		return;
 	j = g_new0(struct announcer_job, 1);
-	j->id = a->clip_id = first->id;
-	j->chime =
-	    first->ticket_id ? a->cfg->announce_chime : strcmp(first->kind, "test-tone") == 0;
-	g_snprintf(j->label, sizeof(j->label), "announce-%u", j->id);
-	/* The languages in the order the first needs them, then the others'. */
-	for (guint i = 0; i < a->clip->len; i++) {
-		const struct announcer_item *it = a->clip->pdata[i];
-
+	j->id = a->job_id = ++a->next_job;
+	a->saying = it;
+	if (!it->ticket_id) { /* a test: the chime for a tone, else every language */
+		j->chime = strcmp(it->kind, "test-tone") == 0;
 		for (int k = 0; k < it->n_langs; k++) {
-			bool have = false;
-
-			for (int m = 0; m < n_order; m++)
-				have = have || order[m] == it->langs[k];
-			if (!have && n_order < CONFIG_LANGS_MAX)
-				order[n_order++] = it->langs[k];
+			j->voice[k] = g_strdup(catalog_voice(a->catalog, it->langs[k]));
+			j->text[k] = g_strdup(it->text[it->langs[k]]);
 		}
+		g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
+	} else if (it->n_said == 0) {
+		j->chime = a->cfg->announce_chime &&
+			   (!a->quiet_since_us ||
+			    g_get_real_time() - a->quiet_since_us > ANNOUNCER_QUIET_US);
+		g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
+	} else {
+		g_snprintf(j->label, sizeof(j->label), "announce-%u-%s", it->id,
+			   config_lang_code(a->cfg, it->langs[it->n_said]));
 	}
-	for (int m = 0; m < n_order; m++) {
-		GString *text = g_string_new(NULL);
-
-		for (guint i = 0; i < a->clip->len; i++) {
-			const struct announcer_item *it = a->clip->pdata[i];
-
-			if (!it->text[order[m]])
-				continue;
-			if (text->len)
-				g_string_append_c(text, ' ');
-			g_string_append(text, it->text[order[m]]);
-		}
-		j->voice[m] = g_strdup(catalog_voice(a->catalog, order[m]));
-		j->text[m] = g_string_free(text, FALSE);
+	if (it->ticket_id && it->n_said < it->n_langs) {
+		j->voice[0] = g_strdup(catalog_voice(a->catalog, it->langs[it->n_said]));
+		j->text[0] = g_strdup(it->text[it->langs[it->n_said]]);
 	}
-	for (guint i = 0; i < a->clip->len; i++)
-		((struct announcer_item *)a->clip->pdata[i])->clip = j->id;
 	g_async_queue_push(a->jobs, j);
 }
 
@@ -390,8 +379,8 @@ static struct announcer_item *announcer_queue(struct announcer *a, const char *k
 	return it;
 }
 
-/* Drops the waiting calls of @ticket (0: every waiting call): no longer
- * current, for @reason. */
+/* The calls of @ticket (0: every call) are no longer current, for @reason:
+ * one not started is dropped; one started says no more languages. */
 static void announcer_drop(struct announcer *a, uint32_t ticket, const char *reason)
 {
 	for (GList *l = a->waiting.head, *next; l; l = next) {
@@ -400,11 +389,10 @@ static void announcer_drop(struct announcer *a, uint32_t ticket, const char *rea
 		next = l->next;
 		if (!it->ticket_id || (ticket && it->ticket_id != ticket))
 			continue;
-		g_queue_delete_link(&a->waiting, l);
-		it->state = ANNOUNCER_DROPPED;
 		it->reason = reason;
-		it->ended_us = g_get_real_time();
-		bus_publish(a->bus, "announcer.played", it);
+		if (it == a->saying)
+			continue; /* ends with its sentence */
+		announcer_done(a, it, it->n_said ? ANNOUNCER_PLAYED : ANNOUNCER_DROPPED);
 	}
 }
 
@@ -468,7 +456,6 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	a->jobs = g_async_queue_new();
 	g_queue_init(&a->recent);
 	g_queue_init(&a->waiting);
-	a->clip = g_ptr_array_new();
 	w->link = link_ref(a->link);
 	w->jobs = g_async_queue_ref(a->jobs);
 	w->device = g_strdup(cfg->audio_device);
@@ -503,7 +490,6 @@ void announcer_free(struct announcer *a)
 	a->link->a = NULL;
 	link_unref(a->link);
 	g_queue_clear(&a->waiting);
-	g_ptr_array_free(a->clip, TRUE);
 	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
 	g_free(a->selftest_error);
 	g_free(a);
@@ -537,7 +523,7 @@ const struct announcer_item *announcer_recent(const struct announcer *a, size_t 
 
 unsigned announcer_pending(const struct announcer *a)
 {
-	return a ? a->waiting.length + a->clip->len : 0;
+	return a ? a->waiting.length : 0;
 }
 
 const char *announcer_fault(const struct announcer *a)

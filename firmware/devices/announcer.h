@@ -6,16 +6,21 @@
  * for: the main one only), then in any [announcer] languages not said yet.
  *
  * One worker thread speaks (espeak-ng, firmware/speech) and plays (GStreamer,
- * hal/audio) one clip at a time, never two over each other.  Announcements
- * wait on the main loop, which hands the worker the next clip only when the
- * loudspeaker is free, so that what is said is decided at its turn:
+ * hal/audio) one sentence at a time, never two over each other.  What it
+ * says next is decided on the main loop when the loudspeaker is free:
+ * - first the main-language sentence of the oldest call not yet started,
+ *   after a chime when the loudspeaker had been quiet for 2 s: a new call
+ *   waits for the sentence that is playing and the new calls before it, not
+ *   for other languages of older calls;
+ * - when every call has been started, the next language of the oldest;
  * - a call that is no longer current is dropped (state "dropped", with the
- *   reason): its ticket was recalled or called again (the newer announcement
- *   replaces it), started, ended, marked no-show, transferred, parked,
- *   cancelled or voided;
- * - the calls that wait are merged into one clip with one chime, oldest
- *   first, at most ANNOUNCER_MERGE_MAX: each language once, its sentences in
- *   a row.  A call therefore waits at most for the clip that is playing.
+ *   reason) when not started, or says no more languages: its ticket was
+ *   recalled or called again (the newer announcement replaces it), started,
+ *   ended, marked no-show, transferred, parked, cancelled or voided.
+ * So when calls come faster than they can be said, the ticket's language of
+ * older calls gives way first, and what is said is current.  The wav sink
+ * records each sentence as announce-ID.wav (the chime and the main
+ * language) and announce-ID-LANG.wav.
  * A sound card that fails marks that announcement failed with a message that
  * names the part; the next one tries again, and nothing else waits for audio.
  *
@@ -53,9 +58,10 @@ struct announcer_item {
 	gint64 queued_us, started_us, ended_us; /* g_get_real_time(); 0 = not yet */
 	double audio_s;                         /* length of the clip */
 	char *error;                            /* FAILED: what went wrong, what to do */
-	const char *reason; /* DROPPED: "recalled", "started", "ended", "no-show", … */
-	guint clip;         /* the clip it was said in (announce-CLIP.wav): the id of
-			     * the first announcement merged into it; 0 = not yet */
+	int n_said;                             /* of langs[], said so far */
+	const char *reason; /* no longer current: "recalled", "started", "ended",
+			     * "no-show", …; DROPPED, or PLAYED without the
+			     * languages that were still to come */
 };
 
 struct announcer;
