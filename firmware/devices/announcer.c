@@ -2,7 +2,7 @@
 /*
  * announcer: see announcer.h.
  *
- * The main loop owns the items and decides what the next clip says when the
+ * The main loop owns the items and decides what the next sentence is when the
  * worker is free (announcer_kick); the worker owns espeak-ng and the audio
  * device and sees only copies of what to say.  The worker reports "started"
  * and "ended" back to the main loop through a small shared link: after
@@ -214,10 +214,11 @@ static gpointer announcer_worker(gpointer data)
 		double audio_s = 0;
 		int rc;
 
-		announcer_report(w->link, j->id, true, 0, NULL);
 		rc = announcer_render(w, j, pcm, &error);
 		if (rc == 0 && !w->audio)
 			rc = hal_audio_open(&w->audio_cfg, &w->audio, &error);
+		/* Started: when the sound goes to the sink, not when espeak-ng began. */
+		announcer_report(w->link, j->id, true, 0, NULL);
 		if (rc == 0) {
 			unsigned hz = speech_rate(w->speech);
 

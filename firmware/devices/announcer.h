@@ -56,7 +56,7 @@ struct announcer_item {
 	int n_langs;
 	enum announcer_state state;
 	gint64 queued_us, started_us, ended_us; /* g_get_real_time(); 0 = not yet */
-	double audio_s;                         /* length of the clip */
+	double audio_s;                         /* seconds of sound, every sentence */
 	char *error;                            /* FAILED: what went wrong, what to do */
 	int n_said;                             /* of langs[], said so far */
 	const char *reason; /* no longer current: "recalled", "started", "ended",
@@ -81,7 +81,7 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang);
 /* The last announcements, oldest first (at most 32). */
 size_t announcer_n_recent(const struct announcer *a);
 const struct announcer_item *announcer_recent(const struct announcer *a, size_t i);
-/* Waiting or playing now (announcements, not clips). */
+/* Announcements not yet said whole (waiting or playing). */
 unsigned announcer_pending(const struct announcer *a);
 /* The error of the last announcement when it failed; before any, the
  * self-test's (the sound device is opened at start); else NULL. */
