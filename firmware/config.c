@@ -1510,8 +1510,6 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    "missing: the wav sink needs wav-dir, the folder for the recordings");
 		return NULL;
 	}
-	if (!cfg->announce_langs)
-		cfg->announce_langs = g_strdupv(cfg->langs);
 	if (config_check_url_base(l, error) < 0)
 		return NULL;
 	if (!config_board_is_sim(cfg) && config_check_real(l, error) < 0)

@@ -38,7 +38,8 @@
  *   [display:NAME]    bus, unit (1–247), map (NAME of board-config/displays/NAME.map,
  *                     or a path), counter (show this counter's calls; absent: all)
  *   [audio]           sink (auto | alsa | pulse | wav | none), device, wav-dir, volume
- *   [announcer]       languages ("fi;sv;en"), rate (words per minute), chime, speak
+ *   [announcer]       languages (also spoken: "sv;en"; unset: the main and the
+ *                     ticket's only), rate (words per minute), chime, speak
  *   [kiosk]           ticket-seconds (3–30: the ticket view goes back to the start),
  *                     unstaffed (show | hide: a service no open counter serves)
  *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
@@ -279,7 +280,8 @@ struct config {
 	int audio_volume; /* percent */
 
 	/* [announcer] */
-	char **announce_langs; /* NULL-terminated site languages in speaking order */
+	char **announce_langs; /* NULL, or site languages also spoken after the main
+				* one and the ticket's, in that order */
 	int announce_wpm;
 	bool announce_chime;
 	bool announce_speak;

@@ -245,6 +245,7 @@ static void api_announcer_get(struct web_req *r)
 		json_builder_set_member_name(b, "audio_s");
 		json_builder_add_double_value(b, it->audio_s);
 		web_json_add_str(b, "error", it->error);
+		web_json_add_str(b, "reason", it->reason);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -2,7 +2,8 @@
 /*
  * announcer: see announcer.h.
  *
- * The main loop owns the items; the worker owns espeak-ng and the audio
+ * The main loop owns the items and decides what the next sentence is when the
+ * worker is free (announcer_kick); the worker owns espeak-ng and the audio
  * device and sees only copies of what to say.  The worker reports "started"
  * and "ended" back to the main loop through a small shared link: after
  * announcer_free() its reports find the link closed and do nothing.
@@ -19,6 +20,7 @@
 
 #define ANNOUNCER_RECENT   32
 #define ANNOUNCER_PAUSE_MS 400 /* between the chime and the words, and between languages */
+#define ANNOUNCER_QUIET_US (2 * G_USEC_PER_SEC) /* silence after which a call chimes */
 
 struct announcer_link {
 	gint refs;
@@ -53,13 +55,17 @@ struct announcer {
 	struct hal_audio_config audio_cfg;
 	int wpm;
 	guint next_id;
-	GQueue recent; /* of struct announcer_item *, oldest first */
-	unsigned pending;
-	char *selftest_error; /* the sound device did not open at start */
+	GQueue recent;                 /* of struct announcer_item *, oldest first */
+	GQueue waiting;                /* of the items in recent not yet said whole, oldest first */
+	struct announcer_item *saying; /* whose sentence the worker says now; NULL: free */
+	guint job_id;                  /* that job's id, 0 when free */
+	guint next_job;
+	gint64 quiet_since_us; /* when the last sentence ended */
+	char *selftest_error;  /* the sound device did not open at start */
 	guint sub_queue;
 };
 
-static const char *const state_names[] = {"queued", "playing", "played", "failed"};
+static const char *const state_names[] = {"queued", "playing", "played", "failed", "dropped"};
 
 const char *announcer_state_str(enum announcer_state s)
 {
@@ -95,46 +101,50 @@ static void item_free(struct announcer_item *it)
 	g_free(it);
 }
 
-static struct announcer_item *announcer_item_find(struct announcer *a, guint id)
-{
-	for (GList *l = a->recent.tail; l; l = l->prev) {
-		struct announcer_item *it = l->data;
+static void announcer_kick(struct announcer *a);
 
-		if (it->id == id)
-			return it;
-	}
-	return NULL;
+/* @it is said whole, or as far as it will be. */
+static void announcer_done(struct announcer *a, struct announcer_item *it, enum announcer_state st)
+{
+	g_queue_remove(&a->waiting, it);
+	it->state = st;
+	if (!it->ended_us)
+		it->ended_us = g_get_real_time();
+	bus_publish(a->bus, "announcer.played", it);
 }
 
-/* On the main loop: the worker started or ended a clip. */
+/* On the main loop: the worker started or ended a sentence. */
 static gboolean announcer_on_report(gpointer data)
 {
 	struct announcer_report *r = data;
 	struct announcer *a = r->link->a;
-	struct announcer_item *it = a && r->id ? announcer_item_find(a, r->id) : NULL;
+	struct announcer_item *it = a && r->id && r->id == a->job_id ? a->saying : NULL;
 
 	if (a && !r->id) { /* the self-test at start */
 		g_free(a->selftest_error);
 		a->selftest_error = g_steal_pointer(&r->error);
 		if (a->selftest_error)
 			g_warning("announcer self-test: %s", a->selftest_error);
-	} else if (a && r->started) {
-		if (it) {
-			it->state = ANNOUNCER_PLAYING;
+	} else if (it && r->started) {
+		it->state = ANNOUNCER_PLAYING;
+		if (!it->started_us)
 			it->started_us = r->at_us;
-		}
-	} else if (a) {
-		a->pending--;
-		if (it) {
-			it->ended_us = r->at_us;
-			it->audio_s = r->audio_s;
-			it->state = r->error ? ANNOUNCER_FAILED : ANNOUNCER_PLAYED;
+	} else if (it) {
+		it->ended_us = r->at_us;
+		it->audio_s += r->audio_s;
+		it->n_said = it->ticket_id ? it->n_said + 1 : it->n_langs;
+		a->saying = NULL;
+		a->job_id = 0;
+		a->quiet_since_us = r->at_us;
+		if (r->error) {
 			it->error = g_steal_pointer(&r->error);
-			if (it->error)
-				g_warning("announcement %u (%s %s): %s", it->id, it->kind,
-					  it->ticket, it->error);
-			bus_publish(a->bus, "announcer.played", it);
+			g_warning("announcement %u (%s %s): %s", it->id, it->kind, it->ticket,
+				  it->error);
+			announcer_done(a, it, ANNOUNCER_FAILED);
+		} else if (it->n_said >= it->n_langs || it->reason) {
+			announcer_done(a, it, ANNOUNCER_PLAYED);
 		}
+		announcer_kick(a);
 	}
 	link_unref(r->link);
 	g_free(r->error);
@@ -204,10 +214,11 @@ static gpointer announcer_worker(gpointer data)
 		double audio_s = 0;
 		int rc;
 
-		announcer_report(w->link, j->id, true, 0, NULL);
 		rc = announcer_render(w, j, pcm, &error);
 		if (rc == 0 && !w->audio)
 			rc = hal_audio_open(&w->audio_cfg, &w->audio, &error);
+		/* Started: when the sound goes to the sink, not when espeak-ng began. */
+		announcer_report(w->link, j->id, true, 0, NULL);
 		if (rc == 0) {
 			unsigned hz = speech_rate(w->speech);
 
@@ -245,29 +256,35 @@ static char *announcer_sentence(const struct announcer *a, int lang, const char 
 	const struct config_counter *c = config_counter_get(a->cfg, ci);
 	char letter[2] = {ticket[0], '\0'};
 	g_autofree char *number = g_strdup_printf("%d", counter);
+	const char *digits = ticket + 1;
 
+	/* "A007" is said "A 7": shorter, and how people read it. */
+	while (digits[0] == '0' && digits[1])
+		digits++;
 	return catalog_format(a->catalog, lang,
 			      c && c->expert ? "announce.call_booth" : "announce.call", "letter",
-			      letter, "digits", ticket + 1, "counter", number, NULL);
+			      letter, "digits", digits, "counter", number, NULL);
 }
 
-/* The languages a call is spoken in, each once: [announcer] languages, then
- * the ticket's own (@extra, -1 none).  A language espeak-ng has no voice
- * for is spoken in the main language instead. */
+/* The languages an announcement is spoken in, each once: the main one, the
+ * ticket's (@extra, -1 none), then [announcer] languages.  A language
+ * espeak-ng has no voice for is spoken in the main language instead. */
 static int announcer_langs(const struct announcer *a, int only, int extra,
 			   int ret[CONFIG_LANGS_MAX])
 {
 	bool seen[CONFIG_LANGS_MAX] = {false};
-	int want[CONFIG_LANGS_MAX + 1];
+	int want[CONFIG_LANGS_MAX + 2];
 	int n_want = 0, n = 0;
 
 	if (only >= 0) {
 		want[n_want++] = only;
 	} else {
-		for (char **l = a->cfg->announce_langs; *l && n_want < CONFIG_LANGS_MAX; l++)
-			want[n_want++] = config_lang_parse(a->cfg, *l);
+		want[n_want++] = 0;
 		if (extra >= 0 && extra < a->cfg->n_langs)
 			want[n_want++] = extra;
+		for (char **l = a->cfg->announce_langs; l && *l && n_want < CONFIG_LANGS_MAX + 2;
+		     l++)
+			want[n_want++] = config_lang_parse(a->cfg, *l);
 	}
 	for (int i = 0; i < n_want; i++) {
 		int lang = want[i] >= 0 && catalog_voice(a->catalog, want[i]) ? want[i] : 0;
@@ -280,33 +297,76 @@ static int announcer_langs(const struct announcer *a, int only, int extra,
 	return n;
 }
 
+/* Hands the worker the next sentence when it is free: the first sentence
+ * (main language) of the oldest call not yet started, after a chime when
+ * the loudspeaker was quiet; when every call has been started, the next
+ * language of the oldest.  A test is said whole. */
+static void announcer_kick(struct announcer *a)
+{
+	struct announcer_item *it = NULL;
+	struct announcer_job *j;
+
+	if (a->saying)
+		return;
+	for (GList *l = a->waiting.head; l && !it; l = l->next)
+		if (((struct announcer_item *)l->data)->n_said == 0)
+			it = l->data;
+	for (GList *l = a->waiting.head; l && !it; l = l->next)
+		it = l->data;
+	if (!it)
+		return;
+	j = g_new0(struct announcer_job, 1);
+	j->id = a->job_id = ++a->next_job;
+	a->saying = it;
+	if (!it->ticket_id) { /* a test: the chime for a tone, else every language */
+		j->chime = strcmp(it->kind, "test-tone") == 0;
+		for (int k = 0; k < it->n_langs; k++) {
+			j->voice[k] = g_strdup(catalog_voice(a->catalog, it->langs[k]));
+			j->text[k] = g_strdup(it->text[it->langs[k]]);
+		}
+		g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
+	} else if (it->n_said == 0) {
+		j->chime = a->cfg->announce_chime &&
+			   (!a->quiet_since_us ||
+			    g_get_real_time() - a->quiet_since_us > ANNOUNCER_QUIET_US);
+		g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
+	} else {
+		g_snprintf(j->label, sizeof(j->label), "announce-%u-%s", it->id,
+			   config_lang_code(a->cfg, it->langs[it->n_said]));
+	}
+	if (it->ticket_id && it->n_said < it->n_langs) {
+		j->voice[0] = g_strdup(catalog_voice(a->catalog, it->langs[it->n_said]));
+		j->text[0] = g_strdup(it->text[it->langs[it->n_said]]);
+	}
+	g_async_queue_push(a->jobs, j);
+}
+
 static struct announcer_item *announcer_queue(struct announcer *a, const char *kind,
-					      const char *ticket, int counter, bool chime,
-					      int only_lang, int ticket_lang)
+					      const struct queue_ticket *tk, int counter,
+					      int only_lang)
 {
 	struct announcer_item *it = g_new0(struct announcer_item, 1);
-	struct announcer_job *j = g_new0(struct announcer_job, 1);
 	int langs[CONFIG_LANGS_MAX];
 	int n_langs = 0;
 
 	it->id = ++a->next_id;
 	it->kind = kind;
-	g_strlcpy(it->ticket, ticket ? ticket : "", sizeof(it->ticket));
+	if (tk) {
+		g_strlcpy(it->ticket, tk->code, sizeof(it->ticket));
+		it->ticket_id = tk->id;
+	}
 	it->counter = counter;
 	it->queued_us = g_get_real_time();
-	j->id = it->id;
-	j->chime = chime;
-	g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
-	if (strcmp(kind, "test-tone") != 0 && (a->cfg->announce_speak || !ticket))
-		n_langs = announcer_langs(a, only_lang, ticket_lang, langs);
+	if (strcmp(kind, "test-tone") != 0 && (a->cfg->announce_speak || !tk))
+		n_langs = announcer_langs(a, only_lang, tk ? tk->lang : -1, langs);
 	for (int i = 0; i < n_langs; i++) {
 		int lang = langs[i];
 
-		it->text[lang] = ticket ? announcer_sentence(a, lang, ticket, counter)
-					: g_strdup(catalog_text(a->catalog, lang, "announce.test"));
-		j->voice[i] = g_strdup(catalog_voice(a->catalog, lang));
-		j->text[i] = g_strdup(it->text[lang]);
+		it->text[lang] = tk ? announcer_sentence(a, lang, tk->code, counter)
+				    : g_strdup(catalog_text(a->catalog, lang, "announce.test"));
+		it->langs[i] = lang;
 	}
+	it->n_langs = n_langs;
 	g_queue_push_tail(&a->recent, it);
 	while (a->recent.length > ANNOUNCER_RECENT) {
 		struct announcer_item *old = a->recent.head->data;
@@ -315,9 +375,26 @@ static struct announcer_item *announcer_queue(struct announcer *a, const char *k
 			break; /* still in flight: its report needs it */
 		item_free(g_queue_pop_head(&a->recent));
 	}
-	a->pending++;
-	g_async_queue_push(a->jobs, j);
+	g_queue_push_tail(&a->waiting, it);
+	announcer_kick(a);
 	return it;
+}
+
+/* The calls of @ticket (0: every call) are no longer current, for @reason:
+ * one not started is dropped; one started says no more languages. */
+static void announcer_drop(struct announcer *a, uint32_t ticket, const char *reason)
+{
+	for (GList *l = a->waiting.head, *next; l; l = next) {
+		struct announcer_item *it = l->data;
+
+		next = l->next;
+		if (!it->ticket_id || (ticket && it->ticket_id != ticket))
+			continue;
+		it->reason = reason;
+		if (it == a->saying)
+			continue; /* ends with its sentence */
+		announcer_done(a, it, it->n_said ? ANNOUNCER_PLAYED : ANNOUNCER_DROPPED);
+	}
 }
 
 static void announcer_on_queue(const char *topic, gconstpointer payload, gpointer data)
@@ -325,12 +402,44 @@ static void announcer_on_queue(const char *topic, gconstpointer payload, gpointe
 	struct announcer *a = data;
 	const struct queue_event *ev = payload;
 
-	if (ev->type != QUEUE_EVENT_CALLED && ev->type != QUEUE_EVENT_RECALLED)
-		return;
-	if (!a->cfg->announce_chime && !a->cfg->announce_speak)
-		return;
-	announcer_queue(a, ev->type == QUEUE_EVENT_CALLED ? "call" : "recall", ev->ticket.code,
-			ev->counter, a->cfg->announce_chime, -1, ev->ticket.lang);
+	switch (ev->type) {
+	case QUEUE_EVENT_CALLED:
+	case QUEUE_EVENT_RECALLED:
+		/* The newer announcement of a ticket replaces the one that waits. */
+		announcer_drop(a, ev->ticket.id,
+			       ev->type == QUEUE_EVENT_CALLED ? "called again" : "recalled");
+		if (a->cfg->announce_chime || a->cfg->announce_speak)
+			announcer_queue(a, ev->type == QUEUE_EVENT_CALLED ? "call" : "recall",
+					&ev->ticket, ev->counter, -1);
+		break;
+	case QUEUE_EVENT_STARTED:
+		announcer_drop(a, ev->ticket.id, "started");
+		break;
+	case QUEUE_EVENT_REQUEUED:
+	case QUEUE_EVENT_NO_SHOW:
+		announcer_drop(a, ev->ticket.id, "no-show");
+		break;
+	case QUEUE_EVENT_TRANSFERRED:
+		announcer_drop(a, ev->ticket.id, "transferred");
+		break;
+	case QUEUE_EVENT_PARKED:
+		announcer_drop(a, ev->ticket.id, "parked");
+		break;
+	case QUEUE_EVENT_ENDED:
+		announcer_drop(a, ev->ticket.id, "ended");
+		break;
+	case QUEUE_EVENT_CANCELLED:
+		announcer_drop(a, ev->ticket.id, "cancelled");
+		break;
+	case QUEUE_EVENT_VOIDED:
+		announcer_drop(a, ev->ticket.id, "voided");
+		break;
+	case QUEUE_EVENT_DAY_RESET:
+		announcer_drop(a, 0, "day reset");
+		break;
+	default:
+		break;
+	}
 }
 
 struct announcer *announcer_new(const struct config *cfg, const struct catalog *catalog,
@@ -347,6 +456,7 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	a->link->a = a;
 	a->jobs = g_async_queue_new();
 	g_queue_init(&a->recent);
+	g_queue_init(&a->waiting);
 	w->link = link_ref(a->link);
 	w->jobs = g_async_queue_ref(a->jobs);
 	w->device = g_strdup(cfg->audio_device);
@@ -380,6 +490,7 @@ void announcer_free(struct announcer *a)
 	g_async_queue_unref(a->jobs);
 	a->link->a = NULL;
 	link_unref(a->link);
+	g_queue_clear(&a->waiting);
 	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
 	g_free(a->selftest_error);
 	g_free(a);
@@ -395,9 +506,9 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang)
 			return -EINVAL;
 	}
 	if (g_strcmp0(kind, "tone") == 0)
-		return (int)announcer_queue(a, "test-tone", NULL, 0, true, -1, -1)->id;
+		return (int)announcer_queue(a, "test-tone", NULL, 0, -1)->id;
 	if (g_strcmp0(kind, "speech") == 0)
-		return (int)announcer_queue(a, "test-speech", NULL, 0, false, only, -1)->id;
+		return (int)announcer_queue(a, "test-speech", NULL, 0, only)->id;
 	return -EINVAL;
 }
 
@@ -413,7 +524,7 @@ const struct announcer_item *announcer_recent(const struct announcer *a, size_t 
 
 unsigned announcer_pending(const struct announcer *a)
 {
-	return a ? a->pending : 0;
+	return a ? a->waiting.length : 0;
 }
 
 const char *announcer_fault(const struct announcer *a)

@@ -1,13 +1,26 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * announcer: a chime and the spoken call — "Vuoronumero A 123,
- * palvelupiste 4." in Finnish, Swedish and English ([announcer] languages) —
- * on every call and recall.
+ * palvelupiste 4." — on every call and recall, in the site's main language
+ * and the ticket's own when it is another (a language espeak-ng has no voice
+ * for: the main one only), then in any [announcer] languages not said yet.
  *
- * Announcements wait in a first-in first-out queue and one worker thread
- * speaks them (espeak-ng, firmware/speech) and plays them through GStreamer
- * (hal/audio), one at a time: two calls in quick succession are both
- * spoken, one after the other, never over each other and never dropped.
+ * One worker thread speaks (espeak-ng, firmware/speech) and plays (GStreamer,
+ * hal/audio) one sentence at a time, never two over each other.  What it
+ * says next is decided on the main loop when the loudspeaker is free:
+ * - first the main-language sentence of the oldest call not yet started,
+ *   after a chime when the loudspeaker had been quiet for 2 s: a new call
+ *   waits for the sentence that is playing and the new calls before it, not
+ *   for other languages of older calls;
+ * - when every call has been started, the next language of the oldest;
+ * - a call that is no longer current is dropped (state "dropped", with the
+ *   reason) when not started, or says no more languages: its ticket was
+ *   recalled or called again (the newer announcement replaces it), started,
+ *   ended, marked no-show, transferred, parked, cancelled or voided.
+ * So when calls come faster than they can be said, the ticket's language of
+ * older calls gives way first, and what is said is current.  The wav sink
+ * records each sentence as announce-ID.wav (the chime and the main
+ * language) and announce-ID-LANG.wav.
  * A sound card that fails marks that announcement failed with a message that
  * names the part; the next one tries again, and nothing else waits for audio.
  *
@@ -15,6 +28,8 @@
  * announcement ends (played or failed).
  */
 #pragma once
+
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -27,18 +42,26 @@ enum announcer_state {
 	ANNOUNCER_PLAYING,
 	ANNOUNCER_PLAYED,
 	ANNOUNCER_FAILED,
+	ANNOUNCER_DROPPED, /* no longer current when its turn came: see reason */
 };
 
 struct announcer_item {
 	guint id;                     /* 1, 2, …: the sim's recording is announce-ID.wav */
 	const char *kind;             /* "call", "recall", "test-tone", "test-speech" */
 	char ticket[8];               /* "A123"; empty for tests */
+	uint32_t ticket_id;           /* the queue's; 0 for tests */
 	int counter;                  /* 0 for tests */
 	char *text[CONFIG_LANGS_MAX]; /* by site language: what is said, NULL if not */
+	int langs[CONFIG_LANGS_MAX];  /* the languages of text[] in speaking order */
+	int n_langs;
 	enum announcer_state state;
 	gint64 queued_us, started_us, ended_us; /* g_get_real_time(); 0 = not yet */
-	double audio_s;                         /* length of the clip */
+	double audio_s;                         /* seconds of sound, every sentence */
 	char *error;                            /* FAILED: what went wrong, what to do */
+	int n_said;                             /* of langs[], said so far */
+	const char *reason; /* no longer current: "recalled", "started", "ended",
+			     * "no-show", …; DROPPED, or PLAYED without the
+			     * languages that were still to come */
 };
 
 struct announcer;
@@ -58,7 +81,7 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang);
 /* The last announcements, oldest first (at most 32). */
 size_t announcer_n_recent(const struct announcer *a);
 const struct announcer_item *announcer_recent(const struct announcer *a, size_t i);
-/* Waiting or playing now. */
+/* Announcements not yet said whole (waiting or playing). */
 unsigned announcer_pending(const struct announcer *a);
 /* The error of the last announcement when it failed; before any, the
  * self-test's (the sound device is opened at start); else NULL. */

@@ -231,3 +231,35 @@ test("tech: in Finnish every kind and state is in Finnish — announcements, dis
     await v.cleanup();
   }
 });
+
+test("tech: an announcement no longer current is listed as dropped, with why", async () => {
+  const v = await startVuorod([["announcer", "speak", "true"], ["announcer", "chime", "true"]]);
+  let page;
+  try {
+    for (const [n, user] of [[1, "anna"], [2, "bertil"]]) {
+      expect((await v.api("POST", `/api/counters/${n}/open`, {}, user)).status === 200, "counter open");
+      expect((await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" })).status === 201, "a ticket");
+    }
+    const recent = async () => (await v.api("GET", "/api/announcer", null, "tech")).body.recent;
+    await v.api("POST", "/api/counters/1/call", {}, "anna");
+    await waitFor(async () => (await recent()).some((a) => a.state === "playing"), "the first call playing");
+    await v.api("POST", "/api/counters/2/call", {}, "bertil");
+    expect((await v.api("POST", "/api/counters/2/start", {}, "bertil")).status === 200, "serving started");
+    const dropped = (await recent()).find((a) => a.state === "dropped");
+    expect(dropped && dropped.reason === "started", "dropped because started: " + JSON.stringify(dropped));
+
+    page = await open(v.url + "/tech", { lang: "en" });
+    await logIn(page, "tech");
+    const li = page.locator(`#announcements li[data-id="${dropped.id}"]`);
+    await li.waitFor();
+    expect((await li.getAttribute("data-state")) === "dropped", "the list's state");
+    await li.getByText("dropped", { exact: true }).waitFor();
+    await li.getByText("no longer current: visit started").waitFor();
+    await li.scrollIntoViewIfNeeded();
+    await shot(page, "tech-announcer-dropped");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await page?.context().close();
+    await v.cleanup();
+  }
+});

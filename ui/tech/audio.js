@@ -40,11 +40,15 @@ export function audioCard(root, { changed } = {}) {
   function item(a) {
     const text = a.text?.[t.lang()] || Object.values(a.text || {})[0];
     const what = [word("kind_", a.kind), a.ticket, a.counter ? t("counter_n", { n: a.counter }) : null].filter(Boolean).join(" · ");
-    const cls = a.state === "failed" ? "bad" : a.state === "played" ? "good" : "warn";
+    const cls = a.state === "failed" ? "bad" : a.state === "played" ? "good" : a.state === "dropped" ? "muted" : "warn";
+    // A call no longer current: dropped, or (when started) its other languages left out.
+    const why = a.reason ? t(a.state === "dropped" ? "dropped_why" : "rest_dropped_why",
+      { reason: t("why_" + a.reason.replace(/[ -]/g, "_")) }) : null;
     return h("li", { dataset: { id: a.id, state: a.state } },
       h("span", { class: "pill " + cls }, word("st_", a.state)),
       " ", h("strong", {}, `#${a.id}`), " ", what,
       text ? h("div", { class: "small" }, `“${text}”`) : null,
+      why ? h("div", { class: "small" }, why) : null,
       a.error ? h("div", { class: "small error" }, a.error) : null);
   }
 
