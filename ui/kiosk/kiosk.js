@@ -161,6 +161,13 @@ function go(screen, extra = {}) {
   render({ focusTop: true });
 }
 
+// The next citizen finds the start in the main language: its words are
+// loaded first (setLang fetches them), then the start is drawn in them.
+async function startOver() {
+  await t.setLang(t.main());
+  goStart();
+}
+
 function goStart() {
   endTicketWindow();
   state.message = null;
@@ -277,8 +284,7 @@ function showTicket(view) {
     }
     endTicketWindow();
     if (view.printed) {
-      t.setLang(t.main());
-      goStart();
+      startOver();
     } else {
       // The number and the QR code stay (idle.js lets go of them); the offer goes.
       view.offer = false;
@@ -446,8 +452,7 @@ async function rate(rating) {
   // The citizen has gone: the next one finds the start, in the main language.
   thanksTimer = setTimeout(() => {
     if (state.screen !== "feedback" || state.feedback !== st) return;
-    t.setLang(t.main());
-    goStart();
+    startOver();
   }, THANKS_MS);
 }
 
@@ -474,10 +479,7 @@ idleTimer({
   unwarn: () => {
     if (dialog.open) dialog.close();
   },
-  timeout: () => {
-    t.setLang(t.main());
-    goStart();
-  },
+  timeout: () => startOver(),
 });
 // "Continue" needs no handler of its own: any click on the dialog counts as
 // a touch, and idle.js closes it.
