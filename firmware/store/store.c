@@ -821,11 +821,12 @@ static int put_day_summary(struct store *s, const struct config *cfg, int64_t at
 	int rc;
 
 	/* Once per day: a restart before the new day's first ticket resets again. */
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT MAX(day), (SELECT COUNT(*) FROM tickets t2 WHERE t2.day = "
-				"(SELECT MAX(day) FROM tickets)), (SELECT CAST(value AS INTEGER) FROM "
-				"meta WHERE key = 'summary_day') FROM tickets",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT MAX(day), (SELECT COUNT(*) FROM tickets t2 WHERE t2.day = "
+	    "(SELECT MAX(day) FROM tickets)), (SELECT CAST(value AS INTEGER) FROM "
+	    "meta WHERE key = 'summary_day') FROM tickets",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
