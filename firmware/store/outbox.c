@@ -24,15 +24,24 @@ static JsonBuilder *record_begin(const char *kind, int64_t at)
 	return b;
 }
 
-static char *record_end(JsonBuilder *b)
+static JsonNode *record_end(JsonBuilder *b)
 {
-	g_autoptr(JsonNode) root = NULL;
-	char *text;
+	JsonNode *root;
 
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
-	text = json_to_string(root, FALSE);
 	g_object_unref(b);
+	return root;
+}
+
+char *outbox_finish(JsonNode *record, int64_t seq)
+{
+	char *text;
+
+	/* In place: "seq" keeps its position after "kind". */
+	json_object_set_int_member(json_node_get_object(record), "seq", seq);
+	text = json_to_string(record, FALSE);
+	json_node_unref(record);
 	return text;
 }
 
@@ -57,7 +66,7 @@ static void add_bool(JsonBuilder *b, const char *name, bool v)
 	json_builder_add_boolean_value(b, v);
 }
 
-char *outbox_ticket_issued(const struct config *cfg, const struct queue_ticket *t, int64_t at)
+JsonNode *outbox_ticket_issued(const struct config *cfg, const struct queue_ticket *t, int64_t at)
 {
 	JsonBuilder *b = record_begin("ticket.issued", at);
 
@@ -73,8 +82,8 @@ char *outbox_ticket_issued(const struct config *cfg, const struct queue_ticket *
 	return record_end(b);
 }
 
-char *outbox_visit(const struct config *cfg, int64_t visit_id, const struct queue_visit *v,
-		   const struct store_visit_note *note)
+JsonNode *outbox_visit(const struct config *cfg, int64_t visit_id, const struct queue_visit *v,
+		       const struct store_visit_note *note)
 {
 	JsonBuilder *b = record_begin("visit", v->ended_at);
 
@@ -106,7 +115,7 @@ char *outbox_visit(const struct config *cfg, int64_t visit_id, const struct queu
 	return record_end(b);
 }
 
-char *outbox_counter(const struct queue_counter *c, bool opened, int64_t at)
+JsonNode *outbox_counter(const struct queue_counter *c, bool opened, int64_t at)
 {
 	JsonBuilder *b = record_begin(opened ? "counter.opened" : "counter.closed", at);
 
@@ -117,7 +126,7 @@ char *outbox_counter(const struct queue_counter *c, bool opened, int64_t at)
 	return record_end(b);
 }
 
-char *outbox_session_ended(const struct outbox_session *ss)
+JsonNode *outbox_session_ended(const struct outbox_session *ss)
 {
 	JsonBuilder *b = record_begin("session.ended", ss->ended_at);
 
@@ -139,7 +148,7 @@ char *outbox_session_ended(const struct outbox_session *ss)
 	return record_end(b);
 }
 
-char *outbox_feedback(const struct store_feedback *fb)
+JsonNode *outbox_feedback(const struct store_feedback *fb)
 {
 	JsonBuilder *b = record_begin("feedback", fb->at);
 
@@ -156,7 +165,7 @@ char *outbox_feedback(const struct store_feedback *fb)
 	return record_end(b);
 }
 
-char *outbox_fault(const char *device, const char *code, bool raised, int64_t at)
+JsonNode *outbox_fault(const char *device, const char *code, bool raised, int64_t at)
 {
 	JsonBuilder *b = record_begin(raised ? "fault.raised" : "fault.cleared", at);
 
@@ -165,7 +174,7 @@ char *outbox_fault(const char *device, const char *code, bool raised, int64_t at
 	return record_end(b);
 }
 
-char *outbox_day_summary(const struct outbox_day *d)
+JsonNode *outbox_day_summary(const struct outbox_day *d)
 {
 	JsonBuilder *b = record_begin("day.summary", d->at);
 

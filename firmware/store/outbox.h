@@ -6,16 +6,17 @@
  * has an [uplink].
  *
  * Every record: {"v": OUTBOX_VERSION, "kind": "...", "seq": N, "at": unix
- * seconds, ...}; seq is the outbox row's id, set by the store's INSERT (the
- * body is built with "seq": 0).  Site-local ids only (ticket, visit,
- * session, counter numbers); services and providers by code.  Never a
- * name, an identity code, a follow reference or free text (feedback
- * comments, transfer notes, e-mails, error messages): only codes, numbers
- * and times.  The kinds and their fields are in DESIGN.md, "Records".
+ * seconds, ...}; seq is the outbox row's id: the builders below make the
+ * record with "seq": 0, the store gives it its seq with outbox_finish.  Site-local ids only
+ * (ticket, visit, session, counter numbers); services and providers by code.  Never a name, an
+ * identity code, a follow reference or free text (feedback comments, transfer notes, e-mails, error
+ * messages): only codes, numbers and times.  The kinds and their fields are in DESIGN.md,
+ * "Records".
  */
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,14 +26,17 @@
 
 #define OUTBOX_VERSION 1
 
+/* The record's text with its @seq; takes @record. */
+char *outbox_finish(JsonNode *record, int64_t seq);
+
 /* "ticket.issued" */
-char *outbox_ticket_issued(const struct config *cfg, const struct queue_ticket *t, int64_t at);
+JsonNode *outbox_ticket_issued(const struct config *cfg, const struct queue_ticket *t, int64_t at);
 /* "visit": a finished leg (ended, no-show, transferred on, cancelled …);
  * @visit_id the visits row, @note what the core added (may be NULL). */
-char *outbox_visit(const struct config *cfg, int64_t visit_id, const struct queue_visit *v,
-		   const struct store_visit_note *note);
+JsonNode *outbox_visit(const struct config *cfg, int64_t visit_id, const struct queue_visit *v,
+		       const struct store_visit_note *note);
 /* "counter.opened" / "counter.closed" (a booth is a counter of kind expert) */
-char *outbox_counter(const struct queue_counter *c, bool opened, int64_t at);
+JsonNode *outbox_counter(const struct queue_counter *c, bool opened, int64_t at);
 
 /* A remote-service session's facts at its end: "session.ended". */
 struct outbox_session {
@@ -44,15 +48,15 @@ struct outbox_session {
 	int64_t created_at, ringing_at, connecting_at, live_at, ended_at;
 	int reconnects;
 };
-char *outbox_session_ended(const struct outbox_session *ss);
+JsonNode *outbox_session_ended(const struct outbox_session *ss);
 
 /* "feedback": a rating, tied to its visit's ticket or not (ticket 0,
  * "tied": false); the comment, if any, is never sent. */
-char *outbox_feedback(const struct store_feedback *fb);
+JsonNode *outbox_feedback(const struct store_feedback *fb);
 
 /* "fault.raised" / "fault.cleared": @device and @code are identifiers
  * ("printer", "paper_out"), never a message. */
-char *outbox_fault(const char *device, const char *code, bool raised, int64_t at);
+JsonNode *outbox_fault(const char *device, const char *code, bool raised, int64_t at);
 
 /* "day.summary" at the daily reset: the figures of service day @day. */
 struct outbox_day_line {
@@ -67,4 +71,4 @@ struct outbox_day {
 	const struct outbox_day_line *lines;
 	guint n_lines;
 };
-char *outbox_day_summary(const struct outbox_day *d);
+JsonNode *outbox_day_summary(const struct outbox_day *d);

@@ -80,15 +80,11 @@ struct store {
 	GThreadPool *jobs; /* the writer's: its readers' jobs (store_job_run) */
 	bool outbox;       /* [uplink]: every change writes its record (outbox.h) */
 	sqlite3_stmt *outbox_add;
+	int64_t outbox_next; /* the next record's seq (row id); 0: read it again */
 	char *epoch;
 };
 
-/* The record's seq is its row id: the next AUTOINCREMENT value, written
- * into the body by the same statement. */
-#define OUTBOX_ADD_SQL                                                                             \
-	"INSERT INTO outbox (id, kind, at, body) SELECT n, ?1, ?2, json_set(?3, '$.seq', n) "      \
-	"FROM (SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) + 1 "   \
-	"AS n)"
+#define OUTBOX_ADD_SQL "INSERT INTO outbox (id, kind, at, body) VALUES (?1, ?2, ?3, ?4)"
 
 static int store_write(struct store *s, const char *sql, const char *doing, GError **error,
 		       const char *types, ...);
@@ -171,6 +167,7 @@ static int store_exec(struct store *s, const char *sql, const char *doing, GErro
 
 static void store_rollback(struct store *s)
 {
+	s->outbox_next = 0; /* the records taken back free their seqs */
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -725,20 +722,43 @@ static int put_audit(struct store *s, const struct store_audit *a)
 	return sqlite3_step(st);
 }
 
-/* A record for the hub (outbox.h), inside the caller's transaction; takes
- * @body.  SQLITE_DONE when written, or when the site has no uplink. */
-static int put_outbox(struct store *s, const char *kind, int64_t at, char *body)
+/* A record for the hub (outbox.h), inside the caller's transaction: its
+ * seq is its row id, the one after the newest row (kept by the prune), read
+ * once and then counted here; takes @b, the record (outbox.h).
+ * SQLITE_DONE when written, or when the site has no uplink. */
+static int put_outbox(struct store *s, const char *kind, int64_t at, JsonNode *b)
 {
-	g_autofree char *text = body;
+	g_autofree char *text = NULL;
 	sqlite3_stmt *st = s->outbox_add;
+	int rc;
 
-	if (!s->outbox)
+	if (!s->outbox) {
+		json_node_unref(b);
 		return SQLITE_DONE;
+	}
+	if (s->outbox_next == 0) {
+		sqlite3_stmt *max = NULL;
+
+		rc = sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(id), 0) + 1 FROM outbox", -1,
+					&max, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(max)) == SQLITE_ROW)
+			s->outbox_next = sqlite3_column_int64(max, 0);
+		sqlite3_finalize(max);
+		if (s->outbox_next == 0) {
+			json_node_unref(b);
+			return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
+		}
+	}
+	text = outbox_finish(b, s->outbox_next);
 	sqlite3_reset(st);
-	bind_text(st, 1, kind);
-	sqlite3_bind_int64(st, 2, at);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	return sqlite3_step(st);
+	sqlite3_bind_int64(st, 1, s->outbox_next);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		s->outbox_next++;
+	return rc;
 }
 
 static int put_day_summary(struct store *s, const struct config *cfg, int64_t at);
@@ -2235,7 +2255,10 @@ int store_outbox_fault(struct store *s, const char *device, const char *code, bo
 
 int store_outbox_prune(struct store *s, int64_t before, GError **error)
 {
-	return store_write(s, "DELETE FROM outbox WHERE sent_at > 0 AND sent_at < ?1",
+	/* The newest row stays: the next seq follows it, even after a restart. */
+	return store_write(s,
+			   "DELETE FROM outbox WHERE sent_at > 0 AND sent_at < ?1 AND id < (SELECT "
+			   "MAX(id) FROM outbox)",
 			   "pruning the outbox", error, "i", before);
 }
 

@@ -15,7 +15,7 @@ import time
 
 import requests
 
-from conftest import conf_with, make_daemon
+from conftest import conf_with, make_daemon, wait_for
 
 KILLS = int(os.environ.get("VUORO_OUTBOX_KILLS", "40"))
 
@@ -216,13 +216,14 @@ def test_sent_records_are_pruned_and_seq_never_reused(workdir):
         last = rows[-1][0]
         old = int(time.time()) - 3 * 86400
         with sqlite3.connect(d.db) as db:
-            # What the uplink will do: mark sent (long ago: pruned; just now: kept).
-            db.execute("UPDATE outbox SET sent_at = ? WHERE id < ?", (old, last))
-            db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (int(time.time()), last))
+            # What the uplink will do: mark sent, here all long ago.
+            db.execute("UPDATE outbox SET sent_at = ?", (old,))
         d.start()  # the prune runs at start and once a day
+        wait_for(lambda: [r[0] for r in outbox(d.db)] == [last], what="the prune")
         d.post("/api/tickets", {"service": "guide"})
         assert d.stop() == 0
         after = outbox(d.db)
+        # The newest row stays, so that the next seq follows it: never reused.
         assert [r[0] for r in after] == [last, last + 1], after
         assert after[1][3]["seq"] == last + 1
         d.start()
