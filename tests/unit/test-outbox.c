@@ -204,7 +204,28 @@ static void test_records(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(store_feedback_add(s, &fb, &error), ==, 0);
 	g_assert_cmpint(store_outbox_fault(s, "printer", "paper_out", true, 1795421300, &error), ==,
 			0);
+	{
+		struct store_session ss = {.booth = 4,
+					   .ticket = 1,
+					   .day = 20780,
+					   .code = "T001",
+					   .service = "kela-remote",
+					   .provider = "kela",
+					   .expert = "eero",
+					   .video_codec = "vp8",
+					   .at = 1795421000};
+		int64_t id = store_session_add(s, &ss, &error);
+
+		g_assert_cmpint(id, >, 0);
+		g_assert_cmpint(store_session_state(s, id, "live", NULL, NULL, 1795421010, &error),
+				==, 0);
+		g_assert_cmpint(
+		    store_session_state(s, id, "ended", "expert_hung_up", NULL, 1795421400, &error),
+		    ==, 0);
+		g_assert_no_error(error);
+	}
 	recs = records(s);
+	g_assert_cmpuint(count_kind(recs, "session.ended"), ==, 1);
 	g_assert_cmpuint(count_kind(recs, "ticket.issued"), ==, 2);
 	g_assert_cmpuint(count_kind(recs, "visit"), >=, 1);
 	g_assert_cmpuint(count_kind(recs, "counter.opened"), ==, 1);
@@ -217,11 +238,16 @@ static void test_records(struct fixture *f, gconstpointer data)
 
 		/* the staff member, the follow references, the audit's user */
 		g_assert_null(strstr(r, "anna"));
+		g_assert_null(strstr(r, "eero"));
 		g_assert_null(strstr(r, "secret-ref"));
 		if (strstr(r, "day.summary")) {
 			g_assert_nonnull(strstr(r, "\"day\":20780"));
 			g_assert_nonnull(strstr(r, "\"tickets\":2"));
 			g_assert_nonnull(strstr(r, "\"outcome\":\"resolved\""));
+		}
+		if (strstr(r, "session.ended")) {
+			g_assert_nonnull(strstr(r, "\"reason\":\"expert_hung_up\""));
+			g_assert_nonnull(strstr(r, "\"live_at\":1795421010"));
 		}
 		if (strstr(r, "\"kind\":\"feedback\""))
 			g_assert_nonnull(strstr(r, "\"tied\":false"));
