@@ -208,6 +208,20 @@ static const struct config_key identity_keys[] = {
     {0},
 };
 
+static const char *const uplink_schemes[] = {"tls", NULL};
+
+/* Not in config_groups: absent means no uplink (config_load_uplink). */
+static const struct config_key uplink_keys[] = {
+    {"servers", CT_LIST, true, NULL, 0, 0, SITE(uplink_servers), uplink_schemes},
+    {"site", CT_STRING, true, NULL, 0, 0, SITE(uplink_site)},
+    {"ca", CT_STRING, true, NULL, 0, 0, SITE(uplink_ca)},
+    {"cert", CT_STRING, true, NULL, 0, 0, SITE(uplink_cert)},
+    {"key", CT_STRING, true, NULL, 0, 0, SITE(uplink_key)},
+    {"alarm-minutes", CT_INT, false, "30", 1, 10080, SITE(uplink_alarm_min)},
+    {"keep-days", CT_INT, false, "7", 1, 3650, SITE(uplink_keep_days)},
+    {0},
+};
+
 static const char *const printer_transports[] = {"sim", "file", "serial", "usb", "tcp", NULL};
 static const char *const printer_flows[] = {"none", "rtscts", "xonxoff", NULL};
 
@@ -1434,6 +1448,36 @@ static int config_check_url_base(struct config_loader *l, GError **error)
 	return 0;
 }
 
+/* [uplink], when present: the site id names NATS subjects and message ids
+ * (vuoro.rec.<site>.<kind>, <site>-<epoch>-<seq>). */
+static int config_load_uplink(struct config_loader *l, GError **error)
+{
+	struct config *cfg = l->cfg;
+	const char *id;
+	size_t n;
+
+	if (!g_key_file_has_group(l->kf, "uplink"))
+		return 0;
+	if (config_load_group(l, "uplink", uplink_keys, cfg, error) < 0)
+		return -EINVAL;
+	if (!cfg->uplink_servers || !cfg->uplink_servers[0])
+		return config_fail(l, "uplink", "servers", error,
+				   "expected the hub's NATS servers, like "
+				   "tls://nats1.example.fi:4222;tls://nats2.example.fi:4222, got "
+				   "nothing");
+	id = cfg->uplink_site;
+	n = strlen(id);
+	if (n == 0 || n > 32 || id[0] == '-' ||
+	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return config_fail(l, "uplink", "site", error,
+				   "expected the site id the hub knows this site by: 1 to 32 "
+				   "lowercase letters, digits and '-' (like helsinki-itakeskus), "
+				   "got \"%s\"",
+				   id);
+	cfg->uplink = true;
+	return 0;
+}
+
 static struct config *config_parse(struct config_loader *l, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
@@ -1470,6 +1514,7 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	for (char **p = groups; *p; p++) {
 		bool known = false;
 
+		known = strcmp(*p, "uplink") == 0;
 		for (guint g = 0; g < G_N_ELEMENTS(config_groups) && !known; g++)
 			known = g_str_has_suffix(config_groups[g].name, ":")
 				    ? g_str_has_prefix(*p, config_groups[g].name)
@@ -1511,6 +1556,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 		return NULL;
 	}
 	if (config_check_url_base(l, error) < 0)
+		return NULL;
+	if (config_load_uplink(l, error) < 0)
 		return NULL;
 	if (!config_board_is_sim(cfg) && config_check_real(l, error) < 0)
 		return NULL;
@@ -1563,6 +1610,11 @@ void config_free(struct config *cfg)
 	g_free(cfg->ui_dir);
 	g_free(cfg->tls_cert);
 	g_free(cfg->tls_key);
+	g_strfreev(cfg->uplink_servers);
+	g_free(cfg->uplink_site);
+	g_free(cfg->uplink_ca);
+	g_free(cfg->uplink_cert);
+	g_free(cfg->uplink_key);
 	g_free(cfg->printer.device);
 	g_free(cfg->printer.host);
 	g_free(cfg->printer.codepage);

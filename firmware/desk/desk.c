@@ -180,7 +180,8 @@ static int desk_load(struct desk *d, GError **error)
 	return 0;
 }
 
-/* Personal fields older than [identity] retention-days go, once a day. */
+/* Personal fields older than [identity] retention-days go, once a day;
+ * and the outbox's sent records older than [uplink] keep-days. */
 static void desk_prune(struct desk *d)
 {
 	g_autoptr(GError) error = NULL;
@@ -195,6 +196,16 @@ static void desk_prune(struct desk *d)
 	else if (n > 0)
 		g_message("retention: personal fields of %d records older than %d days cleared", n,
 			  d->cfg->identity_retention_days);
+	if (!d->cfg->uplink)
+		return;
+	/* Records the hub has acknowledged stay [uplink] keep-days. */
+	g_clear_error(&error);
+	n = store_outbox_prune(d->store, t.now - (int64_t)d->cfg->uplink_keep_days * 86400, &error);
+	if (n < 0)
+		g_warning("pruning the outbox: %s", error->message);
+	else if (n > 0)
+		g_message("outbox: %d records sent more than %d days ago removed", n,
+			  d->cfg->uplink_keep_days);
 }
 
 static gboolean desk_tick(gpointer data)

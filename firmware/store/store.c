@@ -9,7 +9,10 @@
  * statements are prepared once at open.
  */
 
+#define _GNU_SOURCE /* statx */
 #include "store.h"
+
+#include "outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +20,9 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 GQuark store_error_quark(void);
@@ -73,7 +78,16 @@ struct store {
 	bool reader;    /* a worker's read-only connection (store_open_reader) */
 	sqlite3_stmt *stmt[ST_N];
 	GThreadPool *jobs; /* the writer's: its readers' jobs (store_job_run) */
+	bool outbox;       /* [uplink]: every change writes its record (outbox.h) */
+	sqlite3_stmt *outbox_add;
+	int64_t outbox_next; /* the next record's seq (row id); 0: read it again */
+	char *epoch;
 };
+
+#define OUTBOX_ADD_SQL "INSERT INTO outbox (id, kind, at, body) VALUES (?1, ?2, ?3, ?4)"
+
+static int store_write(struct store *s, const char *sql, const char *doing, GError **error,
+		       const char *types, ...);
 
 /* Maps SQLite's result onto an errno and a line that says what to do. */
 static int store_fail(struct store *s, int sqlite_rc, const char *doing, GError **error)
@@ -153,6 +167,7 @@ static int store_exec(struct store *s, const char *sql, const char *doing, GErro
 
 static void store_rollback(struct store *s)
 {
+	s->outbox_next = 0; /* the records taken back free their seqs */
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -317,6 +332,76 @@ out:
 	return rc;
 }
 
+/* What makes this file this file: the board (machine-id), the inode and
+ * the birth time.  A copy, a restore or a board swap changes one of them. */
+static char *store_file_identity(const char *path)
+{
+	g_autofree char *machine = NULL;
+	struct statx st = {0};
+	uint64_t btime = 0, ino = 0;
+
+	if (!g_file_get_contents("/etc/machine-id", &machine, NULL, NULL))
+		machine = g_strdup("-");
+	g_strstrip(machine);
+	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_BTIME, &st) == 0) {
+		ino = st.stx_ino;
+		if (st.stx_mask & STATX_BTIME)
+			btime = (uint64_t)st.stx_btime.tv_sec * 1000000000u + st.stx_btime.tv_nsec;
+	}
+	return g_strdup_printf("%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, machine, ino, btime);
+}
+
+static char *store_meta_get(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *value = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		bind_text(st, 1, key);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			value = g_strdup(col_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return value;
+}
+
+/* The epoch (store.h): kept while the file is the one it was made for. */
+static int store_epoch_check(struct store *s, GError **error)
+{
+	g_autofree char *identity = store_file_identity(s->path);
+	g_autofree char *recorded = store_meta_get(s, "file");
+	guint8 raw[8];
+	int rc;
+
+	s->epoch = store_meta_get(s, "epoch");
+	if (s->epoch && recorded && strcmp(recorded, identity) == 0)
+		return 0;
+	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
+		for (size_t i = 0; i < sizeof(raw); i++)
+			raw[i] = (guint8)g_random_int();
+	}
+	g_free(s->epoch);
+	s->epoch = g_strdup_printf("%02x%02x%02x%02x%02x%02x%02x%02x", raw[0], raw[1], raw[2],
+				   raw[3], raw[4], raw[5], raw[6], raw[7]);
+	rc = store_write(s,
+			 "INSERT INTO meta (key, value) VALUES ('epoch', ?1), ('file', ?2) "
+			 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			 "saving the database's epoch", error, "ss", s->epoch, identity);
+	if (rc < 0)
+		return rc;
+	if (recorded)
+		g_message("%s: a new epoch %s (the file was restored, copied or moved to another "
+			  "board)",
+			  s->path, s->epoch);
+	return 0;
+}
+
+const char *store_epoch(const struct store *s)
+{
+	return s->epoch;
+}
+
 struct store *store_open(const char *path, const struct config *cfg, GError **error)
 {
 	g_autoptr(Store) s = g_new0(struct store, 1);
@@ -373,6 +458,15 @@ struct store *store_open(const char *path, const struct config *cfg, GError **er
 			return NULL;
 		if (cfg && store_mirror_config(s, cfg, error) < 0)
 			return NULL;
+		if (store_epoch_check(s, error) < 0)
+			return NULL;
+		s->outbox = cfg && cfg->uplink;
+		if (s->outbox &&
+		    sqlite3_prepare_v3(s->db, OUTBOX_ADD_SQL, -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->outbox_add, NULL) != SQLITE_OK) {
+			store_fail(s, sqlite3_errcode(s->db), "preparing the outbox", error);
+			return NULL;
+		}
 	}
 	for (int i = 0; i < ST_N; i++) {
 		rc = sqlite3_prepare_v3(s->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -393,8 +487,10 @@ void store_free(struct store *s)
 		g_thread_pool_free(s->jobs, TRUE, TRUE);
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->stmt[i]);
+	sqlite3_finalize(s->outbox_add);
 	sqlite3_close(s->db);
 	g_free(s->path);
+	g_free(s->epoch);
 	g_free(s);
 }
 
@@ -626,22 +722,202 @@ static int put_audit(struct store *s, const struct store_audit *a)
 	return sqlite3_step(st);
 }
 
+/* A record for the hub (outbox.h), inside the caller's transaction: its
+ * seq is its row id, the one after the newest row (kept by the prune), read
+ * once and then counted here; takes @b, the record (outbox.h).
+ * SQLITE_DONE when written, or when the site has no uplink. */
+static int put_outbox(struct store *s, const char *kind, int64_t at, JsonNode *b)
+{
+	g_autofree char *text = NULL;
+	sqlite3_stmt *st = s->outbox_add;
+	int rc;
+
+	if (!s->outbox) {
+		json_node_unref(b);
+		return SQLITE_DONE;
+	}
+	if (s->outbox_next == 0) {
+		sqlite3_stmt *max = NULL;
+
+		rc = sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(id), 0) + 1 FROM outbox", -1,
+					&max, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(max)) == SQLITE_ROW)
+			s->outbox_next = sqlite3_column_int64(max, 0);
+		sqlite3_finalize(max);
+		if (s->outbox_next == 0) {
+			json_node_unref(b);
+			return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
+		}
+	}
+	text = outbox_finish(b, s->outbox_next);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, s->outbox_next);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		s->outbox_next++;
+	return rc;
+}
+
+static int put_day_summary(struct store *s, const struct config *cfg, int64_t at);
+static int put_session_ended(struct store *s, int64_t id);
+
+/* The records of one command's events: tickets issued, counters and
+ * booths opened or closed, the day's summary at its reset. */
+static int put_event_records(struct store *s, const struct config *cfg,
+			     const struct queue_result *res, int64_t at)
+{
+	int rc = SQLITE_DONE;
+
+	for (guint i = 0; i < res->events->len && rc == SQLITE_DONE; i++) {
+		const struct queue_event *ev = &g_array_index(res->events, struct queue_event, i);
+		struct queue_counter c = {.id = ev->counter};
+
+		switch (ev->type) {
+		case QUEUE_EVENT_ISSUED:
+			rc = put_outbox(s, "ticket.issued", at,
+					outbox_ticket_issued(cfg, &ev->ticket, at));
+			break;
+		case QUEUE_EVENT_COUNTER_OPENED:
+		case QUEUE_EVENT_COUNTER_CLOSED:
+			for (guint k = 0; k < res->counters->len; k++)
+				if (g_array_index(res->counters, struct queue_counter, k).id ==
+				    ev->counter)
+					c = g_array_index(res->counters, struct queue_counter, k);
+			rc = put_outbox(
+			    s,
+			    ev->type == QUEUE_EVENT_COUNTER_OPENED ? "counter.opened"
+								   : "counter.closed",
+			    at, outbox_counter(&c, ev->type == QUEUE_EVENT_COUNTER_OPENED, at));
+			break;
+		case QUEUE_EVENT_DAY_RESET:
+			rc = put_day_summary(s, cfg, at);
+			break;
+		default:
+			break;
+		}
+	}
+	return rc;
+}
+
 /* One command's rows, inside the caller's transaction. */
 static int put_result(struct store *s, const struct config *cfg, const struct queue_result *res,
 		      const struct store_audit *audit)
 {
+	int64_t at = audit ? audit->at : g_get_real_time() / G_USEC_PER_SEC;
 	int rc = SQLITE_DONE;
 
 	for (guint i = 0; i < res->tickets->len && rc == SQLITE_DONE; i++)
 		rc = put_ticket(s, cfg, &g_array_index(res->tickets, struct queue_ticket, i));
 	for (guint i = 0; i < res->counters->len && rc == SQLITE_DONE; i++)
 		rc = put_counter(s, cfg, &g_array_index(res->counters, struct queue_counter, i));
-	for (guint i = 0; i < res->visits->len && rc == SQLITE_DONE; i++)
-		rc = put_visit(s, cfg, &g_array_index(res->visits, struct queue_visit, i),
-			       audit ? audit->visit : NULL);
+	for (guint i = 0; i < res->visits->len && rc == SQLITE_DONE; i++) {
+		const struct queue_visit *v = &g_array_index(res->visits, struct queue_visit, i);
+		const struct store_visit_note *note = audit ? audit->visit : NULL;
+
+		rc = put_visit(s, cfg, v, note);
+		if (rc == SQLITE_DONE && s->outbox)
+			rc = put_outbox(
+			    s, "visit", v->ended_at,
+			    outbox_visit(cfg, sqlite3_last_insert_rowid(s->db), v, note));
+	}
+	if (rc == SQLITE_DONE && s->outbox)
+		rc = put_event_records(s, cfg, res, at);
 	if (audit && rc == SQLITE_DONE)
 		rc = put_audit(s, audit);
 	return rc;
+}
+
+/* "day.summary" of the day the reset ends: the newest day with tickets
+ * (the new day has none yet), its visits by service, channel and outcome. */
+static int put_day_summary(struct store *s, const struct config *cfg, int64_t at)
+{
+	sqlite3_stmt *st = NULL;
+	g_autoptr(GArray) lines = g_array_new(FALSE, TRUE, sizeof(struct outbox_day_line));
+	g_autoptr(GStringChunk) strings = g_string_chunk_new(256);
+	struct outbox_day d = {.at = at};
+	int rc;
+
+	/* Once per day: a restart before the new day's first ticket resets again. */
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT MAX(day), (SELECT COUNT(*) FROM tickets t2 WHERE t2.day = "
+	    "(SELECT MAX(day) FROM tickets)), (SELECT CAST(value AS INTEGER) FROM "
+	    "meta WHERE key = 'summary_day') FROM tickets",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool none = sqlite3_column_type(st, 0) == SQLITE_NULL ||
+			    (sqlite3_column_type(st, 2) != SQLITE_NULL &&
+			     sqlite3_column_int(st, 2) >= sqlite3_column_int(st, 0));
+
+		d.day = sqlite3_column_int(st, 0);
+		d.tickets = sqlite3_column_int64(st, 1);
+		rc = none ? SQLITE_ROW : SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) /* no day to sum up, or done already */
+		return SQLITE_DONE;
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO meta (key, value) VALUES ('summary_day', ?1) "
+				"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int(st, 1, d.day);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT service, provider, channel, outcome, COUNT(*), "
+	    "SUM(CASE WHEN called_at > 0 THEN called_at - issued_at ELSE 0 END), "
+	    "SUM(CASE WHEN started_at > 0 THEN ended_at - started_at ELSE 0 END) "
+	    "FROM visits WHERE day = ?1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int(st, 1, d.day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_day_line l = {
+		    .service = g_string_chunk_insert(strings, col_text(st, 0)),
+		    .provider = g_string_chunk_insert(strings, col_text(st, 1)),
+		    .channel = g_string_chunk_insert(strings, col_text(st, 2)),
+		    .outcome = g_string_chunk_insert(strings, col_text(st, 3)),
+		    .visits = sqlite3_column_int64(st, 4),
+		    .wait_s = sqlite3_column_int64(st, 5),
+		    .service_s = sqlite3_column_int64(st, 6),
+		};
+
+		g_array_append_val(lines, l);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sqlite3_prepare_v2(
+	    s->db, "SELECT COUNT(*), COALESCE(SUM(rating), 0) FROM feedback WHERE day = ?1", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int(st, 1, d.day);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d.feedback = sqlite3_column_int64(st, 0);
+		d.feedback_sum = sqlite3_column_int64(st, 1);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	d.lines = (const struct outbox_day_line *)(void *)lines->data;
+	d.n_lines = lines->len;
+	(void)cfg;
+	return put_outbox(s, "day.summary", at, outbox_day_summary(&d));
 }
 
 int store_results_commit(struct store *s, const struct config *cfg, guint n,
@@ -1554,6 +1830,9 @@ static int store_backup_paced(struct store *s, const char *dest, int pages, GErr
 		}
 	} while (rc == SQLITE_OK);
 	sqlite3_backup_finish(b);
+	/* A backup restored is another file: it gets a new epoch (store.h). */
+	if (rc == SQLITE_DONE)
+		sqlite3_exec(out, "DELETE FROM meta WHERE key = 'file'", NULL, NULL, NULL);
 	if (rc != SQLITE_DONE)
 		g_set_error(error, STORE_ERROR, rc == SQLITE_FULL ? ENOSPC : EIO,
 			    "the backup to %s failed: %s", dest, sqlite3_errstr(rc));
@@ -1789,6 +2068,12 @@ int store_session_state(struct store *s, int64_t id, const char *state, const ch
 				 "(?1, ?2, ?3, ?4)",
 				 "saving the session event", error, "iiss", id, at, state,
 				 reason ? reason : error_text);
+	if (rc >= 0 && s->outbox && strcmp(state, "ended") == 0) {
+		int src = put_session_ended(s, id);
+
+		if (src != SQLITE_DONE)
+			rc = store_fail(s, src, "saving the session's record", error);
+	}
 	if (rc >= 0)
 		rc = store_exec(s, "COMMIT", "saving the session state", error);
 	if (rc < 0) {
@@ -1934,15 +2219,86 @@ fail:
 
 int store_feedback_add(struct store *s, const struct store_feedback *fb, GError **error)
 {
-	int rc =
-	    store_write(s,
-			"INSERT INTO feedback (ticket, day, service, provider, counter, rating, "
-			"source, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			"saving the feedback", error, "iissiisi", (int64_t)fb->ticket,
-			(int64_t)fb->day, fb->service, fb->provider, (int64_t)fb->counter,
-			(int64_t)fb->rating, fb->source, fb->at);
+	int rc = s->outbox ? store_exec(s, "BEGIN IMMEDIATE", "saving the feedback", error) : 0;
 
-	return rc < 0 ? rc : 0;
+	if (rc >= 0)
+		rc = store_write(s,
+				 "INSERT INTO feedback (ticket, day, service, provider, counter, "
+				 "rating, source, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				 "saving the feedback", error, "iissiisi", (int64_t)fb->ticket,
+				 (int64_t)fb->day, fb->service, fb->provider, (int64_t)fb->counter,
+				 (int64_t)fb->rating, fb->source, fb->at);
+	if (rc >= 0 && s->outbox) {
+		int src = put_outbox(s, "feedback", fb->at, outbox_feedback(fb));
+
+		rc = src == SQLITE_DONE ? store_exec(s, "COMMIT", "saving the feedback", error)
+					: store_fail(s, src, "saving the feedback", error);
+	}
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return 0;
+}
+
+int store_outbox_fault(struct store *s, const char *device, const char *code, bool raised,
+		       int64_t at, GError **error)
+{
+	int rc;
+
+	if (!s->outbox)
+		return 0;
+	rc = put_outbox(s, raised ? "fault.raised" : "fault.cleared", at,
+			outbox_fault(device, code, raised, at));
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "saving the fault's record", error);
+}
+
+int store_outbox_prune(struct store *s, int64_t before, GError **error)
+{
+	/* The newest row stays: the next seq follows it, even after a restart. */
+	return store_write(s,
+			   "DELETE FROM outbox WHERE sent_at > 0 AND sent_at < ?1 AND id < (SELECT "
+			   "MAX(id) FROM outbox)",
+			   "pruning the outbox", error, "i", before);
+}
+
+/* The "session.ended" record of session @id, as stored. */
+static int put_session_ended(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT booth, ticket, day, service, provider, end_reason, "
+				    "video_codec, consent, created_at, ringing_at, connecting_at, "
+				    "live_at, ended_at, reconnects FROM sessions WHERE id = ?1",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct outbox_session ss = {
+		    .id = id,
+		    .booth = sqlite3_column_int(st, 0),
+		    .ticket = (uint32_t)sqlite3_column_int64(st, 1),
+		    .day = sqlite3_column_int(st, 2),
+		    .service = col_text(st, 3),
+		    .provider = col_text(st, 4),
+		    .end_reason = col_text(st, 5),
+		    .video_codec = col_text(st, 6),
+		    .consent = col_text(st, 7),
+		    .created_at = sqlite3_column_int64(st, 8),
+		    .ringing_at = sqlite3_column_int64(st, 9),
+		    .connecting_at = sqlite3_column_int64(st, 10),
+		    .live_at = sqlite3_column_int64(st, 11),
+		    .ended_at = sqlite3_column_int64(st, 12),
+		    .reconnects = sqlite3_column_int(st, 13),
+		};
+
+		rc = put_outbox(s, "session.ended", ss.ended_at, outbox_session_ended(&ss));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
 int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **error)

@@ -27,7 +27,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -276,6 +276,24 @@ int store_sessions_interrupted(struct store *s, int64_t at, GError **error);
 int store_recordings_expired(struct store *s, int64_t before,
 			     void (*fn)(int64_t id, const char *path, void *data), void *data,
 			     GError **error);
+
+/* The outbox (issue 15; records in outbox.h): with [uplink], every change
+ * writes its record in its own transaction (queue results, feedback, a
+ * session's end, the daily reset's summary); without, no row is written.
+ *
+ * The epoch: a random id (16 hex digits) of this database, in the message
+ * id <site>-<epoch>-<seq> the uplink gives a record.  It is kept in the
+ * file with the identity of the file it was made for (the board's
+ * /etc/machine-id, the inode, the birth time); when the file opened is not
+ * that file (a restore, a copy, the card in another board) or is a backup
+ * (store_backup drops the identity from the copy), a new epoch is drawn, so
+ * that a sequence that starts again is never taken for one already sent. */
+const char *store_epoch(const struct store *s);
+/* "fault.raised" / "fault.cleared" of a device (identifiers only). */
+int store_outbox_fault(struct store *s, const char *device, const char *code, bool raised,
+		       int64_t at, GError **error);
+/* Rows the uplink marked sent before @before go; returns how many. */
+int store_outbox_prune(struct store *s, int64_t before, GError **error);
 
 /* PRAGMA integrity_check: 0 and "ok", or -EIO and the report. */
 int store_integrity_check(struct store *s, char **ret_report, GError **error);

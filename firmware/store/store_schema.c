@@ -216,6 +216,22 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	  "  created_at INTEGER NOT NULL,"
 	  "  paired_at INTEGER NOT NULL DEFAULT 0);"
 	  "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;",
+    /* v8: the transactional outbox (issue 15): a record for the hub per
+     * change, written in the change's own transaction when the site has an
+     * [uplink]; id is the record's seq (never reused: the prune keeps the
+     * newest row), sent_at set by the uplink after the stream's
+     * acknowledgement (unsent rows are read by id from the last one sent:
+     * no index to keep on the issue's path).  meta keeps the database's
+     * epoch and the identity of the file it was made for (store.h). */
+    [8] = "CREATE TABLE outbox ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  kind TEXT NOT NULL,"
+	  "  at INTEGER NOT NULL,"
+	  "  body TEXT NOT NULL,"
+	  "  sent_at INTEGER NOT NULL DEFAULT 0);"
+	  "CREATE TABLE meta ("
+	  "  key TEXT PRIMARY KEY,"
+	  "  value TEXT NOT NULL);",
 };
 
 const char *store_migration_sql(int version)
