@@ -535,8 +535,7 @@ static int config_provider_find(const struct config *cfg, const char *code)
 	return -1;
 }
 
-/* "fi", "sv", "se", "smn": two or three lowercase letters (ISO 639-1 or -3). */
-static bool lang_code_valid(const char *s)
+bool config_lang_code_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -568,7 +567,7 @@ static int config_set_list_checked(struct config_loader *l, const char *group,
 			    l, group, k->key, error,
 			    "expected unit ids from 1 to 247 separated by ;, got \"%s\"", *p);
 		if (k->type == CT_LANGS && (char ***)field == &l->cfg->langs &&
-		    !lang_code_valid(*p))
+		    !config_lang_code_valid(*p))
 			return config_fail(l, group, k->key, error,
 					   "expected language codes (ISO 639: fi, sv, en, se, uk, "
 					   "ar …) separated by ;, got \"%s\"",
@@ -968,7 +967,7 @@ static int config_load_group(struct config_loader *l, const char *group,
 			k++;
 		if (!k->key)
 			g_warning("%s: [%s] %s: unknown key, ignored", l->file, group, *p);
-		else if (k->type == CT_NAMES && !lang_code_valid(*p + strlen(k->key)))
+		else if (k->type == CT_NAMES && !config_lang_code_valid(*p + strlen(k->key)))
 			g_warning("%s: [%s] %s: \"%s\" is not a language code (like fi, sv, "
 				  "uk), ignored",
 				  l->file, group, *p, *p + strlen(k->key));

@@ -358,6 +358,8 @@ bool config_provider_known(const struct config *cfg, const char *code);
 const char *config_button_action_name(enum config_button_action a);
 const char *config_lamp_follow_name(enum config_lamp_follow f);
 
+/* "fi", "sv", "se", "smn": two or three lowercase letters (ISO 639-1 or -3). */
+bool config_lang_code_valid(const char *s);
 /* "sv" → its index in [site] languages; -1 when the site does not offer it. */
 int config_lang_parse(const struct config *cfg, const char *code);
 /* The code of language @lang; the main language's for one out of range. */

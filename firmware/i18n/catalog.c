@@ -11,6 +11,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "config.h"
+#include "json.h"
+
 G_DEFINE_QUARK(vuoro - catalog - error - quark, catalog_error)
 
 /* The citizen's path: every language a site offers carries these whole. */
@@ -148,17 +151,6 @@ static int lang_load(struct catalog_lang *l, const char *path, GError **error)
 	return 0;
 }
 
-/* "fi", "smn": two or three lowercase letters, so never a path. */
-static bool code_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	for (const char *p = s; *p; p++)
-		if (!g_ascii_islower(*p))
-			return false;
-	return n >= 2 && n <= 3;
-}
-
 struct catalog *catalog_load(const char *dir, char *const *langs, GError **error)
 {
 	g_autoptr(Catalog) c = g_new0(struct catalog, 1);
@@ -173,7 +165,7 @@ struct catalog *catalog_load(const char *dir, char *const *langs, GError **error
 		l->texts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		l->review = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(c->langs, l);
-		if (!code_valid(*p)) {
+		if (!config_lang_code_valid(*p)) { /* so never a path */
 			g_set_error(error, CATALOG_ERROR, EINVAL,
 				    "\"%s\" is not a language code (ISO 639: fi, sv, uk, …)", *p);
 			return NULL;
@@ -328,8 +320,7 @@ static void add_texts(JsonBuilder *b, const struct catalog_lang *l, GHashTable *
 	while (g_hash_table_iter_next(&it, &key, &value)) {
 		if (!key_wanted(key, namespaces) || !g_hash_table_add(done, key))
 			continue;
-		json_builder_set_member_name(b, key);
-		json_builder_add_string_value(b, value);
+		web_json_add_str(b, key, value);
 	}
 }
 
@@ -353,12 +344,9 @@ static void add_languages(JsonBuilder *b, const struct catalog *c, const char *m
 		if (!lang_offers(c, i, namespaces))
 			continue;
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "code");
-		json_builder_add_string_value(b, catalog_code(c, i));
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, catalog_name(c, i));
-		json_builder_set_member_name(b, "dir");
-		json_builder_add_string_value(b, catalog_rtl(c, i) ? "rtl" : "ltr");
+		web_json_add_str(b, "code", catalog_code(c, i));
+		web_json_add_str(b, "name", catalog_name(c, i));
+		web_json_add_str(b, "dir", catalog_rtl(c, i) ? "rtl" : "ltr");
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -374,14 +362,10 @@ void catalog_add_json(JsonBuilder *b, const struct catalog *c, int lang, char *c
 		l = lang_at(c, 0);
 	}
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "lang");
-	json_builder_add_string_value(b, l->code);
-	json_builder_set_member_name(b, "name");
-	json_builder_add_string_value(b, l->name);
-	json_builder_set_member_name(b, "dir");
-	json_builder_add_string_value(b, l->rtl ? "rtl" : "ltr");
-	json_builder_set_member_name(b, "main");
-	json_builder_add_string_value(b, catalog_code(c, 0));
+	web_json_add_str(b, "lang", l->code);
+	web_json_add_str(b, "name", l->name);
+	web_json_add_str(b, "dir", l->rtl ? "rtl" : "ltr");
+	web_json_add_str(b, "main", catalog_code(c, 0));
 	add_languages(b, c, "site_languages", NULL);
 	add_languages(b, c, "languages", namespaces);
 	json_builder_set_member_name(b, "strings");

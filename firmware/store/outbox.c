@@ -8,6 +8,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "json.h"
+
 static JsonBuilder *record_begin(const char *kind, int64_t at)
 {
 	JsonBuilder *b = json_builder_new();
@@ -45,40 +47,26 @@ char *outbox_finish(JsonNode *record, int64_t seq)
 	return text;
 }
 
-static void add_int(JsonBuilder *b, const char *name, int64_t v)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, v);
-}
-
 /* A code; NULL and "" are left out. */
 static void add_code(JsonBuilder *b, const char *name, const char *v)
 {
-	if (!v || !*v)
-		return;
-	json_builder_set_member_name(b, name);
-	json_builder_add_string_value(b, v);
-}
-
-static void add_bool(JsonBuilder *b, const char *name, bool v)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_boolean_value(b, v);
+	if (v && *v)
+		web_json_add_str(b, name, v);
 }
 
 JsonNode *outbox_ticket_issued(const struct config *cfg, const struct queue_ticket *t, int64_t at)
 {
 	JsonBuilder *b = record_begin("ticket.issued", at);
 
-	add_int(b, "ticket", t->id);
-	add_int(b, "day", t->day);
+	web_json_add_int(b, "ticket", t->id);
+	web_json_add_int(b, "day", t->day);
 	add_code(b, "service", config_service_get(cfg, t->service)->code);
 	add_code(b, "provider", config_provider_code(cfg, t->service));
 	add_code(b, "code", t->code);
 	add_code(b, "lang", config_lang_code(cfg, t->lang));
-	add_int(b, "priority", t->priority);
-	add_bool(b, "appointment", t->appointment != 0);
-	add_int(b, "issued_at", t->issued_at);
+	web_json_add_int(b, "priority", t->priority);
+	web_json_add_bool(b, "appointment", t->appointment != 0);
+	web_json_add_int(b, "issued_at", t->issued_at);
 	return record_end(b);
 }
 
@@ -87,29 +75,29 @@ JsonNode *outbox_visit(const struct config *cfg, int64_t visit_id, const struct 
 {
 	JsonBuilder *b = record_begin("visit", v->ended_at);
 
-	add_int(b, "visit", visit_id);
-	add_int(b, "ticket", v->ticket);
-	add_int(b, "day", v->day);
+	web_json_add_int(b, "visit", visit_id);
+	web_json_add_int(b, "ticket", v->ticket);
+	web_json_add_int(b, "day", v->day);
 	add_code(b, "service", config_service_get(cfg, v->service)->code);
 	add_code(b, "provider", config_provider_code(cfg, v->service));
-	add_int(b, "counter", v->counter);
+	web_json_add_int(b, "counter", v->counter);
 	add_code(b, "channel", queue_channel_name(v->channel));
 	add_code(b, "outcome", queue_outcome_name(v->outcome));
 	add_code(b, "lang", config_lang_code(cfg, v->lang));
-	add_int(b, "recalls", v->recalls);
-	add_int(b, "transfers", v->transfers);
-	add_bool(b, "appointment", v->appointment != 0);
-	add_int(b, "issued_at", v->issued_at);
-	add_int(b, "called_at", v->called_at);
-	add_int(b, "started_at", v->started_at);
-	add_int(b, "ended_at", v->ended_at);
+	web_json_add_int(b, "recalls", v->recalls);
+	web_json_add_int(b, "transfers", v->transfers);
+	web_json_add_bool(b, "appointment", v->appointment != 0);
+	web_json_add_int(b, "issued_at", v->issued_at);
+	web_json_add_int(b, "called_at", v->called_at);
+	web_json_add_int(b, "started_at", v->started_at);
+	web_json_add_int(b, "ended_at", v->ended_at);
 	if (note && note->ticket == v->ticket) {
 		add_code(b, "category", note->category);
 		add_code(b, "identity", note->identity);
 		add_code(b, "identity_verdict", note->identity_verdict);
 		add_code(b, "document_type", note->document_type);
 		if (note->session)
-			add_int(b, "session", note->session);
+			web_json_add_int(b, "session", note->session);
 		add_code(b, "consent", note->consent);
 	}
 	return record_end(b);
@@ -119,10 +107,10 @@ JsonNode *outbox_counter(const struct queue_counter *c, bool opened, int64_t at)
 {
 	JsonBuilder *b = record_begin(opened ? "counter.opened" : "counter.closed", at);
 
-	add_int(b, "counter", c->id);
-	add_bool(b, "booth", c->expert);
+	web_json_add_int(b, "counter", c->id);
+	web_json_add_bool(b, "booth", c->expert);
 	if (opened)
-		add_int(b, "opened_at", c->opened_at);
+		web_json_add_int(b, "opened_at", c->opened_at);
 	return record_end(b);
 }
 
@@ -130,21 +118,21 @@ JsonNode *outbox_session_ended(const struct outbox_session *ss)
 {
 	JsonBuilder *b = record_begin("session.ended", ss->ended_at);
 
-	add_int(b, "session", ss->id);
-	add_int(b, "booth", ss->booth);
-	add_int(b, "ticket", ss->ticket);
-	add_int(b, "day", ss->day);
+	web_json_add_int(b, "session", ss->id);
+	web_json_add_int(b, "booth", ss->booth);
+	web_json_add_int(b, "ticket", ss->ticket);
+	web_json_add_int(b, "day", ss->day);
 	add_code(b, "service", ss->service);
 	add_code(b, "provider", ss->provider);
 	add_code(b, "reason", ss->end_reason);
 	add_code(b, "video_codec", ss->video_codec);
 	add_code(b, "consent", ss->consent);
-	add_int(b, "created_at", ss->created_at);
-	add_int(b, "ringing_at", ss->ringing_at);
-	add_int(b, "connecting_at", ss->connecting_at);
-	add_int(b, "live_at", ss->live_at);
-	add_int(b, "ended_at", ss->ended_at);
-	add_int(b, "reconnects", ss->reconnects);
+	web_json_add_int(b, "created_at", ss->created_at);
+	web_json_add_int(b, "ringing_at", ss->ringing_at);
+	web_json_add_int(b, "connecting_at", ss->connecting_at);
+	web_json_add_int(b, "live_at", ss->live_at);
+	web_json_add_int(b, "ended_at", ss->ended_at);
+	web_json_add_int(b, "reconnects", ss->reconnects);
 	return record_end(b);
 }
 
@@ -152,15 +140,15 @@ JsonNode *outbox_feedback(const struct store_feedback *fb)
 {
 	JsonBuilder *b = record_begin("feedback", fb->at);
 
-	add_bool(b, "tied", fb->ticket != 0);
+	web_json_add_bool(b, "tied", fb->ticket != 0);
 	if (fb->ticket)
-		add_int(b, "ticket", fb->ticket);
-	add_int(b, "day", fb->day);
+		web_json_add_int(b, "ticket", fb->ticket);
+	web_json_add_int(b, "day", fb->day);
 	add_code(b, "service", fb->service);
 	add_code(b, "provider", fb->provider);
 	if (fb->counter)
-		add_int(b, "counter", fb->counter);
-	add_int(b, "rating", fb->rating);
+		web_json_add_int(b, "counter", fb->counter);
+	web_json_add_int(b, "rating", fb->rating);
 	add_code(b, "source", fb->source);
 	return record_end(b);
 }
@@ -178,10 +166,10 @@ JsonNode *outbox_day_summary(const struct outbox_day *d)
 {
 	JsonBuilder *b = record_begin("day.summary", d->at);
 
-	add_int(b, "day", d->day);
-	add_int(b, "tickets", d->tickets);
-	add_int(b, "feedback", d->feedback);
-	add_int(b, "feedback_sum", d->feedback_sum);
+	web_json_add_int(b, "day", d->day);
+	web_json_add_int(b, "tickets", d->tickets);
+	web_json_add_int(b, "feedback", d->feedback);
+	web_json_add_int(b, "feedback_sum", d->feedback_sum);
 	json_builder_set_member_name(b, "visits");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < d->n_lines; i++) {
@@ -192,9 +180,9 @@ JsonNode *outbox_day_summary(const struct outbox_day *d)
 		add_code(b, "provider", l->provider);
 		add_code(b, "channel", l->channel);
 		add_code(b, "outcome", l->outcome);
-		add_int(b, "n", l->visits);
-		add_int(b, "wait_s", l->wait_s);
-		add_int(b, "service_s", l->service_s);
+		web_json_add_int(b, "n", l->visits);
+		web_json_add_int(b, "wait_s", l->wait_s);
+		web_json_add_int(b, "service_s", l->service_s);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
