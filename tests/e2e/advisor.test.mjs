@@ -419,10 +419,15 @@ test("advisor at 1366×768: the whole console fits, the parked list is not cut",
     await page.check('#counter-list input[value="1"]');
     await page.click("#open-btn");
     await page.waitForSelector("#console-view:not([hidden])");
+    // A shortcut while its button is off (the page still loading, a command
+    // in flight) is not taken: press each once its button is on.
+    await page.waitForSelector("#b-next:not([disabled])");
     await key(page, "n");
     await waitFor(async () => (await code(page)) !== "—", "a ticket called");
+    await page.waitForSelector("#b-park:not([disabled])");
     await key(page, "p");
     await waitFor(async () => (await page.$$eval("#parked option[value]:not([value=''])", (o) => o.length)) === 1, "one parked");
+    await page.waitForSelector("#b-next:not([disabled])");
     await key(page, "n");
     await waitFor(async () => (await code(page)) !== "—", "the next called");
     const m = await page.evaluate(() => {
