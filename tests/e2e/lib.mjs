@@ -34,6 +34,8 @@ export const USERS = {
 };
 
 export const tests = [];
+// The pages a test closed: their address, text and errors (run.mjs prints them when it fails).
+export const closedPages = [];
 export function test(name, fn) {
   tests.push({ name, fn });
 }
@@ -180,6 +182,21 @@ export async function open(url, { width = 1280, height = 800, lang } = {}) {
     if (m.type() === "error") errors.push(m.text());
   });
   page.jsErrors = errors;
+  // What the page showed when its test closed it, printed by run.mjs if the test failed.
+  const net = [];
+  page.on("requestfailed", (r) => net.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => {
+    if (r.status() >= 500) net.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  const close = ctx.close.bind(ctx);
+  ctx.close = async (...args) => {
+    const text = await Promise.race([
+      page.evaluate(() => document.body?.innerText ?? ""),
+      new Promise((resolve) => setTimeout(() => resolve("(no answer in 2 s)"), 2000)),
+    ]).catch((e) => `(no text: ${e.message})`);
+    closedPages.push({ url: page.url(), text, errors: [...errors, ...net] });
+    return close(...args);
+  };
   if (lang) await ctx.addInitScript((l) => localStorage.setItem("vuoro-lang", l), lang);
   await page.goto(url);
   return page;

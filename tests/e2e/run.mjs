@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { tests, closeBrowser } from "./lib.mjs";
+import { tests, closedPages, closeBrowser } from "./lib.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const files = process.argv.slice(2).length
@@ -22,6 +22,7 @@ const only = process.env.E2E_ONLY;
 for (const [i, t] of tests.entries()) {
   if (only && !t.name.includes(only)) continue;
   const started = Date.now();
+  closedPages.length = 0;
   try {
     await Promise.race([
       t.fn(),
@@ -33,6 +34,11 @@ for (const [i, t] of tests.entries()) {
     failed++;
     console.log(`not ok ${i + 1} - ${t.name}`);
     console.log("# " + String(e.stack || e).split("\n").join("\n# "));
+    for (const p of closedPages) {
+      const text = p.text.replace(/\s+/g, " ").slice(0, 1500);
+      console.log(`# page ${p.url} showed: ${text}`);
+      for (const err of p.errors) console.log(`#   ${err}`);
+    }
   }
 }
 await closeBrowser();

@@ -2,7 +2,8 @@
 // /tech: the technician's page.  Log in (technician or admin), then health at
 // the top and one card per part with its live state and test actions.  Queue
 // events on the live stream (a print, a call on the displays) refresh health
-// and the parts; a slow timer catches faults that come without an event.
+// and the parts; a slow timer refreshes every card, so a fault that comes
+// without an event, or a load that failed, is caught within its period.
 
 import { live } from "/ui/common/live.js";
 import { staffPage } from "/ui/common/staff.js";
@@ -24,6 +25,7 @@ let healthTimer = null;
 const disk = diskCard($("disk"));
 const health = healthCard($("health"), { onData: (d) => disk.set(d.disk) });
 const refreshHealth = () => health.load();
+const refreshAll = () => loadAll();
 const cards = [
   health,
   printerCard($("printer"), { changed: refreshHealth }),
@@ -65,7 +67,7 @@ function start() {
     },
   });
   clearInterval(healthTimer);
-  healthTimer = setInterval(refreshHealth, HEALTH_EVERY_MS);
+  healthTimer = setInterval(refreshAll, HEALTH_EVERY_MS);
 }
 
 const page = staffPage({
