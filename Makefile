@@ -17,7 +17,9 @@ DESTDIR ?=
 SAN ?=
 CONFIG ?= board-config/sim.conf
 
-PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo pangocairo pangoft2 fontconfig libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 nice libsystemd p11-kit-1 libcrypto
+PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo pangocairo pangoft2 fontconfig libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 nice libsystemd p11-kit-1 libcrypto libnats
+# vuoro-hub (hub/) links these too
+HUB_PKGS := libpq
 
 ifeq ($(V),1)
 Q :=
@@ -27,6 +29,8 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+HUB_CFLAGS := $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
+HUB_LIBS := $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -61,7 +65,13 @@ BENCH_BINS := $(BENCH_SRCS:tools/%.c=$(BUILD)/%)
 AUX_SRCS := $(wildcard tools/vuoro-*.c)
 AUX_BINS := $(AUX_SRCS:tools/%.c=$(BUILD)/%)
 
-PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl
+# vuoro-hub, the region's central service: hub/*.c on the site's web, auth
+# and JSON modules (the same library), with libpq.
+HUB_SRCS := $(wildcard hub/*.c)
+HUB_OBJS := $(HUB_SRCS:%.c=$(BUILD)/%.o)
+HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
+
+PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
 .PHONY: all deps run test test-fast bench install clean format format-check check-config
 .DEFAULT_GOAL := all
@@ -72,12 +82,14 @@ deps:
 	$(Q)tools/install-deps
 
 # The log domain of a file: its folder's (firmware/api/x.c → vuoro-api).
-log_domain = $(patsubst firmware,vuorod,$(patsubst firmware/%,vuoro-%,$(patsubst hal,hal,$(patsubst tools,vuoro-tools,$(patsubst tests/%,vuoro-test,$(patsubst %/,%,$(dir $(1))))))))
+log_domain = $(patsubst hub,vuoro-hub,$(patsubst firmware,vuorod,$(patsubst firmware/%,vuoro-%,$(patsubst hal,hal,$(patsubst tools,vuoro-tools,$(patsubst tests/%,vuoro-test,$(patsubst %/,%,$(dir $(1)))))))))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -DG_LOG_DOMAIN='"$(call log_domain,$<)"' -c -o $@ $<
+
+$(HUB_OBJS): ALL_CFLAGS += -Ihub $(HUB_CFLAGS)
 
 $(FW_LIB): $(FW_OBJS)
 	@$(if $(Q),echo "  AR      $@")
@@ -90,6 +102,10 @@ $(BUILD)/vuorod: $(BUILD)/firmware/main.o $(FW_LIB)
 $(BUILD)/vuoroctl: $(BUILD)/tools/vuoroctl.o $(TOOL_COMMON) $(FW_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/vuoro-hub: $(HUB_OBJS) $(FW_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(HUB_LIBS)
 
 $(BUILD)/bench-%: $(BUILD)/tools/bench-%.o $(TOOL_COMMON) $(FW_LIB)
 	@$(if $(Q),echo "  LD      $@")
