@@ -219,6 +219,8 @@ static const struct config_key uplink_keys[] = {
     {"key", CT_STRING, true, NULL, 0, 0, SITE(uplink_key)},
     {"alarm-minutes", CT_INT, false, "30", 1, 10080, SITE(uplink_alarm_min)},
     {"keep-days", CT_INT, false, "7", 1, 3650, SITE(uplink_keep_days)},
+    {"alarm-seconds", CT_INT, false, "0", 0, 604800, SITE(uplink_alarm_s)},
+    {"retry-max-seconds", CT_INT, false, "30", 1, 3600, SITE(uplink_retry_max_s)},
     {0},
 };
 

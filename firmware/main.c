@@ -31,6 +31,7 @@
 #include "config.h"
 #include "desk.h"
 #include "store.h"
+#include "uplink.h"
 #include "web.h"
 
 #define VUOROD_DEFAULT_CONFIG "/etc/vuoro/vuoro.conf"
@@ -312,6 +313,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Identity) identity = NULL;
 	g_autoptr(Feedback) feedback = NULL;
 	g_autoptr(Booths) booths = NULL; /* after api: freed first, it talks to api sockets */
+	g_autoptr(Uplink) uplink = NULL; /* freed before api and desk, whose state it sends */
 	g_autoptr(Web) web = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *host = NULL;
@@ -381,6 +383,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_identity(api, identity);
 	booths = booths_new(cfg, desk, bus, api_signal_send, api);
 	api_set_booths(api, booths);
+	uplink = uplink_new(cfg, store, bus, api);
+	api_set_uplink(api, uplink);
 	web = web_new(api_server(api), cfg->ui_dir ? cfg->ui_dir : web_default_dir(), &error);
 	if (!web) {
 		g_warning("%s; the API works without them", error->message);

@@ -18,6 +18,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
 
 #include "bus.h"
 #include "catalog.h"
@@ -67,6 +68,22 @@ void api_set_identity(struct api *api, struct identity *identity);
 /* Customers' ratings: POST /api/feedback. */
 struct feedback;
 void api_set_feedback(struct api *api, struct feedback *feedback);
+/* The hub's uplink (firmware/uplink/): GET /api/uplink, its fault in
+ * /api/health. */
+struct uplink;
+void api_set_uplink(struct api *api, struct uplink *uplink);
+/* Every fault of the site now, as /api/health lists them: device and code
+ * are identifiers (the outbox's fault records), message says what to do.
+ * Free the array with g_ptr_array_unref. */
+struct api_fault {
+	char *device;
+	char *code;
+	char *message;
+};
+GPtrArray *api_faults(struct api *api);
+/* The live state's "services", "booths" and "follow" members (the fleet
+ * contract's KV value), into an open object of @b. */
+void api_build_live(struct api *api, JsonBuilder *b);
 /* booths_send_fn: a signalling message to an expert's socket. */
 void api_signal_send(gpointer peer, const char *json, gpointer data);
 

@@ -30,6 +30,7 @@ struct api {
 	struct booths *booths;       /* may be NULL */
 	struct identity *identity;   /* the ID-card reader; may be NULL */
 	struct feedback *feedback;   /* ratings of visits; may be NULL */
+	struct uplink *uplink;       /* the way to the hub; NULL without [uplink] */
 	struct api_booth *booth_api; /* booths.c's sockets and streams */
 	struct api_devices *devices; /* credentials.c: device credentials, sockets by login */
 	struct api_calls *calls;     /* calls.c: the day's recent and missed calls */

@@ -13,6 +13,7 @@
 #include "panel.h"
 #include "http_guard.h"
 #include "tls_cert.h"
+#include "uplink.h"
 #include <sys/statvfs.h>
 
 static void api_status(struct web_req *r)
@@ -202,45 +203,102 @@ static void api_build_disk(JsonBuilder *b, const struct store *store, const char
 	json_builder_end_object(b);
 }
 
+static void api_fault_free(gpointer p)
+{
+	struct api_fault *f = p;
+
+	g_free(f->device);
+	g_free(f->code);
+	g_free(f->message);
+	g_free(f);
+}
+
+/* @message taken. */
+static void api_fault_add(GPtrArray *faults, const char *device, const char *code, char *message)
+{
+	struct api_fault *f = g_new0(struct api_fault, 1);
+
+	f->device = g_strdup(device);
+	f->code = g_strdup(code);
+	f->message = message;
+	g_ptr_array_add(faults, f);
+}
+
+GPtrArray *api_faults(struct api *api)
+{
+	GPtrArray *faults = g_ptr_array_new_with_free_func(api_fault_free);
+	struct dispenser_printer_state printer = {0};
+	const char *gpio_why = NULL;
+	char *disk = api_disk_message(desk_store(api->desk));
+	char *fds;
+
+	if (api->dispenser)
+		dispenser_state(api->dispenser, &printer);
+	/* The self-test: every part's fault, in words that say what to do. */
+	if (printer.known && !printer.ok)
+		api_fault_add(
+		    faults, "printer", "not_ready",
+		    g_strdup(printer.message[0] ? printer.message : "printer: not ready"));
+	for (size_t i = 0; i < displays_count(api->displays); i++) {
+		const struct displays_info *d = displays_get(api->displays, i);
+
+		if ((d->state == DISPLAY_STATE_FAILED || d->state == DISPLAY_STATE_ERROR) &&
+		    d->message) {
+			g_autofree char *dev = g_strdup_printf("display-%zu", i + 1);
+
+			api_fault_add(faults, dev,
+				      d->state == DISPLAY_STATE_FAILED ? "failed" : "error",
+				      g_strdup(d->message));
+		}
+	}
+	if (api->frontdesk)
+		frontdesk_panel(api->frontdesk, &gpio_why);
+	if (gpio_why)
+		api_fault_add(faults, "gpio", "fault", g_strdup_printf("gpio: %s", gpio_why));
+	if (announcer_fault(api->announcer))
+		api_fault_add(faults, "announcer", "fault",
+			      g_strdup(announcer_fault(api->announcer)));
+	if (disk)
+		api_fault_add(faults, "disk",
+			      store_read_only(desk_store(api->desk)) ? "read_only" : "low_space",
+			      disk);
+	if (tls_cert_watch_fault(api->tls_watch))
+		api_fault_add(faults, "tls", "certificate",
+			      g_strdup(tls_cert_watch_fault(api->tls_watch)));
+	if (api->booths)
+		for (size_t i = 0; i < api->cfg->counters->len; i++) {
+			const struct config_counter *cc = config_counter_get(api->cfg, (int)i);
+			const char *why = booths_fault_of(api->booths, cc->id);
+
+			if (why) {
+				g_autofree char *dev = g_strdup_printf("booth-%d", cc->id);
+
+				api_fault_add(faults, dev, "fault",
+					      g_strdup_printf("booth %d: %s", cc->id, why));
+			}
+		}
+	if ((fds = http_guard_fd_fault(80)))
+		api_fault_add(faults, "fds", "exhausted", fds);
+	if (api->uplink && uplink_fault(api->uplink))
+		api_fault_add(faults, "uplink", "backlog", g_strdup(uplink_fault(api->uplink)));
+	return faults;
+}
+
 static void api_health(struct web_req *r)
 {
 	struct api *api = api_of(r);
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	struct dispenser_printer_state printer = {0};
-	g_autoptr(GPtrArray) faults = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) faults = api_faults(api);
 	const char *gpio_why = NULL;
 	g_autofree char *disk = api_disk_message(desk_store(api->desk));
-	char *fds;
 	struct queue_time t;
 
 	if (api->dispenser)
 		dispenser_state(api->dispenser, &printer);
-	desk_time(api->desk, &t);
-	/* The self-test: every part's fault, in words that say what to do. */
-	if (printer.known && !printer.ok)
-		g_ptr_array_add(
-		    faults, g_strdup(printer.message[0] ? printer.message : "printer: not ready"));
-	for (size_t i = 0; i < displays_count(api->displays); i++) {
-		const struct displays_info *d = displays_get(api->displays, i);
-
-		if ((d->state == DISPLAY_STATE_FAILED || d->state == DISPLAY_STATE_ERROR) &&
-		    d->message)
-			g_ptr_array_add(faults, g_strdup(d->message));
-	}
 	if (api->frontdesk)
 		frontdesk_panel(api->frontdesk, &gpio_why);
-	if (gpio_why)
-		g_ptr_array_add(faults, g_strdup_printf("gpio: %s", gpio_why));
-	if (announcer_fault(api->announcer))
-		g_ptr_array_add(faults, g_strdup(announcer_fault(api->announcer)));
-	if (disk)
-		g_ptr_array_add(faults, g_strdup(disk));
-	if (tls_cert_watch_fault(api->tls_watch))
-		g_ptr_array_add(faults, g_strdup(tls_cert_watch_fault(api->tls_watch)));
-	if (api->booths)
-		booths_faults(api->booths, faults);
-	if ((fds = http_guard_fd_fault(80)))
-		g_ptr_array_add(faults, fds);
+	desk_time(api->desk, &t);
 	json_builder_begin_object(b);
 	web_json_add_str(b, "status", faults->len == 0 ? "ok" : "degraded");
 	/* Anonymous callers learn ok or not; parts, paths and faults are for
@@ -253,7 +311,8 @@ static void api_health(struct web_req *r)
 	json_builder_set_member_name(b, "faults");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < faults->len; i++)
-		json_builder_add_string_value(b, g_ptr_array_index(faults, i));
+		json_builder_add_string_value(
+		    b, ((const struct api_fault *)g_ptr_array_index(faults, i))->message);
 	json_builder_end_array(b);
 	api_build_disk(b, desk_store(api->desk), disk);
 	json_builder_set_member_name(b, "displays");
@@ -329,10 +388,131 @@ static void api_catalog(struct web_req *r)
 /* ---------------------------------------------------------------------- */
 /* Login: the hash check runs on a worker thread */
 
+/* The follow key of a ticket: the first 32 hex digits of SHA-256 of its
+ * follow reference (the hub's /t/... answers from it, never the ref). */
+static void api_live_follow(const struct queue_ticket *tk, void *data)
+{
+	struct api_queue_walk *w = data;
+	JsonBuilder *b = w->b;
+	const struct config_service *svc = config_service_get(w->api->cfg, tk->service);
+	g_autofree char *hash = NULL;
+	unsigned ahead = 0;
+	int wait_s = 0;
+	bool done = queue_state_terminal(tk->state);
+	const char *state;
+
+	if (tk->day != w->t->day || !tk->ref[0] || tk->state == QUEUE_VOIDED)
+		return;
+	/* Done ones stay ten minutes, so that a phone sees "done". */
+	if (done && (tk->ended_at == 0 || w->t->now - tk->ended_at > 600))
+		return;
+	hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, tk->ref, -1);
+	hash[32] = 0;
+	state = done                                                        ? "done"
+		: (tk->state == QUEUE_CALLED || tk->state == QUEUE_SERVING) ? "called"
+									    : "waiting";
+	json_builder_set_member_name(b, hash);
+	json_builder_begin_object(b);
+	web_json_add_str(b, "code", tk->code);
+	web_json_add_str(b, "service", svc ? svc->code : NULL);
+	web_json_add_str(b, "lang", config_lang_code(w->api->cfg, tk->lang));
+	if (!done &&
+	    queue_ticket_estimate(desk_queue(w->api->desk), tk->id, w->t, &ahead, &wait_s) == 0) {
+		web_json_add_int(b, "place", (int64_t)ahead + 1);
+		json_builder_set_member_name(b, "wait_s");
+		if (api_service_staffed(w->api, tk->service, NULL))
+			json_builder_add_int_value(b, wait_s);
+		else
+			json_builder_add_null_value(b);
+	} else {
+		web_json_add_str(b, "place", NULL);
+		web_json_add_str(b, "wait_s", NULL);
+	}
+	web_json_add_str(b, "state", state);
+	json_builder_set_member_name(b, "counter");
+	if (tk->counter && !done)
+		json_builder_add_int_value(b, tk->counter);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+}
+
+void api_build_live(struct api *api, JsonBuilder *b)
+{
+	const struct config *cfg = api->cfg;
+	struct queue_time t;
+	struct api_queue_walk w = {.api = api, .b = b, .t = &t, .service = -1};
+
+	desk_time(api->desk, &t);
+	json_builder_set_member_name(b, "services");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->services->len; i++) {
+		const struct config_service *svc = config_service_get(cfg, (int)i);
+		struct queue_service_status st;
+
+		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
+		st.staffed = api_service_staffed(api, (int)i, &st);
+		json_builder_begin_object(b);
+		web_json_add_str(b, "code", svc->code);
+		web_json_add_str(b, "provider", config_provider_code(cfg, (int)i));
+		web_json_add_bool(b, "remote", svc->kind == CONFIG_SERVICE_REMOTE);
+		web_json_add_int(b, "waiting", st.waiting);
+		json_builder_set_member_name(b, "wait_s");
+		if (st.staffed)
+			json_builder_add_int_value(b, st.wait_s);
+		else
+			json_builder_add_null_value(b);
+		web_json_add_bool(b, "staffed", st.staffed);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "booths");
+	json_builder_begin_array(b);
+	for (guint i = 0; api->booths && i < cfg->counters->len; i++) {
+		const struct config_counter *cc = config_counter_get(cfg, (int)i);
+		struct booths_session_info si;
+
+		if (!booths_is_booth(api->booths, cc->id))
+			continue;
+		json_builder_begin_object(b);
+		web_json_add_int(b, "id", cc->id);
+		web_json_add_str(b, "state",
+				 booths_fault_of(api->booths, cc->id)               ? "out-of-order"
+				 : booths_session_of(api->booths, cc->id, &si) == 0 ? "busy"
+										    : "free");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "follow");
+	json_builder_begin_object(b);
+	queue_foreach_ticket(desk_queue(api->desk), api_live_follow, &w);
+	json_builder_end_object(b);
+}
+
+void api_set_uplink(struct api *api, struct uplink *uplink)
+{
+	api->uplink = uplink;
+}
+
+/* GET /api/uplink: the way to the hub, for the technician. */
+static void api_uplink(struct web_req *r)
+{
+	struct api *api = api_of(r);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	web_json_add_bool(b, "configured", api->uplink != NULL);
+	if (api->uplink)
+		uplink_build(api->uplink, b);
+	json_builder_end_object(b);
+	web_reply_builder(r, 200, b);
+}
+
 const struct web_route api_site_routes[] = {
     {"GET", "/api/health", 0, api_health, NULL},
     {"GET", "/api/status", 0, api_status, NULL},
     {"GET", "/api/catalog", 0, api_catalog, NULL},
     {"GET", "/api/queue", AUTH_STAFF, api_queue, NULL},
+    {"GET", "/api/uplink", TECHS, api_uplink, NULL},
 };
 const size_t api_site_n_routes = G_N_ELEMENTS(api_site_routes);

@@ -1480,6 +1480,13 @@ gboolean booths_serve(struct booths *b, int service)
 	return FALSE;
 }
 
+const char *booths_fault_of(struct booths *b, int booth_id)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	return bo ? bo->fault : NULL;
+}
+
 void booths_faults(struct booths *b, GPtrArray *faults)
 {
 	for (guint i = 0; i < b->booths->len; i++) {

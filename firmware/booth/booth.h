@@ -103,6 +103,8 @@ void booths_build(struct booths *b, JsonBuilder *jb, gboolean full);
 int booths_build_one(struct booths *b, int booth_id, JsonBuilder *jb, gboolean full);
 /* Booth faults for /api/health: "booth 4: camera …" lines. */
 void booths_faults(struct booths *b, GPtrArray *faults);
+/* What is wrong with booth @booth_id (it is out of order), or NULL. */
+const char *booths_fault_of(struct booths *b, int booth_id);
 /* Deletes recordings older than the retention; returns how many. */
 int booths_prune_recordings(struct booths *b);
 gboolean booths_is_booth(struct booths *b, int booth_id);

@@ -80,7 +80,9 @@ struct store {
 	GThreadPool *jobs; /* the writer's: its readers' jobs (store_job_run) */
 	bool outbox;       /* [uplink]: every change writes its record (outbox.h) */
 	sqlite3_stmt *outbox_add;
-	int64_t outbox_next; /* the next record's seq (row id); 0: read it again */
+	int64_t outbox_next;                  /* the next record's seq (row id); 0: read it again */
+	store_outbox_notify_fn outbox_notify; /* a row was written (the uplink) */
+	void *outbox_notify_data;
 	char *epoch;
 };
 
@@ -756,8 +758,11 @@ static int put_outbox(struct store *s, const char *kind, int64_t at, JsonNode *b
 	sqlite3_bind_int64(st, 3, at);
 	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
 		s->outbox_next++;
+		if (s->outbox_notify)
+			s->outbox_notify(s->outbox_notify_data);
+	}
 	return rc;
 }
 
@@ -2260,6 +2265,119 @@ int store_outbox_prune(struct store *s, int64_t before, GError **error)
 			   "DELETE FROM outbox WHERE sent_at > 0 AND sent_at < ?1 AND id < (SELECT "
 			   "MAX(id) FROM outbox)",
 			   "pruning the outbox", error, "i", before);
+}
+
+void store_outbox_set_notify(struct store *s, store_outbox_notify_fn fn, void *data)
+{
+	s->outbox_notify = fn;
+	s->outbox_notify_data = data;
+}
+
+int store_outbox_first_unsent(struct store *s, int64_t *ret_seq, GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s,
+			  "SELECT COALESCE((SELECT MIN(id) FROM outbox WHERE sent_at = "
+			  "0), (SELECT COALESCE(MAX(id), 0) + 1 FROM outbox))",
+			  error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "reading the outbox", error);
+}
+
+int store_outbox_unsent(struct store *s, int64_t from, int limit,
+			void (*fn)(const struct store_outbox_row *row, void *data), void *data,
+			GError **error)
+{
+	/* By id from @from: a range of the primary key, no index to keep. */
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT id, kind, at, body FROM outbox WHERE id >= ?1 AND "
+					 "sent_at = 0 ORDER BY id LIMIT ?2",
+					 error);
+	int rc, n = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_outbox_row row = {
+		    .seq = sqlite3_column_int64(st, 0),
+		    .kind = col_text(st, 1),
+		    .at = sqlite3_column_int64(st, 2),
+		    .body = col_text(st, 3),
+		};
+
+		fn(&row, data);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : store_fail(s, rc, "reading the outbox", error);
+}
+
+int store_outbox_mark_sent(struct store *s, const int64_t *seqs, guint n, int64_t at,
+			   GError **error)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = store_exec(s, "BEGIN IMMEDIATE", "marking records sent", error);
+	if (rc < 0)
+		return rc;
+	st =
+	    store_prepare(s, "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at = 0", error);
+	if (!st) {
+		store_rollback(s);
+		return -EIO;
+	}
+	rc = SQLITE_DONE;
+	for (guint i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, seqs[i]);
+		sqlite3_bind_int64(st, 2, at);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		int err = store_fail(s, rc, "marking records sent", error);
+
+		store_rollback(s);
+		return err;
+	}
+	rc = store_exec(s, "COMMIT", "marking records sent", error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc;
+}
+
+int store_outbox_backlog(struct store *s, int64_t from, int64_t *ret_n, int64_t *ret_oldest_at,
+			 GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s,
+			  "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM outbox WHERE id "
+			  ">= ?1 AND sent_at = 0",
+			  error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, from);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_n = sqlite3_column_int64(st, 0);
+		*ret_oldest_at = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "reading the outbox", error);
 }
 
 /* The "session.ended" record of session @id, as stored. */

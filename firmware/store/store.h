@@ -295,6 +295,34 @@ int store_outbox_fault(struct store *s, const char *device, const char *code, bo
 /* Rows the uplink marked sent before @before go; returns how many. */
 int store_outbox_prune(struct store *s, int64_t before, GError **error);
 
+/* For the uplink (firmware/uplink/): the records not yet acknowledged by
+ * the hub's stream, read in seq order.  @fn is called on a new row written
+ * in a change's transaction (after put, before its commit: read the rows
+ * from an idle callback, a rolled-back row is then simply not there). */
+typedef void (*store_outbox_notify_fn)(void *data);
+void store_outbox_set_notify(struct store *s, store_outbox_notify_fn fn, void *data);
+struct store_outbox_row {
+	int64_t seq;
+	const char *kind;
+	int64_t at;
+	const char *body;
+};
+/* The oldest unsent row's seq, or the next seq to be written when all are
+ * sent (a full scan: once at start). */
+int store_outbox_first_unsent(struct store *s, int64_t *ret_seq, GError **error);
+/* Calls @fn for at most @limit unsent rows with seq >= @from, in seq order;
+ * returns how many.  The row's strings live until @fn returns. */
+int store_outbox_unsent(struct store *s, int64_t from, int limit,
+			void (*fn)(const struct store_outbox_row *row, void *data), void *data,
+			GError **error);
+/* Marks the rows @seqs (unsent ones) sent at @at, in one transaction. */
+int store_outbox_mark_sent(struct store *s, const int64_t *seqs, guint n, int64_t at,
+			   GError **error);
+/* The unsent rows with seq >= @from: how many, and the oldest's time (0
+ * when none). */
+int store_outbox_backlog(struct store *s, int64_t from, int64_t *ret_n, int64_t *ret_oldest_at,
+			 GError **error);
+
 /* PRAGMA integrity_check: 0 and "ok", or -EIO and the report. */
 int store_integrity_check(struct store *s, char **ret_report, GError **error);
 /* The same as a job on a reader (store_job_run). */

@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * uplink: outbox → NATS JetStream, live state → KV (see uplink.h).
+ */
+#include "uplink.h"
+
+#include <errno.h>
+#include <nats/nats.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "desk.h"
+#include "json.h"
+
+enum uplink_ev_type {
+	EV_STARTED,   /* the first connect returned (nc, status) */
+	EV_CONNECTED, /* connected later (retry on failed connect) */
+	EV_DISCONNECTED,
+	EV_RECONNECTED,
+	EV_ACK,
+	EV_NAK,
+	EV_KV_ACK,
+	EV_KV_NAK,
+};
+
+struct uplink_ev {
+	enum uplink_ev_type type;
+	int64_t seq;
+	bool duplicate;
+	natsStatus status;
+	natsConnection *nc;
+	char *error;
+};
+
+struct uplink {
+	const struct config *cfg;
+	struct store *store;
+	struct bus *bus;
+	struct api *api;
+	GMainContext *ctx;
+	natsOptions *opts;
+	natsConnection *nc;
+	jsCtx *js;
+	GThread *connect_thread;
+	char *subject_prefix; /* vuoro.rec.<site>. */
+	char *kv_subject;     /* $KV.vuoro-sites.<site> */
+
+	/* Filled by libnats's threads, emptied by the loop. */
+	GMutex lock;
+	GArray *events; /* of struct uplink_ev */
+	GSource *wake;
+
+	bool connected;
+	char *last_error;
+	int64_t next_seq;      /* the next row to publish */
+	int64_t low_seq;       /* the oldest row not known sent */
+	GHashTable *in_flight; /* seq → publish time (µs, monotonic) */
+	int backoff_s;
+	guint retry_source;
+	guint pump_source;
+	guint tick_source;
+	guint live_source;
+	guint bus_sub;
+	int64_t published, acked, duplicates, last_ack_at;
+	int64_t backlog_n, backlog_oldest_at;
+	char *alarm;
+	GHashTable *faults; /* "device\ncode" → since (unix s) */
+	char *live_sent;    /* the last live state acknowledged or in flight (sans "at") */
+	bool live_in_flight, live_dirty;
+	int64_t live_at;     /* monotonic s of the last put */
+	int64_t progress_at; /* monotonic s: in flight from empty, or the last ack */
+};
+
+static void uplink_pump_soon(struct uplink *u);
+static void uplink_live_soon(struct uplink *u);
+
+static int64_t uplink_now(void)
+{
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+static int64_t uplink_mono(void)
+{
+	return g_get_monotonic_time() / G_USEC_PER_SEC;
+}
+
+static void uplink_set_error(struct uplink *u, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void uplink_set_error(struct uplink *u, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (g_strcmp0(text, u->last_error) != 0)
+		g_message("uplink: %s", text);
+	g_free(u->last_error);
+	u->last_error = text;
+}
+
+/* ---------------------------------------------------------------------- */
+/* libnats's threads: queue an event, wake the loop */
+
+static gboolean uplink_dispatch(gpointer data);
+
+static void uplink_post(struct uplink *u, const struct uplink_ev *ev)
+{
+	g_mutex_lock(&u->lock);
+	g_array_append_vals(u->events, ev, 1);
+	if (!u->wake) {
+		u->wake = g_idle_source_new();
+		g_source_set_priority(u->wake, G_PRIORITY_DEFAULT);
+		g_source_set_callback(u->wake, uplink_dispatch, u, NULL);
+		g_source_attach(u->wake, u->ctx);
+	}
+	g_mutex_unlock(&u->lock);
+}
+
+static void on_connected(natsConnection *nc, void *closure)
+{
+	struct uplink_ev ev = {.type = EV_CONNECTED};
+
+	(void)nc;
+	uplink_post(closure, &ev);
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+	struct uplink_ev ev = {.type = EV_DISCONNECTED};
+
+	(void)nc;
+	uplink_post(closure, &ev);
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+	struct uplink_ev ev = {.type = EV_RECONNECTED};
+
+	(void)nc;
+	uplink_post(closure, &ev);
+}
+
+/* The seq of a record's message id <site>-<epoch>-<seq>, read from the right. */
+static int64_t msg_seq(natsMsg *msg)
+{
+	const char *id = NULL, *dash;
+
+	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
+		return 0;
+	dash = strrchr(id, '-');
+	return dash ? g_ascii_strtoll(dash + 1, NULL, 10) : 0;
+}
+
+static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+	struct uplink *u = closure;
+	bool kv = g_str_has_prefix(natsMsg_GetSubject(msg), "$KV.");
+	struct uplink_ev ev = {0};
+
+	(void)js;
+	ev.seq = kv ? 0 : msg_seq(msg);
+	if (pa) {
+		ev.type = kv ? EV_KV_ACK : EV_ACK;
+		ev.duplicate = pa->Duplicate;
+	} else {
+		ev.type = kv ? EV_KV_NAK : EV_NAK;
+		ev.status = pae ? pae->Err : NATS_ERR;
+		ev.error =
+		    g_strdup(pae && pae->ErrText ? pae->ErrText : natsStatus_GetText(ev.status));
+	}
+	natsMsg_Destroy(msg);
+	uplink_post(u, &ev);
+}
+
+static gpointer uplink_connect_thread(gpointer data)
+{
+	struct uplink *u = data;
+	struct uplink_ev ev = {.type = EV_STARTED};
+
+	ev.status = natsConnection_Connect(&ev.nc, u->opts);
+	if (ev.status != NATS_OK && ev.status != NATS_NOT_YET_CONNECTED) {
+		const char *why = nats_GetLastError(NULL);
+
+		ev.error = g_strdup(why && *why ? why : natsStatus_GetText(ev.status));
+	}
+	uplink_post(u, &ev);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The loop: publish, acknowledge, back off */
+
+static int64_t uplink_low(struct uplink *u)
+{
+	GHashTableIter it;
+	gpointer key;
+	int64_t low = u->next_seq;
+
+	g_hash_table_iter_init(&it, u->in_flight);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		int64_t seq = *(int64_t *)key;
+
+		if (seq < low)
+			low = seq;
+	}
+	return low;
+}
+
+static gboolean uplink_retry(gpointer data)
+{
+	struct uplink *u = data;
+
+	u->retry_source = 0;
+	uplink_pump_soon(u);
+	return G_SOURCE_REMOVE;
+}
+
+/* Something went wrong with what is in flight: again from the oldest row
+ * not acknowledged, after a pause (@backoff) or as soon as connected. */
+static void uplink_restart(struct uplink *u, bool backoff)
+{
+	u->low_seq = uplink_low(u);
+	u->next_seq = u->low_seq;
+	g_hash_table_remove_all(u->in_flight);
+	if (!backoff || u->retry_source)
+		return;
+	u->backoff_s = u->backoff_s ? MIN(u->backoff_s * 2, u->cfg->uplink_retry_max_s) : 1;
+	u->backoff_s = MIN(u->backoff_s, u->cfg->uplink_retry_max_s);
+	u->retry_source = g_timeout_add_seconds((guint)u->backoff_s, uplink_retry, u);
+}
+
+struct uplink_pub {
+	struct uplink *u;
+	int failed;
+};
+
+static void uplink_publish_row(const struct store_outbox_row *row, void *data)
+{
+	struct uplink_pub *p = data;
+	struct uplink *u = p->u;
+	g_autofree char *subject = NULL, *id = NULL;
+	natsMsg *msg = NULL;
+	jsPubOptions po;
+	natsStatus st;
+	int64_t *key;
+
+	if (p->failed)
+		return;
+	subject = g_strconcat(u->subject_prefix, row->kind, NULL);
+	id = g_strdup_printf("%s-%s-%" G_GINT64_FORMAT, u->cfg->uplink_site, store_epoch(u->store),
+			     row->seq);
+	jsPubOptions_Init(&po);
+	po.MsgId = id;
+	po.MaxWait = UPLINK_ACK_WAIT_MS;
+	st = natsMsg_Create(&msg, subject, NULL, row->body, (int)strlen(row->body));
+	if (st == NATS_OK)
+		st = js_PublishMsgAsync(u->js, &msg, &po);
+	if (st != NATS_OK) {
+		natsMsg_Destroy(msg);
+		uplink_set_error(u, "publishing record %" G_GINT64_FORMAT ": %s", row->seq,
+				 natsStatus_GetText(st));
+		p->failed = 1;
+		return;
+	}
+	if (g_hash_table_size(u->in_flight) == 0)
+		u->progress_at = uplink_mono();
+	key = g_new(int64_t, 1);
+	*key = row->seq;
+	g_hash_table_insert(u->in_flight, key, GINT_TO_POINTER(1));
+	u->next_seq = row->seq + 1;
+	u->published++;
+}
+
+static gboolean uplink_pump(gpointer data)
+{
+	struct uplink *u = data;
+	struct uplink_pub p = {.u = u};
+	g_autoptr(GError) error = NULL;
+	guint room;
+	int n;
+
+	u->pump_source = 0;
+	if (!u->js || !u->connected || u->retry_source)
+		return G_SOURCE_REMOVE;
+	room = UPLINK_IN_FLIGHT - MIN(g_hash_table_size(u->in_flight), UPLINK_IN_FLIGHT);
+	if (room == 0)
+		return G_SOURCE_REMOVE;
+	n = store_outbox_unsent(u->store, u->next_seq, (int)room, uplink_publish_row, &p, &error);
+	if (n < 0)
+		g_warning("uplink: %s", error->message);
+	if (p.failed)
+		uplink_restart(u, true);
+	return G_SOURCE_REMOVE;
+}
+
+static void uplink_pump_soon(struct uplink *u)
+{
+	if (!u->pump_source)
+		u->pump_source = g_idle_add(uplink_pump, u);
+}
+
+static void uplink_notify(void *data)
+{
+	uplink_pump_soon(data);
+}
+
+static void uplink_backlog(struct uplink *u)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t age, limit;
+
+	if (store_outbox_backlog(u->store, u->low_seq, &u->backlog_n, &u->backlog_oldest_at,
+				 &error) < 0) {
+		g_warning("uplink: %s", error->message);
+		return;
+	}
+	limit = u->cfg->uplink_alarm_s > 0 ? u->cfg->uplink_alarm_s
+					   : (int64_t)u->cfg->uplink_alarm_min * 60;
+	age = u->backlog_n ? uplink_now() - u->backlog_oldest_at : 0;
+	if (u->backlog_n && age > limit) {
+		g_free(u->alarm);
+		u->alarm = g_strdup_printf(
+		    "uplink: %" G_GINT64_FORMAT " records for the hub are waiting, the oldest for "
+		    "%" G_GINT64_FORMAT " min (%s) — check the site's network connection to the "
+		    "hub: the servers %s, the firewall (outbound TLS), and the site's certificate",
+		    u->backlog_n, age / 60, u->last_error ? u->last_error : "no acknowledgement",
+		    u->cfg->uplink_servers[0]);
+	} else if (u->alarm && u->backlog_n == 0) {
+		g_clear_pointer(&u->alarm, g_free);
+	}
+}
+
+static void uplink_acked(struct uplink *u, GArray *seqs, bool more)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (seqs->len == 0)
+		return;
+	if (store_outbox_mark_sent(u->store, (const int64_t *)(void *)seqs->data, seqs->len,
+				   uplink_now(), &error) < 0) {
+		/* Not marked: sent again later, the stream drops the duplicate. */
+		g_warning("uplink: %s", error->message);
+		return;
+	}
+	for (guint i = 0; i < seqs->len; i++)
+		g_hash_table_remove(u->in_flight, &g_array_index(seqs, int64_t, i));
+	u->acked += seqs->len;
+	u->last_ack_at = uplink_now();
+	u->progress_at = uplink_mono();
+	u->backoff_s = 0;
+	u->low_seq = uplink_low(u);
+	if (!more)
+		return;
+	uplink_backlog(u);
+	uplink_pump_soon(u);
+}
+
+static void uplink_started(struct uplink *u, struct uplink_ev *ev)
+{
+	jsOptions jo;
+	natsStatus st;
+
+	if (u->connect_thread)
+		g_thread_join(u->connect_thread);
+	u->connect_thread = NULL;
+	if (!ev->nc) {
+		uplink_set_error(u,
+				 "cannot connect to the hub (%s): check [uplink] servers, ca, "
+				 "cert and key",
+				 ev->error ? ev->error : natsStatus_GetText(ev->status));
+		return;
+	}
+	u->nc = ev->nc;
+	jsOptions_Init(&jo);
+	/* Above our own bound: js_PublishMsgAsync never stalls the loop. */
+	jo.PublishAsync.MaxPending = UPLINK_IN_FLIGHT * 4;
+	jo.PublishAsync.AckHandler = on_ack;
+	jo.PublishAsync.AckHandlerClosure = u;
+	st = natsConnection_JetStream(&u->js, u->nc, &jo);
+	if (st != NATS_OK) {
+		uplink_set_error(u, "JetStream: %s", natsStatus_GetText(st));
+		return;
+	}
+	if (ev->status == NATS_OK)
+		u->connected = true;
+	else
+		uplink_set_error(u, "not connected to the hub yet: trying %s",
+				 u->cfg->uplink_servers[0]);
+}
+
+static gboolean uplink_dispatch(gpointer data)
+{
+	struct uplink *u = data;
+	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GArray *events;
+	bool kick = false;
+
+	g_mutex_lock(&u->lock);
+	events = u->events;
+	u->events = g_array_new(FALSE, TRUE, sizeof(struct uplink_ev));
+	g_source_unref(u->wake);
+	u->wake = NULL;
+	g_mutex_unlock(&u->lock);
+	for (guint i = 0; i < events->len; i++) {
+		struct uplink_ev *ev = &g_array_index(events, struct uplink_ev, i);
+
+		switch (ev->type) {
+		case EV_STARTED:
+			uplink_started(u, ev);
+			kick = true;
+			break;
+		case EV_CONNECTED:
+		case EV_RECONNECTED:
+			u->connected = true;
+			g_clear_pointer(&u->last_error, g_free);
+			g_message("uplink: connected to the hub");
+			kick = true;
+			break;
+		case EV_DISCONNECTED:
+			if (u->connected)
+				uplink_set_error(
+				    u, "the connection to the hub was lost: reconnecting");
+			u->connected = false;
+			/* What was in flight may never be acknowledged: again from the
+			 * oldest, once connected. */
+			uplink_restart(u, false);
+			break;
+		case EV_ACK:
+			if (ev->duplicate)
+				u->duplicates++;
+			g_array_append_val(acks, ev->seq);
+			break;
+		case EV_NAK:
+			uplink_set_error(u, "the hub did not take record %" G_GINT64_FORMAT ": %s",
+					 ev->seq, ev->error);
+			if (g_hash_table_contains(u->in_flight, &ev->seq))
+				uplink_restart(u, true);
+			break;
+		case EV_KV_ACK:
+			u->live_in_flight = false;
+			break;
+		case EV_KV_NAK:
+			u->live_in_flight = false;
+			g_clear_pointer(&u->live_sent, g_free); /* again */
+			uplink_set_error(u, "the hub did not take the live state: %s", ev->error);
+			break;
+		}
+		g_free(ev->error);
+	}
+	g_array_unref(events);
+	uplink_acked(u, acks, true);
+	if (kick) {
+		uplink_pump_soon(u);
+		uplink_live_soon(u);
+	}
+	if (u->live_dirty && !u->live_in_flight)
+		uplink_live_soon(u);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Faults and live state */
+
+/* The site's fault list against the one before: a record per change. */
+static void uplink_faults(struct uplink *u)
+{
+	g_autoptr(GPtrArray) now = api_faults(u->api);
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer key, value;
+	int64_t at = uplink_now();
+	bool changed = false;
+
+	for (guint i = 0; i < now->len; i++) {
+		const struct api_fault *f = g_ptr_array_index(now, i);
+		char *k = g_strconcat(f->device, "\n", f->code, NULL);
+
+		g_hash_table_add(seen, k);
+		if (!g_hash_table_contains(u->faults, k)) {
+			g_autoptr(GError) error = NULL;
+
+			if (store_outbox_fault(u->store, f->device, f->code, true, at, &error) < 0)
+				g_warning("uplink: %s", error->message);
+			g_hash_table_insert(u->faults, g_strdup(k), g_memdup2(&at, sizeof(at)));
+			changed = true;
+		}
+	}
+	g_hash_table_iter_init(&it, u->faults);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		g_autoptr(GError) error = NULL;
+		g_auto(GStrv) parts = NULL;
+
+		if (g_hash_table_contains(seen, key))
+			continue;
+		parts = g_strsplit(key, "\n", 2);
+		if (store_outbox_fault(u->store, parts[0], parts[1], false, at, &error) < 0)
+			g_warning("uplink: %s", error->message);
+		g_hash_table_iter_remove(&it);
+		changed = true;
+	}
+	if (changed)
+		uplink_live_soon(u);
+}
+
+static char *uplink_live_json(struct uplink *u, int64_t at)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
+	GHashTableIter it;
+	gpointer key, value;
+
+	json_builder_begin_object(b);
+	web_json_add_int(b, "v", 1);
+	web_json_add_str(b, "site", u->cfg->uplink_site);
+	web_json_add_str(b, "version", VUORO_VERSION);
+	web_json_add_int(b, "at", at);
+	web_json_add_str(b, "epoch", store_epoch(u->store));
+	api_build_live(u->api, b);
+	json_builder_set_member_name(b, "faults");
+	json_builder_begin_array(b);
+	g_hash_table_iter_init(&it, u->faults);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		g_auto(GStrv) parts = g_strsplit(key, "\n", 2);
+
+		json_builder_begin_object(b);
+		web_json_add_str(b, "device", parts[0]);
+		web_json_add_str(b, "code", parts[1]);
+		web_json_add_int(b, "since", *(int64_t *)value);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "backlog");
+	json_builder_begin_object(b);
+	web_json_add_int(b, "unsent", u->backlog_n);
+	json_builder_set_member_name(b, "oldest_at");
+	if (u->backlog_n)
+		json_builder_add_int_value(b, u->backlog_oldest_at);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	return json_to_string(root, FALSE);
+}
+
+static gboolean uplink_live(gpointer data)
+{
+	struct uplink *u = data;
+	int64_t mono = g_get_monotonic_time() / G_USEC_PER_SEC;
+	g_autofree char *same = NULL;
+	g_autofree char *text = NULL;
+	natsMsg *msg = NULL;
+	natsStatus st;
+
+	u->live_source = 0;
+	u->live_dirty = false;
+	if (!u->js || !u->connected)
+		return G_SOURCE_REMOVE;
+	if (u->live_in_flight) {
+		u->live_dirty = true;
+		return G_SOURCE_REMOVE;
+	}
+	/* Unchanged (but for "at") and not yet time for the heartbeat: no put. */
+	same = uplink_live_json(u, 0);
+	if (u->live_sent && strcmp(same, u->live_sent) == 0 &&
+	    mono - u->live_at < UPLINK_HEARTBEAT_S)
+		return G_SOURCE_REMOVE;
+	text = uplink_live_json(u, uplink_now());
+	st = natsMsg_Create(&msg, u->kv_subject, NULL, text, (int)strlen(text));
+	if (st == NATS_OK)
+		st = js_PublishMsgAsync(u->js, &msg, NULL);
+	if (st != NATS_OK) {
+		natsMsg_Destroy(msg);
+		uplink_set_error(u, "writing the live state: %s", natsStatus_GetText(st));
+		return G_SOURCE_REMOVE;
+	}
+	g_free(u->live_sent);
+	u->live_sent = g_steal_pointer(&same);
+	u->live_in_flight = true;
+	u->live_at = mono;
+	return G_SOURCE_REMOVE;
+}
+
+/* At most once a second. */
+static void uplink_live_soon(struct uplink *u)
+{
+	if (!u->live_source)
+		u->live_source = g_timeout_add(1000, uplink_live, u);
+}
+
+static void uplink_on_queue(const char *topic, gconstpointer payload, gpointer data)
+{
+	(void)topic;
+	(void)payload;
+	uplink_live_soon(data);
+}
+
+/* The slow safety net: acknowledgements overdue, the backlog and its
+ * alarm, the fault list, the heartbeat. */
+static gboolean uplink_tick(gpointer data)
+{
+	struct uplink *u = data;
+	bool had_alarm = u->alarm != NULL;
+
+	if (u->connected && g_hash_table_size(u->in_flight) && !u->retry_source &&
+	    uplink_mono() - u->progress_at > UPLINK_ACK_WAIT_MS / 1000 + UPLINK_TICK_S) {
+		uplink_set_error(u, "no acknowledgement from the hub for %d s",
+				 UPLINK_ACK_WAIT_MS / 1000 + UPLINK_TICK_S);
+		uplink_restart(u, true);
+	}
+	uplink_backlog(u);
+	if (had_alarm != (u->alarm != NULL))
+		g_message("uplink: backlog alarm %s", u->alarm ? "raised" : "cleared");
+	uplink_faults(u);
+	uplink_pump_soon(u);
+	uplink_live_soon(u);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static int uplink_options(struct uplink *u, GError **error)
+{
+	const struct config *cfg = u->cfg;
+	g_autofree char *inbox = g_strdup_printf("_INBOX_%s", cfg->uplink_site);
+	g_autofree char *name = g_strdup_printf("vuorod %s", cfg->uplink_site);
+	int n = (int)g_strv_length(cfg->uplink_servers);
+	natsStatus st;
+
+	st = natsOptions_Create(&u->opts);
+	if (st == NATS_OK)
+		st = natsOptions_SetServers(u->opts, (const char **)cfg->uplink_servers, n);
+	if (st == NATS_OK)
+		st = natsOptions_SetName(u->opts, name);
+	if (st == NATS_OK)
+		st = natsOptions_SetSecure(u->opts, true);
+	if (st == NATS_OK)
+		st = natsOptions_LoadCATrustedCertificates(u->opts, cfg->uplink_ca);
+	if (st == NATS_OK)
+		st = natsOptions_LoadCertificatesChain(u->opts, cfg->uplink_cert, cfg->uplink_key);
+	if (st == NATS_OK)
+		st = natsOptions_SetCustomInboxPrefix(u->opts, inbox);
+	if (st == NATS_OK)
+		st = natsOptions_SetTimeout(u->opts, 2000);
+	if (st == NATS_OK)
+		st = natsOptions_SetMaxReconnect(u->opts, -1);
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectWait(u->opts, 1000);
+	if (st == NATS_OK)
+		st = natsOptions_SetRetryOnFailedConnect(u->opts, true, on_connected, u);
+	if (st == NATS_OK)
+		st = natsOptions_SetDisconnectedCB(u->opts, on_disconnected, u);
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectedCB(u->opts, on_reconnected, u);
+	if (st != NATS_OK) {
+		const char *why = nats_GetLastError(NULL);
+
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "[uplink] in %s: %s — check the files ca, cert and key", cfg->path,
+			    why && *why ? why : natsStatus_GetText(st));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void uplink_key_free(gpointer p)
+{
+	g_free(p);
+}
+
+struct uplink *uplink_new(const struct config *cfg, struct store *store, struct bus *bus,
+			  struct api *api)
+{
+	g_autoptr(GError) error = NULL;
+	struct uplink *u;
+
+	if (!cfg->uplink)
+		return NULL;
+	u = g_new0(struct uplink, 1);
+	u->cfg = cfg;
+	u->store = store;
+	u->bus = bus;
+	u->api = api;
+	u->ctx = g_main_context_ref_thread_default();
+	g_mutex_init(&u->lock);
+	u->events = g_array_new(FALSE, TRUE, sizeof(struct uplink_ev));
+	u->in_flight = g_hash_table_new_full(g_int64_hash, g_int64_equal, uplink_key_free, NULL);
+	u->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	u->subject_prefix = g_strdup_printf("vuoro.rec.%s.", cfg->uplink_site);
+	u->kv_subject = g_strdup_printf("$KV.vuoro-sites.%s", cfg->uplink_site);
+	if (store_outbox_first_unsent(store, &u->next_seq, &error) < 0) {
+		g_warning("uplink: %s", error->message);
+		g_clear_error(&error);
+		u->next_seq = 1;
+	}
+	u->low_seq = u->next_seq;
+	store_outbox_set_notify(store, uplink_notify, u);
+	u->bus_sub = bus_subscribe(bus, "queue.", uplink_on_queue, u);
+	u->tick_source = g_timeout_add_seconds(UPLINK_TICK_S, uplink_tick, u);
+	uplink_backlog(u);
+	if (uplink_options(u, &error) < 0) {
+		uplink_set_error(u, "%s", error->message);
+		g_warning("uplink: %s", error->message);
+		return u;
+	}
+	u->connect_thread = g_thread_new("uplink-connect", uplink_connect_thread, u);
+	return u;
+}
+
+void uplink_free(struct uplink *u)
+{
+	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GArray *events;
+
+	if (!u)
+		return;
+	store_outbox_set_notify(u->store, NULL, NULL);
+	bus_unsubscribe(u->bus, u->bus_sub);
+	if (u->connect_thread)
+		g_thread_join(u->connect_thread);
+	/* A first connection not yet taken in by the loop is ours to close. */
+	g_mutex_lock(&u->lock);
+	for (guint i = 0; i < u->events->len; i++) {
+		struct uplink_ev *ev = &g_array_index(u->events, struct uplink_ev, i);
+
+		if (ev->type == EV_STARTED && ev->nc && !u->nc)
+			u->nc = g_steal_pointer(&ev->nc);
+	}
+	g_mutex_unlock(&u->lock);
+	/* What is in flight: its acknowledgements, for at most UPLINK_FLUSH_MS. */
+	if (u->js && u->connected && g_hash_table_size(u->in_flight)) {
+		jsPubOptions po;
+
+		jsPubOptions_Init(&po);
+		po.MaxWait = UPLINK_FLUSH_MS;
+		js_PublishAsyncComplete(u->js, &po);
+	}
+	if (u->nc)
+		natsConnection_Close(u->nc);
+	if (u->js)
+		jsCtx_Destroy(u->js);
+	if (u->nc)
+		natsConnection_Destroy(u->nc);
+	/* libnats's threads end here: no callback after this. */
+	nats_CloseAndWait(UPLINK_FLUSH_MS);
+	g_mutex_lock(&u->lock);
+	if (u->wake) {
+		g_source_destroy(u->wake);
+		g_source_unref(u->wake);
+		u->wake = NULL;
+	}
+	events = u->events;
+	u->events = NULL;
+	g_mutex_unlock(&u->lock);
+	for (guint i = 0; i < events->len; i++) {
+		struct uplink_ev *ev = &g_array_index(events, struct uplink_ev, i);
+
+		if (ev->type == EV_ACK)
+			g_array_append_val(acks, ev->seq);
+		g_free(ev->error);
+	}
+	g_array_unref(events);
+	uplink_acked(u, acks, false);
+	natsOptions_Destroy(u->opts);
+	if (u->retry_source)
+		g_source_remove(u->retry_source);
+	if (u->pump_source)
+		g_source_remove(u->pump_source);
+	if (u->live_source)
+		g_source_remove(u->live_source);
+	g_source_remove(u->tick_source);
+	g_hash_table_unref(u->in_flight);
+	g_hash_table_unref(u->faults);
+	g_main_context_unref(u->ctx);
+	g_mutex_clear(&u->lock);
+	g_free(u->subject_prefix);
+	g_free(u->kv_subject);
+	g_free(u->last_error);
+	g_free(u->alarm);
+	g_free(u->live_sent);
+	g_free(u);
+}
+
+void uplink_build(struct uplink *u, JsonBuilder *b)
+{
+	char url[256] = "";
+
+	web_json_add_str(b, "site", u->cfg->uplink_site);
+	web_json_add_bool(b, "connected", u->connected);
+	if (u->nc && u->connected &&
+	    natsConnection_GetConnectedUrl(u->nc, url, sizeof(url)) == NATS_OK && url[0])
+		web_json_add_str(b, "server", url);
+	else
+		web_json_add_str(b, "server", NULL);
+	web_json_add_str(b, "last_error", u->last_error);
+	uplink_backlog(u);
+	json_builder_set_member_name(b, "backlog");
+	json_builder_begin_object(b);
+	web_json_add_int(b, "unsent", u->backlog_n);
+	json_builder_set_member_name(b, "oldest_at");
+	if (u->backlog_n)
+		json_builder_add_int_value(b, u->backlog_oldest_at);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	web_json_add_int(b, "in_flight", g_hash_table_size(u->in_flight));
+	json_builder_set_member_name(b, "last_ack_at");
+	if (u->last_ack_at)
+		json_builder_add_int_value(b, u->last_ack_at);
+	else
+		json_builder_add_null_value(b);
+	web_json_add_int(b, "published", u->published);
+	web_json_add_int(b, "acked", u->acked);
+	web_json_add_int(b, "duplicates", u->duplicates);
+	web_json_add_int(b, "retry_in_s", u->retry_source ? u->backoff_s : 0);
+	web_json_add_str(b, "alarm", u->alarm);
+}
+
+const char *uplink_fault(const struct uplink *u)
+{
+	return u->alarm;
+}
