@@ -28,6 +28,7 @@ EXPECT = {
     "GET /api/status": ANYBODY,
     "GET /api/catalog": ANYBODY,
     "GET /api/queue": STAFF,
+    "GET /api/uplink": TECHS,
     "POST /api/login": ANYBODY,
     "POST /api/logout": STAFF,
     "GET /api/whoami": STAFF | {"kiosk"},
