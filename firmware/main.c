@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <malloc.h>
+#include <openssl/crypto.h>
 #include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
@@ -459,6 +460,10 @@ int main(int argc, char **argv)
 	 * each its own malloc arena and double the resident memory (163 MB
 	 * against 78 MB measured in make bench). */
 	mallopt(M_ARENA_MAX, 2);
+	/* libnats 3.4.1 frees OpenSSL's compression methods at exit without
+	 * clearing them (nats.c issue #904): OpenSSL's own exit cleanup would
+	 * free them again and crash the exit.  The process ends anyway. */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "vuorod: %s (try --help)\n", error->message);

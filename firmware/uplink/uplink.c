@@ -742,6 +742,8 @@ void uplink_free(struct uplink *u)
 		jsCtx_Destroy(u->js);
 	if (u->nc)
 		natsConnection_Destroy(u->nc);
+	natsOptions_Destroy(u->opts);
+	u->opts = NULL;
 	/* libnats's threads end here: no callback after this. */
 	nats_CloseAndWait(UPLINK_FLUSH_MS);
 	g_mutex_lock(&u->lock);
@@ -762,7 +764,6 @@ void uplink_free(struct uplink *u)
 	}
 	g_array_unref(events);
 	uplink_acked(u, acks, false);
-	natsOptions_Destroy(u->opts);
 	if (u->retry_source)
 		g_source_remove(u->retry_source);
 	if (u->pump_source)
