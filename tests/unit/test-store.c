@@ -379,6 +379,61 @@ static void test_backup(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(role, ==, "advisor");
 }
 
+static void count_notify(void *data)
+{
+	(*(int *)data)++;
+}
+
+static void collect_row(const struct store_outbox_row *row, void *data)
+{
+	g_array_append_val((GArray *)data, row->seq);
+	g_assert_cmpstr(row->kind, ==, "fault.raised");
+	g_assert_nonnull(strstr(row->body, "\"printer\""));
+}
+
+/* The uplink's side of the outbox: unsent rows in seq order from a seq on,
+ * marked sent, the backlog. */
+static void test_outbox_unsent(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = NULL;
+	g_autoptr(GArray) seqs = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int64_t first = 0, n = 0, oldest = 0, sent[] = {1, 2}, rest[] = {3, 4, 5, 2};
+	int notified = 0;
+
+	f->cfg->uplink = true;
+	s = store_open(f->path, f->cfg, &error);
+	g_assert_no_error(error);
+	store_outbox_set_notify(s, count_notify, &notified);
+	g_assert_cmpint(store_outbox_first_unsent(s, &first, &error), ==, 0);
+	g_assert_cmpint(first, ==, 1);
+	for (int i = 0; i < 5; i++)
+		g_assert_cmpint(
+		    store_outbox_fault(s, "printer", "paper_out", true, 1000 + i, &error), ==, 0);
+	g_assert_cmpint(notified, ==, 5);
+	g_assert_cmpint(store_outbox_unsent(s, 1, 3, collect_row, seqs, &error), ==, 3);
+	g_assert_cmpint(g_array_index(seqs, int64_t, 0), ==, 1);
+	g_assert_cmpint(g_array_index(seqs, int64_t, 2), ==, 3);
+	g_assert_cmpint(store_outbox_mark_sent(s, sent, 2, 2000, &error), ==, 0);
+	g_assert_cmpint(store_outbox_first_unsent(s, &first, &error), ==, 0);
+	g_assert_cmpint(first, ==, 3);
+	g_assert_cmpint(store_outbox_backlog(s, 1, &n, &oldest, &error), ==, 0);
+	g_assert_cmpint(n, ==, 3);
+	g_assert_cmpint(oldest, ==, 1002);
+	g_array_set_size(seqs, 0);
+	g_assert_cmpint(store_outbox_unsent(s, 1, 10, collect_row, seqs, &error), ==, 3);
+	g_assert_cmpint(g_array_index(seqs, int64_t, 0), ==, 3);
+	/* A row marked twice (a Duplicate ack) keeps its first time. */
+	g_assert_cmpint(store_outbox_mark_sent(s, rest, 4, 3000, &error), ==, 0);
+	g_assert_cmpint(store_outbox_backlog(s, 1, &n, &oldest, &error), ==, 0);
+	g_assert_cmpint(n, ==, 0);
+	g_assert_cmpint(oldest, ==, 0);
+	g_assert_cmpint(store_outbox_first_unsent(s, &first, &error), ==, 0);
+	g_assert_cmpint(first, ==, 6);
+	g_assert_cmpint(store_outbox_prune(s, 2500, &error), ==, 2);
+	g_assert_no_error(error);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -391,6 +446,7 @@ int main(int argc, char **argv)
 	ADD("users-tokens", test_users_tokens);
 	ADD("appointments", test_appointments);
 	ADD("backup", test_backup);
+	ADD("outbox-unsent", test_outbox_unsent);
 #undef ADD
 	return g_test_run();
 }
