@@ -382,9 +382,10 @@ static void uplink_started(struct uplink *u, struct uplink_ev *ev)
 		uplink_set_error(u, "JetStream: %s", natsStatus_GetText(st));
 		return;
 	}
-	if (ev->status == NATS_OK)
+	if (ev->status == NATS_OK) {
 		u->connected = true;
-	else
+		g_message("uplink: connected to the hub");
+	} else
 		uplink_set_error(u, "not connected to the hub yet: trying %s",
 				 u->cfg->uplink_servers[0]);
 }
