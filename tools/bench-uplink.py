@@ -18,7 +18,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 os.environ.setdefault("VUOROD", os.path.join(ROOT, sys.argv[1] if len(sys.argv) > 1 else "build",
                                              "vuorod"))
 from conftest import VUOROD, conf_with, wait_for  # noqa: E402
-from test_uplink import Nats, uplink_conf  # noqa: E402
+from fleet import NatsCluster  # noqa: E402
+from test_uplink import uplink_conf  # noqa: E402
 
 
 def cpu_ticks(pid):
@@ -33,8 +34,8 @@ def main():
     nats = None
     proc = None
     try:
-        nats = Nats(work).start()
-        nats.js("setup", "600")
+        nats = NatsCluster(work, nodes=1, sites=["s1"]).start()
+        nats.setup_stream(duplicates_s=600)
         text = uplink_conf(nats)
         text = re.sub(r"^\[announcer\]\s*$", "[announcer]\nchime = false\nspeak = false", text,
                       count=1, flags=re.M)

@@ -10,124 +10,46 @@ KV bucket and follows a ticket."""
 import json
 import os
 import random
-import socket
 import sqlite3
-import subprocess
 import threading
 import time
 
 import pytest
 import requests
 
-from conftest import ROOT, conf_with, make_daemon, wait_for
+from conftest import conf_with, make_daemon, wait_for
+from fleet import NatsCluster
 
-NATSCTL = os.path.join(ROOT, "tests", "fleet", "natsctl.mjs")
 SITE = "s1"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def make_pki(d):
-    """A CA, the server's certificate (127.0.0.1) and the clients'
-    (CN=site-s1, CN=hub), made with openssl."""
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=vuoro test CA", cwd=d)
-    with open(os.path.join(d, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    for name, ext in (("server", True), ("site-" + SITE, False), ("hub", False)):
-        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name, cwd=d)
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-out", name + ".pem", "-days", "2",
-                *(["-extfile", "san.ext"] if ext else []), cwd=d)
-
-
-class Nats:
-    """One nats-server with JetStream and TLS; stop() and start() again on
-    the same port and store (the network to the hub cut and back)."""
-
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "nats")
-        os.makedirs(self.dir)
-        make_pki(self.dir)
-        self.port = free_port()
-        self.url = "tls://127.0.0.1:%d" % self.port
-        self.ca = os.path.join(self.dir, "ca.pem")
-        conf = """
-listen: 127.0.0.1:%(port)d
-server_name: n1
-jetstream { store_dir: "%(dir)s/js" }
-tls {
-  cert_file: "%(dir)s/server.pem"
-  key_file: "%(dir)s/server.key"
-  ca_file: "%(dir)s/ca.pem"
-  verify_and_map: true
-}
-authorization {
-  users = [
-    { user: "CN=site-%(site)s", permissions: {
-        publish: ["vuoro.rec.%(site)s.>", "$KV.vuoro-sites.%(site)s"]
-        subscribe: ["_INBOX_%(site)s.>", "vuoro.site.%(site)s.cmd.>"] } }
-    { user: "CN=hub" }
-  ]
-}
-""" % {"port": self.port, "dir": self.dir, "site": SITE}
-        self.conf = os.path.join(self.dir, "nats.conf")
-        with open(self.conf, "w") as f:
-            f.write(conf)
-        self.proc = None
-        self.log = open(os.path.join(self.dir, "nats.log"), "a")
-
-    def start(self):
-        self.proc = subprocess.Popen(["nats-server", "-c", self.conf], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-
-        def up():
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return True
-            except OSError:
-                return False
-        wait_for(up, 10, "nats-server")
-        return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-    def client(self, name):
-        return os.path.join(self.dir, name + ".pem"), os.path.join(self.dir, name + ".key")
-
-    def js(self, *args, user="hub"):
-        cert, key = self.client(user)
-        conn = json.dumps({"servers": [self.url], "ca": self.ca, "cert": cert, "key": key})
-        r = subprocess.run(["node", NATSCTL, conn, *args], capture_output=True, text=True,
-                           timeout=60)
-        assert r.returncode == 0, r.stderr
-        return json.loads(r.stdout)
 
 
 @pytest.fixture
 def nats(workdir):
-    n = Nats(workdir).start()
-    n.js("setup", "600")
-    yield n
-    n.stop()
+    """One node: the uplink's own behaviour (the cluster's is test_fleet_broker's)."""
+    c = NatsCluster(workdir, nodes=1, sites=[SITE]).start()
+    c.setup_stream(duplicates_s=600)
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def cluster(workdir):
+    """Three nodes, records stream R3: the network cut is all of them stopped."""
+    c = NatsCluster(workdir, nodes=3, sites=[SITE]).start()
+    c.setup_stream(duplicates_s=600)
+    yield c
+    c.stop()
+
+
+def kv_value(nats):
+    code, out = nats.natsctl("hub", "kv-get", SITE, check=False)
+    return out[0] if code == 0 and out and isinstance(out[0], dict) else None
 
 
 def uplink_conf(nats, **extra):
     cert, key = nats.client("site-" + SITE)
     keys = {
-        ("uplink", "servers"): nats.url,
+        ("uplink", "servers"): ";".join(nats.urls),
         ("uplink", "site"): SITE,
         ("uplink", "ca"): nats.ca,
         ("uplink", "cert"): cert,
@@ -164,12 +86,12 @@ def assert_stream_is_outbox(nats, db):
     message id and body; nothing else of this site."""
     rows = outbox(db)
     ep = epoch(db)
-    msgs = [m for m in nats.js("stream")["messages"] if m["subject"].startswith("vuoro.rec.%s." % SITE)]
-    ids = [m["id"] for m in msgs]
+    msgs = [m for m in nats.records() if m["subject"].startswith("vuoro.rec.%s." % SITE)]
+    ids = [m["msgid"] for m in msgs]
     assert len(ids) == len(set(ids)), "duplicates in the stream"
-    assert [m["id"] for m in msgs] == ["%s-%s-%d" % (SITE, ep, r[0]) for r in rows]
+    assert ids == ["%s-%s-%d" % (SITE, ep, r[0]) for r in rows]
     assert [m["subject"] for m in msgs] == ["vuoro.rec.%s.%s" % (SITE, r[1]) for r in rows]
-    assert [m["body"] for m in msgs] == [r[2] for r in rows]
+    assert [m["data"] for m in msgs] == [r[2] for r in rows]
     assert all(r[3] > 0 for r in rows), "a row acknowledged but not marked sent"
     return msgs
 
@@ -196,16 +118,16 @@ def test_records_arrive_once_in_order_and_the_live_state_follows(workdir, nats):
         serve_one(d)
         serve_one(d)
         u = wait_for(lambda: drained(d), 20, "every record acknowledged")
-        assert u["server"] and u["server"].endswith(":%d" % nats.port)
+        assert u["server"] and u["server"].endswith(":%d" % nats.client_ports[0])
         assert u["last_error"] is None and u["last_ack_at"]
         msgs = assert_stream_is_outbox(nats, d.db)
-        kinds = [json.loads(m["body"])["kind"] for m in msgs]
+        kinds = [json.loads(m["data"])["kind"] for m in msgs]
         assert kinds.count("ticket.issued") == 5 and kinds.count("visit") == 2
         assert u["acked"] >= len(msgs)
 
         # The live state: the contract's fields, and a new ticket shows.
         def kv(pred):
-            v = nats.js("kv", SITE)["value"]
+            v = kv_value(nats)
             return v if v and pred(v) else None
         v = wait_for(lambda: kv(lambda v: True), 10, "the live state in the KV bucket")
         for k in ("v", "site", "version", "at", "epoch", "services", "booths", "faults",
@@ -226,7 +148,8 @@ def test_records_arrive_once_in_order_and_the_live_state_follows(workdir, nats):
         assert d.stop() == 0
 
 
-def test_network_cut_site_serves_then_catches_up_and_the_alarm(workdir, nats):
+def test_network_cut_site_serves_then_catches_up_and_the_alarm(workdir, cluster):
+    nats = cluster
     d = make_daemon(workdir, uplink_conf(nats, alarm_seconds="3"))
     try:
         wait_for(lambda: uplink(d)["connected"], 15, "the uplink connected")
@@ -256,7 +179,7 @@ def test_network_cut_site_serves_then_catches_up_and_the_alarm(workdir, nats):
         wait_for(lambda: [r[1] for r in outbox(d.db)].count("fault.cleared") >= 1 and drained(d),
                  20, "the fault.cleared record sent")
         msgs = assert_stream_is_outbox(nats, d.db)
-        faults = [json.loads(m["body"]) for m in msgs if m["subject"].endswith(".fault.raised")
+        faults = [json.loads(m["data"]) for m in msgs if m["subject"].endswith(".fault.raised")
                   or m["subject"].endswith(".fault.cleared")]
         assert {"kind": "fault.raised", "device": "uplink", "fault": "backlog"}.items() <= faults[0].items() \
             or any(f["device"] == "uplink" and f["kind"] == "fault.raised" for f in faults)
