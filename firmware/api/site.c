@@ -224,6 +224,18 @@ static void api_fault_add(GPtrArray *faults, const char *device, const char *cod
 	g_ptr_array_add(faults, f);
 }
 
+/* The printer's fault as an identifier (the outbox's fault records). */
+static const char *api_printer_code(const struct dispenser_printer_state *p)
+{
+	if (p->status.paper_end)
+		return "paper_out";
+	if (p->status.cover_open)
+		return "cover_open";
+	if (p->status.offline)
+		return "offline";
+	return "not_ready";
+}
+
 GPtrArray *api_faults(struct api *api)
 {
 	GPtrArray *faults = g_ptr_array_new_with_free_func(api_fault_free);
@@ -237,7 +249,7 @@ GPtrArray *api_faults(struct api *api)
 	/* The self-test: every part's fault, in words that say what to do. */
 	if (printer.known && !printer.ok)
 		api_fault_add(
-		    faults, "printer", "not_ready",
+		    faults, "printer", api_printer_code(&printer),
 		    g_strdup(printer.message[0] ? printer.message : "printer: not ready"));
 	for (size_t i = 0; i < displays_count(api->displays); i++) {
 		const struct displays_info *d = displays_get(api->displays, i);

@@ -228,6 +228,30 @@ def test_sigkill_mid_publish_loses_and_doubles_nothing(workdir, nats):
         assert d.stop() == 0
 
 
+def test_a_device_fault_is_recorded_raised_and_cleared(workdir, nats):
+    d = make_daemon(workdir, uplink_conf(nats))
+    try:
+        wait_for(lambda: uplink(d)["connected"], 15, "the uplink connected")
+        assert d.post("/api/printer/sim", {"paper_end": True}, user="tech").status_code == 200
+        d.post("/api/tickets", {"service": "guide", "handout": "printer"})  # finds the paper out
+        v = wait_for(lambda: (lambda v: v and v["faults"] and v)(kv_value(nats)), 15,
+                     "the fault in the live state")
+        assert [(f["device"], f["code"]) for f in v["faults"]] == [("printer", "paper_out")]
+        assert v["faults"][0]["since"] > 0
+        assert d.post("/api/printer/sim", {}, user="tech").json()["printer"]["ok"] is True
+        wait_for(lambda: "fault.cleared" in [r[1] for r in outbox(d.db)], 15, "fault.cleared")
+        wait_for(lambda: drained(d), 15, "the fault records sent")
+        msgs = assert_stream_is_outbox(nats, d.db)
+        faults = [(json.loads(m["data"])["kind"], json.loads(m["data"])["device"],
+                   json.loads(m["data"])["fault"]) for m in msgs if ".fault." in m["subject"]]
+        assert faults == [("fault.raised", "printer", "paper_out"),
+                          ("fault.cleared", "printer", "paper_out")]
+        wait_for(lambda: (lambda v: v and v["faults"] == [])(kv_value(nats)), 15,
+                 "the fault gone from the live state")
+    finally:
+        assert d.stop() == 0
+
+
 def test_uplink_without_config(daemon):
     r = daemon.get("/api/uplink", user="tech")
     assert r.status_code == 200 and r.json() == {"configured": False}
