@@ -59,7 +59,9 @@ def test_site_a_cannot_publish_as_site_b(cluster):
 def test_site_a_cannot_write_site_b_live_state(cluster):
     code, out = cluster.natsctl("site-site-a", "pub", "$KV.vuoro-sites.b2", '{"v":1}', "--core", check=False)
     assert code == 3 and "Permissions Violation" in out[0]["refused"], out
-    code, out = cluster.natsctl("site-site-a", "kv-put", "site-a", '{"v":1,"site":"site-a"}', check=False)
+    # Its own key: a plain publish on the bucket's subject, as the uplink does.
+    code, out = cluster.natsctl("site-site-a", "pub", "$KV.vuoro-sites.site-a", '{"v":1,"site":"site-a"}',
+                                "--core", check=False)
     assert code == 0, out
     code, out = cluster.natsctl("hub", "kv-get", "site-a")
     assert out[0]["site"] == "site-a"

@@ -37,8 +37,7 @@ for s in "$@"; do
 	cat <<SITE
     { user: "CN=site-$s"
       permissions: {
-        publish: { allow: ["vuoro.rec.$s.>", "\$KV.vuoro-sites.$s",
-                           "\$JS.API.STREAM.INFO.KV_vuoro-sites", "\$JS.API.INFO"] }
+        publish: { allow: ["vuoro.rec.$s.>", "\$KV.vuoro-sites.$s"] }
         subscribe: { allow: ["vuoro.site.$s.cmd.>", "_INBOX_$s.>"] }
         allow_responses: { max: 1, expires: "1m" }
       }
