@@ -37,8 +37,10 @@ if (mode === "info") {
   const jsm = await nc.jetstreamManager();
   const ci = await jsm.consumers.info("VUORO_REC", "hub");
   const si = await jsm.streams.info("VUORO_REC");
+  const kv = await jsm.streams.info("KV_vuoro-sites");
   console.log(JSON.stringify({ pending: ci.num_pending, ack_pending: ci.num_ack_pending,
-                               redelivered: ci.num_redelivered, messages: si.state.messages }));
+                               redelivered: ci.num_redelivered, messages: si.state.messages,
+                               consumer: ci.config, stream: si.config, kv: kv.config }));
   await nc.close();
   process.exit(0);
 }
@@ -190,10 +192,15 @@ class Hub:
             f.write("\n[postgres]\nconninfo = %s\nsql-dir = %s\n" % (pg.dsn, SQL_DIR))
         self.proc = None
 
-    def start(self):
+    def start(self, wait=True):
         self.err = open(self.stderr_path, "a")
         self.proc = subprocess.Popen([HUB, "--config", self.conf], stderr=self.err,
                                      env=dict(os.environ, G_MESSAGES_DEBUG=""))
+        if wait:
+            self.wait_started()
+        return self
+
+    def wait_started(self):
         wait_for(lambda: "ingesting" in self.log() or self.proc.poll() is not None, 20,
                  "vuoro-hub to start")
         assert self.proc.poll() is None, self.log()[-3000:]
@@ -290,6 +297,15 @@ def test_three_sites_arrive_exactly_once_with_every_field(fleet):
     assert count(pg, "rejects") == 0
     h.stop()
     assert h.stored() == (900, 0, 0)
+    # what the hub made in NATS, as the contract says
+    info = nats.consumer()
+    assert info["stream"]["subjects"] == ["vuoro.rec.>"] and info["stream"]["storage"] == "file"
+    assert info["stream"]["duplicate_window"] == 120 * 10**9
+    assert info["stream"]["max_age"] == 30 * 86400 * 10**9
+    assert info["consumer"]["durable_name"] == "hub" and info["consumer"]["ack_policy"] == "explicit"
+    assert info["consumer"]["max_ack_pending"] == 20000 and info["consumer"]["ack_wait"] == 2 * 10**9
+    assert info["kv"]["max_msgs_per_subject"] == 1  # history 1
+    assert [r[0] for r in pg.psql("SELECT name FROM schema_version")] == ["001-records.sql"]
 
 
 def test_a_later_version_keeps_its_new_fields(fleet):
@@ -382,8 +398,10 @@ def test_postgres_killed_and_down_for_a_while(fleet):
 def test_two_hubs_share_the_consumer_without_duplicates(fleet):
     pg, nats, hub = fleet
     a, b = hub(batch=50), hub(batch=50)
-    a.start()
-    b.start()
+    a.start(wait=False)  # both at once on an empty database and broker
+    b.start(wait=False)
+    a.wait_started()
+    b.wait_started()
     msgs = messages("s1", "aa", 3000) + messages("s2", "bb", 3000) + messages("s3", "cc", 3000)
     nats.publish(msgs)
     wait_for(lambda: count(pg, "ledger") == 9000, 60, "every record")
