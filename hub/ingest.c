@@ -12,6 +12,10 @@
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+/* With nothing to read, one message is waited for this long: a pull of one
+ * returns as soon as it comes (a pull of a batch waits its whole time), and
+ * an idle hub asks the server once a second, not 20 times. */
+#define IDLE_WAIT_MS 1000
 
 struct ingest {
 	const struct hub_config *cfg;
@@ -194,14 +198,16 @@ static gpointer ingest_thread(gpointer data)
 {
 	struct ingest *in = data;
 	int backoff = BACKOFF_MIN_MS;
+	bool idle = false;
 
 	while (!stopping(in)) {
 		natsMsgList list = {0};
 		jsErrCode jerr = 0;
 		natsStatus s;
 
-		s = natsSubscription_Fetch(&list, in->sub, in->cfg->batch, in->cfg->batch_ms,
-					   &jerr);
+		s = natsSubscription_Fetch(&list, in->sub, idle ? 1 : in->cfg->batch,
+					   idle ? IDLE_WAIT_MS : in->cfg->batch_ms, &jerr);
+		idle = s == NATS_TIMEOUT;
 		if (s == NATS_TIMEOUT)
 			continue;
 		if (s != NATS_OK) {
