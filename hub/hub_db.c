@@ -24,22 +24,20 @@ static void set_error(struct hub_db *db, const char *what, const PGresult *res)
 	db->error = g_strstrip(g_strdup_printf("%s: %s", what, msg));
 }
 
-/* -ECONNRESET, -EINVAL or -EIO for a failed @res (see hub_db.h). */
+/* -EINVAL when @res failed on the data (a value PostgreSQL refuses: data
+ * exception, integrity, a program limit such as a too large value), else
+ * -EAGAIN: the connection, a shutdown, a deadlock, a full disk — and our own
+ * mistakes (a missing function): retried, never turned into rejects. */
 static int result_errno(struct hub_db *db, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	if (PQstatus(db->conn) != CONNECTION_OK || !state)
-		return -ECONNRESET;
-	/* 08: connection; 57: operator intervention (shutdown, admin
-	 * termination); 53: insufficient resources.  They pass; data does not. */
-	if (g_str_has_prefix(state, "08") || g_str_has_prefix(state, "57") ||
-	    g_str_has_prefix(state, "53") || g_str_has_prefix(state, "40"))
-		return -ECONNRESET;
+		return -EAGAIN;
 	if (g_str_has_prefix(state, "22") || g_str_has_prefix(state, "23") ||
-	    g_str_has_prefix(state, "42"))
+	    g_str_has_prefix(state, "54"))
 		return -EINVAL;
-	return -EIO;
+	return -EAGAIN;
 }
 
 static int exec(struct hub_db *db, const char *what, const char *sql)
@@ -212,13 +210,16 @@ static int store_reject(struct hub_db *db, const struct hub_reject *r)
 	const char *params[4] = {r->subject, r->msg_id, r->reason, r->body};
 	int lengths[4] = {0, 0, 0, (int)r->len};
 	int formats[4] = {0, 0, 0, 1};
-	g_autofree char *reason = NULL;
+	g_autofree char *subject = g_utf8_make_valid(r->subject, -1);
+	g_autofree char *msg_id = r->msg_id ? g_utf8_make_valid(r->msg_id, -1) : NULL;
+	g_autofree char *reason = g_utf8_make_valid(r->reason, -1);
 	PGresult *res;
 	int rc = 0;
 
-	/* text columns take no NUL and only UTF-8: the reason is ours, the
-	 * subject the broker's; both made valid to be sure. */
-	reason = g_utf8_make_valid(r->reason, -1);
+	/* text columns take only UTF-8, and a header may be anything: a reject
+	 * must always be storable, or its message would come back for ever. */
+	params[0] = subject;
+	params[1] = msg_id;
 	params[2] = reason;
 	res = PQexecParams(db->conn,
 			   "INSERT INTO rejects (subject, msg_id, reason, body) "

@@ -7,10 +7,11 @@
  * hubs starting at once apply each one once.
  *
  * A batch is one transaction: its rejects, then hub_ingest() (the ledger,
- * then the new records into their tables), COMMIT.  Errors: -ECONNRESET
- * when the connection is gone (the caller keeps its batch, reconnects and
- * retries), -EINVAL when PostgreSQL refused the data (the caller stores the
- * batch's records one by one to find the one to reject), -EIO otherwise.
+ * then the new records into their tables), COMMIT.  Errors: -EINVAL when
+ * PostgreSQL refused a value (the caller stores the batch's records one by
+ * one to find the one to reject), -EAGAIN for anything else — the connection
+ * gone, a shutdown, a deadlock (the caller keeps its batch, reconnects if
+ * need be and retries it).
  */
 #pragma once
 

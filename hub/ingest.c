@@ -118,12 +118,12 @@ static int store_range(struct ingest *in, struct item *items, int from, int to, 
 			g_array_append_val(rejects, r);
 		}
 	for (;;) {
-		int rc = -ECONNRESET;
+		int rc = -EAGAIN;
 
 		if (hub_db_ok(in->db))
 			rc = hub_db_store(in->db, (struct hub_reject *)(void *)rejects->data,
 					  rejects->len, json, ret_new);
-		if (rc != -ECONNRESET)
+		if (rc != -EAGAIN)
 			return rc;
 		g_warning("PostgreSQL: %s; retrying in %d ms", hub_db_error(in->db), backoff);
 		/* Still ours: the server must not give the batch to another hub
@@ -169,12 +169,14 @@ static void batch_run(struct ingest *in, natsMsgList *list)
 
 			rc = store_range(in, items, i, i + 1, &one);
 			if (rc == -EINVAL) {
-				g_autofree char *why = g_strdup(hub_db_error(in->db));
-				struct hub_reject r = reject_of(&items[i], why);
-
-				rc = hub_db_store(in->db, &r, 1, NULL, NULL);
+				/* This one: its reject is stored instead. */
+				g_free(items[i].reason);
+				items[i].reason = g_strdup(hub_db_error(in->db));
 				n_records--;
+				rc = store_range(in, items, i, i + 1, NULL);
 			}
+			if (rc < 0)
+				break;
 			n_new += one;
 		}
 	}

@@ -455,6 +455,28 @@ def test_malformed_messages_are_rejected_and_the_stream_flows_on(fleet):
     assert pg.scalar("SELECT encode(body, 'escape') FROM rejects WHERE msg_id = 's1-aa-100'") == "{not json"
 
 
+def test_a_record_postgresql_refuses_becomes_a_reject_and_its_batch_is_kept(fleet):
+    pg, nats, hub = fleet
+    h = hub().start()
+    # A rule of the database the hub cannot know: PostgreSQL refuses the value.
+    pg.psql("ALTER TABLE tickets ADD CONSTRAINT no_poison CHECK (code <> 'POISON')")
+    msgs = messages("s1", "aa", 100)
+    poison = dict(record("ticket.issued", 101, 101), code="POISON")
+    surrogate = '{"v":1,"kind":"ticket.issued","seq":102,"at":1,"code":"\\ud800"}'
+    nats.publish(msgs[:50] + [
+        {"subject": "vuoro.rec.s1.ticket.issued", "id": "s1-aa-101", "body": json.dumps(poison)},
+        {"subject": "vuoro.rec.s1.ticket.issued", "id": "s1-aa-102", "body": surrogate},
+    ] + msgs[50:])
+    wait_for(lambda: count(pg, "ledger") == 100 and count(pg, "rejects") == 2, 20,
+             "100 records stored and 2 rejected")
+    wait_for(lambda: drained(nats), 20, "every message acked")
+    assert_exactly(pg, msgs)
+    assert "no_poison" in pg.scalar("SELECT reason FROM rejects WHERE msg_id = 's1-aa-101'")
+    assert "storing its records one by one" in h.log()
+    h.stop()
+    assert h.stored() == (100, 0, 2)
+
+
 def test_pg_dump_and_restore_into_a_fresh_cluster(fleet, workdir):
     pg, nats, hub = fleet
     hub().start()
