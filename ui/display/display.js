@@ -20,6 +20,7 @@ import { get } from "/ui/common/api.js";
 import { live } from "/ui/common/live.js";
 import { h, clear } from "/ui/common/dom.js";
 import { i18n, i18nEvery } from "/ui/common/i18n.js";
+import { chimer } from "/ui/common/chime.js";
 
 const params = new URLSearchParams(location.search);
 const MUTED = params.get("mute") === "1";
@@ -167,34 +168,11 @@ function announce(code, counter) {
   if (!MUTED) queueSound(lines);
 }
 
-let audio = null;
 let soundChain = Promise.resolve();
 
-// Two sine tones from the Web Audio API: no sound files needed.
-function chime() {
-  return new Promise((resolve) => {
-    try {
-      audio ??= new AudioContext();
-      if (audio.state === "suspended") audio.resume().catch(() => {});
-      const t0 = audio.currentTime + 0.05;
-      for (const [freq, dt] of [[659.25, 0], [523.25, 0.45]]) {
-        const osc = audio.createOscillator();
-        const gain = audio.createGain();
-        osc.type = "sine";
-        osc.frequency.value = freq;
-        gain.gain.setValueAtTime(0.0001, t0 + dt);
-        gain.gain.exponentialRampToValueAtTime(0.3, t0 + dt + 0.03);
-        gain.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.6);
-        osc.connect(gain).connect(audio.destination);
-        osc.start(t0 + dt);
-        osc.stop(t0 + dt + 0.65);
-      }
-      setTimeout(resolve, 1200);
-    } catch {
-      resolve(); // no audio here: the screen still shows the call
-    }
-  });
-}
+// Two falling tones, then the words (a chimer from ui/common/chime.js).
+const sound = chimer();
+const chime = () => sound.play([[659.25, 0], [523.25, 0.45]], { gain: 0.3, length: 0.6 });
 
 function voiceFor(lang) {
   const short = lang.slice(0, 2);
@@ -243,7 +221,7 @@ function queueSound(lines) {
 
 // A browser that blocks autoplay lets sound start after any touch or key.
 for (const ev of ["pointerdown", "keydown"]) {
-  addEventListener(ev, () => audio?.resume().catch(() => {}), { passive: true });
+  addEventListener(ev, () => sound.unlock(), { passive: true });
 }
 
 /* ---------- lines per service ---------- */

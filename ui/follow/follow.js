@@ -15,6 +15,7 @@ import { get, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { i18n, pick, minutes, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
+import { chimer } from "/ui/common/chime.js";
 
 const ref = decodeURIComponent(location.pathname.replace(/^\/t\//, "").replace(/\/$/, ""));
 const langKey = "vuoro-follow-lang:" + ref;
@@ -161,35 +162,12 @@ function renderNotify(ended) {
   setText($("notify-state"), perm === "granted" ? t("notify_on") : perm === "denied" ? t("notify_blocked") : "");
 }
 
-let audio = null;
-
 // Sound needs a touch first in most browsers: any tap on the page unlocks it.
-function unlockAudio() {
-  try {
-    audio ??= new AudioContext();
-    if (audio.state === "suspended") audio.resume().catch(() => {});
-  } catch {
-    audio = null; // no Web Audio here: vibration and the screen still tell
-  }
-}
+const sound = chimer();
+const unlockAudio = () => sound.unlock();
 
-// Two short rising tones: no sound file needed.
-function chime() {
-  unlockAudio();
-  if (!audio) return;
-  const t0 = audio.currentTime + 0.05;
-  for (const [freq, dt] of [[523.25, 0], [783.99, 0.3]]) {
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.0001, t0 + dt);
-    gain.gain.exponentialRampToValueAtTime(0.4, t0 + dt + 0.03);
-    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + dt + 0.5);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(t0 + dt);
-    osc.stop(t0 + dt + 0.55);
-  }
-}
+// Two short rising tones.
+const chime = () => sound.play([[523.25, 0], [783.99, 0.3]], { gain: 0.4, length: 0.5 });
 
 function alertCalled(tk, line) {
   try {
