@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """vuoro-hub's ingest: records from the stream into PostgreSQL exactly once.
 
-Real peers only: a nats-server with JetStream (one plain node until the lead's
-fleet.py lands on main), a real PostgreSQL 15 (pg.py), the NATS project's own
-JavaScript client (tests/fleet) publishing as the sites do (subject
-vuoro.rec.<site>.<kind>, Nats-Msg-Id <site>-<epoch>-<seq>, the record v1 as
-body).  Counts in PostgreSQL are the verdict: 0 lost, 0 duplicated."""
+Real peers only: the region's broker as fleet.py runs it (nats-server with
+JetStream and TLS, users by certificate from hub/deploy/nats; one node, or
+three with an R3 stream), a real PostgreSQL 15 (pg.py), the NATS project's own
+JavaScript client (tests/fleet) publishing as each site does, with the site's
+own certificate (subject vuoro.rec.<site>.<kind>, Nats-Msg-Id
+<site>-<epoch>-<seq>, the record v1 as body).  Counts in PostgreSQL are the
+verdict: 0 lost, 0 duplicated."""
 import base64
 import json
 import os
@@ -17,7 +19,8 @@ import time
 import pytest
 
 from conftest import ROOT, wait_for
-from pg import Postgres, free_port
+from fleet import NatsCluster
+from pg import Postgres
 
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
 HUB = os.path.join(BUILD, "vuoro-hub")
@@ -31,8 +34,9 @@ SQL_DIR = os.path.join(ROOT, "hub", "sql")
 PUBLISHER = r"""
 import { connect, headers } from "nats";
 import { readFileSync } from "node:fs";
-const [url, file, mode] = process.argv.slice(1);
-const nc = await connect({ servers: url });
+const [servers, caFile, certFile, keyFile, inboxPrefix, file, mode] = process.argv.slice(1);
+const nc = await connect({ servers: servers.split(","), tls: { caFile, certFile, keyFile },
+                           inboxPrefix });
 if (mode === "info") {
   const jsm = await nc.jetstreamManager();
   const ci = await jsm.consumers.info("VUORO_REC", "hub");
@@ -130,52 +134,62 @@ def expected_rows(msgs):
     return rows
 
 
-class Nats:
-    """One plain nats-server with JetStream (until fleet.py's cluster lands)."""
+# Every site a test publishes as: its user on the broker (users.sh).
+SITES = ["s1", "s2", "s3", "lappi-2", "s-3"] + ["site-%d" % i for i in range(10)]
 
-    def __init__(self, workdir):
-        self.port = free_port()
-        self.url = "nats://127.0.0.1:%d" % self.port
-        store = os.path.join(workdir, "js")
-        self.log = open(os.path.join(workdir, "nats.log"), "w")
-        self.proc = subprocess.Popen(["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port),
-                                      "-sd", store], stdout=self.log, stderr=subprocess.STDOUT)
 
-        def up():
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return True
-            except OSError:
-                return False
-        wait_for(up, 10, "nats-server")
+class Broker:
+    """The region's broker (fleet.NatsCluster) and bulk publishing through the
+    npm client, each site's messages with the site's own certificate."""
+
+    def __init__(self, workdir, nodes=1):
         self.workdir = workdir
+        self.cluster = NatsCluster(workdir, nodes=nodes, sites=SITES).start()
+        self.servers = ";".join(self.cluster.urls)
+
+    def _argv(self, user, path, mode=None):
+        crt, key = self.cluster.client(user)
+        inbox = "_INBOX_" + user[len("site-"):] if user.startswith("site-") else "_INBOX"
+        argv = ["node", "--input-type=module", "-e", PUBLISHER, ",".join(self.cluster.urls),
+                self.cluster.ca, crt, key, inbox, path]
+        return argv + ([mode] if mode else [])
+
+    def _files(self, msgs, name):
+        """@msgs split by the subject's site, in order: [(user, path)]."""
+        by_site = {}
+        for m in msgs:
+            by_site.setdefault(m["subject"].split(".")[2], []).append(m)
+        files = []
+        for site, part in by_site.items():
+            path = os.path.join(self.workdir, "%s-%s.jsonl" % (name, site))
+            with open(path, "w") as f:
+                for m in part:
+                    f.write(json.dumps(m) + "\n")
+            files.append(("site-" + site, path))
+        return files
 
     def publish(self, msgs, name="pub"):
-        path = os.path.join(self.workdir, name + ".jsonl")
-        with open(path, "w") as f:
-            for m in msgs:
-                f.write(json.dumps(m) + "\n")
-        out = subprocess.run(["node", "--input-type=module", "-e", PUBLISHER, self.url, path],
-                             cwd=FLEET, check=True, capture_output=True, text=True, timeout=300)
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        total = {"published": 0, "duplicates": 0}
+        for user, path in self._files(msgs, name):
+            out = subprocess.run(self._argv(user, path), cwd=FLEET, check=True,
+                                 capture_output=True, text=True, timeout=300)
+            for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                total[k] += v
+        return total
 
     def publish_async(self, msgs, name="pub"):
-        path = os.path.join(self.workdir, name + ".jsonl")
-        with open(path, "w") as f:
-            for m in msgs:
-                f.write(json.dumps(m) + "\n")
-        return subprocess.Popen(["node", "--input-type=module", "-e", PUBLISHER, self.url, path],
-                                cwd=FLEET, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        """Every site publishing at once; .wait() on each."""
+        return [subprocess.Popen(self._argv(user, path), cwd=FLEET, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+                for user, path in self._files(msgs, name)]
 
     def consumer(self):
-        out = subprocess.run(["node", "--input-type=module", "-e", PUBLISHER, self.url, "-", "info"],
-                             cwd=FLEET, check=True, capture_output=True, text=True, timeout=60)
+        out = subprocess.run(self._argv("hub", "-", "info"), cwd=FLEET, check=True,
+                             capture_output=True, text=True, timeout=60)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-        self.log.close()
+        self.cluster.stop()
 
 
 class Hub:
@@ -183,7 +197,9 @@ class Hub:
         self.workdir = workdir
         self.conf = os.path.join(workdir, name + ".conf")
         self.stderr_path = os.path.join(workdir, name + ".log")
-        keys = {"servers": nats.url, "replicas": 1, "duplicates-seconds": 120, "ack-wait-seconds": 2}
+        crt, key = nats.cluster.client("hub")
+        keys = {"servers": nats.servers, "ca": nats.cluster.ca, "cert": crt, "key": key,
+                "replicas": nats.cluster.n, "duplicates-seconds": 120, "ack-wait-seconds": 2}
         keys.update(nats_keys)
         with open(self.conf, "w") as f:
             f.write("[nats]\n")
@@ -234,7 +250,7 @@ class Hub:
 @pytest.fixture
 def fleet(workdir):
     pg = Postgres(workdir)
-    nats = Nats(workdir)
+    nats = Broker(workdir)
     hubs = []
 
     def hub(**kw):
@@ -367,10 +383,11 @@ def test_postgres_restarted_mid_stream_loses_and_duplicates_nothing(fleet):
     pg, nats, hub = fleet
     h = hub(batch=200).start()
     msgs = messages("s1", "aa", 5000) + messages("s2", "bb", 5000)
-    pub = nats.publish_async(msgs)
+    pubs = nats.publish_async(msgs)
     wait_for(lambda: count(pg, "ledger") > 0, 30, "the first batches")
     pg.restart()
-    assert pub.wait(120) == 0, pub.stderr.read()
+    for p in pubs:
+        assert p.wait(120) == 0, p.stderr.read()
     wait_for(lambda: count(pg, "ledger") == 10000, 90, "every record after the restart")
     wait_for(lambda: drained(nats), 20, "every message acked")
     assert_exactly(pg, msgs)
@@ -441,17 +458,17 @@ def test_malformed_messages_are_rejected_and_the_stream_flows_on(fleet):
              "the good records stored and the bad ones rejected")
     wait_for(lambda: drained(nats), 20, "every message acked")
     assert_exactly(pg, good + later)
-    reasons = [r[0] for r in pg.psql("SELECT reason FROM rejects ORDER BY id")]
-    assert reasons[0].startswith("body is not JSON")
-    assert reasons[1] == "no Nats-Msg-Id header"
-    assert reasons[2] == "unknown kind teleport"
-    assert "another site" in reasons[3]
-    assert "epoch is not hex" in reasons[4]
-    assert reasons[5] == 'visit: field "day" is missing or of the wrong type'
-    assert reasons[6] == 'ticket.issued: field "ticket" is missing or of the wrong type'
-    assert reasons[7] == "body is not UTF-8"
-    assert reasons[8] == "body is not a JSON object"
-    assert "deep" in reasons[9]
+    reasons = {(r[0] or r[1]): r[2] for r in pg.psql("SELECT msg_id, subject, reason FROM rejects")}
+    assert reasons["s1-aa-100"].startswith("body is not JSON")
+    assert reasons["vuoro.rec.s1.visit"] == "no Nats-Msg-Id header"
+    assert reasons["s1-aa-101"] == "unknown kind teleport"
+    assert reasons["s1-aa-102"] == "Nats-Msg-Id s1-aa-102 names another site than subject vuoro.rec.s2.visit"
+    assert reasons["s1-XYZ-103"] == "Nats-Msg-Id s1-XYZ-103: the epoch is not hex"
+    assert reasons["s1-aa-21"] == 'visit: field "day" is missing or of the wrong type'
+    assert reasons["s1-aa-104"] == 'ticket.issued: field "ticket" is missing or of the wrong type'
+    assert reasons["s1-aa-105"] == "body is not UTF-8"
+    assert reasons["s1-aa-106"] == "body is not a JSON object"
+    assert "deep" in reasons["s1-aa-107"]
     assert pg.scalar("SELECT encode(body, 'escape') FROM rejects WHERE msg_id = 's1-aa-100'") == "{not json"
 
 
