@@ -51,6 +51,21 @@ if (mode === "info") {
 const js = nc.jetstream();
 const lines = readFileSync(file, "utf8").split("\n").filter((l) => l);
 let dup = 0, n = 0, inflight = [];
+// As the uplink does: a publish not acknowledged (a node gone) is sent again,
+// with the same message id.
+async function publish(subject, data, opts) {
+  for (let tries = 1; ; tries++) {
+    try {
+      const pa = await js.publish(subject, data, opts);
+      n++;
+      if (pa.duplicate) dup++;
+      return;
+    } catch (e) {
+      if (tries >= 40) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
 for (const line of lines) {
   const m = JSON.parse(line);
   const data = m.b64 !== undefined ? Buffer.from(m.b64, "base64") : Buffer.from(m.body);
@@ -61,9 +76,7 @@ for (const line of lines) {
     n++;
     continue;
   }
-  inflight.push(js.publish(m.subject, data, m.id ? { msgID: m.id } : {}).then((pa) => {
-    n++; if (pa.duplicate) dup++;
-  }));
+  inflight.push(publish(m.subject, data, m.id ? { msgID: m.id, timeout: 5000 } : {}));
   if (inflight.length >= 2000) { await Promise.all(inflight); inflight = []; }
 }
 await Promise.all(inflight);
@@ -247,10 +260,9 @@ class Hub:
         return tuple(nums[-3:])
 
 
-@pytest.fixture
-def fleet(workdir):
+def make_fleet(workdir, nodes):
     pg = Postgres(workdir)
-    nats = Broker(workdir)
+    nats = Broker(workdir, nodes)
     hubs = []
 
     def hub(**kw):
@@ -264,6 +276,16 @@ def fleet(workdir):
             h.proc.wait(10)
     nats.stop()
     pg.cleanup()
+
+
+@pytest.fixture
+def fleet(workdir):
+    yield from make_fleet(workdir, 1)
+
+
+@pytest.fixture
+def fleet3(workdir):
+    yield from make_fleet(workdir, 3)
 
 
 def count(pg, table):
@@ -322,6 +344,24 @@ def test_three_sites_arrive_exactly_once_with_every_field(fleet):
     assert info["consumer"]["max_ack_pending"] == 20000 and info["consumer"]["ack_wait"] == 2 * 10**9
     assert info["kv"]["max_msgs_per_subject"] == 1  # history 1
     assert [r[0] for r in pg.psql("SELECT name FROM schema_version")] == ["001-records.sql"]
+
+
+def test_three_nodes_r3_a_node_sigkilled_mid_stream(fleet3):
+    pg, nats, hub = fleet3
+    h = hub(batch=200).start()
+    info = nats.consumer()
+    assert info["stream"]["num_replicas"] == 3 and info["kv"]["num_replicas"] == 3
+    msgs = messages("s1", "aa", 3000) + messages("s2", "bb", 3000) + messages("s3", "cc", 3000)
+    pubs = nats.publish_async(msgs)
+    wait_for(lambda: count(pg, "ledger") > 0, 30, "the first batches")
+    nats.cluster.kill(2)
+    for p in pubs:
+        assert p.wait(120) == 0, p.stderr.read()
+    wait_for(lambda: count(pg, "ledger") == 9000, 60, "every record on two nodes")
+    nats.cluster.restart(2)
+    wait_for(lambda: drained(nats), 20, "every message acked")
+    assert_exactly(pg, msgs)
+    h.stop()
 
 
 def test_a_later_version_keeps_its_new_fields(fleet):
