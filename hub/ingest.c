@@ -26,6 +26,7 @@ struct ingest {
 	bool stop; /* under lock */
 	struct hub_db *db;
 	int64_t stored, duplicates, rejected; /* the thread's own */
+	natsMsgList *batch;                   /* the batch in hand */
 };
 
 static bool stopping(struct ingest *in)
@@ -108,6 +109,7 @@ static int store_range(struct ingest *in, struct item *items, int from, int to, 
 {
 	g_autofree char *json = batch_json(items, from, to);
 	g_autoptr(GArray) rejects = g_array_new(FALSE, FALSE, sizeof(struct hub_reject));
+	int progress_ms = MAX(BACKOFF_MIN_MS, in->cfg->ack_wait_s * 1000 / 3);
 	int backoff = BACKOFF_MIN_MS;
 	gint64 progress_at = g_get_monotonic_time();
 
@@ -127,16 +129,16 @@ static int store_range(struct ingest *in, struct item *items, int from, int to, 
 			return rc;
 		g_warning("PostgreSQL: %s; retrying in %d ms", hub_db_error(in->db), backoff);
 		/* Still ours: the server must not give the batch to another hub
-		 * (or to us again) while we wait. */
-		if (g_get_monotonic_time() - progress_at >
-		    (gint64)in->cfg->ack_wait_s * 1000000 / 3) {
-			for (int i = from; i < to; i++)
-				natsMsg_InProgress(items[i].msg, NULL);
+		 * (or to us again) while we wait; the back-off stays below a third
+		 * of ack-wait so this is said in time. */
+		if (g_get_monotonic_time() - progress_at >= (gint64)progress_ms * 1000 / 2) {
+			for (int i = 0; i < in->batch->Count; i++)
+				natsMsg_InProgress(in->batch->Msgs[i], NULL);
 			progress_at = g_get_monotonic_time();
 		}
 		if (pause_ms(in, backoff))
 			return -ECANCELED;
-		backoff = MIN(backoff * 2, BACKOFF_MAX_MS);
+		backoff = MIN(backoff * 2, MIN(BACKOFF_MAX_MS, progress_ms));
 		if (!hub_db_ok(in->db) && hub_db_reset(in->db) == 0)
 			g_message("PostgreSQL: connected again");
 	}
@@ -221,7 +223,9 @@ static gpointer ingest_thread(gpointer data)
 			continue;
 		}
 		backoff = BACKOFF_MIN_MS;
+		in->batch = &list;
 		batch_run(in, &list);
+		in->batch = NULL;
 		natsMsgList_Destroy(&list);
 	}
 	g_message("ingest: stopped; %" G_GINT64_FORMAT " records stored, %" G_GINT64_FORMAT
