@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * hub_config: vuoro-hub's configuration (GKeyFile INI), hub.conf.example.
+ *
+ * One descriptor table drives the loader, as the site's config.c does;
+ * errors read "FILE: [GROUP] KEY: expected …, got …", unknown groups and keys
+ * warn.  The loaded struct is read-only after load.
+ *
+ *   [nats]      servers (tls://HOST:PORT;…, nats:// only for a test without
+ *               TLS), ca, cert, key (the hub's client certificate, CN=hub),
+ *               stream (VUORO_REC), durable (hub), duplicates-seconds (7200),
+ *               replicas (3), max-age-days (30), batch (500), batch-ms (50),
+ *               max-ack-pending (20000), ack-wait-seconds (30)
+ *   [postgres]  conninfo (libpq), sql-dir (the NNN-*.sql migrations; default
+ *               sql next to this file)
+ *   [web]       listen (HOST:PORT, for the hub's pages)
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct hub_config {
+	char *path;
+	char **nats_servers; /* NULL-terminated */
+	char *nats_ca, *nats_cert, *nats_key;
+	char *stream;
+	char *durable;
+	int duplicates_s;
+	int replicas;
+	int max_age_days;
+	int batch;
+	int batch_ms;
+	int max_ack_pending;
+	int ack_wait_s;
+	char *pg_conninfo;
+	char *sql_dir; /* absolute */
+	char *web_listen;
+};
+
+#define HUB_CONFIG_ERROR (hub_config_error_quark())
+GQuark hub_config_error_quark(void);
+
+struct hub_config *hub_config_load(const char *path, GError **error);
+void hub_config_free(struct hub_config *cfg);
+typedef struct hub_config HubConfig;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HubConfig, hub_config_free)
