@@ -25,6 +25,7 @@
 #include "hub_db.h"
 #include "hub_nats.h"
 #include "ingest.h"
+#include "reports.h"
 #include "session.h"
 #include "users.h"
 #include "web.h"
@@ -49,6 +50,7 @@ static int schema_ensure(const struct hub_config *cfg)
  * route table (hub_web_add_routes) and may start what it watches. */
 static int parts_start(struct hub *hub)
 {
+	hub_web_add_routes(hub->web, hub_reports_routes, hub_reports_n_routes);
 	return 0;
 }
 
