@@ -205,6 +205,14 @@ void hub_web_add_routes(struct hub_web *w, const struct web_route *routes, size_
 	web_router_add(w->router, routes, n);
 }
 
+void hub_web_foreach_base_route(void (*fn)(const struct web_route *route, void *data), void *data)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(hub_web_routes); i++)
+		fn(&hub_web_routes[i], data);
+	for (size_t i = 0; i < hub_users_n_routes; i++)
+		fn(&hub_users_routes[i], data);
+}
+
 void hub_web_foreach_route(const struct hub_web *w,
 			   void (*fn)(const struct web_route *route, void *data), void *data)
 {

@@ -12,6 +12,22 @@ import requests
 
 from conftest import wait_for
 from hubweb import DB_ROLE, make_hub_web
+from test_hub_ingest import HUB
+
+HUB_STAFF = {"admin", "manager", "technician", "provider-manager"}
+FIGURES = {"admin", "manager", "provider-manager"}
+ANYBODY = {"anonymous"} | HUB_STAFF
+# Who may call what at the hub: the policy, written here and not read from C
+# (vuoro-hub --list-routes must agree; every route is called as everyone).
+EXPECT = {
+    "GET /api/catalog": ANYBODY,
+    "POST /api/login": ANYBODY,
+    "POST /api/logout": HUB_STAFF,
+    "GET /api/whoami": HUB_STAFF,
+    "GET /api/hub/reports": FIGURES,
+    "GET /api/hub/reports/sites": FIGURES,
+}
+AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss"}
 
 USERS = [("ada", "admin", None), ("mia", "manager", None), ("teo", "technician", None),
          ("kelaboss", "provider-manager", "kela"), ("verboss", "provider-manager", "vero")]
@@ -26,6 +42,43 @@ def hub(tmp_path_factory):
         assert out.returncode == 0, out.stderr
     yield h
     next(gen, None)
+
+
+def routes():
+    out = subprocess.run([HUB, "--list-routes"], check=True, capture_output=True, text=True)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_every_route_has_the_policys_roles():
+    listed = {"%s %s" % (r["method"], r["path"]): r for r in routes()}
+    assert set(listed) == set(EXPECT), sorted(set(listed) ^ set(EXPECT))
+    for k, r in listed.items():
+        coded = ANYBODY if r["anybody"] else set(r["roles"])
+        assert coded == EXPECT[k], "%s: the code lets %s, the policy %s" % (k, coded, EXPECT[k])
+
+
+def test_route_by_caller(hub):
+    sessions = {role: hub.login(name) for role, name in AS_USER.items()}
+    sessions["anonymous"] = requests.Session()
+    for r in routes():
+        k = "%s %s" % (r["method"], r["path"])
+        for caller, s in sessions.items():
+            if r["method"] == "GET":
+                resp = s.get(hub.url(r["path"]))
+            else:
+                # a field no route has: 400 after the role check, nothing done
+                resp = s.post(hub.url(r["path"]), json={"matrix_probe": True})
+            j = resp.json()
+            refused = j.get("error") == "login_required" or (
+                j.get("error") == "forbidden" and j.get("message", "").endswith("may not do this"))
+            if caller in EXPECT[k]:
+                assert not refused, (k, caller, resp.text)
+                if r["fields"]:
+                    assert resp.status_code == 400 and j["error"] == "unknown_field", (k, caller)
+            else:
+                assert refused and resp.status_code == (401 if caller == "anonymous" else 403), (
+                    k, caller, resp.status_code, resp.text)
+            assert "$argon2" not in resp.text
 
 
 def test_add_user_refuses_what_it_cannot_store_and_says_what_to_do(hub):
