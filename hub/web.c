@@ -179,6 +179,13 @@ static void hub_web_identify(void *app, struct web_req *r, struct web_caller *re
 	conn = hub_web_conn(hub);
 	if (conn)
 		hub_users_identify(hub, conn, digest, from_cookie, ret);
+	/* PostgreSQL restarted since the last request: libpq learns it from
+	 * this first query; reconnect and ask again. */
+	if (conn && PQstatus(conn) != CONNECTION_OK) {
+		conn = hub_web_conn(hub);
+		if (conn)
+			hub_users_identify(hub, conn, digest, from_cookie, ret);
+	}
 }
 
 static const struct web_router_hooks hub_web_hooks = {

@@ -332,6 +332,23 @@ def test_rls_in_postgresql_itself(hub, records):
     assert hub.pg.scalar("SELECT count(*) FROM visits") == str(len(VISITS))
 
 
+def test_postgresql_restarted_the_web_and_the_ingest_go_on(hub, records):
+    """The web reconnects on its next request; the ingest's reconnection
+    keeps its scope (RLS would refuse its rows without it)."""
+    s = hub.login("mia")
+    hub.pg.restart()
+    assert s.get(hub.url("/api/whoami")).status_code == 200
+    r = json.loads(published()[0]["body"])
+    r.update(seq=100, day=DAY + 62, visit=100)  # February: outside the other tests' range
+    before = int(hub.pg.scalar("SELECT count(*) FROM visits"))
+    hub.publish([{"subject": "vuoro.rec.s1.visit", "id": "s1-0a-100", "body": json.dumps(r)}],
+                name="after-restart")
+    wait_for(lambda: int(hub.pg.scalar("SELECT count(*) FROM visits")) == before + 1, 30,
+             "the visit stored after the restart")
+    feb = report(s, hub, "billing", **{"from": "2027-02-01", "to": "2027-03-01"})
+    assert feb[("total", "kela")]["events"] == 1
+
+
 # Last: it leaves this address throttled.
 def test_wrong_password_is_401_and_guesses_are_throttled(hub):
     """vuorod's policy (web/session.c): 5 failures free per address (the
