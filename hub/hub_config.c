@@ -54,6 +54,7 @@ static const struct hub_key hub_keys[] = {
     {"web", "listen", HK_LISTEN, false, "127.0.0.1:8090", 0, 0, HC(web_listen)},
     {"web", "ui-dir", HK_STRING, false, NULL, 0, 0, HC(web_ui_dir)},
     {"web", "languages", HK_STRING, false, "fi;sv;en;se;uk;ar", 0, 0, HC(web_languages)},
+    {"web", "timezone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(web_timezone)},
     {"web", "session-hours", HK_INT, false, "12", 1, 720, HC(web_session_hours)},
     {"web", "max-body-kb", HK_INT, false, "64", 1, 65536, HC(web_max_body_kb)},
     {"web", "statement-timeout-ms", HK_INT, false, "5000", 100, 600000,
@@ -217,6 +218,15 @@ struct hub_config *hub_config_load(const char *path, GError **error)
 			return NULL;
 		}
 	{
+		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->web_timezone);
+
+		if (!tz) {
+			fail(error, file, "web", "timezone",
+			     "expected a time zone name like Europe/Helsinki", cfg->web_timezone);
+			return NULL;
+		}
+	}
+	{
 		g_autofree char *dir = g_path_get_dirname(cfg->path);
 		g_autofree char *rel = g_steal_pointer(&cfg->sql_dir);
 
@@ -248,5 +258,6 @@ void hub_config_free(struct hub_config *cfg)
 	g_free(cfg->web_listen);
 	g_free(cfg->web_ui_dir);
 	g_free(cfg->web_languages);
+	g_free(cfg->web_timezone);
 	g_free(cfg);
 }

@@ -15,7 +15,9 @@
  *               sql next to this file)
  *   [web]       listen (HOST:PORT, for the hub's pages), ui-dir (the pages;
  *               default ./ui or the installed one), languages (the pages'
- *               catalogs, main first: fi;sv;en;se;uk;ar), session-hours (12),
+ *               catalogs, main first: fi;sv;en;se;uk;ar), timezone (the
+ *               region's, for the arrivals' hours: Europe/Helsinki),
+ *               session-hours (12),
  *               max-body-kb (64), statement-timeout-ms (5000: the longest
  *               query a page may run on the hub's main loop)
  */
@@ -42,6 +44,7 @@ struct hub_config {
 	char *web_listen;
 	char *web_ui_dir;    /* NULL: web_default_dir() */
 	char *web_languages; /* "fi;sv;…", main first */
+	char *web_timezone;  /* IANA name */
 	int web_session_hours;
 	int web_max_body_kb;
 	int web_statement_timeout_ms;

@@ -31,6 +31,16 @@
 	"SELECT to_char(day, $4) AS p, provider, rating FROM feedback "                            \
 	"WHERE rating BETWEEN 1 AND 5 AND day >= $1::date AND day < $2::date "                     \
 	"AND ($3 = '' OR site = $3)"
+/* Tickets of the range and site that were not voided, with the local hour
+ * and ISO weekday (1 Monday) of their issue in the region's time zone ($5,
+ * [web] timezone). */
+#define HUB_TICKETS                                                                                \
+	"SELECT to_char(day, $4) AS p, provider, "                                                 \
+	"extract(hour FROM to_timestamp(issued_at) AT TIME ZONE $5)::int AS hr, "                  \
+	"extract(isodow FROM to_timestamp(issued_at) AT TIME ZONE $5)::int AS dow "                \
+	"FROM tickets t WHERE day >= $1::date AND day < $2::date AND ($3 = '' OR site = $3) "      \
+	"AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.site = t.site AND v.epoch = t.epoch "      \
+	"AND v.ticket = t.ticket AND v.day = t.day AND v.outcome = 'voided')"
 /* Nearest rank on the sorted values, as report.c: median (n + 1) / 2, p90
  * (9n + 9) / 10 (exact, where percentile_disc multiplies doubles). */
 #define HUB_MEDIAN(x)                                                                              \
@@ -80,7 +90,26 @@ static const struct hub_report_kind {
      HUB_FEEDBACK, "", ""},
     {"categories", "category, count(*) FILTER (WHERE ev) AS events", HUB_VISITS, ", category",
      " AND count(*) FILTER (WHERE ev) > 0"},
+    /* columns: tickets, h00 … h23, mon … sun (hub_report_columns) */
+    {"arrivals", NULL, HUB_TICKETS, "", ""},
 };
+
+/* The arrivals' columns, as the site's CSV names them. */
+static char *hub_report_columns(const struct hub_report_kind *k)
+{
+	static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	GString *s;
+
+	if (k->columns)
+		return g_strdup(k->columns);
+	s = g_string_new("count(*) AS tickets");
+	for (int h = 0; h < 24; h++)
+		g_string_append_printf(s, ", count(*) FILTER (WHERE hr = %d) AS h%02d", h, h);
+	for (int d = 0; d < 7; d++)
+		g_string_append_printf(s, ", count(*) FILTER (WHERE dow = %d) AS %s", d + 1,
+				       days[d]);
+	return g_string_free(s, FALSE);
+}
 
 static const char *const hub_report_periods[][2] = {
     {"day", "YYYY-MM-DD"},
@@ -94,6 +123,7 @@ static const char *const hub_report_periods[][2] = {
 static char *hub_report_sql(const struct hub_report_kind *k)
 {
 	const char *by = k->by[0] ? k->by + 2 : "";
+	g_autofree char *columns = hub_report_columns(k);
 
 	return g_strdup_printf(
 	    "SELECT CASE WHEN grouping(p) = 1 THEN 'total' ELSE p END AS period, "
@@ -101,7 +131,7 @@ static char *hub_report_sql(const struct hub_report_kind *k)
 	    "FROM (%s) x GROUP BY GROUPING SETS ((p, provider%s), (p%s), (provider%s), (%s)) "
 	    "HAVING (grouping(provider) = 1 OR provider IS NOT NULL)%s "
 	    "ORDER BY grouping(p), p, grouping(provider) DESC, provider%s",
-	    k->columns, k->source, k->by, k->by, k->by, by, k->having, k->by);
+	    columns, k->source, k->by, k->by, k->by, by, k->having, k->by);
 }
 
 /* A result's value as JSON: numbers as numbers, NULL as null. */
@@ -216,9 +246,10 @@ static void hub_reports(struct web_req *r)
 		if (strcmp(kind, hub_report_kinds[i].kind) == 0)
 			k = &hub_report_kinds[i];
 	if (!k) {
-		web_error(r, 400, "invalid",
-			  "kind must be billing, times, feedback or categories, not \"%s\"",
-			  kind ? kind : "");
+		web_error(
+		    r, 400, "invalid",
+		    "kind must be billing, times, feedback, categories or arrivals, not \"%s\"",
+		    kind ? kind : "");
 		return;
 	}
 	if (!hub_report_day(from) || !hub_report_day(to) || strcmp(from, to) >= 0) {
@@ -259,9 +290,10 @@ static void hub_reports(struct web_req *r)
 		params[1] = to;
 		params[2] = site;
 		params[3] = fmt;
-		params[4] = target_text;
+		/* $5: the times' target, the arrivals' time zone, else none. */
+		params[4] =
+		    strcmp(k->kind, "times") == 0 ? target_text : hub_of(r)->cfg->web_timezone;
 		sql = hub_report_sql(k);
-		/* Only times takes the target ($5). */
 		res = hub_query(r, sql, strstr(sql, "$5") ? 5 : 4, params);
 	}
 	if (!res)

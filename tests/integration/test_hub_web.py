@@ -4,8 +4,10 @@ same paths, cookie, CSRF header and throttle), the pages, and the hub's
 route table (EXPECT: every route's roles, like test_matrix.py's).
 
 Real peers: vuoro-hub, PostgreSQL 15 (pg.py), the region's broker (fleet.py)."""
+import datetime
 import json
 import subprocess
+import zoneinfo
 
 import pytest
 import requests
@@ -160,7 +162,12 @@ VISITS = [
     ("s1", "vero", "in_person", "ended", 30, 100, "tax"),
     ("s2", "vero", "paper_form", "ended", 45, 200, None),
     ("s2", "vero", "in_person", "cancelled", None, None, None),
+    ("s2", "vero", "in_person", "voided", None, None, None),  # ticket 9: no arrival
 ]
+# Tickets issued (site, provider, ticket, unix time of issue): ticket 9 was voided.
+TICKETS = [("s1", "kela", 1, 1796286600), ("s1", "kela", 2, 1796290200),
+           ("s1", "vero", 6, 1796290300), ("s2", "vero", 9, 1796290400),
+           ("s2", "kela", 5, 1796371200)]
 FEEDBACK = [("s1", "kela", 5), ("s1", "kela", 3), ("s2", "vero", 4), ("s1", None, 1)]
 
 
@@ -180,6 +187,14 @@ def published():
             r["category"] = cat
         out.append({"subject": "vuoro.rec.%s.visit" % site, "id": "%s-0a-%d" % (site, seqs[site]),
                     "body": json.dumps(r)})
+    for site, prov, ticket, issued in TICKETS:
+        seqs[site] += 1
+        r = {"v": 1, "kind": "ticket.issued", "seq": seqs[site], "at": issued, "ticket": ticket,
+             "day": DAY + (issued - 1796286600) // 86400, "service": prov + "-svc",
+             "provider": prov, "code": "A%03d" % ticket, "lang": "fi", "priority": 0,
+             "appointment": False, "issued_at": issued}
+        out.append({"subject": "vuoro.rec.%s.ticket.issued" % site,
+                    "id": "%s-0a-%d" % (site, seqs[site]), "body": json.dumps(r)})
     for i, (site, prov, rating) in enumerate(FEEDBACK):
         seqs[site] += 1
         r = {"v": 1, "kind": "feedback", "seq": seqs[site], "at": 1796300000 + i,
@@ -258,6 +273,21 @@ def test_reports_figures_equal_what_the_sites_published(hub, records):
         "kind": "categories", "from": "2026-12-01", "to": "2027-01-01"}).json()["categories"]
     assert {"period": "total", "provider": "kela", "category": "benefits", "events": 2} in cats
     assert {"period": "total", "provider": "*", "category": "uncategorised", "events": 2} in cats
+
+
+def test_arrivals_by_hour_and_weekday_in_the_regions_time_zone(hub, records):
+    tz = zoneinfo.ZoneInfo("Europe/Helsinki")
+    kept = [t for t in TICKETS if t[2] != 9]
+    got = report(hub.login("mia"), hub, "arrivals")
+    for prov in ("kela", "vero", "*"):
+        mine = [t for t in kept if prov in ("*", t[1])]
+        row = got[("total", prov)]
+        assert row["tickets"] == len(mine), prov
+        hours = [datetime.datetime.fromtimestamp(t[3], tz).hour for t in mine]
+        days = [datetime.datetime.fromtimestamp(t[3], tz).isoweekday() for t in mine]
+        assert [row["h%02d" % h] for h in range(24)] == [hours.count(h) for h in range(24)], prov
+        assert [row[d] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")] == [
+            days.count(d) for d in range(1, 8)], prov
 
 
 def test_reports_csv_like_the_sites(hub, records):
