@@ -52,6 +52,7 @@ static const struct hub_key hub_keys[] = {
     {"postgres", "conninfo", HK_STRING, true, NULL, 0, 0, HC(pg_conninfo)},
     {"postgres", "sql-dir", HK_STRING, false, NULL, 0, 0, HC(sql_dir)},
     {"web", "listen", HK_LISTEN, false, "127.0.0.1:8090", 0, 0, HC(web_listen)},
+    {"web", "hosts", HK_STRING, false, NULL, 0, 0, HC(web_hosts)},
     {"web", "ui-dir", HK_STRING, false, NULL, 0, 0, HC(web_ui_dir)},
     {"web", "languages", HK_STRING, false, "fi;sv;en;se;uk;ar", 0, 0, HC(web_languages)},
     {"web", "timezone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(web_timezone)},
@@ -257,6 +258,7 @@ void hub_config_free(struct hub_config *cfg)
 	g_free(cfg->sql_dir);
 	g_free(cfg->web_listen);
 	g_free(cfg->web_ui_dir);
+	g_free(cfg->web_hosts);
 	g_free(cfg->web_languages);
 	g_free(cfg->web_timezone);
 	g_free(cfg);

@@ -13,7 +13,9 @@
  *               max-ack-pending (20000), ack-wait-seconds (30)
  *   [postgres]  conninfo (libpq), sql-dir (the NNN-*.sql migrations; default
  *               sql next to this file)
- *   [web]       listen (HOST:PORT, for the hub's pages), ui-dir (the pages;
+ *   [web]       listen (HOST:PORT, for the hub's pages), hosts (the names
+ *               browsers reach it by, ;-separated: other Hosts get 421;
+ *               default this machine's names), ui-dir (the pages;
  *               default ./ui or the installed one), languages (the pages'
  *               catalogs, main first: fi;sv;en;se;uk;ar), timezone (the
  *               region's, for the arrivals' hours: Europe/Helsinki),
@@ -42,6 +44,7 @@ struct hub_config {
 	char *pg_conninfo;
 	char *sql_dir; /* absolute */
 	char *web_listen;
+	char *web_hosts;     /* "hub.region.example;…", NULL: this machine's */
 	char *web_ui_dir;    /* NULL: web_default_dir() */
 	char *web_languages; /* "fi;sv;…", main first */
 	char *web_timezone;  /* IANA name */

@@ -273,6 +273,7 @@ static int hub_web_listen(struct hub_web *w, const char *listen, GError **error)
 struct hub_web *hub_web_new(struct hub *hub, GError **error)
 {
 	const struct hub_config *cfg = hub->cfg;
+	g_auto(GStrv) hosts = cfg->web_hosts ? g_strsplit(cfg->web_hosts, ";", -1) : NULL;
 	const struct http_guard_limits limits = {
 	    .header_timeout_s = 10,
 	    .idle_timeout_s = 60,
@@ -280,6 +281,7 @@ struct hub_web *hub_web_new(struct hub *hub, GError **error)
 	    .max_body_kb = cfg->web_max_body_kb,
 	    .json_max_depth = WEB_JSON_MAX_DEPTH,
 	    .backlog = 128,
+	    .hosts = hosts,
 	};
 	struct hub_web *w = g_new0(struct hub_web, 1);
 	const char *ui_dir = cfg->web_ui_dir ? cfg->web_ui_dir : web_default_dir();

@@ -144,6 +144,8 @@ def test_pages_and_catalog(hub):
     assert requests.get(hub.url("/"), allow_redirects=False).headers["Location"].endswith(":%d/hub" % hub.port)
     r = requests.get(hub.url("/kiosk"))
     assert r.status_code == 404 and "/hub/reports" in r.text
+    # DNS rebinding: another site's name in Host is refused (http_guard)
+    assert requests.get(hub.url("/hub"), headers={"Host": "evil.example"}).status_code == 421
     cat = requests.get(hub.url("/api/catalog?ns=hub&lang=sv")).json()
     assert cat["lang"] == "sv" and cat["strings"]["hub.page_reports"] == "Rapporter"
 
