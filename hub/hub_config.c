@@ -18,6 +18,7 @@ enum hub_key_type {
 	HK_INT,    /* int within min..max */
 	HK_URIS,   /* char **: ";"-separated URIs, scheme among choices */
 	HK_LISTEN, /* char *: HOST:PORT */
+	HK_BOOL,   /* bool: true or false */
 };
 
 struct hub_key {
@@ -53,6 +54,7 @@ static const struct hub_key hub_keys[] = {
     {"postgres", "sql-dir", HK_STRING, false, NULL, 0, 0, HC(sql_dir)},
     {"web", "listen", HK_LISTEN, false, "127.0.0.1:8090", 0, 0, HC(web_listen)},
     {"web", "hosts", HK_STRING, false, NULL, 0, 0, HC(web_hosts)},
+    {"web", "secure-cookies", HK_BOOL, false, "false", 0, 0, HC(web_secure_cookies)},
     {"web", "ui-dir", HK_STRING, false, NULL, 0, 0, HC(web_ui_dir)},
     {"web", "languages", HK_STRING, false, "fi;sv;en;se;uk;ar", 0, 0, HC(web_languages)},
     {"web", "timezone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(web_timezone)},
@@ -125,6 +127,11 @@ static int set_value(const struct hub_key *k, const char *file, const char *valu
 		*(char ***)field = g_strv_builder_end(out);
 		return 0;
 	}
+	case HK_BOOL:
+		if (strcmp(value, "true") && strcmp(value, "false"))
+			return fail(error, file, k->group, k->key, "expected true or false", value);
+		*(bool *)field = strcmp(value, "true") == 0;
+		return 0;
 	case HK_LISTEN: {
 		const char *colon = strrchr(value, ':');
 		guint64 port;

@@ -15,7 +15,8 @@
  *               sql next to this file)
  *   [web]       listen (HOST:PORT, for the hub's pages), hosts (the names
  *               browsers reach it by, ;-separated: other Hosts get 421;
- *               default this machine's names), ui-dir (the pages;
+ *               default this machine's names), secure-cookies (false; true
+ *               behind the region's HTTPS proxy), ui-dir (the pages;
  *               default ./ui or the installed one), languages (the pages'
  *               catalogs, main first: fi;sv;en;se;uk;ar), timezone (the
  *               region's, for the arrivals' hours: Europe/Helsinki),
@@ -44,6 +45,7 @@ struct hub_config {
 	char *pg_conninfo;
 	char *sql_dir; /* absolute */
 	char *web_listen;
+	bool web_secure_cookies;
 	char *web_hosts;     /* "hub.region.example;…", NULL: this machine's */
 	char *web_ui_dir;    /* NULL: web_default_dir() */
 	char *web_languages; /* "fi;sv;…", main first */

@@ -111,6 +111,7 @@ def test_login_whoami_logout_with_cookie_and_csrf(hub):
     assert s.get(hub.url("/api/whoami")).status_code == 200
     r = s.post(hub.url("/api/logout"), json={})
     assert r.status_code == 200 and "Max-Age=0" in r.headers["Set-Cookie"]
+    assert "Secure" not in r.headers["Set-Cookie"]  # [web] secure-cookies is false here
     assert requests.get(hub.url("/api/whoami"),
                         cookies={"vuoro_session": cookie}).status_code == 401
 
@@ -362,6 +363,25 @@ def test_rls_in_postgresql_itself(hub, records):
     assert "row-level security" in e.value.stderr
     # and the ingest (scope 'ingest') wrote them all
     assert hub.pg.scalar("SELECT count(*) FROM visits") == str(len(VISITS))
+
+
+def test_secure_cookies_behind_the_https_proxy(tmp_path):
+    gen = make_hub_web(str(tmp_path), **{"secure-cookies": "true"})
+    h = next(gen)
+    try:
+        assert h.add_user("sec", "admin").returncode == 0
+        r = requests.post(h.url("/api/login"), json={"user": "sec",
+                                                     "password": "hub-pass-long-sec-1"})
+        assert r.status_code == 200 and "; Secure" in r.headers["Set-Cookie"]
+        assert "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Strict" in r.headers["Set-Cookie"]
+    finally:
+        next(gen, None)
+    conf = open(h.conf).read().replace("secure-cookies = true", "secure-cookies = yes")
+    with open(h.conf, "w") as f:
+        f.write(conf)
+    out = subprocess.run([HUB, "--config", h.conf, "--add-user", "x", "--role", "admin"],
+                         input="x" * 12 + "\n", capture_output=True, text=True)
+    assert out.returncode == 2 and "[web] secure-cookies: expected true or false" in out.stderr
 
 
 def test_postgresql_restarted_the_web_and_the_ingest_go_on(hub, records):
