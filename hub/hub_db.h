@@ -35,10 +35,17 @@ void hub_db_free(struct hub_db *db);
 typedef struct hub_db HubDb;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HubDb, hub_db_free)
 
+/* libpq's connection, for the web's short queries (hub.h). */
+struct pg_conn *hub_db_conn(struct hub_db *db);
+
 /* The connection works (as far as libpq knows). */
 bool hub_db_ok(const struct hub_db *db);
 /* Reconnects; 0 when it works again. */
 int hub_db_reset(struct hub_db *db);
+/* Sets vuoro.scope for the whole session, again after each reconnect (the
+ * ingest's "ingest": row-level security lets it write every provider's
+ * rows; hub.h).  0 or -EAGAIN. */
+int hub_db_set_scope(struct hub_db *db, const char *scope);
 /* The last error's text (for logs and for a reject's reason). */
 const char *hub_db_error(const struct hub_db *db);
 

@@ -241,25 +241,10 @@ static gboolean api_is_kiosk_address(struct api *api, const char *host)
 	return FALSE;
 }
 
-/* A script's token: Authorization: Bearer, or ?token= on a WebSocket's
- * upgrade only (a browser's WebSocket cannot set headers; a URL is logged
- * and shared, so nowhere else). */
-const char *api_bearer(struct web_req *r)
-{
-	const char *h = web_req_header(r, "Authorization");
-	SoupServerMessage *msg = web_exchange_message(r->x);
-
-	if (h && g_ascii_strncasecmp(h, "Bearer ", 7) == 0)
-		return h + 7;
-	return r->query && msg && http_guard_is_upgrade(msg)
-		   ? g_hash_table_lookup(r->query, "token")
-		   : NULL;
-}
-
 void api_identify(struct api *api, struct web_req *r, struct web_caller *ret)
 {
 	g_autofree char *cookie = NULL;
-	const char *token = api_bearer(r);
+	const char *token = web_session_bearer(r);
 
 	memset(ret, 0, sizeof(*ret));
 	if (!token) {
@@ -680,41 +665,12 @@ static void api_print_route(const struct web_route *route, void *data)
 {
 	static const unsigned roles[] = {AUTH_ROLE_ADVISOR, AUTH_ROLE_EXPERT, AUTH_ROLE_TECHNICIAN,
 					 AUTH_ROLE_MANAGER, AUTH_ROLE_ADMIN,  AUTH_ROLE_KIOSK};
-	static const char *const types[] = {
-	    [WEB_STRING] = "string", [WEB_INT] = "int", [WEB_BOOL] = "bool"};
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *text = NULL;
 
 	json_builder_begin_object(b);
-	web_json_add_str(b, "method", route->method);
-	web_json_add_str(b, "path", route->path);
-	json_builder_set_member_name(b, "roles");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < G_N_ELEMENTS(roles); i++)
-		if (route->roles & roles[i])
-			json_builder_add_string_value(b, auth_role_name(roles[i]));
-	json_builder_end_array(b);
-	web_json_add_bool(b, "anybody", route->roles == 0);
+	web_route_add_json(b, route, roles, G_N_ELEMENTS(roles), auth_role_name);
 	web_json_add_bool(b, "sim", (route->flags & API_ROUTE_SIM) != 0);
-	web_json_add_bool(b, "raw_body", (route->flags & WEB_ROUTE_RAW_BODY) != 0);
-	json_builder_set_member_name(b, "fields");
-	if (route->fields) {
-		json_builder_begin_array(b);
-		for (const struct web_field *f = route->fields; f->name; f++) {
-			json_builder_begin_object(b);
-			web_json_add_str(b, "name", f->name);
-			web_json_add_str(b, "type", types[f->type]);
-			web_json_add_bool(b, "required", f->required);
-			if (f->type != WEB_BOOL) {
-				web_json_add_int(b, "min", f->min);
-				web_json_add_int(b, "max", f->max);
-			}
-			json_builder_end_object(b);
-		}
-		json_builder_end_array(b);
-	} else {
-		json_builder_add_null_value(b);
-	}
 	json_builder_end_object(b);
 	text = web_json_text(b);
 	fprintf(data, "%s\n", text);
@@ -745,7 +701,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	api->desk = desk;
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
-	api->logins = api_logins_new();
+	api->logins = web_logins_new();
 	api->auth_pool = auth_pool_new(AUTH_POOL_THREADS, AUTH_POOL_WAITING);
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
@@ -823,7 +779,7 @@ void api_free(struct api *api)
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	web_router_free(api->router);
-	api_logins_free(api->logins);
+	web_logins_free(api->logins);
 	auth_pool_free(api->auth_pool);
 	queue_result_free(&api->res);
 	tls_cert_watch_free(api->tls_watch);

@@ -65,6 +65,7 @@ struct web_field {
 	}
 
 #define WEB_DEVICE_NAME_MAX 32
+#define WEB_PROVIDER_MAX    32
 
 /* Who calls.  role is a bit of the program's roles, 0 anonymous. */
 struct web_caller {
@@ -74,6 +75,9 @@ struct web_caller {
 	char session[65]; /* a person's login: its token's digest; "" otherwise */
 	char device[WEB_DEVICE_NAME_MAX + 1]; /* a paired device's name; "" otherwise */
 	int scope; /* what a device is bound to (vuorod: a booth screen's booth); 0 none */
+	/* The one provider a person acts for (the hub's provider-managers);
+	 * "" for everybody else (vuorod leaves it empty). */
+	char provider[WEB_PROVIDER_MAX + 1];
 };
 
 struct web_exchange;
@@ -134,6 +138,12 @@ void web_router_set_max_depth(struct web_router *router, int depth);
  * by the transport (web/http_guard.c); the router checks them again whole,
  * for requests without a socket too. */
 void web_router_attach(struct web_router *router, SoupServer *server, const char *prefix);
+/* A route for a program's --list-routes: the members method, path, roles
+ * (the names of those of @roles it lets in, by @role_name), anybody,
+ * raw_body and fields (null, or [{name, type, required, min, max}]), added
+ * to the object @b is building. */
+void web_route_add_json(JsonBuilder *b, const struct web_route *route, const unsigned *roles,
+			size_t n_roles, const char *(*role_name)(unsigned role));
 /* Every route, in table order. */
 void web_router_foreach(const struct web_router *router,
 			void (*fn)(const struct web_route *route, void *data), void *data);
