@@ -176,7 +176,10 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 			json_builder_add_null_value(b);
 	}
 	{
-		g_autofree char *follow = g_strdup_printf("/t/%s", tk->ref);
+		/* With a hub's public address, the hub's form: /t/<site>.<REF>. */
+		bool hub = api->cfg->uplink && api->cfg->uplink_public_url;
+		g_autofree char *follow = g_strdup_printf(
+		    "/t/%s%s%s", hub ? api->cfg->uplink_site : "", hub ? "." : "", tk->ref);
 
 		web_json_add_str(b, "follow", follow);
 	}
