@@ -52,6 +52,8 @@ static const struct hub_key hub_keys[] = {
     {"postgres", "conninfo", HK_STRING, true, NULL, 0, 0, HC(pg_conninfo)},
     {"postgres", "sql-dir", HK_STRING, false, NULL, 0, 0, HC(sql_dir)},
     {"web", "listen", HK_LISTEN, false, "127.0.0.1:8090", 0, 0, HC(web_listen)},
+    {"fleet", "silent-minutes", HK_INT, false, "30", 1, 10080, HC(fleet_silent_min)},
+    {"fleet", "silent-seconds", HK_INT, false, "0", 0, 604800, HC(fleet_silent_s)},
     {0},
 };
 
@@ -159,7 +161,7 @@ static void warn_unknown(GKeyFile *kf, const char *file)
 
 		if (!group_known(*g)) {
 			g_warning("%s: [%s]: unknown group, ignored (known: [nats], [postgres], "
-				  "[web])",
+				  "[web], [fleet])",
 				  file, *g);
 			continue;
 		}
@@ -210,6 +212,9 @@ struct hub_config *hub_config_load(const char *path, GError **error)
 			     "missing: tls:// servers need the CA of their certificates", NULL);
 			return NULL;
 		}
+	/* silent-seconds (tests) overrides the minutes. */
+	if (cfg->fleet_silent_s == 0)
+		cfg->fleet_silent_s = cfg->fleet_silent_min * 60;
 	{
 		g_autofree char *dir = g_path_get_dirname(cfg->path);
 		g_autofree char *rel = g_steal_pointer(&cfg->sql_dir);

@@ -14,6 +14,9 @@
  *   [postgres]  conninfo (libpq), sql-dir (the NNN-*.sql migrations; default
  *               sql next to this file)
  *   [web]       listen (HOST:PORT, for the hub's pages)
+ *   [fleet]     silent-minutes (30: a site whose live state is older is
+ *               marked silent on /hub/fleet), silent-seconds (0; > 0 instead
+ *               of the minutes, for tests)
  */
 #pragma once
 
@@ -36,6 +39,8 @@ struct hub_config {
 	char *pg_conninfo;
 	char *sql_dir; /* absolute */
 	char *web_listen;
+	int fleet_silent_min;
+	int fleet_silent_s; /* the one to use: minutes × 60 unless set */
 };
 
 #define HUB_CONFIG_ERROR (hub_config_error_quark())

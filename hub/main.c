@@ -18,6 +18,7 @@
 #include "hub_db.h"
 #include "hub_nats.h"
 #include "ingest.h"
+#include "live.h"
 
 static gboolean on_signal(gpointer data)
 {
@@ -41,6 +42,7 @@ static int run(const struct hub_config *cfg)
 	natsConnection *nc = NULL;
 	natsSubscription *sub = NULL;
 	struct ingest *in = NULL;
+	struct hub_live *live = NULL;
 	jsCtx *js = NULL;
 	int rc;
 
@@ -61,11 +63,17 @@ static int run(const struct hub_config *cfg)
 		rc = ingest_start(cfg, sub, &in);
 	if (rc < 0)
 		goto destroy_sub;
+	rc = hub_live_start(cfg, js, &live);
+	if (rc < 0) {
+		ingest_stop(in);
+		goto destroy_sub;
+	}
 	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
 	g_message("vuoro-hub %s: ingesting %s (consumer %s) into PostgreSQL", VUORO_VERSION,
 		  cfg->stream, cfg->durable);
 	g_main_loop_run(loop);
+	hub_live_stop(live);
 	ingest_stop(in);
 destroy_sub:
 	natsSubscription_Destroy(sub);
