@@ -343,3 +343,103 @@ bool hub_live_build_site(struct hub_live *l, const char *site, JsonBuilder *b)
 	live_build(l, s, b);
 	return true;
 }
+
+/* "<site>.<REF>": a site id (a-z, 0-9, '-'; at most 32) and a follow
+ * reference (URL-safe base64). */
+static bool follow_ref_split(const char *full, char site[33], const char **ref)
+{
+	const char *dot = full ? strchr(full, '.') : NULL;
+	size_t n = dot ? (size_t)(dot - full) : 0, m;
+
+	if (!dot || n == 0 || n > 32 || strspn(full, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return false;
+	m = strlen(dot + 1);
+	if (m == 0 || m > 64 ||
+	    strspn(dot + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+		m)
+		return false;
+	memcpy(site, full, n);
+	site[n] = '\0';
+	*ref = dot + 1;
+	return true;
+}
+
+int hub_live_build_follow(struct hub_live *l, const char *full, JsonBuilder *b)
+{
+	char site[33];
+	const char *ref;
+	g_autofree char *hash = NULL;
+	JsonObject *o, *follow, *tk, *st;
+	JsonArray *counters, *services;
+	const char *state;
+	int64_t place;
+
+	if (!follow_ref_split(full, site, &ref) || !(o = hub_live_state(l, site)))
+		return -ENOENT;
+	hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, ref, -1);
+	hash[32] = '\0';
+	follow = json_object_has_member(o, "follow") &&
+			 JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "follow"))
+		     ? json_object_get_object_member(o, "follow")
+		     : NULL;
+	if (!follow || !json_object_has_member(follow, hash) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(follow, hash)))
+		return -ENOENT;
+	tk = json_object_get_object_member(follow, hash);
+	state = json_object_get_string_member_with_default(tk, "state", "waiting");
+	/* The shape of the site's own GET /api/follow/REF, as far as the live
+	 * state tells it, and the site's names for the page's header. */
+	json_builder_begin_object(b);
+	web_json_add_str(b, "site_id", site);
+	web_json_add_str(b, "code", json_object_get_string_member_with_default(tk, "code", ""));
+	web_json_add_str(b, "service",
+			 json_object_get_string_member_with_default(tk, "service", NULL));
+	web_json_add_str(b, "lang", json_object_get_string_member_with_default(tk, "lang", NULL));
+	web_json_add_str(b, "state", state);
+	if (strcmp(state, "waiting") == 0) {
+		place = json_object_get_int_member_with_default(tk, "place", 1);
+		web_json_add_int(b, "ahead", place > 0 ? place - 1 : 0);
+		live_copy(b, tk, "wait_s");
+	}
+	live_copy(b, tk, "counter");
+	web_json_add_bool(b, "silent", hub_live_silent(l, site));
+	web_json_add_int(b, "at", json_object_get_int_member_with_default(o, "at", 0));
+	json_builder_set_member_name(b, "status");
+	json_builder_begin_object(b);
+	web_json_add_str(b, "site", json_object_get_string_member_with_default(o, "name", site));
+	live_copy(b, o, "languages");
+	json_builder_set_member_name(b, "services");
+	json_builder_begin_array(b);
+	services = json_object_has_member(o, "services") &&
+			   JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "services"))
+		       ? json_object_get_array_member(o, "services")
+		       : NULL;
+	for (guint i = 0; services && i < json_array_get_length(services); i++) {
+		JsonNode *n = json_array_get_element(services, i);
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		st = json_node_get_object(n);
+		json_builder_begin_object(b);
+		live_copy(b, st, "code");
+		live_copy(b, st, "names");
+		live_copy(b, st, "staffed");
+		live_copy(b, st, "waiting");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	counters = json_object_has_member(o, "counters") &&
+			   JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "counters"))
+		       ? json_object_get_array_member(o, "counters")
+		       : NULL;
+	json_builder_set_member_name(b, "counters");
+	if (counters)
+		json_builder_add_value(b, json_node_copy(json_object_get_member(o, "counters")));
+	else {
+		json_builder_begin_array(b);
+		json_builder_end_array(b);
+	}
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	return 0;
+}

@@ -36,3 +36,8 @@ bool hub_live_build_site(struct hub_live *l, const char *site, JsonBuilder *b);
 JsonObject *hub_live_state(struct hub_live *l, const char *site);
 /* Whether @site is silent now. */
 bool hub_live_silent(struct hub_live *l, const char *site);
+/* The citizen's follow page at the hub: GET /api/follow/<site>.<REF>
+ * answered from the site's live state (the ticket by the first 32 hex digits
+ * of SHA-256 of REF), with "status" (the site's name, languages, lines'
+ * names, counters' kinds).  -ENOENT for a malformed or unknown reference. */
+int hub_live_build_follow(struct hub_live *l, const char *full, JsonBuilder *b);
