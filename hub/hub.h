@@ -47,6 +47,7 @@ const char *hub_role_name(unsigned role);
 
 struct hub_web;
 struct hub_live; /* the fleet part's live state (its own file defines it) */
+struct hub_fleet;
 struct auth_pool;
 struct web_logins;
 struct catalog;
@@ -62,7 +63,8 @@ struct hub {
 	 * the live-state bucket through js. */
 	natsConnection *nc;
 	jsCtx *js;
-	struct hub_live *live; /* the fleet part's, NULL until it sets it */
+	struct hub_live *live;   /* the fleet part's, NULL until it sets it */
+	struct hub_fleet *fleet; /* the fleet part's stream (hub/fleet.c) */
 };
 
 static inline struct hub *hub_of(const struct web_req *r)

@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include <sodium.h>
+#include "fleet.h"
 #include "hub.h"
 #include "hub_config.h"
 #include "hub_db.h"
@@ -49,11 +50,12 @@ static int schema_ensure(const struct hub_config *cfg)
  * route table (hub_web_add_routes) and may start what it watches. */
 static int parts_start(struct hub *hub)
 {
-	return 0;
+	return hub_fleet_start(hub);
 }
 
 static void parts_stop(struct hub *hub)
 {
+	hub_fleet_stop(hub);
 }
 
 /* The web: its PostgreSQL connection, the login pool, the server. */

@@ -6,18 +6,18 @@
 // (and everything again after a reconnect).
 import { get, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { i18n } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { staffPage } from "/ui/common/staff.js";
+import { hubWords, roleNameOf } from "/ui/hub/strings.js";
 
-const t = await i18n("hub", "vuoro-hub-lang");
+const t = await hubWords();
 const $ = (id) => document.getElementById(id);
 const sites = new Map(); // id → the fleet's view of the site
 let stream = null;
 let ticker = null;
 const TZ = "Europe/Helsinki";
 
-const roleName = (role) => t("role_" + role.replace("-", "_"));
+const roleName = roleNameOf(t);
 
 function timeOf(unix) {
   if (!unix) return "–";
