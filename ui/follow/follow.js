@@ -21,9 +21,13 @@ const ref = decodeURIComponent(location.pathname.replace(/^\/t\//, "").replace(/
 // At the hub (the QR of a site with [uplink] public-url): "<site>.<REF>", the
 // ticket and the site's names from that site's live state, in one answer
 // (its "status"); no event stream there: the page looks again every few
-// seconds, as often as the site sends its state.
+// seconds (the site sends its state at most once a second).
 const atHub = ref.includes(".");
-const HUB_POLL_MS = 3000;
+const HUB_POLL_MS = 2000;
+// A ticket printed a moment ago reaches the hub with the site's next live
+// state (within a second or two): "not found" only after this long.
+const HUB_GRACE_MS = 8000;
+const loadedAt = Date.now();
 const langKey = "vuoro-follow-lang:" + ref;
 const chosen = localStorage.getItem(langKey); // a language picked on this page before
 const t = await i18n("follow", langKey, atHub ? { site: ref.split(".")[0] } : undefined);
@@ -228,7 +232,10 @@ async function load() {
     failed = false;
     if (atHub) online = true;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return notFound();
+    if (e instanceof ApiError && e.status === 404) {
+      if (atHub && !ticket && Date.now() - loadedAt < HUB_GRACE_MS) return setTimeout(loadSoon, 1000);
+      return notFound();
+    }
     failed = true;
     if (atHub) online = false; // the "offline" banner, as without the event stream
   }
