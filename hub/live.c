@@ -310,6 +310,7 @@ static void live_build(struct hub_live *l, const struct site *s, JsonBuilder *b)
 	web_json_add_bool(b, "silent", s->silent);
 	web_json_add_bool(b, "removed", o == NULL);
 	web_json_add_int(b, "silent_after_s", l->silent_us / G_USEC_PER_SEC);
+	live_copy(b, o, "languages");
 	live_copy(b, o, "faults");
 	live_copy(b, o, "backlog");
 	live_copy(b, o, "booths");

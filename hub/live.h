@@ -26,8 +26,9 @@ int hub_live_start(const struct hub_config *cfg, jsCtx *js, struct hub_live **re
 void hub_live_stop(struct hub_live *l);
 void hub_live_set_changed(struct hub_live *l, hub_live_changed_fn fn, void *data);
 
-/* The fleet's view: an array of {site, name, version, epoch, at, seen,
- * silent, faults, backlog, booths, waiting}, sorted by site id. */
+/* The fleet's view: an array of {site, name, languages, version, epoch, at,
+ * seen, silent, removed, silent_after_s, faults, backlog, booths, waiting},
+ * sorted by site id. */
 void hub_live_build_fleet(struct hub_live *l, JsonBuilder *b);
 /* One site's view as in the array; false when the hub has no such site. */
 bool hub_live_build_site(struct hub_live *l, const char *site, JsonBuilder *b);

@@ -32,13 +32,21 @@ function ago(unix) {
   return t("fleet_ago_min", { n: Math.round(s / 60) });
 }
 
+// "Yhteispalvelupiste Kuohu / Samservicepunkt Kuohu / …" in the page's language
+// where the site has it, else its main one.
+function nameOf(s) {
+  const parts = s.name.split(" / ");
+  const i = (s.languages || []).indexOf(t.lang());
+  return parts[i >= 0 && i < parts.length ? i : 0];
+}
+
 function row(s) {
   const faults = s.faults || [];
   const kind = s.silent ? "silent" : faults.length ? "fault" : "ok";
   const state = s.silent ? t("fleet_silent") : faults.length ? t("fleet_faulty") : t("fleet_ok");
   const backlog = s.backlog || { unsent: 0, oldest_at: null };
   return h("tr", { class: kind, "data-site": s.site },
-    h("td", {}, h("span", { class: "id" }, s.site), s.name ? h("div", { class: "muted" }, s.name.split(" / ")[0]) : ""),
+    h("td", {}, h("span", { class: "id" }, s.site), s.name ? h("div", { class: "muted" }, nameOf(s)) : ""),
     h("td", { class: "state" }, state),
     h("td", { class: "seen" }, s.seen ? `${ago(s.seen)} (${timeOf(s.seen)})` : "–"),
     h("td", { class: "faults" }, faults.length
