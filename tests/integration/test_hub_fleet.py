@@ -9,6 +9,7 @@ fleet API and clears; a stopped site goes silent after the (shortened)
 [fleet] silent-seconds; a printed ticket's QR points at the hub's
 /t/<site>.<REF>, which the hub answers from the site's live state: the place,
 then "called" with the counter; a made-up reference is "not found"."""
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ import time
 
 import pytest
 import requests
+import websocket
 
 from conftest import ROOT, conf_with, make_daemon, wait_for
 from fleet import NatsCluster
@@ -28,6 +30,7 @@ SQL_DIR = os.path.join(ROOT, "hub", "sql")
 # Above the uplink's 30 s heartbeat: a site that runs is never silent.
 SILENT_S = 34
 TECH = ("tina", "tina-tekniikka-1")
+MANAGER = ("mia", "mia-manageri-pitka-1")
 
 
 def free_port():
@@ -50,7 +53,7 @@ class Hub:
             f.write("\n[web]\nlisten = 127.0.0.1:%d\nui-dir = %s\n" % (self.port, os.path.join(ROOT, "ui")))
             f.write("\n[fleet]\nsilent-seconds = %d\n" % SILENT_S)
         self.proc = None
-        self.token = None
+        self.tokens = {}
 
     def start(self):
         self.err = open(self.log_path, "a")
@@ -74,16 +77,21 @@ class Hub:
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
-    def get(self, path, auth=True):
-        headers = {}
-        if auth:
-            if not self.token:
-                r = requests.post(self.url + "/api/login",
-                                  json={"user": TECH[0], "password": TECH[1]}, timeout=30)
-                assert r.status_code == 200, r.text
-                self.token = r.json()["token"]
-            headers["Authorization"] = "Bearer " + self.token
+    def login(self, user=TECH):
+        if user[0] not in self.tokens:
+            r = requests.post(self.url + "/api/login", json={"user": user[0], "password": user[1]},
+                              timeout=30)
+            assert r.status_code == 200, r.text
+            self.tokens[user[0]] = r.json()["token"]
+        return self.tokens[user[0]]
+
+    def get(self, path, auth=True, user=TECH):
+        headers = {"Authorization": "Bearer " + self.login(user)} if auth else {}
         return requests.get(self.url + path, headers=headers, timeout=30)
+
+    def events(self, token=None):
+        url = self.url.replace("http://", "ws://") + "/api/hub/fleet/events"
+        return websocket.create_connection(url + ("?token=" + token if token else ""), timeout=15)
 
     def fleet(self):
         r = self.get("/api/hub/fleet")
@@ -121,6 +129,7 @@ def region(workdir):
     pg = Postgres(workdir)
     hub = Hub(workdir, nats, pg)
     hub.add_user(TECH[0], "technician", TECH[1])
+    hub.add_user(MANAGER[0], "manager", MANAGER[1])
     hub.start()
     sites = {}
     for s in ("s1", "s2"):
@@ -143,15 +152,31 @@ def test_fleet_shows_every_site_a_fault_comes_and_goes_a_stopped_site_goes_silen
         assert f[s]["silent"] is False and f[s]["faults"] == [] and f[s]["version"]
         assert f[s]["backlog"]["unsent"] >= 0 and f[s]["seen"] > time.time() - 60
         assert f[s]["name"].startswith("Yhteispalvelupiste") or f[s]["name"]
-    # Only technicians and admins.
+    # Only technicians and admins, on the API and the stream.
     assert hub.get("/api/hub/fleet", auth=False).status_code == 401
+    assert hub.get("/api/hub/fleet", user=MANAGER).status_code == 403
+    for token in (None, hub.login(MANAGER)):
+        ws = hub.events(token)
+        op, data = ws.recv_data(control_frame=True)
+        assert op == websocket.ABNF.OPCODE_CLOSE and data[:2] == (1008).to_bytes(2, "big"), data
+        assert b"technicians and admins" in data
+        ws.close()
+    ws = hub.events(hub.login())
+    assert json.loads(ws.recv()) == {"type": "hello"}
 
     d = sites["s1"]
     t0 = time.monotonic()
     assert d.post("/api/printer/sim", {"paper_end": True}, user="tech").status_code == 200
     d.post("/api/tickets", {"service": "guide", "handout": "printer"})  # finds the paper out
-    f = wait_for(lambda: (lambda f: f["s1"]["faults"] and f)(hub.fleet()), 10, "the fault at the hub")
+    # The stream tells it (an event, not a poll).
+    while True:
+        ev = json.loads(ws.recv())
+        assert ev["type"] == "site"
+        if ev["site"]["site"] == "s1" and ev["site"]["faults"]:
+            break
     took = time.monotonic() - t0
+    ws.close()
+    f = hub.fleet()
     assert [(x["device"], x["code"]) for x in f["s1"]["faults"]] == [("printer", "paper_out")]
     assert f["s1"]["faults"][0]["since"] > 0 and f["s2"]["faults"] == []
     print("BENCH-INFO fleet_fault_seen_s %.2f" % took)
