@@ -44,10 +44,11 @@ static void fleet_follow(struct web_req *r)
 	web_reply_builder(r, 200, b);
 }
 
-static const struct web_route fleet_routes[] = {
+const struct web_route hub_fleet_routes[] = {
     {"GET", "/api/hub/fleet", FLEET_ROLES, fleet_list, NULL},
     {"GET", "/api/follow/*", 0, fleet_follow, NULL},
 };
+const size_t hub_fleet_n_routes = G_N_ELEMENTS(hub_fleet_routes);
 
 static void fleet_changed(const char *site, void *data)
 {
@@ -100,7 +101,6 @@ int hub_fleet_start(struct hub *hub)
 	f->sockets = web_sockets_new();
 	hub->fleet = f;
 	hub_live_set_changed(hub->live, fleet_changed, f);
-	hub_web_add_routes(hub->web, fleet_routes, G_N_ELEMENTS(fleet_routes));
 	soup_server_add_websocket_handler(hub_web_server(hub->web), FLEET_EVENTS, NULL, NULL,
 					  fleet_ws_open, f, NULL);
 	return 0;

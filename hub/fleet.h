@@ -13,6 +13,10 @@
 
 #include "hub.h"
 
-/* Watches the bucket (hub->live), registers the routes and the stream. */
+extern const struct web_route hub_fleet_routes[];
+extern const size_t hub_fleet_n_routes;
+
+/* Watches the bucket (hub->live) and serves the stream; main.c registers
+ * the routes. */
 int hub_fleet_start(struct hub *hub);
 void hub_fleet_stop(struct hub *hub);
