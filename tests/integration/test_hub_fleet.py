@@ -243,3 +243,18 @@ def test_the_tickets_qr_points_at_the_hub_which_follows_it(region):
         r = hub.get("/api/follow/" + bad, auth=False)
         assert r.status_code == 404, (bad, r.text)
     assert requests.get(hub.url + "/t/s1.AAAAAAAAAAAAAAAA", timeout=10).status_code == 200
+
+
+def test_the_fleet_follows_on_after_the_broker_restarts(region):
+    """The NATS node SIGKILLed and started again: the hub's watcher goes on
+    (a fault raised after it still reaches the fleet)."""
+    hub, sites, nats = region
+    wait_for(lambda: len(hub.fleet()) == 2, 20, "both sites on the fleet")
+    nats.restart(0)
+    d = sites["s1"]
+    wait_for(lambda: d.get("/api/uplink", user="tech").json()["connected"], 20, "s1 reconnected")
+    assert d.post("/api/printer/sim", {"paper_end": True}, user="tech").status_code == 200
+    d.post("/api/tickets", {"service": "guide", "handout": "printer"})
+    f = wait_for(lambda: (lambda f: f["s1"]["faults"] and f)(hub.fleet()), 20,
+                 "the fault at the hub after the restart")
+    assert [(x["device"], x["code"]) for x in f["s1"]["faults"]] == [("printer", "paper_out")]
