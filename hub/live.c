@@ -60,7 +60,8 @@ static void site_free(gpointer p)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The watcher's thread: only copies entries and wakes the loop. */
+/* The watcher's thread: only copies entries and wakes the loop.  It sleeps
+ * in kvWatcher_Next (kvWatcher_Stop wakes it at once). */
 
 static gpointer live_watch(gpointer data)
 {
@@ -68,7 +69,7 @@ static gpointer live_watch(gpointer data)
 
 	while (!g_atomic_int_get(&l->stopping)) {
 		kvEntry *e = NULL;
-		natsStatus st = kvWatcher_Next(&e, l->watcher, 1000);
+		natsStatus st = kvWatcher_Next(&e, l->watcher, 60000);
 		struct item *it;
 		int64_t created;
 
