@@ -221,6 +221,7 @@ static const struct config_key uplink_keys[] = {
     {"keep-days", CT_INT, false, "7", 1, 3650, SITE(uplink_keep_days)},
     {"alarm-seconds", CT_INT, false, "0", 0, 604800, SITE(uplink_alarm_s)},
     {"retry-max-seconds", CT_INT, false, "30", 1, 3600, SITE(uplink_retry_max_s)},
+    {"public-url", CT_STRING, false, NULL, 0, 0, SITE(uplink_public_url)},
     {0},
 };
 
@@ -1428,25 +1429,32 @@ static int config_check_real(struct config_loader *l, GError **error)
 	return 0;
 }
 
-/* [printer] url-base: "http(s)://HOST[:PORT][/PATH]", kept without a
- * trailing "/" (the layout adds "/t/REF"). */
-static int config_check_url_base(struct config_loader *l, GError **error)
+/* A follow page's base address, "http(s)://HOST[:PORT][/PATH]", kept without
+ * a trailing "/" (the layout adds "/t/REF"): [printer] url-base and
+ * [uplink] public-url. */
+static int config_check_base(struct config_loader *l, const char *group, const char *key,
+			     const char *example, char *base, GError **error)
 {
-	char *base = l->cfg->printer.url_base;
 	size_t n;
 
 	if (!base)
 		return 0;
 	if ((!g_str_has_prefix(base, "https://") && !g_str_has_prefix(base, "http://")) ||
 	    strchr(base, ' ') || !strchr(base, ':')[3] || strchr(base, ':')[3] == '/')
-		return config_fail(l, "printer", "url-base", error,
+		return config_fail(l, group, key, error,
 				   "expected the address phones open the ticket's QR code at, "
-				   "like https://jono.example.fi, got \"%s\"",
-				   base);
+				   "like %s, got \"%s\"",
+				   example, base);
 	n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		base[--n] = '\0';
 	return 0;
+}
+
+static int config_check_url_base(struct config_loader *l, GError **error)
+{
+	return config_check_base(l, "printer", "url-base", "https://jono.example.fi",
+				 l->cfg->printer.url_base, error);
 }
 
 /* [uplink], when present: the site id names NATS subjects and message ids
@@ -1475,6 +1483,9 @@ static int config_load_uplink(struct config_loader *l, GError **error)
 				   "lowercase letters, digits and '-' (like helsinki-itakeskus), "
 				   "got \"%s\"",
 				   id);
+	if (config_check_base(l, "uplink", "public-url", "https://hub.example.fi",
+			      cfg->uplink_public_url, error) < 0)
+		return -EINVAL;
 	cfg->uplink = true;
 	return 0;
 }
@@ -1616,6 +1627,7 @@ void config_free(struct config *cfg)
 	g_free(cfg->uplink_ca);
 	g_free(cfg->uplink_cert);
 	g_free(cfg->uplink_key);
+	g_free(cfg->uplink_public_url);
 	g_free(cfg->printer.device);
 	g_free(cfg->printer.host);
 	g_free(cfg->printer.codepage);

@@ -310,16 +310,18 @@ struct config {
 
 	/* [uplink]: the way to the region's hub (issue 15).  Absent group: no
 	 * uplink, the site works alone and writes no outbox rows. */
-	bool uplink;            /* the group is present */
-	char **uplink_servers;  /* tls://HOST:PORT of the NATS servers; NULL-terminated */
-	char *uplink_site;      /* this site's id: a-z, 0-9, '-', at most 32 */
-	char *uplink_ca;        /* PEM of the servers' CA */
-	char *uplink_cert;      /* PEM client certificate (mapped to a NATS user) */
-	char *uplink_key;       /* its PEM key */
-	int uplink_alarm_min;   /* a fault when the oldest unsent record is older */
-	int uplink_keep_days;   /* sent outbox rows are pruned after this */
-	int uplink_alarm_s;     /* when > 0: the alarm's age in seconds, instead of minutes */
-	int uplink_retry_max_s; /* the longest pause between retries after a failure */
+	bool uplink;             /* the group is present */
+	char **uplink_servers;   /* tls://HOST:PORT of the NATS servers; NULL-terminated */
+	char *uplink_site;       /* this site's id: a-z, 0-9, '-', at most 32 */
+	char *uplink_ca;         /* PEM of the servers' CA */
+	char *uplink_cert;       /* PEM client certificate (mapped to a NATS user) */
+	char *uplink_key;        /* its PEM key */
+	int uplink_alarm_min;    /* a fault when the oldest unsent record is older */
+	int uplink_keep_days;    /* sent outbox rows are pruned after this */
+	int uplink_alarm_s;      /* when > 0: the alarm's age in seconds, instead of minutes */
+	int uplink_retry_max_s;  /* the longest pause between retries after a failure */
+	char *uplink_public_url; /* NULL, or the hub's public address: the ticket's QR
+				  * points at <public-url>/t/<site>.<REF> */
 
 	GPtrArray *providers; /* of struct config_provider * */
 	GPtrArray *services;  /* of struct config_service * */

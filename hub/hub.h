@@ -49,6 +49,7 @@ const char *hub_role_name(unsigned role);
 
 struct hub_web;
 struct hub_live; /* the fleet part's live state (its own file defines it) */
+struct hub_fleet;
 struct auth_pool;
 struct web_logins;
 struct catalog;
@@ -64,8 +65,9 @@ struct hub {
 	 * the live-state bucket through js. */
 	natsConnection *nc;
 	jsCtx *js;
-	struct hub_live *live; /* the fleet part's, NULL until it sets it */
-	int reports_running;   /* reports.c: made on worker threads now */
+	struct hub_live *live;   /* the fleet part's, NULL until it sets it */
+	struct hub_fleet *fleet; /* the fleet part's stream (hub/fleet.c) */
+	int reports_running;     /* reports.c: made on worker threads now */
 };
 
 static inline struct hub *hub_of(const struct web_req *r)

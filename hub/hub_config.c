@@ -62,6 +62,8 @@ static const struct hub_key hub_keys[] = {
     {"web", "max-body-kb", HK_INT, false, "64", 1, 65536, HC(web_max_body_kb)},
     {"web", "statement-timeout-ms", HK_INT, false, "5000", 100, 600000,
      HC(web_statement_timeout_ms)},
+    {"fleet", "silent-minutes", HK_INT, false, "30", 1, 10080, HC(fleet_silent_min)},
+    {"fleet", "silent-seconds", HK_INT, false, "0", 0, 604800, HC(fleet_silent_s)},
     {0},
 };
 
@@ -174,7 +176,7 @@ static void warn_unknown(GKeyFile *kf, const char *file)
 
 		if (!group_known(*g)) {
 			g_warning("%s: [%s]: unknown group, ignored (known: [nats], [postgres], "
-				  "[web])",
+				  "[web], [fleet])",
 				  file, *g);
 			continue;
 		}
@@ -225,6 +227,9 @@ struct hub_config *hub_config_load(const char *path, GError **error)
 			     "missing: tls:// servers need the CA of their certificates", NULL);
 			return NULL;
 		}
+	/* silent-seconds (tests) overrides the minutes. */
+	if (cfg->fleet_silent_s == 0)
+		cfg->fleet_silent_s = cfg->fleet_silent_min * 60;
 	{
 		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->web_timezone);
 

@@ -23,6 +23,9 @@
  *               session-hours (12),
  *               max-body-kb (64), statement-timeout-ms (5000: the longest
  *               query a page may run on the hub's main loop)
+ *   [fleet]     silent-minutes (30: a site whose live state is older is
+ *               marked silent on /hub/fleet), silent-seconds (0; > 0 instead
+ *               of the minutes, for tests)
  */
 #pragma once
 
@@ -53,6 +56,8 @@ struct hub_config {
 	int web_session_hours;
 	int web_max_body_kb;
 	int web_statement_timeout_ms;
+	int fleet_silent_min;
+	int fleet_silent_s; /* the one to use: minutes × 60 unless set */
 };
 
 #define HUB_CONFIG_ERROR (hub_config_error_quark())

@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include <sodium.h>
+#include "fleet.h"
 #include "hub.h"
 #include "hub_config.h"
 #include "hub_db.h"
@@ -54,6 +55,7 @@ static const struct {
 	const size_t *n;
 } parts[] = {
     {hub_reports_routes, &hub_reports_n_routes},
+    {hub_fleet_routes, &hub_fleet_n_routes},
 };
 
 /* Registers the parts' routes; a part that watches something starts here. */
@@ -61,7 +63,7 @@ static int parts_start(struct hub *hub)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
 		hub_web_add_routes(hub->web, parts[i].routes, *parts[i].n);
-	return 0;
+	return hub_fleet_start(hub);
 }
 
 /* One JSON line per route (web_route_add_json); test_hub_web.py's EXPECT
@@ -90,6 +92,7 @@ static void list_routes(void)
 
 static void parts_stop(struct hub *hub)
 {
+	hub_fleet_stop(hub);
 }
 
 /* The web: its PostgreSQL connection, the login pool, the server. */

@@ -325,3 +325,21 @@ void hub_web_free(struct hub_web *w)
 	g_array_unref(w->tables);
 	g_free(w);
 }
+
+SoupServer *hub_web_server(const struct hub_web *w)
+{
+	return w->server;
+}
+
+void hub_web_identify_message(struct hub *hub, SoupServerMessage *msg, struct web_caller *ret)
+{
+	g_autoptr(web_exchange) x = web_exchange_new(msg);
+	GUri *uri = soup_server_message_get_uri(msg);
+	g_autoptr(GHashTable) query = NULL;
+	struct web_req r = {.app = hub, .x = x};
+
+	if (g_uri_get_query(uri))
+		query = g_uri_parse_params(g_uri_get_query(uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+	r.query = query;
+	hub_web_identify(hub, &r, ret);
+}

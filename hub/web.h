@@ -19,6 +19,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libsoup/soup.h>
 #include <stddef.h>
 
 #include "hub.h"
@@ -38,3 +39,8 @@ void hub_web_foreach_base_route(void (*fn)(const struct web_route *route, void *
 /* Every route, in table order. */
 void hub_web_foreach_route(const struct hub_web *w,
 			   void (*fn)(const struct web_route *route, void *data), void *data);
+/* The server, for a part's WebSocket stream (soup_server_add_websocket_handler). */
+SoupServer *hub_web_server(const struct hub_web *w);
+/* Who opens a WebSocket (its upgrade request): as the router's identify.
+ * The strings in @ret are the caller's to free. */
+void hub_web_identify_message(struct hub *hub, SoupServerMessage *msg, struct web_caller *ret);

@@ -176,7 +176,10 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 			json_builder_add_null_value(b);
 	}
 	{
-		g_autofree char *follow = g_strdup_printf("/t/%s", tk->ref);
+		/* With a hub's public address, the hub's form: /t/<site>.<REF>. */
+		bool hub = api->cfg->uplink && api->cfg->uplink_public_url;
+		g_autofree char *follow = g_strdup_printf(
+		    "/t/%s%s%s", hub ? api->cfg->uplink_site : "", hub ? "." : "", tk->ref);
 
 		web_json_add_str(b, "follow", follow);
 	}
@@ -467,13 +470,6 @@ int api_parse_lang(struct web_req *r, uint8_t *ret)
 
 const struct web_field api_no_fields[] = {WEB_FIELDS_END};
 
-static void api_ws_closed(SoupWebsocketConnection *ws, gpointer data)
-{
-	struct api *api = data;
-
-	g_ptr_array_remove(api->sockets, ws);
-}
-
 /* The caller of a WebSocket's upgrade request.  Frees nothing: the
  * strings in @ret are the caller's to free. */
 void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_caller *ret)
@@ -505,31 +501,16 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	}
 	/* Anyone may follow the calls (the waiting-room display, a phone on
 	 * the follow page): without a role, only what the display shows. */
-	if (!caller.role)
-		g_object_set_data(G_OBJECT(ws), "vuoro-public", GINT_TO_POINTER(1));
 	api_devices_track_socket(api, ws, &caller);
 	g_free(caller.user);
-	g_ptr_array_add(api->sockets, g_object_ref(ws));
-	g_signal_connect(ws, "closed", G_CALLBACK(api_ws_closed), api);
-	soup_websocket_connection_send_text(ws, "{\"type\":\"hello\"}");
+	web_sockets_add(api->sockets, ws, !caller.role);
 }
 
 /* @b to the staff and kiosk sockets; @pub (may be NULL: nothing) to the
  * anonymous ones. */
 void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub)
 {
-	g_autoptr(JsonNode) node = json_builder_get_root(b);
-	g_autoptr(JsonNode) pub_node = pub ? json_builder_get_root(pub) : NULL;
-	g_autofree char *text = json_to_string(node, FALSE);
-	g_autofree char *pub_text = pub_node ? json_to_string(pub_node, FALSE) : NULL;
-
-	for (guint i = 0; i < api->sockets->len; i++) {
-		SoupWebsocketConnection *ws = g_ptr_array_index(api->sockets, i);
-		const char *t = g_object_get_data(G_OBJECT(ws), "vuoro-public") ? pub_text : text;
-
-		if (t && soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
-			soup_websocket_connection_send_text(ws, t);
-	}
+	web_sockets_send(api->sockets, b, pub);
 }
 
 static void api_on_queue_event(const char *topic, gconstpointer payload, gpointer data)
@@ -540,7 +521,7 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 	g_autoptr(JsonBuilder) pub = NULL;
 	struct queue_time t;
 
-	if (!api->sockets->len)
+	if (!web_sockets_count(api->sockets))
 		return;
 	desk_time(api->desk, &t);
 	b = json_builder_new();
@@ -600,7 +581,7 @@ static void api_on_device(const char *topic, gconstpointer payload, gpointer dat
 	g_autoptr(JsonBuilder) b = NULL;
 	struct queue_time t;
 
-	if (!api->sockets->len)
+	if (!web_sockets_count(api->sockets))
 		return;
 	desk_time(api->desk, &t);
 	b = json_builder_new();
@@ -700,7 +681,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	api->catalog = catalog;
 	api->desk = desk;
 	api->bus = bus;
-	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
+	api->sockets = web_sockets_new();
 	api->logins = web_logins_new();
 	api->auth_pool = auth_pool_new(AUTH_POOL_THREADS, AUTH_POOL_WAITING);
 	queue_result_init(&api->res);
@@ -772,9 +753,7 @@ void api_free(struct api *api)
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		bus_unsubscribe(api->bus, api->bus_device_subs[i]);
-	for (guint i = 0; i < api->sockets->len; i++)
-		g_signal_handlers_disconnect_by_data(g_ptr_array_index(api->sockets, i), api);
-	g_ptr_array_unref(api->sockets);
+	web_sockets_free(api->sockets);
 	http_guard_free(api->guard);
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);

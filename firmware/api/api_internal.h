@@ -16,6 +16,7 @@
 #include "dispenser.h"
 #include "router.h"
 #include "session.h"
+#include "sockets.h"
 #include "booth.h"
 #include "queue.h"
 
@@ -38,7 +39,7 @@ struct api {
 	SoupServer *server;
 	struct http_guard *guard; /* web/http_guard.c: the transport's limits */
 	struct web_router *router;
-	GPtrArray *sockets;          /* of SoupWebsocketConnection *, authorised */
+	struct web_sockets *sockets; /* /api/events */
 	struct auth_pool *auth_pool; /* every Argon2 hash and check runs there */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;

@@ -664,7 +664,7 @@ static void on_session_changed(const char *topic, gconstpointer payload, gpointe
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(JsonBuilder) pub = NULL;
 
-	if (!api->sockets->len || !api->booths)
+	if (!web_sockets_count(api->sockets) || !api->booths)
 		return;
 	b = json_builder_new();
 	json_builder_begin_object(b);

@@ -33,7 +33,9 @@ static void api_status(struct web_req *r)
 	web_json_add_bool(b, "demo_hours", cfg->demo_hours);
 	/* Where a phone reaches the follow page ([printer] url-base): the
 	 * kiosk's own address is the board's loopback. */
-	web_json_add_str(b, "follow_base", cfg->printer.url_base);
+	web_json_add_str(b, "follow_base",
+			 cfg->uplink && cfg->uplink_public_url ? cfg->uplink_public_url
+							       : cfg->printer.url_base);
 	web_json_add_bool(b, "identity_reader", api->identity != NULL);
 	/* The kiosk's own settings ([kiosk]). */
 	json_builder_set_member_name(b, "kiosk");
@@ -433,6 +435,26 @@ void api_build_live(struct api *api, JsonBuilder *b)
 	struct api_queue_walk w = {.api = api, .b = b, .t = &t, .service = -1};
 
 	desk_time(api->desk, &t);
+	/* What the hub's follow page shows besides the ticket: the site's name
+	 * ("fi / sv / en", as /api/status says it), its languages, the lines'
+	 * names and the counters' kinds. */
+	web_json_add_str(b, "name", cfg->site_name);
+	json_builder_set_member_name(b, "languages");
+	json_builder_begin_array(b);
+	for (int i = 0; i < cfg->n_langs; i++)
+		json_builder_add_string_value(b, cfg->langs[i]);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < cfg->counters->len; i++) {
+		const struct config_counter *cc = config_counter_get(cfg, (int)i);
+
+		json_builder_begin_object(b);
+		web_json_add_int(b, "id", cc->id);
+		web_json_add_str(b, "kind", cc->expert ? "expert" : "counter");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "services");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < cfg->services->len; i++) {
@@ -443,6 +465,7 @@ void api_build_live(struct api *api, JsonBuilder *b)
 		st.staffed = api_service_staffed(api, (int)i, &st);
 		json_builder_begin_object(b);
 		web_json_add_str(b, "code", svc->code);
+		api_add_names(b, cfg, svc->name);
 		web_json_add_str(b, "provider", config_provider_code(cfg, (int)i));
 		web_json_add_bool(b, "remote", svc->kind == CONFIG_SERVICE_REMOTE);
 		web_json_add_int(b, "waiting", st.waiting);

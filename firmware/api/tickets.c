@@ -119,7 +119,14 @@ static void api_follow(struct web_req *r)
 	const struct queue_ticket *live;
 	int rc;
 
-	rc = store_ticket_by_ref(desk_store(api->desk), api->cfg, r->seg[2], &tk, &error);
+	const char *ref = r->seg[2];
+	const char *dot = strchr(ref, '.');
+
+	/* The hub's form of the reference, <site>.<REF>, for this site too. */
+	if (dot && api->cfg->uplink && (size_t)(dot - ref) == strlen(api->cfg->uplink_site) &&
+	    strncmp(ref, api->cfg->uplink_site, (size_t)(dot - ref)) == 0)
+		ref = dot + 1;
+	rc = store_ticket_by_ref(desk_store(api->desk), api->cfg, ref, &tk, &error);
 	if (rc < 0) {
 		web_error(r, 404, "not_found", "no such ticket: check the address on your ticket");
 		return;

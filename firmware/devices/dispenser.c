@@ -79,6 +79,7 @@ struct dispenser {
 	struct ticket_raster *raster; /* the main loop's */
 	guint raster_keep;            /* lets its fonts go when no picture came for a while */
 	char *follow_base;            /* "https://jono.example.fi": the QR's URL before "/t/REF" */
+	char *follow_site;            /* "s1." with [uplink] public-url, else "" */
 };
 
 static struct dispenser_link *link_ref(struct dispenser_link *l)
@@ -422,7 +423,7 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 	    .raster = d->raster,
 	};
 
-	url = g_strdup_printf("%s/t/%s", d->follow_base, tk->ref);
+	url = g_strdup_printf("%s/t/%s%s", d->follow_base, d->follow_site, tk->ref);
 	t.url = url;
 	ticket_layout_render(&t, out);
 	dispenser_raster_used(d);
@@ -538,7 +539,7 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(d->cfg->timezone);
 	/* The tickets' own address: a phone that scans it shows whether the
 	 * follow page is reachable there (its "not found" is the answer). */
-	g_autofree char *url = g_strdup_printf("%s/t/test", d->follow_base);
+	g_autofree char *url = g_strdup_printf("%s/t/%stest", d->follow_base, d->follow_site);
 	struct ticket_layout t = {
 	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
 	    .width = d->cfg->printer.width,
@@ -597,9 +598,17 @@ struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *
 	const struct config_printer *pc = &cfg->printer;
 
 	d->cfg = cfg;
-	d->follow_base = cfg->printer.url_base
-			     ? g_strdup(cfg->printer.url_base)
-			     : follow_base_of(cfg->listen_host, cfg->listen_port, false);
+	/* With a hub's public address the QR reaches the ticket from anywhere:
+	 * <public-url>/t/<site>.<REF> (a REF is URL-safe base64, no '.'). */
+	if (cfg->uplink && cfg->uplink_public_url) {
+		d->follow_base = g_strdup(cfg->uplink_public_url);
+		d->follow_site = g_strdup_printf("%s.", cfg->uplink_site);
+	} else {
+		d->follow_base = cfg->printer.url_base
+				     ? g_strdup(cfg->printer.url_base)
+				     : follow_base_of(cfg->listen_host, cfg->listen_port, false);
+		d->follow_site = g_strdup("");
+	}
 	d->catalog = catalog;
 	d->desk = desk;
 	d->bus = bus;
@@ -630,7 +639,7 @@ struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *
 
 void dispenser_set_listen(struct dispenser *d, const char *host, int port, bool tls)
 {
-	if (d->cfg->printer.url_base)
+	if (d->cfg->printer.url_base || (d->cfg->uplink && d->cfg->uplink_public_url))
 		return;
 	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(host);
 
@@ -668,6 +677,7 @@ void dispenser_free(struct dispenser *d)
 	g_mutex_clear(&d->lock);
 	g_free(d->describe);
 	g_free(d->follow_base);
+	g_free(d->follow_site);
 	ticket_raster_free(d->raster);
 	g_free(d);
 }

@@ -28,6 +28,8 @@ EXPECT = {
     "GET /api/whoami": HUB_STAFF,
     "GET /api/hub/reports": FIGURES,
     "GET /api/hub/reports/sites": FIGURES,
+    "GET /api/hub/fleet": {"admin", "technician"},
+    "GET /api/follow/*": ANYBODY,
 }
 AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss"}
 

@@ -262,6 +262,44 @@ static void test_url_base(void)
 	}
 }
 
+/* [uplink] public-url: optional; kept without its trailing "/" (the
+ * ticket's QR is <public-url>/t/<site>.<REF>); a bad one says what to give. */
+static void test_uplink_public_url(void)
+{
+	static const char *const uplink = "[uplink]\nservers = tls://127.0.0.1:4222\nsite = s1\n"
+					  "ca = ca.pem\ncert = s1.pem\nkey = s1.key\n";
+	static const char *const bad[] = {"hub.example.fi", "https://", "ftp://hub.example.fi",
+					  "https://hub example.fi"};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) text = g_string_new(minimal);
+	g_autoptr(Config) none = NULL;
+	g_autoptr(Config) cfg = NULL;
+
+	g_string_append(text, uplink);
+	none = config_load_data(text->str, "min.conf", &error);
+	g_assert_no_error(error);
+	g_assert_true(none->uplink);
+	g_assert_null(none->uplink_public_url);
+	g_string_append(text, "public-url = https://hub.example.fi/\n");
+	cfg = config_load_data(text->str, "min.conf", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(cfg->uplink_public_url, ==, "https://hub.example.fi");
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GString) t = g_string_new(minimal);
+		g_autoptr(Config) c = NULL;
+		g_autofree char *want = g_strdup_printf(
+		    "min.conf: [uplink] public-url: expected the address phones open the ticket's "
+		    "QR code at, like https://hub.example.fi, got \"%s\"",
+		    bad[i]);
+
+		g_string_append_printf(t, "%spublic-url = %s\n", uplink, bad[i]);
+		c = config_load_data(t->str, "min.conf", &error);
+		g_assert_null(c);
+		g_assert_cmpstr(error->message, ==, want);
+		g_clear_error(&error);
+	}
+}
+
 static void test_board_value(void)
 {
 	g_autoptr(GError) error = NULL;
@@ -407,6 +445,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/board", test_board);
 	g_test_add_func("/config/board-value", test_board_value);
 	g_test_add_func("/config/url-base", test_url_base);
+	g_test_add_func("/config/uplink-public-url", test_uplink_public_url);
 	g_test_add_func("/config/real-refuses-sim", test_real_refuses_sim);
 	g_test_add_func("/config/token", test_token);
 	return g_test_run();

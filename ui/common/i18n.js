@@ -16,8 +16,8 @@
 
 let mainLang = "fi";
 
-async function load(namespaces, lang) {
-  const q = new URLSearchParams({ ns: namespaces.join(",") });
+async function load(namespaces, lang, extra) {
+  const q = new URLSearchParams({ ...extra, ns: namespaces.join(",") });
   if (lang) q.set("lang", lang);
   const r = await fetch("/api/catalog?" + q, { cache: "no-cache" });
   if (!r.ok) throw new Error(`GET /api/catalog: HTTP ${r.status}`);
@@ -25,10 +25,10 @@ async function load(namespaces, lang) {
 }
 
 // The page waits for its words: retried until the service point answers.
-async function loadRetrying(namespaces, lang) {
+async function loadRetrying(namespaces, lang, extra) {
   for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
     try {
-      return await load(namespaces, lang);
+      return await load(namespaces, lang, extra);
     } catch (e) {
       console.warn("catalog:", e.message, "— retrying");
       await new Promise((r) => setTimeout(r, delay));
@@ -36,11 +36,13 @@ async function loadRetrying(namespaces, lang) {
   }
 }
 
-export async function i18n(ns, key = "vuoro-lang") {
+//   i18n("follow", key, { site: "s1" })   more of the catalog's query: at
+//   the hub, the languages of that site
+export async function i18n(ns, key = "vuoro-lang", extra = {}) {
   const namespaces = Array.isArray(ns) ? ns : [ns];
   const own = namespaces[0];
   const listeners = [];
-  let cat = await loadRetrying(namespaces, localStorage.getItem(key) || "");
+  let cat = await loadRetrying(namespaces, localStorage.getItem(key) || "", extra);
   mainLang = cat.main;
 
   const apply = () => {
@@ -60,7 +62,7 @@ export async function i18n(ns, key = "vuoro-lang") {
     if (l === cat.lang) return true;
     if (!cat.languages.some((x) => x.code === l)) return false;
     try {
-      cat = await load(namespaces, l);
+      cat = await load(namespaces, l, extra);
     } catch (e) {
       console.warn("catalog:", e.message);
       return false; // the page stays in the language it has

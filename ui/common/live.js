@@ -4,7 +4,8 @@
 // event; onState gets "open" or "closed" (pages show a banner while closed
 // and reload their data on "open").
 
-export function live({ onEvent, onState }) {
+// @path: another stream of the same kind (the hub's fleet: /api/hub/fleet/events).
+export function live({ onEvent, onState, path = "/api/events" }) {
   let ws = null;
   let delay = 500;
   let stopped = false;
@@ -12,7 +13,7 @@ export function live({ onEvent, onState }) {
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(`${scheme}//${location.host}/api/events`);
+    ws = new WebSocket(`${scheme}//${location.host}${path}`);
     ws.onopen = () => {
       delay = 500;
       onState?.("open");

@@ -18,9 +18,19 @@ import { live } from "/ui/common/live.js";
 import { chimer } from "/ui/common/chime.js";
 
 const ref = decodeURIComponent(location.pathname.replace(/^\/t\//, "").replace(/\/$/, ""));
+// At the hub (the QR of a site with [uplink] public-url): "<site>.<REF>", the
+// ticket and the site's names from that site's live state, in one answer
+// (its "status"); no event stream there: the page looks again every few
+// seconds (the site sends its state at most once a second).
+const atHub = ref.includes(".");
+const HUB_POLL_MS = 2000;
+// A ticket printed a moment ago reaches the hub with the site's next live
+// state (within a second or two): "not found" only after this long.
+const HUB_GRACE_MS = 8000;
+const loadedAt = Date.now();
 const langKey = "vuoro-follow-lang:" + ref;
 const chosen = localStorage.getItem(langKey); // a language picked on this page before
-const t = await i18n("follow", langKey);
+const t = await i18n("follow", langKey, atHub ? { site: ref.split(".")[0] } : undefined);
 const $ = (id) => document.getElementById(id);
 let ticket = null;
 let status = null;
@@ -213,16 +223,21 @@ async function load() {
   try {
     const [tk, st] = await Promise.all([
       get("/api/follow/" + encodeURIComponent(ref)),
-      status && !statusStale ? Promise.resolve(status) : get("/api/status"),
+      atHub || (status && !statusStale) ? Promise.resolve(status) : get("/api/status"),
     ]);
     statusStale = false;
     if (!ticket && !chosen) await t.setLang(tk.lang); // the ticket's own language
     ticket = tk;
-    status = st;
+    status = atHub ? tk.status : st;
     failed = false;
+    if (atHub) online = true;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return notFound();
+    if (e instanceof ApiError && e.status === 404) {
+      if (atHub && !ticket && Date.now() - loadedAt < HUB_GRACE_MS) return setTimeout(loadSoon, 1000);
+      return notFound();
+    }
     failed = true;
+    if (atHub) online = false; // the "offline" banner, as without the event stream
   }
   render();
   if (ticket && !failed) maybeAlert(ticket);
@@ -239,7 +254,8 @@ function notFound() {
   $("offline").hidden = true;
   document.title = "Vuoronumeroa ei löytynyt · Könumret hittades inte · Queue number not found";
   // Where the citizen is, at least: the site's name in all its languages.
-  get("/api/status").then((st) => setText($("site"), st.site), () => { $("site").hidden = true; });
+  if (atHub) $("site").hidden = true; // the hub is no service point
+  else get("/api/status").then((st) => setText($("site"), st.site), () => { $("site").hidden = true; });
 }
 
 // At most two loads a second, however many events arrive.
@@ -261,6 +277,10 @@ if (!ref) notFound();
 else {
   render();
   load();
+}
+if (ref && atHub) {
+  const timer = setInterval(() => (unknown ? clearInterval(timer) : loadSoon()), HUB_POLL_MS);
+} else if (ref) {
   stream = live({
     onEvent: (ev) => {
       if (ev?.type === "counter_opened" || ev?.type === "counter_closed") statusStale = true;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sockets: a live event stream's set of WebSockets (vuorod's /api/events,
+ * the hub's /api/hub/fleet/events).  Each is kept from its upgrade until it
+ * closes, greeted with {"type":"hello"} (ui/common/live.js), and marked
+ * public (no role: sent only what the public may see) or not.  The program
+ * decides who may open one; this only tracks and sends.  Main loop only.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdbool.h>
+
+struct web_sockets;
+
+struct web_sockets *web_sockets_new(void);
+void web_sockets_free(struct web_sockets *s);
+/* Tracks @ws (a ref) until it closes, and says hello. */
+void web_sockets_add(struct web_sockets *s, SoupWebsocketConnection *ws, bool public_only);
+guint web_sockets_count(const struct web_sockets *s);
+/* @b's JSON to the sockets with a role, @pub's (NULL: nothing) to the
+ * public ones; either builder may be NULL. */
+void web_sockets_send(struct web_sockets *s, JsonBuilder *b, JsonBuilder *pub);
