@@ -14,6 +14,11 @@
  *   [postgres]  conninfo (libpq), sql-dir (the NNN-*.sql migrations; default
  *               sql next to this file)
  *   [web]       listen (HOST:PORT, for the hub's pages)
+ *   [billing]   time-zone (Europe/Helsinki: which month is the current one,
+ *               when a period has ended), currency (EUR)
+ *   [prices]    PROVIDER.SERVICE.CHANNEL = 12.50: the unit price of a billable
+ *               event in euros (at most 2 decimals); SERVICE or CHANNEL may be
+ *               "*", a fallback (billing.h says which key wins)
  */
 #pragma once
 
@@ -36,6 +41,11 @@ struct hub_config {
 	char *pg_conninfo;
 	char *sql_dir; /* absolute */
 	char *web_listen;
+	char *billing_tz;
+	char *currency;
+	/* [prices]: "PROVIDER.SERVICE.CHANNEL" → cents (GINT64_TO_POINTER is
+	 * not portable: a gint64 * each) */
+	GHashTable *prices;
 };
 
 #define HUB_CONFIG_ERROR (hub_config_error_quark())

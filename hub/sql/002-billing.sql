@@ -5,7 +5,8 @@
 -- none of no_show, cancelled, voided, reset, interrupted: the site's own
 -- "service event" (firmware/report/report.h), so the hub's statement and the
 -- site's billing report count the same.  A period is a calendar month of the
--- service day (visits.day, already the site's local date).
+-- service day (visits.day, already the site's local date).  A visit without
+-- a provider bills nobody.
 --
 -- A closed period (billing_periods) has its lines frozen in billing_lines at
 -- the close, with the unit prices of that moment; neither table takes an
@@ -101,11 +102,12 @@ DECLARE
 	d record;
 BEGIN
 	RETURN QUERY
-	SELECT coalesce(v.provider, ''), v.site, coalesce(v.service, ''),
+	SELECT v.provider, v.site, coalesce(v.service, ''),
 	       coalesce(v.channel, ''), p, count(*)
 	FROM visits v
 	WHERE v.day >= p AND v.day < (p + interval '1 month')::date
-	  AND (want IS NULL OR v.provider = want) AND hub_billable(v.outcome)
+	  AND coalesce(v.provider, '') <> '' AND (want IS NULL OR v.provider = want)
+	  AND hub_billable(v.outcome)
 	GROUP BY 1, 2, 3, 4;
 
 	SELECT b.closed_at INTO prev FROM billing_periods b
@@ -117,13 +119,13 @@ BEGIN
 		 ORDER BY b.period
 	LOOP
 		RETURN QUERY
-		SELECT coalesce(v.provider, ''), v.site, coalesce(v.service, ''),
+		SELECT v.provider, v.site, coalesce(v.service, ''),
 		       coalesce(v.channel, ''), d.period, count(*)
 		FROM visits v
 		WHERE v.day >= d.period AND v.day < (d.period + interval '1 month')::date
 		  AND v.stored_at > greatest(d.closed_at, prev)
-		  AND (want IS NULL OR v.provider = want) AND hub_billable(v.outcome)
-		  AND hub_billing_period(v.day, v.stored_at) = p
+		  AND coalesce(v.provider, '') <> '' AND (want IS NULL OR v.provider = want)
+		  AND hub_billable(v.outcome) AND hub_billing_period(v.day, v.stored_at) = p
 		GROUP BY 1, 2, 3, 4;
 	END LOOP;
 END $$;
