@@ -1,0 +1,392 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Billing statements at the hub (issue 15, item 4): real peers only — a real
+nats-server (fleet.py, TLS, users by certificate), a real PostgreSQL 15
+(pg.py), a real vuoro-hub with [prices], and real vuorod sites with [uplink]
+serving visits.  The verdicts: for an open period the hub's events equal the
+sum of the sites' own billing reports; a closed period's statement is
+byte-identical after a late record, which shows as an adjustment in the next
+open period; CSV says what JSON says; a provider-manager reads only its own
+provider; a closed period is never closed twice nor reopened."""
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+
+import pytest
+import requests
+
+from conftest import conf_with, make_daemon, wait_for
+from pg import Postgres, free_port
+from test_hub_ingest import HUB, SQL_DIR, Broker, Hub
+
+PRICES = {
+    "kunta.*.*": "9.90",
+    "kunta.guide.remote_video": "12.00",
+    "kela.*.*": "14.00",
+    "kela.kela.e_service": "7.25",
+    "vero.tax.*": "11.50",
+    "vero.*.in_person": "3.00",  # tax.in_person takes vero.tax.* (service first)
+}
+BILLABLE_NOT = ("no_show", "cancelled", "voided", "reset", "interrupted")
+DAY_2026_10_15 = 20741
+DAY_2026_09_10 = 20706
+
+
+def hub_conf_extra(port):
+    text = "\n[web]\nlisten = 127.0.0.1:%d\n\n[billing]\ntime-zone = Europe/Helsinki\n" % port
+    text += "\n[prices]\n" + "".join("%s = %s\n" % kv for kv in PRICES.items())
+    return text
+
+
+class HubWeb:
+    """The hub's HTTP API as a user of it (login, CSRF) — as vuorod's."""
+
+    def __init__(self, port):
+        self.url = "http://127.0.0.1:%d" % port
+        self.sessions = {}
+
+    def login(self, user):
+        if user not in self.sessions:
+            s = requests.Session()
+            r = s.post(self.url + "/api/login", json={"user": user, "password": HUB_USERS[user][1]},
+                       timeout=30)
+            assert r.status_code == 200, r.text
+            s.headers["X-CSRF-Token"] = r.json().get("csrf", "")
+            self.sessions[user] = s
+        return self.sessions[user]
+
+    def get(self, path, user):
+        return self.login(user).get(self.url + path, timeout=60)
+
+    def post(self, path, user, body=None):
+        return self.login(user).post(self.url + path, json=body or {}, timeout=60)
+
+    def statement(self, provider, period, user="boss", fmt=None):
+        q = "provider=%s&period=%s" % (provider, period) + ("&format=" + fmt if fmt else "")
+        r = self.get("/api/hub/billing/statements?" + q, user)
+        assert r.status_code == 200, r.text
+        return r
+
+
+# The hub's users: (role, password, provider).
+HUB_USERS = {
+    "root": ("admin", "admin-pass-long-1", None),
+    "boss": ("manager", "manager-pass-long-1", None),
+    "kaisa": ("provider-manager", "provider-pass-long-1", "kela"),
+}
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    """One NATS node, PostgreSQL, one vuoro-hub with its web and prices."""
+    workdir = str(tmp_path_factory.mktemp("billing"))
+    broker = Broker(workdir, nodes=1)
+    pg = Postgres(workdir)
+    port = free_port()
+    hub = Hub(workdir, broker, pg, **{"duplicates-seconds": 60})
+    with open(hub.conf, "a") as f:
+        f.write(hub_conf_extra(port))
+    hub.start()
+    web = HubWeb(port)
+    add_hub_users(hub, pg)
+    yield broker, pg, hub, web
+    hub.stop()
+    pg.stop()
+    broker.stop()
+
+
+def add_hub_users(hub, pg):
+    for name, (role, password, provider) in HUB_USERS.items():
+        argv = [HUB, "--config", hub.conf, "--add-user", name, "--role", role]
+        if provider:
+            argv += ["--provider", provider]
+        r = subprocess.run(argv, input=password + "\n", capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+
+
+def stored(pg, where="TRUE"):
+    return int(pg.psql("SELECT count(*) FROM visits WHERE %s" % where)[0][0])
+
+
+# --- sites serving visits, the hub's statement against their own reports ---
+
+def uplink_conf(broker, site):
+    cert, key = broker.cluster.client("site-" + site)
+    return conf_with({("uplink", "servers"): ";".join(broker.cluster.urls),
+                      ("uplink", "site"): site, ("uplink", "ca"): broker.cluster.ca,
+                      ("uplink", "cert"): cert, ("uplink", "key"): key,
+                      ("uplink", "retry-max-seconds"): "2"})
+
+
+def serve(d, counter, service, channel=None, outcome="resolved", user="anna"):
+    r = d.post("/api/tickets", {"service": service, "lang": "fi", "handout": "screen"})
+    assert r.status_code == 201, r.text
+    ticket = r.json()["ticket"]["id"] if "ticket" in r.json() else r.json()["id"]
+    r = d.post("/api/counters/%d/call" % counter, {"ticket": ticket}, user=user)
+    assert r.status_code == 200, r.text
+    if outcome == "no_show":
+        r = d.post("/api/counters/%d/noshow" % counter, {}, user=user)
+        assert r.status_code == 200, r.text
+        return
+    assert d.post("/api/counters/%d/start" % counter, {}, user=user).status_code == 200
+    body = {"outcome": outcome}
+    if channel:
+        body["channel"] = channel
+    r = d.post("/api/counters/%d/end" % counter, body, user=user)
+    assert r.status_code == 200, r.text
+
+
+def site_billing(d):
+    """The site's own billing report: {(period, provider): row}."""
+    r = d.get("/api/report?kind=billing&period=month", user="maija")
+    assert r.status_code == 200, r.text
+    return {(x["period"], x["provider"]): x for x in r.json()["billing"]}
+
+
+def site_visits(db):
+    """(provider, service, channel) → billable visits, from the site's own table."""
+    out = {}
+    with sqlite3.connect(db) as c:
+        for provider, service, channel, outcome in c.execute(
+                "SELECT s.provider, v.service, v.channel, v.outcome FROM visits v "
+                "LEFT JOIN services s ON s.code = v.service"):
+            if outcome in BILLABLE_NOT or not provider:
+                continue
+            k = (provider, service, channel)
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+def test_open_period_equals_the_sites_own_reports(workdir, region):
+    broker, pg, hub, web = region
+    s1 = make_daemon(os.path.join(workdir), uplink_conf(broker, "s1"))
+    os.makedirs(os.path.join(workdir, "b"))
+    s2 = make_daemon(os.path.join(workdir, "b"), uplink_conf(broker, "s2"))
+    try:
+        for d in (s1, s2):
+            for c in (1, 2):
+                assert d.post("/api/counters/%d/open" % c, {}, user="anna" if c == 1 else "bertil").status_code == 200
+        serve(s1, 1, "guide")
+        serve(s1, 1, "guide", "remote_video")
+        serve(s1, 1, "kela", "e_service")
+        serve(s1, 1, "kela")
+        serve(s1, 1, "guide", outcome="no_show")
+        serve(s1, 2, "tax", user="bertil")
+        serve(s1, 2, "tax", "paper_form", outcome="referred", user="bertil")
+        serve(s2, 1, "permits", "in_person")
+        serve(s2, 2, "tax", user="bertil")
+        serve(s2, 2, "kela", "remote_video", outcome="follow_up", user="bertil")
+        serve(s2, 2, "kela", outcome="no_show", user="bertil")
+
+        def site_rows(d):
+            with sqlite3.connect(d.db) as c:
+                return c.execute("SELECT count(*) FROM visits").fetchone()[0]
+        want = site_rows(s1) + site_rows(s2)
+        before = stored(pg, "site IN ('s1', 's2')")
+        wait_for(lambda: stored(pg, "site IN ('s1', 's2')") == want, 30,
+                 "every visit of both sites at the hub (%d before)" % before)
+
+        reports = [site_billing(s1), site_billing(s2)]
+        period = next(p for (p, prov) in reports[0] if p != "total")
+        visits = [site_visits(s1.db), site_visits(s2.db)]
+        for provider in ("kunta", "kela", "vero"):
+            st = web.statement(provider, period).json()
+            assert st["state"] == "open" and st["provider"] == provider
+            assert st["unpriced"] == []
+            # Per channel: the sites' own reports, summed.
+            channels = {}
+            for rep in reports:
+                row = rep.get((period, provider))
+                for ch, n in (row["channels"] if row else {}).items():
+                    channels[ch] = channels.get(ch, 0) + n
+            hub_channels = {}
+            for line in st["lines"]:
+                hub_channels[line["channel"]] = hub_channels.get(line["channel"], 0) + line["events"]
+            assert hub_channels == {k: v for k, v in channels.items() if v}
+            assert st["total"]["events"] == sum(rep[(period, provider)]["events"]
+                                                for rep in reports if (period, provider) in rep)
+            # Per site × service × channel: each site's own visits.
+            for site, vis in zip(("s1", "s2"), visits):
+                mine = {(l["service"], l["channel"]): l["events"] for l in st["lines"]
+                        if l["site"] == site}
+                theirs = {(s, ch): n for (p, s, ch), n in vis.items() if p == provider}
+                assert mine == theirs, (provider, site)
+            # Prices: the most specific key wins; amounts add up.
+            for line in st["lines"]:
+                assert line["amount_cents"] == line["unit_cents"] * line["events"]
+            assert st["total"]["amount_cents"] == sum(l["amount_cents"] for l in st["lines"])
+            assert sum(s["events"] for s in st["sites"]) == st["total"]["events"]
+        kela = web.statement("kela", period).json()
+        units = {(l["service"], l["channel"]): l["unit_cents"] for l in kela["lines"]}
+        assert units[("kela", "e_service")] == 725 and units[("kela", "in_person")] == 1400
+        vero = web.statement("vero", period).json()
+        assert {l["unit_cents"] for l in vero["lines"]} == {1150}
+        kunta = web.statement("kunta", period).json()
+        units = {(l["service"], l["channel"]): l["unit_cents"] for l in kunta["lines"]}
+        assert units[("guide", "remote_video")] == 1200 and units[("guide", "in_person")] == 990
+    finally:
+        for d in (s1, s2):
+            d.stop()
+
+
+# --- closing a period, late records, CSV, roles ---
+
+SEQ = {"n": 1000}
+
+
+def visit(site, day, provider, service, channel, outcome="resolved"):
+    SEQ["n"] += 1
+    seq = SEQ["n"]
+    at = day * 86400 + 36000
+    r = {"v": 1, "kind": "visit", "seq": seq, "at": at, "visit": seq, "ticket": seq, "day": day,
+         "service": service, "provider": provider, "counter": 1, "channel": channel,
+         "outcome": outcome, "lang": "fi", "recalls": 0, "transfers": 0, "appointment": False,
+         "issued_at": at - 600, "called_at": at - 300, "started_at": at - 290, "ended_at": at}
+    return {"subject": "vuoro.rec.%s.visit" % site, "id": "%s-ab12-%d" % (site, seq),
+            "body": json.dumps(r, separators=(",", ":"))}
+
+
+def publish_and_wait(broker, pg, msgs):
+    want = stored(pg) + len(msgs)
+    out = broker.publish(msgs, name="pub%d" % SEQ["n"])
+    assert out["published"] == len(msgs) and out["duplicates"] == 0
+    wait_for(lambda: stored(pg) == want, 30, "the hub stored %d visits" % len(msgs))
+
+
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def assert_csv_is_json(st, text):
+    rows = csv_rows(text)
+    assert len(rows) == len(st["lines"])
+    for row, line in zip(rows, st["lines"]):
+        assert row["period"] == st["period"] and row["provider"] == st["provider"]
+        assert row["state"] == st["state"]
+        for k in ("site", "service", "channel", "belongs_to"):
+            assert row[k] == line[k]
+        assert row["adjustment"] == ("yes" if line["adjustment"] else "no")
+        assert int(row["events"]) == line["events"]
+        assert row["unit_price"] == "%d.%02d" % divmod(line["unit_cents"], 100)
+        assert row["amount"] == "%d.%02d" % divmod(line["amount_cents"], 100)
+
+
+def test_close_freezes_and_late_records_become_adjustments(region):
+    broker, pg, hub, web = region
+    d = DAY_2026_10_15
+    publish_and_wait(broker, pg, [
+        visit("s3", d, "kela", "kela", "in_person"),
+        visit("s3", d, "kela", "kela", "in_person"),
+        visit("s3", d + 1, "kela", "kela", "e_service"),
+        visit("s3", d, "kela", "kela", "in_person", outcome="no_show"),
+        visit("s3", d, "kela", "kela", "in_person", outcome="cancelled"),
+        visit("s3", d, "vero", "tax", "remote_video"),
+    ])
+    st = web.statement("kela", "2026-10").json()
+    assert st["state"] == "open" and st["total"]["events"] == 3
+    assert st["total"]["amount_cents"] == 2 * 1400 + 725
+    # Only an admin closes.
+    assert web.post("/api/hub/billing/periods/2026-10/close", "boss").status_code == 403
+    r = web.post("/api/hub/billing/periods/2026-10/close", "root")
+    assert r.status_code == 200, r.text
+    closed_json = web.statement("kela", "2026-10").content
+    closed_csv = web.statement("kela", "2026-10", fmt="csv").content
+    closed_vero = web.statement("vero", "2026-10").content
+    st = json.loads(closed_json)
+    assert st["state"] == "closed" and st["closed_by"] == "root" and st["total"]["events"] == 3
+    assert_csv_is_json(st, closed_csv.decode())
+
+    # Late: a visit of 2026-10 stored after the close, and one of November.
+    publish_and_wait(broker, pg, [visit("s3", d + 2, "kela", "kela", "in_person"),
+                                  visit("s3", d + 2, "kela", "kela", "in_person", outcome="voided"),
+                                  visit("s3", d + 20, "kela", "kela", "remote_video")])
+    assert web.statement("kela", "2026-10").content == closed_json
+    assert web.statement("kela", "2026-10", fmt="csv").content == closed_csv
+    assert web.statement("vero", "2026-10").content == closed_vero
+    nov = web.statement("kela", "2026-11").json()
+    assert nov["state"] == "open"
+    own = [l for l in nov["lines"] if not l["adjustment"]]
+    adj = [l for l in nov["lines"] if l["adjustment"]]
+    assert [(l["channel"], l["events"], l["belongs_to"]) for l in own] == [("remote_video", 1, "2026-11")]
+    assert [(l["site"], l["channel"], l["events"], l["belongs_to"]) for l in adj] == \
+        [("s3", "in_person", 1, "2026-10")]
+    assert nov["total"]["adjustment_events"] == 1 and nov["total"]["adjustment_cents"] == 1400
+    assert nov["total"]["events"] == 2
+    assert_csv_is_json(nov, web.statement("kela", "2026-11", fmt="csv").text)
+
+    # Never twice, never reopened, never edited in PostgreSQL either.
+    r = web.post("/api/hub/billing/periods/2026-10/close", "root")
+    assert r.status_code == 409 and "closed already" in r.json()["message"]
+    assert web.post("/api/hub/billing/periods/2026-10/reopen", "root").status_code in (404, 405)
+    for sql in ("DELETE FROM billing_periods", "UPDATE billing_lines SET events = 0",
+                "TRUNCATE billing_lines CASCADE"):
+        with pytest.raises(subprocess.CalledProcessError) as e:
+            pg.psql(sql)
+        assert "never changes" in e.value.stderr
+    # The current month has not ended.
+    cur = web.get("/api/hub/billing/periods", "boss").json()["current"]
+    r = web.post("/api/hub/billing/periods/%s/close" % cur, "root")
+    assert r.status_code == 409 and "not ended" in r.json()["message"]
+
+    # November closed with its adjustment; a later late one goes to the next open.
+    assert web.post("/api/hub/billing/periods/2026-11/close", "root").status_code == 200
+    assert json.loads(web.statement("kela", "2026-11").content)["lines"] == nov["lines"]
+    publish_and_wait(broker, pg, [visit("s3", d + 3, "kela", "kela", "e_service")])
+    dec = web.statement("kela", "2026-12").json()
+    assert [(l["channel"], l["belongs_to"]) for l in dec["lines"] if l["adjustment"]] == \
+        [("e_service", "2026-10")]
+    assert web.statement("kela", "2026-10").content == closed_json
+
+    periods = web.get("/api/hub/billing/periods", "boss").json()["periods"]
+    state = {p["period"]: p["state"] for p in periods}
+    assert state["2026-10"] == "closed" and state["2026-11"] == "closed" and state[cur] == "open"
+
+
+def test_a_period_with_an_unpriced_line_cannot_be_closed(region):
+    broker, pg, hub, web = region
+    publish_and_wait(broker, pg, [visit("s3", DAY_2026_09_10, "te", "te-video", "remote_video")])
+    st = web.statement("te", "2026-09").json()
+    assert st["unpriced"] == ["te.te-video.remote_video"]
+    assert st["lines"][0]["amount_cents"] is None and st["total"]["unpriced_events"] == 1
+    r = web.post("/api/hub/billing/periods/2026-09/close", "root")
+    assert r.status_code == 409 and "te.te-video.remote_video" in r.json()["message"]
+    state = {p["period"]: p["state"] for p in web.get("/api/hub/billing/periods", "root").json()["periods"]}
+    assert state["2026-09"] == "open"
+
+
+def test_a_provider_manager_reads_only_its_provider(region):
+    broker, pg, hub, web = region
+    publish_and_wait(broker, pg, [visit("s3", DAY_2026_09_10 + 5, "kela", "kela", "in_person"),
+                                  visit("s3", DAY_2026_09_10 + 5, "vero", "tax", "in_person")])
+    r = web.get("/api/hub/billing/statements?provider=vero&period=2026-09", "kaisa")
+    assert r.status_code == 403, r.text
+    r = web.get("/api/hub/billing/statements?provider=vero&period=2026-09&format=csv", "kaisa")
+    assert r.status_code == 403, r.text
+    mine = web.get("/api/hub/billing/statements?provider=kela&period=2026-09", "kaisa")
+    assert mine.status_code == 200 and mine.json()["total"]["events"] == 1
+    # Without provider: its own.
+    r = web.get("/api/hub/billing/statements?period=2026-09", "kaisa")
+    assert r.status_code == 200 and r.json()["provider"] == "kela"
+    assert web.post("/api/hub/billing/periods/2026-09/close", "kaisa").status_code == 403
+    # The manager sees both.
+    assert web.statement("vero", "2026-09").json()["total"]["events"] == 1
+
+
+@pytest.mark.parametrize("key,value,says", [
+    ("kela.guide", "12.50", "PROVIDER.SERVICE.CHANNEL"),
+    ("kela.guide.phone", "12.50", "in_person, remote_video"),
+    ("kela.guide.in_person", "12,50", "like 12.50"),
+    ("kela.guide.in_person", "-3", "like 12.50"),
+    ("kela.guide.in_person", "1.505", "like 12.50"),
+    ("*.guide.in_person", "1.50", "PROVIDER.SERVICE.CHANNEL"),
+])
+def test_a_bad_price_is_refused_with_what_to_write(workdir, key, value, says):
+    conf = os.path.join(workdir, "hub.conf")
+    with open(conf, "w") as f:
+        f.write("[nats]\nservers = nats://127.0.0.1:1\n[postgres]\nconninfo = x\nsql-dir = %s\n"
+                "[prices]\n%s = %s\n" % (SQL_DIR, key, value))
+    r = subprocess.run([HUB, "--config", conf], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "[prices] %s" % key in r.stderr and says in r.stderr, r.stderr
