@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hub.h"
 #include "json.h"
+#include "router.h"
 
 G_DEFINE_QUARK(vuoro - hub - billing - error, billing_error)
 
@@ -392,12 +394,6 @@ static int exec_ok(PGconn *conn, const char *sql, GError **error)
 	return 0;
 }
 
-static void rollback(PGconn *conn)
-{
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, "ROLLBACK"));
-}
-
 /* In the close's transaction: every provider's lines, priced, into
  * billing_lines; -ENOENT when one has no price. */
 static int close_lines(PGconn *conn, const struct hub_config *cfg, const char *first,
@@ -481,39 +477,26 @@ int billing_close(PGconn *conn, const struct hub_config *cfg, const char *period
 		return -EAGAIN;
 	}
 	/* SHARE on ledger: every batch is committed before the close or stored
-	 * after it (002-billing.sql). */
-	rc = exec_ok(conn, "BEGIN", error);
-	if (rc == 0)
-		rc = exec_ok(conn, "LOCK TABLE ledger IN SHARE MODE", error);
+	 * after it (003-billing.sql). */
+	rc = exec_ok(conn, "LOCK TABLE ledger IN SHARE MODE", error);
 	if (rc < 0)
-		goto out;
+		return rc;
 	res = PQexecParams(conn,
 			   "INSERT INTO billing_periods (period, closed_at, closed_by) "
 			   "VALUES ($1::date, clock_timestamp(), $2)",
 			   2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-		if (g_strcmp0(state, "23505") == 0) {
-			PQclear(res);
-			g_set_error(error, BILLING_ERROR, EEXIST,
-				    "%s is closed already; a closed period never reopens (late "
-				    "records go to the next open period)",
-				    period);
-			rc = -EEXIST;
-		} else {
-			rc = pg_failed(error, "billing_periods", res);
-		}
-		goto out;
+		if (g_strcmp0(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23505") != 0)
+			return pg_failed(error, "billing_periods", res);
+		PQclear(res);
+		g_set_error(error, BILLING_ERROR, EEXIST,
+			    "%s is closed already; a closed period never reopens (late records "
+			    "go to the next open period)",
+			    period);
+		return -EEXIST;
 	}
 	PQclear(res);
-	rc = close_lines(conn, cfg, first, period, error);
-	if (rc == 0)
-		rc = exec_ok(conn, "COMMIT", error);
-out:
-	if (rc < 0)
-		rollback(conn);
-	return rc;
+	return close_lines(conn, cfg, first, period, error);
 }
 
 int billing_periods(PGconn *conn, const struct hub_config *cfg, char **ret, gsize *ret_len,
@@ -560,3 +543,165 @@ int billing_periods(PGconn *conn, const struct hub_config *cfg, char **ret, gsiz
 	*ret_len = strlen(*ret);
 	return 0;
 }
+
+/* ---------------------------------------------------------------------- */
+/* The routes */
+
+static void reply_error(struct web_req *r, PGconn *conn, int rc, const GError *error)
+{
+	const char *msg = error ? error->message : "the statement could not be made";
+
+	switch (rc) {
+	case -EINVAL:
+		web_error(r, 400, "invalid", "%s", msg);
+		break;
+	case -EEXIST:
+		web_error(r, 409, "closed", "%s", msg);
+		break;
+	case -EAGAIN:
+		web_error(r, 409, "not_ended", "%s", msg);
+		break;
+	case -ENOENT:
+		web_error(r, 409, "unpriced", "%s", msg);
+		break;
+	default:
+		g_warning("billing: %s", msg);
+		if (PQstatus(conn) != CONNECTION_OK)
+			web_error(r, 503, "database",
+				  "the hub's database cannot be reached: try again in a moment");
+		else
+			web_error(r, 500, "database",
+				  "the hub's database failed to answer: see the hub's log");
+	}
+}
+
+static void reply_text(struct web_req *r, char *text, gsize len, const char *type,
+		       const char *disposition)
+{
+	g_autoptr(GBytes) bytes = g_bytes_new_take(text, len);
+
+	web_reply_header(r, "Cache-Control", "no-store");
+	if (disposition)
+		web_reply_header(r, "Content-Disposition", disposition);
+	web_reply_bytes(r, 200, type, bytes);
+}
+
+/* GET /api/hub/billing/statements?provider=&period=YYYY-MM[&format=csv]:
+ * a provider-manager reads its own provider's only (and without provider=,
+ * that one); the hub's managers and admins any (provider= required). */
+static void api_statement(struct web_req *r)
+{
+	struct hub *hub = hub_of(r);
+	const char *provider = r->query ? g_hash_table_lookup(r->query, "provider") : NULL;
+	const char *period = r->query ? g_hash_table_lookup(r->query, "period") : NULL;
+	const char *format = r->query ? g_hash_table_lookup(r->query, "format") : NULL;
+	bool csv = g_strcmp0(format, "csv") == 0;
+	bool own = r->caller.role == HUB_ROLE_PROVIDER;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *disposition = NULL;
+	char now[8], first[11];
+	char *text = NULL;
+	gsize len = 0;
+	PGconn *conn;
+	int rc;
+
+	if (format && !csv && strcmp(format, "json") != 0) {
+		web_error(r, 400, "invalid", "format must be json or csv");
+		return;
+	}
+	if (own && !provider)
+		provider = r->caller.provider;
+	if (!provider || !*provider) {
+		web_error(r, 400, "invalid",
+			  "say whose statement: provider=CODE, e.g. provider=kela");
+		return;
+	}
+	if (own && strcmp(provider, r->caller.provider) != 0) {
+		web_error(r, 403, "forbidden",
+			  "a provider-manager of %s reads only %s's statements", r->caller.provider,
+			  r->caller.provider);
+		return;
+	}
+	if (!period) {
+		billing_period_now(hub->cfg, now);
+		period = now;
+	}
+	if (billing_period_parse(period, first) < 0) {
+		web_error(r, 400, "invalid", "period must be a month like 2026-11, got \"%s\"",
+			  period);
+		return;
+	}
+	conn = hub_scope_begin(r);
+	if (!conn)
+		return;
+	rc = billing_statement(conn, hub->cfg, provider, period, csv, &text, &len, &error);
+	hub_scope_end(r, rc == 0);
+	if (rc < 0) {
+		reply_error(r, conn, rc, error);
+		return;
+	}
+	if (csv)
+		disposition = g_strdup_printf("attachment; filename=\"vuoro-billing-%s-%s.csv\"",
+					      provider, period);
+	reply_text(r, text, len, csv ? "text/csv; charset=utf-8" : "application/json", disposition);
+}
+
+/* GET /api/hub/billing/periods */
+static void api_periods(struct web_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	PGconn *conn = hub_scope_begin(r);
+	char *text = NULL;
+	gsize len = 0;
+	int rc;
+
+	if (!conn)
+		return;
+	rc = billing_periods(conn, hub_of(r)->cfg, &text, &len, &error);
+	hub_scope_end(r, rc == 0);
+	if (rc < 0)
+		reply_error(r, conn, rc, error);
+	else
+		reply_text(r, text, len, "application/json", NULL);
+}
+
+/* POST /api/hub/billing/periods/YYYY-MM/close (admin) */
+static void api_close(struct web_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	const char *period = r->seg[4];
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	PGconn *conn;
+	int rc;
+
+	conn = hub_scope_begin(r);
+	if (!conn)
+		return;
+	rc = billing_close(conn, hub_of(r)->cfg, period, r->caller.user, &error);
+	if (rc == 0 && hub_scope_end(r, true) < 0) {
+		web_error(r, 500, "database", "the close was not stored: see the hub's log");
+		return;
+	}
+	if (rc < 0) {
+		hub_scope_end(r, false);
+		reply_error(r, conn, rc, error);
+		return;
+	}
+	g_message("billing: %s closed by %s", period, r->caller.user);
+	json_builder_begin_object(b);
+	web_json_add_str(b, "period", period);
+	web_json_add_str(b, "state", "closed");
+	json_builder_end_object(b);
+	web_reply_builder(r, 200, b);
+}
+
+#define BILLING_READERS (HUB_ROLE_ADMIN | HUB_ROLE_MANAGER | HUB_ROLE_PROVIDER)
+
+static const struct web_field billing_no_fields[] = {WEB_FIELDS_END};
+
+const struct web_route billing_routes[] = {
+    {"GET", "/api/hub/billing/statements", BILLING_READERS, api_statement, NULL},
+    {"GET", "/api/hub/billing/periods", BILLING_READERS, api_periods, NULL},
+    {"POST", "/api/hub/billing/periods/*/close", HUB_ROLE_ADMIN, api_close, billing_no_fields},
+};
+const size_t billing_n_routes = G_N_ELEMENTS(billing_routes);

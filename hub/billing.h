@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * billing: the providers' statements (DESIGN.md "Billing", hub/sql/002-billing.sql).
+ * billing: the providers' statements (DESIGN.md "Billing", hub/sql/003-billing.sql).
  *
  * A billable event is a finished visit leg served (outcome none of no_show,
  * cancelled, voided, reset, interrupted: the site's "service event"); a
@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "hub_config.h"
+#include "router.h"
 
 #define BILLING_ERROR (billing_error_quark())
 GQuark billing_error_quark(void);
@@ -52,7 +53,8 @@ void billing_period_now(const struct hub_config *cfg, char ret[8]);
 int billing_statement(PGconn *conn, const struct hub_config *cfg, const char *provider,
 		      const char *period, bool csv, char **ret, gsize *ret_len, GError **error);
 
-/* Closes @period for every provider, by @by (a user name). */
+/* Closes @period for every provider, by @by (a user name), in the caller's
+ * transaction (it COMMITs on 0, else ROLLBACKs). */
 int billing_close(PGconn *conn, const struct hub_config *cfg, const char *period, const char *by,
 		  GError **error);
 
@@ -61,3 +63,8 @@ int billing_close(PGconn *conn, const struct hub_config *cfg, const char *period
  * the current one. */
 int billing_periods(PGconn *conn, const struct hub_config *cfg, char **ret, gsize *ret_len,
 		    GError **error);
+
+/* The routes (hub_web_add_routes): GET /api/hub/billing/statements,
+ * GET /api/hub/billing/periods, POST /api/hub/billing/periods/YYYY-MM/close. */
+extern const struct web_route billing_routes[];
+extern const size_t billing_n_routes;

@@ -54,6 +54,12 @@ static const struct hub_key hub_keys[] = {
     {"postgres", "conninfo", HK_STRING, true, NULL, 0, 0, HC(pg_conninfo)},
     {"postgres", "sql-dir", HK_STRING, false, NULL, 0, 0, HC(sql_dir)},
     {"web", "listen", HK_LISTEN, false, "127.0.0.1:8090", 0, 0, HC(web_listen)},
+    {"web", "ui-dir", HK_STRING, false, NULL, 0, 0, HC(web_ui_dir)},
+    {"web", "languages", HK_STRING, false, "fi;sv;en;se;uk;ar", 0, 0, HC(web_languages)},
+    {"web", "session-hours", HK_INT, false, "12", 1, 720, HC(web_session_hours)},
+    {"web", "max-body-kb", HK_INT, false, "64", 1, 65536, HC(web_max_body_kb)},
+    {"web", "statement-timeout-ms", HK_INT, false, "5000", 100, 600000,
+     HC(web_statement_timeout_ms)},
     {"billing", "time-zone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(billing_tz)},
     {"billing", "currency", HK_STRING, false, "EUR", 0, 0, HC(currency)},
     {0},
@@ -316,6 +322,8 @@ void hub_config_free(struct hub_config *cfg)
 	g_free(cfg->pg_conninfo);
 	g_free(cfg->sql_dir);
 	g_free(cfg->web_listen);
+	g_free(cfg->web_ui_dir);
+	g_free(cfg->web_languages);
 	g_free(cfg->billing_tz);
 	g_free(cfg->currency);
 	if (cfg->prices)

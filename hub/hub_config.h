@@ -13,7 +13,11 @@
  *               max-ack-pending (20000), ack-wait-seconds (30)
  *   [postgres]  conninfo (libpq), sql-dir (the NNN-*.sql migrations; default
  *               sql next to this file)
- *   [web]       listen (HOST:PORT, for the hub's pages)
+ *   [web]       listen (HOST:PORT, for the hub's pages), ui-dir (the pages;
+ *               default ./ui or the installed one), languages (the pages'
+ *               catalogs, main first: fi;sv;en;se;uk;ar), session-hours (12),
+ *               max-body-kb (64), statement-timeout-ms (5000: the longest
+ *               query a page may run on the hub's main loop)
  *   [billing]   time-zone (Europe/Helsinki: which month is the current one,
  *               when a period has ended), currency (EUR)
  *   [prices]    PROVIDER.SERVICE.CHANNEL = 12.50: the unit price of a billable
@@ -41,6 +45,11 @@ struct hub_config {
 	char *pg_conninfo;
 	char *sql_dir; /* absolute */
 	char *web_listen;
+	char *web_ui_dir;    /* NULL: web_default_dir() */
+	char *web_languages; /* "fi;sv;…", main first */
+	int web_session_hours;
+	int web_max_body_kb;
+	int web_statement_timeout_ms;
 	char *billing_tz;
 	char *currency;
 	/* [prices]: "PROVIDER.SERVICE.CHANNEL" → cents (GINT64_TO_POINTER is

@@ -84,6 +84,11 @@ void hub_db_free(struct hub_db *db)
 	g_free(db);
 }
 
+PGconn *hub_db_conn(struct hub_db *db)
+{
+	return db->conn;
+}
+
 bool hub_db_ok(const struct hub_db *db)
 {
 	return db && PQstatus(db->conn) == CONNECTION_OK;

@@ -35,6 +35,9 @@ void hub_db_free(struct hub_db *db);
 typedef struct hub_db HubDb;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HubDb, hub_db_free)
 
+/* libpq's connection, for the web's short queries (hub.h). */
+struct pg_conn *hub_db_conn(struct hub_db *db);
+
 /* The connection works (as far as libpq knows). */
 bool hub_db_ok(const struct hub_db *db);
 /* Reconnects; 0 when it works again. */

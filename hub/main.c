@@ -2,7 +2,8 @@
 /*
  * vuoro-hub: the region's central service (DESIGN.md "Beyond one site").
  * Wiring only: the config, PostgreSQL's schema, the NATS stream, bucket and
- * consumer, the ingest thread; one GMainLoop until SIGINT or SIGTERM.  The
+ * consumer, the ingest thread, the web (hub/web.h: the parts register their
+ * routes in parts_start); one GMainLoop until SIGINT or SIGTERM.  The
  * hub keeps no state of its own besides PostgreSQL: several may run at once
  * on the same consumer and database.
  */
@@ -13,11 +14,21 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "auth.h"
+#include "billing.h"
+#include "catalog.h"
+#include <sodium.h>
+#include "hub.h"
 #include "hub_config.h"
 #include "hub_db.h"
 #include "hub_nats.h"
 #include "ingest.h"
+#include "session.h"
+#include "users.h"
+#include "web.h"
 
 static gboolean on_signal(gpointer data)
 {
@@ -35,52 +46,148 @@ static int schema_ensure(const struct hub_config *cfg)
 	return rc;
 }
 
+/* The parts of the hub's web, once the base runs: each registers its
+ * route table (hub_web_add_routes) and may start what it watches. */
+static int parts_start(struct hub *hub)
+{
+	hub_web_add_routes(hub->web, billing_routes, billing_n_routes);
+	return 0;
+}
+
+static void parts_stop(struct hub *hub)
+{
+}
+
+/* The web: its PostgreSQL connection, the login pool, the server. */
+static int web_start(struct hub *hub)
+{
+	g_autoptr(GError) error = NULL;
+	int rc = hub_db_open(hub->cfg->pg_conninfo, &hub->db);
+
+	if (rc < 0)
+		return rc;
+	hub->auth_pool = auth_pool_new(AUTH_POOL_THREADS, AUTH_POOL_WAITING);
+	hub->logins = web_logins_new();
+	hub->web = hub_web_new(hub, &error);
+	if (!hub->web) {
+		g_warning("web: %s", error->message);
+		return -EADDRINUSE;
+	}
+	g_message("vuoro-hub: pages and API on http://%s (port %d)", hub->cfg->web_listen,
+		  hub_web_port(hub->web));
+	return parts_start(hub);
+}
+
+static void web_stop(struct hub *hub)
+{
+	parts_stop(hub);
+	hub_web_free(hub->web);
+	catalog_free(hub->catalog);
+	auth_pool_free(hub->auth_pool);
+	web_logins_free(hub->logins);
+	hub_db_free(hub->db);
+}
+
 static int run(const struct hub_config *cfg)
 {
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-	natsConnection *nc = NULL;
+	struct hub hub = {.cfg = cfg};
 	natsSubscription *sub = NULL;
 	struct ingest *in = NULL;
-	jsCtx *js = NULL;
 	int rc;
 
 	rc = schema_ensure(cfg);
 	if (rc < 0)
 		return rc;
-	rc = hub_nats_connect(cfg, &nc);
+	rc = hub_nats_connect(cfg, &hub.nc);
 	if (rc < 0)
 		return rc;
-	if (natsConnection_JetStream(&js, nc, NULL) != NATS_OK) {
+	if (natsConnection_JetStream(&hub.js, hub.nc, NULL) != NATS_OK) {
 		rc = -EIO;
 		goto close_nats;
 	}
-	rc = hub_nats_ensure(cfg, js);
+	rc = hub_nats_ensure(cfg, hub.js);
 	if (rc == 0)
-		rc = hub_nats_subscribe(cfg, js, &sub);
+		rc = hub_nats_subscribe(cfg, hub.js, &sub);
 	if (rc == 0)
 		rc = ingest_start(cfg, sub, &in);
 	if (rc < 0)
 		goto destroy_sub;
+	rc = web_start(&hub);
+	if (rc < 0)
+		goto stop;
 	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
 	g_message("vuoro-hub %s: ingesting %s (consumer %s) into PostgreSQL", VUORO_VERSION,
 		  cfg->stream, cfg->durable);
 	g_main_loop_run(loop);
+stop:
+	web_stop(&hub);
 	ingest_stop(in);
 destroy_sub:
 	natsSubscription_Destroy(sub);
-	jsCtx_Destroy(js);
+	jsCtx_Destroy(hub.js);
 close_nats:
-	natsConnection_Destroy(nc);
+	natsConnection_Destroy(hub.nc);
 	return rc;
+}
+
+/* vuoro-hub --add-user NAME --role ROLE [--provider P], the password on
+ * standard input (one line). */
+static int add_user(const struct hub_config *cfg, const char *name, const char *role,
+		    const char *provider)
+{
+	g_autoptr(HubDb) db = NULL;
+	g_autoptr(GError) error = NULL;
+	char line[512];
+	int rc;
+
+	if (!role) {
+		fprintf(stderr, "vuoro-hub: --add-user needs --role admin, manager, technician "
+				"or provider-manager\n");
+		return -EINVAL;
+	}
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password: ");
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "vuoro-hub: give the new user's password on standard input\n");
+		return -EINVAL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	rc = hub_db_open(cfg->pg_conninfo, &db);
+	if (rc == 0)
+		rc = hub_db_migrate(db, cfg->sql_dir);
+	if (rc < 0) {
+		fprintf(stderr, "vuoro-hub: PostgreSQL: cannot reach or update the database: "
+				"check [postgres] conninfo\n");
+		return rc;
+	}
+	rc = hub_users_add(db, name, role, provider, line, &error);
+	sodium_memzero(line, sizeof(line));
+	if (rc < 0) {
+		fprintf(stderr, "vuoro-hub: %s\n", error->message);
+		return rc;
+	}
+	printf("user %s (%s%s%s) saved\n", name, role, provider ? ", " : "",
+	       provider ? provider : "");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	g_autofree char *config = NULL;
+	g_autofree char *add = NULL;
+	g_autofree char *role = NULL;
+	g_autofree char *provider = NULL;
 	gboolean version = FALSE;
 	GOptionEntry entries[] = {
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "the hub's config (INI)", "FILE"},
+	    {"add-user", 0, 0, G_OPTION_ARG_STRING, &add,
+	     "add (or reset) a user of the hub's pages; the password on stdin", "NAME"},
+	    {"role", 0, 0, G_OPTION_ARG_STRING, &role,
+	     "with --add-user: admin, manager, technician or provider-manager", "ROLE"},
+	    {"provider", 0, 0, G_OPTION_ARG_STRING, &provider,
+	     "with --add-user: a provider-manager's provider", "CODE"},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL},
 	    {0},
 	};
@@ -109,6 +216,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vuoro-hub: %s\n", error->message);
 		return 2;
 	}
+	if (auth_init() < 0) {
+		fprintf(stderr, "vuoro-hub: libsodium could not start\n");
+		return 1;
+	}
+	if (add)
+		return add_user(cfg, add, role, provider) < 0 ? 1 : 0;
 	rc = run(cfg);
 	nats_Close();
 	return rc < 0 ? 1 : 0;

@@ -241,25 +241,10 @@ static gboolean api_is_kiosk_address(struct api *api, const char *host)
 	return FALSE;
 }
 
-/* A script's token: Authorization: Bearer, or ?token= on a WebSocket's
- * upgrade only (a browser's WebSocket cannot set headers; a URL is logged
- * and shared, so nowhere else). */
-const char *api_bearer(struct web_req *r)
-{
-	const char *h = web_req_header(r, "Authorization");
-	SoupServerMessage *msg = web_exchange_message(r->x);
-
-	if (h && g_ascii_strncasecmp(h, "Bearer ", 7) == 0)
-		return h + 7;
-	return r->query && msg && http_guard_is_upgrade(msg)
-		   ? g_hash_table_lookup(r->query, "token")
-		   : NULL;
-}
-
 void api_identify(struct api *api, struct web_req *r, struct web_caller *ret)
 {
 	g_autofree char *cookie = NULL;
-	const char *token = api_bearer(r);
+	const char *token = web_session_bearer(r);
 
 	memset(ret, 0, sizeof(*ret));
 	if (!token) {
@@ -745,7 +730,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	api->desk = desk;
 	api->bus = bus;
 	api->sockets = g_ptr_array_new_with_free_func(g_object_unref);
-	api->logins = api_logins_new();
+	api->logins = web_logins_new();
 	api->auth_pool = auth_pool_new(AUTH_POOL_THREADS, AUTH_POOL_WAITING);
 	queue_result_init(&api->res);
 	desk_time(desk, &t);
@@ -823,7 +808,7 @@ void api_free(struct api *api)
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
 	web_router_free(api->router);
-	api_logins_free(api->logins);
+	web_logins_free(api->logins);
 	auth_pool_free(api->auth_pool);
 	queue_result_free(&api->res);
 	tls_cert_watch_free(api->tls_watch);

@@ -15,6 +15,7 @@
 #include "desk.h"
 #include "dispenser.h"
 #include "router.h"
+#include "session.h"
 #include "booth.h"
 #include "queue.h"
 
@@ -42,7 +43,7 @@ struct api {
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
 	guint bus_device_subs[4];  /* api_device_topics */
-	struct api_logins *logins; /* logins.c: throttled guesses */
+	struct web_logins *logins; /* web/session.c: throttled guesses */
 	int64_t started_at;
 	struct queue_result res; /* scratch for desk_exec */
 	gboolean tls;            /* serving HTTPS: cookies are Secure */
@@ -53,9 +54,9 @@ struct api {
 static const char *const api_device_topics[] = {"printer.", "display.", "announcer.", "panel."};
 
 /* Who calls: a struct web_caller (firmware/web/router.h). */
-#define API_COOKIE        "vuoro_session"
+#define API_COOKIE        WEB_SESSION_COOKIE
 #define API_DEVICE_COOKIE "vuoro_device"
-#define API_CSRF_HEADER   "X-CSRF-Token"
+#define API_CSRF_HEADER   WEB_CSRF_HEADER
 
 /* Route flags of ours (web/router.h leaves bits 8 and up to programs). */
 enum {
@@ -83,7 +84,6 @@ void api_error_gerror(struct web_req *r, int rc, const GError *error,
 /* Who calls: role, user, CSRF token (the router frees the strings). */
 void api_identify(struct api *api, struct web_req *r, struct web_caller *ret);
 /* The token of Authorization: Bearer or ?token=, NULL when none. */
-const char *api_bearer(struct web_req *r);
 /* The same for a WebSocket's upgrade request; the caller frees the strings. */
 void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_caller *ret);
 
@@ -188,13 +188,6 @@ int api_devices_end_sockets(struct api *api, const char *session, const char *us
 			    const char *device, const char *why);
 
 /* logins.c: the policy around passwords, and disabling users. */
-struct api_logins *api_logins_new(void);
-void api_logins_free(struct api_logins *l);
-/* Counts a login of @user from @r's address before its password is
- * checked; FALSE when it answered 429 (Retry-After) instead. */
-gboolean api_logins_admit(struct web_req *r, const char *user);
-/* The login of @user from @host was right: its own count is taken back. */
-void api_logins_succeeded(struct api *api, const char *host, const char *user);
 /* POST /api/users/NAME/password: one's own needs "old" (counted like a
  * login here; the caller checks it on the auth pool: *@ret_own), an admin
  * resets another's.  FALSE: answered. */

@@ -1,14 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * api_logins: the policy around passwords — throttled guesses, the old
- * password to change one's own, disabled users — and the routes that
- * disable and enable a user.
- *
- * Every login is counted for its address and for the user name it tries
- * before its password is checked (auth_throttle: growing delays after
- * AUTH_THROTTLE_FREE failures, no lock-out).  A login that succeeds takes
- * back its own count and nothing else: logging in as oneself between
- * guesses does not clear the address's count, nor another user's.
+ * api_logins: the policy around passwords — throttled guesses (the policy
+ * is web/session.c's, shared with the hub), the old password to change
+ * one's own, disabled users — and the routes that disable and enable a user.
  */
 
 #include <errno.h>
@@ -17,72 +11,8 @@
 #include "api_internal.h"
 #include "auth.h"
 #include "desk.h"
+#include "session.h"
 #include "store.h"
-
-struct api_logins {
-	struct auth_throttle *throttle; /* "addr:HOST" and "user:NAME" */
-};
-
-struct api_logins *api_logins_new(void)
-{
-	struct api_logins *l = g_new0(struct api_logins, 1);
-
-	l->throttle = auth_throttle_new();
-	return l;
-}
-
-void api_logins_free(struct api_logins *l)
-{
-	if (!l)
-		return;
-	auth_throttle_free(l->throttle);
-	g_free(l);
-}
-
-/* "user:NAME": a name longer than any user's is cut, so that guesses under
- * long names cannot make the throttle hold much memory. */
-static char *api_logins_key(const char *kind, const char *value)
-{
-	return g_strdup_printf("%s:%.*s", kind, QUEUE_USER_LEN, value ? value : "");
-}
-
-static void api_logins_refuse(struct web_req *r, int retry_s)
-{
-	g_autofree char *after = g_strdup_printf("%d", retry_s);
-
-	web_reply_header(r, "Retry-After", after);
-	web_error(r, 429, "too_many_logins",
-		  "too many failed logins: wait %d s before trying again", retry_s);
-}
-
-gboolean api_logins_admit(struct web_req *r, const char *user)
-{
-	struct api_logins *l = api_of(r)->logins;
-	g_autofree char *addr = api_logins_key("addr", web_req_remote(r));
-	g_autofree char *name = api_logins_key("user", user);
-	int64_t now = g_get_monotonic_time();
-	int retry_s = 0;
-
-	if (auth_throttle_attempt(l->throttle, addr, now, &retry_s) < 0) {
-		api_logins_refuse(r, retry_s);
-		return FALSE;
-	}
-	if (auth_throttle_attempt(l->throttle, name, now, &retry_s) < 0) {
-		auth_throttle_succeeded(l->throttle, addr, FALSE); /* not checked: not counted */
-		api_logins_refuse(r, retry_s);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-void api_logins_succeeded(struct api *api, const char *host, const char *user)
-{
-	g_autofree char *addr = api_logins_key("addr", host);
-	g_autofree char *name = api_logins_key("user", user);
-
-	auth_throttle_succeeded(api->logins->throttle, addr, FALSE);
-	auth_throttle_succeeded(api->logins->throttle, name, FALSE);
-}
 
 gboolean api_logins_may_change_password(struct web_req *r, const char *name, gboolean *ret_own)
 {
@@ -99,7 +29,7 @@ gboolean api_logins_may_change_password(struct web_req *r, const char *name, gbo
 		return FALSE;
 	}
 	/* Counted like a login before the old password is checked. */
-	return api_logins_admit(r, name);
+	return web_logins_admit(api_of(r)->logins, r, name);
 }
 
 /* A user's password changed, or the user was disabled: their sessions end

@@ -3,6 +3,7 @@
  * api/site: the service point as a whole: status for every page, the day's queue, health.
  */
 #include "api_internal.h"
+#include "catalog_route.h"
 #include <errno.h>
 #include <string.h>
 #include "store.h"
@@ -367,34 +368,10 @@ static void api_health(struct web_req *r)
 	web_reply_builder(r, 200, b);
 }
 
-/* GET /api/catalog?lang=uk&ns=kiosk,identity: the words of the pages in
- * @lang (the main language filling its gaps, and in place of a language
- * the site does not offer), with the site's languages that carry any of
- * @ns in their own names.  Public: the kiosk and the follow page read it. */
+/* GET /api/catalog: web/catalog_route.h. */
 static void api_catalog(struct web_req *r)
 {
-	const struct catalog *c = api_of(r)->catalog;
-	const char *lang = r->query ? g_hash_table_lookup(r->query, "lang") : NULL;
-	const char *ns = r->query ? g_hash_table_lookup(r->query, "ns") : NULL;
-	g_auto(GStrv) namespaces = ns ? g_strsplit(ns, ",", 33) : NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
-	int l = catalog_lang(c, lang);
-
-	for (char **p = namespaces; p && *p; p++) {
-		bool ok = **p && strlen(*p) <= 32;
-
-		for (const char *q = *p; ok && *q; q++)
-			ok = g_ascii_islower(*q) || *q == '_';
-		if (!ok || p - namespaces >= 32) {
-			web_error(r, 400, "invalid",
-				  "ns must be up to 32 namespaces like \"kiosk,identity\" "
-				  "(lowercase letters), not \"%s\"",
-				  ns);
-			return;
-		}
-	}
-	catalog_add_json(b, c, l < 0 ? 0 : l, namespaces);
-	web_reply_builder(r, 200, b);
+	web_catalog_reply(r, api_of(r)->catalog);
 }
 
 /* ---------------------------------------------------------------------- */

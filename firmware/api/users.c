@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include "auth.h"
+#include "session.h"
 #include "store.h"
 
 #include <sodium.h>
@@ -54,12 +55,9 @@ static void api_login_done(GObject *source, GAsyncResult *result, gpointer data)
 			g_autoptr(JsonBuilder) b = json_builder_new();
 
 			g_autofree char *csrf = auth_csrf_token(token);
-			g_autofree char *cookie = g_strdup_printf(
-			    API_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-			    token, api->cfg->token_hours * 3600, api->tls ? "; Secure" : "");
 
-			api_logins_succeeded(api, l->host, l->user);
-			web_reply_header(&r, "Set-Cookie", cookie);
+			web_logins_succeeded(api->logins, l->host, l->user);
+			web_session_set_cookie(&r, token, api->cfg->token_hours * 3600, api->tls);
 			json_builder_begin_object(b);
 			web_json_add_str(b, "token", token);
 			web_json_add_str(b, "csrf", csrf);
@@ -80,7 +78,7 @@ static void api_login(struct web_req *r)
 	const char *host = web_req_remote(r);
 	struct api_login *l;
 
-	if (!api_logins_admit(r, web_str(r, "user")))
+	if (!web_logins_admit(api->logins, r, web_str(r, "user")))
 		return;
 	l = g_new0(struct api_login, 1);
 	l->api = api;
@@ -102,8 +100,7 @@ static void api_login(struct web_req *r)
 
 static void api_logout(struct web_req *r)
 {
-	g_autofree char *cookie = web_req_cookie(r, API_COOKIE);
-	const char *token = api_bearer(r) ? api_bearer(r) : cookie;
+	g_autofree char *token = web_session_token(r, NULL);
 	g_autofree char *digest = token ? auth_token_digest(token) : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -111,8 +108,7 @@ static void api_logout(struct web_req *r)
 		store_token_delete(desk_store(api_of(r)->desk), digest, NULL);
 		api_devices_end_sockets(api_of(r), digest, NULL, NULL, "logged out");
 	}
-	web_reply_header(r, "Set-Cookie",
-			 API_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	web_session_set_cookie(r, NULL, 0, FALSE);
 	json_builder_begin_object(b);
 	web_json_add_bool(b, "ok", TRUE);
 	json_builder_end_object(b);
@@ -300,7 +296,7 @@ static void api_user_old_checked(GObject *source, GAsyncResult *result, gpointer
 		web_error(&r, 403, "wrong_password", "the current password is wrong");
 		api_user_job_free(j);
 	} else {
-		api_logins_succeeded(j->api, web_exchange_remote(j->x), j->name);
+		web_logins_succeeded(j->api->logins, web_exchange_remote(j->x), j->name);
 		api_user_job_hash(j, password);
 	}
 	sodium_memzero(password, strlen(password));

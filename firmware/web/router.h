@@ -65,6 +65,7 @@ struct web_field {
 	}
 
 #define WEB_DEVICE_NAME_MAX 32
+#define WEB_PROVIDER_MAX    32
 
 /* Who calls.  role is a bit of the program's roles, 0 anonymous. */
 struct web_caller {
@@ -74,6 +75,9 @@ struct web_caller {
 	char session[65]; /* a person's login: its token's digest; "" otherwise */
 	char device[WEB_DEVICE_NAME_MAX + 1]; /* a paired device's name; "" otherwise */
 	int scope; /* what a device is bound to (vuorod: a booth screen's booth); 0 none */
+	/* The one provider a person acts for (the hub's provider-managers);
+	 * "" for everybody else (vuorod leaves it empty). */
+	char provider[WEB_PROVIDER_MAX + 1];
 };
 
 struct web_exchange;

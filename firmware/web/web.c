@@ -17,10 +17,18 @@
 struct web {
 	SoupServer *server;
 	char *dir; /* canonical, no trailing slash */
+	const struct web_page *pages;
+	size_t n_pages;
+	char *home;
+	char *not_found; /* "not found: the pages are …" */
 };
 
-static const char *const web_pages[] = {"kiosk",   "advisor", "display", "tech",
-					"manager", "expert",  "booth"};
+static const struct web_page web_vuorod_pages[] = {
+    {"/kiosk", "kiosk/index.html"},     {"/advisor", "advisor/index.html"},
+    {"/display", "display/index.html"}, {"/tech", "tech/index.html"},
+    {"/manager", "manager/index.html"}, {"/expert", "expert/index.html"},
+    {"/booth", "booth/index.html"},     {"/t/*", "follow/index.html"},
+};
 
 static const struct {
 	const char *ext;
@@ -112,6 +120,19 @@ static void web_file(struct web *w, SoupServerMessage *msg, const char *rel)
 	soup_server_message_set_response(msg, type, SOUP_MEMORY_TAKE, g_steal_pointer(&data), len);
 }
 
+/* @pattern "/NAME" matches "/NAME" and "/NAME/"; "/NAME/" "*" matches
+ * "/NAME/X" for one segment X. */
+static gboolean web_page_match(const char *pattern, const char *path)
+{
+	size_t n = strlen(pattern);
+
+	if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0)
+		return strncmp(path, pattern, n - 1) == 0 && path[n - 1] &&
+		       !strchr(path + n - 1, '/');
+	return strncmp(path, pattern, n) == 0 &&
+	       (path[n] == '\0' || (path[n] == '/' && path[n + 1] == '\0'));
+}
+
 static void web_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
 		       GHashTable *query, gpointer data)
 {
@@ -124,43 +145,34 @@ static void web_handle(SoupServer *server, SoupServerMessage *msg, const char *p
 	}
 	if (strcmp(path, "/") == 0) {
 		web_headers(msg);
-		soup_server_message_set_redirect(msg, SOUP_STATUS_FOUND, "/kiosk");
+		soup_server_message_set_redirect(msg, SOUP_STATUS_FOUND, w->home);
 		return;
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(web_pages); i++) {
-		size_t n = strlen(web_pages[i]);
-
-		if (path[0] == '/' && strncmp(path + 1, web_pages[i], n) == 0 &&
-		    (path[n + 1] == '\0' || (path[n + 1] == '/' && path[n + 2] == '\0'))) {
-			g_autofree char *rel = g_strdup_printf("%s/index.html", web_pages[i]);
-
-			web_file(w, msg, rel);
+	for (size_t i = 0; i < w->n_pages; i++) {
+		if (web_page_match(w->pages[i].path, path)) {
+			web_file(w, msg, w->pages[i].file);
 			return;
 		}
-	}
-	if (g_str_has_prefix(path, "/t/") && path[3] && !strchr(path + 3, '/')) {
-		web_file(w, msg, "follow/index.html");
-		return;
 	}
 	if (g_str_has_prefix(path, "/ui/") && path[4]) {
 		web_file(w, msg, path + 4);
 		return;
 	}
-	web_text(msg, SOUP_STATUS_NOT_FOUND,
-		 "not found: the pages are /kiosk, /advisor, /display, "
-		 "/tech, /manager, /expert and /booth\n");
+	web_text(msg, SOUP_STATUS_NOT_FOUND, w->not_found);
 }
 
-struct web *web_new(SoupServer *server, const char *ui_dir, GError **error)
+struct web *web_new_pages(SoupServer *server, const char *ui_dir, const struct web_page *pages,
+			  size_t n_pages, const char *home, GError **error)
 {
+	g_autoptr(GString) names = g_string_new("not found: the pages are");
 	struct web *w;
 	char *real = realpath(ui_dir, NULL);
 
 	if (!real || !g_file_test(real, G_FILE_TEST_IS_DIR)) {
-		g_set_error(
-		    error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-		    "the web pages folder %s is missing: set [api] ui-dir or reinstall vuoro",
-		    ui_dir);
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "the web pages folder %s is missing: set ui-dir in the config or "
+			    "reinstall vuoro",
+			    ui_dir);
 		free(real);
 		return NULL;
 	}
@@ -168,8 +180,22 @@ struct web *web_new(SoupServer *server, const char *ui_dir, GError **error)
 	w->server = server;
 	w->dir = g_strdup(real);
 	free(real);
+	w->pages = pages;
+	w->n_pages = n_pages;
+	w->home = g_strdup(home);
+	for (size_t i = 0; i < n_pages; i++)
+		if (!g_str_has_suffix(pages[i].path, "/*"))
+			g_string_append_printf(names, "%s %s", i ? "," : "", pages[i].path);
+	g_string_append_c(names, '\n');
+	w->not_found = g_string_free(g_steal_pointer(&names), FALSE);
 	soup_server_add_handler(server, "/", web_handle, w, NULL);
 	return w;
+}
+
+struct web *web_new(SoupServer *server, const char *ui_dir, GError **error)
+{
+	return web_new_pages(server, ui_dir, web_vuorod_pages, G_N_ELEMENTS(web_vuorod_pages),
+			     "/kiosk", error);
 }
 
 void web_free(struct web *w)
@@ -178,5 +204,7 @@ void web_free(struct web *w)
 		return;
 	soup_server_remove_handler(w->server, "/");
 	g_free(w->dir);
+	g_free(w->home);
+	g_free(w->not_found);
 	g_free(w);
 }

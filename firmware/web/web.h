@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * web: the pages people use, served from the ui/ folder next to the API.
+ * The program gives its pages (struct web_page); vuorod's (web_new):
  *
  *   /kiosk /advisor /display /tech /manager   ui/NAME/index.html
  *   /t/REF                                    ui/follow/index.html (the QR's target)
@@ -20,7 +21,20 @@
 
 struct web;
 
-/* Serves @ui_dir on @server.  NULL with @error when the folder is missing. */
+/* A page: @path is "/NAME" (also served as "/NAME/"), or ends in "/" "*"
+ * for one more segment, any (the follow page's "/t/" "*"); @file is
+ * relative to the ui folder. */
+struct web_page {
+	const char *path;
+	const char *file;
+};
+
+/* Serves @ui_dir on @server: @pages (n_pages of them, kept, not copied),
+ * "/" redirects to @home, /ui/PATH.  NULL with @error when the folder is
+ * missing. */
+struct web *web_new_pages(SoupServer *server, const char *ui_dir, const struct web_page *pages,
+			  size_t n_pages, const char *home, GError **error);
+/* vuorod's pages. */
 struct web *web_new(SoupServer *server, const char *ui_dir, GError **error);
 void web_free(struct web *w);
 typedef struct web Web; /* for g_autoptr(Web) only */

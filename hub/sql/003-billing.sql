@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
--- vuoro-hub's database, version 2: billing statements (DESIGN.md "Billing").
+-- vuoro-hub's database, version 3: billing statements (DESIGN.md "Billing").
 --
 -- A billable event is a finished visit leg (a visits row) whose outcome is
 -- none of no_show, cancelled, voided, reset, interrupted: the site's own
@@ -17,6 +17,9 @@
 -- after the INSERT's lock on ledger and visits.  The close holds ledger in
 -- SHARE mode, so a batch is either wholly committed before the close (and in
 -- its lines) or stored after it (and late): none falls between.
+
+-- Every row, whatever row-level security says (hub/sql/002-users.sql).
+SELECT set_config('vuoro.scope', 'all', true);
 
 ALTER TABLE visits ADD COLUMN stored_at timestamptz;
 UPDATE visits v SET stored_at = l.stored_at
@@ -48,6 +51,11 @@ CREATE TABLE billing_lines (
 	amount_cents bigint NOT NULL,
 	PRIMARY KEY (period, provider, site, service, channel, belongs)
 );
+
+-- A provider-manager's request sees its provider's lines only.
+ALTER TABLE billing_lines ENABLE ROW LEVEL SECURITY;
+ALTER TABLE billing_lines FORCE ROW LEVEL SECURITY;
+CREATE POLICY billing_lines_visible ON billing_lines USING (hub_visible(provider));
 
 CREATE FUNCTION hub_billing_frozen() RETURNS trigger
 LANGUAGE plpgsql AS $$
