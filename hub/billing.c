@@ -499,9 +499,12 @@ int billing_close(PGconn *conn, const struct hub_config *cfg, const char *period
 	return close_lines(conn, cfg, first, period, error);
 }
 
-int billing_periods(PGconn *conn, const struct hub_config *cfg, char **ret, gsize *ret_len,
-		    GError **error)
+int billing_periods(PGconn *conn, const struct hub_config *cfg, const char *only, char **ret,
+		    gsize *ret_len, GError **error)
 {
+	g_autoptr(GPtrArray) providers = g_ptr_array_new_with_free_func(g_free);
+	GHashTableIter it;
+	gpointer key;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	char now[8], first[11];
 	const char *params[1] = {first};
@@ -524,6 +527,23 @@ int billing_periods(PGconn *conn, const struct hub_config *cfg, char **ret, gsiz
 		return pg_failed(error, "periods", res);
 	json_builder_begin_object(b);
 	web_json_add_str(b, "current", now);
+	/* The providers [prices] names (a provider-manager: its own). */
+	g_hash_table_iter_init(&it, cfg->prices);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		g_autofree char *p = g_strndup(key, strcspn(key, "."));
+
+		if ((!only || strcmp(p, only) == 0) &&
+		    !g_ptr_array_find_with_equal_func(providers, p, g_str_equal, NULL))
+			g_ptr_array_add(providers, g_steal_pointer(&p));
+	}
+	if (only && providers->len == 0)
+		g_ptr_array_add(providers, g_strdup(only));
+	g_ptr_array_sort(providers, ptr_cmp);
+	json_builder_set_member_name(b, "providers");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < providers->len; i++)
+		json_builder_add_string_value(b, providers->pdata[i]);
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "periods");
 	json_builder_begin_array(b);
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -657,7 +677,9 @@ static void api_periods(struct web_req *r)
 
 	if (!conn)
 		return;
-	rc = billing_periods(conn, hub_of(r)->cfg, &text, &len, &error);
+	rc = billing_periods(conn, hub_of(r)->cfg,
+			     r->caller.role == HUB_ROLE_PROVIDER ? r->caller.provider : NULL, &text,
+			     &len, &error);
 	hub_scope_end(r, rc == 0);
 	if (rc < 0)
 		reply_error(r, conn, rc, error);

@@ -58,11 +58,12 @@ int billing_statement(PGconn *conn, const struct hub_config *cfg, const char *pr
 int billing_close(PGconn *conn, const struct hub_config *cfg, const char *period, const char *by,
 		  GError **error);
 
-/* The periods as JSON: [{"period", "state": "open"|"closed", "closed_at",
- * "closed_by"}], newest first: every month with visits, every closed one and
- * the current one. */
-int billing_periods(PGconn *conn, const struct hub_config *cfg, char **ret, gsize *ret_len,
-		    GError **error);
+/* The periods as JSON: {"current": "YYYY-MM", "providers": [the codes
+ * [prices] names; @only's alone when not NULL], "periods": [{"period",
+ * "state": "open"|"closed", "closed_at", "closed_by"}] newest first: every
+ * month with visits, every closed one and the current one}. */
+int billing_periods(PGconn *conn, const struct hub_config *cfg, const char *only, char **ret,
+		    gsize *ret_len, GError **error);
 
 /* The routes (hub_web_add_routes): GET /api/hub/billing/statements,
  * GET /api/hub/billing/periods, POST /api/hub/billing/periods/YYYY-MM/close. */
