@@ -17,10 +17,10 @@ import subprocess
 import pytest
 import requests
 
-from conftest import conf_with, make_daemon, wait_for
-from hubweb import DB_ROLE, HubWeb
+from conftest import ROOT, conf_with, make_daemon, wait_for
+from hubweb import DB_ROLE, PASSWORD, HubWeb
 from pg import Postgres
-from test_hub_ingest import HUB, SQL_DIR, Broker
+from test_hub_ingest import BUILD, HUB, SQL_DIR, Broker
 
 PRICES = {
     "kunta.*.*": "9.90",
@@ -386,3 +386,36 @@ def test_a_bad_price_is_refused_with_what_to_write(workdir, key, value, says):
     r = subprocess.run([HUB, "--config", conf], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2
     assert "[prices] %s" % key in r.stderr and says in r.stderr, r.stderr
+
+
+def page(hub, user, lang, provider, period):
+    """tests/e2e/hub-billing-page.mjs in a real Chromium: what it saw."""
+    e2e = os.path.join(ROOT, "tests", "e2e")
+    r = subprocess.run(["node", os.path.join(e2e, "hub-billing-page.mjs"), hub.url(""), user,
+                        PASSWORD % user, lang, provider, period],
+                       cwd=e2e, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, BUILD_DIR=BUILD))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_the_printable_page(region):
+    broker, pg, hub, web = region
+    publish_and_wait(broker, pg, [visit("s3", DAY_2026_09_10 + 7, "vero", "tax", "in_person"),
+                                  visit("s2", DAY_2026_09_10 + 8, "vero", "tax", "paper_form"),
+                                  visit("s2", DAY_2026_09_10 + 8, "kela", "kela", "in_person")])
+    st = web.statement("vero", "2026-09").json()
+    seen = page(hub, "root", "fi", "vero", "2026-09")
+    assert seen["errors"] == [] and seen["hiddenInPrint"] and seen["pdfBytes"] > 1000
+    assert seen["heading"] == "Laskutus" and "vero" in seen["title"] and "syyskuu 2026" in seen["title"]
+    assert seen["closeVisible"]  # an admin, an ended open month
+    assert len(seen["rows"]) == len(st["lines"])
+    for row, line in zip(seen["rows"], st["lines"]):
+        assert row[0].startswith(line["site"]) and row[1] == line["service"]
+        assert row[3] == str(line["events"])
+    assert seen["sums"][0] == "Yhteensä" and seen["sums"][1] == str(st["total"]["events"])
+    assert seen["csvHref"].endswith("provider=vero&period=2026-09&format=csv")
+    # A provider-manager: its own provider only, no close.
+    seen = page(hub, "kaisa", "sv", "kela", "2026-09")
+    assert seen["errors"] == [] and seen["providers"] == ["kela"] and seen["providerDisabled"]
+    assert not seen["closeVisible"] and seen["heading"] == "Fakturering"
