@@ -12,6 +12,7 @@
 struct hub_db {
 	PGconn *conn;
 	char *error;
+	char *scope; /* vuoro.scope of the whole session, NULL: none */
 };
 
 static void set_error(struct hub_db *db, const char *what, const PGresult *res)
@@ -81,6 +82,7 @@ void hub_db_free(struct hub_db *db)
 		return;
 	PQfinish(db->conn);
 	g_free(db->error);
+	g_free(db->scope);
 	g_free(db);
 }
 
@@ -102,7 +104,27 @@ int hub_db_reset(struct hub_db *db)
 		return -ECONNREFUSED;
 	}
 	PQclear(PQexec(db->conn, "SET client_min_messages = warning"));
-	return 0;
+	return db->scope ? hub_db_set_scope(db, db->scope) : 0;
+}
+
+int hub_db_set_scope(struct hub_db *db, const char *scope)
+{
+	const char *params[1] = {scope};
+	PGresult *res;
+	int rc = 0;
+
+	if (db->scope != scope) {
+		g_free(db->scope);
+		db->scope = g_strdup(scope);
+	}
+	res = PQexecParams(db->conn, "SELECT set_config('vuoro.scope', $1, false)", 1, NULL, params,
+			   NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		set_error(db, "vuoro.scope", res);
+		rc = -EAGAIN;
+	}
+	PQclear(res);
+	return rc;
 }
 
 const char *hub_db_error(const struct hub_db *db)

@@ -42,6 +42,10 @@ struct pg_conn *hub_db_conn(struct hub_db *db);
 bool hub_db_ok(const struct hub_db *db);
 /* Reconnects; 0 when it works again. */
 int hub_db_reset(struct hub_db *db);
+/* Sets vuoro.scope for the whole session, again after each reconnect (the
+ * ingest's "ingest": row-level security lets it write every provider's
+ * rows; hub.h).  0 or -EAGAIN. */
+int hub_db_set_scope(struct hub_db *db, const char *scope);
 /* The last error's text (for logs and for a reject's reason). */
 const char *hub_db_error(const struct hub_db *db);
 

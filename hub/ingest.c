@@ -244,7 +244,11 @@ int ingest_start(const struct hub_config *cfg, natsSubscription *sub, struct ing
 	g_mutex_init(&in->lock);
 	g_cond_init(&in->wake);
 	rc = hub_db_open(cfg->pg_conninfo, &in->db);
+	/* RLS (sql/003-rls.sql): the ingest writes every provider's rows. */
+	if (rc == 0)
+		rc = hub_db_set_scope(in->db, "ingest");
 	if (rc < 0) {
+		hub_db_free(in->db);
 		g_mutex_clear(&in->lock);
 		g_cond_clear(&in->wake);
 		g_free(in);

@@ -26,6 +26,8 @@
 #include "hub_db.h"
 #include "hub_nats.h"
 #include "ingest.h"
+#include "json.h"
+#include "reports.h"
 #include "session.h"
 #include "users.h"
 #include "web.h"
@@ -46,12 +48,55 @@ static int schema_ensure(const struct hub_config *cfg)
 	return rc;
 }
 
-/* The parts of the hub's web, once the base runs: each registers its
- * route table (hub_web_add_routes) and may start what it watches. */
+/* The parts of the hub's web: their route tables, registered once the
+ * base runs (and listed by --list-routes). */
+static const struct {
+	const struct web_route *routes;
+	const size_t *n;
+} parts[] = {
+    {hub_reports_routes, &hub_reports_n_routes},
+    {billing_routes, &billing_n_routes},
+};
+
+/* Registers the parts' routes; a part that watches something starts here. */
 static int parts_start(struct hub *hub)
 {
-	hub_web_add_routes(hub->web, billing_routes, billing_n_routes);
+	for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
+		hub_web_add_routes(hub->web, parts[i].routes, *parts[i].n);
 	return 0;
+}
+
+/* One JSON line per route: method, path, roles, anybody (test_hub_web.py's
+ * EXPECT checks them against the policy). */
+static void print_route(const struct web_route *route, void *data)
+{
+	static const unsigned roles[] = {HUB_ROLE_ADMIN, HUB_ROLE_MANAGER, HUB_ROLE_TECHNICIAN,
+					 HUB_ROLE_PROVIDER};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *text = NULL;
+
+	json_builder_begin_object(b);
+	web_json_add_str(b, "method", route->method);
+	web_json_add_str(b, "path", route->path);
+	json_builder_set_member_name(b, "roles");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < G_N_ELEMENTS(roles); i++)
+		if (route->roles & roles[i])
+			json_builder_add_string_value(b, hub_role_name(roles[i]));
+	json_builder_end_array(b);
+	web_json_add_bool(b, "anybody", route->roles == 0);
+	web_json_add_bool(b, "fields", route->fields != NULL);
+	json_builder_end_object(b);
+	text = web_json_text(b);
+	printf("%s\n", text);
+}
+
+static void list_routes(void)
+{
+	hub_web_foreach_base_route(print_route, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
+		for (size_t k = 0; k < *parts[i].n; k++)
+			print_route(&parts[i].routes[k], NULL);
 }
 
 static void parts_stop(struct hub *hub)
@@ -180,7 +225,10 @@ int main(int argc, char **argv)
 	g_autofree char *role = NULL;
 	g_autofree char *provider = NULL;
 	gboolean version = FALSE;
+	gboolean routes = FALSE;
 	GOptionEntry entries[] = {
+	    {"list-routes", 0, 0, G_OPTION_ARG_NONE, &routes,
+	     "print the API's routes and who may call them (JSON lines)", NULL},
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "the hub's config (INI)", "FILE"},
 	    {"add-user", 0, 0, G_OPTION_ARG_STRING, &add,
 	     "add (or reset) a user of the hub's pages; the password on stdin", "NAME"},
@@ -204,6 +252,10 @@ int main(int argc, char **argv)
 	}
 	if (version) {
 		printf("vuoro-hub %s\n", VUORO_VERSION);
+		return 0;
+	}
+	if (routes) {
+		list_routes();
 		return 0;
 	}
 	if (!config) {

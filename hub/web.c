@@ -179,6 +179,13 @@ static void hub_web_identify(void *app, struct web_req *r, struct web_caller *re
 	conn = hub_web_conn(hub);
 	if (conn)
 		hub_users_identify(hub, conn, digest, from_cookie, ret);
+	/* PostgreSQL restarted since the last request: libpq learns it from
+	 * this first query; reconnect and ask again. */
+	if (conn && PQstatus(conn) != CONNECTION_OK) {
+		conn = hub_web_conn(hub);
+		if (conn)
+			hub_users_identify(hub, conn, digest, from_cookie, ret);
+	}
 }
 
 static const struct web_router_hooks hub_web_hooks = {
@@ -203,6 +210,14 @@ void hub_web_add_routes(struct hub_web *w, const struct web_route *routes, size_
 
 	g_array_append_val(w->tables, t);
 	web_router_add(w->router, routes, n);
+}
+
+void hub_web_foreach_base_route(void (*fn)(const struct web_route *route, void *data), void *data)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(hub_web_routes); i++)
+		fn(&hub_web_routes[i], data);
+	for (size_t i = 0; i < hub_users_n_routes; i++)
+		fn(&hub_users_routes[i], data);
 }
 
 void hub_web_foreach_route(const struct hub_web *w,

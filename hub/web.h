@@ -32,6 +32,9 @@ void hub_web_free(struct hub_web *w);
 void hub_web_add_routes(struct hub_web *w, const struct web_route *routes, size_t n);
 /* The port it listens on (when [web] listen says :0, the one it got). */
 int hub_web_port(const struct hub_web *w);
-/* Every route, in table order (tests, --routes). */
+/* The base's own routes (catalog, login, logout, whoami), without a
+ * server: vuoro-hub --list-routes. */
+void hub_web_foreach_base_route(void (*fn)(const struct web_route *route, void *data), void *data);
+/* Every route, in table order. */
 void hub_web_foreach_route(const struct hub_web *w,
 			   void (*fn)(const struct web_route *route, void *data), void *data);

@@ -1350,7 +1350,7 @@ void report_add_json(const struct report *r, JsonBuilder *b)
  * formula (it starts with =, +, -, @, a tab or a CR: OWASP's "CSV
  * injection"; advisors type categories) gets a ' in front, and is quoted.
  * Numbers never come here: they are printed as numbers, so -1 stays -1. */
-static void csv_field(GString *s, const char *v)
+void report_csv_field(GString *s, const char *v)
 {
 	bool formula = v[0] && strchr("=+-@\t\r", v[0]);
 
@@ -1371,9 +1371,9 @@ static void csv_field(GString *s, const char *v)
 
 static void csv_keys(GString *s, const char *period, const char *provider)
 {
-	csv_field(s, period);
+	report_csv_field(s, period);
 	g_string_append_c(s, ',');
-	csv_field(s, provider);
+	report_csv_field(s, provider);
 }
 
 static void csv_int_or_empty(GString *s, int v)
@@ -1464,7 +1464,7 @@ static void csv_categories(const struct report *r, const char *period, const cha
 			continue;
 		csv_keys(s, period, provider);
 		g_string_append_c(s, ',');
-		csv_field(s, r->categories->pdata[i]);
+		report_csv_field(s, r->categories->pdata[i]);
 		g_string_append_printf(s, ",%u\r\n", c->cats[i]);
 	}
 }
@@ -1473,7 +1473,7 @@ static void csv_idle(const char *period, int counter, const struct idle_cell *c,
 {
 	GString *s = data;
 
-	csv_field(s, period);
+	report_csv_field(s, period);
 	g_string_append_printf(s, ",%d,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT,
 			       counter, c->open_s, c->busy_s, c->idle_s);
 	csv_ratio(s, 100.0 * (double)c->idle_s, (double)c->open_s, 10.0);
@@ -1637,9 +1637,9 @@ char *report_rows_to_csv(GPtrArray *rows, gsize *ret_len)
 	for (guint i = 0; i < rows->len; i++) {
 		const struct report_row *row = g_ptr_array_index(rows, i);
 
-		csv_field(csv, row->provider);
+		report_csv_field(csv, row->provider);
 		g_string_append_c(csv, ',');
-		csv_field(csv, row->month);
+		report_csv_field(csv, row->month);
 		g_string_append_printf(
 		    csv, ",%u,%u,%u,%u,%u,%u,%u,%d,%d,%d,%d,%u,%u\r\n", row->visits,
 		    row->by_channel[0], row->by_channel[1], row->by_channel[2], row->by_channel[3],

@@ -117,6 +117,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Report, report_free)
  * array per kind computed (billing, times, arrivals, idle, feedback,
  * categories) to the object @b is building. */
 void report_add_json(const struct report *r, JsonBuilder *b);
+/* Appends text field @v as the reports' CSV has it (RFC 4180 quoting; a
+ * formula's first character defused with '); the hub's reports too. */
+void report_csv_field(GString *s, const char *v);
 /* One kind as CSV (header line, CRLF line ends); NULL if not computed. */
 char *report_to_csv(const struct report *r, enum report_kind kind, gsize *ret_len);
 

@@ -4,10 +4,33 @@ same paths, cookie, CSRF header and throttle), the pages, and the hub's
 route table (EXPECT: every route's roles, like test_matrix.py's).
 
 Real peers: vuoro-hub, PostgreSQL 15 (pg.py), the region's broker (fleet.py)."""
+import json
+import subprocess
+
 import pytest
 import requests
 
-from hubweb import make_hub_web
+from conftest import wait_for
+from hubweb import DB_ROLE, make_hub_web
+from test_hub_ingest import HUB
+
+HUB_STAFF = {"admin", "manager", "technician", "provider-manager"}
+FIGURES = {"admin", "manager", "provider-manager"}
+ANYBODY = {"anonymous"} | HUB_STAFF
+# Who may call what at the hub: the policy, written here and not read from C
+# (vuoro-hub --list-routes must agree; every route is called as everyone).
+EXPECT = {
+    "GET /api/catalog": ANYBODY,
+    "POST /api/login": ANYBODY,
+    "POST /api/logout": HUB_STAFF,
+    "GET /api/whoami": HUB_STAFF,
+    "GET /api/hub/reports": FIGURES,
+    "GET /api/hub/reports/sites": FIGURES,
+    "GET /api/hub/billing/statements": FIGURES,
+    "GET /api/hub/billing/periods": FIGURES,
+    "POST /api/hub/billing/periods/*/close": {"admin"},
+}
+AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss"}
 
 USERS = [("ada", "admin", None), ("mia", "manager", None), ("teo", "technician", None),
          ("kelaboss", "provider-manager", "kela"), ("verboss", "provider-manager", "vero")]
@@ -22,6 +45,43 @@ def hub(tmp_path_factory):
         assert out.returncode == 0, out.stderr
     yield h
     next(gen, None)
+
+
+def routes():
+    out = subprocess.run([HUB, "--list-routes"], check=True, capture_output=True, text=True)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_every_route_has_the_policys_roles():
+    listed = {"%s %s" % (r["method"], r["path"]): r for r in routes()}
+    assert set(listed) == set(EXPECT), sorted(set(listed) ^ set(EXPECT))
+    for k, r in listed.items():
+        coded = ANYBODY if r["anybody"] else set(r["roles"])
+        assert coded == EXPECT[k], "%s: the code lets %s, the policy %s" % (k, coded, EXPECT[k])
+
+
+def test_route_by_caller(hub):
+    sessions = {role: hub.login(name) for role, name in AS_USER.items()}
+    sessions["anonymous"] = requests.Session()
+    for r in routes():
+        k = "%s %s" % (r["method"], r["path"])
+        for caller, s in sessions.items():
+            if r["method"] == "GET":
+                resp = s.get(hub.url(r["path"]))
+            else:
+                # a field no route has: 400 after the role check, nothing done
+                resp = s.post(hub.url(r["path"]), json={"matrix_probe": True})
+            j = resp.json()
+            refused = j.get("error") == "login_required" or (
+                j.get("error") == "forbidden" and j.get("message", "").endswith("may not do this"))
+            if caller in EXPECT[k]:
+                assert not refused, (k, caller, resp.text)
+                if r["fields"]:
+                    assert resp.status_code == 400 and j["error"] == "unknown_field", (k, caller)
+            else:
+                assert refused and resp.status_code == (401 if caller == "anonymous" else 403), (
+                    k, caller, resp.status_code, resp.text)
+            assert "$argon2" not in resp.text
 
 
 def test_add_user_refuses_what_it_cannot_store_and_says_what_to_do(hub):
@@ -87,6 +147,209 @@ def test_pages_and_catalog(hub):
     assert r.status_code == 404 and "/hub/reports" in r.text
     cat = requests.get(hub.url("/api/catalog?ns=hub&lang=sv")).json()
     assert cat["lang"] == "sv" and cat["strings"]["hub.page_reports"] == "Rapporter"
+
+
+# ---------------------------------------------------------------------------
+# Reports and row-level security, from records published as the sites do.
+
+DAY = 20790  # 2026-12-03
+# (site, provider, channel, outcome, wait_s or None, service_s or None, category)
+VISITS = [
+    ("s1", "kela", "in_person", "ended", 300, 600, "benefits"),
+    ("s1", "kela", "in_person", "ended", 120, 300, "benefits"),
+    ("s1", "kela", "remote_video", "ended", 900, 1200, None),
+    ("s1", "kela", "in_person", "no_show", 1500, None, None),
+    ("s2", "kela", "in_person", "ended", 60, 240, "housing"),
+    ("s1", "vero", "in_person", "ended", 30, 100, "tax"),
+    ("s2", "vero", "paper_form", "ended", 45, 200, None),
+    ("s2", "vero", "in_person", "cancelled", None, None, None),
+]
+FEEDBACK = [("s1", "kela", 5), ("s1", "kela", 3), ("s2", "vero", 4), ("s1", None, 1)]
+
+
+def published():
+    out, seqs = [], {}
+    for i, (site, prov, ch, outcome, w, sv, cat) in enumerate(VISITS):
+        seqs[site] = seqs.get(site, 0) + 1
+        at = 1796300000 + i * 60
+        r = {"v": 1, "kind": "visit", "seq": seqs[site], "at": at, "visit": i + 1,
+             "ticket": i + 1, "day": DAY, "service": prov + "-svc", "provider": prov,
+             "counter": 1, "channel": ch, "outcome": outcome, "lang": "fi", "recalls": 0,
+             "transfers": 0, "appointment": False, "issued_at": at - 2000,
+             "called_at": at - 2000 + w if w is not None else 0,
+             "started_at": at - 1000 if sv is not None else 0,
+             "ended_at": at - 1000 + sv if sv is not None else at}
+        if cat:
+            r["category"] = cat
+        out.append({"subject": "vuoro.rec.%s.visit" % site, "id": "%s-0a-%d" % (site, seqs[site]),
+                    "body": json.dumps(r)})
+    for i, (site, prov, rating) in enumerate(FEEDBACK):
+        seqs[site] += 1
+        r = {"v": 1, "kind": "feedback", "seq": seqs[site], "at": 1796300000 + i,
+             "tied": prov is not None, "ticket": i + 1 if prov else 0, "day": DAY,
+             "service": prov and prov + "-svc", "provider": prov, "counter": 1,
+             "rating": rating, "source": "kiosk"}
+        out.append({"subject": "vuoro.rec.%s.feedback" % site,
+                    "id": "%s-0a-%d" % (site, seqs[site]), "body": json.dumps(r)})
+    return out
+
+
+def rank(values, median):
+    """report.h's nearest rank: median (n + 1) / 2, p90 (9n + 9) / 10."""
+    v = sorted(values)
+    if not v:
+        return None
+    return v[((len(v) + 1) // 2 if median else (9 * len(v) + 9) // 10) - 1]
+
+
+EVENT_OUT = ("no_show", "cancelled", "voided", "reset", "interrupted")
+
+
+def expect_billing(visits):
+    ev = [v for v in visits if v[3] not in EVENT_OUT]
+    return {"events": len(ev),
+            **{ch: sum(1 for v in ev if v[2] == ch)
+               for ch in ("in_person", "remote_video", "e_service", "paper_form")},
+            "no_shows": sum(1 for v in visits if v[3] == "no_show"),
+            "cancelled": sum(1 for v in visits if v[3] == "cancelled")}
+
+
+def expect_times(visits):
+    w = [v[4] for v in visits if v[4] is not None]
+    s = [v[5] for v in visits if v[5] is not None and v[3] not in EVENT_OUT]
+    return {"waited": len(w), "wait_median_s": rank(w, True), "wait_p90_s": rank(w, False),
+            "within_target": sum(1 for x in w if x <= 15 * 60), "served": len(s),
+            "service_median_s": rank(s, True), "service_p90_s": rank(s, False)}
+
+
+@pytest.fixture(scope="module")
+def records(hub):
+    msgs = published()
+    assert hub.publish(msgs)["published"] == len(msgs)
+    wait_for(lambda: hub.pg.scalar("SELECT count(*) FROM ledger") == str(len(msgs)), 30,
+             "the records in PostgreSQL")
+    return msgs
+
+
+def report(s, hub, kind, **q):
+    q = dict({"kind": kind, "from": "2026-12-01", "to": "2027-01-01"}, **q)
+    r = s.get(hub.url("/api/hub/reports"), params=q)
+    assert r.status_code == 200, r.text
+    return {(row["period"], row["provider"]): row for row in r.json()[kind]}
+
+
+def test_reports_figures_equal_what_the_sites_published(hub, records):
+    s = hub.login("mia")
+    bill = report(s, hub, "billing")
+    for prov in ("kela", "vero"):
+        got = bill[("2026-12", prov)]
+        assert {k: got[k] for k in expect_billing([])} == expect_billing(
+            [v for v in VISITS if v[1] == prov]), prov
+    assert {k: bill[("total", "*")][k] for k in expect_billing([])} == expect_billing(VISITS)
+    times = report(s, hub, "times")
+    for prov in ("kela", "vero"):
+        got = times[("total", prov)]
+        assert {k: got[k] for k in expect_times([])} == expect_times(
+            [v for v in VISITS if v[1] == prov]), prov
+    # one site
+    s2 = report(s, hub, "billing", site="s2")
+    assert s2[("total", "*")]["events"] == expect_billing([v for v in VISITS if v[0] == "s2"])["events"]
+    fb = report(s, hub, "feedback")
+    assert fb[("total", "*")]["count"] == 4 and fb[("total", "*")]["sum"] == 13
+    assert fb[("total", "kela")]["mean"] == 4.0 and fb[("total", "vero")]["r4"] == 1
+    cats = s.get(hub.url("/api/hub/reports"), params={
+        "kind": "categories", "from": "2026-12-01", "to": "2027-01-01"}).json()["categories"]
+    assert {"period": "total", "provider": "kela", "category": "benefits", "events": 2} in cats
+    assert {"period": "total", "provider": "*", "category": "uncategorised", "events": 2} in cats
+
+
+def test_reports_csv_like_the_sites(hub, records):
+    s = hub.login("ada")
+    r = s.get(hub.url("/api/hub/reports"), params={
+        "kind": "times", "from": "2026-12-01", "to": "2027-01-01", "format": "csv"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in r.headers["Content-Disposition"]
+    lines = r.text.split("\r\n")
+    assert lines[0] == ("period,provider,waited,wait_median_s,wait_p90_s,within_target,"
+                        "within_target_pct,served,service_median_s,service_p90_s,no_shows")
+    total = [l for l in lines if l.startswith("total,*,")][0].split(",")
+    e = expect_times(VISITS)
+    assert total[2:5] == [str(e["waited"]), str(e["wait_median_s"]), str(e["wait_p90_s"])]
+
+
+def test_provider_manager_sees_only_their_provider_by_rls(hub, records):
+    s = hub.login("kelaboss")
+    bill = report(s, hub, "billing")
+    assert {p for _, p in bill} == {"kela", "*"}
+    kela = expect_billing([v for v in VISITS if v[1] == "kela"])
+    # their "everyone" row is their own provider's: vero's rows are not there
+    assert {k: bill[("total", "*")][k] for k in kela} == kela
+    fb = report(s, hub, "feedback")
+    assert fb[("total", "*")]["count"] == 2  # kela's two, not vero's nor the untied one
+    # asking for another provider's site changes nothing: the rows are not there
+    s2 = report(s, hub, "billing", site="s2")
+    assert s2[("total", "*")]["events"] == 1
+    # the proof that PostgreSQL does it, not the hub's code: without RLS on
+    # visits the same request shows vero's rows
+    hub.pg.psql("ALTER TABLE visits DISABLE ROW LEVEL SECURITY")
+    try:
+        assert {p for _, p in report(s, hub, "billing")} == {"kela", "vero", "*"}
+    finally:
+        hub.pg.psql("ALTER TABLE visits ENABLE ROW LEVEL SECURITY")
+    assert {p for _, p in report(s, hub, "billing")} == {"kela", "*"}
+
+
+def test_wrong_role_is_403_and_anonymous_401(hub):
+    teo = hub.login("teo")
+    q = {"kind": "billing", "from": "2026-12-01", "to": "2027-01-01"}
+    r = teo.get(hub.url("/api/hub/reports"), params=q)
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+    assert requests.get(hub.url("/api/hub/reports"), params=q).status_code == 401
+    r = hub.login("mia").get(hub.url("/api/hub/reports"), params=dict(q, kind="nope"))
+    assert r.status_code == 400 and "billing, times" in r.json()["message"]
+
+
+def test_rls_in_postgresql_itself(hub, records):
+    """Raw SQL as the hub's role, no WHERE: the setting decides."""
+    def count(setting, table="visits"):
+        return hub.pg.scalar("SET ROLE %s; %s SELECT count(*) FROM %s"
+                             % (DB_ROLE, setting, table))
+    kela = sum(1 for v in VISITS if v[1] == "kela")
+    assert count("SET vuoro.provider = 'kela';") == str(kela)
+    assert count("SET vuoro.provider = 'vero';") == str(len(VISITS) - kela)
+    assert count("") == "0"  # a forgotten SET shows nothing
+    assert count("SET vuoro.provider = '';") == "0"
+    assert count("SET vuoro.scope = 'all';") == str(len(VISITS))
+    assert count("SET vuoro.provider = 'kela';", "feedback") == "2"
+    # a partition read directly is under the same policy
+    assert count("SET vuoro.provider = 'kela';", "visits_202612") == str(kela)
+    # in a provider's scope, another provider's rows cannot be reached, nor made
+    assert hub.pg.scalar("SET ROLE %s; SET vuoro.provider = 'kela'; WITH u AS (UPDATE feedback "
+                         "SET rating = 1 WHERE provider = 'vero' RETURNING 1) "
+                         "SELECT count(*) FROM u" % DB_ROLE) == "0"
+    with pytest.raises(subprocess.CalledProcessError) as e:
+        hub.pg.psql("SET ROLE %s; SET vuoro.provider = 'kela'; UPDATE feedback SET provider "
+                    "= 'vero' WHERE provider = 'kela'" % DB_ROLE)
+    assert "row-level security" in e.value.stderr
+    # and the ingest (scope 'ingest') wrote them all
+    assert hub.pg.scalar("SELECT count(*) FROM visits") == str(len(VISITS))
+
+
+def test_postgresql_restarted_the_web_and_the_ingest_go_on(hub, records):
+    """The web reconnects on its next request; the ingest's reconnection
+    keeps its scope (RLS would refuse its rows without it)."""
+    s = hub.login("mia")
+    hub.pg.restart()
+    assert s.get(hub.url("/api/whoami")).status_code == 200
+    r = json.loads(published()[0]["body"])
+    r.update(seq=100, day=DAY + 62, visit=100)  # February: outside the other tests' range
+    before = int(hub.pg.scalar("SELECT count(*) FROM visits"))
+    hub.publish([{"subject": "vuoro.rec.s1.visit", "id": "s1-0a-100", "body": json.dumps(r)}],
+                name="after-restart")
+    wait_for(lambda: int(hub.pg.scalar("SELECT count(*) FROM visits")) == before + 1, 30,
+             "the visit stored after the restart")
+    feb = report(s, hub, "billing", **{"from": "2027-02-01", "to": "2027-03-01"})
+    assert feb[("total", "kela")]["events"] == 1
 
 
 # Last: it leaves this address throttled.

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The region hub's pages in a real Chromium against a real vuoro-hub
+// (PostgreSQL, a broker, records published as the sites do:
+// tests/integration/hubweb_serve.py): log in at /hub, the role's links,
+// /hub/reports with the figures that were published, a provider's manager
+// limited to their provider's rows.
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test, open, shot, audit, expect, waitFor, ROOT, BUILD } from "./lib.mjs";
+
+// Starts the hub; resolves {url, stop()}.
+function startHub(users) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-hub-e2e-"));
+  const proc = spawn("/usr/bin/python3", [path.join(ROOT, "tests/integration/hubweb_serve.py"), dir, ...users],
+    { cwd: path.join(ROOT, "tests/integration"), env: { ...process.env, BUILD_DIR: BUILD },
+      stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  proc.stderr.on("data", (d) => { err += d; });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) {
+        resolve({
+          url: JSON.parse(line).url,
+          stop: () => new Promise((done) => {
+            proc.on("exit", () => {
+              fs.rmSync(dir, { recursive: true, force: true });
+              done();
+            });
+            proc.stdin.end();
+          }),
+        });
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`hubweb_serve.py exited ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+async function logIn(page, user) {
+  await page.locator("#user").fill(user);
+  await page.locator("#password").fill(`hub-pass-long-${user}-1`);
+  await page.locator("#login-button").click();
+}
+
+const cells = (page, sel) => page.locator(sel).allInnerTexts();
+
+test("hub: a manager logs in, opens the reports and sees the published figures", async () => {
+  const hub = await startHub(["mia:manager", "kb:provider-manager:kela", "teo:technician"]);
+  try {
+    const page = await open(hub.url + "/hub", { lang: "en" });
+    await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
+    await page.reload();
+    await page.locator("#login-form").waitFor();
+    await logIn(page, "mia");
+    await page.locator("#page-reports").waitFor();
+    const links = await page.locator("#pages a").allInnerTexts();
+    expect(JSON.stringify(links) === JSON.stringify(["Reports", "Billing", "Service points"]),
+      "a manager's pages: " + links);
+    await shot(page, "hub-front-manager");
+    await audit(page, "hub front page");
+
+    await page.locator("#page-reports").click();
+    await page.locator("#report-go").waitFor();
+    await page.locator("#report-from").fill("2026-12-01");
+    await page.locator("#report-to").fill("2027-01-01");
+    await page.locator("#report-go").click();
+    await waitFor(async () => (await page.locator("#report-table tbody tr").count()) > 0, "the rows");
+    const heads = await cells(page, "#report-table thead th");
+    expect(heads[0] === "Period" && heads[2] === "Events", "translated headings: " + heads.slice(0, 3));
+    // whole range, every provider: 6 service events (test_hub_web.VISITS)
+    const total = page.locator("#report-table tbody tr.total").filter({ hasText: "all" });
+    const row = await total.locator("th, td").allInnerTexts();
+    expect(row[0] === "whole range" && row[1] === "all" && row[2] === "6", "the total row: " + row);
+    expect(await page.locator("#report-csv").getAttribute("href") ===
+      "/api/hub/reports?kind=billing&from=2026-12-01&to=2027-01-01&period=month&format=csv", "the CSV link");
+    expect(!(await page.locator("#report").innerText()).includes("null"), "no stray null");
+    expect(await page.locator("#report-scope").count() === 0, "no provider scope for a manager");
+    await shot(page, "hub-reports-manager");
+    await audit(page, "hub reports");
+    await page.context().close();
+
+    // kela's manager: only kela's rows, and told so
+    const kb = await open(hub.url + "/hub/reports", { lang: "en" });
+    await kb.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
+    await kb.reload();
+    await kb.locator("#login-form").waitFor();
+    await logIn(kb, "kb");
+    await kb.locator("#report-go").waitFor();
+    await kb.locator("#report-from").fill("2026-12-01");
+    await kb.locator("#report-to").fill("2027-01-01");
+    await kb.locator("#report-go").click();
+    await waitFor(async () => (await kb.locator("#report-table tbody tr").count()) > 0, "kela's rows");
+    const providers = new Set(await cells(kb, "#report-table tbody tr td:nth-of-type(1)"));
+    expect(providers.size === 2 && providers.has("kela") && providers.has("all"), "only kela: " + [...providers]);
+    expect((await kb.locator("#report-scope").innerText()).includes("kela"), "the scope said");
+    await shot(kb, "hub-reports-provider");
+    await kb.context().close();
+
+    // a technician is refused the reports page
+    const teo = await open(hub.url + "/hub/reports", { lang: "en" });
+    await teo.locator("#login-form").waitFor();
+    await logIn(teo, "teo");
+    await teo.locator("#refused-text").waitFor();
+    await teo.context().close();
+  } finally {
+    await hub.stop();
+  }
+});
