@@ -477,7 +477,7 @@ int billing_close(PGconn *conn, const struct hub_config *cfg, const char *period
 		return -EAGAIN;
 	}
 	/* SHARE on ledger: every batch is committed before the close or stored
-	 * after it (003-billing.sql). */
+	 * after it (004-billing.sql). */
 	rc = exec_ok(conn, "LOCK TABLE ledger IN SHARE MODE", error);
 	if (rc < 0)
 		return rc;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * billing: the providers' statements (DESIGN.md "Billing", hub/sql/003-billing.sql).
+ * billing: the providers' statements (DESIGN.md "Billing", hub/sql/004-billing.sql).
  *
  * A billable event is a finished visit leg served (outcome none of no_show,
  * cancelled, voided, reset, interrupted: the site's "service event"); a

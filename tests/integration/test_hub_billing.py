@@ -367,7 +367,17 @@ def test_a_provider_manager_reads_only_its_provider(region):
     assert r.status_code == 200 and r.json()["provider"] == "kela"
     assert web.post("/api/hub/billing/periods/2026-09/close", "kaisa").status_code == 403
     # The manager sees both.
-    assert web.statement("vero", "2026-09").json()["total"]["events"] == 1
+    assert web.statement("vero", "2026-09").json()["total"]["events"] >= 1
+    # In PostgreSQL too (row-level security, as the hub's role): the
+    # statement's query in a provider-manager's scope sees its provider only.
+    def lines(scope, provider, want):
+        return int(pg.psql(
+            "SET ROLE %s; SELECT set_config('vuoro.scope', '%s', false), "
+            "set_config('vuoro.provider', '%s', false); "
+            "SELECT count(*) FROM hub_billing_open_lines('2026-09-01', %s)"
+            % (DB_ROLE, scope, provider, want))[-1][0])
+    assert lines("", "kela", "'vero'") == 0 and lines("", "kela", "NULL") >= 1
+    assert lines("all", "", "'vero'") >= 1
 
 
 @pytest.mark.parametrize("key,value,says", [

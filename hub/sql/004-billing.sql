@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
--- vuoro-hub's database, version 3: billing statements (DESIGN.md "Billing").
+-- vuoro-hub's database, version 4: billing statements (DESIGN.md "Billing").
 --
 -- A billable event is a finished visit leg (a visits row) whose outcome is
 -- none of no_show, cancelled, voided, reset, interrupted: the site's own
@@ -18,7 +18,7 @@
 -- SHARE mode, so a batch is either wholly committed before the close (and in
 -- its lines) or stored after it (and late): none falls between.
 
--- Every row, whatever row-level security says (hub/sql/002-users.sql).
+-- Every row, whatever row-level security says (003-rls.sql).
 SELECT set_config('vuoro.scope', 'all', true);
 
 ALTER TABLE visits ADD COLUMN stored_at timestamptz;
@@ -52,10 +52,8 @@ CREATE TABLE billing_lines (
 	PRIMARY KEY (period, provider, site, service, channel, belongs)
 );
 
--- A provider-manager's request sees its provider's lines only.
-ALTER TABLE billing_lines ENABLE ROW LEVEL SECURITY;
-ALTER TABLE billing_lines FORCE ROW LEVEL SECURITY;
-CREATE POLICY billing_lines_visible ON billing_lines USING (hub_visible(provider));
+-- A provider-manager's request sees its provider's lines only (003-rls.sql).
+SELECT hub_rls('billing_lines');
 
 CREATE FUNCTION hub_billing_frozen() RETURNS trigger
 LANGUAGE plpgsql AS $$
