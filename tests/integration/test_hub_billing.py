@@ -429,3 +429,30 @@ def test_the_printable_page(region):
     seen = page(hub, "kaisa", "sv", "kela", "2026-09")
     assert seen["errors"] == [] and seen["providers"] == ["kela"] and seen["providerDisabled"]
     assert not seen["closeVisible"] and seen["heading"] == "Fakturering"
+
+
+def test_a_close_while_records_stream_in_loses_none(region):
+    """Every visit of a month closed mid-ingest is in its frozen lines or, if
+    stored after the close, an adjustment of the next month: never both,
+    never neither (the close holds the ledger in SHARE mode; without that
+    lock a batch begun before the close and committed after it went missing
+    in 1 run of 3)."""
+    broker, pg, hub, web = region
+    july = 20635  # 2026-07-01
+    msgs = [visit("s3", july + i % 31, "kela", "kela", ("in_person", "e_service")[i % 2])
+            for i in range(30000)]
+    before = stored(pg)
+    procs = broker.publish_async(msgs, name="race")
+    wait_for(lambda: stored(pg) > before + 2000, 90, "the first visits of July stored")
+    r = web.post("/api/hub/billing/periods/2026-07/close", "root")
+    assert r.status_code == 200, r.text
+    for p in procs:
+        assert p.wait(120) == 0, p.stderr.read()
+    wait_for(lambda: stored(pg) == before + len(msgs), 180, "every visit of July stored")
+    closed = web.statement("kela", "2026-07").json()
+    late = [l for l in web.statement("kela", "2026-08").json()["lines"]
+            if l["adjustment"] and l["belongs_to"] == "2026-07"]
+    frozen = closed["total"]["events"]
+    assert frozen + sum(l["events"] for l in late) == len(msgs)
+    print("race: %d frozen, %d late" % (frozen, len(msgs) - frozen))
+    assert 0 < frozen < len(msgs), "the close did not fall mid-ingest (%d)" % frozen
