@@ -8,7 +8,9 @@
  *
  * PostgreSQL on the web: one connection (hub->db) used on the main loop
  * with short synchronous queries (libpq's blocking API; no async state
- * machine), each bounded by [web] statement-timeout-ms.  Run a request's
+ * machine), each bounded by [web] statement-timeout-ms.  (A long read, a
+ * report, runs on a worker thread on a connection of its own, in the same
+ * kind of scope: hub_pg_scope.)  Run a request's
  * queries inside hub_scope_begin/hub_scope_end (or hub_query for one):
  * that is one transaction with the caller's row-level-security settings
  * (hub/sql/002-users.sql):
@@ -63,6 +65,7 @@ struct hub {
 	natsConnection *nc;
 	jsCtx *js;
 	struct hub_live *live; /* the fleet part's, NULL until it sets it */
+	int reports_running;   /* reports.c: made on worker threads now */
 };
 
 static inline struct hub *hub_of(const struct web_req *r)
@@ -70,6 +73,9 @@ static inline struct hub *hub_of(const struct web_req *r)
 	return r->app;
 }
 
+/* On @conn (any thread): BEGIN and @caller's RLS settings (vuoro.provider,
+ * vuoro.scope).  0, or -EIO (the transaction is rolled back). */
+int hub_pg_scope(PGconn *conn, const struct web_caller *caller);
 /* A request's transaction: BEGIN and the caller's RLS settings.  The
  * connection, or NULL when it answered 503 (PostgreSQL unreachable). */
 PGconn *hub_scope_begin(struct web_req *r);

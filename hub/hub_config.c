@@ -20,6 +20,7 @@ enum hub_key_type {
 	HK_INT,    /* int within min..max */
 	HK_URIS,   /* char **: ";"-separated URIs, scheme among choices */
 	HK_LISTEN, /* char *: HOST:PORT */
+	HK_BOOL,   /* bool: true or false */
 };
 
 struct hub_key {
@@ -54,8 +55,11 @@ static const struct hub_key hub_keys[] = {
     {"postgres", "conninfo", HK_STRING, true, NULL, 0, 0, HC(pg_conninfo)},
     {"postgres", "sql-dir", HK_STRING, false, NULL, 0, 0, HC(sql_dir)},
     {"web", "listen", HK_LISTEN, false, "127.0.0.1:8090", 0, 0, HC(web_listen)},
+    {"web", "hosts", HK_STRING, false, NULL, 0, 0, HC(web_hosts)},
+    {"web", "secure-cookies", HK_BOOL, false, "false", 0, 0, HC(web_secure_cookies)},
     {"web", "ui-dir", HK_STRING, false, NULL, 0, 0, HC(web_ui_dir)},
     {"web", "languages", HK_STRING, false, "fi;sv;en;se;uk;ar", 0, 0, HC(web_languages)},
+    {"web", "timezone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(web_timezone)},
     {"web", "session-hours", HK_INT, false, "12", 1, 720, HC(web_session_hours)},
     {"web", "max-body-kb", HK_INT, false, "64", 1, 65536, HC(web_max_body_kb)},
     {"web", "statement-timeout-ms", HK_INT, false, "5000", 100, 600000,
@@ -127,6 +131,11 @@ static int set_value(const struct hub_key *k, const char *file, const char *valu
 		*(char ***)field = g_strv_builder_end(out);
 		return 0;
 	}
+	case HK_BOOL:
+		if (strcmp(value, "true") && strcmp(value, "false"))
+			return fail(error, file, k->group, k->key, "expected true or false", value);
+		*(bool *)field = strcmp(value, "true") == 0;
+		return 0;
 	case HK_LISTEN: {
 		const char *colon = strrchr(value, ':');
 		guint64 port;
@@ -293,6 +302,15 @@ struct hub_config *hub_config_load(const char *path, GError **error)
 			return NULL;
 		}
 	{
+		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->web_timezone);
+
+		if (!tz) {
+			fail(error, file, "web", "timezone",
+			     "expected a time zone name like Europe/Helsinki", cfg->web_timezone);
+			return NULL;
+		}
+	}
+	{
 		g_autofree char *dir = g_path_get_dirname(cfg->path);
 		g_autofree char *rel = g_steal_pointer(&cfg->sql_dir);
 
@@ -323,7 +341,9 @@ void hub_config_free(struct hub_config *cfg)
 	g_free(cfg->sql_dir);
 	g_free(cfg->web_listen);
 	g_free(cfg->web_ui_dir);
+	g_free(cfg->web_hosts);
 	g_free(cfg->web_languages);
+	g_free(cfg->web_timezone);
 	g_free(cfg->billing_tz);
 	g_free(cfg->currency);
 	if (cfg->prices)

@@ -13,9 +13,14 @@
  *               max-ack-pending (20000), ack-wait-seconds (30)
  *   [postgres]  conninfo (libpq), sql-dir (the NNN-*.sql migrations; default
  *               sql next to this file)
- *   [web]       listen (HOST:PORT, for the hub's pages), ui-dir (the pages;
+ *   [web]       listen (HOST:PORT, for the hub's pages), hosts (the names
+ *               browsers reach it by, ;-separated: other Hosts get 421;
+ *               default this machine's names), secure-cookies (false; true
+ *               behind the region's HTTPS proxy), ui-dir (the pages;
  *               default ./ui or the installed one), languages (the pages'
- *               catalogs, main first: fi;sv;en;se;uk;ar), session-hours (12),
+ *               catalogs, main first: fi;sv;en;se;uk;ar), timezone (the
+ *               region's, for the arrivals' hours: Europe/Helsinki),
+ *               session-hours (12),
  *               max-body-kb (64), statement-timeout-ms (5000: the longest
  *               query a page may run on the hub's main loop)
  *   [billing]   time-zone (Europe/Helsinki: which month is the current one,
@@ -45,8 +50,11 @@ struct hub_config {
 	char *pg_conninfo;
 	char *sql_dir; /* absolute */
 	char *web_listen;
+	bool web_secure_cookies;
+	char *web_hosts;     /* "hub.region.example;…", NULL: this machine's */
 	char *web_ui_dir;    /* NULL: web_default_dir() */
 	char *web_languages; /* "fi;sv;…", main first */
+	char *web_timezone;  /* IANA name */
 	int web_session_hours;
 	int web_max_body_kb;
 	int web_statement_timeout_ms;

@@ -66,8 +66,8 @@ static int parts_start(struct hub *hub)
 	return 0;
 }
 
-/* One JSON line per route: method, path, roles, anybody (test_hub_web.py's
- * EXPECT checks them against the policy). */
+/* One JSON line per route (web_route_add_json); test_hub_web.py's EXPECT
+ * checks them against the policy. */
 static void print_route(const struct web_route *route, void *data)
 {
 	static const unsigned roles[] = {HUB_ROLE_ADMIN, HUB_ROLE_MANAGER, HUB_ROLE_TECHNICIAN,
@@ -76,16 +76,7 @@ static void print_route(const struct web_route *route, void *data)
 	g_autofree char *text = NULL;
 
 	json_builder_begin_object(b);
-	web_json_add_str(b, "method", route->method);
-	web_json_add_str(b, "path", route->path);
-	json_builder_set_member_name(b, "roles");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < G_N_ELEMENTS(roles); i++)
-		if (route->roles & roles[i])
-			json_builder_add_string_value(b, hub_role_name(roles[i]));
-	json_builder_end_array(b);
-	web_json_add_bool(b, "anybody", route->roles == 0);
-	web_json_add_bool(b, "fields", route->fields != NULL);
+	web_route_add_json(b, route, roles, G_N_ELEMENTS(roles), hub_role_name);
 	json_builder_end_object(b);
 	text = web_json_text(b);
 	printf("%s\n", text);

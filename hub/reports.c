@@ -14,6 +14,8 @@
 #define HUB_OID_INT8    20
 #define HUB_OID_INT4    23
 #define HUB_OID_NUMERIC 1700
+/* Reports made at once (each on a thread and a connection of its own). */
+#define HUB_REPORTS_AT_ONCE 4
 
 /* A visit of the range and site ($1, $2, $3) with its period ($4: to_char's
  * format): ev says whether it is a service event (report.h), w its waiting
@@ -31,6 +33,16 @@
 	"SELECT to_char(day, $4) AS p, provider, rating FROM feedback "                            \
 	"WHERE rating BETWEEN 1 AND 5 AND day >= $1::date AND day < $2::date "                     \
 	"AND ($3 = '' OR site = $3)"
+/* Tickets of the range and site that were not voided, with the local hour
+ * and ISO weekday (1 Monday) of their issue in the region's time zone ($5,
+ * [web] timezone). */
+#define HUB_TICKETS                                                                                \
+	"SELECT to_char(day, $4) AS p, provider, "                                                 \
+	"extract(hour FROM to_timestamp(issued_at) AT TIME ZONE $5)::int AS hr, "                  \
+	"extract(isodow FROM to_timestamp(issued_at) AT TIME ZONE $5)::int AS dow "                \
+	"FROM tickets t WHERE day >= $1::date AND day < $2::date AND ($3 = '' OR site = $3) "      \
+	"AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.site = t.site AND v.epoch = t.epoch "      \
+	"AND v.ticket = t.ticket AND v.day = t.day AND v.outcome = 'voided')"
 /* Nearest rank on the sorted values, as report.c: median (n + 1) / 2, p90
  * (9n + 9) / 10 (exact, where percentile_disc multiplies doubles). */
 #define HUB_MEDIAN(x)                                                                              \
@@ -80,7 +92,26 @@ static const struct hub_report_kind {
      HUB_FEEDBACK, "", ""},
     {"categories", "category, count(*) FILTER (WHERE ev) AS events", HUB_VISITS, ", category",
      " AND count(*) FILTER (WHERE ev) > 0"},
+    /* columns: tickets, h00 … h23, mon … sun (hub_report_columns) */
+    {"arrivals", NULL, HUB_TICKETS, "", ""},
 };
+
+/* The arrivals' columns, as the site's CSV names them. */
+static char *hub_report_columns(const struct hub_report_kind *k)
+{
+	static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	GString *s;
+
+	if (k->columns)
+		return g_strdup(k->columns);
+	s = g_string_new("count(*) AS tickets");
+	for (int h = 0; h < 24; h++)
+		g_string_append_printf(s, ", count(*) FILTER (WHERE hr = %d) AS h%02d", h, h);
+	for (int d = 0; d < 7; d++)
+		g_string_append_printf(s, ", count(*) FILTER (WHERE dow = %d) AS %s", d + 1,
+				       days[d]);
+	return g_string_free(s, FALSE);
+}
 
 static const char *const hub_report_periods[][2] = {
     {"day", "YYYY-MM-DD"},
@@ -94,6 +125,7 @@ static const char *const hub_report_periods[][2] = {
 static char *hub_report_sql(const struct hub_report_kind *k)
 {
 	const char *by = k->by[0] ? k->by + 2 : "";
+	g_autofree char *columns = hub_report_columns(k);
 
 	return g_strdup_printf(
 	    "SELECT CASE WHEN grouping(p) = 1 THEN 'total' ELSE p END AS period, "
@@ -101,7 +133,7 @@ static char *hub_report_sql(const struct hub_report_kind *k)
 	    "FROM (%s) x GROUP BY GROUPING SETS ((p, provider%s), (p%s), (provider%s), (%s)) "
 	    "HAVING (grouping(provider) = 1 OR provider IS NOT NULL)%s "
 	    "ORDER BY grouping(p), p, grouping(provider) DESC, provider%s",
-	    k->columns, k->source, k->by, k->by, k->by, by, k->having, k->by);
+	    columns, k->source, k->by, k->by, k->by, by, k->having, k->by);
 }
 
 /* A result's value as JSON: numbers as numbers, NULL as null. */
@@ -120,18 +152,51 @@ static void hub_report_value(JsonBuilder *b, const PGresult *res, int row, int c
 		json_builder_add_string_value(b, v);
 }
 
-static void hub_report_json(struct web_req *r, const char *kind, const char *from, const char *to,
-			    const char *site, const char *period, const PGresult *res)
+/* A report made on a worker thread, on a connection of its own: the main
+ * loop (logins, the other pages) goes on while PostgreSQL adds up a year of
+ * visits.  Its transaction has the caller's RLS settings as every request's
+ * (hub_pg_scope). */
+struct hub_report_job {
+	struct hub *hub;
+	struct web_exchange *x;
+	const struct hub_report_kind *k;
+	struct web_caller caller; /* role and provider only */
+	char *from, *to, *site, *period, *fmt, *p5;
+	gboolean csv;
+	/* the answer */
+	guint status;
+	GBytes *body;
+	char *error;
+};
+
+static void hub_report_job_free(struct hub_report_job *j)
+{
+	g_free(j->from);
+	g_free(j->to);
+	g_free(j->site);
+	g_free(j->period);
+	g_free(j->fmt);
+	g_free(j->p5);
+	if (j->body)
+		g_bytes_unref(j->body);
+	g_free(j->error);
+	g_free(j);
+}
+
+static GBytes *hub_report_json(const struct hub_report_job *j, const PGresult *res)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
+	gsize len = 0;
+	char *text;
 
 	json_builder_begin_object(b);
-	web_json_add_str(b, "kind", kind);
-	web_json_add_str(b, "from", from);
-	web_json_add_str(b, "to", to);
-	web_json_add_str(b, "period", period);
-	web_json_add_str(b, "site", site[0] ? site : NULL);
-	json_builder_set_member_name(b, kind);
+	web_json_add_str(b, "kind", j->k->kind);
+	web_json_add_str(b, "from", j->from);
+	web_json_add_str(b, "to", j->to);
+	web_json_add_str(b, "period", j->period);
+	web_json_add_str(b, "site", j->site[0] ? j->site : NULL);
+	json_builder_set_member_name(b, j->k->kind);
 	json_builder_begin_array(b);
 	for (int i = 0; i < PQntuples(res); i++) {
 		json_builder_begin_object(b);
@@ -143,20 +208,17 @@ static void hub_report_json(struct web_req *r, const char *kind, const char *fro
 	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	web_reply_header(r, "Cache-Control", "no-store");
-	web_reply_builder(r, 200, b);
+	root = json_builder_get_root(b);
+	text = json_to_string(root, FALSE);
+	len = strlen(text);
+	return g_bytes_new_take(text, len);
 }
 
 /* The site's CSV (report.c): a header of the column names, CRLF, text
  * fields quoted and defused, numbers as they are, NULL empty. */
-static void hub_report_csv(struct web_req *r, const char *kind, const char *from, const char *to,
-			   const char *site, const PGresult *res)
+static GBytes *hub_report_csv(const PGresult *res)
 {
 	GString *s = g_string_new(NULL);
-	g_autofree char *disposition =
-	    g_strdup_printf("attachment; filename=\"vuoro-hub-%s-%s-%s-%s.csv\"", kind,
-			    site[0] ? site : "all", from, to);
-	g_autoptr(GBytes) body = NULL;
 
 	for (int c = 0; c < PQnfields(res); c++)
 		g_string_append_printf(s, "%s%s", c ? "," : "", PQfname(res, c));
@@ -176,9 +238,77 @@ static void hub_report_csv(struct web_req *r, const char *kind, const char *from
 		}
 		g_string_append(s, "\r\n");
 	}
-	body = g_string_free_to_bytes(s);
-	web_reply_header(r, "Content-Disposition", disposition);
-	web_reply_bytes(r, 200, "text/csv; charset=utf-8", body);
+	return g_string_free_to_bytes(s);
+}
+
+static void hub_report_fail(struct hub_report_job *j, guint status, const char *what, PGconn *conn,
+			    const PGresult *res)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+
+	g_warning("web: report %s: %s: %s", j->k->kind, what, msg);
+	j->status = status;
+	j->error = g_strdup(status == 503 ? "the hub's database cannot be reached: try again in a "
+					    "moment"
+					  : "the report failed: see the hub's log");
+}
+
+static void hub_report_run(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+	struct hub_report_job *j = data;
+	const struct hub_config *cfg = j->hub->cfg;
+	g_autofree char *sql = hub_report_sql(j->k);
+	g_autofree char *timeout =
+	    g_strdup_printf("SET statement_timeout = %d", cfg->web_statement_timeout_ms);
+	const char *params[5] = {j->from, j->to, j->site, j->fmt, j->p5};
+	PGconn *conn = PQconnectdb(cfg->pg_conninfo);
+	PGresult *res = NULL;
+
+	if (PQstatus(conn) != CONNECTION_OK) {
+		hub_report_fail(j, 503, "connect", conn, NULL);
+		goto out;
+	}
+	PQclear(PQexec(conn, timeout));
+	if (hub_pg_scope(conn, &j->caller) < 0) {
+		hub_report_fail(j, PQstatus(conn) == CONNECTION_OK ? 500 : 503, "scope", conn,
+				NULL);
+		goto out;
+	}
+	res = PQexecParams(conn, sql, j->p5 ? 5 : 4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		hub_report_fail(j, PQstatus(conn) == CONNECTION_OK ? 500 : 503, "query", conn, res);
+		goto out;
+	}
+	j->status = 200;
+	j->body = j->csv ? hub_report_csv(res) : hub_report_json(j, res);
+out:
+	PQclear(res);
+	PQfinish(conn); /* ends the transaction: it only read */
+	g_task_return_boolean(task, TRUE);
+}
+
+static void hub_report_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	struct hub_report_job *j = data;
+	struct web_req r = {.app = j->hub, .x = j->x};
+
+	j->hub->reports_running--;
+	if (j->status != 200) {
+		web_error(&r, j->status, j->status == 503 ? "database" : "internal", "%s",
+			  j->error);
+	} else if (j->csv) {
+		g_autofree char *disposition =
+		    g_strdup_printf("attachment; filename=\"vuoro-hub-%s-%s-%s-%s.csv\"",
+				    j->k->kind, j->site[0] ? j->site : "all", j->from, j->to);
+
+		web_reply_header(&r, "Content-Disposition", disposition);
+		web_reply_bytes(&r, 200, "text/csv; charset=utf-8", j->body);
+	} else {
+		web_reply_header(&r, "Cache-Control", "no-store");
+		web_reply_bytes(&r, 200, "application/json", j->body);
+	}
+	web_exchange_release(j->x);
+	hub_report_job_free(j);
 }
 
 /* YYYY-MM-DD, a real day. */
@@ -206,19 +336,18 @@ static void hub_reports(struct web_req *r)
 	const char *target = hub_query_arg(r, "target_min");
 	const char *format = hub_query_arg(r, "format");
 	const struct hub_report_kind *k = NULL;
+	struct hub_report_job *job;
 	const char *fmt = NULL;
-	g_autofree char *sql = NULL;
-	const char *params[5];
 	gint64 target_min = 15;
-	PGresult *res;
 
 	for (size_t i = 0; kind && i < G_N_ELEMENTS(hub_report_kinds); i++)
 		if (strcmp(kind, hub_report_kinds[i].kind) == 0)
 			k = &hub_report_kinds[i];
 	if (!k) {
-		web_error(r, 400, "invalid",
-			  "kind must be billing, times, feedback or categories, not \"%s\"",
-			  kind ? kind : "");
+		web_error(
+		    r, 400, "invalid",
+		    "kind must be billing, times, feedback, categories or arrivals, not \"%s\"",
+		    kind ? kind : "");
 		return;
 	}
 	if (!hub_report_day(from) || !hub_report_day(to) || strcmp(from, to) >= 0) {
@@ -252,25 +381,35 @@ static void hub_reports(struct web_req *r)
 			return;
 		}
 	site = site ? site : "";
-	{
-		g_autofree char *target_text = g_strdup_printf("%" G_GINT64_FORMAT, target_min);
-
-		params[0] = from;
-		params[1] = to;
-		params[2] = site;
-		params[3] = fmt;
-		params[4] = target_text;
-		sql = hub_report_sql(k);
-		/* Only times takes the target ($5). */
-		res = hub_query(r, sql, strstr(sql, "$5") ? 5 : 4, params);
-	}
-	if (!res)
+	if (hub_of(r)->reports_running >= HUB_REPORTS_AT_ONCE) {
+		web_error(r, 503, "busy", "%d reports are being made: try again in a moment",
+			  HUB_REPORTS_AT_ONCE);
 		return;
-	if (g_strcmp0(format, "csv") == 0)
-		hub_report_csv(r, k->kind, from, to, site, res);
-	else
-		hub_report_json(r, k->kind, from, to, site, period, res);
-	PQclear(res);
+	}
+	job = g_new0(struct hub_report_job, 1);
+	job->hub = hub_of(r);
+	job->k = k;
+	job->caller.role = r->caller.role;
+	g_strlcpy(job->caller.provider, r->caller.provider, sizeof(job->caller.provider));
+	job->from = g_strdup(from);
+	job->to = g_strdup(to);
+	job->site = g_strdup(site);
+	job->period = g_strdup(period);
+	job->fmt = g_strdup(fmt);
+	job->csv = g_strcmp0(format, "csv") == 0;
+	/* $5: the times' target, the arrivals' time zone, else none. */
+	if (strcmp(k->kind, "times") == 0)
+		job->p5 = g_strdup_printf("%" G_GINT64_FORMAT, target_min);
+	else if (strcmp(k->kind, "arrivals") == 0)
+		job->p5 = g_strdup(hub_of(r)->cfg->web_timezone);
+	job->x = web_req_hold(r);
+	hub_of(r)->reports_running++;
+	{
+		g_autoptr(GTask) task = g_task_new(NULL, NULL, hub_report_done, job);
+
+		g_task_set_task_data(task, job, NULL);
+		g_task_run_in_thread(task, hub_report_run);
+	}
 }
 
 static void hub_reports_sites(struct web_req *r)

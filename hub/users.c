@@ -82,7 +82,7 @@ static void hub_login_session(struct web_req *r, struct hub_login *l)
 	if (!res)
 		return;
 	web_logins_succeeded(hub->logins, l->host, l->user);
-	web_session_set_cookie(r, token, max_age, FALSE);
+	web_session_set_cookie(r, token, max_age, hub->cfg->web_secure_cookies);
 	json_builder_begin_object(b);
 	web_json_add_str(b, "token", token);
 	web_json_add_str(b, "csrf", csrf);

@@ -95,36 +95,39 @@ void hub_pg_error(struct web_req *r, PGresult *res, const char *what)
 		web_error(r, 500, "internal", "%s failed: see the hub's log", what);
 }
 
-PGconn *hub_scope_begin(struct web_req *r)
+int hub_pg_scope(PGconn *conn, const struct web_caller *caller)
 {
-	struct hub *hub = hub_of(r);
-	PGconn *conn = hub_web_conn(hub);
 	const char *scope =
-	    r->caller.role & (HUB_ROLE_ADMIN | HUB_ROLE_MANAGER | HUB_ROLE_TECHNICIAN) ? "all" : "";
-	const char *params[2] = {r->caller.provider, scope};
-	PGresult *res;
+	    caller->role & (HUB_ROLE_ADMIN | HUB_ROLE_MANAGER | HUB_ROLE_TECHNICIAN) ? "all" : "";
+	const char *params[2] = {caller->provider, scope};
+	PGresult *res = PQexec(conn, "BEGIN");
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -EIO;
 
-	if (!conn) {
-		web_error(r, 503, "database",
-			  "the hub's database cannot be reached: try again in a moment");
-		return NULL;
-	}
-	res = PQexec(conn, "BEGIN");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		hub_pg_error(r, res, "BEGIN");
-		return NULL;
-	}
 	PQclear(res);
+	if (rc < 0)
+		return rc;
 	res = PQexecParams(conn,
 			   "SELECT set_config('vuoro.provider', $1, true), "
 			   "set_config('vuoro.scope', $2, true)",
 			   2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		hub_pg_error(r, res, "the request's scope");
-		PQclear(PQexec(conn, "ROLLBACK"));
-		return NULL;
+		g_warning("web: the request's scope: %s", PQresultErrorMessage(res));
+		rc = -EIO;
 	}
 	PQclear(res);
+	if (rc < 0)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	return rc;
+}
+
+PGconn *hub_scope_begin(struct web_req *r)
+{
+	PGconn *conn = hub_web_conn(hub_of(r));
+
+	if (!conn || hub_pg_scope(conn, &r->caller) < 0) {
+		hub_pg_error(r, NULL, "the request's scope");
+		return NULL;
+	}
 	return conn;
 }
 
@@ -270,6 +273,7 @@ static int hub_web_listen(struct hub_web *w, const char *listen, GError **error)
 struct hub_web *hub_web_new(struct hub *hub, GError **error)
 {
 	const struct hub_config *cfg = hub->cfg;
+	g_auto(GStrv) hosts = cfg->web_hosts ? g_strsplit(cfg->web_hosts, ";", -1) : NULL;
 	const struct http_guard_limits limits = {
 	    .header_timeout_s = 10,
 	    .idle_timeout_s = 60,
@@ -277,6 +281,7 @@ struct hub_web *hub_web_new(struct hub *hub, GError **error)
 	    .max_body_kb = cfg->web_max_body_kb,
 	    .json_max_depth = WEB_JSON_MAX_DEPTH,
 	    .backlog = 128,
+	    .hosts = hosts,
 	};
 	struct hub_web *w = g_new0(struct hub_web, 1);
 	const char *ui_dir = cfg->web_ui_dir ? cfg->web_ui_dir : web_default_dir();

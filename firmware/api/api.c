@@ -665,41 +665,12 @@ static void api_print_route(const struct web_route *route, void *data)
 {
 	static const unsigned roles[] = {AUTH_ROLE_ADVISOR, AUTH_ROLE_EXPERT, AUTH_ROLE_TECHNICIAN,
 					 AUTH_ROLE_MANAGER, AUTH_ROLE_ADMIN,  AUTH_ROLE_KIOSK};
-	static const char *const types[] = {
-	    [WEB_STRING] = "string", [WEB_INT] = "int", [WEB_BOOL] = "bool"};
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *text = NULL;
 
 	json_builder_begin_object(b);
-	web_json_add_str(b, "method", route->method);
-	web_json_add_str(b, "path", route->path);
-	json_builder_set_member_name(b, "roles");
-	json_builder_begin_array(b);
-	for (size_t i = 0; i < G_N_ELEMENTS(roles); i++)
-		if (route->roles & roles[i])
-			json_builder_add_string_value(b, auth_role_name(roles[i]));
-	json_builder_end_array(b);
-	web_json_add_bool(b, "anybody", route->roles == 0);
+	web_route_add_json(b, route, roles, G_N_ELEMENTS(roles), auth_role_name);
 	web_json_add_bool(b, "sim", (route->flags & API_ROUTE_SIM) != 0);
-	web_json_add_bool(b, "raw_body", (route->flags & WEB_ROUTE_RAW_BODY) != 0);
-	json_builder_set_member_name(b, "fields");
-	if (route->fields) {
-		json_builder_begin_array(b);
-		for (const struct web_field *f = route->fields; f->name; f++) {
-			json_builder_begin_object(b);
-			web_json_add_str(b, "name", f->name);
-			web_json_add_str(b, "type", types[f->type]);
-			web_json_add_bool(b, "required", f->required);
-			if (f->type != WEB_BOOL) {
-				web_json_add_int(b, "min", f->min);
-				web_json_add_int(b, "max", f->max);
-			}
-			json_builder_end_object(b);
-		}
-		json_builder_end_array(b);
-	} else {
-		json_builder_add_null_value(b);
-	}
 	json_builder_end_object(b);
 	text = web_json_text(b);
 	fprintf(data, "%s\n", text);

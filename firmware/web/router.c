@@ -665,3 +665,39 @@ void web_router_foreach(const struct web_router *router,
 			fn(&table->routes[i], data);
 	}
 }
+
+void web_route_add_json(JsonBuilder *b, const struct web_route *route, const unsigned *roles,
+			size_t n_roles, const char *(*role_name)(unsigned role))
+{
+	static const char *const types[] = {
+	    [WEB_STRING] = "string", [WEB_INT] = "int", [WEB_BOOL] = "bool"};
+
+	web_json_add_str(b, "method", route->method);
+	web_json_add_str(b, "path", route->path);
+	json_builder_set_member_name(b, "roles");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < n_roles; i++)
+		if (route->roles & roles[i])
+			json_builder_add_string_value(b, role_name(roles[i]));
+	json_builder_end_array(b);
+	web_json_add_bool(b, "anybody", route->roles == 0);
+	web_json_add_bool(b, "raw_body", (route->flags & WEB_ROUTE_RAW_BODY) != 0);
+	json_builder_set_member_name(b, "fields");
+	if (!route->fields) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_array(b);
+	for (const struct web_field *f = route->fields; f->name; f++) {
+		json_builder_begin_object(b);
+		web_json_add_str(b, "name", f->name);
+		web_json_add_str(b, "type", types[f->type]);
+		web_json_add_bool(b, "required", f->required);
+		if (f->type != WEB_BOOL) {
+			web_json_add_int(b, "min", f->min);
+			web_json_add_int(b, "max", f->max);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}

@@ -138,6 +138,12 @@ void web_router_set_max_depth(struct web_router *router, int depth);
  * by the transport (web/http_guard.c); the router checks them again whole,
  * for requests without a socket too. */
 void web_router_attach(struct web_router *router, SoupServer *server, const char *prefix);
+/* A route for a program's --list-routes: the members method, path, roles
+ * (the names of those of @roles it lets in, by @role_name), anybody,
+ * raw_body and fields (null, or [{name, type, required, min, max}]), added
+ * to the object @b is building. */
+void web_route_add_json(JsonBuilder *b, const struct web_route *route, const unsigned *roles,
+			size_t n_roles, const char *(*role_name)(unsigned role));
 /* Every route, in table order. */
 void web_router_foreach(const struct web_router *router,
 			void (*fn)(const struct web_route *route, void *data), void *data);

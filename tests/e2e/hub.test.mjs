@@ -82,6 +82,17 @@ test("hub: a manager logs in, opens the reports and sees the published figures",
     expect(await page.locator("#report-scope").count() === 0, "no provider scope for a manager");
     await shot(page, "hub-reports-manager");
     await audit(page, "hub reports");
+    // arrivals: hours in the region's time zone (10:30 and 11:30 Helsinki)
+    await page.locator("#report-kind").selectOption("arrivals");
+    await page.locator("#report-go").click();
+    await waitFor(async () => (await cells(page, "#report-table thead th")).includes("10:00"), "hour columns");
+    const aHeads = await cells(page, "#report-table thead th");
+    const aTotal = await page.locator("#report-table tbody tr.total").filter({ hasText: "all" })
+      .locator("th, td").allInnerTexts();
+    expect(aTotal[aHeads.indexOf("Tickets")] === "4" && aTotal[aHeads.indexOf("10:00")] === "2" &&
+      aTotal[aHeads.indexOf("11:00")] === "2" && aTotal[aHeads.indexOf("Thu")] === "3",
+    "arrivals: " + aTotal);
+    await shot(page, "hub-reports-arrivals");
     await page.context().close();
 
     // kela's manager: only kela's rows, and told so

@@ -4,8 +4,10 @@ same paths, cookie, CSRF header and throttle), the pages, and the hub's
 route table (EXPECT: every route's roles, like test_matrix.py's).
 
 Real peers: vuoro-hub, PostgreSQL 15 (pg.py), the region's broker (fleet.py)."""
+import datetime
 import json
 import subprocess
+import zoneinfo
 
 import pytest
 import requests
@@ -76,7 +78,7 @@ def test_route_by_caller(hub):
                 j.get("error") == "forbidden" and j.get("message", "").endswith("may not do this"))
             if caller in EXPECT[k]:
                 assert not refused, (k, caller, resp.text)
-                if r["fields"]:
+                if r["fields"] is not None:
                     assert resp.status_code == 400 and j["error"] == "unknown_field", (k, caller)
             else:
                 assert refused and resp.status_code == (401 if caller == "anonymous" else 403), (
@@ -112,6 +114,7 @@ def test_login_whoami_logout_with_cookie_and_csrf(hub):
     assert s.get(hub.url("/api/whoami")).status_code == 200
     r = s.post(hub.url("/api/logout"), json={})
     assert r.status_code == 200 and "Max-Age=0" in r.headers["Set-Cookie"]
+    assert "Secure" not in r.headers["Set-Cookie"]  # [web] secure-cookies is false here
     assert requests.get(hub.url("/api/whoami"),
                         cookies={"vuoro_session": cookie}).status_code == 401
 
@@ -145,6 +148,8 @@ def test_pages_and_catalog(hub):
     assert requests.get(hub.url("/"), allow_redirects=False).headers["Location"].endswith(":%d/hub" % hub.port)
     r = requests.get(hub.url("/kiosk"))
     assert r.status_code == 404 and "/hub/reports" in r.text
+    # DNS rebinding: another site's name in Host is refused (http_guard)
+    assert requests.get(hub.url("/hub"), headers={"Host": "evil.example"}).status_code == 421
     cat = requests.get(hub.url("/api/catalog?ns=hub&lang=sv")).json()
     assert cat["lang"] == "sv" and cat["strings"]["hub.page_reports"] == "Rapporter"
 
@@ -163,7 +168,12 @@ VISITS = [
     ("s1", "vero", "in_person", "ended", 30, 100, "tax"),
     ("s2", "vero", "paper_form", "ended", 45, 200, None),
     ("s2", "vero", "in_person", "cancelled", None, None, None),
+    ("s2", "vero", "in_person", "voided", None, None, None),  # ticket 9: no arrival
 ]
+# Tickets issued (site, provider, ticket, unix time of issue): ticket 9 was voided.
+TICKETS = [("s1", "kela", 1, 1796286600), ("s1", "kela", 2, 1796290200),
+           ("s1", "vero", 6, 1796290300), ("s2", "vero", 9, 1796290400),
+           ("s2", "kela", 5, 1796371200)]
 FEEDBACK = [("s1", "kela", 5), ("s1", "kela", 3), ("s2", "vero", 4), ("s1", None, 1)]
 
 
@@ -183,6 +193,14 @@ def published():
             r["category"] = cat
         out.append({"subject": "vuoro.rec.%s.visit" % site, "id": "%s-0a-%d" % (site, seqs[site]),
                     "body": json.dumps(r)})
+    for site, prov, ticket, issued in TICKETS:
+        seqs[site] += 1
+        r = {"v": 1, "kind": "ticket.issued", "seq": seqs[site], "at": issued, "ticket": ticket,
+             "day": DAY + (issued - 1796286600) // 86400, "service": prov + "-svc",
+             "provider": prov, "code": "A%03d" % ticket, "lang": "fi", "priority": 0,
+             "appointment": False, "issued_at": issued}
+        out.append({"subject": "vuoro.rec.%s.ticket.issued" % site,
+                    "id": "%s-0a-%d" % (site, seqs[site]), "body": json.dumps(r)})
     for i, (site, prov, rating) in enumerate(FEEDBACK):
         seqs[site] += 1
         r = {"v": 1, "kind": "feedback", "seq": seqs[site], "at": 1796300000 + i,
@@ -263,6 +281,21 @@ def test_reports_figures_equal_what_the_sites_published(hub, records):
     assert {"period": "total", "provider": "*", "category": "uncategorised", "events": 2} in cats
 
 
+def test_arrivals_by_hour_and_weekday_in_the_regions_time_zone(hub, records):
+    tz = zoneinfo.ZoneInfo("Europe/Helsinki")
+    kept = [t for t in TICKETS if t[2] != 9]
+    got = report(hub.login("mia"), hub, "arrivals")
+    for prov in ("kela", "vero", "*"):
+        mine = [t for t in kept if prov in ("*", t[1])]
+        row = got[("total", prov)]
+        assert row["tickets"] == len(mine), prov
+        hours = [datetime.datetime.fromtimestamp(t[3], tz).hour for t in mine]
+        days = [datetime.datetime.fromtimestamp(t[3], tz).isoweekday() for t in mine]
+        assert [row["h%02d" % h] for h in range(24)] == [hours.count(h) for h in range(24)], prov
+        assert [row[d] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")] == [
+            days.count(d) for d in range(1, 8)], prov
+
+
 def test_reports_csv_like_the_sites(hub, records):
     s = hub.login("ada")
     r = s.get(hub.url("/api/hub/reports"), params={
@@ -333,6 +366,25 @@ def test_rls_in_postgresql_itself(hub, records):
     assert "row-level security" in e.value.stderr
     # and the ingest (scope 'ingest') wrote them all
     assert hub.pg.scalar("SELECT count(*) FROM visits") == str(len(VISITS))
+
+
+def test_secure_cookies_behind_the_https_proxy(tmp_path):
+    gen = make_hub_web(str(tmp_path), **{"secure-cookies": "true"})
+    h = next(gen)
+    try:
+        assert h.add_user("sec", "admin").returncode == 0
+        r = requests.post(h.url("/api/login"), json={"user": "sec",
+                                                     "password": "hub-pass-long-sec-1"})
+        assert r.status_code == 200 and "; Secure" in r.headers["Set-Cookie"]
+        assert "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Strict" in r.headers["Set-Cookie"]
+    finally:
+        next(gen, None)
+    conf = open(h.conf).read().replace("secure-cookies = true", "secure-cookies = yes")
+    with open(h.conf, "w") as f:
+        f.write(conf)
+    out = subprocess.run([HUB, "--config", h.conf, "--add-user", "x", "--role", "admin"],
+                         input="x" * 12 + "\n", capture_output=True, text=True)
+    assert out.returncode == 2 and "[web] secure-cookies: expected true or false" in out.stderr
 
 
 def test_postgresql_restarted_the_web_and_the_ingest_go_on(hub, records):

@@ -13,7 +13,7 @@ import { hubWords, roleNameOf } from "../strings.js";
 
 const t = await hubWords();
 const $ = (id) => document.getElementById(id);
-const KINDS = ["billing", "times", "feedback", "categories"];
+const KINDS = ["billing", "times", "feedback", "categories", "arrivals"];
 const PERIODS = ["month", "week", "day"];
 const root = $("report");
 
@@ -71,6 +71,9 @@ function render() {
   paint();
 }
 
+// A column's heading: the arrivals' hours h00…h23 as "10:00" in words.
+const colText = (c) => (/^h\d\d$/.test(c) ? t("col_hour", { h: c.slice(1) }) : t("col_" + c));
+
 function cellText(col, v) {
   if (v === null || v === undefined) return "—";
   if (col === "period" && v === "total") return t("total");
@@ -97,7 +100,7 @@ function paint() {
     h("table", { id: "report-table", class: "figures" },
       h("caption", { class: "visually-hidden" }, t("kind_" + state.kind)),
       h("thead", {}, h("tr", {}, cols.map((c, i) => h("th", { scope: "col", class: i > 1 ? "num" : null },
-        t("col_" + c))))),
+        colText(c))))),
       h("tbody", {}, rows.map((r) => h("tr", { class: r.period === "total" ? "total" : null },
         cols.map((c, i) => (i === 0 ? h("th", { scope: "row" }, cellText(c, r[c]))
           : h("td", { class: i > 1 ? "num" : null }, cellText(c, r[c]))))))))));
