@@ -11,6 +11,7 @@
 
 #include "hub.h"
 #include "json.h"
+#include "report.h"
 #include "router.h"
 
 G_DEFINE_QUARK(vuoro - hub - billing - error, billing_error)
@@ -273,20 +274,11 @@ static char *statement_json(const struct hub_config *cfg, const struct statement
 	return web_json_text(b);
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a line end. */
+/* A CSV field (the site's reports' rule: quoted when it holds a comma, a
+ * quote or a line end; a leading = + - @ made inert) and its separator. */
 static void csv_field(GString *s, const char *v, bool last)
 {
-	if (strpbrk(v, ",\"\r\n")) {
-		g_string_append_c(s, '"');
-		for (const char *p = v; *p; p++) {
-			if (*p == '"')
-				g_string_append_c(s, '"');
-			g_string_append_c(s, *p);
-		}
-		g_string_append_c(s, '"');
-	} else {
-		g_string_append(s, v);
-	}
+	report_csv_field(s, v);
 	g_string_append(s, last ? "\r\n" : ",");
 }
 
