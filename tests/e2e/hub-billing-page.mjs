@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { browser, closeBrowser, audit, SHOTS } from "./lib.mjs";
 
-const [url, user, password, lang, provider, period] = process.argv.slice(2);
+const [url, user, password, lang, provider, period, action] = process.argv.slice(2);
 const b = await browser();
 const ctx = await b.newContext({ viewport: { width: 1280, height: 900 } });
 await ctx.addInitScript((l) => localStorage.setItem("vuoro-hub-lang", l), lang);
@@ -33,6 +33,14 @@ try {
   await page.locator("#show").click();
   await page.locator("#statement-title").filter({ hasText: provider }).waitFor();
   await page.locator("#statement table").first().waitFor();
+  let closedSaid = null;
+  if (action === "close") {
+    page.once("dialog", (d) => d.accept());
+    await page.locator("#close").click();
+    await page.locator("#close").waitFor({ state: "hidden" });
+    await page.locator("#out [role=status]").waitFor();
+    closedSaid = await page.locator("#out").textContent();
+  }
   await page.screenshot({ path: path.join(SHOTS, `hub-billing-${lang}.png`), fullPage: true });
   await audit(page, "the billing page");
   const rows = await page.locator("#statement table").first().locator("tbody tr").evaluateAll(
@@ -51,7 +59,7 @@ try {
     state: await page.locator("#statement-state").textContent(),
     heading: await page.locator("#title").textContent(),
     dir: await page.evaluate(() => document.documentElement.dir),
-    providers, providerDisabled, rows, sums, closeVisible, csvHref, hiddenInPrint,
+    providers, providerDisabled, rows, sums, closeVisible, csvHref, hiddenInPrint, closedSaid,
     pdfBytes: pdf.length, errors,
   }));
 } finally {

@@ -33,6 +33,7 @@ PRICES = {
 BILLABLE_NOT = ("no_show", "cancelled", "voided", "reset", "interrupted")
 DAY_2026_10_15 = 20741
 DAY_2026_09_10 = 20706
+DAY_2026_06_10 = 20614
 
 
 class Web:
@@ -405,11 +406,11 @@ def test_a_bad_price_is_refused_with_what_to_write(workdir, key, value, says):
     assert "[prices] %s" % key in r.stderr and says in r.stderr, r.stderr
 
 
-def page(hub, user, lang, provider, period):
+def page(hub, user, lang, provider, period, *action):
     """tests/e2e/hub-billing-page.mjs in a real Chromium: what it saw."""
     e2e = os.path.join(ROOT, "tests", "e2e")
     r = subprocess.run(["node", os.path.join(e2e, "hub-billing-page.mjs"), hub.url(""), user,
-                        PASSWORD % user, lang, provider, period],
+                        PASSWORD % user, lang, provider, period, *action],
                        cwd=e2e, capture_output=True, text=True, timeout=120,
                        env=dict(os.environ, BUILD_DIR=BUILD))
     assert r.returncode == 0, r.stdout + r.stderr
@@ -436,6 +437,13 @@ def test_the_printable_page(region):
     seen = page(hub, "kaisa", "sv", "kela", "2026-09")
     assert seen["errors"] == [] and seen["providers"] == ["kela"] and seen["providerDisabled"]
     assert not seen["closeVisible"] and seen["heading"] == "Fakturering"
+    # An admin closes a month on the page (English): the statement says so.
+    publish_and_wait(broker, pg, [visit("s2", DAY_2026_06_10, "vero", "tax", "e_service")])
+    seen = page(hub, "root", "en", "vero", "2026-06", "close")
+    assert seen["errors"] == [] and seen["closedSaid"] == "June 2026 closed."
+    assert seen["state"].startswith("Closed ") and "by root" in seen["state"]
+    assert not seen["closeVisible"]
+    assert web.statement("vero", "2026-06").json()["state"] == "closed"
 
 
 def test_a_close_while_records_stream_in_loses_none(region):
