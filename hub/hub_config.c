@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "queue.h"
+
 G_DEFINE_QUARK(vuoro - hub - config - error, hub_config_error)
 
 enum hub_key_type {
@@ -64,6 +66,8 @@ static const struct hub_key hub_keys[] = {
      HC(web_statement_timeout_ms)},
     {"fleet", "silent-minutes", HK_INT, false, "30", 1, 10080, HC(fleet_silent_min)},
     {"fleet", "silent-seconds", HK_INT, false, "0", 0, 604800, HC(fleet_silent_s)},
+    {"billing", "time-zone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(billing_tz)},
+    {"billing", "currency", HK_STRING, false, "EUR", 0, 0, HC(currency)},
     {0},
 };
 
@@ -152,6 +156,8 @@ static int set_value(const struct hub_key *k, const char *file, const char *valu
 
 static bool group_known(const char *group)
 {
+	if (strcmp(group, "prices") == 0)
+		return true;
 	for (const struct hub_key *k = hub_keys; k->key; k++)
 		if (strcmp(k->group, group) == 0)
 			return true;
@@ -176,15 +182,73 @@ static void warn_unknown(GKeyFile *kf, const char *file)
 
 		if (!group_known(*g)) {
 			g_warning("%s: [%s]: unknown group, ignored (known: [nats], [postgres], "
-				  "[web], [fleet])",
+				  "[web], [fleet], [billing], [prices])",
 				  file, *g);
 			continue;
 		}
+		if (strcmp(*g, "prices") == 0)
+			continue; /* prices_load checks every key */
 		keys = g_key_file_get_keys(kf, *g, NULL, NULL);
 		for (char **k = keys; k && *k; k++)
 			if (!key_find(*g, *k))
 				g_warning("%s: [%s] %s: unknown key, ignored", file, *g, *k);
 	}
+}
+
+/* "12.50", "12.5", "12", "0.99" → cents; no sign, at most 2 decimals, at
+ * most a million euros. */
+static int price_parse(const char *text, gint64 *ret)
+{
+	const char *dot = strchr(text, '.');
+	g_autofree char *whole = g_strndup(text, dot ? (gsize)(dot - text) : strlen(text));
+	guint64 euros, cents = 0;
+
+	if (!*whole || !g_ascii_string_to_unsigned(whole, 10, 0, 1000000, &euros, NULL))
+		return -EINVAL;
+	if (dot) {
+		size_t n = strlen(dot + 1);
+
+		if (n < 1 || n > 2 || !g_ascii_string_to_unsigned(dot + 1, 10, 0, 99, &cents, NULL))
+			return -EINVAL;
+		if (n == 1)
+			cents *= 10;
+	}
+	*ret = (gint64)(euros * 100 + cents);
+	return 0;
+}
+
+/* [prices]: every key PROVIDER.SERVICE.CHANNEL, CHANNEL a channel's name or
+ * "*", SERVICE a code or "*"; every value an amount in euros. */
+static int prices_load(GKeyFile *kf, const char *file, struct hub_config *cfg, GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, "prices", NULL, NULL);
+
+	cfg->prices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (char **k = keys; k && *k; k++) {
+		g_autofree char *value = g_key_file_get_string(kf, "prices", *k, NULL);
+		g_auto(GStrv) parts = g_strsplit(*k, ".", -1);
+		gint64 cents;
+
+		if (g_strv_length(parts) != 3 || !*parts[0] || !*parts[1] || !*parts[2] ||
+		    strcmp(parts[0], "*") == 0)
+			return fail(error, file, "prices", *k,
+				    "expected a key PROVIDER.SERVICE.CHANNEL like "
+				    "kela.guide.in_person (SERVICE or CHANNEL may be *)",
+				    NULL);
+		if (strcmp(parts[2], "*") != 0 && queue_channel_parse(parts[2]) < 0)
+			return fail(error, file, "prices", *k,
+				    "expected the channel in_person, remote_video, e_service, "
+				    "paper_form or *",
+				    parts[2]);
+		g_strstrip(value);
+		if (price_parse(value, &cents) < 0)
+			return fail(error, file, "prices", *k,
+				    "expected an amount in euros like 12.50 (a dot, at most 2 "
+				    "decimals, no sign or currency)",
+				    value);
+		g_hash_table_insert(cfg->prices, g_strdup(*k), g_memdup2(&cents, sizeof(cents)));
+	}
+	return 0;
 }
 
 struct hub_config *hub_config_load(const char *path, GError **error)
@@ -213,6 +277,18 @@ struct hub_config *hub_config_load(const char *path, GError **error)
 			continue;
 		if (set_value(k, file, value ? value : k->def, cfg, error) < 0)
 			return NULL;
+	}
+	if (prices_load(kf, file, cfg, error) < 0)
+		return NULL;
+	{
+		GTimeZone *tz = g_time_zone_new_identifier(cfg->billing_tz);
+
+		if (!tz) {
+			fail(error, file, "billing", "time-zone",
+			     "expected a time zone like Europe/Helsinki", cfg->billing_tz);
+			return NULL;
+		}
+		g_time_zone_unref(tz);
 	}
 	/* The client certificate comes with its key; TLS servers need the CA. */
 	if (!cfg->nats_cert != !cfg->nats_key) {
@@ -273,5 +349,9 @@ void hub_config_free(struct hub_config *cfg)
 	g_free(cfg->web_hosts);
 	g_free(cfg->web_languages);
 	g_free(cfg->web_timezone);
+	g_free(cfg->billing_tz);
+	g_free(cfg->currency);
+	if (cfg->prices)
+		g_hash_table_unref(cfg->prices);
 	g_free(cfg);
 }

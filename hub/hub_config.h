@@ -26,6 +26,11 @@
  *   [fleet]     silent-minutes (30: a site whose live state is older is
  *               marked silent on /hub/fleet), silent-seconds (0; > 0 instead
  *               of the minutes, for tests)
+ *   [billing]   time-zone (Europe/Helsinki: which month is the current one,
+ *               when a period has ended), currency (EUR)
+ *   [prices]    PROVIDER.SERVICE.CHANNEL = 12.50: the unit price of a billable
+ *               event in euros (at most 2 decimals); SERVICE or CHANNEL may be
+ *               "*", a fallback (billing.h says which key wins)
  */
 #pragma once
 
@@ -58,6 +63,11 @@ struct hub_config {
 	int web_statement_timeout_ms;
 	int fleet_silent_min;
 	int fleet_silent_s; /* the one to use: minutes × 60 unless set */
+	char *billing_tz;
+	char *currency;
+	/* [prices]: "PROVIDER.SERVICE.CHANNEL" → cents (GINT64_TO_POINTER is
+	 * not portable: a gint64 * each) */
+	GHashTable *prices;
 };
 
 #define HUB_CONFIG_ERROR (hub_config_error_quark())

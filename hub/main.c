@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "billing.h"
 #include "catalog.h"
 #include <sodium.h>
 #include "fleet.h"
@@ -56,6 +57,7 @@ static const struct {
 } parts[] = {
     {hub_reports_routes, &hub_reports_n_routes},
     {hub_fleet_routes, &hub_fleet_n_routes},
+    {billing_routes, &billing_n_routes},
 };
 
 /* Registers the parts' routes; a part that watches something starts here. */

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import ROOT, wait_for
-from fleet import NatsCluster
+from fleet import free_port, NatsCluster
 from pg import Postgres
 
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
@@ -220,6 +220,8 @@ class Hub:
                 f.write("%s = %s\n" % (k, v))
             dsn = pg.dsn + (" user=" + pg_user if pg_user else "")
             f.write("\n[postgres]\nconninfo = %s\nsql-dir = %s\n" % (dsn, SQL_DIR))
+            # Every hub its own web port: two hubs of a region may share a machine.
+            f.write("\n[web]\nlisten = 127.0.0.1:%d\n" % free_port())
         self.proc = None
 
     def start(self, wait=True):

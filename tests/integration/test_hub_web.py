@@ -30,6 +30,9 @@ EXPECT = {
     "GET /api/hub/reports/sites": FIGURES,
     "GET /api/hub/fleet": {"admin", "technician"},
     "GET /api/follow/*": ANYBODY,
+    "GET /api/hub/billing/statements": FIGURES,
+    "GET /api/hub/billing/periods": FIGURES,
+    "POST /api/hub/billing/periods/*/close": {"admin"},
 }
 AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss"}
 
