@@ -30,6 +30,7 @@ struct uplink_ev {
 	natsStatus status;
 	natsConnection *nc;
 	char *error;
+	char *url; /* connected: the server's address */
 };
 
 struct uplink {
@@ -42,6 +43,12 @@ struct uplink {
 	natsConnection *nc;
 	jsCtx *js;
 	GThread *connect_thread;
+	/* Every libnats publish is made on this thread, from outq: a write that
+	 * blocks (a network cut with the socket's buffer full) blocks it, never
+	 * the loop. */
+	GThread *pub_thread;
+	GAsyncQueue *outq;    /* of struct uplink_out */
+	char *server;         /* the server connected to, as the callbacks saw it */
 	char *subject_prefix; /* vuoro.rec.<site>. */
 	char *kv_subject;     /* $KV.vuoro-sites.<site> */
 
@@ -117,11 +124,22 @@ static void uplink_post(struct uplink *u, const struct uplink_ev *ev)
 	g_mutex_unlock(&u->lock);
 }
 
+/* The server @nc is connected to, read on libnats's thread (the loop never
+ * takes the connection's lock: a blocked write holds it). */
+static char *connected_url(natsConnection *nc)
+{
+	char url[256] = "";
+
+	if (natsConnection_GetConnectedUrl(nc, url, sizeof(url)) != NATS_OK || !url[0])
+		return NULL;
+	return g_strdup(url);
+}
+
 static void on_connected(natsConnection *nc, void *closure)
 {
 	struct uplink_ev ev = {.type = EV_CONNECTED};
 
-	(void)nc;
+	ev.url = connected_url(nc);
 	uplink_post(closure, &ev);
 }
 
@@ -137,7 +155,7 @@ static void on_reconnected(natsConnection *nc, void *closure)
 {
 	struct uplink_ev ev = {.type = EV_RECONNECTED};
 
-	(void)nc;
+	ev.url = connected_url(nc);
 	uplink_post(closure, &ev);
 }
 
@@ -184,8 +202,73 @@ static gpointer uplink_connect_thread(gpointer data)
 
 		ev.error = g_strdup(why && *why ? why : natsStatus_GetText(ev.status));
 	}
+	if (ev.status == NATS_OK)
+		ev.url = connected_url(ev.nc);
 	uplink_post(u, &ev);
 	return NULL;
+}
+
+/* A message for the publishing thread: a record (seq > 0, with its message
+ * id) or the live state (seq 0); stop set: the thread ends. */
+struct uplink_out {
+	char *subject, *data, *msg_id;
+	int64_t seq;
+	bool stop;
+};
+
+static void uplink_out_free(gpointer p)
+{
+	struct uplink_out *o = p;
+
+	g_free(o->subject);
+	g_free(o->data);
+	g_free(o->msg_id);
+	g_free(o);
+}
+
+static gpointer uplink_pub_thread(gpointer data)
+{
+	struct uplink *u = data;
+
+	for (;;) {
+		struct uplink_out *o = g_async_queue_pop(u->outq);
+		natsMsg *msg = NULL;
+		natsStatus st;
+
+		if (o->stop) {
+			uplink_out_free(o);
+			return NULL;
+		}
+		st = natsMsg_Create(&msg, o->subject, NULL, o->data, (int)strlen(o->data));
+		if (st == NATS_OK) {
+			jsPubOptions po;
+
+			jsPubOptions_Init(&po);
+			po.MsgId = o->msg_id;
+			po.MaxWait = UPLINK_ACK_WAIT_MS;
+			st = js_PublishMsgAsync(u->js, &msg, o->msg_id ? &po : NULL);
+		}
+		if (st != NATS_OK) {
+			struct uplink_ev ev = {.type = o->seq ? EV_NAK : EV_KV_NAK, .seq = o->seq};
+
+			natsMsg_Destroy(msg);
+			ev.status = st;
+			ev.error = g_strdup(natsStatus_GetText(st));
+			uplink_post(u, &ev);
+		}
+		uplink_out_free(o);
+	}
+}
+
+static void uplink_send(struct uplink *u, char *subject, char *data, char *msg_id, int64_t seq)
+{
+	struct uplink_out *o = g_new0(struct uplink_out, 1);
+
+	o->subject = subject;
+	o->data = data;
+	o->msg_id = msg_id;
+	o->seq = seq;
+	g_async_queue_push(u->outq, o);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -220,6 +303,17 @@ static gboolean uplink_retry(gpointer data)
  * not acknowledged, after a pause (@backoff) or as soon as connected. */
 static void uplink_restart(struct uplink *u, bool backoff)
 {
+	struct uplink_out *o;
+
+	/* What the publishing thread has not taken yet goes again from the
+	 * outbox (records) or at the next put (the live state). */
+	while ((o = g_async_queue_try_pop(u->outq))) {
+		if (!o->seq) {
+			u->live_in_flight = false;
+			g_clear_pointer(&u->live_sent, g_free);
+		}
+		uplink_out_free(o);
+	}
 	u->low_seq = uplink_low(u);
 	u->next_seq = u->low_seq;
 	g_hash_table_remove_all(u->in_flight);
@@ -239,30 +333,14 @@ static void uplink_publish_row(const struct store_outbox_row *row, void *data)
 {
 	struct uplink_pub *p = data;
 	struct uplink *u = p->u;
-	g_autofree char *subject = NULL, *id = NULL;
-	natsMsg *msg = NULL;
-	jsPubOptions po;
-	natsStatus st;
 	int64_t *key;
 
 	if (p->failed)
 		return;
-	subject = g_strconcat(u->subject_prefix, row->kind, NULL);
-	id = g_strdup_printf("%s-%s-%" G_GINT64_FORMAT, u->cfg->uplink_site, store_epoch(u->store),
-			     row->seq);
-	jsPubOptions_Init(&po);
-	po.MsgId = id;
-	po.MaxWait = UPLINK_ACK_WAIT_MS;
-	st = natsMsg_Create(&msg, subject, NULL, row->body, (int)strlen(row->body));
-	if (st == NATS_OK)
-		st = js_PublishMsgAsync(u->js, &msg, &po);
-	if (st != NATS_OK) {
-		natsMsg_Destroy(msg);
-		uplink_set_error(u, "publishing record %" G_GINT64_FORMAT ": %s", row->seq,
-				 natsStatus_GetText(st));
-		p->failed = 1;
-		return;
-	}
+	uplink_send(u, g_strconcat(u->subject_prefix, row->kind, NULL), g_strdup(row->body),
+		    g_strdup_printf("%s-%s-%" G_GINT64_FORMAT, u->cfg->uplink_site,
+				    store_epoch(u->store), row->seq),
+		    row->seq);
 	if (g_hash_table_size(u->in_flight) == 0)
 		u->progress_at = uplink_mono();
 	key = g_new(int64_t, 1);
@@ -382,8 +460,11 @@ static void uplink_started(struct uplink *u, struct uplink_ev *ev)
 		uplink_set_error(u, "JetStream: %s", natsStatus_GetText(st));
 		return;
 	}
+	u->pub_thread = g_thread_new("uplink-publish", uplink_pub_thread, u);
 	if (ev->status == NATS_OK) {
 		u->connected = true;
+		g_free(u->server);
+		u->server = g_steal_pointer(&ev->url);
 		g_message("uplink: connected to the hub");
 	} else
 		uplink_set_error(u, "not connected to the hub yet: trying %s",
@@ -414,6 +495,8 @@ static gboolean uplink_dispatch(gpointer data)
 		case EV_CONNECTED:
 		case EV_RECONNECTED:
 			u->connected = true;
+			g_free(u->server);
+			u->server = g_steal_pointer(&ev->url);
 			g_clear_pointer(&u->last_error, g_free);
 			g_message("uplink: connected to the hub");
 			kick = true;
@@ -423,6 +506,7 @@ static gboolean uplink_dispatch(gpointer data)
 				uplink_set_error(
 				    u, "the connection to the hub was lost: reconnecting");
 			u->connected = false;
+			g_clear_pointer(&u->server, g_free);
 			/* What was in flight may never be acknowledged: again from the
 			 * oldest, once connected. */
 			uplink_restart(u, false);
@@ -448,6 +532,7 @@ static gboolean uplink_dispatch(gpointer data)
 			break;
 		}
 		g_free(ev->error);
+		g_free(ev->url);
 	}
 	g_array_unref(events);
 	uplink_acked(u, acks, true);
@@ -550,9 +635,6 @@ static gboolean uplink_live(gpointer data)
 	struct uplink *u = data;
 	int64_t mono = g_get_monotonic_time() / G_USEC_PER_SEC;
 	g_autofree char *same = NULL;
-	g_autofree char *text = NULL;
-	natsMsg *msg = NULL;
-	natsStatus st;
 
 	u->live_source = 0;
 	u->live_dirty = false;
@@ -567,15 +649,7 @@ static gboolean uplink_live(gpointer data)
 	if (u->live_sent && strcmp(same, u->live_sent) == 0 &&
 	    mono - u->live_at < UPLINK_HEARTBEAT_S)
 		return G_SOURCE_REMOVE;
-	text = uplink_live_json(u, uplink_now());
-	st = natsMsg_Create(&msg, u->kv_subject, NULL, text, (int)strlen(text));
-	if (st == NATS_OK)
-		st = js_PublishMsgAsync(u->js, &msg, NULL);
-	if (st != NATS_OK) {
-		natsMsg_Destroy(msg);
-		uplink_set_error(u, "writing the live state: %s", natsStatus_GetText(st));
-		return G_SOURCE_REMOVE;
-	}
+	uplink_send(u, g_strdup(u->kv_subject), uplink_live_json(u, uplink_now()), NULL, 0);
 	g_free(u->live_sent);
 	u->live_sent = g_steal_pointer(&same);
 	u->live_in_flight = true;
@@ -644,6 +718,15 @@ static int uplink_options(struct uplink *u, GError **error)
 		st = natsOptions_SetCustomInboxPrefix(u->opts, inbox);
 	if (st == NATS_OK)
 		st = natsOptions_SetTimeout(u->opts, 2000);
+	/* A cut link is found within a minute even when idle (pings), and a
+	 * write into it gives up after a few seconds: the connection is then
+	 * closed and made again (the records wait in the outbox). */
+	if (st == NATS_OK)
+		st = natsOptions_SetPingInterval(u->opts, 20000);
+	if (st == NATS_OK)
+		st = natsOptions_SetMaxPingsOut(u->opts, 3);
+	if (st == NATS_OK)
+		st = natsOptions_SetWriteDeadline(u->opts, 5000);
 	if (st == NATS_OK)
 		st = natsOptions_SetMaxReconnect(u->opts, -1);
 	if (st == NATS_OK)
@@ -686,6 +769,7 @@ struct uplink *uplink_new(const struct config *cfg, struct store *store, struct 
 	u->ctx = g_main_context_ref_thread_default();
 	g_mutex_init(&u->lock);
 	u->events = g_array_new(FALSE, TRUE, sizeof(struct uplink_ev));
+	u->outq = g_async_queue_new_full(uplink_out_free);
 	u->in_flight = g_hash_table_new_full(g_int64_hash, g_int64_equal, uplink_key_free, NULL);
 	u->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	u->subject_prefix = g_strdup_printf("vuoro.rec.%s.", cfg->uplink_site);
@@ -729,6 +813,14 @@ void uplink_free(struct uplink *u)
 			u->nc = g_steal_pointer(&ev->nc);
 	}
 	g_mutex_unlock(&u->lock);
+	/* The publishing thread first (what it has not sent stays in the outbox). */
+	if (u->pub_thread) {
+		struct uplink_out *stop = g_new0(struct uplink_out, 1);
+
+		stop->stop = true;
+		g_async_queue_push_front(u->outq, stop);
+		g_thread_join(u->pub_thread);
+	}
 	/* What is in flight: its acknowledgements, for at most UPLINK_FLUSH_MS. */
 	if (u->js && u->connected && g_hash_table_size(u->in_flight)) {
 		jsPubOptions po;
@@ -762,6 +854,7 @@ void uplink_free(struct uplink *u)
 		if (ev->type == EV_ACK)
 			g_array_append_val(acks, ev->seq);
 		g_free(ev->error);
+		g_free(ev->url);
 	}
 	g_array_unref(events);
 	uplink_acked(u, acks, false);
@@ -778,6 +871,8 @@ void uplink_free(struct uplink *u)
 	g_mutex_clear(&u->lock);
 	g_free(u->subject_prefix);
 	g_free(u->kv_subject);
+	g_async_queue_unref(u->outq);
+	g_free(u->server);
 	g_free(u->last_error);
 	g_free(u->alarm);
 	g_free(u->live_sent);
@@ -786,15 +881,9 @@ void uplink_free(struct uplink *u)
 
 void uplink_build(struct uplink *u, JsonBuilder *b)
 {
-	char url[256] = "";
-
 	web_json_add_str(b, "site", u->cfg->uplink_site);
 	web_json_add_bool(b, "connected", u->connected);
-	if (u->nc && u->connected &&
-	    natsConnection_GetConnectedUrl(u->nc, url, sizeof(url)) == NATS_OK && url[0])
-		web_json_add_str(b, "server", url);
-	else
-		web_json_add_str(b, "server", NULL);
+	web_json_add_str(b, "server", u->connected ? u->server : NULL);
 	web_json_add_str(b, "last_error", u->last_error);
 	uplink_backlog(u);
 	json_builder_set_member_name(b, "backlog");
