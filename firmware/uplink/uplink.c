@@ -30,7 +30,8 @@ struct uplink_ev {
 	natsStatus status;
 	natsConnection *nc;
 	char *error;
-	char *url; /* connected: the server's address */
+	char *url;    /* connected: the server's address */
+	natsMsg *msg; /* an acknowledged (or timed out) message: see on_ack */
 };
 
 struct uplink {
@@ -187,7 +188,10 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 		ev.error =
 		    g_strdup(pae && pae->ErrText ? pae->ErrText : natsStatus_GetText(ev.status));
 	}
-	natsMsg_Destroy(msg);
+	/* Not destroyed here: a timeout may come while the publishing thread is
+	 * still in js_PublishMsgAsync with this very message (a write blocked by
+	 * a cut link); that thread destroys it after whatever it was doing. */
+	ev.msg = msg;
 	uplink_post(u, &ev);
 }
 
@@ -214,12 +218,14 @@ struct uplink_out {
 	char *subject, *data, *msg_id;
 	int64_t seq;
 	bool stop;
+	natsMsg *destroy; /* only this: a message libnats is done with (on_ack) */
 };
 
 static void uplink_out_free(gpointer p)
 {
 	struct uplink_out *o = p;
 
+	natsMsg_Destroy(o->destroy);
 	g_free(o->subject);
 	g_free(o->data);
 	g_free(o->msg_id);
@@ -238,6 +244,10 @@ static gpointer uplink_pub_thread(gpointer data)
 		if (o->stop) {
 			uplink_out_free(o);
 			return NULL;
+		}
+		if (o->destroy) {
+			uplink_out_free(o);
+			continue;
 		}
 		st = natsMsg_Create(&msg, o->subject, NULL, o->data, (int)strlen(o->data));
 		if (st == NATS_OK) {
@@ -307,13 +317,21 @@ static void uplink_restart(struct uplink *u, bool backoff)
 
 	/* What the publishing thread has not taken yet goes again from the
 	 * outbox (records) or at the next put (the live state). */
+	g_autoptr(GPtrArray) keep = g_ptr_array_new();
+
 	while ((o = g_async_queue_try_pop(u->outq))) {
+		if (o->destroy) { /* after the publish under way, still */
+			g_ptr_array_add(keep, o);
+			continue;
+		}
 		if (!o->seq) {
 			u->live_in_flight = false;
 			g_clear_pointer(&u->live_sent, g_free);
 		}
 		uplink_out_free(o);
 	}
+	for (guint i = 0; i < keep->len; i++)
+		g_async_queue_push(u->outq, keep->pdata[i]);
 	u->low_seq = uplink_low(u);
 	u->next_seq = u->low_seq;
 	g_hash_table_remove_all(u->in_flight);
@@ -530,6 +548,12 @@ static gboolean uplink_dispatch(gpointer data)
 			g_clear_pointer(&u->live_sent, g_free); /* again */
 			uplink_set_error(u, "the hub did not take the live state: %s", ev->error);
 			break;
+		}
+		if (ev->msg) {
+			struct uplink_out *o = g_new0(struct uplink_out, 1);
+
+			o->destroy = ev->msg;
+			g_async_queue_push(u->outq, o);
 		}
 		g_free(ev->error);
 		g_free(ev->url);
@@ -821,6 +845,9 @@ void uplink_free(struct uplink *u)
 		g_async_queue_push_front(u->outq, stop);
 		g_thread_join(u->pub_thread);
 	}
+	/* What it had not taken: freed while libnats is still up. */
+	for (struct uplink_out *o; (o = g_async_queue_try_pop(u->outq));)
+		uplink_out_free(o);
 	/* What is in flight: its acknowledgements, for at most UPLINK_FLUSH_MS. */
 	if (u->js && u->connected && g_hash_table_size(u->in_flight)) {
 		jsPubOptions po;
@@ -853,6 +880,7 @@ void uplink_free(struct uplink *u)
 
 		if (ev->type == EV_ACK)
 			g_array_append_val(acks, ev->seq);
+		natsMsg_Destroy(ev->msg); /* the publishing thread has ended */
 		g_free(ev->error);
 		g_free(ev->url);
 	}
