@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fleet's long runs (make test-long; not collected by `make test`): the
+faults of test_fleet_e2e.py at length — a site's network cut of minutes with
+thousands of records waiting, a NATS node and the hub down for a minute
+under load.  The same verdict: every outbox row of every site in PostgreSQL
+exactly once."""
+import os
+import time
+
+import pytest
+
+from conftest import wait_for
+from test_fleet_e2e import NS_SITE, assert_exactly_once, drawing, make_region, served_through
+
+CUT_S = int(os.environ.get("VUORO_LONG_CUT_S", "180"))
+
+
+@pytest.fixture(scope="module")
+def region():
+    yield from make_region()
+
+
+def fast_drawing(region, names):
+    for n in names:
+        region.sites[n].draw_start(pause=0)
+
+
+def test_a_network_cut_of_minutes(region):
+    s1 = region.sites[NS_SITE]
+    fast_drawing(region, [NS_SITE])
+    drawing(region, ["s2", "s3"])
+    wait_for(lambda: region.ledger()[NS_SITE], 20, "s1's records flowing")
+    region.ns.cut()
+    try:
+        t0 = time.monotonic()
+        wait_for(lambda: s1.unsent() >= 1000, CUT_S, "a thousand of s1's records waiting")
+        time.sleep(max(0.0, CUT_S - (time.monotonic() - t0)))  # the cut's length, not a verdict
+    finally:
+        region.ns.heal()
+    waiting = s1.unsent()
+    served_through(region)
+    led = assert_exactly_once(region, timeout=300)
+    assert waiting >= 1000 and len(led[NS_SITE]) >= waiting
+
+
+def test_b_c_a_node_and_the_hub_down_a_minute(region):
+    fast_drawing(region, ["s1", "s2", "s3"])
+    n0 = region.stored_count()
+    wait_for(lambda: region.stored_count() >= n0 + 100, 30, "records flowing")
+    region.cluster.kill(2)
+    region.hub.kill()
+    marks = {n: len(s.outbox()[1]) for n, s in region.sites.items()}
+    wait_for(lambda: all(len(s.outbox()[1]) >= marks[n] + 1000 for n, s in region.sites.items()),
+             120, "a thousand records a site while the hub is down")
+    region.cluster.start_node(2)
+    region.cluster.wait_healthy([2])
+    region.hub_restart()
+    served_through(region)
+    assert_exactly_once(region, timeout=300)
