@@ -47,9 +47,18 @@ class Bench:
         self.hubs = 0
 
     def start_hub(self):
-        self.hubs += 1
-        self.hub = Hub(self.work, self.broker, self.pg, name="hub%d" % self.hubs,
-                       **{"ack-wait-seconds": 30}).start()
+        """Again if it exited because JetStream was not ready yet (as
+        systemd's Restart= would)."""
+        for i in range(5):
+            self.hubs += 1
+            self.hub = Hub(self.work, self.broker, self.pg, name="hub%d" % self.hubs,
+                           **{"ack-wait-seconds": 30})
+            try:
+                return self.hub.start()
+            except AssertionError:
+                if i == 4 or "JetStream" not in self.hub.log():
+                    raise
+                time.sleep(1)
 
     def stop_hub(self):
         self.hub.stop()

@@ -190,6 +190,19 @@ class Site(Daemon):
         return answers.count("201"), [a for a in answers if a != "201"]
 
 
+def start_hub(workdir, broker, pg, tries=5):
+    """vuoro-hub started; again if it exited because the cluster's JetStream
+    was not ready yet (as systemd's Restart= does)."""
+    for i in range(tries):
+        hub = Hub(workdir, broker, pg, name="hub", **{"duplicates-seconds": 120})
+        try:
+            return hub.start()
+        except AssertionError:
+            if i == tries - 1 or "JetStream" not in hub.log():
+                raise
+            time.sleep(1)
+
+
 class Region:
     def __init__(self, workdir):
         self.workdir = workdir
@@ -201,15 +214,15 @@ class Region:
         self.cluster = NatsCluster(workdir, nodes=3, sites=SITES, host=self.ns.host_ip).start()
         self.pg = Postgres(workdir)
         self.broker = types.SimpleNamespace(cluster=self.cluster, servers=";".join(self.cluster.urls))
-        self.hub = Hub(workdir, self.broker, self.pg, name="hub", **{"duplicates-seconds": 120}).start()
+        self.hub = start_hub(workdir, self.broker, self.pg)
         for s in SITES:
             self.sites[s] = Site(workdir, s, self.cluster, ns=self.ns if s == NS_SITE else None).start()
         for s in self.sites.values():
             wait_for(lambda: s.uplink()["connected"], 20, "site %s connected" % s.site)
 
     def hub_restart(self):
-        self.hub = Hub(self.workdir, self.broker, self.pg, name="hub", **{"duplicates-seconds": 120})
-        return self.hub.start()
+        self.hub = start_hub(self.workdir, self.broker, self.pg)
+        return self.hub
 
     def ledger(self):
         """{site: {(epoch, seq): kind}} as PostgreSQL has it."""
