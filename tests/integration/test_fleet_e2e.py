@@ -72,9 +72,12 @@ class Netns:
         n = os.getpid() % 10000
         self.name = "vfleet%d" % n
         self.host_if, self.ns_if = "vfh%d" % n, "vfs%d" % n
-        base = 4 * (os.getpid() % 63)
-        self.host_ip, self.ns_ip = "198.51.100.%d" % (base + 1), "198.51.100.%d" % (base + 2)
         self.delete()
+        # A /30 no other test on this host holds.
+        used = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout
+        base = next(b for b in [4 * ((os.getpid() + i) % 63) for i in range(63)]
+                    if "198.51.100.%d/" % (b + 1) not in used)
+        self.host_ip, self.ns_ip = "198.51.100.%d" % (base + 1), "198.51.100.%d" % (base + 2)
         for cmd in (["ip", "netns", "add", self.name],
                     ["ip", "link", "add", self.host_if, "type", "veth", "peer", "name", self.ns_if],
                     ["ip", "link", "set", self.ns_if, "netns", self.name],
