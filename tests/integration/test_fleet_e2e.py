@@ -171,6 +171,8 @@ class Site(Daemon):
 
     def draw_start(self, pause=0.05):
         """Tickets drawn continuously (inside the namespace for its site)."""
+        if self.drawer:
+            self.draw_stop()
         self.drawn = os.path.join(self.workdir, "drawn-%d.txt" % time.monotonic_ns())
         open(self.drawn, "w").close()
         argv = [sys.executable, "-c", DRAWER, self.local_url, self.drawn, str(pause)]
@@ -211,10 +213,19 @@ class Region:
         self.workdir = workdir
         self.ns = self.cluster = self.pg = self.hub = None
         self.sites = {}
+        try:
+            self.start()
+        except BaseException:
+            self.close()  # what did start: nothing left running
+            raise
+
+    def start(self):
+        workdir = self.workdir
         self.ns = Netns()
         # The brokers listen on the host's end of the veth: the namespaced
         # site reaches them there, everyone else too (over the loopback).
-        self.cluster = NatsCluster(workdir, nodes=3, sites=SITES, host=self.ns.host_ip).start()
+        self.cluster = NatsCluster(workdir, nodes=3, sites=SITES, host=self.ns.host_ip)
+        self.cluster.start()
         self.pg = Postgres(workdir)
         self.broker = types.SimpleNamespace(cluster=self.cluster, servers=";".join(self.cluster.urls))
         self.hub = start_hub(workdir, self.broker, self.pg)
@@ -241,7 +252,7 @@ class Region:
         for s in self.sites.values():
             if s.drawer:
                 s.draw_stop()
-            if s.proc and s.proc.poll() is None:
+            if s.proc:
                 s.kill()
         if self.hub and self.hub.proc and self.hub.proc.poll() is None:
             self.hub.proc.kill()
