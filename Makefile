@@ -4,7 +4,9 @@
 #   make deps          install the Debian packages build, run and tests need
 #   make / make all    build vuorod, vuoroctl, the tests and the bench tools
 #   make run           build and run vuorod on the simulated board
+#   make run-fleet     a region on one machine: NATS cluster, PostgreSQL, vuoro-hub, 3 sites
 #   make test          every test, also under ASan+UBSan
+#   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make format-check  clang-format over our C
@@ -73,7 +75,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all deps run test test-fast bench install clean format format-check check-config
+.PHONY: all deps run run-fleet test test-fast test-long bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
@@ -131,6 +133,12 @@ run: deps
 	$(Q)SOFTHSM2_CONF=$(BUILD)/run/pki/cards/$(SIM_CARD)/softhsm2.conf \
 		exec $(BUILD)/vuorod --config $(CONFIG) --db $(BUILD)/run/vuoro.db
 
+# A region on one machine (README): a 3-node NATS cluster, PostgreSQL,
+# vuoro-hub and three sim sites under $(BUILD)/fleet; Ctrl-C stops them all.
+run-fleet: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)exec /usr/bin/python3 tools/run-fleet $(BUILD)
+
 # make test: deps, both builds (plain and ASan+UBSan), every suite, one
 # closing line "N passed, N failed".
 test: deps
@@ -141,6 +149,11 @@ test: deps
 # The suites without installing anything or rebuilding ASan: for quick loops.
 test-fast: all
 	$(Q)tests/run $(BUILD)
+
+# The fleet's long runs: a network cut of minutes, thousands of records.
+test-long: all
+	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
+		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -154,6 +167,17 @@ install: $(PROGRAMS)
 		$(DESTDIR)$(PREFIX)/share/vuoro/board-config $(DESTDIR)$(SYSCONFDIR)/vuoro \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(BUILD)/vuorod $(BUILD)/vuoroctl $(DESTDIR)$(PREFIX)/bin/
+	# vuoro-hub (the region's centre): its program, its SQL, its unit, an
+	# example config and the NATS cluster's templates.
+	install -m 755 $(BUILD)/vuoro-hub $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/vuoro/hub/sql $(DESTDIR)$(PREFIX)/share/vuoro/hub/nats
+	install -m 644 hub/sql/*.sql $(DESTDIR)$(PREFIX)/share/vuoro/hub/sql/
+	install -m 644 hub/hub.conf.example $(DESTDIR)$(PREFIX)/share/vuoro/hub/
+	install -m 644 hub/deploy/nats/node.conf.in $(DESTDIR)$(PREFIX)/share/vuoro/hub/nats/
+	install -m 755 hub/deploy/nats/users.sh $(DESTDIR)$(PREFIX)/share/vuoro/hub/nats/
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuoro-hub.service.in \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuoro-hub.service
 	if [ -d ui ]; then cp -R ui/. $(DESTDIR)$(PREFIX)/share/vuoro/ui/; fi
 	install -m 644 board-config/*.conf $(DESTDIR)$(PREFIX)/share/vuoro/board-config/
 	install -d $(DESTDIR)$(SYSCONFDIR)/vuoro/displays

@@ -71,12 +71,13 @@ class NatsCluster:
     """@nodes nats-server processes (1 or 3) on @host, clustered, with
     JetStream, TLS and the users of hub/deploy/nats/users.sh for @sites."""
 
-    def __init__(self, workdir, nodes=3, sites=("s1",), host="127.0.0.1"):
+    def __init__(self, workdir, nodes=3, sites=("s1",), host="127.0.0.1", loadgen=False):
         self.dir = os.path.join(workdir, "nats")
         os.makedirs(self.dir, exist_ok=True)
         self.n = nodes
         self.host = host
         self.sites = list(sites)
+        self.loadgen = loadgen  # users.sh --loadgen: the bench's user (tools/bench-hub.c)
         self.pki = Pki(os.path.join(self.dir, "tls"))
         self.ca = self.pki.ca
         self.names = ["nats-%d" % i for i in range(nodes)]
@@ -93,7 +94,8 @@ class NatsCluster:
 
     def write_users(self):
         with open(os.path.join(self.dir, "users.conf"), "w") as f:
-            subprocess.run([os.path.join(DEPLOY, "users.sh"), *self.sites], stdout=f, check=True)
+            subprocess.run([os.path.join(DEPLOY, "users.sh"), *(["--loadgen"] if self.loadgen else []),
+                            *self.sites], stdout=f, check=True)
 
     def write_conf(self, i):
         text = open(os.path.join(DEPLOY, "node.conf.in"), encoding="utf-8").read()

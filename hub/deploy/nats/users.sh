@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# users.sh SITE... > users.conf — the region's NATS users and what each may do.
+# users.sh [--loadgen] SITE... > users.conf — the region's NATS users and what each may do.
 #
 # Every client proves who it is by its TLS certificate (node.conf.in:
 # verify_and_map): the certificate's subject is the user name.
@@ -12,8 +12,16 @@
 #                   reads only its own commands (vuoro.site.SITE.cmd.>) and
 #                   replies on its own inbox prefix (_INBOX_SITE.>, set by the
 #                   uplink); it may not listen on _INBOX.> nor read the stream.
+#   CN=loadgen      only with --loadgen, for `make bench` (tools/bench-hub.c):
+#                   publishes records as any site (vuoro.rec.>), replies on
+#                   _INBOX_loadgen.>.  A bench user: never in a region's users.
 # A site id is a-z, 0-9 and '-', at most 32 (the site's [uplink] site).
 set -eu
+loadgen=
+if [ "${1-}" = --loadgen ]; then
+	loadgen=1
+	shift
+fi
 [ $# -gt 0 ] || { echo "usage: $0 SITE... > users.conf" >&2; exit 2; }
 for s in "$@"; do
 	case $s in
@@ -44,6 +52,16 @@ for s in "$@"; do
     }
 SITE
 done
+if [ -n "$loadgen" ]; then
+	cat <<'LOADGEN'
+    { user: "CN=loadgen"
+      permissions: {
+        publish: { allow: ["vuoro.rec.>"] }
+        subscribe: { allow: ["_INBOX_loadgen.>"] }
+      }
+    }
+LOADGEN
+fi
 cat <<'TAIL'
   ]
 }
