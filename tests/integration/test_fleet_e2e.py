@@ -471,7 +471,7 @@ STALL = ("firmware/uplink: in a network cut the site's main loop blocks in write
          "stops serving until the link is back")
 
 
-@pytest.mark.xfail(strict=True, reason=STALL)
+
 def test_a_the_site_serves_on_through_a_longer_cut(region):
     s1 = region.sites[NS_SITE]
     s1.draw_start(pause=0)
