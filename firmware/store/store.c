@@ -84,6 +84,11 @@ struct store {
 	store_outbox_notify_fn outbox_notify; /* a row was written (the uplink) */
 	void *outbox_notify_data;
 	char *epoch;
+	/* The newest record the hub acknowledged, kept beside the database
+	 * (PATH.sent: "EPOCH SEQ"): a database older than that (a backup put
+	 * back, even over the same file) gets a new epoch. */
+	int64_t sent_high, sent_written;
+	int64_t sent_written_at; /* monotonic µs */
 };
 
 #define OUTBOX_ADD_SQL "INSERT INTO outbox (id, kind, at, body) VALUES (?1, ?2, ?3, ?4)"
@@ -368,17 +373,78 @@ static char *store_meta_get(struct store *s, const char *key)
 	return value;
 }
 
-/* The epoch (store.h): kept while the file is the one it was made for. */
+/* PATH.sent: the newest record of @epoch the hub has; 0 when none known. */
+static int64_t store_sent_mark(const struct store *s, const char *epoch)
+{
+	g_autofree char *file = g_strconcat(s->path, ".sent", NULL);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) f = NULL;
+
+	if (!epoch || !g_file_get_contents(file, &text, NULL, NULL))
+		return 0;
+	f = g_strsplit_set(g_strstrip(text), " ", 2);
+	if (g_strv_length(f) != 2 || strcmp(f[0], epoch) != 0)
+		return 0;
+	return g_ascii_strtoll(f[1], NULL, 10);
+}
+
+static void store_sent_write(struct store *s, bool now)
+{
+	g_autofree char *file = NULL, *text = NULL;
+	g_autoptr(GError) error = NULL;
+	int64_t mono = g_get_monotonic_time();
+
+	if (s->sent_high <= s->sent_written || (!now && mono - s->sent_written_at < G_USEC_PER_SEC))
+		return;
+	file = g_strconcat(s->path, ".sent", NULL);
+	text = g_strdup_printf("%s %" G_GINT64_FORMAT "\n", s->epoch, s->sent_high);
+	if (!g_file_set_contents_full(file, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+				      &error)) {
+		g_warning("%s: %s (a backup put back over this database may then reuse record "
+			  "numbers the hub has)",
+			  file, error->message);
+		return;
+	}
+	s->sent_written = s->sent_high;
+	s->sent_written_at = mono;
+}
+
+void store_outbox_sent_sync(struct store *s)
+{
+	store_sent_write(s, true);
+}
+
+/* The epoch (store.h): kept while the file is the one it was made for and
+ * holds every record the hub has of it. */
 static int store_epoch_check(struct store *s, GError **error)
 {
 	g_autofree char *identity = store_file_identity(s->path);
 	g_autofree char *recorded = store_meta_get(s, "file");
+	g_autofree char *newest = NULL;
+	int64_t sent = 0, here = 0;
 	guint8 raw[8];
 	int rc;
 
 	s->epoch = store_meta_get(s, "epoch");
-	if (s->epoch && recorded && strcmp(recorded, identity) == 0)
+	sent = store_sent_mark(s, s->epoch);
+	if (sent) {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(id), 0) FROM outbox", -1, &st,
+				       NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			here = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (here < sent)
+			newest =
+			    g_strdup_printf("the hub has record %" G_GINT64_FORMAT
+					    " of this epoch, the newest here is %" G_GINT64_FORMAT,
+					    sent, here);
+	}
+	if (s->epoch && recorded && strcmp(recorded, identity) == 0 && !newest) {
+		s->sent_high = s->sent_written = sent;
 		return 0;
+	}
 	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
 		for (size_t i = 0; i < sizeof(raw); i++)
 			raw[i] = (guint8)g_random_int();
@@ -392,7 +458,11 @@ static int store_epoch_check(struct store *s, GError **error)
 			 "saving the database's epoch", error, "ss", s->epoch, identity);
 	if (rc < 0)
 		return rc;
-	if (recorded)
+	if (newest)
+		g_message("%s: a new epoch %s: the database is older than what it sent to the hub "
+			  "(%s: a backup was put back)",
+			  s->path, s->epoch, newest);
+	else if (recorded)
 		g_message("%s: a new epoch %s (the file was restored, copied or moved to another "
 			  "board)",
 			  s->path, s->epoch);
@@ -487,6 +557,8 @@ void store_free(struct store *s)
 		return;
 	if (s->jobs) /* the running jobs finish; the queued ones are dropped */
 		g_thread_pool_free(s->jobs, TRUE, TRUE);
+	if (s->epoch && !s->reader && !s->read_only)
+		store_sent_write(s, true);
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_finalize(s->outbox_add);
@@ -2353,8 +2425,13 @@ int store_outbox_mark_sent(struct store *s, const int64_t *seqs, guint n, int64_
 		return err;
 	}
 	rc = store_exec(s, "COMMIT", "marking records sent", error);
-	if (rc < 0)
+	if (rc < 0) {
 		store_rollback(s);
+		return rc;
+	}
+	for (guint i = 0; i < n; i++)
+		s->sent_high = MAX(s->sent_high, seqs[i]);
+	store_sent_write(s, false);
 	return rc;
 }
 

@@ -293,6 +293,10 @@ const char *store_epoch(const struct store *s);
 int store_outbox_fault(struct store *s, const char *device, const char *code, bool raised,
 		       int64_t at, GError **error);
 /* Rows the uplink marked sent before @before go; returns how many. */
+/* The newest acknowledged record, written beside the database (PATH.sent)
+ * if it was not yet: marking records sent writes it at most once a second,
+ * the uplink's slow timer calls this for the rest. */
+void store_outbox_sent_sync(struct store *s);
 int store_outbox_prune(struct store *s, int64_t before, GError **error);
 
 /* For the uplink (firmware/uplink/): the records not yet acknowledged by

@@ -708,6 +708,7 @@ static gboolean uplink_tick(gpointer data)
 				 UPLINK_ACK_WAIT_MS / 1000 + UPLINK_TICK_S);
 		uplink_restart(u, true);
 	}
+	store_outbox_sent_sync(u->store);
 	uplink_backlog(u);
 	if (had_alarm != (u->alarm != NULL))
 		g_message("uplink: backlog alarm %s", u->alarm ? "raised" : "cleared");

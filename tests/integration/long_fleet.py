@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import wait_for
-from test_fleet_e2e import NS_SITE, STALL, assert_exactly_once, drawing, make_region, served_through
+from test_fleet_e2e import NS_SITE, assert_exactly_once, drawing, make_region, served_through
 
 CUT_S = int(os.environ.get("VUORO_LONG_CUT_S", "180"))
 
@@ -25,7 +25,6 @@ def fast_drawing(region, names):
         region.sites[n].draw_start(pause=0)
 
 
-@pytest.mark.xfail(strict=True, reason=STALL)
 def test_a_network_cut_of_minutes(region):
     s1 = region.sites[NS_SITE]
     fast_drawing(region, [NS_SITE])

@@ -456,22 +456,15 @@ def test_f_a_site_database_restored_from_an_older_backup(region):
     restore_older_backup(region, "s3", put_back)
 
 
-@pytest.mark.xfail(strict=True, reason="firmware/store: a backup copied over the live file keeps "
-                   "its inode and birth time, so store_epoch_check keeps the epoch and the "
-                   "restored seqs are taken for duplicates (lost); fix: see the fleetrun report")
 def test_f_a_backup_copied_over_the_live_file(region):
-    # cp over the file keeps its inode and birth time: only the copy itself
-    # can tell it is not the live file.
+    # cp over the file keeps its inode and birth time: the file's identity
+    # cannot tell; PATH.sent (the newest record the hub has) can.
     restore_older_backup(region, "s2", lambda backup, db: shutil.copyfile(backup, db))
 
 
-STALL = ("firmware/uplink: in a network cut the site's main loop blocks in write() on the NATS "
-         "socket (js_PublishMsgAsync flushes libnats's full buffer inline, the kernel's send "
-         "buffer full: sk_stream_wait_memory) once a few hundred records are waiting: the site "
-         "stops serving until the link is back")
-
-
-
+# Once (before the uplink published from a thread of its own) the site's main
+# loop blocked in write() on the NATS socket in a cut, a few hundred records
+# into it: the site served nothing until the link was back.
 def test_a_the_site_serves_on_through_a_longer_cut(region):
     s1 = region.sites[NS_SITE]
     s1.draw_start(pause=0)
