@@ -86,6 +86,11 @@ static int stream_ensure(const struct hub_config *cfg, jsCtx *js)
 		}
 	}
 	jsStreamInfo_Destroy(si);
+	if (s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS) {
+		/* A cluster just started: JetStream has no leader yet. */
+		nats_warn("create the stream (JetStream not ready yet)", s, jerr);
+		return -EAGAIN;
+	}
 	if (s != NATS_OK) {
 		nats_warn("create the stream (the hub user needs $JS.API.>)", s, jerr);
 		return -EIO;

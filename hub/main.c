@@ -127,6 +127,8 @@ static void web_stop(struct hub *hub)
 	hub_db_free(hub->db);
 }
 
+#define HUB_JS_WAIT_S 60
+
 static int run(const struct hub_config *cfg)
 {
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
@@ -145,7 +147,15 @@ static int run(const struct hub_config *cfg)
 		rc = -EIO;
 		goto close_nats;
 	}
-	rc = hub_nats_ensure(cfg, hub.js);
+	/* The cluster may be starting with the hub: wait for its JetStream
+	 * (up to HUB_JS_WAIT_S), then give up with the error. */
+	for (int waited_ms = 0, pause_ms = 250;;
+	     waited_ms += pause_ms, pause_ms = MIN(pause_ms * 2, 5000)) {
+		rc = hub_nats_ensure(cfg, hub.js);
+		if (rc != -EAGAIN || waited_ms >= HUB_JS_WAIT_S * 1000)
+			break;
+		g_usleep((gulong)pause_ms * 1000);
+	}
 	if (rc == 0)
 		rc = hub_nats_subscribe(cfg, hub.js, &sub);
 	if (rc == 0)
