@@ -43,6 +43,52 @@
 	"FROM tickets t WHERE day >= $1::date AND day < $2::date AND ($3 = '' OR site = $3) "      \
 	"AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.site = t.site AND v.epoch = t.epoch "      \
 	"AND v.ticket = t.ticket AND v.day = t.day AND v.outcome = 'voided')"
+/* Idle time (report.h), per site, counter and service day: open time from
+ * the counter.opened/closed records (an open while open and a close while
+ * closed ignored, as the site's engine refuses them; one still open ends
+ * now), cut at the range's ends, at now and at the service days' starts —
+ * midnight in $5 ([web] timezone): the records do not carry a site's daily
+ * reset —, less the busy time of the visits at that counter that day
+ * (ended_at - called_at, started_at when never called), never below 0; then
+ * summed per period ($4) and site, counter 0 = all of a site's counters,
+ * site "*" = every site (only without site=). */
+#define HUB_IDLE_BOUNDS                                                                            \
+	"SELECT extract(epoch FROM $1::date::timestamp AT TIME ZONE $5)::bigint AS lo, "           \
+	"least(extract(epoch FROM $2::date::timestamp AT TIME ZONE $5)::bigint, "                  \
+	"extract(epoch FROM now())::bigint) AS hi"
+#define HUB_IDLE                                                                                   \
+	"WITH b AS (" HUB_IDLE_BOUNDS "), "                                                        \
+	"ev AS (SELECT site, counter, at, seq, opened, lag(opened) OVER w AS was "                 \
+	"FROM counter_events, b WHERE counter > 0 AND ($3 = '' OR site = $3) AND at < b.hi "       \
+	"WINDOW w AS (PARTITION BY site, counter ORDER BY at, seq)), "                             \
+	"iv AS (SELECT site, counter, s, e FROM (SELECT site, counter, opened, at AS s, "          \
+	"lead(at) OVER (PARTITION BY site, counter ORDER BY at, seq) AS e FROM ev "                \
+	"WHERE opened IS DISTINCT FROM coalesce(was, false)) k WHERE opened), "                    \
+	"cut AS (SELECT site, counter, greatest(s, b.lo) AS s, least(coalesce(e, b.hi), b.hi) AS " \
+	"e FROM iv, b), "                                                                          \
+	"od AS (SELECT c.site, c.counter, d.day::date AS day, "                                    \
+	"sum(least(c.e, extract(epoch FROM (d.day + interval '1 day') AT TIME ZONE $5)::bigint) "  \
+	"- greatest(c.s, extract(epoch FROM d.day AT TIME ZONE $5)::bigint))::bigint AS open_s "   \
+	"FROM cut c, generate_series((to_timestamp(c.s) AT TIME ZONE $5)::date::timestamp, "       \
+	"(to_timestamp(c.e - 1) AT TIME ZONE $5)::date::timestamp, interval '1 day') d(day) "      \
+	"WHERE c.e > c.s GROUP BY 1, 2, 3), "                                                      \
+	"bd AS (SELECT site, counter, day, sum(ended_at - bg)::bigint AS busy_s FROM "             \
+	"(SELECT site, counter, day, ended_at, CASE WHEN called_at > 0 THEN called_at "            \
+	"ELSE started_at END AS bg FROM visits WHERE day >= $1::date AND day < $2::date "          \
+	"AND ($3 = '' OR site = $3) AND counter > 0) v WHERE bg > 0 AND ended_at > bg "            \
+	"GROUP BY 1, 2, 3), "                                                                      \
+	"dd AS (SELECT to_char(day, $4) AS p, site, counter, coalesce(open_s, 0) AS o, "           \
+	"coalesce(busy_s, 0) AS bz, greatest(coalesce(open_s, 0) - coalesce(busy_s, 0), 0) AS i "  \
+	"FROM od FULL JOIN bd USING (site, counter, day)) "                                        \
+	"SELECT CASE WHEN grouping(p) = 1 THEN 'total' ELSE p END AS period, "                     \
+	"CASE WHEN grouping(site) = 1 THEN '*' ELSE site END AS site, "                            \
+	"CASE WHEN grouping(counter) = 1 THEN 0 ELSE counter END AS counter, "                     \
+	"sum(o)::bigint AS open_s, sum(bz)::bigint AS busy_s, sum(i)::bigint AS idle_s, "          \
+	"round(100.0 * sum(i) / nullif(sum(o), 0), 1) AS idle_pct FROM dd "                        \
+	"GROUP BY GROUPING SETS ((p, site, counter), (p, site), (p), (site, counter), (site), "    \
+	"()) "                                                                                     \
+	"HAVING $3 = '' OR grouping(site) = 0 "                                                    \
+	"ORDER BY grouping(p), p, grouping(site), site, grouping(counter), counter"
 /* Nearest rank on the sorted values, as report.c: median (n + 1) / 2, p90
  * (9n + 9) / 10 (exact, where percentile_disc multiplies doubles). */
 #define HUB_MEDIAN(x)                                                                              \
@@ -53,13 +99,15 @@
 	") + 9) / 10]"
 
 /* A kind: its columns after period and provider, its rows' source (with p
- * and provider), more grouping columns (", category") and the CSV header. */
+ * and provider), more grouping columns (", category") and the CSV header;
+ * or a query of its own (sql). */
 static const struct hub_report_kind {
 	const char *kind;
 	const char *columns;
 	const char *source;
 	const char *by; /* "" or ", COLUMN" */
 	const char *having;
+	const char *sql;
 } hub_report_kinds[] = {
     {"billing",
      "count(*) FILTER (WHERE ev) AS events, "
@@ -94,6 +142,8 @@ static const struct hub_report_kind {
      " AND count(*) FILTER (WHERE ev) > 0"},
     /* columns: tickets, h00 … h23, mon … sun (hub_report_columns) */
     {"arrivals", NULL, HUB_TICKETS, "", ""},
+    /* per site and counter, not per provider */
+    {"idle", NULL, NULL, "", "", HUB_IDLE},
 };
 
 /* The arrivals' columns, as the site's CSV names them. */
@@ -125,8 +175,11 @@ static const char *const hub_report_periods[][2] = {
 static char *hub_report_sql(const struct hub_report_kind *k)
 {
 	const char *by = k->by[0] ? k->by + 2 : "";
-	g_autofree char *columns = hub_report_columns(k);
+	g_autofree char *columns = NULL;
 
+	if (k->sql)
+		return g_strdup(k->sql);
+	columns = hub_report_columns(k);
 	return g_strdup_printf(
 	    "SELECT CASE WHEN grouping(p) = 1 THEN 'total' ELSE p END AS period, "
 	    "CASE WHEN grouping(provider) = 1 THEN '*' ELSE provider END AS provider, %s "
@@ -344,10 +397,18 @@ static void hub_reports(struct web_req *r)
 		if (strcmp(kind, hub_report_kinds[i].kind) == 0)
 			k = &hub_report_kinds[i];
 	if (!k) {
-		web_error(
-		    r, 400, "invalid",
-		    "kind must be billing, times, feedback, categories or arrivals, not \"%s\"",
-		    kind ? kind : "");
+		web_error(r, 400, "invalid",
+			  "kind must be billing, times, feedback, categories, arrivals or idle, "
+			  "not \"%s\"",
+			  kind ? kind : "");
+		return;
+	}
+	/* As on the site, idle time is the whole site's (its counters'), read by
+	 * those who read every provider's figures. */
+	if (k->sql && r->caller.role == HUB_ROLE_PROVIDER) {
+		web_error(r, 403, "forbidden",
+			  "idle time is per counter, not per provider: a manager or admin of "
+			  "the region reads it");
 		return;
 	}
 	if (!hub_report_day(from) || !hub_report_day(to) || strcmp(from, to) >= 0) {
@@ -397,10 +458,10 @@ static void hub_reports(struct web_req *r)
 	job->period = g_strdup(period);
 	job->fmt = g_strdup(fmt);
 	job->csv = g_strcmp0(format, "csv") == 0;
-	/* $5: the times' target, the arrivals' time zone, else none. */
+	/* $5: the times' target, the arrivals' and idle time's time zone. */
 	if (strcmp(k->kind, "times") == 0)
 		job->p5 = g_strdup_printf("%" G_GINT64_FORMAT, target_min);
-	else if (strcmp(k->kind, "arrivals") == 0)
+	else if (strcmp(k->kind, "arrivals") == 0 || strcmp(k->kind, "idle") == 0)
 		job->p5 = g_strdup(hub_of(r)->cfg->web_timezone);
 	job->x = web_req_hold(r);
 	hub_of(r)->reports_running++;

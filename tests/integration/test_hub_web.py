@@ -312,6 +312,126 @@ def test_reports_csv_like_the_sites(hub, records):
     assert total[2:5] == [str(e["waited"]), str(e["wait_median_s"]), str(e["wait_p90_s"])]
 
 
+# Idle time (report.h): counters opened and closed, and visits at them, on the
+# service days 2026-11-10 (D1) and 11 (D2), midnight in the hub's
+# [web] timezone (Europe/Helsinki) the boundary.
+HKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+D1 = 20767  # 2026-11-10
+
+
+def hki(day, hour, minute=0):
+    d = datetime.date(2026, 11, day)
+    return int(datetime.datetime(d.year, d.month, d.day, hour, minute, tzinfo=HKI).timestamp())
+
+
+# (site, counter, opened?, at)
+COUNTER_EVENTS = [
+    ("s1", 1, True, hki(10, 8)), ("s1", 1, True, hki(10, 8, 30)),  # open while open: ignored
+    ("s1", 1, False, hki(10, 12)), ("s1", 1, False, hki(10, 13)),  # close while closed: ignored
+    ("s1", 2, True, hki(10, 22)), ("s1", 2, False, hki(11, 2)),  # over midnight: 2 h + 2 h
+    ("s1", 3, True, hki(11, 16)),  # left open: cut at the report's end, D2's midnight
+    ("s2", 1, True, hki(10, 9)), ("s2", 1, False, hki(10, 10)),
+    ("s2", 2, True, hki(9, 23)), ("s2", 2, False, hki(10, 1)),  # from before the range: 1 h
+]
+# (site, counter, day, called_at, started_at, ended_at): busy from the call
+# (from the start when never called).
+IDLE_VISITS = [
+    ("s1", 1, D1, hki(10, 9), hki(10, 9, 2), hki(10, 9, 10)),  # 600
+    ("s1", 1, D1, 0, hki(10, 10), hki(10, 10, 5)),  # 300
+    ("s1", 1, D1 + 1, hki(11, 9), hki(11, 9, 1), hki(11, 9, 5)),  # 300 on a day it was closed
+    ("s1", 3, D1 + 1, hki(11, 17), hki(11, 17), hki(11, 17) + 1000),  # 1000
+    ("s2", 1, D1, hki(10, 9, 30), hki(10, 9, 31), hki(10, 9, 40)),  # 600
+]
+# (period, site, counter): (open_s, busy_s, idle_s), worked out by hand.
+IDLE_EXPECT = {
+    # counter 1: D1 4 h open - 900 busy; D2 0 open - 300 busy is 0, not -300
+    ("total", "s1", 1): (14400, 1200, 13500),
+    ("total", "s1", 2): (14400, 0, 14400),
+    ("total", "s1", 3): (28800, 1000, 27800),
+    ("total", "s1", 0): (57600, 2200, 55700),
+    ("total", "s2", 1): (3600, 600, 3000),
+    ("total", "s2", 2): (3600, 0, 3600),
+    ("total", "s2", 0): (7200, 600, 6600),
+    ("total", "*", 0): (64800, 2800, 62300),
+    ("2026-11-10", "s1", 2): (7200, 0, 7200),
+    ("2026-11-11", "s1", 2): (7200, 0, 7200),
+    ("2026-11-11", "s1", 1): (0, 300, 0),
+    ("2026-11-11", "s1", 3): (28800, 1000, 27800),
+    ("2026-11-10", "*", 0): (28800, 1500, 27300),
+}
+
+
+@pytest.fixture(scope="module")
+def idle_records(hub, records):
+    out, seq = [], {}
+    for site, counter, opened, at in COUNTER_EVENTS:
+        seq[site] = seq.get(site, 0) + 1
+        kind = "counter.opened" if opened else "counter.closed"
+        r = {"v": 1, "kind": kind, "seq": seq[site], "at": at, "counter": counter,
+             "booth": False}
+        if opened:
+            r["opened_at"] = at
+        out.append({"subject": "vuoro.rec.%s.%s" % (site, kind),
+                    "id": "%s-0c-%d" % (site, seq[site]), "body": json.dumps(r)})
+    for i, (site, counter, day, called, started, ended) in enumerate(IDLE_VISITS):
+        seq[site] += 1
+        r = {"v": 1, "kind": "visit", "seq": seq[site], "at": ended, "visit": 100 + i,
+             "ticket": 100 + i, "day": day, "service": "kela-svc", "provider": "kela",
+             "counter": counter, "channel": "in_person", "outcome": "ended", "lang": "fi",
+             "recalls": 0, "transfers": 0, "appointment": False, "issued_at": started - 600,
+             "called_at": called, "started_at": started, "ended_at": ended}
+        out.append({"subject": "vuoro.rec.%s.visit" % site,
+                    "id": "%s-0c-%d" % (site, seq[site]), "body": json.dumps(r)})
+    assert hub.publish(out, "idle")["published"] == len(out)
+    n = len(records) + len(out)
+    wait_for(lambda: hub.pg.scalar("SELECT count(*) FROM ledger") == str(n), 30,
+             "the idle records in PostgreSQL")
+    return out
+
+
+def idle_report(s, hub, **q):
+    q = dict({"kind": "idle", "from": "2026-11-10", "to": "2026-11-12", "period": "day"}, **q)
+    r = s.get(hub.url("/api/hub/reports"), params=q)
+    assert r.status_code == 200, r.text
+    return r.json()["idle"]
+
+
+def test_idle_time_per_site_and_counter_as_the_sites_count_it(hub, idle_records):
+    s = hub.login("mia")
+    rows = idle_report(s, hub)
+    assert list(rows[0]) == ["period", "site", "counter", "open_s", "busy_s", "idle_s", "idle_pct"]
+    got = {(r["period"], r["site"], r["counter"]): r for r in rows}
+    for key, (open_s, busy_s, idle_s) in IDLE_EXPECT.items():
+        assert (got[key]["open_s"], got[key]["busy_s"], got[key]["idle_s"]) == (
+            open_s, busy_s, idle_s), key
+    assert got[("total", "*", 0)]["idle_pct"] == 96.1  # 62300 / 64800
+    assert got[("2026-11-11", "s1", 1)]["idle_pct"] is None  # never open that day: as the site
+    # counters are per site: no row of "counter 1 of every site"
+    assert not [k for k in got if k[1] == "*" and k[2] != 0]
+    # one site: its rows only, no "*" rows
+    one = {(r["period"], r["site"], r["counter"]): r for r in idle_report(s, hub, site="s2")}
+    assert {k[1] for k in one} == {"s2"}
+    assert (one[("total", "s2", 0)]["open_s"], one[("total", "s2", 0)]["idle_s"]) == (7200, 6600)
+    # a month: the same totals
+    month = {(r["period"], r["site"], r["counter"]): r for r in idle_report(s, hub, period="month")}
+    assert month[("2026-11", "*", 0)]["idle_s"] == 62300
+    # CSV: the site's columns (report.c), site after period
+    r = s.get(hub.url("/api/hub/reports"), params={
+        "kind": "idle", "from": "2026-11-10", "to": "2026-11-12", "format": "csv"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    lines = r.text.split("\r\n")
+    assert lines[0] == "period,site,counter,open_s,busy_s,idle_s,idle_pct"
+    assert "total,*,0,64800,2800,62300,96.1" in lines
+    assert "total,s1,1,14400,1200,13500,93.8" in lines
+
+
+def test_idle_time_is_not_a_provider_managers(hub, idle_records):
+    r = hub.login("kelaboss").get(hub.url("/api/hub/reports"), params={
+        "kind": "idle", "from": "2026-11-10", "to": "2026-11-12"})
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+    assert "manager" in r.json()["message"]
+
+
 def test_provider_manager_sees_only_their_provider_by_rls(hub, records):
     s = hub.login("kelaboss")
     bill = report(s, hub, "billing")
