@@ -4,7 +4,10 @@
 // → GET /api/hub/reports → a table of its rows (period × provider, "total"
 // and "*" as on the site) and the same as CSV (format=csv).  A provider's
 // manager gets only their provider's rows: the database decides, the page
-// only says so.
+// only says so.  Idle time is per site and counter (site "*" every site,
+// counter 0 every counter of a site), not per provider: a provider's manager
+// is not offered it (the hub answers them 403, as the site lets only its
+// managers read it).
 
 import { get } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
@@ -13,7 +16,7 @@ import { hubWords, roleNameOf } from "../strings.js";
 
 const t = await hubWords();
 const $ = (id) => document.getElementById(id);
-const KINDS = ["billing", "times", "feedback", "categories", "arrivals"];
+const KINDS = ["billing", "times", "feedback", "categories", "arrivals", "idle"];
 const PERIODS = ["month", "week", "day"];
 const root = $("report");
 
@@ -45,7 +48,8 @@ function render() {
   const field = (id, label, input) => h("div", { class: "field" }, h("label", { for: id }, label), input);
   const select = (id, value, options) => h("select", { id },
     options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
-  const kindIn = select("report-kind", state.kind, KINDS.map((k) => [k, t("kind_" + k)]));
+  const kinds = me?.provider ? KINDS.filter((k) => k !== "idle") : KINDS;
+  const kindIn = select("report-kind", state.kind, kinds.map((k) => [k, t("kind_" + k)]));
   const fromIn = h("input", { type: "date", id: "report-from", value: state.from, required: true });
   const toIn = h("input", { type: "date", id: "report-to", value: state.to, required: true });
   const siteIn = select("report-site", state.site,
@@ -78,6 +82,8 @@ function cellText(col, v) {
   if (v === null || v === undefined) return "—";
   if (col === "period" && v === "total") return t("total");
   if (col === "provider" && v === "*") return t("all_providers");
+  if (col === "site" && v === "*") return t("all_sites");
+  if (col === "counter" && v === 0) return t("all_counters");
   return String(v);
 }
 
@@ -91,6 +97,7 @@ function paint() {
   out.append(h("p", {}, h("a", { class: "button secondary", id: "report-csv",
     href: `/api/hub/reports?${query({ format: "csv" })}`,
     download: `vuoro-hub-${state.kind}-${state.from}-${state.to}.csv` }, t("csv"))));
+  if (state.data.kind === "idle") out.append(h("p", { class: "muted", id: "report-note" }, t("idle_note")));
   if (!rows.length) {
     out.append(h("p", { class: "muted", id: "report-empty" }, t("no_rows")));
     return;
