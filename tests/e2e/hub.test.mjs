@@ -93,6 +93,21 @@ test("hub: a manager logs in, opens the reports and sees the published figures",
       aTotal[aHeads.indexOf("11:00")] === "2" && aTotal[aHeads.indexOf("Thu")] === "3",
     "arrivals: " + aTotal);
     await shot(page, "hub-reports-arrivals");
+    // idle time per site and counter (test_hub_web.IDLE_EXPECT): every site's total row
+    await page.locator("#report-kind").selectOption("idle");
+    await page.locator("#report-from").fill("2026-11-10");
+    await page.locator("#report-to").fill("2026-11-12");
+    await page.locator("#report-go").click();
+    await waitFor(async () => (await cells(page, "#report-table thead th")).includes("Counter"), "idle columns");
+    const iHeads = await cells(page, "#report-table thead th");
+    const iTotal = await page.locator("#report-table tbody tr.total").filter({ hasText: "Every service point" })
+      .locator("th, td").allInnerTexts();
+    expect(iTotal[0] === "whole range" && iTotal[iHeads.indexOf("Counter")] === "all counters" &&
+      iTotal[iHeads.indexOf("Open (s)")] === "64800" && iTotal[iHeads.indexOf("Idle (s)")] === "62300" &&
+      iTotal[iHeads.indexOf("Idle share %")] === "96.1", "idle: " + iHeads + " / " + iTotal);
+    expect((await page.locator("#report-note").innerText()).includes("midnight"), "the definition said");
+    await shot(page, "hub-reports-idle");
+    await audit(page, "hub reports idle");
     await page.context().close();
 
     // kela's manager: only kela's rows, and told so
@@ -109,6 +124,8 @@ test("hub: a manager logs in, opens the reports and sees the published figures",
     const providers = new Set(await cells(kb, "#report-table tbody tr td:nth-of-type(1)"));
     expect(providers.size === 2 && providers.has("kela") && providers.has("all"), "only kela: " + [...providers]);
     expect((await kb.locator("#report-scope").innerText()).includes("kela"), "the scope said");
+    const kinds = await kb.locator("#report-kind option").evaluateAll((o) => o.map((x) => x.value));
+    expect(!kinds.includes("idle") && kinds.includes("billing"), "no idle time for a provider: " + kinds);
     await shot(kb, "hub-reports-provider");
     await kb.context().close();
 

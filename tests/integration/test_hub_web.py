@@ -361,8 +361,8 @@ IDLE_EXPECT = {
 }
 
 
-@pytest.fixture(scope="module")
-def idle_records(hub, records):
+def idle_published():
+    """COUNTER_EVENTS and IDLE_VISITS as the sites publish them (epoch 0c)."""
     out, seq = [], {}
     for site, counter, opened, at in COUNTER_EVENTS:
         seq[site] = seq.get(site, 0) + 1
@@ -382,6 +382,12 @@ def idle_records(hub, records):
              "called_at": called, "started_at": started, "ended_at": ended}
         out.append({"subject": "vuoro.rec.%s.visit" % site,
                     "id": "%s-0c-%d" % (site, seq[site]), "body": json.dumps(r)})
+    return out
+
+
+@pytest.fixture(scope="module")
+def idle_records(hub, records):
+    out = idle_published()
     assert hub.publish(out, "idle")["published"] == len(out)
     n = len(records) + len(out)
     wait_for(lambda: hub.pg.scalar("SELECT count(*) FROM ledger") == str(n), 30,
