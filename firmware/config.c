@@ -1298,7 +1298,8 @@ const char *config_token_weakness(const char *token)
 			distinct++;
 		}
 	/* 16 random hex digits show some 10 different ones (fewer than 6
-	 * about once in a million); a repeated pattern shows a few. */
+	 * about 4 times in 100,000: make another), 32 nearly always 14 or more;
+	 * a repeated pattern shows a few. */
 	if (distinct < 6)
 		return "too few different characters for a random token";
 	return NULL;
