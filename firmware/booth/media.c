@@ -22,6 +22,8 @@
 #include <nice.h>
 #include <string.h>
 
+#include "post.h"
+
 #define MEDIA_PT_VIDEO    96
 #define MEDIA_PT_DOCUMENT 97
 #define MEDIA_PT_OPUS     111
@@ -181,7 +183,7 @@ static void media_post(struct media *m, enum media_msg_kind kind, guint number, 
 	msg->number = number;
 	msg->text = text;
 	msg->bytes = bytes;
-	g_main_context_invoke_full(NULL, G_PRIORITY_DEFAULT, media_dispatch, msg, media_msg_free);
+	post_to_loop(NULL, "media message", media_dispatch, msg, media_msg_free);
 }
 
 /* ---------------------------------------------------------------------- */

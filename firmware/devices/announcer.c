@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "audio.h"
+#include "post.h"
 #include "queue.h"
 #include "speech.h"
 
@@ -163,7 +164,7 @@ static void announcer_report(struct announcer_link *link, guint id, bool started
 	r->at_us = g_get_real_time();
 	r->audio_s = audio_s;
 	r->error = error;
-	g_main_context_invoke(NULL, announcer_on_report, r);
+	post_to_loop(NULL, "announcer report", announcer_on_report, r, NULL);
 }
 
 struct announcer_worker {

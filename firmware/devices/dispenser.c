@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "post.h"
 #include "store.h"
 #include "ticket_layout.h"
 
@@ -240,7 +241,7 @@ static gpointer worker_main(gpointer data)
 			break;
 		}
 		worker_run_job(d, j);
-		g_main_context_invoke_full(d->context, G_PRIORITY_DEFAULT, job_finish, j, NULL);
+		post_to_loop(d->context, "dispenser job", job_finish, j, NULL);
 	}
 	return NULL;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "display_bus.h"
+#include "post.h"
 
 #define PROBE_MAX_MS 60000
 
@@ -195,21 +196,6 @@ static void describe_error(const struct display_bus *bus, const struct disp *d, 
 	}
 }
 
-/* Like g_main_context_invoke_full(), but never inline: a result produced on
- * the main thread itself (a coalesced call) must not re-enter the caller
- * from inside display_bus_show_call(). */
-static void post_to_main(struct display_bus *bus, GSourceFunc fn, gpointer data,
-			 GDestroyNotify destroy)
-{
-	GSource *src = g_idle_source_new();
-
-	g_source_set_priority(src, G_PRIORITY_DEFAULT);
-	g_source_set_callback(src, fn, data, destroy);
-	g_source_set_static_name(src, "display-bus result");
-	g_source_attach(src, bus->context);
-	g_source_unref(src);
-}
-
 static gboolean deliver(gpointer data)
 {
 	struct delivery *dl = data;
@@ -262,7 +248,7 @@ static void job_complete(struct display_bus *bus, struct job *job, int error, ui
 			dl->res.regs = dl->regs;
 			dl->res.n_regs = n_regs;
 		}
-		post_to_main(bus, deliver, dl, delivery_free);
+		post_to_loop(bus->context, "display-bus result", deliver, dl, delivery_free);
 	}
 	g_free(job);
 }
@@ -312,7 +298,8 @@ static void disp_set_status(struct display_bus *bus, struct disp *d, enum displa
 		sn->unit = d->unit;
 		sn->state = state;
 		g_strlcpy(sn->message, st.message, sizeof(sn->message));
-		post_to_main(bus, deliver_state, sn, state_note_free);
+		post_to_loop(bus->context, "display-bus result", deliver_state, sn,
+			     state_note_free);
 	}
 }
 
