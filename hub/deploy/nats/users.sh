@@ -12,6 +12,9 @@
 #                   reads only its own commands (vuoro.site.SITE.cmd.>) and
 #                   replies on its own inbox prefix (_INBOX_SITE.>, set by the
 #                   uplink); it may not listen on _INBOX.> nor read the stream.
+#                   Remote service through the hub: it publishes its booths'
+#                   signalling to experts on vuoro.hub.SITE.> and hears which
+#                   providers have an expert online on vuoro.hub.presence.
 #   CN=loadgen      only with --loadgen, for `make bench` (tools/bench-hub.c):
 #                   publishes records as any site (vuoro.rec.>), replies on
 #                   _INBOX_loadgen.>.  A bench user: never in a region's users.
@@ -45,8 +48,8 @@ for s in "$@"; do
 	cat <<SITE
     { user: "CN=site-$s"
       permissions: {
-        publish: { allow: ["vuoro.rec.$s.>", "\$KV.vuoro-sites.$s"] }
-        subscribe: { allow: ["vuoro.site.$s.cmd.>", "_INBOX_$s.>"] }
+        publish: { allow: ["vuoro.rec.$s.>", "\$KV.vuoro-sites.$s", "vuoro.hub.$s.>"] }
+        subscribe: { allow: ["vuoro.site.$s.cmd.>", "_INBOX_$s.>", "vuoro.hub.presence"] }
         allow_responses: { max: 1, expires: "1m" }
       }
     }
