@@ -49,11 +49,11 @@ const msgid = opt("msgid");
 const core = flag("core");
 const watchS = Number(opt("for", "0"));
 const reqTimeout = Number(opt("timeout", "3000"));
+const deadline = Number(opt("deadline", "20"));
 const [cmd, ...rest] = argv;
 const sc = StringCodec();
 
 // A connection the server refuses (a certificate of another CA) may hang: not past --deadline.
-const deadline = Number(opt("deadline", "20"));
 setTimeout(() => {
   console.error(`natsctl: no answer in ${deadline} s`);
   process.exit(1);
