@@ -74,6 +74,24 @@ def test_site_a_cannot_read_site_b_commands(cluster):
     assert code == 0, "its own commands: " + repr(out)
 
 
+def test_a_site_speaks_only_for_its_own_booths_to_the_hub(cluster):
+    """Issue 16: a site publishes its booths' signalling on vuoro.hub.<own>.>
+    only, hears the hub's presence, and neither commands another site nor
+    listens to another site's signalling."""
+    code, out = cluster.natsctl("site-site-a", "pub", "vuoro.hub.b2.sig.c1", '{"type":"offer"}', "--core",
+                                check=False)
+    assert code == 3 and "Permissions Violation for publish to \"vuoro.hub.b2.sig.c1\"" in out[0]["refused"], out
+    code, out = cluster.natsctl("site-site-a", "pub", "vuoro.site.b2.cmd.call", "{}", "--core", check=False)
+    assert code == 3 and "Permissions Violation" in out[0]["refused"], out
+    code, out = cluster.natsctl("site-site-a", "sub", "vuoro.hub.b2.sig.>", check=False)
+    assert code == 3 and "Permissions Violation" in out[0]["refused"], out
+    code, out = cluster.natsctl("site-site-a", "pub", "vuoro.hub.site-a.sig.c1", '{"type":"offer"}', "--core",
+                                check=False)
+    assert code == 0 and out == [{"published": True}], out
+    code, out = cluster.natsctl("site-site-a", "sub", "vuoro.hub.presence", check=False)
+    assert code == 0, out
+
+
 def test_a_site_cannot_listen_on_every_inbox_or_read_the_stream(cluster):
     for subject in ["_INBOX.>", ">", "vuoro.rec.>", "$JS.API.>"]:
         code, out = cluster.natsctl("site-b2", "sub", subject, check=False)
