@@ -6,7 +6,7 @@
 // expert's camera and microphone, opened before the call.
 //
 //   const sig = signalling({ onMessage, onState });   // sig.client(): id for POST /api/expert/call
-//   const call = answerCall({ offer, local, send: sig.send, onTrack, onConnection });
+//   const call = answerCall({ offer, local, send: sig.send, onTrack, onConnection, onData });
 //   call.ice(msg); call.close();
 
 // A socket that comes back by itself; onState("open" | "closed").
@@ -63,7 +63,10 @@ export function signalling({ onMessage, onState }) {
 // Answers vuorod's @offer with the @local stream (camera and microphone).
 // onTrack(index, track): 0 booth camera, 1 booth microphone, 2 document
 // camera.  onConnection(state) follows RTCPeerConnection.connectionState.
-export async function answerCall({ offer, local, send, onTrack, onConnection }) {
+// onData(msg): a message over the session's data channel "vuoro", which a
+// session through the hub has: {type:"identity", session, result} with the
+// name and identity code (the signalling has the result without them).
+export async function answerCall({ offer, local, send, onTrack, onConnection, onData }) {
   const session = offer.session;
   const pc = new RTCPeerConnection({ iceServers: offer.ice_servers || [], bundlePolicy: "max-bundle" });
   const pending = [];
@@ -82,6 +85,18 @@ export async function answerCall({ offer, local, send, onTrack, onConnection }) 
     onTrack?.(index, e.track);
   };
   pc.onconnectionstatechange = () => onConnection?.(pc.connectionState);
+  pc.ondatachannel = (e) => {
+    if (e.channel.label !== "vuoro") return;
+    e.channel.onmessage = (m) => {
+      let msg;
+      try {
+        msg = JSON.parse(m.data);
+      } catch {
+        return;
+      }
+      if (msg && typeof msg.type === "string") onData?.({ ...msg, session: msg.session ?? session });
+    };
+  };
 
   await pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
   described = true;

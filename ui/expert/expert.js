@@ -240,6 +240,10 @@ async function onSignal(msg) {
               sig.send({ type: "resume", session: current.id });
             }
           },
+          // A session through the hub: the identity with the name and code.
+          onData: (m) => {
+            if (m.type === "identity") showIdentity(m);
+          },
         });
         for (const c of ice) call.ice(c);
       } catch (e) {
@@ -319,6 +323,12 @@ function renderIdentity(s) {
 
 function showIdentity(msg) {
   if (current && msg.session && msg.session !== current.id) return;
+  // Through the hub the signalling carries the check without the name and
+  // code (they come over the data channel, maybe first): not instead of them.
+  const seen = current?.idSeen;
+  const r = msg.result || {};
+  if (seen && (seen.name || seen.identity_code) && !r.name && !r.identity_code &&
+    seen.at === r.at && seen.verdict === r.verdict) return;
   setSession({ idSeen: msg.result });
 }
 
