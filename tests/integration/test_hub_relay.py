@@ -113,10 +113,20 @@ def answer_of(offer_sdp):
 def test_a_call_through_the_hub_rings_and_its_offer_reaches_the_hub(workdir, nats):
     d = start_site(workdir, nats)
     w = Watch(nats, "vuoro.hub.%s.sig.>" % SITE)
+    live = Watch(nats, "$KV.vuoro-sites.%s" % SITE)
     try:
+        # The first change after a quiet period is put at once.
+        kv(nats, lambda v: "remote" in v)
+        time.sleep(0.5)  # quiet: nothing else in flight
+        t0 = time.monotonic()
         r = d.post("/api/tickets", {"service": "kela-video", "lang": "sv"})
         assert r.status_code == 201, r.text
         code = r.json()["ticket"]["code"]
+        live.until(lambda m: any(t["code"] == code for t in m[1].get("remote", [])), 5,
+                   "the ticket in a put of the live state")
+        ms = (time.monotonic() - t0) * 1000
+        print("ticket drawn → live state put seen by the hub: %.0f ms" % ms)
+        assert ms < 1000, ms
         # The waiting remote ticket is in the live state (no names), the
         # booth with its providers and no session.
         v = kv(nats, lambda v: v.get("remote"), what="the remote ticket in the live state")
@@ -181,6 +191,7 @@ def test_a_call_through_the_hub_rings_and_its_offer_reaches_the_hub(workdir, nat
         assert rep["status"] == 404, rep
     finally:
         w.close()
+        live.close()
         d.stop()
 
 
