@@ -1732,6 +1732,7 @@ int booths_session_of(struct booths *b, int booth_id, struct booths_session_info
 	ret->expert = bo->session->expert;
 	ret->code = bo->session->code;
 	ret->state = session_state_name(bo->session->state);
+	ret->hub = bo->session->channel;
 	ret->lang = bo->session->lang;
 	return 0;
 }

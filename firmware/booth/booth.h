@@ -142,6 +142,7 @@ struct booths_session_info {
 	const char *expert; /* valid until the session changes */
 	const char *code;   /* the ticket's code, likewise */
 	const char *state;  /* ringing, connecting, live, … */
+	gboolean hub;       /* called through the hub (booths_call_opts.data_channel) */
 	uint8_t lang;
 };
 int booths_session_of(struct booths *b, int booth_id, struct booths_session_info *ret);

@@ -283,6 +283,19 @@ static void cmd_call(struct cmd *x)
 	}
 }
 
+/* The hub acts only on sessions called through it: a local expert's of
+ * the same name is not the hub's expert's. */
+static void cmd_hub_session(struct cmd *x, struct booths *b, int64_t id)
+{
+	struct booths_session_info si;
+	int booth = booths_booth_of_session(b, id);
+
+	if (booth > 0 && booths_session_of(b, booth, &si) == 0 && !si.hub)
+		cmd_fail(x, 403, "forbidden",
+			 "session %" G_GINT64_FORMAT " is served from this site's own expert page",
+			 id);
+}
+
 /* The members every session verb has: the expert and the session. */
 static struct booths *cmd_session(struct cmd *x, const char **expert, int64_t *id)
 {
@@ -290,6 +303,8 @@ static struct booths *cmd_session(struct cmd *x, const char **expert, int64_t *i
 
 	*expert = cmd_str(x, "expert", TRUE, EXPERT_MAX);
 	*id = cmd_int(x, "session", TRUE, 1, G_MAXINT32);
+	if (!x->status)
+		cmd_hub_session(x, b, *id);
 	return x->status ? NULL : b;
 }
 
@@ -394,6 +409,10 @@ static void cmd_signal(struct cmd *x)
 
 	if (!x->status && (!msg || !JSON_NODE_HOLDS_OBJECT(msg)))
 		cmd_fail(x, 400, "invalid", "msg is the signalling message, a JSON object");
+	if (!x->status)
+		cmd_hub_session(x, b,
+				json_object_get_int_member_with_default(json_node_get_object(msg),
+									"session", 0));
 	if (x->status)
 		return;
 	rc =

@@ -255,3 +255,35 @@ def test_another_sites_user_cannot_command_or_speak_for_s1(workdir, nats):
     assert code == 3 and "refused" in out[0], out
     code, out = nats.natsctl("site-s2", "pub", "vuoro.site.s1.cmd.call", "{}", "--core", check=False)
     assert code == 3 and "refused" in out[0], out
+
+
+def test_the_hub_cannot_touch_a_local_experts_session_of_the_same_name(workdir, nats):
+    """eero at the site's own /expert page calls; the hub's commands naming an
+    expert "eero" are refused (the hub's eero is not this one), and the
+    session's signalling stays on the local socket."""
+    import websocket
+    d = start_site(workdir, nats)
+    ws = None
+    try:
+        ws = websocket.create_connection(d.url.replace("http://", "ws://") + "/api/signal",
+                                         header=["Authorization: " + d.login("eero")["Authorization"]],
+                                         timeout=10)
+        hello = json.loads(ws.recv())
+        assert d.post("/api/tickets", {"service": "kela-video"}).status_code == 201
+        r = d.post("/api/expert/call", {"client": hello["client"]}, user="eero")
+        assert r.status_code == 201, r.text
+        sid = r.json()["session"]
+        while json.loads(ws.recv())["type"] != "offer":
+            pass
+        for verb, body in (("end", {"expert": "eero", "session": sid}),
+                           ("message", {"expert": "eero", "session": sid, "text": "hi"}),
+                           ("signal", {"expert": "eero", "client": "c9",
+                                       "msg": {"type": "resume", "session": sid}})):
+            rep = req(nats, verb, body)
+            assert rep["ok"] is False and rep["status"] == 403 and "own expert page" in rep["message"], (verb, rep)
+        b = booth4(d)
+        assert b["session"]["id"] == sid and b["state"] == "ringing" and "message" not in b["session"], b
+    finally:
+        if ws:
+            ws.close()
+        d.stop()
