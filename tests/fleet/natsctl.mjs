@@ -13,6 +13,12 @@
 //                                             or a core publish (--core, flushed)
 //     kv-put KEY TEXT                         a put into vuoro-sites
 //     sub SUBJECT                             subscribe and wait 1 s
+//     serve SUBJECT [REPLY]                   subscribe (prints {"ready":true}), then
+//                                             each message as {"subject","data"}, and
+//                                             answer requests with REPLY (a site's
+//                                             commands); until --deadline or killed.
+//                                             --by-verb: REPLY is {"VERB": reply, …} by
+//                                             the subject's last token ("*": others)
 // --inbox PREFIX: the reply inbox prefix (a site's is _INBOX_SITE).
 // --deadline S: give up after S seconds (20).
 // A refusal by the server (a permissions violation) prints
@@ -42,11 +48,12 @@ const replicas = Number(opt("replicas", "1"));
 const duplicates = Number(opt("duplicates", "7200"));
 const msgid = opt("msgid");
 const core = flag("core");
+const byVerb = flag("by-verb");
+// A connection the server refuses (a certificate of another CA) may hang: not past --deadline.
+const deadline = Number(opt("deadline", "20"));
 const [cmd, ...rest] = argv;
 const sc = StringCodec();
 
-// A connection the server refuses (a certificate of another CA) may hang: not past --deadline.
-const deadline = Number(opt("deadline", "20"));
 setTimeout(() => {
   console.error(`natsctl: no answer in ${deadline} s`);
   process.exit(1);
@@ -159,6 +166,23 @@ try {
         await done(3);
       }
       out({ subscribed: rest[0] });
+      break;
+    }
+    case "serve": {
+      const sub = nc.subscribe(rest[0]);
+      await nc.flush();
+      out({ ready: true });
+      for await (const m of sub) {
+        out({ subject: m.subject, data: sc.decode(m.data) });
+        let reply = rest[1];
+        if (byVerb && reply !== undefined) {
+          const map = JSON.parse(reply);
+          const verb = m.subject.split(".").pop();
+          reply = verb in map ? map[verb] : map["*"];
+          reply = reply === undefined ? undefined : JSON.stringify(reply);
+        }
+        if (m.reply && reply !== undefined) m.respond(sc.encode(reply));
+      }
       break;
     }
     default:
