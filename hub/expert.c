@@ -691,6 +691,28 @@ static void reply_site_error(struct web_req *r, const char *site, JsonObject *re
 	    json_object_get_string_member_with_default(reply, "message", "the site refused it"));
 }
 
+/* "service_names": the service's names from the site's live state, when
+ * it has them (the page shows them in its language). */
+static void service_names(JsonBuilder *b, JsonObject *o, const char *code)
+{
+	JsonArray *services = json_array_member(o, "services");
+
+	for (guint i = 0; services && i < json_array_get_length(services); i++) {
+		JsonNode *n = json_array_get_element(services, i);
+		JsonObject *s = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+		if (s &&
+		    g_strcmp0(json_object_get_string_member_with_default(s, "code", NULL), code) ==
+			0 &&
+		    json_object_member(s, "names")) {
+			json_builder_set_member_name(b, "service_names");
+			json_builder_add_value(b,
+					       json_node_copy(json_object_get_member(s, "names")));
+			return;
+		}
+	}
+}
+
 /* GET /api/hub/expert */
 static void expert_get(struct web_req *r)
 {
@@ -799,6 +821,8 @@ static void expert_get(struct web_req *r)
 			web_json_add_str(
 			    b, "service",
 			    json_object_get_string_member_with_default(t, "service", NULL));
+			service_names(b, hub_live_state(hub->live, site),
+				      json_object_get_string_member_with_default(t, "service", ""));
 			web_json_add_str(
 			    b, "lang", json_object_get_string_member_with_default(t, "lang", NULL));
 			web_json_add_int(

@@ -15,7 +15,7 @@
 
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
-import { minutes, siteNameIn } from "/ui/common/i18n.js";
+import { minutes, pick, siteNameIn } from "/ui/common/i18n.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
 import { staffPage, say } from "/ui/common/staff.js";
 import { hubWords, roleNameOf } from "/ui/hub/strings.js";
@@ -110,7 +110,7 @@ function render() {
     const free = booths.filter((b) => b.state === "free" && !b.session).length;
     rows.append(h("tr", { "data-site": k.site, "data-ticket": k.ticket },
       h("td", {}, siteName(k.site)),
-      h("td", {}, k.service || ""),
+      h("td", {}, pick(k.service_names, t.lang()) || k.service || ""),
       h("td", { class: "code" }, k.code, k.booked ? ` (${t("hub.expert_booked")})` : ""),
       h("td", { class: "num" }, `${minutes(k.waited_s)} min`),
       h("td", {}, site?.silent ? t("hub.expert_silent")
