@@ -888,7 +888,16 @@ static void call_done(struct cmd *c, JsonObject *reply)
 		reply_site_error(&r, c->site, reply);
 		goto out;
 	}
-	if (cl) {
+	if (!cl) {
+		/* the page closed while its call was under way: the site hears it
+		 * as it would have after the call */
+		g_autoptr(JsonBuilder) gone = json_builder_new();
+
+		json_builder_begin_object(gone);
+		web_json_add_str(gone, "client", c->client);
+		json_builder_end_object(gone);
+		cmd_send(cmd_new(c->e, c->site, "peer-gone", gone));
+	} else {
 		struct xsession *s = client_session(
 		    cl, c->site, json_object_get_int_member_with_default(reply, "session", 0),
 		    true);

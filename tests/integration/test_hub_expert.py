@@ -284,3 +284,17 @@ def test_queue_call_signalling_presence(hub):
     while presence.next()["data"]["providers"].get("kela") != {"online": 1, "free": 1}:
         pass
     ws_bo.close()
+
+
+def test_turn_config_says_what_is_missing(workdir):
+    from test_hub_ingest import HUB, SQL_DIR
+    conf = os.path.join(workdir, "hub.conf")
+    base = "[nats]\nservers = nats://127.0.0.1:1\n[postgres]\nconninfo = dbname=x\nsql-dir = %s\n" % SQL_DIR
+    for turn, words in (("urls = turn:203.0.113.10:3478\n", "[turn] secret: missing"),
+                        ("secret = s\n", "[turn] urls: missing"),
+                        ("urls = http://x\nsecret = s\n", "expected turn:HOST:PORT")):
+        with open(conf, "w") as f:
+            f.write(base + "[turn]\n" + turn)
+        p = subprocess.run([HUB, "--config", conf, "--add-user", "x", "--role", "admin"],
+                           input="x\n", capture_output=True, text=True, timeout=30)
+        assert p.returncode == 2 and words in p.stderr, p.stderr
