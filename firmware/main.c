@@ -313,8 +313,10 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Announcer) announcer = NULL;
 	g_autoptr(Identity) identity = NULL;
 	g_autoptr(Feedback) feedback = NULL;
+	/* freed before api and desk, whose state it sends, and after booths, whose
+	 * signalling to the hub's experts it publishes */
+	g_autoptr(Uplink) uplink = NULL;
 	g_autoptr(Booths) booths = NULL; /* after api: freed first, it talks to api sockets */
-	g_autoptr(Uplink) uplink = NULL; /* freed before api and desk, whose state it sends */
 	g_autoptr(Web) web = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autofree char *host = NULL;

@@ -61,6 +61,9 @@ void api_set_announcer(struct api *api, struct announcer *announcer);
  * the experts' signalling socket /api/signal. */
 struct booths;
 void api_set_booths(struct api *api, struct booths *booths);
+/* The booths (NULL: remote service is not running), for the uplink's
+ * commands from the hub. */
+struct booths *api_booths(struct api *api);
 /* The ID-card reader (PKCS#11): POST /api/booths/N/identity and the
  * document checks. */
 struct identity;

@@ -30,6 +30,7 @@
 #include "booth.h"
 #include "http_guard.h"
 #include "store.h"
+#include "uplink.h"
 
 #define MJPEG_BOUNDARY    "vuoroframe"
 #define MJPEG_MAX_PENDING 2 /* frames queued to a slow viewer before we skip */
@@ -412,7 +413,7 @@ static void api_expert_call(struct web_req *r)
 	if (peer && g_strcmp0(g_object_get_data(G_OBJECT(peer), "vuoro-user"), r->caller.user) != 0)
 		peer = NULL;
 	id = booths_call(api->booths, r->caller.user, provider, (int)web_int(r, "booth", 0),
-			 (uint32_t)web_int(r, "ticket", 0), peer, &error);
+			 (uint32_t)web_int(r, "ticket", 0), peer, NULL, &error);
 	if (id < 0) {
 		if (error && error->domain == DESK_ERROR && error->code == ENODATA)
 			web_error(r, 404, "nobody_waiting", "%s", error->message);
@@ -553,10 +554,15 @@ const size_t api_booth_n_routes = G_N_ELEMENTS(api_booth_routes);
 /* ---------------------------------------------------------------------- */
 /* The signalling socket */
 
+/* To a hub peer (an expert at the hub: the uplink publishes it) or to an
+ * expert's WebSocket here. */
 void api_signal_send(gpointer peer, const char *json, gpointer data)
 {
+	struct api *api = data;
 	SoupWebsocketConnection *ws = peer;
 
+	if (api && api->uplink && uplink_signal_send(api->uplink, peer, json))
+		return;
 	if (soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
 		soup_websocket_connection_send_text(ws, json);
 }
@@ -681,6 +687,11 @@ static void on_session_changed(const char *topic, gconstpointer payload, gpointe
 	json_builder_end_object(pub);
 	json_builder_end_object(pub);
 	api_ws_send_all(api, b, pub);
+}
+
+struct booths *api_booths(struct api *api)
+{
+	return api->booths;
 }
 
 void api_set_booths(struct api *api, struct booths *booths)

@@ -106,8 +106,11 @@ struct api_queue_walk {
 	struct api *api;
 	JsonBuilder *b;
 	const struct queue_time *t;
-	int service; /* -1 all */
+	int service;       /* -1 all */
+	GPtrArray *remote; /* api_live_remote's tickets */
 };
+
+#define API_LIVE_REMOTE_MAX 200
 
 static void api_queue_ticket(const struct queue_ticket *tk, void *data)
 {
@@ -428,6 +431,54 @@ static void api_live_follow(const struct queue_ticket *tk, void *data)
 	json_builder_end_object(b);
 }
 
+/* The remote services' waiting tickets (no names), for the hub's experts. */
+static void api_live_remote_ticket(const struct queue_ticket *tk, void *data)
+{
+	struct api_queue_walk *w = data;
+	const struct config_service *svc = config_service_get(w->api->cfg, tk->service);
+
+	if (svc && svc->kind == CONFIG_SERVICE_REMOTE && tk->state == QUEUE_WAITING &&
+	    tk->day == w->t->day)
+		g_ptr_array_add(w->remote, (gpointer)tk);
+}
+
+static gint api_live_older(gconstpointer a, gconstpointer b)
+{
+	const struct queue_ticket *x = *(const struct queue_ticket *const *)a;
+	const struct queue_ticket *y = *(const struct queue_ticket *const *)b;
+
+	if (x->queued_at != y->queued_at)
+		return x->queued_at < y->queued_at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void api_live_remote(struct api *api, struct api_queue_walk *w)
+{
+	JsonBuilder *b = w->b;
+	g_autoptr(GPtrArray) remote = g_ptr_array_new();
+
+	w->remote = remote;
+	queue_foreach_ticket(desk_queue(api->desk), api_live_remote_ticket, w);
+	w->remote = NULL;
+	g_ptr_array_sort(remote, api_live_older);
+	json_builder_set_member_name(b, "remote");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < remote->len && i < API_LIVE_REMOTE_MAX; i++) {
+		const struct queue_ticket *tk = g_ptr_array_index(remote, i);
+
+		json_builder_begin_object(b);
+		web_json_add_int(b, "ticket", tk->id);
+		web_json_add_str(b, "code", tk->code);
+		web_json_add_str(b, "service", config_service_get(api->cfg, tk->service)->code);
+		web_json_add_str(b, "provider", config_provider_code(api->cfg, tk->service));
+		web_json_add_str(b, "lang", config_lang_code(api->cfg, tk->lang));
+		web_json_add_int(b, "since", tk->issued_at);
+		web_json_add_bool(b, "booked", tk->appointment != 0);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 void api_build_live(struct api *api, JsonBuilder *b)
 {
 	const struct config *cfg = api->cfg;
@@ -492,6 +543,19 @@ void api_build_live(struct api *api, JsonBuilder *b)
 				 booths_fault_of(api->booths, cc->id)               ? "out-of-order"
 				 : booths_session_of(api->booths, cc->id, &si) == 0 ? "busy"
 										    : "free");
+		json_builder_set_member_name(b, "providers");
+		booths_build_providers(api->booths, cc->id, b);
+		json_builder_set_member_name(b, "session");
+		if (booths_session_of(api->booths, cc->id, &si) == 0 &&
+		    g_strcmp0(si.state, "ended") != 0) {
+			json_builder_begin_object(b);
+			web_json_add_int(b, "id", si.session);
+			web_json_add_str(b, "state", si.state);
+			web_json_add_str(b, "expert", si.expert);
+			json_builder_end_object(b);
+		} else {
+			json_builder_add_null_value(b);
+		}
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -499,6 +563,7 @@ void api_build_live(struct api *api, JsonBuilder *b)
 	json_builder_begin_object(b);
 	queue_foreach_ticket(desk_queue(api->desk), api_live_follow, &w);
 	json_builder_end_object(b);
+	api_live_remote(api, &w);
 	api_build_live_bookings(api, b);
 }
 

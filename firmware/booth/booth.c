@@ -64,6 +64,8 @@ struct session {
 	JsonNode *identity;      /* the last identity check's result, NULL none */
 	gboolean identity_asked; /* the expert asked for the ID card */
 	int64_t called_us;       /* monotonic, for the expert's timing */
+	JsonNode *ice_servers;   /* the call's (an array), NULL: board-config's */
+	gboolean channel;        /* through the hub: identity over the data channel */
 };
 
 struct booth {
@@ -146,6 +148,8 @@ static void session_free(struct session *s)
 	g_free(s->message_text);
 	if (s->identity)
 		json_node_unref(s->identity);
+	if (s->ice_servers)
+		json_node_unref(s->ice_servers);
 	g_free(s);
 }
 
@@ -355,7 +359,10 @@ static void on_offer(const char *sdp, gpointer data)
 	web_json_add_int(jb, "booth", bo->cc->id);
 	web_json_add_str(jb, "sdp", sdp);
 	json_builder_set_member_name(jb, "ice_servers");
-	build_ice_servers(bo->owner->cfg, jb);
+	if (s->ice_servers)
+		json_builder_add_value(jb, json_node_ref(s->ice_servers));
+	else
+		build_ice_servers(bo->owner->cfg, jb);
 	json_builder_end_object(jb);
 	send_builder(bo->owner, s->peer, jb);
 }
@@ -693,6 +700,72 @@ static int session_end(struct booth *bo, enum session_end reason, const char *er
 /* ---------------------------------------------------------------------- */
 /* Calls */
 
+/* "turn:HOST:PORT?transport=udp" with @user and @pass as webrtcbin takes
+ * it: turn://USER:PASS@HOST:PORT (NULL: not a TURN URL). */
+static char *turn_uri(const char *url, const char *user, const char *pass)
+{
+	const char *scheme = g_str_has_prefix(url, "turns:")  ? "turns"
+			     : g_str_has_prefix(url, "turn:") ? "turn"
+							      : NULL;
+	g_autofree char *hostport = NULL;
+	g_autofree char *u = NULL;
+	g_autofree char *p = NULL;
+
+	if (!scheme || !user || !pass)
+		return NULL;
+	hostport = g_strdup(url + strlen(scheme) + 1);
+	if (g_str_has_prefix(hostport, "//"))
+		memmove(hostport, hostport + 2, strlen(hostport) - 1);
+	hostport[strcspn(hostport, "?/")] = '\0';
+	if (!*hostport)
+		return NULL;
+	u = g_uri_escape_string(user, NULL, FALSE);
+	p = g_uri_escape_string(pass, NULL, FALSE);
+	return g_strdup_printf("%s://%s:%s@%s%s", scheme, u, p, hostport,
+			       strchr(hostport, ':') ? "" : ":3478");
+}
+
+/* The session's own TURN servers and data channel into its (new) media,
+ * before the offer. */
+static int session_media_setup(struct booth *bo, GError **error)
+{
+	struct session *s = bo->session;
+	JsonArray *servers = s->ice_servers ? json_node_get_array(s->ice_servers) : NULL;
+
+	for (guint i = 0; servers && i < json_array_get_length(servers); i++) {
+		JsonNode *n = json_array_get_element(servers, i);
+		JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+		JsonNode *urls = o ? json_object_get_member(o, "urls") : NULL;
+		const char *user, *pass;
+		g_autoptr(GPtrArray) list = g_ptr_array_new();
+
+		if (!urls)
+			continue;
+		user = json_object_get_string_member_with_default(o, "username", NULL);
+		pass = json_object_get_string_member_with_default(o, "credential", NULL);
+		if (JSON_NODE_HOLDS_VALUE(urls) && json_node_get_value_type(urls) == G_TYPE_STRING)
+			g_ptr_array_add(list, (gpointer)json_node_get_string(urls));
+		else if (JSON_NODE_HOLDS_ARRAY(urls))
+			for (guint j = 0; j < json_array_get_length(json_node_get_array(urls));
+			     j++) {
+				JsonNode *e = json_array_get_element(json_node_get_array(urls), j);
+
+				if (JSON_NODE_HOLDS_VALUE(e) &&
+				    json_node_get_value_type(e) == G_TYPE_STRING)
+					g_ptr_array_add(list, (gpointer)json_node_get_string(e));
+			}
+		for (guint j = 0; j < list->len; j++) {
+			g_autofree char *uri = turn_uri(list->pdata[j], user, pass);
+
+			if (uri && media_add_turn(bo->media, uri, error) < 0)
+				return -EINVAL;
+		}
+	}
+	if (s->channel && media_open_channel(bo->media, error) < 0)
+		return -EIO;
+	return 0;
+}
+
 static struct booth *booth_pick(struct booths *b, const char *provider, int booth_id,
 				GError **error)
 {
@@ -738,7 +811,8 @@ static struct booth *booth_pick(struct booths *b, const char *provider, int boot
 }
 
 int64_t booths_call(struct booths *b, const char *user, const char *provider, int booth_id,
-		    uint32_t ticket, gpointer peer, GError **error)
+		    uint32_t ticket, gpointer peer, const struct booths_call_opts *opts,
+		    GError **error)
 {
 	struct booth *bo;
 	g_autofree char *profile = NULL;
@@ -821,6 +895,9 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 	s->expert = g_strdup(user);
 	s->provider = g_strdup(provider);
 	s->peer = peer;
+	if (opts && opts->ice_servers)
+		s->ice_servers = json_node_init_array(json_node_alloc(), opts->ice_servers);
+	s->channel = opts && opts->data_channel;
 	s->consent = g_strdup("not_asked");
 	s->called_us = g_get_monotonic_time();
 	row = (struct store_session){.booth = bo->cc->id,
@@ -849,7 +926,7 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 		  s->code, user, provider);
 	tell_expert_state(bo);
 	booth_changed(bo);
-	if (media_start(bo->media, error) < 0) {
+	if (session_media_setup(bo, error) < 0 || media_start(bo->media, error) < 0) {
 		session_end(bo, SESSION_END_ERROR, (*error)->message, NULL);
 		return -EIO;
 	}
@@ -1094,18 +1171,56 @@ int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean
 	return 0;
 }
 
-/* Tells the session's expert: @result. */
-static void send_identity(struct booths *b, struct session *s, JsonNode *result)
+/* What identifies the person: only over a session's data channel. */
+static gboolean identity_private(const char *member)
 {
-	g_autoptr(JsonBuilder) jb = json_builder_new();
+	return strcmp(member, "name") == 0 || strcmp(member, "identity_code") == 0 ||
+	       strcmp(member, "cert_serial") == 0;
+}
+
+static JsonBuilder *identity_message(struct session *s, JsonNode *result, gboolean summary)
+{
+	JsonBuilder *jb = json_builder_new();
 
 	json_builder_begin_object(jb);
 	web_json_add_str(jb, "type", "identity");
 	web_json_add_int(jb, "session", s->id);
 	json_builder_set_member_name(jb, "result");
-	json_builder_add_value(jb, json_node_ref(result));
+	if (summary && JSON_NODE_HOLDS_OBJECT(result)) {
+		JsonObjectIter it;
+		const char *name;
+		JsonNode *value;
+
+		json_builder_begin_object(jb);
+		json_object_iter_init(&it, json_node_get_object(result));
+		while (json_object_iter_next(&it, &name, &value)) {
+			if (identity_private(name))
+				continue;
+			json_builder_set_member_name(jb, name);
+			json_builder_add_value(jb, json_node_copy(value));
+		}
+		json_builder_end_object(jb);
+	} else {
+		json_builder_add_value(jb, json_node_ref(result));
+	}
 	json_builder_end_object(jb);
-	send_builder(b, s->peer, jb);
+	return jb;
+}
+
+/* Tells the session's expert: @result.  Through the hub, the name and the
+ * code go over the data channel only; the signalling has the rest. */
+static void send_identity(struct booth *bo, struct session *s, JsonNode *result)
+{
+	g_autoptr(JsonBuilder) jb = identity_message(s, result, s->channel);
+
+	if (s->channel && bo->media) {
+		g_autoptr(JsonBuilder) full = identity_message(s, result, FALSE);
+		g_autoptr(JsonNode) node = json_builder_get_root(full);
+		g_autofree char *text = json_to_string(node, FALSE);
+
+		media_channel_send(bo->media, text);
+	}
+	send_builder(bo->owner, s->peer, jb);
 }
 
 static void set_identity(struct booths *b, struct booth *bo, JsonNode *result, JsonNode *for_expert)
@@ -1123,7 +1238,7 @@ static void set_identity(struct booths *b, struct booth *bo, JsonNode *result, J
 	if (g_strcmp0(verdict, "verified") == 0 || g_strcmp0(verdict, "pin_locked") == 0 ||
 	    g_strcmp0(verdict, "declined") == 0)
 		s->identity_asked = FALSE;
-	send_identity(b, s, for_expert ? for_expert : result);
+	send_identity(bo, s, for_expert ? for_expert : result);
 	booth_changed(bo);
 }
 
@@ -1185,6 +1300,8 @@ static int session_renegotiate(struct booth *bo, GError **error)
 	if (session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL, error) < 0)
 		return -EIO;
 	session_timer(bo, bo->owner->cfg->reconnect_s);
+	if (session_media_setup(bo, error) < 0)
+		return -EIO;
 	return media_start(bo->media, error);
 }
 
@@ -1613,6 +1730,8 @@ int booths_session_of(struct booths *b, int booth_id, struct booths_session_info
 	ret->ticket = bo->session->ticket;
 	ret->day = tk ? tk->day : 0;
 	ret->expert = bo->session->expert;
+	ret->code = bo->session->code;
+	ret->state = session_state_name(bo->session->state);
 	ret->lang = bo->session->lang;
 	return 0;
 }
@@ -1622,4 +1741,42 @@ int booths_booth_of_session(struct booths *b, int64_t id)
 	struct booth *bo = booth_of_session(b, id);
 
 	return bo ? bo->cc->id : -ENOENT;
+}
+
+gboolean booths_booth_serves(struct booths *b, int booth_id, const char *provider)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	g_autofree char *profile = bo && provider ? booth_profile_for(b, bo->cc, provider) : NULL;
+
+	return profile != NULL;
+}
+
+guint booths_peer_sessions(struct booths *b, gpointer peer)
+{
+	guint n = 0;
+
+	for (guint i = 0; peer && i < b->booths->len; i++) {
+		struct booth *bo = g_ptr_array_index(b->booths, i);
+
+		n += bo->session && bo->session->peer == peer;
+	}
+	return n;
+}
+
+void booths_build_providers(struct booths *b, int booth_id, JsonBuilder *jb)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	json_builder_begin_array(jb);
+	for (guint i = 0; bo && i < bo->cc->profile->len; i++) {
+		const struct config_profile_entry *e =
+		    &g_array_index(bo->cc->profile, struct config_profile_entry, i);
+		const char *code = config_provider_code(b->cfg, e->service);
+
+		if (!code || !g_hash_table_add(seen, (gpointer)code))
+			continue;
+		json_builder_add_string_value(jb, code);
+	}
+	json_builder_end_array(jb);
 }

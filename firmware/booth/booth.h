@@ -49,12 +49,29 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Booths, booths_free)
 /* Bus topic "session.changed" (payload: const int *booth id) after every
  * change of a booth or its session, already durable. */
 
+/* What a call brings besides its peer (NULL: a local expert's call). */
+struct booths_call_opts {
+	/* The ICE servers (browser form: [{urls, username?, credential?}]) for
+	 * this session: its webrtcbin gets their TURN entries and the offer
+	 * carries them instead of board-config's.  NULL: board-config's. */
+	JsonArray *ice_servers;
+	/* A session through the hub: a data channel "vuoro" is opened before
+	 * the offer and the identity's name and code go over it only; the
+	 * signalling carries the result without them. */
+	gboolean data_channel;
+};
+
 /* The expert @user of @provider calls @ticket (0: the next one of the
  * provider's remote services) into @booth_id (0: the first free booth that
  * serves the provider), with signalling over @peer.  Returns the session id
  * (> 0) or a negative errno with @error saying what to do. */
 int64_t booths_call(struct booths *b, const char *user, const char *provider, int booth_id,
-		    uint32_t ticket, gpointer peer, GError **error);
+		    uint32_t ticket, gpointer peer, const struct booths_call_opts *opts,
+		    GError **error);
+/* Whether booth @booth_id has a service of @provider in its profile. */
+gboolean booths_booth_serves(struct booths *b, int booth_id, const char *provider);
+/* How many running sessions have @peer as their expert's signalling. */
+guint booths_peer_sessions(struct booths *b, gpointer peer);
 /* The expert ends session @id: @outcome (-1 resolved) and @category (may be
  * NULL) go to the visit. */
 int booths_end(struct booths *b, int64_t id, const char *user, int outcome, const char *category,
@@ -98,6 +115,10 @@ typedef void (*booths_jpeg_fn)(int booth_id, GBytes *jpeg, gpointer data);
 void booths_set_jpeg_sink(struct booths *b, booths_jpeg_fn fn, gpointer data);
 void booths_screen_wanted(struct booths *b, int booth_id, gboolean wanted);
 
+/* The providers whose services booth @booth_id's profile has, as a JSON
+ * array of codes (each once) into @jb. */
+void booths_build_providers(struct booths *b, int booth_id, JsonBuilder *jb);
+
 /* JSON views: every booth (@full: with session detail for staff) or one. */
 void booths_build(struct booths *b, JsonBuilder *jb, gboolean full);
 int booths_build_one(struct booths *b, int booth_id, JsonBuilder *jb, gboolean full);
@@ -119,6 +140,8 @@ struct booths_session_info {
 	uint32_t ticket;
 	int32_t day;
 	const char *expert; /* valid until the session changes */
+	const char *code;   /* the ticket's code, likewise */
+	const char *state;  /* ringing, connecting, live, … */
 	uint8_t lang;
 };
 int booths_session_of(struct booths *b, int booth_id, struct booths_session_info *ret);

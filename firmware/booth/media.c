@@ -41,7 +41,8 @@ struct media {
 	GstElement *webrtc;
 	GstElement *doc_valve; /* NULL without a document camera */
 	GstElement *doc_enc;
-	GstElement *recorder; /* NULL unless recording */
+	GstElement *recorder;          /* NULL unless recording */
+	GstWebRTCDataChannel *channel; /* "vuoro", hub sessions only */
 	guint bus_watch;
 	gboolean started;
 	gboolean offered;
@@ -54,6 +55,7 @@ struct media {
 	gboolean jpeg_pending;
 	gboolean recorder_eos;
 	GCond recorder_cond;
+	char *channel_pending; /* for the data channel, once open */
 };
 
 enum media_msg_kind {
@@ -759,6 +761,72 @@ struct media *media_new(const struct config *cfg, const struct config_counter *b
 	return m;
 }
 
+int media_add_turn(struct media *m, const char *uri, GError **error)
+{
+	gboolean ok = FALSE;
+
+	g_signal_emit_by_name(m->webrtc, "add-turn-server", uri, &ok);
+	if (!ok) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "webrtcbin refused the TURN server %s — check the hub's [turn] urls",
+			    strchr(uri, '@') ? strchr(uri, '@') + 1 : uri);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The channel opened (on a webrtcbin thread): what waited goes now. */
+static void on_channel_open(GstWebRTCDataChannel *channel, gpointer data)
+{
+	struct media *m = data;
+	g_autofree char *text = NULL;
+
+	g_mutex_lock(&m->lock);
+	text = g_steal_pointer(&m->channel_pending);
+	g_mutex_unlock(&m->lock);
+	if (text)
+		g_signal_emit_by_name(channel, "send-string", text);
+}
+
+int media_open_channel(struct media *m, GError **error)
+{
+	GstStructure *opts =
+	    gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, TRUE, NULL);
+
+	if (m->channel)
+		return 0;
+	g_signal_emit_by_name(m->webrtc, "create-data-channel", "vuoro", opts, &m->channel);
+	gst_structure_free(opts);
+	if (!m->channel) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "booth %d: webrtcbin could not open a data channel — install the "
+			    "GStreamer SCTP plugin (make deps)",
+			    m->booth->id);
+		return -ENOTSUP;
+	}
+	g_signal_connect(m->channel, "on-open", G_CALLBACK(on_channel_open), m);
+	return 0;
+}
+
+int media_channel_send(struct media *m, const char *text)
+{
+	GstWebRTCDataChannelState state;
+
+	if (!m->channel)
+		return -ENOTCONN;
+	g_mutex_lock(&m->lock);
+	g_object_get(m->channel, "ready-state", &state, NULL);
+	if (state != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN) {
+		g_free(m->channel_pending);
+		m->channel_pending = g_strdup(text);
+		g_mutex_unlock(&m->lock);
+		return 0;
+	}
+	g_mutex_unlock(&m->lock);
+	g_signal_emit_by_name(m->channel, "send-string", text);
+	return 0;
+}
+
 int media_start(struct media *m, GError **error)
 {
 	m->started = TRUE;
@@ -1014,7 +1082,12 @@ void media_free(struct media *m)
 		g_source_remove(m->bus_watch);
 	if (m->webrtc)
 		g_signal_handlers_disconnect_by_data(m->webrtc, m);
+	if (m->channel)
+		g_signal_handlers_disconnect_by_data(m->channel, m);
 	gst_element_set_state(m->pipe, GST_STATE_NULL);
+	g_clear_object(&m->channel);
+	g_free(m->channel_pending);
+	m->channel_pending = NULL;
 	g_clear_object(&m->screen_valve);
 	g_clear_object(&m->doc_valve);
 	g_clear_object(&m->doc_enc);

@@ -82,6 +82,16 @@ void media_free(struct media *m);
 typedef struct media Media; /* for g_autoptr(Media) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Media, media_free)
 
+/* A TURN server for this session only, "turn(s)://USER:PASS@HOST:PORT"
+ * (USER and PASS percent-escaped); before media_start. */
+int media_add_turn(struct media *m, const char *uri, GError **error);
+/* Opens the data channel "vuoro" (ordered, reliable); before media_start,
+ * so that the offer has it. */
+int media_open_channel(struct media *m, GError **error);
+/* Sends @text over the data channel once it is open (kept until then; a
+ * later text replaces one not yet sent).  -ENOTCONN without a channel. */
+int media_channel_send(struct media *m, const char *text);
+
 int media_start(struct media *m, GError **error);
 int media_answer(struct media *m, const char *sdp, GError **error);
 int media_add_ice(struct media *m, guint mline, const char *candidate, GError **error);

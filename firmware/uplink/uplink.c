@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "desk.h"
 #include "json.h"
+#include "post.h"
 
 enum uplink_ev_type {
 	EV_STARTED,   /* the first connect returned (nc, status) */
@@ -48,10 +50,13 @@ struct uplink {
 	 * blocks (a network cut with the socket's buffer full) blocks it, never
 	 * the loop. */
 	GThread *pub_thread;
-	GAsyncQueue *outq;    /* of struct uplink_out */
-	char *server;         /* the server connected to, as the callbacks saw it */
-	char *subject_prefix; /* vuoro.rec.<site>. */
-	char *kv_subject;     /* $KV.vuoro-sites.<site> */
+	GAsyncQueue *outq;         /* of struct uplink_out */
+	char *server;              /* the server connected to, as the callbacks saw it */
+	char *subject_prefix;      /* vuoro.rec.<site>. */
+	char *kv_subject;          /* $KV.vuoro-sites.<site> */
+	char *cmd_subject;         /* vuoro.site.<site>.cmd.> */
+	natsSubscription *cmd_sub; /* made on the connect thread */
+	struct commands *commands;
 
 	/* Filled by libnats's threads, emptied by the loop. */
 	GMutex lock;
@@ -77,6 +82,8 @@ struct uplink {
 	char *live_sent;    /* the last live state acknowledged or in flight (sans "at") */
 	bool live_in_flight, live_dirty;
 	int64_t live_at;     /* monotonic s of the last put */
+	int64_t live_put_us; /* monotonic µs of the last put, for the coalescing */
+	guint session_sub;
 	int64_t progress_at; /* monotonic s: in flight from empty, or the last ack */
 };
 
@@ -196,12 +203,78 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 	uplink_post(u, &ev);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The hub's commands: from libnats's thread to the loop, the reply back
+ * through the publishing thread */
+
+struct uplink_cmd {
+	struct uplink *u;
+	char *verb, *reply, *body;
+	gsize len;
+};
+
+static void uplink_cmd_free(gpointer p)
+{
+	struct uplink_cmd *cmd = p;
+
+	g_free(cmd->verb);
+	g_free(cmd->reply);
+	g_free(cmd->body);
+	g_free(cmd);
+}
+
+static void uplink_send_core(struct uplink *u, char *subject, char *data);
+
+static gboolean uplink_run_command(gpointer data)
+{
+	struct uplink_cmd *cmd = data;
+	struct uplink *u = cmd->u;
+	char *reply = commands_run(u->commands, cmd->verb, cmd->body, cmd->len);
+
+	if (cmd->reply)
+		uplink_send_core(u, g_strdup(cmd->reply), reply);
+	else
+		g_free(reply);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_command(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct uplink *u = closure;
+	struct uplink_cmd *cmd = g_new0(struct uplink_cmd, 1);
+	const char *subject = natsMsg_GetSubject(msg);
+	const char *reply = natsMsg_GetReply(msg);
+
+	(void)nc;
+	(void)sub;
+	cmd->u = u;
+	/* vuoro.site.<site>.cmd.<verb>: the verb is what follows the prefix. */
+	cmd->verb = g_strdup(strlen(subject) >= strlen(u->cmd_subject) - 1
+				 ? subject + strlen(u->cmd_subject) - 1
+				 : "");
+	cmd->reply = reply && *reply ? g_strdup(reply) : NULL;
+	cmd->len = (gsize)natsMsg_GetDataLength(msg);
+	cmd->body = g_strndup(natsMsg_GetData(msg), cmd->len);
+	natsMsg_Destroy(msg);
+	post_to_loop(u->ctx, "uplink-command", uplink_run_command, cmd, uplink_cmd_free);
+}
+
 static gpointer uplink_connect_thread(gpointer data)
 {
 	struct uplink *u = data;
 	struct uplink_ev ev = {.type = EV_STARTED};
 
 	ev.status = natsConnection_Connect(&ev.nc, u->opts);
+	/* The hub's commands: subscribed here, where the connection's lock may
+	 * be taken (the loop never takes it); libnats renews it on reconnect. */
+	if (ev.nc) {
+		natsStatus st =
+		    natsConnection_Subscribe(&u->cmd_sub, ev.nc, u->cmd_subject, on_command, u);
+
+		if (st != NATS_OK)
+			g_warning("uplink: cannot hear the hub's commands on %s: %s",
+				  u->cmd_subject, natsStatus_GetText(st));
+	}
 	if (ev.status != NATS_OK && ev.status != NATS_NOT_YET_CONNECTED) {
 		const char *why = nats_GetLastError(NULL);
 
@@ -218,6 +291,7 @@ static gpointer uplink_connect_thread(gpointer data)
 struct uplink_out {
 	char *subject, *data, *msg_id;
 	int64_t seq;
+	bool core; /* a plain publish: a command's reply, a booth's signalling */
 	bool stop;
 	natsMsg *destroy; /* only this: a message libnats is done with (on_ack) */
 };
@@ -247,6 +321,15 @@ static gpointer uplink_pub_thread(gpointer data)
 			return NULL;
 		}
 		if (o->destroy) {
+			uplink_out_free(o);
+			continue;
+		}
+		if (o->core) {
+			st = natsConnection_Publish(u->nc, o->subject, o->data,
+						    (int)strlen(o->data));
+			if (st != NATS_OK)
+				g_message("uplink: %s not sent to the hub: %s", o->subject,
+					  natsStatus_GetText(st));
 			uplink_out_free(o);
 			continue;
 		}
@@ -280,6 +363,34 @@ static void uplink_send(struct uplink *u, char *subject, char *data, char *msg_i
 	o->msg_id = msg_id;
 	o->seq = seq;
 	g_async_queue_push(u->outq, o);
+}
+
+/* Only once connected (the publishing thread runs): a reply or signalling
+ * for a hub that cannot hear it is dropped; the hub times out. */
+static void uplink_send_core(struct uplink *u, char *subject, char *data)
+{
+	struct uplink_out *o;
+
+	if (!u->pub_thread) {
+		g_free(subject);
+		g_free(data);
+		return;
+	}
+	o = g_new0(struct uplink_out, 1);
+	o->subject = subject;
+	o->data = data;
+	o->core = true;
+	g_async_queue_push(u->outq, o);
+}
+
+static void uplink_publish_signal(char *subject, char *data, gpointer user_data)
+{
+	uplink_send_core(user_data, subject, data);
+}
+
+gboolean uplink_signal_send(struct uplink *u, gpointer peer, const char *json)
+{
+	return commands_signal_send(u->commands, peer, json);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -321,7 +432,7 @@ static void uplink_restart(struct uplink *u, bool backoff)
 	g_autoptr(GPtrArray) keep = g_ptr_array_new();
 
 	while ((o = g_async_queue_try_pop(u->outq))) {
-		if (o->destroy) { /* after the publish under way, still */
+		if (o->destroy || o->core) { /* after the publish under way, still */
 			g_ptr_array_add(keep, o);
 			continue;
 		}
@@ -679,14 +790,23 @@ static gboolean uplink_live(gpointer data)
 	u->live_sent = g_steal_pointer(&same);
 	u->live_in_flight = true;
 	u->live_at = mono;
+	u->live_put_us = g_get_monotonic_time();
 	return G_SOURCE_REMOVE;
 }
 
-/* At most once a second. */
+/* A change after a quiet period is put at once; further ones at most once
+ * every UPLINK_LIVE_MIN_MS. */
 static void uplink_live_soon(struct uplink *u)
 {
-	if (!u->live_source)
-		u->live_source = g_timeout_add(1000, uplink_live, u);
+	int64_t since_ms = (g_get_monotonic_time() - u->live_put_us) / 1000;
+
+	if (u->live_source)
+		return;
+	if (!u->live_put_us || since_ms >= UPLINK_LIVE_MIN_MS)
+		u->live_source = g_idle_add(uplink_live, u);
+	else
+		u->live_source =
+		    g_timeout_add((guint)(UPLINK_LIVE_MIN_MS - since_ms), uplink_live, u);
 }
 
 static void uplink_on_queue(const char *topic, gconstpointer payload, gpointer data)
@@ -800,6 +920,8 @@ struct uplink *uplink_new(const struct config *cfg, struct store *store, struct 
 	u->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	u->subject_prefix = g_strdup_printf("vuoro.rec.%s.", cfg->uplink_site);
 	u->kv_subject = g_strdup_printf("$KV.vuoro-sites.%s", cfg->uplink_site);
+	u->cmd_subject = g_strdup_printf("vuoro.site.%s.cmd.>", cfg->uplink_site);
+	u->commands = commands_new(cfg, api, uplink_publish_signal, u);
 	if (store_outbox_first_unsent(store, &u->next_seq, &error) < 0) {
 		g_warning("uplink: %s", error->message);
 		g_clear_error(&error);
@@ -808,6 +930,7 @@ struct uplink *uplink_new(const struct config *cfg, struct store *store, struct 
 	u->low_seq = u->next_seq;
 	store_outbox_set_notify(store, uplink_notify, u);
 	u->bus_sub = bus_subscribe(bus, "queue.", uplink_on_queue, u);
+	u->session_sub = bus_subscribe(bus, "session.", uplink_on_queue, u);
 	u->bus_booking_sub = bus_subscribe(bus, "appointment.", uplink_on_queue, u);
 	u->tick_source = g_timeout_add_seconds(UPLINK_TICK_S, uplink_tick, u);
 	uplink_backlog(u);
@@ -829,6 +952,7 @@ void uplink_free(struct uplink *u)
 		return;
 	store_outbox_set_notify(u->store, NULL, NULL);
 	bus_unsubscribe(u->bus, u->bus_sub);
+	bus_unsubscribe(u->bus, u->session_sub);
 	bus_unsubscribe(u->bus, u->bus_booking_sub);
 	if (u->connect_thread)
 		g_thread_join(u->connect_thread);
@@ -862,6 +986,7 @@ void uplink_free(struct uplink *u)
 	}
 	if (u->nc)
 		natsConnection_Close(u->nc);
+	natsSubscription_Destroy(u->cmd_sub);
 	if (u->js)
 		jsCtx_Destroy(u->js);
 	if (u->nc)
@@ -903,6 +1028,8 @@ void uplink_free(struct uplink *u)
 	g_mutex_clear(&u->lock);
 	g_free(u->subject_prefix);
 	g_free(u->kv_subject);
+	g_free(u->cmd_subject);
+	commands_free(u->commands);
 	g_async_queue_unref(u->outq);
 	g_free(u->server);
 	g_free(u->last_error);

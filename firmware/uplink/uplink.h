@@ -12,8 +12,11 @@
  * the stream's acknowledgement (a Duplicate one too).  A failed or missing
  * acknowledgement: a pause (1 s, doubling up to [uplink] retry-max-seconds),
  * then again from the oldest unacknowledged row.  Writes the site's live
- * state to the KV bucket vuoro-sites (key: the site) on a change, at most
- * once a second, and every UPLINK_HEARTBEAT_S.  Records a fault.raised /
+ * state to the KV bucket vuoro-sites (key: the site) on a change (at once
+ * after a quiet period, then at most once every UPLINK_LIVE_MIN_MS), and
+ * every UPLINK_HEARTBEAT_S.  Hears the hub's commands to the booths on
+ * vuoro.site.<site>.cmd.> (commands.c) and publishes the booths' signalling
+ * to the hub's experts on vuoro.hub.<site>.sig.<client>.  Records a fault.raised /
  * fault.cleared for every change of the site's fault list, and raises its
  * own fault (uplink / backlog) when the oldest unsent row is older than
  * [uplink] alarm-minutes.
@@ -36,6 +39,7 @@
 #define UPLINK_HEARTBEAT_S 30
 #define UPLINK_TICK_S      5
 #define UPLINK_FLUSH_MS    1000
+#define UPLINK_LIVE_MIN_MS 200
 
 struct uplink;
 
@@ -50,5 +54,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Uplink, uplink_free)
 
 /* GET /api/uplink's members, into an open object. */
 void uplink_build(struct uplink *u, JsonBuilder *b);
+/* booths_send_fn's part for the hub: when @peer is a hub peer (an expert
+ * at the hub), publishes @json to it and returns TRUE; FALSE otherwise. */
+gboolean uplink_signal_send(struct uplink *u, gpointer peer, const char *json);
 /* The backlog alarm in words that say what to do, or NULL. */
 const char *uplink_fault(const struct uplink *u);

@@ -12,7 +12,12 @@
 //     pub SUBJECT TEXT [--msgid ID] [--core]  a JetStream publish (prints the ack)
 //                                             or a core publish (--core, flushed)
 //     kv-put KEY TEXT                         a put into vuoro-sites
-//     sub SUBJECT                             subscribe and wait 1 s
+//     sub SUBJECT [--for S]                   subscribe and wait 1 s; with --for, then
+//                                             print every message for S seconds, one
+//                                             JSON line each: {"subject", "data"}
+//     req SUBJECT JSON [--timeout MS]         a request (as the hub's commands):
+//                                             prints the reply's JSON (exit 1 on no
+//                                             reply within MS, default 3000)
 // --inbox PREFIX: the reply inbox prefix (a site's is _INBOX_SITE).
 // --deadline S: give up after S seconds (20).
 // A refusal by the server (a permissions violation) prints
@@ -42,6 +47,8 @@ const replicas = Number(opt("replicas", "1"));
 const duplicates = Number(opt("duplicates", "7200"));
 const msgid = opt("msgid");
 const core = flag("core");
+const watchS = Number(opt("for", "0"));
+const reqTimeout = Number(opt("timeout", "3000"));
 const [cmd, ...rest] = argv;
 const sc = StringCodec();
 
@@ -146,7 +153,7 @@ try {
       sub.closed.then(() => {}, (e) => (closedWith = String(e?.message || e)));
       (async () => {
         try {
-          for await (const m of sub) void m;
+          for await (const m of sub) if (watchS > 0) out({ subject: m.subject, data: sc.decode(m.data) });
         } catch (e) {
           closedWith = String(e?.message || e);
         }
@@ -159,6 +166,19 @@ try {
         await done(3);
       }
       out({ subscribed: rest[0] });
+      if (watchS > 0) await new Promise((r) => setTimeout(r, watchS * 1000));
+      break;
+    }
+    case "req": {
+      let m;
+      try {
+        m = await nc.request(rest[0], sc.encode(rest[1]), { timeout: reqTimeout });
+      } catch (e) {
+        if (refusal(e) || refused) throw e;
+        out({ noreply: String(e?.code || e?.message || e) });
+        await done(1);
+      }
+      console.log(sc.decode(m.data));
       break;
     }
     default:
