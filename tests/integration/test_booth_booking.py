@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import websocket
 
-from conftest import USERS, VUOROD, Daemon, add_user, conf_with
+from conftest import USERS, VUOROD, Daemon, add_user, conf_with, wait_for
 
 
 SITE_TZ = ZoneInfo("Europe/Helsinki")  # sim.conf's [site] timezone
@@ -121,3 +121,106 @@ def test_booked_customer_called_first_into_the_booth(site):
         assert r.status_code == 200, r.text
     finally:
         ws.close()
+
+
+# ---------------------------------------------------------------------------
+# The hub's commands `book` and `cancel-booking` over NATS (a real
+# nats-server, the hub's requests made with the NATS project's own client)
+# and the live state's bookings, also for a booking made while cut off.
+
+SITE = "s1"
+
+
+@pytest.fixture
+def nats(workdir):
+    from fleet import NatsCluster
+
+    c = NatsCluster(workdir, nodes=1, sites=[SITE]).start()
+    c.setup_stream(duplicates_s=600)
+    yield c
+    c.stop()
+
+
+def hub_req(nats, verb, body):
+    code, out = nats.natsctl("hub", "req", "vuoro.site.%s.cmd.%s" % (SITE, verb), json.dumps(body),
+                             check=False)
+    assert code == 0 and out and isinstance(out[0], dict), (code, out)
+    return out[0]
+
+
+def live_bookings(nats):
+    code, out = nats.natsctl("hub", "kv-get", SITE, check=False)
+    if code != 0 or not out or not isinstance(out[0], dict):
+        return None
+    return {b["id"]: b for b in out[0].get("bookings", [])}
+
+
+def test_hub_books_and_cancels_and_learns_a_booking_made_while_cut(workdir, nats):
+    cert, key = nats.client("site-" + SITE)
+    conf = conf_with({("service:kela-video", "hours"): "mon-sun 00:00-24:00",
+                      ("uplink", "servers"): ";".join(nats.urls), ("uplink", "site"): SITE,
+                      ("uplink", "ca"): nats.ca, ("uplink", "cert"): cert,
+                      ("uplink", "key"): key, ("uplink", "retry-max-seconds"): "2"})
+    d = Daemon(workdir, conf)
+    for name, (role, password) in USERS.items():
+        add_user(d.db, name, role, password)
+    d.start()
+
+    def connected():
+        return d.get("/api/uplink", user="tech").json()["connected"]
+
+    try:
+        wait_for(connected, 15, "the uplink connected")
+        base = (int(time.time()) // 3600 + 2) * 3600
+        ask = {"expert": "kaisa", "provider": "kela", "service": "kela-video", "booth": 4,
+               "at": base, "minutes": 30}
+        r = hub_req(nats, "book", ask)
+        assert r["ok"] is True and r["booth"] == 4 and r["at"] == base and r["minutes"] == 30, r
+        assert r["service"] == "kela-video" and len(r["code"]) == 6, r
+        first = r["id"]
+        # The same slot again, with or without a booth: the booth's calendar says no.
+        r = hub_req(nats, "book", dict(ask, at=base + 600))
+        assert r["ok"] is False and r["status"] == 409 and r["error"] == "busy", r
+        assert r["message"].startswith("booth 4 is booked ") and "pick another time" in r["message"]
+        r = hub_req(nats, "book", {k: v for k, v in ask.items() if k != "booth"})
+        assert r["ok"] is False and r["status"] == 409, r
+        # Not this expert's provider; not a remote service.
+        r = hub_req(nats, "book", dict(ask, provider="te", at=base + 7200))
+        assert r["ok"] is False and r["status"] == 403, r
+        r = hub_req(nats, "book", dict(ask, service="guide", at=base + 7200))
+        assert r["ok"] is False and r["status"] == 400, r
+        # No booth named: the first booth free for the slot.
+        r = hub_req(nats, "book", {k: v for k, v in ask.items() if k != "booth"} | {"at": base + 3600})
+        assert r["ok"] is True and r["booth"] == 4, r
+        second = r["id"]
+        # The site's own list has them, by the expert, from the hub.
+        listed = {a["id"]: a for a in d.get("/api/appointments", user="anna").json()["appointments"]}
+        assert listed[first]["staff"] == "kaisa" and listed[first]["source"] == "hub"
+
+        # The live state (the hub's view): bookings without names or codes.
+        got = wait_for(lambda: (lambda b: b if b and second in b else None)(live_bookings(nats)),
+                       10, "the bookings in the live state")
+        assert got[first] == {"id": first, "booth": 4, "service": "kela-video", "provider": "kela",
+                              "at": base, "minutes": 30, "state": "booked"}, got[first]
+
+        r = hub_req(nats, "cancel-booking", {"expert": "kaisa", "provider": "kela", "id": first})
+        assert r == {"ok": True, "id": first}, r
+        r = hub_req(nats, "cancel-booking", {"expert": "kaisa", "provider": "kela", "id": first})
+        assert r["ok"] is False and r["status"] == 409, r
+        wait_for(lambda: (live_bookings(nats) or {}).get(first, {}).get("state") == "cancelled",
+                 10, "the cancel in the live state")
+
+        # Cut from the hub: an advisor books at the site; the hub learns it
+        # when the site is back.
+        nats.stop()
+        wait_for(lambda: not connected(), 15, "the uplink sees the cut")
+        r = book(d, base + 5400)
+        assert r.status_code == 201, r.text
+        local_id = r.json()["id"]
+        nats.start()
+        wait_for(connected, 20, "the uplink back")
+        got = wait_for(lambda: (lambda b: b if b and local_id in b else None)(live_bookings(nats)),
+                       15, "the booking made while cut in the live state")
+        assert got[local_id]["booth"] == 4 and got[local_id]["state"] == "booked"
+    finally:
+        assert d.stop() == 0
