@@ -123,6 +123,62 @@ def test_booked_customer_called_first_into_the_booth(site):
         ws.close()
 
 
+SECOND_BOOTH = """
+[counter:5]
+name = Etäpalvelu 2 / Distansservice 2 / Remote service 2
+kind = expert
+profile = kela-video
+camera = test:ball
+document-camera = none
+microphone = test
+speaker = none
+screen = page
+video-codec = vp8
+width = 320
+height = 240
+fps = 15
+"""
+
+
+def test_call_next_without_a_booth_goes_to_the_booked_booth(workdir):
+    """Two booths: the booked customer due now is called into the booth they
+    booked (5), although booth 4 comes first and a walk-in waited longer."""
+    conf = conf_with({("service:kela-video", "hours"): "mon-sun 00:00-24:00",
+                      ("service:kela-video", "last-ticket-min"): "0"}) + SECOND_BOOTH
+    d = Daemon(workdir, conf)
+    for name, (role, password) in USERS.items():
+        if name != "eero":
+            add_user(d.db, name, role, password)
+    subprocess.run([VUOROD, "--db", d.db, "--add-user", "eero", "--role", "expert",
+                    "--provider", "kela"], input=USERS["eero"][1] + "\n", text=True,
+                   check=True, capture_output=True)
+    d.start()
+    ws = None
+    try:
+        walk_in = d.post("/api/tickets", {"service": "kela-video"})
+        assert walk_in.status_code == 201, walk_in.text
+        r = book(d, int(time.time()) + 300, booth=5)
+        assert r.status_code == 201, r.text
+        r = d.post("/api/checkin", {"code": r.json()["code"], "lang": "sv"})
+        assert r.status_code == 201, r.text
+        booked = r.json()["ticket"]
+        ws = websocket.create_connection(
+            d.url.replace("http://", "ws://") + "/api/signal",
+            header=["Authorization: " + d.login("eero")["Authorization"]], timeout=10)
+        hello = json.loads(ws.recv())
+        r = d.post("/api/expert/call", {"client": hello["client"]}, user="eero")
+        assert r.status_code == 201, r.text
+        messages_until(ws, "offer")
+        booths = {b["id"]: b for b in d.get("/api/booths").json()["booths"]}
+        assert booths[5]["session"] and booths[5]["session"]["code"] == booked["code"], booths
+        assert not booths[4].get("session"), booths
+        assert d.post("/api/sessions/%d/end" % r.json()["session"], {}, user="eero").status_code == 200
+    finally:
+        if ws:
+            ws.close()
+        assert d.stop() == 0
+
+
 # ---------------------------------------------------------------------------
 # The hub's commands `book` and `cancel-booking` over NATS (a real
 # nats-server, the hub's requests made with the NATS project's own client)
