@@ -6,6 +6,7 @@
 
 #include <errno.h>
 
+#include "expert.h"
 #include "json.h"
 #include "live.h"
 #include "sockets.h"
@@ -55,6 +56,7 @@ static void fleet_changed(const char *site, void *data)
 	struct hub_fleet *f = data;
 	g_autoptr(JsonBuilder) b = NULL;
 
+	hub_expert_site_changed(f->hub, site);
 	if (!web_sockets_count(f->sockets))
 		return;
 	b = json_builder_new();

@@ -40,8 +40,11 @@ enum hub_role {
 	HUB_ROLE_MANAGER = 1 << 1,    /* every provider's figures */
 	HUB_ROLE_TECHNICIAN = 1 << 2, /* the fleet */
 	HUB_ROLE_PROVIDER = 1 << 3,   /* "provider-manager": one provider's figures */
+	HUB_ROLE_EXPERT = 1 << 4,     /* one provider's expert: /hub/expert only */
 };
-#define HUB_STAFF (HUB_ROLE_ADMIN | HUB_ROLE_MANAGER | HUB_ROLE_TECHNICIAN | HUB_ROLE_PROVIDER)
+#define HUB_STAFF                                                                                  \
+	(HUB_ROLE_ADMIN | HUB_ROLE_MANAGER | HUB_ROLE_TECHNICIAN | HUB_ROLE_PROVIDER |             \
+	 HUB_ROLE_EXPERT)
 
 /* "provider-manager" → HUB_ROLE_PROVIDER; 0 for anything else. */
 unsigned hub_role_parse(const char *name);
@@ -50,6 +53,7 @@ const char *hub_role_name(unsigned role);
 struct hub_web;
 struct hub_live; /* the fleet part's live state (its own file defines it) */
 struct hub_fleet;
+struct hub_expert;
 struct auth_pool;
 struct web_logins;
 struct catalog;
@@ -65,9 +69,10 @@ struct hub {
 	 * the live-state bucket through js. */
 	natsConnection *nc;
 	jsCtx *js;
-	struct hub_live *live;   /* the fleet part's, NULL until it sets it */
-	struct hub_fleet *fleet; /* the fleet part's stream (hub/fleet.c) */
-	int reports_running;     /* reports.c: made on worker threads now */
+	struct hub_live *live;     /* the fleet part's, NULL until it sets it */
+	struct hub_fleet *fleet;   /* the fleet part's stream (hub/fleet.c) */
+	struct hub_expert *expert; /* the experts' workplace (hub/expert.c) */
+	int reports_running;       /* reports.c: made on worker threads now */
 };
 
 static inline struct hub *hub_of(const struct web_req *r)

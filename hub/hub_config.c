@@ -66,6 +66,9 @@ static const struct hub_key hub_keys[] = {
      HC(web_statement_timeout_ms)},
     {"fleet", "silent-minutes", HK_INT, false, "30", 1, 10080, HC(fleet_silent_min)},
     {"fleet", "silent-seconds", HK_INT, false, "0", 0, 604800, HC(fleet_silent_s)},
+    {"turn", "urls", HK_STRING, false, NULL, 0, 0, HC(turn_urls)},
+    {"turn", "secret", HK_STRING, false, NULL, 0, 0, HC(turn_secret)},
+    {"turn", "ttl-s", HK_INT, false, "3600", 60, 7 * 86400, HC(turn_ttl_s)},
     {"billing", "time-zone", HK_STRING, false, "Europe/Helsinki", 0, 0, HC(billing_tz)},
     {"billing", "currency", HK_STRING, false, "EUR", 0, 0, HC(currency)},
     {0},
@@ -182,7 +185,7 @@ static void warn_unknown(GKeyFile *kf, const char *file)
 
 		if (!group_known(*g)) {
 			g_warning("%s: [%s]: unknown group, ignored (known: [nats], [postgres], "
-				  "[web], [fleet], [billing], [prices])",
+				  "[web], [fleet], [turn], [billing], [prices])",
 				  file, *g);
 			continue;
 		}
@@ -303,6 +306,25 @@ struct hub_config *hub_config_load(const char *path, GError **error)
 			     "missing: tls:// servers need the CA of their certificates", NULL);
 			return NULL;
 		}
+	if (!cfg->turn_urls != !cfg->turn_secret) {
+		fail(error, file, "turn", cfg->turn_urls ? "secret" : "urls",
+		     "missing: urls and secret go together (coturn's static-auth-secret)", NULL);
+		return NULL;
+	}
+	if (cfg->turn_urls) {
+		g_auto(GStrv) urls = g_strsplit(cfg->turn_urls, ";", -1);
+
+		for (char **u = urls; *u; u++)
+			if (!g_str_has_prefix(g_strstrip(*u), "turn:") &&
+			    !g_str_has_prefix(*u, "turns:") && !g_str_has_prefix(*u, "stun:")) {
+				fail(
+				    error, file, "turn", "urls",
+				    "expected turn:HOST:PORT?transport=udp (or turns:, stun:) URLs "
+				    "separated by ;",
+				    *u);
+				return NULL;
+			}
+	}
 	/* silent-seconds (tests) overrides the minutes. */
 	if (cfg->fleet_silent_s == 0)
 		cfg->fleet_silent_s = cfg->fleet_silent_min * 60;
@@ -349,6 +371,8 @@ void hub_config_free(struct hub_config *cfg)
 	g_free(cfg->web_hosts);
 	g_free(cfg->web_languages);
 	g_free(cfg->web_timezone);
+	g_free(cfg->turn_urls);
+	g_free(cfg->turn_secret);
 	g_free(cfg->billing_tz);
 	g_free(cfg->currency);
 	if (cfg->prices)

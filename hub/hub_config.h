@@ -26,6 +26,11 @@
  *   [fleet]     silent-minutes (30: a site whose live state is older is
  *               marked silent on /hub/fleet), silent-seconds (0; > 0 instead
  *               of the minutes, for tests)
+ *   [turn]      urls (";"-separated browser-form TURN URLs, e.g.
+ *               turn:203.0.113.10:3478?transport=udp), secret (coturn's
+ *               static-auth-secret: use-auth-secret), ttl-s (3600: how long
+ *               the credentials handed to an expert last).  No [turn]: the
+ *               experts' sessions use direct paths only
  *   [billing]   time-zone (Europe/Helsinki: which month is the current one,
  *               when a period has ended), currency (EUR)
  *   [prices]    PROVIDER.SERVICE.CHANNEL = 12.50: the unit price of a billable
@@ -63,6 +68,9 @@ struct hub_config {
 	int web_statement_timeout_ms;
 	int fleet_silent_min;
 	int fleet_silent_s; /* the one to use: minutes × 60 unless set */
+	char *turn_urls;    /* "turn:HOST:PORT?transport=udp;…", NULL: no relay */
+	char *turn_secret;  /* coturn's static-auth-secret */
+	int turn_ttl_s;
 	char *billing_tz;
 	char *currency;
 	/* [prices]: "PROVIDER.SERVICE.CHANNEL" → cents (GINT64_TO_POINTER is

@@ -336,6 +336,15 @@ void hub_live_build_fleet(struct hub_live *l, JsonBuilder *b)
 	json_builder_end_array(b);
 }
 
+const char **hub_live_site_ids(struct hub_live *l)
+{
+	guint n = 0;
+	const char **keys = (const char **)g_hash_table_get_keys_as_array(l->sites, &n);
+
+	qsort(keys, n, sizeof(*keys), (int (*)(const void *, const void *))site_cmp);
+	return keys;
+}
+
 bool hub_live_build_site(struct hub_live *l, const char *site, JsonBuilder *b)
 {
 	struct site *s = g_hash_table_lookup(l->sites, site);

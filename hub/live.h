@@ -35,6 +35,9 @@ bool hub_live_build_site(struct hub_live *l, const char *site, JsonBuilder *b);
 /* The site's latest live-state object (borrowed, valid until the loop runs
  * again), NULL when unknown. */
 JsonObject *hub_live_state(struct hub_live *l, const char *site);
+/* The sites' ids, sorted (NULL-terminated; free with g_free, not the
+ * strings: they are borrowed until the loop runs again). */
+const char **hub_live_site_ids(struct hub_live *l);
 /* Whether @site is silent now. */
 bool hub_live_silent(struct hub_live *l, const char *site);
 /* The citizen's follow page at the hub: GET /api/follow/<site>.<REF>

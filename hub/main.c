@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "billing.h"
+#include "expert.h"
 #include "catalog.h"
 #include <sodium.h>
 #include "fleet.h"
@@ -58,14 +59,20 @@ static const struct {
     {hub_reports_routes, &hub_reports_n_routes},
     {hub_fleet_routes, &hub_fleet_n_routes},
     {billing_routes, &billing_n_routes},
+    {hub_expert_routes, &hub_expert_n_routes},
 };
 
 /* Registers the parts' routes; a part that watches something starts here. */
 static int parts_start(struct hub *hub)
 {
+	int rc = 0;
+
 	for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
 		hub_web_add_routes(hub->web, parts[i].routes, *parts[i].n);
-	return hub_fleet_start(hub);
+	rc = hub_fleet_start(hub);
+	if (rc == 0)
+		rc = hub_expert_start(hub);
+	return rc;
 }
 
 /* One JSON line per route (web_route_add_json); test_hub_web.py's EXPECT
@@ -73,7 +80,7 @@ static int parts_start(struct hub *hub)
 static void print_route(const struct web_route *route, void *data)
 {
 	static const unsigned roles[] = {HUB_ROLE_ADMIN, HUB_ROLE_MANAGER, HUB_ROLE_TECHNICIAN,
-					 HUB_ROLE_PROVIDER};
+					 HUB_ROLE_PROVIDER, HUB_ROLE_EXPERT};
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *text = NULL;
 
@@ -94,6 +101,7 @@ static void list_routes(void)
 
 static void parts_stop(struct hub *hub)
 {
+	hub_expert_stop(hub);
 	hub_fleet_stop(hub);
 }
 
@@ -192,8 +200,8 @@ static int add_user(const struct hub_config *cfg, const char *name, const char *
 	int rc;
 
 	if (!role) {
-		fprintf(stderr, "vuoro-hub: --add-user needs --role admin, manager, technician "
-				"or provider-manager\n");
+		fprintf(stderr, "vuoro-hub: --add-user needs --role admin, manager, technician, "
+				"provider-manager or expert\n");
 		return -EINVAL;
 	}
 	if (isatty(STDIN_FILENO))
@@ -237,9 +245,9 @@ int main(int argc, char **argv)
 	    {"add-user", 0, 0, G_OPTION_ARG_STRING, &add,
 	     "add (or reset) a user of the hub's pages; the password on stdin", "NAME"},
 	    {"role", 0, 0, G_OPTION_ARG_STRING, &role,
-	     "with --add-user: admin, manager, technician or provider-manager", "ROLE"},
+	     "with --add-user: admin, manager, technician, provider-manager or expert", "ROLE"},
 	    {"provider", 0, 0, G_OPTION_ARG_STRING, &provider,
-	     "with --add-user: a provider-manager's provider", "CODE"},
+	     "with --add-user: a provider-manager's or an expert's provider", "CODE"},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL},
 	    {0},
 	};

@@ -206,17 +206,20 @@ int hub_users_add(struct hub_db *db, const char *name, const char *role, const c
 		return -EINVAL;
 	}
 	if (!hub_role_parse(role)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "--role must be admin, manager, technician or provider-manager, "
-			    "not \"%s\"",
-			    role ? role : "");
+		g_set_error(
+		    error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+		    "--role must be admin, manager, technician, provider-manager or expert, "
+		    "not \"%s\"",
+		    role ? role : "");
 		return -EINVAL;
 	}
-	if ((hub_role_parse(role) == HUB_ROLE_PROVIDER) != (provider != NULL)) {
+	if (!!(hub_role_parse(role) & (HUB_ROLE_PROVIDER | HUB_ROLE_EXPERT)) !=
+	    (provider != NULL)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
-			    provider ? "--provider is for a provider-manager only"
-				     : "a provider-manager needs --provider CODE (the provider "
-				       "whose figures they see, e.g. kela)");
+			    provider ? "--provider is for a provider-manager or an expert only"
+				     : "a provider-manager or an expert needs --provider CODE (the "
+				       "provider whose figures they see or whose customers they "
+				       "serve, e.g. kela)");
 		return -EINVAL;
 	}
 	if (provider && (!*provider || strlen(provider) > WEB_PROVIDER_MAX)) {

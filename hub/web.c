@@ -34,6 +34,7 @@ static const struct web_page hub_web_pages[] = {
     {"/hub/reports", "hub/reports/index.html"},
     {"/hub/billing", "hub/billing/index.html"},
     {"/hub/fleet", "hub/fleet/index.html"},
+    {"/hub/expert", "hub/expert.html"},
     {"/t/*", "follow/index.html"},
 };
 
@@ -41,10 +42,9 @@ static const struct {
 	unsigned role;
 	const char *name;
 } hub_roles[] = {
-    {HUB_ROLE_ADMIN, "admin"},
-    {HUB_ROLE_MANAGER, "manager"},
-    {HUB_ROLE_TECHNICIAN, "technician"},
-    {HUB_ROLE_PROVIDER, "provider-manager"},
+    {HUB_ROLE_ADMIN, "admin"},           {HUB_ROLE_MANAGER, "manager"},
+    {HUB_ROLE_TECHNICIAN, "technician"}, {HUB_ROLE_PROVIDER, "provider-manager"},
+    {HUB_ROLE_EXPERT, "expert"},
 };
 
 unsigned hub_role_parse(const char *name)

@@ -12,6 +12,12 @@
 //     pub SUBJECT TEXT [--msgid ID] [--core]  a JetStream publish (prints the ack)
 //                                             or a core publish (--core, flushed)
 //     kv-put KEY TEXT                         a put into vuoro-sites
+//     serve SUBJECT [REPLY]                   subscribe (prints {"ready":true}), then
+//                                             each message as {"subject","data"}, and
+//                                             answer requests with REPLY (a site's
+//                                             commands); until --deadline or killed.
+//                                             --by-verb: REPLY is {"VERB": reply, …} by
+//                                             the subject's last token ("*": others)
 //     sub SUBJECT [--for S]                   subscribe and wait 1 s; with --for, then
 //                                             print every message for S seconds, one
 //                                             JSON line each: {"subject", "data"}
@@ -47,13 +53,14 @@ const replicas = Number(opt("replicas", "1"));
 const duplicates = Number(opt("duplicates", "7200"));
 const msgid = opt("msgid");
 const core = flag("core");
+const byVerb = flag("by-verb");
+// A connection the server refuses (a certificate of another CA) may hang: not past --deadline.
+const deadline = Number(opt("deadline", "20"));
 const watchS = Number(opt("for", "0"));
 const reqTimeout = Number(opt("timeout", "3000"));
 const [cmd, ...rest] = argv;
 const sc = StringCodec();
 
-// A connection the server refuses (a certificate of another CA) may hang: not past --deadline.
-const deadline = Number(opt("deadline", "20"));
 setTimeout(() => {
   console.error(`natsctl: no answer in ${deadline} s`);
   process.exit(1);
@@ -179,6 +186,23 @@ try {
         await done(1);
       }
       console.log(sc.decode(m.data));
+      break;
+    }
+    case "serve": {
+      const sub = nc.subscribe(rest[0]);
+      await nc.flush();
+      out({ ready: true });
+      for await (const m of sub) {
+        out({ subject: m.subject, data: sc.decode(m.data) });
+        let reply = rest[1];
+        if (byVerb && reply !== undefined) {
+          const map = JSON.parse(reply);
+          const verb = m.subject.split(".").pop();
+          reply = verb in map ? map[verb] : map["*"];
+          reply = reply === undefined ? undefined : JSON.stringify(reply);
+        }
+        if (m.reply && reply !== undefined) m.respond(sc.encode(reply));
+      }
       break;
     }
     default:

@@ -16,7 +16,7 @@ from conftest import wait_for
 from hubweb import DB_ROLE, make_hub_web
 from test_hub_ingest import HUB
 
-HUB_STAFF = {"admin", "manager", "technician", "provider-manager"}
+HUB_STAFF = {"admin", "manager", "technician", "provider-manager", "expert"}
 FIGURES = {"admin", "manager", "provider-manager"}
 ANYBODY = {"anonymous"} | HUB_STAFF
 # Who may call what at the hub: the policy, written here and not read from C
@@ -33,11 +33,20 @@ EXPECT = {
     "GET /api/hub/billing/statements": FIGURES,
     "GET /api/hub/billing/periods": FIGURES,
     "POST /api/hub/billing/periods/*/close": {"admin"},
+    "GET /api/hub/expert": {"expert"},
+    "POST /api/hub/expert/call": {"expert"},
+    "POST /api/hub/sessions/*/*/end": {"expert"},
+    "POST /api/hub/sessions/*/*/message": {"expert"},
+    "POST /api/hub/sessions/*/*/document": {"expert"},
+    "POST /api/hub/sessions/*/*/consent": {"expert"},
+    "POST /api/hub/sessions/*/*/ask-identity": {"expert"},
 }
-AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss"}
+AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss",
+           "expert": "kelaexpert"}
 
 USERS = [("ada", "admin", None), ("mia", "manager", None), ("teo", "technician", None),
-         ("kelaboss", "provider-manager", "kela"), ("verboss", "provider-manager", "vero")]
+         ("kelaboss", "provider-manager", "kela"), ("verboss", "provider-manager", "vero"),
+         ("kelaexpert", "expert", "kela")]
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +101,9 @@ def test_add_user_refuses_what_it_cannot_store_and_says_what_to_do(hub):
     out = hub.add_user("x", "provider-manager")
     assert out.returncode == 1 and "needs --provider" in out.stderr
     out = hub.add_user("x", "manager", "kela")
-    assert out.returncode == 1 and "provider-manager only" in out.stderr
+    assert out.returncode == 1 and "provider-manager or an expert only" in out.stderr
     out = hub.add_user("x", "boss")
-    assert out.returncode == 1 and "admin, manager, technician or provider-manager" in out.stderr
+    assert out.returncode == 1 and "admin, manager, technician, provider-manager or expert" in out.stderr
     out = hub.add_user("x", "manager", password="short")
     assert out.returncode == 1 and "12" in out.stderr
     assert hub.pg.scalar("SELECT count(*) FROM hub_users WHERE name = 'x'") == "0"

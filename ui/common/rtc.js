@@ -10,7 +10,8 @@
 //   call.ice(msg); call.close();
 
 // A socket that comes back by itself; onState("open" | "closed").
-export function signalling({ onMessage, onState }) {
+// @path: the socket's (vuorod's /api/signal, the hub's /api/hub/expert/socket).
+export function signalling({ onMessage, onState, path = "/api/signal" }) {
   let ws = null;
   let client = null;
   let delay = 500;
@@ -20,7 +21,7 @@ export function signalling({ onMessage, onState }) {
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(`${scheme}//${location.host}/api/signal`);
+    ws = new WebSocket(`${scheme}//${location.host}${path}`);
     ws.onmessage = (m) => {
       let msg;
       try {

@@ -27,7 +27,7 @@ function render() {
 }
 
 staffPage({
-  roles: ["admin", "manager", "technician", "provider-manager"],
+  roles: ["admin", "manager", "technician", "provider-manager", "expert"],
   t,
   roleName: roleNameOf(t),
   start(who) {

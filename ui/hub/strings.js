@@ -21,4 +21,5 @@ export const HUB_PAGES = [
   { path: "/hub/reports", key: "reports", roles: ["admin", "manager", "provider-manager"] },
   { path: "/hub/billing", key: "billing", roles: ["admin", "manager", "provider-manager"] },
   { path: "/hub/fleet", key: "fleet", roles: ["admin", "manager", "technician"] },
+  { path: "/hub/expert", key: "expert", roles: ["expert"] },
 ];

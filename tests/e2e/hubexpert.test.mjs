@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// An expert serves a booth at a site from the hub (issue 16): headless
+// Chromium (fake camera) is the expert on the hub's /hub/expert; a real sim
+// site (vuorod with [uplink] at the region's NATS, its booth 4 serving
+// kela-video through webrtcbin) and a real vuoro-hub (hub_expert_region.py).
+// A ticket drawn at the site appears in the expert's queue across sites
+// (live, no reload); "Call next" calls it to the site's booth through the
+// hub; the session goes live with media decoded both ways (the signalling
+// relayed by the hub over NATS, the media direct on loopback); a message
+// reaches the booth; the expert ends it and the booth is free again.
+
+import { spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import { test, open, shot, audit, expect, waitFor, ROOT, USERS } from "./lib.mjs";
+
+// Pixels of a <video> drawn on a canvas: the luma's spread (as expert.test.mjs).
+const videoPixels = (page, id) => page.evaluate((vid) => {
+  const v = document.getElementById(vid);
+  const c = document.createElement("canvas");
+  c.width = 64;
+  c.height = 48;
+  const g = c.getContext("2d");
+  g.drawImage(v, 0, 0, 64, 48);
+  const d = g.getImageData(0, 0, 64, 48).data;
+  let sum = 0;
+  let sq = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+    sum += y;
+    sq += y * y;
+  }
+  const n = d.length / 4;
+  return { sd: Math.sqrt(sq / n - (sum / n) ** 2), w: v.videoWidth, h: v.videoHeight };
+}, id);
+
+async function startRegion() {
+  const proc = spawn("/usr/bin/python3", [path.join(ROOT, "tests", "e2e", "hub_expert_region.py")],
+    { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env } });
+  const rl = readline.createInterface({ input: proc.stdout });
+  const info = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("the region did not start in 90 s")), 90000);
+    rl.once("line", (l) => {
+      clearTimeout(t);
+      resolve(JSON.parse(l));
+    });
+    proc.on("exit", (c) => reject(new Error("hub_expert_region.py exited " + c)));
+  });
+  const tokens = {};
+  info.site_api = async (method, p, body, user) => {
+    const headers = { "Content-Type": "application/json" };
+    if (user) {
+      if (!tokens[user]) {
+        const r = await fetch(info.site + "/api/login", { method: "POST", headers,
+          body: JSON.stringify({ user, password: USERS[user][1] }) });
+        tokens[user] = (await r.json()).token;
+      }
+      headers.Authorization = "Bearer " + tokens[user];
+    }
+    const r = await fetch(info.site + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  info.stop = async () => {
+    const done = new Promise((r) => proc.on("exit", r));
+    proc.stdin.end();
+    await done;
+  };
+  return info;
+}
+
+const booth = async (region) => (await region.site_api("GET", "/api/booths/4", null, "tech")).body;
+
+test("hub expert: call next at a site through the hub, video both ways, a message, end", async () => {
+  const region = await startRegion();
+  try {
+    const page = await open(region.hub + "/hub/expert", { width: 1400, height: 900, lang: "en" });
+    await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
+    await page.reload();
+    await page.fill("#user", region.expert[0]);
+    await page.fill("#password", region.expert[1]);
+    await page.click("#login-button");
+    await page.waitForSelector("#app:not([hidden])");
+    const errorsBefore = page.jsErrors.length; // the whoami before the login: 401
+    await waitFor(() => page.evaluate(() => document.getElementById("self").readyState >= 2),
+      "the expert's own camera", 10000);
+
+    // A customer draws a kela-video ticket at the site: on the open page.
+    const r = await region.site_api("POST", "/api/tickets", { service: "kela-video", lang: "fi", handout: "screen" });
+    expect(r.status === 201, "ticket issued: " + JSON.stringify(r.body));
+    const ticket = r.body.ticket;
+    const t0 = Date.now();
+    const row = page.locator(`#tickets-rows tr[data-site="s1"][data-ticket="${ticket.id}"]`);
+    await waitFor(async () => (await row.count()) === 1, "the ticket in the expert's queue", 15000);
+    console.log(`# the ticket reached /hub/expert in ${Date.now() - t0} ms`);
+    expect((await row.locator(".code").innerText()).startsWith(ticket.code), "the ticket's code");
+    await waitFor(async () => (await page.locator('#sites li[data-site="s1"] .booth.free').count()) === 1,
+      "booth 4 free at s1", 10000);
+    await shot(page, "hubexpert-queue");
+    await audit(page, "/hub/expert with a queue");
+
+    // Call next: the hub calls it at s1; the booth offers through the hub.
+    await page.click("#call");
+    await waitFor(async () => (await booth(region)).session?.state === "live", "the session live", 20000);
+    await waitFor(() => page.evaluate(() => window.__vuoro.metrics.remoteFrame > 0), "the booth's first frame", 15000);
+    let seen = null;
+    const b = await waitFor(async () => {
+      const x = await booth(region);
+      seen = x.session?.media;
+      return x.session?.media?.video_in_frames > 20 && x.session.media.audio_in_buffers > 20 ? x : null;
+    }, "frames and audio decoded by the booth", 20000).catch((e) => {
+      throw new Error(e.message + ": " + JSON.stringify(seen));
+    });
+    expect(b.session.code === ticket.code, "the session serves the ticket");
+    const px = await waitFor(async () => {
+      const p = await videoPixels(page, "remote");
+      return p.w === 640 && p.sd > 10 ? p : null;
+    }, "the booth's ball pattern decoded in the browser", 10000);
+    expect(px.h === 480, "640x480 from the booth");
+    await waitFor(() => page.evaluate(() => window.__vuoro.session?.state === "live"), "the page says live", 10000);
+    await shot(page, "hubexpert-live");
+    await audit(page, "/hub/expert in a session");
+
+    // A message through the hub.
+    await page.selectOption("#template", "show_id");
+    await page.click("#send");
+    await waitFor(async () => (await booth(region)).session?.message?.template === "show_id",
+      "the message at the booth", 10000);
+
+    // The expert ends it: the booth is free, the visit is remote video.
+    await page.selectOption("#outcome", "resolved");
+    await page.fill("#category", "housing benefit");
+    await page.click("#end");
+    await waitFor(async () => (await booth(region)).state === "idle", "the booth free again", 10000);
+    const last = (await booth(region)).last;
+    expect(last.reason === "expert_ended", "ended by the expert: " + JSON.stringify(last));
+    const tk = await region.site_api("GET", `/api/tickets/${ticket.id}`, null, "tech");
+    expect(tk.body.state === "done" && tk.body.channel === "remote_video",
+      "the visit is done by remote video: " + JSON.stringify(tk.body));
+    await waitFor(() => page.evaluate(() => window.__vuoro.session?.state === "ended"), "the page says ended", 10000);
+    expect(page.jsErrors.length === errorsBefore, "no page errors: " + page.jsErrors.join("; "));
+  } finally {
+    await region.stop();
+  }
+});
