@@ -713,6 +713,81 @@ static void service_names(JsonBuilder *b, JsonObject *o, const char *code)
 	}
 }
 
+/* "services": the provider's remote services at a site, {code, names}
+ * (what the booking form offers). */
+static void site_services(JsonBuilder *b, JsonObject *o, const char *provider)
+{
+	JsonArray *services = json_array_member(o, "services");
+
+	json_builder_set_member_name(b, "services");
+	json_builder_begin_array(b);
+	for (guint i = 0; services && i < json_array_get_length(services); i++) {
+		JsonNode *n = json_array_get_element(services, i);
+		JsonObject *s = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+		if (!s || !json_object_get_boolean_member_with_default(s, "remote", FALSE) ||
+		    g_strcmp0(json_object_get_string_member_with_default(s, "provider", NULL),
+			      provider) != 0)
+			continue;
+		json_builder_begin_object(b);
+		web_json_add_str(b, "code",
+				 json_object_get_string_member_with_default(s, "code", ""));
+		if (json_object_member(s, "names")) {
+			json_builder_set_member_name(b, "names");
+			json_builder_add_value(b,
+					       json_node_copy(json_object_get_member(s, "names")));
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static bool booking_of(JsonNode *n, const char *provider)
+{
+	return JSON_NODE_HOLDS_OBJECT(n) &&
+	       g_strcmp0(json_object_get_string_member_with_default(json_node_get_object(n),
+								    "provider", NULL),
+			 provider) == 0;
+}
+
+static gint booking_cmp(gconstpointer a, gconstpointer b)
+{
+	JsonObject *x = json_node_get_object(((JsonNode *const *)a)[0]);
+	JsonObject *y = json_node_get_object(((JsonNode *const *)b)[0]);
+	int64_t ax = json_object_get_int_member_with_default(x, "at", 0);
+	int64_t ay = json_object_get_int_member_with_default(y, "at", 0);
+
+	return ax < ay ? -1 : ax > ay;
+}
+
+/* "bookings": the provider's bookings in the sites' live states, each
+ * with its site, soonest first (contract: as in the live state + site). */
+static void expert_bookings(JsonBuilder *b, struct hub *hub, const char **ids, const char *provider)
+{
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
+
+	for (const char **id = ids; *id; id++) {
+		JsonArray *list = json_array_member(hub_live_state(hub->live, *id), "bookings");
+
+		for (guint i = 0; list && i < json_array_get_length(list); i++) {
+			JsonNode *n = json_array_get_element(list, i);
+			JsonNode *copy;
+
+			if (!booking_of(n, provider))
+				continue;
+			copy = json_node_copy(n);
+			json_object_set_string_member(json_node_get_object(copy), "site", *id);
+			g_ptr_array_add(all, copy);
+		}
+	}
+	g_ptr_array_sort(all, booking_cmp);
+	json_builder_set_member_name(b, "bookings");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < all->len; i++)
+		json_builder_add_value(b, json_node_ref(all->pdata[i]));
+	json_builder_end_array(b);
+}
+
 /* GET /api/hub/expert */
 static void expert_get(struct web_req *r)
 {
@@ -783,9 +858,11 @@ static void expert_get(struct web_req *r)
 			json_builder_end_object(b);
 		}
 		json_builder_end_array(b);
+		site_services(b, o, provider);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
+	expert_bookings(b, hub, ids, provider);
 	/* tickets: pairs (site, ticket), the longest waiting first */
 	{
 		guint n = tickets->len / 2;
@@ -1109,6 +1186,56 @@ static void expert_session(struct web_req *r)
 	cmd_send(c);
 }
 
+static void book_done(struct cmd *c, JsonObject *reply)
+{
+	struct web_req r = {.app = c->e->hub, .x = c->x};
+
+	if (!reply || reply_status(reply) != 200) {
+		reply_site_error(&r, c->site, reply);
+	} else {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+
+		/* The site's reply (its code shown once, on the page that
+		 * booked), with the site. */
+		json_builder_begin_object(b);
+		web_json_add_str(b, "site", c->site);
+		copy_members(b, reply, "ok");
+		json_builder_end_object(b);
+		web_reply_builder(&r, 201, b);
+	}
+	web_exchange_release(c->x);
+	cmd_free(c);
+}
+
+/* POST /api/hub/expert/book {site, booth?, service, at, minutes}: cmd book
+ * to the site, whose booth calendar decides. */
+static void expert_book(struct web_req *r)
+{
+	struct hub *hub = hub_of(r);
+	const char *site = web_str(r, "site");
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct cmd *c;
+
+	if (!hub_live_state(hub->live, site)) {
+		web_error(r, 404, "no_site", "no site %s at the hub: pick one from the list", site);
+		return;
+	}
+	json_builder_begin_object(b);
+	web_json_add_str(b, "expert", r->caller.user);
+	web_json_add_str(b, "provider", r->caller.provider);
+	if (web_has(r, "booth"))
+		web_json_add_int(b, "booth", web_int(r, "booth", 0));
+	web_json_add_str(b, "service", web_str(r, "service"));
+	web_json_add_int(b, "at", web_int(r, "at", 0));
+	web_json_add_int(b, "minutes", web_int(r, "minutes", 30));
+	json_builder_end_object(b);
+	c = cmd_new(hub->expert, site, "book", b);
+	c->user = g_strdup(r->caller.user);
+	c->done = book_done;
+	c->x = web_req_hold(r);
+	cmd_send(c);
+}
+
 static const struct web_field call_fields[] = {
     WEB_FIELD_STR("client", TRUE, 64), WEB_FIELD_STR("site", FALSE, 32),
     WEB_FIELD_INT("booth", FALSE, 1, 999), WEB_FIELD_INT("ticket", FALSE, 1, G_MAXINT32),
@@ -1120,10 +1247,15 @@ static const struct web_field message_fields[] = {
 static const struct web_field document_fields[] = {WEB_FIELD_BOOL("on", FALSE), WEB_FIELDS_END};
 static const struct web_field ask_fields[] = {WEB_FIELD_BOOL("ask", FALSE), WEB_FIELDS_END};
 static const struct web_field no_fields[] = {WEB_FIELDS_END};
+static const struct web_field book_fields[] = {
+    WEB_FIELD_STR("site", TRUE, 32),         WEB_FIELD_INT("booth", FALSE, 1, 999),
+    WEB_FIELD_STR("service", TRUE, 32),      WEB_FIELD_INT("at", TRUE, 1, G_MAXINT64),
+    WEB_FIELD_INT("minutes", FALSE, 5, 480), WEB_FIELDS_END};
 
 const struct web_route hub_expert_routes[] = {
     {"GET", "/api/hub/expert", EXPERT_ROLES, expert_get, NULL},
     {"POST", "/api/hub/expert/call", EXPERT_ROLES, expert_call, call_fields},
+    {"POST", "/api/hub/expert/book", EXPERT_ROLES, expert_book, book_fields},
     {"POST", "/api/hub/sessions/*/*/end", EXPERT_ROLES, expert_session, end_fields},
     {"POST", "/api/hub/sessions/*/*/message", EXPERT_ROLES, expert_session, message_fields},
     {"POST", "/api/hub/sessions/*/*/document", EXPERT_ROLES, expert_session, document_fields},
@@ -1141,6 +1273,7 @@ static char *queue_part(JsonObject *o, const char *provider)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	JsonArray *booths = json_array_member(o, "booths");
 	JsonArray *remote = json_array_member(o, "remote");
+	JsonArray *bookings = json_array_member(o, "bookings");
 
 	json_builder_begin_array(b);
 	for (guint i = 0; booths && i < json_array_get_length(booths); i++) {
@@ -1156,6 +1289,13 @@ static char *queue_part(JsonObject *o, const char *provider)
 		    g_strcmp0(json_object_get_string_member_with_default(json_node_get_object(n),
 									 "provider", NULL),
 			      provider) == 0)
+			json_builder_add_value(b, json_node_copy(n));
+	}
+	/* … and its bookings: an arrival shows at once. */
+	for (guint i = 0; bookings && i < json_array_get_length(bookings); i++) {
+		JsonNode *n = json_array_get_element(bookings, i);
+
+		if (booking_of(n, provider))
 			json_builder_add_value(b, json_node_copy(n));
 	}
 	json_builder_end_array(b);

@@ -43,6 +43,9 @@ void api_error_errno(struct web_req *r, int rc, const char *message, const struc
 	case EINVAL:
 		web_error(r, 400, "invalid", "%s", message);
 		break;
+	case EACCES:
+		web_error(r, 403, "forbidden", "%s", message);
+		break;
 	case ENOENT:
 		web_error(r, 404, "not_found", "%s", message);
 		break;
@@ -702,7 +705,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	/* Before the event stream: an event sent out already counts in them. */
 	api->calls = api_calls_new(api);
 	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
-	api->bus_appointment_sub = bus_subscribe(bus, "appointment.", api_on_arrival, api);
+	api->bus_appointment_sub = bus_subscribe(bus, "appointment.arrived", api_on_arrival, api);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		api->bus_device_subs[i] =
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);

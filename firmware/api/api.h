@@ -87,6 +87,17 @@ GPtrArray *api_faults(struct api *api);
 /* The live state's "services", "booths" and "follow" members (the fleet
  * contract's KV value), into an open object of @b. */
 void api_build_live(struct api *api, JsonBuilder *b);
+/* The hub's commands `book` and `cancel-booking` (issue 16): the site's
+ * booth calendar decides.  They add their answer's members (id, code,
+ * booth, service, at, minutes; cancel: id) to @reply, an object the caller
+ * opened; on error they return -errno (-EINVAL 400, -EACCES 403, -ENOENT
+ * 404, -EBUSY/-ESTALE 409) with @error saying what to do.  @booth 0: the
+ * first booth serving @service free for the slot. */
+int api_book_remote(struct api *api, const char *expert, const char *provider, int booth,
+		    const char *service, int64_t at, int minutes, JsonBuilder *reply,
+		    GError **error);
+int api_cancel_booking(struct api *api, const char *expert, const char *provider, uint32_t id,
+		       JsonBuilder *reply, GError **error);
 /* booths_send_fn: a signalling message to an expert's socket. */
 void api_signal_send(gpointer peer, const char *json, gpointer data);
 

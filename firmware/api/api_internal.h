@@ -76,6 +76,9 @@ static inline struct api *api_of(const struct web_req *r)
 	return r->app;
 }
 
+/* appointments.c: the live state's "bookings" member. */
+void api_build_live_bookings(struct api *api, JsonBuilder *b);
+
 /* Maps a negative errno onto HTTP. */
 void api_error_errno(struct web_req *r, int rc, const char *message,
 		     const struct queue_result *res);

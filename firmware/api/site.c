@@ -564,6 +564,7 @@ void api_build_live(struct api *api, JsonBuilder *b)
 	queue_foreach_ticket(desk_queue(api->desk), api_live_follow, &w);
 	json_builder_end_object(b);
 	api_live_remote(api, &w);
+	api_build_live_bookings(api, b);
 }
 
 void api_set_uplink(struct api *api, struct uplink *uplink)

@@ -766,6 +766,44 @@ static int session_media_setup(struct booth *bo, GError **error)
 	return 0;
 }
 
+/* The booth of the customer booked soonest whose appointment is due now
+ * (checked in, waiting for one booth, a service of @provider): "call next"
+ * without a booth goes there first.  0 none. */
+struct booked_walk {
+	const struct config *cfg;
+	const char *provider;
+	int64_t now;
+	int64_t booked_at;
+	int booth;
+};
+
+static void booked_ticket(const struct queue_ticket *tk, void *data)
+{
+	struct booked_walk *w = data;
+
+	if (tk->state != QUEUE_WAITING || !tk->appointment || !tk->target_counter ||
+	    tk->transfers || g_strcmp0(config_provider_code(w->cfg, tk->service), w->provider) != 0)
+		return;
+	if (w->now < tk->booked_at - w->cfg->appointment_early_min * 60 ||
+	    w->now > tk->booked_at + w->cfg->appointment_late_min * 60)
+		return;
+	if (!w->booth || tk->booked_at < w->booked_at) {
+		w->booth = tk->target_counter;
+		w->booked_at = tk->booked_at;
+	}
+}
+
+static int booth_of_due_booking(struct booths *b, const char *provider)
+{
+	struct booked_walk w = {.cfg = b->cfg, .provider = provider};
+	struct queue_time t;
+
+	desk_time(b->desk, &t);
+	w.now = t.now;
+	queue_foreach_ticket(desk_queue(b->desk), booked_ticket, &w);
+	return w.booth;
+}
+
 static struct booth *booth_pick(struct booths *b, const char *provider, int booth_id,
 				GError **error)
 {
@@ -838,7 +876,16 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 			    "is closed) — reload the page");
 		return -ENOTCONN;
 	}
-	bo = booth_pick(b, provider, booth_id, error);
+	bo = NULL;
+	if (!booth_id && !ticket) {
+		/* A booked customer due now: into their booth, if it is free. */
+		int booked = booth_of_due_booking(b, provider);
+
+		if (booked && booths_is_booth(b, booked))
+			bo = booth_pick(b, provider, booked, NULL);
+	}
+	if (!bo)
+		bo = booth_pick(b, provider, booth_id, error);
 	if (!bo)
 		return -(*error)->code;
 	if (!bo->media) {

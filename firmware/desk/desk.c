@@ -484,6 +484,7 @@ int desk_checkin(struct desk *d, const char *code, uint8_t lang, gboolean handed
 	cmd.service = a.service;
 	cmd.appointment = a.id;
 	cmd.booked_at = a.at;
+	cmd.to_counter = (int16_t)a.booth;
 	rc = desk_exec(d, &cmd, "kiosk", res, error);
 	if (rc < 0)
 		goto out;

@@ -547,6 +547,10 @@ static struct queue_ticket *queue_pick(struct queue *q, const struct queue_count
 			continue;
 		if (!tk->target_counter && pos < 0)
 			continue;
+		/* A booking of this booth, but of a service the counter does not
+		 * serve now (another provider's expert): not theirs to call. */
+		if (pos < 0 && tk->appointment && !tk->transfers)
+			continue;
 		if (pos < 0) /* sent to this counter by name: its own line */
 			score = weighted ? 0 : -1;
 		else if (weighted)
@@ -593,6 +597,11 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 	if (cmd->ref && strlen(cmd->ref) >= QUEUE_REF_LEN)
 		return refuse(res, -EINVAL, "follow reference longer than %d characters",
 			      QUEUE_REF_LEN - 1);
+	if (cmd->to_counter && !counter_lookup(q, cmd->to_counter))
+		return refuse(res, -ENOENT,
+			      "the booking names counter %d, which is not configured: check "
+			      "[counter:N] in board-config or book again",
+			      cmd->to_counter);
 	/* A booked appointment was promised a place: no cutoff, no limit. */
 	why = cmd->appointment ? QUEUE_REFUSAL_NONE : service_refusal(q, cmd->service, t, &why_min);
 	if (why == QUEUE_REFUSAL_NONE && !cmd->appointment && s->max_queue > 0 &&
@@ -639,6 +648,9 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 	tk->priority = cmd->priority;
 	tk->appointment = cmd->appointment;
 	tk->booked_at = cmd->booked_at;
+	/* A booked booth: only that booth calls it (ahead of walk-ins while
+	 * the appointment is due, as any booked ticket). */
+	tk->target_counter = cmd->to_counter;
 	tk->issued_at = tk->queued_at = t->now;
 	g_hash_table_insert(q->tickets, GUINT_TO_POINTER(tk->id), tk);
 	res->ticket = tk->id;

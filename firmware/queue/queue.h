@@ -178,7 +178,7 @@ struct queue_cmd {
 	int16_t counter;    /* counter id */
 	uint32_t ticket;    /* HANDOUT VOID CANCEL RESUME, CALL (0 = next) */
 	int16_t service;    /* ISSUE; TRANSFER target (-1 = keep) */
-	int16_t to_counter; /* TRANSFER to one counter (0 = any) */
+	int16_t to_counter; /* TRANSFER to one counter (0 = any); ISSUE: the booked booth */
 	bool front;         /* TRANSFER to the front of the line */
 	bool handed_out;    /* ISSUE: already shown on a screen → waiting at once */
 	uint8_t lang;

@@ -1607,6 +1607,53 @@ void store_appointment_clear(struct store_appointment *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* "09:30–10:00" of @at for @minutes, in the site's time zone. */
+static char *appointment_slot(const struct config *cfg, int64_t at, int minutes)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(at);
+	g_autoptr(GDateTime) from = g_date_time_to_timezone(utc, tz ? tz : g_time_zone_new_utc());
+	g_autoptr(GDateTime) to = g_date_time_add_minutes(from, minutes);
+	g_autofree char *a = g_date_time_format(from, "%d.%m. %H:%M");
+	g_autofree char *b = g_date_time_format(to, "%H:%M");
+
+	return g_strdup_printf("%s–%s", a, b);
+}
+
+/* -EBUSY when booth @a->booth has a live booking overlapping @a. */
+static int appointment_overlap(struct store *s, const struct config *cfg,
+			       const struct store_appointment *a, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    "SELECT at, duration_min FROM appointments WHERE booth = ?1 AND at > ?2 - 86400 "
+	    "AND at < ?3 AND at + duration_min * 60 > ?2 AND state != 'cancelled' ORDER BY at "
+	    "LIMIT 1",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, a->booth);
+	sqlite3_bind_int64(st, 2, a->at);
+	sqlite3_bind_int64(st, 3, a->at + (int64_t)a->duration_min * 60);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		g_autofree char *slot =
+		    appointment_slot(cfg, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
+
+		g_set_error(error, STORE_ERROR, EBUSY,
+			    "booth %d is booked %s — pick another time or booth", a->booth, slot);
+		rc = -EBUSY;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "reading the booth's bookings", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_appointment_add(struct store *s, const struct config *cfg, struct store_appointment *a,
 			  GError **error)
 {
@@ -1617,23 +1664,36 @@ int store_appointment_add(struct store *s, const struct config *cfg, struct stor
 		g_set_error(error, STORE_ERROR, EINVAL, "an appointment needs a service");
 		return -EINVAL;
 	}
-	rc =
-	    store_write(s,
-			"INSERT INTO appointments (code, service, at, duration_min, staff, name, "
-			"source, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'booked')",
-			"saving the appointment", error, "ssiisss", a->code, svc->code, a->at,
-			(int64_t)a->duration_min, a->staff, a->name, a->source ? a->source : "api");
+	/* The booth's calendar is read and written in one transaction: two
+	 * bookings of one slot cannot both pass the check. */
+	rc = store_exec(s, "BEGIN IMMEDIATE", "saving the appointment", error);
+	if (rc < 0)
+		return rc;
+	if (a->booth && (rc = appointment_overlap(s, cfg, a, error)) < 0)
+		goto rollback;
+	rc = store_write(s,
+			 "INSERT INTO appointments (code, service, at, duration_min, staff, name, "
+			 "source, state, booth) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'booked', ?8)",
+			 "saving the appointment", error, "ssiisssi", a->code, svc->code, a->at,
+			 (int64_t)a->duration_min, a->staff, a->name, a->source ? a->source : "api",
+			 (int64_t)a->booth);
 	if (rc == -EEXIST) {
 		g_clear_error(error);
 		g_set_error(error, STORE_ERROR, EEXIST,
 			    "booking code %s is already in use: choose another one", a->code);
 	}
 	if (rc < 0)
-		return rc;
+		goto rollback;
 	a->id = (uint32_t)sqlite3_last_insert_rowid(s->db);
+	rc = store_exec(s, "COMMIT", "saving the appointment", error);
+	if (rc < 0)
+		goto rollback;
 	a->state = STORE_APPOINTMENT_BOOKED;
 	a->ticket = 0;
 	return 0;
+rollback:
+	store_rollback(s);
+	return rc;
 }
 
 int store_appointments_import(struct store *s, const struct config *cfg, GPtrArray *list,
@@ -1712,7 +1772,7 @@ rollback:
 }
 
 #define APPOINTMENT_COLUMNS                                                                        \
-	"id, code, service, at, duration_min, staff, name, source, state, ticket"
+	"id, code, service, at, duration_min, staff, name, source, state, ticket, booth"
 
 static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct store_appointment *a)
 {
@@ -1734,6 +1794,7 @@ static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct st
 	a->source = g_strdup(col_text(st, 7));
 	a->state = (enum store_appointment_state)state;
 	a->ticket = (uint32_t)sqlite3_column_int64(st, 9);
+	a->booth = sqlite3_column_int(st, 10);
 	return 0;
 }
 
@@ -1775,6 +1836,61 @@ int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GErr
 		return -ENOENT;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+int store_appointment_get(struct store *s, const struct config *cfg, uint32_t id,
+			  struct store_appointment *ret, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s, "SELECT " APPOINTMENT_COLUMNS " FROM appointments WHERE id = ?1", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = row_appointment(cfg, st, ret);
+		if (rc < 0)
+			g_set_error(error, STORE_ERROR, ENOENT,
+				    "booking %u is for a service no longer offered here", id);
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no booking %u", id);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the booking", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_appointment_cancel(struct store *s, uint32_t id, GError **error)
+{
+	int rc = store_write(s,
+			     "UPDATE appointments SET state = 'cancelled' WHERE id = ?1 AND "
+			     "state = 'booked'",
+			     "cancelling the booking", error, "i", (int64_t)id);
+	sqlite3_stmt *st;
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	st = store_prepare(s, "SELECT state FROM appointments WHERE id = ?1", error);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		g_set_error(error, STORE_ERROR, ESTALE,
+			    "booking %u is %s already: nothing to cancel", id, col_text(st, 0));
+		rc = -ESTALE;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no booking %u", id);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the booking", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int store_ticket_print_failed(struct store *s, uint32_t id, const char *message, GError **error)

@@ -27,7 +27,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -187,9 +187,12 @@ struct store_appointment {
 	char *source; /* "api", "csv", "ics" */
 	enum store_appointment_state state;
 	uint32_t ticket; /* the ticket of the check-in, 0 before */
+	int booth;       /* the expert counter booked, 0 none */
 };
 void store_appointment_clear(struct store_appointment *a);
-/* Insert; -EEXIST when the code is taken (an import skips or updates those). */
+/* Insert; -EEXIST when the code is taken (an import skips or updates those);
+ * -EBUSY when @a names a booth already booked (not cancelled) for an
+ * overlapping time: checked in the insert's own transaction. */
 int store_appointment_add(struct store *s, const struct config *cfg, struct store_appointment *a,
 			  GError **error);
 int store_appointment_by_code(struct store *s, const struct config *cfg, const char *code,
@@ -201,6 +204,11 @@ int store_appointment_by_code(struct store *s, const struct config *cfg, const c
 int store_appointments_import(struct store *s, const struct config *cfg, GPtrArray *list,
 			      int *ret_added, GError **error);
 int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error);
+int store_appointment_get(struct store *s, const struct config *cfg, uint32_t id,
+			  struct store_appointment *ret, GError **error);
+/* A booked appointment is cancelled: -ENOENT none, -ESTALE arrived or
+ * cancelled already. */
+int store_appointment_cancel(struct store *s, uint32_t id, GError **error);
 
 /* Records that printing ticket @id failed, and why (the printer's message). */
 /* Every ticket of service day @day, finished ones too, in id order.  A

@@ -232,6 +232,10 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	  "CREATE TABLE meta ("
 	  "  key TEXT PRIMARY KEY,"
 	  "  value TEXT NOT NULL);",
+    /* v9: an appointment may book a remote-service booth (issue 16): the
+     * counter's id, 0 none; a booth's bookings are found by time. */
+    [9] = "ALTER TABLE appointments ADD COLUMN booth INTEGER NOT NULL DEFAULT 0;"
+	  "CREATE INDEX appointments_booth ON appointments (booth, at) WHERE booth != 0;",
 };
 
 const char *store_migration_sql(int version)

@@ -74,6 +74,7 @@ static void cmd_fail_errno(struct cmd *x, int rc, const GError *error)
 		cmd_fail(x, 404, "nobody_waiting", "%s", message);
 		break;
 	case EPERM:
+	case EACCES:
 		cmd_fail(x, 403, "forbidden", "%s", message);
 		break;
 	case EBUSY:
@@ -435,6 +436,42 @@ static void cmd_peer_gone(struct cmd *x)
 	hub_peer_drop(x->c, hp);
 }
 
+/* A booked slot at one of the site's booths (item 6): the site's booth
+ * calendar decides (api_book_remote). */
+static void cmd_book(struct cmd *x)
+{
+	const char *expert = cmd_str(x, "expert", TRUE, EXPERT_MAX);
+	const char *provider = cmd_str(x, "provider", TRUE, 64);
+	const char *service = cmd_str(x, "service", TRUE, 32);
+	int booth = (int)cmd_int(x, "booth", FALSE, 1, G_MAXINT16);
+	int64_t at = cmd_int(x, "at", TRUE, 1, G_MAXINT64);
+	int minutes = (int)cmd_int(x, "minutes", TRUE, 5, 480);
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (x->status)
+		return;
+	rc = api_book_remote(x->c->api, expert, provider, booth, service, at, minutes, x->reply,
+			     &error);
+	if (rc < 0)
+		cmd_fail_errno(x, rc, error);
+}
+
+static void cmd_cancel_booking(struct cmd *x)
+{
+	const char *expert = cmd_str(x, "expert", TRUE, EXPERT_MAX);
+	const char *provider = cmd_str(x, "provider", TRUE, 64);
+	uint32_t id = (uint32_t)cmd_int(x, "id", TRUE, 1, G_MAXUINT32);
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (x->status)
+		return;
+	rc = api_cancel_booking(x->c->api, expert, provider, id, x->reply, &error);
+	if (rc < 0)
+		cmd_fail_errno(x, rc, error);
+}
+
 static const struct {
 	const char *verb;
 	cmd_fn fn;
@@ -443,6 +480,7 @@ static const struct {
     {"message", cmd_message}, {"document", cmd_document},
     {"consent", cmd_consent}, {"ask-identity", cmd_ask_identity},
     {"signal", cmd_signal},   {"peer-gone", cmd_peer_gone},
+    {"book", cmd_book},       {"cancel-booking", cmd_cancel_booking},
 };
 
 char *commands_run(struct commands *c, const char *verb, const char *body, gsize len)

@@ -74,6 +74,7 @@ struct uplink {
 	guint tick_source;
 	guint live_source;
 	guint bus_sub;
+	guint bus_booking_sub; /* "appointment.": the live state's bookings */
 	int64_t published, acked, duplicates, last_ack_at;
 	int64_t backlog_n, backlog_oldest_at;
 	char *alarm;
@@ -930,6 +931,7 @@ struct uplink *uplink_new(const struct config *cfg, struct store *store, struct 
 	store_outbox_set_notify(store, uplink_notify, u);
 	u->bus_sub = bus_subscribe(bus, "queue.", uplink_on_queue, u);
 	u->session_sub = bus_subscribe(bus, "session.", uplink_on_queue, u);
+	u->bus_booking_sub = bus_subscribe(bus, "appointment.", uplink_on_queue, u);
 	u->tick_source = g_timeout_add_seconds(UPLINK_TICK_S, uplink_tick, u);
 	uplink_backlog(u);
 	if (uplink_options(u, &error) < 0) {
@@ -951,6 +953,7 @@ void uplink_free(struct uplink *u)
 	store_outbox_set_notify(u->store, NULL, NULL);
 	bus_unsubscribe(u->bus, u->bus_sub);
 	bus_unsubscribe(u->bus, u->session_sub);
+	bus_unsubscribe(u->bus, u->bus_booking_sub);
 	if (u->connect_thread)
 		g_thread_join(u->connect_thread);
 	/* A first connection not yet taken in by the loop is ours to close. */

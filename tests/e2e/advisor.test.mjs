@@ -568,3 +568,51 @@ test("advisor: a transfer to a service nobody serves now is asked first; Cancel 
     await v.cleanup();
   }
 });
+
+test("advisor: books a remote service at a booth: the code shown large; the booth's slot taken says so", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await atCounter(v);
+    await page.click("#book-open");
+    await page.waitForSelector("#book-dialog[open]");
+    // A counter service: no booth to choose.
+    await page.selectOption("#book-service", "guide");
+    expect(await page.isHidden("#book-booth-field"), "no booth for a counter service");
+    await page.selectOption("#book-service", "kela-video");
+    await page.waitForSelector("#book-booth-field:not([hidden])");
+    const booths = await page.$$eval("#book-booth option", (os) => os.map((o) => o.value));
+    expect(booths.join(",") === "4", "the booths offered: " + booths);
+    await page.fill("#book-at", "2030-01-15T09:30");
+    await page.fill("#book-min", "30");
+    await page.fill("#book-name", "Aino Testi");
+    await page.click("#book-btn");
+    await page.waitForSelector("#book-result .book-code");
+    const shown = await text(page, "#book-result .book-code");
+    expect(/^[A-Z2-9]{6}$/.test(shown), "a booking code: " + shown);
+    const said = await text(page, "#book-result");
+    expect(said.includes("booth 4") && said.includes("2030-01-15 09:30") && said.includes("kiosk"), said);
+    const list = (await v.api("GET", "/api/appointments?from=2030-01-15%2000:00&to=2030-01-16%2000:00",
+      null, "anna")).body.appointments;
+    expect(list.length === 1 && list[0].code === shown && list[0].booth === 4 && list[0].name === "Aino Testi",
+      "stored as shown: " + JSON.stringify(list));
+    await shot(page, "advisor-booking-code");
+    await audit(page, "advisor booking");
+    noErrors(page);
+
+    // The same booth 15 minutes later: refused in vuorod's words, in the dialog.
+    await page.fill("#book-at", "2030-01-15T09:45");
+    await page.click("#book-btn");
+    await waitFor(async () => (await text(page, "#book-error")).includes("booth 4 is booked"), "the overlap message");
+    const said2 = await text(page, "#book-error");
+    expect(said2.includes("09:30–10:00") && said2.includes("pick another time or booth"), said2);
+    expect(!(await page.$("#book-result .book-code")), "no code shown for a refused booking");
+    await shot(page, "advisor-booking-taken");
+    // Escape closes it; the console is as it was.
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#book-dialog[open]", { state: "detached" });
+    expect(page.jsErrors.every((e) => e.includes("409")), "no JS errors but the 409: " + page.jsErrors.join("; "));
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});

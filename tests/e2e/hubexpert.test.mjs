@@ -143,3 +143,57 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
     await region.stop();
   }
 });
+
+test("hub expert: books a booth at a site through the hub; the code shown once; the slot taken refused; the arrival marked", async () => {
+  const region = await startRegion();
+  try {
+    const page = await open(region.hub + "/hub/expert", { width: 1400, height: 900, lang: "en" });
+    await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
+    await page.reload();
+    await page.fill("#user", region.expert[0]);
+    await page.fill("#password", region.expert[1]);
+    await page.click("#login-button");
+    await page.waitForSelector("#app:not([hidden])");
+    const errorsBefore = page.jsErrors.length;
+    // The site's live state names its kela-video and booth 4: the form offers them.
+    await waitFor(async () => (await page.$$eval("#book-service option", (os) => os.map((o) => o.value)))
+      .includes("kela-video"), "kela-video offered at s1", 15000);
+    expect(await page.isVisible("#no-bookings"), "no bookings yet");
+    const at = await page.inputValue("#book-at");
+    await page.selectOption("#book-booth", "4");
+    await page.click("#book");
+    await page.waitForSelector("#book-out .book-code");
+    const code = await page.textContent("#book-out .book-code");
+    expect(/^[A-Z2-9]{6}$/.test(code), "the site's booking code: " + code);
+    expect((await page.textContent("#book-out")).includes("booth 4"), await page.textContent("#book-out"));
+    // The site's calendar has it; the hub learns it through the live state.
+    const list = (await region.site_api("GET", "/api/appointments", null, "anna")).body.appointments;
+    const mine = list.find((a) => a.code === code);
+    expect(mine && mine.booth === 4 && mine.staff === region.expert[0] && mine.source === "hub",
+      "at the site: " + JSON.stringify(list));
+    const row = page.locator(`#bookings-rows tr[data-site="s1"][data-id="${mine.id}"]`);
+    await waitFor(async () => (await row.count()) === 1, "the booking in the list", 15000);
+    expect((await row.locator(".state").innerText()) === "booked", "booked");
+    expect(!(await page.locator("#bookings-rows").innerText()).includes(code), "no booking code in the list");
+    await shot(page, "hubexpert-booked");
+
+    // The same slot again: the site's refusal in its words.
+    await page.fill("#book-at", at);
+    await page.click("#book");
+    await waitFor(async () => (await page.textContent("#book-out")).includes("booth 4 is booked"),
+      "the overlap refused", 10000);
+    expect(!(await page.$("#book-out .book-code")), "no code for a refused booking");
+
+    // The customer checks in at the site's kiosk: the row says arrived, live.
+    const c = await region.site_api("POST", "/api/checkin", { code, lang: "fi" });
+    expect(c.status === 201, "checked in: " + JSON.stringify(c.body));
+    await waitFor(async () => (await row.getAttribute("class")) === "arrived", "the arrival marked", 15000);
+    expect((await row.locator(".state").innerText()).startsWith("arrived"), "arrived ✓");
+    await shot(page, "hubexpert-arrived");
+    await audit(page, "/hub/expert with bookings");
+    expect(page.jsErrors.every((e, i) => i < errorsBefore || e.includes("409")),
+      "no page errors but the 409: " + page.jsErrors.join("; "));
+  } finally {
+    await region.stop();
+  }
+});

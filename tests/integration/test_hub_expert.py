@@ -298,3 +298,73 @@ def test_turn_config_says_what_is_missing(workdir):
         p = subprocess.run([HUB, "--config", conf, "--add-user", "x", "--role", "admin"],
                            input="x\n", capture_output=True, text=True, timeout=30)
         assert p.returncode == 2 and words in p.stderr, p.stderr
+
+
+def booking(n, at, state="booked", provider="kela", booth=4, service="kela-video", ticket=None):
+    b = {"id": n, "booth": booth, "service": service, "provider": provider, "at": at,
+         "minutes": 30, "state": state}
+    if ticket:
+        b["ticket"] = ticket
+    return b
+
+
+def test_bookings_listed_and_booked_through_the_site(hub):
+    """Item 6 at the hub: the provider's bookings from the sites' live states
+    (site added, soonest first, another provider's not shown, no codes), a
+    change of them (an arrival) tells the page; POST /api/hub/expert/book
+    asks the site (cmd book) and answers 201 with its reply, or the site's
+    refusal, or 504 when it is silent."""
+    assert hub.add_user("anna", "expert", provider="kela").returncode == 0
+    now = int(time.time())
+    services = [{"code": "kela-video", "provider": "kela", "remote": True,
+                 "names": {"fi": "Kela etänä", "en": "Kela by video"}},
+                {"code": "kela", "provider": "kela", "remote": False, "names": {"fi": "Kela"}},
+                {"code": "vero-video", "provider": "vero", "remote": True, "names": {"fi": "Vero"}}]
+    s1 = dict(live_state("s1", now, [booth(4, "free")], []), services=services,
+              bookings=[booking(2, now + 7200), booking(3, now + 600, provider="vero")])
+    s2 = dict(live_state("s2", now, [booth(5, "free")], []), services=services,
+              bookings=[booking(8, now + 1800, booth=5)])
+    put_live(hub, "s1", s1)
+    put_live(hub, "s2", s2)
+    anna = hub.login("anna")
+
+    def view():
+        v = anna.get(hub.url("/api/hub/expert")).json()
+        return v if len(v["bookings"]) == 2 else None
+    v = wait_for(view, 10, "the bookings at the hub")
+    assert [(b["site"], b["id"]) for b in v["bookings"]] == [("s2", 8), ("s1", 2)], v["bookings"]
+    assert v["bookings"][1] == dict(booking(2, now + 7200), site="s1")
+    s1v = next(s for s in v["sites"] if s["site"] == "s1")
+    assert s1v["services"] == [{"code": "kela-video", "names": {"fi": "Kela etänä", "en": "Kela by video"}}]
+
+    # An arrival at s2: the page is told to re-read, and sees it.
+    ws, _ = socket_for(hub, anna)
+    put_live(hub, "s2", dict(s2, bookings=[booking(8, now + 1800, "arrived", booth=5, ticket=41)]))
+    assert recv(ws)["type"] == "queue"
+    v = anna.get(hub.url("/api/hub/expert")).json()
+    assert v["bookings"][0]["state"] == "arrived" and v["bookings"][0]["ticket"] == 41
+
+    # Booking: s1 silent → 504; then s1 answers.
+    ask = {"site": "s1", "booth": 4, "service": "kela-video", "at": now + 3600, "minutes": 30}
+    r = anna.post(hub.url("/api/hub/expert/book"), json=ask)
+    assert r.status_code == 504 and "s1 did not answer" in r.json()["message"], r.text
+    reply = {"ok": True, "id": 9, "code": "ABC234", "booth": 4, "service": "kela-video",
+             "at": now + 3600, "minutes": 30}
+    s1cmd = Serve(hub, "site-s1", "vuoro.site.s1.cmd.>", {"book": reply})
+    r = anna.post(hub.url("/api/hub/expert/book"), json=ask)
+    assert r.status_code == 201, r.text
+    assert r.json() == dict({k: v for k, v in reply.items() if k != "ok"}, site="s1"), r.json()
+    asked = s1cmd.next(subject="book")["data"]
+    assert asked == {"expert": "anna", "provider": "kela", "booth": 4, "service": "kela-video",
+                     "at": now + 3600, "minutes": 30}, asked
+    s1cmd.stop()
+    # The site's refusal goes to the page as the site said it.
+    Serve(hub, "site-s1", "vuoro.site.s1.cmd.>",
+          {"book": {"ok": False, "status": 409, "error": "busy",
+                    "message": "booth 4 is booked 23.11. 09:30–10:00 — pick another time or booth"}})
+    r = anna.post(hub.url("/api/hub/expert/book"), json=ask)
+    assert r.status_code == 409 and r.json()["message"].startswith("booth 4 is booked"), r.text
+    # A site the hub does not know.
+    r = anna.post(hub.url("/api/hub/expert/book"), json=dict(ask, site="s9"))
+    assert r.status_code == 404, r.text
+    ws.close()

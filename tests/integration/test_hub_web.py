@@ -35,6 +35,7 @@ EXPECT = {
     "POST /api/hub/billing/periods/*/close": {"admin"},
     "GET /api/hub/expert": {"expert"},
     "POST /api/hub/expert/call": {"expert"},
+    "POST /api/hub/expert/book": {"expert"},
     "POST /api/hub/sessions/*/*/end": {"expert"},
     "POST /api/hub/sessions/*/*/message": {"expert"},
     "POST /api/hub/sessions/*/*/document": {"expert"},

@@ -354,6 +354,58 @@ static void test_priority_and_appointment(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(ticket(f, booked)->appointment, ==, 8);
 }
 
+/* A booking of one booth (counter): only that counter calls it, ahead of
+ * the walk-ins there once it is due; a booth that is not configured is
+ * refused. */
+static void test_booked_booth(struct fixture *f, gconstpointer data)
+{
+	uint32_t walk_in, booked, walk_in2;
+	struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE,
+				.service = (int16_t)f->video,
+				.handed_out = true,
+				.appointment = 9,
+				.to_counter = 3};
+
+	walk_in = issue(f, f->video);
+	f->t.now += 60;
+	cmd.booked_at = f->t.now + 5 * 60; /* due: within the 10 min early window */
+	g_assert_cmpint(queue_exec(f->q, &cmd, &f->t, &f->res), ==, 0);
+	booked = f->res.ticket;
+	g_assert_cmpint(ticket(f, booked)->target_counter, ==, 3);
+	walk_in2 = issue(f, f->video);
+	open_counter(f, 3);
+	g_assert_cmpuint(next_of(f, 3), ==, booked);
+	g_assert_cmpuint(call(f, 3), ==, booked);
+	run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 3});
+	g_assert_cmpuint(call(f, 3), ==, walk_in);
+	run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 3});
+	g_assert_cmpuint(call(f, 3), ==, walk_in2);
+	run(f, (struct queue_cmd){.type = QUEUE_CMD_END, .counter = 3});
+	/* A guide booking for counter 2: counter 1, which serves guide, does
+	 * not take it. */
+	cmd.service = (int16_t)f->guide;
+	cmd.to_counter = 2;
+	cmd.appointment = 10;
+	cmd.booked_at = f->t.now;
+	g_assert_cmpint(queue_exec(f->q, &cmd, &f->t, &f->res), ==, 0);
+	booked = f->res.ticket;
+	open_counter(f, 1);
+	g_assert_cmpuint(next_of(f, 1), ==, 0);
+	/* Counter 2 serving tax only now does not call a guide booking. */
+	g_assert_cmpint(run(f, (struct queue_cmd){.type = QUEUE_CMD_OPEN,
+						  .counter = 2,
+						  .user = "eero",
+						  .profile = "tax"}),
+			==, 0);
+	g_assert_cmpuint(next_of(f, 2), ==, 0);
+	run(f, (struct queue_cmd){.type = QUEUE_CMD_CLOSE, .counter = 2});
+	open_counter(f, 2);
+	g_assert_cmpuint(call(f, 2), ==, booked);
+	cmd.to_counter = 77;
+	g_assert_cmpint(queue_exec(f->q, &cmd, &f->t, &f->res), ==, -ENOENT);
+	g_assert_nonnull(strstr(f->res.reason, "counter 77"));
+}
+
 static void test_recall_no_show(struct fixture *f, gconstpointer data)
 {
 	uint32_t a = issue(f, f->guide), b = issue(f, f->guide);
@@ -887,6 +939,7 @@ int main(int argc, char **argv)
 	ADD("weights", test_weights, NULL);
 	ADD("next-preview", test_next_preview, NULL);
 	ADD("priority-appointment", test_priority_and_appointment, NULL);
+	ADD("booked-booth", test_booked_booth, NULL);
 	ADD("recall-no-show", test_recall_no_show, NULL);
 	ADD("transfer", test_transfer, NULL);
 	ADD("park-resume-end", test_park_resume_end, NULL);

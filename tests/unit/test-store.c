@@ -361,6 +361,89 @@ static void test_appointments(struct fixture *f, gconstpointer data)
 	store_appointment_clear(&b);
 }
 
+static struct store_appointment booth_booking(const struct config *cfg, const char *code, int booth,
+					      int64_t at, int minutes)
+{
+	return (struct store_appointment){.code = g_strdup(code),
+					  .service = (int16_t)config_service_find(cfg, "te-video"),
+					  .at = at,
+					  .duration_min = minutes,
+					  .booth = booth,
+					  .source = g_strdup("api")};
+}
+
+/* A booth cannot be booked twice for overlapping times; touching slots,
+ * another booth, a cancelled booking and bookings without a booth pass. */
+static void test_booth_overlap(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	const int64_t nine = 1795417200; /* 2026-11-23 09:00 Helsinki */
+	struct store_appointment a = booth_booking(f->cfg, "BOOTH1", 4, nine + 1800, 30);
+	struct store_appointment b = booth_booking(f->cfg, "BOOTH2", 4, nine + 2400, 20);
+	struct store_appointment c = booth_booking(f->cfg, "BOOTH3", 4, nine + 3600, 30);
+	struct store_appointment d = booth_booking(f->cfg, "BOOTH4", 5, nine + 2700, 30);
+	struct store_appointment e = booth_booking(f->cfg, "BOOTH5", 0, nine + 1800, 30);
+	struct store_appointment g = {0};
+	g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func(g_free);
+
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &a, &error), ==, 0);
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &b, &error), ==, -EBUSY);
+	g_assert_cmpstr(error->message, ==,
+			"booth 4 is booked 23.11. 09:30–10:00 — pick another time or booth");
+	g_clear_error(&error);
+	g_assert_cmpuint(b.id, ==, 0);
+	/* Nothing of the refused one was kept, and the store still writes. */
+	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "BOOTH2", &g, &error), ==, -ENOENT);
+	g_clear_error(&error);
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &c, &error), ==, 0); /* 10:00, touches */
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &d, &error), ==, 0); /* booth 5 */
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &e, &error), ==, 0); /* no booth */
+	g_assert_cmpint(store_appointment_get(s, f->cfg, a.id, &g, &error), ==, 0);
+	g_assert_cmpint(g.booth, ==, 4);
+	store_appointment_clear(&g);
+	/* Cancelled frees the slot; cancelling twice says so. */
+	g_assert_cmpint(store_appointment_cancel(s, a.id, &error), ==, 0);
+	g_assert_cmpint(store_appointment_cancel(s, a.id, &error), ==, -ESTALE);
+	g_clear_error(&error);
+	g_assert_cmpint(store_appointment_cancel(s, 9999, &error), ==, -ENOENT);
+	g_clear_error(&error);
+	g_assert_cmpint(store_appointment_add(s, f->cfg, &b, &error), ==, 0);
+	g_assert_no_error(error);
+	g_assert_cmpint(
+	    store_appointment_foreach(s, f->cfg, nine, nine + 7200, collect_code, codes, &error),
+	    ==, 5);
+	store_appointment_clear(&a);
+	store_appointment_clear(&b);
+	store_appointment_clear(&c);
+	store_appointment_clear(&d);
+	store_appointment_clear(&e);
+}
+
+/* A version 8 database's appointments stay, with no booth. */
+static void test_migration_keeps_appointments(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = NULL;
+	struct store_appointment a = {0};
+
+	for (int v = 1; v <= 8; v++)
+		sql(f->path, store_migration_sql(v));
+	sql(f->path, "INSERT INTO appointments (code, service, at, duration_min, staff, name, "
+		     "source, state) VALUES ('OLD234', 'te-video', 5000, 45, 'eero', 'Aino', "
+		     "'csv', 'booked'); PRAGMA user_version = 8;");
+	s = store_open(f->path, f->cfg, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(user_version(f->path), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(store_appointment_by_code(s, f->cfg, "OLD234", &a, &error), ==, 0);
+	g_assert_cmpint(a.at, ==, 5000);
+	g_assert_cmpint(a.duration_min, ==, 45);
+	g_assert_cmpstr(a.name, ==, "Aino");
+	g_assert_cmpint(a.booth, ==, 0);
+	g_assert_cmpint(a.state, ==, STORE_APPOINTMENT_BOOKED);
+	store_appointment_clear(&a);
+}
+
 static void test_backup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -445,6 +528,8 @@ int main(int argc, char **argv)
 	ADD("constraint-rolls-back", test_constraint_rolls_back);
 	ADD("users-tokens", test_users_tokens);
 	ADD("appointments", test_appointments);
+	ADD("booth-overlap", test_booth_overlap);
+	ADD("migration-keeps-appointments", test_migration_keeps_appointments);
 	ADD("backup", test_backup);
 	ADD("outbox-unsent", test_outbox_unsent);
 #undef ADD

@@ -11,6 +11,7 @@ import { S, t, $, counter, counterName, service, showAlert, alertKey, clearAlert
 import { renderConsole, act, initConsole, keepFocus, resetEndChoices, confirmOpen, redrawQuestion } from "./console.js";
 import { initKeys } from "./keys.js";
 import { initIdentity, identityEvent } from "./identity.js";
+import { initBooking, renderBooking } from "./booking.js";
 
 const COUNTER_ROLES = ["advisor", "expert", "admin"];
 const SAVED = "vuoro-advisor-counter";
@@ -28,7 +29,7 @@ function applyTexts() {
 function show(view) {
   S.view = view;
   for (const v of ["login", "counter", "console"]) $(v + "-view").hidden = v !== view;
-  $("who").hidden = $("logout").hidden = !S.me;
+  $("who").hidden = $("logout").hidden = $("book-open").hidden = !S.me;
   $("who-name").textContent = S.me ? `${S.me.user} (${S.me.role})` : "";
   if (view !== "console") $("hdr-counter").textContent = "";
 }
@@ -45,6 +46,7 @@ function render() {
     return;
   }
   renderConsole();
+  renderBooking();
 }
 
 /* ---------- loading ---------- */
@@ -374,6 +376,7 @@ t.onLang(() => {
 applyTexts();
 initConsole();
 initIdentity();
+initBooking();
 initKeys(act, () => S.view === "console" && !confirmOpen());
 // Waiting times move on; vuorod's estimates too.
 setInterval(() => S.view === "console" && renderConsole(), 15000);

@@ -133,8 +133,94 @@ function render() {
         onclick: () => callNext({ site: s.site }) }, t("hub.expert_call_here"))));
   }
   $("call").disabled = busy() || !data.tickets.length;
+  renderBookings();
   renderSession();
 }
+
+/* ---------- bookings (the sites' booth calendars) ---------- */
+
+let booked = null; // the booking this page made last: the site's reply, its code shown once
+
+const when = (at) => new Date(at * 1000).toLocaleString(t.lang(), {
+  weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit" });
+const serviceOf = (site, code) => pick(siteOf(site)?.services?.find((x) => x.code === code)?.names, t.lang()) || code;
+
+function renderBookings() {
+  $("bookings-title").textContent = t("hub.expert_bookings");
+  $("no-bookings").textContent = t("hub.expert_no_bookings");
+  $("book-site-label").textContent = t("hub.expert_site");
+  $("book-service-label").textContent = t("hub.expert_service");
+  $("book-booth-label").textContent = t("hub.expert_booths");
+  $("book-at-label").textContent = t("hub.expert_when");
+  $("book-min-label").textContent = t("hub.expert_minutes");
+  $("book").textContent = t("hub.expert_book");
+  const head = clear($("bookings-head"));
+  for (const k of ["hub.expert_when", "hub.expert_site", "hub.expert_service", "hub.expert_booths",
+    "hub.expert_booking_state"]) head.append(h("th", { scope: "col" }, t(k)));
+  const list = data?.bookings || [];
+  const rows = clear($("bookings-rows"));
+  for (const b of list) {
+    rows.append(h("tr", { "data-site": b.site, "data-id": b.id, class: b.state },
+      h("td", {}, when(b.at), ` (${b.minutes} min)`),
+      h("td", {}, siteName(b.site)),
+      h("td", {}, serviceOf(b.site, b.service)),
+      h("td", { class: "num" }, b.booth ?? "–"),
+      h("td", { class: "state " + b.state }, t("hub.expert_booking_" + b.state))));
+  }
+  $("bookings").hidden = !list.length;
+  $("no-bookings").hidden = list.length > 0;
+  // The form: the sites with a booth of ours, their services and booths.
+  const sites = (data?.sites || []).filter((s) => !s.silent && s.services?.length);
+  fillSelect($("book-site"), sites.map((s) => [s.site, siteName(s.site)]));
+  const site = siteOf($("book-site").value);
+  fillSelect($("book-service"), (site?.services || []).map((x) => [x.code, pick(x.names, t.lang()) || x.code]));
+  fillSelect($("book-booth"), [["", t("hub.expert_any_booth")],
+    ...(site?.booths || []).map((b) => [String(b.id), t("hub.expert_booth", { id: b.id })])]);
+  $("book").disabled = !sites.length;
+  if (!$("book-at").value) {
+    const d = new Date(Date.now() + 60 * 60 * 1000);
+    d.setMinutes(0, 0, 0);
+    const pad = (n) => String(n).padStart(2, "0");
+    $("book-at").value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`;
+  }
+  drawBooked();
+}
+
+function drawBooked() {
+  const out = $("book-out");
+  if (!booked) return;
+  out.className = "out ok";
+  out.replaceChildren(h("span", { class: "book-code" }, booked.code),
+    t("hub.expert_booked_code", { site: siteName(booked.site), booth: booked.booth, when: when(booked.at) }));
+}
+
+async function book(e) {
+  e.preventDefault();
+  const out = $("book-out");
+  const body = {
+    site: $("book-site").value,
+    service: $("book-service").value,
+    at: Math.floor(new Date($("book-at").value).getTime() / 1000),
+    minutes: Number($("book-min").value) || 30,
+  };
+  if ($("book-booth").value) body.booth = Number($("book-booth").value);
+  booked = null;
+  say(out, t("hub.expert_booking"), "busy");
+  $("book").disabled = true;
+  try {
+    booked = await post("/api/hub/expert/book", body);
+    drawBooked();
+  } catch (err) {
+    if (err.status === 401) page.expired();
+    else say(out, err.message, "error");
+  } finally {
+    $("book").disabled = false;
+  }
+  load();
+}
+
+$("book-form").addEventListener("submit", book);
+$("book-site").addEventListener("change", renderBookings);
 
 function fillSelect(sel, options) {
   const keep = sel.value;
