@@ -52,3 +52,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Uplink, uplink_free)
 void uplink_build(struct uplink *u, JsonBuilder *b);
 /* The backlog alarm in words that say what to do, or NULL. */
 const char *uplink_fault(const struct uplink *u);
+/* The hub's presence of experts (presence.h); NULL without [uplink]. */
+struct presence *uplink_presence(struct uplink *u);
