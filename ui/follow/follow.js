@@ -150,6 +150,12 @@ function render() {
   $("state").className = "state " + d.kind;
   const facts = clear($("facts"));
   for (const f of d.facts) facts.append(h("li", {}, f));
+  // A remote line nobody can answer now (issue 16): said, and what to do.
+  const why = ticket.state === "waiting" || ticket.state === "parked" || ticket.state === "issued"
+    ? ticket.unavailable : null;
+  const notice = $("unavailable");
+  notice.hidden = !why;
+  setText(notice, why === "no_expert" ? t("no_expert") : why === "no_booth" ? t("no_booth") : "");
   const ended = d.kind.startsWith("ended");
   setText($("note"), ended ? "" : t("live_note"));
   renderNotify(ended);
@@ -283,7 +289,9 @@ if (ref && atHub) {
 } else if (ref) {
   stream = live({
     onEvent: (ev) => {
-      if (ev?.type === "counter_opened" || ev?.type === "counter_closed") statusStale = true;
+      if (ev?.type === "counter_opened" || ev?.type === "counter_closed" || ev?.type === "availability") {
+        statusStale = true;
+      }
       loadSoon();
     },
     onState: (s) => {
