@@ -86,7 +86,8 @@ function describe(tk) {
     case "waiting": {
       const ahead = tk.ahead ?? 0;
       const place = ahead === 0 ? t("ahead_0") : ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead });
-      const facts = unstaffed(tk) ? [t("no_counter")] : tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [];
+      // (A remote line nobody can answer has its own notice: #unavailable.)
+      const facts = tk.unavailable ? [] : unstaffed(tk) ? [t("no_counter")] : tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [];
       if (tk.missed) {
         // Said first, and read out: the citizen has to know why the call is gone.
         return { line: `${missedLine(tk.missed)} ${t("requeued")}`, kind: "missed", facts: [place, ...facts] };
