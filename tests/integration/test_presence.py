@@ -145,3 +145,27 @@ def test_every_booth_out_of_order_with_presence_is_no_booth(site, nats):
     assert "out of order" in r.json()["message"] and "book an appointment" in r.json()["message"]
     # te has no counter service at this site: only a booking is offered.
     assert services(d)["te-video"]["instead"] is None
+
+
+def test_an_advisor_takes_over_a_ticket_no_expert_can_answer(site, nats):
+    """The advisor page's "Call here": the counter calls the remote ticket by
+    id (outside its profile), then transfers it to the provider's counter
+    service, where it waits at the front."""
+    d = site
+    r = d.post("/api/tickets", {"service": "kela-video", "lang": "en", "handout": "screen"})
+    assert r.status_code == 201, r.text
+    tk = r.json()["ticket"]
+    presence(nats, te=(1, 1))
+    wait_for(lambda: services(d)["kela-video"]["refusal"] == "no_expert", 10, "no Kela expert")
+    q = d.get("/api/queue", user="anna").json()["tickets"]
+    mine = [x for x in q if x["id"] == tk["id"]][0]
+    assert mine["unavailable"] == "no_expert" and mine["instead"]["code"] == "kela", mine
+    assert d.post("/api/counters/1/open", {}, user="anna").status_code == 200
+    r = d.post("/api/counters/1/call", {"ticket": tk["id"]}, user="anna")
+    assert r.status_code == 200, r.text
+    assert r.json()["ticket"]["counter"] == 1 and r.json()["ticket"]["state"] == "called"
+    r = d.post("/api/counters/1/transfer", {"service": "kela", "front": True}, user="anna")
+    assert r.status_code == 200, r.text
+    f = d.get("/api/follow/" + tk["ref"]).json()
+    assert f["service"] == "kela" and f["state"] == "waiting" and "unavailable" not in f, f
+    assert f["ahead"] == 0, f
