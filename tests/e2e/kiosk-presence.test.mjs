@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
-import { test, open, shot, audit, expect, waitFor, ROOT } from "./lib.mjs";
+import { test, open, shot, audit, expect, waitFor, ROOT, USERS } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const PHONE = { width: 390, height: 844 };
@@ -50,6 +50,8 @@ test("kiosk: no expert online — the video service disabled with what else to d
     // Somebody already waits for a Kela expert by video, following on a phone.
     const r = await site.api("POST", "/api/tickets", { service: "kela-video", lang: "fi", handout: "screen" });
     expect(r.status === 201, "a kela-video ticket: " + JSON.stringify(r.body));
+    // … and another one, whom an advisor will take over.
+    const other = (await site.api("POST", "/api/tickets", { service: "kela-video", lang: "en", handout: "screen" })).body.ticket;
     const follow = await open(site.site + "/t/" + r.body.ticket.ref, PHONE);
     await follow.waitForSelector("#ticket:not([hidden])");
     expect(await follow.locator("#unavailable").isHidden(), "no notice while an expert may answer");
@@ -94,11 +96,35 @@ test("kiosk: no expert online — the video service disabled with what else to d
       "the display says no expert", 10000);
     await shot(display, "display-no-expert");
 
+    // An advisor at counter 1 sees the line no expert can answer and takes
+    // the second customer over: called here, then sent to Kela's counter line.
+    const adv = await open(site.site + "/advisor", { width: 1280, height: 800 });
+    await adv.waitForSelector("#login-view:not([hidden])");
+    await adv.fill("#user", "anna");
+    await adv.fill("#password", USERS.anna[1]);
+    await adv.press("#password", "Enter");
+    await adv.waitForSelector("#counter-view:not([hidden])");
+    await adv.check('#counter-list input[value="1"]');
+    await adv.click("#open-btn");
+    await adv.waitForSelector("#console-view:not([hidden])");
+    await adv.waitForSelector("#takeover:not([hidden])");
+    const item = adv.locator(`#takeover-list li[data-id="${other.id}"]`);
+    expect((await item.innerText()).includes(other.code), "the second customer listed");
+    await shot(adv, "advisor-takeover");
+    await item.locator("button.takeover").click();
+    await waitFor(async () => (await adv.textContent("#cur-code")) === other.code, "called to counter 1");
+    expect(await adv.inputValue("#t-service") === "kela", "Kela's counter line offered for the transfer");
+    await adv.click("#b-transfer");
+    await waitFor(async () => (await site.api("GET", "/api/follow/" + other.ref)).body.service === "kela",
+      "transferred to kela");
+    const moved = (await site.api("GET", "/api/follow/" + other.ref)).body;
+    expect(moved.state === "waiting" && !moved.unavailable, "waits for a counter: " + JSON.stringify(moved));
+
     // A Kela expert comes online (busy): offered again, the notice goes.
     await site.presence({ te: { online: 1, free: 1 }, kela: { online: 1, free: 0 } });
     await waitFor(async () => await kv.getAttribute("aria-disabled") === null, "kela-video offered again", 10000);
     await waitFor(async () => await follow.locator("#unavailable").isHidden(), "the notice gone", 10000);
-    for (const p of [page, follow, display]) {
+    for (const p of [page, follow, display, adv]) {
       expect(p.jsErrors.length === 0, "no console errors: " + p.jsErrors.join(" | "));
       await p.context().close();
     }

@@ -153,7 +153,6 @@ function renderTakeover() {
     ol.append(h("li", { "data-id": String(tk.id) },
       h("span", { class: "q-code" }, tk.code),
       h("span", { class: "q-service" }, serviceName(tk.service)),
-      h("span", { class: "q-wait" }, t("q_item_wait", { n: mins(now() - tk.issued_at) })),
       h("button", { type: "button", class: "secondary takeover", disabled: !can,
         onclick: () => takeOver(tk) }, t("takeover"))));
   }
@@ -179,6 +178,7 @@ export function renderConsole() {
   renderIdentity();
   renderChoices();
   renderQueue();
+  renderTakeover();
   renderButtons();
 }
 
@@ -193,6 +193,8 @@ export function renderButtons() {
   $("next-code").textContent = ok.next && S.next ? " · " + S.next.code : "";
   $("close-counter").disabled = busy || !ok.close;
   $("b-doc").disabled = busy || !counter()?.ticket;
+  const free = Boolean(counter()?.open) && !currentTicket();
+  for (const b of $("takeover-list").querySelectorAll("button.takeover")) b.disabled = busy || !free;
 }
 
 // After a command the button pressed may be disabled (Call next once called):
