@@ -428,7 +428,14 @@ static void api_live_follow(const struct queue_ticket *tk, void *data)
 	web_json_add_str(b, "lang", config_lang_code(w->api->cfg, tk->lang));
 	if (!done &&
 	    queue_ticket_estimate(desk_queue(w->api->desk), tk->id, w->t, &ahead, &wait_s) == 0) {
+		const char *why = tk->state == QUEUE_WAITING
+				      ? api_service_unavailable(w->api, tk->service)
+				      : NULL;
+
 		web_json_add_int(b, "place", (int64_t)ahead + 1);
+		/* No expert can answer its line now: the follow page says so. */
+		if (why)
+			web_json_add_str(b, "unavailable", why);
 		json_builder_set_member_name(b, "wait_s");
 		if (api_service_staffed(w->api, tk->service, NULL))
 			json_builder_add_int_value(b, wait_s);

@@ -9,6 +9,7 @@ its line are told on /api/follow, and every page hears "availability" on
 older than [uplink] presence-valid-s → the booths' own state, as without a
 hub.  The hub here is the NATS project's JavaScript client as the `hub`
 user (tests/fleet/natsctl.mjs pub … --core)."""
+import hashlib
 import json
 import time
 
@@ -17,7 +18,7 @@ import websocket
 
 from conftest import make_daemon, wait_for
 from fleet import NatsCluster
-from test_uplink import SITE, uplink, uplink_conf
+from test_uplink import SITE, kv_value, uplink, uplink_conf
 
 VALID_S = 4  # [uplink] presence-valid-s: short, so that going stale is seen
 
@@ -100,6 +101,11 @@ def test_no_expert_online_refuses_the_remote_service_and_tells_those_waiting(sit
     f = d.get("/api/follow/" + ref).json()
     assert f["state"] == "waiting" and f["unavailable"] == "no_expert", f
     assert f["instead"]["code"] == "kela", f
+    # … and so does the live state: the hub's /t/<site>.REF tells it too.
+    key = hashlib.sha256(ref.encode()).hexdigest()[:32]
+    live = wait_for(lambda: (lambda v: v if v and v["follow"].get(key, {}).get("unavailable") else None)(
+        kv_value(nats)), 15, "the live state's follow entry says no expert")
+    assert live["follow"][key]["unavailable"] == "no_expert"
     pres = uplink(d)["presence"]
     assert pres["valid_s"] == VALID_S and pres["providers"] == {"te": {"online": 1, "free": 1}}, pres
 
