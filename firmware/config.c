@@ -222,6 +222,7 @@ static const struct config_key uplink_keys[] = {
     {"alarm-seconds", CT_INT, false, "0", 0, 604800, SITE(uplink_alarm_s)},
     {"retry-max-seconds", CT_INT, false, "30", 1, 3600, SITE(uplink_retry_max_s)},
     {"public-url", CT_STRING, false, NULL, 0, 0, SITE(uplink_public_url)},
+    {"presence-valid-s", CT_INT, false, "45", 1, 3600, SITE(uplink_presence_s)},
     {0},
 };
 

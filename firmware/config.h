@@ -320,6 +320,7 @@ struct config {
 	int uplink_keep_days;    /* sent outbox rows are pruned after this */
 	int uplink_alarm_s;      /* when > 0: the alarm's age in seconds, instead of minutes */
 	int uplink_retry_max_s;  /* the longest pause between retries after a failure */
+	int uplink_presence_s;   /* the hub's presence holds this long (issue 16) */
 	char *uplink_public_url; /* NULL, or the hub's public address: the ticket's QR
 				  * points at <public-url>/t/<site>.<REF> */
 

@@ -411,6 +411,7 @@ int hub_live_build_follow(struct hub_live *l, const char *full, JsonBuilder *b)
 		place = json_object_get_int_member_with_default(tk, "place", 1);
 		web_json_add_int(b, "ahead", place > 0 ? place - 1 : 0);
 		live_copy(b, tk, "wait_s");
+		live_copy(b, tk, "unavailable"); /* no expert can answer its line now */
 	}
 	live_copy(b, tk, "counter");
 	web_json_add_bool(b, "silent", hub_live_silent(l, site));

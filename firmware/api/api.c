@@ -30,7 +30,9 @@
 #include "auth.h"
 #include "store.h"
 #include "http_guard.h"
+#include "presence.h"
 #include "tls_cert.h"
+#include "uplink.h"
 #include "visit.h"
 
 /* ---------------------------------------------------------------------- */
@@ -121,10 +123,58 @@ bool api_service_staffed(struct api *api, int service, const struct queue_servic
 		queue_service_status(desk_queue(api->desk), (int16_t)service, &t, &own);
 		st = &own;
 	}
+	if (svc && svc->kind == CONFIG_SERVICE_REMOTE && api_service_unavailable(api, service))
+		return false;
 	if (st->staffed)
 		return true;
 	return svc && svc->kind == CONFIG_SERVICE_REMOTE && api->booths &&
 	       booths_serve(api->booths, service);
+}
+
+const char *api_service_unavailable(struct api *api, int service)
+{
+	const struct config_service *svc = config_service_get(api->cfg, service);
+	int online, free;
+
+	if (!svc || svc->kind != CONFIG_SERVICE_REMOTE ||
+	    !presence_of(uplink_presence(api->uplink), config_provider_code(api->cfg, service),
+			 &online, &free))
+		return NULL;
+	/* All busy is still a line: one of them will be free. */
+	if (online == 0)
+		return "no_expert";
+	if (!api->booths || !booths_serve(api->booths, service))
+		return "no_booth";
+	return NULL;
+}
+
+int api_service_instead(struct api *api, int service)
+{
+	const char *provider = config_provider_code(api->cfg, service);
+
+	for (guint i = 0; provider && i < api->cfg->services->len; i++) {
+		const struct config_service *svc = config_service_get(api->cfg, (int)i);
+
+		if (svc->kind != CONFIG_SERVICE_REMOTE &&
+		    g_strcmp0(config_provider_code(api->cfg, (int)i), provider) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+void api_add_instead(JsonBuilder *b, struct api *api, int service)
+{
+	int alt = api_service_instead(api, service);
+
+	json_builder_set_member_name(b, "instead");
+	if (alt < 0) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	web_json_add_str(b, "code", config_service_get(api->cfg, alt)->code);
+	api_add_names(b, api->cfg, config_service_get(api->cfg, alt)->name);
+	json_builder_end_object(b);
 }
 
 /* A ticket as every client sees it; @t is the desk's current time. */
@@ -166,6 +216,15 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 		web_json_add_str(b, "channel", queue_channel_name(tk->channel));
 	}
 	api_build_missed(api, b, tk);
+	if (tk->state == QUEUE_WAITING || tk->state == QUEUE_PARKED || tk->state == QUEUE_ISSUED) {
+		const char *why = api_service_unavailable(api, tk->service);
+
+		/* The follow page tells the customer; an advisor may transfer. */
+		if (why) {
+			web_json_add_str(b, "unavailable", why);
+			api_add_instead(b, api, tk->service);
+		}
+	}
 	if (ahead < 0 && t &&
 	    queue_ticket_estimate(desk_queue(api->desk), tk->id, t, &now_ahead, &wait_s) == 0)
 		ahead = (int)now_ahead;
@@ -560,6 +619,27 @@ static void api_on_queue_event(const char *topic, gconstpointer payload, gpointe
 	api_ws_send_all(api, b, pub);
 }
 
+/* The hub's presence changed what may be served: every page re-reads
+ * (the kiosk its services, /t/REF its ticket, /display its lines). */
+static void api_on_presence(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	g_autoptr(JsonBuilder) b = NULL;
+	struct queue_time t;
+
+	(void)topic;
+	(void)payload;
+	if (!web_sockets_count(api->sockets))
+		return;
+	desk_time(api->desk, &t);
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	web_json_add_str(b, "type", "availability");
+	web_json_add_int(b, "at", t.now);
+	json_builder_end_object(b);
+	api_ws_send_all(api, b, b);
+}
+
 static void api_on_arrival(const char *topic, gconstpointer payload, gpointer data)
 {
 	struct api *api = data;
@@ -706,6 +786,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	api->calls = api_calls_new(api);
 	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
 	api->bus_appointment_sub = bus_subscribe(bus, "appointment.arrived", api_on_arrival, api);
+	api->bus_presence_sub = bus_subscribe(bus, PRESENCE_TOPIC, api_on_presence, api);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		api->bus_device_subs[i] =
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
@@ -754,6 +835,7 @@ void api_free(struct api *api)
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	api_calls_free(api->calls);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
+	bus_unsubscribe(api->bus, api->bus_presence_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		bus_unsubscribe(api->bus, api->bus_device_subs[i]);
 	web_sockets_free(api->sockets);

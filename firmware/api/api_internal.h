@@ -43,6 +43,7 @@ struct api {
 	struct auth_pool *auth_pool; /* every Argon2 hash and check runs there */
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
+	guint bus_presence_sub;    /* the hub's presence of experts changed */
 	guint bus_device_subs[4];  /* api_device_topics */
 	struct web_logins *logins; /* web/session.c: throttled guesses */
 	int64_t started_at;
@@ -93,6 +94,17 @@ void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_ca
 
 /* Our objects as JSON */
 bool api_service_staffed(struct api *api, int service, const struct queue_service_status *st);
+/* Why a ticket of the remote @service cannot be drawn now as far as its
+ * experts go (issue 16), NULL when it can: "no_expert" (the hub's valid
+ * presence: no expert of its provider online) or "no_booth" (valid presence
+ * and every booth serving it out of order).  Without valid presence NULL:
+ * the booths' own state counts, as in api_service_staffed. */
+const char *api_service_unavailable(struct api *api, int service);
+/* The counter service (not remote) of @service's provider a customer may
+ * take instead, or -1 (then: a booking). */
+int api_service_instead(struct api *api, int service);
+/* "instead": {"code", "names"} or null, for an unavailable @service. */
+void api_add_instead(JsonBuilder *b, struct api *api, int service);
 /* "names": {"fi": …, "sv": …} in every language of the site. */
 void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[CONFIG_LANGS_MAX]);
 void api_add_lang_texts(JsonBuilder *b, const struct config *cfg, const char *member,

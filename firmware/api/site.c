@@ -14,6 +14,7 @@
 #include "panel.h"
 #include "http_guard.h"
 #include "tls_cert.h"
+#include "presence.h"
 #include "uplink.h"
 #include <sys/statvfs.h>
 
@@ -62,8 +63,14 @@ static void api_status(struct web_req *r)
 		struct queue_service_status st;
 		char prefix[2] = {svc->prefix, 0};
 
+		const char *why = api_service_unavailable(api, (int)i);
+		int online, free;
+
 		queue_service_status(desk_queue(api->desk), (int16_t)i, &t, &st);
 		st.staffed = api_service_staffed(api, (int)i, &st);
+		/* Open by the hours but nobody to answer (issue 16): refused as
+		 * "no_expert" / "no_booth", with what to take instead. */
+		why = st.open ? why : NULL;
 		json_builder_begin_object(b);
 		web_json_add_str(b, "code", svc->code);
 		web_json_add_str(b, "prefix", prefix);
@@ -71,8 +78,20 @@ static void api_status(struct web_req *r)
 		web_json_add_str(b, "kind",
 				 svc->kind == CONFIG_SERVICE_REMOTE ? "remote" : "counter");
 		api_add_names(b, cfg, svc->name);
-		web_json_add_bool(b, "open", st.open);
-		web_json_add_str(b, "refusal", queue_refusal_name(st.refusal));
+		web_json_add_bool(b, "open", st.open && !why);
+		web_json_add_str(b, "refusal", why ? why : queue_refusal_name(st.refusal));
+		if (why)
+			api_add_instead(b, api, (int)i);
+		/* The hub's word on the provider's experts, while it holds. */
+		if (svc->kind == CONFIG_SERVICE_REMOTE &&
+		    presence_of(uplink_presence(api->uplink), config_provider_code(cfg, (int)i),
+				&online, &free)) {
+			json_builder_set_member_name(b, "experts");
+			json_builder_begin_object(b);
+			web_json_add_int(b, "online", online);
+			web_json_add_int(b, "free", free);
+			json_builder_end_object(b);
+		}
 		web_json_add_int(b, "opens_min", st.opens_min);
 		web_json_add_int(b, "closes_min", st.closes_min);
 		web_json_add_int(b, "last_ticket_min", svc->last_ticket_min);
@@ -412,7 +431,14 @@ static void api_live_follow(const struct queue_ticket *tk, void *data)
 	web_json_add_str(b, "lang", config_lang_code(w->api->cfg, tk->lang));
 	if (!done &&
 	    queue_ticket_estimate(desk_queue(w->api->desk), tk->id, w->t, &ahead, &wait_s) == 0) {
+		const char *why = tk->state == QUEUE_WAITING
+				      ? api_service_unavailable(w->api, tk->service)
+				      : NULL;
+
 		web_json_add_int(b, "place", (int64_t)ahead + 1);
+		/* No expert can answer its line now: the follow page says so. */
+		if (why)
+			web_json_add_str(b, "unavailable", why);
 		json_builder_set_member_name(b, "wait_s");
 		if (api_service_staffed(w->api, tk->service, NULL))
 			json_builder_add_int_value(b, wait_s);

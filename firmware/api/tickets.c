@@ -57,6 +57,20 @@ static void api_ticket_issue(struct web_req *r)
 	}
 	if (api_parse_lang(r, &cmd.lang) < 0)
 		return;
+	if (api_service_unavailable(api_of(r), svc)) {
+		const char *why = api_service_unavailable(api_of(r), svc);
+		int alt = api_service_instead(api_of(r), svc);
+		g_autofree char *instead =
+		    alt < 0 ? g_strdup("book an appointment for it")
+			    : g_strdup_printf("draw a ticket for \"%s\" or book an appointment",
+					      config_service_get(api_of(r)->cfg, alt)->code);
+
+		web_error(r, 409, why, "%s \"%s\" now: %s",
+			  strcmp(why, "no_expert") == 0 ? "no expert is available for"
+							: "every booth is out of order for",
+			  code, instead);
+		return;
+	}
 	if (priority < 0 || priority > 9) {
 		web_error(r, 400, "invalid", "priority must be 0 to 9");
 		return;

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "desk.h"
+#include "presence.h"
 #include "json.h"
 #include "post.h"
 
@@ -78,6 +79,8 @@ struct uplink {
 	int64_t published, acked, duplicates, last_ack_at;
 	int64_t backlog_n, backlog_oldest_at;
 	char *alarm;
+	/* The hub's word on its experts (presence.c). */
+	struct presence *presence;
 	GHashTable *faults; /* "device\ncode" → since (unix s) */
 	char *live_sent;    /* the last live state acknowledged or in flight (sans "at") */
 	bool live_in_flight, live_dirty;
@@ -591,6 +594,7 @@ static void uplink_started(struct uplink *u, struct uplink_ev *ev)
 		return;
 	}
 	u->pub_thread = g_thread_new("uplink-publish", uplink_pub_thread, u);
+	presence_subscribe(u->presence, u->nc);
 	if (ev->status == NATS_OK) {
 		u->connected = true;
 		g_free(u->server);
@@ -928,6 +932,7 @@ struct uplink *uplink_new(const struct config *cfg, struct store *store, struct 
 		u->next_seq = 1;
 	}
 	u->low_seq = u->next_seq;
+	u->presence = presence_new(cfg->uplink_presence_s, bus);
 	store_outbox_set_notify(store, uplink_notify, u);
 	u->bus_sub = bus_subscribe(bus, "queue.", uplink_on_queue, u);
 	u->session_sub = bus_subscribe(bus, "session.", uplink_on_queue, u);
@@ -984,6 +989,7 @@ void uplink_free(struct uplink *u)
 		po.MaxWait = UPLINK_FLUSH_MS;
 		js_PublishAsyncComplete(u->js, &po);
 	}
+	presence_unsubscribe(u->presence);
 	if (u->nc)
 		natsConnection_Close(u->nc);
 	natsSubscription_Destroy(u->cmd_sub);
@@ -995,6 +1001,7 @@ void uplink_free(struct uplink *u)
 	u->opts = NULL;
 	/* libnats's threads end here: no callback after this. */
 	nats_CloseAndWait(UPLINK_FLUSH_MS);
+	presence_free(u->presence);
 	g_mutex_lock(&u->lock);
 	if (u->wake) {
 		g_source_destroy(u->wake);
@@ -1065,6 +1072,13 @@ void uplink_build(struct uplink *u, JsonBuilder *b)
 	web_json_add_int(b, "duplicates", u->duplicates);
 	web_json_add_int(b, "retry_in_s", u->retry_source ? u->backoff_s : 0);
 	web_json_add_str(b, "alarm", u->alarm);
+	json_builder_set_member_name(b, "presence");
+	presence_build(u->presence, b);
+}
+
+struct presence *uplink_presence(struct uplink *u)
+{
+	return u ? u->presence : NULL;
 }
 
 const char *uplink_fault(const struct uplink *u)

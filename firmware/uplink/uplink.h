@@ -59,3 +59,5 @@ void uplink_build(struct uplink *u, JsonBuilder *b);
 gboolean uplink_signal_send(struct uplink *u, gpointer peer, const char *json);
 /* The backlog alarm in words that say what to do, or NULL. */
 const char *uplink_fault(const struct uplink *u);
+/* The hub's presence of experts (presence.h); NULL without [uplink]. */
+struct presence *uplink_presence(struct uplink *u);

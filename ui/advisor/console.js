@@ -140,6 +140,36 @@ function renderQueue() {
   }
 }
 
+// Waiting tickets of remote lines no expert can answer now (vuorod marks
+// them "unavailable"): "Call here" calls one to this counter; the advisor
+// serves it or transfers it (to the provider's counter service, "instead").
+function renderTakeover() {
+  const list = S.queue.filter((tk) => tk.state === "waiting" && tk.unavailable)
+    .sort((a, b) => a.queued_at - b.queued_at);
+  $("takeover").hidden = !list.length;
+  const ol = clear($("takeover-list"));
+  const can = Boolean(counter()?.open) && !currentTicket() && !S.busy;
+  for (const tk of list) {
+    ol.append(h("li", { "data-id": String(tk.id) },
+      h("span", { class: "q-code" }, tk.code),
+      h("span", { class: "q-service" }, serviceName(tk.service)),
+      h("button", { type: "button", class: "secondary takeover", disabled: !can,
+        onclick: () => takeOver(tk) }, t("takeover"))));
+  }
+}
+
+async function takeOver(tk) {
+  if (S.busy || currentTicket()) return;
+  const r = await command(async () => {
+    const called = await post(`/api/counters/${S.counterId}/call`, { ticket: tk.id });
+    note("did_next", { code: tk.code });
+    return called;
+  });
+  // The provider's counter service is the natural place to send it on.
+  if (r && tk.instead?.code && [...$("t-service").options].some((o) => o.value === tk.instead.code))
+    $("t-service").value = tk.instead.code;
+}
+
 export function renderConsole() {
   if (!S.status) return;
   const c = counter();
@@ -148,6 +178,7 @@ export function renderConsole() {
   renderIdentity();
   renderChoices();
   renderQueue();
+  renderTakeover();
   renderButtons();
 }
 
@@ -162,6 +193,8 @@ export function renderButtons() {
   $("next-code").textContent = ok.next && S.next ? " · " + S.next.code : "";
   $("close-counter").disabled = busy || !ok.close;
   $("b-doc").disabled = busy || !counter()?.ticket;
+  const free = Boolean(counter()?.open) && !currentTicket();
+  for (const b of $("takeover-list").querySelectorAll("button.takeover")) b.disabled = busy || !free;
 }
 
 // After a command the button pressed may be disabled (Call next once called):

@@ -249,7 +249,11 @@ function renderServices() {
       h("div", { class: "figures" },
         h("p", { class: "count" }, String(s.waiting),
           h("span", { class: "visually-hidden" }, " " + langs.map((l) => words[l.code]("waiting")).join(" / "))),
-        s.open ? wait : h("p", { class: "wait" }, ...labelOf("closed")))));
+        s.open ? wait
+        // A remote line nobody can answer now (issue 16): said, not "closed".
+        : s.refusal === "no_expert" ? h("p", { class: "wait none" }, ...labelOf("no_expert", "br"))
+        : s.refusal === "no_booth" ? h("p", { class: "wait none" }, ...labelOf("no_booth", "br"))
+        : h("p", { class: "wait" }, ...labelOf("closed")))));
   }
 }
 

@@ -86,7 +86,8 @@ function describe(tk) {
     case "waiting": {
       const ahead = tk.ahead ?? 0;
       const place = ahead === 0 ? t("ahead_0") : ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead });
-      const facts = unstaffed(tk) ? [t("no_counter")] : tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [];
+      // (A remote line nobody can answer has its own notice: #unavailable.)
+      const facts = tk.unavailable ? [] : unstaffed(tk) ? [t("no_counter")] : tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [];
       if (tk.missed) {
         // Said first, and read out: the citizen has to know why the call is gone.
         return { line: `${missedLine(tk.missed)} ${t("requeued")}`, kind: "missed", facts: [place, ...facts] };
@@ -150,6 +151,12 @@ function render() {
   $("state").className = "state " + d.kind;
   const facts = clear($("facts"));
   for (const f of d.facts) facts.append(h("li", {}, f));
+  // A remote line nobody can answer now (issue 16): said, and what to do.
+  const why = ticket.state === "waiting" || ticket.state === "parked" || ticket.state === "issued"
+    ? ticket.unavailable : null;
+  const notice = $("unavailable");
+  notice.hidden = !why;
+  setText(notice, why === "no_expert" ? t("no_expert") : why === "no_booth" ? t("no_booth") : "");
   const ended = d.kind.startsWith("ended");
   setText($("note"), ended ? "" : t("live_note"));
   renderNotify(ended);
@@ -283,7 +290,9 @@ if (ref && atHub) {
 } else if (ref) {
   stream = live({
     onEvent: (ev) => {
-      if (ev?.type === "counter_opened" || ev?.type === "counter_closed") statusStale = true;
+      if (ev?.type === "counter_opened" || ev?.type === "counter_closed" || ev?.type === "availability") {
+        statusStale = true;
+      }
       loadSoon();
     },
     onState: (s) => {

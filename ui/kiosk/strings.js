@@ -4,6 +4,7 @@
 // the check-in errors (checkin_*) are the error codes POST /api/checkin
 // answers with (firmware/desk.c desk_checkin, mapped to HTTP in api.c).
 
+import { pick } from "/ui/common/i18n.js";
 
 // A minute of the day (opens_min, closes_min from /api/status) as people
 // write it: "08.00" in Finnish, Swedish and Northern Sámi, "08:00" elsewhere.
@@ -20,6 +21,13 @@ export function refusalText(t, refusal, s = {}) {
   const lang = t.lang();
   const known = (m) => Number.isInteger(m) && m >= 0;
   switch (refusal) {
+    // A remote service nobody can answer now (the hub's presence: no expert
+    // of its provider online; or every booth out of order): what else to do.
+    case "no_expert":
+    case "no_booth":
+      return (refusal === "no_expert" ? t("refusal_no_expert") : t("refusal_no_booth")) + ". " + (s.instead
+        ? t("instead_counter", { service: pick(s.instead.names, lang) || s.instead.code })
+        : t("instead_booking"));
     case "closed_today":
       return t("refusal_closed_today");
     case "not_yet_open":
