@@ -1247,6 +1247,8 @@ static const struct web_field message_fields[] = {
 static const struct web_field document_fields[] = {WEB_FIELD_BOOL("on", FALSE), WEB_FIELDS_END};
 static const struct web_field ask_fields[] = {WEB_FIELD_BOOL("ask", FALSE), WEB_FIELDS_END};
 static const struct web_field no_fields[] = {WEB_FIELDS_END};
+static const struct web_field identity_fields[] = {WEB_FIELD_STR("document_type", TRUE, 4 * 64),
+						   WEB_FIELDS_END};
 static const struct web_field book_fields[] = {
     WEB_FIELD_STR("site", TRUE, 32),         WEB_FIELD_INT("booth", FALSE, 1, 999),
     WEB_FIELD_STR("service", TRUE, 32),      WEB_FIELD_INT("at", TRUE, 1, G_MAXINT64),
@@ -1261,6 +1263,7 @@ const struct web_route hub_expert_routes[] = {
     {"POST", "/api/hub/sessions/*/*/document", EXPERT_ROLES, expert_session, document_fields},
     {"POST", "/api/hub/sessions/*/*/consent", EXPERT_ROLES, expert_session, no_fields},
     {"POST", "/api/hub/sessions/*/*/ask-identity", EXPERT_ROLES, expert_session, ask_fields},
+    {"POST", "/api/hub/sessions/*/*/identity", EXPERT_ROLES, expert_session, identity_fields},
 };
 const size_t hub_expert_n_routes = G_N_ELEMENTS(hub_expert_routes);
 

@@ -98,6 +98,13 @@ int api_book_remote(struct api *api, const char *expert, const char *provider, i
 		    GError **error);
 int api_cancel_booking(struct api *api, const char *expert, const char *provider, uint32_t id,
 		       JsonBuilder *reply, GError **error);
+/* A document checked by a person (@user) for @ticket at @counter (a booth's
+ * @session, or 0): recorded with the visit, told to the pages (and the
+ * booth's expert).  0 with *@ret the check's JSON; -EINVAL (a bad
+ * @document_type) or -EIO with @error set. */
+int api_document_checked(struct api *api, const char *user, uint32_t ticket, int counter,
+			 int64_t session, const char *document_type, JsonNode **ret,
+			 GError **error);
 /* booths_send_fn: a signalling message to an expert's socket. */
 void api_signal_send(gpointer peer, const char *json, gpointer data);
 

@@ -233,24 +233,21 @@ static void api_ticket_identity(struct web_req *r)
 	card_check_start(r, p);
 }
 
-/* A document checked by a person: for @ticket at @counter. */
-static void api_document_check(struct web_req *r, uint32_t ticket, int counter, int64_t session)
+int api_document_checked(struct api *api, const char *user, uint32_t ticket, int counter,
+			 int64_t session, const char *doc, JsonNode **ret, GError **error)
 {
-	struct api *api = api_of(r);
-	const char *doc = web_str(r, "document_type");
 	const struct queue_ticket *tk = queue_ticket_get(desk_queue(api->desk), ticket);
-	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(JsonNode) node = NULL;
 	struct queue_time t;
 
-	if (!*doc || g_utf8_strlen(doc, -1) > DOCUMENT_TYPE_MAX ||
-	    !g_utf8_validate(doc, -1, NULL)) {
-		web_error(r, 400, "invalid",
-			  "document_type is a text of 1 to %d characters, like "
-			  "passport, id_card or driving_licence",
-			  DOCUMENT_TYPE_MAX);
-		return;
+	if (!doc || !*doc || !g_utf8_validate(doc, -1, NULL) ||
+	    g_utf8_strlen(doc, -1) > DOCUMENT_TYPE_MAX) {
+		g_set_error(error, DESK_ERROR, EINVAL,
+			    "document_type is a text of 1 to %d characters, like "
+			    "passport, id_card or driving_licence",
+			    DOCUMENT_TYPE_MAX);
+		return -EINVAL;
 	}
 	desk_time(api->desk, &t);
 	b = json_builder_new();
@@ -270,19 +267,34 @@ static void api_document_check(struct web_req *r, uint32_t ticket, int counter, 
 		    .method = "document",
 		    .verdict = "checked",
 		    .document_type = doc,
-		    .user = r->caller.user,
+		    .user = user,
 		    .at = t.now,
 		};
 
-		if (visit_identity_add(desk_visits(api->desk), &check, node, &error) < 0) {
-			api_error_gerror(r, -EIO, error, NULL);
-			return;
-		}
+		if (visit_identity_add(desk_visits(api->desk), &check, node, error) < 0)
+			return -EIO;
 	}
 	if (session > 0 && api->booths)
 		booths_identity(api->booths, counter, node, NULL);
 	api_identity_tell(api, ticket, counter);
-	web_reply(r, 201, node);
+	*ret = g_steal_pointer(&node);
+	return 0;
+}
+
+/* A document checked by a person: for @ticket at @counter. */
+static void api_document_check(struct web_req *r, uint32_t ticket, int counter, int64_t session)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	int rc = api_document_checked(api_of(r), r->caller.user, ticket, counter, session,
+				      web_str(r, "document_type"), &node, &error);
+
+	if (rc == -EINVAL)
+		web_error(r, 400, "invalid", "%s", error->message);
+	else if (rc < 0)
+		api_error_gerror(r, rc, error, NULL);
+	else
+		web_reply(r, 201, node);
 }
 
 static void api_session_identity(struct web_req *r)

@@ -397,6 +397,50 @@ static void cmd_ask_identity(struct cmd *x)
 		cmd_fail_errno(x, rc, error);
 }
 
+/* The expert checked a document the customer showed on the document camera
+ * (the site's POST /api/sessions/N/identity). */
+static void cmd_document_checked(struct cmd *x)
+{
+	const char *expert, *doc;
+	int64_t id;
+	struct booths *b = cmd_session(x, &expert, &id);
+	struct booths_session_info info;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	JsonObjectIter it;
+	const char *name;
+	JsonNode *value;
+	int booth, rc;
+
+	doc = cmd_str(x, "document_type", TRUE, 256);
+	if (!b || x->status)
+		return;
+	booth = booths_booth_of_session(b, id);
+	if (booth < 0 || booths_session_of(b, booth, &info) < 0 || info.session != id) {
+		cmd_fail(x, 404, "not_found", "session %" G_GINT64_FORMAT " is not running", id);
+		return;
+	}
+	if (g_strcmp0(info.expert, expert) != 0) {
+		cmd_fail(x, 403, "forbidden", "session %" G_GINT64_FORMAT " belongs to %s", id,
+			 info.expert);
+		return;
+	}
+	rc = api_document_checked(x->c->api, expert, info.ticket, booth, id, doc, &node, &error);
+	if (rc == -EINVAL) {
+		cmd_fail(x, 400, "invalid", "%s", error->message);
+		return;
+	}
+	if (rc < 0) {
+		cmd_fail_errno(x, rc, error);
+		return;
+	}
+	json_object_iter_init(&it, json_node_get_object(node));
+	while (json_object_iter_next(&it, &name, &value)) {
+		json_builder_set_member_name(x->reply, name);
+		json_builder_add_value(x->reply, json_node_copy(value));
+	}
+}
+
 /* What the browser sends over the site's /api/signal today: answer, ice,
  * resume.  A resume from a new client id moves the session to it. */
 static void cmd_signal(struct cmd *x)
@@ -476,11 +520,17 @@ static const struct {
 	const char *verb;
 	cmd_fn fn;
 } verbs[] = {
-    {"call", cmd_call},       {"end", cmd_end},
-    {"message", cmd_message}, {"document", cmd_document},
-    {"consent", cmd_consent}, {"ask-identity", cmd_ask_identity},
-    {"signal", cmd_signal},   {"peer-gone", cmd_peer_gone},
-    {"book", cmd_book},       {"cancel-booking", cmd_cancel_booking},
+    {"call", cmd_call},
+    {"end", cmd_end},
+    {"message", cmd_message},
+    {"document", cmd_document},
+    {"consent", cmd_consent},
+    {"ask-identity", cmd_ask_identity},
+    {"signal", cmd_signal},
+    {"peer-gone", cmd_peer_gone},
+    {"book", cmd_book},
+    {"cancel-booking", cmd_cancel_booking},
+    {"identity", cmd_document_checked},
 };
 
 char *commands_run(struct commands *c, const char *verb, const char *body, gsize len)

@@ -127,6 +127,14 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
     await waitFor(async () => (await booth(region)).session?.message?.template === "show_id",
       "the message at the booth", 10000);
 
+    // A document the customer showed, checked by the expert: recorded at the site.
+    await page.selectOption("#document-type", "passport");
+    await page.click("#record-document");
+    await waitFor(() => page.evaluate(() => document.querySelector("#identity")?.dataset.verdict === "checked"),
+      "the document check shown on the page", 10000);
+    const idText = await page.textContent("#identity");
+    expect(/passport/i.test(idText), "the check names the passport: " + idText);
+
     // The expert ends it: the booth is free, the visit is remote video.
     await page.selectOption("#outcome", "resolved");
     await page.fill("#category", "housing benefit");

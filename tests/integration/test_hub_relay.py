@@ -179,6 +179,19 @@ def test_a_call_through_the_hub_rings_and_its_offer_reaches_the_hub(workdir, nat
         rep = req(nats, "message", {"expert": "hanna", "session": sid, "template": "wait"})
         assert rep == {"ok": True}, rep
         assert booth4(d)["session"]["message"]["template"] == "wait"
+        # The expert records a document the customer showed: kept with the visit at the
+        # site, told to the expert over the hub's subject.
+        rep = req(nats, "identity", {"expert": "eero", "session": sid, "document_type": "passport"})
+        assert rep["ok"] is False and rep["status"] == 403, rep
+        rep = req(nats, "identity", {"expert": "hanna", "session": sid, "document_type": ""})
+        assert rep["ok"] is False and rep["status"] == 400 and "document_type" in rep["message"], rep
+        rep = req(nats, "identity", {"expert": "hanna", "session": sid, "document_type": "passport"})
+        assert rep["ok"] is True and rep["method"] == "document" and rep["verdict"] == "checked" \
+            and rep["document_type"] == "passport", rep
+        _, idm = w.until(lambda m: m[0] == subj and m[1]["type"] == "identity", what="the check")
+        assert idm["result"]["document_type"] == "passport"
+        staff = [b for b in d.get("/api/booths", user="tech").json()["booths"] if b["id"] == 4][0]
+        assert staff["session"]["identity"]["document_type"] == "passport", staff
 
         rep = req(nats, "end", {"expert": "hanna", "session": sid, "outcome": "resolved"})
         assert rep == {"ok": True}, rep

@@ -41,6 +41,7 @@ EXPECT = {
     "POST /api/hub/sessions/*/*/document": {"expert"},
     "POST /api/hub/sessions/*/*/consent": {"expert"},
     "POST /api/hub/sessions/*/*/ask-identity": {"expert"},
+    "POST /api/hub/sessions/*/*/identity": {"expert"},
 }
 AS_USER = {"admin": "ada", "manager": "mia", "technician": "teo", "provider-manager": "kelaboss",
            "expert": "kelaexpert"}

@@ -19,7 +19,7 @@ import { minutes, pick, siteNameIn } from "/ui/common/i18n.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
 import { staffPage, say } from "/ui/common/staff.js";
 import { hubWords, roleNameOf } from "/ui/hub/strings.js";
-import { TEMPLATES, OUTCOMES } from "/ui/expert/strings.js";
+import { TEMPLATES, OUTCOMES, DOCUMENTS } from "/ui/expert/strings.js";
 
 const t = await hubWords("expert");
 const $ = (id) => document.getElementById(id);
@@ -98,6 +98,9 @@ function render() {
   $("nobody").textContent = t("nobody");
   fillSelect($("template"), TEMPLATES.map((k) => [k, t("tpl_" + k)]));
   fillSelect($("outcome"), OUTCOMES.map((k) => [k, t("o_" + k)]));
+  $("document-type-label").textContent = t("doc_type");
+  $("record-document").textContent = t("doc_record");
+  fillSelect($("document-type"), DOCUMENTS.map((k) => [k, t("doc_" + k)]));
   const head = clear($("tickets-head"));
   for (const k of ["hub.expert_site", "hub.expert_service", "hub.expert_ticket", "hub.expert_waited",
     "hub.expert_booths", ""]) head.append(h("th", { scope: "col" }, k ? t(k) : ""));
@@ -381,7 +384,8 @@ function renderIdentity(s) {
   box.dataset.verdict = r.verdict || "";
   box.append(h("h3", {}, t("identity")));
   if (r.method === "document") {
-    box.append(h("p", { class: "id-main" }, t("id_document", { doc: r.document_type || "" })));
+    const doc = DOCUMENTS.includes(r.document_type) ? t("doc_" + r.document_type) : r.document_type || "";
+    box.append(h("p", { class: "id-main" }, t("id_document", { doc })));
   } else if (r.verdict === "verified") {
     box.append(h("p", { class: "id-main" }, t("id_verified", { name: r.name || "" })));
     if (r.identity_code) box.append(h("p", { class: "id-code", id: "identity-code" }, t("id_code", { code: r.identity_code })));
@@ -406,6 +410,12 @@ async function sessionPost(path, body, done) {
 }
 
 $("call").addEventListener("click", () => callNext());
+// The expert checked a document the customer showed: recorded at the site.
+$("document-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const r = await sessionPost("identity", { document_type: $("document-type").value });
+  if (r?.method) setSession({ site: current.site, id: current.id, idSeen: r });
+});
 $("doc-toggle").addEventListener("click", async () => {
   const on = !current?.document;
   if (await sessionPost("document", { on })) setSession({ site: current.site, id: current.id, document: on });
