@@ -55,7 +55,8 @@ struct session {
 	guint timer;      /* ring, connect or reconnect */
 	gboolean started; /* the queue was told the service started */
 	gboolean reconnecting;
-	char *consent; /* not_asked, asked, given, refused */
+	enum media_link link; /* the media's last word on its connection */
+	char *consent;        /* not_asked, asked, given, refused */
 	char *recording;
 	char *message_template;
 	char *message_text;
@@ -408,6 +409,7 @@ static void on_link(enum media_link link, gpointer data)
 	if (!s)
 		return;
 	g_debug("booth %d: link %s", bo->cc->id, media_link_name(link));
+	s->link = link;
 	switch (link) {
 	case MEDIA_LINK_CONNECTED:
 		session_timer(bo, 0);
@@ -1379,6 +1381,29 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 		}
 		return 0;
 	}
+	if (strcmp(type, "attach") == 0) {
+		/* The page's media never broke, its signalling did (the hub
+		 * restarted, the socket came back): it takes the session over
+		 * as it is, without a new offer. */
+		if (s->state != SESSION_LIVE || s->link != MEDIA_LINK_CONNECTED) {
+			g_set_error(error, BOOTH_ERROR, ENOTCONN,
+				    "session %" G_GINT64_FORMAT
+				    " has no connection to take over now (%s): send resume",
+				    id, session_state_name(s->state));
+			return -ENOTCONN;
+		}
+		if (s->reconnecting) {
+			if ((rc = store_session_event(desk_store(b->desk), id, "attach", NULL,
+						      booths_now(b), error)) < 0)
+				return rc;
+			s->reconnecting = FALSE;
+			session_timer(bo, 0);
+		}
+		s->peer = peer;
+		tell_expert_state(bo);
+		booth_changed(bo);
+		return 0;
+	}
 	if (s->peer != peer) {
 		g_set_error(error, BOOTH_ERROR, EPERM,
 			    "session %" G_GINT64_FORMAT " is held by another page of yours; send "
@@ -1419,7 +1444,7 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 			return 0;
 		return bo->media ? media_add_ice(bo->media, (guint)mline, candidate, error) : 0;
 	}
-	g_set_error(error, BOOTH_ERROR, EINVAL, "type must be answer, ice or resume");
+	g_set_error(error, BOOTH_ERROR, EINVAL, "type must be answer, ice, resume or attach");
 	return -EINVAL;
 }
 

@@ -98,7 +98,8 @@ int booths_identity_declined(struct booths *b, int booth_id, GError **error);
  * expert's socket gets — with the identity code, which no view carries. */
 void booths_identity(struct booths *b, int booth_id, JsonNode *result, JsonNode *for_expert);
 
-/* Signalling from the expert's socket: answer, ice, resume. */
+/* Signalling from the expert's socket: answer, ice, resume (a new offer),
+ * attach (take a live session over as it is: its media never broke). */
 int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject *msg,
 		  GError **error);
 /* The socket closed: its sessions wait for the expert to come back. */

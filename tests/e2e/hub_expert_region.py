@@ -3,7 +3,9 @@
 PostgreSQL (pg.py), vuoro-hub with its web and an expert of kela, and one sim
 site "s1" with [uplink] at the hub and WebRTC on loopback (its booth 4 serves
 kela-video).  Prints one JSON line {hub, site, expert: [user, password]},
-then runs until its standard input closes, and stops everything."""
+then runs until its standard input closes, and stops everything.  A line
+"restart-hub" on its standard input stops vuoro-hub (SIGTERM) and starts it
+again on the same port; it answers {"restarted": true}."""
 import json
 import re
 import os
@@ -43,7 +45,11 @@ def main():
         site = make_daemon(os.path.join(work, "s1"), conf)
         print(json.dumps({"hub": hub.url, "site": site.url, "expert": list(EXPERT),
                           "hub_log": hub.log_path}), flush=True)
-        sys.stdin.read()
+        for line in sys.stdin:
+            if line.strip() == "restart-hub":
+                hub.stop()
+                hub.start()
+                print(json.dumps({"restarted": True}), flush=True)
     finally:
         if site and site.proc and site.proc.poll() is None:
             site.stop()

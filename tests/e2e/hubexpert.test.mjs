@@ -61,6 +61,11 @@ async function startRegion() {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
+  // Stops vuoro-hub and starts it again (same port, same database).
+  info.restartHub = () => new Promise((resolve) => {
+    rl.once("line", (l) => resolve(JSON.parse(l)));
+    proc.stdin.write("restart-hub\n");
+  });
   info.stop = async () => {
     const done = new Promise((r) => proc.on("exit", r));
     proc.stdin.end();
@@ -134,6 +139,36 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
       "the document check shown on the page", 10000);
     const idText = await page.textContent("#identity");
     expect(/passport/i.test(idText), "the check names the passport: " + idText);
+
+    // The hub restarts mid-session: the media, which does not pass through it, keeps going;
+    // the page's socket comes back and takes the session over as it is (attach, no new
+    // offer); control works again.
+    const framesBefore = (await booth(region)).session.media.video_in_frames;
+    const pageFrames = () => page.evaluate(async () => {
+      const stats = await window.__vuoro.pc()?.getStats();
+      let n = 0;
+      stats?.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.framesDecoded || 0; });
+      return n;
+    });
+    const pageBefore = await pageFrames();
+    const tr = Date.now();
+    await region.restartHub();
+    await waitFor(() => page.evaluate(() => document.getElementById("offline").hidden), "the page's socket back", 20000);
+    console.log(`# the hub restarted and the page's socket came back in ${Date.now() - tr} ms`);
+    const during = await booth(region);
+    expect(during.session?.state === "live", "the session stayed live: " + JSON.stringify(during.session?.state));
+    expect(during.session.media.video_in_frames > framesBefore + 10,
+      `the booth kept decoding the expert's video (${framesBefore} → ${during.session.media.video_in_frames})`);
+    expect((await pageFrames()) > pageBefore + 10, "the page kept decoding the booth's video");
+    expect(during.session.id === b.session.id, "the same session, no new offer");
+    // While the hub was down the page's socket was refused: that, and nothing else.
+    for (let i = page.jsErrors.length - 1; i >= errorsBefore; i--) {
+      if (/api\/hub\/expert\/socket.*ERR_CONNECTION_REFUSED/.test(page.jsErrors[i])) page.jsErrors.splice(i, 1);
+    }
+    await page.selectOption("#template", "wait");
+    await page.click("#send");
+    await waitFor(async () => (await booth(region)).session?.message?.template === "wait",
+      "a message after the hub's restart", 15000);
 
     // The expert ends it: the booth is free, the visit is remote video.
     await page.selectOption("#outcome", "resolved");

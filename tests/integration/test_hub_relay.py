@@ -230,6 +230,12 @@ def test_peer_gone_waits_then_ends_network_lost_and_resume_moves_the_session(wor
                                    "msg": {"type": "ice", "session": sid, "mline": 0,
                                            "candidate": "candidate:1 1 UDP 1 192.0.2.1 9 typ host"}})
         assert rep["ok"] is False and rep["status"] == 403 and "resume" in rep["message"], rep
+        # A page that comes back may take over only a connection that holds (attach):
+        # this one never went live, so it is told to resume.
+        rep = req(nats, "signal", {"expert": "hanna", "client": "c2",
+                                   "msg": {"type": "attach", "session": sid}})
+        assert rep["ok"] is False and rep["status"] == 409 and rep["error"] == "not_connected" \
+            and "resume" in rep["message"], rep
 
         # The expert's page comes back as client c2: resume moves the session
         # there and a new offer goes to c2.

@@ -28,10 +28,11 @@ let local = null; // the expert's camera and microphone
 let sig = null;
 let data = null; // GET /api/hub/expert
 let call = null; // the answered peer connection
+let attaching = false; // an attach sent after the socket came back, not yet answered
 let current = null; // {site, id, booth, code, state, reason, document, identity_asked, idSeen}
 let earlyIce = [];
 const metrics = { click: 0, remoteFrame: 0, sessions: 0 };
-window.__vuoro = { metrics, get session() { return current; }, get data() { return data; } };
+window.__vuoro = { metrics, get session() { return current; }, get data() { return data; }, pc: () => call?.pc };
 
 const page = staffPage({
   roles: ["expert"],
@@ -352,6 +353,7 @@ async function onSignal(msg) {
       else earlyIce.push(msg);
       break;
     case "state":
+      attaching = false;
       setSession({ site: msg.site, id: msg.session, booth: msg.booth, state: msg.state, reason: msg.reason });
       if (msg.state === "live") metrics.sessions++;
       if (msg.state === "ended") {
@@ -365,6 +367,12 @@ async function onSignal(msg) {
       if (!current?.idFull) setSession({ site: msg.site, id: msg.session, idSeen: msg.result });
       break;
     case "error":
+      // The booth's side of the connection broke meanwhile: ask for a new offer.
+      if (attaching && msg.error === "not_connected" && current && current.state !== "ended") {
+        attaching = false;
+        sig.send({ type: "resume", session: current.id, site: current.site });
+        break;
+      }
       say($("session-out"), msg.message, "error");
       break;
   }
@@ -454,8 +462,13 @@ async function start() {
       $("offline").textContent = t("hub.expert_offline");
       if (s !== "open") return;
       load();
-      // The socket came back during a session: ask the site for a new offer.
-      if (current && current.state !== "ended") sig.send({ type: "resume", session: current.id, site: current.site });
+      // The socket came back during a session (the hub restarted, the network blinked): a
+      // connection to the booth that still holds is taken over as it is; else a new offer.
+      if (current && current.state !== "ended") {
+        const type = call?.pc?.connectionState === "connected" ? "attach" : "resume";
+        attaching = type === "attach";
+        sig.send({ type, session: current.id, site: current.site });
+      }
     },
   });
   load();
