@@ -18,7 +18,10 @@ Only the documentation ranges; no veth end lives in the machine's own namespace,
 no packet of the test can reach (or leave through) the machine's interfaces.
 
 The NATs map endpoint-independently (Linux's masquerade keeps the source port
-when it is free) and filter by address and port, as most office routers do:
+when it is free) and filter by address and port, as most office routers do.
+Unsolicited UDP to a NAT itself is dropped in its input hook, so that it leaves
+no conntrack entry behind (one would take the port that the next outgoing
+flow keeps, and that flow would get another):
 with direct UDP allowed two peers behind them meet by ICE (srflx/prflx);
 symmetric=True gives "masquerade random" (a new port per destination, as a
 carrier-grade NAT), where only TURN gets through."""
@@ -92,6 +95,9 @@ class NatTopology:
     def _build(self):
         for role in ROLES:
             _sh("ip", "netns", "add", self.ns[role])
+            # IPv4 documentation ranges only: no IPv6 link-local addresses either
+            self.sh(role, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                    "net.ipv6.conf.default.disable_ipv6=1")
             self.ip(role, "link", "set", "lo", "up")
         # public: a bridge with the TURN server (and NATS, the hub) on it
         self.ip("public", "link", "add", "br0", "type", "bridge")
@@ -126,6 +132,10 @@ table ip vuoro {
     iifname "wan" ip daddr %s drop
   }
   chain direct { }
+  chain input { type filter hook input priority filter; policy accept;
+    iifname "wan" ct state established,related accept
+    iifname "wan" meta l4proto udp drop
+  }
 }
 """ % (masq, lan_net)
         self._nft(nat, rules)
@@ -145,8 +155,8 @@ table ip vuoro {
         for nat, other in (("natA", NAT_B_WAN), ("natB", NAT_A_WAN)):
             self.sh(nat, "nft", "flush", "chain", "ip", "vuoro", "direct")
             if drop:
-                self._nft(nat, "add rule ip vuoro direct meta l4proto udp ip daddr %s drop\n"
-                               "add rule ip vuoro direct meta l4proto udp ip saddr %s drop\n"
+                self._nft(nat, "add rule ip vuoro direct meta l4proto udp ip daddr %s counter drop\n"
+                               "add rule ip vuoro direct meta l4proto udp ip saddr %s counter drop\n"
                           % (other, other))
             # forget the NAT's mappings so no old flow outlives the switch
             self.sh(nat, "conntrack", "-F", check=False)
@@ -265,7 +275,7 @@ class Coturn:
                 "allowed-peer-ip=198.51.100.0-198.51.100.255",
                 "pidfile=" + self.pidfile,
                 "log-file=" + self.log,
-                "simple-log",
+                "simple-log", "verbose",
                 "no-stdout-log",
                 "",
             ]))
