@@ -8,6 +8,7 @@ Signalling in this version: natA forwards the site's HTTP port (TCP only) to
 the site, so the expert's browser reaches the site's /expert page while media
 cannot come in directly.  One topology, one site and one browser for the
 module: the scenarios cost seconds each."""
+import contextlib
 import errno
 import json
 import os
@@ -154,15 +155,18 @@ class Expert:
         self.log.close()
 
 
-@pytest.fixture(scope="module")
-def world():
+@contextlib.contextmanager
+def nat_world():
+    """The topology, coturn, the site behind natA (its HTTP port forwarded) and the
+    expert's logged-in browser behind natB: (topo, turn, site, expert).  Also
+    tools/bench-expert-hub.py's."""
     workdir = tempfile.mkdtemp(prefix="vuoro-nat-")
     topo = nat.NatTopology(workdir)
     parts = []
     try:
         turn = nat.Coturn(topo, "nat-test-secret")
         user, cred = turn.credentials("site-s1", 3600)
-        q = lambda s: urllib.parse.quote(s, safe="")
+        q = lambda s: urllib.parse.quote(s, safe="")  # noqa: E731 — the username has ':'
         os.makedirs(os.path.join(workdir, "site"))
         site = NsSite(topo, os.path.join(workdir, "site"), {
             ("webrtc", "stun-server"): "stun://%s:3478" % nat.PUBLIC_IP,
@@ -186,6 +190,12 @@ def world():
         topo.close()
         if not os.environ.get("VUORO_KEEP"):
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def world():
+    with nat_world() as w:
+        yield w
 
 
 def udp_socket(topo, role, addr):
