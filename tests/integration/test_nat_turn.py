@@ -294,10 +294,11 @@ def run_session(site, expert):
     return res
 
 
-@pytest.mark.xfail(reason="issue 16: vuorod's webrtcbin (libnice 0.1.21) behind natA finds a valid "
-                   "host→relay pair but its USE-CANDIDATE check fails and ICE fails after 10 s; "
-                   "the browser's side is connected (relay → site srflx). Passes now and then.",
-                   strict=False)
+@pytest.mark.xfail(reason="issue 16, open: behind natA vuorod's webrtcbin (libnice 0.1.21) gets a "
+                   "valid host->relay pair (the browser's side is connected: relay -> site srflx) "
+                   "but coturn closes the site's own UDP allocation ('reason: general') within a "
+                   "second, libnice's USE-CANDIDATE check gets no answer and ICE fails after 10 s. "
+                   "Passes now and then.", strict=False)
 def test_session_goes_live_through_the_relay(world):
     topo, turn, site, expert = world
     topo.drop_direct_udp(True)
