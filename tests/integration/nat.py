@@ -103,6 +103,12 @@ class NatTopology:
         self.ip("public", "link", "add", "br0", "type", "bridge")
         self.ip("public", "addr", "add", PUBLIC_IP + "/24", "dev", "br0")
         self.ip("public", "link", "set", "br0", "up")
+        # The LANs behind the NATs are private: on the Internet a packet to such an
+        # address vanishes without a word (here: it reaches the NAT, whose forward
+        # hook drops it).  Without a route coturn's relay gets ENETUNREACH for a
+        # peer's host candidate and closes the whole allocation.
+        self.ip("public", "route", "add", "192.0.2.0/24", "via", NAT_A_WAN, "onlink", "dev", "br0")
+        self.ip("public", "route", "add", "198.51.100.0/24", "via", NAT_B_WAN, "onlink", "dev", "br0")
         for nat, wan_ip, lan_net, lan_ip, inner, inner_ip, port in (
                 ("natA", NAT_A_WAN, "192.0.2.0/24", "192.0.2.1", "site", SITE_IP, "pa"),
                 ("natB", NAT_B_WAN, "198.51.100.0/24", "198.51.100.1", "expert", EXPERT_IP, "pb")):
