@@ -24,7 +24,14 @@ no conntrack entry behind (one would take the port that the next outgoing
 flow keeps, and that flow would get another):
 with direct UDP allowed two peers behind them meet by ICE (srflx/prflx);
 symmetric=True gives "masquerade random" (a new port per destination, as a
-carrier-grade NAT), where only TURN gets through."""
+carrier-grade NAT), where only TURN gets through.  The public namespace routes
+the two LANs to their NATs, which drop what comes unasked: as on the Internet,
+a packet to a private address vanishes (coturn closes an allocation whose
+relay gets ENETUNREACH).
+
+cut(role)/heal(role) take a namespace's uplink down and up: "site"/"expert"
+(their eth0: the host's network drops), "natA"/"natB" (the NAT's wan: the
+office's line drops)."""
 import atexit
 import concurrent.futures
 import ctypes
@@ -57,8 +64,9 @@ def available():
     """None when this machine can build the topology, else why not (for pytest.skip)."""
     if os.geteuid() != 0:
         return "network namespaces need root"
-    for tool in ("ip", "nft"):
-        if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
+    for tool in ("ip", "nft", "turnserver", "turnutils_uclient"):
+        if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool) \
+                and not os.path.exists("/usr/bin/" + tool):
             return "%s is not installed (tools/install-deps installs it)" % tool
     return None
 
