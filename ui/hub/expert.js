@@ -342,7 +342,11 @@ async function onSignal(msg) {
         });
         call.site = site;
         call.pc.ondatachannel = onChannel;
-        for (const c of ice) call.ice(c);
+        // … and those that came while the answer was being made (call was still null):
+        // behind NATs the booth's srflx and relay candidates trickle in just then.
+        const late = earlyIce.filter((c) => c.session === msg.session && c.site === site);
+        earlyIce = earlyIce.filter((c) => !(c.session === msg.session && c.site === site));
+        for (const c of [...ice, ...late]) call.ice(c);
       } catch (e) {
         say($("session-out"), e.message, "error");
       }
