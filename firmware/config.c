@@ -186,6 +186,7 @@ static const struct config_key webrtc_keys[] = {
     {"ring-seconds", CT_INT, false, "30", 3, 300, SITE(ring_s)},
     {"connect-seconds", CT_INT, false, "20", 3, 300, SITE(connect_s)},
     {"reconnect-seconds", CT_INT, false, "10", 1, 300, SITE(reconnect_s)},
+    {"media-timeout-seconds", CT_INT, false, "6", 2, 120, SITE(media_timeout_s)},
     {0},
 };
 

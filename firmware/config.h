@@ -293,6 +293,7 @@ struct config {
 	int ring_s;                 /* the expert's browser must answer within this */
 	int connect_s;              /* and connect within this */
 	int reconnect_s;            /* a lost connection may come back within this */
+	int media_timeout_s;        /* no sound or picture from the expert this long: lost */
 
 	/* [recording]: only with the customer's consent */
 	char *recording_dir;

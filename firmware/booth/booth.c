@@ -56,6 +56,10 @@ struct session {
 	gboolean started; /* the queue was told the service started */
 	gboolean reconnecting;
 	enum media_link link; /* the media's last word on its connection */
+	guint watch;          /* while live: is anything coming from the expert? */
+	uint64_t watch_count; /* frames + audio buffers from the expert, last seen */
+	int64_t watch_at_us;  /* when that count last grew (monotonic) */
+	gboolean watch_lost;  /* the watch, not the link, said the session was lost */
 	char *consent;        /* not_asked, asked, given, refused */
 	char *recording;
 	char *message_template;
@@ -138,6 +142,8 @@ static struct booth *booth_of_session(struct booths *b, int64_t id)
 
 static void session_free(struct session *s)
 {
+	if (s->watch)
+		g_source_remove(s->watch);
 	if (s->timer)
 		g_source_remove(s->timer);
 	g_free(s->expert);
@@ -334,6 +340,66 @@ static void session_lost(struct booth *bo, const char *why)
 	booth_changed(bo);
 }
 
+/* ICE and DTLS do not notice a peer that went silent (the expert's network
+ * gone: no close, no error), and neither does the signalling socket.  So
+ * while a session is live the booth watches what comes from the expert:
+ * nothing for [webrtc] media-timeout-seconds is a lost connection (the
+ * reconnect window, then network_lost); what comes again within the window
+ * brings the session back. */
+static gboolean on_watch(gpointer data)
+{
+	struct booth *bo = data;
+	struct session *s = bo->session;
+	struct media_stats st;
+	g_autoptr(GError) error = NULL;
+	int64_t now = g_get_monotonic_time();
+	uint64_t count;
+
+	if (!s || s->state != SESSION_LIVE || !bo->media) {
+		if (s)
+			s->watch = 0;
+		return G_SOURCE_REMOVE;
+	}
+	media_stats(bo->media, &st);
+	count = st.video_in_frames + st.audio_in_buffers;
+	if (count != s->watch_count) {
+		s->watch_count = count;
+		s->watch_at_us = now;
+		if (s->watch_lost && s->reconnecting) {
+			s->watch_lost = FALSE;
+			if (store_session_event(desk_store(bo->owner->desk), s->id, "reconnect",
+						"the expert's sound and picture came back",
+						booths_now(bo->owner), &error) < 0) {
+				session_fail(bo, error);
+				return G_SOURCE_CONTINUE;
+			}
+			s->reconnecting = FALSE;
+			session_timer(bo, 0);
+			booth_changed(bo);
+		}
+	} else if (!s->reconnecting &&
+		   now - s->watch_at_us >= bo->owner->cfg->media_timeout_s * G_USEC_PER_SEC) {
+		g_autofree char *why =
+		    g_strdup_printf("no sound or picture from the expert for %d s",
+				    bo->owner->cfg->media_timeout_s);
+
+		session_lost(bo, why);
+		s->watch_lost = s->reconnecting;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void session_watch(struct booth *bo)
+{
+	struct session *s = bo->session;
+
+	if (s->watch)
+		return;
+	s->watch_count = 0;
+	s->watch_at_us = g_get_monotonic_time();
+	s->watch = g_timeout_add(500, on_watch, bo);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Media callbacks */
 
@@ -428,6 +494,7 @@ static void on_link(enum media_link link, gpointer data)
 			return;
 		}
 		session_start_service(bo);
+		session_watch(bo);
 		break;
 	case MEDIA_LINK_DISCONNECTED:
 	case MEDIA_LINK_FAILED:
