@@ -34,6 +34,7 @@ struct hub_expert {
 	GSource *wake;
 	natsSubscription *sig;
 	guint presence_timer;
+	guint ping_timer;
 	char *presence_last; /* the providers' text last published */
 	GHashTable *queues;  /* "site/provider" → the part's text last seen */
 };
@@ -54,6 +55,7 @@ struct client {
 	char provider[WEB_PROVIDER_MAX + 1];
 	SoupWebsocketConnection *ws;
 	GHashTable *sessions; /* "site/id" → struct xsession */
+	int64_t heard_us;     /* monotonic: the page's last message (a pong at least) */
 };
 
 struct cmd;
@@ -487,6 +489,7 @@ static void client_message(SoupWebsocketConnection *ws, gint type, GBytes *messa
 	struct cmd *cmd;
 
 	(void)ws;
+	c->heard_us = g_get_monotonic_time();
 	if (type != SOUP_WEBSOCKET_DATA_TEXT || web_json_depth(text, len, 8) < 0 ||
 	    !json_parser_load_from_data(parser, text, (gssize)len, NULL) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
@@ -495,6 +498,8 @@ static void client_message(SoupWebsocketConnection *ws, gint type, GBytes *messa
 	}
 	root = json_parser_get_root(parser);
 	o = json_node_get_object(root);
+	if (g_strcmp0(json_object_get_string_member_with_default(o, "type", NULL), "pong") == 0)
+		return;
 	site = json_object_get_string_member_with_default(o, "site", NULL);
 	if (!site || !hub_live_state(c->e->hub->live, site)) {
 		client_error(c, site, 404, "no_site", "name the session's site (\"site\")");
@@ -545,6 +550,40 @@ static void client_closed(SoupWebsocketConnection *ws, gpointer data)
 	presence_publish(e, false);
 }
 
+/* A page whose network is gone says nothing, and libsoup 3.2 pings without
+ * waiting for the pong: so the hub pings ({"type":"ping"}, the page answers
+ * "pong") and closes a socket silent for [web] expert-silence-s — its
+ * sessions' sites hear peer-gone and presence counts the expert out. */
+static gboolean ping_beat(gpointer data)
+{
+	struct hub_expert *e = data;
+	int64_t silent_after = (int64_t)e->hub->cfg->web_expert_silence_s * G_USEC_PER_SEC;
+	int64_t now = g_get_monotonic_time();
+	g_autoptr(GPtrArray) silent = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, e->clients);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct client *c = v;
+
+		if (now - c->heard_us > silent_after)
+			g_ptr_array_add(silent, c);
+		else
+			client_send_text(c, "{\"type\":\"ping\"}");
+	}
+	for (guint i = 0; i < silent->len; i++) {
+		struct client *c = silent->pdata[i];
+
+		g_message("expert %s: the page answered no ping for %d s: its socket is closed",
+			  c->user, e->hub->cfg->web_expert_silence_s);
+		if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+							"no answer to the hub's pings");
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 static void expert_ws_open(SoupServer *server, SoupServerMessage *msg, const char *path,
 			   SoupWebsocketConnection *ws, gpointer data)
 {
@@ -580,6 +619,7 @@ static void expert_ws_open(SoupServer *server, SoupServerMessage *msg, const cha
 	g_strlcpy(c->provider, caller.provider, sizeof(c->provider));
 	c->ws = g_object_ref(ws);
 	c->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, xsession_free);
+	c->heard_us = g_get_monotonic_time();
 	g_hash_table_insert(e->clients, c->id, c);
 	g_signal_connect(ws, "message", G_CALLBACK(client_message), c);
 	g_signal_connect(ws, "closed", G_CALLBACK(client_closed), c);
@@ -1368,6 +1408,8 @@ int hub_expert_start(struct hub *hub)
 	soup_server_add_websocket_handler(hub_web_server(hub->web), EXPERT_SOCKET, NULL, NULL,
 					  expert_ws_open, e, NULL);
 	e->presence_timer = g_timeout_add_seconds(EXPERT_PRESENCE_S, presence_beat, e);
+	e->ping_timer = g_timeout_add_seconds((guint)MAX(1, e->hub->cfg->web_expert_silence_s / 4),
+					      ping_beat, e);
 	presence_publish(e, true);
 	return 0;
 }
@@ -1382,6 +1424,8 @@ void hub_expert_stop(struct hub *hub)
 	soup_server_remove_handler(hub_web_server(hub->web), EXPERT_SOCKET);
 	if (e->presence_timer)
 		g_source_remove(e->presence_timer);
+	if (e->ping_timer)
+		g_source_remove(e->ping_timer);
 	if (e->sig) {
 		natsSubscription_Unsubscribe(e->sig);
 		natsSubscription_Destroy(e->sig);

@@ -64,6 +64,7 @@ static const struct hub_key hub_keys[] = {
     {"web", "max-body-kb", HK_INT, false, "64", 1, 65536, HC(web_max_body_kb)},
     {"web", "statement-timeout-ms", HK_INT, false, "5000", 100, 600000,
      HC(web_statement_timeout_ms)},
+    {"web", "expert-silence-s", HK_INT, false, "40", 3, 3600, HC(web_expert_silence_s)},
     {"fleet", "silent-minutes", HK_INT, false, "30", 1, 10080, HC(fleet_silent_min)},
     {"fleet", "silent-seconds", HK_INT, false, "0", 0, 604800, HC(fleet_silent_s)},
     {"turn", "urls", HK_STRING, false, NULL, 0, 0, HC(turn_urls)},

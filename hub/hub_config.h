@@ -22,7 +22,10 @@
  *               region's, for the arrivals' hours: Europe/Helsinki),
  *               session-hours (12),
  *               max-body-kb (64), statement-timeout-ms (5000: the longest
- *               query a page may run on the hub's main loop)
+ *               query a page may run on the hub's main loop),
+ *               expert-silence-s (40: an expert page that answers no ping
+ *               this long has lost its network: its socket is closed, its
+ *               sessions' sites hear peer-gone, presence counts it out)
  *   [fleet]     silent-minutes (30: a site whose live state is older is
  *               marked silent on /hub/fleet), silent-seconds (0; > 0 instead
  *               of the minutes, for tests)
@@ -66,6 +69,7 @@ struct hub_config {
 	int web_session_hours;
 	int web_max_body_kb;
 	int web_statement_timeout_ms;
+	int web_expert_silence_s;
 	int fleet_silent_min;
 	int fleet_silent_s; /* the one to use: minutes × 60 unless set */
 	char *turn_urls;    /* "turn:HOST:PORT?transport=udp;…", NULL: no relay */

@@ -199,3 +199,7 @@ def daemon(workdir):
 @pytest.fixture
 def status(daemon):
     return daemon.get("/api/status").json()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hub_web(keys): more [web] keys for test_hub_expert's hub")

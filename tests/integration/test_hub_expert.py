@@ -35,11 +35,13 @@ TURN_TTL = 600
 
 
 @pytest.fixture
-def hub(workdir):
+def hub(workdir, request):
     pg = Postgres(workdir)
     pg.psql("CREATE ROLE %s LOGIN; GRANT ALL ON SCHEMA public TO %s" % (DB_ROLE, DB_ROLE))
     nats = Broker(workdir, 1)
-    hw = HubWeb(workdir, nats, pg)
+    # @pytest.mark.hub_web({"key": "value"}): more [web] keys for this test's hub.
+    mark = request.node.get_closest_marker("hub_web")
+    hw = HubWeb(workdir, nats, pg, web=mark.args[0] if mark else None)
     with open(hw.conf, "a") as f:
         f.write("\n[turn]\nurls = turn:203.0.113.10:3478?transport=udp;stun:203.0.113.10:3478\n"
                 "secret = %s\nttl-s = %d\n" % (TURN_SECRET, TURN_TTL))
@@ -134,6 +136,9 @@ def socket_for(hw, session):
 def recv(ws, type_=None):
     while True:
         m = json.loads(ws.recv())
+        if m.get("type") == "ping":  # the hub asks whether the page is still there
+            ws.send(json.dumps({"type": "pong"}))
+            continue
         if type_ is None or m.get("type") == type_:
             return m
 
@@ -284,6 +289,59 @@ def test_queue_call_signalling_presence(hub):
     while presence.next()["data"]["providers"].get("kela") != {"online": 1, "free": 1}:
         pass
     ws_bo.close()
+
+
+@pytest.mark.hub_web({"expert-silence-s": "3"})
+def test_a_page_that_answers_no_ping_is_let_go(hub):
+    """An expert whose network is gone says nothing (no close): the hub pings
+    and closes a socket silent for [web] expert-silence-s; its sessions' sites
+    hear peer-gone and presence counts the expert out.  A page that answers
+    stays."""
+    assert hub.add_user("anna", "expert", provider="kela").returncode == 0
+    assert hub.add_user("bo", "expert", provider="kela").returncode == 0
+    now = int(time.time())
+    put_live(hub, "s1", live_state("s1", now, [booth(4, "busy")], []))
+    s1cmd = Serve(hub, "site-s1", "vuoro.site.s1.cmd.>")
+    hub.servers.append(s1cmd)
+    presence = Serve(hub, "site-s1", "vuoro.hub.presence")
+    hub.servers.append(presence)
+    silent, hello = socket_for(hub, hub.login("anna"))
+    answering, _ = socket_for(hub, hub.login("bo"))
+    while presence.next()["data"]["providers"].get("kela") != {"online": 2, "free": 2}:
+        pass
+    # anna's page has a live session at s1, then goes silent (reads nothing, answers nothing).
+    hub.nats.cluster.natsctl("site-s1", "pub", "vuoro.hub.s1.sig." + hello["client"],
+                             json.dumps({"type": "state", "session": 21, "booth": 4,
+                                         "state": "live"}), "--core")
+    assert recv(silent, "state")["state"] == "live"
+    t0 = time.monotonic()
+    stop = threading.Event()
+
+    def pong():  # bo's page answers every ping
+        while not stop.is_set():
+            try:
+                m = json.loads(answering.recv())
+            except Exception:
+                return
+            if m.get("type") == "ping":
+                answering.send(json.dumps({"type": "pong"}))
+
+    t = threading.Thread(target=pong, daemon=True)
+    t.start()
+    try:
+        gone = s1cmd.next(subject="peer-gone", timeout=20)["data"]
+        assert gone == {"client": hello["client"]}
+        took = time.monotonic() - t0
+        assert 2.5 < took < 15, took
+        while presence.next()["data"]["providers"].get("kela") != {"online": 1, "free": 1}:
+            pass
+        assert "answered no ping for 3 s" in hub.log()
+        # bo's page answered: his socket is open, he still counts (online 1 above)
+        assert answering.connected
+    finally:
+        stop.set()
+        answering.close()
+        silent.close()
 
 
 def test_turn_config_says_what_is_missing(workdir):

@@ -370,6 +370,9 @@ async function onSignal(msg) {
       // the signalling's summary; the data channel's (with the name) wins
       if (!current?.idFull) setSession({ site: msg.site, id: msg.session, idSeen: msg.result });
       break;
+    case "ping": // the hub asks whether this page is still there
+      sig.send({ type: "pong" });
+      break;
     case "error":
       // The booth's side of the connection broke meanwhile: ask for a new offer.
       if (attaching && msg.error === "not_connected" && current && current.state !== "ended") {
