@@ -197,7 +197,7 @@ class World:
 
 
 @contextlib.contextmanager
-def hub_world():
+def hub_world(site_overrides=None):
     """The region in the public namespace, the site behind natA dialing out, the
     expert's logged-in browser behind natB on /hub/expert: a World.  Also
     tools/bench-expert-hub.py's.  Everything is stopped and the namespaces are
@@ -232,6 +232,7 @@ def hub_world():
             ("webrtc", "stun-server"): "stun://%s:%d" % (nat.PUBLIC_IP, turn.port),
             ("webrtc", "reconnect-seconds"): "3",
             ("webrtc", "ring-seconds"): "15",
+            **(site_overrides or {}),
         })
         expert = HubExpert(topo, hub.url, workdir)
         yield World(topo, turn, nats, hub, site, expert)
