@@ -12,7 +12,7 @@
 //   stats         → the selected pair and the frames decoded / sent so far
 //   message TPL   → the page's answer to the message form ({"kind":"ok|error","text"})
 //   end           → the expert ends the session (outcome resolved)
-//   online        → waits until the page's socket to the hub is open
+//   online N      → waits until the page's socket to the hub is open (more than N opened)
 //   seen SITE ID  → waits for ticket ID of SITE in the queue: {"at": epoch ms it was first shown}
 //   shot PATH, quit
 //
@@ -47,9 +47,11 @@ await ctx.addInitScript(() => {
   // The booth's first decoded frame of the expert's video comes as a signalling
   // message through the hub ({"type":"media","event":"first_frame"}).
   window.__boothFrame = 0;
+  window.__wsOpened = 0; // sockets that opened (the hub's restart: one more)
   const OrigWs = window.WebSocket;
   window.WebSocket = function (...a) {
     const ws = new OrigWs(...a);
+    ws.addEventListener("open", () => { window.__wsOpened++; });
     ws.addEventListener("message", (e) => {
       try {
         const m = JSON.parse(e.data);
@@ -94,9 +96,10 @@ async function login() {
   await online();
 }
 
-async function online() {
-  await waitFor(() => page.evaluate(() => document.getElementById("offline").hidden &&
-    window.__vuoro !== undefined), "the page's socket to the hub open", 30000);
+// The page's socket to the hub open, the (n+1)th that opened.
+async function online(n = 0) {
+  await waitFor(() => page.evaluate((k) => document.getElementById("offline").hidden &&
+    window.__vuoro !== undefined && window.__wsOpened > k, n), "the page's socket to the hub open", 30000);
 }
 
 // The selected candidate pair of the newest peer connection, and what it decoded.
@@ -123,6 +126,7 @@ async function stats() {
       remoteAddress: rm ? `${rm.address}:${rm.port}` : null,
       framesDecoded: inbound.reduce((n, s) => n + (s.framesDecoded || 0), 0),
       framesSent: outbound.reduce((n, s) => n + (s.framesSent || 0), 0),
+      wsOpened: window.__wsOpened,
       session: window.__vuoro.session ? { site: window.__vuoro.session.site, id: window.__vuoro.session.id,
         state: window.__vuoro.session.state } : null,
       pairs: Object.values(all).filter((c) => c.type === "candidate-pair")
@@ -177,7 +181,7 @@ try {
           window.__vuoro.session.state === "ended"), "the session ended", 15000);
         out({ ok: true, ended: true });
       } else if (cmd === "online") {
-        await online();
+        await online(Number(args[0] || 0));
         out({ ok: true });
       } else if (cmd === "seen") {
         const at = await waitFor(() => page.evaluate((k) => window.__seen[k] || 0, `${args[0]}/${args[1]}`),

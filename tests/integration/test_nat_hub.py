@@ -381,7 +381,7 @@ def test_hub_restarts_mid_session(world):
     before = frames(w)
     w.hub.stop()
     w.hub.start()
-    r = w.expert.do("online", timeout=40)
+    r = w.expert.do("online %d" % opened["wsOpened"], timeout=40)
     assert r.get("ok"), r
     after = frames_grow(w, before, by=20)
     s = w.expert.do("stats")
