@@ -328,7 +328,11 @@ def message_until_ok(w, template, timeout=30):
 def test_session_from_the_hub_goes_live_through_the_relay(world):
     w = world
     w.topo.drop_direct_udp(True)
-    res = run_session(w)
+    res, _, _ = start_session(w)
+    shots = os.path.join(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")), "e2e")
+    os.makedirs(shots, exist_ok=True)
+    assert w.expert.do("shot " + os.path.join(shots, "nathub-relay-live.png")).get("ok")
+    end_session(w)
     assert "relay" in (res["local"], res["remote"]), res
     relay = res["localAddress"] if res["local"] == "relay" else res["remoteAddress"]
     assert relay.startswith(nat.PUBLIC_IP + ":"), res
