@@ -195,7 +195,9 @@ int presence_take(struct presence *p, const char *text)
 	p->arrived = g_get_monotonic_time();
 	if (p->stale_source)
 		g_source_remove(p->stale_source);
-	p->stale_source = g_timeout_add_seconds((guint)p->valid_s, presence_stale, p);
+	/* Not g_timeout_add_seconds: it rounds to whole seconds and may fire
+	 * most of a second early. */
+	p->stale_source = g_timeout_add((guint)p->valid_s * 1000, presence_stale, p);
 	if (!was_valid)
 		g_message("presence: the hub says who is online");
 	if (!was_valid || !same)
