@@ -876,6 +876,8 @@ static void expert_get(struct web_req *r)
 		web_json_add_str(b, "name",
 				 json_object_get_string_member_with_default(o, "name", *id));
 		web_json_add_bool(b, "silent", hub_live_silent(hub->live, *id));
+		web_json_add_str(b, "timezone",
+				 json_object_get_string_member_with_default(o, "timezone", NULL));
 		json_builder_set_member_name(b, "booths");
 		json_builder_begin_array(b);
 		for (guint i = 0; booths && i < json_array_get_length(booths); i++) {

@@ -516,6 +516,8 @@ void api_build_live(struct api *api, JsonBuilder *b)
 	 * ("fi / sv / en", as /api/status says it), its languages, the lines'
 	 * names and the counters' kinds. */
 	web_json_add_str(b, "name", cfg->site_name);
+	/* Its clock: the hub's pages show the site's times (bookings) in it. */
+	web_json_add_str(b, "timezone", cfg->timezone);
 	json_builder_set_member_name(b, "languages");
 	json_builder_begin_array(b);
 	for (int i = 0; i < cfg->n_langs; i++)

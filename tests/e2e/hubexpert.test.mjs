@@ -218,6 +218,16 @@ test("hub expert: books a booth at a site through the hub; the code shown once; 
     await waitFor(async () => (await row.count()) === 1, "the booking in the list", 15000);
     expect((await row.locator(".state").innerText()) === "booked", "booked");
     expect(!(await page.locator("#bookings-rows").innerText()).includes(code), "no booking code in the list");
+    // The time typed is the site's clock (Helsinki), whatever the browser's (UTC here): the
+    // slot booked is that wall time at the site, and the list shows it so.
+    expect((await page.textContent("#book-at-label")).includes("Europe/Helsinki"), "the form names the site's zone");
+    const wall = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Helsinki", year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(mine.at * 1000)).replace(" ", "T");
+    expect(wall === at, `booked ${at} at the site's clock, the site has ${wall}`);
+    const hm = at.slice(11, 16).replace(/^0/, "");
+    expect((await row.locator("td").first().innerText()).replace(/\s+/g, " ").includes(hm) ||
+      (await row.locator("td").first().innerText()).includes(at.slice(11, 16)),
+      "the list shows the site's time " + at.slice(11, 16) + ": " + (await row.locator("td").first().innerText()));
     await shot(page, "hubexpert-booked");
 
     // The same slot again: the site's refusal in its words.

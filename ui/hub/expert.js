@@ -145,8 +145,27 @@ function render() {
 
 let booked = null; // the booking this page made last: the site's reply, its code shown once
 
-const when = (at) => new Date(at * 1000).toLocaleString(t.lang(), {
-  weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit" });
+// A site's times are its own clock's (the live state's timezone), wherever the expert sits.
+const zoneOf = (site) => siteOf(site)?.timezone || undefined;
+const when = (at, site) => new Date(at * 1000).toLocaleString(t.lang(), {
+  weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: zoneOf(site) });
+
+// The wall-clock parts of @at (unix s) in @zone.
+function wallOf(at, zone) {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric",
+    month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" }).formatToParts(new Date(at * 1000));
+  const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
+  return { y: p.year, mo: p.month, d: p.day, h: p.hour, mi: p.minute };
+}
+
+// "2026-12-04T10:00" read on the clock of @zone → unix s (the browser's own clock without one).
+function zonedToUnix(value, zone) {
+  if (!zone) return Math.floor(new Date(value).getTime() / 1000);
+  const [y, mo, d, h, mi] = value.split(/[-T:]/).map(Number);
+  const guess = Date.UTC(y, mo - 1, d, h, mi) / 1000;
+  const offset = (at) => { const w = wallOf(at, zone); return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi) / 1000 - at; };
+  return guess - offset(guess - offset(guess));
+}
 const serviceOf = (site, code) => pick(siteOf(site)?.services?.find((x) => x.code === code)?.names, t.lang()) || code;
 
 function renderBookings() {
@@ -155,7 +174,6 @@ function renderBookings() {
   $("book-site-label").textContent = t("hub.expert_site");
   $("book-service-label").textContent = t("hub.expert_service");
   $("book-booth-label").textContent = t("hub.expert_booths");
-  $("book-at-label").textContent = t("hub.expert_when");
   $("book-min-label").textContent = t("hub.expert_minutes");
   $("book").textContent = t("hub.expert_book");
   const head = clear($("bookings-head"));
@@ -165,7 +183,7 @@ function renderBookings() {
   const rows = clear($("bookings-rows"));
   for (const b of list) {
     rows.append(h("tr", { "data-site": b.site, "data-id": b.id, class: b.state },
-      h("td", {}, when(b.at), ` (${b.minutes} min)`),
+      h("td", {}, when(b.at, b.site), ` (${b.minutes} min)`),
       h("td", {}, siteName(b.site)),
       h("td", {}, serviceOf(b.site, b.service)),
       h("td", { class: "num" }, b.booth ?? "–"),
@@ -181,11 +199,15 @@ function renderBookings() {
   fillSelect($("book-booth"), [["", t("hub.expert_any_booth")],
     ...(site?.booths || []).map((b) => [String(b.id), t("hub.expert_booth", { id: b.id })])]);
   $("book").disabled = !sites.length;
-  if (!$("book-at").value) {
+  const zone = zoneOf($("book-site").value);
+  $("book-at-label").textContent = t("hub.expert_when") + (zone ? ` (${zone})` : "");
+  if (!$("book-at").value || $("book-at").dataset.zone !== String(zone)) {
+    const w = zone ? wallOf(Math.floor(Date.now() / 1000) + 3600, zone) : null;
     const d = new Date(Date.now() + 60 * 60 * 1000);
-    d.setMinutes(0, 0, 0);
     const pad = (n) => String(n).padStart(2, "0");
-    $("book-at").value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`;
+    $("book-at").value = w ? `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:00`
+      : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`;
+    $("book-at").dataset.zone = String(zone);
   }
   drawBooked();
 }
@@ -195,7 +217,7 @@ function drawBooked() {
   if (!booked) return;
   out.className = "out ok";
   out.replaceChildren(h("span", { class: "book-code" }, booked.code),
-    t("hub.expert_booked_code", { site: siteName(booked.site), booth: booked.booth, when: when(booked.at) }));
+    t("hub.expert_booked_code", { site: siteName(booked.site), booth: booked.booth, when: when(booked.at, booked.site) }));
 }
 
 async function book(e) {
@@ -204,7 +226,7 @@ async function book(e) {
   const body = {
     site: $("book-site").value,
     service: $("book-service").value,
-    at: Math.floor(new Date($("book-at").value).getTime() / 1000),
+    at: zonedToUnix($("book-at").value, zoneOf($("book-site").value)),
     minutes: Number($("book-min").value) || 30,
   };
   if ($("book-booth").value) body.booth = Number($("book-booth").value);
