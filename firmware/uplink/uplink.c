@@ -948,6 +948,25 @@ struct uplink *uplink_new(const struct config *cfg, struct store *store, struct 
 	return u;
 }
 
+/* At the end: the events not taken by the loop, their acknowledgements into
+ * @acks; their messages destroyed when @destroy (libnats still up). */
+static void uplink_take_events(struct uplink *u, GArray *acks, bool destroy)
+{
+	g_mutex_lock(&u->lock);
+	for (guint i = 0; i < u->events->len; i++) {
+		struct uplink_ev *ev = &g_array_index(u->events, struct uplink_ev, i);
+
+		if (ev->type == EV_ACK)
+			g_array_append_val(acks, ev->seq);
+		if (destroy)
+			natsMsg_Destroy(ev->msg);
+		g_free(ev->error);
+		g_free(ev->url);
+	}
+	g_array_set_size(u->events, 0);
+	g_mutex_unlock(&u->lock);
+}
+
 void uplink_free(struct uplink *u)
 {
 	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -999,9 +1018,16 @@ void uplink_free(struct uplink *u)
 		natsConnection_Destroy(u->nc);
 	natsOptions_Destroy(u->opts);
 	u->opts = NULL;
+	/* The events so far: their messages go back to libnats while it is
+	 * still up (natsMsg_Destroy after nats_CloseAndWait crashes); the
+	 * publishing thread has ended. */
+	uplink_take_events(u, acks, true);
 	/* libnats's threads end here: no callback after this. */
 	nats_CloseAndWait(UPLINK_FLUSH_MS);
 	presence_free(u->presence);
+	/* Any that came meanwhile: acknowledgements still count; a message can
+	 * no longer be given back, and is left to the exit. */
+	uplink_take_events(u, acks, false);
 	g_mutex_lock(&u->lock);
 	if (u->wake) {
 		g_source_destroy(u->wake);
@@ -1011,15 +1037,6 @@ void uplink_free(struct uplink *u)
 	events = u->events;
 	u->events = NULL;
 	g_mutex_unlock(&u->lock);
-	for (guint i = 0; i < events->len; i++) {
-		struct uplink_ev *ev = &g_array_index(events, struct uplink_ev, i);
-
-		if (ev->type == EV_ACK)
-			g_array_append_val(acks, ev->seq);
-		natsMsg_Destroy(ev->msg); /* the publishing thread has ended */
-		g_free(ev->error);
-		g_free(ev->url);
-	}
 	g_array_unref(events);
 	uplink_acked(u, acks, false);
 	if (u->retry_source)
