@@ -41,7 +41,7 @@ def test_staff_see_the_card_anonymous_callers_do_not(daemon):
     r = daemon.post("/api/tickets", {"service": "tax", "lang": "en"})
     assert r.status_code == 201, r.text
     assert "vero.fi" not in r.text and "497" not in r.text
-    f = daemon.get("/api/follow/" + r.json()["ref"])
+    f = daemon.get("/api/follow/" + r.json()["ticket"]["ref"])
     assert f.status_code == 200 and "vero.fi" not in f.text, f.text
 
 
