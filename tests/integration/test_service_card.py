@@ -8,7 +8,8 @@ A broken card key stops vuorod at start with a line naming file, group and
 key."""
 import subprocess
 
-from conftest import USERS, VUOROD, conf_with, make_daemon
+from conftest import USERS, VUOROD, conf_with, make_daemon, wait_for
+from test_uplink import kv_value, nats, uplink, uplink_conf  # noqa: F401 (nats: a fixture)
 
 TAX = {"instructions": {"fi": "https://www.vero.fi/henkiloasiakkaat/",
                         "sv": "https://www.vero.fi/sv/privatpersoner/",
@@ -69,3 +70,17 @@ def test_a_card_that_is_not_https_stops_vuorod(workdir):
     assert r.returncode != 0, r.stderr
     assert ("bad.conf: [service:tax] support-chat-url: expected an https:// address like "
             "https://www.example.fi/help, got \"http://chat.vero.fi/\"") in r.stderr, r.stderr
+
+
+def test_the_live_state_carries_the_public_card_for_the_hub(workdir, nats):
+    """The hub's expert workplace reads the card from the site's live state
+    (NATS KV): the provider's public links per service, nothing else."""
+    d = make_daemon(workdir, uplink_conf(nats))
+    try:
+        wait_for(lambda: uplink(d)["connected"], 15, "the uplink connected")
+        v = wait_for(lambda: kv_value(nats), 10, "the live state in the KV bucket")
+        svc = {s["code"]: s for s in v["services"]}
+        assert svc["kela-video"]["card"] == KELA_VIDEO, svc["kela-video"]
+        assert svc["tax"]["card"] == TAX and svc["guide"]["card"] is None, svc
+    finally:
+        assert d.stop() == 0
