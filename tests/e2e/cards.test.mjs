@@ -43,24 +43,34 @@ test("cards: /advisor shows the service card of the ticket served, in the page's
     await page.check('#counter-list input[value="2"]');
     await page.click("#open-btn");
     await page.waitForSelector("#console-view:not([hidden])");
-    expect(await page.$("#cur-facts .service-card") === null, "no card before a ticket is called");
+    expect(await page.$("#cur-card .service-card") === null, "no card before a ticket is called");
 
     await page.click("#b-next");
     await waitFor(async () => (await page.textContent("#cur-code")) === tax.code, "the tax ticket called");
-    await page.waitForSelector("#cur-facts .service-card");
-    checkLinks(await cardLinks(page, "#cur-facts"), {
+    await page.waitForSelector("#cur-card .service-card");
+    checkLinks(await cardLinks(page, "#cur-card"), {
       "card-instructions": "https://www.vero.fi/en/individuals/",
       "card-phone": "tel:+35829497000",
     });
-    const card = await page.textContent("#cur-facts .service-card");
+    const card = await page.textContent("#cur-card .service-card");
     expect(card.includes("Service card") && card.includes("+358 29 497 000") &&
       card.includes("(opens in a new tab)"), "the card's words: " + card);
+    // The whole console still fits the screen with the card.
+    const fit = await page.evaluate(() => ({ scroll: document.documentElement.scrollHeight, inner: innerHeight }));
+    expect(fit.scroll <= fit.inner, "the console fits 1280×800: " + JSON.stringify(fit));
+    // A live update (another customer draws a ticket) leaves a focused link focused.
+    await page.focus("#cur-card .card-instructions");
+    const other = await draw(v, "kela");
+    await waitFor(async () => (await page.textContent("#my-queue")).includes(other.code),
+      "the new ticket on the page");
+    await waitFor(() => page.evaluate(() => document.activeElement?.classList.contains("card-instructions")),
+      "the focus still on the instructions link");
     await shot(page, "cards-advisor");
     await audit(page, "/advisor with a service card");
 
     // In Swedish: the Swedish instructions.
     await page.selectOption("#lang", "sv");
-    await waitFor(async () => (await cardLinks(page, "#cur-facts"))
+    await waitFor(async () => (await cardLinks(page, "#cur-card"))
       .some((l) => l.href === "https://www.vero.fi/sv/privatpersoner/" && l.text.startsWith("Tjänstens anvisningar")),
     "the Swedish card");
 
@@ -71,10 +81,10 @@ test("cards: /advisor shows the service card of the ticket served, in the page's
     await waitFor(async () => (await v.api("GET", `/api/tickets/${tax.id}`, null, "admin1")).body.state === "serving",
       "the tax ticket served");
     await page.click("#b-end");
-    await waitFor(async () => (await page.$("#cur-facts .service-card")) === null, "the card gone with the ticket");
+    await waitFor(async () => (await page.$("#cur-card .service-card")) === null, "the card gone with the ticket");
     await page.click("#b-next");
     await waitFor(async () => (await page.textContent("#cur-code")) === guide.code, "the guide ticket called");
-    expect(await page.$("#cur-facts .service-card") === null, "guide has no card");
+    expect(await page.$("#cur-card .service-card") === null, "guide has no card");
   } finally {
     await v.stop();
   }

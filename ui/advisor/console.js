@@ -7,7 +7,7 @@ import { post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { S, t, $, now, mins, counter, counterName, service, serviceName, alertKey, clearAlert, note } from "./state.js";
 import { renderIdentity } from "./identity.js";
-import { serviceCard } from "/ui/common/card.js";
+import { showCard } from "/ui/common/card.js";
 
 const ACTIONS = ["next", "recall", "start", "noshow", "park", "end", "transfer", "resume"];
 const PATHS = { next: "call", recall: "recall", start: "start", noshow: "noshow", park: "park",
@@ -72,6 +72,8 @@ function renderCurrent() {
   $("cur-code").textContent = cur ? cur.code : "—";
   $("cur-code").classList.toggle("empty", !cur);
   const facts = $("cur-facts");
+  // The provider's instructions and support for this ticket's service.
+  showCard($("cur-card"), cur && service(cur.service)?.card, t.lang(), cardWords());
   if (!cur) {
     facts.replaceChildren(h("p", { class: "muted" }, t("none")));
     return;
@@ -81,9 +83,7 @@ function renderCurrent() {
     fact(t("f_service"), cur.service ? `${serviceName(cur.service)} (${cur.service})` : "—"),
     fact(t("f_state"), t("s_" + cur.state)),
     fact(t("f_waited"), t("min", { n: mins(waited) })),
-    fact(t("f_recalls"), String(cur.recalls ?? 0))),
-  // The provider's instructions and support for this ticket's service.
-  serviceCard(service(cur.service)?.card, t.lang(), cardWords()) || "");
+    fact(t("f_recalls"), String(cur.recalls ?? 0))));
 }
 
 const cardWords = () => ({ title: t("card_title"), instructions: t("card_instructions"),

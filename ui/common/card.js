@@ -31,3 +31,13 @@ export function serviceCard(card, lang, L) {
   return h("section", { class: "service-card", "aria-label": L.title },
     h("h3", {}, L.title), h("ul", {}, ...items));
 }
+
+// Draws the card into @box, only when it changed: a live update leaves a
+// focused link where it is.
+export function showCard(box, card, lang, L) {
+  const key = JSON.stringify([card || null, lang, L]);
+  if (box.dataset.card === key) return;
+  box.dataset.card = key;
+  const el = serviceCard(card, lang, L);
+  box.replaceChildren(...(el ? [el] : []));
+}

@@ -15,7 +15,7 @@
 // click, of the first decoded frame from the booth, and of vuorod's word that
 // the booth decoded its first frame from us.
 
-import { serviceCard } from "/ui/common/card.js";
+import { showCard } from "/ui/common/card.js";
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
@@ -172,9 +172,8 @@ function renderCard(s) {
   const code = s && s.state !== "ended"
     ? s.service || data?.booths.find((b) => b.id === s.booth)?.session?.service : null;
   const card = code && data?.services.find((x) => x.code === code)?.card;
-  const el = serviceCard(card, t.lang(), { title: t("card_title"), instructions: t("card_instructions"),
+  showCard($("session-card"), card, t.lang(), { title: t("card_title"), instructions: t("card_instructions"),
     phone: t("card_phone"), chat: t("card_chat"), newTab: t("card_new_tab") });
-  $("session-card").replaceChildren(...(el ? [el] : []));
 }
 
 // A session that ended stays on screen until the next call.

@@ -18,7 +18,7 @@ import { h, clear } from "/ui/common/dom.js";
 import { minutes, pick, siteNameIn } from "/ui/common/i18n.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
 import { staffPage, say } from "/ui/common/staff.js";
-import { serviceCard } from "/ui/common/card.js";
+import { showCard } from "/ui/common/card.js";
 import { hubWords, roleNameOf } from "/ui/hub/strings.js";
 import { TEMPLATES, OUTCOMES, DOCUMENTS } from "/ui/expert/strings.js";
 
@@ -262,10 +262,9 @@ function renderCard(s) {
   const site = s && s.state !== "ended" ? siteOf(s.site) : null;
   const code = site?.booths.find((b) => b.id === s.booth)?.session?.service;
   const card = code && site.services?.find((x) => x.code === code)?.card;
-  const el = serviceCard(card, t.lang(), { title: t("hub.expert_card_title"),
+  showCard($("session-card"), card, t.lang(), { title: t("hub.expert_card_title"),
     instructions: t("hub.expert_card_instructions"), phone: t("hub.expert_card_phone"),
     chat: t("hub.expert_card_chat"), newTab: t("hub.expert_card_new_tab") });
-  $("session-card").replaceChildren(...(el ? [el] : []));
 }
 
 function renderSession() {
