@@ -28,30 +28,33 @@ G_DEFINE_QUARK(vuoro - config - error - quark, config_error)
 #define CONFIG_ERROR (config_error_quark())
 
 enum config_type {
-	CT_STRING,   /* char * */
-	CT_BOOL,     /* bool */
-	CT_INT,      /* int, within [min, max] */
-	CT_MINUTE,   /* int: "HH:MM" → minutes after midnight */
-	CT_LISTEN,   /* "HOST:PORT" → listen_host, listen_port */
-	CT_LIST,     /* char **: ";"-separated */
-	CT_TOKEN,    /* char *: at least 16 characters when set */
-	CT_ZONE,     /* char *: an Olson time zone name */
-	CT_PREFIX,   /* char: one letter A–Z */
-	CT_PROVIDER, /* int: index of an existing provider */
-	CT_SVC_KIND, /* enum config_service_kind */
-	CT_CTR_KIND, /* bool expert */
-	CT_HOURS,    /* struct config_day_hours[7] */
-	CT_PROFILE,  /* GArray of struct config_profile_entry */
-	CT_CHOICE,   /* int: index into the key's choices */
-	CT_CODEPAGE, /* char *: a printer code page we know */
-	CT_ACTION,   /* struct config_button_do: "issue:tax", "next:2" … */
-	CT_FOLLOWS,  /* enum config_lamp_follow + arg: "counter-open:2" … */
-	CT_UNITS,    /* char **: ";"-separated Modbus unit ids 1–247 */
-	CT_LANGS,    /* char **: ";"-separated language codes, each at most once */
-	CT_NAMES,    /* char *[CONFIG_LANGS_MAX]: KEY-LANG per site language ("name-fi") */
-	CT_MAP,      /* char * map name + struct display_map loaded next to the config */
-	CT_MEDIA,    /* char *: "scheme" or "scheme:arg", scheme among the key's choices */
-	CT_URI,      /* char *: a URI whose scheme is among the key's choices */
+	CT_STRING,      /* char * */
+	CT_BOOL,        /* bool */
+	CT_INT,         /* int, within [min, max] */
+	CT_MINUTE,      /* int: "HH:MM" → minutes after midnight */
+	CT_LISTEN,      /* "HOST:PORT" → listen_host, listen_port */
+	CT_LIST,        /* char **: ";"-separated */
+	CT_TOKEN,       /* char *: at least 16 characters when set */
+	CT_ZONE,        /* char *: an Olson time zone name */
+	CT_PREFIX,      /* char: one letter A–Z */
+	CT_PROVIDER,    /* int: index of an existing provider */
+	CT_SVC_KIND,    /* enum config_service_kind */
+	CT_CTR_KIND,    /* bool expert */
+	CT_HOURS,       /* struct config_day_hours[7] */
+	CT_PROFILE,     /* GArray of struct config_profile_entry */
+	CT_CHOICE,      /* int: index into the key's choices */
+	CT_CODEPAGE,    /* char *: a printer code page we know */
+	CT_ACTION,      /* struct config_button_do: "issue:tax", "next:2" … */
+	CT_FOLLOWS,     /* enum config_lamp_follow + arg: "counter-open:2" … */
+	CT_UNITS,       /* char **: ";"-separated Modbus unit ids 1–247 */
+	CT_LANGS,       /* char **: ";"-separated language codes, each at most once */
+	CT_NAMES,       /* char *[CONFIG_LANGS_MAX]: KEY-LANG per site language ("name-fi") */
+	CT_MAP,         /* char * map name + struct display_map loaded next to the config */
+	CT_MEDIA,       /* char *: "scheme" or "scheme:arg", scheme among the key's choices */
+	CT_URI,         /* char *: a URI whose scheme is among the key's choices */
+	CT_HTTPS,       /* char *: an https:// URL with a host */
+	CT_HTTPS_LANGS, /* char *[CONFIG_LANGS_MAX]: KEY for all languages, KEY-LANG for one */
+	CT_PHONE,       /* char *: a phone number, digits with + - ( ) and spaces */
 };
 
 struct config_key {
@@ -145,6 +148,10 @@ static const struct config_key service_keys[] = {
     {"last-ticket-min", CT_INT, false, "15", 0, 240, SVC(last_ticket_min)},
     {"max-queue", CT_INT, false, "0", 0, 999, SVC(max_queue)},
     {"service-min", CT_INT, false, "10", 1, 240, SVC(service_min)},
+    /* The service card staff see next to the ticket (issue 17). */
+    {"instructions-url", CT_HTTPS_LANGS, false, NULL, 0, 0, SVC(instructions_url)},
+    {"support-phone", CT_PHONE, false, NULL, 0, 0, SVC(support_phone)},
+    {"support-chat-url", CT_HTTPS, false, NULL, 0, 0, SVC(support_chat_url)},
     {0},
 };
 
@@ -651,6 +658,29 @@ static bool uri_scheme_ok(const char *value, const char *const *choices)
 	return scheme && rest && rest[3] && g_strv_contains(choices, scheme);
 }
 
+/* An https:// URL with a host and nothing a browser would not take. */
+static bool https_url_ok(const char *value)
+{
+	g_autoptr(GUri) uri = g_uri_parse(value, G_URI_FLAGS_NONE, NULL);
+
+	return uri && g_ascii_strcasecmp(g_uri_get_scheme(uri), "https") == 0 &&
+	       g_uri_get_host(uri) && *g_uri_get_host(uri) && !strpbrk(value, " \t\"<>");
+}
+
+/* A phone number as people dial it: +358 29 497 000, (09) 123-4567. */
+static bool phone_ok(const char *value)
+{
+	int digits = 0;
+
+	for (const char *c = value; *c; c++) {
+		if (g_ascii_isdigit(*c))
+			digits++;
+		else if (!strchr("+-() ", *c) || (*c == '+' && c != value))
+			return false;
+	}
+	return digits >= 3 && digits <= 20;
+}
+
 static int config_set(struct config_loader *l, const char *group, const struct config_key *k,
 		      const char *value, void *obj, GError **error)
 {
@@ -744,6 +774,26 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
 		return 0;
+	case CT_HTTPS:
+		if (!https_url_ok(value))
+			return config_fail(l, group, k->key, error,
+					   "expected an https:// address like "
+					   "https://www.example.fi/help, got \"%s\"",
+					   value);
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case CT_PHONE:
+		if (!phone_ok(value))
+			return config_fail(l, group, k->key, error,
+					   "expected a phone number like +358 29 497 000 (digits, "
+					   "a leading +, spaces, - and parentheses), got \"%s\"",
+					   value);
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case CT_HTTPS_LANGS: /* config_set_urls(), for all the site's languages at once */
+		return -EINVAL;
 	case CT_CODEPAGE:
 		if (!escpos_codepage_find(value))
 			return config_fail(l, group, k->key, error,
@@ -958,6 +1008,42 @@ static int config_set_names(struct config_loader *l, const char *group, const st
 	return 0;
 }
 
+/* CT_HTTPS_LANGS: "instructions-url" for every language, "instructions-url-sv"
+ * for one; each checked like CT_HTTPS. */
+static int config_set_urls(struct config_loader *l, const char *group, const struct config_key *k,
+			   char **urls, GError **error)
+{
+	struct config_key one = *k;
+	g_autofree char *all = g_key_file_get_string(l->kf, group, k->key, NULL);
+
+	one.type = CT_HTTPS;
+	one.offset = 0; /* config_set writes &urls[i] itself */
+	for (int i = 0; l->cfg->langs[i]; i++) {
+		g_autofree char *key = g_strconcat(k->key, "-", l->cfg->langs[i], NULL);
+		g_autofree char *value = g_key_file_get_string(l->kf, group, key, NULL);
+		const char *v = value ? value : all;
+		int rc;
+
+		if (!v)
+			continue;
+		one.key = value ? key : k->key;
+		g_strstrip((char *)v);
+		rc = config_set(l, group, &one, v, &urls[i], error);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Whether KEY is the CT_NAMES / CT_HTTPS_LANGS key @k for some language. */
+static bool config_key_is_lang(const struct config_key *k, const char *key)
+{
+	if (k->type == CT_NAMES)
+		return g_str_has_prefix(key, k->key);
+	return k->type == CT_HTTPS_LANGS && g_str_has_prefix(key, k->key) &&
+	       key[strlen(k->key)] == '-';
+}
+
 static int config_load_group(struct config_loader *l, const char *group,
 			     const struct config_key *keys, void *obj, GError **error)
 {
@@ -967,15 +1053,16 @@ static int config_load_group(struct config_loader *l, const char *group,
 	for (char **p = present; p && *p; p++) {
 		const struct config_key *k = keys;
 
-		while (k->key && strcmp(k->key, *p) != 0 &&
-		       !(k->type == CT_NAMES && g_str_has_prefix(*p, k->key)))
+		while (k->key && strcmp(k->key, *p) != 0 && !config_key_is_lang(k, *p))
 			k++;
 		if (!k->key)
 			g_warning("%s: [%s] %s: unknown key, ignored", l->file, group, *p);
-		else if (k->type == CT_NAMES && !config_lang_code_valid(*p + strlen(k->key)))
+		else if (config_key_is_lang(k, *p) &&
+			 !config_lang_code_valid(*p + strlen(k->key) + (k->type == CT_HTTPS_LANGS)))
 			g_warning("%s: [%s] %s: \"%s\" is not a language code (like fi, sv, "
 				  "uk), ignored",
-				  l->file, group, *p, *p + strlen(k->key));
+				  l->file, group, *p,
+				  *p + strlen(k->key) + (k->type == CT_HTTPS_LANGS));
 		/* A name in a language the site does not offer (now) is kept quiet. */
 	}
 	for (const struct config_key *k = keys; k->key; k++) {
@@ -984,6 +1071,13 @@ static int config_load_group(struct config_loader *l, const char *group,
 		if (k->type == CT_NAMES) {
 			rc = config_set_names(l, group, k, (char **)((char *)obj + k->offset),
 					      error);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (k->type == CT_HTTPS_LANGS) {
+			rc =
+			    config_set_urls(l, group, k, (char **)((char *)obj + k->offset), error);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -1025,8 +1119,12 @@ static void config_service_free(gpointer p)
 	struct config_service *x = p;
 
 	g_free(x->code);
-	for (int i = 0; i < CONFIG_LANGS_MAX; i++)
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++) {
 		g_free(x->name[i]);
+		g_free(x->instructions_url[i]);
+	}
+	g_free(x->support_phone);
+	g_free(x->support_chat_url);
 	g_free(x);
 }
 

@@ -91,6 +91,11 @@ struct config_service {
 	int last_ticket_min;              /* no new tickets this many minutes before closing */
 	int max_queue;                    /* most tickets waiting at once; 0 = no limit */
 	int service_min;                  /* service time assumed until real ones are measured */
+	/* The service card (staff only): the provider's instructions per
+	 * language (NULL: none), its support line and chat.  https only. */
+	char *instructions_url[CONFIG_LANGS_MAX];
+	char *support_phone;
+	char *support_chat_url;
 };
 
 struct config_profile_entry {

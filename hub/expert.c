@@ -753,8 +753,8 @@ static void service_names(JsonBuilder *b, JsonObject *o, const char *code)
 	}
 }
 
-/* "services": the provider's remote services at a site, {code, names}
- * (what the booking form offers). */
+/* "services": the provider's remote services at a site, {code, names,
+ * card} (what the booking form offers; the session's service card). */
 static void site_services(JsonBuilder *b, JsonObject *o, const char *provider)
 {
 	JsonArray *services = json_array_member(o, "services");
@@ -776,6 +776,12 @@ static void site_services(JsonBuilder *b, JsonObject *o, const char *provider)
 			json_builder_set_member_name(b, "names");
 			json_builder_add_value(b,
 					       json_node_copy(json_object_get_member(s, "names")));
+		}
+		/* The service card: the provider's public links, by the site. */
+		if (json_object_member(s, "card")) {
+			json_builder_set_member_name(b, "card");
+			json_builder_add_value(b,
+					       json_node_copy(json_object_get_member(s, "card")));
 		}
 		json_builder_end_object(b);
 	}

@@ -109,6 +109,30 @@ void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[C
 	api_add_lang_texts(b, cfg, "names", names);
 }
 
+void api_add_service_card(JsonBuilder *b, const struct config *cfg,
+			  const struct config_service *svc)
+{
+	bool any = svc->support_phone || svc->support_chat_url;
+
+	for (int l = 0; l < cfg->n_langs; l++)
+		any |= svc->instructions_url[l] != NULL;
+	json_builder_set_member_name(b, "card");
+	if (!any) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "instructions");
+	json_builder_begin_object(b);
+	for (int l = 0; l < cfg->n_langs; l++)
+		if (svc->instructions_url[l])
+			web_json_add_str(b, config_lang_code(cfg, l), svc->instructions_url[l]);
+	json_builder_end_object(b);
+	web_json_add_str(b, "phone", svc->support_phone);
+	web_json_add_str(b, "chat", svc->support_chat_url);
+	json_builder_end_object(b);
+}
+
 /* Whether anybody serves @service now: an open counter whose profile has
  * it, or for a remote line its booth while the booth works.  @st: its
  * queue_service_status() when at hand, else NULL. */

@@ -107,6 +107,11 @@ int api_service_instead(struct api *api, int service);
 void api_add_instead(JsonBuilder *b, struct api *api, int service);
 /* "names": {"fi": …, "sv": …} in every language of the site. */
 void api_add_names(JsonBuilder *b, const struct config *cfg, char *const names[CONFIG_LANGS_MAX]);
+/* "card": the service's card for staff ({instructions: {LANG: url}, phone,
+ * chat}), null when board-config gives it none.  The provider's public
+ * links only: no personal data. */
+void api_add_service_card(JsonBuilder *b, const struct config *cfg,
+			  const struct config_service *svc);
 void api_add_lang_texts(JsonBuilder *b, const struct config *cfg, const char *member,
 			char *const texts[CONFIG_LANGS_MAX]);
 /* A ticket as every client sees it; @t is the desk's current time. */

@@ -383,6 +383,7 @@ static void api_expert_get(struct web_req *r)
 		api_add_names(b, api->cfg, svc->name);
 		web_json_add_int(b, "waiting", st.waiting);
 		web_json_add_int(b, "wait_s", st.wait_s);
+		api_add_service_card(b, api->cfg, svc);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -95,6 +95,9 @@ static void api_status(struct web_req *r)
 		web_json_add_int(b, "opens_min", st.opens_min);
 		web_json_add_int(b, "closes_min", st.closes_min);
 		web_json_add_int(b, "last_ticket_min", svc->last_ticket_min);
+		/* The service card, next to the ticket on /advisor and /expert. */
+		if (staff)
+			api_add_service_card(b, cfg, svc);
 		web_json_add_int(b, "waiting", st.waiting);
 		web_json_add_int(b, "counters_open", st.counters_open);
 		/* staffed: some open counter (or working booth) serves it.  Not
@@ -554,6 +557,8 @@ void api_build_live(struct api *api, JsonBuilder *b)
 		else
 			json_builder_add_null_value(b);
 		web_json_add_bool(b, "staffed", st.staffed);
+		/* For the hub's expert workplace: the provider's public links. */
+		api_add_service_card(b, cfg, svc);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -580,6 +585,15 @@ void api_build_live(struct api *api, JsonBuilder *b)
 			web_json_add_int(b, "id", si.session);
 			web_json_add_str(b, "state", si.state);
 			web_json_add_str(b, "expert", si.expert);
+			/* Its service: the hub's expert page shows that service's card. */
+			{
+				const struct queue_ticket *tk =
+				    queue_ticket_get(desk_queue(api->desk), si.ticket);
+				const struct config_service *svc =
+				    tk ? config_service_get(cfg, tk->service) : NULL;
+
+				web_json_add_str(b, "service", svc ? svc->code : NULL);
+			}
 			json_builder_end_object(b);
 		} else {
 			json_builder_add_null_value(b);

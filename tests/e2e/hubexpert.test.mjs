@@ -123,6 +123,13 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
     }, "the booth's ball pattern decoded in the browser", 10000);
     expect(px.h === 480, "640x480 from the booth");
     await waitFor(() => page.evaluate(() => window.__vuoro.session?.state === "live"), "the page says live", 10000);
+    // The service card of the session's service (issue 17, item 11), from the site's live state.
+    await page.waitForSelector("#session-card .service-card", { timeout: 10000 });
+    const card = await page.$$eval("#session-card .service-card a", (as) => as.map((a) =>
+      [a.getAttribute("href"), a.getAttribute("target"), a.getAttribute("rel")].join(" ")));
+    expect(JSON.stringify(card) === JSON.stringify([
+      "https://www.kela.fi/asiointipisteet _blank noopener noreferrer", "tel:+35820692200  ",
+      "https://www.kela.fi/chat _blank noopener noreferrer"]), "the kela-video card: " + JSON.stringify(card));
     await shot(page, "hubexpert-live");
     await audit(page, "/hub/expert in a session");
 

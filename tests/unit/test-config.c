@@ -437,6 +437,101 @@ static void test_languages(void)
 	g_assert_null(cfg->announce_langs);
 }
 
+/* The service card: instructions per language, support phone and chat. */
+static void test_service_card(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load("board-config/sim.conf", &error);
+	g_autoptr(GString) text = g_string_new(minimal);
+	g_autoptr(Config) min = NULL;
+	const struct config_service *svc;
+
+	g_assert_no_error(error);
+	svc = config_service_get(cfg, config_service_find(cfg, "tax"));
+	g_assert_cmpstr(svc->instructions_url[0], ==, "https://www.vero.fi/henkiloasiakkaat/");
+	g_assert_cmpstr(svc->instructions_url[1], ==, "https://www.vero.fi/sv/privatpersoner/");
+	g_assert_cmpstr(svc->instructions_url[2], ==, "https://www.vero.fi/en/individuals/");
+	/* se: no page of its own, the main one */
+	g_assert_cmpstr(svc->instructions_url[3], ==, "https://www.vero.fi/henkiloasiakkaat/");
+	g_assert_cmpstr(svc->support_phone, ==, "+358 29 497 000");
+	g_assert_null(svc->support_chat_url);
+	svc = config_service_get(cfg, config_service_find(cfg, "guide"));
+	g_assert_null(svc->instructions_url[0]);
+	g_assert_null(svc->support_phone);
+
+	/* Only a language's own page, no default: the others have none. */
+	g_string_replace(text, "hours = sat-sun 10:00-14:00\n",
+			 "hours = sat-sun 10:00-14:00\ninstructions-url-sv = https://e.se/x\n"
+			 "support-chat-url = https://chat.example.fi/?q=1\n",
+			 1);
+	min = config_load_data(text->str, "min.conf", &error);
+	g_assert_no_error(error);
+	svc = config_service_get(min, 0);
+	g_assert_null(svc->instructions_url[0]);
+	g_assert_cmpstr(svc->instructions_url[1], ==, "https://e.se/x");
+	g_assert_null(svc->instructions_url[2]);
+	g_assert_cmpstr(svc->support_chat_url, ==, "https://chat.example.fi/?q=1");
+}
+
+static void test_service_card_errors(void)
+{
+	static const struct {
+		const char *add, *message;
+	} cases[] = {
+	    {"instructions-url = http://www.vero.fi/\n",
+	     "min.conf: [service:s] instructions-url: expected an https:// address like "
+	     "https://www.example.fi/help, got \"http://www.vero.fi/\""},
+	    {"instructions-url-en = javascript:alert(1)\n",
+	     "min.conf: [service:s] instructions-url-en: expected an https:// address like "
+	     "https://www.example.fi/help, got \"javascript:alert(1)\""},
+	    {"support-chat-url = https://\n",
+	     "min.conf: [service:s] support-chat-url: expected an https:// address like "
+	     "https://www.example.fi/help, got \"https://\""},
+	    {"support-phone = call us\n",
+	     "min.conf: [service:s] support-phone: expected a phone number like +358 29 497 000 "
+	     "(digits, a leading +, spaces, - and parentheses), got \"call us\""},
+	    {"support-phone = 12\n",
+	     "min.conf: [service:s] support-phone: expected a phone number like +358 29 497 000 "
+	     "(digits, a leading +, spaces, - and parentheses), got \"12\""},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GString) text = g_string_new(minimal);
+		g_autoptr(Config) cfg = NULL;
+		g_autofree char *to =
+		    g_strconcat("hours = sat-sun 10:00-14:00\n", cases[i].add, NULL);
+
+		g_string_replace(text, "hours = sat-sun 10:00-14:00\n", to, 1);
+		cfg = config_load_data(text->str, "min.conf", &error);
+		g_assert_null(cfg);
+		g_assert_nonnull(error);
+		g_assert_cmpstr(error->message, ==, cases[i].message);
+	}
+}
+
+/* A misspelt card key is an unknown key: it warns (a newer board-config
+ * still starts an older firmware) and gives no card. */
+static void test_service_card_unknown(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) text = g_string_new(minimal);
+	g_autoptr(Config) cfg = NULL;
+
+	if (g_test_subprocess()) {
+		g_string_replace(text, "hours = sat-sun 10:00-14:00\n",
+				 "hours = sat-sun 10:00-14:00\ninstruction-url = https://e.fi/\n",
+				 1);
+		cfg = config_load_data(text->str, "min.conf", &error);
+		g_assert_no_error(error);
+		g_assert_null(config_service_get(cfg, 0)->instructions_url[0]);
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed(); /* warnings are fatal in tests */
+	g_test_trap_assert_stderr("*min.conf: [service:s] instruction-url: unknown key, ignored*");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -452,5 +547,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/uplink-public-url", test_uplink_public_url);
 	g_test_add_func("/config/real-refuses-sim", test_real_refuses_sim);
 	g_test_add_func("/config/token", test_token);
+	g_test_add_func("/config/service-card", test_service_card);
+	g_test_add_func("/config/service-card-errors", test_service_card_errors);
+	g_test_add_func("/config/service-card-unknown", test_service_card_unknown);
 	return g_test_run();
 }

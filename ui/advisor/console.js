@@ -7,6 +7,7 @@ import { post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { S, t, $, now, mins, counter, counterName, service, serviceName, alertKey, clearAlert, note } from "./state.js";
 import { renderIdentity } from "./identity.js";
+import { showCard } from "/ui/common/card.js";
 
 const ACTIONS = ["next", "recall", "start", "noshow", "park", "end", "transfer", "resume"];
 const PATHS = { next: "call", recall: "recall", start: "start", noshow: "noshow", park: "park",
@@ -71,6 +72,8 @@ function renderCurrent() {
   $("cur-code").textContent = cur ? cur.code : "—";
   $("cur-code").classList.toggle("empty", !cur);
   const facts = $("cur-facts");
+  // The provider's instructions and support for this ticket's service.
+  showCard($("cur-card"), cur && service(cur.service)?.card, t.lang(), cardWords());
   if (!cur) {
     facts.replaceChildren(h("p", { class: "muted" }, t("none")));
     return;
@@ -82,6 +85,9 @@ function renderCurrent() {
     fact(t("f_waited"), t("min", { n: mins(waited) })),
     fact(t("f_recalls"), String(cur.recalls ?? 0))));
 }
+
+const cardWords = () => ({ title: t("card_title"), instructions: t("card_instructions"),
+  phone: t("card_phone"), chat: t("card_chat"), newTab: t("card_new_tab") });
 
 // Rebuilds a select's options, keeping what was chosen; untouched when they
 // are the same (an open drop-down stays open through a live update).

@@ -15,6 +15,7 @@
 // click, of the first decoded frame from the booth, and of vuorod's word that
 // the booth decoded its first frame from us.
 
+import { showCard } from "/ui/common/card.js";
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
@@ -145,6 +146,7 @@ function renderSession() {
   $("doc-toggle").textContent = s?.document ? t("doc_off") : t("doc_on");
   $("document-figure").hidden = !s?.document || s.state === "ended";
   renderIdentity(s);
+  renderCard(s);
   if (!s) {
     $("status").textContent = t("no_session");
     return;
@@ -163,6 +165,15 @@ function renderSession() {
   if (s.consent === "refused") notes.push(t("consent_refused"));
   if (s.recording) notes.push(t("recording"));
   if (notes.length) say($("session-out"), notes.join(" "));
+}
+
+// The service card of the session's service, while the session runs.
+function renderCard(s) {
+  const code = s && s.state !== "ended"
+    ? s.service || data?.booths.find((b) => b.id === s.booth)?.session?.service : null;
+  const card = code && data?.services.find((x) => x.code === code)?.card;
+  showCard($("session-card"), card, t.lang(), { title: t("card_title"), instructions: t("card_instructions"),
+    phone: t("card_phone"), chat: t("card_chat"), newTab: t("card_new_tab") });
 }
 
 // A session that ended stays on screen until the next call.

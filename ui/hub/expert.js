@@ -18,6 +18,7 @@ import { h, clear } from "/ui/common/dom.js";
 import { minutes, pick, siteNameIn } from "/ui/common/i18n.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
 import { staffPage, say } from "/ui/common/staff.js";
+import { showCard } from "/ui/common/card.js";
 import { hubWords, roleNameOf } from "/ui/hub/strings.js";
 import { TEMPLATES, OUTCOMES, DOCUMENTS } from "/ui/expert/strings.js";
 
@@ -255,12 +256,24 @@ function fillSelect(sel, options) {
   if (keep) sel.value = keep;
 }
 
+// The service card of the session's service (the site's live state names it
+// and carries the provider's public links), while the session runs.
+function renderCard(s) {
+  const site = s && s.state !== "ended" ? siteOf(s.site) : null;
+  const code = site?.booths.find((b) => b.id === s.booth)?.session?.service;
+  const card = code && site.services?.find((x) => x.code === code)?.card;
+  showCard($("session-card"), card, t.lang(), { title: t("hub.expert_card_title"),
+    instructions: t("hub.expert_card_instructions"), phone: t("hub.expert_card_phone"),
+    chat: t("hub.expert_card_chat"), newTab: t("hub.expert_card_new_tab") });
+}
+
 function renderSession() {
   const s = current;
   $("controls").hidden = !s || s.state !== "live";
   $("doc-toggle").textContent = s?.document ? t("doc_off") : t("doc_on");
   $("document-figure").hidden = !s?.document || s.state === "ended";
   renderIdentity(s);
+  renderCard(s);
   if (!s) {
     $("status").textContent = t("no_session");
     return;
