@@ -17,6 +17,7 @@ export function noticesView(root, { expired }) {
   let editing = null; // the notice being edited, or null: a new one
   let message = null; // {text, error}
   let busy = false;
+  let draft = null; // what the form held when sent: kept when vuorod refuses it
 
   const langs = () => t.siteLanguages();
 
@@ -27,11 +28,11 @@ export function noticesView(root, { expired }) {
         t(i ? "notice_text" : "notice_text_main", { lang: l.name })),
       h("textarea", { id: "notice-text-" + l.code, name: "text_" + l.code, rows: "2", maxlength: "600",
         lang: l.code, dir: l.dir, required: i ? null : true },
-      editing?.texts?.[l.code] || "")));
+      draft ? draft["text_" + l.code] || "" : editing?.texts?.[l.code] || "")));
     const start = h("input", { type: "datetime-local", id: "notice-start", required: true,
-      value: toInput(editing?.start_local) });
+      value: draft ? draft.start : toInput(editing?.start_local) });
     const end = h("input", { type: "datetime-local", id: "notice-end", required: true,
-      value: toInput(editing?.end_local) });
+      value: draft ? draft.end : toInput(editing?.end_local) });
     const f = h("form", { class: "notice-form", novalidate: true, "aria-labelledby": "notice-form-title" },
       h("h3", { id: "notice-form-title" }, editing ? t("notice_edit_title", { id: editing.id }) : t("notice_new")),
       h("p", { class: "muted small" }, t("notice_fallback", { lang: main?.name || "" })),
@@ -45,6 +46,7 @@ export function noticesView(root, { expired }) {
         editing ? h("button", { type: "button", class: "secondary", id: "notice-cancel",
           onclick: () => {
             editing = null;
+            draft = null;
             message = null;
             render();
           } }, t("notice_cancel")) : null));
@@ -76,6 +78,7 @@ export function noticesView(root, { expired }) {
           h("button", { type: "button", class: "secondary", "aria-label": t("notice_edit_of", { id: n.id }),
             onclick: () => {
               editing = n;
+              draft = null;
               message = null;
               render();
               root.querySelector("textarea")?.focus();
@@ -104,10 +107,12 @@ export function noticesView(root, { expired }) {
 
   async function save(body) {
     busy = true;
+    draft = body;
     try {
       const n = editing ? await post(`/api/notices/${editing.id}`, body) : await post("/api/notices", body);
       message = { text: t(editing ? "notice_saved" : "notice_published", { id: n.id }) };
       editing = null;
+      draft = null;
     } catch (e) {
       if (e.status === 401) expired();
       message = { text: e.message, error: true };
@@ -120,7 +125,10 @@ export function noticesView(root, { expired }) {
     try {
       await post(`/api/notices/${n.id}/withdraw`, {});
       message = { text: t("notice_withdrawn", { id: n.id }) };
-      if (editing?.id === n.id) editing = null;
+      if (editing?.id === n.id) {
+        editing = null;
+        draft = null;
+      }
     } catch (e) {
       if (e.status === 401) expired();
       message = { text: e.message, error: true };
