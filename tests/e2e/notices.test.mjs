@@ -30,6 +30,11 @@ function local(min) {
 const noReload = (page) => page.evaluate(() => {
   window.__notReloaded = true;
 });
+// The kiosk's start screen never scrolls, with a notice too.
+async function unscrolled(page, what) {
+  const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollHeight, inner: innerHeight }));
+  expect(m.scroll <= m.inner, `${what}: no scrolling (${m.scroll} > ${m.inner})`);
+}
 const stillSamePage = async (page) => expect(await page.evaluate(() => window.__notReloaded === true), "no reload");
 
 test("notices: published on /manager, shown live on /display and /kiosk in Finnish and Arabic", async () => {
@@ -93,6 +98,7 @@ test("notices: published on /manager, shown live on /display and /kiosk in Finni
     await waitFor(async () => (await notice.innerText().catch(() => "")) === FI_TEXT, "the kiosk shows it in Finnish");
     await stillSamePage(kiosk);
     expect(await notice.getAttribute("lang") === "fi", "marked Finnish");
+    await unscrolled(kiosk, "the kiosk in Finnish with a notice");
     await shot(kiosk, "notices-kiosk-fi");
     await audit(kiosk, "kiosk with a notice (fi)");
     await kiosk.getByRole("button", { name: "العربية" }).click();
@@ -100,6 +106,7 @@ test("notices: published on /manager, shown live on /display and /kiosk in Finni
     await waitFor(async () => (await notice.innerText()) === AR_TEXT, "the notice in Arabic");
     expect(await notice.getAttribute("lang") === "ar" && await notice.getAttribute("dir") === "rtl", "marked ar, rtl");
     expect(await kiosk.evaluate(() => document.documentElement.dir) === "rtl", "the kiosk right to left");
+    await unscrolled(kiosk, "the kiosk in Arabic with a notice");
     await shot(kiosk, "notices-kiosk-ar");
     await audit(kiosk, "kiosk with a notice (ar)");
 

@@ -106,6 +106,7 @@ function renderNotices() {
   const lang = t.lang();
   const dir = t.languages().find((l) => l.code === lang)?.dir || "ltr";
   $("notices").hidden = !list.length;
+  document.body.classList.toggle("has-notices", list.length > 0);
   $("notices-h").textContent = t("notices");
   $("notice-list").replaceChildren(...list.map((n) => {
     // Written in the main language only: say so, for the screen reader's voice.
