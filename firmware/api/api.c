@@ -739,6 +739,7 @@ static const struct {
     API_TABLE(site),    API_TABLE(users), API_TABLE(tickets),      API_TABLE(counters),
     API_TABLE(devices), API_TABLE(sim),   API_TABLE(appointments), API_TABLE(reports),
     API_TABLE(booth),   API_TABLE(visit), API_TABLE(credentials),  API_TABLE(logins),
+    API_TABLE(notices),
 #undef API_TABLE
 };
 

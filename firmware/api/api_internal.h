@@ -175,6 +175,7 @@ API_ROUTES(booth);
 API_ROUTES(visit);
 API_ROUTES(credentials);
 API_ROUTES(logins);
+API_ROUTES(notices);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */

@@ -2668,3 +2668,140 @@ int store_backup_scrub(const char *path, GError **error)
 	sqlite3_close(db);
 	return 0;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Notices (schema v10) */
+
+#define NOTICE_COLUMNS                                                                             \
+	"id, texts, start_at, end_at, created_at, created_by, updated_at, withdrawn_at"
+
+void store_notice_clear(struct store_notice *n)
+{
+	g_clear_pointer(&n->texts, g_free);
+	g_clear_pointer(&n->created_by, g_free);
+}
+
+static void row_notice(sqlite3_stmt *st, struct store_notice *n)
+{
+	n->id = sqlite3_column_int64(st, 0);
+	n->texts = g_strdup(col_text(st, 1));
+	n->start_at = sqlite3_column_int64(st, 2);
+	n->end_at = sqlite3_column_int64(st, 3);
+	n->created_at = sqlite3_column_int64(st, 4);
+	n->created_by =
+	    sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 5));
+	n->updated_at = sqlite3_column_int64(st, 6);
+	n->withdrawn_at = sqlite3_column_int64(st, 7);
+}
+
+/* After the change (its row count @rc: 0 → -ENOENT), its audit line, the
+ * notice's id set into @audit's detail (a JSON object), in one transaction. */
+static int notice_change(struct store *s, int rc, int64_t id, const struct store_audit *audit,
+			 const char *doing, GError **error)
+{
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "no notice %" G_GINT64_FORMAT ", or it was withdrawn already", id);
+		rc = -ENOENT;
+	}
+	if (rc > 0)
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_set(coalesce(?4, '{}'), '$.notice', ?5))",
+				doing, error, "isssi", audit->at, audit->user, audit->command,
+				audit->detail, id);
+	if (rc > 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_notice_put(struct store *s, struct store_notice *n, const struct store_audit *audit,
+		     GError **error)
+{
+	const char *doing = "saving the notice";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	if (n->id == 0) {
+		rc = store_write(s,
+				 "INSERT INTO notices (texts, start_at, end_at, created_at, "
+				 "created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+				 doing, error, "siiis", n->texts, n->start_at, n->end_at,
+				 n->created_at, n->created_by);
+		if (rc > 0)
+			n->id = sqlite3_last_insert_rowid(s->db);
+	} else {
+		rc = store_write(s,
+				 "UPDATE notices SET texts = ?2, start_at = ?3, end_at = ?4, "
+				 "updated_at = ?5 WHERE id = ?1 AND withdrawn_at = 0",
+				 doing, error, "isiii", n->id, n->texts, n->start_at, n->end_at,
+				 n->updated_at);
+	}
+	return notice_change(s, rc, n->id, audit, doing, error);
+}
+
+int store_notice_withdraw(struct store *s, int64_t id, int64_t at, const struct store_audit *audit,
+			  GError **error)
+{
+	const char *doing = "withdrawing the notice";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	rc = store_write(s,
+			 "UPDATE notices SET withdrawn_at = ?2 WHERE id = ?1 AND withdrawn_at = 0",
+			 doing, error, "ii", id, at);
+	return notice_change(s, rc, id, audit, doing, error);
+}
+
+int store_notice_get(struct store *s, int64_t id, struct store_notice *ret, GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ?1", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_notice(st, ret);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no notice %" G_GINT64_FORMAT, id);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the notice", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_notice_foreach(struct store *s, int64_t after,
+			 void (*fn)(const struct store_notice *n, void *data), void *data,
+			 GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s,
+			  "SELECT " NOTICE_COLUMNS " FROM notices WHERE withdrawn_at "
+			  "= 0 AND end_at > ?1 ORDER BY start_at, id",
+			  error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_notice n = {0};
+
+		row_notice(st, &n);
+		fn(&n, data);
+		store_notice_clear(&n);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading the notices", error);
+}

@@ -27,7 +27,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store;
 
@@ -358,3 +358,32 @@ int store_backup_scrub(const char *path, GError **error);
 void store_backup_bytes_async(struct store *s, gboolean scrub, GAsyncReadyCallback done,
 			      gpointer data);
 GBytes *store_backup_bytes_finish(GAsyncResult *result, GError **error);
+
+/* Notices on the info-TV and the kiosk (schema v10): @texts is a JSON
+ * object of texts by language code ({"fi": …}); times are unix seconds, the
+ * notice is current while start_at <= now < end_at and not withdrawn.  Each
+ * change writes its audit line in its own transaction.  Site data: no
+ * outbox record. */
+struct store_notice {
+	int64_t id;
+	char *texts;
+	int64_t start_at;
+	int64_t end_at;
+	int64_t created_at;
+	char *created_by;
+	int64_t updated_at;
+	int64_t withdrawn_at; /* 0: not withdrawn */
+};
+void store_notice_clear(struct store_notice *n);
+/* @n->id 0: a new notice (its id set here), else replaces that notice's
+ * texts and times (-ENOENT when there is none, or it was withdrawn). */
+int store_notice_put(struct store *s, struct store_notice *n, const struct store_audit *audit,
+		     GError **error);
+/* -ENOENT when there is no such notice or it was withdrawn already. */
+int store_notice_withdraw(struct store *s, int64_t id, int64_t at, const struct store_audit *audit,
+			  GError **error);
+int store_notice_get(struct store *s, int64_t id, struct store_notice *ret, GError **error);
+/* Calls @fn for each notice not withdrawn that ends after @after, by start. */
+int store_notice_foreach(struct store *s, int64_t after,
+			 void (*fn)(const struct store_notice *n, void *data), void *data,
+			 GError **error);

@@ -236,6 +236,20 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
      * counter's id, 0 none; a booth's bookings are found by time. */
     [9] = "ALTER TABLE appointments ADD COLUMN booth INTEGER NOT NULL DEFAULT 0;"
 	  "CREATE INDEX appointments_booth ON appointments (booth, at) WHERE booth != 0;",
+    /* v10: notices on the info-TV and the kiosk (issue 17): a text per site
+     * language (a JSON object {"fi": …}, the main language's required),
+     * shown from start_at until end_at; withdrawn_at 0 while not withdrawn.
+     * Site data only: never an outbox record. */
+    [10] = "CREATE TABLE notices ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  texts TEXT NOT NULL,"
+	   "  start_at INTEGER NOT NULL,"
+	   "  end_at INTEGER NOT NULL,"
+	   "  created_at INTEGER NOT NULL,"
+	   "  created_by TEXT,"
+	   "  updated_at INTEGER NOT NULL DEFAULT 0,"
+	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
+	   "CREATE INDEX notices_end ON notices (end_at) WHERE withdrawn_at = 0;",
 };
 
 const char *store_migration_sql(int version)

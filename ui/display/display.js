@@ -21,6 +21,7 @@ import { live } from "/ui/common/live.js";
 import { h, clear } from "/ui/common/dom.js";
 import { i18n, i18nEvery } from "/ui/common/i18n.js";
 import { chimer } from "/ui/common/chime.js";
+import { noticeFeed } from "/ui/common/notices.js";
 
 const params = new URLSearchParams(location.search);
 const MUTED = params.get("mute") === "1";
@@ -257,6 +258,20 @@ function renderServices() {
   }
 }
 
+/* ---------- notices ---------- */
+
+// Each current notice in the main language, and in this page's other
+// languages those it was written in (the main text is not repeated).
+const notices = noticeFeed(() => renderNotices());
+
+function renderNotices() {
+  const list = notices.list();
+  $("notices").hidden = !list.length;
+  $("notice-list").replaceChildren(...list.map((n) => h("li", { class: "notice", dataset: { notice: n.id } },
+    PAGES[page].filter((l, i) => !i || n.texts[l.code]).map((l, i) =>
+      h("p", { class: i ? null : "main", lang: l.code, dir: l.dir }, n.shown[l.code])))));
+}
+
 /* ---------- state from vuorod ---------- */
 
 // A counter's ticket in the status is a call this page missed (while it was
@@ -328,6 +343,10 @@ function onEvent(ev) {
     announce(tk.code, counter);
   }
   if (tk?.code && ["transferred", "requeued", "cancelled", "voided"].includes(ev.type)) dropCall(tk.code);
+  if (ev.type === "notices") {
+    notices.load();
+    return;
+  }
   if (ev.type === "day_reset") {
     calls = [];
     renderCalls();
@@ -339,7 +358,10 @@ function onState(state) {
   $("offline").hidden = state === "open";
   socketOpen = state === "open";
   if (!socketOpen) missed = true;
-  if (state === "open") loadStatus();
+  if (state === "open") {
+    loadStatus();
+    notices.load();
+  }
 }
 
 // Turn to the next page of languages, when there is one.
@@ -349,6 +371,7 @@ if (PAGES.length > 1) {
     renderLabels();
     renderServices();
     renderCalls();
+    renderNotices();
   }, TURN_MS);
 }
 

@@ -34,6 +34,7 @@ import { renderCheckin, checkinError } from "./checkin.js";
 import { renderPin, pinOutcome, PIN_MAX } from "./pin.js";
 import { renderFeedback } from "./feedback.js";
 import { idleTimer } from "./idle.js";
+import { noticeFeed } from "/ui/common/notices.js";
 
 // A kiosk starts in the site's main language whatever the last citizen chose.
 localStorage.removeItem("vuoro-kiosk-lang");
@@ -90,9 +91,29 @@ function renderHeader() {
     }
   }
   for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
+  renderNotices();
   const off = $("offline");
   off.hidden = state.online;
   off.textContent = state.online ? "" : t("offline");
+}
+
+// The notices shown now, in the kiosk's language (the main one stands in
+// for a language the notice was not written in: vuorod's "shown").
+const notices = noticeFeed(() => renderNotices());
+
+function renderNotices() {
+  const list = notices.list();
+  const lang = t.lang();
+  const dir = t.languages().find((l) => l.code === lang)?.dir || "ltr";
+  $("notices").hidden = !list.length;
+  document.body.classList.toggle("has-notices", list.length > 0);
+  $("notices-h").textContent = t("notices");
+  $("notice-list").replaceChildren(...list.map((n) => {
+    // Written in the main language only: say so, for the screen reader's voice.
+    const own = n.texts[lang] ? lang : t.main();
+    const ownDir = own === lang ? dir : t.languages().find((l) => l.code === own)?.dir || "ltr";
+    return h("li", { class: "notice", lang: own, dir: ownDir, dataset: { notice: n.id } }, n.shown[lang] ?? n.shown[own]);
+  }));
 }
 
 function render({ focusTop = false } = {}) {
@@ -206,7 +227,10 @@ function refreshSoon() {
 }
 
 live({
-  onEvent: refreshSoon,
+  onEvent: (ev) => {
+    if (ev.type === "notices") notices.load();
+    else refreshSoon();
+  },
   onState: (s) => {
     const online = s === "open";
     if (online !== state.online) {
@@ -214,7 +238,10 @@ live({
       if (state.screen === "start") render();
       else renderHeader();
     }
-    if (online) refreshSoon();
+    if (online) {
+      refreshSoon();
+      notices.load();
+    }
   },
 });
 // Opening hours change without an event: look again every minute.

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /manager: the service-point manager's page.  Log in (manager or admin),
-// then today's numbers (live) and the monthly report with its CSV.
+// then today's numbers (live), the monthly report with its CSV, and the
+// notices on the info-TV and the kiosk.
 
 import { live } from "/ui/common/live.js";
 import { staffPage } from "/ui/common/staff.js";
 import { t, roleName } from "./strings.js";
 import { todayView } from "./today.js";
 import { reportView } from "./report.js";
+import { noticesView } from "./notices.js";
 
 const $ = (id) => document.getElementById(id);
 let stream = null;
@@ -14,22 +16,31 @@ let stream = null;
 const expired = () => page.expired();
 const today = todayView($("today"), { expired });
 const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [] });
+const notices = noticesView($("notices"), { expired });
 
 async function start() {
   today.render();
   report.render();
+  notices.render();
   // The socket after login: staff sockets carry whole tickets.
   stream?.stop();
   let first = true;
   stream = live({
-    onEvent: (ev) => today.event(ev),
+    onEvent: (ev) => {
+      today.event(ev);
+      notices.event(ev);
+    },
     onState: (s) => {
       $("offline").hidden = s === "open";
       // Back after a drop: what happened meanwhile came without events.
-      if (s === "open" && !first) today.load();
+      if (s === "open" && !first) {
+        today.load();
+        notices.load();
+      }
       if (s === "open") first = false;
     },
   });
+  notices.load();
   await today.load();
   const st = today.status();
   if (st) report.setToday(st.day);
@@ -47,5 +58,6 @@ const page = staffPage({
   relabel() {
     today.render();
     report.render();
+    notices.render();
   },
 });
