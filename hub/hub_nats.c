@@ -75,6 +75,15 @@ static int stream_ensure(const struct hub_config *cfg, jsCtx *js)
 	sc.Duplicates = (int64_t)cfg->duplicates_s * 1000000000LL;
 	sc.MaxAge = (int64_t)cfg->max_age_days * 86400LL * 1000000000LL;
 	s = js_AddStream(&si, js, &sc, NULL, &jerr);
+	if (s != NATS_OK && jerr == JSStreamSubjectOverlapErr) {
+		/* Another hub made it a moment ago (two starting at once): the
+		 * server may say "subjects overlap" rather than "name exists". */
+		jsStreamInfo *other = NULL;
+
+		if (js_GetStreamInfo(&other, js, cfg->stream, NULL, NULL) == NATS_OK)
+			jerr = JS_STREAM_NAME_EXISTS;
+		jsStreamInfo_Destroy(other);
+	}
 	if (s != NATS_OK && jerr == JS_STREAM_NAME_EXISTS) {
 		/* Made earlier with other settings: this config's duplicate window
 		 * and age apply from now on. */
@@ -112,6 +121,12 @@ static int bucket_ensure(const struct hub_config *cfg, jsCtx *js)
 		kc.Replicas = cfg->replicas;
 		kc.StorageType = js_FileStorage;
 		s = js_CreateKeyValue(&kv, js, &kc);
+		if (s != NATS_OK) {
+			/* Another hub starting at once may have made it meanwhile. */
+			kvStore_Destroy(kv);
+			kv = NULL;
+			s = js_KeyValue(&kv, js, HUB_NATS_BUCKET);
+		}
 	}
 	kvStore_Destroy(kv);
 	if (s != NATS_OK) {

@@ -168,7 +168,7 @@ def test_a_call_through_the_hub_rings_and_its_offer_reaches_the_hub(workdir, nat
         v = kv(nats, lambda v: ([b for b in v["booths"] if b["id"] == 4][0]["session"] or {})
                .get("state") == "ringing", what="the booth's ringing session in the live state")
         assert [b for b in v["booths"] if b["id"] == 4][0]["session"] == \
-            {"id": sid, "state": "ringing", "expert": "hanna"}
+            {"id": sid, "state": "ringing", "expert": "hanna", "service": "kela-video"}
         assert v["remote"] == []
 
         # Another expert (or a local one of the same provider) cannot end it.
