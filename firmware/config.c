@@ -216,6 +216,14 @@ static const struct config_key identity_keys[] = {
     {0},
 };
 
+/* The visitor register (issue 17): optional per site; its rows go after
+ * retention-days (desk.c's daily prune). */
+static const struct config_key visitors_keys[] = {
+    {"enabled", CT_BOOL, false, "false", 0, 0, SITE(visitors_enabled)},
+    {"retention-days", CT_INT, false, "30", 1, 3650, SITE(visitors_retention_days)},
+    {0},
+};
+
 static const char *const uplink_schemes[] = {"tls", NULL};
 
 /* Not in config_groups: absent means no uplink (config_load_uplink). */
@@ -410,7 +418,7 @@ static const struct config_group {
     {"announcer", announcer_keys}, {"bus:", bus_keys},
     {"display:", display_keys},    {"webrtc", webrtc_keys},
     {"recording", recording_keys}, {"identity", identity_keys},
-    {"kiosk", kiosk_keys},
+    {"kiosk", kiosk_keys},         {"visitors", visitors_keys},
 };
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -720,13 +728,17 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		return 0;
 	}
 	case CT_BOOL:
-		if (g_ascii_strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		/* "yes"/"no" too: how people write a switch in an INI file. */
+		if (g_ascii_strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+		    g_ascii_strcasecmp(value, "yes") == 0)
 			*(bool *)field = true;
-		else if (g_ascii_strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+		else if (g_ascii_strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+			 g_ascii_strcasecmp(value, "no") == 0)
 			*(bool *)field = false;
 		else
 			return config_fail(l, group, k->key, error,
-					   "expected true or false, got \"%s\"", value);
+					   "expected true or false (or yes, no), got \"%s\"",
+					   value);
 		return 0;
 	case CT_INT: {
 		gint64 n;

@@ -40,6 +40,7 @@
  *   [audio]           sink (auto | alsa | pulse | wav | none), device, wav-dir, volume
  *   [announcer]       languages (also spoken: "sv;en"; unset: the main and the
  *                     ticket's only), rate (words per minute), chime, speak
+ *   [visitors]        enabled (yes/no), retention-days (1–3650, default 30)
  *   [kiosk]           ticket-seconds (3–30: the ticket view goes back to the start),
  *                     unstaffed (show | hide: a service no open counter serves)
  *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
@@ -262,6 +263,10 @@ struct config {
 	int appointment_late_min;  /* … and keeps it this long after its booked time */
 	int service_time_window;   /* recent visits per service behind the estimate */
 	int feedback_window_s;     /* a rating this soon after a visit ended is tied to it */
+
+	/* [visitors]: the reception's visitor register (issue 17) */
+	bool visitors_enabled;
+	int visitors_retention_days; /* its rows are erased after this */
 
 	/* [kiosk] */
 	int kiosk_ticket_s;  /* the ticket view goes back to the start this long after printing */

@@ -161,7 +161,7 @@ static int vuorod_add_user(const struct vuorod_opts *o)
 	if (!auth_role_parse(o->role)) {
 		fprintf(stderr,
 			"vuorod: role \"%s\" is not one of advisor, expert, technician, manager, "
-			"admin\n",
+			"admin, reception\n",
 			o->role);
 		return 2;
 	}
@@ -432,7 +432,7 @@ int main(int argc, char **argv)
 	    {"add-user", 0, 0, G_OPTION_ARG_STRING, &o.add_user,
 	     "store a user (password on stdin) in --db and exit", "NAME"},
 	    {"role", 0, 0, G_OPTION_ARG_STRING, &o.role,
-	     "role of --add-user (advisor, expert, technician, manager, admin) or of "
+	     "role of --add-user (advisor, expert, technician, manager, admin, reception) or of "
 	     "--add-device (kiosk, booth)",
 	     "ROLE"},
 	    {"provider", 0, 0, G_OPTION_ARG_STRING, &o.provider,

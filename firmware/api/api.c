@@ -736,10 +736,10 @@ static const struct {
 	{                                                                                          \
 		api_##name##_routes, &api_##name##_n_routes                                        \
 	}
-    API_TABLE(site),    API_TABLE(users), API_TABLE(tickets),      API_TABLE(counters),
-    API_TABLE(devices), API_TABLE(sim),   API_TABLE(appointments), API_TABLE(reports),
-    API_TABLE(booth),   API_TABLE(visit), API_TABLE(credentials),  API_TABLE(logins),
-    API_TABLE(notices),
+    API_TABLE(site),    API_TABLE(users),    API_TABLE(tickets),      API_TABLE(counters),
+    API_TABLE(devices), API_TABLE(sim),      API_TABLE(appointments), API_TABLE(reports),
+    API_TABLE(booth),   API_TABLE(visit),    API_TABLE(credentials),  API_TABLE(logins),
+    API_TABLE(notices), API_TABLE(visitors),
 #undef API_TABLE
 };
 
@@ -752,8 +752,9 @@ void api_foreach_route(void (*fn)(const struct web_route *route, void *data), vo
 
 static void api_print_route(const struct web_route *route, void *data)
 {
-	static const unsigned roles[] = {AUTH_ROLE_ADVISOR, AUTH_ROLE_EXPERT, AUTH_ROLE_TECHNICIAN,
-					 AUTH_ROLE_MANAGER, AUTH_ROLE_ADMIN,  AUTH_ROLE_KIOSK};
+	static const unsigned roles[] = {AUTH_ROLE_ADVISOR,  AUTH_ROLE_EXPERT, AUTH_ROLE_TECHNICIAN,
+					 AUTH_ROLE_MANAGER,  AUTH_ROLE_ADMIN,  AUTH_ROLE_KIOSK,
+					 AUTH_ROLE_RECEPTION};
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *text = NULL;
 

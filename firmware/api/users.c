@@ -272,7 +272,7 @@ static void api_users_add(struct web_req *r)
 	}
 	if (!auth_role_parse(role)) {
 		web_error(r, 400, "invalid",
-			  "role must be advisor, expert, technician, manager or admin");
+			  "role must be advisor, expert, technician, manager, admin or reception");
 		return;
 	}
 	if (web_str(r, "provider") &&
@@ -341,10 +341,10 @@ static const struct web_field api_passwd_fields[] = {
 
 const struct web_route api_users_routes[] = {
     {"POST", "/api/login", 0, api_login, api_login_fields},
-    {"POST", "/api/logout", AUTH_STAFF, api_logout, api_no_fields},
-    {"GET", "/api/whoami", AUTH_STAFF | AUTH_ROLE_KIOSK, api_whoami, NULL},
+    {"POST", "/api/logout", AUTH_PEOPLE, api_logout, api_no_fields},
+    {"GET", "/api/whoami", AUTH_PEOPLE | AUTH_ROLE_KIOSK, api_whoami, NULL},
     {"GET", "/api/users", AUTH_ROLE_ADMIN, api_users_list, NULL},
     {"POST", "/api/users", AUTH_ROLE_ADMIN, api_users_add, api_user_fields},
-    {"POST", "/api/users/*/password", AUTH_STAFF, api_users_passwd, api_passwd_fields},
+    {"POST", "/api/users/*/password", AUTH_PEOPLE, api_users_passwd, api_passwd_fields},
 };
 const size_t api_users_n_routes = G_N_ELEMENTS(api_users_routes);

@@ -180,8 +180,9 @@ static int desk_load(struct desk *d, GError **error)
 	return 0;
 }
 
-/* Personal fields older than [identity] retention-days go, once a day;
- * and the outbox's sent records older than [uplink] keep-days. */
+/* Personal fields older than [identity] retention-days go, once a day, and
+ * the visitor register's rows older than [visitors] retention-days; and the
+ * outbox's sent records older than [uplink] keep-days. */
 static void desk_prune(struct desk *d)
 {
 	g_autoptr(GError) error = NULL;
@@ -196,6 +197,15 @@ static void desk_prune(struct desk *d)
 	else if (n > 0)
 		g_message("retention: personal fields of %d records older than %d days cleared", n,
 			  d->cfg->identity_retention_days);
+	/* The visitor register's rows, whether or not the register is on now. */
+	g_clear_error(&error);
+	n = store_visitors_prune(d->store, t.now - (int64_t)d->cfg->visitors_retention_days * 86400,
+				 &error);
+	if (n < 0)
+		g_warning("erasing the visitor register's old rows: %s", error->message);
+	else if (n > 0)
+		g_message("retention: %d visitor register rows older than %d days erased", n,
+			  d->cfg->visitors_retention_days);
 	if (!d->cfg->uplink)
 		return;
 	/* Records the hub has acknowledged stay [uplink] keep-days. */

@@ -34,6 +34,7 @@ enum job_kind {
 	JOB_ISSUE,   /* issue → print → hand out (or void) */
 	JOB_REPRINT, /* print → hand out when still issued */
 	JOB_TEST,    /* print a test ticket */
+	JOB_BADGE,   /* print a visitor's badge */
 	JOB_CHECK,   /* status only */
 	JOB_QUIT,
 };
@@ -555,6 +556,40 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	    .url = url,
 	    .footer = d->cfg->printer.footer[l],
 	    .test = TRUE,
+	    .raster = d->raster,
+	};
+
+	j->bytes = g_byte_array_new();
+	ticket_layout_render(&t, j->bytes);
+	dispenser_raster_used(d);
+	dispenser_push(d, j);
+}
+
+void dispenser_badge(struct dispenser *d, const struct dispenser_badge *b, dispenser_done_fn done,
+		     gpointer data)
+{
+	struct job *j = job_new(d, JOB_BADGE, done, data);
+	int l = b->lang < d->cfg->n_langs ? b->lang : 0;
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(d->cfg->timezone);
+	g_autofree char *number = g_strdup_printf("%d", b->number);
+	g_autofree char *host = catalog_format(d->catalog, l, "ticket.badge_host", "host",
+					       b->host ? b->host : "", NULL);
+	/* The name, the organisation under it, whom they visit. */
+	const char *lines[] = {b->name,
+			       b->organisation && *b->organisation ? b->organisation : host,
+			       b->organisation && *b->organisation ? host : NULL, NULL};
+	struct ticket_layout t = {
+	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
+	    .width = d->cfg->printer.width,
+	    .header = d->cfg->printer.header ? d->cfg->printer.header : d->cfg->site_name,
+	    .service = catalog_text(d->catalog, l, "ticket.badge"),
+	    .code = number,
+	    .catalog = d->catalog,
+	    .lang = l,
+	    .ahead = -1,
+	    .issued_at = b->at,
+	    .tz = tz,
+	    .lines = lines,
 	    .raster = d->raster,
 	};
 

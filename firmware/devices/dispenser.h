@@ -68,6 +68,19 @@ void dispenser_reprint(struct dispenser *d, uint32_t id, const char *user, dispe
 		       gpointer data);
 /* A technician's test ticket (no queue change).  @lang: a site language's index. */
 void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, gpointer data);
+/* A visitor's badge (issue 17): the name (and organisation), whom they
+ * visit, the badge number large, the date.  No queue change; the register
+ * row is the caller's, stored before this is asked. */
+struct dispenser_badge {
+	const char *name;
+	const char *organisation; /* may be NULL */
+	const char *host;
+	int number;
+	int64_t at;   /* unix seconds: signed in */
+	uint8_t lang; /* a site language's index: the labels' */
+};
+void dispenser_badge(struct dispenser *d, const struct dispenser_badge *b, dispenser_done_fn done,
+		     gpointer data);
 /* Asks the printer for its status (DLE EOT) now. */
 void dispenser_check(struct dispenser *d, dispenser_done_fn done, gpointer data);
 

@@ -2805,3 +2805,238 @@ int store_notice_foreach(struct store *s, int64_t after,
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading the notices", error);
 }
+
+/* ---------------------------------------------------------------------- */
+/* The visitor register (schema v14) */
+
+#define VISITOR_COLUMNS                                                                            \
+	"id, name, organisation, host, host_user, badge, in_at, out_at, registered_by, "           \
+	"signed_out_by, print_error"
+
+/* The smallest badge number no visitor still in holds. */
+#define VISITOR_FREE_BADGE                                                                         \
+	"(SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM visitors WHERE out_at = 0 AND badge = 1) "    \
+	"THEN 1 ELSE (SELECT min(v.badge) + 1 FROM visitors v WHERE v.out_at = 0 AND NOT EXISTS "  \
+	"(SELECT 1 FROM visitors w WHERE w.out_at = 0 AND w.badge = v.badge + 1)) END)"
+
+static char *col_text_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : g_strdup(col_text(st, i));
+}
+
+void store_visitor_clear(struct store_visitor *v)
+{
+	g_clear_pointer(&v->name, g_free);
+	g_clear_pointer(&v->organisation, g_free);
+	g_clear_pointer(&v->host, g_free);
+	g_clear_pointer(&v->host_user, g_free);
+	g_clear_pointer(&v->registered_by, g_free);
+	g_clear_pointer(&v->signed_out_by, g_free);
+	g_clear_pointer(&v->print_error, g_free);
+}
+
+static void row_visitor(sqlite3_stmt *st, struct store_visitor *v)
+{
+	v->id = sqlite3_column_int64(st, 0);
+	v->name = g_strdup(col_text(st, 1));
+	v->organisation = col_text_or_null(st, 2);
+	v->host = g_strdup(col_text(st, 3));
+	v->host_user = col_text_or_null(st, 4);
+	v->badge = sqlite3_column_int(st, 5);
+	v->in_at = sqlite3_column_int64(st, 6);
+	v->out_at = sqlite3_column_int64(st, 7);
+	v->registered_by = col_text_or_null(st, 8);
+	v->signed_out_by = col_text_or_null(st, 9);
+	v->print_error = col_text_or_null(st, 10);
+}
+
+/* After the change (its row count @rc), the audit line naming visitor @id
+ * and its badge (never the name), then COMMIT; a failure rolls back. */
+static int visitor_audit_commit(struct store *s, int rc, int64_t id, int badge,
+				const struct store_audit *audit, const char *doing, GError **error)
+{
+	if (rc > 0)
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_object('visitor', ?4, 'badge', ?5))",
+				doing, error, "issii", audit->at, audit->user, audit->command, id,
+				(int64_t)badge);
+	if (rc > 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_visitor_add(struct store *s, struct store_visitor *v, const struct store_audit *audit,
+		      GError **error)
+{
+	const char *doing = "registering the visitor";
+	sqlite3_stmt *st;
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	rc = store_write(s,
+			 "INSERT INTO visitors (name, organisation, host, host_user, badge, in_at, "
+			 "registered_by) VALUES (?1, ?2, ?3, ?4, " VISITOR_FREE_BADGE ", ?5, ?6)",
+			 doing, error, "ssssis", v->name, v->organisation, v->host, v->host_user,
+			 audit->at, audit->user);
+	if (rc > 0) {
+		v->id = sqlite3_last_insert_rowid(s->db);
+		v->in_at = audit->at;
+		st = store_prepare(s, "SELECT badge FROM visitors WHERE id = ?1", error);
+		if (!st) {
+			rc = -EIO;
+		} else {
+			sqlite3_bind_int64(st, 1, v->id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				v->badge = sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+	}
+	return visitor_audit_commit(s, rc, v->id, v->badge, audit, doing, error);
+}
+
+/* The badge of visitor @id into @ret_badge and whether they are still in;
+ * -ENOENT when there is none.  Inside the caller's transaction. */
+static int visitor_badge(struct store *s, int64_t id, int *ret_badge, bool *ret_in, GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT badge, out_at FROM visitors WHERE id = ?1", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_badge = sqlite3_column_int(st, 0);
+		*ret_in = sqlite3_column_int64(st, 1) == 0;
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "no visitor %" G_GINT64_FORMAT " in the register: reload the list", id);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the visitor", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_visitor_out(struct store *s, int64_t id, const struct store_audit *audit, GError **error)
+{
+	const char *doing = "signing the visitor out";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+	int badge = 0;
+	bool in = false;
+
+	if (rc < 0)
+		return rc;
+	rc = visitor_badge(s, id, &badge, &in, error);
+	if (rc == 0 && !in) {
+		g_set_error(error, STORE_ERROR, EALREADY,
+			    "visitor %" G_GINT64_FORMAT " has signed out already", id);
+		rc = -EALREADY;
+	}
+	if (rc == 0)
+		rc =
+		    store_write(s,
+				"UPDATE visitors SET out_at = ?2, signed_out_by = ?3 WHERE id = ?1 "
+				"AND out_at = 0",
+				doing, error, "iis", id, audit->at, audit->user);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return visitor_audit_commit(s, rc, id, badge, audit, doing, error);
+}
+
+int store_visitor_delete(struct store *s, int64_t id, const struct store_audit *audit,
+			 GError **error)
+{
+	const char *doing = "deleting the visitor";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+	int badge = 0;
+	bool in = false;
+
+	if (rc < 0)
+		return rc;
+	rc = visitor_badge(s, id, &badge, &in, error);
+	if (rc == 0)
+		rc = store_write(s, "DELETE FROM visitors WHERE id = ?1", doing, error, "i", id);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return visitor_audit_commit(s, rc, id, badge, audit, doing, error);
+}
+
+int store_visitor_get(struct store *s, int64_t id, struct store_visitor *ret, GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT " VISITOR_COLUMNS " FROM visitors WHERE id = ?1", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_visitor(st, ret);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "no visitor %" G_GINT64_FORMAT " in the register: reload the list", id);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the visitor", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_visitor_set_print_error(struct store *s, int64_t id, const char *what, GError **error)
+{
+	int rc = store_write(s, "UPDATE visitors SET print_error = ?2 WHERE id = ?1",
+			     "recording the badge's print", error, "is", id, what);
+
+	return rc < 0 ? rc : 0;
+}
+
+int store_visitor_foreach(struct store *s, bool in_only, int64_t from, int64_t to,
+			  void (*fn)(const struct store_visitor *v, void *data), void *data,
+			  GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    in_only ? "SELECT " VISITOR_COLUMNS " FROM visitors WHERE out_at = 0 ORDER BY in_at, id"
+		    : "SELECT " VISITOR_COLUMNS " FROM visitors WHERE in_at >= ?1 AND in_at < ?2 "
+		      "ORDER BY in_at, id",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	if (!in_only) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, to);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_visitor v = {0};
+
+		row_visitor(st, &v);
+		fn(&v, data);
+		store_visitor_clear(&v);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading the visitor register", error);
+}
+
+int store_visitors_prune(struct store *s, int64_t before, GError **error)
+{
+	return store_write(s, "DELETE FROM visitors WHERE max(in_at, out_at) < ?1",
+			   "erasing old visitor register rows", error, "i", before);
+}

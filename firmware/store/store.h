@@ -27,7 +27,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 
@@ -119,7 +119,8 @@ int store_ticket_get(struct store *s, const struct config *cfg, uint32_t id,
 int store_ticket_by_ref(struct store *s, const struct config *cfg, const char *ref,
 			struct queue_ticket *ret, GError **error);
 
-/* Users: name, role ("advisor", "expert", "technician", "manager", "admin"),
+/* Users: name, role ("advisor", "expert", "technician", "manager", "admin",
+ * "reception"),
  * a crypto_pwhash_str hash. */
 int store_user_put(struct store *s, const char *name, const char *role, const char *hash,
 		   int64_t now, GError **error); /* insert or replace */
@@ -387,3 +388,42 @@ int store_notice_get(struct store *s, int64_t id, struct store_notice *ret, GErr
 int store_notice_foreach(struct store *s, int64_t after,
 			 void (*fn)(const struct store_notice *n, void *data), void *data,
 			 GError **error);
+
+/* The reception's visitor register (schema v14).  A visitor's badge number
+ * is the smallest one no visitor still in the building holds, chosen in the
+ * same transaction as the row.  Each change writes its audit line (the
+ * visitor's id and badge; never the name) in that transaction.  Personal:
+ * erased after [visitors] retention-days, never an outbox record. */
+struct store_visitor {
+	int64_t id;
+	char *name;
+	char *organisation; /* NULL: none given */
+	char *host;         /* whom they visit, as shown */
+	char *host_user;    /* a user of this site; NULL: @host is free text */
+	int badge;
+	int64_t in_at;
+	int64_t out_at; /* 0: still in */
+	char *registered_by;
+	char *signed_out_by;
+	char *print_error; /* the badge's print failure; NULL: printed (or not tried) */
+};
+void store_visitor_clear(struct store_visitor *v);
+/* Stores @v (its id, badge and in_at set here from @audit->at). */
+int store_visitor_add(struct store *s, struct store_visitor *v, const struct store_audit *audit,
+		      GError **error);
+/* -ENOENT no such visitor, -EALREADY signed out already. */
+int store_visitor_out(struct store *s, int64_t id, const struct store_audit *audit, GError **error);
+/* -ENOENT no such visitor. */
+int store_visitor_delete(struct store *s, int64_t id, const struct store_audit *audit,
+			 GError **error);
+int store_visitor_get(struct store *s, int64_t id, struct store_visitor *ret, GError **error);
+/* What went wrong printing the badge (NULL: printed). */
+int store_visitor_set_print_error(struct store *s, int64_t id, const char *what, GError **error);
+/* Calls @fn for each visitor in by in time: @in_only those still in the
+ * building, else those who came in from @from to before @to. */
+int store_visitor_foreach(struct store *s, bool in_only, int64_t from, int64_t to,
+			  void (*fn)(const struct store_visitor *v, void *data), void *data,
+			  GError **error);
+/* Erases the rows of visitors who came and left (or came, when still
+ * marked in) before @before; returns how many. */
+int store_visitors_prune(struct store *s, int64_t before, GError **error);

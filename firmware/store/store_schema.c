@@ -250,6 +250,28 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  updated_at INTEGER NOT NULL DEFAULT 0,"
 	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
 	   "CREATE INDEX notices_end ON notices (end_at) WHERE withdrawn_at = 0;",
+    [11] = "", /* placeholders: the lead fills them at merge */
+    [12] = "",
+    [13] = "",
+    /* v14: the reception's visitor register (issue 17): who came in, whom
+     * they visit (host_user: a user of this site, else NULL and host is
+     * free text), the badge number (unique among those still in: out_at 0),
+     * in and out times and who registered them.  Personal: erased after
+     * [visitors] retention-days; never an outbox record. */
+    [14] = "CREATE TABLE visitors ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  name TEXT NOT NULL,"
+	   "  organisation TEXT,"
+	   "  host TEXT NOT NULL,"
+	   "  host_user TEXT,"
+	   "  badge INTEGER NOT NULL,"
+	   "  in_at INTEGER NOT NULL,"
+	   "  out_at INTEGER NOT NULL DEFAULT 0,"
+	   "  registered_by TEXT,"
+	   "  signed_out_by TEXT,"
+	   "  print_error TEXT);"
+	   "CREATE UNIQUE INDEX visitors_badge_in ON visitors (badge) WHERE out_at = 0;"
+	   "CREATE INDEX visitors_in ON visitors (in_at);",
 };
 
 const char *store_migration_sql(int version)

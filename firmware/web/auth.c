@@ -19,7 +19,7 @@ static const struct {
 } auth_roles[] = {
     {AUTH_ROLE_ADVISOR, "advisor"},       {AUTH_ROLE_EXPERT, "expert"},
     {AUTH_ROLE_TECHNICIAN, "technician"}, {AUTH_ROLE_MANAGER, "manager"},
-    {AUTH_ROLE_ADMIN, "admin"},
+    {AUTH_ROLE_ADMIN, "admin"},           {AUTH_ROLE_RECEPTION, "reception"},
 };
 
 struct auth_pool {

@@ -20,11 +20,15 @@ enum auth_role {
 	AUTH_ROLE_MANAGER = 1 << 3,
 	AUTH_ROLE_ADMIN = 1 << 4,
 	AUTH_ROLE_KIOSK = 1 << 5, /* a dispenser: by address or device token, never a person */
+	/* the front door's visitor register only (issue 17): no queue, no figures */
+	AUTH_ROLE_RECEPTION = 1 << 6,
 };
 
 #define AUTH_STAFF                                                                                 \
 	(AUTH_ROLE_ADVISOR | AUTH_ROLE_EXPERT | AUTH_ROLE_TECHNICIAN | AUTH_ROLE_MANAGER |         \
 	 AUTH_ROLE_ADMIN)
+/* Every person who logs in: staff and the reception. */
+#define AUTH_PEOPLE       (AUTH_STAFF | AUTH_ROLE_RECEPTION)
 #define AUTH_PASSWORD_MIN 12
 #define AUTH_PASSWORD_MAX 256
 
