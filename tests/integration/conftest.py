@@ -29,6 +29,7 @@ USERS = {
     "tech": ("technician", "tech-pass-long-123"),
     "maija": ("manager", "manager-pass-long-1"),
     "eero": ("expert", "expert-pass-long-1"),
+    "rita": ("reception", "reception-pass-long-1"),
 }
 
 
