@@ -2655,6 +2655,9 @@ int store_backup_scrub(const char *path, GError **error)
 		rc = sqlite3_exec(db,
 				  "UPDATE users SET hash = '';"
 				  "DELETE FROM tokens;"
+				  /* the visitor register is the reception's and
+				   * the managers' only (issue 17) */
+				  "DELETE FROM visitors;"
 				  "VACUUM;",
 				  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {

@@ -355,7 +355,7 @@ int store_backup(struct store *s, const char *dest, GError **error);
 int store_backup_scrub(const char *path, GError **error);
 /* A backup made as a job on a reader, in a temporary file already removed:
  * the bytes map it until they are freed (after the answer is sent).
- * @scrub: without password hashes and sessions (store_backup_scrub). */
+ * @scrub: without password hashes, sessions and the visitor register (store_backup_scrub). */
 void store_backup_bytes_async(struct store *s, gboolean scrub, GAsyncReadyCallback done,
 			      gpointer data);
 GBytes *store_backup_bytes_finish(GAsyncResult *result, GError **error);

@@ -21,7 +21,10 @@ STAFF = {"advisor", "expert", "technician", "manager", "admin"}
 COUNTER_STAFF = {"advisor", "expert", "admin"}
 TECHS = {"technician", "admin"}
 EXPERTS = {"expert", "admin"}
-ANYBODY = {"anonymous", "kiosk"} | STAFF
+# The reception (issue 17): the visitor register, nothing of the queue.
+PEOPLE = STAFF | {"reception"}
+RECEPTION = {"reception", "manager", "admin"}
+ANYBODY = {"anonymous", "kiosk"} | PEOPLE
 # Who may call what: the site's policy, written here and not read from C.
 EXPECT = {
     "GET /api/health": ANYBODY,
@@ -30,11 +33,11 @@ EXPECT = {
     "GET /api/queue": STAFF,
     "GET /api/uplink": TECHS,
     "POST /api/login": ANYBODY,
-    "POST /api/logout": STAFF,
-    "GET /api/whoami": STAFF | {"kiosk"},
+    "POST /api/logout": PEOPLE,
+    "GET /api/whoami": PEOPLE | {"kiosk"},
     "GET /api/users": {"admin"},
     "POST /api/users": {"admin"},
-    "POST /api/users/*/password": STAFF,
+    "POST /api/users/*/password": PEOPLE,
     "POST /api/tickets": COUNTER_STAFF | {"kiosk"},
     "GET /api/tickets/*": STAFF,
     "POST /api/tickets/*/cancel": COUNTER_STAFF | {"kiosk"},
@@ -73,6 +76,10 @@ EXPECT = {
     "POST /api/notices": {"manager", "admin"},
     "POST /api/notices/*": {"manager", "admin"},
     "POST /api/notices/*/withdraw": {"manager", "admin"},
+    "GET /api/visitors": RECEPTION,
+    "POST /api/visitors": RECEPTION,
+    "POST /api/visitors/*/out": RECEPTION,
+    "POST /api/visitors/*/delete": RECEPTION,
     "POST /api/checkin": COUNTER_STAFF | {"kiosk"},
     "GET /api/report": {"manager", "admin"},
     "GET /api/db/check": TECHS,
@@ -112,7 +119,7 @@ EXPECT = {
 DEVICES = {"kiosk-device", "booth-device"}
 # The user each staff role calls as (tests/integration/conftest.py USERS).
 AS_USER = {"advisor": "anna", "expert": "eero", "technician": "tech", "manager": "maija",
-           "admin": "admin1"}
+           "admin": "admin1", "reception": "rita"}
 KIOSK_TOKEN = secrets.token_hex(32)
 # The router's own refusals ("log in first", "a technician may not do
 # this"); a handler's refusal (not your counter, …) says something else and
@@ -159,7 +166,8 @@ def site(pki, tmp_path_factory):  # noqa: F811
             ("identity", "module"): MODULE,
             ("identity", "trust-anchors"): os.path.join(pki, "root", "ca.pem"),
             ("identity", "crl"): os.path.join(pki, "crl.pem"),
-            ("identity", "site-secret"): os.path.join(pki, "site-secret")}
+            ("identity", "site-secret"): os.path.join(pki, "site-secret"),
+            ("visitors", "enabled"): "yes"}
     d = Daemon(workdir, conf_with(keys))
     d.env = dict(os.environ, SOFTHSM2_CONF=os.path.join(pki, "cards", "ec", "softhsm2.conf"))
     for name, (role, password) in USERS.items():
@@ -178,6 +186,8 @@ def site(pki, tmp_path_factory):  # noqa: F811
     at = time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() + 3600))
     r = d.post("/api/appointments", {"service": "guide", "at": at, "staff": "anna",
                                      "name": "Maria Matrix-Visitor"}, user="anna")
+    assert r.status_code == 201, r.text
+    r = d.post("/api/visitors", {"name": "Vera Matrix-Visitor", "host": "Heikki Host"}, user="rita")
     assert r.status_code == 201, r.text
     booth = next(c["id"] for c in d.get("/api/status").json()["counters"] if c["kind"] == "expert")
     d.ticket, d.booth, d.kiosk = t, booth, kiosk
@@ -273,6 +283,8 @@ def test_route_by_caller(site):
             if "Maria Matrix-Visitor" in body:
                 assert caller not in DEVICES, "%s as %s: a booked visitor's name" % (k, caller)
                 assert caller in STAFF, "%s as %s: a booked visitor's name" % (k, caller)
+            if "Vera Matrix-Visitor" in body:
+                assert caller in RECEPTION, "%s as %s: a registered visitor's name" % (k, caller)
     # The identity code: only to the advisor serving the citizen (and the
     # admin, who may act for any counter).
     assert set(seen) <= {("GET /api/counters/*/identity", "advisor"),
