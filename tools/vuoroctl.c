@@ -561,6 +561,38 @@ static void ctl_users_human(JsonObject *o)
 	}
 }
 
+/* visitors: the reception's register (issue 17) */
+static void ctl_visitors_human(JsonObject *o)
+{
+	JsonArray *visitors = json_object_get_array_member(o, "visitors");
+
+	printf("%-5s %-17s %-17s %-28s %s\n", "badge", "in", "out", "name", "host");
+	for (guint i = 0; i < json_array_get_length(visitors); i++) {
+		JsonObject *v = json_array_get_object_element(visitors, i);
+		const char *out = ctl_str(v, "out_local");
+
+		printf("%-5" G_GINT64_FORMAT " %-17s %-17s %-28s %s\n", ctl_int(v, "badge", 0),
+		       ctl_str(v, "in_local"), out && *out ? out : "(in)", ctl_str(v, "name"),
+		       ctl_str(v, "host"));
+	}
+	printf("\n%" G_GINT64_FORMAT " in the building\n", ctl_int(o, "in_building", 0));
+}
+
+static int ctl_visitors(struct ctl *c)
+{
+	const char *which = c->n_args > 0 ? c->args[0] : "today";
+	g_autofree char *escaped = NULL;
+	g_autofree char *path = NULL;
+
+	if (strcmp(which, "today") == 0)
+		return ctl_get_print(c, "/api/visitors", ctl_visitors_human);
+	if (strcmp(which, "in") == 0)
+		return ctl_get_print(c, "/api/visitors?in=1", ctl_visitors_human);
+	escaped = g_uri_escape_string(which, NULL, FALSE);
+	path = g_strdup_printf("/api/visitors?day=%s", escaped);
+	return ctl_get_print(c, path, ctl_visitors_human);
+}
+
 static int ctl_users(struct ctl *c)
 {
 	const char *sub = c->n_args > 0 ? c->args[0] : "list";
@@ -612,7 +644,8 @@ static int ctl_users(struct ctl *c)
 			       strcmp(sub, "disable") == 0 ? ": their sessions ended" : "");
 		return rc;
 	}
-	ctl_fail("usage: users list | users add NAME ROLE | users passwd NAME [--old] "
+	ctl_fail("usage: users list | users add NAME ROLE (advisor, expert, technician, manager, "
+		 "admin, reception) | users passwd NAME [--old] "
 		 "(new password on stdin or in VUORO_NEW_PASSWORD; with --old, your own old "
 		 "password on the next line or in VUORO_OLD_PASSWORD) | users disable NAME | "
 		 "users enable NAME");
@@ -1402,6 +1435,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"appointments", "list|add|import", ctl_appointments, "booked appointments"},
     {"users", "list|add NAME ROLE|passwd NAME [--old]|disable NAME|enable NAME", ctl_users,
      "user accounts"},
+    {"visitors", "[today|in|YYYY-MM-DD]", ctl_visitors,
+     "the visitor register (reception, managers, admins)"},
     {"devices", "list|add NAME kiosk|add NAME booth --booth N|revoke NAME|pair NAME", ctl_devices,
      "kiosks and booth screens, each with its own credential (admin)"},
     {"report", "[--from D] [--to D] [--period P] [--kind K] [--csv]", ctl_report,

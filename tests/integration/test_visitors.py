@@ -231,3 +231,20 @@ def test_names_stay_in_the_register_only(workdir):
     assert leaks == []
     with sqlite3.connect(d.db) as db:
         assert db.execute("SELECT count(*) FROM visitors").fetchone() == (1,)
+
+
+def test_vuoroctl_lists_the_register(site):
+    from conftest import USERS
+    from test_cli import ctl
+    d = site
+    v = sign_in(d, name="Ville Vieras").json()["visitor"]
+    assert ctl(d, "login", "rita", stdin=USERS["rita"][1] + "\n").returncode == 0
+    r = ctl(d, "visitors", "in")
+    assert r.returncode == 0, r.stderr
+    assert "Ville Vieras" in r.stdout and "Liisa Lahtinen" in r.stdout and "1 in the building" in r.stdout
+    r = ctl(d, "visitors", "2026-13-40")
+    assert r.returncode == 1 and "day must be a date like" in r.stderr, (r.stdout, r.stderr)
+    assert ctl(d, "login", "anna", stdin=USERS["anna"][1] + "\n").returncode == 0
+    r = ctl(d, "visitors")
+    assert r.returncode == 1 and "Ville" not in r.stdout
+    assert v["badge"] == 1
