@@ -12,6 +12,7 @@
  *                                   row stored, then the badge printed
  *   POST /api/visitors/N/out        sign them out (the badge number frees)
  *   POST /api/visitors/N/delete     erase a registration made by mistake
+ *   GET  /api/visitors/hosts        the site's users, whom a visitor may visit
  *
  * Only the reception, managers and admins see the register.  The row is
  * durable (and audited, by id and badge: never the name) before anything
@@ -364,6 +365,38 @@ static void api_visitors_delete(struct web_req *r)
 	visitors_change(r, TRUE);
 }
 
+static void visitors_host_one(const char *name, const char *role, void *data)
+{
+	JsonBuilder *b = data;
+
+	json_builder_begin_object(b);
+	web_json_add_str(b, "name", name);
+	web_json_add_str(b, "role", role);
+	json_builder_end_object(b);
+}
+
+/* The reception picks a host among the site's users (names and roles
+ * only), or writes one. */
+static void api_visitors_hosts(struct web_req *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (!visitors_enabled(r))
+		return;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "hosts");
+	json_builder_begin_array(b);
+	rc = store_user_foreach(desk_store(api_of(r)->desk), visitors_host_one, b, &error);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	if (rc < 0)
+		api_error_gerror(r, rc, error, NULL);
+	else
+		web_reply_builder(r, 200, b);
+}
+
 static const struct web_field api_visitor_fields[] = {
     WEB_FIELD_STR("name", TRUE, VISITOR_TEXT_MAX),
     WEB_FIELD_STR("organisation", FALSE, VISITOR_TEXT_MAX),
@@ -374,6 +407,7 @@ static const struct web_field api_visitor_fields[] = {
 
 const struct web_route api_visitors_routes[] = {
     {"GET", "/api/visitors", RECEPTION, api_visitors_list, NULL},
+    {"GET", "/api/visitors/hosts", RECEPTION, api_visitors_hosts, NULL},
     {"POST", "/api/visitors", RECEPTION, api_visitors_add, api_visitor_fields},
     {"POST", "/api/visitors/*/out", RECEPTION, api_visitors_out, api_no_fields},
     {"POST", "/api/visitors/*/delete", RECEPTION, api_visitors_delete, api_no_fields},

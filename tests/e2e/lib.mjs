@@ -31,6 +31,7 @@ export const USERS = {
   admin1: ["admin", "admin-pass-long-1"],
   eero: ["expert", "expert-pass-long-1", "kela"],
   tea: ["expert", "expert-pass-long-2", "te"],
+  rita: ["reception", "reception-pass-long-1"],
 };
 
 export const tests = [];

@@ -77,6 +77,7 @@ EXPECT = {
     "POST /api/notices/*": {"manager", "admin"},
     "POST /api/notices/*/withdraw": {"manager", "admin"},
     "GET /api/visitors": RECEPTION,
+    "GET /api/visitors/hosts": RECEPTION,
     "POST /api/visitors": RECEPTION,
     "POST /api/visitors/*/out": RECEPTION,
     "POST /api/visitors/*/delete": RECEPTION,
