@@ -75,6 +75,22 @@ static void sql(const char *path, const char *text)
 	sqlite3_close(db);
 }
 
+/* The one integer @query answers. */
+static int count(const char *path, const char *query)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, query, -1, &st, NULL), ==, SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 static void test_create(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -517,6 +533,67 @@ static void test_outbox_unsent(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+/* The visitor register: random sign-ins and sign-outs; each badge is the
+ * smallest number no visitor still in holds, as a plain model of who is in
+ * says; each change leaves one audit line; old rows are pruned. */
+static void test_visitors(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	g_autoptr(GRand) rand = g_rand_new_with_seed(17);
+	int64_t holder[64] = {0}; /* badge → the visitor id holding it, 0 free */
+	int n_in = 0, changes = 0;
+
+	g_assert_no_error(error);
+	for (int step = 0; step < 400; step++) {
+		struct store_audit audit = {.at = 1000 + step, .user = "rita"};
+
+		if (n_in < 40 && (n_in == 0 || g_rand_int_range(rand, 0, 3) > 0)) {
+			struct store_visitor v = {.name = g_strdup("Ville Vieras"),
+						  .host = g_strdup("Liisa")};
+			int want = 1;
+
+			while (holder[want])
+				want++;
+			audit.command = "visitor_in";
+			g_assert_cmpint(store_visitor_add(s, &v, &audit, &error), ==, 0);
+			g_assert_cmpint(v.badge, ==, want);
+			holder[want] = v.id;
+			n_in++;
+			store_visitor_clear(&v);
+		} else {
+			int badge;
+
+			do
+				badge = g_rand_int_range(rand, 1, 64);
+			while (!holder[badge]);
+			audit.command = "visitor_out";
+			g_assert_cmpint(store_visitor_out(s, holder[badge], &audit, &error), ==, 0);
+			g_assert_cmpint(store_visitor_out(s, holder[badge], &audit, &error), ==,
+					-EALREADY);
+			g_clear_error(&error);
+			holder[badge] = 0;
+			n_in--;
+		}
+		changes++;
+	}
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM audit WHERE command LIKE 'visitor_%' "
+				       "AND user = 'rita' AND json_extract(detail, '$.badge') > 0"),
+			==, changes);
+	/* Erased: those whose last time (out, or in while still in) is before
+	 * 1200; counted by a query of its own before the prune. */
+	{
+		int old = count(f->path, "SELECT count(*) FROM visitors WHERE CASE WHEN out_at = 0 "
+					 "THEN in_at ELSE out_at END < 1200");
+		int all = count(f->path, "SELECT count(*) FROM visitors");
+
+		g_assert_cmpint(old, >, 0);
+		g_assert_cmpint(store_visitors_prune(s, 1200, &error), ==, old);
+		g_assert_cmpint(count(f->path, "SELECT count(*) FROM visitors"), ==, all - old);
+	}
+	g_assert_no_error(error);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -532,6 +609,7 @@ int main(int argc, char **argv)
 	ADD("migration-keeps-appointments", test_migration_keeps_appointments);
 	ADD("backup", test_backup);
 	ADD("outbox-unsent", test_outbox_unsent);
+	ADD("visitors", test_visitors);
 #undef ADD
 	return g_test_run();
 }
