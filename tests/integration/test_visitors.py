@@ -61,6 +61,12 @@ def test_roles_see_the_register_or_get_403(site):
     # The reception sees nothing of the queue.
     assert d.get("/api/queue", user="rita").status_code == 403
     assert d.get("/api/whoami", user="rita").json()["role"] == "reception"
+    # Whom a visitor may visit: the site's users, names and roles only.
+    from conftest import USERS
+    hosts = d.get("/api/visitors/hosts", user="rita").json()["hosts"]
+    assert {(h["name"], h["role"]) for h in hosts} == {(n, r) for n, (r, _) in USERS.items()}
+    assert all(set(h) == {"name", "role"} for h in hosts)
+    assert d.get("/api/visitors/hosts", user="anna").status_code == 403
 
 
 def test_register_in_and_out_with_badge_numbers(site):
