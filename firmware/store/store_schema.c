@@ -250,6 +250,24 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  updated_at INTEGER NOT NULL DEFAULT 0,"
 	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
 	   "CREATE INDEX notices_end ON notices (end_at) WHERE withdrawn_at = 0;",
+    [11] = "",
+    /* v12: opening-hour exceptions imported from an iCalendar file (issue
+     * 17): one row per event UID (a new import of the same UID replaces
+     * it); date is the local "YYYY-MM-DD"; closed 1, or open_min..close_min;
+     * services "tax,kela" or NULL for all; names a JSON object of the reason
+     * by language code.  Board-config's own exceptions are not stored. */
+    [12] = "CREATE TABLE hours_exceptions ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  uid TEXT NOT NULL UNIQUE,"
+	   "  date TEXT NOT NULL,"
+	   "  closed INTEGER NOT NULL,"
+	   "  open_min INTEGER NOT NULL DEFAULT 0,"
+	   "  close_min INTEGER NOT NULL DEFAULT 0,"
+	   "  services TEXT,"
+	   "  names TEXT NOT NULL,"
+	   "  imported_at INTEGER NOT NULL,"
+	   "  imported_by TEXT);"
+	   "CREATE INDEX hours_exceptions_date ON hours_exceptions (date);",
 };
 
 const char *store_migration_sql(int version)
