@@ -21,8 +21,8 @@ export function hoursView(root, { expired }) {
   }
 
   function table() {
-    if (!list.length) return h("p", { class: "muted", id: "hours-none" }, t("hours_none"));
-    return h("div", { class: "scroll" }, h("table", { id: "hours-table" },
+    if (!list.length) return h("p", { class: "muted", id: "exceptions-none" }, t("hours_none"));
+    return h("div", { class: "scroll" }, h("table", { id: "exceptions-table" },
       h("thead", {}, h("tr", {},
         h("th", { scope: "col" }, t("hours_date")),
         h("th", { scope: "col" }, t("hours_services")),
