@@ -311,3 +311,32 @@ def test_imported_closed_day_refuses_tickets_with_the_reason_and_next_opening(wo
         assert services(d)["guide"]["exception"] is None
     finally:
         d.stop()
+
+
+def test_vuoroctl_hours_list_import_delete(workdir):
+    d = make_daemon(workdir, conf_with({}))
+    env = dict(os.environ, VUORO_URL=d.url, XDG_CONFIG_HOME=os.path.join(workdir, "xdg"))
+    env.pop("VUORO_TOKEN", None)
+
+    def ctl(*args, stdin=None):
+        return subprocess.run([os.environ.get("VUOROCTL", os.path.join(ROOT, "build", "vuoroctl"))] + list(args),
+                              input=stdin, text=True, capture_output=True, env=env, timeout=60)
+    try:
+        assert ctl("login", "maija", stdin="manager-pass-long-1\n").returncode == 0
+        r = ctl("hours", "import", FIXTURE)
+        assert r.returncode == 0 and r.stdout.strip() == "6 days imported", r.stdout + r.stderr
+        r = ctl("--json", "hours", "list")
+        rows = json.loads(r.stdout)["exceptions"]
+        assert len(rows) == 6 and len(stored(d)) == 6, r.stdout
+        r = ctl("hours", "list")
+        line = next(l for l in r.stdout.splitlines() if "2030-01-15" in l)
+        assert "16:00-19:00" in line and "tax" in line and "import" in line, r.stdout
+        first = rows[0]["id"]
+        r = ctl("hours", "delete", str(first))
+        assert r.returncode == 0 and len(stored(d)) == 5, r.stdout + r.stderr
+        r = ctl("hours", "delete", str(first))
+        assert r.returncode != 0 and "board-config" in r.stderr, r.stdout + r.stderr
+        r = ctl("hours", "import", os.path.join(workdir, "missing.ics"))
+        assert r.returncode != 0 and "missing.ics" in r.stderr, r.stderr
+    finally:
+        d.stop()
