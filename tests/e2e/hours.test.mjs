@@ -60,6 +60,8 @@ test("hours exceptions: the kiosk's closed notice in Finnish and Swedish, specia
     const kela = await serviceButton(kiosk, "kela").innerText();
     expect(kela.includes(`Tänään poikkeava aukioloaika ${hhmm(from, ".")}–${hhmm(to, ".")}: Iltavastaanotto`),
       "kela tells today's special hours: " + kela);
+    const m = await kiosk.evaluate(() => ({ scroll: document.documentElement.scrollHeight, inner: innerHeight }));
+    expect(m.scroll <= m.inner, `the start screen with a closed day and special hours does not scroll (${m.scroll} > ${m.inner})`);
     await serviceButton(kiosk, "tax").click({ force: true });
     await kiosk.waitForSelector(".message[role=alert]");
     const fiMsg = await text(kiosk, ".message");
