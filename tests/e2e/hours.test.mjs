@@ -9,7 +9,7 @@
 // axe checks each view, and each is photographed.
 
 import path from "node:path";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT, SHOTS } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const serviceButton = (page, code) => page.locator(`button.service[data-service="${code}"]`);
@@ -108,6 +108,8 @@ test("hours exceptions: the kiosk's closed notice in Finnish and Swedish, specia
     expect(await imported.count() === 6, "six imported rows");
     expect((await imported.nth(0).innerText()).includes("New Year's Day"), "the reason in English");
     await shot(manager, "hours-manager");
+    // The section alone, to look at (the whole page is the report's too).
+    await manager.locator("#hours").screenshot({ path: path.join(SHOTS, "hours-manager-list.png") });
     await audit(manager, "manager: opening-hour exceptions");
     await imported.nth(0).getByRole("button").click();
     await waitFor(async () => (await text(manager, "#hours-result")) === "Exception deleted.", "deleted");
