@@ -155,6 +155,19 @@ static const struct config_key service_keys[] = {
     {0},
 };
 
+#define HEX(field) offsetof(struct config_hours_exception, field)
+
+/* Holidays, closed days and special hours; checked as a whole by
+ * config_hours_exception_check (one date, closed or hours, known services). */
+static const struct config_key hours_exception_keys[] = {
+    {"date", CT_STRING, true, NULL, 0, 0, HEX(date_text)},
+    {"closed", CT_STRING, false, NULL, 0, 0, HEX(closed_text)},
+    {"hours", CT_STRING, false, NULL, 0, 0, HEX(hours_text)},
+    {"services", CT_STRING, false, NULL, 0, 0, HEX(services_text)},
+    {"name-", CT_NAMES, true, NULL, 0, 0, HEX(name)},
+    {0},
+};
+
 static const char *const camera_schemes[] = {"test", "v4l2", NULL};
 static const char *const doc_camera_schemes[] = {"none", "test", "v4l2", NULL};
 static const char *const mic_schemes[] = {"test", "alsa", "pulse", "none", NULL};
@@ -409,16 +422,27 @@ static const struct config_group {
 	const char *name; /* "site", or "service:" for a prefix */
 	const struct config_key *keys;
 } config_groups[] = {
-    {"site", site_keys},           {"api", api_keys},
-    {"store", store_keys},         {"queue", queue_keys},
-    {"printer", printer_keys},     {"gpio", gpio_keys},
-    {"provider:", provider_keys},  {"service:", service_keys},
-    {"counter:", counter_keys},    {"button:", button_keys},
-    {"lamp:", lamp_keys},          {"audio", audio_keys},
-    {"announcer", announcer_keys}, {"bus:", bus_keys},
-    {"display:", display_keys},    {"webrtc", webrtc_keys},
-    {"recording", recording_keys}, {"identity", identity_keys},
-    {"kiosk", kiosk_keys},         {"visitors", visitors_keys},
+    {"site", site_keys},
+    {"api", api_keys},
+    {"store", store_keys},
+    {"queue", queue_keys},
+    {"printer", printer_keys},
+    {"gpio", gpio_keys},
+    {"provider:", provider_keys},
+    {"service:", service_keys},
+    {"counter:", counter_keys},
+    {"button:", button_keys},
+    {"lamp:", lamp_keys},
+    {"audio", audio_keys},
+    {"announcer", announcer_keys},
+    {"bus:", bus_keys},
+    {"display:", display_keys},
+    {"webrtc", webrtc_keys},
+    {"recording", recording_keys},
+    {"identity", identity_keys},
+    {"kiosk", kiosk_keys},
+    {"visitors", visitors_keys},
+    {"hours-exception:", hours_exception_keys},
 };
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -1378,9 +1402,163 @@ static int config_load_display(struct config_loader *l, const char *group, const
 	return 0;
 }
 
+int32_t config_date_parse(const char *text)
+{
+	unsigned y, m, d;
+	char tail;
+	g_autoptr(GDate) date = NULL;
+
+	if (!text || sscanf(text, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 || strlen(text) != 10 ||
+	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y) || y < 1970)
+		return -1;
+	date = g_date_new_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	/* Julian day 719163 is 1970-01-01. */
+	return (int32_t)(g_date_get_julian(date) - 719163);
+}
+
+void config_date_format(int32_t date, char ret[11])
+{
+	g_autoptr(GDate) d = g_date_new_julian((guint32)(date + 719163));
+
+	g_snprintf(ret, 11, "%04u-%02u-%02u", g_date_get_year(d), g_date_get_month(d),
+		   g_date_get_day(d));
+}
+
+void config_hours_exception_free(gpointer p)
+{
+	struct config_hours_exception *e = p;
+
+	if (!e)
+		return;
+	g_free(e->id);
+	g_free(e->date_text);
+	g_free(e->closed_text);
+	g_free(e->hours_text);
+	g_free(e->services_text);
+	for (int i = 0; i < CONFIG_LANGS_MAX; i++)
+		g_free(e->name[i]);
+	g_free(e);
+}
+
+int config_hours_exception_check(const struct config *cfg, struct config_hours_exception *e,
+				 const char **ret_key, char **ret_what)
+{
+	e->date = config_date_parse(e->date_text);
+	if (e->date < 0) {
+		*ret_key = "date";
+		*ret_what = g_strdup_printf("expected a date like 2026-12-24, got \"%s\"",
+					    e->date_text ? e->date_text : "");
+		return -EINVAL;
+	}
+	e->closed = false;
+	if (e->closed_text) {
+		const char *c = e->closed_text;
+
+		if (g_ascii_strcasecmp(c, "yes") == 0 || g_ascii_strcasecmp(c, "true") == 0)
+			e->closed = true;
+		else if (g_ascii_strcasecmp(c, "no") != 0 && g_ascii_strcasecmp(c, "false") != 0) {
+			*ret_key = "closed";
+			*ret_what = g_strdup_printf("expected yes or no, got \"%s\"", c);
+			return -EINVAL;
+		}
+	}
+	if (e->closed == (e->hours_text != NULL)) {
+		*ret_key = e->closed ? "hours" : "closed";
+		*ret_what = g_strdup(e->closed ? "expected either closed = yes or hours, not both"
+					       : "expected closed = yes or hours = HH:MM-HH:MM "
+						 "(the day's special hours), got neither");
+		return -EINVAL;
+	}
+	if (e->hours_text) {
+		g_auto(GStrv) times = g_strsplit(e->hours_text, "-", 2);
+		int open = parse_hhmm(g_strstrip(times[0]));
+		int close = times[1] ? parse_hhmm(g_strstrip(times[1])) : -1;
+
+		if (open < 0 || close < 0 || close <= open) {
+			*ret_key = "hours";
+			*ret_what =
+			    g_strdup_printf("expected opening and closing time like "
+					    "16:00-19:00 (closing after opening), got \"%s\"",
+					    e->hours_text);
+			return -EINVAL;
+		}
+		e->open_min = (uint16_t)open;
+		e->close_min = (uint16_t)close;
+	}
+	e->services = 0;
+	if (e->services_text) {
+		g_auto(GStrv) codes = g_strsplit_set(e->services_text, ",;", -1);
+
+		for (char **c = codes; *c; c++) {
+			int s = config_service_find(cfg, g_strstrip(*c));
+
+			if (!**c)
+				continue;
+			if (s < 0 || s >= 32) {
+				*ret_key = "services";
+				*ret_what =
+				    g_strdup_printf("expected codes of [service:CODE] groups "
+						    "separated by commas, got \"%s\"",
+						    *c);
+				return -EINVAL;
+			}
+			e->services |= 1u << s;
+		}
+		if (!e->services) {
+			*ret_key = "services";
+			*ret_what = g_strdup("expected service codes, got none (leave the key out "
+					     "for every service)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static gint hours_exception_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct config_hours_exception *x = *(struct config_hours_exception *const *)a;
+	const struct config_hours_exception *y = *(struct config_hours_exception *const *)b;
+
+	return x->date < y->date ? -1 : x->date > y->date;
+}
+
+/* [hours-exception:NAME]: one day's exception; two on one date must not
+ * share a service (which would win?). */
+static int config_load_hours_exception(struct config_loader *l, const char *group, const char *id,
+				       GError **error)
+{
+	struct config *cfg = l->cfg;
+	struct config_hours_exception *e = g_new0(struct config_hours_exception, 1);
+	g_autofree char *what = NULL;
+	const char *key = NULL;
+	int rc;
+
+	e->id = g_strdup(id);
+	g_ptr_array_add(cfg->hours_exceptions, e);
+	rc = config_load_group(l, group, hours_exception_keys, e, error);
+	if (rc < 0)
+		return rc;
+	if (config_hours_exception_check(cfg, e, &key, &what) < 0)
+		return config_fail(l, group, key, error, "%s", what);
+	for (guint i = 0; i + 1 < cfg->hours_exceptions->len; i++) {
+		const struct config_hours_exception *o =
+		    g_ptr_array_index(cfg->hours_exceptions, i);
+
+		if (o->date == e->date &&
+		    (!o->services || !e->services || (o->services & e->services)))
+			return config_fail(l, group, "date", error,
+					   "expected one exception per service and day, got %s "
+					   "also in [hours-exception:%s] for the same services",
+					   e->date_text, o->id);
+	}
+	return 0;
+}
+
 static int config_load_one(struct config_loader *l, const char *group,
 			   const struct config_group *cg, const char *id, GError **error)
 {
+	if (cg->keys == hours_exception_keys)
+		return config_load_hours_exception(l, group, id, error);
 	if (cg->keys == button_keys || cg->keys == lamp_keys)
 		return config_load_line(l, group, cg->name, id, error);
 	if (cg->keys == bus_keys || cg->keys == display_keys)
@@ -1615,6 +1793,7 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	cfg->lamps = g_ptr_array_new_with_free_func(config_lamp_free);
 	cfg->display_buses = g_ptr_array_new_with_free_func(config_display_bus_free);
 	cfg->displays = g_ptr_array_new_with_free_func(config_display_free);
+	cfg->hours_exceptions = g_ptr_array_new_with_free_func(config_hours_exception_free);
 	if (!g_key_file_has_group(l->kf, "site")) {
 		config_fail(l, "site", "name", error, "missing: this key is required");
 		return NULL;
@@ -1657,6 +1836,7 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    "expected at least one counter group, got none");
 		return NULL;
 	}
+	g_ptr_array_sort(cfg->hours_exceptions, hours_exception_cmp);
 	g_ptr_array_sort(cfg->counters, counter_cmp);
 	for (guint i = 1; i < cfg->counters->len; i++)
 		if (((struct config_counter *)g_ptr_array_index(cfg->counters, i))->id ==
@@ -1758,6 +1938,8 @@ void config_free(struct config *cfg)
 		g_ptr_array_unref(cfg->display_buses);
 	if (cfg->displays)
 		g_ptr_array_unref(cfg->displays);
+	if (cfg->hours_exceptions)
+		g_ptr_array_unref(cfg->hours_exceptions);
 	g_free(cfg->audio_device);
 	g_free(cfg->audio_wav_dir);
 	g_strfreev(cfg->announce_langs);

@@ -21,6 +21,9 @@
  *                     others fall back to it)
  *   [service:CODE]    prefix, provider, kind, name-LANG (as for providers), hours,
  *                     last-ticket-min, max-queue, service-min
+ *   [hours-exception:NAME] date (YYYY-MM-DD), closed (yes | no) or hours
+ *                     (HH:MM-HH:MM), services ("tax,kela"; all when absent),
+ *                     name-LANG (the reason, as for providers)
  *   [counter:ID]      name, kind (counter | expert), profile ("tax,permits:2")
  *   [printer]         transport (sim | file | serial | usb | tcp), device, baud, flow
  *                     (none | rtscts | xonxoff), host, port, timeout-ms, codepage,
@@ -75,6 +78,25 @@ enum config_service_kind {
 struct config_day_hours {
 	uint16_t open_min;
 	uint16_t close_min;
+};
+
+/* A day whose hours differ from the week's (issue 17): a public holiday or
+ * closed day (closed), or special hours (an evening opening), for every
+ * service or those in @services.  From [hours-exception:NAME] or, built by
+ * api/hours.c, from an imported iCalendar file kept in the store. */
+struct config_hours_exception {
+	char *id;                     /* the group's NAME, or the iCalendar UID */
+	int64_t row;                  /* the store's row id; 0 from board-config */
+	char *date_text;              /* "2026-12-24" */
+	int32_t date;                 /* local days since 1970-01-01 */
+	char *closed_text;            /* "yes" | "no" as written */
+	bool closed;                  /* else open open_min..close_min */
+	char *hours_text;             /* "16:00-19:00" as written */
+	uint16_t open_min;            /* special hours, minutes after local midnight */
+	uint16_t close_min;           /* … */
+	char *services_text;          /* "tax,kela" as written; NULL = every service */
+	uint32_t services;            /* bit per service index; 0 = every service */
+	char *name[CONFIG_LANGS_MAX]; /* the reason, per site language */
 };
 
 struct config_provider {
@@ -335,9 +357,10 @@ struct config {
 	char *uplink_public_url; /* NULL, or the hub's public address: the ticket's QR
 				  * points at <public-url>/t/<site>.<REF> */
 
-	GPtrArray *providers; /* of struct config_provider * */
-	GPtrArray *services;  /* of struct config_service * */
-	GPtrArray *counters;  /* of struct config_counter * */
+	GPtrArray *providers;        /* of struct config_provider * */
+	GPtrArray *services;         /* of struct config_service * */
+	GPtrArray *counters;         /* of struct config_counter * */
+	GPtrArray *hours_exceptions; /* of struct config_hours_exception *, by date */
 };
 
 /* Loads and checks FILE.  On error returns NULL and sets @error to one line
@@ -369,6 +392,18 @@ const struct config_service *config_service_get(const struct config *cfg, int in
 const struct config_counter *config_counter_get(const struct config *cfg, int index);
 const char *config_provider_code(const struct config *cfg, int service_index);
 bool config_provider_known(const struct config *cfg, const char *code);
+
+/* Checks @e's texts (date_text, closed_text, hours_text, services_text)
+ * and sets date, closed, open/close_min and services from them.  -EINVAL
+ * with @ret_key the key at fault and @ret_what (freed by the caller) what
+ * was expected. */
+int config_hours_exception_check(const struct config *cfg, struct config_hours_exception *e,
+				 const char **ret_key, char **ret_what);
+void config_hours_exception_free(gpointer p);
+/* Local days since 1970-01-01 of "YYYY-MM-DD"; -1 when it is not a date. */
+int32_t config_date_parse(const char *text);
+/* @ret gets "YYYY-MM-DD" (11 bytes). */
+void config_date_format(int32_t date, char ret[11]);
 
 /* "next" for CONFIG_BUTTON_NEXT …, for messages and the API. */
 const char *config_button_action_name(enum config_button_action a);

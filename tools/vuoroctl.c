@@ -944,6 +944,87 @@ static int ctl_db(struct ctl *c)
 	return CTL_USAGE;
 }
 
+/* POSTs @file as is (@type) to @path: the importers. */
+static int ctl_post_file(struct ctl *c, const char *path, const char *file, const char *type,
+			 JsonNode **ret_node)
+{
+	g_autofree char *data = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) raw = NULL;
+	gsize len;
+
+	if (!g_file_get_contents(file, &data, &len, &error)) {
+		ctl_fail("%s", error->message);
+		return CTL_USAGE;
+	}
+	raw = g_bytes_new_take(g_steal_pointer(&data), len);
+	return ctl_call(c, "POST", path, NULL, raw, type, ret_node, NULL);
+}
+
+static void ctl_hours_human(JsonObject *o)
+{
+	JsonArray *list = json_object_get_array_member(o, "exceptions");
+
+	for (guint i = 0; list && i < json_array_get_length(list); i++) {
+		JsonObject *e = json_array_get_object_element(list, i);
+		JsonObject *names = json_object_get_object_member(e, "names");
+		g_autofree char *hours =
+		    json_object_get_boolean_member(e, "closed")
+			? g_strdup("closed")
+			: g_strdup_printf("%s-%s", ctl_str(e, "opens"), ctl_str(e, "closes"));
+		g_autofree char *id =
+		    json_object_get_null_member(e, "id")
+			? g_strdup("-")
+			: g_strdup_printf("%" G_GINT64_FORMAT, ctl_int(e, "id", 0));
+		JsonArray *svc = json_object_get_null_member(e, "services")
+				     ? NULL
+				     : json_object_get_array_member(e, "services");
+		g_autoptr(GString) services = g_string_new(svc ? "" : "all");
+		GList *langs = names ? json_object_get_members(names) : NULL;
+
+		for (guint k = 0; svc && k < json_array_get_length(svc); k++)
+			g_string_append_printf(services, "%s%s", k ? "," : "",
+					       json_array_get_string_element(svc, k));
+		printf("%-5s %s  %-11s %-20s %-12s %s\n", id, ctl_str(e, "date"), hours,
+		       services->str, ctl_str(e, "source"),
+		       langs ? ctl_str(names, langs->data) : "");
+		g_list_free(langs);
+	}
+}
+
+/* Opening-hour exceptions: the coming ones, an .ics import, a delete. */
+static int ctl_hours(struct ctl *c)
+{
+	const char *sub = c->n_args > 0 ? c->args[0] : "list";
+	g_autoptr(JsonNode) node = NULL;
+	int rc;
+
+	if (strcmp(sub, "list") == 0 && c->n_args <= 1)
+		return ctl_get_print(c, "/api/hours/exceptions", ctl_hours_human);
+	if (strcmp(sub, "import") == 0 && c->n_args == 2) {
+		rc = ctl_post_file(c, "/api/hours/exceptions/import", c->args[1], "text/calendar",
+				   &node);
+		if (rc == CTL_OK) {
+			if (c->json)
+				ctl_print_json(node);
+			else
+				printf("%" G_GINT64_FORMAT " days imported\n",
+				       ctl_int(json_node_get_object(node), "imported", 0));
+		}
+		return rc;
+	}
+	if (strcmp(sub, "delete") == 0 && c->n_args == 2) {
+		g_autofree char *path =
+		    g_strdup_printf("/api/hours/exceptions/%s/delete", c->args[1]);
+		rc = ctl_call(c, "POST", path, NULL, NULL, NULL, &node, NULL);
+		if (rc == CTL_OK && !c->json)
+			printf("exception %s deleted\n", c->args[1]);
+		return rc;
+	}
+	ctl_fail("usage: hours list | hours import FILE.ics | hours delete ID");
+	return CTL_USAGE;
+}
+
 static void ctl_appointments_human(JsonObject *o)
 {
 	JsonArray *list = json_object_get_array_member(o, "appointments");
@@ -968,18 +1049,10 @@ static int ctl_appointments(struct ctl *c)
 	if (strcmp(sub, "list") == 0)
 		return ctl_get_print(c, "/api/appointments", ctl_appointments_human);
 	if (strcmp(sub, "import") == 0 && c->n_args == 2) {
-		g_autofree char *data = NULL;
-		gsize len;
 		const char *type =
 		    g_str_has_suffix(c->args[1], ".ics") ? "text/calendar" : "text/csv";
-		g_autoptr(GBytes) raw = NULL;
 
-		if (!g_file_get_contents(c->args[1], &data, &len, &error)) {
-			ctl_fail("%s", error->message);
-			return CTL_USAGE;
-		}
-		raw = g_bytes_new_take(g_steal_pointer(&data), len);
-		rc = ctl_call(c, "POST", "/api/appointments/import", NULL, raw, type, &node, NULL);
+		rc = ctl_post_file(c, "/api/appointments/import", c->args[1], type, &node);
 		if (rc == CTL_OK) {
 			JsonObject *o = json_node_get_object(node);
 
@@ -1433,6 +1506,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"end", "[COUNTER] [--outcome O] [--channel C]", ctl_end, "end the visit"},
     {"checkin", "CODE", ctl_checkin, "check in an appointment"},
     {"appointments", "list|add|import", ctl_appointments, "booked appointments"},
+    {"hours", "list|import FILE.ics|delete ID", ctl_hours,
+     "opening-hour exceptions: holidays, closed days, special hours"},
     {"users", "list|add NAME ROLE|passwd NAME [--old]|disable NAME|enable NAME", ctl_users,
      "user accounts"},
     {"visitors", "[today|in|YYYY-MM-DD]", ctl_visitors,

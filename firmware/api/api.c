@@ -256,10 +256,12 @@ void api_build_ticket_at(struct api *api, JsonBuilder *b, const struct queue_tic
 		web_json_add_int(b, "ahead", ahead);
 		/* Nobody serving the line: no wait that could be computed. */
 		json_builder_set_member_name(b, "wait_s");
-		if (api_service_staffed(api, tk->service, NULL))
+		if (api_service_staffed(api, tk->service, NULL)) {
 			json_builder_add_int_value(b, wait_s);
-		else
+			api_hours_add_closing(api, b, tk->service, t, wait_s);
+		} else {
 			json_builder_add_null_value(b);
+		}
 	}
 	{
 		/* With a hub's public address, the hub's form: /t/<site>.<REF>. */
@@ -739,7 +741,7 @@ static const struct {
     API_TABLE(site),    API_TABLE(users),    API_TABLE(tickets),      API_TABLE(counters),
     API_TABLE(devices), API_TABLE(sim),      API_TABLE(appointments), API_TABLE(reports),
     API_TABLE(booth),   API_TABLE(visit),    API_TABLE(credentials),  API_TABLE(logins),
-    API_TABLE(notices), API_TABLE(visitors),
+    API_TABLE(notices), API_TABLE(visitors), API_TABLE(hours),
 #undef API_TABLE
 };
 

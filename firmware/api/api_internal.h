@@ -177,6 +177,16 @@ API_ROUTES(credentials);
 API_ROUTES(logins);
 API_ROUTES(notices);
 API_ROUTES(visitors);
+API_ROUTES(hours);
+
+/* hours.c: opening-hour exceptions in /api/status (the day, the next
+ * exceptions; per service today's exception and the next opening) and on a
+ * ticket (closes_min, after_closing: its estimated call after closing). */
+void api_hours_build_status(struct api *api, JsonBuilder *b, const struct queue_time *t);
+void api_hours_build_service(struct api *api, JsonBuilder *b,
+			     const struct queue_service_status *st);
+void api_hours_add_closing(struct api *api, JsonBuilder *b, int service, const struct queue_time *t,
+			   int wait_s);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */

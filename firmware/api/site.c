@@ -32,6 +32,8 @@ static void api_status(struct web_req *r)
 	web_json_add_int(b, "now", t.now);
 	web_json_add_int(b, "day", t.day);
 	web_json_add_bool(b, "demo_hours", cfg->demo_hours);
+	/* Holidays and special hours: today's date and the next ones. */
+	api_hours_build_status(api, b, &t);
 	/* Where a phone reaches the follow page ([printer] url-base): the
 	 * kiosk's own address is the board's loopback. */
 	web_json_add_str(b, "follow_base",
@@ -95,6 +97,7 @@ static void api_status(struct web_req *r)
 		web_json_add_int(b, "opens_min", st.opens_min);
 		web_json_add_int(b, "closes_min", st.closes_min);
 		web_json_add_int(b, "last_ticket_min", svc->last_ticket_min);
+		api_hours_build_service(api, b, &st);
 		/* The service card, next to the ticket on /advisor and /expert. */
 		if (staff)
 			api_add_service_card(b, cfg, svc);
@@ -443,10 +446,12 @@ static void api_live_follow(const struct queue_ticket *tk, void *data)
 		if (why)
 			web_json_add_str(b, "unavailable", why);
 		json_builder_set_member_name(b, "wait_s");
-		if (api_service_staffed(w->api, tk->service, NULL))
+		if (api_service_staffed(w->api, tk->service, NULL)) {
 			json_builder_add_int_value(b, wait_s);
-		else
+			api_hours_add_closing(w->api, b, tk->service, w->t, wait_s);
+		} else {
 			json_builder_add_null_value(b);
+		}
 	} else {
 		web_json_add_str(b, "place", NULL);
 		web_json_add_str(b, "wait_s", NULL);

@@ -264,7 +264,7 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 /* ---------------------------------------------------------------------- */
 /* iCalendar */
 
-static const char *ics_x_value(icalcomponent *ev, const char *name)
+const char *booking_ics_x_value(icalcomponent *ev, const char *name)
 {
 	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p;
 	     p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY))
@@ -275,7 +275,7 @@ static const char *ics_x_value(icalcomponent *ev, const char *name)
 
 static int ics_service(const struct config *cfg, icalcomponent *ev)
 {
-	const char *x = ics_x_value(ev, "X-VUORO-SERVICE");
+	const char *x = booking_ics_x_value(ev, "X-VUORO-SERVICE");
 	const char *summary;
 
 	if (x)
@@ -348,18 +348,15 @@ static char *ics_person(icalproperty *p)
 	return *v ? g_strdup(v) : NULL;
 }
 
-int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPtrArray **ret_list,
-		      GError **error)
+icalcomponent *booking_ics_open(const char *data, gsize len, GError **error)
 {
-	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(appointment_free);
 	g_autofree char *text = g_strndup(data, len);
 	icalcomponent *root;
-	int rc = 0;
 
 	if (!g_str_has_prefix(g_strchug(text), "BEGIN:VCALENDAR")) {
 		g_set_error(error, BOOKING_ERROR, EINVAL,
 			    "not an iCalendar file: it must begin with BEGIN:VCALENDAR");
-		return -EINVAL;
+		return NULL;
 	}
 	root = icalparser_parse_string(text);
 	if (!root || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
@@ -367,12 +364,24 @@ int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPt
 			    "not an iCalendar file: libical could not read a VCALENDAR from it");
 		if (root)
 			icalcomponent_free(root);
-		return -EINVAL;
+		return NULL;
 	}
+	return root;
+}
+
+int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPtrArray **ret_list,
+		      GError **error)
+{
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(appointment_free);
+	icalcomponent *root = booking_ics_open(data, len, error);
+	int rc = 0;
+
+	if (!root)
+		return -EINVAL;
 	for (icalcomponent *ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT); ev;
 	     ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
 		const char *uid = icalcomponent_get_uid(ev);
-		const char *code = ics_x_value(ev, "X-VUORO-CODE");
+		const char *code = booking_ics_x_value(ev, "X-VUORO-CODE");
 		struct icaldurationtype dur;
 		struct store_appointment *a;
 		int service;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libical/ical.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -32,6 +33,12 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
  * Floating times are the site's local time.  Source "ics". */
 int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPtrArray **ret_list,
 		      GError **error);
+
+/* The iCalendar helpers the other importers share (hours_ics.c): the
+ * VCALENDAR of @data (free with icalcomponent_free), or NULL with @error
+ * saying why; the value of an X- property of @ev, NULL none. */
+icalcomponent *booking_ics_open(const char *data, gsize len, GError **error);
+const char *booking_ics_x_value(icalcomponent *ev, const char *name);
 
 /* "2026-11-23 09:30", "2026-11-23T09:30[:00]", with "+02:00" or "Z" or
  * without (the site's time zone).  0 or -EINVAL. */

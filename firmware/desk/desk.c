@@ -36,6 +36,10 @@ struct desk {
 	GPtrArray *pending; /* of struct desk_pending *: run, not yet committed */
 	guint flush_source;
 	struct visits *visits;
+	/* The opening-hour exceptions the engine reads: board-config's, then
+	 * the imported ones (owned by @imported). */
+	GPtrArray *exceptions;
+	GPtrArray *imported;
 };
 
 /* A command the engine ran whose result waits for the group commit. */
@@ -174,6 +178,7 @@ static int desk_load(struct desk *d, GError **error)
 		return rc;
 	queue_free(d->queue);
 	d->queue = g_steal_pointer(&q);
+	queue_set_exceptions(d->queue, d->exceptions);
 	d->degraded = FALSE;
 	if (ghosts->len)
 		desk_void_ghosts(d, ghosts);
@@ -234,6 +239,82 @@ static gboolean desk_tick(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* An imported row as the engine reads it; NULL (with a warning) when the
+ * board-config changed under it (a service it names is gone). */
+static struct config_hours_exception *desk_hours_row(const struct config *cfg,
+						     const struct store_hours_exception *row)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	struct config_hours_exception *e = g_new0(struct config_hours_exception, 1);
+	JsonObject *names = NULL;
+	g_autofree char *what = NULL;
+	const char *key = NULL;
+
+	e->id = g_strdup(row->uid);
+	e->row = row->id;
+	e->date_text = g_strdup(row->date);
+	e->closed_text = g_strdup(row->closed ? "yes" : "no");
+	if (!row->closed)
+		e->hours_text =
+		    g_strdup_printf("%02d:%02d-%02d:%02d", row->open_min / 60, row->open_min % 60,
+				    row->close_min / 60, row->close_min % 60);
+	e->services_text = g_strdup(row->services);
+	if (json_parser_load_from_data(p, row->names, -1, NULL) &&
+	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		names = json_node_get_object(json_parser_get_root(p));
+	for (int l = 0; l < cfg->n_langs; l++) {
+		const char *code = config_lang_code(cfg, l);
+		const char *text = names && json_object_has_member(names, code)
+				       ? json_object_get_string_member(names, code)
+				       : NULL;
+
+		e->name[l] = g_strdup(text && *text ? text : (l > 0 ? e->name[0] : row->uid));
+	}
+	if (config_hours_exception_check(cfg, e, &key, &what) < 0) {
+		g_warning("opening-hour exception %s: %s: %s: left out", row->uid, key, what);
+		config_hours_exception_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static void desk_hours_add(const struct store_hours_exception *row, void *data)
+{
+	struct desk *d = data;
+	struct config_hours_exception *e = desk_hours_row(d->cfg, row);
+
+	if (e)
+		g_ptr_array_add(d->imported, e);
+}
+
+int desk_hours_reload(struct desk *d, GError **error)
+{
+	g_autoptr(GPtrArray) old_imported = d->imported;
+	g_autoptr(GPtrArray) old = d->exceptions;
+	int rc;
+
+	d->imported = g_ptr_array_new_with_free_func(config_hours_exception_free);
+	rc = store_hours_exception_foreach(d->store, desk_hours_add, d, error);
+	if (rc < 0) {
+		g_ptr_array_unref(d->imported);
+		d->imported = g_steal_pointer(&old_imported);
+		d->exceptions = g_steal_pointer(&old);
+		return rc;
+	}
+	d->exceptions = g_ptr_array_new();
+	for (guint i = 0; i < d->cfg->hours_exceptions->len; i++)
+		g_ptr_array_add(d->exceptions, g_ptr_array_index(d->cfg->hours_exceptions, i));
+	for (guint i = 0; i < d->imported->len; i++)
+		g_ptr_array_add(d->exceptions, g_ptr_array_index(d->imported, i));
+	queue_set_exceptions(d->queue, d->exceptions);
+	return 0;
+}
+
+const GPtrArray *desk_hours_exceptions(struct desk *d)
+{
+	return d->exceptions;
+}
+
 struct desk *desk_new(const struct config *cfg, struct store *store, struct bus *bus,
 		      GError **error)
 {
@@ -249,7 +330,7 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 	queue_result_init(&d->tick_result);
 	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
 	d->visits = visits_new(d);
-	if (desk_load(d, error) < 0)
+	if (desk_load(d, error) < 0 || desk_hours_reload(d, error) < 0)
 		return NULL;
 	d->tick_source = g_timeout_add_seconds(DESK_TICK_S, desk_tick, d);
 	desk_prune(d);
@@ -270,6 +351,10 @@ void desk_free(struct desk *d)
 		g_ptr_array_unref(d->pending);
 	visits_free(d->visits);
 	queue_free(d->queue);
+	if (d->exceptions)
+		g_ptr_array_unref(d->exceptions);
+	if (d->imported)
+		g_ptr_array_unref(d->imported);
 	queue_result_free(&d->tick_result);
 	if (d->tz)
 		g_time_zone_unref(d->tz);

@@ -80,6 +80,12 @@ int desk_checkin(struct desk *d, const char *code, uint8_t lang, gboolean handed
  * the command that ends the visit, in its transaction. */
 struct visits *desk_visits(struct desk *d);
 
+/* The opening-hour exceptions (hours.h): board-config's, then those
+ * imported into the store.  Reload after the store's change; on error the
+ * old ones stay. */
+int desk_hours_reload(struct desk *d, GError **error);
+const GPtrArray *desk_hours_exceptions(struct desk *d);
+
 const struct config *desk_config(struct desk *d);
 struct queue *desk_queue(struct desk *d);
 struct store *desk_store(struct desk *d);

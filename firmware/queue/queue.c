@@ -16,6 +16,7 @@
  */
 
 #include "queue.h"
+#include "hours.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -44,6 +45,7 @@ struct queue {
 	int *profile_pos; /* scratch: per service, its place in a profile */
 	int32_t day;      /* the service day; -1 until known */
 	uint32_t next_id;
+	const GPtrArray *exceptions; /* the caller's; hours.h */
 };
 
 static const char *const state_names[QUEUE_N_STATES] = {
@@ -409,12 +411,35 @@ static void counter_free_up(struct queue_counter *c, int64_t now)
 /* ---------------------------------------------------------------------- */
 /* Opening hours and the daily reset */
 
+void queue_set_exceptions(struct queue *q, const GPtrArray *exceptions)
+{
+	q->exceptions = exceptions;
+}
+
+/* @service's hours today: the week's, or today's exception's. */
+static const struct config_hours_exception *service_day_hours(const struct queue *q, int service,
+							      const struct queue_time *t,
+							      struct config_day_hours *ret)
+{
+	const struct config_hours_exception *e =
+	    hours_exception_of(q->exceptions, service, t->date);
+
+	if (e)
+		hours_of_day(q->cfg, q->exceptions, service, t->date, ret, NULL);
+	else
+		*ret = config_service_get(q->cfg, service)->hours[t->wday % 7];
+	return e;
+}
+
 /* Why a ticket for @service cannot be drawn at @t, or NONE. */
 static enum queue_refusal service_refusal(const struct queue *q, int service,
 					  const struct queue_time *t, int16_t *ret_min)
 {
 	const struct config_service *s = config_service_get(q->cfg, service);
-	const struct config_day_hours *h = &s->hours[t->wday % 7];
+	struct config_day_hours today;
+	const struct config_day_hours *h = &today;
+
+	service_day_hours(q, service, t, &today);
 
 	*ret_min = 0;
 	if (q->cfg->demo_hours)
@@ -613,8 +638,15 @@ static int cmd_issue(struct queue *q, const struct queue_cmd *cmd, const struct 
 		res->refusal = why;
 		res->refusal_min = why == QUEUE_REFUSAL_FULL ? 0 : why_min;
 		switch (why) {
-		case QUEUE_REFUSAL_CLOSED_TODAY:
+		case QUEUE_REFUSAL_CLOSED_TODAY: {
+			const struct config_hours_exception *e =
+			    hours_exception_of(q->exceptions, cmd->service, t->date);
+
+			if (e)
+				return refuse(res, -EPERM, "%s is closed today: %s", s->code,
+					      e->name[0]);
 			return refuse(res, -EPERM, "%s is closed today", s->code);
+		}
 		case QUEUE_REFUSAL_NOT_YET_OPEN:
 			return refuse(res, -EPERM, "%s opens at %02d:%02d", s->code, why_min / 60,
 				      why_min % 60);
@@ -1154,11 +1186,23 @@ void queue_service_status(const struct queue *q, int16_t service, const struct q
 			  struct queue_service_status *ret)
 {
 	const struct config_service *s = config_service_get(q->cfg, service);
-	const struct config_day_hours *h = &s->hours[t->wday % 7];
+	struct config_day_hours today;
+	const struct config_day_hours *h = &today;
 	int16_t why_min;
+	int32_t next_date;
+	uint16_t next_min;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->exception = service_day_hours(q, service, t, &today);
 	ret->refusal = service_refusal(q, service, t, &why_min);
+	ret->next_date = -1;
+	if (ret->refusal != QUEUE_REFUSAL_NONE &&
+	    hours_next_open(q->cfg, q->exceptions, service, t->date,
+			    ret->refusal == QUEUE_REFUSAL_NOT_YET_OPEN ? t->minute : 24 * 60,
+			    &next_date, &next_min) == 0) {
+		ret->next_date = next_date;
+		ret->next_min = (int16_t)next_min;
+	}
 	ret->opens_min = h->open_min == h->close_min ? -1 : (int16_t)h->open_min;
 	ret->closes_min = h->open_min == h->close_min ? -1 : (int16_t)h->close_min;
 	ret->waiting = q->n_waiting[service];
@@ -1213,6 +1257,7 @@ void queue_time_make(struct queue_time *t, int64_t now, int32_t local_days, uint
 	t->day = minute >= reset_min ? local_days : local_days - 1;
 	t->wday = wday;
 	t->minute = minute;
+	t->date = local_days;
 }
 
 int queue_profile_parse(const struct config *cfg, const char *text,

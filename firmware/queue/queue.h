@@ -104,6 +104,7 @@ struct queue_time {
 	int32_t day;     /* service day: local days since 1970-01-01, shifted by the reset */
 	uint8_t wday;    /* local weekday, 0 = Monday */
 	uint16_t minute; /* local minute of the day, 0..1439 */
+	int32_t date;    /* local date: days since 1970-01-01 (no reset shift) */
 };
 
 #define QUEUE_CODE_LEN 8
@@ -234,12 +235,21 @@ struct queue_service_status {
 	 * know: api/site.c adds that. */
 	bool staffed;
 	int wait_s; /* estimate for a ticket drawn now */
+	/* Today's exception to the week's hours (a holiday, special hours),
+	 * NULL none; and when closed now, the next opening (next_date -1:
+	 * none within a year). */
+	const struct config_hours_exception *exception;
+	int32_t next_date;
+	int16_t next_min;
 };
 
 struct queue;
 
 struct queue *queue_new(const struct config *cfg);
 void queue_free(struct queue *q);
+/* The exceptions to the week's hours (hours.h), owned by the caller and
+ * kept alive while set; NULL none. */
+void queue_set_exceptions(struct queue *q, const GPtrArray *exceptions);
 typedef struct queue Queue; /* for g_autoptr(Queue) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Queue, queue_free)
 

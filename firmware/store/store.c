@@ -3043,3 +3043,113 @@ int store_visitors_prune(struct store *s, int64_t before, GError **error)
 	return store_write(s, "DELETE FROM visitors WHERE max(in_at, out_at) < ?1",
 			   "erasing old visitor register rows", error, "i", before);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Opening-hour exceptions (schema v12) */
+
+#define HOURS_EXCEPTION_COLUMNS                                                                    \
+	"id, uid, date, closed, open_min, close_min, services, names, imported_at, imported_by"
+
+void store_hours_exception_clear(struct store_hours_exception *e)
+{
+	g_clear_pointer(&e->uid, g_free);
+	g_clear_pointer(&e->date, g_free);
+	g_clear_pointer(&e->services, g_free);
+	g_clear_pointer(&e->names, g_free);
+	g_clear_pointer(&e->imported_by, g_free);
+}
+
+int store_hours_exceptions_import(struct store *s, GPtrArray *list, const struct store_audit *audit,
+				  GError **error)
+{
+	const char *doing = "importing the opening-hour exceptions";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	for (guint i = 0; i < list->len && rc >= 0; i++) {
+		const struct store_hours_exception *e = g_ptr_array_index(list, i);
+
+		rc = store_write(s,
+				 "INSERT INTO hours_exceptions (uid, date, closed, open_min, "
+				 "close_min, services, names, imported_at, imported_by) VALUES "
+				 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (uid) DO UPDATE "
+				 "SET date = ?2, closed = ?3, open_min = ?4, close_min = ?5, "
+				 "services = ?6, names = ?7, imported_at = ?8, imported_by = ?9",
+				 doing, error, "ssiiissis", e->uid, e->date, (int64_t)e->closed,
+				 (int64_t)e->open_min, (int64_t)e->close_min, e->services, e->names,
+				 e->imported_at, e->imported_by);
+	}
+	if (rc >= 0)
+		rc = store_write(
+		    s, "INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, ?4)",
+		    doing, error, "isss", audit->at, audit->user, audit->command, audit->detail);
+	if (rc >= 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_hours_exception_delete(struct store *s, int64_t id, const struct store_audit *audit,
+				 GError **error)
+{
+	const char *doing = "deleting the opening-hour exception";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	rc = store_write(s, "DELETE FROM hours_exceptions WHERE id = ?1", doing, error, "i", id);
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "no imported exception %" G_GINT64_FORMAT
+			    ": reload the list (board-config's own are changed in board-config)",
+			    id);
+		rc = -ENOENT;
+	}
+	if (rc > 0)
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_set(coalesce(?4, '{}'), '$.exception', ?5))",
+				doing, error, "isssi", audit->at, audit->user, audit->command,
+				audit->detail, id);
+	if (rc > 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_hours_exception_foreach(struct store *s,
+				  void (*fn)(const struct store_hours_exception *e, void *data),
+				  void *data, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s, "SELECT " HOURS_EXCEPTION_COLUMNS " FROM hours_exceptions ORDER BY date, id", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_hours_exception e = {0};
+
+		e.id = sqlite3_column_int64(st, 0);
+		e.uid = g_strdup(col_text(st, 1));
+		e.date = g_strdup(col_text(st, 2));
+		e.closed = sqlite3_column_int(st, 3) != 0;
+		e.open_min = sqlite3_column_int(st, 4);
+		e.close_min = sqlite3_column_int(st, 5);
+		e.services =
+		    sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 6));
+		e.names = g_strdup(col_text(st, 7));
+		e.imported_at = sqlite3_column_int64(st, 8);
+		e.imported_by =
+		    sqlite3_column_type(st, 9) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 9));
+		fn(&e, data);
+		store_hours_exception_clear(&e);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_fail(s, rc, "reading the opening-hour exceptions", error);
+}

@@ -427,3 +427,30 @@ int store_visitor_foreach(struct store *s, bool in_only, int64_t from, int64_t t
 /* Erases the rows of visitors who came and left (or came, when still
  * marked in) before @before; returns how many. */
 int store_visitors_prune(struct store *s, int64_t before, GError **error);
+/* Opening-hour exceptions imported from iCalendar (schema v12): one row per
+ * UID; @date "YYYY-MM-DD" local; @services "tax,kela" or NULL for all;
+ * @names a JSON object of the reason by language code.  Site data: no
+ * outbox record. */
+struct store_hours_exception {
+	int64_t id;
+	char *uid;
+	char *date;
+	bool closed;
+	int open_min, close_min;
+	char *services;
+	char *names;
+	int64_t imported_at;
+	char *imported_by;
+};
+void store_hours_exception_clear(struct store_hours_exception *e);
+/* All of @list (of struct store_hours_exception *) in one transaction with
+ * @audit's line: a UID already stored is replaced.  All or none. */
+int store_hours_exceptions_import(struct store *s, GPtrArray *list, const struct store_audit *audit,
+				  GError **error);
+/* -ENOENT when there is no such row. */
+int store_hours_exception_delete(struct store *s, int64_t id, const struct store_audit *audit,
+				 GError **error);
+/* Every row, by date. */
+int store_hours_exception_foreach(struct store *s,
+				  void (*fn)(const struct store_hours_exception *e, void *data),
+				  void *data, GError **error);

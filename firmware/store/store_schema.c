@@ -251,7 +251,23 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
 	   "CREATE INDEX notices_end ON notices (end_at) WHERE withdrawn_at = 0;",
     [11] = "", /* placeholders: the lead fills them at merge */
-    [12] = "",
+    /* v12: opening-hour exceptions imported from an iCalendar file (issue
+     * 17): one row per event UID (a new import of the same UID replaces
+     * it); date is the local "YYYY-MM-DD"; closed 1, or open_min..close_min;
+     * services "tax,kela" or NULL for all; names a JSON object of the reason
+     * by language code.  Board-config's own exceptions are not stored. */
+    [12] = "CREATE TABLE hours_exceptions ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  uid TEXT NOT NULL UNIQUE,"
+	   "  date TEXT NOT NULL,"
+	   "  closed INTEGER NOT NULL,"
+	   "  open_min INTEGER NOT NULL DEFAULT 0,"
+	   "  close_min INTEGER NOT NULL DEFAULT 0,"
+	   "  services TEXT,"
+	   "  names TEXT NOT NULL,"
+	   "  imported_at INTEGER NOT NULL,"
+	   "  imported_by TEXT);"
+	   "CREATE INDEX hours_exceptions_date ON hours_exceptions (date);",
     [13] = "",
     /* v14: the reception's visitor register (issue 17): who came in, whom
      * they visit (host_user: a user of this site, else NULL and host is

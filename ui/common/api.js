@@ -12,16 +12,17 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, body) {
+// @type: the body's media type when it is sent as is (a file), else JSON.
+async function call(method, path, body, type) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = type || "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : type ? body : JSON.stringify(body),
       credentials: "same-origin",
       cache: "no-store",
     });
@@ -44,6 +45,8 @@ async function call(method, path, body) {
 
 export const get = (path) => call("GET", path);
 export const post = (path, body = {}) => call("POST", path, body);
+// A file as is ("text/calendar"): the importers.
+export const postRaw = (path, type, data) => call("POST", path, data, type);
 
 // Logs in: the cookie holds the session; the CSRF token is kept for this tab.
 export async function login(user, password) {

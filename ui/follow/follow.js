@@ -71,6 +71,12 @@ function missedLine(m) {
   return t("missed", { n: m.counter, time });
 }
 
+// A minute of the day as the citizen's language writes a time.
+function closing(min) {
+  const d = new Date(Date.UTC(2000, 0, 1, Math.floor(min / 60), min % 60));
+  return new Intl.DateTimeFormat(t.lang() + "-u-nu-latn", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(d);
+}
+
 // No counter serves the ticket's line now: no estimate can be given.
 function unstaffed(tk) {
   const svc = status?.services?.find((s) => s.code === tk.service);
@@ -88,6 +94,8 @@ function describe(tk) {
       const place = ahead === 0 ? t("ahead_0") : ahead === 1 ? t("ahead_1") : t("ahead_n", { n: ahead });
       // (A remote line nobody can answer has its own notice: #unavailable.)
       const facts = tk.unavailable ? [] : unstaffed(tk) ? [t("no_counter")] : tk.wait_s > 0 ? [t("wait", { min: minutes(tk.wait_s) })] : [];
+      // The estimated call falls after today's closing (opening-hour exceptions too).
+      if (tk.after_closing && !tk.unavailable) facts.push(t("after_closing", { time: closing(tk.closes_min) }));
       if (tk.missed) {
         // Said first, and read out: the citizen has to know why the call is gone.
         return { line: `${missedLine(tk.missed)} ${t("requeued")}`, kind: "missed", facts: [place, ...facts] };

@@ -27,7 +27,7 @@ import { h, clear } from "/ui/common/dom.js";
 import { i18n, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { ensurePaired } from "/ui/common/pair.js";
-import { refusalText } from "./strings.js";
+import { nextOpenText, refusalText } from "./strings.js";
 import { renderStart, updateStart } from "./start.js";
 import { renderTicket } from "./ticket.js";
 import { renderCheckin, checkinError } from "./checkin.js";
@@ -149,7 +149,7 @@ function context() {
     current: (code) => state.status?.services.find((x) => x.code === code),
     isOnline: () => state.online,
     explain: (s) => {
-      state.message = () => refusalText(t, s.refusal, s);
+      state.message = () => [refusalText(t, s.refusal, s), nextOpenText(t, s)].filter(Boolean).join(". ");
       render();
     },
     checkin: () => go("checkin"),
@@ -331,7 +331,9 @@ async function draw(service) {
   } catch (e) {
     const s = state.status?.services.find((x) => x.code === service) || {};
     go("start", {
-      message: () => errorText(e) ?? (e.status === 409 ? refusalText(t, e.code, s) : t("error_generic")),
+      message: () => errorText(e) ?? (e.status === 409
+        ? [refusalText(t, e.code, s), nextOpenText(t, s)].filter(Boolean).join(". ")
+        : t("error_generic")),
     });
     refresh();
   }

@@ -13,7 +13,7 @@
 
 import { h } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
-import { refusalText } from "./strings.js";
+import { refusalText, specialHoursText } from "./strings.js";
 
 // What the screen is built of: when only the lines change, the buttons are
 // updated in place (a rebuild between a finger's down and up loses the tap).
@@ -104,6 +104,9 @@ function serviceState(ctx, s) {
   else if (nobody) info = s.waiting > 0 ? t("unstaffed_waiting", { n: s.waiting }) : t("unstaffed");
   else if (s.waiting > 0) info = t("waiting_est", { n: s.waiting, min: minutes(s.wait_s) });
   else info = t("waiting_none");
+  // An evening opening or other special hours today: said on the button.
+  const special = closed ? "" : specialHoursText(t, s);
+  if (special) info = special + " · " + info;
   return {
     closed,
     // aria-disabled, not disabled: a closed service stays focusable, so the

@@ -29,7 +29,10 @@ export function refusalText(t, refusal, s = {}) {
         ? t("instead_counter", { service: pick(s.instead.names, lang) || s.instead.code })
         : t("instead_booking"));
     case "closed_today":
-      return t("refusal_closed_today");
+      // A holiday or closed day (opening-hour exceptions): with its reason.
+      return s.exception?.closed
+        ? t("hours_closed_reason", { reason: pick(s.exception.names, lang) })
+        : t("refusal_closed_today");
     case "not_yet_open":
       return known(s.opens_min) ? t("refusal_not_yet_open", { time: clock(s.opens_min, lang) })
         : t("refusal_not_yet_open_any");
@@ -47,4 +50,32 @@ export function refusalText(t, refusal, s = {}) {
     default:
       return t("refusal_refused");
   }
+}
+
+// A date of /api/status ("2026-12-07") as the citizen's language writes a
+// weekday and a date; the ISO date where the browser lacks the language.
+function dayText(iso, lang) {
+  try {
+    return new Intl.DateTimeFormat(lang, { weekday: "long", day: "numeric", month: "numeric", timeZone: "UTC" })
+      .format(new Date(iso + "T12:00:00Z"));
+  } catch {
+    return iso;
+  }
+}
+
+// When a closed service opens next (s.next_open of /api/status), "" unknown.
+export function nextOpenText(t, s = {}) {
+  const n = s.next_open;
+  if (!n || s.open) return "";
+  const lang = t.lang();
+  return t("hours_next_open", { date: dayText(n.date, lang), time: clock(n.min, lang) });
+}
+
+// Today's special hours (an evening opening), "" when the week's hold.
+export function specialHoursText(t, s = {}) {
+  const e = s.exception;
+  if (!e || e.closed) return "";
+  const lang = t.lang();
+  return t("hours_special", { from: clock(e.opens_min, lang), to: clock(e.closes_min, lang),
+    reason: pick(e.names, lang) });
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // /manager: the service-point manager's page.  Log in (manager or admin),
 // then today's numbers (live), the monthly report with its CSV, and the
-// notices on the info-TV and the kiosk.
+// notices on the info-TV and the kiosk, and the opening-hour exceptions.
 
 import { live } from "/ui/common/live.js";
 import { staffPage } from "/ui/common/staff.js";
@@ -9,6 +9,7 @@ import { t, roleName } from "./strings.js";
 import { todayView } from "./today.js";
 import { reportView } from "./report.js";
 import { noticesView } from "./notices.js";
+import { hoursView } from "./hours.js";
 
 const $ = (id) => document.getElementById(id);
 let stream = null;
@@ -17,11 +18,13 @@ const expired = () => page.expired();
 const today = todayView($("today"), { expired });
 const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [] });
 const notices = noticesView($("notices"), { expired });
+const hours = hoursView($("hours"), { expired });
 
 async function start() {
   today.render();
   report.render();
   notices.render();
+  hours.render();
   // The socket after login: staff sockets carry whole tickets.
   stream?.stop();
   let first = true;
@@ -29,6 +32,7 @@ async function start() {
     onEvent: (ev) => {
       today.event(ev);
       notices.event(ev);
+      hours.event(ev);
     },
     onState: (s) => {
       $("offline").hidden = s === "open";
@@ -36,11 +40,13 @@ async function start() {
       if (s === "open" && !first) {
         today.load();
         notices.load();
+        hours.load();
       }
       if (s === "open") first = false;
     },
   });
   notices.load();
+  hours.load();
   await today.load();
   const st = today.status();
   if (st) report.setToday(st.day);
@@ -59,5 +65,6 @@ const page = staffPage({
     today.render();
     report.render();
     notices.render();
+    hours.render();
   },
 });
