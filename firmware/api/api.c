@@ -308,8 +308,11 @@ void api_build_counter(struct api *api, JsonBuilder *b, const struct config_coun
 		web_json_add_str(b, "code", tk->code);
 		web_json_add_str(b, "state", queue_state_name(tk->state));
 		web_json_add_int(b, "recalls", tk->recalls);
-		if (staff)
+		if (staff) {
 			visit_identity_build(desk_visits(api->desk), b, tk->id);
+			web_json_add_str(b, "transfer_note",
+					 visit_transfer_note(desk_visits(api->desk), tk));
+		}
 		json_builder_end_object(b);
 	} else {
 		json_builder_add_null_value(b);
@@ -736,10 +739,10 @@ static const struct {
 	{                                                                                          \
 		api_##name##_routes, &api_##name##_n_routes                                        \
 	}
-    API_TABLE(site),    API_TABLE(users), API_TABLE(tickets),      API_TABLE(counters),
-    API_TABLE(devices), API_TABLE(sim),   API_TABLE(appointments), API_TABLE(reports),
-    API_TABLE(booth),   API_TABLE(visit), API_TABLE(credentials),  API_TABLE(logins),
-    API_TABLE(notices),
+    API_TABLE(site),    API_TABLE(users),   API_TABLE(tickets),      API_TABLE(counters),
+    API_TABLE(devices), API_TABLE(sim),     API_TABLE(appointments), API_TABLE(reports),
+    API_TABLE(booth),   API_TABLE(visit),   API_TABLE(credentials),  API_TABLE(logins),
+    API_TABLE(notices), API_TABLE(walkins),
 #undef API_TABLE
 };
 

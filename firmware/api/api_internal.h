@@ -176,6 +176,7 @@ API_ROUTES(visit);
 API_ROUTES(credentials);
 API_ROUTES(logins);
 API_ROUTES(notices);
+API_ROUTES(walkins);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */

@@ -250,6 +250,18 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  updated_at INTEGER NOT NULL DEFAULT 0,"
 	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
 	   "CREATE INDEX notices_end ON notices (end_at) WHERE withdrawn_at = 0;",
+    [11] = "",
+    [12] = "",
+    /* v13: visits recorded without a ticket (ticket 0, manual 1: a phone
+     * call, a citizen who walked straight up, the provider's own staff);
+     * a visit of a service on trial (trial 1: not billed); the note a
+     * transfer carries to the next server (personal text: erased by the
+     * retention prune, never in an outbox record).  A transfer's note is
+     * found by its ticket. */
+    [13] = "ALTER TABLE visits ADD COLUMN manual INTEGER NOT NULL DEFAULT 0;"
+	   "ALTER TABLE visits ADD COLUMN trial INTEGER NOT NULL DEFAULT 0;"
+	   "ALTER TABLE visits ADD COLUMN transfer_note TEXT;"
+	   "CREATE INDEX visits_ticket ON visits (ticket) WHERE ticket != 0;",
 };
 
 const char *store_migration_sql(int version)
