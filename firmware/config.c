@@ -724,13 +724,15 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		return 0;
 	}
 	case CT_BOOL:
-		if (g_ascii_strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		if (g_ascii_strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+		    g_ascii_strcasecmp(value, "yes") == 0)
 			*(bool *)field = true;
-		else if (g_ascii_strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+		else if (g_ascii_strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+			 g_ascii_strcasecmp(value, "no") == 0)
 			*(bool *)field = false;
 		else
 			return config_fail(l, group, k->key, error,
-					   "expected true or false, got \"%s\"", value);
+					   "expected true or false (yes or no), got \"%s\"", value);
 		return 0;
 	case CT_INT: {
 		gint64 n;
