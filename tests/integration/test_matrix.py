@@ -73,6 +73,7 @@ EXPECT = {
     "POST /api/notices": {"manager", "admin"},
     "POST /api/notices/*": {"manager", "admin"},
     "POST /api/notices/*/withdraw": {"manager", "admin"},
+    "POST /api/visits": COUNTER_STAFF,
     "POST /api/checkin": COUNTER_STAFF | {"kiosk"},
     "GET /api/report": {"manager", "admin"},
     "GET /api/db/check": TECHS,
