@@ -261,3 +261,28 @@ def test_trial_site_and_bad_trial_value(workdir):
     open(path, "w").write(bad)
     r = subprocess.run([VUOROD, "--check-config", path], capture_output=True, text=True)
     assert r.returncode != 0 and "trial" in r.stderr and "[service:tax]" in r.stderr, r.stderr
+
+
+def test_vuoroctl_visit_transfer_note_and_billing_columns(daemon):
+    from test_cli import ctl
+    from conftest import USERS
+    assert ctl(daemon, "login", "anna", stdin=USERS["anna"][1] + "\n").returncode == 0
+    r = ctl(daemon, "visit", "--service", "guide", "--channel", "provider_on_site", "--minutes", "12")
+    assert r.returncode == 0, r.stderr
+    assert "recorded: guide (kunta), provider_on_site, resolved" in r.stdout
+    r = ctl(daemon, "visit", "--service", "guide", "--channel", "fax")
+    assert r.returncode != 0 and "channel must be" in r.stderr, r.stderr
+    assert rows(daemon, "SELECT channel, ended_at - started_at, user FROM visits") == [
+        ("provider_on_site", 720, "anna")]
+    assert daemon.post("/api/tickets", {"service": "guide"}).status_code == 201
+    assert ctl(daemon, "open", "1").returncode == 0
+    assert ctl(daemon, "call", "1").returncode == 0
+    r = ctl(daemon, "transfer", "1", "--to-counter", "2", "--note", "soittaa takaisin")
+    assert r.returncode == 0, r.stderr
+    assert rows(daemon, "SELECT transfer_note FROM visits WHERE outcome = 'transferred'") == [
+        ("soittaa takaisin",)]
+    assert ctl(daemon, "login", "maija", stdin=USERS["maija"][1] + "\n").returncode == 0
+    r = ctl(daemon, "report", "--kind", "billing", "--period", "day")
+    assert r.returncode == 0, r.stderr
+    head = r.stdout.splitlines()[1].split()
+    assert head[-7:] == ["paper", "phone", "on_site", "noshow", "cancel", "interr", "trial"], head
