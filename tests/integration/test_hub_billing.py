@@ -549,3 +549,7 @@ def test_a_closed_months_trial_visits_do_not_change(region):
     publish_and_wait(broker, pg, [trial_visit("phone")])
     assert web.statement("kunta", "2026-03").content == closed
     assert json.loads(closed)["trial"][0]["events"] == 2
+    # The page shows them apart from the lines (axe checks it).
+    seen = page(hub, "root", "en", "kunta", "2026-03")
+    assert seen["errors"] == [] and seen["rows"][0][:4] == ["site-5", "guide", "in person", "1"]
+    assert seen["trialRows"] == [["site-5", "guide", "phone", "2"]], seen
