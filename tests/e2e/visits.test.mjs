@@ -4,7 +4,9 @@
 // /advisor (a refusal in vuorod's words first), and the visit is in the
 // billing report as a phone visit; an advisor transfers a ticket to another
 // counter with a note, and the next advisor, calling it, reads the note
-// before greeting the customer.  axe checks the dialog and both consoles.
+// before greeting the customer; an expert, calling a ticket transferred to a
+// remote service, reads it in the session.  axe checks the dialog, both
+// consoles and the expert page.
 
 import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
 
@@ -96,6 +98,40 @@ test("visits: a transfer carries a note; the next advisor sees it when calling t
     noErrors(second);
     await first.context().close();
     await second.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("visits: an advisor transfers to a remote service with a note; the expert reads it in the session", async () => {
+  const v = await startVuorod([["webrtc", "local-addresses", "127.0.0.1"]]);
+  try {
+    const r = await v.api("POST", "/api/tickets", { service: "kela", lang: "fi", handout: "screen" });
+    expect(r.status === 201, "a ticket");
+    const advisor = await atCounter(v, "anna", 1);
+    await advisor.click("#b-next");
+    await waitFor(async () => (await advisor.textContent("#cur-code")) === r.body.ticket.code, "called");
+    await advisor.selectOption("#t-service", "kela-video");
+    await advisor.fill("#t-note", "Asks about a refused benefit; decision letter shown.");
+    await advisor.click("#b-transfer");
+    await waitFor(async () => (await advisor.textContent("#cur-code")) === "—", "transferred");
+    await advisor.context().close();
+
+    const page = await open(v.url + "/expert", { lang: "en" });
+    await page.fill("#user", "eero");
+    await page.fill("#password", USERS.eero[1]);
+    await page.click("#login-button");
+    await page.waitForSelector("#app:not([hidden])");
+    await waitFor(() => page.locator("#tickets .code").first().textContent()
+      .then((s) => s === r.body.ticket.code).catch(() => false), "the ticket in the expert's queue");
+    expect(!(await page.isVisible("#transfer-note")), "no note before the call");
+    await page.click("#call"); // the booth rings: the session is the ticket's
+    await waitFor(() => page.isVisible("#transfer-note"), "the note in the session");
+    expect((await page.textContent("#transfer-text")) === "Asks about a refused benefit; decision letter shown.",
+      "the advisor's words");
+    await shot(page, "visits-expert-note");
+    await audit(page, "/expert with a transfer note");
+    await page.context().close();
   } finally {
     await v.cleanup();
   }
