@@ -261,7 +261,7 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
     [13] = "ALTER TABLE visits ADD COLUMN manual INTEGER NOT NULL DEFAULT 0;"
 	   "ALTER TABLE visits ADD COLUMN trial INTEGER NOT NULL DEFAULT 0;"
 	   "ALTER TABLE visits ADD COLUMN transfer_note TEXT;"
-	   "CREATE INDEX visits_ticket ON visits (ticket) WHERE ticket != 0;",
+	   "CREATE INDEX visits_transferred ON visits (ticket) WHERE outcome = 'transferred';",
 };
 
 const char *store_migration_sql(int version)
