@@ -89,6 +89,8 @@ static const struct config_key site_keys[] = {
     {"demo-hours", CT_BOOL, false, "false", 0, 0, SITE(demo_hours)},
     {"daily-reset", CT_MINUTE, false, "03:00", 0, 0, SITE(reset_min)},
     {"reset-clears-queue", CT_BOOL, false, "true", 0, 0, SITE(reset_clears_queue)},
+    /* Every visit here is a trial: out of the billing figures, shown apart. */
+    {"trial", CT_BOOL, false, "false", 0, 0, SITE(trial)},
     {0},
 };
 
@@ -152,6 +154,8 @@ static const struct config_key service_keys[] = {
     {"instructions-url", CT_HTTPS_LANGS, false, NULL, 0, 0, SVC(instructions_url)},
     {"support-phone", CT_PHONE, false, NULL, 0, 0, SVC(support_phone)},
     {"support-chat-url", CT_HTTPS, false, NULL, 0, 0, SVC(support_chat_url)},
+    /* A service on trial: its visits stay out of the billing figures. */
+    {"trial", CT_BOOL, false, "false", 0, 0, SVC(trial)},
     {0},
 };
 
@@ -1996,6 +2000,13 @@ const struct config_counter *config_counter_get(const struct config *cfg, int in
 	if (index < 0 || (guint)index >= cfg->counters->len)
 		return NULL;
 	return g_ptr_array_index(cfg->counters, index);
+}
+
+bool config_service_trial(const struct config *cfg, int service_index)
+{
+	const struct config_service *s = config_service_get(cfg, service_index);
+
+	return cfg->trial || (s && s->trial);
 }
 
 const char *config_provider_code(const struct config *cfg, int service_index)

@@ -119,6 +119,7 @@ struct config_service {
 	char *instructions_url[CONFIG_LANGS_MAX];
 	char *support_phone;
 	char *support_chat_url;
+	bool trial; /* its visits are trials: out of billing, shown apart */
 };
 
 struct config_profile_entry {
@@ -258,6 +259,7 @@ struct config {
 	bool demo_hours; /* sim board: opening hours are parsed but not enforced */
 	int reset_min;   /* the service day starts at this local minute (daily-reset = 03:00) */
 	bool reset_clears_queue; /* cancel tickets still waiting at the reset (default true) */
+	bool trial;              /* the whole site on trial: no visit is billed */
 
 	/* [api] */
 	char *listen_host;
@@ -392,6 +394,9 @@ const struct config_service *config_service_get(const struct config *cfg, int in
 const struct config_counter *config_counter_get(const struct config *cfg, int index);
 const char *config_provider_code(const struct config *cfg, int service_index);
 bool config_provider_known(const struct config *cfg, const char *code);
+/* Whether a visit of service @service_index is a trial ([site] or its
+ * [service:CODE] trial = yes): kept out of the billing figures. */
+bool config_service_trial(const struct config *cfg, int service_index);
 
 /* Checks @e's texts (date_text, closed_text, hours_text, services_text)
  * and sets date, closed, open/close_min and services from them.  -EINVAL

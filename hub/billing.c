@@ -182,6 +182,7 @@ struct statement {
 	const char *provider, *period;     /* YYYY-MM */
 	const char *closed_at, *closed_by; /* NULL: open */
 	GArray *lines;
+	PGresult *trial; /* site, service, channel, events: not billed */
 };
 
 static gboolean add_service(gpointer key, gpointer value, gpointer data)
@@ -262,6 +263,19 @@ static char *statement_json(const struct hub_config *cfg, const struct statement
 	json_builder_begin_object(b);
 	add_sum(b, &total);
 	json_builder_end_object(b);
+	/* Visits of services (or sites) on trial: counted, never priced. */
+	json_builder_set_member_name(b, "trial");
+	json_builder_begin_array(b);
+	for (int i = 0; st->trial && i < PQntuples(st->trial); i++) {
+		json_builder_begin_object(b);
+		web_json_add_str(b, "site", PQgetvalue(st->trial, i, 0));
+		web_json_add_str(b, "service", PQgetvalue(st->trial, i, 1));
+		web_json_add_str(b, "channel", PQgetvalue(st->trial, i, 2));
+		web_json_add_int(b, "events",
+				 g_ascii_strtoll(PQgetvalue(st->trial, i, 3), NULL, 10));
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	/* The [prices] keys missing, once each. */
 	json_builder_set_member_name(b, "unpriced");
 	json_builder_begin_array(b);
@@ -365,6 +379,17 @@ int billing_statement(PGconn *conn, const struct hub_config *cfg, const char *pr
 		return pg_failed(error, "statement lines", res);
 	lines_read(cfg, res, provider, closed_at != NULL, lines);
 	PQclear(res);
+	{
+		const char *tparams[3] = {first, provider, closed_at};
+
+		st.trial = PQexecParams(conn,
+					"SELECT site, service, channel, events FROM "
+					"hub_billing_trial($1::date, $2, $3::timestamptz) "
+					"ORDER BY site, service, channel",
+					3, NULL, tparams, NULL, NULL, 0);
+		if (PQresultStatus(st.trial) != PGRES_TUPLES_OK)
+			return pg_failed(error, "trial visits", st.trial);
+	}
 	st.closed_at = closed_at;
 	st.closed_by = closed_by;
 	if (csv) {
@@ -373,6 +398,7 @@ int billing_statement(PGconn *conn, const struct hub_config *cfg, const char *pr
 		*ret = statement_json(cfg, &st);
 		*ret_len = strlen(*ret);
 	}
+	PQclear(st.trial);
 	return 0;
 }
 

@@ -242,7 +242,7 @@ static int prices_load(GKeyFile *kf, const char *file, struct hub_config *cfg, G
 		if (strcmp(parts[2], "*") != 0 && queue_channel_parse(parts[2]) < 0)
 			return fail(error, file, "prices", *k,
 				    "expected the channel in_person, remote_video, e_service, "
-				    "paper_form or *",
+				    "paper_form, phone, provider_on_site or *",
 				    parts[2]);
 		g_strstrip(value);
 		if (price_parse(value, &cents) < 0)

@@ -46,7 +46,8 @@ static const struct field visit_fields[] = {
     {"ended_at", F_INT},      {"category", F_STR},
     {"identity", F_STR},      {"identity_verdict", F_STR},
     {"document_type", F_STR}, {"session", F_INT},
-    {"consent", F_STR},       {0},
+    {"consent", F_STR},       {"manual", F_BOOL},
+    {"trial", F_BOOL},        {0},
 };
 static const struct field session_fields[] = {
     {"session", F_INT}, {"booth", F_SMALL},    {"ticket", F_INT},       {"day", F_DAY},

@@ -21,7 +21,7 @@
  * format): ev says whether it is a service event (report.h), w its waiting
  * time when it was called, sv its service time when it was served. */
 #define HUB_VISITS                                                                                 \
-	"SELECT to_char(day, $4) AS p, provider, channel, outcome, "                               \
+	"SELECT to_char(day, $4) AS p, provider, channel, outcome, trial, "                        \
 	"coalesce(category, 'uncategorised') AS category, ev, "                                    \
 	"CASE WHEN called_at > 0 THEN called_at - issued_at END AS w, "                            \
 	"CASE WHEN ev AND started_at > 0 THEN ended_at - started_at END AS sv "                    \
@@ -110,11 +110,15 @@ static const struct hub_report_kind {
 	const char *sql;
 } hub_report_kinds[] = {
     {"billing",
-     "count(*) FILTER (WHERE ev) AS events, "
-     "count(*) FILTER (WHERE ev AND channel = 'in_person') AS in_person, "
-     "count(*) FILTER (WHERE ev AND channel = 'remote_video') AS remote_video, "
-     "count(*) FILTER (WHERE ev AND channel = 'e_service') AS e_service, "
-     "count(*) FILTER (WHERE ev AND channel = 'paper_form') AS paper_form, "
+     "count(*) FILTER (WHERE ev AND NOT trial) AS events, "
+     "count(*) FILTER (WHERE ev AND NOT trial AND channel = 'in_person') AS in_person, "
+     "count(*) FILTER (WHERE ev AND NOT trial AND channel = 'remote_video') AS remote_video, "
+     "count(*) FILTER (WHERE ev AND NOT trial AND channel = 'e_service') AS e_service, "
+     "count(*) FILTER (WHERE ev AND NOT trial AND channel = 'paper_form') AS paper_form, "
+     "count(*) FILTER (WHERE ev AND NOT trial AND channel = 'phone') AS phone, "
+     "count(*) FILTER (WHERE ev AND NOT trial AND channel = 'provider_on_site') "
+     "AS provider_on_site, "
+     "count(*) FILTER (WHERE ev AND trial) AS trial_events, "
      "count(*) FILTER (WHERE outcome = 'no_show') AS no_shows, "
      "count(*) FILTER (WHERE outcome = 'cancelled') AS cancelled, "
      "count(*) FILTER (WHERE outcome = 'voided') AS voided, "

@@ -45,6 +45,7 @@ struct ctl {
 	char *kind;
 	char *period;
 	char *handout;
+	char *note;   /* transfer: for the next server */
 	char *pin;    /* diag identity */
 	char *config; /* diag identity: the board-config */
 	gboolean csv;
@@ -53,6 +54,7 @@ struct ctl {
 	gint counter;
 	gint ticket;
 	gint priority;
+	gint minutes;    /* visit: its service time */
 	gint booth;      /* devices add: a booth screen's booth */
 	gboolean old_pw; /* users passwd: the old password follows on stdin */
 	char **args;     /* positional arguments after the command */
@@ -523,7 +525,44 @@ static int ctl_transfer(struct ctl *c)
 			       c->front, NULL);
 	if (c->to_counter > 0)
 		json_object_set_int_member(json_node_get_object(body), "counter", c->to_counter);
+	if (c->note)
+		json_object_set_string_member(json_node_get_object(body), "note", c->note);
 	return ctl_counter_cmd(c, "transfer", body, 0);
+}
+
+/* A visit that had no ticket: a phone call, a walk-up, the provider's staff. */
+static int ctl_visit(struct ctl *c)
+{
+	g_autoptr(JsonNode) body = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	JsonObject *o;
+	int rc;
+
+	if (!c->service || !c->channel) {
+		ctl_fail("visit needs --service CODE and --channel C (phone, in_person, "
+			 "provider_on_site, …)");
+		return CTL_USAGE;
+	}
+	body = ctl_json_object("service", G_TYPE_STRING, c->service, "channel", G_TYPE_STRING,
+			       c->channel, "outcome", G_TYPE_STRING,
+			       c->outcome ? c->outcome : "resolved", NULL);
+	if (c->minutes > 0)
+		json_object_set_int_member(json_node_get_object(body), "service_min", c->minutes);
+	if (c->counter > 0)
+		json_object_set_int_member(json_node_get_object(body), "counter", c->counter);
+	rc = ctl_call(c, "POST", "/api/visits", body, NULL, NULL, &node, NULL);
+	if (rc != CTL_OK)
+		return rc;
+	if (c->json) {
+		ctl_print_json(node);
+		return CTL_OK;
+	}
+	o = json_node_get_object(node);
+	printf("visit %" G_GINT64_FORMAT " recorded: %s (%s), %s, %s%s\n", ctl_int(o, "id", 0),
+	       ctl_str(o, "service"), ctl_str(o, "provider"), ctl_str(o, "channel"),
+	       ctl_str(o, "outcome"),
+	       json_object_get_boolean_member_with_default(o, "trial", FALSE) ? ", trial" : "");
+	return CTL_OK;
 }
 
 static int ctl_end(struct ctl *c)
@@ -781,9 +820,9 @@ static void ctl_report_kind_human(JsonObject *o)
 	printf("%s, %s to %s (not included), by %s\n", kind, ctl_str(o, "from"), ctl_str(o, "to"),
 	       ctl_str(o, "period"));
 	if (strcmp(kind, "billing") == 0)
-		printf("%-10s %-10s %7s %9s %7s %7s %7s %7s %7s %7s\n", "period", "provider",
-		       "events", "in_person", "remote", "e_serv", "paper", "noshow", "cancel",
-		       "interr");
+		printf("%-10s %-10s %7s %9s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "period",
+		       "provider", "events", "in_person", "remote", "e_serv", "paper", "phone",
+		       "on_site", "noshow", "cancel", "interr", "trial");
 	else if (strcmp(kind, "times") == 0)
 		printf("%-10s %-10s %7s %9s %9s %8s %7s %9s %9s\n", "period", "provider", "waited",
 		       "wait med", "wait p90", "in tgt", "served", "serv med", "serv p90");
@@ -837,9 +876,12 @@ static void ctl_report_kind_human(JsonObject *o)
 			ctl_cell(ch, "remote_video", 7, 1, "");
 			ctl_cell(ch, "e_service", 7, 1, "");
 			ctl_cell(ch, "paper_form", 7, 1, "");
+			ctl_cell(ch, "phone", 7, 1, "");
+			ctl_cell(ch, "provider_on_site", 7, 1, "");
 			ctl_cell(r, "no_shows", 7, 1, "");
 			ctl_cell(r, "cancelled", 7, 1, "");
 			ctl_cell(r, "interrupted", 7, 1, "");
+			ctl_cell(ctl_obj(r, "trial"), "events", 7, 1, "");
 		} else if (strcmp(kind, "times") == 0) {
 			ctl_cell(r, "waited", 7, 1, "");
 			ctl_cell(r, "wait_median_s", 9, 60, "m");
@@ -1501,8 +1543,10 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"noshow", "[COUNTER]", ctl_noshow, "the customer did not come"},
     {"park", "[COUNTER]", ctl_park, "set the current ticket aside"},
     {"resume", "[COUNTER] --ticket ID", ctl_resume, "take a parked ticket back"},
-    {"transfer", "[COUNTER] --service CODE|--to-counter N [--front]", ctl_transfer,
+    {"transfer", "[COUNTER] --service CODE|--to-counter N [--front] [--note TEXT]", ctl_transfer,
      "send the customer on"},
+    {"visit", "--service CODE --channel C [--outcome O] [--minutes N]", ctl_visit,
+     "record a visit that had no ticket"},
     {"end", "[COUNTER] [--outcome O] [--channel C]", ctl_end, "end the visit"},
     {"checkin", "CODE", ctl_checkin, "check in an appointment"},
     {"appointments", "list|add|import", ctl_appointments, "booked appointments"},
@@ -1560,7 +1604,11 @@ int main(int argc, char **argv)
 	    {"outcome", 0, 0, G_OPTION_ARG_STRING, &c.outcome, "resolved, referred or follow_up",
 	     "O"},
 	    {"channel", 0, 0, G_OPTION_ARG_STRING, &c.channel,
-	     "in_person, remote_video, e_service or paper_form", "C"},
+	     "in_person, remote_video, e_service, paper_form, phone or provider_on_site", "C"},
+	    {"note", 0, 0, G_OPTION_ARG_STRING, &c.note, "transfer: a note for the next server",
+	     "TEXT"},
+	    {"minutes", 0, 0, G_OPTION_ARG_INT, &c.minutes, "visit: the service time in minutes",
+	     "N"},
 	    {"from", 0, 0, G_OPTION_ARG_STRING, &c.from, "report from (YYYY-MM-DD)", "D"},
 	    {"to", 0, 0, G_OPTION_ARG_STRING, &c.to, "report to (YYYY-MM-DD)", "D"},
 	    {"csv", 0, 0, G_OPTION_ARG_NONE, &c.csv, "report as CSV", NULL},
@@ -1620,6 +1668,7 @@ int main(int argc, char **argv)
 	g_free(c.service);
 	g_free(c.outcome);
 	g_free(c.channel);
+	g_free(c.note);
 	g_free(c.from);
 	g_free(c.to);
 	g_free(c.kind);

@@ -310,8 +310,11 @@ void api_build_counter(struct api *api, JsonBuilder *b, const struct config_coun
 		web_json_add_str(b, "code", tk->code);
 		web_json_add_str(b, "state", queue_state_name(tk->state));
 		web_json_add_int(b, "recalls", tk->recalls);
-		if (staff)
+		if (staff) {
 			visit_identity_build(desk_visits(api->desk), b, tk->id);
+			web_json_add_str(b, "transfer_note",
+					 visit_transfer_note(desk_visits(api->desk), tk));
+		}
 		json_builder_end_object(b);
 	} else {
 		json_builder_add_null_value(b);
@@ -741,7 +744,7 @@ static const struct {
     API_TABLE(site),    API_TABLE(users),    API_TABLE(tickets),      API_TABLE(counters),
     API_TABLE(devices), API_TABLE(sim),      API_TABLE(appointments), API_TABLE(reports),
     API_TABLE(booth),   API_TABLE(visit),    API_TABLE(credentials),  API_TABLE(logins),
-    API_TABLE(notices), API_TABLE(visitors), API_TABLE(hours),
+    API_TABLE(notices), API_TABLE(visitors), API_TABLE(hours),        API_TABLE(walkins),
 #undef API_TABLE
 };
 

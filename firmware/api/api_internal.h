@@ -187,6 +187,7 @@ void api_hours_build_service(struct api *api, JsonBuilder *b,
 			     const struct queue_service_status *st);
 void api_hours_add_closing(struct api *api, JsonBuilder *b, int service, const struct queue_time *t,
 			   int wait_s);
+API_ROUTES(walkins);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */

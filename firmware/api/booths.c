@@ -31,6 +31,7 @@
 #include "http_guard.h"
 #include "store.h"
 #include "uplink.h"
+#include "visit.h"
 
 #define MJPEG_BOUNDARY    "vuoroframe"
 #define MJPEG_MAX_PENDING 2 /* frames queued to a slow viewer before we skip */
@@ -340,6 +341,9 @@ static void api_expert_ticket(const struct queue_ticket *tk, void *data)
 	web_json_add_int(eq->b, "waited_s", eq->now - tk->queued_at);
 	web_json_add_int(eq->b, "counter", tk->counter);
 	web_json_add_bool(eq->b, "appointment", tk->appointment != 0);
+	if (tk->state != QUEUE_WAITING)
+		web_json_add_str(eq->b, "transfer_note",
+				 visit_transfer_note(desk_visits(eq->api->desk), tk));
 	json_builder_end_object(eq->b);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "store.h"
+#include "visit.h"
 
 /* Counter commands: the counter's own user (or an admin) only, once open. */
 static gboolean api_counter_cmd_init(struct web_req *r, struct queue_cmd *cmd,
@@ -104,10 +105,49 @@ static void api_counter_resume(struct web_req *r)
 	api_run(r, &cmd, 200);
 }
 
+/* A transfer's note for the next server: trimmed, at most
+ * VISIT_TRANSFER_NOTE_MAX characters, no control characters but line
+ * breaks.  *@ret NULL when absent or blank; FALSE after a reply. */
+static gboolean transfer_note_parse(struct web_req *r, char **ret)
+{
+	const char *raw = web_str(r, "note");
+	g_autofree char *note = NULL;
+
+	*ret = NULL;
+	if (!raw)
+		return TRUE;
+	if (!g_utf8_validate(raw, -1, NULL)) {
+		web_error(r, 400, "invalid", "note is not valid UTF-8 text");
+		return FALSE;
+	}
+	note = g_strstrip(g_strdup(raw));
+	if (!*note)
+		return TRUE;
+	if (g_utf8_strlen(note, -1) > VISIT_TRANSFER_NOTE_MAX) {
+		web_error(r, 400, "invalid",
+			  "note has %ld characters: shorten it to at most %d, the matter in a "
+			  "few words",
+			  g_utf8_strlen(note, -1), VISIT_TRANSFER_NOTE_MAX);
+		return FALSE;
+	}
+	for (const char *p = note; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) && c != '\n') {
+			web_error(r, 400, "invalid",
+				  "note may hold text and line breaks only, no control characters");
+			return FALSE;
+		}
+	}
+	*ret = g_steal_pointer(&note);
+	return TRUE;
+}
+
 static void api_counter_transfer(struct web_req *r)
 {
 	struct queue_cmd cmd;
 	const char *service = web_str(r, "service");
+	g_autofree char *note = NULL;
 
 	if (!api_counter_cmd_init(r, &cmd, QUEUE_CMD_TRANSFER))
 		return;
@@ -125,6 +165,9 @@ static void api_counter_transfer(struct web_req *r)
 		return;
 	}
 	cmd.front = web_bool(r, "front", FALSE);
+	if (!transfer_note_parse(r, &note))
+		return;
+	cmd.transfer_note = note; /* stored with the visit, in the TRANSFER's transaction */
 	api_run(r, &cmd, 200);
 }
 
@@ -153,8 +196,8 @@ static void api_counter_end(struct web_req *r)
 	}
 	if (channel && cmd.channel < 0) {
 		web_error(r, 400, "invalid",
-			  "channel must be \"in_person\", \"remote_video\", \"e_service\" or "
-			  "\"paper_form\"");
+			  "channel must be \"in_person\", \"remote_video\", \"e_service\", "
+			  "\"paper_form\", \"phone\" or \"provider_on_site\"");
 		return;
 	}
 	cmd.category = category; /* stored with the visit, in the END's transaction */
@@ -229,7 +272,8 @@ static const struct web_field api_resume_fields[] = {WEB_FIELD_INT("ticket", TRU
 						     WEB_FIELDS_END};
 static const struct web_field api_transfer_fields[] = {
     WEB_FIELD_STR("service", FALSE, 32), WEB_FIELD_INT("counter", FALSE, 1, API_COUNTER_MAX),
-    WEB_FIELD_BOOL("front", FALSE), WEB_FIELDS_END};
+    WEB_FIELD_BOOL("front", FALSE), WEB_FIELD_STR("note", FALSE, 4 * VISIT_TRANSFER_NOTE_MAX),
+    WEB_FIELDS_END};
 static const struct web_field api_end_fields[] = {
     WEB_FIELD_STR("outcome", FALSE, 32), WEB_FIELD_STR("channel", FALSE, 32),
     WEB_FIELD_STR("category", FALSE, 128), WEB_FIELDS_END};

@@ -125,6 +125,11 @@ static char *desk_cmd_detail(const struct desk *d, const struct queue_cmd *cmd,
 		json_builder_set_member_name(b, "to_counter");
 		json_builder_add_int_value(b, cmd->to_counter);
 	}
+	if (cmd->type == QUEUE_CMD_TRANSFER && cmd->transfer_note) {
+		/* that there is one: its words stay with the visit (pruned) */
+		json_builder_set_member_name(b, "note");
+		json_builder_add_boolean_value(b, TRUE);
+	}
 	if (cmd->type == QUEUE_CMD_END) {
 		json_builder_set_member_name(b, "outcome");
 		json_builder_add_int_value(b, cmd->outcome);

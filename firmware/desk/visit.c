@@ -18,6 +18,9 @@
 struct visits {
 	struct desk *desk;
 	GHashTable *identity; /* ticket id → struct kept */
+	/* ticket id → the note of its latest transfer ("" none), as read
+	 * from the store; forgotten when the ticket moves on or ends */
+	GHashTable *transfer_notes;
 };
 
 /* A running visit's identity: what its server sees, and what its row gets
@@ -41,7 +44,7 @@ static void kept_free(gpointer p)
 
 struct visit_note {
 	struct store_visit_note row; /* points into the copies below */
-	char *category, *identity, *verdict, *document_type, *consent;
+	char *category, *identity, *verdict, *document_type, *consent, *transfer_note;
 };
 
 struct visits *visits_new(struct desk *desk)
@@ -50,6 +53,7 @@ struct visits *visits_new(struct desk *desk)
 
 	v->desk = desk;
 	v->identity = g_hash_table_new_full(NULL, NULL, NULL, kept_free);
+	v->transfer_notes = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	return v;
 }
 
@@ -58,6 +62,7 @@ void visits_free(struct visits *v)
 	if (!v)
 		return;
 	g_hash_table_unref(v->identity);
+	g_hash_table_unref(v->transfer_notes);
 	g_free(v);
 }
 
@@ -203,6 +208,7 @@ struct visit_note *visit_note_new(struct visits *v, const struct queue_cmd *cmd,
 	n = g_new0(struct visit_note, 1);
 	n->category = cmd->type == QUEUE_CMD_END ? g_strdup(cmd->category) : NULL;
 	n->consent = g_strdup(cmd->consent);
+	n->transfer_note = cmd->type == QUEUE_CMD_TRANSFER ? g_strdup(cmd->transfer_note) : NULL;
 	if (k) {
 		n->identity = g_strdup(k->method);
 		n->verdict = g_strdup(k->verdict);
@@ -216,6 +222,7 @@ struct visit_note *visit_note_new(struct visits *v, const struct queue_cmd *cmd,
 	    .document_type = n->document_type,
 	    .session = cmd->session,
 	    .consent = n->consent,
+	    .transfer_note = n->transfer_note,
 	};
 	return n;
 }
@@ -229,6 +236,7 @@ void visit_note_free(struct visit_note *n)
 	g_free(n->verdict);
 	g_free(n->document_type);
 	g_free(n->consent);
+	g_free(n->transfer_note);
 	g_free(n);
 }
 
@@ -245,4 +253,29 @@ void visit_result_committed(struct visits *v, const struct queue_result *res)
 		if (queue_state_terminal(t->state))
 			g_hash_table_remove(v->identity, GUINT_TO_POINTER(t->id));
 	}
+	/* a visit ended (a transfer among them): the next read asks the store */
+	for (guint i = 0; i < res->visits->len; i++)
+		g_hash_table_remove(
+		    v->transfer_notes,
+		    GUINT_TO_POINTER(g_array_index(res->visits, struct queue_visit, i).ticket));
+}
+
+const char *visit_transfer_note(struct visits *v, const struct queue_ticket *tk)
+{
+	g_autoptr(GError) error = NULL;
+	char *note = NULL;
+
+	if (!tk->transfers || queue_state_terminal(tk->state))
+		return NULL;
+	if (!g_hash_table_lookup_extended(v->transfer_notes, GUINT_TO_POINTER(tk->id), NULL,
+					  (gpointer *)&note)) {
+		if (store_transfer_note_get(desk_store(v->desk), tk->id, &note, &error) < 0) {
+			g_warning("ticket %u: %s", tk->id, error->message);
+			return NULL;
+		}
+		if (!note)
+			note = g_strdup("");
+		g_hash_table_insert(v->transfer_notes, GUINT_TO_POINTER(tk->id), note);
+	}
+	return note && *note ? note : NULL;
 }

@@ -72,3 +72,11 @@ typedef struct visit_note VisitNote; /* for g_autoptr(VisitNote) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VisitNote, visit_note_free)
 /* @res is durable: the identities of tickets it ended are forgotten. */
 void visit_result_committed(struct visits *v, const struct queue_result *res);
+
+/* The note @tk's latest transfer carried to whoever serves it next (staff
+ * only; NULL none, or erased by the retention prune): read from the store
+ * once, valid until the next call into the module. */
+const char *visit_transfer_note(struct visits *v, const struct queue_ticket *tk);
+
+/* A transfer's note: at most this many characters, trimmed. */
+#define VISIT_TRANSFER_NOTE_MAX 280

@@ -55,10 +55,9 @@ static const char *const state_names[QUEUE_N_STATES] = {
 };
 
 static const char *const channel_names[QUEUE_N_CHANNELS] = {
-    [QUEUE_CHANNEL_IN_PERSON] = "in_person",
-    [QUEUE_CHANNEL_REMOTE_VIDEO] = "remote_video",
-    [QUEUE_CHANNEL_E_SERVICE] = "e_service",
-    [QUEUE_CHANNEL_PAPER_FORM] = "paper_form",
+    [QUEUE_CHANNEL_IN_PERSON] = "in_person", [QUEUE_CHANNEL_REMOTE_VIDEO] = "remote_video",
+    [QUEUE_CHANNEL_E_SERVICE] = "e_service", [QUEUE_CHANNEL_PAPER_FORM] = "paper_form",
+    [QUEUE_CHANNEL_PHONE] = "phone",         [QUEUE_CHANNEL_PROVIDER_ON_SITE] = "provider_on_site",
 };
 
 static const char *const outcome_names[QUEUE_N_OUTCOMES] = {
@@ -942,7 +941,8 @@ static int cmd_current(struct queue *q, struct queue_counter *c, const struct qu
 		return refuse(res, -EINVAL, "a visit ends resolved, referred or follow_up");
 	if (cmd->channel >= QUEUE_N_CHANNELS)
 		return refuse(res, -EINVAL,
-			      "channel must be in_person, remote_video, e_service or paper_form");
+			      "channel must be in_person, remote_video, e_service, paper_form, "
+			      "phone or provider_on_site");
 	if (!tk->started_at)
 		tk->started_at = tk->called_at; /* served without pressing start */
 	tk->channel = (uint8_t)(cmd->channel >= 0 ? cmd->channel

@@ -42,6 +42,8 @@ enum queue_channel {
 	QUEUE_CHANNEL_REMOTE_VIDEO,
 	QUEUE_CHANNEL_E_SERVICE, /* guided e-service */
 	QUEUE_CHANNEL_PAPER_FORM,
+	QUEUE_CHANNEL_PHONE,            /* a call, recorded without a ticket */
+	QUEUE_CHANNEL_PROVIDER_ON_SITE, /* the provider's own staff at the site */
 	QUEUE_N_CHANNELS,
 };
 
@@ -193,9 +195,10 @@ struct queue_cmd {
 	int64_t booked_at;    /* ISSUE from a check-in */
 	/* Not read by the engine: the desk stores them with the visit the
 	 * command ends (END, NO_SHOW, TRANSFER's leg), in its transaction. */
-	const char *category; /* END: the category of the matter, NULL none */
-	int64_t session;      /* the visit's remote-service session, 0 none */
-	const char *consent;  /* that session's recording consent */
+	const char *category;      /* END: the category of the matter, NULL none */
+	int64_t session;           /* the visit's remote-service session, 0 none */
+	const char *consent;       /* that session's recording consent */
+	const char *transfer_note; /* TRANSFER: the note to the next server, NULL none */
 };
 
 /* Why an ISSUE was refused, for words in three languages on the kiosk. */

@@ -65,6 +65,10 @@ struct cell {
 	unsigned rows; /* visits of any outcome */
 	unsigned events;
 	unsigned by_channel[QUEUE_N_CHANNELS];
+	/* Service events of trial services ([site] or [service:CODE] trial):
+	 * not in events or by_channel, not billed; shown apart. */
+	unsigned trial;
+	unsigned trial_by_channel[QUEUE_N_CHANNELS];
 	unsigned no_shows, cancelled, voided, reset, interrupted;
 	struct ivec waits, services; /* the values of this cell's own rows */
 	unsigned waited, served;     /* values counted here, summed ones too */
@@ -290,8 +294,11 @@ static void cell_add(struct cell *dst, const struct cell *src)
 {
 	dst->rows += src->rows;
 	dst->events += src->events;
-	for (int i = 0; i < QUEUE_N_CHANNELS; i++)
+	for (int i = 0; i < QUEUE_N_CHANNELS; i++) {
 		dst->by_channel[i] += src->by_channel[i];
+		dst->trial_by_channel[i] += src->trial_by_channel[i];
+	}
+	dst->trial += src->trial;
 	dst->no_shows += src->no_shows;
 	dst->cancelled += src->cancelled;
 	dst->voided += src->voided;
@@ -637,7 +644,7 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 
 	rc = report_prepare_days(r, s,
 				 "provider, day, channel, outcome, called_at, started_at, "
-				 "ended_at, issued_at, counter, category",
+				 "ended_at, issued_at, counter, category, trial",
 				 "visits", "", &st, error);
 	if (rc < 0)
 		return rc;
@@ -674,9 +681,15 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 		if (event) {
 			int ch = queue_channel_parse((const char *)sqlite3_column_text(st, 2));
 
-			c->events++;
-			if (ch >= 0)
-				c->by_channel[ch]++;
+			if (sqlite3_column_int(st, 10)) {
+				c->trial++;
+				if (ch >= 0)
+					c->trial_by_channel[ch]++;
+			} else {
+				c->events++;
+				if (ch >= 0)
+					c->by_channel[ch]++;
+			}
 			if (started > 0) {
 				ivec_push(&c->services, (int)(ended - started));
 				c->served++;
@@ -1191,6 +1204,15 @@ static void json_billing(const struct report *r, const char *period, const char 
 	web_json_add_int(b, "voided", c->voided);
 	web_json_add_int(b, "reset", c->reset);
 	web_json_add_int(b, "interrupted", c->interrupted);
+	json_builder_set_member_name(b, "trial");
+	json_builder_begin_object(b);
+	web_json_add_int(b, "events", c->trial);
+	json_builder_set_member_name(b, "channels");
+	json_builder_begin_object(b);
+	for (int ch = 0; ch < QUEUE_N_CHANNELS; ch++)
+		web_json_add_int(b, queue_channel_name(ch), c->trial_by_channel[ch]);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
 	json_builder_end_object(b);
 }
 
@@ -1404,8 +1426,8 @@ static void csv_billing(const struct report *r, const char *period, const char *
 	g_string_append_printf(s, ",%u", c->events);
 	for (int ch = 0; ch < QUEUE_N_CHANNELS; ch++)
 		g_string_append_printf(s, ",%u", c->by_channel[ch]);
-	g_string_append_printf(s, ",%u,%u,%u,%u,%u\r\n", c->no_shows, c->cancelled, c->voided,
-			       c->reset, c->interrupted);
+	g_string_append_printf(s, ",%u,%u,%u,%u,%u,%u\r\n", c->no_shows, c->cancelled, c->voided,
+			       c->reset, c->interrupted, c->trial);
 }
 
 static void csv_times(const struct report *r, const char *period, const char *provider,
@@ -1497,7 +1519,7 @@ char *report_to_csv(const struct report *r, enum report_kind kind, gsize *ret_le
 		g_string_append(s, "period,provider,events");
 		for (int ch = 0; ch < QUEUE_N_CHANNELS; ch++)
 			g_string_append_printf(s, ",%s", queue_channel_name(ch));
-		g_string_append(s, ",no_shows,cancelled,voided,reset,interrupted\r\n");
+		g_string_append(s, ",no_shows,cancelled,voided,reset,interrupted,trial_events\r\n");
 		break;
 	case REPORT_KIND_TIMES:
 		g_string_append(s, "period,provider,waited,wait_median_s,wait_p90_s,within_target,"

@@ -17,6 +17,11 @@
  *   interrupted (a remote video session lost before service).  Counted per
  *   visit, by visits.channel; a transferred ticket makes one event per visit.
  *   (So service events can outnumber the tickets served: /manager shows both.)
+ *   A visit recorded without a ticket (visits.manual: a phone call, a
+ *   citizen who walked straight up, the provider's own staff) is a visit like
+ *   any other.  A visit marked trial (visits.trial: its service or the site
+ *   was on trial, board-config trial = yes) is no billed event: billing shows
+ *   it apart as trial.events and trial.channels (the CSV's trial_events).
  * - No-show: a visit whose outcome is no_show, the ticket given up after its
  *   last call.  A missed call that put the ticket back in line writes no
  *   visit: a ticket that missed a call and was served later is one event and

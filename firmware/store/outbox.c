@@ -91,7 +91,11 @@ JsonNode *outbox_visit(const struct config *cfg, int64_t visit_id, const struct 
 	web_json_add_int(b, "called_at", v->called_at);
 	web_json_add_int(b, "started_at", v->started_at);
 	web_json_add_int(b, "ended_at", v->ended_at);
+	web_json_add_bool(b, "trial", config_service_trial(cfg, v->service));
+	/* a transfer's note (note->transfer_note) is a person's words: never sent */
 	if (note && note->ticket == v->ticket) {
+		if (note->manual)
+			web_json_add_bool(b, "manual", true);
 		add_code(b, "category", note->category);
 		add_code(b, "identity", note->identity);
 		add_code(b, "identity_verdict", note->identity_verdict);

@@ -57,9 +57,9 @@ static const char *const store_stmt_sql[ST_N] = {
     [ST_VISIT_ADD] = "INSERT INTO visits (ticket, day, service, provider, code, counter, user, "
 		     "channel, outcome, lang, recalls, transfers, appointment, issued_at, "
 		     "called_at, started_at, ended_at, category, identity, identity_verdict, "
-		     "document_type, session, recording_consent) VALUES (?1, ?2, ?3, ?4, ?5, "
-		     "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-		     "?21, ?22, ?23)",
+		     "document_type, session, recording_consent, manual, trial, transfer_note) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		     "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
     [ST_AUDIT_ADD] = "INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, ?4)",
     [ST_TICKET_GET] = "SELECT id, day, service, origin, number, code, ref, state, lang, "
 		      "priority, front, counter, target_counter, recalls, no_shows, transfers, "
@@ -779,9 +779,13 @@ static int put_visit(struct store *s, const struct config *cfg, const struct que
 		bind_text(st, 21, note->document_type);
 		sqlite3_bind_int64(st, 22, note->session);
 		bind_text(st, 23, note->consent);
+		sqlite3_bind_int(st, 24, note->manual);
+		bind_text(st, 26, note->transfer_note);
 	} else {
 		sqlite3_bind_int64(st, 22, 0);
+		sqlite3_bind_int(st, 24, 0);
 	}
+	sqlite3_bind_int(st, 25, config_service_trial(cfg, v->service));
 	return sqlite3_step(st);
 }
 
@@ -1028,6 +1032,58 @@ int store_result_commit(struct store *s, const struct config *cfg, const struct 
 			const struct store_audit *audit, GError **error)
 {
 	return store_results_commit(s, cfg, 1, &res, audit, error);
+}
+
+int64_t store_visit_manual_add(struct store *s, const struct config *cfg,
+			       const struct queue_visit *v, const struct store_audit *audit,
+			       GError **error)
+{
+	const struct store_visit_note note = {.ticket = v->ticket, .manual = true};
+	int64_t id = 0;
+	int rc;
+
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "recording a visit", error);
+	rc = put_visit(s, cfg, v, &note);
+	if (rc == SQLITE_DONE) {
+		id = sqlite3_last_insert_rowid(s->db);
+		rc = put_outbox(s, "visit", v->ended_at, outbox_visit(cfg, id, v, &note));
+	}
+	if (rc == SQLITE_DONE)
+		rc = put_audit(s, audit);
+	if (rc == SQLITE_DONE &&
+	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) == SQLITE_OK)
+		return id;
+	{
+		int ret = store_fail(s, rc, "recording a visit", error);
+
+		store_rollback(s);
+		return ret;
+	}
+}
+
+int store_transfer_note_get(struct store *s, uint32_t ticket, char **ret_note, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    "SELECT transfer_note FROM visits WHERE ticket = ?1 AND outcome = 'transferred' "
+	    "ORDER BY id DESC LIMIT 1",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, ticket);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		*ret_note = rc == SQLITE_ROW ? g_strdup(col_text(st, 0)) : NULL;
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "reading a transfer note", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int store_audit_add(struct store *s, const struct store_audit *audit, GError **error)
@@ -2623,8 +2679,10 @@ int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **
 	    "detail IS NOT NULL",
 	    /* who booked */
 	    "UPDATE appointments SET name = NULL WHERE at < ?1 AND name IS NOT NULL",
-	    /* the visit keeps its counts, channel, outcome and times */
-	    "UPDATE visits SET pruned_at = ?2 WHERE ended_at < ?1 AND pruned_at = 0",
+	    /* the visit keeps its counts, channel, outcome and times; the
+	     * note a transfer carried to the next server is a person's words */
+	    "UPDATE visits SET pruned_at = ?2, transfer_note = NULL WHERE ended_at < ?1 AND "
+	    "pruned_at = 0",
 	};
 	int n = 0;
 

@@ -81,6 +81,10 @@ struct store_visit_note {
 	const char *document_type;    /* a document checked: passport, … */
 	int64_t session;              /* the remote-service session, 0 none */
 	const char *consent;          /* its recording consent */
+	bool manual;                  /* recorded without a ticket (ticket 0) */
+	/* TRANSFER: the note to the next server (≤ 280 characters): kept with
+	 * the visit until the retention prune, never in an outbox record. */
+	const char *transfer_note;
 };
 
 /* What one command does to the store, in one durable transaction: every
@@ -95,6 +99,16 @@ struct store_audit {
 };
 int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
 			const struct store_audit *audit, GError **error);
+/* A visit that had no ticket (@v->ticket 0: a phone call, a citizen who
+ * walked straight up, the provider's own staff), its outbox record and
+ * @audit in one transaction.  Returns the visit's row id or a negative
+ * errno. */
+int64_t store_visit_manual_add(struct store *s, const struct config *cfg,
+			       const struct queue_visit *v, const struct store_audit *audit,
+			       GError **error);
+/* The note of @ticket's latest transfer (NULL none, or erased by the
+ * retention prune) into @ret_note. */
+int store_transfer_note_get(struct store *s, uint32_t ticket, char **ret_note, GError **error);
 /* Several commands' results in one transaction (group commit): all or
  * none.  @audits may be NULL, else one per result. */
 int store_results_commit(struct store *s, const struct config *cfg, guint n,

@@ -268,7 +268,16 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  imported_at INTEGER NOT NULL,"
 	   "  imported_by TEXT);"
 	   "CREATE INDEX hours_exceptions_date ON hours_exceptions (date);",
-    [13] = "",
+    /* v13: visits recorded without a ticket (ticket 0, manual 1: a phone
+     * call, a citizen who walked straight up, the provider's own staff);
+     * a visit of a service on trial (trial 1: not billed); the note a
+     * transfer carries to the next server (personal text: erased by the
+     * retention prune, never in an outbox record).  A transfer's note is
+     * found by its ticket. */
+    [13] = "ALTER TABLE visits ADD COLUMN manual INTEGER NOT NULL DEFAULT 0;"
+	   "ALTER TABLE visits ADD COLUMN trial INTEGER NOT NULL DEFAULT 0;"
+	   "ALTER TABLE visits ADD COLUMN transfer_note TEXT;"
+	   "CREATE INDEX visits_transferred ON visits (ticket) WHERE outcome = 'transferred';",
     /* v14: the reception's visitor register (issue 17): who came in, whom
      * they visit (host_user: a user of this site, else NULL and host is
      * free text), the badge number (unique among those still in: out_at 0),

@@ -46,6 +46,9 @@ try {
   const rows = await page.locator("#statement table").first().locator("tbody tr").evaluateAll(
     (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
   const sums = await page.locator("#statement tr.sum td").allTextContents();
+  // Trial visits, apart from the lines (issue 17, item 10).
+  const trialRows = await page.locator("#trial-h ~ table tbody tr").evaluateAll(
+    (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
   const closeVisible = await page.locator("#close").isVisible();
   const csvHref = await page.locator("#csv").getAttribute("href");
   await page.emulateMedia({ media: "print" });
@@ -59,7 +62,7 @@ try {
     state: await page.locator("#statement-state").textContent(),
     heading: await page.locator("#title").textContent(),
     dir: await page.evaluate(() => document.documentElement.dir),
-    providers, providerDisabled, rows, sums, closeVisible, csvHref, hiddenInPrint, closedSaid,
+    providers, providerDisabled, rows, sums, trialRows, closeVisible, csvHref, hiddenInPrint, closedSaid,
     pdfBytes: pdf.length, errors,
   }));
 } finally {

@@ -390,7 +390,7 @@ def test_a_provider_manager_reads_only_its_provider(region):
 
 @pytest.mark.parametrize("key,value,says", [
     ("kela.guide", "12.50", "PROVIDER.SERVICE.CHANNEL"),
-    ("kela.guide.phone", "12.50", "in_person, remote_video"),
+    ("kela.guide.fax", "12.50", "in_person, remote_video"),
     ("kela.guide.in_person", "12,50", "like 12.50"),
     ("kela.guide.in_person", "-3", "like 12.50"),
     ("kela.guide.in_person", "1.505", "like 12.50"),
@@ -471,3 +471,85 @@ def test_a_close_while_records_stream_in_loses_none(region):
     assert frozen + sum(l["events"] for l in late) == len(msgs)
     print("race: %d frozen, %d late" % (frozen, len(msgs) - frozen))
     assert 0 < frozen < len(msgs), "the close did not fall mid-ingest (%d)" % frozen
+
+
+# --- trial mode (issue 17, item 10) and visits without a ticket ---
+
+def test_trial_visits_stay_out_of_the_statement_and_are_shown_apart(workdir, region):
+    """A real site whose tax service is on trial (board-config trial = yes)
+    serves tax and guide visits and records ticketless ones (phone,
+    provider_on_site): the hub bills what the site's own billing report
+    bills, per channel, and shows the trial visits apart — counted from the
+    site's own rows.  A closed month's trial figures never change."""
+    broker, pg, hub, web = region
+    text = uplink_conf(broker, "site-4")
+    text = text.replace("[service:tax]", "[service:tax]\ntrial = yes", 1)
+    d = make_daemon(os.path.join(workdir), text)
+    try:
+        assert d.post("/api/counters/2/open", {}, user="bertil").status_code == 200
+        serve(d, 2, "tax", user="bertil")
+        serve(d, 2, "tax", "e_service", user="bertil")
+        serve(d, 2, "tax", outcome="no_show", user="bertil")
+        serve(d, 2, "guide", user="bertil")
+        for body in ({"service": "tax", "channel": "phone", "outcome": "resolved"},
+                     {"service": "guide", "channel": "phone", "outcome": "referred"},
+                     {"service": "guide", "channel": "provider_on_site", "outcome": "resolved"}):
+            r = d.post("/api/visits", body, user="bertil")
+            assert r.status_code == 201, r.text
+        with sqlite3.connect(d.db) as c:
+            rows = c.execute("SELECT provider, service, channel, outcome, trial FROM visits").fetchall()
+        wait_for(lambda: stored(pg, "site = 'site-4'") == len(rows), 30, "the site's visits at the hub")
+        assert stored(pg, "site = 'site-4' AND trial") == sum(1 for r in rows if r[4])
+        period = next(p for (p, prov), row in site_billing(d).items()
+                      if p != "total" and prov == "*" and row["events"] + row["trial"]["events"] > 0)
+        for provider in ("vero", "kunta"):
+            billed, trial = {}, {}
+            for prov, service, channel, outcome, is_trial in rows:
+                if prov != provider or outcome in BILLABLE_NOT:
+                    continue
+                k = (service, channel)
+                (trial if is_trial else billed)[k] = (trial if is_trial else billed).get(k, 0) + 1
+            st = web.statement(provider, period).json()
+            mine = {(l["service"], l["channel"]): l["events"] for l in st["lines"] if l["site"] == "site-4"}
+            assert mine == billed, provider
+            shown = {(x["service"], x["channel"]): x["events"] for x in st["trial"] if x["site"] == "site-4"}
+            assert shown == trial, provider
+            # … as the site's own billing report has it.
+            own = site_billing(d)[(period, provider)]
+            assert own["events"] == sum(billed.values()) and own["trial"]["events"] == sum(trial.values())
+        vero = web.statement("vero", period).json()
+        assert {(x["service"], x["channel"]) for x in vero["trial"] if x["site"] == "site-4"} == {
+            ("tax", "in_person"), ("tax", "e_service"), ("tax", "phone")}
+        assert not [l for l in vero["lines"] if l["site"] == "site-4"]
+        kunta = web.statement("kunta", period).json()
+        assert {l["channel"] for l in kunta["lines"] if l["site"] == "site-4"} == {
+            "in_person", "phone", "provider_on_site"}
+    finally:
+        d.stop()
+
+
+def test_a_closed_months_trial_visits_do_not_change(region):
+    broker, pg, hub, web = region
+    march = 20522  # 2026-03-10
+
+    def trial_visit(channel):
+        m = visit("site-5", march, "kunta", "guide", channel)
+        body = json.loads(m["body"])
+        body["trial"] = True
+        m["body"] = json.dumps(body, separators=(",", ":"))
+        return m
+
+    publish_and_wait(broker, pg, [trial_visit("phone"), trial_visit("phone"),
+                                  visit("site-5", march, "kunta", "guide", "in_person")])
+    st = web.statement("kunta", "2026-03").json()
+    assert [(l["site"], l["channel"], l["events"]) for l in st["lines"]] == [("site-5", "in_person", 1)]
+    assert st["trial"] == [{"site": "site-5", "service": "guide", "channel": "phone", "events": 2}]
+    assert web.post("/api/hub/billing/periods/2026-03/close", "root").status_code == 200
+    closed = web.statement("kunta", "2026-03").content
+    publish_and_wait(broker, pg, [trial_visit("phone")])
+    assert web.statement("kunta", "2026-03").content == closed
+    assert json.loads(closed)["trial"][0]["events"] == 2
+    # The page shows them apart from the lines (axe checks it).
+    seen = page(hub, "root", "en", "kunta", "2026-03")
+    assert seen["errors"] == [] and seen["rows"][0][:4] == ["site-5", "guide", "in person", "1"]
+    assert seen["trialRows"] == [["site-5", "guide", "phone", "2"]], seen

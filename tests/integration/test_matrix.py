@@ -84,6 +84,7 @@ EXPECT = {
     "GET /api/hours/exceptions": STAFF,
     "POST /api/hours/exceptions/import": {"manager", "admin"},
     "POST /api/hours/exceptions/*/delete": {"manager", "admin"},
+    "POST /api/visits": COUNTER_STAFF,
     "POST /api/checkin": COUNTER_STAFF | {"kiosk"},
     "GET /api/report": {"manager", "admin"},
     "GET /api/db/check": TECHS,

@@ -29,7 +29,7 @@ RESET_MIN = 180
 EPOCH = datetime.date(1970, 1, 1)
 SITE = "*"
 NON_EVENTS = {"no_show", "cancelled", "voided", "reset", "interrupted"}
-CHANNELS = ["in_person", "remote_video", "e_service", "paper_form"]
+CHANNELS = ["in_person", "remote_video", "e_service", "paper_form", "phone", "provider_on_site"]
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import { renderConsole, act, initConsole, keepFocus, resetEndChoices, confirmOpe
 import { initKeys } from "./keys.js";
 import { initIdentity, identityEvent } from "./identity.js";
 import { initBooking, renderBooking } from "./booking.js";
+import { initWalkin, renderWalkin } from "./walkin.js";
 
 const COUNTER_ROLES = ["advisor", "expert", "admin"];
 const SAVED = "vuoro-advisor-counter";
@@ -29,7 +30,7 @@ function applyTexts() {
 function show(view) {
   S.view = view;
   for (const v of ["login", "counter", "console"]) $(v + "-view").hidden = v !== view;
-  $("who").hidden = $("logout").hidden = $("book-open").hidden = !S.me;
+  $("who").hidden = $("logout").hidden = $("book-open").hidden = $("walkin-open").hidden = !S.me;
   $("who-name").textContent = S.me ? `${S.me.user} (${S.me.role})` : "";
   if (view !== "console") $("hdr-counter").textContent = "";
 }
@@ -47,6 +48,7 @@ function render() {
   }
   renderConsole();
   renderBooking();
+  renderWalkin();
 }
 
 /* ---------- loading ---------- */
@@ -377,6 +379,7 @@ applyTexts();
 initConsole();
 initIdentity();
 initBooking();
+initWalkin();
 initKeys(act, () => S.view === "console" && !confirmOpen());
 // Waiting times move on; vuorod's estimates too.
 setInterval(() => S.view === "console" && renderConsole(), 15000);

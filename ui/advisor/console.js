@@ -74,6 +74,10 @@ function renderCurrent() {
   const facts = $("cur-facts");
   // The provider's instructions and support for this ticket's service.
   showCard($("cur-card"), cur && service(cur.service)?.card, t.lang(), cardWords());
+  // What the advisor who transferred the ticket wrote for whoever serves it next.
+  const tnote = cur ? counter()?.ticket?.transfer_note : null;
+  $("cur-transfer-note").hidden = !tnote;
+  $("cur-transfer-text").textContent = tnote || "";
   if (!cur) {
     facts.replaceChildren(h("p", { class: "muted" }, t("none")));
     return;
@@ -231,6 +235,7 @@ function resetTransferChoices() {
   $("t-service").value = "";
   $("t-counter").value = "";
   $("t-front").checked = false;
+  $("t-note").value = "";
 }
 
 /* ---------- commands ---------- */
@@ -249,6 +254,8 @@ function body(name) {
       if ($("t-service").value) b.service = $("t-service").value;
       if ($("t-counter").value) b.counter = Number($("t-counter").value);
       if ($("t-front").checked) b.front = true;
+      const tnote = $("t-note").value.trim();
+      if (tnote) b.note = tnote; // for the next advisor or expert; kept at the site
       return b;
     }
     case "resume":

@@ -147,6 +147,7 @@ function renderSession() {
   $("document-figure").hidden = !s?.document || s.state === "ended";
   renderIdentity(s);
   renderCard(s);
+  renderTransferNote(s);
   if (!s) {
     $("status").textContent = t("no_session");
     return;
@@ -165,6 +166,15 @@ function renderSession() {
   if (s.consent === "refused") notes.push(t("consent_refused"));
   if (s.recording) notes.push(t("recording"));
   if (notes.length) say($("session-out"), notes.join(" "));
+}
+
+// What the advisor who transferred the session's ticket wrote for us.
+function renderTransferNote(s) {
+  const tk = s && s.state !== "ended" && s.code
+    ? data?.tickets.find((k) => k.code === s.code && k.state !== "waiting") : null;
+  $("tn-h").textContent = t("tn_h");
+  $("transfer-note").hidden = !tk?.transfer_note;
+  $("transfer-text").textContent = tk?.transfer_note || "";
 }
 
 // The service card of the session's service, while the session runs.

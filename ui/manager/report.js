@@ -14,7 +14,7 @@ import { pick } from "/ui/common/i18n.js";
 import { t, duration, periodText } from "./strings.js";
 import { barChart } from "./charts.js";
 
-const CHANNELS = ["in_person", "remote_video", "e_service", "paper_form"];
+const CHANNELS = ["in_person", "remote_video", "e_service", "paper_form", "phone", "provider_on_site"];
 const KINDS = ["billing", "times", "arrivals", "idle", "feedback", "categories"];
 const PERIODS = ["month", "week", "day"];
 const SITE = "*";
@@ -142,11 +142,12 @@ export function reportView(root, { expired, providers }) {
         integer: true,
         series: CHANNELS.map((c) => ({ name: t(c), values: billing.map((r) => r.channels[c]) })) }),
       figures("events-table", t("events_by_channel"), [t("provider"), t("events"), ...CHANNELS.map((c) => t(c)),
-        t("no_shows"), t("interrupted")],
+        t("no_shows"), t("interrupted"), t("trial_events")],
       billing.map((r) => [providerName(r.provider), r.events, ...CHANNELS.map((c) => r.channels[c]), r.no_shows,
-        r.interrupted]),
+        r.interrupted, r.trial?.events ?? 0]),
       site("billing") && [t("site"), site("billing").events, ...CHANNELS.map((c) => site("billing").channels[c]),
-        site("billing").no_shows, site("billing").interrupted])));
+        site("billing").no_shows, site("billing").interrupted, site("billing").trial?.events ?? 0]),
+      h("p", { class: "muted help", id: "trial-def" }, t("trial_def"))));
 
     // Waiting time per provider: median and p90, in minutes.
     // Seconds while the waits are short, else minutes.
@@ -251,7 +252,7 @@ export function reportView(root, { expired, providers }) {
       h("caption", { class: "visually-hidden" }, t("report_caption", { from: periodText(from), to: periodText(to) })),
       h("thead", {},
         h("tr", {}, span2("provider"), span2("month"), span2("visits"),
-          h("th", { scope: "colgroup", colspan: "4" }, t("channels")),
+          h("th", { scope: "colgroup", colspan: String(CHANNELS.length) }, t("channels")),
           span2("no_shows"), span2("cancelled"),
           h("th", { scope: "colgroup", colspan: "2" }, t("waiting_time")),
           h("th", { scope: "colgroup", colspan: "2" }, t("service_time")),

@@ -82,8 +82,17 @@ function render() {
   if (st.unpriced.length) {
     out.append(h("p", { class: "warn", role: "alert" }, t("billing_unpriced", { keys: st.unpriced.join(", ") })));
   }
+  // Visits of services (or sites) on trial: counted here, never billed.
+  const trial = () => {
+    if (!st.trial?.length) return;
+    out.append(h("h3", { id: "trial-h" }, t("billing_trial")));
+    out.append(h("p", { class: "muted" }, t("billing_trial_def")));
+    out.append(table([t("billing_site"), t("billing_service"), t("billing_channel"), t("billing_events")],
+      st.trial.map((x) => ({ cells: [x.site, x.service, channelText(x.channel), count(x.events)] })), [3]));
+  };
   if (!st.lines.length) {
     out.append(h("p", { id: "statement-none" }, t("billing_none")));
+    trial();
     return;
   }
   out.append(h("h3", {}, t("billing_lines")));
@@ -106,6 +115,7 @@ function render() {
     [...st.sites.map((s) => ({ cells: [s.site, count(s.events), money(s.adjustment_cents, cur), money(s.amount_cents, cur)] })),
       { cls: "sum", cells: [t("billing_total"), count(tot.events), money(tot.adjustment_cents, cur), money(tot.amount_cents, cur)] }],
     [1, 2, 3]));
+  trial();
 }
 
 async function show() {
