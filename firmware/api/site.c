@@ -16,6 +16,7 @@
 #include "tls_cert.h"
 #include "presence.h"
 #include "uplink.h"
+#include "notify.h"
 #include <sys/statvfs.h>
 
 static void api_status(struct web_req *r)
@@ -321,6 +322,8 @@ GPtrArray *api_faults(struct api *api)
 		api_fault_add(faults, "fds", "exhausted", fds);
 	if (api->uplink && uplink_fault(api->uplink))
 		api_fault_add(faults, "uplink", "backlog", g_strdup(uplink_fault(api->uplink)));
+	if (notify_fault(api->notify))
+		api_fault_add(faults, "mail", "undelivered", g_strdup(notify_fault(api->notify)));
 	return faults;
 }
 
