@@ -107,7 +107,7 @@ static gboolean notify_job_done(gpointer data)
 		since = g_date_time_format(local, "%H:%M");
 		g_free(n->fault);
 		n->fault = g_strdup_printf(
-		    "e-mail to hosts is not delivered: the mail server %s: %s — %" G_GINT64_FORMAT
+		    "mail: e-mail to hosts is not delivered: the mail server %s: %s — %" G_GINT64_FORMAT
 		    " message(s) waiting since %s, the next try in %" G_GINT64_FORMAT
 		    " s. Check that the mail server runs and answers, and [notify] smtp-url, "
 		    "username, password and starttls in board-config; nothing is lost, the "
