@@ -73,6 +73,9 @@ EXPECT = {
     "POST /api/notices": {"manager", "admin"},
     "POST /api/notices/*": {"manager", "admin"},
     "POST /api/notices/*/withdraw": {"manager", "admin"},
+    # A booked visitor's host (issue 17 item 1): any staff user, their own.
+    "GET /api/host/arrivals": STAFF,
+    "POST /api/host/arrivals/*/ack": STAFF,
     "POST /api/checkin": COUNTER_STAFF | {"kiosk"},
     "GET /api/report": {"manager", "admin"},
     "GET /api/db/check": TECHS,
