@@ -163,8 +163,19 @@ out:
 void api_host_on_arrival(struct api *api, const struct desk_arrival *arrival)
 {
 	const struct store_appointment *a = arrival->appointment;
+	gboolean mailed = a->host_email && api->cfg->notify_smtp_url;
 	g_autoptr(JsonBuilder) b = NULL;
+	g_autoptr(JsonBuilder) pub = NULL;
 
+	if ((!a->staff || !*a->staff) && !mailed)
+		return;
+	/* The kiosk tells the visitor, by ticket number alone. */
+	pub = json_builder_new();
+	json_builder_begin_object(pub);
+	web_json_add_str(pub, "type", "host_told");
+	web_json_add_str(pub, "ticket", arrival->ticket->code);
+	json_builder_end_object(pub);
+	api_ws_send_all(api, pub, pub);
 	if (!a->staff || !*a->staff)
 		return;
 	b = json_builder_new();
