@@ -169,6 +169,8 @@ def test_host_told_by_page_and_mail_acknowledges(workdir, smtp):
         ev = next_of(anna, "host_arrival")["arrival"]
         assert ev["id"] == a["id"] and ev["name"] == "Matti Meikäläinen" and ev["ticket"] == ticket
         assert ev["state"] == "arrived" and ev["mailed"] is True and ev["acknowledged_at"] is None
+        # The kiosk hears that the host was told, by ticket number alone.
+        assert next_of(public, "host_told") == {"type": "host_told", "ticket": ticket}
         # No other page hears the name (another advisor, the display).
         for other in (bertil, public):
             assert not any("Meikäläinen" in m or HOST_MAIL in m for m in drain(other, 0.5))

@@ -13,7 +13,7 @@ import { live } from "/ui/common/live.js";
 import { staffPage, say } from "/ui/common/staff.js";
 
 const $ = (id) => document.getElementById(id);
-const t = await i18n("host", "vuoro-host-lang");
+const t = await i18n("host");
 const roleName = (role) => {
   const name = t("role_" + role);
   return name === "role_" + role ? role : name;
