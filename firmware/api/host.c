@@ -125,8 +125,8 @@ static void api_host_ack(struct web_req *r)
 	}
 	if (!host_is(&a, r->caller.user)) {
 		web_error(r, 403, "forbidden",
-			  "booking %u is not yours: only its host (%s) says they are coming",
-			  a.id, a.staff ? a.staff : "none named");
+			  "booking %u is not yours: only its host (%s) says they are coming", a.id,
+			  a.staff ? a.staff : "none named");
 		goto out;
 	}
 	desk_time(api->desk, &t);

@@ -74,7 +74,8 @@ gboolean booking_email_valid(const char *text)
 	    at[1] == '.' || text[n - 1] == '.')
 		return FALSE;
 	for (const char *p = text; *p; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("<>(),;:\\\"[]", *p))
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("<>(),;:\\\"[]", *p))
 			return FALSE;
 	return TRUE;
 }
@@ -160,8 +161,8 @@ enum csv_col {
 	COL_N
 };
 
-static const char *const csv_col_names[COL_N] = {
-    "code", "service", "start", "duration_min", "staff", "name", "host_email"};
+static const char *const csv_col_names[COL_N] = {"code",  "service", "start",     "duration_min",
+						 "staff", "name",    "host_email"};
 
 static bool csv_blank(GPtrArray *fields)
 {
@@ -274,10 +275,11 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 		a->name = v[COL_NAME] && *v[COL_NAME] ? g_strdup(v[COL_NAME]) : NULL;
 		if (v[COL_HOST_EMAIL] && *v[COL_HOST_EMAIL]) {
 			if (!booking_email_valid(v[COL_HOST_EMAIL])) {
-				g_set_error(error, BOOKING_ERROR, EINVAL,
-					    "line %d, column host_email: expected the host's e-mail "
-					    "address, like anna.virtanen@kunta.example.fi, got \"%s\"",
-					    first_line, v[COL_HOST_EMAIL]);
+				g_set_error(
+				    error, BOOKING_ERROR, EINVAL,
+				    "line %d, column host_email: expected the host's e-mail "
+				    "address, like anna.virtanen@kunta.example.fi, got \"%s\"",
+				    first_line, v[COL_HOST_EMAIL]);
 				return -EINVAL;
 			}
 			a->host_email = g_strdup(v[COL_HOST_EMAIL]);

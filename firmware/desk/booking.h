@@ -29,8 +29,8 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 /* iCalendar: every VEVENT not CANCELLED; service from X-VUORO-SERVICE, else
  * the first CATEGORIES value that is a service code, else a SUMMARY equal to
  * one; code from X-VUORO-CODE or generated; staff from ORGANIZER (CN or
- * address) and host_email from its mailto: address; name from ATTENDEE's CN; DTEND or DURATION (default 30 min).
- * Floating times are the site's local time.  Source "ics". */
+ * address) and host_email from its mailto: address; name from ATTENDEE's CN; DTEND or DURATION
+ * (default 30 min). Floating times are the site's local time.  Source "ics". */
 int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPtrArray **ret_list,
 		      GError **error);
 

@@ -107,7 +107,8 @@ static gboolean notify_job_done(gpointer data)
 		since = g_date_time_format(local, "%H:%M");
 		g_free(n->fault);
 		n->fault = g_strdup_printf(
-		    "mail: e-mail to hosts is not delivered: the mail server %s: %s — %" G_GINT64_FORMAT
+		    "mail: e-mail to hosts is not delivered: the mail server %s: %s — "
+		    "%" G_GINT64_FORMAT
 		    " message(s) waiting since %s, the next try in %" G_GINT64_FORMAT
 		    " s. Check that the mail server runs and answers, and [notify] smtp-url, "
 		    "username, password and starttls in board-config; nothing is lost, the "
@@ -212,8 +213,8 @@ static void notify_on_arrival(const char *topic, gconstpointer payload, gpointer
 	when = notify_time(n->cfg, a->at);
 	visitor = a->name && *a->name ? a->name : catalog_text(n->catalog, 0, "mail.visitor");
 	m.recipient = g_strdup(a->host_email);
-	m.subject = catalog_format(n->catalog, 0, "mail.host_subject", "visitor", visitor,
-				   "ticket", arrival->ticket->code, NULL);
+	m.subject = catalog_format(n->catalog, 0, "mail.host_subject", "visitor", visitor, "ticket",
+				   arrival->ticket->code, NULL);
 	m.body = catalog_format(n->catalog, 0, "mail.host_body", "visitor", visitor, "time", when,
 				"service", svc && svc->name[0] ? svc->name[0] : "", "ticket",
 				arrival->ticket->code, "site", n->cfg->site_name, NULL);

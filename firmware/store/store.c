@@ -1775,7 +1775,7 @@ rollback:
 }
 
 #define APPOINTMENT_COLUMNS                                                                        \
-	"id, code, service, at, duration_min, staff, name, source, state, ticket, booth, "        \
+	"id, code, service, at, duration_min, staff, name, source, state, ticket, booth, "         \
 	"host_email, host_ack_at"
 
 static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct store_appointment *a)
@@ -1936,14 +1936,15 @@ int store_appointment_host_ack(struct store *s, uint32_t id, int64_t at,
 		store_rollback(s);
 		return 0;
 	}
-	rc = store_write(s, "UPDATE appointments SET host_ack_at = ?2 WHERE id = ?1", doing,
-			 error, "ii", (int64_t)id, at);
+	rc = store_write(s, "UPDATE appointments SET host_ack_at = ?2 WHERE id = ?1", doing, error,
+			 "ii", (int64_t)id, at);
 	if (rc > 0)
-		rc = store_write(s,
-				 "INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
-				 "json_set(coalesce(?4, '{}'), '$.appointment', ?5))",
-				 doing, error, "isssi", audit->at, audit->user, audit->command,
-				 audit->detail, (int64_t)id);
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_set(coalesce(?4, '{}'), '$.appointment', ?5))",
+				doing, error, "isssi", audit->at, audit->user, audit->command,
+				audit->detail, (int64_t)id);
 	if (rc > 0)
 		rc = store_exec(s, "COMMIT", doing, error);
 	if (rc < 0)
@@ -2959,14 +2960,14 @@ int store_mail_pending(struct store *s, int64_t *ret_n, int64_t *ret_next_at,
 
 int store_mail_sent(struct store *s, int64_t id, int64_t at, GError **error)
 {
-	int rc = store_write(s, "UPDATE mail_queue SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
-			     "marking an e-mail sent", error, "ii", id, at);
+	int rc = store_write(
+	    s, "UPDATE mail_queue SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+	    "marking an e-mail sent", error, "ii", id, at);
 
 	return rc < 0 ? rc : 0;
 }
 
-int store_mail_failed(struct store *s, int64_t id, int64_t next_at, const char *why,
-		      GError **error)
+int store_mail_failed(struct store *s, int64_t id, int64_t next_at, const char *why, GError **error)
 {
 	int rc = store_write(s,
 			     "UPDATE mail_queue SET attempts = attempts + 1, next_at = ?2, "
