@@ -105,3 +105,39 @@ test("host: told live with a chime on /host, acknowledges; the kiosk and the dis
     await v.cleanup();
   }
 });
+
+test("host: a mail server that does not answer is a fault on /tech, naming it and what to check", async () => {
+  // A port nobody listens on: bound, then closed.
+  const net = await import("node:net");
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const url = `smtp://127.0.0.1:${port}`;
+  const v = await startVuorod([["notify", "smtp-url", url], ["notify", "from", "vuoro@kuohu.example.fi"],
+    ["notify", "retry-max-seconds", "1"]]);
+  try {
+    const appt = await v.api("POST", "/api/appointments", { service: "guide", at: helsinkiNow(5), staff: "anna",
+      name: VISITOR, host_email: "anna.virtanen@kunta.example.fi" }, "admin1");
+    expect(appt.status === 201, "booked: " + JSON.stringify(appt.body));
+    const c = await v.api("POST", "/api/checkin", { code: appt.body.code, lang: "fi" });
+    expect(c.status === 201, "checked in");
+    const page = await open(v.url + "/tech", { lang: "en" });
+    await page.getByLabel("User name").pressSequentially("tech");
+    await page.getByLabel("Password").pressSequentially(USERS.tech[1]);
+    await page.getByRole("button", { name: "Log in" }).click();
+    const fault = page.locator("#faults li", { hasText: "e-mail to hosts is not delivered" });
+    await fault.waitFor({ timeout: 15000 });
+    const text = await fault.innerText();
+    expect(text.startsWith("mail: ") && text.includes(url) && text.includes("[notify] smtp-url"),
+      "the server and what to check: " + text);
+    expect(!text.includes("anna.virtanen") && !text.includes("Meikäläinen"), "no address, no name");
+    await shot(page, "host-tech-mail-fault");
+    await audit(page, "/tech with the mail fault");
+    expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
+  } finally {
+    await v.cleanup();
+  }
+});
