@@ -99,8 +99,9 @@ int smtp_send(const struct smtp_settings *s, const struct smtp_message *m, char 
 	if (rc == CURLE_OK) {
 		ret = 0;
 	} else {
-		*ret_error =
-		    g_strdup_printf("%s%s%s", curl_easy_strerror(rc), *errbuf ? ": " : "", errbuf);
+		/* The buffer's words are the more specific ("Failed to connect to
+		 * HOST port N …: Couldn't connect to server"). */
+		*ret_error = g_strdup(*errbuf ? errbuf : curl_easy_strerror(rc));
 		ret = rc == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
 	}
 	curl_slist_free_all(rcpt);
