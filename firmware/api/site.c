@@ -383,6 +383,17 @@ static void api_health(struct web_req *r)
 		json_builder_set_member_name(b, "printer");
 		api_build_printer(b, &printer);
 	}
+	if (api->cfg->notify_smtp_url) {
+		/* E-mail to hosts: the server (no address of anyone) and how
+		 * many wait. */
+		json_builder_set_member_name(b, "mail");
+		json_builder_begin_object(b);
+		web_json_add_bool(b, "ok", notify_fault(api->notify) == NULL);
+		web_json_add_str(b, "server", api->cfg->notify_smtp_url);
+		web_json_add_int(b, "waiting", notify_pending(api->notify));
+		web_json_add_str(b, "message", notify_fault(api->notify));
+		json_builder_end_object(b);
+	}
 	if (api->frontdesk) {
 		json_builder_set_member_name(b, "gpio");
 		json_builder_begin_object(b);

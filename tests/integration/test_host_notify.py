@@ -234,6 +234,8 @@ def test_mail_waits_while_the_server_is_down_and_goes_once(workdir, smtp):
         f = wait_for(lambda: mail_faults(d), 15, "the delivery fault")[0]
         assert smtp.url() in f and "connect" in f.lower(), f
         assert "[notify] smtp-url" in f and "nothing is lost" in f
+        mail = d.get("/api/health", user="tech").json()["mail"]
+        assert mail["ok"] is False and mail["server"] == smtp.url() and mail["waiting"] == 1
         rows = wait_for(lambda: (lambda r: r[1][3] >= 2 and r)(queue_rows(d.db)), 15, "retries")
         assert rows[1][5] == 0 and rows[1][4] and "Toinen Vieras" in rows[1][2]
         # Durable: vuorod killed and started while the server is still down.
@@ -245,6 +247,8 @@ def test_mail_waits_while_the_server_is_down_and_goes_once(workdir, smtp):
         smtp.start()
         wait_for(lambda: queue_rows(d.db)[1][5] > 0, 20, "the mail sent once the server is back")
         wait_for(lambda: mail_faults(d) == [], 10, "the fault cleared")
+        mail = d.get("/api/health", user="tech").json()["mail"]
+        assert mail == {"ok": True, "server": smtp.url(), "waiting": 0, "message": None}
         time.sleep(2.5)  # two more retry periods: nothing goes twice
         subjects = [m[2]["Subject"] for m in smtp.inbox.mails]
         assert len(subjects) == 2 and sum("Toinen Vieras" in s for s in subjects) == 1, subjects
