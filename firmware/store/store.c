@@ -2685,6 +2685,10 @@ int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **
 	    "detail IS NOT NULL",
 	    /* who booked */
 	    "UPDATE appointments SET name = NULL WHERE at < ?1 AND name IS NOT NULL",
+	    /* the host's address, and the mail to the host (the visitor's name
+	     * in it): an arrival that old is news to nobody, sent or not */
+	    "UPDATE appointments SET host_email = NULL WHERE at < ?1 AND host_email IS NOT NULL",
+	    "DELETE FROM mail_queue WHERE created_at < ?1",
 	    /* the visit keeps its counts, channel, outcome and times */
 	    "UPDATE visits SET pruned_at = ?2 WHERE ended_at < ?1 AND pruned_at = 0",
 	};
