@@ -259,6 +259,21 @@ static const struct config_key uplink_keys[] = {
     {0},
 };
 
+/* Not in config_groups: absent means no e-mail (config_load_notify). */
+static const char *const notify_starttls[] = {"required", "off", NULL};
+
+static const struct config_key notify_keys[] = {
+    {"smtp-url", CT_STRING, true, NULL, 0, 0, SITE(notify_smtp_url)},
+    {"from", CT_STRING, true, NULL, 0, 0, SITE(notify_from)},
+    {"username", CT_STRING, false, NULL, 0, 0, SITE(notify_username)},
+    {"password", CT_STRING, false, NULL, 0, 0, SITE(notify_password)},
+    {"starttls", CT_CHOICE, false, "required", 0, 0, SITE(notify_starttls), notify_starttls},
+    {"ca-file", CT_STRING, false, NULL, 0, 0, SITE(notify_ca_file)},
+    {"retry-max-seconds", CT_INT, false, "300", 1, 86400, SITE(notify_retry_max_s)},
+    {"timeout-seconds", CT_INT, false, "30", 1, 600, SITE(notify_timeout_s)},
+    {0},
+};
+
 static const char *const printer_transports[] = {"sim", "file", "serial", "usb", "tcp", NULL};
 static const char *const printer_flows[] = {"none", "rtscts", "xonxoff", NULL};
 
@@ -1785,6 +1800,42 @@ static int config_load_uplink(struct config_loader *l, GError **error)
 	return 0;
 }
 
+/* [notify], when present: the mail server's address is checked here, so a
+ * typo stops the start with the key named rather than every mail failing. */
+static int config_load_notify(struct config_loader *l, GError **error)
+{
+	struct config *cfg = l->cfg;
+	g_autoptr(GUri) uri = NULL;
+	const char *scheme, *from;
+
+	if (!g_key_file_has_group(l->kf, "notify"))
+		return 0;
+	if (config_load_group(l, "notify", notify_keys, cfg, error) < 0)
+		return -EINVAL;
+	uri = g_uri_parse(cfg->notify_smtp_url, G_URI_FLAGS_NONE, NULL);
+	scheme = uri ? g_uri_get_scheme(uri) : NULL;
+	if (!uri || (g_strcmp0(scheme, "smtp") != 0 && g_strcmp0(scheme, "smtps") != 0) ||
+	    !g_uri_get_host(uri) || !*g_uri_get_host(uri) ||
+	    (*g_uri_get_path(uri) && strcmp(g_uri_get_path(uri), "/") != 0))
+		return config_fail(l, "notify", "smtp-url", error,
+				   "expected the mail server as smtp://HOST:PORT (STARTTLS) or "
+				   "smtps://HOST:PORT (TLS), like smtp://mail.example.fi:587, got "
+				   "\"%s\"",
+				   cfg->notify_smtp_url);
+	from = cfg->notify_from;
+	if (!strchr(from, '@') || strpbrk(from, " \t\r\n<>"))
+		return config_fail(l, "notify", "from", error,
+				   "expected the sender's e-mail address, like "
+				   "vuoro@palvelupiste.example.fi, got \"%s\"",
+				   from);
+	if (cfg->notify_ca_file && !g_file_test(cfg->notify_ca_file, G_FILE_TEST_IS_REGULAR))
+		return config_fail(l, "notify", "ca-file", error,
+				   "expected a PEM file of the mail server's CA, got \"%s\", which "
+				   "is not a file",
+				   cfg->notify_ca_file);
+	return 0;
+}
+
 static struct config *config_parse(struct config_loader *l, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(l->kf, NULL);
@@ -1822,7 +1873,7 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	for (char **p = groups; *p; p++) {
 		bool known = false;
 
-		known = strcmp(*p, "uplink") == 0;
+		known = strcmp(*p, "uplink") == 0 || strcmp(*p, "notify") == 0;
 		for (guint g = 0; g < G_N_ELEMENTS(config_groups) && !known; g++)
 			known = g_str_has_suffix(config_groups[g].name, ":")
 				    ? g_str_has_prefix(*p, config_groups[g].name)
@@ -1867,6 +1918,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	if (config_check_url_base(l, error) < 0)
 		return NULL;
 	if (config_load_uplink(l, error) < 0)
+		return NULL;
+	if (config_load_notify(l, error) < 0)
 		return NULL;
 	if (!config_board_is_sim(cfg) && config_check_real(l, error) < 0)
 		return NULL;
@@ -1925,6 +1978,11 @@ void config_free(struct config *cfg)
 	g_free(cfg->uplink_cert);
 	g_free(cfg->uplink_key);
 	g_free(cfg->uplink_public_url);
+	g_free(cfg->notify_smtp_url);
+	g_free(cfg->notify_from);
+	g_free(cfg->notify_username);
+	g_free(cfg->notify_password);
+	g_free(cfg->notify_ca_file);
 	g_free(cfg->printer.device);
 	g_free(cfg->printer.host);
 	g_free(cfg->printer.codepage);

@@ -359,6 +359,17 @@ struct config {
 	char *uplink_public_url; /* NULL, or the hub's public address: the ticket's QR
 				  * points at <public-url>/t/<site>.<REF> */
 
+	/* [notify]: e-mail to a booked visitor's host (notify.c, issue 17).
+	 * Absent group or smtp-url: hosts are told on their page only. */
+	char *notify_smtp_url;  /* smtp://HOST:PORT or smtps://HOST:PORT */
+	char *notify_from;      /* the sender address */
+	char *notify_username;  /* SMTP AUTH; may be NULL */
+	char *notify_password;  /* may be NULL */
+	int notify_starttls;    /* 0 required, 1 off (smtp:// only) */
+	char *notify_ca_file;   /* PEM of the server's CA; NULL: the system's */
+	int notify_retry_max_s; /* the longest pause between attempts */
+	int notify_timeout_s;   /* one attempt's limit */
+
 	GPtrArray *providers;        /* of struct config_provider * */
 	GPtrArray *services;         /* of struct config_service * */
 	GPtrArray *counters;         /* of struct config_counter * */

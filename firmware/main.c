@@ -33,6 +33,7 @@
 #include "desk.h"
 #include "store.h"
 #include "uplink.h"
+#include "notify.h"
 #include "web.h"
 
 #define VUOROD_DEFAULT_CONFIG "/etc/vuoro/vuoro.conf"
@@ -313,6 +314,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Announcer) announcer = NULL;
 	g_autoptr(Identity) identity = NULL;
 	g_autoptr(Feedback) feedback = NULL;
+	g_autoptr(Notify) notify = NULL; /* freed before api, which reads its fault */
 	/* freed before api and desk, whose state it sends, and after booths, whose
 	 * signalling to the hub's experts it publishes */
 	g_autoptr(Uplink) uplink = NULL;
@@ -378,6 +380,8 @@ static int vuorod_run(const struct vuorod_opts *o)
 	api_set_displays(api, displays);
 	announcer = announcer_new(cfg, catalog, bus);
 	api_set_announcer(api, announcer);
+	notify = notify_new(cfg, catalog, store, bus);
+	api_set_notify(api, notify);
 	feedback = feedback_new(cfg, desk, bus);
 	api_set_feedback(api, feedback);
 	/* A reader without trust anchors could pass nobody: no reader. */

@@ -683,6 +683,7 @@ static void api_on_arrival(const char *topic, gconstpointer payload, gpointer da
 	web_json_add_str(b, "ticket", arrival->ticket->code);
 	json_builder_end_object(b);
 	api_ws_send_all(api, b, NULL);
+	api_host_on_arrival(api, arrival);
 }
 
 /* A part changed state (printer, display, announcement, button): staff
@@ -745,6 +746,7 @@ static const struct {
     API_TABLE(devices), API_TABLE(sim),      API_TABLE(appointments), API_TABLE(reports),
     API_TABLE(booth),   API_TABLE(visit),    API_TABLE(credentials),  API_TABLE(logins),
     API_TABLE(notices), API_TABLE(visitors), API_TABLE(hours),        API_TABLE(walkins),
+    API_TABLE(host),
 #undef API_TABLE
 };
 
@@ -849,6 +851,11 @@ void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk)
 void api_set_displays(struct api *api, struct displays *displays)
 {
 	api->displays = displays;
+}
+
+void api_set_notify(struct api *api, struct notify *notify)
+{
+	api->notify = notify;
 }
 
 void api_set_announcer(struct api *api, struct announcer *announcer)

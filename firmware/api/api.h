@@ -56,6 +56,9 @@ void api_set_frontdesk(struct api *api, struct frontdesk *frontdesk);
  * announcer (GET /api/announcer, test tone and speech). */
 void api_set_displays(struct api *api, struct displays *displays);
 void api_set_announcer(struct api *api, struct announcer *announcer);
+struct notify;
+/* E-mail to hosts (notify.h): its fault shows on /api/health; may be NULL. */
+void api_set_notify(struct api *api, struct notify *notify);
 
 /* The remote-service booths: /api/booths, /api/expert, /api/sessions, and
  * the experts' signalling socket /api/signal. */

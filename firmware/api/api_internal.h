@@ -36,6 +36,7 @@ struct api {
 	struct api_booth *booth_api; /* booths.c's sockets and streams */
 	struct api_devices *devices; /* credentials.c: device credentials, sockets by login */
 	struct api_calls *calls;     /* calls.c: the day's recent and missed calls */
+	struct notify *notify;       /* e-mail to hosts (notify.h); may be NULL */
 	SoupServer *server;
 	struct http_guard *guard; /* web/http_guard.c: the transport's limits */
 	struct web_router *router;
@@ -76,6 +77,9 @@ static inline struct api *api_of(const struct web_req *r)
 {
 	return r->app;
 }
+
+/* host.c: tells the host's own sockets of their visitor's arrival. */
+void api_host_on_arrival(struct api *api, const struct desk_arrival *arrival);
 
 /* appointments.c: the live state's "bookings" member. */
 void api_build_live_bookings(struct api *api, JsonBuilder *b);
@@ -188,6 +192,7 @@ void api_hours_build_service(struct api *api, JsonBuilder *b,
 void api_hours_add_closing(struct api *api, JsonBuilder *b, int service, const struct queue_time *t,
 			   int wait_s);
 API_ROUTES(walkins);
+API_ROUTES(host);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */

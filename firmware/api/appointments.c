@@ -24,6 +24,8 @@ static void api_build_appointment(struct api *api, JsonBuilder *b,
 	web_json_add_int(b, "duration_min", a->duration_min);
 	web_json_add_str(b, "staff", a->staff);
 	web_json_add_str(b, "name", a->name);
+	web_json_add_str(b, "host_email", a->host_email);
+	web_json_add_time(b, "host_acknowledged_at", a->host_ack_at);
 	web_json_add_str(b, "source", a->source);
 	web_json_add_str(b, "state", states[a->state]);
 	if (a->ticket)
@@ -190,6 +192,16 @@ static void api_appointments_add(struct web_req *r)
 	a.code = code ? g_strdup(code) : booking_code_new();
 	a.staff = g_strdup(web_str(r, "staff"));
 	a.name = g_strdup(web_str(r, "name"));
+	if (web_str(r, "host_email") && *web_str(r, "host_email")) {
+		if (!booking_email_valid(web_str(r, "host_email"))) {
+			web_error(r, 400, "invalid",
+				  "host_email must be the host's e-mail address, like "
+				  "anna.virtanen@kunta.example.fi");
+			store_appointment_clear(&a);
+			return;
+		}
+		a.host_email = g_strdup(web_str(r, "host_email"));
+	}
 	a.source = g_strdup("api");
 	a.booth = (int)web_int(r, "booth", 0);
 	rc = api_booking_add(api, &a, false, &error);
@@ -418,6 +430,7 @@ static const struct web_field api_appointment_fields[] = {
     WEB_FIELD_INT("duration_min", FALSE, 1, 24 * 60),
     WEB_FIELD_STR("staff", FALSE, 128),
     WEB_FIELD_STR("name", FALSE, 128),
+    WEB_FIELD_STR("host_email", FALSE, 254),
     WEB_FIELD_INT("booth", FALSE, 1, API_COUNTER_MAX),
     WEB_FIELDS_END};
 static const struct web_field api_checkin_fields[] = {

@@ -16,6 +16,7 @@
 #include "tls_cert.h"
 #include "presence.h"
 #include "uplink.h"
+#include "notify.h"
 #include <sys/statvfs.h>
 
 static void api_status(struct web_req *r)
@@ -324,6 +325,8 @@ GPtrArray *api_faults(struct api *api)
 		api_fault_add(faults, "fds", "exhausted", fds);
 	if (api->uplink && uplink_fault(api->uplink))
 		api_fault_add(faults, "uplink", "backlog", g_strdup(uplink_fault(api->uplink)));
+	if (notify_fault(api->notify))
+		api_fault_add(faults, "mail", "undelivered", g_strdup(notify_fault(api->notify)));
 	return faults;
 }
 
@@ -382,6 +385,17 @@ static void api_health(struct web_req *r)
 	if (api->dispenser) {
 		json_builder_set_member_name(b, "printer");
 		api_build_printer(b, &printer);
+	}
+	if (api->cfg->notify_smtp_url) {
+		/* E-mail to hosts: the server (no address of anyone) and how
+		 * many wait. */
+		json_builder_set_member_name(b, "mail");
+		json_builder_begin_object(b);
+		web_json_add_bool(b, "ok", notify_fault(api->notify) == NULL);
+		web_json_add_str(b, "server", api->cfg->notify_smtp_url);
+		web_json_add_int(b, "waiting", notify_pending(api->notify));
+		web_json_add_str(b, "message", notify_fault(api->notify));
+		json_builder_end_object(b);
 	}
 	if (api->frontdesk) {
 		json_builder_set_member_name(b, "gpio");

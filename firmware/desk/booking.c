@@ -63,6 +63,23 @@ int booking_parse_time(const struct config *cfg, const char *text, int64_t *ret)
 	return 0;
 }
 
+gboolean booking_email_valid(const char *text)
+{
+	const char *at = text ? strchr(text, '@') : NULL;
+	size_t n = text ? strlen(text) : 0;
+
+	/* One line of printable ASCII with one @ and a dot after it: nothing a
+	 * mail header could be split with. */
+	if (!at || at == text || n > 254 || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+	    at[1] == '.' || text[n - 1] == '.')
+		return FALSE;
+	for (const char *p = text; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("<>(),;:\\\"[]", *p))
+			return FALSE;
+	return TRUE;
+}
+
 static void appointment_free(gpointer p)
 {
 	store_appointment_clear(p);
@@ -140,11 +157,12 @@ enum csv_col {
 	COL_DURATION,
 	COL_STAFF,
 	COL_NAME,
+	COL_HOST_EMAIL,
 	COL_N
 };
 
-static const char *const csv_col_names[COL_N] = {"code",         "service", "start",
-						 "duration_min", "staff",   "name"};
+static const char *const csv_col_names[COL_N] = {"code",  "service", "start",     "duration_min",
+						 "staff", "name",    "host_email"};
 
 static bool csv_blank(GPtrArray *fields)
 {
@@ -200,7 +218,7 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 	if (col[COL_SERVICE] < 0 || col[COL_START] < 0) {
 		g_set_error(error, BOOKING_ERROR, EINVAL,
 			    "line 1: the header needs the columns service and start (and may have "
-			    "code, duration_min, staff, name), missing: %s",
+			    "code, duration_min, staff, name, host_email), missing: %s",
 			    col[COL_SERVICE] < 0 ? "service" : "start");
 		return -EINVAL;
 	}
@@ -255,6 +273,17 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 						      : booking_code_new();
 		a->staff = v[COL_STAFF] && *v[COL_STAFF] ? g_strdup(v[COL_STAFF]) : NULL;
 		a->name = v[COL_NAME] && *v[COL_NAME] ? g_strdup(v[COL_NAME]) : NULL;
+		if (v[COL_HOST_EMAIL] && *v[COL_HOST_EMAIL]) {
+			if (!booking_email_valid(v[COL_HOST_EMAIL])) {
+				g_set_error(
+				    error, BOOKING_ERROR, EINVAL,
+				    "line %d, column host_email: expected the host's e-mail "
+				    "address, like anna.virtanen@kunta.example.fi, got \"%s\"",
+				    first_line, v[COL_HOST_EMAIL]);
+				return -EINVAL;
+			}
+			a->host_email = g_strdup(v[COL_HOST_EMAIL]);
+		}
 		a->source = g_strdup("csv");
 	}
 	*ret_list = g_steal_pointer(&list);
@@ -328,6 +357,16 @@ static int ics_start(const struct config *cfg, icalcomponent *ev, int64_t *ret)
 	}
 	*ret = icaltime_as_timet_with_zone(t, zone);
 	return 0;
+}
+
+/* The mailto: address of @p, or NULL. */
+static char *ics_mailto(icalproperty *p)
+{
+	const char *v = p ? icalproperty_get_value_as_string(p) : NULL;
+
+	if (!v || g_ascii_strncasecmp(v, "mailto:", 7) != 0 || !booking_email_valid(v + 7))
+		return NULL;
+	return g_strdup(v + 7);
 }
 
 static char *ics_person(icalproperty *p)
@@ -418,8 +457,12 @@ int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPt
 			? BOOKING_DEFAULT_MIN
 			: CLAMP(icaldurationtype_as_int(dur) / 60, 5, 480);
 		a->code = code && *code ? g_ascii_strup(code, -1) : booking_code_new();
+		/* The organizer is the host: CN their user name, mailto: their
+		 * address (told when the visitor checks in). */
 		a->staff =
 		    ics_person(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
+		a->host_email =
+		    ics_mailto(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
 		a->name = ics_person(icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY));
 		a->source = g_strdup("ics");
 	}

@@ -20,7 +20,8 @@
 
 /* CSV: header names the columns (any order, case-insensitive): code
  * (optional: generated when empty), service, start, duration_min (default
- * 30), staff, name.  Separator "," or ";" (taken from the header line),
+ * 30), staff (the host's user name), name, host_email (the host's
+ * address, told at check-in).  Separator "," or ";" (taken from the header line),
  * RFC 4180 quotes, UTF-8 BOM tolerated.  @ret_list gets a GPtrArray of
  * struct store_appointment * (owning), source "csv".  0 or -EINVAL. */
 int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPtrArray **ret_list,
@@ -29,8 +30,8 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 /* iCalendar: every VEVENT not CANCELLED; service from X-VUORO-SERVICE, else
  * the first CATEGORIES value that is a service code, else a SUMMARY equal to
  * one; code from X-VUORO-CODE or generated; staff from ORGANIZER (CN or
- * address); name from ATTENDEE's CN; DTEND or DURATION (default 30 min).
- * Floating times are the site's local time.  Source "ics". */
+ * address) and host_email from its mailto: address; name from ATTENDEE's CN; DTEND or DURATION
+ * (default 30 min). Floating times are the site's local time.  Source "ics". */
 int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPtrArray **ret_list,
 		      GError **error);
 
@@ -43,6 +44,10 @@ const char *booking_ics_x_value(icalcomponent *ev, const char *name);
 /* "2026-11-23 09:30", "2026-11-23T09:30[:00]", with "+02:00" or "Z" or
  * without (the site's time zone).  0 or -EINVAL. */
 int booking_parse_time(const struct config *cfg, const char *text, int64_t *ret);
+
+/* An e-mail address fit for a host: one @, a dot after it, printable
+ * ASCII without spaces, quotes or brackets, at most 254 characters. */
+gboolean booking_email_valid(const char *text);
 
 /* Six characters of "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" (no 0/O, 1/I),
  * from libsodium's random source.  Free with g_free. */

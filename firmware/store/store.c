@@ -1660,6 +1660,7 @@ void store_appointment_clear(struct store_appointment *a)
 	g_free(a->staff);
 	g_free(a->name);
 	g_free(a->source);
+	g_free(a->host_email);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1729,10 +1730,11 @@ int store_appointment_add(struct store *s, const struct config *cfg, struct stor
 		goto rollback;
 	rc = store_write(s,
 			 "INSERT INTO appointments (code, service, at, duration_min, staff, name, "
-			 "source, state, booth) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'booked', ?8)",
-			 "saving the appointment", error, "ssiisssi", a->code, svc->code, a->at,
+			 "source, state, booth, host_email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			 "'booked', ?8, ?9)",
+			 "saving the appointment", error, "ssiisssis", a->code, svc->code, a->at,
 			 (int64_t)a->duration_min, a->staff, a->name, a->source ? a->source : "api",
-			 (int64_t)a->booth);
+			 (int64_t)a->booth, a->host_email);
 	if (rc == -EEXIST) {
 		g_clear_error(error);
 		g_set_error(error, STORE_ERROR, EEXIST,
@@ -1756,8 +1758,8 @@ int store_appointments_import(struct store *s, const struct config *cfg, GPtrArr
 			      int *ret_added, GError **error)
 {
 	static const char sql[] = "INSERT INTO appointments (code, service, at, duration_min, "
-				  "staff, name, source, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-				  "?7, 'booked') ON CONFLICT (code) DO NOTHING";
+				  "staff, name, source, state, host_email) VALUES (?1, ?2, ?3, "
+				  "?4, ?5, ?6, ?7, 'booked', ?8) ON CONFLICT (code) DO NOTHING";
 	sqlite3_stmt *st = NULL;
 	int rc, added = 0;
 
@@ -1789,6 +1791,7 @@ int store_appointments_import(struct store *s, const struct config *cfg, GPtrArr
 		bind_text(st, 5, a->staff);
 		bind_text(st, 6, a->name);
 		bind_text(st, 7, a->source ? a->source : "api");
+		bind_text(st, 8, a->host_email);
 		rc = sqlite3_step(st);
 		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 			/* Not the code (taken codes are skipped): a rule of the
@@ -1828,7 +1831,8 @@ rollback:
 }
 
 #define APPOINTMENT_COLUMNS                                                                        \
-	"id, code, service, at, duration_min, staff, name, source, state, ticket, booth"
+	"id, code, service, at, duration_min, staff, name, source, state, ticket, booth, "         \
+	"host_email, host_ack_at"
 
 static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct store_appointment *a)
 {
@@ -1851,6 +1855,9 @@ static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct st
 	a->state = (enum store_appointment_state)state;
 	a->ticket = (uint32_t)sqlite3_column_int64(st, 9);
 	a->booth = sqlite3_column_int(st, 10);
+	a->host_email =
+	    sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 11));
+	a->host_ack_at = sqlite3_column_int64(st, 12);
 	return 0;
 }
 
@@ -1946,6 +1953,61 @@ int store_appointment_cancel(struct store *s, uint32_t id, GError **error)
 		rc = store_fail(s, rc, "reading the booking", error);
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_appointment_host_ack(struct store *s, uint32_t id, int64_t at,
+			       const struct store_audit *audit, GError **error)
+{
+	const char *doing = "saving the host's acknowledgement";
+	sqlite3_stmt *st;
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	st = store_prepare(s, "SELECT state, host_ack_at FROM appointments WHERE id = ?1", error);
+	if (!st) {
+		rc = -EIO;
+		goto rollback;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no booking %u", id);
+		rc = -ENOENT;
+	} else if (rc != SQLITE_ROW) {
+		rc = store_fail(s, rc, doing, error);
+	} else if (strcmp(col_text(st, 0), "arrived") != 0) {
+		g_set_error(error, STORE_ERROR, ESTALE,
+			    "booking %u is %s, not arrived: there is nobody to fetch yet", id,
+			    col_text(st, 0));
+		rc = -ESTALE;
+	} else {
+		rc = sqlite3_column_int64(st, 1) ? 1 : 0; /* 1: acknowledged already */
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		goto rollback;
+	if (rc == 1) {
+		store_rollback(s);
+		return 0;
+	}
+	rc = store_write(s, "UPDATE appointments SET host_ack_at = ?2 WHERE id = ?1", doing, error,
+			 "ii", (int64_t)id, at);
+	if (rc > 0)
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_set(coalesce(?4, '{}'), '$.appointment', ?5))",
+				doing, error, "isssi", audit->at, audit->user, audit->command,
+				audit->detail, (int64_t)id);
+	if (rc > 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		goto rollback;
+	return 0;
+rollback:
+	store_rollback(s);
 	return rc;
 }
 
@@ -2679,6 +2741,10 @@ int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **
 	    "detail IS NOT NULL",
 	    /* who booked */
 	    "UPDATE appointments SET name = NULL WHERE at < ?1 AND name IS NOT NULL",
+	    /* the host's address, and the mail to the host (the visitor's name
+	     * in it): an arrival that old is news to nobody, sent or not */
+	    "UPDATE appointments SET host_email = NULL WHERE at < ?1 AND host_email IS NOT NULL",
+	    "DELETE FROM mail_queue WHERE created_at < ?1",
 	    /* the visit keeps its counts, channel, outcome and times; the
 	     * note a transfer carried to the next server is a person's words */
 	    "UPDATE visits SET pruned_at = ?2, transfer_note = NULL WHERE ended_at < ?1 AND "
@@ -3210,4 +3276,113 @@ int store_hours_exception_foreach(struct store *s,
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0
 				 : store_fail(s, rc, "reading the opening-hour exceptions", error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The queue of e-mail to hosts */
+
+#define MAIL_COLUMNS                                                                               \
+	"id, recipient, subject, body, created_at, attempts, next_at, last_error, sent_at"
+
+void store_mail_clear(struct store_mail *m)
+{
+	if (!m)
+		return;
+	g_free(m->recipient);
+	g_free(m->subject);
+	g_free(m->body);
+	g_free(m->last_error);
+	memset(m, 0, sizeof(*m));
+}
+
+int store_mail_add(struct store *s, struct store_mail *m, GError **error)
+{
+	int rc = store_write(s,
+			     "INSERT INTO mail_queue (recipient, subject, body, created_at, "
+			     "next_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+			     "queueing an e-mail", error, "sssi", m->recipient, m->subject, m->body,
+			     m->created_at);
+
+	if (rc < 0)
+		return rc;
+	m->id = sqlite3_last_insert_rowid(s->db);
+	m->next_at = m->created_at;
+	return 0;
+}
+
+int store_mail_next(struct store *s, int64_t now, struct store_mail *ret, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " MAIL_COLUMNS " FROM mail_queue WHERE sent_at = "
+					 "0 AND next_at <= ?1 ORDER BY next_at, id LIMIT 1",
+					 error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret->id = sqlite3_column_int64(st, 0);
+		ret->recipient = g_strdup(col_text(st, 1));
+		ret->subject = g_strdup(col_text(st, 2));
+		ret->body = g_strdup(col_text(st, 3));
+		ret->created_at = sqlite3_column_int64(st, 4);
+		ret->attempts = sqlite3_column_int(st, 5);
+		ret->next_at = sqlite3_column_int64(st, 6);
+		ret->last_error =
+		    sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : g_strdup(col_text(st, 7));
+		ret->sent_at = sqlite3_column_int64(st, 8);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the e-mail queue", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_mail_pending(struct store *s, int64_t *ret_n, int64_t *ret_next_at,
+		       int64_t *ret_oldest_at, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT count(*), coalesce(min(next_at), 0), "
+					 "coalesce(min(created_at), 0) FROM mail_queue WHERE "
+					 "sent_at = 0",
+					 error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_n = sqlite3_column_int64(st, 0);
+		*ret_next_at = sqlite3_column_int64(st, 1);
+		*ret_oldest_at = sqlite3_column_int64(st, 2);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "reading the e-mail queue", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_mail_sent(struct store *s, int64_t id, int64_t at, GError **error)
+{
+	int rc = store_write(
+	    s, "UPDATE mail_queue SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+	    "marking an e-mail sent", error, "ii", id, at);
+
+	return rc < 0 ? rc : 0;
+}
+
+int store_mail_failed(struct store *s, int64_t id, int64_t next_at, const char *why, GError **error)
+{
+	int rc = store_write(s,
+			     "UPDATE mail_queue SET attempts = attempts + 1, next_at = ?2, "
+			     "last_error = ?3 WHERE id = ?1",
+			     "recording a failed e-mail", error, "iis", id, next_at, why);
+
+	return rc < 0 ? rc : 0;
 }

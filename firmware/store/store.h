@@ -201,8 +201,10 @@ struct store_appointment {
 	char *name;   /* how to greet the customer; may be NULL */
 	char *source; /* "api", "csv", "ics" */
 	enum store_appointment_state state;
-	uint32_t ticket; /* the ticket of the check-in, 0 before */
-	int booth;       /* the expert counter booked, 0 none */
+	uint32_t ticket;     /* the ticket of the check-in, 0 before */
+	int booth;           /* the expert counter booked, 0 none */
+	char *host_email;    /* the host's e-mail address (v11); may be NULL */
+	int64_t host_ack_at; /* when the host said "on my way", 0 before */
 };
 void store_appointment_clear(struct store_appointment *a);
 /* Insert; -EEXIST when the code is taken (an import skips or updates those);
@@ -224,6 +226,39 @@ int store_appointment_get(struct store *s, const struct config *cfg, uint32_t id
 /* A booked appointment is cancelled: -ENOENT none, -ESTALE arrived or
  * cancelled already. */
 int store_appointment_cancel(struct store *s, uint32_t id, GError **error);
+
+/* The host acknowledged the arrival of appointment @id ("on my way"), with
+ * its audit line in the same transaction: -ENOENT none, -ESTALE not
+ * arrived; a second acknowledgement keeps the first time (0). */
+int store_appointment_host_ack(struct store *s, uint32_t id, int64_t at,
+			       const struct store_audit *audit, GError **error);
+
+/* The durable queue of e-mail to hosts (schema v11, notify.c): a row per
+ * message until it is sent; a failed attempt counts, keeps its error and
+ * waits until next_at.  Site data: never an outbox record. */
+struct store_mail {
+	int64_t id;
+	char *recipient;
+	char *subject;
+	char *body;
+	int64_t created_at;
+	int attempts;
+	int64_t next_at;
+	char *last_error; /* may be NULL */
+	int64_t sent_at;  /* 0: not sent */
+};
+void store_mail_clear(struct store_mail *m);
+/* Queues @m (its id set here; next_at = created_at). */
+int store_mail_add(struct store *s, struct store_mail *m, GError **error);
+/* The oldest unsent message due at @now: 0, or -ENOENT when none is due. */
+int store_mail_next(struct store *s, int64_t now, struct store_mail *ret, GError **error);
+/* Unsent messages: how many, the earliest next_at and the oldest's
+ * created_at (0 when none). */
+int store_mail_pending(struct store *s, int64_t *ret_n, int64_t *ret_next_at,
+		       int64_t *ret_oldest_at, GError **error);
+int store_mail_sent(struct store *s, int64_t id, int64_t at, GError **error);
+int store_mail_failed(struct store *s, int64_t id, int64_t next_at, const char *why,
+		      GError **error);
 
 /* Records that printing ticket @id failed, and why (the printer's message). */
 /* Every ticket of service day @day, finished ones too, in id order.  A

@@ -250,7 +250,24 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  updated_at INTEGER NOT NULL DEFAULT 0,"
 	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
 	   "CREATE INDEX notices_end ON notices (end_at) WHERE withdrawn_at = 0;",
-    [11] = "", /* placeholders: the lead fills them at merge */
+    /* v11: a booked visitor's host is told (issue 17): the appointment's
+     * host e-mail address (staff stays the host's user name), when the host
+     * acknowledged ("on my way"); mail_queue is the durable outbox of
+     * e-mail to hosts, sent by notify.c with retries (next_at) until
+     * sent_at is set.  Personal data of the site: never an outbox record. */
+    [11] = "ALTER TABLE appointments ADD COLUMN host_email TEXT;"
+	   "ALTER TABLE appointments ADD COLUMN host_ack_at INTEGER NOT NULL DEFAULT 0;"
+	   "CREATE TABLE mail_queue ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  recipient TEXT NOT NULL,"
+	   "  subject TEXT NOT NULL,"
+	   "  body TEXT NOT NULL,"
+	   "  created_at INTEGER NOT NULL,"
+	   "  attempts INTEGER NOT NULL DEFAULT 0,"
+	   "  next_at INTEGER NOT NULL,"
+	   "  last_error TEXT,"
+	   "  sent_at INTEGER NOT NULL DEFAULT 0);"
+	   "CREATE INDEX mail_queue_unsent ON mail_queue (next_at) WHERE sent_at = 0;",
     /* v12: opening-hour exceptions imported from an iCalendar file (issue
      * 17): one row per event UID (a new import of the same UID replaces
      * it); date is the local "YYYY-MM-DD"; closed 1, or open_min..close_min;

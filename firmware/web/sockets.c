@@ -70,3 +70,18 @@ void web_sockets_send(struct web_sockets *s, JsonBuilder *b, JsonBuilder *pub)
 			soup_websocket_connection_send_text(ws, t);
 	}
 }
+
+void web_sockets_send_tagged(struct web_sockets *s, const char *key, const char *value,
+			     JsonBuilder *b)
+{
+	g_autofree char *text = sockets_text(b);
+
+	for (guint i = 0; text && value && i < s->all->len; i++) {
+		SoupWebsocketConnection *ws = g_ptr_array_index(s->all, i);
+		const char *have = g_object_get_data(G_OBJECT(ws), key);
+
+		if (have && g_ascii_strcasecmp(have, value) == 0 &&
+		    soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_send_text(ws, text);
+	}
+}

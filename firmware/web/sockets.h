@@ -22,3 +22,7 @@ guint web_sockets_count(const struct web_sockets *s);
 /* @b's JSON to the sockets with a role, @pub's (NULL: nothing) to the
  * public ones; either builder may be NULL. */
 void web_sockets_send(struct web_sockets *s, JsonBuilder *b, JsonBuilder *pub);
+/* @b's JSON only to the sockets whose object data @key (a string the
+ * program set) is @value: one user's pages, say. */
+void web_sockets_send_tagged(struct web_sockets *s, const char *key, const char *value,
+			     JsonBuilder *b);

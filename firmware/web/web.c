@@ -28,7 +28,7 @@ static const struct web_page web_vuorod_pages[] = {
     {"/display", "display/index.html"},     {"/tech", "tech/index.html"},
     {"/manager", "manager/index.html"},     {"/expert", "expert/index.html"},
     {"/booth", "booth/index.html"},         {"/t/*", "follow/index.html"},
-    {"/reception", "reception/index.html"},
+    {"/reception", "reception/index.html"}, {"/host", "host/index.html"},
 };
 
 static const struct {

@@ -85,6 +85,9 @@ EXPECT = {
     "POST /api/hours/exceptions/import": {"manager", "admin"},
     "POST /api/hours/exceptions/*/delete": {"manager", "admin"},
     "POST /api/visits": COUNTER_STAFF,
+    # A booked visitor's host (issue 17 item 1): any staff user, their own.
+    "GET /api/host/arrivals": STAFF,
+    "POST /api/host/arrivals/*/ack": STAFF,
     "POST /api/checkin": COUNTER_STAFF | {"kiosk"},
     "GET /api/report": {"manager", "admin"},
     "GET /api/db/check": TECHS,

@@ -21,8 +21,13 @@ def test_old_personal_fields_are_pruned_counts_stay(workdir):
         db.execute("INSERT INTO visits (ticket, day, service, provider, code, channel, outcome, "
                    "lang, issued_at, ended_at) VALUES (1, 1, 'guide', 'kunta', 'A001', "
                    "'in_person', 'resolved', 'fi', ?, ?)", (OLD, OLD))
-        db.execute("INSERT INTO appointments (code, service, at, name, source) VALUES "
-                   "('OLD1', 'guide', ?, 'Maija Meikäläinen', 'api')", (OLD,))
+        db.execute("INSERT INTO appointments (code, service, at, name, source, host_email) VALUES "
+                   "('OLD1', 'guide', ?, 'Maija Meikäläinen', 'api', 'anna@kunta.example.fi')", (OLD,))
+        # The host's mail (issue 17): an old one goes, sent or not; a recent one stays.
+        for at, sent in ((OLD, OLD), (OLD, 0), (now, 0)):
+            db.execute("INSERT INTO mail_queue (recipient, subject, body, created_at, next_at, sent_at) "
+                       "VALUES ('anna@kunta.example.fi', 'Maija Meikäläinen', 'x', ?, ?, ?)",
+                       (at, at + 10**9, sent))
     d.start()
     d.stop()
     with sqlite3.connect(d.db) as db:
@@ -31,7 +36,9 @@ def test_old_personal_fields_are_pruned_counts_stay(workdir):
         assert checks[0] == (None, None, 1, "verified")  # old: the person is gone, the count stays
         assert checks[1] == ("1001", "bb" * 32, 0, "verified")  # recent: kept
         assert db.execute("SELECT count(*), max(pruned_at) > 0 FROM visits").fetchone() == (1, 1)
-        assert db.execute("SELECT name FROM appointments WHERE code = 'OLD1'").fetchone() == (None,)
+        assert db.execute("SELECT name, host_email FROM appointments WHERE code = 'OLD1'").fetchone() == \
+            (None, None)
+        assert db.execute("SELECT created_at FROM mail_queue").fetchall() == [(now,)]
 
 
 def test_retention_days_come_from_board_config(workdir):

@@ -41,8 +41,8 @@ static void test_csv(void)
 {
 	static const char comma[] =
 	    "\xEF\xBB\xBF"
-	    "Code,Service,Start,duration_min,staff,name\r\n"
-	    "ABC234,tax,2026-11-23 09:30,45,Eero,\"Virtanen, Matti\"\r\n"
+	    "Code,Service,Start,duration_min,staff,name,Host_Email\r\n"
+	    "ABC234,tax,2026-11-23 09:30,45,Eero,\"Virtanen, Matti\",eero@vero.example.fi\r\n"
 	    "\r\n"
 	    ",te-video,2026-11-23T10:00,,,\"Anna \"\"Ansku\"\" Laine\nline two\"\r\n";
 	static const char semicolon[] = "service;start;name\n"
@@ -60,6 +60,8 @@ static void test_csv(void)
 	g_assert_cmpstr(at(list, 0)->staff, ==, "Eero");
 	g_assert_cmpstr(at(list, 0)->name, ==, "Virtanen, Matti");
 	g_assert_cmpstr(at(list, 0)->source, ==, "csv");
+	g_assert_cmpstr(at(list, 0)->host_email, ==, "eero@vero.example.fi");
+	g_assert_null(at(list, 1)->host_email);
 	g_assert_cmpuint(strlen(at(list, 1)->code), ==, 6);
 	g_assert_cmpint(at(list, 1)->duration_min, ==, 30);
 	g_assert_null(at(list, 1)->staff);
@@ -76,7 +78,10 @@ static void test_csv_errors(void)
 	} cases[] = {
 	    {"code,start\nX,2026-11-23 09:30\n",
 	     "line 1: the header needs the columns service and start (and may have code, "
-	     "duration_min, staff, name), missing: service"},
+	     "duration_min, staff, name, host_email), missing: service"},
+	    {"service,start,host_email\ntax,2026-11-23 09:30,\"anna@kunta.fi\nBcc: x@y.fi\"\n",
+	     "line 2, column host_email: expected the host's e-mail address, like "
+	     "anna.virtanen@kunta.example.fi, got \"anna@kunta.fi\nBcc: x@y.fi\""},
 	    {"service,start\ntax,2026-11-23 09:30\nfoo,2026-11-23 09:30\n",
 	     "line 3, column service: no service \"foo\" in this board-config"},
 	    {"service,start\ntax,23.11.2026 9:30\n",
@@ -147,10 +152,13 @@ static void test_ics(void)
 	g_assert_cmpstr(at(list, 0)->staff, ==, "Eero Expert");
 	g_assert_cmpstr(at(list, 0)->name, ==, "Matti Virtanen");
 	g_assert_cmpstr(at(list, 0)->source, ==, "ics");
+	g_assert_cmpstr(at(list, 0)->host_email, ==, "eero@example.fi");
 	g_assert_cmpint(at(list, 1)->service, ==, config_service_find(cfg, "te-video"));
 	g_assert_cmpint(at(list, 1)->at % 86400, ==, 6 * 3600 + 30 * 60); /* EEST */
 	g_assert_cmpint(at(list, 1)->duration_min, ==, 20);
 	g_assert_cmpstr(at(list, 1)->staff, ==, "anna@example.fi");
+	g_assert_cmpstr(at(list, 1)->host_email, ==, "anna@example.fi");
+	g_assert_null(at(list, 2)->host_email);
 	g_assert_cmpint(at(list, 2)->service, ==, config_service_find(cfg, "kela"));
 	g_assert_cmpint(at(list, 2)->at, ==, NOV23_0930_UTC); /* floating = site time */
 	g_assert_cmpint(at(list, 2)->duration_min, ==, 30);
@@ -168,6 +176,31 @@ static void test_ics_errors(void)
 	g_clear_error(&error);
 	g_assert_cmpint(booking_parse_ics(cfg, "service,start\n", 14, &list, &error), ==, -EINVAL);
 	g_assert_true(g_str_has_prefix(error->message, "not an iCalendar file"));
+}
+
+/* What a mail header could be split with, or no address at all, is no
+ * host's address. */
+static void test_email(void)
+{
+	static const char *const good[] = {"anna@kunta.fi", "anna.virtanen+vuoro@a.b.example.fi"};
+	static const char *const bad[] = {"",
+					  "anna",
+					  "@kunta.fi",
+					  "anna@kunta",
+					  "anna@@kunta.fi",
+					  "anna@kunta.fi.",
+					  "anna@.fi",
+					  "anna virtanen@kunta.fi",
+					  "anna@kunta.fi\r\nBcc: x@y.fi",
+					  "<anna@kunta.fi>",
+					  "\"anna\"@kunta.fi",
+					  "änna@kunta.fi"};
+
+	for (guint i = 0; i < G_N_ELEMENTS(good); i++)
+		g_assert_true(booking_email_valid(good[i]));
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_false(booking_email_valid(bad[i]));
+	g_assert_false(booking_email_valid(NULL));
 }
 
 static void test_codes(void)
@@ -195,6 +228,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/booking/ics", test_ics);
 	g_test_add_func("/booking/ics-errors", test_ics_errors);
 	g_test_add_func("/booking/codes", test_codes);
+	g_test_add_func("/booking/email", test_email);
 	rc = g_test_run();
 	config_free(cfg);
 	return rc;

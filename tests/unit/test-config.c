@@ -300,6 +300,49 @@ static void test_uplink_public_url(void)
 	}
 }
 
+/* [notify]: absent, no mail; present, the mail server's address and the
+ * sender are checked at load, each refusal naming the key. */
+static void test_notify(void)
+{
+	static const char *const bad[][3] = {
+	    {"smtp-url", "http://mail.example.fi", "expected the mail server as smtp://HOST:PORT"},
+	    {"smtp-url", "smtp://", "expected the mail server as smtp://HOST:PORT"},
+	    {"smtp-url", "smtp://mail.example.fi:25/x", "expected the mail server"},
+	    {"from", "vuoro", "expected the sender's e-mail address"},
+	    {"from", "a b@example.fi", "expected the sender's e-mail address"},
+	    {"ca-file", "/nonexistent/ca.pem", "which is not a file"},
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) none = config_load_data(minimal, "min.conf", &error);
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(GString) text = g_string_new(minimal);
+
+	g_assert_no_error(error);
+	g_assert_null(none->notify_smtp_url);
+	g_string_append(text, "[notify]\nsmtp-url = smtps://mail.example.fi:465\n"
+			      "from = vuoro@example.fi\n");
+	cfg = config_load_data(text->str, "min.conf", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(cfg->notify_smtp_url, ==, "smtps://mail.example.fi:465");
+	g_assert_cmpint(cfg->notify_starttls, ==, 0); /* required */
+	g_assert_cmpint(cfg->notify_retry_max_s, ==, 300);
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GString) t = g_string_new(minimal);
+		g_autoptr(Config) c = NULL;
+		g_autofree char *key = g_strdup_printf("min.conf: [notify] %s: ", bad[i][0]);
+
+		g_string_append_printf(t,
+				       "[notify]\nsmtp-url = smtp://mail.example.fi:587\n"
+				       "from = vuoro@example.fi\n%s = %s\n",
+				       bad[i][0], bad[i][1]);
+		c = config_load_data(t->str, "min.conf", &error);
+		g_assert_null(c);
+		g_assert_true(g_str_has_prefix(error->message, key));
+		g_assert_nonnull(strstr(error->message, bad[i][2]));
+		g_clear_error(&error);
+	}
+}
+
 static void test_board_value(void)
 {
 	g_autoptr(GError) error = NULL;
@@ -545,6 +588,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/board-value", test_board_value);
 	g_test_add_func("/config/url-base", test_url_base);
 	g_test_add_func("/config/uplink-public-url", test_uplink_public_url);
+	g_test_add_func("/config/notify", test_notify);
 	g_test_add_func("/config/real-refuses-sim", test_real_refuses_sim);
 	g_test_add_func("/config/token", test_token);
 	g_test_add_func("/config/service-card", test_service_card);

@@ -264,12 +264,28 @@ function renderServices() {
 // languages those it was written in (the main text is not repeated).
 const notices = noticeFeed(() => renderNotices());
 
+// Booked visitors whose host said "on my way", by ticket number, shown for
+// HOST_MS in this page's languages (vuorod's "host_coming": no names).
+const HOST_MS = 3 * 60 * 1000;
+const hostsComing = new Map(); // ticket code → shown until (ms)
+
+function hostComing(ticket) {
+  hostsComing.delete(ticket);
+  hostsComing.set(ticket, Date.now() + HOST_MS);
+  renderNotices();
+  setTimeout(renderNotices, HOST_MS + 100);
+}
+
 function renderNotices() {
   const list = notices.list();
-  $("notices").hidden = !list.length;
+  for (const [code, until] of hostsComing) if (until <= Date.now()) hostsComing.delete(code);
+  $("notices").hidden = !list.length && !hostsComing.size;
   $("notice-list").replaceChildren(...list.map((n) => h("li", { class: "notice", dataset: { notice: n.id } },
     PAGES[page].filter((l, i) => !i || n.texts[l.code]).map((l, i) =>
-      h("p", { class: i ? null : "main", lang: l.code, dir: l.dir }, n.shown[l.code])))));
+      h("p", { class: i ? null : "main", lang: l.code, dir: l.dir }, n.shown[l.code])))),
+  ...[...hostsComing.keys()].map((code) => h("li", { class: "notice host-coming", dataset: { host: code } },
+    PAGES[page].map((l, i) => h("p", { class: i ? null : "main", lang: l.code, dir: l.dir },
+      words[l.code]("host_coming", { ticket: code }))))));
 }
 
 /* ---------- state from vuorod ---------- */
@@ -347,6 +363,11 @@ function onEvent(ev) {
     notices.load();
     return;
   }
+  if (ev.type === "host_coming") {
+    if (ev.ticket) hostComing(ev.ticket);
+    return;
+  }
+  if (ev.type === "host_told") return;
   if (ev.type === "day_reset") {
     calls = [];
     renderCalls();

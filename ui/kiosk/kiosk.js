@@ -226,9 +226,27 @@ function refreshSoon() {
   }, Math.max(0, lastRefresh + 500 - Date.now()));
 }
 
+// What a booked visitor's host did, by ticket number ("told", then
+// "coming"): the event may come before the check-in's answer.
+const hostNews = new Map();
+
+function hostEvent(ev) {
+  if (!ev.ticket) return;
+  const was = hostNews.get(ev.ticket);
+  hostNews.delete(ev.ticket);
+  hostNews.set(ev.ticket, ev.type === "host_coming" || was === "coming" ? "coming" : "told");
+  while (hostNews.size > 50) hostNews.delete(hostNews.keys().next().value);
+  const v = state.view;
+  if (state.screen === "ticket" && v?.appointment && v.ticket.code === ev.ticket) {
+    v.host = hostNews.get(ev.ticket);
+    render();
+  }
+}
+
 live({
   onEvent: (ev) => {
     if (ev.type === "notices") notices.load();
+    else if (ev.type === "host_told" || ev.type === "host_coming") hostEvent(ev);
     else refreshSoon();
   },
   onState: (s) => {
@@ -293,6 +311,7 @@ function endTicketWindow() {
 // Shows the ticket view @view for ticket-seconds from now.
 function showTicket(view) {
   endTicketWindow();
+  view.host = hostNews.get(view.ticket.code) ?? null;
   const until = Date.now() + ticketSeconds() * 1000;
   const left = () => Math.max(0, Math.ceil((until - Date.now()) / 1000));
   view.closesIn = view.printed ? left() : null;

@@ -17,7 +17,7 @@ import { pick, minutes } from "/ui/common/i18n.js";
 import { unstaffed } from "./start.js";
 
 // ctx: {t, status, done(), identify()};
-// v: {ticket, printed, noPrinter, appointment, identified, offer, closesIn}
+// v: {ticket, printed, noPrinter, appointment, host ("told" | "coming"), identified, offer, closesIn}
 export function renderTicket(ctx, v) {
   const { t, status } = ctx;
   const lang = t.lang();
@@ -45,6 +45,11 @@ export function renderTicket(ctx, v) {
       svc ? pick(svc.names, lang) : tk.service,
       prov ? h("span", { class: "provider" }, pick(prov.names, lang)) : null),
     v.appointment ? h("p", { class: "appointment-ok" }, t("appointment_ok", { code: v.appointment })) : null,
+    // The host was told (vuorod's "host_told") or is on the way ("host_coming").
+    v.appointment && v.host
+      ? h("p", { id: "host-news", class: "host-news" + (v.host === "coming" ? " coming" : ""), role: "status" },
+        t(v.host === "coming" ? "host_coming" : "host_told"))
+      : null,
     h("ul", { class: "facts", id: "ticket-facts" }, facts.map((f) => h("li", {}, f))),
     svc?.kind === "remote" ? h("p", { class: "video" }, t("video_confirm")) : null,
     v.printed ? h("p", { class: "take" }, t("take_ticket")) : unprinted(ctx, v),
