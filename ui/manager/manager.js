@@ -9,6 +9,8 @@ import { t, roleName } from "./strings.js";
 import { todayView } from "./today.js";
 import { reportView } from "./report.js";
 import { noticesView } from "./notices.js";
+import { staffAlarm } from "/ui/common/alarm.js";
+import { wordsView } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 let stream = null;
@@ -17,11 +19,14 @@ const expired = () => page.expired();
 const today = todayView($("today"), { expired });
 const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [] });
 const notices = noticesView($("notices"), { expired });
+const alarm = staffAlarm(t);
+const words = wordsView($("words"), { expired });
 
 async function start() {
   today.render();
   report.render();
   notices.render();
+  words.render();
   // The socket after login: staff sockets carry whole tickets.
   stream?.stop();
   let first = true;
@@ -29,6 +34,8 @@ async function start() {
     onEvent: (ev) => {
       today.event(ev);
       notices.event(ev);
+      alarm.event(ev);
+      words.event(ev);
     },
     onState: (s) => {
       $("offline").hidden = s === "open";
@@ -36,11 +43,14 @@ async function start() {
       if (s === "open" && !first) {
         today.load();
         notices.load();
+        words.load();
       }
+      if (s === "open") alarm.load();
       if (s === "open") first = false;
     },
   });
   notices.load();
+  words.load();
   await today.load();
   const st = today.status();
   if (st) report.setToday(st.day);
@@ -54,10 +64,13 @@ const page = staffPage({
   stop() {
     stream?.stop();
     stream = null;
+    alarm.clear();
   },
   relabel() {
+    alarm.render();
     today.render();
     report.render();
     notices.render();
+    words.render();
   },
 });
