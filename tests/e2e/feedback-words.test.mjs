@@ -59,7 +59,11 @@ test("feedback words: the manager's question on /manager, asked on the kiosk wit
     await audit(manager, "manager words list");
     await manager.getByRole("button", { name: "Withdraw the question" }).click();
     await waitFor(async () => (await manager.locator("#question-result").innerText()).includes("withdrawn"), "withdrawn");
-    for (const p of [manager, kiosk]) expect(p.jsErrors.length === 0, "no JS errors: " + p.jsErrors.join("; "));
+    // The refused question's 400 is logged by Chromium as a failed resource: expected, nothing else.
+    for (const p of [manager, kiosk]) {
+      const errors = p.jsErrors.filter((e) => !e.includes("status of 400"));
+      expect(errors.length === 0, "no JS errors: " + errors.join("; "));
+    }
   } finally {
     await v.cleanup();
   }

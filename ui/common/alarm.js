@@ -11,6 +11,7 @@
 
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
+import { siteNameIn } from "/ui/common/i18n.js";
 
 export function staffAlarm(t, { onError = () => {} } = {}) {
   const open = new Map(); // id → alarm
@@ -40,9 +41,9 @@ export function staffAlarm(t, { onError = () => {} } = {}) {
     box.append(h("h2", { id: "staff-alarm-h" }, t("alarm.title")));
     const list = h("ul", {});
     for (const a of open.values()) {
-      const name = a.counter_name || t("alarm.counter_n", { n: a.counter });
+      const name = a.counter_name ? siteNameIn(a.counter_name, t) : t("alarm.counter_n", { n: a.counter });
       const button = h("button", { type: "button", class: "ack" }, t("alarm.acknowledge"));
-      button.setAttribute("aria-label", t("alarm.acknowledge_at", { counter: name }));
+      button.setAttribute("aria-label", `${t("alarm.acknowledge")}: ${name}`); // the visible words first
       button.addEventListener("click", () => acknowledge(a, button));
       list.append(h("li", { dataset: { alarm: String(a.id) } },
         h("strong", { class: "where" }, name),
@@ -67,7 +68,7 @@ export function staffAlarm(t, { onError = () => {} } = {}) {
       const a = ev.alarm;
       if (a.open) {
         open.set(a.id, a);
-        live.textContent = t("alarm.said", { counter: a.counter_name || a.counter });
+        live.textContent = t("alarm.said", { counter: a.counter_name ? siteNameIn(a.counter_name, t) : a.counter });
       } else {
         open.delete(a.id);
       }
