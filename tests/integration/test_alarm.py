@@ -117,3 +117,16 @@ def test_alarm_bad_input(daemon):
     assert r.status_code == 404 and "no alarm 999" in r.json()["message"]
     assert rows(d) == []
     d.get("/api/status")  # still serving
+
+
+def test_vuoroctl_presses_the_alarm_button(daemon):
+    """The technician's tool presses the sim button: the same path as the hardware."""
+    from conftest import USERS
+    from test_cli import ctl
+    d = daemon
+    r = ctl(d, "login", "tech", stdin=USERS["tech"][1] + "\n")
+    assert r.returncode == 0, r.stderr
+    r = ctl(d, "diag", "gpio", "press", "c1-alarm")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_for(lambda: rows(d) == [(1, "gpio", "button:c1-alarm", 0, None)], what="the alarm recorded")
+    wait_for(lambda: lamp(d) == 1, what="the alarm lamp")
