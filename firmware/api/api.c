@@ -688,7 +688,8 @@ static void api_on_device(const char *topic, gconstpointer payload, gpointer dat
 	g_autoptr(JsonBuilder) b = NULL;
 	struct queue_time t;
 
-	if (!web_sockets_count(api->sockets))
+	/* An alarm button's press is told to staff only, as "alarm" (alarms.c). */
+	if (!web_sockets_count(api->sockets) || strcmp(topic, "panel.alarm") == 0)
 		return;
 	desk_time(api->desk, &t);
 	b = json_builder_new();
