@@ -40,8 +40,10 @@ test("alarm: Ctrl+Alt+A on /advisor shows on /manager, lights the lamp, not on /
     await advisor.check('#counter-list input[value="1"]');
     await advisor.click("#open-btn");
     await advisor.waitForSelector("#console-view:not([hidden])");
-    const help = await advisor.locator(".alarm-help").innerText();
-    expect(help.includes("Ctrl+Alt+A"), "the combination is in the page's help: " + help);
+    const shown = await advisor.locator("#b-alarm").innerText();
+    expect(shown.includes("Ctrl+Alt+A"), "the combination is shown on the alarm button: " + shown);
+    const help = await advisor.locator("#alarm-help").textContent();
+    expect(help.includes("Ctrl+Alt+A") && help.includes("waiting room"), "and in its help: " + help);
     expect(await advisor.locator("#b-alarm").getAttribute("aria-keyshortcuts") === "Control+Alt+A", "announced");
     await audit(advisor, "advisor with the alarm help");
     expect(await lamp(v) === 0, "the lamp is off");

@@ -44,6 +44,7 @@ function show(view) {
   S.view = view;
   for (const v of ["login", "counter", "console"]) $(v + "-view").hidden = v !== view;
   $("who").hidden = $("logout").hidden = $("book-open").hidden = !S.me;
+  $("b-alarm").hidden = view !== "console"; // the alarm names this counter
   $("who-name").textContent = S.me ? `${S.me.user} (${S.me.role})` : "";
   if (view !== "console") $("hdr-counter").textContent = "";
 }
