@@ -373,12 +373,14 @@ static const char *const button_actions[] = {
     [CONFIG_BUTTON_NEXT] = "next",         [CONFIG_BUTTON_RECALL] = "recall",
     [CONFIG_BUTTON_NOSHOW] = "noshow",     [CONFIG_BUTTON_END] = "end",
     [CONFIG_BUTTON_FEEDBACK] = "feedback", [CONFIG_BUTTON_DOOR] = "door",
+    [CONFIG_BUTTON_ALARM] = "alarm",
 };
 
 static const char *const lamp_follows[] = {
     [CONFIG_LAMP_COUNTER_OPEN] = "counter-open",
     [CONFIG_LAMP_BOOTH_BUSY] = "booth-busy",
     [CONFIG_LAMP_PRINTER_FAULT] = "printer-fault",
+    [CONFIG_LAMP_ALARM] = "alarm",
 };
 
 const char *config_button_action_name(enum config_button_action a)
@@ -424,7 +426,14 @@ static int parse_follows(const struct config *cfg, const char *value, struct con
 		ret->follows = CONFIG_LAMP_PRINTER_FAULT;
 		return 0;
 	}
-	for (int f = 0; f < CONFIG_LAMP_PRINTER_FAULT; f++) {
+	if (strcmp(value, "alarm") == 0) { /* any counter's */
+		ret->follows = CONFIG_LAMP_ALARM;
+		ret->arg = 0;
+		return 0;
+	}
+	for (int f = 0; f < (int)G_N_ELEMENTS(lamp_follows); f++) {
+		if (f == CONFIG_LAMP_PRINTER_FAULT)
+			continue;
 		if (strcmp(parts[0], lamp_follows[f]) != 0 || !parts[1] ||
 		    !g_ascii_string_to_unsigned(parts[1], 10, 1, 999, &n, NULL) ||
 		    config_counter_find(cfg, (int)n) < 0)
@@ -861,15 +870,16 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		if (parse_action(l->cfg, value, (struct config_button_do *)field) < 0)
 			return config_fail(l, group, k->key, error,
 					   "expected issue:SERVICE, next:N, recall:N, noshow:N, "
-					   "end:N (an existing counter), feedback:1..5 or door:N, "
+					   "end:N, alarm:N (an existing counter), feedback:1..5 or "
+					   "door:N, "
 					   "got \"%s\"",
 					   value);
 		return 0;
 	case CT_FOLLOWS:
 		if (parse_follows(l->cfg, value, (struct config_lamp *)obj) < 0)
 			return config_fail(l, group, k->key, error,
-					   "expected counter-open:N, booth-busy:N (an existing "
-					   "counter) or printer-fault, got \"%s\"",
+					   "expected counter-open:N, booth-busy:N, alarm:N (an "
+					   "existing counter), alarm or printer-fault, got \"%s\"",
 					   value);
 		return 0;
 	case CT_MINUTE: {

@@ -175,6 +175,7 @@ enum config_button_action {
 	CONFIG_BUTTON_END,      /* arg: counter id */
 	CONFIG_BUTTON_FEEDBACK, /* arg: rating 1..5 */
 	CONFIG_BUTTON_DOOR,     /* arg: counter id of the booth; a level, not a press */
+	CONFIG_BUTTON_ALARM,    /* arg: counter id: staff need help there (issue 17) */
 };
 
 struct config_button_do {
@@ -197,6 +198,7 @@ enum config_lamp_follow {
 	CONFIG_LAMP_COUNTER_OPEN, /* arg: counter id */
 	CONFIG_LAMP_BOOTH_BUSY,   /* arg: counter id of the booth */
 	CONFIG_LAMP_PRINTER_FAULT,
+	CONFIG_LAMP_ALARM, /* arg: counter id, 0: an alarm open anywhere */
 };
 
 struct config_lamp {

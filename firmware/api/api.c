@@ -594,7 +594,7 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	 * the follow page): without a role, only what the display shows. */
 	api_devices_track_socket(api, ws, &caller);
 	g_free(caller.user);
-	web_sockets_add(api->sockets, ws, !caller.role);
+	web_sockets_add_roles(api->sockets, ws, caller.role);
 }
 
 /* @b to the staff and kiosk sockets; @pub (may be NULL: nothing) to the
@@ -694,7 +694,8 @@ static void api_on_device(const char *topic, gconstpointer payload, gpointer dat
 	g_autoptr(JsonBuilder) b = NULL;
 	struct queue_time t;
 
-	if (!web_sockets_count(api->sockets))
+	/* An alarm button's press is told to staff only, as "alarm" (alarms.c). */
+	if (!web_sockets_count(api->sockets) || strcmp(topic, "panel.alarm") == 0)
 		return;
 	desk_time(api->desk, &t);
 	b = json_builder_new();
@@ -746,7 +747,7 @@ static const struct {
     API_TABLE(devices), API_TABLE(sim),      API_TABLE(appointments), API_TABLE(reports),
     API_TABLE(booth),   API_TABLE(visit),    API_TABLE(credentials),  API_TABLE(logins),
     API_TABLE(notices), API_TABLE(visitors), API_TABLE(hours),        API_TABLE(walkins),
-    API_TABLE(host),
+    API_TABLE(host),    API_TABLE(feedback), API_TABLE(alarms),
 #undef API_TABLE
 };
 
@@ -825,6 +826,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
 	api_booth_init(api);
 	api_devices_init(api);
+	api_alarms_init(api);
 	return api;
 }
 
@@ -870,6 +872,7 @@ void api_free(struct api *api)
 	desk_flush(api->desk); /* answer what waits for the group commit */
 	api_booth_free(api);
 	api_devices_free(api);
+	api_alarms_free(api);
 	bus_unsubscribe(api->bus, api->bus_queue_sub);
 	api_calls_free(api->calls);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);

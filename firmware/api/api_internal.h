@@ -45,6 +45,7 @@ struct api {
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
 	guint bus_presence_sub;    /* the hub's presence of experts changed */
+	guint bus_alarm_sub;       /* alarms.c: a button under a counter */
 	guint bus_device_subs[4];  /* api_device_topics */
 	struct web_logins *logins; /* web/session.c: throttled guesses */
 	int64_t started_at;
@@ -132,6 +133,8 @@ struct api_calls *api_calls_new(struct api *api);
 void api_calls_free(struct api_calls *c);
 void api_calls_build_recent(struct api_calls *c, JsonBuilder *b, int32_t day);
 void api_build_missed(struct api *api, JsonBuilder *b, const struct queue_ticket *tk);
+/* reports.c: "2026-11-01" → its day index (unix days), or -EINVAL. */
+int api_parse_day(const char *text, int32_t *ret);
 /* The body's "lang" (the site's first language when absent), or reply 400. */
 int api_parse_lang(struct web_req *r, uint8_t *ret);
 
@@ -193,6 +196,11 @@ void api_hours_add_closing(struct api *api, JsonBuilder *b, int service, const s
 			   int wait_s);
 API_ROUTES(walkins);
 API_ROUTES(host);
+API_ROUTES(feedback);
+API_ROUTES(alarms);
+/* alarms.c: the alarm buttons' presses raise alarms. */
+void api_alarms_init(struct api *api);
+void api_alarms_free(struct api *api);
 
 /* booths.c: the routes of booths, sessions and experts, and their
  * sockets (signalling, the booth screen's video). */

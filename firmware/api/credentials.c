@@ -213,6 +213,13 @@ gboolean api_devices_permit(struct web_req *r)
 		if (post && n == 2 && strcmp(seg[1], "feedback") == 0 &&
 		    web_int(r, "counter", 0) == r->caller.scope)
 			return TRUE;
+		/* the words to its own rating: api/feedback.c checks the counter */
+		if (post && n == 4 && strcmp(seg[1], "feedback") == 0 &&
+		    strcmp(seg[3], "words") == 0)
+			return TRUE;
+		if (!post && n == 3 && strcmp(seg[1], "feedback") == 0 &&
+		    strcmp(seg[2], "question") == 0)
+			return TRUE;
 		return api_devices_refuse(r, "a booth screen acts for its own booth only");
 	}
 	/* A kiosk. */

@@ -9,7 +9,7 @@
 #include "report.h"
 #include "store.h"
 
-static int api_parse_day(const char *text, int32_t *ret)
+int api_parse_day(const char *text, int32_t *ret)
 {
 	g_autoptr(GDateTime) dt = NULL;
 	g_autofree char *iso = NULL;

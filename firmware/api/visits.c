@@ -386,6 +386,7 @@ static void api_feedback(struct web_req *r)
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autofree char *source = NULL;
 	int64_t counter = web_int(r, "counter", 0);
+	int64_t id = 0;
 	int rc;
 
 	if (!api_of(r)->feedback) {
@@ -399,7 +400,7 @@ static void api_feedback(struct web_req *r)
 	source =
 	    counter ? g_strdup_printf("screen:%" G_GINT64_FORMAT, counter) : g_strdup("screen");
 	rc = feedback_give(api_of(r)->feedback, (int)web_int(r, "rating", 0), (int)counter, source,
-			   &error);
+			   &id, &error);
 	if (rc < 0) {
 		api_error_gerror(r, rc, error, NULL);
 		return;
@@ -407,6 +408,7 @@ static void api_feedback(struct web_req *r)
 	b = json_builder_new();
 	json_builder_begin_object(b);
 	web_json_add_bool(b, "tied", rc == 1);
+	web_json_add_int(b, "id", id); /* for its words: POST /api/feedback/ID/words */
 	json_builder_end_object(b);
 	web_reply_builder(r, 201, b);
 }

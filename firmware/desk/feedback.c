@@ -57,7 +57,8 @@ static void on_queue(const char *topic, gconstpointer payload, gpointer data)
 	remember(f, 0, &e);
 }
 
-int feedback_give(struct feedback *f, int rating, int counter, const char *source, GError **error)
+int feedback_give(struct feedback *f, int rating, int counter, const char *source, int64_t *ret_id,
+		  GError **error)
 {
 	struct ended *e = g_hash_table_lookup(f->ended, GINT_TO_POINTER(counter));
 	struct ended *any = g_hash_table_lookup(f->ended, GINT_TO_POINTER(0));
@@ -85,7 +86,7 @@ int feedback_give(struct feedback *f, int rating, int counter, const char *sourc
 		    .at = t.now,
 		};
 
-		rc = store_feedback_add(desk_store(f->desk), &row, error);
+		rc = store_feedback_insert(desk_store(f->desk), &row, ret_id, error);
 	}
 	if (rc < 0)
 		return rc;
@@ -113,7 +114,7 @@ static void on_button(const char *topic, gconstpointer payload, gpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *source = g_strdup_printf("button:%s", press->button->name);
 
-	if (feedback_give(f, press->what.arg, 0, source, &error) < 0)
+	if (feedback_give(f, press->what.arg, 0, source, NULL, &error) < 0)
 		g_warning("feedback from %s: %s", source, error->message);
 }
 

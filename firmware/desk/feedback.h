@@ -26,5 +26,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Feedback, feedback_free)
 
 /* Stores @rating from @source ("button:smiley-good", "booth:4", "kiosk");
  * @counter 0: the last visit anywhere.  Returns 1 when tied to a visit, 0
- * when kept untied, or a negative errno with @error set. */
-int feedback_give(struct feedback *f, int rating, int counter, const char *source, GError **error);
+ * when kept untied, or a negative errno with @error set; the rating's row
+ * id into @ret_id (may be NULL), for its words (store_feedback_words). */
+int feedback_give(struct feedback *f, int rating, int counter, const char *source, int64_t *ret_id,
+		  GError **error);

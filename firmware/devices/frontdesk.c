@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "store.h"
+
 struct frontdesk {
 	const struct config *cfg;
 	struct desk *desk;
@@ -16,7 +18,7 @@ struct frontdesk {
 	struct panel *panel; /* NULL: failed, see error */
 	char *error;
 	GHashTable *doors; /* counter id → occupied (GINT_TO_POINTER(1)) */
-	guint sub_queue, sub_printer;
+	guint sub_queue, sub_printer, sub_alarm;
 	struct queue_result res;
 };
 
@@ -137,6 +139,12 @@ static void frontdesk_press(const struct panel_press *press, gpointer data)
 		bus_publish(f->bus, "booth.door", press);
 		frontdesk_report(f, press, NULL);
 		break;
+	case CONFIG_BUTTON_ALARM:
+		/* api/alarms.c records it and tells the staff; the lamp follows
+		 * its "alarm." event */
+		bus_publish(f->bus, "panel.alarm", press);
+		frontdesk_report(f, press, NULL);
+		break;
 	case CONFIG_BUTTON_NONE:
 		break;
 	}
@@ -162,6 +170,8 @@ static bool frontdesk_fact(enum config_lamp_follow follows, int arg, gpointer da
 	case CONFIG_LAMP_PRINTER_FAULT:
 		dispenser_state(f->dispenser, &st);
 		return st.known && !st.ok;
+	case CONFIG_LAMP_ALARM:
+		return store_alarm_open_count(desk_store(f->desk), arg) > 0;
 	}
 	return false;
 }
@@ -195,6 +205,7 @@ struct frontdesk *frontdesk_new(const struct config *cfg, struct desk *desk,
 	}
 	f->sub_queue = bus_subscribe(bus, "queue", frontdesk_lamps, f);
 	f->sub_printer = bus_subscribe(bus, "printer", frontdesk_lamps, f);
+	f->sub_alarm = bus_subscribe(bus, "alarm.", frontdesk_lamps, f);
 	frontdesk_lamps(NULL, NULL, f);
 	return f;
 }
@@ -205,6 +216,7 @@ void frontdesk_free(struct frontdesk *f)
 		return;
 	bus_unsubscribe(f->bus, f->sub_queue);
 	bus_unsubscribe(f->bus, f->sub_printer);
+	bus_unsubscribe(f->bus, f->sub_alarm);
 	panel_free(f->panel);
 	g_hash_table_unref(f->doors);
 	queue_result_free(&f->res);

@@ -2530,7 +2530,14 @@ fail:
 
 int store_feedback_add(struct store *s, const struct store_feedback *fb, GError **error)
 {
+	return store_feedback_insert(s, fb, NULL, error);
+}
+
+int store_feedback_insert(struct store *s, const struct store_feedback *fb, int64_t *ret_id,
+			  GError **error)
+{
 	int rc = s->outbox ? store_exec(s, "BEGIN IMMEDIATE", "saving the feedback", error) : 0;
+	int64_t id = 0;
 
 	if (rc >= 0)
 		rc = store_write(s,
@@ -2539,6 +2546,8 @@ int store_feedback_add(struct store *s, const struct store_feedback *fb, GError 
 				 "saving the feedback", error, "iissiisi", (int64_t)fb->ticket,
 				 (int64_t)fb->day, fb->service, fb->provider, (int64_t)fb->counter,
 				 (int64_t)fb->rating, fb->source, fb->at);
+	if (rc >= 0)
+		id = sqlite3_last_insert_rowid(s->db);
 	if (rc >= 0 && s->outbox) {
 		int src = put_outbox(s, "feedback", fb->at, outbox_feedback(fb));
 
@@ -2549,6 +2558,8 @@ int store_feedback_add(struct store *s, const struct store_feedback *fb, GError 
 		store_rollback(s);
 		return rc;
 	}
+	if (ret_id)
+		*ret_id = id;
 	return 0;
 }
 
@@ -2749,6 +2760,8 @@ int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **
 	     * note a transfer carried to the next server is a person's words */
 	    "UPDATE visits SET pruned_at = ?2, transfer_note = NULL WHERE ended_at < ?1 AND "
 	    "pruned_at = 0",
+	    /* the customer's own words; the rating and the yes/no answer stay */
+	    "UPDATE feedback SET comment = NULL WHERE at < ?1 AND comment IS NOT NULL",
 	};
 	int n = 0;
 
@@ -3385,4 +3398,277 @@ int store_mail_failed(struct store *s, int64_t id, int64_t next_at, const char *
 			     "recording a failed e-mail", error, "iis", id, next_at, why);
 
 	return rc < 0 ? rc : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Staff alarms, feedback in words (schema v15) */
+
+#define ALARM_COLUMNS "id, counter, source, raised_at, raised_by, acknowledged_at, acknowledged_by"
+
+void store_alarm_clear(struct store_alarm *a)
+{
+	g_clear_pointer(&a->source, g_free);
+	g_clear_pointer(&a->raised_by, g_free);
+	g_clear_pointer(&a->acknowledged_by, g_free);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : g_strdup(col_text(st, i));
+}
+
+static void row_alarm(sqlite3_stmt *st, struct store_alarm *a)
+{
+	a->id = sqlite3_column_int64(st, 0);
+	a->counter = sqlite3_column_int(st, 1);
+	a->source = g_strdup(col_text(st, 2));
+	a->raised_at = sqlite3_column_int64(st, 3);
+	a->raised_by = col_dup(st, 4);
+	a->acknowledged_at = sqlite3_column_int64(st, 5);
+	a->acknowledged_by = col_dup(st, 6);
+}
+
+/* After the change (its row count @rc: 0 → -ENOENT with @missing), the
+ * audit line with @member: @id set into its detail, in one transaction. */
+static int audited_change(struct store *s, int rc, const char *member, int64_t id,
+			  const struct store_audit *audit, const char *doing, const char *missing,
+			  GError **error)
+{
+	g_autofree char *path = g_strdup_printf("$.%s", member);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "%s", missing);
+		rc = -ENOENT;
+	}
+	if (rc > 0)
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_set(coalesce(?4, '{}'), ?5, ?6))",
+				doing, error, "issssi", audit->at, audit->user, audit->command,
+				audit->detail, path, id);
+	if (rc > 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_alarm_raise(struct store *s, struct store_alarm *a, const struct store_audit *audit,
+		      GError **error)
+{
+	const char *doing = "recording the alarm";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+	int64_t id = 0;
+
+	if (rc < 0)
+		return rc;
+	rc = store_write(s,
+			 "INSERT INTO alarms (counter, source, raised_at, raised_by) VALUES (?1, "
+			 "?2, ?3, ?4)",
+			 doing, error, "isis", (int64_t)a->counter, a->source, a->raised_at,
+			 a->raised_by);
+	if (rc > 0)
+		id = sqlite3_last_insert_rowid(s->db);
+	rc = audited_change(s, rc, "alarm", id, audit, doing, "the alarm was not written", error);
+	if (rc == 0)
+		a->id = id;
+	return rc;
+}
+
+int store_alarm_acknowledge(struct store *s, int64_t id, int64_t at, const char *user,
+			    const struct store_audit *audit, GError **error)
+{
+	const char *doing = "acknowledging the alarm";
+	g_autofree char *missing =
+	    g_strdup_printf("no alarm %" G_GINT64_FORMAT ", or it was acknowledged already", id);
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+
+	if (rc < 0)
+		return rc;
+	rc = store_write(s,
+			 "UPDATE alarms SET acknowledged_at = ?2, acknowledged_by = ?3 WHERE id = "
+			 "?1 AND acknowledged_at = 0",
+			 doing, error, "iis", id, at, user);
+	return audited_change(s, rc, "alarm", id, audit, doing, missing, error);
+}
+
+int store_alarm_get(struct store *s, int64_t id, struct store_alarm *ret, GError **error)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT " ALARM_COLUMNS " FROM alarms WHERE id = ?1", error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_alarm(st, ret);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		g_set_error(error, STORE_ERROR, ENOENT, "no alarm %" G_GINT64_FORMAT, id);
+		rc = -ENOENT;
+	} else {
+		rc = store_fail(s, rc, "reading the alarm", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_alarm_foreach(struct store *s, int64_t since,
+			void (*fn)(const struct store_alarm *a, void *data), void *data,
+			GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " ALARM_COLUMNS " FROM alarms WHERE "
+					 "acknowledged_at = 0 OR acknowledged_at >= ?1 "
+					 "ORDER BY raised_at DESC, id DESC",
+					 error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_alarm a = {0};
+
+		row_alarm(st, &a);
+		fn(&a, data);
+		store_alarm_clear(&a);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading the alarms", error);
+}
+
+int store_alarm_open_count(struct store *s, int counter)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT COUNT(*) FROM alarms WHERE acknowledged_at = 0 "
+					 "AND (?1 = 0 OR counter = ?1)",
+					 NULL);
+	int n = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int(st, 1, counter);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_feedback_words(struct store *s, int64_t id, const char *comment, int64_t question,
+			 const char *answer, int64_t at, int64_t not_before, GError **error)
+{
+	int rc = store_write(s,
+			     "UPDATE feedback SET comment = ?2, question = ?3, answer = ?4, "
+			     "words_at = ?5 WHERE id = ?1 AND words_at = 0 AND at >= ?6",
+			     "saving the feedback's words", error, "isisii", id, comment, question,
+			     answer, at, not_before);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT,
+			    "no rating %" G_GINT64_FORMAT
+			    " to add words to: it has its words already, or it is too old",
+			    id);
+		return -ENOENT;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_feedback_question_set(struct store *s, const char *texts, int64_t at, const char *user,
+				const struct store_audit *audit, GError **error)
+{
+	const char *doing = "saving the feedback question";
+	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
+	int64_t id = 0;
+
+	if (rc < 0)
+		return rc;
+	rc =
+	    store_write(s, "UPDATE feedback_questions SET withdrawn_at = ?1 WHERE withdrawn_at = 0",
+			doing, error, "i", at);
+	if (rc >= 0 && texts) {
+		rc = store_write(s,
+				 "INSERT INTO feedback_questions (texts, created_at, created_by) "
+				 "VALUES (?1, ?2, ?3)",
+				 doing, error, "sis", texts, at, user);
+		if (rc > 0)
+			id = sqlite3_last_insert_rowid(s->db);
+	}
+	/* withdrawing none is no error: there is then no question either way */
+	return audited_change(s, rc < 0 ? rc : 1, "question", id, audit, doing, "", error);
+}
+
+int store_feedback_question_get(struct store *s, int64_t *ret_id, char **ret_texts, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT id, texts FROM feedback_questions WHERE "
+					 "withdrawn_at = 0 ORDER BY id DESC LIMIT 1",
+					 error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		*ret_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		*ret_texts = rc == SQLITE_ROW ? g_strdup(col_text(st, 1)) : NULL;
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "reading the feedback question", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_feedback_words_foreach(struct store *s, int32_t from_day, int32_t to_day,
+				 void (*fn)(const struct store_feedback_words *w, void *data),
+				 void *data, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT id, at, words_at, question, rating, service, "
+					 "comment, answer, source, counter FROM feedback WHERE "
+					 "day >= ?1 AND day < ?2 AND words_at != 0 "
+					 "ORDER BY at DESC, id DESC",
+					 error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, from_day);
+	sqlite3_bind_int(st, 2, to_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_feedback_words w = {
+		    .id = sqlite3_column_int64(st, 0),
+		    .at = sqlite3_column_int64(st, 1),
+		    .words_at = sqlite3_column_int64(st, 2),
+		    .question = sqlite3_column_int64(st, 3),
+		    .rating = sqlite3_column_int(st, 4),
+		    .service = (const char *)sqlite3_column_text(st, 5),
+		    .comment = (const char *)sqlite3_column_text(st, 6),
+		    .answer = (const char *)sqlite3_column_text(st, 7),
+		    .source = (const char *)sqlite3_column_text(st, 8),
+		    .counter = sqlite3_column_int(st, 9),
+		};
+
+		fn(&w, data);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading the feedback's words", error);
+}
+
+bool store_feedback_at_counter(struct store *s, int64_t id, int counter)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT counter FROM feedback WHERE id = ?1", NULL);
+	bool same = false;
+
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		same = sqlite3_column_int(st, 0) == counter;
+	sqlite3_finalize(st);
+	return same;
 }

@@ -27,7 +27,7 @@
 #include "config.h"
 #include "queue.h"
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -503,3 +503,59 @@ int store_hours_exception_delete(struct store *s, int64_t id, const struct store
 int store_hours_exception_foreach(struct store *s,
 				  void (*fn)(const struct store_hours_exception *e, void *data),
 				  void *data, GError **error);
+/* Staff alarms (schema v15): a button under a counter ("gpio") or a key
+ * combination on /advisor ("key"), open until staff acknowledge it.  Each
+ * change writes its audit line in its own transaction.  Site data: no outbox
+ * record. */
+struct store_alarm {
+	int64_t id;
+	int counter;
+	char *source; /* "gpio" or "key" */
+	int64_t raised_at;
+	char *raised_by;         /* the user, or "button:NAME" */
+	int64_t acknowledged_at; /* 0: open */
+	char *acknowledged_by;
+};
+void store_alarm_clear(struct store_alarm *a);
+/* Writes @a (its id set here) and @audit's line, the alarm's id in its detail. */
+int store_alarm_raise(struct store *s, struct store_alarm *a, const struct store_audit *audit,
+		      GError **error);
+/* -ENOENT when there is no such alarm or it was acknowledged already. */
+int store_alarm_acknowledge(struct store *s, int64_t id, int64_t at, const char *user,
+			    const struct store_audit *audit, GError **error);
+int store_alarm_get(struct store *s, int64_t id, struct store_alarm *ret, GError **error);
+/* Calls @fn for each open alarm and each acknowledged since @since, newest first. */
+int store_alarm_foreach(struct store *s, int64_t since,
+			void (*fn)(const struct store_alarm *a, void *data), void *data,
+			GError **error);
+/* How many alarms are open at @counter (0: anywhere); 0 on error. */
+int store_alarm_open_count(struct store *s, int counter);
+
+/* Feedback in words (schema v15).  store_feedback_add() that also gives the
+ * rating's row id. */
+int store_feedback_insert(struct store *s, const struct store_feedback *fb, int64_t *ret_id,
+			  GError **error);
+/* The comment (may be NULL) and the answer to question @question (NULL:
+ * none) beside rating @id, once, and only to a rating given at or after
+ * @not_before: -ENOENT otherwise.  Never an outbox record. */
+int store_feedback_words(struct store *s, int64_t id, const char *comment, int64_t question,
+			 const char *answer, int64_t at, int64_t not_before, GError **error);
+/* The question asked after the rating: @texts a JSON object {"fi": …};
+ * NULL withdraws the current one.  Audited in the same transaction. */
+int store_feedback_question_set(struct store *s, const char *texts, int64_t at, const char *user,
+				const struct store_audit *audit, GError **error);
+/* The current question's id and texts (caller frees), id 0 and NULL when
+ * none is asked. */
+int store_feedback_question_get(struct store *s, int64_t *ret_id, char **ret_texts, GError **error);
+struct store_feedback_words {
+	int64_t id, at, words_at, question;
+	int rating;
+	const char *service, *comment, *answer, *source;
+	int counter;
+};
+/* Ratings with words given on days @from_day..@to_day-1, newest first. */
+int store_feedback_words_foreach(struct store *s, int32_t from_day, int32_t to_day,
+				 void (*fn)(const struct store_feedback_words *w, void *data),
+				 void *data, GError **error);
+/* Is rating @id one given at counter @counter? */
+bool store_feedback_at_counter(struct store *s, int64_t id, int counter);

@@ -314,6 +314,31 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
 	   "  print_error TEXT);"
 	   "CREATE UNIQUE INDEX visitors_badge_in ON visitors (badge) WHERE out_at = 0;"
 	   "CREATE INDEX visitors_in ON visitors (in_at);",
+    /* v15: staff alarms (issue 17): a button under the counter (source
+     * "gpio") or a key combination on /advisor ("key"); acknowledged_at 0
+     * while open.  Feedback in words: a comment and the answer to the
+     * manager's question beside the rating (the comment is personal text:
+     * retention clears it, it never goes to the outbox); the question is one
+     * text per language (JSON {"fi": …}), the newest not withdrawn is asked. */
+    [15] = "CREATE TABLE alarms ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  counter INTEGER NOT NULL,"
+	   "  source TEXT NOT NULL,"
+	   "  raised_at INTEGER NOT NULL,"
+	   "  raised_by TEXT,"
+	   "  acknowledged_at INTEGER NOT NULL DEFAULT 0,"
+	   "  acknowledged_by TEXT);"
+	   "CREATE INDEX alarms_open ON alarms (counter) WHERE acknowledged_at = 0;"
+	   "CREATE TABLE feedback_questions ("
+	   "  id INTEGER PRIMARY KEY,"
+	   "  texts TEXT NOT NULL,"
+	   "  created_at INTEGER NOT NULL,"
+	   "  created_by TEXT,"
+	   "  withdrawn_at INTEGER NOT NULL DEFAULT 0);"
+	   "ALTER TABLE feedback ADD COLUMN comment TEXT;"
+	   "ALTER TABLE feedback ADD COLUMN question INTEGER NOT NULL DEFAULT 0;"
+	   "ALTER TABLE feedback ADD COLUMN answer TEXT;"
+	   "ALTER TABLE feedback ADD COLUMN words_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 const char *store_migration_sql(int version)

@@ -5,6 +5,7 @@
 #include "sockets.h"
 
 #define PUBLIC_KEY "vuoro-public"
+#define ROLES_KEY  "vuoro-roles"
 
 struct web_sockets {
 	GPtrArray *all; /* of SoupWebsocketConnection *, a ref each */
@@ -45,6 +46,12 @@ void web_sockets_add(struct web_sockets *s, SoupWebsocketConnection *ws, bool pu
 	soup_websocket_connection_send_text(ws, "{\"type\":\"hello\"}");
 }
 
+void web_sockets_add_roles(struct web_sockets *s, SoupWebsocketConnection *ws, unsigned roles)
+{
+	g_object_set_data(G_OBJECT(ws), ROLES_KEY, GUINT_TO_POINTER(roles));
+	web_sockets_add(s, ws, roles == 0);
+}
+
 guint web_sockets_count(const struct web_sockets *s)
 {
 	return s->all->len;
@@ -81,6 +88,20 @@ void web_sockets_send_tagged(struct web_sockets *s, const char *key, const char 
 		const char *have = g_object_get_data(G_OBJECT(ws), key);
 
 		if (have && g_ascii_strcasecmp(have, value) == 0 &&
+		    soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_send_text(ws, text);
+	}
+}
+
+void web_sockets_send_roles(struct web_sockets *s, JsonBuilder *b, unsigned roles)
+{
+	g_autofree char *text = sockets_text(b);
+
+	for (guint i = 0; text && i < s->all->len; i++) {
+		SoupWebsocketConnection *ws = g_ptr_array_index(s->all, i);
+		unsigned has = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(ws), ROLES_KEY));
+
+		if ((has & roles) &&
 		    soup_websocket_connection_get_state(ws) == SOUP_WEBSOCKET_STATE_OPEN)
 			soup_websocket_connection_send_text(ws, text);
 	}

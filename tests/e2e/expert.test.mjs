@@ -128,12 +128,24 @@ test("expert: a session with media both ways, ended by the expert", async () => 
     // The customer rates the visit on the booth screen: tied to the ticket.
     await screen.waitForSelector("#feedback .choice.good");
     await audit(screen, "/booth ended with the rating");
+    // The manager's question (issue 17): asked after the rating, with a comment.
+    const q = await v.api("POST", "/api/feedback/question", { text_fi: "Puuttuiko palveluita?",
+      text_en: "Were any services missing?" }, "maija");
+    expect(q.status === 200, "the question: " + JSON.stringify(q.body));
     await screen.click("#feedback .choice.good");
+    await screen.waitForSelector("#feedback.words");
+    // In the session's language (the ticket's: Finnish).
+    expect(await screen.locator("#feedback-question").innerText() === "Puuttuiko palveluita?", "asked in Finnish");
+    await screen.getByRole("button", { name: "Ei", exact: true }).click();
+    await screen.getByLabel("Kommentti (vapaaehtoinen)").fill("Clear picture and sound.");
+    await shot(screen, "booth-ended-words");
+    await audit(screen, "/booth words after the rating");
+    await screen.getByRole("button", { name: "Lähetä" }).click();
     await screen.waitForSelector("#feedback [role=status]");
     await shot(screen, "booth-ended-rated");
     const fb = execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"),
-      "SELECT ticket, rating, source FROM feedback"], { encoding: "utf8" }).trim();
-    expect(fb === `${ticket.id}|5|screen:4`, "the rating tied to the visit: " + fb);
+      "SELECT ticket, rating, source, answer, comment FROM feedback"], { encoding: "utf8" }).trim();
+    expect(fb === `${ticket.id}|5|screen:4|no|Clear picture and sound.`, "the rating tied to the visit, its words: " + fb);
     await screen.context().close();
     await page.context().close();
   } finally {

@@ -766,6 +766,9 @@ test("kiosk: rate your visit — three choices in words, the rating stored and t
     await shot(page, "kiosk-feedback");
     await audit(page, "kiosk feedback view");
     await page.getByRole("button", { name: "So-so" }).click();
+    // Words after the rating (issue 17): optional, skipped here.
+    await waitFor(async () => await text(page, "#feedback-title") === "Anything to add?", "the words step");
+    await page.getByRole("button", { name: "Skip" }).click();
     await waitFor(async () => await text(page, "#feedback-title") === "Thank you for your feedback!", "thanks");
     await shot(page, "kiosk-feedback-thanks");
     await audit(page, "kiosk feedback thanks");
@@ -776,6 +779,8 @@ test("kiosk: rate your visit — three choices in words, the rating stored and t
     // A second rating is kept, but not tied to the same visit.
     await page.click("#rate-visit");
     await page.getByRole("button", { name: "Hyvin" }).click();
+    await waitFor(async () => await text(page, "#feedback-title") === "Haluatko kertoa lisää?", "the words step again");
+    await page.getByRole("button", { name: "Ohita" }).click();
     await waitFor(async () => await text(page, "#feedback-title") === "Kiitos palautteestasi!", "thanks again");
     expect(page.jsErrors.length === 0, "no console errors: " + page.jsErrors.join(" | "));
     await v.stop();

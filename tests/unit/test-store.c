@@ -594,6 +594,85 @@ static void test_visitors(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+static int n_alarms_seen;
+
+static void count_alarm(const struct store_alarm *a, void *data)
+{
+	(void)data;
+	g_assert_cmpstr(a->source, ==, "gpio");
+	n_alarms_seen++;
+}
+
+/* Staff alarms and feedback words (schema v15): audited with the change,
+ * acknowledged once; words once a rating, only to a recent one. */
+static void test_alarms_and_words(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = store_open(f->path, f->cfg, &error);
+	struct store_alarm a = {
+	    .counter = 1, .source = "gpio", .raised_at = 1000, .raised_by = "button:c1-alarm"};
+	struct store_audit audit = {
+	    .at = 1000, .user = "button:c1-alarm", .command = "alarm_raise"};
+	struct store_feedback fb = {.day = 1, .rating = 4, .source = "screen", .at = 2000};
+	struct store_alarm got = {0};
+	g_autofree char *texts = NULL;
+	int64_t fid = 0, qid = 0;
+
+	g_assert_nonnull(s);
+	g_assert_cmpint(store_alarm_open_count(s, 0), ==, 0);
+	g_assert_cmpint(store_alarm_raise(s, &a, &audit, &error), ==, 0);
+	g_assert_cmpint(a.id, >, 0);
+	g_assert_cmpint(store_alarm_open_count(s, 1), ==, 1);
+	g_assert_cmpint(store_alarm_open_count(s, 2), ==, 0);
+	g_assert_cmpint(store_alarm_open_count(s, 0), ==, 1);
+	audit.command = "alarm_acknowledge";
+	audit.user = "maija";
+	g_assert_cmpint(store_alarm_acknowledge(s, a.id, 1100, "maija", &audit, &error), ==, 0);
+	g_assert_cmpint(store_alarm_acknowledge(s, a.id, 1200, "anna", &audit, &error), ==,
+			-ENOENT);
+	g_clear_error(&error);
+	g_assert_cmpint(store_alarm_get(s, a.id, &got, &error), ==, 0);
+	g_assert_cmpint(got.acknowledged_at, ==, 1100);
+	g_assert_cmpstr(got.acknowledged_by, ==, "maija");
+	store_alarm_clear(&got);
+	g_assert_cmpint(store_alarm_open_count(s, 0), ==, 0);
+	n_alarms_seen = 0;
+	g_assert_cmpint(store_alarm_foreach(s, 1050, count_alarm, NULL, &error), ==, 0);
+	g_assert_cmpint(n_alarms_seen, ==, 1);
+	n_alarms_seen = 0;
+	g_assert_cmpint(store_alarm_foreach(s, 1101, count_alarm, NULL, &error), ==, 0);
+	g_assert_cmpint(n_alarms_seen, ==, 0);
+
+	audit =
+	    (struct store_audit){.at = 1500, .user = "maija", .command = "feedback_question_set"};
+	g_assert_cmpint(store_feedback_question_set(s, "{\"fi\": \"Puuttuiko?\"}", 1500, "maija",
+						    &audit, &error),
+			==, 0);
+	g_assert_cmpint(store_feedback_question_get(s, &qid, &texts, &error), ==, 0);
+	g_assert_cmpint(qid, >, 0);
+	g_assert_cmpstr(texts, ==, "{\"fi\": \"Puuttuiko?\"}");
+	g_assert_cmpint(store_feedback_insert(s, &fb, &fid, &error), ==, 0);
+	g_assert_cmpint(fid, >, 0);
+	/* too old for words */
+	g_assert_cmpint(store_feedback_words(s, fid, "hei", qid, "yes", 2100, 2001, &error), ==,
+			-ENOENT);
+	g_clear_error(&error);
+	g_assert_cmpint(store_feedback_words(s, fid, "hei", qid, "yes", 2100, 1900, &error), ==, 0);
+	/* once */
+	g_assert_cmpint(store_feedback_words(s, fid, "again", 0, NULL, 2200, 1900, &error), ==,
+			-ENOENT);
+	g_clear_error(&error);
+	g_assert_true(store_feedback_at_counter(s, fid, 0));
+	g_assert_false(store_feedback_at_counter(s, fid, 4));
+	/* retention clears the comment, keeps the rating and the answer */
+	g_assert_cmpint(store_prune_personal(s, 3000, 3000, &error), >=, 1);
+	g_clear_pointer(&texts, g_free);
+	g_assert_cmpint(store_feedback_question_set(s, NULL, 3100, "maija", &audit, &error), ==, 0);
+	g_assert_cmpint(store_feedback_question_get(s, &qid, &texts, &error), ==, 0);
+	g_assert_cmpint(qid, ==, 0);
+	g_assert_null(texts);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -610,6 +689,7 @@ int main(int argc, char **argv)
 	ADD("backup", test_backup);
 	ADD("outbox-unsent", test_outbox_unsent);
 	ADD("visitors", test_visitors);
+	ADD("alarms-and-words", test_alarms_and_words);
 #undef ADD
 	return g_test_run();
 }

@@ -9,7 +9,8 @@ import { h, clear } from "/ui/common/dom.js";
 import { pick, fillLangSelect } from "/ui/common/i18n.js";
 import { S, t, $, counter, counterName, service, showAlert, alertKey, clearAlert, note, sayAgain } from "./state.js";
 import { renderConsole, act, initConsole, keepFocus, resetEndChoices, confirmOpen, redrawQuestion } from "./console.js";
-import { initKeys } from "./keys.js";
+import { initKeys, initAlarmKey } from "./keys.js";
+import { staffAlarm } from "/ui/common/alarm.js";
 import { initIdentity, identityEvent } from "./identity.js";
 import { initBooking, renderBooking } from "./booking.js";
 import { initWalkin, renderWalkin } from "./walkin.js";
@@ -17,6 +18,19 @@ import { initWalkin, renderWalkin } from "./walkin.js";
 const COUNTER_ROLES = ["advisor", "expert", "admin"];
 const SAVED = "vuoro-advisor-counter";
 let socket = null;
+const alarm = staffAlarm(t, { onError: (e) => showAlert(e.message) });
+
+// The staff alarm at this counter (Ctrl+Alt+A, or its button): every staff
+// page shows it, the lamp lights; the waiting room sees and hears nothing.
+async function raiseAlarm() {
+  if (!S.counterId) return;
+  try {
+    await post("/api/alarms", { counter: S.counterId });
+    note("alarm_raised");
+  } catch (e) {
+    showAlert(e.message);
+  }
+}
 let shownSeq = 0;
 
 /* ---------- views and texts ---------- */
@@ -31,6 +45,7 @@ function show(view) {
   S.view = view;
   for (const v of ["login", "counter", "console"]) $(v + "-view").hidden = v !== view;
   $("who").hidden = $("logout").hidden = $("book-open").hidden = $("walkin-open").hidden = !S.me;
+  $("b-alarm").hidden = view !== "console"; // the alarm names this counter
   $("who-name").textContent = S.me ? `${S.me.user} (${S.me.role})` : "";
   if (view !== "console") $("hdr-counter").textContent = "";
 }
@@ -138,12 +153,14 @@ async function startSession(me) {
     onEvent: (ev) => {
       // A check of the customer's identity was stored: ask for it again.
       if (ev.type === "identity") identityEvent(ev);
+      alarm.event(ev);
       reloadSoon();
     },
     onState: (state) => {
       if (socket !== stream) return; // a stopped socket's last word
       $("offline").hidden = state === "open";
       if (state === "open") reloadSoon();
+      if (state === "open") alarm.load();
     },
   });
   socket = stream;
@@ -159,6 +176,7 @@ async function startSession(me) {
 function stopLive() {
   socket?.stop();
   socket = null;
+  alarm.clear();
   clearTimeout(reloadTimer);
   $("offline").hidden = true;
 }
@@ -367,9 +385,11 @@ $("login-form").addEventListener("submit", onLogin);
 $("open-form").addEventListener("submit", onOpen);
 $("counter-list").addEventListener("change", updateChoice);
 $("logout").addEventListener("click", onLogout);
+$("b-alarm").addEventListener("click", raiseAlarm);
 $("close-counter").addEventListener("click", onClose);
 $("lang").addEventListener("change", (e) => t.setLang(e.target.value));
 t.onLang(() => {
+  alarm.render();
   applyTexts();
   render();
   sayAgain();
@@ -381,6 +401,8 @@ initIdentity();
 initBooking();
 initWalkin();
 initKeys(act, () => S.view === "console" && !confirmOpen());
+// Ctrl+Alt+A: the staff alarm at this counter (shown in the page's help).
+initAlarmKey(raiseAlarm, () => S.view === "console");
 // Waiting times move on; vuorod's estimates too.
 setInterval(() => S.view === "console" && renderConsole(), 15000);
 setInterval(() => S.me && loadAll(), 30000);

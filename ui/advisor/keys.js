@@ -13,6 +13,17 @@ function typing(el) {
   return el.tagName === "INPUT" && !NOT_TYPING.includes(el.type);
 }
 
+// Ctrl+Alt+A raises the staff alarm, wherever the focus is (also while
+// typing: help is needed now).  e.code: the key's place, whatever the layout.
+export function initAlarmKey(onAlarm, active) {
+  document.addEventListener("keydown", (e) => {
+    if (!e.ctrlKey || !e.altKey || e.metaKey || e.shiftKey || e.repeat || e.code !== "KeyA") return;
+    if (!active()) return;
+    e.preventDefault();
+    onAlarm();
+  });
+}
+
 // onAction(name) runs the command; active() says whether the console shows.
 export function initKeys(onAction, active) {
   document.addEventListener("keydown", (e) => {

@@ -6,7 +6,7 @@
 import { i18n, pick, siteNameIn } from "/ui/common/i18n.js";
 import { h } from "/ui/common/dom.js";
 
-export const t = await i18n("advisor");
+export const t = await i18n(["advisor", "alarm"]);
 export const $ = (id) => document.getElementById(id);
 
 export const S = {

@@ -26,6 +26,9 @@ import { ensurePaired } from "/ui/common/pair.js";
 
 const params = new URLSearchParams(location.search);
 const ENDED = Math.max(1, Number(params.get("ended")) || ENDED_MS / 1000) * 1000;
+const WORDS_MS = 90000; // writing a comment keeps the ended screen this much longer
+// The ended screen's time: longer while the customer adds words to a rating.
+const endedFor = (b) => (state.words && state.words.session === b?.last?.session ? ENDED + WORDS_MS : ENDED);
 const END_ASK_MS = 15000; // the end button's "are you sure?" gives up after this
 
 // A booth starts in the site's main language whatever the last customer chose.
@@ -44,6 +47,7 @@ const state = {
   langOf: null,      // the session whose language the page took
   endAsk: false,     // "End the session?" showing
   rated: null,       // the session the customer rated
+  words: null,       // after the rating: {session, id, question, comment, answer}
   endTimer: null,
   busy: null,        // "consent" | "end" while a POST runs
   actionError: null, // () => text of the last failed POST
@@ -176,13 +180,18 @@ function feedbackBox(v) {
     return h("div", { id: "feedback", class: "feedback" },
       h("p", { role: "status" }, t("feedback_thanks")));
   }
+  if (state.words?.session === session) return wordsBox(state.words);
   const rate = async (rating) => {
+    let id = 0;
+    let question = null;
     try {
-      await post("/api/feedback", { rating, counter: state.id });
+      id = (await post("/api/feedback", { rating, counter: state.id })).id || 0;
+      question = (await get("/api/feedback/question")).question;
     } catch {
       // The thanks stand either way: a lost rating is not the customer's problem.
     }
-    state.rated = session;
+    if (id) state.words = { session, id, question, comment: "", answer: null, busy: false };
+    else state.rated = session;
     render();
   };
   return h("div", { id: "feedback", class: "feedback", role: "group", "aria-labelledby": "feedback-q" },
@@ -191,6 +200,51 @@ function feedbackBox(v) {
       h("button", { type: "button", class: "choice good", onclick: () => rate(5) }, t("feedback_good")),
       h("button", { type: "button", class: "choice ok", onclick: () => rate(3) }, t("feedback_ok")),
       h("button", { type: "button", class: "choice bad", onclick: () => rate(1) }, t("feedback_bad"))));
+}
+
+// After the rating (issue 17): the manager's yes/no question and an optional
+// comment, added to the rating by its id; thanks either way.
+function wordsBox(w) {
+  const done = () => {
+    state.rated = w.session;
+    state.words = null;
+    render();
+  };
+  const send = async () => {
+    const comment = w.comment.trim();
+    if (comment || w.answer) {
+      w.busy = true;
+      try {
+        await post(`/api/feedback/${w.id}/words`, { ...(comment ? { comment } : {}), ...(w.answer ? { answer: w.answer } : {}) });
+      } catch {
+        // as with the rating
+      }
+    }
+    done();
+  };
+  const text = w.question ? w.question.shown?.[t.lang()] || w.question.shown?.[t.main()] || "" : "";
+  const answer = (value, label) =>
+    h("button", { type: "button", class: "choice answer", "aria-pressed": String(w.answer === value),
+      onclick: () => {
+        w.answer = w.answer === value ? null : value;
+        render();
+      } }, label);
+  const area = h("textarea", { id: "feedback-comment", maxlength: "500", rows: "3", "aria-describedby": "feedback-comment-hint",
+    dataset: { focusKey: "comment" } });
+  area.value = w.comment;
+  area.addEventListener("input", () => {
+    w.comment = area.value;
+  });
+  return h("div", { id: "feedback", class: "feedback words" },
+    text ? h("div", { role: "group", "aria-labelledby": "feedback-question" },
+      h("p", { id: "feedback-question", class: "question" }, text),
+      h("div", { class: "choices answers" }, answer("yes", t("feedback_yes")), answer("no", t("feedback_no")))) : null,
+    h("label", { for: "feedback-comment", class: "question" }, t("feedback_comment")),
+    h("p", { id: "feedback-comment-hint", class: "hint" }, t("feedback_comment_hint", { n: 500 })),
+    area,
+    h("div", { class: "choices answers" },
+      h("button", { type: "button", class: "choice skip", onclick: done }, t("feedback_skip")),
+      h("button", { type: "button", class: "choice send", onclick: send }, t("feedback_send"))));
 }
 
 function renderFault(v) {
@@ -533,7 +587,7 @@ document.addEventListener("keydown", (e) => {
 function render() {
   const b = state.booth;
   const seen = state.seen.get(b?.last?.session) || 0;
-  const v = b ? viewOf(b, { endedMs: ENDED, seen }) : { view: state.error ? "error" : "loading" };
+  const v = b ? viewOf(b, { endedMs: endedFor(b), seen }) : { view: state.error ? "error" : "loading" };
 
   // The customer's language, once per session: a switch by hand then holds.
   const langKey = v.lang ? String(v.session?.id ?? b?.last?.session) : null;
@@ -592,7 +646,7 @@ function render() {
 
   // The ended screen gives way by itself.
   clearTimeout(endedTimer);
-  const until = b && v.view === "ended" ? endedUntil(b, { endedMs: ENDED, seen }) : 0;
+  const until = b && v.view === "ended" ? endedUntil(b, { endedMs: endedFor(b), seen }) : 0;
   if (until) endedTimer = setTimeout(render, Math.max(50, until - Date.now() + 20));
 }
 

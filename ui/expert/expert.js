@@ -22,6 +22,7 @@ import { pick, minutes } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
 import { staffPage, say } from "/ui/common/staff.js";
+import { staffAlarm } from "/ui/common/alarm.js";
 import { t, roleName, TEMPLATES, OUTCOMES, DOCUMENTS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,13 +39,20 @@ let earlyIce = []; // candidates that came before the offer was answered
 const metrics = { click: 0, remoteFrame: 0, boothFrame: 0, sessions: 0 };
 window.__vuoro = { metrics, get session() { return current; } };
 
+const alarm = staffAlarm(t);
 const page = staffPage({
   roles: ["expert", "admin"],
   t,
   roleName,
   start,
-  stop,
-  relabel: render,
+  stop() {
+    stop();
+    alarm.clear();
+  },
+  relabel() {
+    render();
+    alarm.render();
+  },
 });
 
 async function openCamera() {
@@ -436,7 +444,17 @@ async function start() {
     },
   });
   stream?.stop();
-  stream = live({ onEvent, onState: (s) => s === "open" && load() });
+  stream = live({
+    onEvent: (ev) => {
+      alarm.event(ev);
+      onEvent(ev);
+    },
+    onState: (s) => {
+      if (s !== "open") return;
+      load();
+      alarm.load();
+    },
+  });
   load();
 }
 

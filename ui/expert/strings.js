@@ -4,7 +4,7 @@
 
 import { i18n } from "/ui/common/i18n.js";
 
-export const t = await i18n("expert");
+export const t = await i18n(["expert", "alarm"]);
 
 export const roleName = (role) => {
   const name = t("role_" + role);

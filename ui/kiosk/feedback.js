@@ -26,10 +26,43 @@ function face(mood) {
   return svg;
 }
 
-// ctx: {t, feedbackState: {busy, thanked}, rate(rating), back()}
+export const COMMENT_MAX = 500; // characters, as vuorod counts them
+
+// After the rating: an optional comment and the manager's yes/no question
+// (its text in the page's language, the main one standing in).
+function renderWords(ctx) {
+  const { t } = ctx;
+  const st = ctx.feedbackState;
+  const q = st.question;
+  const text = q ? q.shown?.[t.lang()] || q.shown?.[t.main()] || "" : "";
+  const answer = (value, label) =>
+    h("button", { type: "button", class: "answer" + (st.answer === value ? " chosen" : ""), "aria-pressed": String(st.answer === value),
+      dataset: { focusKey: "answer:" + value }, disabled: st.busy, onclick: () => ctx.setAnswer(value) }, label);
+  const area = h("textarea", { id: "feedback-comment", maxlength: String(COMMENT_MAX), rows: "4",
+    "aria-describedby": "feedback-comment-hint", dataset: { focusKey: "comment" }, disabled: st.busy });
+  area.value = st.comment;
+  area.addEventListener("input", () => ctx.setComment(area.value));
+  return h("section", { class: "feedback-view words", "aria-labelledby": "feedback-title" },
+    h("h1", { id: "feedback-title", tabindex: "-1" }, t("feedback_words_title")),
+    text ? h("div", { class: "question", role: "group", "aria-labelledby": "feedback-question" },
+      h("p", { id: "feedback-question", class: "question-text" }, text),
+      h("div", { class: "answers" }, answer("yes", t("feedback_yes")), answer("no", t("feedback_no")))) : null,
+    h("label", { for: "feedback-comment", class: "comment-label" }, t("feedback_comment")),
+    h("p", { id: "feedback-comment-hint", class: "hint" }, t("feedback_comment_hint", { n: COMMENT_MAX })),
+    area,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "secondary", dataset: { focusKey: "feedback:skip" }, disabled: st.busy,
+        onclick: () => ctx.skipWords() }, t("feedback_skip")),
+      h("button", { type: "button", class: "send", dataset: { focusKey: "feedback:send" }, disabled: st.busy,
+        onclick: () => ctx.sendWords() }, t("feedback_send"))));
+}
+
+// ctx: {t, feedbackState: {busy, thanked, words, comment, answer, question},
+// rate(rating), setComment(text), setAnswer(value), sendWords(), skipWords(), back()}
 export function renderFeedback(ctx) {
   const { t } = ctx;
   const st = ctx.feedbackState;
+  if (st.words) return renderWords(ctx);
   if (st.thanked) {
     return h("section", { class: "feedback-view thanks", "aria-labelledby": "feedback-title" },
       h("h1", { id: "feedback-title", tabindex: "-1" }, t("feedback_thanks")),

@@ -169,11 +169,22 @@ function context() {
     pinSubmit,
     pinCancel,
     rateVisit: () => {
-      state.feedback = { busy: false, thanked: false };
+      state.feedback = freshFeedback();
+      loadQuestion(state.feedback);
       go("feedback");
     },
     feedbackState: state.feedback,
     rate,
+    setComment: (text) => {
+      state.feedback.comment = text;
+    },
+    setAnswer: (answer) => {
+      const st = state.feedback;
+      st.answer = st.answer === answer ? null : answer; // a second tap takes it back
+      render();
+    },
+    sendWords,
+    skipWords: () => thank(state.feedback),
   };
 }
 
@@ -194,7 +205,7 @@ function goStart() {
   state.message = null;
   state.checkin = { code: "", error: null, busy: false };
   state.pin = freshPin(); // a PIN never outlives its screen
-  state.feedback = { busy: false, thanked: false };
+  state.feedback = freshFeedback();
   clearTimeout(thanksTimer);
   go("start");
   refresh();
@@ -482,18 +493,61 @@ document.addEventListener("keydown", (e) => {
 // ---------------------------------------------------------------------------
 // Feedback (feedback.js)
 
+// After the rating, words (issue 17): an optional comment and the answer to
+// the manager's question, added to the stored rating by its id.
+function freshFeedback() {
+  return { busy: false, thanked: false, id: 0, words: false, comment: "", answer: null, question: null };
+}
+
+async function loadQuestion(st) {
+  try {
+    st.question = (await get("/api/feedback/question")).question;
+  } catch {
+    st.question = null; // no question: the comment alone
+  }
+}
+
 async function rate(rating) {
   const st = state.feedback;
-  if (st.busy || st.thanked) return;
+  if (st.busy || st.thanked || st.words) return;
   st.busy = true;
   render();
   try {
-    await post("/api/feedback", { rating });
+    st.id = (await post("/api/feedback", { rating })).id || 0;
   } catch {
     // The thanks stand either way: a lost rating is not the citizen's problem.
   }
   if (state.feedback !== st) return;
   st.busy = false;
+  if (st.id) {
+    st.words = true;
+    render({ focusTop: true });
+    return;
+  }
+  thank(st);
+}
+
+async function sendWords() {
+  const st = state.feedback;
+  if (st.busy || st.thanked) return;
+  const comment = st.comment.trim();
+  if (comment || st.answer) {
+    st.busy = true;
+    render();
+    try {
+      await post(`/api/feedback/${st.id}/words`, { ...(comment ? { comment } : {}), ...(st.answer ? { answer: st.answer } : {}) });
+    } catch {
+      // As with the rating: thanks either way.
+    }
+    if (state.feedback !== st) return;
+    st.busy = false;
+  }
+  thank(st);
+}
+
+function thank(st) {
+  if (state.feedback !== st) return;
+  st.words = false;
   st.thanked = true;
   render({ focusTop: true });
   clearTimeout(thanksTimer);

@@ -10,6 +10,8 @@ import { todayView } from "./today.js";
 import { reportView } from "./report.js";
 import { noticesView } from "./notices.js";
 import { hoursView } from "./hours.js";
+import { staffAlarm } from "/ui/common/alarm.js";
+import { wordsView } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 let stream = null;
@@ -19,12 +21,15 @@ const today = todayView($("today"), { expired });
 const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [] });
 const notices = noticesView($("notices"), { expired });
 const hours = hoursView($("hours"), { expired });
+const alarm = staffAlarm(t);
+const words = wordsView($("words"), { expired });
 
 async function start() {
   today.render();
   report.render();
   notices.render();
   hours.render();
+  words.render();
   // The socket after login: staff sockets carry whole tickets.
   stream?.stop();
   let first = true;
@@ -33,6 +38,8 @@ async function start() {
       today.event(ev);
       notices.event(ev);
       hours.event(ev);
+      alarm.event(ev);
+      words.event(ev);
     },
     onState: (s) => {
       $("offline").hidden = s === "open";
@@ -41,12 +48,15 @@ async function start() {
         today.load();
         notices.load();
         hours.load();
+        words.load();
       }
+      if (s === "open") alarm.load();
       if (s === "open") first = false;
     },
   });
   notices.load();
   hours.load();
+  words.load();
   await today.load();
   const st = today.status();
   if (st) report.setToday(st.day);
@@ -60,11 +70,14 @@ const page = staffPage({
   stop() {
     stream?.stop();
     stream = null;
+    alarm.clear();
   },
   relabel() {
+    alarm.render();
     today.render();
     report.render();
     notices.render();
     hours.render();
+    words.render();
   },
 });

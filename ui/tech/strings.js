@@ -4,7 +4,7 @@
 
 import { i18n } from "/ui/common/i18n.js";
 
-export const t = await i18n("tech");
+export const t = await i18n(["tech", "alarm"]);
 
 // A state or kind the API names in English ("recall", "test-tone"), in the page's language:
 // tech.PREFIX_VALUE ("-" as "_"), or the API's word when the catalog has none yet.

@@ -15,11 +15,13 @@ import { displaysCard } from "./displays.js";
 import { gpioCard } from "./gpio.js";
 import { audioCard } from "./audio.js";
 import { boothsCard } from "./booths.js";
+import { staffAlarm } from "/ui/common/alarm.js";
 
 const HEALTH_EVERY_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 let stream = null;
+const alarm = staffAlarm(t);
 let healthTimer = null;
 
 const disk = diskCard($("disk"));
@@ -60,10 +62,14 @@ function start() {
   gpio.start();
   stream?.stop();
   stream = live({
-    onEvent: soon,
+    onEvent: (ev) => {
+      alarm.event(ev);
+      soon(ev);
+    },
     onState: (s) => {
       $("offline").hidden = s === "open";
       if (s === "open") loadAll();
+      if (s === "open") alarm.load();
     },
   });
   clearInterval(healthTimer);
@@ -80,8 +86,10 @@ const page = staffPage({
     stream = null;
     clearInterval(healthTimer);
     gpio.stop();
+    alarm.clear();
   },
   relabel() {
+    alarm.render();
     cards.forEach((c) => c.render());
     loadAll();
   },
