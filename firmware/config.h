@@ -20,7 +20,8 @@
  *   [provider:CODE]   name-LANG for each site language (the main one required; the
  *                     others fall back to it)
  *   [service:CODE]    prefix, provider, kind, name-LANG (as for providers), hours,
- *                     last-ticket-min, max-queue, service-min
+ *                     last-ticket-min, max-queue, service-min, instructions-url,
+ *                     support-phone, support-chat-url, start-date (YYYY-MM-DD)
  *   [counter:ID]      name, kind (counter | expert), profile ("tax,permits:2")
  *   [printer]         transport (sim | file | serial | usb | tcp), device, baud, flow
  *                     (none | rtscts | xonxoff), host, port, timeout-ms, codepage,
@@ -96,6 +97,7 @@ struct config_service {
 	char *instructions_url[CONFIG_LANGS_MAX];
 	char *support_phone;
 	char *support_chat_url;
+	int start_day; /* start-date: days since 1970-01-01; 0 not set */
 };
 
 struct config_profile_entry {
