@@ -19,7 +19,8 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import ROOT, VUOROCTL, VUOROD, USERS, make_daemon
+from conftest import ROOT, SIM_CONF, VUOROCTL, VUOROD, USERS, make_daemon
+from pilot_expect import Conf, session_days
 
 GEN = os.path.join(ROOT, "tools", "gen-visits.py")
 YEAR = 2025
@@ -195,6 +196,14 @@ class Expected:
                 add(counter, since.pop(counter), at)
         for counter, at in since.items():
             add(counter, at, now)
+        # A booth: open its remote-service hours, busy its time in session
+        # (report_pilot.h), not the audit's and the visits'.
+        conf = Conf(SIM_CONF)
+        in_session = session_days(db, from_day, to_day)
+        for b in conf.booths:
+            for day in range(from_day, to_day):
+                opened[(b, day)] = conf.booth_open(b, day, TZ, now)
+                busy[(b, day)] = in_session.get((b, day), 0)
         self.idle = defaultdict(lambda: {"open_s": 0, "busy_s": 0, "idle_s": 0})
         for counter, day in set(opened) | set(busy):
             if not from_day <= day < to_day:
