@@ -11,7 +11,6 @@ import csv
 import datetime
 import io
 import json
-import os
 import subprocess
 import time
 import zoneinfo
@@ -20,7 +19,7 @@ import pytest
 import websocket
 
 from conftest import USERS, VUOROD, Daemon, add_user, conf_with, wait_for
-from pilot_expect import ALL, Conf, booths_expected, pilot_expected, rounded
+from pilot_expect import ALL, Conf, booths_expected, pilot_expected
 
 TZ = zoneinfo.ZoneInfo("Europe/Helsinki")  # sim.conf
 RESET_MIN = 180
