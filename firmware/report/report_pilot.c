@@ -506,6 +506,7 @@ static int read_pilot_visits(struct report_pilot *p, struct store *s, GError **e
 	    .pairs = g_ptr_array_new_with_free_func(g_free),
 	    .providers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 	};
+	struct entry *key[3] = {NULL, NULL, pentry(p, ALL, ALL)};
 	sqlite3_stmt *st = NULL;
 	int rc = pilot_prepare(s,
 			       "SELECT ticket, day, provider, service, outcome FROM visits "
@@ -522,9 +523,15 @@ static int read_pilot_visits(struct report_pilot *p, struct store *s, GError **e
 		const char *provider = col_text(st, 2);
 		const char *service = col_text(st, 3);
 		const char *outcome = col_text(st, 4);
-		struct entry *e = pentry(p, provider, service);
-		struct pcell *c[3];
+		struct entry *e;
 
+		/* Rows of one key come in runs (a ticket's service): look up once. */
+		if (!key[0] || strcmp(key[0]->provider, provider) != 0 ||
+		    strcmp(key[0]->service, service) != 0) {
+			key[0] = pentry(p, provider, service);
+			key[1] = pentry(p, provider, ALL);
+		}
+		e = key[0];
 		if (is_event(outcome))
 			e->days[day - base]++;
 		if (day < p->f->from_day)
@@ -535,12 +542,15 @@ static int read_pilot_visits(struct report_pilot *p, struct store *s, GError **e
 			ch.day = day;
 		}
 		for (guint at = 0; at < 2; at++) {
-			pcells(p, provider, service, at ? p->f->n_periods : period_of(p, day), c);
+			guint period = at ? p->f->n_periods : period_of(p, day);
+
 			for (int i = 0; i < 3; i++) {
-				c[i]->events += is_event(outcome);
-				c[i]->resolved += strcmp(outcome, "resolved") == 0;
-				c[i]->referred += strcmp(outcome, "referred") == 0;
-				c[i]->follow_up += strcmp(outcome, "follow_up") == 0;
+				struct pcell *c = &((struct pcell *)key[i]->cells)[period];
+
+				c->events += is_event(outcome);
+				c->resolved += strcmp(outcome, "resolved") == 0;
+				c->referred += strcmp(outcome, "referred") == 0;
+				c->follow_up += strcmp(outcome, "follow_up") == 0;
 			}
 		}
 		if (is_event(outcome))
