@@ -1100,6 +1100,8 @@ static int report_run_pilot(struct report *r, struct store *s, GTimeZone *tz, GE
 	    .now = r->q.now,
 	    .tz = tz,
 	    .cfg = r->q.cfg,
+	    .visits_scan =
+		report_most_rows(s, "visits", 2 * r->q.from_day - r->q.to_day, r->q.to_day),
 	};
 	rc = report_pilot_run(s, &r->frame, what, &r->pilot, error);
 	r->frame.tz = NULL; /* not kept */

@@ -457,60 +457,61 @@ static bool is_event(const char *outcome)
 	return true;
 }
 
+/* The ticket being read: its (provider, service) entries and its providers'
+ * ("*" service) entries, each once; entries are unique per key, so
+ * pointers compare. */
 struct chain {
 	int64_t ticket;
 	int32_t day;
-	GPtrArray *pairs; /* "provider\tservice" of its events */
-	GHashTable *providers;
+	GPtrArray *pairs;     /* struct entry * */
+	GPtrArray *providers; /* struct entry * */
 };
 
-static void chain_flush(struct report_pilot *p, struct chain *ch)
+static void chain_flush(struct report_pilot *p, struct chain *ch, struct entry *site)
 {
-	if (ch->ticket && g_hash_table_size(ch->providers) >= 2) {
-		guint period = period_of(p, ch->day);
-		GHashTableIter it;
-		gpointer key;
-		guint at[2] = {period, p->f->n_periods};
+	if (ch->ticket && ch->providers->len >= 2) {
+		guint at[2] = {period_of(p, ch->day), p->f->n_periods};
 
 		for (int k = 0; k < 2; k++) {
-			((struct pcell *)pentry(p, ALL, ALL)->cells)[at[k]].chains++;
-			g_hash_table_iter_init(&it, ch->providers);
-			while (g_hash_table_iter_next(&it, &key, NULL))
-				((struct pcell *)pentry(p, key, ALL)->cells)[at[k]].chains++;
-			for (guint i = 0; i < ch->pairs->len; i++) {
-				g_auto(GStrv) pv = g_strsplit(ch->pairs->pdata[i], "\t", 2);
-
-				((struct pcell *)pentry(p, pv[0], pv[1])->cells)[at[k]].chains++;
-			}
+			((struct pcell *)site->cells)[at[k]].chains++;
+			for (guint i = 0; i < ch->providers->len; i++)
+				((struct pcell *)((struct entry *)ch->providers->pdata[i])
+				     ->cells)[at[k]]
+				    .chains++;
+			for (guint i = 0; i < ch->pairs->len; i++)
+				((struct pcell *)((struct entry *)ch->pairs->pdata[i])
+				     ->cells)[at[k]]
+				    .chains++;
 		}
 	}
 	ch->ticket = 0;
 	g_ptr_array_set_size(ch->pairs, 0);
-	g_hash_table_remove_all(ch->providers);
+	g_ptr_array_set_size(ch->providers, 0);
 }
 
-static void chain_add(struct chain *ch, const char *provider, const char *service, int32_t day)
+static void chain_add(struct chain *ch, struct entry *pair, struct entry *provider, int32_t day)
 {
-	g_autofree char *pair = g_strdup_printf("%s\t%s", provider, service);
-
-	if (!g_ptr_array_find_with_equal_func(ch->pairs, pair, g_str_equal, NULL))
-		g_ptr_array_add(ch->pairs, g_steal_pointer(&pair));
-	g_hash_table_add(ch->providers, g_strdup(provider));
+	if (!g_ptr_array_find(ch->pairs, pair, NULL))
+		g_ptr_array_add(ch->pairs, pair);
+	if (!g_ptr_array_find(ch->providers, provider, NULL))
+		g_ptr_array_add(ch->providers, provider);
 	ch->day = MIN(ch->day, day);
 }
 
 static int read_pilot_visits(struct report_pilot *p, struct store *s, GError **error)
 {
 	int32_t n = p->f->to_day - p->f->from_day, base = p->f->from_day - n;
-	struct chain ch = {
-	    .pairs = g_ptr_array_new_with_free_func(g_free),
-	    .providers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-	};
+	struct chain ch = {.pairs = g_ptr_array_new(), .providers = g_ptr_array_new()};
 	struct entry *key[3] = {NULL, NULL, pentry(p, ALL, ALL)};
 	sqlite3_stmt *st = NULL;
+	/* Through the day index, or the whole table when the days hold most of
+	 * it (report.c's reckoning). */
 	int rc = pilot_prepare(s,
-			       "SELECT ticket, day, provider, service, outcome FROM visits "
-			       "WHERE day >= ?1 AND day < ?2 ORDER BY ticket, id",
+			       p->f->visits_scan
+				   ? "SELECT ticket, day, provider, service, outcome FROM visits "
+				     "NOT INDEXED WHERE day >= ?1 AND day < ?2 ORDER BY ticket, id"
+				   : "SELECT ticket, day, provider, service, outcome FROM visits "
+				     "WHERE day >= ?1 AND day < ?2 ORDER BY ticket, id",
 			       &st, error);
 
 	if (rc < 0)
@@ -537,7 +538,7 @@ static int read_pilot_visits(struct report_pilot *p, struct store *s, GError **e
 		if (day < p->f->from_day)
 			continue;
 		if (ticket != ch.ticket) {
-			chain_flush(p, &ch);
+			chain_flush(p, &ch, key[2]);
 			ch.ticket = ticket;
 			ch.day = day;
 		}
@@ -554,13 +555,13 @@ static int read_pilot_visits(struct report_pilot *p, struct store *s, GError **e
 			}
 		}
 		if (is_event(outcome))
-			chain_add(&ch, provider, service, day);
+			chain_add(&ch, key[0], key[1], day);
 	}
-	chain_flush(p, &ch);
+	chain_flush(p, &ch, key[2]);
 	rc = pilot_done(s, st, rc, error);
 out:
 	g_ptr_array_unref(ch.pairs);
-	g_hash_table_unref(ch.providers);
+	g_ptr_array_unref(ch.providers);
 	return rc;
 }
 

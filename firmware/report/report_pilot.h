@@ -74,6 +74,7 @@ struct report_frame {
 	int64_t now;
 	GTimeZone *tz;
 	const struct config *cfg; /* NULL: no booths' hours, no start dates */
+	bool visits_scan;         /* the visits of [from - n, to) are most of them */
 };
 
 #define REPORT_PILOT_BOOTHS  (1u << 0)
