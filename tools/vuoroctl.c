@@ -877,7 +877,8 @@ static int ctl_report(struct ctl *c)
 	int rc;
 
 	if (c->kind && report_kind_parse(c->kind) < 0) {
-		ctl_fail("--kind is billing, times, arrivals, idle, feedback or categories");
+		ctl_fail("--kind is billing, times, arrivals, idle, feedback, categories, booths "
+			 "or pilot");
 		g_string_free(path, TRUE);
 		return CTL_USAGE;
 	}
@@ -1444,7 +1445,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"devices", "list|add NAME kiosk|add NAME booth --booth N|revoke NAME|pair NAME", ctl_devices,
      "kiosks and booth screens, each with its own credential (admin)"},
     {"report", "[--from D] [--to D] [--period P] [--kind K] [--csv]", ctl_report,
-     "monthly figures per provider; --kind billing|times|arrivals|idle|feedback|categories"},
+     "monthly figures per provider; --kind "
+     "billing|times|arrivals|idle|feedback|categories|booths|pilot"},
     {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
     {"diag", "[PART [ACTION]]", ctl_diag,
      "diagnostics: printer, displays, gpio, audio, disk, db, config, identity (exit 1 on a "
@@ -1494,7 +1496,7 @@ int main(int argc, char **argv)
 	    {"to", 0, 0, G_OPTION_ARG_STRING, &c.to, "report to (YYYY-MM-DD)", "D"},
 	    {"csv", 0, 0, G_OPTION_ARG_NONE, &c.csv, "report as CSV", NULL},
 	    {"kind", 0, 0, G_OPTION_ARG_STRING, &c.kind,
-	     "report: billing, times, arrivals, idle, feedback or categories", "K"},
+	     "report: billing, times, arrivals, idle, feedback, categories, booths or pilot", "K"},
 	    {"period", 0, 0, G_OPTION_ARG_STRING, &c.period, "report by day, week or month", "P"},
 	    {"pin", 0, 0, G_OPTION_ARG_STRING, &c.pin,
 	     "ID card PIN for diag identity (else $VUORO_PIN or asked)", "PIN"},

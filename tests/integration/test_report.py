@@ -409,6 +409,14 @@ def test_vuoroctl_report(served):
     for kind in ("billing", "times", "arrivals", "idle", "categories"):
         r = ctl(d, "report", "--from", "2025-03-01", "--to", "2025-04-01", "--kind", kind)
         assert r.returncode == 0 and r.stdout.count("\n") > 2, (kind, r.stdout, r.stderr)
+    # The booths' use and the pilot's figures (issue 17): booth 4 and its
+    # hours; each provider's events and the site's staff time.
+    r = ctl(d, "report", "--from", "2025-03-01", "--to", "2025-04-01", "--kind", "booths")
+    assert r.returncode == 0, r.stderr
+    assert any(line.split()[:2] == ["total", "4"] for line in r.stdout.splitlines()), r.stdout
+    r = ctl(d, "report", "--from", "2025-03-01", "--to", "2025-04-01", "--kind", "pilot")
+    assert r.returncode == 0, r.stderr
+    assert any(line.split()[:3] == ["total", "kela", "*"] for line in r.stdout.splitlines()), r.stdout
     r = ctl(d, "report", "--kind", "money")
     assert r.returncode == 2 and "kind" in r.stderr
     r = ctl(d, "report", "--period", "year")
