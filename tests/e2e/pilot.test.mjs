@@ -64,6 +64,9 @@ test("manager: booth use and the pilot's figures with their definitions", async 
     expect(site[3] === "50\u00a0%" && site[4] === "50\u00a0%", "resolved and referred shares: " + site);
     expect(site[5] === "1", "one chain: " + site);
     expect(site[7] === "1", "one new service (te-video today): " + site);
+    // A service's row by its name, with its start date marked new.
+    const te = await cells(page, "pilot-table", "Employment Services · Employment expert by video");
+    expect(te[7] === `${today} *`, "te-video started today: " + te);
     expect(await page.locator("#pilot-defs dt").count() === 8, "a definition per pilot figure");
     await shot(page, "manager-pilot");
     await audit(page, "manager booth use and pilot figures");

@@ -31,7 +31,7 @@ function nextMonth(ym) {
 }
 const validMonth = (s) => /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
 
-export function reportView(root, { expired, providers }) {
+export function reportView(root, { expired, providers, services }) {
   let from = null;
   let to = null;
   let period = "month";
@@ -269,7 +269,7 @@ export function reportView(root, { expired, providers }) {
     }
     const pilot = (data.pilot || []).filter((r) => r.period === "total");
     if (pilot.length) {
-      const svcName = (code) => code;
+      const svcName = (code) => pick(services().find((s) => s.code === code)?.names, t.lang()) || code;
       const name = (r) => (r.provider === SITE ? t("site")
         : r.service === SITE ? (r.provider ? providerName(r.provider) : t("site_staff"))
           : `${providerName(r.provider)} · ${svcName(r.service)}`);
