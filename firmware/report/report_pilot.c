@@ -805,8 +805,7 @@ static void out_int(struct out *o, const char *name, int64_t v)
 		g_string_append_printf(o->csv, "%" G_GINT64_FORMAT, v);
 }
 
-/* round(scale · num / den) / scale; null (CSV: empty) when den <= 0; an
- * int or null with @is_int, from a value < 0 meaning none. */
+/* round(10 · num / den) / 10: one decimal; null (CSV: empty) when den <= 0. */
 static void out_ratio(struct out *o, const char *name, double num, double den)
 {
 	double v = den > 0 ? round(10.0 * num / den) / 10.0 : 0;

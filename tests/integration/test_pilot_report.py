@@ -160,7 +160,6 @@ def check_booths(d, conf, from_day, to_day):
     tried = []
     for now in range(t0, t1 + 1):
         exp = booths_expected(d.db, conf, from_day, to_day, label, TZ, now)
-        exp = {k: v for k, v in exp.items() if k[2] == ALL or v["sessions"] or v["waited"] or v["left_before_served"]}
         mismatch = [k for k in set(rows) | set(exp)
                     if k not in rows or k not in exp or any(rows[k][f] != v for f, v in exp[k].items())]
         if not mismatch:
