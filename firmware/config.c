@@ -55,6 +55,7 @@ enum config_type {
 	CT_HTTPS,       /* char *: an https:// URL with a host */
 	CT_HTTPS_LANGS, /* char *[CONFIG_LANGS_MAX]: KEY for all languages, KEY-LANG for one */
 	CT_PHONE,       /* char *: a phone number, digits with + - ( ) and spaces */
+	CT_DATE,        /* int: "YYYY-MM-DD" → days since 1970-01-01 (0: not set) */
 };
 
 struct config_key {
@@ -156,6 +157,9 @@ static const struct config_key service_keys[] = {
     {"support-chat-url", CT_HTTPS, false, NULL, 0, 0, SVC(support_chat_url)},
     /* A service on trial: its visits stay out of the billing figures. */
     {"trial", CT_BOOL, false, "false", 0, 0, SVC(trial)},
+    /* When the service started at this site: the pilot report's "new
+     * services" (issue 17). */
+    {"start-date", CT_DATE, false, NULL, 0, 0, SVC(start_day)},
     {0},
 };
 
@@ -858,6 +862,20 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		return 0;
 	case CT_HTTPS_LANGS: /* config_set_urls(), for all the site's languages at once */
 		return -EINVAL;
+	case CT_DATE: {
+		g_autofree char *iso = g_strdup_printf("%sT00:00:00Z", value);
+		g_autoptr(GDateTime) dt = NULL;
+
+		if (strlen(value) == 10 && value[4] == '-' && value[7] == '-')
+			dt = g_date_time_new_from_iso8601(iso, NULL);
+		if (!dt || g_date_time_get_year(dt) < 2000)
+			return config_fail(l, group, k->key, error,
+					   "expected a date from 2000 on like 2026-03-01 "
+					   "(YYYY-MM-DD), got \"%s\"",
+					   value);
+		*(int *)field = (int)(g_date_time_to_unix(dt) / 86400);
+		return 0;
+	}
 	case CT_CODEPAGE:
 		if (!escpos_codepage_find(value))
 			return config_fail(l, group, k->key, error,

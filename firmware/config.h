@@ -20,7 +20,8 @@
  *   [provider:CODE]   name-LANG for each site language (the main one required; the
  *                     others fall back to it)
  *   [service:CODE]    prefix, provider, kind, name-LANG (as for providers), hours,
- *                     last-ticket-min, max-queue, service-min
+ *                     last-ticket-min, max-queue, service-min, instructions-url,
+ *                     support-phone, support-chat-url, start-date (YYYY-MM-DD)
  *   [hours-exception:NAME] date (YYYY-MM-DD), closed (yes | no) or hours
  *                     (HH:MM-HH:MM), services ("tax,kela"; all when absent),
  *                     name-LANG (the reason, as for providers)
@@ -119,7 +120,8 @@ struct config_service {
 	char *instructions_url[CONFIG_LANGS_MAX];
 	char *support_phone;
 	char *support_chat_url;
-	bool trial; /* its visits are trials: out of billing, shown apart */
+	bool trial;    /* its visits are trials: out of billing, shown apart */
+	int start_day; /* start-date: days since 1970-01-01; 0 not set */
 };
 
 struct config_profile_entry {

@@ -834,6 +834,14 @@ static void ctl_report_kind_human(JsonObject *o)
 		       "mean", "1", "2", "3", "4", "5");
 	else if (strcmp(kind, "categories") == 0)
 		printf("%-10s %-10s %-24s %7s\n", "period", "provider", "category", "events");
+	else if (strcmp(kind, "booths") == 0)
+		printf("%-10s %5s %-10s %8s %8s %6s %5s %6s %6s %6s %6s %6s %6s %8s %8s\n",
+		       "period", "booth", "provider", "open", "session", "occ", "sess", "served",
+		       "noans", "netlost", "left", "error", "gone", "wait med", "wait p90");
+	else if (strcmp(kind, "pilot") == 0)
+		printf("%-10s %-10s %-12s %6s %6s %7s %6s %6s %6s %8s %4s\n", "period", "provider",
+		       "service", "events", "prev", "growth", "resolv", "refer", "chains", "staff",
+		       "new");
 	else {
 		/* Arrivals: the hours that had any, after the weekdays. */
 		for (guint i = 0; i < json_array_get_length(rows); i++) {
@@ -864,6 +872,37 @@ static void ctl_report_kind_human(JsonObject *o)
 			ctl_cell(r, "busy_s", 8, 3600, "h");
 			ctl_cell(r, "idle_s", 8, 3600, "h");
 			ctl_cell(r, "idle_pct", 7, 1, "%");
+			printf("\n");
+			continue;
+		}
+		if (strcmp(kind, "booths") == 0) {
+			static const char *const ends[] = {"served",       "no_answer",
+							   "network_lost", "customer_left",
+							   "error",        "left_before_served"};
+
+			ctl_cell(r, "booth", 6, 1, "");
+			printf(" %-10s", ctl_str(r, "provider"));
+			ctl_cell(r, "open_s", 8, 3600, "h");
+			ctl_cell(r, "session_s", 8, 3600, "h");
+			ctl_cell(r, "occupancy_pct", 6, 1, "%");
+			ctl_cell(r, "sessions", 5, 1, "");
+			for (size_t e = 0; e < G_N_ELEMENTS(ends); e++)
+				ctl_cell(r, ends[e], 6, 1, "");
+			ctl_cell(r, "wait_median_s", 8, 60, "m");
+			ctl_cell(r, "wait_p90_s", 8, 60, "m");
+			printf("\n");
+			continue;
+		}
+		if (strcmp(kind, "pilot") == 0) {
+			printf(" %-10s %-12s", ctl_str(r, "provider"), ctl_str(r, "service"));
+			ctl_cell(r, "events", 6, 1, "");
+			ctl_cell(r, "previous_events", 6, 1, "");
+			ctl_cell(r, "growth_pct", 7, 1, "%");
+			ctl_cell(r, "resolved_pct", 6, 1, "%");
+			ctl_cell(r, "referred_pct", 6, 1, "%");
+			ctl_cell(r, "chains", 6, 1, "");
+			ctl_cell(r, "staff_s", 8, 3600, "h");
+			ctl_cell(r, "new_services", 4, 1, "");
 			printf("\n");
 			continue;
 		}
@@ -913,7 +952,8 @@ static int ctl_report(struct ctl *c)
 	int rc;
 
 	if (c->kind && report_kind_parse(c->kind) < 0) {
-		ctl_fail("--kind is billing, times, arrivals, idle, feedback or categories");
+		ctl_fail("--kind is billing, times, arrivals, idle, feedback, categories, booths "
+			 "or pilot");
 		g_string_free(path, TRUE);
 		return CTL_USAGE;
 	}
@@ -1559,7 +1599,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"devices", "list|add NAME kiosk|add NAME booth --booth N|revoke NAME|pair NAME", ctl_devices,
      "kiosks and booth screens, each with its own credential (admin)"},
     {"report", "[--from D] [--to D] [--period P] [--kind K] [--csv]", ctl_report,
-     "monthly figures per provider; --kind billing|times|arrivals|idle|feedback|categories"},
+     "monthly figures per provider; --kind "
+     "billing|times|arrivals|idle|feedback|categories|booths|pilot"},
     {"db", "check|backup FILE", ctl_db, "database integrity and online backup"},
     {"diag", "[PART [ACTION]]", ctl_diag,
      "diagnostics: printer, displays, gpio, audio, disk, db, config, identity (exit 1 on a "
@@ -1613,7 +1654,7 @@ int main(int argc, char **argv)
 	    {"to", 0, 0, G_OPTION_ARG_STRING, &c.to, "report to (YYYY-MM-DD)", "D"},
 	    {"csv", 0, 0, G_OPTION_ARG_NONE, &c.csv, "report as CSV", NULL},
 	    {"kind", 0, 0, G_OPTION_ARG_STRING, &c.kind,
-	     "report: billing, times, arrivals, idle, feedback or categories", "K"},
+	     "report: billing, times, arrivals, idle, feedback, categories, booths or pilot", "K"},
 	    {"period", 0, 0, G_OPTION_ARG_STRING, &c.period, "report by day, week or month", "P"},
 	    {"pin", 0, 0, G_OPTION_ARG_STRING, &c.pin,
 	     "ID card PIN for diag identity (else $VUORO_PIN or asked)", "PIN"},

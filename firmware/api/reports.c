@@ -97,7 +97,8 @@ static void api_report(struct web_req *r)
 	}
 	if (kind && k < 0) {
 		web_error(r, 400, "invalid",
-			  "kind must be billing, times, arrivals, idle, feedback or categories");
+			  "kind must be billing, times, arrivals, idle, feedback, categories, "
+			  "booths or pilot");
 		return;
 	}
 	/* Without kind the answer keeps its first form: the monthly rows (and,
@@ -112,6 +113,7 @@ static void api_report(struct web_req *r)
 	    .tz = tz,
 	    .reset_min = api->cfg->reset_min,
 	    .now = t.now,
+	    .cfg = api->cfg,
 	};
 	j = g_new0(struct api_report_job, 1);
 	if (csv)

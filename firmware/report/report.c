@@ -16,6 +16,7 @@
 
 #include "report.h"
 #include "json.h"
+#include "report_pilot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -39,6 +40,7 @@ static const char *const kind_names[REPORT_N_KINDS] = {
     [REPORT_KIND_BILLING] = "billing",   [REPORT_KIND_TIMES] = "times",
     [REPORT_KIND_ARRIVALS] = "arrivals", [REPORT_KIND_IDLE] = "idle",
     [REPORT_KIND_FEEDBACK] = "feedback", [REPORT_KIND_CATEGORIES] = "categories",
+    [REPORT_KIND_BOOTHS] = "booths",     [REPORT_KIND_PILOT] = "pilot",
 };
 
 static const char *const weekday_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -83,10 +85,8 @@ struct cell {
 	guint n_cats;
 };
 
-struct period {
-	char label[16];
-	int32_t from, to; /* service days, clipped to the report's range */
-};
+/* struct report_span (report_pilot.h): a period's label and service days,
+ * clipped to the report's range. */
 
 /* One counter's open and busy seconds per service day of the range. */
 struct counter_days {
@@ -101,7 +101,7 @@ struct idle_cell {
 struct report {
 	struct report_query q; /* q.tz not kept */
 	char *tz_name;
-	GArray *periods;          /* struct period; the whole range not included */
+	GArray *periods;          /* struct report_span; the whole range not included */
 	int *period_of;           /* service day - from_day → index in periods */
 	GPtrArray *providers;     /* char *code */
 	GPtrArray *cols;          /* per provider: struct cell[n_periods + 1] */
@@ -116,6 +116,8 @@ struct report {
 	GArray *counters;                        /* struct counter_days */
 	struct idle_cell *idle;                  /* [n_counters + 1][n_periods + 1], 0 = all */
 	guint *counter_order;
+	struct report_frame frame;  /* for pilot */
+	struct report_pilot *pilot; /* booths, pilot, and the booths' idle */
 };
 
 const char *report_period_name(enum report_period p)
@@ -369,6 +371,7 @@ void report_free(struct report *r)
 	g_free(r->day_start);
 	g_free(r->idle);
 	g_free(r->tz_name);
+	report_pilot_free(r->pilot);
 	g_free(r);
 }
 
@@ -453,7 +456,7 @@ static void report_make_periods(struct report *r)
 
 	r->period_of = g_new0(int, MAX(to - from, 1));
 	for (int32_t d = from; d < to;) {
-		struct period p = {0};
+		struct report_span p = {0};
 		int32_t start, end;
 		GDate date;
 
@@ -1022,6 +1025,26 @@ static void report_finish_percentiles(struct report *r)
 	g_free(pk->buf);
 }
 
+/* A booth's idle: its remote-service hours and its time in session
+ * (report_pilot.h), in place of the audit's open time and the visits. */
+static void report_finish_booths(struct report *r)
+{
+	g_autoptr(GArray) ids = NULL;
+
+	if (!r->pilot || !(r->q.kinds & (1u << REPORT_KIND_IDLE)))
+		return;
+	ids = report_pilot_booth_ids(r->pilot);
+	for (guint i = 0; i < ids->len; i++) {
+		struct counter_days *c = counter_get(r, g_array_index(ids, int, i));
+		const int64_t *open, *busy;
+
+		if (c && r->n_days > 0 && report_pilot_booth_days(r->pilot, c->id, &open, &busy)) {
+			memcpy(c->open, open, r->n_days * sizeof(int64_t));
+			memcpy(c->busy, busy, r->n_days * sizeof(int64_t));
+		}
+	}
+}
+
 static void report_finish(struct report *r)
 {
 	guint np = report_n_periods(r), nc;
@@ -1039,6 +1062,7 @@ static void report_finish(struct report *r)
 	report_finish_percentiles(r);
 	r->order = sorted_order(r->providers->len, cmp_str_idx, r->providers);
 	r->cat_order = sorted_order(r->categories->len, cmp_str_idx, r->categories);
+	report_finish_booths(r);
 	nc = r->counters->len;
 	r->counter_order = sorted_order(nc, cmp_counter_idx, r->counters);
 	/* Idle: per counter (1..nc, 0 = all) and period (np = total). */
@@ -1063,6 +1087,38 @@ static void report_finish(struct report *r)
 			}
 		}
 	}
+}
+
+static int report_run_pilot(struct report *r, struct store *s, GTimeZone *tz, GError **error)
+{
+	unsigned what = 0;
+	int rc;
+
+	if (r->q.kinds & (1u << REPORT_KIND_BOOTHS))
+		what |= REPORT_PILOT_BOOTHS;
+	if (r->q.kinds & (1u << REPORT_KIND_PILOT))
+		what |= REPORT_PILOT_FIGURES;
+	if (r->q.kinds & (1u << REPORT_KIND_IDLE))
+		what |= REPORT_PILOT_IDLE;
+	if (!what)
+		return 0;
+	r->frame = (struct report_frame){
+	    .from_day = r->q.from_day,
+	    .to_day = r->q.to_day,
+	    .periods = (const struct report_span *)(void *)r->periods->data,
+	    .n_periods = report_n_periods(r),
+	    .period_of = r->period_of,
+	    .day_start = r->day_start,
+	    .n_days = r->n_days,
+	    .now = r->q.now,
+	    .tz = tz,
+	    .cfg = r->q.cfg,
+	    .visits_scan =
+		report_most_rows(s, "visits", 2 * r->q.from_day - r->q.to_day, r->q.to_day),
+	};
+	rc = report_pilot_run(s, &r->frame, what, &r->pilot, error);
+	r->frame.tz = NULL; /* not kept */
+	return rc;
 }
 
 int report_run(struct store *s, const struct report_query *q, struct report **ret, GError **error)
@@ -1091,7 +1147,7 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 	if ((unsigned)r->q.period >= REPORT_N_PERIODS)
 		r->q.period = REPORT_PERIOD_MONTH;
 	r->tz_name = g_strdup(g_time_zone_get_identifier(tz));
-	r->periods = g_array_new(FALSE, FALSE, sizeof(struct period));
+	r->periods = g_array_new(FALSE, FALSE, sizeof(struct report_span));
 	report_make_periods(r);
 	report_make_day_starts(r, tz);
 	r->providers = g_ptr_array_new_with_free_func(g_free);
@@ -1119,6 +1175,8 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 
 			rc = rc < 0 ? rc : arc;
 		}
+		if (rc == 0)
+			rc = report_run_pilot(r, s, tz, error);
 	}
 	audit_job_free(audit);
 	if (rc < 0)
@@ -1161,7 +1219,7 @@ static void add_counts(JsonBuilder *b, const char *name, const unsigned *v, int 
 
 static const char *period_label(const struct report *r, guint p)
 {
-	return p < report_n_periods(r) ? g_array_index(r->periods, struct period, p).label
+	return p < report_n_periods(r) ? g_array_index(r->periods, struct report_span, p).label
 				       : REPORT_TOTAL;
 }
 
@@ -1335,7 +1393,7 @@ void report_add_json(const struct report *r, JsonBuilder *b)
 	json_builder_set_member_name(b, "periods");
 	json_builder_begin_array(b);
 	for (guint p = 0; p < report_n_periods(r); p++) {
-		const struct period *pd = &g_array_index(r->periods, struct period, p);
+		const struct report_span *pd = &g_array_index(r->periods, struct report_span, p);
 
 		json_builder_begin_object(b);
 		web_json_add_str(b, "period", pd->label);
@@ -1358,7 +1416,11 @@ void report_add_json(const struct report *r, JsonBuilder *b)
 		json_builder_begin_array(b);
 		if (k == REPORT_KIND_IDLE)
 			report_foreach_idle(r, json_idle, b);
-		else
+		else if (k == REPORT_KIND_BOOTHS && r->pilot)
+			report_pilot_booths_json(r->pilot, b);
+		else if (k == REPORT_KIND_PILOT && r->pilot)
+			report_pilot_figures_json(r->pilot, b);
+		else if (cell_fns[k])
 			report_foreach_cell(r, cell_fns[k], b);
 		json_builder_end_array(b);
 	}
@@ -1543,6 +1605,14 @@ char *report_to_csv(const struct report *r, enum report_kind kind, gsize *ret_le
 		break;
 	case REPORT_KIND_CATEGORIES:
 		g_string_append(s, "period,provider,category,events\r\n");
+		break;
+	case REPORT_KIND_BOOTHS:
+		if (r->pilot)
+			report_pilot_booths_csv(r->pilot, s);
+		break;
+	case REPORT_KIND_PILOT:
+		if (r->pilot)
+			report_pilot_figures_csv(r->pilot, s);
 		break;
 	default:
 		break;

@@ -57,6 +57,9 @@
  *   counts for the site only.
  * - Categories: service events per visits.category; NULL is
  *   "uncategorised".  Only non-zero counts are listed.
+ * - Booths and pilot: report_pilot.h.  The idle time of a booth (a counter
+ *   of kind expert) is its remote-service hours less its time in session,
+ *   not the audit's open time (a booth opens its counter per session).
  */
 #pragma once
 
@@ -89,6 +92,8 @@ enum report_kind {
 	REPORT_KIND_IDLE,
 	REPORT_KIND_FEEDBACK,
 	REPORT_KIND_CATEGORIES,
+	REPORT_KIND_BOOTHS, /* report_pilot.h */
+	REPORT_KIND_PILOT,  /* report_pilot.h */
 	REPORT_N_KINDS,
 };
 #define REPORT_KINDS_ALL ((1u << REPORT_N_KINDS) - 1)
@@ -106,6 +111,9 @@ struct report_query {
 	GTimeZone *tz;  /* the site's time zone (config timezone); NULL = UTC */
 	int reset_min;  /* the service day starts at this local minute */
 	int64_t now;    /* a counter still open counts as open until now */
+	/* The board-config, read-only for the program's life: booths' hours
+	 * (booths, and idle of a booth), services' start dates; NULL: none. */
+	const struct config *cfg;
 };
 
 struct report;

@@ -19,7 +19,8 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import ROOT, VUOROCTL, VUOROD, USERS, make_daemon
+from conftest import ROOT, SIM_CONF, VUOROCTL, VUOROD, USERS, make_daemon
+from pilot_expect import Conf, session_days
 
 GEN = os.path.join(ROOT, "tools", "gen-visits.py")
 YEAR = 2025
@@ -195,6 +196,14 @@ class Expected:
                 add(counter, since.pop(counter), at)
         for counter, at in since.items():
             add(counter, at, now)
+        # A booth: open its remote-service hours, busy its time in session
+        # (report_pilot.h), not the audit's and the visits'.
+        conf = Conf(SIM_CONF)
+        in_session = session_days(db, from_day, to_day)
+        for b in conf.booths:
+            for day in range(from_day, to_day):
+                opened[(b, day)] = conf.booth_open(b, day, TZ, now)
+                busy[(b, day)] = in_session.get((b, day), 0)
         self.idle = defaultdict(lambda: {"open_s": 0, "busy_s": 0, "idle_s": 0})
         for counter, day in set(opened) | set(busy):
             if not from_day <= day < to_day:
@@ -400,6 +409,14 @@ def test_vuoroctl_report(served):
     for kind in ("billing", "times", "arrivals", "idle", "categories"):
         r = ctl(d, "report", "--from", "2025-03-01", "--to", "2025-04-01", "--kind", kind)
         assert r.returncode == 0 and r.stdout.count("\n") > 2, (kind, r.stdout, r.stderr)
+    # The booths' use and the pilot's figures (issue 17): booth 4 and its
+    # hours; each provider's events and the site's staff time.
+    r = ctl(d, "report", "--from", "2025-03-01", "--to", "2025-04-01", "--kind", "booths")
+    assert r.returncode == 0, r.stderr
+    assert any(line.split()[:2] == ["total", "4"] for line in r.stdout.splitlines()), r.stdout
+    r = ctl(d, "report", "--from", "2025-03-01", "--to", "2025-04-01", "--kind", "pilot")
+    assert r.returncode == 0, r.stderr
+    assert any(line.split()[:3] == ["total", "kela", "*"] for line in r.stdout.splitlines()), r.stdout
     r = ctl(d, "report", "--kind", "money")
     assert r.returncode == 2 and "kind" in r.stderr
     r = ctl(d, "report", "--period", "year")

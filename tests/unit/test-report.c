@@ -547,8 +547,10 @@ static void test_csv(struct fixture *f, gconstpointer data)
 		g_auto(GStrv) lines = g_strsplit(csv, "\r\n", -1);
 
 		g_assert_cmpuint(strlen(csv), ==, len);
-		g_assert_true(g_str_has_prefix(
-		    lines[0], k == REPORT_KIND_IDLE ? "period,counter," : "period,provider,"));
+		g_assert_true(g_str_has_prefix(lines[0], k == REPORT_KIND_IDLE ? "period,counter,"
+							 : k == REPORT_KIND_BOOTHS
+							     ? "period,booth,"
+							     : "period,provider,"));
 		g_assert_cmpint(report_kind_parse(report_kind_name(k)), ==, k);
 	}
 	{

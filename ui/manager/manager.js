@@ -18,7 +18,8 @@ let stream = null;
 
 const expired = () => page.expired();
 const today = todayView($("today"), { expired });
-const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [] });
+const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [],
+  services: () => today.status()?.services || [] });
 const notices = noticesView($("notices"), { expired });
 const hours = hoursView($("hours"), { expired });
 const alarm = staffAlarm(t);

@@ -15,7 +15,7 @@ import { t, duration, periodText } from "./strings.js";
 import { barChart } from "./charts.js";
 
 const CHANNELS = ["in_person", "remote_video", "e_service", "paper_form", "phone", "provider_on_site"];
-const KINDS = ["billing", "times", "arrivals", "idle", "feedback", "categories"];
+const KINDS = ["billing", "times", "arrivals", "idle", "feedback", "categories", "booths", "pilot"];
 const PERIODS = ["month", "week", "day"];
 const SITE = "*";
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -31,7 +31,7 @@ function nextMonth(ym) {
 }
 const validMonth = (s) => /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
 
-export function reportView(root, { expired, providers }) {
+export function reportView(root, { expired, providers, services }) {
   let from = null;
   let to = null;
   let period = "month";
@@ -225,6 +225,8 @@ export function reportView(root, { expired, providers }) {
           names.map((c) => [label(c), ...codes.map((p) => count(c, p)), count(c, SITE)]))));
     }
 
+    boxes.push(...pilotBoxes(pct));
+
     // Per period, the whole site.
     const at = (kind, p) => (data[kind] || []).find((r) => r.period === p && r.provider === SITE) || {};
     const periods = (data.periods || []).map((p) => p.period);
@@ -238,6 +240,53 @@ export function reportView(root, { expired, providers }) {
           pct(at("times", p).within_target_pct), at("arrivals", p).tickets ?? 0,
           at("feedback", p).mean == null ? "—" : at("feedback", p).mean.toFixed(2)]))));
     return h("div", { class: "charts", id: "report-charts" }, boxes);
+  }
+
+  // Definitions: a term and its meaning, for each figure of a box.
+  const defs = (id, keys) => h("dl", { class: "defs small", id },
+    keys.flatMap((k) => [h("dt", {}, t(k)), h("dd", {}, t("def_" + k))]));
+
+  // The booths' use (kind booths) and the pilot's figures (kind pilot), over
+  // the whole range: per booth, then per provider of all booths; per
+  // provider and service.
+  function pilotBoxes(pct) {
+    const boxes = [];
+    const booths = (data.booths || []).filter((r) => r.period === "total");
+    if (booths.length) {
+      const name = (r) => (r.booth ? t("booth_n", { n: r.booth }) : t("all_booths")) +
+        (r.provider === SITE ? "" : ` · ${providerName(r.provider)}`);
+      const rows = [...booths.filter((r) => r.provider === SITE && r.booth),
+        ...booths.filter((r) => r.provider !== SITE && !r.booth)];
+      const row = (r) => [name(r), duration(r.open_s), duration(r.session_s), pct(r.occupancy_pct), r.sessions,
+        r.served, r.no_answer, r.network_lost, r.customer_left, r.error, r.left_before_served,
+        duration(r.wait_median_s), duration(r.wait_p90_s)];
+      boxes.push(section("booths-title", t("booth_use"), null,
+        figures("booths-table", t("booth_use"), [t("booth"), t("open_hours"), t("in_session"), t("occupancy"),
+          t("sessions"), t("end_served"), t("end_no_answer"), t("end_network_lost"), t("end_customer_left"),
+          t("end_error"), t("left_before_served"), t("wait_median"), t("wait_p90")],
+        rows.map(row), row(booths.find((r) => !r.booth && r.provider === SITE))),
+        defs("booths-defs", ["open_hours", "in_session", "occupancy", "sessions", "left_before_served",
+          "remote_wait"])));
+    }
+    const pilot = (data.pilot || []).filter((r) => r.period === "total");
+    if (pilot.length) {
+      const svcName = (code) => pick(services().find((s) => s.code === code)?.names, t.lang()) || code;
+      const name = (r) => (r.provider === SITE ? t("site")
+        : r.service === SITE ? (r.provider ? providerName(r.provider) : t("site_staff"))
+          : `${providerName(r.provider)} · ${svcName(r.service)}`);
+      const used = (r) => r.events || r.previous_events || r.staff_s || r.new_services || r.start_date;
+      const rows = pilot.filter((r) => r.provider !== SITE && used(r));
+      const row = (r) => [name(r), r.events, r.previous_events, pct(r.growth_pct), pct(r.resolved_pct),
+        pct(r.referred_pct), r.chains, r.staff_s == null ? "—" : duration(r.staff_s),
+        r.service === SITE ? r.new_services : (r.start_date ? `${r.start_date}${r.new_services ? " *" : ""}` : "—")];
+      boxes.push(section("pilot-title", t("pilot_figures"), null,
+        figures("pilot-table", t("pilot_figures"), [t("provider_service"), t("events"), t("previous_events"),
+          t("growth"), t("resolved_share"), t("referred_share"), t("chains"), t("staff_time"), t("new_services")],
+        rows.map(row), row(pilot.find((r) => r.provider === SITE))),
+        defs("pilot-defs", ["events", "previous_events", "growth", "resolved_share", "referred_share", "chains",
+          "staff_time", "new_services"])));
+    }
+    return boxes;
   }
 
   function table(rows, target) {
