@@ -49,7 +49,8 @@ static void alarm_build(struct api *api, JsonBuilder *b, const struct store_alar
 	json_builder_end_object(b);
 }
 
-/* Staff pages show (or take down) the alert; the lamps follow. */
+/* Staff pages (the reception's too) show or take down the alert; the
+ * lamps follow. */
 static void alarm_tell(struct api *api, const struct store_alarm *a)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -59,7 +60,7 @@ static void alarm_tell(struct api *api, const struct store_alarm *a)
 	json_builder_set_member_name(b, "alarm");
 	alarm_build(api, b, a);
 	json_builder_end_object(b);
-	web_sockets_send_roles(api->sockets, b, AUTH_STAFF);
+	web_sockets_send_roles(api->sockets, b, AUTH_PEOPLE);
 	bus_publish(api->bus, a->acknowledged_at ? "alarm.cleared" : "alarm.raised", a);
 }
 
@@ -212,7 +213,7 @@ static const struct web_field alarm_fields[] = {WEB_FIELD_INT("counter", TRUE, 1
 
 const struct web_route api_alarms_routes[] = {
     {"POST", "/api/alarms", COUNTER_STAFF, api_alarms_raise, alarm_fields},
-    {"GET", "/api/alarms", AUTH_STAFF, api_alarms_list, NULL},
-    {"POST", "/api/alarms/*/acknowledge", AUTH_STAFF, api_alarms_acknowledge, api_no_fields},
+    {"GET", "/api/alarms", AUTH_PEOPLE, api_alarms_list, NULL},
+    {"POST", "/api/alarms/*/acknowledge", AUTH_PEOPLE, api_alarms_acknowledge, api_no_fields},
 };
 const size_t api_alarms_n_routes = G_N_ELEMENTS(api_alarms_routes);

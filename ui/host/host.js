@@ -10,10 +10,11 @@ import { chimer } from "/ui/common/chime.js";
 import { h, clear } from "/ui/common/dom.js";
 import { i18n } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
+import { staffAlarm } from "/ui/common/alarm.js";
 import { staffPage, say } from "/ui/common/staff.js";
 
 const $ = (id) => document.getElementById(id);
-const t = await i18n("host");
+const t = await i18n(["host", "alarm"]);
 const roleName = (role) => {
   const name = t("role_" + role);
   return name === "role_" + role ? role : name;
@@ -27,6 +28,7 @@ let arrivals = [];
 let news = ""; // the last arrival, said once in the live region
 let stream = null;
 let failed = "";
+const alarm = staffAlarm(t);
 
 const LOCALES = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" };
 const clock = (unix) =>
@@ -91,6 +93,7 @@ async function load() {
 }
 
 function onEvent(ev) {
+  alarm.event(ev);
   if (ev.type === "host_arrival") {
     const a = ev.arrival;
     arrivals = arrivals.filter((x) => x.id !== a.id).concat([a]);
@@ -115,6 +118,7 @@ const page = staffPage({
         $("offline").hidden = s === "open";
         if (s === "open" && !first) load();
         if (s === "open") first = false;
+        if (s === "open") alarm.load();
       },
     });
     load();
@@ -122,6 +126,10 @@ const page = staffPage({
   stop() {
     stream?.stop();
     stream = null;
+    alarm.clear();
   },
-  relabel: render,
+  relabel() {
+    alarm.render();
+    render();
+  },
 });

@@ -9,8 +9,12 @@
 import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { live } from "/ui/common/live.js";
+import { staffAlarm } from "/ui/common/alarm.js";
 import { staffPage } from "/ui/common/staff.js";
 import { t, roleName } from "./strings.js";
+
+// The staff alarm reaches the reception too: help may come through its door.
+const alarm = staffAlarm(t);
 
 const $ = (id) => document.getElementById(id);
 
@@ -177,11 +181,15 @@ async function start() {
   stream?.stop();
   let first = true;
   stream = live({
-    onEvent: (ev) => ev.type === "visitors" && !busy && load(),
+    onEvent: (ev) => {
+      alarm.event(ev);
+      if (ev.type === "visitors" && !busy) load();
+    },
     onState: (s) => {
       $("offline").hidden = s === "open";
       if (s === "open" && !first) load();
       if (s === "open") first = false;
+      if (s === "open") alarm.load();
     },
   });
   await load();
@@ -195,6 +203,10 @@ const page = staffPage({
   stop() {
     stream?.stop();
     stream = null;
+    alarm.clear();
   },
-  relabel: render,
+  relabel() {
+    alarm.render();
+    render();
+  },
 });

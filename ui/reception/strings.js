@@ -3,7 +3,7 @@
 
 import { i18n } from "/ui/common/i18n.js";
 
-export const t = await i18n("reception");
+export const t = await i18n(["reception", "alarm"]);
 
 export const roleName = (role) => {
   const name = t("role_" + role);
