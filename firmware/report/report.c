@@ -1143,7 +1143,7 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 	r->q = *q;
 	r->q.tz = NULL;
 	if (!r->q.kinds)
-		r->q.kinds = REPORT_KINDS_ALL;
+		r->q.kinds = REPORT_KINDS_DEFAULT;
 	if ((unsigned)r->q.period >= REPORT_N_PERIODS)
 		r->q.period = REPORT_PERIOD_MONTH;
 	r->tz_name = g_strdup(g_time_zone_get_identifier(tz));
