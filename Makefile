@@ -19,6 +19,7 @@ SYSCONFDIR ?= /etc
 # Where systemd and udev look (a Debian 12 package: /lib/systemd/system, /lib/udev/rules.d).
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UDEVRULESDIR ?= $(SYSCONFDIR)/udev/rules.d
+STATEDIR ?= /var/lib/vuoro
 DESTDIR ?=
 SAN ?=
 CONFIG ?= board-config/sim.conf
@@ -190,8 +191,12 @@ install: $(PROGRAMS)
 	install -m 644 board-config/*.conf $(DESTDIR)$(PREFIX)/share/vuoro/board-config/
 	install -d $(DESTDIR)$(SYSCONFDIR)/vuoro/displays
 	install -m 644 board-config/displays/*.map $(DESTDIR)$(SYSCONFDIR)/vuoro/displays/
-	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || \
-		install -m 640 board-config/sim.conf $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf
+	# The default board-config: the sim board's, writing to the state
+	# directory (vuorod.service's) instead of the source tree's build/run.
+	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || { \
+		sed -e 's|= build/run/|= $(STATEDIR)/|' board-config/sim.conf \
+			> $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf && \
+		chmod 640 $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf; }
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuorod.service.in \
 		> $(DESTDIR)$(UNITDIR)/vuorod.service

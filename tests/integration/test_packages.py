@@ -15,8 +15,9 @@ import subprocess
 import tempfile
 
 import pytest
+import requests
 
-from conftest import ROOT, VUOROCTL, VUOROD
+from conftest import ROOT, USERS, VUOROCTL, VUOROD
 
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
 VERSION = open(os.path.join(ROOT, "VERSION")).read().strip()
@@ -241,6 +242,53 @@ def test_one_version_everywhere(debs, daemon):
     assert r.stdout.strip() == VERSION, r.stdout + r.stderr
     first = re.search(r"^## (.*)$", open(os.path.join(ROOT, "CHANGELOG.md")).read(), re.M)
     assert first and re.match(r"^\[?%s\]?\b" % re.escape(VERSION), first.group(1)), first
+
+
+def test_the_packaged_vuorod_serves_from_the_installed_paths(debs, workdir):
+    """The package's vuorod on the package's /etc/vuoro/vuoro.conf (its display
+    maps next to it), with its pages from /usr/share/vuoro/ui: only the root
+    (an extracted tree, not /) and the state directory differ."""
+    found, _ = debs
+    vuorod = extract(found["vuoro"], "usr/bin/vuorod")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(vuorod)))
+    text = open(os.path.join(root, "etc/vuoro/vuoro.conf")).read()
+    assert "build/run" not in text and re.search(r"^db = /var/lib/vuoro/vuoro\.db$", text, re.M)
+    state = os.path.join(workdir, "state")
+    os.mkdir(state)
+    text = text.replace("= /var/lib/vuoro/", "= %s/" % state)
+    text = re.sub(r"^\[api\]$", "[api]\nui-dir = %s/usr/share/vuoro/ui" % root, text, count=1,
+                  flags=re.M)
+    conf = os.path.join(root, "etc/vuoro/test.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    r = run([vuorod, "--check-config", conf], cwd=state, timeout=30)
+    assert r.returncode == 0 and "ok (sim board" in r.stdout, r.stdout + r.stderr
+    r = run([vuorod, "--db", os.path.join(state, "vuoro.db"), "--add-user", "tech", "--role",
+             "technician"], input=USERS["tech"][1] + "\n", cwd=state, timeout=60)
+    assert r.returncode == 0, r.stderr
+    proc = subprocess.Popen([vuorod, "--config", conf, "--listen", "127.0.0.1:0"], cwd=state,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        m = re.search(r"(http://127\.0\.0\.1:\d+)/", proc.stdout.readline())
+        assert m, "the packaged vuorod did not start"
+        url = m.group(1)
+        assert requests.get(url + "/kiosk", timeout=30).status_code == 200
+        assert requests.get(url + "/ui/i18n/fi.json", timeout=30).status_code == 200
+        token = requests.post(url + "/api/login", json={"user": "tech",
+                                                        "password": USERS["tech"][1]},
+                              timeout=30).json()["token"]
+        h = requests.get(url + "/api/health", headers={"Authorization": "Bearer " + token},
+                         timeout=30).json()
+        assert h["version"] == VERSION, h
+        displays = requests.get(url + "/api/displays", headers={
+            "Authorization": "Bearer " + token}, timeout=30).json()["displays"]
+        assert displays, "the sim board's displays (maps from /etc/vuoro/displays)"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    # Its database went to the state directory, nothing to the working tree.
+    assert os.path.exists(os.path.join(state, "vuoro.db"))
+    assert not os.path.exists(os.path.join(state, "build"))
 
 
 def test_make_deb_refuses_a_version_the_changelog_does_not_name():
