@@ -218,7 +218,10 @@ install: $(PROGRAMS)
 # The packages (README "Install from packages"): dpkg-buildpackage in a copy
 # of the tree under $(BUILD)/deb, so nothing it makes lands in the sources;
 # the .deb, .changes and .buildinfo files end up in $(BUILD)/deb.  The
-# version is VERSION's: debian/changelog must name it first.
+# version is VERSION's: debian/changelog must name it first.  The package
+# build runs in a clean environment (none of this make's variables, e.g. a
+# CFLAGS or SAN given to it): its flags are dpkg-buildflags', its paths
+# debian/rules'.
 DEB_OUT := $(BUILD)/deb
 DEB_SRC := $(DEB_OUT)/vuoro-$(VERSION)
 DEB_JOBS ?= 2
@@ -229,9 +232,10 @@ deb:
 			"add a debian/changelog entry for $(VERSION) (dch -v $(VERSION))" >&2; exit 1; }
 	$(Q)rm -rf $(DEB_OUT) && mkdir -p $(DEB_SRC)
 	$(Q)git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done; true' sh | \
 		tar -c --null -T - -f - | tar -x -C $(DEB_SRC)
-	$(Q)cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $(DEB_BUILD_OPTIONS)" \
+	$(Q)cd $(DEB_SRC) && env -i PATH="$$PATH" HOME="$$HOME" LC_ALL=C.UTF-8 \
+		TMPDIR="$${TMPDIR:-/tmp}" DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $(DEB_BUILD_OPTIONS)" \
 		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 		{ tail -40 ../build.log; echo "make deb: failed, see $(DEB_OUT)/build.log" >&2; exit 1; }
 	$(Q)rm -rf $(DEB_SRC)

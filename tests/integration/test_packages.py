@@ -26,6 +26,9 @@ PACKAGES = ("vuoro", "vuoro-kiosk", "vuoro-hub")
 
 def run(cmd, **kw):
     kw.setdefault("timeout", 120)
+    # Not the variables of a make this runs under (make test: MAKEFLAGS).
+    kw.setdefault("env", {k: v for k, v in os.environ.items()
+                          if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")})
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
