@@ -294,6 +294,20 @@ def test_the_packaged_vuorod_serves_from_the_installed_paths(debs, workdir):
     assert not os.path.exists(os.path.join(state, "build"))
 
 
+def test_build_depends_are_what_install_deps_installs():
+    """debian/control's Build-Depends come from tools/install-deps' list, so
+    `make deps` is all a `make deb` needs."""
+    control = open(os.path.join(ROOT, "debian/control")).read()
+    bd = re.search(r"^Build-Depends:(.*?)^\S", control, re.M | re.S).group(1)
+    wanted = {re.split(r"[ (]", d.strip())[0] for d in bd.split(",") if d.strip()}
+    wanted.discard("debhelper-compat")
+    text = open(os.path.join(ROOT, "tools/install-deps")).read()
+    listed = set(re.sub(r"#[^\n]*", "", re.search(r"^packages=\((.*?)^\)", text,
+                                                  re.M | re.S).group(1)).split())
+    assert wanted <= listed, sorted(wanted - listed)
+    assert {"debhelper", "dpkg-dev", "fakeroot", "lintian"} <= listed
+
+
 def test_make_deb_refuses_a_version_the_changelog_does_not_name():
     r = run(["make", "--no-print-directory", "-C", ROOT, "deb", "VERSION=99.0.0",
              "BUILD=" + os.path.join(BUILD, "pkgtest-refused")], timeout=60)
