@@ -9,12 +9,17 @@
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
+#   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
 #   make format-check  clang-format over our C
 #   V=1                show the commands
 
 BUILD ?= build
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
+# Where systemd and udev look (a Debian 12 package: /lib/systemd/system, /lib/udev/rules.d).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(SYSCONFDIR)/udev/rules.d
+STATEDIR ?= /var/lib/vuoro
 DESTDIR ?=
 SAN ?=
 CONFIG ?= board-config/sim.conf
@@ -44,6 +49,7 @@ FW_DIRS := firmware $(sort $(patsubst %/,%,$(dir $(wildcard firmware/*/*.c))))
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. $(addprefix -I,$(FW_DIRS)) -Ihal -Itools \
 	-DVUORO_VERSION='"$(VERSION)"' -DVUORO_UIDIR='"$(PREFIX)/share/vuoro/ui"' \
 	-DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS += $(CPPFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
@@ -75,10 +81,13 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all deps run run-fleet test test-fast test-long bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
+
+# The installed programs only (debian/rules builds these).
+programs: $(PROGRAMS)
 
 deps:
 	$(Q)tools/install-deps
@@ -165,7 +174,7 @@ check-config: $(BUILD)/vuorod
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vuoro/ui \
 		$(DESTDIR)$(PREFIX)/share/vuoro/board-config $(DESTDIR)$(SYSCONFDIR)/vuoro \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
+		$(DESTDIR)$(UNITDIR)
 	install -m 755 $(BUILD)/vuorod $(BUILD)/vuoroctl $(DESTDIR)$(PREFIX)/bin/
 	# vuoro-hub (the region's centre): its program, its SQL, its unit, an
 	# example config and the NATS cluster's templates.
@@ -177,27 +186,60 @@ install: $(PROGRAMS)
 	install -m 755 hub/deploy/nats/users.sh $(DESTDIR)$(PREFIX)/share/vuoro/hub/nats/
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuoro-hub.service.in \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuoro-hub.service
+		> $(DESTDIR)$(UNITDIR)/vuoro-hub.service
 	if [ -d ui ]; then cp -R ui/. $(DESTDIR)$(PREFIX)/share/vuoro/ui/; fi
 	install -m 644 board-config/*.conf $(DESTDIR)$(PREFIX)/share/vuoro/board-config/
 	install -d $(DESTDIR)$(SYSCONFDIR)/vuoro/displays
 	install -m 644 board-config/displays/*.map $(DESTDIR)$(SYSCONFDIR)/vuoro/displays/
-	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || \
-		install -m 640 board-config/sim.conf $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf
+	# The default board-config: the sim board's, writing to the state
+	# directory (vuorod.service's) instead of the source tree's build/run.
+	test -e $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf || { \
+		sed -e 's|= build/run/|= $(STATEDIR)/|' board-config/sim.conf \
+			> $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf && \
+		chmod 640 $(DESTDIR)$(SYSCONFDIR)/vuoro/vuoro.conf; }
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		-e 's|@DATADIR@|$(PREFIX)/share/vuoro|g' board-config/vuorod.service.in \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuorod.service
+		> $(DESTDIR)$(UNITDIR)/vuorod.service
 	sed -e 's|@CAGE@|/usr/bin/cage|g' -e 's|@COG@|/usr/bin/cog|g' \
 		board-config/vuoro-kiosk@.service.in \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vuoro-kiosk@.service
+		> $(DESTDIR)$(UNITDIR)/vuoro-kiosk@.service
 	# Users, groups and modes are made on the board by systemd-sysusers and
 	# systemd-tmpfiles (and udev for the GPIO chips), never here: no root needed.
 	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
-		$(DESTDIR)$(SYSCONFDIR)/udev/rules.d
+		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 644 board-config/vuoro.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/vuoro.conf
+	install -m 644 board-config/vuoro-kiosk.sysusers \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d/vuoro-kiosk.conf
+	install -m 644 board-config/vuoro-hub.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/vuoro-hub.conf
 	install -m 644 board-config/vuoro.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/vuoro.conf
-	install -m 644 board-config/60-vuoro-gpio.rules $(DESTDIR)$(SYSCONFDIR)/udev/rules.d/
+	install -m 644 board-config/60-vuoro-gpio.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/vuoro/
+
+# The packages (README "Install from packages"): dpkg-buildpackage in a copy
+# of the tree under $(BUILD)/deb, so nothing it makes lands in the sources;
+# the .deb, .changes and .buildinfo files end up in $(BUILD)/deb.  The
+# version is VERSION's: debian/changelog must name it first.  The package
+# build runs in a clean environment (none of this make's variables, e.g. a
+# CFLAGS or SAN given to it): its flags are dpkg-buildflags', its paths
+# debian/rules'.
+DEB_OUT := $(BUILD)/deb
+DEB_SRC := $(DEB_OUT)/vuoro-$(VERSION)
+DEB_JOBS ?= 2
+
+deb:
+	$(Q)cv=$$(dpkg-parsechangelog -S Version); [ "$$cv" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog says $$cv, VERSION says $(VERSION):" \
+			"add a debian/changelog entry for $(VERSION) (dch -v $(VERSION))" >&2; exit 1; }
+	$(Q)rm -rf $(DEB_OUT) && mkdir -p $(DEB_SRC)
+	$(Q)git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done; true' sh | \
+		tar -c --null -T - -f - | tar -x -C $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && env -i PATH="$$PATH" HOME="$$HOME" LC_ALL=C.UTF-8 \
+		TMPDIR="$${TMPDIR:-/tmp}" DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -40 ../build.log; echo "make deb: failed, see $(DEB_OUT)/build.log" >&2; exit 1; }
+	$(Q)rm -rf $(DEB_SRC)
+	$(Q)ls $(DEB_OUT)/*.deb
 
 C_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find firmware hal tools tests -name '*.[ch]')
 

@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from conftest import conf_with, make_daemon, wait_for
+from conftest import ROOT, conf_with, make_daemon, wait_for
 from fleet import NatsCluster
 
 SITE = "s1"
@@ -134,6 +134,8 @@ def test_records_arrive_once_in_order_and_the_live_state_follows(workdir, nats):
                   "backlog", "follow"):
             assert k in v, k
         assert v["v"] == 1 and v["site"] == SITE and v["epoch"] == epoch(d.db)
+        # The one version (VERSION: test_packages.py checks the rest).
+        assert v["version"] == open(os.path.join(ROOT, "VERSION")).read().strip(), v["version"]
         guide = [s for s in v["services"] if s["code"] == "guide"][0]
         assert set(guide) >= {"code", "provider", "remote", "waiting", "wait_s", "staffed"}
         waiting = guide["waiting"]
