@@ -219,6 +219,37 @@ static const char *col_text(sqlite3_stmt *st, int i)
 /* ---------------------------------------------------------------------- */
 /* Open, migrate, mirror the config */
 
+static int store_backup_paced(struct store *s, const char *dest, int pages, GError **error);
+
+/* Before an older database is migrated (a new firmware over the old one),
+ * a copy of it as it was: PATH.schema-N.bak, N its version, beside it.  A
+ * copy of that version made by an earlier start that then failed is kept as
+ * it is.  No copy, no migration: the old firmware can still open the file. */
+static int store_backup_before_migrating(struct store *s, int version, GError **error)
+{
+	g_autofree char *dest = g_strdup_printf("%s.schema-%d.bak", s->path, version);
+	g_autoptr(GError) why = NULL;
+
+	if (g_file_test(dest, G_FILE_TEST_EXISTS)) {
+		g_message(
+		    "%s: schema version %d is migrated to %d; its copy %s is kept from before",
+		    s->path, version, STORE_SCHEMA_VERSION, dest);
+		return 0;
+	}
+	if (store_backup_paced(s, dest, -1, &why) < 0) {
+		g_set_error(
+		    error, STORE_ERROR, EIO,
+		    "%s has schema version %d and this vuorod migrates it to %d, but the copy "
+		    "it keeps first could not be made (%s): free space beside the database "
+		    "and start again; nothing was changed",
+		    s->path, version, STORE_SCHEMA_VERSION, why->message);
+		return -EIO;
+	}
+	g_message("%s: a copy of schema version %d kept as %s before migrating to %d", s->path,
+		  version, dest, STORE_SCHEMA_VERSION);
+	return 0;
+}
+
 static int store_migrate(struct store *s, GError **error)
 {
 	sqlite3_stmt *st = NULL;
@@ -237,6 +268,9 @@ static int store_migrate(struct store *s, GError **error)
 			    s->path, version, STORE_SCHEMA_VERSION);
 		return -EPROTO;
 	}
+	if (version > 0 && version < STORE_SCHEMA_VERSION &&
+	    store_backup_before_migrating(s, version, error) < 0)
+		return -EIO;
 	for (int v = version + 1; v <= STORE_SCHEMA_VERSION; v++) {
 		g_autofree char *sql =
 		    g_strdup_printf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; "

@@ -458,6 +458,24 @@ static void test_migration_keeps_appointments(struct fixture *f, gconstpointer d
 	g_assert_cmpint(a.booth, ==, 0);
 	g_assert_cmpint(a.state, ==, STORE_APPOINTMENT_BOOKED);
 	store_appointment_clear(&a);
+	/* the file as it was, kept beside it before the migration */
+	{
+		g_autofree char *kept = g_strdup_printf("%s.schema-8.bak", f->path);
+		g_autofree char *again =
+		    g_strdup_printf("%s.schema-%d.bak", f->path, STORE_SCHEMA_VERSION);
+
+		g_assert_true(g_file_test(kept, G_FILE_TEST_IS_REGULAR));
+		g_assert_cmpint(user_version(kept), ==, 8);
+		g_assert_cmpint(count(kept,
+				      "SELECT count(*) FROM appointments WHERE code = 'OLD234' "
+				      "AND name = 'Aino'"),
+				==, 1);
+		/* a database already at this version is opened without a copy */
+		g_clear_pointer(&s, store_free);
+		s = store_open(f->path, f->cfg, &error);
+		g_assert_no_error(error);
+		g_assert_false(g_file_test(again, G_FILE_TEST_EXISTS));
+	}
 }
 
 static void test_backup(struct fixture *f, gconstpointer data)
