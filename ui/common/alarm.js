@@ -21,7 +21,7 @@ export function staffAlarm(t, { onError = () => {} } = {}) {
   document.body.prepend(box, live);
 
   const raisedBy = (a) => (a.source === "gpio" ? t("alarm.by_button") : t("alarm.by_key", { user: a.raised_by || "?" }));
-  const when = (a) => new Date(a.raised_at * 1000).toLocaleTimeString(t.lang(), { hour: "2-digit", minute: "2-digit" });
+  const when = (a) => new Date(a.raised_at * 1000).toLocaleTimeString(t.lang(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
   async function acknowledge(a, button) {
     button.disabled = true;

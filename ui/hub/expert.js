@@ -149,7 +149,8 @@ let booked = null; // the booking this page made last: the site's reply, its cod
 // A site's times are its own clock's (the live state's timezone), wherever the expert sits.
 const zoneOf = (site) => siteOf(site)?.timezone || undefined;
 const when = (at, site) => new Date(at * 1000).toLocaleString(t.lang(), {
-  weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: zoneOf(site) });
+  weekday: "short", day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  timeZone: zoneOf(site) }); // the 24-hour clock of the Nordic sites, in English too
 
 // The wall-clock parts of @at (unix s) in @zone.
 function wallOf(at, zone) {
