@@ -12,9 +12,15 @@
 // import that module too).
 
 import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
-import { viewOf } from "../../ui/booth/view.js";
-import { TEMPLATES, REASONS } from "../../ui/booth/strings.js";
 import { readFileSync } from "node:fs";
+
+// The page's own modules (they import nothing), read as ES modules whatever
+// the folder says: Node 18 (Debian 12's) takes a .js file outside a
+// "type": "module" package for CommonJS, where Node 20 would guess.
+const pageModule = (rel) => import("data:text/javascript," +
+  encodeURIComponent(readFileSync(new URL(rel, import.meta.url), "utf8")));
+const { viewOf } = await pageModule("../../ui/booth/view.js");
+const { TEMPLATES, REASONS } = await pageModule("../../ui/booth/strings.js");
 
 // The booth's words in every catalog (ui/i18n/LANG.json): booth.* keys.
 const CATALOGS = Object.fromEntries(["fi", "sv", "en", "se", "uk", "ar"].map((l) => [l,
