@@ -94,6 +94,9 @@ for d in /dev /dev/pts; do
 	mkdir -p "$root$d"
 	mount --bind "$d" "$root$d"
 	mounts+=("$root$d")
+	# Where the host's mounts are shared (systemd), what is mounted on the
+	# root's /dev/shm must not appear on the host's.
+	mount --make-private "$root$d"
 done
 mnt tmpfs shm "$root/dev/shm" mode=1777
 mnt tmpfs tmp "$root/tmp" mode=1777
