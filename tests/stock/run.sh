@@ -76,7 +76,16 @@ else
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
 fi
+# The host's network, as a site's machine would have its own: the name
+# servers, and the local CAs it trusts (/usr/local/share/ca-certificates,
+# e.g. an HTTPS proxy's), which ca-certificates adds to the system's store.
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+if [ -d /usr/local/share/ca-certificates ]; then
+	mkdir -p "$root/usr/local/share/ca-certificates"
+	cp -r /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+	[ ! -x "$root/usr/sbin/update-ca-certificates" ] ||
+		chroot "$root" /usr/sbin/update-ca-certificates >/dev/null 2>&1
+fi
 
 rm -rf "$root/src/vuoro"
 mkdir -p "$root/src"
