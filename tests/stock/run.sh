@@ -31,18 +31,17 @@ command -v debootstrap >/dev/null || {
 	exit 1
 }
 
-mounts=()
 cleanup() {
-	local pid i
+	local pid
 	# Whatever the tests left running in the root (a server, a browser)
 	# holds its mounts: end those processes, found by their root directory.
 	for pid in /proc/[0-9]*; do
 		[ "$(readlink "$pid/root" 2>/dev/null)" = "$root" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
 	done
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-		umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true
-	done
-	mounts=()
+	# Ours and any the tests made below them (ip netns add mounts in the
+	# root's /run/netns), deepest first.
+	awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -95,14 +94,12 @@ echo "stock: testing $(git -C "$root/src/vuoro" log --oneline -1)"
 mnt() { # type source target [options]
 	mkdir -p "$3"
 	mount -t "$1" ${4:+-o "$4"} "$2" "$3"
-	mounts+=("$3")
 }
 mnt proc proc "$root/proc"
 mnt sysfs sys "$root/sys"
 for d in /dev /dev/pts; do
 	mkdir -p "$root$d"
 	mount --bind "$d" "$root$d"
-	mounts+=("$root$d")
 	# Where the host's mounts are shared (systemd), what is mounted on the
 	# root's /dev/shm must not appear on the host's.
 	mount --make-private "$root$d"
