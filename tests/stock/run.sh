@@ -40,7 +40,7 @@ cleanup() {
 	done
 	# Ours and any the tests made below them (ip netns add mounts in the
 	# root's /run/netns), deepest first.
-	awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r |
+	awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
 		while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
 }
 trap cleanup EXIT
@@ -95,6 +95,10 @@ mnt() { # type source target [options]
 	mkdir -p "$3"
 	mount -t "$1" ${4:+-o "$4"} "$2" "$3"
 }
+# The root a mount point of its own (ip netns exec remounts / as a slave:
+# a plain directory is refused), private, with the kernel's file systems.
+mount --bind "$root" "$root"
+mount --make-private "$root"
 mnt proc proc "$root/proc"
 mnt sysfs sys "$root/sys"
 for d in /dev /dev/pts; do
