@@ -7,6 +7,7 @@
 #   make run-fleet     a region on one machine: NATS cluster, PostgreSQL, vuoro-hub, 3 sites
 #   make test          every test, also under ASan+UBSan
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
+#                      and make test on a stock Debian 12 (make test-stock)
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
@@ -81,7 +82,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
@@ -159,10 +160,18 @@ test: deps
 test-fast: all
 	$(Q)tests/run $(BUILD)
 
-# The fleet's long runs: a network cut of minutes, thousands of records.
+# The fleet's long runs: a network cut of minutes, thousands of records;
+# then make test on a stock Debian 12 (test-stock).
 test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
+	$(Q)$(MAKE) --no-print-directory test-stock
+
+# make test in a minimal Debian 12 root (debootstrap minbase: git, make) by
+# chroot, with only what make deps installs there (tests/stock/run.sh).
+test-stock:
+	$(Q)tools/install-deps --long
+	$(Q)tests/stock/run.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
