@@ -534,6 +534,7 @@ static void test_csv(struct fixture *f, gconstpointer data)
 	    .target_wait_s = 600,
 	    .tz = tz,
 	    .reset_min = 180,
+	    .kinds = REPORT_KINDS_ALL, /* booths and pilot too: not in the default */
 	};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Report) r = NULL;
