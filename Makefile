@@ -261,4 +261,5 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (Not in the Debian roots that test-stock and the image build there.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/image -o -path $(BUILD)/stock \) -prune -o -name '*.d' -type f -print 2>/dev/null)
