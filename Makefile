@@ -8,6 +8,8 @@
 #   make test          every test, also under ASan+UBSan
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
 #                      and make test on a stock Debian 12 (make test-stock)
+#                      and the image's boot in qemu (make test-image)
+#   make image         the flashable board image in $(BUILD)/image
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
@@ -82,7 +84,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock bench install clean format format-check check-config
+.PHONY: image test-image all programs deb deps run run-fleet test test-fast test-long test-stock bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
@@ -166,12 +168,27 @@ test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 	$(Q)$(MAKE) --no-print-directory test-stock
+	$(Q)$(MAKE) --no-print-directory test-image
 
 # make test in a minimal Debian 12 root (debootstrap minbase: git, make) by
 # chroot, with only what make deps installs there (tests/stock/run.sh).
 test-stock:
 	$(Q)tools/install-deps --long
 	$(Q)tests/stock/run.sh $(BUILD)
+
+# The flashable image (README "Install from an image"): Debian 12 with the
+# packages of make deb, boot/config, system and data partitions, made without
+# loop devices (tools/build-image) in $(BUILD)/image/vuoro-amd64.img.
+image:
+	$(Q)tools/install-deps --long
+	$(Q)$(MAKE) --no-print-directory deb
+	$(Q)tools/build-image $(BUILD) amd64
+
+# The image boots in qemu (TCG), first boot reads the site's settings,
+# vuorod answers /api/health through a forwarded port (BENCH
+# image_boot_to_health_s), and a re-flash of the system keeps the data.
+test-image: image
+	$(Q)tests/image/run.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -261,4 +278,5 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (Not in the Debian roots that test-stock and the image build there.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/image -o -path $(BUILD)/stock \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -1129,6 +1129,27 @@ int store_audit_add(struct store *s, const struct store_audit *audit, GError **e
 
 /* The audit log is read newest first and the row wanted is recent (a
  * command of today): the scan stops after the day's rows at most. */
+int store_last_time(struct store *s, int64_t *ret, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    "SELECT coalesce(max(at), 0) FROM audit WHERE id > (SELECT max(id) - 10000 FROM audit)",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "reading the audit log", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
 			     int16_t *ret_counter, GError **error)
 {
