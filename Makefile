@@ -8,6 +8,7 @@
 #   make test          every test, also under ASan+UBSan
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
 #                      and make test on a stock Debian 12 (make test-stock)
+#                      and the packages on a clean Debian 12 (make test-packages)
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
@@ -82,7 +83,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
@@ -166,12 +167,20 @@ test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 	$(Q)$(MAKE) --no-print-directory test-stock
+	$(Q)$(MAKE) --no-print-directory test-packages
 
 # make test in a minimal Debian 12 root (debootstrap minbase: git, make) by
 # chroot, with only what make deps installs there (tests/stock/run.sh).
 test-stock:
 	$(Q)tools/install-deps --long
 	$(Q)tests/stock/run.sh $(BUILD)
+
+# The packages on a clean Debian 12 root (debootstrap minbase): installed by
+# apt, served, removed and purged; an upgrade from an older schema keeps the
+# day's queue, a downgrade is refused (tests/packages/clean-install.sh).
+test-packages:
+	$(Q)tools/install-deps --long
+	$(Q)tests/packages/clean-install.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
