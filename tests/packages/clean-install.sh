@@ -98,8 +98,11 @@ new_schema=$(schema_of firmware/store/store.h)
 old_schema=$(git show "$old_commit:firmware/store/store.h" | schema_of /dev/stdin)
 [ -n "$old_schema" ] && [ "$old_schema" -lt "$new_schema" ] ||
 	fail "OLD_COMMIT $old_commit has schema '$old_schema', not older than $new_schema"
+# N is made again when OLD_COMMIT or this tree's packaging changed.
+made_from="$(git rev-parse "$old_commit") $(find debian Makefile board-config -type f | sort |
+	xargs cat | sha256sum | cut -d' ' -f1)"
 if [ -f "$work/old/deb/vuoro_${old_version}_amd64.deb" ] &&
-	[ "$(cat "$work/old/made-from" 2>/dev/null)" = "$(git rev-parse "$old_commit") $(git log -1 --format=%H -- debian Makefile board-config)" ]; then
+	[ "$(cat "$work/old/made-from" 2>/dev/null)" = "$made_from" ]; then
 	say "reusing N ($old_version, $old_commit, schema $old_schema) in $work/old/deb"
 else
 	say "make deb of N: $old_commit's firmware (schema $old_schema) as $old_version"
@@ -120,8 +123,7 @@ else
 	git -C "$old_src" init -q
 	make --no-print-directory -C "$old_src" deb BUILD="$work/old" >"$work/make-deb-old.log" 2>&1 ||
 		{ tail -20 "$work/make-deb-old.log"; fail "make deb of $old_commit"; }
-	echo "$(git rev-parse "$old_commit") $(git log -1 --format=%H -- debian Makefile board-config)" \
-		>"$work/old/made-from"
+	echo "$made_from" >"$work/old/made-from"
 fi
 old_debs=$work/old/deb
 
@@ -155,6 +157,7 @@ fi
 
 fresh_root() { # the base, unpacked afresh, with the kernel's file systems
 	cleanup
+	! grep -q " $root[/ ]" /proc/self/mounts || fail "something is still mounted under $root"
 	rm -rf "$root" && mkdir -p "$root"
 	tar -C "$root" -xf "$base"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
@@ -172,6 +175,10 @@ fresh_root() { # the base, unpacked afresh, with the kernel's file systems
 		mount --make-private "$root$d"
 	done
 	mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+	# The packages part 1 downloaded (its measure is from an empty cache).
+	if [ "${1:-}" = cached ]; then
+		mount --bind "$work/apt-cache" "$root/var/cache/apt/archives"
+	fi
 }
 
 apt_opts=()
@@ -234,6 +241,10 @@ add_user() { # name role password: vuorod --add-user on the packaged database, a
 		/usr/bin/vuorod --db "$db" --add-user "$1" --role "$2" >/dev/null
 }
 
+rstat() { # format path: stat in the root (its users and groups)
+	in_root stat -c "$1" "$2"
+}
+
 sql() { # database statement: sqlite3 in the root, as vuoro
 	in_root setpriv --reuid=vuoro --regid=vuoro --clear-groups -- sqlite3 "$@"
 }
@@ -272,11 +283,11 @@ pw_line=$(in_root getent passwd vuoro) || fail "no user vuoro"
 [ "$(echo "$pw_line" | cut -d: -f6,7)" = /var/lib/vuoro:/usr/sbin/nologin ] ||
 	fail "user vuoro: $pw_line"
 [ "$(echo "$pw_line" | cut -d: -f3)" -lt 1000 ] || fail "vuoro is not a system user: $pw_line"
-[ "$(stat -c '%a %U %G' "$root/etc/vuoro/vuoro.conf")" = "640 root vuoro" ] ||
-	fail "/etc/vuoro/vuoro.conf: $(stat -c '%a %U %G' "$root/etc/vuoro/vuoro.conf")"
+[ "$(rstat '%a %U %G' /etc/vuoro/vuoro.conf)" = "640 root vuoro" ] ||
+	fail "/etc/vuoro/vuoro.conf: $(rstat '%a %U %G' /etc/vuoro/vuoro.conf)"
 mode=$(unit_key StateDirectoryMode)
-[ "$(stat -c '%a %U %G' "$root/var/lib/vuoro")" = "${mode#0} vuoro vuoro" ] ||
-	fail "/var/lib/vuoro: $(stat -c '%a %U %G' "$root/var/lib/vuoro"), unit: $mode vuoro"
+[ "$(rstat '%a %U %G' /var/lib/vuoro)" = "${mode#0} vuoro vuoro" ] ||
+	fail "/var/lib/vuoro: $(rstat '%a %U %G' /var/lib/vuoro), unit: $mode vuoro"
 say "postinst: user vuoro ($pw_line), /etc/vuoro/vuoro.conf 640 root:vuoro, /var/lib/vuoro $mode vuoro:vuoro"
 
 # A ticket, so there is data to keep.
@@ -298,10 +309,12 @@ in_root apt-get -y -o Dpkg::Use-Pty=0 purge vuoro >"$work/apt-purge.log" 2>&1 ||
 [ ! -e "$root/etc/vuoro" ] || fail "purge left /etc/vuoro: $(find "$root/etc/vuoro")"
 in_root getent passwd vuoro >/dev/null || fail "purge removed the user vuoro"
 say "purge: /var/lib/vuoro and /etc/vuoro gone; the system user vuoro stays (Debian's practice)"
+rm -rf "$work/apt-cache"
+cp -a "$root/var/cache/apt/archives" "$work/apt-cache"
 
 # --- 2. upgrades keep the data ----------------------------------------------
 say "2. N = $old_version ($old_commit, schema $old_schema) then N+1 = $version (schema $new_schema)"
-fresh_root
+fresh_root cached
 in_root apt-get -o Dpkg::Use-Pty=0 update >"$work/apt-update-2.log" 2>&1 || fail "apt-get update"
 # shellcheck disable=SC2046
 apt_install "$work/apt-install-old.log" $(debs_of "$old_debs" "$old_version") ||
@@ -325,7 +338,7 @@ backup=/var/lib/vuoro/backup/vuoro-$old_version.db
 [ "$(sql -readonly "$backup" 'PRAGMA integrity_check')" = ok ] || fail "$backup does not open"
 [ "$(sql -readonly "$backup" 'PRAGMA user_version')" = "$old_schema" ] || fail "$backup is not schema $old_schema"
 [ "$(sql -readonly "$backup" 'SELECT count(*) FROM tickets')" = 3 ] || fail "$backup lacks the tickets"
-[ "$(stat -c '%U %a' "$root$backup")" = "vuoro 640" ] || fail "$backup: $(stat -c '%U %a' "$root$backup")"
+[ "$(rstat '%U %a' "$backup")" = "vuoro 640" ] || fail "$backup: $(rstat '%U %a' "$backup")"
 say "upgrade: $backup (schema $old_schema, 3 tickets, integrity ok)"
 
 start_vuorod "$work/vuorod-new.log"

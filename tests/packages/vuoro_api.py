@@ -6,7 +6,7 @@
                                      prints the tickets' ids
   vuoro_api.py snapshot URL USER PASSWORD ID...
                                      the tickets (code, service, state, counter)
-                                     and the line, as JSON (compared across an upgrade)
+                                     and /api/queue's, as JSON (compared across an upgrade)
 Exits non-zero with the reason on a failed call."""
 import json
 import sys
@@ -79,8 +79,8 @@ def snapshot(url, user, password, ids):
         t = t.get("ticket", t)
         tickets[i] = {k: t.get(k) for k in ("id", "code", "service", "state", "counter", "day")}
     queue = ok(url, "GET", "/api/queue", None, token)
-    waiting = sorted(t["id"] for t in queue.get("tickets", queue.get("queue", [])))
-    print(json.dumps({"tickets": tickets, "waiting": waiting}, indent=1, sort_keys=True))
+    line = sorted(t["id"] for t in queue["tickets"])
+    print(json.dumps({"tickets": tickets, "queue": line}, indent=1, sort_keys=True))
 
 
 if __name__ == "__main__":
