@@ -270,4 +270,5 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (not into the Debian roots that test-stock and test-packages make there)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean \) -prune -o -name '*.d' -type f -print 2>/dev/null)

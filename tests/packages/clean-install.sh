@@ -25,7 +25,7 @@
 # Needs root (debootstrap, mount, chroot) and the Debian archive
 # (PKG_MIRROR, default http://deb.debian.org/debian).  Work and logs in
 # BUILD/pkgclean; the debootstrapped base is kept there as base.tar (delete
-# it to make it again).  VUORO_DEB_DIR=DIR takes this tree's packages from
+# it to make it again), the root (BUILD/pkgclean/root) only after a failure.  VUORO_DEB_DIR=DIR takes this tree's packages from
 # DIR (e.g. build/deb after make deb) instead of building them.  Takes
 # 10-20 minutes (two package builds, three installs from the archive).
 set -euo pipefail
@@ -368,4 +368,6 @@ start_vuorod "$work/vuorod-after.log"
 api health "$url" "$version" >/dev/null || fail "N+1 after the refused downgrade"
 stop_vuorod
 say "downgrade refused; $db unchanged (schema $new_schema), vuoro $version still installed and serving"
+cleanup
+rm -rf "$root" # a GB or two; a failed run leaves it for a look
 echo "packages: 2 passed, 0 failed"
