@@ -8,6 +8,7 @@
 #   make test          every test, also under ASan+UBSan
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
 #                      and make test on a stock Debian 12 (make test-stock)
+#                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
 #   make image         the flashable board image in $(BUILD)/image
 #   make bench         BENCH name=value unit lines
@@ -84,7 +85,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: image test-image all programs deb deps run run-fleet test test-fast test-long test-stock bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages image test-image bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
@@ -169,6 +170,7 @@ test-long: all
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image
+	$(Q)$(MAKE) --no-print-directory test-packages
 
 # make test in a minimal Debian 12 root (debootstrap minbase: git, make) by
 # chroot, with only what make deps installs there (tests/stock/run.sh).
@@ -189,6 +191,13 @@ image:
 # image_boot_to_health_s), and a re-flash of the system keeps the data.
 test-image: image
 	$(Q)tests/image/run.sh $(BUILD)
+
+# The packages on a clean Debian 12 root (debootstrap minbase): installed by
+# apt, served, removed and purged; an upgrade from an older schema keeps the
+# day's queue, a downgrade is refused (tests/packages/clean-install.sh).
+test-packages:
+	$(Q)tools/install-deps --long
+	$(Q)tests/packages/clean-install.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -278,5 +287,5 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
-# (Not in the Debian roots that test-stock and the image build there.)
--include $(shell find $(BUILD) \( -path $(BUILD)/image -o -path $(BUILD)/stock \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (Not into the Debian roots that test-stock, test-packages and the image make there.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image \) -prune -o -name '*.d' -type f -print 2>/dev/null)
