@@ -15,8 +15,10 @@ POWERCUT_N cuts (default 20, make test); make test-long runs 1,000 and
 prints BENCH power_cuts and power_cut_lost_tickets.  POWERCUT_SEED repeats a
 run.  Plain build only: under ASan libasan must be the first object loaded,
 so the shim is not preloaded into the ASan vuorod."""
+import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -26,8 +28,9 @@ import time
 
 import pytest
 import requests
+import websocket
 
-from conftest import ROOT, Daemon, add_user, USERS, conf_with
+from conftest import ROOT, VUOROD, Daemon, add_user, USERS, conf_with
 
 VFSCUT_EXIT = 86  # tests/powercut/vfs-cut.c
 N = int(os.environ.get("POWERCUT_N", "20"))
@@ -52,6 +55,8 @@ class Acks:
         self.called = set()  # ticket ids
         self.ended = set()  # ticket ids whose visit ended
         self.feedback = 0
+        self.sessions = set()  # booth sessions acknowledged as ringing
+        self.sessions_ended = set()  # … and as ended by the expert
 
 
 def traffic(url, auth, acks, rng, stop):
@@ -97,6 +102,41 @@ def traffic(url, auth, acks, rng, stop):
     return ops
 
 
+def booth_traffic(url, auth, acks, stop):
+    """An expert calls the booth and ends the session, again and again."""
+    s = requests.Session()
+    ops = 0
+    ws = None
+    try:
+        ws = websocket.create_connection(url.replace("http://", "ws://") + "/api/signal",
+                                         header=["Authorization: " + auth["Authorization"]], timeout=5)
+        client = json.loads(ws.recv())["client"]
+        while not stop.is_set():
+            s.post(url + "/api/tickets", json={"service": "kela-video", "handout": "screen"}, timeout=5)
+            r = s.post(url + "/api/expert/call", json={"client": client}, headers=auth, timeout=5)
+            ops += 2
+            if r.status_code != 201:
+                continue
+            sid = r.json()["session"]
+            with acks.lock:
+                acks.sessions.add(sid)
+            r = s.post(url + "/api/sessions/%d/end" % sid, json={}, headers=auth, timeout=5)
+            ops += 1
+            if r.status_code == 200:
+                with acks.lock:
+                    acks.sessions_ended.add(sid)
+            while True:  # the socket says the end too: read up to it
+                m = json.loads(ws.recv())
+                if m["type"] == "state" and m.get("state") == "ended":
+                    break
+    except (requests.RequestException, websocket.WebSocketException, OSError, ValueError):
+        pass
+    finally:
+        if ws:
+            ws.close()
+    return ops
+
+
 def snapshot(d, dest):
     """A copy of what is on disk now (the database, its WAL and journal; the
     -shm is rebuilt from the WAL), opened as any SQLite would after a reboot."""
@@ -123,6 +163,7 @@ def check(path, acks):
         visits = {t for (t,) in db.execute("SELECT ticket FROM visits")}
         visit_ids = sorted(v for (v,) in db.execute("SELECT id FROM visits"))
         feedback = db.execute("SELECT count(*) FROM feedback").fetchone()[0]
+        sessions = dict(db.execute("SELECT id, state FROM sessions"))
         outbox = db.execute("SELECT kind, json_extract(body, '$.ticket'), json_extract(body, '$.visit') "
                             "FROM outbox").fetchall()
     except sqlite3.DatabaseError as e:
@@ -134,6 +175,8 @@ def check(path, acks):
         called = set(acks.called)
         ended = set(acks.ended)
         fb = acks.feedback
+        rang = set(acks.sessions)
+        hung_up = set(acks.sessions_ended)
     lost = sorted(i for i in issued if i not in rows)
     if lost:
         problems.append("%d acknowledged tickets lost, e.g. %s" % (len(lost), [issued[i] for i in lost[:5]]))
@@ -154,6 +197,12 @@ def check(path, acks):
     for i in ended:
         if i not in visits:
             problems.append("acknowledged end of ticket %s has no visit" % i)
+    for i in rang:
+        if i not in sessions:
+            problems.append("acknowledged booth session %d lost" % i)
+    for i in hung_up:
+        if sessions.get(i) != "ended":
+            problems.append("acknowledged end of booth session %d lost: %s" % (i, sessions.get(i)))
     if feedback < fb:
         problems.append("%d ratings acknowledged, %d stored" % (fb, feedback))
     out_tickets = sorted(t for k, t, _ in outbox if k == "ticket.issued")
@@ -175,6 +224,9 @@ class Cutter:
         self.d = Daemon(workdir, conf_with(UPLINK))
         for name in ("anna", "bertil"):
             add_user(self.d.db, name, *USERS[name])
+        subprocess.run([VUOROD, "--db", self.d.db, "--add-user", "eero", "--role", "expert",
+                        "--provider", "kela"], input=USERS["eero"][1] + "\n", text=True, check=True,
+                       capture_output=True)
         self.rng = rng
         self.extra_env = extra_env or {}
         self.acks = Acks()
@@ -182,6 +234,10 @@ class Cutter:
         self.startup_cuts = 0
         self.ops = 0
         self.snap = os.path.join(workdir, "after-cut")
+        self.tokens = {}
+        self.problems = []
+        self.dropped = 0  # cuts that dropped unsynced blocks (the shim says so on stderr)
+        self.signalled = 0
 
     def env(self):
         e = dict(os.environ, LD_PRELOAD=SHIM, VFSCUT_DB=os.path.abspath(self.d.db),
@@ -191,8 +247,12 @@ class Cutter:
         # of them reach the disk first (write-back before the power went).
         e["VFSCUT_KEEP"] = "0" if self.rng.random() < 0.5 else "%.2f" % self.rng.random()
         x = self.rng.random()
-        if x < 0.1:
-            e["VFSCUT_AFTER"] = str(self.rng.randint(1, 40))  # while starting
+        if not self.cuts and not self.startup_cuts:
+            # The first start creates the tables: cut it (a new board
+            # whose power goes on its first boot).
+            e["VFSCUT_AFTER"] = str(self.rng.randint(1, 12))
+        elif x < 0.1:
+            e["VFSCUT_AFTER"] = str(self.rng.randint(1, 40))  # soon after the start
         elif x < 0.6:
             e["VFSCUT_AFTER"] = str(self.rng.randint(40, 400))
         e.update(self.extra_env)
@@ -202,6 +262,7 @@ class Cutter:
         """Start, run traffic until the cut, wait for it; returns the exit status."""
         d = self.d
         d.env = self.env()
+        err_at = os.path.getsize(d.stderr_path) if os.path.exists(d.stderr_path) else 0
         try:
             d.start()
         except RuntimeError:
@@ -210,22 +271,34 @@ class Cutter:
             d.proc.stdout.close()
             if rc == VFSCUT_EXIT:
                 self.startup_cuts += 1
+                self.count_cut(err_at)
                 return rc
             raise
         stop = threading.Event()
         result = []
         try:
+            # Logins are stored: a token acknowledged before a cut works after it.
+            d.tokens = self.tokens
             auth = {}
-            d.tokens = {}
-            auth[1] = d.login("anna")
-            auth[2] = d.login("bertil")
-            d.post("/api/counters/1/open", {}, user="anna")
-            d.post("/api/counters/2/open", {}, user="bertil")
+            for counter, name in ((1, "anna"), (2, "bertil")):
+                known = name in d.tokens
+                r = d.post("/api/counters/%d/open" % counter, {}, user=name)
+                if r.status_code == 401 and known:
+                    self.problems.append("the acknowledged login of %s was lost" % name)
+                    del d.tokens[name]
+                    d.post("/api/counters/%d/open" % counter, {}, user=name)
+                auth[counter] = d.login(name)
+            # A booth session in a third of the runs: its first offer makes
+            # the DTLS certificate (about a second).
+            expert = d.login("eero") if self.rng.random() < 0.3 else None
         except (requests.RequestException, AssertionError):
             auth = None  # cut while logging in
         if auth:
             threads = [threading.Thread(target=lambda: result.append(
                 traffic(d.url, auth, self.acks, random.Random(self.rng.random()), stop))) for _ in range(2)]
+            if expert:
+                threads.append(threading.Thread(target=lambda: result.append(
+                    booth_traffic(d.url, expert, self.acks, stop))))
             for t in threads:
                 t.start()
             if d.env.get("VFSCUT_AFTER", "0") == "0":
@@ -243,14 +316,32 @@ class Cutter:
         self.ops += sum(result)
         d.proc.stdout.close()
         d.stderr.close()
+        self.count_cut(err_at)
         return rc
 
+    def count_cut(self, at):
+        with open(self.d.stderr_path, "rb") as f:
+            f.seek(at)
+            for line in f.read().decode(errors="replace").splitlines():
+                m = re.match(r"libvfscut: cut after \d+ writes and syncs: (\d+) blocks unsynced", line)
+                if m and int(m.group(1)):
+                    self.dropped += 1
+                elif line.startswith("libvfscut: cut by SIGUSR2"):
+                    self.signalled += 1
+
     def cut(self):
+        t = time.monotonic()
         rc = self.one()
+        if os.environ.get("POWERCUT_DEBUG"):
+            print("run %d: %.2f s, env %s" % (self.cuts, time.monotonic() - t,
+                                              {k: v for k, v in self.d.env.items() if k.startswith("VFSCUT")}))
         assert rc == VFSCUT_EXIT, "vuorod ended %s, not by a cut; stderr: %s" % (
             rc, open(self.d.stderr_path).read()[-3000:])
         self.cuts += 1
-        return check(snapshot(self.d, self.snap), self.acks)
+        problems, lost = check(snapshot(self.d, self.snap), self.acks)
+        problems += self.problems
+        self.problems = []
+        return problems, lost
 
 
 def needs_shim():
@@ -281,9 +372,11 @@ def test_power_cuts_lose_no_acknowledged_ticket(workdir):
         assert db.execute("SELECT count(*) FROM tickets WHERE state = 'issued'").fetchone()[0] == 0
     took = time.monotonic() - t0
     assert c.acks.issued and c.acks.called and c.acks.ended, "the traffic acknowledged too little"
-    print("power cuts: %d (%d while starting), %d requests, %d tickets, %d calls, %d ends, "
-          "%d ratings acknowledged, %.1f s" % (c.cuts, c.startup_cuts, c.ops, len(c.acks.issued),
-                                                len(c.acks.called), len(c.acks.ended), c.acks.feedback, took))
+    print("power cuts: %d (%d while starting, %d by SIGUSR2 with unsynced blocks unknown, %d at a write "
+          "count dropping unsynced blocks), %d requests, %d tickets, %d calls, %d ends, "
+          "%d ratings, %d booth sessions rung and %d ended acknowledged, %.1f s"
+          % (c.cuts, c.startup_cuts, c.signalled, c.dropped, c.ops, len(c.acks.issued), len(c.acks.called), len(c.acks.ended),
+             c.acks.feedback, len(c.acks.sessions), len(c.acks.sessions_ended), took))
     print("BENCH power_cuts=%d" % c.cuts)
     print("BENCH power_cut_lost_tickets=%d" % lost_total)
 
