@@ -398,3 +398,33 @@ def test_a_disk_that_drops_wal_syncs_is_caught(workdir):
             break
     assert found, "a disk that never synced the WAL lost nothing: the power-cut test proves nothing"
     print("the broken disk was caught:", found[0])
+
+
+SHIM_PROBE = r"""
+import os, signal, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA synchronous = FULL")
+db.execute("CREATE TABLE t (x TEXT)")
+db.execute("INSERT INTO t VALUES ('synced')")
+db.execute("PRAGMA synchronous = OFF")  # commits without an fsync from here
+db.execute("INSERT INTO t VALUES ('unsynced')")
+print(",".join(x for (x,) in db.execute("SELECT x FROM t ORDER BY rowid")), flush=True)
+os.kill(os.getpid(), signal.SIGUSR2)
+"""
+
+
+def test_the_shim_keeps_only_what_was_synced(workdir):
+    """The shim itself, on Debian's Python (its sqlite3 module uses the same
+    libsqlite3): a process sees its own unsynced commit, the cut loses it
+    and keeps the synced one."""
+    needs_shim()
+    path = os.path.join(workdir, "probe.db")
+    r = subprocess.run(["/usr/bin/python3", "-c", SHIM_PROBE, path], capture_output=True, text=True,
+                       env=dict(os.environ, LD_PRELOAD=SHIM, VFSCUT_DB=path), timeout=30)
+    assert r.returncode == VFSCUT_EXIT, (r.returncode, r.stderr)
+    assert r.stdout.strip() == "synced,unsynced", r.stdout  # its own writes, before the cut
+    assert not os.path.exists(path + "-shm")  # the cut took the shared-memory index too
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert [x for (x,) in db.execute("SELECT x FROM t ORDER BY rowid")] == ["synced"]

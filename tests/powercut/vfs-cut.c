@@ -82,6 +82,7 @@ struct cut_file {
 	sqlite3_file base;
 	struct cut_path *path; /* NULL: a file we pass through (temp files, other databases) */
 	sqlite3_file *real;    /* follows this struct in the same allocation */
+	bool writable;         /* opened read-write: a cut may write back through it */
 };
 
 static sqlite3_vfs *real_vfs;
@@ -217,10 +218,14 @@ static void cut_now(void)
 		unsigned before = g_hash_table_size(p->blocks);
 
 		held += before;
-		if (cut_keep > 0 && p->open->len && !p->unsynced_wal) {
+		for (guint j = 0; cut_keep > 0 && !p->unsynced_wal && j < p->open->len; j++) {
+			struct cut_file *f = g_ptr_array_index(p->open, j);
+			if (!f->writable)
+				continue;
 			cut_keep_count = 0;
-			cut_apply(g_ptr_array_index(p->open, 0), cut_keep);
+			cut_apply(f, cut_keep);
 			kept += cut_keep_count;
+			break;
 		}
 	}
 	/* the test counts the cuts that dropped something */
@@ -487,11 +492,15 @@ static int cut_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int 
 		    int *out_flags)
 {
 	struct cut_file *f = (struct cut_file *)file;
+	int got_flags = 0;
 	int rc;
 
 	f->real = (sqlite3_file *)(f + 1);
 	f->path = NULL;
-	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
+	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, &got_flags);
+	if (out_flags)
+		*out_flags = got_flags;
+	f->writable = (got_flags & SQLITE_OPEN_READWRITE) != 0;
 	/* xClose is called even when xOpen fails, if pMethods is set */
 	f->base.pMethods = &cut_io;
 	if (rc != SQLITE_OK || !cut_is_ours(name))
