@@ -69,8 +69,11 @@ def traffic(url, auth, acks, rng, stop):
             counter = rng.choice((1, 2))
             h = auth[counter]
             if op < 0.4:
+                # "printer": committed as issued, printed by the sim printer,
+                # then handed out; "screen": the answer hands it out.
                 r = s.post(url + "/api/tickets", json={"service": rng.choice(("guide", "tax")),
-                                                       "handout": "screen"}, timeout=5)
+                                                       "handout": rng.choice(("screen", "printer"))},
+                           timeout=5)
                 if r.status_code == 201:
                     t = r.json()["ticket"]
                     with acks.lock:
@@ -180,6 +183,9 @@ def check(path, acks):
     lost = sorted(i for i in issued if i not in rows)
     if lost:
         problems.append("%d acknowledged tickets lost, e.g. %s" % (len(lost), [issued[i] for i in lost[:5]]))
+    voided = [issued[i] for i in issued if i in rows and rows[i][1] == "voided"]
+    if voided:
+        problems.append("acknowledged tickets voided as never handed out: %s" % voided[:5])
     wrong = [(issued[i], rows[i][0]) for i in issued if i in rows and rows[i][0] != issued[i]]
     if wrong:
         problems.append("acknowledged tickets with another number now: %s" % wrong[:5])
