@@ -202,8 +202,8 @@ static int cut_apply(struct cut_file *f, double keep)
 	return SQLITE_OK;
 }
 
-/* The power goes.  Called with cut_lock held (from a VFS call) or from the
- * signal handler (see cut_signal). */
+/* The power goes, at the cut_after-th operation: called with cut_lock held.
+ * (SIGUSR2 cuts in cut_signal, which may not take the lock.) */
 static void cut_now(void)
 {
 	unsigned held = 0, kept = 0;
