@@ -6,7 +6,8 @@
 #   make run           build and run vuorod on the simulated board
 #   make run-fleet     a region on one machine: NATS cluster, PostgreSQL, vuoro-hub, 3 sites
 #   make test          every test, also under ASan+UBSan
-#   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
+#   make test-long     the long fleet runs (minutes-long cuts, thousands of records),
+#                      1,000 power cuts (test_powercut.py)
 #                      and make test on a stock Debian 12 (make test-stock)
 #                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
@@ -76,6 +77,10 @@ BENCH_BINS := $(BENCH_SRCS:tools/%.c=$(BUILD)/%)
 # Small programs for technicians and tests: tools/vuoro-NAME.c → $(BUILD)/vuoro-NAME
 AUX_SRCS := $(wildcard tools/vuoro-*.c)
 AUX_BINS := $(AUX_SRCS:tools/%.c=$(BUILD)/%)
+# The power-cut VFS (tests/powercut/vfs-cut.c), LD_PRELOADed into vuorod by
+# tests/integration/test_powercut.py.  Plain build only: under ASan libasan
+# must load first, so the ASan build leaves it out.
+VFSCUT := $(if $(filter 1,$(SAN)),,$(BUILD)/tests/libvfscut.so)
 
 # vuoro-hub, the region's central service: hub/*.c on the site's web, auth
 # and JSON modules (the same library), with libpq.
@@ -88,7 +93,7 @@ PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 .PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages image test-image bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
+all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT)
 
 # The installed programs only (debian/rules builds these).
 programs: $(PROGRAMS)
@@ -135,6 +140,12 @@ $(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(FW_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/tests/libvfscut.so: tests/powercut/vfs-cut.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -fPIC -shared $(shell pkg-config --cflags glib-2.0 sqlite3) \
+		-o $@ $< $(shell pkg-config --libs glib-2.0 sqlite3)
+
 # The sim board's ID card: a SoftHSM2 token with a test PKI (PIN 1234);
 # SIM_CARD=revoked (expired, wrongca, …: tests/identity/make-pki.sh) tries others.
 SIM_CARD ?= ec
@@ -168,6 +179,8 @@ test-fast: all
 test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
+	$(Q)POWERCUT_N=1000 VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
+		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_powercut.py
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image
 	$(Q)$(MAKE) --no-print-directory test-packages
