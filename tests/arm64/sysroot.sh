@@ -42,8 +42,12 @@ command -v mmdebstrap >/dev/null || {
 # that run on the build machine (pkg-config is the cross one on the host).
 build_deps=$(sed -n '/^Build-Depends:/,/^[A-Z][A-Za-z-]*:/{/^Build-Depends:/{s/^Build-Depends://;p;d};/^ /p}' debian/control |
 	tr ',' '\n' | sed 's/(.*)//; s/[[:space:]]//g' | grep -v -e '^$' -e '^debhelper' -e '^pkg-config$')
-# What the unit tests open at run time inside the root.
-runtime="softhsm2 fonts-dejavu-core fontconfig-config gstreamer1.0-plugins-base gstreamer1.0-plugins-good espeak-ng-data"
+# What vuorod needs at run time (the vuoro package's Depends but the
+# ${…} substitutions and systemd) and what the unit tests open: SoftHSM2's
+# module, fontconfig's configuration.
+runtime=$(sed -n '/^Package: vuoro$/,/^$/{/^Depends:/,/^[A-Z][A-Za-z-]*:/{/^Depends:/{s/^Depends://;p;d};/^ /p}}' debian/control |
+	tr ',' '\n' | sed 's/(.*)//; s/[[:space:]]//g' | grep -v -e '^$' -e '^\$' -e '^systemd$')
+runtime="$runtime softhsm2 fontconfig-config"
 include=$(printf '%s\n' libc6-dev $build_deps $runtime | sort -u | paste -sd, -)
 
 stamp_want=$( (echo "$include" "$mirror" "$security"; cat "$0") | sha256sum | cut -d' ' -f1)
