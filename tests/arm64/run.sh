@@ -6,8 +6,9 @@
 #   tests/arm64/run.sh BUILD
 # 1. the packages of `make deb ARCH=arm64` (BUILD/deb-arm64, made before
 #    this script by make test-arm64): vuoro and vuoro-hub are arm64 with
-#    ARM aarch64 programs, vuoro-kiosk is all, and Depends name Debian's
-#    library packages (dpkg-shlibdeps resolved them for arm64);
+#    ARM aarch64 programs, vuoro-kiosk is all, Depends name Debian's
+#    library packages (dpkg-shlibdeps resolved them for arm64), apt resolves
+#    them on a bare Debian 12 arm64 board, lintian finds no error;
 # 2. the unit tests cross-built (BUILD/arm64/tests/test-*) and run one by
 #    one with qemu-aarch64 -L SYSROOT (binfmt_misc is not mounted here, so
 #    no arm64 program runs without it); each prints pass/fail;
@@ -90,6 +91,28 @@ for lib in 'libc6 \(>= 2\.' 'libglib2\.0-0 \(>= ' 'libsoup-3\.0-0 \(>= ' 'libgst
 	check "deb vuoro Depends: ${lib%% *}" depends_has "$vuoro_deb" "$lib"
 done
 check "deb vuoro-hub Depends: libpq5" depends_has "$hub_deb" 'libpq5'
+# What a Raspberry Pi on Debian 12 arm64 would install: apt, with the
+# sysroot's bookworm arm64 lists and an empty dpkg status (a bare board),
+# resolves the three packages' dependencies from Debian's archive (-s: a
+# simulation, nothing is installed on this machine).
+apt_arm64() {
+	mkdir -p "$work/apt/cache" "$work/apt/parts"
+	: >"$work/apt/status"
+	apt-get -s --no-install-recommends -o Debug::NoLocking=1 \
+		-o APT::Architecture=arm64 -o APT::Architectures::=arm64 \
+		-o Dir::Etc::SourceList="$sysroot/etc/apt/sources.list" \
+		-o Dir::Etc::SourceParts="$work/apt/parts" -o Dir::Etc::PreferencesParts="$work/apt/parts" \
+		-o Dir::Etc::Preferences="$work/apt/parts/none" \
+		-o Dir::State::Lists="$sysroot/var/lib/apt/lists" -o Dir::State::status="$work/apt/status" \
+		-o Dir::Cache="$work/apt/cache" install "$PWD/$vuoro_deb" "$PWD/$hub_deb" "$PWD/$kiosk_deb" \
+		>"$work/apt.log" 2>&1 || { cat "$work/apt.log"; return 1; }
+	grep -E '^Inst (vuoro|vuoro-hub|vuoro-kiosk|cage|cog) ' "$work/apt.log"
+	echo "apt: $(grep -c '^Inst ' "$work/apt.log") packages on a bare arm64 board"
+	[ "$(grep -cE '^Inst (vuoro|vuoro-hub|vuoro-kiosk) .*\[(arm64|all)\]' "$work/apt.log")" -eq 3 ]
+}
+check "apt resolves the packages on Debian 12 arm64 (bookworm)" apt_arm64
+check "lintian on the arm64 packages: no errors" \
+	lintian --fail-on error "$deb_dir/vuoro_${version}_arm64.changes"
 for deb in "$vuoro_deb" "$hub_deb" "$kiosk_deb"; do
 	echo "BENCH deb_arm64_kb_$(dpkg-deb -f "$deb" Package | tr - _)=$(($(stat -c %s "$deb") / 1024)) KiB"
 done

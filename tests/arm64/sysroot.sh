@@ -19,6 +19,8 @@
 # SYSROOT/DEBIAN/symbols and shlibs gather the packages' symbols and shlibs
 # files: dpkg-shlibdeps -S SYSROOT finds the libraries there and takes the
 # arm64 packages' own dependency information from them.
+# The root keeps its apt lists: tests/arm64/run.sh asks apt whether the
+# arm64 packages' dependencies resolve on Debian 12 arm64.
 # Made again only when the package list or this script changed (a stamp).
 # Needs root (mmdebstrap in root mode) and the Debian archive (ARM64_MIRROR,
 # default http://deb.debian.org/debian; security updates from
@@ -63,7 +65,7 @@ start=$(date +%s)
 # The downloaded .deb files stay in the root's apt cache until their
 # symbols and shlibs control files are in DEBIAN/.
 mmdebstrap --variant=extract --architectures=arm64 --include="$include" \
-	--skip=cleanup/apt/cache bookworm "$sysroot" \
+	--skip=cleanup/apt/cache --skip=cleanup/apt/lists bookworm "$sysroot" \
 	"deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
 	"deb $security bookworm-security main"
 mkdir -p "$sysroot/DEBIAN"
