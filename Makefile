@@ -7,8 +7,11 @@
 #   make run-fleet     a region on one machine: NATS cluster, PostgreSQL, vuoro-hub, 3 sites
 #   make test          every test, also under ASan+UBSan
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records)
-#                      and make test on a stock Debian 12 (make test-stock),
-#                      the arm64 packages and unit tests under qemu (make test-arm64)
+#                      and make test on a stock Debian 12 (make test-stock)
+#                      and the packages on a clean Debian 12 (make test-packages)
+#                      and the image's boot in qemu (make test-image)
+#                      and the arm64 packages and unit tests under qemu (make test-arm64)
+#   make image         the flashable board image in $(BUILD)/image
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
@@ -101,7 +104,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-arm64 bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS)
@@ -180,11 +183,14 @@ test-fast: all
 	$(Q)tests/run $(BUILD)
 
 # The fleet's long runs: a network cut of minutes, thousands of records;
-# then make test on a stock Debian 12 (test-stock).
+# then make test on a stock Debian 12 (test-stock), the image, the packages
+# on a clean root and the arm64 build under qemu (test-arm64).
 test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 	$(Q)$(MAKE) --no-print-directory test-stock
+	$(Q)$(MAKE) --no-print-directory test-image
+	$(Q)$(MAKE) --no-print-directory test-packages
 	$(Q)$(MAKE) --no-print-directory test-arm64
 
 # The arm64 build (README "arm64"): make deb ARCH=arm64, then its packages
@@ -199,6 +205,27 @@ test-arm64:
 test-stock:
 	$(Q)tools/install-deps --long
 	$(Q)tests/stock/run.sh $(BUILD)
+
+# The flashable image (README "Install from an image"): Debian 12 with the
+# packages of make deb, boot/config, system and data partitions, made without
+# loop devices (tools/build-image) in $(BUILD)/image/vuoro-amd64.img.
+image:
+	$(Q)tools/install-deps --long
+	$(Q)$(MAKE) --no-print-directory deb
+	$(Q)tools/build-image $(BUILD) amd64
+
+# The image boots in qemu (TCG), first boot reads the site's settings,
+# vuorod answers /api/health through a forwarded port (BENCH
+# image_boot_to_health_s), and a re-flash of the system keeps the data.
+test-image: image
+	$(Q)tests/image/run.sh $(BUILD)
+
+# The packages on a clean Debian 12 root (debootstrap minbase): installed by
+# apt, served, removed and purged; an upgrade from an older schema keeps the
+# day's queue, a downgrade is refused (tests/packages/clean-install.sh).
+test-packages:
+	$(Q)tools/install-deps --long
+	$(Q)tests/packages/clean-install.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -301,6 +328,6 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
-# The objects' dependency files (not the .d files and folders of a root file
-# system under $(BUILD): the arm64 sysroot, the stock Debian root).
--include $(shell find $(BUILD) \( -name sysroot -o -name root \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (Not into the Debian roots that test-stock, test-packages, the image and
+# the arm64 build (its sysroot) make there.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -path $(BUILD)/arm64/sysroot \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -79,6 +79,9 @@ void api_error_errno(struct web_req *r, int rc, const char *message, const struc
 	case EROFS:
 		web_error(r, 503, "read_only", "%s", message);
 		break;
+	case ETIME:
+		web_error(r, 503, "clock_behind", "%s", message);
+		break;
 	default:
 		web_error(r, 500, "internal", "%s", message);
 		break;

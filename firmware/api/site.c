@@ -275,6 +275,7 @@ GPtrArray *api_faults(struct api *api)
 	const char *gpio_why = NULL;
 	char *disk = api_disk_message(desk_store(api->desk));
 	char *fds;
+	int64_t behind;
 
 	if (api->dispenser)
 		dispenser_state(api->dispenser, &printer);
@@ -321,6 +322,16 @@ GPtrArray *api_faults(struct api *api)
 					      g_strdup_printf("booth %d: %s", cc->id, why));
 			}
 		}
+	if ((behind = desk_clock_behind(api->desk))) {
+		g_autoptr(GDateTime) last = g_date_time_new_from_unix_utc(behind);
+		g_autofree char *when = g_date_time_format(last, "%Y-%m-%d %H:%M:%S UTC");
+
+		api_fault_add(
+		    faults, "clock", "behind",
+		    g_strdup_printf("clock: behind the last stored time (%s): no ticket is "
+				    "issued until the time is set or network time comes",
+				    when));
+	}
 	if ((fds = http_guard_fd_fault(80)))
 		api_fault_add(faults, "fds", "exhausted", fds);
 	if (api->uplink && uplink_fault(api->uplink))

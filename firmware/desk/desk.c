@@ -40,6 +40,13 @@ struct desk {
 	 * the imported ones (owned by @imported). */
 	GPtrArray *exceptions;
 	GPtrArray *imported;
+	/* The latest time stored (audit rows), kept up on every commit: a
+	 * clock before it (a board without a real-time clock, booted without
+	 * network time) issues no ticket (desk_clock_behind). */
+	int64_t last_time;
+	/* The clock was behind at some point: the engine may hold the wrong
+	 * day's numbers, rebuilt from the store once the clock is right. */
+	gboolean clock_was_behind;
 };
 
 /* A command the engine ran whose result waits for the group commit. */
@@ -87,6 +94,56 @@ void desk_time(struct desk *d, struct queue_time *ret)
 	    (uint16_t)(g_date_time_get_hour(local) * 60 + g_date_time_get_minute(local));
 
 	queue_time_make(ret, now, local_days, wday, minute, d->cfg->reset_min);
+}
+
+/* A clock this far behind the store's latest time is a wrong clock, not
+ * network time stepping back a little. */
+#define DESK_CLOCK_SLACK_S 60
+
+int64_t desk_clock_behind(struct desk *d)
+{
+	struct queue_time t;
+
+	desk_time(d, &t);
+	return t.now + DESK_CLOCK_SLACK_S < d->last_time ? d->last_time : 0;
+}
+
+static int desk_load(struct desk *d, GError **error);
+
+/* An ISSUE with a clock before the stored time would give the ticket a
+ * day and times before those it follows: refused, -ETIME. */
+static int desk_check_clock(struct desk *d, const struct queue_cmd *cmd, const struct queue_time *t,
+			    GError **error)
+{
+	g_autoptr(GDateTime) last = NULL;
+	g_autofree char *when = NULL;
+
+	if (t->now + DESK_CLOCK_SLACK_S >= d->last_time) {
+		g_autoptr(GError) reload_error = NULL;
+
+		if (!d->clock_was_behind)
+			return 0;
+		/* Loaded (or ticked) on the wrong day: today's numbers are in the
+		 * store, not in the engine. */
+		d->clock_was_behind = FALSE;
+		g_message("the clock is right again: rebuilding the queue from the database");
+		if (desk_load(d, &reload_error) < 0) {
+			d->degraded = TRUE;
+			g_warning("cannot rebuild the queue from the database: %s",
+				  reload_error->message);
+		}
+		return 0;
+	}
+	d->clock_was_behind = TRUE;
+	if (cmd->type != QUEUE_CMD_ISSUE)
+		return 0;
+	last = g_date_time_new_from_unix_utc(d->last_time);
+	when = g_date_time_format(last, "%Y-%m-%d %H:%M:%S UTC");
+	g_set_error(error, DESK_ERROR, ETIME,
+		    "the clock is behind the last stored time (%s): no ticket is issued; set the "
+		    "time or wait for network time",
+		    when);
+	return -ETIME;
 }
 
 static void desk_publish(struct desk *d, const struct queue_result *res)
@@ -335,8 +392,10 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 	queue_result_init(&d->tick_result);
 	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
 	d->visits = visits_new(d);
-	if (desk_load(d, error) < 0 || desk_hours_reload(d, error) < 0)
+	if (desk_load(d, error) < 0 || desk_hours_reload(d, error) < 0 ||
+	    store_last_time(store, &d->last_time, error) < 0)
 		return NULL;
+	d->clock_was_behind = desk_clock_behind(d) != 0;
 	d->tick_source = g_timeout_add_seconds(DESK_TICK_S, desk_tick, d);
 	desk_prune(d);
 	return g_steal_pointer(&d);
@@ -389,6 +448,11 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 		cmd->ref = ref;
 	}
 	desk_time(d, &t);
+	rc = desk_check_clock(d, cmd, &t, error);
+	if (rc < 0) {
+		queue_result_clear(res);
+		return rc;
+	}
 	if (cmd->type != QUEUE_CMD_TICK && t.day != queue_day(d->queue)) {
 		/* A new service day: commit the daily reset on its own first, so
 		 * that a refused command does not take it down with it. */
@@ -424,6 +488,7 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 		}
 		return rc;
 	}
+	d->last_time = MAX(d->last_time, t.now);
 	visit_result_committed(d->visits, res);
 	desk_publish(d, res);
 	return 0;
@@ -478,6 +543,7 @@ void desk_flush(struct desk *d)
 		struct desk_pending *p = batch->pdata[i];
 
 		if (rc == 0) {
+			d->last_time = MAX(d->last_time, p->audit.at);
 			visit_result_committed(d->visits, &p->res);
 			desk_publish(d, &p->res);
 		}
@@ -494,7 +560,7 @@ int desk_submit(struct desk *d, struct queue_cmd *cmd, const char *user, struct 
 	int rc;
 
 	desk_time(d, &t);
-	if (d->degraded || t.day != queue_day(d->queue)) {
+	if (d->clock_was_behind || d->degraded || t.day != queue_day(d->queue)) {
 		/* Rare: a rebuild or the daily reset goes first; take the
 		 * plain, synchronous way. */
 		rc = desk_exec(d, cmd, user, res, error);
@@ -503,6 +569,11 @@ int desk_submit(struct desk *d, struct queue_cmd *cmd, const char *user, struct 
 	if (cmd->type == QUEUE_CMD_ISSUE && !cmd->ref) {
 		ref = auth_ref_new();
 		cmd->ref = ref;
+	}
+	rc = desk_check_clock(d, cmd, &t, error);
+	if (rc < 0) {
+		queue_result_clear(res);
+		return rc;
 	}
 	p = g_new0(struct desk_pending, 1);
 	queue_result_init(&p->res);

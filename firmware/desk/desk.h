@@ -45,6 +45,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Desk, desk_free)
 
 /* Tests replace the clock; NULL restores the real one. */
 void desk_set_clock(struct desk *d, desk_clock_fn fn, gpointer data);
+/* The latest stored time when the clock is more than a minute before it
+ * (tickets are refused then, -ETIME), else 0. */
+int64_t desk_clock_behind(struct desk *d);
 void desk_time(struct desk *d, struct queue_time *ret);
 
 /* Runs @cmd for @user (NULL: the kiosk).  On success @res holds what

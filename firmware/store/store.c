@@ -1129,6 +1129,27 @@ int store_audit_add(struct store *s, const struct store_audit *audit, GError **e
 
 /* The audit log is read newest first and the row wanted is recent (a
  * command of today): the scan stops after the day's rows at most. */
+int store_last_time(struct store *s, int64_t *ret, GError **error)
+{
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    "SELECT coalesce(max(at), 0) FROM audit WHERE id > (SELECT max(id) - 10000 FROM audit)",
+	    error);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "reading the audit log", error);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
 			     int16_t *ret_counter, GError **error)
 {
@@ -1385,6 +1406,71 @@ static int store_write(struct store *s, const char *sql, const char *doing, GErr
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc, doing, error);
 	return sqlite3_changes(s->db);
+}
+
+/* Steps @sql (its ?1 bound to @id) to its row: the statement on that row,
+ * for the caller to read and finalize; or NULL, with -ENOENT and the
+ * message @missing_fmt makes when there is no row, or the failure, in
+ * *@ret_rc.  *@ret_rc is 0 with a row. */
+static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t id,
+				     const char *doing, int *ret_rc, GError **error,
+				     const char *missing_fmt, ...) G_GNUC_PRINTF(7, 8);
+static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t id,
+				     const char *doing, int *ret_rc, GError **error,
+				     const char *missing_fmt, ...)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, error);
+	g_autofree char *missing = NULL;
+	va_list ap;
+	int rc;
+
+	if (!st) {
+		*ret_rc = -EIO;
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_rc = 0;
+		return st;
+	}
+	if (rc == SQLITE_DONE) {
+		va_start(ap, missing_fmt);
+		missing = g_strdup_vprintf(missing_fmt, ap);
+		va_end(ap);
+		g_set_error_literal(error, STORE_ERROR, ENOENT, missing);
+		*ret_rc = -ENOENT;
+	} else {
+		*ret_rc = store_fail(s, rc, doing, error);
+	}
+	sqlite3_finalize(st);
+	return NULL;
+}
+
+/* After the change (its row count @rc: 0 → -ENOENT with @missing), the
+ * audit line with @member: @id set into its detail, in one transaction. */
+static int audited_change(struct store *s, int rc, const char *member, int64_t id,
+			  const struct store_audit *audit, const char *doing, const char *missing,
+			  GError **error)
+{
+	g_autofree char *path = g_strdup_printf("$.%s", member);
+
+	if (rc == 0) {
+		g_set_error(error, STORE_ERROR, ENOENT, "%s", missing);
+		rc = -ENOENT;
+	}
+	if (rc > 0)
+		rc =
+		    store_write(s,
+				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
+				"json_set(coalesce(?4, '{}'), ?5, ?6))",
+				doing, error, "issssi", audit->at, audit->user, audit->command,
+				audit->detail, path, id);
+	if (rc > 0)
+		rc = store_exec(s, "COMMIT", doing, error);
+	if (rc < 0)
+		store_rollback(s);
+	return rc < 0 ? rc : 0;
 }
 
 int store_user_put(struct store *s, const char *name, const char *role, const char *hash,
@@ -1995,54 +2081,32 @@ int store_appointment_host_ack(struct store *s, uint32_t id, int64_t at,
 {
 	const char *doing = "saving the host's acknowledgement";
 	sqlite3_stmt *st;
+	bool acknowledged;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 
 	if (rc < 0)
 		return rc;
-	st = store_prepare(s, "SELECT state, host_ack_at FROM appointments WHERE id = ?1", error);
+	st = store_row_by_id(s, "SELECT state, host_ack_at FROM appointments WHERE id = ?1", id,
+			     doing, &rc, error, "no booking %u", id);
 	if (!st) {
-		rc = -EIO;
-		goto rollback;
+		store_rollback(s);
+		return rc;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		g_set_error(error, STORE_ERROR, ENOENT, "no booking %u", id);
-		rc = -ENOENT;
-	} else if (rc != SQLITE_ROW) {
-		rc = store_fail(s, rc, doing, error);
-	} else if (strcmp(col_text(st, 0), "arrived") != 0) {
+	if (strcmp(col_text(st, 0), "arrived") != 0) {
 		g_set_error(error, STORE_ERROR, ESTALE,
 			    "booking %u is %s, not arrived: there is nobody to fetch yet", id,
 			    col_text(st, 0));
 		rc = -ESTALE;
-	} else {
-		rc = sqlite3_column_int64(st, 1) ? 1 : 0; /* 1: acknowledged already */
 	}
+	acknowledged = sqlite3_column_int64(st, 1) != 0;
 	sqlite3_finalize(st);
-	if (rc < 0)
-		goto rollback;
-	if (rc == 1) {
+	if (rc < 0 || acknowledged) { /* acknowledged already: nothing to do */
 		store_rollback(s);
-		return 0;
+		return rc;
 	}
 	rc = store_write(s, "UPDATE appointments SET host_ack_at = ?2 WHERE id = ?1", doing, error,
 			 "ii", (int64_t)id, at);
-	if (rc > 0)
-		rc =
-		    store_write(s,
-				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
-				"json_set(coalesce(?4, '{}'), '$.appointment', ?5))",
-				doing, error, "isssi", audit->at, audit->user, audit->command,
-				audit->detail, (int64_t)id);
-	if (rc > 0)
-		rc = store_exec(s, "COMMIT", doing, error);
-	if (rc < 0)
-		goto rollback;
-	return 0;
-rollback:
-	store_rollback(s);
-	return rc;
+	return audited_change(s, rc, "appointment", id, audit, doing, "", error);
 }
 
 int store_ticket_print_failed(struct store *s, uint32_t id, const char *message, GError **error)
@@ -2868,34 +2932,11 @@ static void row_notice(sqlite3_stmt *st, struct store_notice *n)
 	n->withdrawn_at = sqlite3_column_int64(st, 7);
 }
 
-/* After the change (its row count @rc: 0 → -ENOENT), its audit line, the
- * notice's id set into @audit's detail (a JSON object), in one transaction. */
-static int notice_change(struct store *s, int rc, int64_t id, const struct store_audit *audit,
-			 const char *doing, GError **error)
-{
-	if (rc == 0) {
-		g_set_error(error, STORE_ERROR, ENOENT,
-			    "no notice %" G_GINT64_FORMAT ", or it was withdrawn already", id);
-		rc = -ENOENT;
-	}
-	if (rc > 0)
-		rc =
-		    store_write(s,
-				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
-				"json_set(coalesce(?4, '{}'), '$.notice', ?5))",
-				doing, error, "isssi", audit->at, audit->user, audit->command,
-				audit->detail, id);
-	if (rc > 0)
-		rc = store_exec(s, "COMMIT", doing, error);
-	if (rc < 0)
-		store_rollback(s);
-	return rc < 0 ? rc : 0;
-}
-
 int store_notice_put(struct store *s, struct store_notice *n, const struct store_audit *audit,
 		     GError **error)
 {
 	const char *doing = "saving the notice";
+	g_autofree char *missing = NULL;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 
 	if (rc < 0)
@@ -2915,13 +2956,16 @@ int store_notice_put(struct store *s, struct store_notice *n, const struct store
 				 doing, error, "isiii", n->id, n->texts, n->start_at, n->end_at,
 				 n->updated_at);
 	}
-	return notice_change(s, rc, n->id, audit, doing, error);
+	missing =
+	    g_strdup_printf("no notice %" G_GINT64_FORMAT ", or it was withdrawn already", n->id);
+	return audited_change(s, rc, "notice", n->id, audit, doing, missing, error);
 }
 
 int store_notice_withdraw(struct store *s, int64_t id, int64_t at, const struct store_audit *audit,
 			  GError **error)
 {
 	const char *doing = "withdrawing the notice";
+	g_autofree char *missing = NULL;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 
 	if (rc < 0)
@@ -2929,29 +2973,22 @@ int store_notice_withdraw(struct store *s, int64_t id, int64_t at, const struct 
 	rc = store_write(s,
 			 "UPDATE notices SET withdrawn_at = ?2 WHERE id = ?1 AND withdrawn_at = 0",
 			 doing, error, "ii", id, at);
-	return notice_change(s, rc, id, audit, doing, error);
+	missing =
+	    g_strdup_printf("no notice %" G_GINT64_FORMAT ", or it was withdrawn already", id);
+	return audited_change(s, rc, "notice", id, audit, doing, missing, error);
 }
 
 int store_notice_get(struct store *s, int64_t id, struct store_notice *ret, GError **error)
 {
-	sqlite3_stmt *st =
-	    store_prepare(s, "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ?1", error);
 	int rc;
+	sqlite3_stmt *st =
+	    store_row_by_id(s, "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ?1", id,
+			    "reading the notice", &rc, error, "no notice %" G_GINT64_FORMAT, id);
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (st) {
 		row_notice(st, ret);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		g_set_error(error, STORE_ERROR, ENOENT, "no notice %" G_GINT64_FORMAT, id);
-		rc = -ENOENT;
-	} else {
-		rc = store_fail(s, rc, "reading the notice", error);
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -3077,26 +3114,16 @@ int store_visitor_add(struct store *s, struct store_visitor *v, const struct sto
  * -ENOENT when there is none.  Inside the caller's transaction. */
 static int visitor_badge(struct store *s, int64_t id, int *ret_badge, bool *ret_in, GError **error)
 {
-	sqlite3_stmt *st =
-	    store_prepare(s, "SELECT badge, out_at FROM visitors WHERE id = ?1", error);
 	int rc;
+	sqlite3_stmt *st = store_row_by_id(
+	    s, "SELECT badge, out_at FROM visitors WHERE id = ?1", id, "reading the visitor", &rc,
+	    error, "no visitor %" G_GINT64_FORMAT " in the register: reload the list", id);
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (st) {
 		*ret_badge = sqlite3_column_int(st, 0);
 		*ret_in = sqlite3_column_int64(st, 1) == 0;
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		g_set_error(error, STORE_ERROR, ENOENT,
-			    "no visitor %" G_GINT64_FORMAT " in the register: reload the list", id);
-		rc = -ENOENT;
-	} else {
-		rc = store_fail(s, rc, "reading the visitor", error);
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -3150,25 +3177,15 @@ int store_visitor_delete(struct store *s, int64_t id, const struct store_audit *
 
 int store_visitor_get(struct store *s, int64_t id, struct store_visitor *ret, GError **error)
 {
-	sqlite3_stmt *st =
-	    store_prepare(s, "SELECT " VISITOR_COLUMNS " FROM visitors WHERE id = ?1", error);
 	int rc;
+	sqlite3_stmt *st = store_row_by_id(
+	    s, "SELECT " VISITOR_COLUMNS " FROM visitors WHERE id = ?1", id, "reading the visitor",
+	    &rc, error, "no visitor %" G_GINT64_FORMAT " in the register: reload the list", id);
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (st) {
 		row_visitor(st, ret);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		g_set_error(error, STORE_ERROR, ENOENT,
-			    "no visitor %" G_GINT64_FORMAT " in the register: reload the list", id);
-		rc = -ENOENT;
-	} else {
-		rc = store_fail(s, rc, "reading the visitor", error);
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -3266,30 +3283,17 @@ int store_hours_exception_delete(struct store *s, int64_t id, const struct store
 				 GError **error)
 {
 	const char *doing = "deleting the opening-hour exception";
+	g_autofree char *missing = NULL;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 
 	if (rc < 0)
 		return rc;
 	rc = store_write(s, "DELETE FROM hours_exceptions WHERE id = ?1", doing, error, "i", id);
-	if (rc == 0) {
-		g_set_error(error, STORE_ERROR, ENOENT,
-			    "no imported exception %" G_GINT64_FORMAT
+	missing =
+	    g_strdup_printf("no imported exception %" G_GINT64_FORMAT
 			    ": reload the list (board-config's own are changed in board-config)",
 			    id);
-		rc = -ENOENT;
-	}
-	if (rc > 0)
-		rc =
-		    store_write(s,
-				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
-				"json_set(coalesce(?4, '{}'), '$.exception', ?5))",
-				doing, error, "isssi", audit->at, audit->user, audit->command,
-				audit->detail, id);
-	if (rc > 0)
-		rc = store_exec(s, "COMMIT", doing, error);
-	if (rc < 0)
-		store_rollback(s);
-	return rc < 0 ? rc : 0;
+	return audited_change(s, rc, "exception", id, audit, doing, missing, error);
 }
 
 int store_hours_exception_foreach(struct store *s,
@@ -3462,32 +3466,6 @@ static void row_alarm(sqlite3_stmt *st, struct store_alarm *a)
 	a->acknowledged_by = col_dup(st, 6);
 }
 
-/* After the change (its row count @rc: 0 → -ENOENT with @missing), the
- * audit line with @member: @id set into its detail, in one transaction. */
-static int audited_change(struct store *s, int rc, const char *member, int64_t id,
-			  const struct store_audit *audit, const char *doing, const char *missing,
-			  GError **error)
-{
-	g_autofree char *path = g_strdup_printf("$.%s", member);
-
-	if (rc == 0) {
-		g_set_error(error, STORE_ERROR, ENOENT, "%s", missing);
-		rc = -ENOENT;
-	}
-	if (rc > 0)
-		rc =
-		    store_write(s,
-				"INSERT INTO audit (at, user, command, detail) VALUES (?1, ?2, ?3, "
-				"json_set(coalesce(?4, '{}'), ?5, ?6))",
-				doing, error, "issssi", audit->at, audit->user, audit->command,
-				audit->detail, path, id);
-	if (rc > 0)
-		rc = store_exec(s, "COMMIT", doing, error);
-	if (rc < 0)
-		store_rollback(s);
-	return rc < 0 ? rc : 0;
-}
-
 int store_alarm_raise(struct store *s, struct store_alarm *a, const struct store_audit *audit,
 		      GError **error)
 {
@@ -3529,24 +3507,15 @@ int store_alarm_acknowledge(struct store *s, int64_t id, int64_t at, const char 
 
 int store_alarm_get(struct store *s, int64_t id, struct store_alarm *ret, GError **error)
 {
-	sqlite3_stmt *st =
-	    store_prepare(s, "SELECT " ALARM_COLUMNS " FROM alarms WHERE id = ?1", error);
 	int rc;
+	sqlite3_stmt *st =
+	    store_row_by_id(s, "SELECT " ALARM_COLUMNS " FROM alarms WHERE id = ?1", id,
+			    "reading the alarm", &rc, error, "no alarm %" G_GINT64_FORMAT, id);
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (st) {
 		row_alarm(st, ret);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		g_set_error(error, STORE_ERROR, ENOENT, "no alarm %" G_GINT64_FORMAT, id);
-		rc = -ENOENT;
-	} else {
-		rc = store_fail(s, rc, "reading the alarm", error);
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 

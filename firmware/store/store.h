@@ -115,6 +115,9 @@ int store_results_commit(struct store *s, const struct config *cfg, guint n,
 			 const struct queue_result *const *res, const struct store_audit *audits,
 			 GError **error);
 int store_audit_add(struct store *s, const struct store_audit *audit, GError **error);
+/* The latest time the store holds: the newest of the last 10,000 audit rows'
+ * (every queue command writes one), 0 in an empty store. */
+int store_last_time(struct store *s, int64_t *ret, GError **error);
 /* The counter in the newest audit row of @command about @ticket, when that
  * row is from @since on; -ENOENT when there is none. */
 int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
