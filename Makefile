@@ -329,5 +329,5 @@ clean:
 	rm -rf $(BUILD)
 
 # (Not into the Debian roots that test-stock, test-packages, the image and
-# the arm64 build (its sysroot) make there.)
--include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -path $(BUILD)/arm64/sysroot \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# the arm64 build (its sysroot, also when BUILD is build/arm64) make there.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -name sysroot \) -prune -o -name '*.d' -type f -print 2>/dev/null)
