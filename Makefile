@@ -11,10 +11,12 @@
 #                      and make test on a stock Debian 12 (make test-stock)
 #                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
+#                      and the arm64 packages and unit tests under qemu (make test-arm64)
 #   make image         the flashable board image in $(BUILD)/image
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
+#                      (ARCH=arm64: cross-built for a Raspberry Pi 4/5 in $(BUILD)/deb-arm64)
 #   make format-check  clang-format over our C
 #   V=1                show the commands
 
@@ -39,10 +41,23 @@ else
 Q := @
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-HUB_CFLAGS := $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
-HUB_LIBS := $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null)
+# A cross build against a sysroot (README "arm64"): CC=aarch64-linux-gnu-gcc
+# AR=aarch64-linux-gnu-ar SYSROOT=DIR (tests/arm64/sysroot.sh makes DIR):
+# headers, libraries and pkg-config's .pc files come from DIR.
+PKG_CONFIG ?= pkg-config
+SYSROOT ?=
+ifneq ($(SYSROOT),)
+SYSROOT_MULTIARCH := $(shell $(CC) -print-multiarch)
+PKG_CONFIG_RUN := env PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(SYSROOT_MULTIARCH)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig $(PKG_CONFIG)
+else
+PKG_CONFIG_RUN := $(PKG_CONFIG)
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG_RUN) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG_RUN) --libs $(PKGS) 2>/dev/null)
+HUB_CFLAGS := $(shell $(PKG_CONFIG_RUN) --cflags $(HUB_PKGS) 2>/dev/null)
+HUB_LIBS := $(shell $(PKG_CONFIG_RUN) --libs $(HUB_PKGS) 2>/dev/null)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -56,6 +71,10 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. $(addprefix -I,$(FW_DIRS)) -Ihal 
 	-DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
 ALL_CFLAGS += $(CPPFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
+ifneq ($(SYSROOT),)
+ALL_CFLAGS += --sysroot=$(SYSROOT)
+ALL_LDFLAGS += --sysroot=$(SYSROOT)
+endif
 LIBS := $(PKG_LIBS) -lm
 
 ifeq ($(SAN),1)
@@ -90,7 +109,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages image test-image bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image bench install clean format format-check check-config
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT)
@@ -175,7 +194,8 @@ test-fast: all
 	$(Q)tests/run $(BUILD)
 
 # The fleet's long runs: a network cut of minutes, thousands of records;
-# then make test on a stock Debian 12 (test-stock).
+# then make test on a stock Debian 12 (test-stock), the image, the packages
+# on a clean root and the arm64 build under qemu (test-arm64).
 test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
@@ -184,6 +204,14 @@ test-long: all
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image
 	$(Q)$(MAKE) --no-print-directory test-packages
+	$(Q)$(MAKE) --no-print-directory test-arm64
+
+# The arm64 build (README "arm64"): make deb ARCH=arm64, then its packages
+# checked, its unit tests and vuorod run under qemu-aarch64 (tests/arm64/run.sh).
+test-arm64:
+	$(Q)tools/install-deps --long
+	$(Q)$(MAKE) --no-print-directory deb ARCH=arm64
+	$(Q)tests/arm64/run.sh $(BUILD)
 
 # make test in a minimal Debian 12 root (debootstrap minbase: git, make) by
 # chroot, with only what make deps installs there (tests/stock/run.sh).
@@ -270,21 +298,34 @@ install: $(PROGRAMS)
 # build runs in a clean environment (none of this make's variables, e.g. a
 # CFLAGS or SAN given to it): its flags are dpkg-buildflags', its paths
 # debian/rules'.
-DEB_OUT := $(BUILD)/deb
+#
+# make deb ARCH=arm64 cross-builds them for a Raspberry Pi 4/5 (README
+# "arm64") into $(BUILD)/deb-arm64, against the Debian 12 arm64 sysroot of
+# tests/arm64/sysroot.sh ($(BUILD)/arm64/sysroot): the Build-Depends are
+# there, not in this machine's dpkg database, hence -d.  ARCH is taken from
+# make's command line only (an ARCH in the environment is a kernel build's).
+DEB_ARCH := $(if $(filter command line,$(origin ARCH)),$(filter-out $(shell dpkg --print-architecture),$(ARCH)))
+DEB_OUT := $(BUILD)/deb$(if $(DEB_ARCH),-$(DEB_ARCH))
 DEB_SRC := $(DEB_OUT)/vuoro-$(VERSION)
 DEB_JOBS ?= 2
+DEB_SYSROOT := $(if $(DEB_ARCH),$(abspath $(BUILD)/$(DEB_ARCH)/sysroot))
 
 deb:
 	$(Q)cv=$$(dpkg-parsechangelog -S Version); [ "$$cv" = "$(VERSION)" ] || \
 		{ echo "make deb: debian/changelog says $$cv, VERSION says $(VERSION):" \
 			"add a debian/changelog entry for $(VERSION) (dch -v $(VERSION))" >&2; exit 1; }
+	$(Q)case "$(DEB_ARCH)" in ''|arm64) ;; *) echo "make deb: ARCH=$(DEB_ARCH): only arm64" \
+		"cross-builds (tests/arm64/sysroot.sh)" >&2; exit 1;; esac
+	$(if $(DEB_ARCH),$(Q)tests/arm64/sysroot.sh $(DEB_SYSROOT))
 	$(Q)rm -rf $(DEB_OUT) && mkdir -p $(DEB_SRC)
 	$(Q)git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done; true' sh | \
 		tar -c --null -T - -f - | tar -x -C $(DEB_SRC)
 	$(Q)cd $(DEB_SRC) && env -i PATH="$$PATH" HOME="$$HOME" LC_ALL=C.UTF-8 \
-		TMPDIR="$${TMPDIR:-/tmp}" DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $(DEB_BUILD_OPTIONS)" \
-		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		TMPDIR="$${TMPDIR:-/tmp}" \
+		DEB_BUILD_OPTIONS="parallel=$(DEB_JOBS) $(if $(DEB_ARCH),nocheck) $(DEB_BUILD_OPTIONS)" \
+		$(if $(DEB_ARCH),VUORO_SYSROOT=$(DEB_SYSROOT)) \
+		dpkg-buildpackage -b -us -uc $(if $(DEB_ARCH),-a $(DEB_ARCH) -d) >../build.log 2>&1 || \
 		{ tail -40 ../build.log; echo "make deb: failed, see $(DEB_OUT)/build.log" >&2; exit 1; }
 	$(Q)rm -rf $(DEB_SRC)
 	$(Q)ls $(DEB_OUT)/*.deb
@@ -300,5 +341,6 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
-# (Not into the Debian roots that test-stock, test-packages and the image make there.)
--include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (Not into the Debian roots that test-stock, test-packages, the image and
+# the arm64 build (its sysroot, also when BUILD is build/arm64) make there.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -name sysroot \) -prune -o -name '*.d' -type f -print 2>/dev/null)
