@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* hours-ics: opening-hour exceptions from an iCalendar file (POST
+ * /api/hours/exceptions/import) through their importer, on the sim board's services. */
+#include "fuzz.h"
+#include "hours_ics.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+
+	fuzz_quiet();
+	if (hours_ics_parse(fuzz_config(), (const char *)data, size, &list, &error) < 0 && !error)
+		abort(); /* a refusal always says why */
+	return 0;
+}
