@@ -51,7 +51,8 @@ static inline struct config *fuzz_config(void)
 		return cfg;
 	cfg = config_load("board-config/sim.conf", &error);
 	if (!cfg) {
-		fprintf(stderr, "fuzz: board-config/sim.conf: %s (run from the source tree's top)\n",
+		fprintf(stderr,
+			"fuzz: board-config/sim.conf: %s (run from the source tree's top)\n",
 			error->message);
 		exit(2);
 	}
