@@ -601,7 +601,8 @@ void api_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
 				     "deep ([api] json-max-depth)");
 		return;
 	}
-	if (type != SOUP_WEBSOCKET_DATA_TEXT ||
+	/* An empty frame's data is NULL, which json-glib refuses with a critical. */
+	if (type != SOUP_WEBSOCKET_DATA_TEXT || !text || !len ||
 	    !json_parser_load_from_data(parser, text, (gssize)len, &error) ||
 	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {
 		api_signal_error(ws, "a signalling message is a JSON object with a type");
