@@ -187,7 +187,7 @@ test-fast: all
 test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=600
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
 	$(Q)$(MAKE) --no-print-directory test-stock
 
 # Every libFuzzer harness FUZZ_S seconds from its seeds (tests/fuzz/corpus)

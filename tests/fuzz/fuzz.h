@@ -64,3 +64,19 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 {
 	return g_strndup((const char *)data, size);
 }
+
+/* An importer's parse (a booking system's export, hours from iCalendar):
+ * @data as the route's raw body gives it.  A refusal always says why. */
+typedef int (*fuzz_import_fn)(const struct config *cfg, const char *data, gsize len,
+			      GPtrArray **ret_list, GError **error);
+
+static inline int fuzz_import(fuzz_import_fn parse, const uint8_t *data, size_t size)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+
+	fuzz_quiet();
+	if (parse(fuzz_config(), (const char *)data, size, &list, &error) < 0 && !error)
+		abort();
+	return 0;
+}
