@@ -435,6 +435,8 @@ static int parse_follows(const struct config *cfg, const char *value, struct con
 		ret->arg = 0;
 		return 0;
 	}
+	if (!parts[0]) /* "follows =": g_strsplit gives no part at all */
+		return -1;
 	for (int f = 0; f < (int)G_N_ELEMENTS(lamp_follows); f++) {
 		if (f == CONFIG_LAMP_PRINTER_FAULT)
 			continue;
