@@ -14,6 +14,7 @@
 #                      and the arm64 packages and unit tests under qemu (make test-arm64)
 #   make image         the flashable board image in $(BUILD)/image
 #   make bench         BENCH name=value unit lines
+#   make fuzz          every libFuzzer harness (tests/fuzz) FUZZ_S seconds (default 60) each
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
 #                      (ARCH=arm64: cross-built for a Raspberry Pi 4/5 in $(BUILD)/deb-arm64)
@@ -81,6 +82,14 @@ ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ALL_LDFLAGS += -fsanitize=address,undefined
 endif
+# The libFuzzer build (make fuzz: CC=clang-14, BUILD=$(BUILD)/fuzz): the
+# firmware instrumented for coverage, ASan and UBSan; only the harnesses
+# link libFuzzer's main.
+ifeq ($(SAN),fuzz)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
 
 # Everything but main.c goes into one static library that the daemon, the
 # tests and the bench tools link.
@@ -100,6 +109,11 @@ AUX_BINS := $(AUX_SRCS:tools/%.c=$(BUILD)/%)
 # tests/integration/test_powercut.py.  Plain build only: under ASan libasan
 # must load first, so the ASan build leaves it out.
 VFSCUT := $(if $(filter 1,$(SAN)),,$(BUILD)/tests/libvfscut.so)
+# libFuzzer harnesses: tests/fuzz/fuzz-NAME.c → $(BUILD)/fuzz-NAME (SAN=fuzz only)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_CC ?= /usr/bin/clang-14
+FUZZ_S ?= 60
 
 # vuoro-hub, the region's central service: hub/*.c on the site's web, auth
 # and JSON modules (the same library), with libpq.
@@ -109,7 +123,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image bench install clean format format-check check-config
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image bench install clean format format-check check-config fuzz fuzzers
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT)
@@ -164,6 +178,12 @@ $(BUILD)/tests/libvfscut.so: tests/powercut/vfs-cut.c
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -fPIC -shared $(shell pkg-config --cflags glib-2.0 sqlite3) \
 		-o $@ $< $(shell pkg-config --libs glib-2.0 sqlite3)
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(FW_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzzers: $(FUZZ_BINS)
+.SECONDARY: $(FUZZ_BINS:$(BUILD)/%=$(BUILD)/tests/fuzz/%.o)
 
 # The sim board's ID card: a SoftHSM2 token with a test PKI (PIN 1234);
 # SIM_CARD=revoked (expired, wrongca, …: tests/identity/make-pki.sh) tries others.
@@ -187,6 +207,7 @@ run-fleet: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 CFLAGS="-O1 -g" all
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz SAN=fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g" fuzzers
 	$(Q)tests/run $(BUILD) $(BUILD)/asan
 
 # The suites without installing anything or rebuilding ASan: for quick loops.
@@ -201,6 +222,7 @@ test-long: all
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 	$(Q)POWERCUT_N=1000 VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_powercut.py
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image
 	$(Q)$(MAKE) --no-print-directory test-packages
@@ -212,6 +234,13 @@ test-arm64:
 	$(Q)tools/install-deps --long
 	$(Q)$(MAKE) --no-print-directory deb ARCH=arm64
 	$(Q)tests/arm64/run.sh $(BUILD)
+
+# Every libFuzzer harness FUZZ_S seconds from its seeds (tests/fuzz/corpus)
+# after replaying its regressions (tests/fuzz/regress): BENCH fuzz_execs and
+# fuzz_crashes; what it finds goes to $(BUILD)/fuzz, never the sources.
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz SAN=fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g" fuzzers
+	$(Q)tests/fuzz/run $(BUILD)/fuzz $(FUZZ_S)
 
 # make test in a minimal Debian 12 root (debootstrap minbase: git, make) by
 # chroot, with only what make deps installs there (tests/stock/run.sh).

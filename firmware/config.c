@@ -403,6 +403,8 @@ static int parse_action(const struct config *cfg, const char *value, struct conf
 	g_auto(GStrv) parts = g_strsplit(value, ":", 2);
 	guint64 n = 0;
 
+	if (!parts[0]) /* "action =": g_strsplit gives no part at all */
+		return -1;
 	for (int a = CONFIG_BUTTON_ISSUE; a < (int)G_N_ELEMENTS(button_actions); a++) {
 		if (strcmp(parts[0], button_actions[a]) != 0 || !parts[1])
 			continue;
@@ -435,6 +437,8 @@ static int parse_follows(const struct config *cfg, const char *value, struct con
 		ret->arg = 0;
 		return 0;
 	}
+	if (!parts[0]) /* "follows =": g_strsplit gives no part at all */
+		return -1;
 	for (int f = 0; f < (int)G_N_ELEMENTS(lamp_follows); f++) {
 		if (f == CONFIG_LAMP_PRINTER_FAULT)
 			continue;
@@ -819,7 +823,8 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 		g_auto(GStrv) parts = g_strsplit(value, ":", 2);
 		bool known = false;
 
-		for (int i = 0; k->choices[i] && !known; i++)
+		/* "camera =": g_strsplit gives no part at all */
+		for (int i = 0; parts[0] && k->choices[i] && !known; i++)
 			known = strcmp(parts[0], k->choices[i]) == 0;
 		if (!known || (strcmp(parts[0], "v4l2") == 0 &&
 			       (!parts[1] || !g_str_has_prefix(parts[1], "/dev/")))) {

@@ -96,6 +96,10 @@ void api_identify(struct api *api, struct web_req *r, struct web_caller *ret);
 /* The token of Authorization: Bearer or ?token=, NULL when none. */
 /* The same for a WebSocket's upgrade request; the caller frees the strings. */
 void api_identify_message(struct api *api, SoupServerMessage *msg, struct web_caller *ret);
+/* A message on an expert's signalling socket @ws (its "message" signal;
+ * @data the api): checked, parsed, handed to the booths; what went wrong
+ * goes back on @ws.  The fuzzers call it with a socket on memory. */
+void api_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data);
 
 /* Our objects as JSON */
 bool api_service_staffed(struct api *api, int service, const struct queue_service_status *st);

@@ -587,8 +587,7 @@ static void api_signal_error(SoupWebsocketConnection *ws, const char *message)
 	api_signal_send(ws, text, NULL);
 }
 
-static void on_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *message,
-			      gpointer data)
+void api_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
 {
 	struct api *api = data;
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
@@ -602,7 +601,8 @@ static void on_signal_message(SoupWebsocketConnection *ws, gint type, GBytes *me
 				     "deep ([api] json-max-depth)");
 		return;
 	}
-	if (type != SOUP_WEBSOCKET_DATA_TEXT ||
+	/* An empty frame's data is NULL, which json-glib refuses with a critical. */
+	if (type != SOUP_WEBSOCKET_DATA_TEXT || !text || !len ||
 	    !json_parser_load_from_data(parser, text, (gssize)len, &error) ||
 	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {
 		api_signal_error(ws, "a signalling message is a JSON object with a type");
@@ -654,7 +654,7 @@ static void api_signal_open(SoupServer *server, SoupServerMessage *msg, const ch
 	g_object_set_data_full(G_OBJECT(ws), "vuoro-client", g_strdup(client), g_free);
 	g_free(caller.csrf);
 	g_hash_table_insert(api->booth_api->clients, client, g_object_ref(ws));
-	g_signal_connect(ws, "message", G_CALLBACK(on_signal_message), api);
+	g_signal_connect(ws, "message", G_CALLBACK(api_signal_message), api);
 	g_signal_connect(ws, "closed", G_CALLBACK(on_signal_closed), api);
 	soup_websocket_connection_set_keepalive_interval(ws, 5);
 	json_builder_begin_object(b);

@@ -303,7 +303,11 @@ static void api_session_identity(struct web_req *r)
 	int64_t id;
 	int booth;
 
-	if (!api_of(r)->booths || !web_seg_id(r, 2, G_MAXINT32, &id))
+	if (!api_of(r)->booths) {
+		web_error(r, 404, "not_found", "this board has no remote-service booth");
+		return;
+	}
+	if (!web_seg_id(r, 2, G_MAXINT32, &id))
 		return;
 	booth = booths_booth_of_session(api_of(r)->booths, id);
 	if (booth < 0 || booths_session_of(api_of(r)->booths, booth, &info) < 0) {

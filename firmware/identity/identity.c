@@ -557,6 +557,31 @@ static int cert_score(X509 *x)
 	return (ku & KU_DIGITAL_SIGNATURE) ? 2 : 1;
 }
 
+/* A certificate read from the card (DER): the best scored so far becomes
+ * the one checked (TRUE), the others help build its chain. */
+static bool cert_take(struct check *c, GBytes *der, int *best_score)
+{
+	gsize len;
+	const unsigned char *p = g_bytes_get_data(der, &len);
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int score;
+
+	if (!x)
+		return false;
+	score = cert_score(x);
+	if (score <= *best_score) {
+		sk_X509_push(c->others, x);
+		return false;
+	}
+	if (c->cert)
+		sk_X509_push(c->others, c->cert);
+	c->cert = x;
+	*best_score = score;
+	return true;
+}
+
+static void cert_describe(struct check *c);
+
 /* Opens @slot's token and picks its authentication certificate: 1 found,
  * 0 none on this token, -1 verdict set. */
 static int card_open(struct check *c, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti)
@@ -581,30 +606,11 @@ static int card_open(struct check *c, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		g_autoptr(GBytes) der = p11_attr(c, objs[i], CKA_VALUE);
-		g_autoptr(GBytes) cka_id = NULL;
-		const unsigned char *p;
-		gsize len;
-		X509 *x;
-		int score;
 
-		if (!der)
-			continue;
-		p = g_bytes_get_data(der, &len);
-		x = d2i_X509(NULL, &p, (long)len);
-		if (!x)
-			continue;
-		score = cert_score(x);
-		if (score <= best_score) {
-			sk_X509_push(c->others, x);
-			continue;
+		if (der && cert_take(c, der, &best_score)) {
+			g_clear_pointer(&c->cert_id, g_bytes_unref);
+			c->cert_id = p11_attr(c, objs[i], CKA_ID);
 		}
-		cka_id = p11_attr(c, objs[i], CKA_ID);
-		if (c->cert)
-			sk_X509_push(c->others, c->cert);
-		g_clear_pointer(&c->cert_id, g_bytes_unref);
-		c->cert = x;
-		c->cert_id = g_steal_pointer(&cka_id);
-		best_score = score;
 	}
 	ERR_clear_error();
 	if (!c->cert) {
@@ -613,6 +619,13 @@ static int card_open(struct check *c, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti)
 		return 0;
 	}
 	c->r->token_label = p11_label(ti->label, sizeof(ti->label));
+	cert_describe(c);
+	return 1;
+}
+
+/* The chosen certificate's issuer, serial and key type, for the result. */
+static void cert_describe(struct check *c)
+{
 	c->r->cert_issuer = x509_name_str(X509_get_issuer_name(c->cert));
 	c->r->cert_serial = x509_serial_str(c->cert);
 	switch (X509_get0_pubkey(c->cert) ? EVP_PKEY_get_base_id(X509_get0_pubkey(c->cert)) : 0) {
@@ -625,7 +638,6 @@ static int card_open(struct check *c, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti)
 	default:
 		c->r->key_type = "other";
 	}
-	return 1;
 }
 
 static int slots_list(struct check *c, CK_SLOT_ID **ret, CK_ULONG *ret_n)
@@ -1154,6 +1166,26 @@ static void check_run(struct check *c, const char *pin)
 				       identity_verdict_advice(IDENTITY_VERIFIED));
 }
 
+/* A check's start: its result (IDENTITY_ERROR until a step says more; with
+ * a detail already when out of memory) and @id locked. */
+static struct identity_result *check_begin(struct check *c, struct identity *id)
+{
+	struct identity_result *r = g_new0(struct identity_result, 1);
+
+	r->verdict = IDENTITY_ERROR;
+	r->pin_tries_left = -1;
+	c->id = id;
+	c->r = r;
+	c->session = CK_INVALID_HANDLE;
+	c->others = sk_X509_new_null();
+	c->crls = sk_X509_CRL_new_null();
+	c->store = X509_STORE_new();
+	if (!c->others || !c->crls || !c->store)
+		verdict(r, IDENTITY_ERROR, "Out of memory");
+	g_mutex_lock(&id->lock);
+	return r;
+}
+
 int identity_check(struct identity *id, const char *pin, struct identity_result **ret_result)
 {
 	struct identity_result *r;
@@ -1162,20 +1194,9 @@ int identity_check(struct identity *id, const char *pin, struct identity_result 
 
 	if (!id || !ret_result)
 		return -EINVAL;
-	r = g_new0(struct identity_result, 1);
-	r->verdict = IDENTITY_ERROR;
-	r->pin_tries_left = -1;
-	c.id = id;
-	c.r = r;
-	c.session = CK_INVALID_HANDLE;
-	c.others = sk_X509_new_null();
-	c.crls = sk_X509_CRL_new_null();
-	c.store = X509_STORE_new();
-	g_mutex_lock(&id->lock);
-	if (c.others && c.crls && c.store)
+	r = check_begin(&c, id);
+	if (!r->detail)
 		check_run(&c, pin);
-	else
-		verdict(r, IDENTITY_ERROR, "Out of memory");
 	t_end = g_get_monotonic_time();
 	check_end(&c);
 	/* After a card or module fault, start from a fresh C_Initialize. */
@@ -1186,6 +1207,39 @@ int identity_check(struct identity *id, const char *pin, struct identity_result 
 		r->ms = (double)(t_end - c.t_challenge) / 1000.0;
 	r->total_ms = (double)(t_end - t0) / 1000.0;
 	g_debug("identity check: %s in %.1f ms", identity_verdict_name(r->verdict), r->total_ms);
+	*ret_result = r;
+	return 0;
+}
+
+int identity_check_certs(struct identity *id, GBytes *const *ders, size_t n,
+			 struct identity_result **ret_result)
+{
+	struct identity_result *r;
+	struct check c = {0};
+	int best_score = 0;
+
+	if (!id || !ret_result)
+		return -EINVAL;
+	r = check_begin(&c, id);
+	if (!r->detail && files_load(&c) == 0) {
+		for (size_t i = 0; i < n; i++)
+			cert_take(&c, ders[i], &best_score);
+		ERR_clear_error();
+		if (!c.cert) {
+			verdict(r, IDENTITY_NO_CARD, "No certificate could be read");
+		} else {
+			cert_describe(&c);
+			if (cert_verify(&c) == 0 && personal_fields(&c) == 0) {
+				r->verdict = IDENTITY_VERIFIED;
+				r->detail = g_strdup_printf(
+				    "The certificate %s of %s is valid (without the card's "
+				    "signature)",
+				    r->cert_serial, r->cert_issuer);
+			}
+		}
+	}
+	check_end(&c);
+	g_mutex_unlock(&id->lock);
 	*ret_result = r;
 	return 0;
 }

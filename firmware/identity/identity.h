@@ -115,6 +115,15 @@ void identity_check_async(struct identity *id, const char *pin, GCancellable *ca
 /* NULL with @error set only when cancelled before the card was touched. */
 struct identity_result *identity_check_finish(GAsyncResult *result, GError **error);
 
+/* What identity_check does with what it reads, without a card: the files
+ * (trust anchors, CRL, site secret), then the DER certificates @ders (as a
+ * card holds them) picked, verified against those and read for the
+ * person's fields.  The verdict is IDENTITY_VERIFIED when all pass (the
+ * card's signature is not asked for).  0, or -EINVAL.  For the fuzzers
+ * (tests/fuzz/fuzz-identity.c). */
+int identity_check_certs(struct identity *id, GBytes *const *ders, size_t n,
+			 struct identity_result **ret_result);
+
 /* Is a card in the reader (in the configured slot)?  1 yes, 0 no,
  * -ENOENT the module is missing or does not load, -EIO it failed.  Blocks
  * briefly; for "insert your card" on the booth screen. */

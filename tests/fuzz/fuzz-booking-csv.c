@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* booking-csv: a booking system's export (POST /api/appointments/import,
+ * CSV) through the importer, on the sim board's services. */
+#include "booking.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_import(booking_parse_csv, data, size);
+}
