@@ -94,6 +94,10 @@ class NsSite:
         return self.proc.returncode
 
     def _req(self, method, path, body=None, auth=False):
+        if self.proc.poll() is not None:  # say why, not "connection refused"
+            raise AssertionError("the site's vuorod has exited (status %s): %s" % (
+                self.proc.returncode, open(self.stderr_path, errors="replace").read()[-3000:]))
+
         def go():
             headers = {}
             if auth:
