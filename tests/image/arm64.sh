@@ -14,8 +14,15 @@
 # 3. vuoro-root: /usr/bin/vuorod is an ARM aarch64 ELF (dumped by debugfs,
 #    read by file), the vuoro package is installed, fonts for every
 #    language's script are there (Noto for Arabic), fstab mounts by label.
+# 4. With ARM64_BOOT=1: a copy of the image boots in qemu-system-aarch64
+#    (the generic "virt" machine, Cortex-A72 as in a Pi 4, TCG) with its own
+#    kernel and initrd by -kernel/-initrd and root=LABEL=vuoro-root; first
+#    boot takes the sim board's config from VUORO-BOOT and /api/health
+#    answers through a forwarded port (BENCH image_arm64_boot_to_health_s).
+#    Not the Pi's boot path (its firmware): the kernel, root and services.
 # Prints BENCH image_arm64_mib (the image's size).  Needs debugfs, mtools,
-# sfdisk, blkid and file (tools/install-deps --long); not root.
+# sfdisk, blkid and file (tools/install-deps --long), qemu-system-arm for 4;
+# not root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -35,7 +42,14 @@ for t in sfdisk blkid mdir mtype debugfs file; do
 	}
 done
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+qpid=
+stop() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+	[ -z "$qpid" ] || wait "$qpid" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
 
 fail() {
 	echo "image-arm64-test: FAILED: $*" >&2
@@ -114,4 +128,54 @@ grep -q 'NotoSansArabic-Regular.ttf' "$tmp/noto.ls" || fail "no Noto Sans Arabic
 debugfs -R 'ls -l /usr/share/fonts/truetype/dejavu' "$tmp/p2" 2>/dev/null | grep -q 'DejaVuSans.ttf' ||
 	fail "no DejaVu Sans on vuoro-root"
 echo "BENCH image_arm64_mib=$(du -m --apparent-size "$img" | cut -f1) MiB"
-echo "image-arm64-test: ok ($(basename "$img"): MBR, Pi firmware and kernel on VUORO-BOOT, aarch64 vuorod, fonts)"
+
+# 4. Boot a copy in qemu (virt, TCG).
+if [ "${ARM64_BOOT:-0}" = 1 ]; then
+	command -v qemu-system-aarch64 >/dev/null || fail "qemu-system-aarch64 missing: run tools/install-deps --long"
+	port=${IMAGE_PORT:-18081}
+	mcopy -i "$boot" "::/$initrd" "$tmp/initrd"
+	rm -f "$tmp/p2"
+	cp --sparse=always "$img" "$tmp/boot.img"
+	copy="$tmp/boot.img@@$(($(part 1 start) * 512))"
+	sed -e 's|^listen = .*|listen = 0.0.0.0:8080|' -e 's|= build/run/|= /var/lib/vuoro/|' \
+		board-config/sim.conf >"$tmp/site.conf"
+	mcopy -o -i "$copy" "$tmp/site.conf" ::/vuoro.conf
+	printf '%s\n' board-admin-pass-1 >"$tmp/admin-password"
+	mcopy -o -i "$copy" "$tmp/admin-password" ::/admin-password
+	serial=$work/boot-arm64.log
+	: >"$serial"
+	t0=$(date +%s.%N)
+	qemu-system-aarch64 -M virt -cpu cortex-a72 -accel tcg -m 2048 -smp 2 -nographic -no-reboot \
+		-kernel "$tmp/kernel" -initrd "$tmp/initrd" \
+		-append "root=LABEL=vuoro-root ro console=ttyAMA0 panic=-1" \
+		-drive "file=$tmp/boot.img,format=raw,if=virtio" \
+		-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:8080" \
+		-serial "file:$serial" -monitor none </dev/null >/dev/null 2>&1 &
+	qpid=$!
+	echo "image-arm64-test: booting a copy in qemu-system-aarch64 (virt, cortex-a72, TCG; console in $serial)"
+	ok=0
+	for _ in $(seq 1800); do
+		if curl -fsS -m 5 "http://127.0.0.1:$port/api/health" >"$tmp/health.json" 2>/dev/null; then
+			ok=1
+			break
+		fi
+		kill -0 "$qpid" 2>/dev/null || break
+		sleep 1
+	done
+	[ "$ok" = 1 ] || {
+		tail -30 "$serial" >&2
+		fail "no /api/health from the arm64 image in qemu"
+	}
+	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	echo "image-arm64-test: /api/health after ${secs} s: $(head -c 200 "$tmp/health.json")"
+	grep -q '"status":"ok"' "$tmp/health.json" || fail "health is not ok"
+	for _ in $(seq 60); do
+		grep -q 'vuoro-firstboot: made the user admin' "$serial" && break
+		sleep 1
+	done
+	grep -q 'vuoro-firstboot: installed the board-config' "$serial" || fail "first boot did not install vuoro.conf"
+	grep -q 'vuoro-firstboot: made the user admin' "$serial" || fail "first boot made no admin"
+	grep -q 'vuoro-firstboot: /var/lib/vuoro is LABEL=vuoro-data' "$serial" || fail "/var/lib/vuoro is not the data partition"
+	echo "BENCH image_arm64_boot_to_health_s=$secs s"
+fi
+echo "image-arm64-test: ok ($(basename "$img"): MBR, Pi firmware and kernel on VUORO-BOOT, aarch64 vuorod, fonts$([ "${ARM64_BOOT:-0}" = 1 ] && echo "; booted in qemu virt to /api/health"))"
