@@ -14,7 +14,7 @@
 #                      and the arm64 packages and unit tests under qemu (make test-arm64)
 #                      and the arm64 image's content (make test-image-arm64)
 #   make image         the flashable board image in $(BUILD)/image
-#                      (ARCH=arm64: the Raspberry Pi 4/5 one)
+#                      (ARCH=arm64: the Raspberry Pi 4 one)
 #   make bench         BENCH name=value unit lines
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deb           the Debian packages (vuoro, vuoro-kiosk, vuoro-hub) in $(BUILD)/deb
@@ -225,7 +225,7 @@ test-stock:
 # The flashable image (README "Install from an image"): Debian 12 with the
 # packages of make deb, boot/config, system and data partitions, made without
 # loop devices (tools/build-image) in $(BUILD)/image/vuoro-amd64.img.
-# make image ARCH=arm64: the Raspberry Pi 4/5 image, vuoro-arm64.img, from
+# make image ARCH=arm64: the Raspberry Pi 4 image, vuoro-arm64.img, from
 # make deb ARCH=arm64's packages (its root's programs run under
 # qemu-user-static through binfmt_misc, set up and undone by build-image).
 image:

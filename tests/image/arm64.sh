@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The arm64 (Raspberry Pi 4/5) image's content, checked offline (issue 18
+# The arm64 (Raspberry Pi 4) image's content, checked offline (issue 18
 # item 5): tools/build-image BUILD arm64's vuoro-arm64.img is read as a file
 # (sfdisk, blkid on each partition's bytes, mtools, debugfs: no loop device,
 # no mount), since no Raspberry Pi is at hand.
@@ -8,7 +8,7 @@
 # 1. An MBR (dos) disk: partition 1 FAT (type c, bootable) labelled
 #    VUORO-BOOT, 2 ext4 vuoro-root, 3 ext4 vuoro-data.
 # 2. VUORO-BOOT holds what a Pi 4's boot loader reads: start4.elf,
-#    fixup4.dat, bcm2711-rpi-4-b.dtb (and the Pi 5's bcm2712-rpi-5-b.dtb),
+#    fixup4.dat, bcm2711-rpi-4-b.dtb (and the Pi 400's),
 #    config.txt naming the kernel and initrd that are there, cmdline.txt
 #    with root=LABEL=vuoro-root; and the site's README.txt and example.
 # 3. vuoro-root: /usr/bin/vuorod is an ARM aarch64 ELF (dumped by debugfs,
@@ -91,7 +91,7 @@ rm -f "$tmp/p1" "$tmp/p3"
 boot="$img@@$(($(part 1 start) * 512))"
 mdir -b -i "$boot" ::/ >"$tmp/boot.ls"
 echo "image-arm64-test: VUORO-BOOT: $(wc -l <"$tmp/boot.ls") files: $(sed 's|^::/||' "$tmp/boot.ls" | grep -v / | head -30 | paste -sd' ')"
-for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb bcm2712-rpi-5-b.dtb config.txt cmdline.txt README.txt example-site.conf; do
+for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb bcm2711-rpi-400.dtb config.txt cmdline.txt README.txt example-site.conf; do
 	grep -qix "::/$f" "$tmp/boot.ls" || fail "no $f on VUORO-BOOT"
 done
 mtype -i "$boot" ::/config.txt | tr -d '\r' >"$tmp/config.txt"
