@@ -12,7 +12,9 @@
 #                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
 #                      and the arm64 packages and unit tests under qemu (make test-arm64)
+#                      and the arm64 image's content (make test-image-arm64)
 #   make image         the flashable board image in $(BUILD)/image
+#                      (ARCH=arm64: the Raspberry Pi 4 one)
 #   make bench         BENCH name=value unit lines
 #   make fuzz          every libFuzzer harness (tests/fuzz) FUZZ_S seconds (default 60) each
 #   make install       PREFIX=/usr/local DESTDIR=
@@ -123,7 +125,7 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image bench install clean format format-check check-config fuzz fuzzers
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image test-image-arm64 bench install clean format format-check check-config fuzz fuzzers
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT)
@@ -227,6 +229,7 @@ test-long: all
 	$(Q)$(MAKE) --no-print-directory test-image
 	$(Q)$(MAKE) --no-print-directory test-packages
 	$(Q)$(MAKE) --no-print-directory test-arm64
+	$(Q)$(MAKE) --no-print-directory test-image-arm64
 
 # The arm64 build (README "arm64"): make deb ARCH=arm64, then its packages
 # checked, its unit tests and vuorod run under qemu-aarch64 (tests/arm64/run.sh).
@@ -251,16 +254,26 @@ test-stock:
 # The flashable image (README "Install from an image"): Debian 12 with the
 # packages of make deb, boot/config, system and data partitions, made without
 # loop devices (tools/build-image) in $(BUILD)/image/vuoro-amd64.img.
+# make image ARCH=arm64: the Raspberry Pi 4 image, vuoro-arm64.img, from
+# make deb ARCH=arm64's packages (its root's programs run under
+# qemu-user-static through binfmt_misc, set up and undone by build-image).
 image:
 	$(Q)tools/install-deps --long
-	$(Q)$(MAKE) --no-print-directory deb
-	$(Q)tools/build-image $(BUILD) amd64
+	$(Q)$(MAKE) --no-print-directory deb $(if $(DEB_ARCH),ARCH=$(DEB_ARCH))
+	$(Q)tools/build-image $(BUILD) $(or $(DEB_ARCH),amd64)
 
 # The image boots in qemu (TCG), first boot reads the site's settings,
 # vuorod answers /api/health through a forwarded port (BENCH
 # image_boot_to_health_s), and a re-flash of the system keeps the data.
 test-image: image
 	$(Q)tests/image/run.sh $(BUILD)
+
+# The arm64 image is built and its content checked offline: MBR layout and
+# labels, the Pi's firmware, device tree, config.txt, kernel and initrd on
+# VUORO-BOOT, vuorod an aarch64 program, fonts (tests/image/arm64.sh).
+test-image-arm64:
+	$(Q)$(MAKE) --no-print-directory image ARCH=arm64
+	$(Q)tests/image/arm64.sh $(BUILD)
 
 # The packages on a clean Debian 12 root (debootstrap minbase): installed by
 # apt, served, removed and purged; an upgrade from an older schema keeps the
