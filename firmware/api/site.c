@@ -307,6 +307,9 @@ GPtrArray *api_faults(struct api *api)
 		api_fault_add(faults, "disk",
 			      store_read_only(desk_store(api->desk)) ? "read_only" : "low_space",
 			      disk);
+	else if (store_write_fault(desk_store(api->desk)))
+		api_fault_add(faults, "disk", "write_failed",
+			      g_strdup(store_write_fault(desk_store(api->desk))));
 	if (tls_cert_watch_fault(api->tls_watch))
 		api_fault_add(faults, "tls", "certificate",
 			      g_strdup(tls_cert_watch_fault(api->tls_watch)));

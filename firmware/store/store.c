@@ -89,6 +89,9 @@ struct store {
 	 * back, even over the same file) gets a new epoch. */
 	int64_t sent_high, sent_written;
 	int64_t sent_written_at; /* monotonic µs */
+	/* The last write that failed on the disk (I/O error, full, read-only),
+	 * for /tech; NULL again once a commit reaches the WAL (store_wal_hook). */
+	char *write_fault;
 };
 
 #define OUTBOX_ADD_SQL "INSERT INTO outbox (id, kind, at, body) VALUES (?1, ?2, ?3, ?4)"
@@ -162,7 +165,35 @@ static int store_fail(struct store *s, int sqlite_rc, const char *doing, GError 
 			    doing, msg);
 		break;
 	}
+	if (s && !s->reader &&
+	    (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY ||
+	     primary == SQLITE_CANTOPEN)) {
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
+
+		g_free(s->write_fault);
+		s->write_fault = g_strdup_printf("disk: saving to the database failed at %s: %s",
+						 when, error && *error ? (*error)->message : msg);
+	}
 	return rc;
+}
+
+/* A commit reached the WAL: the disk takes writes again.  Does what SQLite's
+ * default hook does besides (a passive checkpoint every 1,000 pages), since
+ * a hook of our own replaces it. */
+static int store_wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = data;
+
+	g_clear_pointer(&s->write_fault, g_free);
+	if (pages >= 1000)
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+const char *store_write_fault(const struct store *s)
+{
+	return s->write_fault;
 }
 
 static int store_exec(struct store *s, const char *sql, const char *doing, GError **error)
@@ -560,6 +591,7 @@ struct store *store_open(const char *path, const struct config *cfg, GError **er
 			       "PRAGMA foreign_keys = ON;",
 			       "setting up the database", error) < 0)
 			return NULL;
+		sqlite3_wal_hook(s->db, store_wal_hook, s);
 		if (store_migrate(s, error) < 0)
 			return NULL;
 		if (cfg && store_mirror_config(s, cfg, error) < 0)
@@ -599,6 +631,7 @@ void store_free(struct store *s)
 	sqlite3_close(s->db);
 	g_free(s->path);
 	g_free(s->epoch);
+	g_free(s->write_fault);
 	g_free(s);
 }
 
