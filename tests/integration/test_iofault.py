@@ -24,8 +24,8 @@ cycle after cycle, until the N-th call has failed.  Checked:
   unsynced writes in memory and drops them when vuorod ends, so "stored"
   here means synced.
 
-IOFAULT_N (default 12: N = 1..12 for writes, a sample of syncs, ENOSPC and
-opens, under a minute, make test); make test-long sets IOFAULT_N=200: every
+IOFAULT_N (default 30: N = 1..30 for writes, 1..10 for syncs, a few ENOSPC,
+one-off and open faults, about 20 s, make test); make test-long sets IOFAULT_N=200: every
 N up to 200 for each kind, then IOFAULT_SAMPLE random N beyond (default 100),
 and prints BENCH io_faults_tried.  IOFAULT_SEED repeats the sample."""
 import os
@@ -41,8 +41,9 @@ import requests
 from conftest import VUOROD, Daemon, add_user, USERS, conf_with
 from test_powercut import SHIM, UPLINK, needs_shim
 
-N = int(os.environ.get("IOFAULT_N", "12"))
-SAMPLE = int(os.environ.get("IOFAULT_SAMPLE", "100")) if N > 12 else 0
+N = int(os.environ.get("IOFAULT_N", "30"))
+LONG = N > 30
+SAMPLE = int(os.environ.get("IOFAULT_SAMPLE", "100")) if LONG else 0
 MAX_CYCLES = 60  # a scenario that never reaches the N-th call ends here
 STORAGE_WORDS = ("database", "disk")
 
@@ -73,6 +74,7 @@ class Run:
         self.answers = []  # (step, status, message)
         self.problems = []
         self.failed = False  # a request got a storage error
+        self.cleared = False  # the fault is over: every request must work again
         self.tickets = {}  # id -> code, acknowledged
         self.called, self.ended = set(), set()
         self.ratings = 0
@@ -94,7 +96,10 @@ class Run:
         if 200 <= r.status_code < 300:
             return r
         if r.status_code >= 500:
-            if not storage_message(r):
+            if self.cleared:
+                self.problems.append("%s: %d after the fault cleared (no recovery without a restart): %s"
+                                     % (step, r.status_code, r.text[:300]))
+            elif not storage_message(r):
                 self.problems.append("%s: %d without a message naming the database: %s"
                                      % (step, r.status_code, r.text[:300]))
             self.failed = True
@@ -144,8 +149,10 @@ class Run:
                 return False
             if self.count == 0:  # a lasting fault: named while it lasts
                 h = self.health()
+                # (an open fails only for a worker's read-only connection
+                # here: the report's answer names it, /tech does not)
                 named = [f for f in h.get("faults", []) if any(w in f for w in STORAGE_WORDS)]
-                if not named:
+                if not named and self.kind != "open":
                     self.problems.append("the lasting %s fault is not in /api/health: %s" % (self.kind, h))
                 if self.kind != "open":
                     r = self.s.post(d.url + "/api/tickets", json={"service": "guide", "handout": "screen"},
@@ -158,6 +165,13 @@ class Run:
                         self.tickets[t["id"]] = t["code"]
                 os.unlink(self.fault)  # cleared
             # Recovered: the same vuorod serves again, and says all is well.
+            # A visit whose end failed is still open: end it first (or 409:
+            # none is), then the whole cycle must work.
+            self.cleared = True
+            r = self.req("after: end what is open", "POST", "/api/counters/1/end", {"outcome": "resolved"},
+                         user="anna")
+            if r:
+                self.ended.add(r.json()["ticket"]["id"])
             self.failed = False
             self.cycle("after", today)
             h = self.health()
@@ -221,12 +235,12 @@ def template(tmp_path_factory):
 
 def plan():
     """(kind, N, errno, count) for this run."""
-    if N <= 12:
+    if not LONG:
         p = [("write", n, "EIO", 0) for n in range(1, N + 1)]
-        p += [("sync", n, "EIO", 0) for n in (1, 2, 5)]
-        p += [("write", n, "ENOSPC", 0) for n in (1, 7)]
-        p += [("sync", 3, "ENOSPC", 1), ("write", 4, "EIO", 1)]  # a one-off blip
-        p += [("open", 1, "EIO", 0)]
+        p += [("sync", n, "EIO", 0) for n in range(1, 11)]
+        p += [("write", n, "ENOSPC", 0) for n in (1, 7, 20)]
+        p += [("sync", 3, "ENOSPC", 1), ("write", 4, "EIO", 1), ("write", 9, "ENOSPC", 1)]  # one-off blips
+        p += [("open", n, "EIO", 0) for n in (1, 2)] + [("open", 1, "ENOSPC", 1)]
         return p
     seed = int(os.environ.get("IOFAULT_SEED", str(int(time.time()))))
     print("io fault sample seed", seed)
