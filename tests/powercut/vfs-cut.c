@@ -112,7 +112,12 @@ static bool cut_unsynced_wal;
 static unsigned cut_keep_count; /* blocks a cut let through */
 
 /* Fault mode: which calls fail, under cut_lock. */
-enum fault_kind { FAULT_NONE, FAULT_WRITE, FAULT_SYNC, FAULT_OPEN };
+enum fault_kind {
+	FAULT_NONE,
+	FAULT_WRITE,
+	FAULT_SYNC,
+	FAULT_OPEN
+};
 static enum fault_kind fault_kind;
 static long fault_at;    /* the first failing call of fault_kind, counted from 1 */
 static long fault_count; /* failures before it clears; 0: until VFSFAULT_FILE goes */
