@@ -14,7 +14,9 @@ cycle after cycle, until the N-th call has failed.  Checked:
   only as the consequence of an earlier failure (nobody waiting, since the
   ticket was not issued);
 - a lasting fault (VFSFAULT_COUNT=0) is named in /api/health (what /tech
-  shows) while it lasts, and a new ticket is refused while it lasts;
+  shows) while it lasts, and a lasting write or sync fault refuses a new
+  ticket (an open fails only for a report's read-only connection here: the
+  writer's files stay open);
 - once the fault clears (the file removed, or after its one failure) the
   next requests succeed — the same vuorod, no restart — and /api/health no
   longer names it;
@@ -149,10 +151,8 @@ class Run:
                 return False
             if self.count == 0:  # a lasting fault: named while it lasts
                 h = self.health()
-                # (an open fails only for a worker's read-only connection
-                # here: the report's answer names it, /tech does not)
                 named = [f for f in h.get("faults", []) if any(w in f for w in STORAGE_WORDS)]
-                if not named and self.kind != "open":
+                if not named:
                     self.problems.append("the lasting %s fault is not in /api/health: %s" % (self.kind, h))
                 if self.kind != "open":
                     r = self.s.post(d.url + "/api/tickets", json={"service": "guide", "handout": "screen"},
