@@ -274,6 +274,9 @@ def test_io_errors_are_reported_and_survived(template, workdir):
             by_kind[kind] = by_kind.get(kind, 0) + 1
         else:
             not_reached += 1
+        if LONG and (tried + not_reached) % 50 == 0:
+            print("… %d runs, %d faults tried, %.0f s" % (tried + not_reached, tried, time.monotonic() - t0),
+                  flush=True)
     took = time.monotonic() - t0
     print("io faults: %d tried (%s), %d never reached by the scenario, %.1f s"
           % (tried, ", ".join("%s %d" % kv for kv in sorted(by_kind.items())), not_reached, took))
