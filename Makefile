@@ -8,6 +8,7 @@
 #   make test          every test, also under ASan+UBSan
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records),
 #                      1,000 power cuts (test_powercut.py)
+#                      I/O errors at every write, sync and open up to 200 (test_iofault.py)
 #                      and make test on a stock Debian 12 (make test-stock)
 #                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
@@ -224,6 +225,8 @@ test-long: all
 		/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider tests/integration/long_fleet.py
 	$(Q)POWERCUT_N=1000 VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_powercut.py
+	$(Q)IOFAULT_N=200 VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
+		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_iofault.py
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image

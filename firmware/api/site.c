@@ -274,7 +274,7 @@ GPtrArray *api_faults(struct api *api)
 	struct dispenser_printer_state printer = {0};
 	const char *gpio_why = NULL;
 	char *disk = api_disk_message(desk_store(api->desk));
-	char *fds;
+	char *fds, *failed;
 	int64_t behind;
 
 	if (api->dispenser)
@@ -307,6 +307,8 @@ GPtrArray *api_faults(struct api *api)
 		api_fault_add(faults, "disk",
 			      store_read_only(desk_store(api->desk)) ? "read_only" : "low_space",
 			      disk);
+	else if ((failed = store_write_fault(desk_store(api->desk))))
+		api_fault_add(faults, "disk", "failed", failed);
 	if (tls_cert_watch_fault(api->tls_watch))
 		api_fault_add(faults, "tls", "certificate",
 			      g_strdup(tls_cert_watch_fault(api->tls_watch)));

@@ -89,12 +89,40 @@ struct store {
 	 * back, even over the same file) gets a new epoch. */
 	int64_t sent_high, sent_written;
 	int64_t sent_written_at; /* monotonic µs */
+	/* The last operation that failed on the disk (I/O error, full,
+	 * read-only, cannot open; a job's reader too), for /tech; NULL again once
+	 * a commit reaches the WAL (store_wal_hook).  Under fault_lock: the jobs'
+	 * threads set it. */
+	GMutex fault_lock;
+	char *write_fault;
 };
 
 #define OUTBOX_ADD_SQL "INSERT INTO outbox (id, kind, at, body) VALUES (?1, ?2, ?3, ?4)"
 
 static int store_write(struct store *s, const char *sql, const char *doing, GError **error,
 		       const char *types, ...);
+
+/* Whether SQLite's @sqlite_rc says the disk failed (not the query). */
+static bool store_disk_failed(int sqlite_rc)
+{
+	int primary = sqlite_rc & 0xff;
+
+	return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY ||
+	       primary == SQLITE_CANTOPEN;
+}
+
+/* @s's disk failed: say so on /tech until the next commit.  Any thread. */
+static void store_set_fault(struct store *s, const char *why)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
+
+	g_mutex_lock(&s->fault_lock);
+	g_free(s->write_fault);
+	s->write_fault =
+	    g_strdup_printf("disk: the database failed on its disk at %s: %s", when, why);
+	g_mutex_unlock(&s->fault_lock);
+}
 
 /* Maps SQLite's result onto an errno and a line that says what to do. */
 static int store_fail(struct store *s, int sqlite_rc, const char *doing, GError **error)
@@ -162,7 +190,35 @@ static int store_fail(struct store *s, int sqlite_rc, const char *doing, GError 
 			    doing, msg);
 		break;
 	}
+	if (s && !s->reader && store_disk_failed(sqlite_rc)) {
+		store_set_fault(s, error && *error ? (*error)->message : msg);
+	}
 	return rc;
+}
+
+/* A commit reached the WAL: the disk takes writes again.  Does what SQLite's
+ * default hook does besides (a passive checkpoint every 1,000 pages), since
+ * a hook of our own replaces it. */
+static int store_wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = data;
+
+	g_mutex_lock(&s->fault_lock);
+	g_clear_pointer(&s->write_fault, g_free);
+	g_mutex_unlock(&s->fault_lock);
+	if (pages >= 1000)
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+char *store_write_fault(struct store *s)
+{
+	char *why;
+
+	g_mutex_lock(&s->fault_lock);
+	why = g_strdup(s->write_fault);
+	g_mutex_unlock(&s->fault_lock);
+	return why;
 }
 
 static int store_exec(struct store *s, const char *sql, const char *doing, GError **error)
@@ -511,6 +567,8 @@ const char *store_epoch(const struct store *s)
 struct store *store_open(const char *path, const struct config *cfg, GError **error)
 {
 	g_autoptr(Store) s = g_new0(struct store, 1);
+
+	g_mutex_init(&s->fault_lock);
 	sqlite3_stmt *st = NULL;
 	g_autofree char *check = NULL;
 	int rc;
@@ -560,6 +618,7 @@ struct store *store_open(const char *path, const struct config *cfg, GError **er
 			       "PRAGMA foreign_keys = ON;",
 			       "setting up the database", error) < 0)
 			return NULL;
+		sqlite3_wal_hook(s->db, store_wal_hook, s);
 		if (store_migrate(s, error) < 0)
 			return NULL;
 		if (cfg && store_mirror_config(s, cfg, error) < 0)
@@ -599,6 +658,8 @@ void store_free(struct store *s)
 	sqlite3_close(s->db);
 	g_free(s->path);
 	g_free(s->epoch);
+	g_free(s->write_fault);
+	g_mutex_clear(&s->fault_lock);
 	g_free(s);
 }
 
@@ -607,6 +668,8 @@ void store_free(struct store *s)
 static struct store *store_reader_open(const char *path, bool immutable, GError **error)
 {
 	g_autoptr(Store) r = g_new0(struct store, 1);
+
+	g_mutex_init(&r->fault_lock);
 	int rc;
 
 	r->path = g_strdup(path);
@@ -642,6 +705,7 @@ struct store *store_open_reader(const struct store *s, GError **error)
 struct store_job {
 	char *path; /* copied: the job may outlive nothing of the caller's */
 	bool immutable;
+	struct store *owner; /* the writer: store_free waits for a running job */
 	store_job_fn fn;
 	gpointer data;
 	GDestroyNotify data_free;
@@ -670,13 +734,16 @@ static void store_job_thread(gpointer data, gpointer pool_data)
 
 	setpriority(PRIO_PROCESS, 0, STORE_JOB_NICE); /* Linux: this thread only */
 	r = store_reader_open(j->path, j->immutable, &j->error);
-
 	j->rc = r ? j->fn(r, j->data, &j->error) : -EIO;
 	if (j->rc >= 0)
 		g_clear_error(&j->error);
 	else if (!j->error)
 		g_set_error(&j->error, STORE_ERROR, -j->rc, "the database could not be read: %s",
 			    g_strerror(-j->rc));
+	/* A job that failed on the disk (its open, or a read of the WAL it
+	 * opens later) is the disk's fault on /tech, as a failed write is. */
+	if (j->rc < 0 && (!r || store_disk_failed(sqlite3_extended_errcode(r->db))))
+		store_set_fault(j->owner, j->error->message);
 	g_task_return_boolean(task, TRUE);
 }
 
@@ -688,6 +755,7 @@ void store_job_run(struct store *s, store_job_fn fn, gpointer data, GDestroyNoti
 
 	j->path = g_strdup(s->path);
 	j->immutable = s->read_only;
+	j->owner = s;
 	j->fn = fn;
 	j->data = data;
 	j->data_free = data_free;

@@ -39,6 +39,10 @@ void store_free(struct store *s);
 /* The database file, and whether it is served read-only (see store_open). */
 const char *store_path(const struct store *s);
 bool store_read_only(const struct store *s);
+/* The last operation that failed on the database's disk (a write, a sync,
+ * an open, a job's), in words for /tech; NULL when the last commit reached
+ * it.  Free it. */
+char *store_write_fault(struct store *s);
 typedef struct store Store; /* for g_autoptr(Store) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_free)
 

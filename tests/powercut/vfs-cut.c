@@ -48,6 +48,20 @@
  * vuorod ran with synchronous=NORMAL (in WAL mode a commit is then durable
  * only at the next checkpoint).  Acknowledged tickets must then be lost.
  *
+ * Fault mode (issue 19, item 2: I/O errors): VFSFAULT_KIND=write|sync|open
+ * makes the VFSFAULT_AT-th such call on those files fail (write counts
+ * xWrite and xTruncate) with VFSFAULT_ERRNO=EIO (default) or ENOSPC, as the
+ * real "unix" VFS would report it: SQLITE_IOERR_WRITE / _TRUNCATE /
+ * _FSYNC, SQLITE_FULL for a write on a full disk, SQLITE_CANTOPEN, with
+ * errno set so that sqlite3_system_errno() sees it.  The failure is not
+ * applied: a failed write holds nothing, a failed sync applies nothing.  The
+ * fault lasts VFSFAULT_COUNT failed calls (default 1; 0: until cleared), then
+ * clears.  With VFSFAULT_FILE=/path, calls are counted and failed only while
+ * that file exists: the test arms the fault once vuorod is up by creating
+ * it and clears a lasting fault by removing it.  Each failure says so on
+ * stderr ("libvfsfault: failing ...").  No cut happens in fault mode unless
+ * VFSCUT_AFTER or SIGUSR2 asks for one.
+ *
  * Not for the ASan build: libasan must be the first object loaded, and an
  * LD_PRELOAD ahead of it makes the sanitized vuorod refuse to start.
  */
@@ -97,6 +111,21 @@ static unsigned cut_seed;
 static bool cut_unsynced_wal;
 static unsigned cut_keep_count; /* blocks a cut let through */
 
+/* Fault mode: which calls fail, under cut_lock. */
+enum fault_kind {
+	FAULT_NONE,
+	FAULT_WRITE,
+	FAULT_SYNC,
+	FAULT_OPEN
+};
+static enum fault_kind fault_kind;
+static long fault_at;    /* the first failing call of fault_kind, counted from 1 */
+static long fault_count; /* failures before it clears; 0: until VFSFAULT_FILE goes */
+static int fault_errno;  /* EIO or ENOSPC */
+static char *fault_file; /* NULL: armed from the start */
+static long fault_calls; /* calls of fault_kind counted so far */
+static long fault_failed;
+
 static void cut_now(void);
 
 static bool cut_is_ours(const char *name)
@@ -135,6 +164,26 @@ static void cut_tick(void)
 {
 	if (cut_after > 0 && ++cut_ops >= cut_after)
 		cut_now();
+}
+
+/* Whether this call of @kind on our files fails: call with cut_lock held.
+ * Sets errno to the fault's when it does. */
+static bool fault_due(enum fault_kind kind, const char *what)
+{
+	char line[160];
+	int n;
+
+	if (kind != fault_kind || (fault_file && access(fault_file, F_OK) != 0))
+		return false;
+	if (++fault_calls < fault_at || (fault_count > 0 && fault_failed >= fault_count))
+		return false;
+	fault_failed++;
+	n = snprintf(line, sizeof line, "libvfsfault: failing %s #%ld (%s), failure %ld\n", what,
+		     fault_calls, fault_errno == ENOSPC ? "ENOSPC" : "EIO", fault_failed);
+	if (n > 0)
+		(void)!write(2, line, (size_t)n);
+	errno = fault_errno;
+	return true;
 }
 
 /* The block @idx as the process sees it, made if absent: the real file's
@@ -311,6 +360,10 @@ static int cut_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64
 	if (!p)
 		return REAL(f)->pMethods->xWrite(REAL(f), buf, amt, off);
 	pthread_mutex_lock(&cut_lock);
+	if (fault_due(FAULT_WRITE, "xWrite")) {
+		pthread_mutex_unlock(&cut_lock);
+		return fault_errno == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+	}
 	cut_tick();
 	/* Growing past the end: the gap reads as zeros, since low <= size and
 	 * bytes at or past low come only from held blocks. */
@@ -340,6 +393,10 @@ static int cut_truncate(sqlite3_file *file, sqlite3_int64 size)
 	if (!p)
 		return REAL(f)->pMethods->xTruncate(REAL(f), size);
 	pthread_mutex_lock(&cut_lock);
+	if (fault_due(FAULT_WRITE, "xTruncate")) {
+		pthread_mutex_unlock(&cut_lock);
+		return SQLITE_IOERR_TRUNCATE;
+	}
 	cut_tick();
 	g_hash_table_foreach_remove(p->blocks, cut_block_past, &size);
 	if (size % CUT_BLOCK) {
@@ -364,6 +421,10 @@ static int cut_sync(sqlite3_file *file, int flags)
 	if (!p)
 		return REAL(f)->pMethods->xSync(REAL(f), flags);
 	pthread_mutex_lock(&cut_lock);
+	if (fault_due(FAULT_SYNC, "xSync")) {
+		pthread_mutex_unlock(&cut_lock);
+		return SQLITE_IOERR_FSYNC;
+	}
 	cut_tick();
 	if (p->unsynced_wal) {
 		pthread_mutex_unlock(&cut_lock);
@@ -497,6 +558,16 @@ static int cut_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int 
 
 	f->real = (sqlite3_file *)(f + 1);
 	f->path = NULL;
+	f->base.pMethods = NULL; /* a failed open: SQLite calls no xClose */
+	if (cut_is_ours(name)) {
+		bool fail;
+
+		pthread_mutex_lock(&cut_lock);
+		fail = fault_due(FAULT_OPEN, "xOpen");
+		pthread_mutex_unlock(&cut_lock);
+		if (fail)
+			return SQLITE_CANTOPEN;
+	}
 	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, &got_flags);
 	if (out_flags)
 		*out_flags = got_flags;
@@ -634,6 +705,33 @@ __attribute__((constructor)) static void cut_init(void)
 	cut_seed = v ? (unsigned)strtoul(v, NULL, 10) : 1;
 	v = getenv("VFSCUT_UNSYNCED_WAL");
 	cut_unsynced_wal = v && strcmp(v, "1") == 0;
+	v = getenv("VFSFAULT_KIND");
+	if (v && *v) {
+		const char *e = getenv("VFSFAULT_ERRNO");
+
+		if (strcmp(v, "write") == 0)
+			fault_kind = FAULT_WRITE;
+		else if (strcmp(v, "sync") == 0)
+			fault_kind = FAULT_SYNC;
+		else if (strcmp(v, "open") == 0)
+			fault_kind = FAULT_OPEN;
+		else
+			cut_fatal("VFSFAULT_KIND must be write, sync or open");
+		if (!e || !*e || strcmp(e, "EIO") == 0)
+			fault_errno = EIO;
+		else if (strcmp(e, "ENOSPC") == 0)
+			fault_errno = ENOSPC;
+		else
+			cut_fatal("VFSFAULT_ERRNO must be EIO or ENOSPC");
+		v = getenv("VFSFAULT_AT");
+		fault_at = v ? strtol(v, NULL, 10) : 1;
+		if (fault_at < 1)
+			cut_fatal("VFSFAULT_AT must be 1 or more");
+		v = getenv("VFSFAULT_COUNT");
+		fault_count = v ? strtol(v, NULL, 10) : 1;
+		v = getenv("VFSFAULT_FILE");
+		fault_file = v && *v ? g_strdup(v) : NULL;
+	}
 	cut_paths = g_ptr_array_new();
 	real_vfs = sqlite3_vfs_find("unix");
 	if (!real_vfs)
