@@ -1195,27 +1195,91 @@ int store_audit_add(struct store *s, const struct store_audit *audit, GError **e
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "writing the audit log", error);
 }
 
+/* Steps @st (prepared, its parameters bound; NULL: the prepare failed) to
+ * its first row: the statement on that row, for the caller to read and
+ * finalize; or NULL, with -ENOENT and the message @missing_fmt makes when
+ * there is no row, or the failure, in *@ret_rc.  *@ret_rc is 0 with a row. */
+static sqlite3_stmt *store_row_stepv(struct store *s, sqlite3_stmt *st, const char *doing,
+				     int *ret_rc, GError **error, const char *missing_fmt,
+				     va_list ap) G_GNUC_PRINTF(6, 0);
+static sqlite3_stmt *store_row_stepv(struct store *s, sqlite3_stmt *st, const char *doing,
+				     int *ret_rc, GError **error, const char *missing_fmt,
+				     va_list ap)
+{
+	g_autofree char *missing = NULL;
+	int rc;
+
+	if (!st) {
+		*ret_rc = -EIO;
+		return NULL;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_rc = 0;
+		return st;
+	}
+	if (rc == SQLITE_DONE) {
+		missing = g_strdup_vprintf(missing_fmt, ap);
+		g_set_error_literal(error, STORE_ERROR, ENOENT, missing);
+		*ret_rc = -ENOENT;
+	} else {
+		*ret_rc = store_fail(s, rc, doing, error);
+	}
+	sqlite3_finalize(st);
+	return NULL;
+}
+
+/* @sql's first row (store_row_stepv); for @sql without parameters, such as
+ * an aggregate, which always has its row. */
+static sqlite3_stmt *store_row(struct store *s, const char *sql, const char *doing, int *ret_rc,
+			       GError **error, const char *missing_fmt, ...) G_GNUC_PRINTF(6, 7);
+static sqlite3_stmt *store_row(struct store *s, const char *sql, const char *doing, int *ret_rc,
+			       GError **error, const char *missing_fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, missing_fmt);
+	st =
+	    store_row_stepv(s, store_prepare(s, sql, error), doing, ret_rc, error, missing_fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* @sql's row with its ?1 bound to @id (store_row_stepv). */
+static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t id,
+				     const char *doing, int *ret_rc, GError **error,
+				     const char *missing_fmt, ...) G_GNUC_PRINTF(7, 8);
+static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t id,
+				     const char *doing, int *ret_rc, GError **error,
+				     const char *missing_fmt, ...)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, error);
+	va_list ap;
+
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	va_start(ap, missing_fmt);
+	st = store_row_stepv(s, st, doing, ret_rc, error, missing_fmt, ap);
+	va_end(ap);
+	return st;
+}
+
 /* The audit log is read newest first and the row wanted is recent (a
  * command of today): the scan stops after the day's rows at most. */
 int store_last_time(struct store *s, int64_t *ret, GError **error)
 {
-	sqlite3_stmt *st = store_prepare(
+	int rc;
+	sqlite3_stmt *st = store_row(
 	    s,
 	    "SELECT coalesce(max(at), 0) FROM audit WHERE id > (SELECT max(id) - 10000 FROM audit)",
-	    error);
-	int rc;
+	    "reading the audit log", &rc, error, "the audit log gave no row");
 
 	if (!st)
-		return -EIO;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = store_fail(s, rc, "reading the audit log", error);
-	}
+		return rc;
+	*ret = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc;
+	return 0;
 }
 
 int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
@@ -1474,45 +1538,6 @@ static int store_write(struct store *s, const char *sql, const char *doing, GErr
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc, doing, error);
 	return sqlite3_changes(s->db);
-}
-
-/* Steps @sql (its ?1 bound to @id) to its row: the statement on that row,
- * for the caller to read and finalize; or NULL, with -ENOENT and the
- * message @missing_fmt makes when there is no row, or the failure, in
- * *@ret_rc.  *@ret_rc is 0 with a row. */
-static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t id,
-				     const char *doing, int *ret_rc, GError **error,
-				     const char *missing_fmt, ...) G_GNUC_PRINTF(7, 8);
-static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t id,
-				     const char *doing, int *ret_rc, GError **error,
-				     const char *missing_fmt, ...)
-{
-	sqlite3_stmt *st = store_prepare(s, sql, error);
-	g_autofree char *missing = NULL;
-	va_list ap;
-	int rc;
-
-	if (!st) {
-		*ret_rc = -EIO;
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_rc = 0;
-		return st;
-	}
-	if (rc == SQLITE_DONE) {
-		va_start(ap, missing_fmt);
-		missing = g_strdup_vprintf(missing_fmt, ap);
-		va_end(ap);
-		g_set_error_literal(error, STORE_ERROR, ENOENT, missing);
-		*ret_rc = -ENOENT;
-	} else {
-		*ret_rc = store_fail(s, rc, doing, error);
-	}
-	sqlite3_finalize(st);
-	return NULL;
 }
 
 /* After the change (its row count @rc: 0 → -ENOENT with @missing), the
@@ -3465,26 +3490,21 @@ int store_mail_next(struct store *s, int64_t now, struct store_mail *ret, GError
 int store_mail_pending(struct store *s, int64_t *ret_n, int64_t *ret_next_at,
 		       int64_t *ret_oldest_at, GError **error)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT count(*), coalesce(min(next_at), 0), "
-					 "coalesce(min(created_at), 0) FROM mail_queue WHERE "
-					 "sent_at = 0",
-					 error);
 	int rc;
+	sqlite3_stmt *st =
+	    store_row(s,
+		      "SELECT count(*), coalesce(min(next_at), 0), "
+		      "coalesce(min(created_at), 0) FROM mail_queue WHERE "
+		      "sent_at = 0",
+		      "reading the e-mail queue", &rc, error, "the e-mail queue gave no row");
 
 	if (!st)
-		return -EIO;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_n = sqlite3_column_int64(st, 0);
-		*ret_next_at = sqlite3_column_int64(st, 1);
-		*ret_oldest_at = sqlite3_column_int64(st, 2);
-		rc = 0;
-	} else {
-		rc = store_fail(s, rc, "reading the e-mail queue", error);
-	}
+		return rc;
+	*ret_n = sqlite3_column_int64(st, 0);
+	*ret_next_at = sqlite3_column_int64(st, 1);
+	*ret_oldest_at = sqlite3_column_int64(st, 2);
 	sqlite3_finalize(st);
-	return rc;
+	return 0;
 }
 
 int store_mail_sent(struct store *s, int64_t id, int64_t at, GError **error)
