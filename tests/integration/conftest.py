@@ -21,6 +21,8 @@ VUOROCTL = os.path.abspath(os.environ.get("VUOROCTL", os.path.join(ROOT, "build"
 SIM_CONF = os.path.join(ROOT, "board-config", "sim.conf")
 ASAN = os.environ.get("VUORO_ASAN") == "1"
 START_TIMEOUT = 30 if ASAN else 10
+# Debian's faketime: the test clock (Daemon.set_clock).
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
 USERS = {
     "admin1": ("admin", "admin-pass-long-1"),
@@ -103,6 +105,21 @@ class Daemon:
         self.tokens = {}
         self.stderr_path = os.path.join(workdir, "vuorod.stderr")
 
+    def set_clock(self, offset):
+        """Run vuorod's wall clock at an offset from the real one (a
+        libfaketime offset such as "-1d", "+3h" or "+0"): Debian's
+        libfaketime, preloaded, reads the offset file on every call, so a
+        running vuorod follows a change at once, and the next start keeps it.
+        Monotonic time stays real (GLib's timers)."""
+        if not os.path.exists(LIBFAKETIME):
+            pytest.skip("needs Debian's faketime (libfaketime): run tools/install-deps")
+        path = os.path.join(self.workdir, "faketime")
+        with open(path, "w") as f:
+            f.write(offset + "\n")
+        self.env = dict(os.environ, LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=path,
+                        FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1",
+                        ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+
     def start(self):
         listen = "127.0.0.1:%d" % self.port
         self.stderr = open(self.stderr_path, "a")
@@ -160,8 +177,12 @@ class Daemon:
         return requests.post(self.url + path, json=body, headers=headers, timeout=30, **kw)
 
 
-def make_daemon(tmp, conf_text=None, users=True, announcer=False):
+def make_daemon(tmp, conf_text=None, users=True, announcer=False, clock=None):
+    """A started vuorod; clock, if given, is a libfaketime offset for its
+    wall clock (Daemon.set_clock)."""
     d = Daemon(tmp, conf_text, announcer)
+    if clock is not None:
+        d.set_clock(clock)
     if users:
         for name, (role, password) in USERS.items():
             add_user(d.db, name, role, password)
