@@ -92,6 +92,10 @@ static const struct config_key site_keys[] = {
     {"reset-clears-queue", CT_BOOL, false, "true", 0, 0, SITE(reset_clears_queue)},
     /* Every visit here is a trial: out of the billing figures, shown apart. */
     {"trial", CT_BOOL, false, "false", 0, 0, SITE(trial)},
+    /* The accessibility statement (/accessibility): where to report a
+     * problem, and the authority a citizen may turn to after that. */
+    {"accessibility-contact", CT_STRING, false, NULL, 0, 0, SITE(a11y_contact)},
+    {"accessibility-authority", CT_STRING, false, NULL, 0, 0, SITE(a11y_authority)},
     {0},
 };
 
@@ -1997,6 +2001,8 @@ void config_free(struct config *cfg)
 	g_free(cfg->path);
 	g_free(cfg->site_name);
 	g_free(cfg->timezone);
+	g_free(cfg->a11y_contact);
+	g_free(cfg->a11y_authority);
 	g_free(cfg->listen_host);
 	g_strfreev(cfg->kiosk_addresses);
 	g_strfreev(cfg->api_hosts);

@@ -264,6 +264,8 @@ struct config {
 	int reset_min;   /* the service day starts at this local minute (daily-reset = 03:00) */
 	bool reset_clears_queue; /* cancel tickets still waiting at the reset (default true) */
 	bool trial;              /* the whole site on trial: no visit is billed */
+	char *a11y_contact;      /* who hears of an accessibility problem; NULL: the desk */
+	char *a11y_authority;    /* the supervising authority to turn to; NULL: not shown */
 
 	/* [api] */
 	char *listen_host;

@@ -41,6 +41,12 @@ static void api_status(struct web_req *r)
 			 cfg->uplink && cfg->uplink_public_url ? cfg->uplink_public_url
 							       : cfg->printer.url_base);
 	web_json_add_bool(b, "identity_reader", api->identity != NULL);
+	/* For the accessibility statement ([site] accessibility-*). */
+	json_builder_set_member_name(b, "accessibility");
+	json_builder_begin_object(b);
+	web_json_add_str(b, "contact", cfg->a11y_contact);
+	web_json_add_str(b, "authority", cfg->a11y_authority);
+	json_builder_end_object(b);
 	/* The kiosk's own settings ([kiosk]). */
 	json_builder_set_member_name(b, "kiosk");
 	json_builder_begin_object(b);

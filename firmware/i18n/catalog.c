@@ -18,7 +18,7 @@ G_DEFINE_QUARK(vuoro - catalog - error - quark, catalog_error)
 
 /* The citizen's path: every language a site offers carries these whole. */
 static const char *const citizen_namespaces[] = {
-    "kiosk", "follow", "display", "booth", "ticket", "announce", "identity", NULL,
+    "kiosk", "follow", "display", "booth", "ticket", "announce", "identity", "accessibility", NULL,
 };
 
 struct catalog_lang {

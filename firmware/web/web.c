@@ -24,11 +24,17 @@ struct web {
 };
 
 static const struct web_page web_vuorod_pages[] = {
-    {"/kiosk", "kiosk/index.html"},         {"/advisor", "advisor/index.html"},
-    {"/display", "display/index.html"},     {"/tech", "tech/index.html"},
-    {"/manager", "manager/index.html"},     {"/expert", "expert/index.html"},
-    {"/booth", "booth/index.html"},         {"/t/*", "follow/index.html"},
-    {"/reception", "reception/index.html"}, {"/host", "host/index.html"},
+    {"/kiosk", "kiosk/index.html"},
+    {"/advisor", "advisor/index.html"},
+    {"/display", "display/index.html"},
+    {"/tech", "tech/index.html"},
+    {"/manager", "manager/index.html"},
+    {"/expert", "expert/index.html"},
+    {"/booth", "booth/index.html"},
+    {"/t/*", "follow/index.html"},
+    {"/reception", "reception/index.html"},
+    {"/host", "host/index.html"},
+    {"/accessibility", "accessibility/index.html"},
 };
 
 static const struct {

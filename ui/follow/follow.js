@@ -30,7 +30,10 @@ const HUB_GRACE_MS = 8000;
 const loadedAt = Date.now();
 const langKey = "vuoro-follow-lang:" + ref;
 const chosen = localStorage.getItem(langKey); // a language picked on this page before
-const t = await i18n("follow", langKey, atHub ? { site: ref.split(".")[0] } : undefined);
+// The site's own follow page links to its accessibility statement (the
+// hub has none of its own): that namespace's title with it.
+const t = atHub ? await i18n("follow", langKey, { site: ref.split(".")[0] })
+  : await i18n(["follow", "accessibility"], langKey);
 const $ = (id) => document.getElementById(id);
 let ticket = null;
 let status = null;
@@ -139,6 +142,11 @@ function renderHeader() {
   for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
   $("offline").hidden = online;
   setText($("offline"), online ? "" : t("offline"));
+  $("a11y").hidden = atHub;
+  if (!atHub) {
+    setText($("a11y"), t("accessibility.title"));
+    $("a11y").href = "/accessibility?lang=" + encodeURIComponent(t.lang());
+  }
 }
 
 function render() {
