@@ -11,9 +11,9 @@ import { i18n, siteNameIn } from "/ui/common/i18n.js";
 
 // When this firmware's citizen pages were last assessed, and against what.
 const ASSESSED = "2026-12-04";
-const WORKS = ["works_languages", "works_axe", "works_calls", "works_follow", "works_reflow"];
-const GAPS = [["gap_speech", "instead_staff"], ["gap_reach", "instead_staff"],
-  ["gap_booth", "instead_booth"]];
+const WORKS = ["works_languages", "works_axe", "works_calls", "works_follow", "works_reflow",
+  "works_reach"];
+const GAPS = [["gap_speech", "instead_staff"], ["gap_booth", "instead_booth"]];
 
 // ?lang=xx: the language of the page that linked here (the follow page's);
 // a language the site does not offer gets its main one.

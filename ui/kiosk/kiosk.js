@@ -12,6 +12,12 @@
 // before going back to the start (default 45, the warning scaled; idle.js;
 // three times that while a PIN is typed).
 //
+// The low layout (EN 301 549 5.1.3.x, reach): the ♿ switch beside the
+// start screen's lowest buttons moves every control into the lower part of
+// the screen for a seated citizen (body.low in kiosk.css); the switch then
+// sits at the bottom of every screen, with the languages, to turn it off.
+// It lasts until the kiosk goes back to the start for the next citizen.
+//
 // The ticket view lets go (issue 14): a stranger's number must not wait on
 // the screen for the next citizen, who could identify onto it.  After
 // printing it goes back to the start status.kiosk.ticket_seconds later
@@ -53,6 +59,7 @@ const state = {
   checkin: { code: "", error: null, busy: false },
   pin: freshPin(),
   feedback: { busy: false, thanked: false },
+  low: false, // the low layout, for a seated citizen
 };
 let thanksTimer = null;
 const THANKS_MS = 6000; // the feedback's thanks stay this long, then the start
@@ -91,6 +98,16 @@ function renderHeader() {
     }
   }
   for (const b of langs.children) b.setAttribute("aria-pressed", String(b.lang === t.lang()));
+  const low = $("low");
+  low.textContent = t("low_layout");
+  $("reach").hidden = !state.low;
+  document.body.classList.toggle("low", state.low);
+  // Low, the languages go down beside the switch (moved, not rebuilt).
+  const home = state.low ? $("reach") : $("top");
+  if (langs.parentElement !== home) {
+    if (state.low) home.prepend(langs);
+    else home.append(langs);
+  }
   renderNotices();
   const off = $("offline");
   off.hidden = state.online;
@@ -168,6 +185,8 @@ function context() {
     pinErase,
     pinSubmit,
     pinCancel,
+    low: state.low,
+    toggleLow,
     rateVisit: () => {
       state.feedback = freshFeedback();
       loadQuestion(state.feedback);
@@ -197,6 +216,7 @@ function go(screen, extra = {}) {
 // loaded first (setLang fetches them), then the start is drawn in them.
 async function startOver() {
   await t.setLang(t.main());
+  state.low = false;
   goStart();
 }
 
@@ -565,7 +585,8 @@ const dialog = $("idle");
 idleTimer({
   // Not while a card is being checked: the answer comes within seconds; nor
   // in the ticket view's window, which ends on its own.
-  active: () => (state.screen !== "start" || t.lang() !== t.main() || !!state.message) && !state.pin.busy &&
+  active: () => (state.screen !== "start" || t.lang() !== t.main() || !!state.message || state.low) &&
+    !state.pin.busy &&
     !(state.screen === "ticket" && ticketWindow),
   // Finding the card and remembering its PIN takes longer than a tap.
   patience: () => (state.screen === "pin" ? 3 : 1),
@@ -585,6 +606,15 @@ idleTimer({
 });
 // "Continue" needs no handler of its own: any click on the dialog counts as
 // a touch, and idle.js closes it.
+
+// The low layout: turned on from the start screen's switch, off from the
+// one at the bottom of every screen; the focus stays on a switch.
+function toggleLow() {
+  state.low = !state.low;
+  render();
+  (state.low ? $("low") : document.getElementById("low-start"))?.focus();
+}
+$("low").addEventListener("click", toggleLow);
 
 t.onLang(() => render());
 render();

@@ -19,7 +19,7 @@ import { refusalText, specialHoursText } from "./strings.js";
 // updated in place (a rebuild between a finger's down and up loses the tap).
 function signature(ctx) {
   const st = ctx.status;
-  return JSON.stringify([ctx.t.lang(), ctx.online, ctx.message?.text ?? null,
+  return JSON.stringify([ctx.t.lang(), ctx.online, ctx.low, ctx.message?.text ?? null,
     st ? st.providers.map((p) => p.code) : [], offered(st).map((s) => s.code + ":" + s.provider)]);
 }
 
@@ -34,7 +34,8 @@ function offered(status) {
   return status.services.filter((s) => !(s.open && unstaffed(s)));
 }
 
-// ctx: {t, status, online, message, draw(service), explain(service), checkin(), rateVisit()}
+// ctx: {t, status, online, message, low, draw(service), explain(service), checkin(),
+//       rateVisit(), toggleLow()}
 export function renderStart(ctx) {
   const { t, status } = ctx;
   const lang = t.lang();
@@ -73,7 +74,16 @@ export function renderStart(ctx) {
         class: "rate-visit secondary",
         dataset: { focusKey: "rate-visit" },
         onclick: () => ctx.rateVisit(),
-      }, t("feedback_button"))));
+      }, t("feedback_button")),
+      // The low layout's switch, where a seated citizen reaches it; once
+      // on, it sits at the bottom of every screen (#low, kiosk.js).
+      ctx.low ? null : h("button", {
+        id: "low-start",
+        class: "low-toggle secondary",
+        "aria-pressed": "false",
+        dataset: { focusKey: "low" },
+        onclick: () => ctx.toggleLow(),
+      }, t("low_layout"))));
 }
 
 // Updates a start screen in place; false when it has to be built anew.
