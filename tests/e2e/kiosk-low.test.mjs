@@ -12,7 +12,7 @@
 // idle timer runs while it is on).  axe checks the low views; each is
 // photographed.
 
-import { test, startVuorod, open, shot, audit, expect, waitFor } from "./lib.mjs";
+import { test, startVuorod, withCardReader, open, shot, audit, expect, waitFor } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const LANDSCAPE = { width: 1920, height: 1080 };
@@ -141,5 +141,29 @@ test("kiosk low layout: landscape, the idle warning low, and off again for the n
     expect(!(await page.evaluate(() => document.body.classList.contains("low"))), "standing layout again");
   } finally {
     await v.cleanup();
+  }
+});
+
+test("kiosk low layout: the ID card's PIN pad within reach, portrait and landscape", async () => {
+  const { v, done } = await withCardReader([["kiosk", "ticket-seconds", "30"]]);
+  try {
+    for (const [size, name] of [[PORTRAIT, "portrait"], [LANDSCAPE, "landscape"]]) {
+      const page = await open(v.url + "/kiosk", size);
+      await page.waitForSelector("button.service");
+      await page.locator("#low-start").click();
+      await waitFor(async () => await page.locator("#low").isVisible(), "the low layout");
+      await page.locator('button.service[data-service="guide"]').click();
+      await page.waitForSelector("#identify");
+      await allInReach(page, `ticket with the identity offer (${name})`);
+      await page.click("#identify");
+      await page.waitForSelector("#pin-title");
+      await allInReach(page, `PIN pad (${name})`);
+      await shot(page, "kiosk-low-pin-" + name);
+      await audit(page, `kiosk PIN pad, low layout (${name})`);
+      await page.context().close();
+    }
+  } finally {
+    await v.cleanup();
+    done();
   }
 });

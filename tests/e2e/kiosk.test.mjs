@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync, execFileSync } from "node:child_process";
-import { test, startVuorod, open, shot, audit, expect, waitFor, SHOTS, ROOT, USERS } from "./lib.mjs";
+import { test, startVuorod, withCardReader, open, shot, audit, expect, waitFor, SHOTS, ROOT, USERS } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const LANDSCAPE = { width: 1920, height: 1080 };
@@ -397,31 +397,6 @@ test("kiosk: vuorod restarts under the page — offline banner, then fresh count
     await v.cleanup();
   }
 });
-
-// A fresh test PKI and SoftHSM2 cards (tests/identity/make-pki.sh), the "ec"
-// card in the reader, and vuorod with an [identity] group.  Returns {v, done()}.
-async function withCardReader(overrides = []) {
-  const pki = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-pki-"));
-  execFileSync(path.join(ROOT, "tests", "identity", "make-pki.sh"), [pki], { stdio: "ignore" });
-  const saved = process.env.SOFTHSM2_CONF;
-  process.env.SOFTHSM2_CONF = path.join(pki, "cards", "ec", "softhsm2.conf");
-  const done = () => {
-    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
-    else process.env.SOFTHSM2_CONF = saved;
-    fs.rmSync(pki, { recursive: true, force: true });
-  };
-  try {
-    const v = await startVuorod([
-      ["identity", "module", "/usr/lib/softhsm/libsofthsm2.so"],
-      ["identity", "trust-anchors", path.join(pki, "root", "ca.pem")],
-      ["identity", "crl", path.join(pki, "crl.pem")],
-      ["identity", "site-secret", path.join(pki, "site-secret")], ...overrides]);
-    return { v, done };
-  } catch (e) {
-    done();
-    throw e;
-  }
-}
 
 // Types digits on the on-screen PIN pad.
 async function padType(page, digits) {

@@ -9,7 +9,7 @@
 // run.mjs imports every *.test.mjs and runs the registered tests in order,
 // printing "ok N - name" / "not ok N - name" and "e2e: N passed, N failed".
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -144,6 +144,31 @@ export async function startVuorod(overrides = []) {
   };
   await v.start();
   return v;
+}
+
+// A fresh test PKI and SoftHSM2 cards (tests/identity/make-pki.sh), the "ec"
+// card in the reader, and vuorod with an [identity] group.  Returns {v, done()}.
+export async function withCardReader(overrides = []) {
+  const pki = fs.mkdtempSync(path.join(os.tmpdir(), "vuoro-pki-"));
+  execFileSync(path.join(ROOT, "tests", "identity", "make-pki.sh"), [pki], { stdio: "ignore" });
+  const saved = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = path.join(pki, "cards", "ec", "softhsm2.conf");
+  const done = () => {
+    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = saved;
+    fs.rmSync(pki, { recursive: true, force: true });
+  };
+  try {
+    const v = await startVuorod([
+      ["identity", "module", "/usr/lib/softhsm/libsofthsm2.so"],
+      ["identity", "trust-anchors", path.join(pki, "root", "ca.pem")],
+      ["identity", "crl", path.join(pki, "crl.pem")],
+      ["identity", "site-secret", path.join(pki, "site-secret")], ...overrides]);
+    return { v, done };
+  } catch (e) {
+    done();
+    throw e;
+  }
 }
 
 // Debian's Chromium, headless.  The expert's camera: Chromium's fake device,
