@@ -9,6 +9,7 @@
 #   make test-long     the long fleet runs (minutes-long cuts, thousands of records),
 #                      1,000 power cuts (test_powercut.py)
 #                      I/O errors at every write, sync and open up to 200 (test_iofault.py)
+#                      an accelerated month of traffic under a test clock (long_month.py)
 #                      and make test on a stock Debian 12 (make test-stock)
 #                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
@@ -227,6 +228,8 @@ test-long: all
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_powercut.py
 	$(Q)IOFAULT_N=200 VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_iofault.py
+	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
+		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/long_month.py
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image
