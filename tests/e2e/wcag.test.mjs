@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// WCAG 2.2 AA beyond what axe sees (issue 20 item 6), over every page a
+// citizen or a member of staff uses, in a real Chromium against a real
+// vuorod, with the keyboard only — no mouse, no click:
+//   - the staff pages' log-in: Tab to the user name, type, Tab, type, Enter;
+//   - 2.4.7 / 2.4.13 focus visible: Tab through the page, and every stop
+//     shows a focus ring of at least 2 px (outline or box shadow), in view;
+//   - 2.5.8 target size: every visible control at least 24 × 24 CSS px.
+// The kiosk, the display and the booth screen are fixed screens (closed
+// functionality, EN 301 549 clause 5): reflow does not apply to them; the
+// pages read on phones and desks reflow in accessibility.test.mjs.
+
+import { test, startVuorod, open, expect, waitFor } from "./lib.mjs";
+
+const PAGES = [
+  { path: "/kiosk", size: { width: 1080, height: 1920 }, ready: "button.service" },
+  { path: "/accessibility", size: { width: 390, height: 844 }, ready: "#works li" },
+  { path: "/t/{ref}", size: { width: 390, height: 844 }, ready: "#number:not(:empty)" },
+  { path: "/booth?booth=1", size: { width: 1920, height: 1080 }, ready: "body" },
+  { path: "/advisor", size: { width: 1280, height: 800 }, user: "anna", ready: "#counter-view:not([hidden])" },
+  { path: "/manager", size: { width: 1280, height: 800 }, user: "maija", ready: "#app:not([hidden])" },
+  { path: "/tech", size: { width: 1280, height: 800 }, user: "tech", ready: "#app:not([hidden])" },
+  { path: "/reception", size: { width: 1280, height: 800 }, user: "rita", ready: "#app:not([hidden])" },
+  { path: "/expert", size: { width: 1280, height: 800 }, user: "eero", ready: "#app:not([hidden])" },
+];
+
+// The focused element: what it is, and whether it shows a ring.
+const focusNow = (page) => page.evaluate(() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  window.wcagStops = window.wcagStops || new Map();
+  if (!window.wcagStops.has(e)) window.wcagStops.set(e, window.wcagStops.size);
+  e.scrollIntoView({ block: "nearest" });
+  const s = getComputedStyle(e);
+  const r = e.getBoundingClientRect();
+  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) ||
+    (s.boxShadow !== "none" && s.boxShadow !== "");
+  return {
+    stop: window.wcagStops.get(e),
+    what: `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""} "${(e.textContent || e.value || "").trim().slice(0, 24)}"`,
+    ring,
+    shown: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight,
+  };
+});
+
+async function keyboardLogin(page, user, password) {
+  for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.id === "user")); i++)
+    await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.id === "user"), "Tab reaches the user name");
+  await page.keyboard.type(user);
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.id === "password"), "Tab goes on to the password");
+  await page.keyboard.type(password);
+  await page.keyboard.press("Enter");
+}
+
+test("wcag: every page with the keyboard only — log in, a visible focus at every stop, 24 px targets", async () => {
+  const { USERS } = await import("./lib.mjs");
+  const v = await startVuorod([["visitors", "enabled", "yes"]]);
+  const problems = [];
+  try {
+    const t = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
+    for (const p of PAGES) {
+      const page = await open(v.url + p.path.replace("{ref}", t.body.ticket.ref), p.size);
+      if (p.user) await keyboardLogin(page, p.user, USERS[p.user][1]);
+      await page.waitForSelector(p.ready, { timeout: 10000 });
+      await page.waitForTimeout(300); // the first render's late parts
+      // Focus: every stop of the first 40 shows a ring, in view.
+      const seen = new Set();
+      let last = null;
+      for (let i = 0; i < 60 && seen.size < 40; i++) {
+        await page.keyboard.press("Tab");
+        const f = await focusNow(page);
+        if (!f || f.stop === last) continue; // (a date field's own parts)
+        last = f.stop;
+        if (seen.has(f.stop)) break; // round the page once
+        seen.add(f.stop);
+        if (!f.ring) problems.push(`${p.path}: no visible focus on ${f.what}`);
+        if (!f.shown) problems.push(`${p.path}: the focus is out of view on ${f.what}`);
+      }
+      if (seen.size === 0) problems.push(`${p.path}: Tab reaches nothing`);
+      // Targets of 24 × 24 px at least (links inside a sentence excepted).
+      const small = await page.evaluate(() => [...document.querySelectorAll(
+        "button, a[href], input:not([type=hidden]), select, textarea, [role=button], [tabindex='0']")]
+        .filter((e) => e.offsetParent !== null && !(e.tagName === "A" && e.closest("p, li")))
+        .map((e) => ({ e, r: e.getBoundingClientRect() }))
+        .filter(({ r }) => r.width < 24 || r.height < 24)
+        .map(({ e, r }) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.type ? "[" + e.type + "]" : ""} ` +
+          `${Math.round(r.width)}x${Math.round(r.height)}`));
+      for (const s of small) problems.push(`${p.path}: target under 24 px: ${s}`);
+      console.log(`# ${p.path}: ${seen.size} focus stops, ${small.length} small targets`);
+      if (process.env.WCAG_DEBUG) console.log(await page.evaluate(() => [...window.wcagStops.keys()].map((e) => e.outerHTML.slice(0, 80)).join("\n")));
+      await page.context().close();
+    }
+    expect(problems.length === 0, problems.join("\n"));
+  } finally {
+    await v.cleanup();
+  }
+});
