@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <string.h>
@@ -744,6 +745,11 @@ static void store_job_thread(gpointer data, gpointer pool_data)
 	 * opens later) is the disk's fault on /tech, as a failed write is. */
 	if (j->rc < 0 && (!r || store_disk_failed(sqlite3_extended_errcode(r->db))))
 		store_set_fault(j->owner, j->error->message);
+	g_clear_pointer(&r, store_free);
+	/* A year's report or a backup frees megabytes at once; glibc keeps
+	 * them in this thread's arena unless asked: give them back, so a
+	 * board's memory after a month of reports is that of its first day. */
+	malloc_trim(0);
 	g_task_return_boolean(task, TRUE);
 }
 
