@@ -68,3 +68,27 @@ test("feedback words: the manager's question on /manager, asked on the kiosk wit
     await v.cleanup();
   }
 });
+
+test("feedback words: what a manager types survives a redraw (another manager saves a question meanwhile)", async () => {
+  const v = await startVuorod();
+  try {
+    const manager = await open(v.url + "/manager", { lang: "en" });
+    await manager.getByLabel("User name").pressSequentially("maija");
+    await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
+    await manager.getByRole("button", { name: "Log in" }).click();
+    await manager.waitForSelector("#words-none");
+    await manager.locator("#question-text-sv").pressSequentially("Saknades tjänster?");
+    // Another manager (the API as admin1) saves a question: the page hears
+    // of it and draws the form again.
+    const other = await v.api("POST", "/api/feedback/question", { text_fi: "Toinen kysymys?" }, "admin1");
+    expect(other.status === 200, "the other manager's question: " + JSON.stringify(other.body));
+    await waitFor(async () => (await manager.locator("#question-withdraw").count()) === 1, "the page redrawn with a question");
+    expect(await manager.locator("#question-text-sv").inputValue() === "Saknades tjänster?",
+      "the Swedish text typed is still there: " + (await manager.locator("#question-text-sv").inputValue()));
+    expect(await manager.locator("#question-text-fi").inputValue() === "Toinen kysymys?",
+      "the field not typed in shows the question saved meanwhile");
+    await manager.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});

@@ -19,6 +19,9 @@ export function wordsView(root, { expired }) {
   let message = null; // {text, error}
   let busy = false;
   let draft = null; // the form's texts when vuorod refused them
+  // What the manager has typed and not yet saved: kept over every redraw
+  // (a refresh, another manager's change, a language switch).
+  let edited = {};
 
   const langs = () => t.siteLanguages();
   const fail = (e) => {
@@ -32,7 +35,9 @@ export function wordsView(root, { expired }) {
         t(i ? "question_text" : "question_text_main", { lang: l.name })),
       h("input", { id: "question-text-" + l.code, name: "text_" + l.code, maxlength: "300", size: "60",
         lang: l.code, dir: l.dir, required: i ? null : true,
-        value: draft ? draft["text_" + l.code] || "" : question?.texts?.[l.code] || "" })));
+        oninput: (e) => { edited["text_" + l.code] = e.target.value; },
+        value: edited["text_" + l.code] ??
+          (draft ? draft["text_" + l.code] || "" : question?.texts?.[l.code] || "") })));
     const f = h("form", { class: "question-form", novalidate: true, "aria-labelledby": "question-form-title" },
       h("h3", { id: "question-form-title" }, t("question_title")),
       h("p", { class: "muted small" }, t("question_hint")),
@@ -102,6 +107,7 @@ export function wordsView(root, { expired }) {
       question = (await post("/api/feedback/question", body)).question;
       message = { text: t("question_saved") };
       draft = null;
+      edited = {};
     } catch (e) {
       fail(e);
     }
@@ -115,6 +121,7 @@ export function wordsView(root, { expired }) {
       await post("/api/feedback/question/withdraw", {});
       question = null;
       draft = null;
+      edited = {};
       message = { text: t("question_withdrawn") };
     } catch (e) {
       fail(e);
