@@ -19,7 +19,7 @@
 # 3. vuoro-root: /usr/bin/vuorod is an ARM aarch64 ELF (dumped by debugfs,
 #    read by file), the vuoro package is installed, fonts for every
 #    language's script are there (Noto for Arabic), fstab mounts by label.
-# 4. With ARM64_BOOT=1: a copy of the image boots in qemu-system-aarch64
+# 4. With ARM64_BOOT=1 (make test-image-arm64 sets it): a copy of the image boots in qemu-system-aarch64
 #    (the generic "virt" machine, Cortex-A72 as in a Pi 4, TCG) with its own
 #    kernel and initrd by -kernel/-initrd and root=LABEL=vuoro-root; first
 #    boot takes the sim board's config from VUORO-BOOT and /api/health
