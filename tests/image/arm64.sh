@@ -10,18 +10,23 @@
 # 2. VUORO-BOOT holds what a Pi 4's boot loader reads: start4.elf,
 #    fixup4.dat, bcm2711-rpi-4-b.dtb (and the Pi 400's),
 #    config.txt naming the kernel and initrd that are there, cmdline.txt
-#    with root=LABEL=vuoro-root; and the site's README.txt and example.
+#    with root=LABEL=vuoro-root and no cma= (raspi-firmware writes
+#    cma=64M when it does not run on a Pi 4, whose boot that breaks); and
+#    the site's README.txt and example.
+#    The initrd (zstd/gzip/xz cpio) holds, or the kernel has built in
+#    (modules.builtin), every module a Pi 4 needs to mount its root from an
+#    SD card or a USB disk (and qemu virt from virtio).
 # 3. vuoro-root: /usr/bin/vuorod is an ARM aarch64 ELF (dumped by debugfs,
 #    read by file), the vuoro package is installed, fonts for every
 #    language's script are there (Noto for Arabic), fstab mounts by label.
-# 4. With ARM64_BOOT=1: a copy of the image boots in qemu-system-aarch64
+# 4. With ARM64_BOOT=1 (make test-image-arm64 sets it): a copy of the image boots in qemu-system-aarch64
 #    (the generic "virt" machine, Cortex-A72 as in a Pi 4, TCG) with its own
 #    kernel and initrd by -kernel/-initrd and root=LABEL=vuoro-root; first
 #    boot takes the sim board's config from VUORO-BOOT and /api/health
 #    answers through a forwarded port (BENCH image_arm64_boot_to_health_s).
 #    Not the Pi's boot path (its firmware): the kernel, root and services.
 # Prints BENCH image_arm64_mib (the image's size).  Needs debugfs, mtools,
-# sfdisk, blkid and file (tools/install-deps --long), qemu-system-arm for 4;
+# sfdisk, blkid, file, cpio and zstd (tools/install-deps --long), qemu-system-arm for 4;
 # not root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,7 +40,7 @@ img=$work/vuoro-arm64.img
 	echo "image-arm64-test: no $img: run make image ARCH=arm64" >&2
 	exit 1
 }
-for t in sfdisk blkid mdir mtype debugfs file; do
+for t in sfdisk blkid mdir mtype debugfs file cpio zstd; do
 	command -v "$t" >/dev/null || {
 		echo "image-arm64-test: $t missing: run tools/install-deps --long" >&2
 		exit 1
@@ -98,6 +103,7 @@ mtype -i "$boot" ::/config.txt | tr -d '\r' >"$tmp/config.txt"
 mtype -i "$boot" ::/cmdline.txt | tr -d '\r' >"$tmp/cmdline.txt"
 echo "image-arm64-test: cmdline.txt: $(cat "$tmp/cmdline.txt")"
 grep -q 'root=LABEL=vuoro-root' "$tmp/cmdline.txt" || fail "cmdline.txt does not boot root=LABEL=vuoro-root"
+! grep -q 'cma=' "$tmp/cmdline.txt" || fail "cmdline.txt sets cma=: raspi-firmware leaves it out on a Pi 4, whose boot it breaks (CMA=0 in /etc/default/raspi-firmware)"
 grep -q '^arm_64bit=1' "$tmp/config.txt" || fail "config.txt does not set arm_64bit=1"
 kernel=$(sed -n 's/^kernel=//p' "$tmp/config.txt" | head -1)
 initrd=$(sed -n 's/^initramfs \([^ ]*\).*/\1/p' "$tmp/config.txt" | head -1)
@@ -108,6 +114,39 @@ mcopy -i "$boot" "::/$kernel" "$tmp/kernel"
 file -b "$tmp/kernel" | tee "$tmp/kernel.type"
 grep -qi -e 'aarch64' -e 'arm64' -e 'gzip' "$tmp/kernel.type" || fail "the kernel is not an arm64 one: $(cat "$tmp/kernel.type")"
 [ "$(stat -c %s "$tmp/kernel")" -gt 4000000 ] || fail "the kernel is too small"
+
+# 2b. The initrd (made once, MODULES=list): whatever a Pi 4 needs to mount
+# its root from an SD card or a USB disk, and qemu virt from virtio, is in it
+# or built into the kernel (the root's modules.builtin).
+kver=${kernel#vmlinuz-}
+debugfs -R "dump /usr/lib/modules/$kver/modules.builtin $tmp/modules.builtin" "$tmp/p2" 2>/dev/null
+[ -s "$tmp/modules.builtin" ] || fail "no /usr/lib/modules/$kver/modules.builtin on vuoro-root (the kernel $kernel's modules)"
+mcopy -i "$boot" "::/$initrd" "$tmp/initrd.img"
+case $(file -b "$tmp/initrd.img") in
+Zstandard*) unpack=(zstd -dc) ;;
+gzip*) unpack=(gzip -dc) ;;
+XZ*) unpack=(xz -dc) ;;
+*) fail "the initrd $initrd is not zstd, gzip or xz: $(file -b "$tmp/initrd.img")" ;;
+esac
+"${unpack[@]}" "$tmp/initrd.img" | cpio -t --quiet >"$tmp/initrd.ls" || fail "cannot list the initrd $initrd (${unpack[*]} | cpio -t)"
+ko() { sed -n 's|.*/\([^/]*\)\.ko\(\.[a-z]*\)\{0,1\}$|\1|p' "$1" | tr - _ | sort -u; }
+ko "$tmp/initrd.ls" >"$tmp/initrd.mods"
+ko "$tmp/modules.builtin" >"$tmp/builtin.mods"
+echo "image-arm64-test: initrd $initrd: $(stat -c %s "$tmp/initrd.img") bytes, $(wc -l <"$tmp/initrd.mods") modules"
+in_initrd='' builtin=''
+for m in sdhci-iproc sdhci-pltfm bcm2835 mmc_block gpio-raspberrypi-exp gpio-regulator \
+	pcie-brcmstb xhci-pci dwc2 usb-storage uas sd_mod ext4 vfat nls_cp437 virtio_pci virtio_blk; do
+	n=${m//-/_}
+	if grep -qx "$n" "$tmp/initrd.mods"; then
+		in_initrd+=" $m"
+	elif grep -qx "$n" "$tmp/builtin.mods"; then
+		builtin+=" $m"
+	else
+		fail "module $m is neither in the initrd nor built into $kernel: the Pi 4 may not mount its root"
+	fi
+done
+echo "image-arm64-test: initrd modules:$in_initrd; built in:$builtin"
+rm -f "$tmp/initrd.img"
 
 # 3. The system partition.
 debugfs -R 'dump /usr/bin/vuorod '"$tmp/vuorod" "$tmp/p2" 2>/dev/null
