@@ -92,8 +92,10 @@ test("hours exceptions: the kiosk's closed notice in Finnish and Swedish, specia
     await waitFor(async () => (await rows.count()) === 2, "two exceptions today").catch(async (e) => {
       throw new Error(e.message + ": " + (await manager.locator("#hours").innerHTML()));
     });
+    // The services by name in the page's language, not by code.
+    await waitFor(async () => (await rows.nth(0).innerText()).includes("Taxation"), "the service by its English name");
     const first = await rows.nth(0).innerText();
-    expect(first.includes("tax") && first.includes("Closed") && first.includes("Independence Day") &&
+    expect(first.includes("Taxation") && first.includes("Closed") && first.includes("Independence Day") &&
       first.includes("board-config"), "the closed day listed: " + first);
     expect((await rows.nth(1).innerText()).includes(`${hhmm(from)}–${hhmm(to)}`), "the special hours listed");
     expect(await rows.nth(0).locator("button").count() === 0, "board-config's cannot be deleted here");

@@ -11,13 +11,17 @@ import { h, clear } from "/ui/common/dom.js";
 import { pick } from "/ui/common/i18n.js";
 import { t, dayText } from "./strings.js";
 
-export function hoursView(root, { expired }) {
+// services(): the site's services (/api/status), to name them.
+export function hoursView(root, { expired, services: siteServices = () => [] }) {
   let list = [];
   let message = null; // {text, error}
   let busy = false;
 
+  // The services an exception covers, by name in the page's language.
   function services(e) {
-    return e.services ? e.services.join(", ") : t("hours_all_services");
+    if (!e.services) return t("hours_all_services");
+    const name = (code) => pick(siteServices().find((s) => s.code === code)?.names, t.lang()) || code;
+    return e.services.map(name).join(", ");
   }
 
   function table() {

@@ -21,7 +21,7 @@ const today = todayView($("today"), { expired });
 const report = reportView($("report"), { expired, providers: () => today.status()?.providers || [],
   services: () => today.status()?.services || [] });
 const notices = noticesView($("notices"), { expired });
-const hours = hoursView($("hours"), { expired });
+const hours = hoursView($("hours"), { expired, services: () => today.status()?.services || [] });
 const alarm = staffAlarm(t);
 const words = wordsView($("words"), { expired });
 
@@ -61,6 +61,7 @@ async function start() {
   await today.load();
   const st = today.status();
   if (st) report.setToday(st.day);
+  hours.render(); // the exceptions' services by name, now that they are known
 }
 
 const page = staffPage({
