@@ -123,6 +123,8 @@ AUX_BINS := $(AUX_SRCS:tools/%.c=$(BUILD)/%)
 # tests/integration/test_powercut.py.  Plain build only: under ASan libasan
 # must load first, so the ASan build leaves it out.
 VFSCUT := $(if $(filter 1,$(SAN)),,$(BUILD)/tests/libvfscut.so)
+# make test-tsan's proof that it can fail and that it sees GLib's locks.
+TSAN_CHECK := $(if $(filter thread,$(SAN)),$(BUILD)/tests/tsan-selfcheck)
 # libFuzzer harnesses: tests/fuzz/fuzz-NAME.c → $(BUILD)/fuzz-NAME (SAN=fuzz only)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
@@ -140,7 +142,7 @@ PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 .PHONY: all programs deb deps run run-fleet test test-fast test-long test-tsan test-asan test-stock test-packages test-arm64 image test-image test-image-arm64 bench install clean format format-check check-config fuzz fuzzers
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT)
+all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT) $(TSAN_CHECK)
 
 # The installed programs only (debian/rules builds these).
 programs: $(PROGRAMS)
@@ -184,6 +186,10 @@ $(BUILD)/vuoro-%: $(BUILD)/tools/vuoro-%.o $(TOOL_COMMON) $(FW_LIB)
 
 $(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(FW_LIB)
 	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/tsan-selfcheck: $(BUILD)/tests/tsan/selfcheck.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
