@@ -88,13 +88,14 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ALL_LDFLAGS += -fsanitize=address,undefined
 endif
 # The ThreadSanitizer build (make test-tsan: BUILD=$(BUILD)/tsan): gcc's
-# libtsan.  Its programs load a GLib built with TSan
-# (tests/tsan/build-glib.sh, in $(BUILD)/glib/lib) through their RPATH:
-# Debian's GLib locks with futexes TSan cannot see.  tests/run --tsan sets
-# TSAN_OPTIONS (tests/tsan.supp).
+# libtsan.  Its programs load GLib and GStreamer's core built with TSan
+# (tests/tsan/build-libs.sh, in $(BUILD)/libs/lib) through their RPATH:
+# Debian's GLib locks with futexes, and GStreamer counts references with
+# atomics, that TSan cannot see.  tests/run --tsan sets TSAN_OPTIONS
+# (tests/tsan.supp).
 ifeq ($(SAN),thread)
 ALL_CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
-ALL_LDFLAGS += -fsanitize=thread -Wl,--disable-new-dtags -Wl,-rpath,$(abspath $(BUILD))/glib/lib
+ALL_LDFLAGS += -fsanitize=thread -Wl,--disable-new-dtags -Wl,-rpath,$(abspath $(BUILD))/libs/lib
 endif
 # The libFuzzer build (make fuzz: CC=clang-14, BUILD=$(BUILD)/fuzz): the
 # firmware instrumented for coverage, ASan and UBSan; only the harnesses
@@ -234,12 +235,13 @@ test: deps
 test-fast: all
 	$(Q)tests/run $(BUILD)
 
-# Threads checked (README "Sanitizers"): GLib built with ThreadSanitizer,
-# then vuorod, its tools and unit tests; the unit tests and the integration
-# suites that drive the worker threads run on it, any TSan report fails.
+# Threads checked (README "Threads checked"): GLib and GStreamer's core built
+# with ThreadSanitizer, then vuorod, its tools and unit tests; the unit tests
+# and the integration suites that drive the worker threads run on it, any
+# TSan report fails.
 test-tsan:
 	$(Q)tools/install-deps --long
-	$(Q)tests/tsan/build-glib.sh $(BUILD)/tsan/glib
+	$(Q)tests/tsan/build-libs.sh $(BUILD)/tsan/libs
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SAN=thread CFLAGS="-O1 -g" all
 	$(Q)tests/run --tsan $(BUILD)/tsan
 
@@ -421,5 +423,5 @@ clean:
 
 # (Not into the Debian roots that test-stock, test-packages, the image and
 # the arm64 build (its sysroot, also when BUILD is build/arm64) make there,
-# nor into test-tsan's GLib source and build, tsan/glib.)
--include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -name sysroot -o -path '*/tsan/glib' \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# nor into test-tsan's GLib and GStreamer sources and builds, tsan/libs.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -name sysroot -o -path '*/tsan/libs' \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -6,7 +6,7 @@
  *   tsan-selfcheck locked  the same under a GMutex, a GTask worker and an
  *                          idle source back to the main loop: 0 reports
  * On Debian's own GLib (futex locks TSan cannot see) "locked" reports races
- * as well: then the TSan-built GLib was not loaded (tests/tsan/build-glib.sh).
+ * as well: then the TSan-built GLib was not loaded (tests/tsan/build-libs.sh).
  */
 #include <gio/gio.h>
 #include <string.h>
