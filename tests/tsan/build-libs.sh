@@ -27,7 +27,7 @@ for t in meson ninja dpkg-source flex bison; do
 	command -v "$t" >/dev/null || { echo "build-libs: $t missing: run tools/install-deps --long" >&2; exit 1; }
 done
 multiarch=$(gcc -print-multiarch)
-rm -rf "$dir/apt" "$dir/lib"
+rm -rf "$dir/lib"
 mkdir -p "$dir/apt/lists/partial" "$dir/lib"
 . /etc/os-release
 {
@@ -43,18 +43,22 @@ apt-get "${apt_opts[@]}" -q update >"$dir/apt/update.log" 2>&1 ||
 build() { # source-package version name meson-options… ; libraries in $libs
 	local pkg=$1 ver=$2 name=$3 src=$dir/src/$3 out=$dir/build-$3
 	shift 3
-	rm -rf "$src" "$out" && mkdir -p "$dir/src"
-	(cd "$dir/src" && apt-get "${apt_opts[@]}" -q source --download-only "$pkg=$ver" \
-		>"$dir/apt/source-$name.log" 2>&1) ||
-		{ tail -5 "$dir/apt/source-$name.log"; echo "build-libs: apt-get source $pkg=$ver failed" >&2; exit 1; }
-	(cd "$dir/src" && dpkg-source -q -x "${pkg}_${ver#*:}.dsc" "$name" >/dev/null)
-	meson setup "$out" "$src" --prefix=/usr --libdir="lib/$multiarch" --buildtype=debugoptimized \
-		-Db_sanitize=thread -Db_lundef=false "$@" >"$dir/meson-$name.log" 2>&1 ||
-		{ tail -20 "$dir/meson-$name.log"; echo "build-libs: meson setup of $name failed, see $dir/meson-$name.log" >&2; exit 1; }
+	# A build of this version that was cut short goes on where it was.
+	if [ "$(cat "$out/.version" 2>/dev/null)" != "$ver" ]; then
+		rm -rf "$src" "$out" && mkdir -p "$dir/src"
+		(cd "$dir/src" && apt-get "${apt_opts[@]}" -q source --download-only "$pkg=$ver" \
+			>"$dir/apt/source-$name.log" 2>&1) ||
+			{ tail -5 "$dir/apt/source-$name.log"; echo "build-libs: apt-get source $pkg=$ver failed" >&2; exit 1; }
+		(cd "$dir/src" && dpkg-source -q -x "${pkg}_${ver#*:}.dsc" "$name" >/dev/null)
+		meson setup "$out" "$src" --prefix=/usr --libdir="lib/$multiarch" --buildtype=debugoptimized \
+			-Db_sanitize=thread -Db_lundef=false "$@" >"$dir/meson-$name.log" 2>&1 ||
+			{ tail -20 "$dir/meson-$name.log"; echo "build-libs: meson setup of $name failed, see $dir/meson-$name.log" >&2; exit 1; }
+		echo "$ver" >"$out/.version"
+	fi
 	ninja -C "$out" -j "${JOBS:-2}" >"$dir/ninja-$name.log" 2>&1 ||
 		{ tail -20 "$dir/ninja-$name.log"; echo "build-libs: $name failed to build, see $dir/ninja-$name.log" >&2; exit 1; }
 	for l in $libs; do
-		cp -L "$(find "$out" -name "$l" -print -quit)" "$dir/lib/"
+		cp -L "$(find "$out/" -name "$l" -print -quit)" "$dir/lib/"
 	done
 }
 
