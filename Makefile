@@ -15,6 +15,8 @@
 #                      and the image's boot in qemu (make test-image)
 #                      and the arm64 packages and unit tests under qemu (make test-arm64)
 #                      and the arm64 image's content (make test-image-arm64)
+#                      and ThreadSanitizer on the worker threads' suites (make test-tsan)
+#                      and ASan+UBSan on every integration suite (make test-asan)
 #   make image         the flashable board image in $(BUILD)/image
 #                      (ARCH=arm64: the Raspberry Pi 4 one)
 #   make bench         BENCH name=value unit lines
@@ -86,6 +88,16 @@ ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ALL_LDFLAGS += -fsanitize=address,undefined
 endif
+# The ThreadSanitizer build (make test-tsan: BUILD=$(BUILD)/tsan): gcc's
+# libtsan.  Its programs load GLib and GStreamer's core built with TSan
+# (tests/tsan/build-libs.sh, in $(BUILD)/libs/lib) through their RPATH:
+# Debian's GLib locks with futexes, and GStreamer counts references with
+# atomics, that TSan cannot see.  tests/run --tsan sets TSAN_OPTIONS
+# (tests/tsan.supp).
+ifeq ($(SAN),thread)
+ALL_CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=thread -Wl,--disable-new-dtags -Wl,-rpath,$(abspath $(BUILD))/libs/lib
+endif
 # The libFuzzer build (make fuzz: CC=clang-14, BUILD=$(BUILD)/fuzz): the
 # firmware instrumented for coverage, ASan and UBSan; only the harnesses
 # link libFuzzer's main.
@@ -113,6 +125,8 @@ AUX_BINS := $(AUX_SRCS:tools/%.c=$(BUILD)/%)
 # tests/integration/test_powercut.py.  Plain build only: under ASan libasan
 # must load first, so the ASan build leaves it out.
 VFSCUT := $(if $(filter 1,$(SAN)),,$(BUILD)/tests/libvfscut.so)
+# make test-tsan's proof that it can fail and that it sees GLib's locks.
+TSAN_CHECK := $(if $(filter thread,$(SAN)),$(BUILD)/tests/tsan-selfcheck)
 # libFuzzer harnesses: tests/fuzz/fuzz-NAME.c → $(BUILD)/fuzz-NAME (SAN=fuzz only)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
@@ -127,10 +141,10 @@ HUB := $(if $(HUB_SRCS),$(BUILD)/vuoro-hub)
 
 PROGRAMS := $(BUILD)/vuorod $(BUILD)/vuoroctl $(HUB)
 
-.PHONY: all programs deb deps run run-fleet test test-fast test-long test-stock test-packages test-arm64 image test-image test-image-arm64 bench install clean format format-check check-config fuzz fuzzers
+.PHONY: all programs deb deps run run-fleet test test-fast test-long test-tsan test-asan test-stock test-packages test-arm64 image test-image test-image-arm64 bench install clean format format-check check-config fuzz fuzzers
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT)
+all: $(PROGRAMS) $(UNIT_BINS) $(BENCH_BINS) $(AUX_BINS) $(VFSCUT) $(TSAN_CHECK)
 
 # The installed programs only (debian/rules builds these).
 programs: $(PROGRAMS)
@@ -177,6 +191,10 @@ $(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(FW_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/tests/tsan-selfcheck: $(BUILD)/tests/tsan/selfcheck.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/libvfscut.so: tests/powercut/vfs-cut.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
@@ -218,6 +236,21 @@ test: deps
 test-fast: all
 	$(Q)tests/run $(BUILD)
 
+# Threads checked (README "Threads checked"): GLib and GStreamer's core built
+# with ThreadSanitizer, then vuorod, its tools and unit tests; the unit tests
+# and the integration suites that drive the worker threads run on it, any
+# TSan report fails.
+test-tsan:
+	$(Q)tools/install-deps --long
+	$(Q)tests/tsan/build-libs.sh $(BUILD)/tsan/libs
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SAN=thread CFLAGS="-O1 -g" all
+	$(Q)tests/run --tsan $(BUILD)/tsan
+
+# ASan+UBSan on every integration suite (make test runs only the API's).
+test-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 CFLAGS="-O1 -g" all
+	$(Q)tests/run --asan $(BUILD)/asan
+
 # The fleet's long runs: a network cut of minutes, thousands of records;
 # then make test on a stock Debian 12 (test-stock), the image, the packages
 # on a clean root and the arm64 build under qemu (test-arm64).
@@ -231,6 +264,8 @@ test-long: all
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/long_month.py
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
+	$(Q)$(MAKE) --no-print-directory test-tsan
+	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory test-stock
 	$(Q)$(MAKE) --no-print-directory test-image
 	$(Q)$(MAKE) --no-print-directory test-packages
@@ -392,5 +427,6 @@ clean:
 	rm -rf $(BUILD)
 
 # (Not into the Debian roots that test-stock, test-packages, the image and
-# the arm64 build (its sysroot, also when BUILD is build/arm64) make there.)
--include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -name sysroot \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# the arm64 build (its sysroot, also when BUILD is build/arm64) make there,
+# nor into test-tsan's GLib and GStreamer sources and builds, tsan/libs.)
+-include $(shell find $(BUILD) \( -path $(BUILD)/stock -o -path $(BUILD)/pkgclean -o -path $(BUILD)/image -o -name sysroot -o -path '*/tsan/libs' \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -202,11 +202,13 @@ static void on_viewer_finished(SoupServerMessage *msg, gpointer data)
 {
 	struct viewer *v = data;
 	struct api *api = v->api;
+	/* Removing @v frees it (viewer_free): its booth is read first. */
+	int booth = v->booth;
 
 	v->done = TRUE;
 	g_signal_handlers_disconnect_by_data(msg, v);
 	g_ptr_array_remove(api->booth_api->viewers, v);
-	api_viewer_count(api, v->booth);
+	api_viewer_count(api, booth);
 }
 
 static void viewer_free(gpointer p)

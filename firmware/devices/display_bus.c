@@ -433,14 +433,18 @@ static void take_pending(struct display_bus *bus, struct disp *d, gint64 now)
  * or an FC03 read when nothing was ever shown.  One try each. */
 static void run_probes(struct display_bus *bus, gint64 now, gint64 *next_due)
 {
-	for (guint i = 0; i < bus->displays->len; i++) {
+	/* The array's length under the lock too: the main thread adds
+	 * displays while the worker runs (display_bus_add_display). */
+	for (guint i = 0;; i++) {
 		struct disp *d;
 		int r;
 
 		g_mutex_lock(&bus->lock);
 		d = i < bus->displays->len ? g_ptr_array_index(bus->displays, i) : NULL;
 		g_mutex_unlock(&bus->lock);
-		if (!d || d->status.state != DISPLAY_STATE_FAILED)
+		if (!d)
+			break;
+		if (d->status.state != DISPLAY_STATE_FAILED)
 			continue;
 		if (d->probe_at > now) {
 			*next_due = MIN(*next_due, d->probe_at);

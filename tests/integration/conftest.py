@@ -19,7 +19,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VUOROD = os.path.abspath(os.environ.get("VUOROD", os.path.join(ROOT, "build", "vuorod")))
 VUOROCTL = os.path.abspath(os.environ.get("VUOROCTL", os.path.join(ROOT, "build", "vuoroctl")))
 SIM_CONF = os.path.join(ROOT, "board-config", "sim.conf")
-ASAN = os.environ.get("VUORO_ASAN") == "1"
+# A sanitized vuorod (ASan or TSan: make test-asan, make test-tsan) is slower
+# and its memory figures are the sanitizer's.
+ASAN = os.environ.get("VUORO_ASAN") == "1" or os.environ.get("VUORO_TSAN") == "1"
 START_TIMEOUT = 30 if ASAN else 10
 # Debian's faketime: the test clock (Daemon.set_clock).
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"

@@ -15,7 +15,7 @@ import pytest
 import requests
 import websocket
 
-from conftest import USERS, VUOROD, conf_with, make_daemon, wait_for
+from conftest import ROOT, USERS, VUOROD, conf_with, make_daemon, wait_for
 
 # Loopback is not a kiosk here: every device call needs its credential.
 NO_ADDRESS_TRUST = {("api", "kiosk-addresses"): "10.9.9.9"}
@@ -142,7 +142,7 @@ def test_wrong_pairing_codes_are_refused_and_counted(strict):
 
 def test_cli_add_list_revoke_device(workdir):
     db = os.path.join(workdir, "cli.db")
-    conf = os.path.join(os.path.dirname(VUOROD), "..", "board-config", "sim.conf")
+    conf = os.path.join(ROOT, "board-config", "sim.conf")
     r = subprocess.run([VUOROD, "--db", db, "--add-device", "booth-a", "--role", "booth", "--booth", "2",
                         "--config", conf], capture_output=True, text=True)
     assert r.returncode == 2 and "kind = expert" in r.stderr

@@ -23,7 +23,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
 TOOL = os.path.join(BUILD, "vuoro-displaytest")
 SLAVE = os.path.join(os.path.dirname(__file__), "modbus_slave.py")
-SLOW = 3 if os.environ.get("VUORO_ASAN") == "1" else 1
+SLOW = 3 if conftest.ASAN else 1
 
 
 def wait_for(pred, timeout, what):

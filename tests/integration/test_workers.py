@@ -86,7 +86,9 @@ def test_loop_answers_while_a_job_runs(year_daemon, path, user):
     assert r.status_code == 200, r.text[:300]
     assert len(lat) >= 3, "only %d status answers in the %.3f s of the job: %s" % (len(lat), dt, lat)
     # On the loop, a status asked just after the job began waited for all of it.
-    assert max(lat) < min(max(0.5 * dt, 0.05), 0.3), \
+    # A sanitized vuorod (make test-asan, test-tsan) answers everything 5-15x
+    # slower: 1.5 s there, still a fraction of the job's own time.
+    assert max(lat) < min(max(0.5 * dt, 0.05), 1.5 if ASAN else 0.3), \
         "/api/status took up to %.3f s while %s took %.3f s" % (max(lat), path, dt)
 
 
@@ -220,7 +222,8 @@ def test_argon2_is_bounded(daemon):
     # with 429 before any Argon2; those it lets through run on the pool.
     assert codes.count(401) >= 1
     hwm_mb = proc_status(pid, "VmHWM") / 1024
-    assert hwm_mb < 250, "peak RSS %.0f MB under %d parallel logins" % (hwm_mb, n)
+    # (A sanitizer's shadow memory is not vuorod's: checked without one.)
+    assert ASAN or hwm_mb < 250, "peak RSS %.0f MB under %d parallel logins" % (hwm_mb, n)
     assert status_s < 0.5, "/api/status took %.3f s under a login flood" % status_s
     con = sqlite3.connect(daemon.db)
     assert con.execute("SELECT hash FROM users WHERE name = 'newbie'").fetchone()[0].startswith("$argon2id$")
