@@ -79,6 +79,7 @@ struct store {
 	bool reader;    /* a worker's read-only connection (store_open_reader) */
 	sqlite3_stmt *stmt[ST_N];
 	GThreadPool *jobs; /* the writer's: its readers' jobs (store_job_run) */
+	gint trimmed_s;    /* atomic: the monotonic second of the jobs' last malloc_trim */
 	bool outbox;       /* [uplink]: every change writes its record (outbox.h) */
 	sqlite3_stmt *outbox_add;
 	int64_t outbox_next;                  /* the next record's seq (row id); 0: read it again */
@@ -727,6 +728,22 @@ static void store_job_free(gpointer data)
 
 /* A pool thread: niced, so that the loop gets a core first on a board of
  * two, and a job only slows down what else runs in the background. */
+/* A year's report or a backup frees megabytes at once; glibc keeps them in
+ * the job thread's arena unless asked: give them back, so a board's memory
+ * after a month of reports is that of its first day.  malloc_trim takes
+ * each arena's lock in turn (the loop's too, for a moment): at most once
+ * every STORE_TRIM_S, however many reports come one after another. */
+#define STORE_TRIM_S 10
+static void store_job_trim(struct store *owner)
+{
+	gint now = (gint)(g_get_monotonic_time() / G_USEC_PER_SEC);
+	gint last = g_atomic_int_get(&owner->trimmed_s);
+
+	if (now - last >= STORE_TRIM_S &&
+	    g_atomic_int_compare_and_exchange(&owner->trimmed_s, last, now))
+		malloc_trim(0);
+}
+
 static void store_job_thread(gpointer data, gpointer pool_data)
 {
 	g_autoptr(GTask) task = data;
@@ -746,10 +763,7 @@ static void store_job_thread(gpointer data, gpointer pool_data)
 	if (j->rc < 0 && (!r || store_disk_failed(sqlite3_extended_errcode(r->db))))
 		store_set_fault(j->owner, j->error->message);
 	g_clear_pointer(&r, store_free);
-	/* A year's report or a backup frees megabytes at once; glibc keeps
-	 * them in this thread's arena unless asked: give them back, so a
-	 * board's memory after a month of reports is that of its first day. */
-	malloc_trim(0);
+	store_job_trim(j->owner);
 	g_task_return_boolean(task, TRUE);
 }
 
