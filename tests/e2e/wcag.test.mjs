@@ -47,9 +47,11 @@ const focusNow = (page) => page.evaluate(() => {
 });
 
 async function keyboardLogin(page, user, password) {
+  // The form is drawn once the page knows there is no session.
+  await page.waitForSelector("#user", { state: "visible", timeout: 10000 });
   for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.id === "user")); i++)
     await page.keyboard.press("Tab");
-  expect(await page.evaluate(() => document.activeElement?.id === "user"), "Tab reaches the user name");
+  expect(await page.evaluate(() => document.activeElement?.id === "user"), "Tab reaches the user name on " + page.url());
   await page.keyboard.type(user);
   await page.keyboard.press("Tab");
   expect(await page.evaluate(() => document.activeElement?.id === "password"), "Tab goes on to the password");
