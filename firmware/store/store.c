@@ -726,8 +726,6 @@ static void store_job_free(gpointer data)
 	g_free(j);
 }
 
-/* A pool thread: niced, so that the loop gets a core first on a board of
- * two, and a job only slows down what else runs in the background. */
 /* A year's report or a backup frees megabytes at once; glibc keeps them in
  * the job thread's arena unless asked: give them back, so a board's memory
  * after a month of reports is that of its first day.  malloc_trim takes
@@ -744,6 +742,8 @@ static void store_job_trim(struct store *owner)
 		malloc_trim(0);
 }
 
+/* A pool thread: niced, so that the loop gets a core first on a board of
+ * two, and a job only slows down what else runs in the background. */
 static void store_job_thread(gpointer data, gpointer pool_data)
 {
 	g_autoptr(GTask) task = data;

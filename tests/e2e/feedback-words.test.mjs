@@ -12,14 +12,20 @@ import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./
 
 const sql = (v, query) => execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"), query], { encoding: "utf8" }).trim();
 
+// /manager in English, logged in as maija, the words section drawn.
+async function managerPage(v) {
+  const manager = await open(v.url + "/manager", { lang: "en" });
+  await manager.getByLabel("User name").pressSequentially("maija");
+  await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
+  await manager.getByRole("button", { name: "Log in" }).click();
+  await manager.waitForSelector("#words-none");
+  return manager;
+}
+
 test("feedback words: the manager's question on /manager, asked on the kiosk with a comment, listed back", async () => {
   const v = await startVuorod();
   try {
-    const manager = await open(v.url + "/manager", { lang: "en" });
-    await manager.getByLabel("User name").pressSequentially("maija");
-    await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await manager.getByRole("button", { name: "Log in" }).click();
-    await manager.waitForSelector("#words-none");
+    const manager = await managerPage(v);
     await manager.locator("#question-text-sv").fill("Saknades tjänster?");
     await manager.getByRole("button", { name: "Save the question" }).click();
     await waitFor(async () => (await manager.locator("#question-result").innerText()).includes("main language"),
@@ -72,11 +78,7 @@ test("feedback words: the manager's question on /manager, asked on the kiosk wit
 test("feedback words: what a manager types survives a redraw (another manager saves a question meanwhile)", async () => {
   const v = await startVuorod();
   try {
-    const manager = await open(v.url + "/manager", { lang: "en" });
-    await manager.getByLabel("User name").pressSequentially("maija");
-    await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await manager.getByRole("button", { name: "Log in" }).click();
-    await manager.waitForSelector("#words-none");
+    const manager = await managerPage(v);
     await manager.locator("#question-text-sv").pressSequentially("Saknades tjänster?");
     // Another manager (the API as admin1) saves a question: the page hears
     // of it and draws the form again.

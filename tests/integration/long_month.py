@@ -38,6 +38,7 @@ import requests
 
 import conftest
 from conftest import Daemon, USERS, add_user, conf_with, wait_for
+from pilot_expect import rank_pick
 
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 DAYS = int(os.environ.get("MONTH_DAYS", "30"))
@@ -146,14 +147,6 @@ def schedule(rng, day_start):
     events += [(b["at"], 3, b) for b in booth]
     events.sort(key=lambda e: (e[0], e[1], e[2].get("n", 0)))
     return events, tickets, booth
-
-
-def rank_pick(values):
-    if not values:
-        return None, None
-    v = sorted(values)
-    n = len(v)
-    return v[(n + 1) // 2 - 1], v[(9 * n + 9) // 10 - 1]
 
 
 def expected_day(tickets, booth):

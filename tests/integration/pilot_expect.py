@@ -25,6 +25,7 @@ def rounded(num, den, scale=10):
 
 
 def rank_pick(values):
+    """Median and p90 by nearest rank: ranks ceil(n/2) and ceil(9n/10)."""
     if not values:
         return None, None
     v = sorted(values)

@@ -20,7 +20,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import ROOT, SIM_CONF, VUOROCTL, VUOROD, USERS, make_daemon
-from pilot_expect import Conf, session_days
+from pilot_expect import Conf, rank_pick, session_days
 
 GEN = os.path.join(ROOT, "tools", "gen-visits.py")
 YEAR = 2025
@@ -65,15 +65,6 @@ def label(day, period):
         iso = d.isocalendar()
         return "%04d-W%02d" % (iso[0], iso[1])
     return "%04d-%02d" % (d.year, d.month)
-
-
-def rank_pick(values):
-    """Median and p90 by nearest rank: ranks ceil(n/2) and ceil(9n/10)."""
-    if not values:
-        return None, None
-    v = sorted(values)
-    n = len(v)
-    return v[(n + 1) // 2 - 1], v[(9 * n + 9) // 10 - 1]
 
 
 def rounded(num, den, scale):
