@@ -53,8 +53,11 @@ test("visits: an advisor records a phone call without a ticket; it is billed as 
     await page.getByRole("button", { name: "Record the visit" }).click();
     await waitFor(async () => (await page.textContent("#note")).includes("Visit recorded"), "the note");
     expect(!(await page.isVisible("#walkin-dialog")), "the dialog closed");
-    const today = new Date(Date.now() - 3 * 3600e3).toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 21 * 3600e3).toISOString().slice(0, 10);
+    // The service day: it starts at the site's daily reset (03:00 Helsinki
+    // time), whatever zone this machine keeps.
+    const day = (ms) => new Date(ms).toLocaleDateString("sv-SE", { timeZone: "Europe/Helsinki" });
+    const today = day(Date.now() - 3 * 3600e3);
+    const tomorrow = day(Date.parse(today + "T12:00:00Z") + 24 * 3600e3);
     const r = await v.api("GET", `/api/report?from=${today}&to=${tomorrow}&period=day&kind=billing`, null, "maija");
     const site = r.body.billing.find((b) => b.period === "total" && b.provider === "*");
     expect(site.channels.phone === 1 && site.events === 1, "one phone visit billed: " + JSON.stringify(site));
