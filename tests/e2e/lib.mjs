@@ -37,6 +37,8 @@ export const USERS = {
 export const tests = [];
 // The pages a test closed: their address, text and errors (run.mjs prints them when it fails).
 export const closedPages = [];
+// The vuorods a test started (run.mjs prints their log's end when it fails).
+export const daemons = [];
 export function test(name, fn) {
   tests.push({ name, fn });
 }
@@ -92,6 +94,7 @@ export async function startVuorod(overrides = []) {
   let port = 0;
   let proc = null;
   const v = { dir, url: null };
+  daemons.push(v);
   v.start = async () => {
     const err = fs.openSync(path.join(dir, "vuorod.stderr"), "a");
     proc = spawn(VUOROD, ["--config", path.join(dir, "test.conf"), "--db", db,
@@ -140,6 +143,7 @@ export async function startVuorod(overrides = []) {
   };
   v.cleanup = async () => {
     await v.stop();
+    v.log = fs.readFileSync(path.join(dir, "vuorod.stderr"), "utf8").slice(-1500); // for run.mjs
     fs.rmSync(dir, { recursive: true, force: true });
   };
   await v.start();
@@ -181,6 +185,9 @@ export const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
   "--allow-loopback-in-peer-connection"];
 
 let shared = null;
+// The browser contexts still open: a failed test's are closed by run.mjs, which
+// then prints what their pages showed.
+export const openContexts = () => (shared ? shared.contexts() : []);
 // One Chromium for the whole run; each test makes its own contexts.
 export async function browser() {
   if (!shared) {

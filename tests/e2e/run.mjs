@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { tests, closedPages, closeBrowser } from "./lib.mjs";
+import { tests, closedPages, daemons, openContexts, closeBrowser } from "./lib.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const files = process.argv.slice(2).length
@@ -23,6 +23,7 @@ for (const [i, t] of tests.entries()) {
   if (only && !t.name.includes(only)) continue;
   const started = Date.now();
   closedPages.length = 0;
+  daemons.length = 0;
   try {
     await Promise.race([
       t.fn(),
@@ -34,10 +35,21 @@ for (const [i, t] of tests.entries()) {
     failed++;
     console.log(`not ok ${i + 1} - ${t.name}`);
     console.log("# " + String(e.stack || e).split("\n").join("\n# "));
+    // What the pages it left open show now, and what its vuorods logged.
+    for (const ctx of openContexts()) await ctx.close().catch(() => {});
     for (const p of closedPages) {
       const text = p.text.replace(/\s+/g, " ").slice(0, 1500);
       console.log(`# page ${p.url} showed: ${text}`);
       for (const err of p.errors) console.log(`#   ${err}`);
+    }
+    for (const d of daemons) {
+      let log = d.log;
+      try {
+        log ??= fs.readFileSync(path.join(d.dir, "vuorod.stderr"), "utf8").slice(-1500);
+      } catch {
+        continue; // no log
+      }
+      console.log(`# vuorod ${d.url} logged: ` + log.split("\n").join("\n#   "));
     }
   }
 }
