@@ -237,10 +237,13 @@ def hub_world(site_overrides=None):
         expert = HubExpert(topo, hub.url, workdir)
         yield World(topo, turn, nats, hub, site, expert)
     finally:
+        crashed = None  # the site's vuorod died (NsSite.stop): raised once the rest is removed
         for part, stop in ((expert, "close"), (site, "stop"), (hub, "stop")):
             if part:
                 try:
                     getattr(part, stop)()
+                except AssertionError as e:
+                    crashed = crashed or e
                 except Exception:  # noqa: BLE001 — the rest must still be removed
                     pass
         if nats:
@@ -253,6 +256,8 @@ def hub_world(site_overrides=None):
         topo.close()
         if not os.environ.get("VUORO_KEEP"):
             shutil.rmtree(workdir, ignore_errors=True)
+    if crashed:
+        raise crashed
 
 
 @pytest.fixture(scope="module")

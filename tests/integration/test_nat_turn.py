@@ -87,11 +87,27 @@ class NsSite:
                          daemon=True).start()
 
     def stop(self):
-        if self.proc.poll() is None:
+        """Stops vuorod.  If it had died on its own, or does not exit cleanly
+        on SIGTERM, its log is kept in build/test-logs/ (the work folder goes)
+        and this raises with the log's end: a crash on one of GStreamer's
+        threads must fail the test that saw it."""
+        died = self.proc.poll()
+        if died is None:
             self.proc.terminate()
             self.proc.wait(timeout=30)
         self.stderr.close()
-        return self.proc.returncode
+        rc = self.proc.returncode
+        if died is not None or rc != 0:
+            keep = os.path.join(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")), "test-logs")
+            os.makedirs(keep, exist_ok=True)
+            kept = os.path.join(keep, "site-vuorod-%s.stderr" % time.strftime("%Y%m%dT%H%M%S"))
+            shutil.copyfile(self.stderr_path, kept)
+            with open(self.stderr_path, errors="replace") as f:
+                tail = f.read()[-3000:]
+            raise AssertionError("the site's vuorod %s (status %s); its log is kept in %s; it ends: %s" % (
+                "had died during the test" if died is not None else "did not exit cleanly on SIGTERM",
+                rc, kept, tail))
+        return rc
 
     def _req(self, method, path, body=None, auth=False):
         if self.proc.poll() is not None:  # say why, not "connection refused"
@@ -187,14 +203,19 @@ def nat_world(site_overrides=None):
         parts.append(expert)
         yield topo, turn, site, expert
     finally:
+        crashed = None  # the site's vuorod died: raised once the rest is removed
         for p in reversed(parts):
             try:
                 p.close() if isinstance(p, Expert) else p.stop()
+            except AssertionError as e:
+                crashed = e
             except Exception:  # noqa: BLE001 — the rest must still be removed
                 pass
         topo.close()
         if not os.environ.get("VUORO_KEEP"):
             shutil.rmtree(workdir, ignore_errors=True)
+    if crashed:
+        raise crashed
 
 
 @pytest.fixture(scope="module")
