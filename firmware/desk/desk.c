@@ -47,6 +47,9 @@ struct desk {
 	/* The clock was behind at some point: the engine may hold the wrong
 	 * day's numbers, rebuilt from the store once the clock is right. */
 	gboolean clock_was_behind;
+	/* The service day retention last ran on (desk_prune): at the start,
+	 * then once a day whichever command rolled the day over. */
+	int32_t pruned_day;
 };
 
 /* A command the engine ran whose result waits for the group commit. */
@@ -257,6 +260,7 @@ static void desk_prune(struct desk *d)
 	int n;
 
 	desk_time(d, &t);
+	d->pruned_day = t.day;
 	n = store_prune_personal(d->store, t.now - (int64_t)d->cfg->identity_retention_days * 86400,
 				 t.now, &error);
 	if (n < 0)
@@ -293,11 +297,14 @@ static gboolean desk_tick(gpointer data)
 	g_autoptr(GError) error = NULL;
 
 	desk_time(d, &t);
-	if (!d->degraded && t.day == queue_day(d->queue))
-		return G_SOURCE_CONTINUE;
-	if (desk_exec(d, &cmd, "system", &d->tick_result, &error) < 0)
-		g_warning("daily reset: %s", error->message);
-	desk_prune(d);
+	if (d->degraded || t.day != queue_day(d->queue)) {
+		if (desk_exec(d, &cmd, "system", &d->tick_result, &error) < 0)
+			g_warning("daily reset: %s", error->message);
+	}
+	/* Not tied to the reset above: a ticket drawn at 03:00:05 rolls the
+	 * day over before this tick sees it. */
+	if (t.day != d->pruned_day)
+		desk_prune(d);
 	return G_SOURCE_CONTINUE;
 }
 

@@ -4,7 +4,7 @@ cleared when vuorod starts (and daily); the counts the reports need stay."""
 import sqlite3
 import time
 
-from conftest import conf_with, make_daemon
+from conftest import conf_with, make_daemon, wait_for
 
 OLD = int(time.time()) - 100 * 86400  # past the 90 days of the default
 
@@ -51,3 +51,28 @@ def test_retention_days_come_from_board_config(workdir):
     d.stop()
     with sqlite3.connect(d.db) as db:
         assert db.execute("SELECT id_hmac FROM identity_checks").fetchone() == ("cc",)
+
+
+def test_retention_runs_when_a_command_rolls_the_day_over(workdir):
+    """The day's retention does not wait for vuorod's own tick to see the
+    new service day first: a ticket drawn just after the daily reset rolls
+    the day over itself, and the tick (every 20 s) must still prune."""
+    conf = conf_with({("identity", "retention-days"): "1"})
+    d = make_daemon(workdir, conf, clock="+0")
+    d.stop()
+    half_day_ago = int(time.time()) - 12 * 3600  # kept today, one day old tomorrow
+    with sqlite3.connect(d.db) as db:
+        db.execute("INSERT INTO identity_checks (ticket, day, method, result, id_hmac, at) "
+                   "VALUES (1, 1, 'card', 'verified', 'dd', ?)", (half_day_ago,))
+    d.start()
+    try:
+        kept = lambda: sqlite3.connect(d.db).execute(  # noqa: E731
+            "SELECT id_hmac FROM identity_checks").fetchone()[0]
+        assert kept() == "dd"  # the start's retention left it
+        d.set_clock("+1d")  # the running vuorod is a day on at once
+        # Drawn at once, well inside the tick's 20 s: this command rolls the day.
+        r = d.post("/api/tickets", {"service": "guide", "lang": "fi"})
+        assert r.status_code in (200, 201, 409), r.text
+        wait_for(lambda: kept() is None, timeout=30, what="the tick's retention on the new day")
+    finally:
+        d.stop()
