@@ -32,6 +32,9 @@ static void api_status(struct web_req *r)
 	web_json_add_str(b, "site", cfg->site_name);
 	web_json_add_int(b, "now", t.now);
 	web_json_add_int(b, "day", t.day);
+	/* The site's clock ([site] timezone): the pages show its times in it,
+	 * whatever zone the phone or the screen's browser is set to. */
+	web_json_add_str(b, "timezone", cfg->timezone);
 	web_json_add_bool(b, "demo_hours", cfg->demo_hours);
 	/* Holidays and special hours: today's date and the next ones. */
 	api_hours_build_status(api, b, &t);

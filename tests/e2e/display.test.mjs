@@ -398,3 +398,20 @@ test("display: a line with people waiting and no counter open says so, not '≈ 
     await v.cleanup();
   }
 });
+
+test("display: the clock runs in the site's zone ([site] timezone), not the browser's or Helsinki's", async () => {
+  const v = await startVuorod([["site", "timezone", "Asia/Tokyo"]]);
+  try {
+    const st = await v.api("GET", "/api/status");
+    expect(st.body.timezone === "Asia/Tokyo", "the status names the site's zone: " + st.body.timezone);
+    const page = await open(v.url + "/display?mute=1", FULL_HD);
+    await page.waitForSelector("#services li");
+    const hm = (d) => new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Tokyo", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23" }).format(d);
+    await waitFor(async () => [hm(new Date()), hm(new Date(Date.now() - 60000))]
+      .includes(await page.textContent("#clock")), "the clock in Tokyo time");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});

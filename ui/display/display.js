@@ -27,7 +27,6 @@ const params = new URLSearchParams(location.search);
 const MUTED = params.get("mute") === "1";
 const MAX_CALLS = Math.min(20, Math.max(1, parseInt(params.get("calls"), 10) || 6));
 const BLINK_MS = 5000;
-const TZ = "Europe/Helsinki";
 
 const $ = (id) => document.getElementById(id);
 
@@ -76,14 +75,26 @@ function renderLabels() {
 
 /* ---------- clock ---------- */
 
-const clockFmt = new Intl.DateTimeFormat("fi-FI", {
-  timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-});
+// In the site's clock ([site] timezone, from /api/status), whatever zone the
+// screen's browser is set to.
+let clockFmt = null;
+function setZone(zone) {
+  if (clockFmt?.resolvedOptions().timeZone === zone) return false;
+  clockFmt = new Intl.DateTimeFormat("fi-FI", {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  return true;
+}
+setZone("Europe/Helsinki");
+
+function showClock(now) {
+  const part = (type) => clockFmt.formatToParts(now).find((p) => p.type === type)?.value;
+  $("clock").textContent = `${part("hour")}:${part("minute")}`;
+}
 
 function tickClock() {
   const now = new Date();
-  const part = (type) => clockFmt.formatToParts(now).find((p) => p.type === type)?.value;
-  $("clock").textContent = `${part("hour")}:${part("minute")}`;
+  showClock(now);
   // Wake up just after the next minute starts.
   setTimeout(tickClock, 60000 - (now.getTime() % 60000) + 50);
 }
@@ -310,6 +321,7 @@ async function loadStatus() {
     return; // the offline note says it; the socket's reconnect loads again
   }
   $("site").textContent = st.site || "vuoro";
+  if (st.timezone && setZone(st.timezone)) showClock(new Date());
   counters = new Map(st.counters.map((c) => [c.id, { name: c.name, kind: c.kind }]));
   services = st.services;
   renderServices();

@@ -44,7 +44,8 @@ let seen = null; // the call last alerted: {state, recalls, counter}
 // The status (names, counters, which lines are staffed) is read again after
 // a counter opens or closes, and with the minute's refresh.
 let statusStale = false;
-const TZ = "Europe/Helsinki";
+// The site's clock, as /api/status gives it ([site] timezone).
+const siteZone = () => status?.timezone || "Europe/Helsinki";
 
 function setText(el, text) {
   // Only on change: a live region re-announces every write.
@@ -62,7 +63,7 @@ function counterOf(id) {
 function timeOf(unix) {
   // Latin digits, as the ticket number and the counter are written.
   return new Intl.DateTimeFormat(t.lang() + "-u-nu-latn", {
-    timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    timeZone: siteZone(), hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   }).format(new Date(unix * 1000));
 }
 
