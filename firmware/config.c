@@ -345,6 +345,7 @@ static const struct config_key bus_keys[] = {
     {"tries", CT_INT, false, "3", 1, 10, DBUS(tries)},
     {"backoff-ms", CT_INT, false, "50", 0, 5000, DBUS(backoff_ms)},
     {"blink-seconds", CT_INT, false, "5", 0, 600, DBUS(blink_s)},
+    {"frame-delay-ms", CT_INT, false, "0", 0, 1000, DBUS(frame_delay_ms)},
     {"sim-silent-units", CT_UNITS, false, NULL, 0, 0, DBUS(sim_silent_units)},
     {0},
 };

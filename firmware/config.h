@@ -38,7 +38,8 @@
  *                     printer-fault)
  *   [bus:NAME]        a display wire: transport (sim | rtu | tcp), device, baud, parity
  *                     (none | even | odd), data-bits, stop-bits, rs485, host, port,
- *                     timeout-ms, tries, backoff-ms, blink-seconds, sim-silent-units
+ *                     timeout-ms, tries, backoff-ms, blink-seconds, frame-delay-ms (the
+ *                     quiet time a slow unit needs between frames), sim-silent-units
  *   [display:NAME]    bus, unit (1–247), map (NAME of board-config/displays/NAME.map,
  *                     or a path), counter (show this counter's calls; absent: all)
  *   [audio]           sink (auto | alsa | pulse | wav | none), device, wav-dir, volume
@@ -228,6 +229,7 @@ struct config_display_bus {
 	int tries;
 	int backoff_ms;
 	int blink_s;
+	int frame_delay_ms;
 	char **sim_silent_units; /* NULL-terminated unit ids as text; sim only */
 };
 

@@ -385,6 +385,7 @@ static void usage(FILE *f)
 		"  --tries N          tries per write, default 3\n"
 		"  --probe-ms N       first re-probe of a failed display, default 5000\n"
 		"  --blink-ms N       blink time after a call, default 5000\n"
+		"  --frame-delay-ms N quiet time between two requests on the wire (slow units)\n"
 		"Displays:\n"
 		"  --map NAME|FILE    register map for every unit (default counter)\n"
 		"  --map UNIT=NAME    register map for one unit\n"
@@ -392,7 +393,8 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  scan [FIRST [LAST]]         which units answer (FC03), default 1 to 32\n"
-		"  pattern UNIT                write \"88…\" over the map (FC16), read it back\n"
+		"  pattern UNIT                write \"88…\" over the map's call blocks, read them "
+		"back\n"
 		"  show UNIT TICKET COUNTER    show a call (FC16; blink cleared later by FC06)\n"
 		"  write UNIT ADDR VALUE…      raw write (FC16, FC06 for one value)\n"
 		"  read UNIT ADDR N            read holding registers (FC03)\n"
@@ -429,33 +431,42 @@ static int build_script(struct tool *t, int argc, char **argv)
 	}
 	if (strcmp(cmd, "pattern") == 0 && argc == 2) {
 		long unit;
-		GString *w, *e;
+		struct display_map map;
+		struct display_frame frame;
+		const char *name;
+		g_autofree char *path = NULL;
 
 		if (!parse_int(argv[1], 1, 247, &unit) || ensure_display(t, (int)unit) < 0)
 			return -EINVAL;
-		w = g_string_new(NULL);
-		e = g_string_new(NULL);
-		{
-			struct display_map map;
-			const char *name = g_hash_table_lookup(t->unit_maps, GINT_TO_POINTER(unit));
-			g_autofree char *path = NULL;
+		name = g_hash_table_lookup(t->unit_maps, GINT_TO_POINTER(unit));
+		name = name ? name : t->default_map;
+		path = strchr(name, '/') || g_str_has_suffix(name, ".map")
+			   ? g_strdup(name)
+			   : g_strdup_printf("%s/%s.map", t->maps_dir, name);
+		if (display_map_load(path, &map, NULL) < 0 ||
+		    display_map_frame(&map, DISPLAY_FRAME_CALL, NULL, 0, FALSE, &frame) < 0)
+			return -EINVAL;
+		/* Every register of the call frame's blocks, written as the map
+		 * says (one FC06 each for write = fc06), then read back. */
+		for (size_t b = 0; b < frame.n_blocks; b++) {
+			const struct display_block *blk = &frame.blocks[b];
+			size_t step = blk->fc06 ? 1 : blk->n;
 
-			name = name ? name : t->default_map;
-			path = strchr(name, '/') || g_str_has_suffix(name, ".map")
-				   ? g_strdup(name)
-				   : g_strdup_printf("%s/%s.map", t->maps_dir, name);
-			if (display_map_load(path, &map, NULL) < 0)
-				return -EINVAL;
-			g_string_printf(w, "write %ld %u", unit, map.base);
-			g_string_printf(e, "expect %ld %u", unit, map.base);
-			for (size_t i = 0; i < display_map_n_regs(&map); i++) {
-				g_string_append(w, " 0x3838");
-				g_string_append(e, " 0x3838");
+			for (size_t i = 0; i < blk->n; i += step) {
+				GString *w = g_string_new(NULL);
+				GString *e = g_string_new(NULL);
+
+				g_string_printf(w, "write %ld %zu", unit, blk->addr + i);
+				g_string_printf(e, "expect %ld %zu", unit, blk->addr + i);
+				for (size_t k = 0; k < step; k++) {
+					g_string_append(w, " 0x3838");
+					g_string_append(e, " 0x3838");
+				}
+				g_queue_push_tail(&t->lines, g_string_free(w, FALSE));
+				g_queue_push_tail(&t->lines, g_strdup("sync"));
+				g_queue_push_tail(&t->lines, g_string_free(e, FALSE));
 			}
 		}
-		g_queue_push_tail(&t->lines, g_string_free(w, FALSE));
-		g_queue_push_tail(&t->lines, g_strdup("sync"));
-		g_queue_push_tail(&t->lines, g_string_free(e, FALSE));
 		return 0;
 	}
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "write") == 0 || strcmp(cmd, "read") == 0) {
@@ -482,7 +493,7 @@ int main(int argc, char **argv)
 	g_auto(GStrv) maps = NULL;
 	gboolean sim = FALSE, rs485 = FALSE, version = FALSE, help = FALSE;
 	gint baud = 9600, data_bits = 8, stop_bits = 1, timeout_ms = 500, tries = 3;
-	gint probe_ms = 5000, blink_ms = 5000;
+	gint probe_ms = 5000, blink_ms = 5000, frame_delay_ms = 0;
 	GOptionEntry entries[] = {
 	    {"device", 0, 0, G_OPTION_ARG_FILENAME, &device, NULL, NULL},
 	    {"baud", 0, 0, G_OPTION_ARG_INT, &baud, NULL, NULL},
@@ -496,6 +507,7 @@ int main(int argc, char **argv)
 	    {"tries", 0, 0, G_OPTION_ARG_INT, &tries, NULL, NULL},
 	    {"probe-ms", 0, 0, G_OPTION_ARG_INT, &probe_ms, NULL, NULL},
 	    {"blink-ms", 0, 0, G_OPTION_ARG_INT, &blink_ms, NULL, NULL},
+	    {"frame-delay-ms", 0, 0, G_OPTION_ARG_INT, &frame_delay_ms, NULL, NULL},
 	    {"map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps, NULL, NULL},
 	    {"maps-dir", 0, 0, G_OPTION_ARG_FILENAME, &maps_dir, NULL, NULL},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &version, NULL, NULL},
@@ -534,6 +546,7 @@ int main(int argc, char **argv)
 	cfg.tries = (unsigned)MAX(tries, 1);
 	cfg.probe_ms = (unsigned)probe_ms;
 	cfg.blink_ms = (unsigned)blink_ms;
+	cfg.frame_delay_ms = (unsigned)MAX(frame_delay_ms, 0);
 	cfg.state_changed = on_state;
 	if (sim) {
 		cfg.hw.transport = HAL_DISPLAY_SIM;

@@ -44,8 +44,9 @@ struct job {
 	struct disp *disp; /* SHOW, BLINK_CLEAR, KICK; else NULL */
 	int unit;
 	uint16_t addr;
-	uint16_t regs[HAL_DISPLAY_MAX_REGS];
+	uint16_t regs[HAL_DISPLAY_MAX_REGS]; /* WRITE, BLINK_CLEAR */
 	size_t n;
+	struct display_frame *frame; /* SHOW: the call frame */
 	display_bus_result_fn fn;
 	gpointer data;
 	gint64 submitted_us;
@@ -63,12 +64,15 @@ struct disp {
 	/* bus->lock */
 	struct job *pending; /* the latest call not yet taken by the worker */
 	struct display_status status;
+	struct display_frame settings; /* the map's settings frame; n_blocks 0: none */
+	uint16_t probe_addr;           /* the call frame's first register */
 	/* worker only */
 	struct job *current;     /* the SHOW job being tried */
 	struct job *blink_clear; /* scheduled blink clear */
-	uint16_t last_frame[HAL_DISPLAY_MAX_REGS];
-	size_t n_last_frame; /* 0 = none yet: probe with FC03 */
-	gint64 probe_at;     /* FAILED: next probe */
+	struct display_frame last;
+	bool have_last;    /* false: nothing shown yet: probe with FC03 */
+	bool settings_due; /* write the settings with the next frame that lands */
+	gint64 probe_at;   /* FAILED: next probe */
 	unsigned probe_ms;
 };
 
@@ -84,7 +88,8 @@ struct display_bus {
 	GMutex lock;
 	GPtrArray *displays; /* struct disp *; grows only */
 	/* worker only */
-	GList *active; /* struct job *, submission order */
+	GList *active;    /* struct job *, submission order */
+	gint64 wire_free; /* monotonic µs: the next request may go (frame_delay_ms) */
 };
 
 struct delivery {
@@ -196,6 +201,14 @@ static void describe_error(const struct display_bus *bus, const struct disp *d, 
 	}
 }
 
+static void job_free(struct job *job)
+{
+	if (job) {
+		g_free(job->frame);
+		g_free(job);
+	}
+}
+
 static gboolean deliver(gpointer data)
 {
 	struct delivery *dl = data;
@@ -250,7 +263,7 @@ static void job_complete(struct display_bus *bus, struct job *job, int error, ui
 		}
 		post_to_loop(bus->context, "display-bus result", deliver, dl, delivery_free);
 	}
-	g_free(job);
+	job_free(job);
 }
 
 static gboolean deliver_state(gpointer data)
@@ -329,25 +342,98 @@ static void schedule_blink_clear(struct display_bus *bus, struct disp *d, gint64
 	d->blink_clear->due_us = now + (gint64)bus->cfg.blink_ms * 1000;
 }
 
+/* Worker: every request goes through these two, which keep
+ * frame_delay_ms of quiet on the wire between requests. */
+static void wire_wait(struct display_bus *bus)
+{
+	gint64 wait = bus->wire_free - g_get_monotonic_time();
+
+	if (wait > 0)
+		g_usleep((gulong)wait);
+}
+
+static int wire_write(struct display_bus *bus, int unit, uint16_t addr, const uint16_t *regs,
+		      size_t n)
+{
+	int r;
+
+	wire_wait(bus);
+	r = hal_display_write_registers(bus->hw, unit, addr, regs, n);
+	bus->wire_free = g_get_monotonic_time() + (gint64)bus->cfg.frame_delay_ms * 1000;
+	return r;
+}
+
+static int wire_read(struct display_bus *bus, int unit, uint16_t addr, uint16_t *regs, size_t n)
+{
+	int r;
+
+	wire_wait(bus);
+	r = hal_display_read_registers(bus->hw, unit, addr, regs, n);
+	bus->wire_free = g_get_monotonic_time() + (gint64)bus->cfg.frame_delay_ms * 1000;
+	return r;
+}
+
+/* Worker: @frame's blocks in address order, one FC16 each (FC06 for a
+ * one-register block), or one FC06 per register for a write = fc06 block.
+ * Stops at the first error. */
+static int write_frame(struct display_bus *bus, int unit, const struct display_frame *frame)
+{
+	for (size_t b = 0; b < frame->n_blocks; b++) {
+		const struct display_block *blk = &frame->blocks[b];
+		size_t step = blk->fc06 ? 1 : blk->n;
+
+		for (size_t i = 0; i < blk->n; i += step) {
+			int r =
+			    wire_write(bus, unit, (uint16_t)(blk->addr + i), blk->regs + i, step);
+
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Worker: the settings after a call frame landed, when they are due.  A
+ * display that refuses them (an exception: the map's settings do not fit
+ * it) is not asked again until it comes back; one that does not answer is. */
+static int write_settings(struct display_bus *bus, struct disp *d)
+{
+	int r;
+
+	if (!d->settings_due)
+		return 0;
+	r = write_frame(bus, d->unit, &d->settings);
+	if (r == 0 || r == -EPROTO)
+		d->settings_due = false;
+	return r;
+}
+
 /* Worker: one attempt of @job; true when the job is finished (and freed). */
 static bool job_run(struct display_bus *bus, struct job *job)
 {
 	struct disp *d = job->disp;
 	uint16_t regs[HAL_DISPLAY_MAX_REGS];
 	uint8_t exc = 0;
+	bool landed = false; /* SHOW: the call frame was written */
 	gint64 now;
 	int r;
 
 	job->tries++;
 	switch (job->kind) {
 	case JOB_READ:
-		r = hal_display_read_registers(bus->hw, job->unit, job->addr, regs, job->n);
+		r = wire_read(bus, job->unit, job->addr, regs, job->n);
 		break;
 	case JOB_BLINK_CLEAR:
-		r = hal_display_write_registers(bus->hw, job->unit, job->addr, job->regs, 1);
+		r = wire_write(bus, job->unit, job->addr, job->regs, 1);
+		break;
+	case JOB_SHOW:
+		r = write_frame(bus, job->unit, job->frame);
+		landed = r == 0;
+		if (landed)
+			r = write_settings(bus, d);
 		break;
 	default:
-		r = hal_display_write_registers(bus->hw, job->unit, job->addr, job->regs, job->n);
+		r = wire_write(bus, job->unit, job->addr, job->regs, job->n);
 		break;
 	}
 	if (r == -EPROTO)
@@ -358,16 +444,16 @@ static bool job_run(struct display_bus *bus, struct job *job)
 		if (r < 0)
 			g_debug("%s: unit %d: clearing blink failed: %s", bus->name, job->unit,
 				g_strerror(-r));
-		else
-			d->last_frame[job->addr - d->map.base] = 0;
+		else if (display_frame_reg(&d->last, job->addr))
+			*display_frame_reg(&d->last, job->addr) = 0;
 		d->blink_clear = NULL;
-		g_free(job);
+		job_free(job);
 		return true;
 	}
 	if (r == 0) {
 		if (d && job->kind == JOB_SHOW) {
-			memcpy(d->last_frame, job->regs, job->n * sizeof(*job->regs));
-			d->n_last_frame = job->n;
+			d->last = *job->frame;
+			d->have_last = true;
 			d->probe_ms = 0;
 			disp_set_status(bus, d, DISPLAY_STATE_OK, 0, 0);
 			schedule_blink_clear(bus, d, now);
@@ -383,9 +469,19 @@ static bool job_run(struct display_bus *bus, struct job *job)
 		return false;
 	}
 	if (d && job->kind == JOB_SHOW) {
+		if (landed) {
+			/* Only the settings were refused: the call shows, and
+			 * is what a probe writes back. */
+			d->last = *job->frame;
+			d->have_last = true;
+		}
 		if (r == -EPROTO) {
 			disp_set_status(bus, d, DISPLAY_STATE_ERROR, r, exc);
 		} else {
+			/* No answer: this call is what the display should show
+			 * when it answers again (the probe writes it). */
+			d->last = *job->frame;
+			d->have_last = true;
 			d->probe_ms =
 			    d->probe_ms ? MIN(d->probe_ms * 2, PROBE_MAX_MS) : bus->cfg.probe_ms;
 			d->probe_at = now + (gint64)d->probe_ms * 1000;
@@ -417,8 +513,8 @@ static void take_pending(struct display_bus *bus, struct disp *d, gint64 now)
 	}
 	if (d->status.state == DISPLAY_STATE_FAILED) {
 		/* Keep the frame for the next probe, answer at once. */
-		memcpy(d->last_frame, job->regs, job->n * sizeof(*job->regs));
-		d->n_last_frame = job->n;
+		d->last = *job->frame;
+		d->have_last = true;
 		snprintf(msg, sizeof(msg), "%s; skipped, next probe in %lld ms", d->status.message,
 			 (long long)MAX(0, (d->probe_at - now) / 1000));
 		job_complete(bus, job, d->status.error, d->status.exception, true, NULL, 0, msg);
@@ -450,17 +546,20 @@ static void run_probes(struct display_bus *bus, gint64 now, gint64 *next_due)
 			*next_due = MIN(*next_due, d->probe_at);
 			continue;
 		}
-		if (d->n_last_frame) {
-			r = hal_display_write_registers(bus->hw, d->unit, d->map.base,
-							d->last_frame, d->n_last_frame);
+		if (d->have_last) {
+			r = write_frame(bus, d->unit, &d->last);
 		} else {
 			uint16_t reg;
 
-			r = hal_display_read_registers(bus->hw, d->unit, d->map.base, &reg, 1);
+			r = wire_read(bus, d->unit, d->probe_addr, &reg, 1);
 		}
 		now = g_get_monotonic_time();
 		if (r == 0 || r == -EPROTO) {
 			g_debug("%s: display %u answers again", bus->name, d->id);
+			/* It may have been powered off: its settings again. */
+			d->settings_due = d->settings.n_blocks > 0;
+			if (r == 0 && d->have_last && write_settings(bus, d) == -EPROTO)
+				r = -EPROTO;
 			d->probe_ms = 0;
 			disp_set_status(bus, d, r ? DISPLAY_STATE_ERROR : DISPLAY_STATE_OK, r,
 					r ? hal_display_last_exception(bus->hw) : 0);
@@ -475,7 +574,7 @@ static void run_probes(struct display_bus *bus, gint64 now, gint64 *next_due)
 static void job_drop(struct display_bus *bus, struct job *job)
 {
 	if (job->kind == JOB_BLINK_CLEAR || job->kind == JOB_KICK || job->kind == JOB_QUIT)
-		g_free(job);
+		job_free(job);
 	else
 		job_complete(bus, job, -ECANCELED, 0, false, NULL, 0, "display bus stopped");
 }
@@ -485,11 +584,11 @@ static bool handle_incoming(struct display_bus *bus, struct job *job, gint64 now
 {
 	switch (job->kind) {
 	case JOB_QUIT:
-		g_free(job);
+		job_free(job);
 		return false;
 	case JOB_KICK:
 		take_pending(bus, job->disp, now);
-		g_free(job);
+		job_free(job);
 		return true;
 	default:
 		job->due_us = now;
@@ -606,7 +705,7 @@ void display_bus_free(struct display_bus *bus)
 	for (guint i = 0; i < bus->displays->len; i++) {
 		struct disp *d = g_ptr_array_index(bus->displays, i);
 
-		g_free(d->pending);
+		job_free(d->pending);
 		g_free(d);
 	}
 	g_ptr_array_free(bus->displays, TRUE);
@@ -646,6 +745,13 @@ int display_bus_add_display(struct display_bus *bus, guint display_id, const cha
 	d->unit = unit;
 	d->map = *map;
 	d->has_blink = display_map_blink_addr(map, &d->blink_addr) == 0;
+	if (display_map_frame(map, DISPLAY_FRAME_SETTINGS, NULL, 0, FALSE, &d->settings) < 0 ||
+	    display_map_frame(map, DISPLAY_FRAME_CALL, NULL, 0, FALSE, &d->last) < 0) {
+		g_free(d);
+		return -EINVAL;
+	}
+	d->probe_addr = d->last.blocks[0].addr; /* a valid map has a call field */
+	d->settings_due = d->settings.n_blocks > 0;
 	g_mutex_lock(&bus->lock);
 	if (find_disp(bus, unit))
 		r = -EEXIST;
@@ -674,15 +780,15 @@ int display_bus_show_call(struct display_bus *bus, int unit, const struct displa
 	job->kind = JOB_SHOW;
 	job->disp = d;
 	job->unit = unit;
-	job->addr = d->map.base;
-	job->n = G_N_ELEMENTS(job->regs);
+	job->addr = d->probe_addr;
+	job->frame = g_new(struct display_frame, 1);
 	job->fn = fn;
 	job->data = data;
 	job->submitted_us = g_get_monotonic_time();
-	r = display_map_encode(&d->map, calls, n_calls, d->has_blink && n_calls > 0, job->regs,
-			       &job->n);
+	r = display_map_frame(&d->map, DISPLAY_FRAME_CALL, calls, n_calls,
+			      d->has_blink && n_calls > 0, job->frame);
 	if (r < 0) {
-		g_free(job);
+		job_free(job);
 		return r;
 	}
 	g_mutex_lock(&bus->lock);

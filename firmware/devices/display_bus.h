@@ -15,8 +15,15 @@
  *   - a display whose tries all time out is marked failed: its updates are
  *     skipped at once (result .skipped) and it is probed again later with the
  *     latest frame (5 s, doubling to 60 s), so it never delays the others;
- *   - blink: a call sets the map's blink register in the same FC16 frame; the
- *     worker clears it (FC06) blink_ms later unless a newer call came.
+ *   - blocks: a call is written as its map's call frame (display_map.h): one
+ *     FC16 per block (one FC06 per register for a map with write = fc06);
+ *     the settings frame (brightness …) goes once, after the first call
+ *     frame that reaches the display and again after it comes back from
+ *     failed;
+ *   - blink: a call sets the map's blink register in the same frame; the
+ *     worker clears it (FC06) blink_ms later unless a newer call came;
+ *   - frame_delay_ms: the worker keeps that much quiet on the wire between
+ *     two requests, for units that need time after answering.
  * Results run on the main context only while the bus exists: after
  * display_bus_free() no callback runs.  All functions but the callbacks are
  * for the thread that owns @context.
@@ -62,10 +69,11 @@ typedef void (*display_bus_state_fn)(guint display_id, int unit, enum display_st
 struct display_bus_config {
 	const char *name; /* "rs485-1": the [bus:NAME] it came from */
 	struct hal_display_config hw;
-	unsigned tries;      /* 0 = 3 */
-	unsigned backoff_ms; /* before the 2nd try; doubles; 0 = 50 */
-	unsigned probe_ms;   /* first probe of a failed display; doubles to 60 s; 0 = 5000 */
-	unsigned blink_ms;   /* 0 = 5000 */
+	unsigned tries;          /* 0 = 3 */
+	unsigned backoff_ms;     /* before the 2nd try; doubles; 0 = 50 */
+	unsigned probe_ms;       /* first probe of a failed display; doubles to 60 s; 0 = 5000 */
+	unsigned blink_ms;       /* 0 = 5000 */
+	unsigned frame_delay_ms; /* quiet time between two frames on the wire (slow units) */
 	display_bus_state_fn state_changed;
 	gpointer state_data;
 };
@@ -92,9 +100,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DisplayBus, display_bus_free)
 int display_bus_add_display(struct display_bus *bus, guint display_id, const char *name, int unit,
 			    const struct display_map *map);
 
-/* Shows @calls (latest first) on the display at @unit: one FC16 write of the
- * whole map.  Returns 0 (the result comes later through @fn, which may be
- * NULL), -ENOENT for an unknown unit or an encoding error. */
+/* Shows @calls (latest first) on the display at @unit: its map's call frame.  Returns 0 (the result
+ * comes later through @fn, which may be NULL), -ENOENT for an unknown unit or an encoding error. */
 int display_bus_show_call(struct display_bus *bus, int unit, const struct display_call *calls,
 			  size_t n_calls, display_bus_result_fn fn, gpointer data);
 

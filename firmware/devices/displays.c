@@ -251,6 +251,7 @@ static int displays_open_bus(struct displays_bus *b)
 	    .tries = (unsigned)c->tries,
 	    .backoff_ms = (unsigned)c->backoff_ms,
 	    .blink_ms = c->blink_s ? (unsigned)c->blink_s * 1000 : 1, /* 1 ms: no blink */
+	    .frame_delay_ms = (unsigned)c->frame_delay_ms,
 	    .state_changed = displays_state_changed,
 	    .state_data = b,
 	};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* display-map: a display's register map (board-config/displays/NAME.map),
- * then, when it loads, the registers of two calls encoded by it. */
+ * then, when it loads, its call frame for two calls and its settings frame. */
 #include "display_map.h"
 #include "fuzz.h"
 
@@ -12,8 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct display_map map;
 	const struct display_call calls[] = {{.ticket = "A123", .counter = 4},
 					     {.ticket = "BX9999", .counter = 12}};
-	uint16_t regs[DISPLAY_MAP_MAX_REGS];
-	size_t n = G_N_ELEMENTS(regs);
+	struct display_frame frame;
 	uint16_t addr;
 
 	fuzz_quiet();
@@ -24,7 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	display_map_n_calls(&map);
 	display_map_blink_addr(&map, &addr);
-	display_map_n_regs(&map);
-	display_map_encode(&map, calls, G_N_ELEMENTS(calls), TRUE, regs, &n);
+	if (display_map_frame(&map, DISPLAY_FRAME_CALL, calls, G_N_ELEMENTS(calls), TRUE, &frame) ==
+	    0)
+		display_frame_reg(&frame, addr);
+	display_map_frame(&map, DISPLAY_FRAME_SETTINGS, NULL, 0, FALSE, &frame);
 	return 0;
 }

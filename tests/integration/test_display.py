@@ -70,13 +70,14 @@ class Slave:
         self.proc = None
         self.start()
 
+    def command(self):
+        return ["/usr/bin/python3", SLAVE, "--port", self.port, "--units",
+                ",".join(str(u) for u in self.units), "--dump", self.dump]
+
     def start(self):
         if os.path.exists(self.dump):
             os.unlink(self.dump)
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", SLAVE, "--port", self.port, "--units",
-             ",".join(str(u) for u in self.units), "--dump", self.dump],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for(lambda: self.state().get("ready"), 15, "pymodbus slave to listen")
 
     def kill(self):
