@@ -552,8 +552,7 @@ static const struct web_field end_fields[] = {
 static const struct web_field message_fields[] = {
     WEB_FIELD_STR("template", FALSE, 64), WEB_FIELD_STR("text", FALSE, 4 * 280), WEB_FIELDS_END};
 /* A burst of real-time text: what a fast typist writes in a moment. */
-static const struct web_field text_fields[] = {WEB_FIELD_STR("text", TRUE, 1024),
-					       WEB_FIELDS_END};
+static const struct web_field text_fields[] = {WEB_FIELD_STR("text", TRUE, 1024), WEB_FIELDS_END};
 static const struct web_field document_fields[] = {WEB_FIELD_BOOL("on", FALSE), WEB_FIELDS_END};
 
 const struct web_route api_booth_routes[] = {

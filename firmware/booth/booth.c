@@ -566,8 +566,8 @@ static void on_text(const char *text, gpointer data)
 	struct booth *bo = data;
 	int id = bo->cc->id;
 
-	if (!bo->session || rtt_apply(bo->session->rtt, RTT_EXPERT, text, -1,
-				      booths_now(bo->owner)) < 0)
+	if (!bo->session ||
+	    rtt_apply(bo->session->rtt, RTT_EXPERT, text, -1, booths_now(bo->owner)) < 0)
 		return;
 	bus_publish(bo->owner->bus, "booth.text", &id);
 }
@@ -744,8 +744,7 @@ static void session_save_transcript(struct booth *bo, struct session *s)
 	if (!s->recording || !(text = rtt_transcript(s->rtt, booths_now(bo->owner))))
 		return;
 	path = transcript_path(s->recording);
-	if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0640,
-				      &error))
+	if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0640, &error))
 		g_warning("booth %d: session %" G_GINT64_FORMAT
 			  ": the text transcript was not saved: %s",
 			  bo->cc->id, s->id, error->message);
@@ -1315,9 +1314,10 @@ int booths_text(struct booths *b, int booth_id, const char *text, GError **error
 	struct session *s = bo ? bo->session : NULL;
 
 	if (!s || !bo->media || (s->state != SESSION_CONNECTING && s->state != SESSION_LIVE)) {
-		g_set_error(error, BOOTH_ERROR, ENOENT,
-			    "booth %d: no call is connected — the text goes once the expert answers",
-			    booth_id);
+		g_set_error(
+		    error, BOOTH_ERROR, ENOENT,
+		    "booth %d: no call is connected — the text goes once the expert answers",
+		    booth_id);
 		return -ENOENT;
 	}
 	if (rtt_apply(s->rtt, RTT_CUSTOMER, text, -1, booths_now(b)) < 0) {

@@ -858,9 +858,9 @@ static void on_t140_message(GstWebRTCDataChannel *channel, const char *text, gpo
 /* RFC 8865 §3: label free, subprotocol "t140", reliable and ordered. */
 static int media_open_t140(struct media *m, GError **error)
 {
-	GstStructure *opts = gst_structure_new("application/data-channel", "ordered",
-					       G_TYPE_BOOLEAN, TRUE, "protocol", G_TYPE_STRING,
-					       "t140", NULL);
+	GstStructure *opts =
+	    gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, TRUE,
+			      "protocol", G_TYPE_STRING, "t140", NULL);
 
 	g_signal_emit_by_name(m->webrtc, "create-data-channel", "t140", opts, &m->t140);
 	gst_structure_free(opts);

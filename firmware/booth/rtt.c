@@ -19,7 +19,7 @@
 #define T140_BOM            0xFEFF
 
 struct rtt {
-	GString *text[2];   /* per side, lines end with '\n' */
+	GString *text[2];    /* per side, lines end with '\n' */
 	gsize line_start[2]; /* where the line being typed begins in text[] */
 	GString *transcript; /* NULL until a line was transcribed */
 	gboolean transcribing;

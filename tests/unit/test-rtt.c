@@ -29,7 +29,10 @@ static void test_typing(void)
 	rtt_apply(r, RTT_CUSTOMER, "\b\b\b\b\b", -1, NOW);
 	g_assert_cmpstr(rtt_text(r, RTT_CUSTOMER), ==, "");
 	/* Other controls are dropped. */
-	rtt_apply(r, RTT_EXPERT, "a\x07\x1b" "b", -1, NOW);
+	rtt_apply(r, RTT_EXPERT,
+		  "a\x07\x1b"
+		  "b",
+		  -1, NOW);
 	g_assert_cmpstr(rtt_text(r, RTT_EXPERT), ==, "ab");
 }
 
