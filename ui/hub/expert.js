@@ -17,6 +17,7 @@ import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { minutes, pick, siteNameIn } from "/ui/common/i18n.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
+import { rttPanel } from "/ui/common/rtt.js";
 import { staffPage, say } from "/ui/common/staff.js";
 import { showCard } from "/ui/common/card.js";
 import { hubWords, roleNameOf } from "/ui/hub/strings.js";
@@ -24,6 +25,9 @@ import { TEMPLATES, OUTCOMES, DOCUMENTS } from "/ui/expert/strings.js";
 
 const t = await hubWords("expert");
 const $ = (id) => document.getElementById(id);
+// Real-time text with the booth's customer (T.140 over the session's data channel).
+const rtt = rttPanel({ t });
+$("rtt-box").append(rtt.el);
 
 let local = null; // the expert's camera and microphone
 let sig = null;
@@ -82,6 +86,7 @@ const boothWord = (b) => (b.state === "free" ? t("hub.expert_booth_free")
   : b.state === "out-of-order" ? t("hub.expert_booth_out") : t("hub.expert_booth_busy"));
 
 function render() {
+  rtt.relabel();
   $("queue-title").textContent = t("hub.expert_title");
   $("tickets-title").textContent = t("tickets");
   $("sites-title").textContent = t("hub.expert_sites");
@@ -296,6 +301,7 @@ function setSession(patch) {
 }
 
 function endCall() {
+  rtt.detach();
   call?.close();
   call = null;
   earlyIce = [];
@@ -366,6 +372,7 @@ async function onSignal(msg) {
           offer: msg,
           local,
           send: (m) => sig.send({ ...m, site }),
+          onText: (channel) => rtt.attach(channel),
           onTrack: (index, track) => {
             if (index === 2) $("document").srcObject = new MediaStream([track]);
             else remote.addTrack(track);
