@@ -72,6 +72,10 @@ test("booth rtt: both ways live, erase and new line, on-screen keys, latency", a
       w: k.getBoundingClientRect().width, h: k.getBoundingClientRect().height })));
     expect(["å", "ä", "ö"].every((c) => keys.some((k) => k.k === c)), "å ä ö on the Finnish keyboard");
     expect(keys.every((k) => k.w >= 44 && k.h >= 44), "keys ≥ 44 px");
+    // The keyboard open, the screen still fits and the expert's picture keeps its room.
+    const fit = await screen.evaluate(() => ({ fits: document.documentElement.scrollHeight <= innerHeight,
+      video: document.querySelector(".video-box").getBoundingClientRect().height }));
+    expect(fit.fits && fit.video >= 400, "1920×1080 with the keyboard: fits, video ≥ 400 px high: " + JSON.stringify(fit));
 
     await shot(expert, "booth-rtt-expert");
     await shot(screen, "booth-rtt-screen");
