@@ -31,7 +31,7 @@ import { i18n, i18nEvery, pick, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { viewOf, endedUntil, messageText, endedKeys, ENDED_MS } from "./view.js";
 import { ensurePaired } from "/ui/common/pair.js";
-import { t140Diff } from "/ui/common/rtt.js";
+import { t140Diff, t140Apply, showText, TEXT_MAX } from "/ui/common/rtt.js";
 
 const params = new URLSearchParams(location.search);
 const ENDED = Math.max(1, Number(params.get("ended")) || ENDED_MS / 1000) * 1000;
@@ -119,7 +119,7 @@ const rttTheirs = h("div", { id: "rtt-theirs", class: "rtt-text rtt-theirs", rol
 const rttMineLabel = h("label", { for: "rtt-mine", class: "rtt-label" });
 const rttHint = h("p", { id: "rtt-hint", class: "rtt-hint" });
 const rttMine = h("textarea", { id: "rtt-mine", class: "rtt-text rtt-mine", rows: "2", autocomplete: "off",
-  spellcheck: "false", "aria-describedby": "rtt-hint", dataset: { focusKey: "rtt" } });
+  spellcheck: "false", maxlength: String(TEXT_MAX), "aria-describedby": "rtt-hint", dataset: { focusKey: "rtt" } });
 const rttError = h("p", { id: "rtt-error", class: "action-error", role: "alert", hidden: true });
 const rttKeysToggle = h("button", { type: "button", id: "rtt-keys-toggle", class: "choice rtt-toggle",
   "aria-controls": "rtt-keys", "aria-expanded": "false", onclick: () => {
@@ -141,14 +141,14 @@ rttMine.addEventListener("input", rttFlush);
 // meanwhile goes in the next.  After a failure the next change sends the
 // whole difference again.
 async function rttFlush() {
-  const want = rttMine.value;
-  const text = t140Diff(rtt.acked, want);
+  // At most RTT_BURST characters a POST (a paste, a retry): the rest goes next.
+  const text = [...t140Diff(rtt.acked, rttMine.value)].slice(0, RTT_BURST).join("");
   const session = rtt.session;
   if (rtt.busy || !text) return;
   rtt.busy = true;
   try {
     await post(`/api/booths/${state.id}/text`, { text });
-    if (rtt.session === session) rtt.acked = want;
+    if (rtt.session === session) rtt.acked = t140Apply(rtt.acked, text);
     rtt.failed = null;
   } catch (e) {
     rtt.failed = e instanceof ApiError && e.code !== "unreachable" ? e.message : t("unreachable");
@@ -159,6 +159,8 @@ async function rttFlush() {
   rttError.textContent = rtt.failed ? t("rtt_failed", { msg: rtt.failed }) : "";
   if (!rtt.failed) rttFlush();
 }
+
+const RTT_BURST = 250; // characters: vuorod takes 1024 bytes a burst
 
 // An on-screen key: the character goes into the field where a real keyboard would put it.
 function rttPress(text) {
@@ -212,8 +214,7 @@ function renderRtt() {
 // The expert's text as vuorod has it (the whole of it, so nothing is missed).
 function rttTheirText(ev) {
   if (ev.session !== rtt.session) return;
-  rttTheirs.textContent = ev.text || "";
-  rttTheirs.scrollTop = rttTheirs.scrollHeight;
+  showText(rttTheirs, ev.text || "");
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,8 @@
 //                            @before into @after (any edit of a text field:
 //                            erase back to where they differ, type the rest)
 //   t140Apply(text, burst)   @text after a received burst (what a screen shows)
+//   showText(el, text)       puts @text in the live region @el: what was added is
+//                            a node of its own, so a screen reader says only that
 //   rttPanel({ t, id })      the expert's panel: the customer's text live
 //                            (role=log, aria-live) and the expert's own field;
 //                            .attach(channel), .detach(), .relabel()
@@ -43,6 +45,13 @@ export function t140Apply(text, burst) {
   return out.slice(-TEXT_MAX).join("");
 }
 
+export function showText(el, text) {
+  const now = el.textContent;
+  if (text.startsWith(now) && text.length > now.length) el.append(text.slice(now.length));
+  else if (text !== now) el.textContent = text;
+  el.scrollTop = el.scrollHeight;
+}
+
 // The expert's panel.  @t: the page's words (expert.rtt_*); @id: a prefix
 // for the element ids.  Each keystroke in the field goes at once (a T.140
 // burst per input event); the customer's text is shown as it comes.
@@ -54,7 +63,7 @@ export function rttPanel({ t, id = "rtt" }) {
   const mineLabel = h("label", { for: `${id}-mine`, class: "rtt-label" });
   const hint = h("p", { id: `${id}-hint`, class: "rtt-hint" });
   const mine = h("textarea", { id: `${id}-mine`, class: "rtt-text rtt-mine", rows: "3",
-    "aria-describedby": `${id}-hint`, autocomplete: "off", spellcheck: "false" });
+    "aria-describedby": `${id}-hint`, autocomplete: "off", spellcheck: "false", maxlength: String(TEXT_MAX) });
   const status = h("p", { id: `${id}-status`, class: "rtt-status", role: "status" });
   const box = h("section", { id, class: "rtt", "aria-labelledby": `${id}-title`, hidden: true },
     title, theirsLabel, theirs, mineLabel, hint, mine, status);
@@ -78,10 +87,7 @@ export function rttPanel({ t, id = "rtt" }) {
     status.textContent = channel?.readyState === "open" ? "" : t("rtt_waiting");
   }
 
-  function show() {
-    theirs.textContent = text;
-    theirs.scrollTop = theirs.scrollHeight;
-  }
+  const show = () => showText(theirs, text);
 
   relabel();
   return {
