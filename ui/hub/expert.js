@@ -339,19 +339,6 @@ function firstFrame(video) {
 
 // The session's data channel "vuoro": the identity result with the name and
 // the code (never through the hub).
-function onChannel(e) {
-  if (e.channel.label !== "vuoro") return;
-  e.channel.onmessage = (m) => {
-    let msg;
-    try {
-      msg = JSON.parse(m.data);
-    } catch {
-      return;
-    }
-    if (msg.type === "identity") setSession({ site: current?.site, id: current?.id, idSeen: msg.result, idFull: true });
-  };
-}
-
 async function onSignal(msg) {
   switch (msg.type) {
     case "queue":
@@ -373,6 +360,10 @@ async function onSignal(msg) {
           local,
           send: (m) => sig.send({ ...m, site }),
           onText: (channel) => rtt.attach(channel),
+          // The identity with the name and code, over the session's "vuoro" channel.
+          onData: (m) => {
+            if (m.type === "identity") setSession({ site: current?.site, id: current?.id, idSeen: m.result, idFull: true });
+          },
           onTrack: (index, track) => {
             if (index === 2) $("document").srcObject = new MediaStream([track]);
             else remote.addTrack(track);
@@ -384,7 +375,6 @@ async function onSignal(msg) {
           },
         });
         call.site = site;
-        call.pc.ondatachannel = onChannel;
         // … and those that came while the answer was being made (call was still null):
         // behind NATs the booth's srflx and relay candidates trickle in just then.
         const late = earlyIce.filter((c) => c.session === msg.session && c.site === site);
