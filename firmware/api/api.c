@@ -597,6 +597,12 @@ static void api_ws_open(SoupServer *server, SoupServerMessage *msg, const char *
 	 * the follow page): without a role, only what the display shows. */
 	api_devices_track_socket(api, ws, &caller);
 	g_free(caller.user);
+	/* A booth's screen: its real-time text comes to it alone. */
+	if (caller.role == AUTH_ROLE_KIOSK && caller.scope)
+		g_object_set_data_full(G_OBJECT(ws), API_SOCKET_BOOTH,
+				       g_strdup_printf("%d", caller.scope), g_free);
+	else if (caller.role == AUTH_ROLE_KIOSK && !caller.device[0])
+		g_object_set_data(G_OBJECT(ws), API_SOCKET_BOOTH, (gpointer)API_SOCKET_BOARD);
 	web_sockets_add_roles(api->sockets, ws, caller.role);
 }
 

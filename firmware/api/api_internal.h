@@ -169,6 +169,11 @@ extern const struct web_field api_no_fields[];
 
 /* @b to the staff and kiosk sockets; @pub (may be NULL) to anonymous ones. */
 void api_ws_send_all(struct api *api, JsonBuilder *b, JsonBuilder *pub);
+/* An event socket's object data: the booth whose screen it is ("N"), or
+ * API_SOCKET_BOARD for the sim board's own screens (trusted by address).
+ * Only these get a booth's real-time text. */
+#define API_SOCKET_BOOTH "vuoro-booth"
+#define API_SOCKET_BOARD "board"
 
 /* The route tables, one per resource file. */
 #define API_ROUTES(name)                                                                           \

@@ -7,6 +7,7 @@
  *   POST /api/booths/N/leave                the customer leaves (booth screen)
  *   POST /api/booths/N/consent {given}      the customer's answer to recording
  *   POST /api/booths/N/identity-declined    the customer: no ID card now
+ *   POST /api/booths/N/text {text}          the customer's real-time text (T.140)
  *   POST /api/booths/N/check                a technician: try the pipeline again
  *   POST /api/booths/N/sim {unplug}         sim board: a part fails
  *   GET  /api/expert                        the expert's provider, queue, booths
@@ -40,6 +41,7 @@ struct api_booth {
 	GHashTable *clients; /* client id → SoupWebsocketConnection * (ref) */
 	GPtrArray *viewers;  /* of struct viewer * */
 	guint session_sub;
+	guint text_sub;
 };
 
 struct viewer {
@@ -143,6 +145,18 @@ static void api_booth_identity_declined(struct web_req *r)
 
 	if (api_booths_ready(r) && api_booth_id(r, &id)) {
 		int rc = booths_identity_declined(api_of(r)->booths, (int)id, &error);
+
+		api_booth_reply(r, rc, error);
+	}
+}
+
+static void api_booth_text(struct web_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	int64_t id;
+
+	if (api_booths_ready(r) && api_booth_id(r, &id)) {
+		int rc = booths_text(api_of(r)->booths, (int)id, web_str(r, "text"), &error);
 
 		api_booth_reply(r, rc, error);
 	}
@@ -537,6 +551,8 @@ static const struct web_field end_fields[] = {
 /* A message is at most BOOTH_MESSAGE_MAX characters: 4 bytes each. */
 static const struct web_field message_fields[] = {
     WEB_FIELD_STR("template", FALSE, 64), WEB_FIELD_STR("text", FALSE, 4 * 280), WEB_FIELDS_END};
+/* A burst of real-time text: what a fast typist writes in a moment. */
+static const struct web_field text_fields[] = {WEB_FIELD_STR("text", TRUE, 1024), WEB_FIELDS_END};
 static const struct web_field document_fields[] = {WEB_FIELD_BOOL("on", FALSE), WEB_FIELDS_END};
 
 const struct web_route api_booth_routes[] = {
@@ -547,6 +563,7 @@ const struct web_route api_booth_routes[] = {
     {"POST", "/api/booths/*/consent", AUTH_ROLE_KIOSK, api_booth_consent, consent_fields},
     {"POST", "/api/booths/*/identity-declined", AUTH_ROLE_KIOSK, api_booth_identity_declined,
      api_no_fields},
+    {"POST", "/api/booths/*/text", AUTH_ROLE_KIOSK, api_booth_text, text_fields},
     {"POST", "/api/booths/*/check", TECHS, api_booth_check, api_no_fields},
     {"GET", "/api/expert", EXPERTS, api_expert_get, NULL},
     {"POST", "/api/expert/call", EXPERTS, api_expert_call, call_fields},
@@ -696,6 +713,31 @@ static void on_session_changed(const char *topic, gconstpointer payload, gpointe
 	api_ws_send_all(api, b, pub);
 }
 
+/* The expert's real-time text, only to the booth's own screen: a socket
+ * of a device paired to that booth, or of the sim board's own screens
+ * (api_ws_open tags them).  No other page ever sees the conversation. */
+static void on_booth_text(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	const int *booth = payload;
+	g_autoptr(JsonBuilder) b = NULL;
+	g_autofree char *tag = g_strdup_printf("%d", *booth);
+	const char *text;
+	int64_t session;
+
+	if (!api->booths || booths_text_of(api->booths, *booth, &session, &text) < 0)
+		return;
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	web_json_add_str(b, "type", "booth_text");
+	web_json_add_int(b, "booth", *booth);
+	web_json_add_int(b, "session", session);
+	web_json_add_str(b, "text", text);
+	json_builder_end_object(b);
+	web_sockets_send_tagged(api->sockets, API_SOCKET_BOOTH, tag, b);
+	web_sockets_send_tagged(api->sockets, API_SOCKET_BOOTH, API_SOCKET_BOARD, b);
+}
+
 struct booths *api_booths(struct api *api)
 {
 	return api->booths;
@@ -715,6 +757,7 @@ void api_booth_init(struct api *api)
 	ab->clients = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
 	ab->viewers = g_ptr_array_new_with_free_func(viewer_free);
 	ab->session_sub = bus_subscribe(api->bus, "session.", on_session_changed, api);
+	ab->text_sub = bus_subscribe(api->bus, "booth.text", on_booth_text, api);
 	api->booth_api = ab;
 	soup_server_add_websocket_handler(api->server, "/api/signal", NULL, NULL, api_signal_open,
 					  api, NULL);
@@ -729,6 +772,7 @@ void api_booth_free(struct api *api)
 	if (!ab)
 		return;
 	bus_unsubscribe(api->bus, ab->session_sub);
+	bus_unsubscribe(api->bus, ab->text_sub);
 	g_hash_table_iter_init(&it, ab->clients);
 	while (g_hash_table_iter_next(&it, NULL, &ws))
 		g_signal_handlers_disconnect_by_data(ws, api);

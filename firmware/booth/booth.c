@@ -30,6 +30,7 @@
 
 #include "panel.h"
 #include "media.h"
+#include "rtt.h"
 #include "store.h"
 
 #define BOOTH_RETRY_S       10 /* a faulty booth tries its pipeline again */
@@ -71,6 +72,7 @@ struct session {
 	int64_t called_us;       /* monotonic, for the expert's timing */
 	JsonNode *ice_servers;   /* the call's (an array), NULL: board-config's */
 	gboolean channel;        /* through the hub: identity over the data channel */
+	struct rtt *rtt;         /* the real-time text of both sides, this session only */
 };
 
 struct booth {
@@ -151,6 +153,7 @@ static void session_free(struct session *s)
 	g_free(s->error);
 	g_free(s->consent);
 	g_free(s->recording);
+	rtt_free(s->rtt);
 	g_free(s->message_template);
 	g_free(s->message_text);
 	if (s->identity)
@@ -557,6 +560,18 @@ static void on_jpeg(GBytes *jpeg, gpointer data)
 		bo->owner->jpeg_fn(bo->cc->id, jpeg, bo->owner->jpeg_data);
 }
 
+/* The expert typed: the booth screen shows it (bus "booth.text"). */
+static void on_text(const char *text, gpointer data)
+{
+	struct booth *bo = data;
+	int id = bo->cc->id;
+
+	if (!bo->session ||
+	    rtt_apply(bo->session->rtt, RTT_EXPERT, text, -1, booths_now(bo->owner)) < 0)
+		return;
+	bus_publish(bo->owner->bus, "booth.text", &id);
+}
+
 static const struct media_callbacks booth_media_cb = {
     .offer = on_offer,
     .ice = on_ice,
@@ -564,6 +579,7 @@ static const struct media_callbacks booth_media_cb = {
     .first_frame = on_first_frame,
     .error = on_media_error,
     .jpeg = on_jpeg,
+    .text = on_text,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -709,6 +725,31 @@ static void session_finish_queue(struct booth *bo)
 	booth_release(bo, !qc || qc->ticket == s->ticket ? how : QUEUE_CMD_CLOSE, s->expert, s);
 }
 
+/* "….mkv" → "….mkv.rtt.txt": the transcript lives and dies with its
+ * recording. */
+static char *transcript_path(const char *recording)
+{
+	return g_strconcat(recording, ".rtt.txt", NULL);
+}
+
+/* A recorded session's real-time text goes next to its recording; without
+ * consent there is no recording, no transcript, and nothing of the text is
+ * written anywhere. */
+static void session_save_transcript(struct booth *bo, struct session *s)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *path = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (!s->recording || !(text = rtt_transcript(s->rtt, booths_now(bo->owner))))
+		return;
+	path = transcript_path(s->recording);
+	if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0640, &error))
+		g_warning("booth %d: session %" G_GINT64_FORMAT
+			  ": the text transcript was not saved: %s",
+			  bo->cc->id, s->id, error->message);
+}
+
 /* Ends the session: state, media, queue.  With @error, somebody asked for
  * the end (the expert, the customer): it is stored first, and when the
  * store refuses, nothing changes and the negative errno says why.  Without,
@@ -752,6 +793,7 @@ static int session_end(struct booth *bo, enum session_end reason, const char *er
 	g_message("booth %d: session %" G_GINT64_FORMAT " (%s) ended: %s%s%s", bo->cc->id, s->id,
 		  s->code, session_end_name(reason), error_text ? ": " : "",
 		  error_text ? error_text : "");
+	session_save_transcript(bo, s);
 	session_finish_queue(bo);
 	bo->last_id = s->id;
 	memcpy(bo->last_code, s->code, sizeof(bo->last_code));
@@ -1015,6 +1057,7 @@ int64_t booths_call(struct booths *b, const char *user, const char *provider, in
 		s->ice_servers = json_node_init_array(json_node_alloc(), opts->ice_servers);
 	s->channel = opts && opts->data_channel;
 	s->consent = g_strdup("not_asked");
+	s->rtt = rtt_new();
 	s->called_us = g_get_monotonic_time();
 	row = (struct store_session){.booth = bo->cc->id,
 				     .ticket = tk->id,
@@ -1253,6 +1296,8 @@ int booths_consent(struct booths *b, int booth_id, gboolean given, GError **erro
 			return -EIO;
 		}
 		s->recording = g_strdup(path);
+		/* The consent covers the text written from now on. */
+		rtt_transcribe(s->rtt, TRUE);
 	} else if (store_session_consent(desk_store(b->desk), s->id, "refused", NULL, now, error) <
 		   0) {
 		return -EIO;
@@ -1260,6 +1305,43 @@ int booths_consent(struct booths *b, int booth_id, gboolean given, GError **erro
 	g_free(s->consent);
 	s->consent = g_strdup(given ? "given" : "refused");
 	booth_changed(bo);
+	return 0;
+}
+
+int booths_text(struct booths *b, int booth_id, const char *text, GError **error)
+{
+	struct booth *bo = booth_find(b, booth_id);
+	struct session *s = bo ? bo->session : NULL;
+
+	if (!s || !bo->media || (s->state != SESSION_CONNECTING && s->state != SESSION_LIVE)) {
+		g_set_error(
+		    error, BOOTH_ERROR, ENOENT,
+		    "booth %d: no call is connected — the text goes once the expert answers",
+		    booth_id);
+		return -ENOENT;
+	}
+	if (rtt_apply(s->rtt, RTT_CUSTOMER, text, -1, booths_now(b)) < 0) {
+		g_set_error(error, BOOTH_ERROR, EINVAL, "the text is not UTF-8");
+		return -EINVAL;
+	}
+	if (media_text_send(bo->media, text) < 0) {
+		g_set_error(error, BOOTH_ERROR, ENOTCONN,
+			    "booth %d: the text channel to the expert is closed — the call is "
+			    "reconnecting, write again in a moment",
+			    booth_id);
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
+int booths_text_of(struct booths *b, int booth_id, int64_t *ret_session, const char **ret_text)
+{
+	struct booth *bo = booth_find(b, booth_id);
+
+	if (!bo || !bo->session)
+		return -ENOENT;
+	*ret_session = bo->session->id;
+	*ret_text = rtt_text(bo->session->rtt, RTT_EXPERT);
 	return 0;
 }
 
@@ -1756,6 +1838,10 @@ void booths_faults(struct booths *b, GPtrArray *faults)
 
 static void delete_recording(int64_t id, const char *path, void *data)
 {
+	g_autofree char *transcript = transcript_path(path);
+
+	if (g_unlink(transcript) < 0 && errno != ENOENT)
+		g_warning("cannot delete transcript %s: %s", transcript, g_strerror(errno));
 	if (g_unlink(path) < 0 && errno != ENOENT)
 		g_warning("cannot delete recording %s: %s", path, g_strerror(errno));
 	else

@@ -87,6 +87,15 @@ int booths_document(struct booths *b, int64_t id, const char *user, gboolean on,
 int booths_ask_consent(struct booths *b, int64_t id, const char *user, GError **error);
 /* The customer's answer on the booth screen. */
 int booths_consent(struct booths *b, int booth_id, gboolean given, GError **error);
+/* Real-time text (T.140, RFC 8865; see rtt.h): the customer typed @text
+ * (a burst, BACKSPACE and LINE SEPARATOR included) on booth @booth_id's
+ * screen; it goes to the expert over the session's "t140" data channel.
+ * The expert's text comes back on bus topic "booth.text" (payload: const
+ * int *booth id); booths_text_of() reads it (valid until the next change).
+ * The text is kept for the session only, and written next to its recording
+ * when the customer consented to one. */
+int booths_text(struct booths *b, int booth_id, const char *text, GError **error);
+int booths_text_of(struct booths *b, int booth_id, int64_t *ret_session, const char **ret_text);
 /* The expert asks the customer to identify with the ID card (@ask), or
  * takes it back: the booth screen shows its PIN pad while asked. */
 int booths_ask_identity(struct booths *b, int64_t id, const char *user, gboolean ask,

@@ -43,6 +43,7 @@ struct media {
 	GstElement *doc_enc;
 	GstElement *recorder;          /* NULL unless recording */
 	GstWebRTCDataChannel *channel; /* "vuoro", hub sessions only */
+	GstWebRTCDataChannel *t140;    /* real-time text (RFC 8865), every session */
 	guint bus_watch;
 	gboolean started;
 	gboolean offered;
@@ -56,6 +57,7 @@ struct media {
 	gboolean recorder_eos;
 	GCond recorder_cond;
 	char *channel_pending; /* for the data channel, once open */
+	GString *t140_pending; /* text typed before the T.140 channel opened */
 };
 
 enum media_msg_kind {
@@ -66,6 +68,7 @@ enum media_msg_kind {
 	MEDIA_MSG_ERROR,
 	MEDIA_MSG_JPEG,
 	MEDIA_MSG_NEGOTIATE,
+	MEDIA_MSG_TEXT,
 };
 
 struct media_msg {
@@ -170,6 +173,10 @@ static gboolean media_dispatch(gpointer p)
 	case MEDIA_MSG_NEGOTIATE:
 		if (m->started && !m->offered)
 			media_create_offer(m);
+		break;
+	case MEDIA_MSG_TEXT:
+		if (m->cb.text)
+			m->cb.text(msg->text, m->data);
 		break;
 	}
 	return G_SOURCE_REMOVE;
@@ -827,8 +834,76 @@ int media_channel_send(struct media *m, const char *text)
 	return 0;
 }
 
+/* The T.140 channel opened (a webrtcbin thread): what was typed meanwhile
+ * goes now, in one burst. */
+static void on_t140_open(GstWebRTCDataChannel *channel, gpointer data)
+{
+	struct media *m = data;
+	g_autofree char *text = NULL;
+
+	g_mutex_lock(&m->lock);
+	if (m->t140_pending && m->t140_pending->len)
+		text = g_string_free(g_steal_pointer(&m->t140_pending), FALSE);
+	g_mutex_unlock(&m->lock);
+	if (text)
+		g_signal_emit_by_name(channel, "send-string", text);
+}
+
+static void on_t140_message(GstWebRTCDataChannel *channel, const char *text, gpointer data)
+{
+	if (text && *text)
+		media_post(data, MEDIA_MSG_TEXT, 0, g_strdup(text), NULL);
+}
+
+/* RFC 8865 §3: label free, subprotocol "t140", reliable and ordered. */
+static int media_open_t140(struct media *m, GError **error)
+{
+	GstStructure *opts =
+	    gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, TRUE,
+			      "protocol", G_TYPE_STRING, "t140", NULL);
+
+	g_signal_emit_by_name(m->webrtc, "create-data-channel", "t140", opts, &m->t140);
+	gst_structure_free(opts);
+	if (!m->t140) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "booth %d: webrtcbin could not open the real-time text channel — "
+			    "install the GStreamer SCTP plugin (make deps)",
+			    m->booth->id);
+		return -ENOTSUP;
+	}
+	g_signal_connect(m->t140, "on-open", G_CALLBACK(on_t140_open), m);
+	g_signal_connect(m->t140, "on-message-string", G_CALLBACK(on_t140_message), m);
+	return 0;
+}
+
+int media_text_send(struct media *m, const char *text)
+{
+	GstWebRTCDataChannelState state = GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED;
+
+	if (!m->t140)
+		return -ENOTCONN;
+	g_mutex_lock(&m->lock);
+	g_object_get(m->t140, "ready-state", &state, NULL);
+	if (state == GST_WEBRTC_DATA_CHANNEL_STATE_CONNECTING) {
+		/* on_t140_open comes later and sends it. */
+		if (!m->t140_pending)
+			m->t140_pending = g_string_new(NULL);
+		g_string_append(m->t140_pending, text);
+		g_mutex_unlock(&m->lock);
+		return 0;
+	}
+	g_mutex_unlock(&m->lock);
+	if (state != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN)
+		return -ENOTCONN;
+	on_t140_open(m->t140, m); /* what waited goes first */
+	g_signal_emit_by_name(m->t140, "send-string", text);
+	return 0;
+}
+
 int media_start(struct media *m, GError **error)
 {
+	if (!m->t140 && media_open_t140(m, error) < 0)
+		return -ENOTSUP;
 	m->started = TRUE;
 	if (gst_element_set_state(m->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -1084,8 +1159,14 @@ void media_free(struct media *m)
 		g_signal_handlers_disconnect_by_data(m->webrtc, m);
 	if (m->channel)
 		g_signal_handlers_disconnect_by_data(m->channel, m);
+	if (m->t140)
+		g_signal_handlers_disconnect_by_data(m->t140, m);
 	gst_element_set_state(m->pipe, GST_STATE_NULL);
 	g_clear_object(&m->channel);
+	g_clear_object(&m->t140);
+	if (m->t140_pending)
+		g_string_free(m->t140_pending, TRUE);
+	m->t140_pending = NULL;
 	g_free(m->channel_pending);
 	m->channel_pending = NULL;
 	g_clear_object(&m->screen_valve);

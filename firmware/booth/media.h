@@ -65,6 +65,8 @@ struct media_callbacks {
 	void (*error)(enum media_part part, const char *message, gpointer data);
 	/* A JPEG of the peer's video (screen = page), at most one pending. */
 	void (*jpeg)(GBytes *jpeg, gpointer data);
+	/* A T.140 burst from the peer (UTF-8, as sent: see rtt.h). */
+	void (*text)(const char *text, gpointer data);
 };
 
 /* Checks a part's "scheme:arg" against what GStreamer has here (elements
@@ -91,6 +93,11 @@ int media_open_channel(struct media *m, GError **error);
 /* Sends @text over the data channel once it is open (kept until then; a
  * later text replaces one not yet sent).  -ENOTCONN without a channel. */
 int media_channel_send(struct media *m, const char *text);
+
+/* Sends a T.140 burst over the real-time text channel ("t140", protocol
+ * t140, RFC 8865), which media_start opens in every session; kept until the
+ * channel opens.  -ENOTCONN when it is closed. */
+int media_text_send(struct media *m, const char *text);
 
 int media_start(struct media *m, GError **error);
 int media_answer(struct media *m, const char *sdp, GError **error);

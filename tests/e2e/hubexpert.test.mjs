@@ -7,7 +7,8 @@
 // (live, no reload); "Call next" calls it to the site's booth through the
 // hub; the session goes live with media decoded both ways (the signalling
 // relayed by the hub over NATS, the media direct on loopback); a message
-// reaches the booth; the expert ends it and the booth is free again.
+// reaches the booth; real-time text both ways (the booth screen at the site
+// and /hub/expert); the expert ends it and the booth is free again.
 
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -132,6 +133,22 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
       "https://www.kela.fi/chat _blank noopener noreferrer"]), "the kela-video card: " + JSON.stringify(card));
     await shot(page, "hubexpert-live");
     await audit(page, "/hub/expert in a session");
+
+    // Real-time text rides the same call (the booth's "t140" data channel, issue 20): the
+    // site's booth screen shows the expert's typing, the expert's page the customer's.
+    const screen = await open(region.site + "/booth?booth=4", { width: 1920, height: 1080 });
+    await waitFor(() => page.evaluate(() => !document.getElementById("rtt-mine").disabled),
+      "the hub expert's text field open", 10000);
+    await page.focus("#rtt-mine");
+    await page.keyboard.type("Hei!x", { delay: 30 });
+    await page.keyboard.press("Backspace");
+    await waitFor(async () => (await screen.textContent("#rtt-theirs").catch(() => "")) === "Hei!",
+      "the hub expert's text on the booth screen", 10000);
+    await screen.focus("#rtt-mine");
+    await screen.keyboard.type("apua", { delay: 30 });
+    await waitFor(async () => (await page.textContent("#rtt-theirs")) === "apua",
+      "the customer's text on /hub/expert", 10000);
+    await screen.context().close();
 
     // A message through the hub.
     await page.selectOption("#template", "show_id");

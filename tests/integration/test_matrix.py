@@ -98,6 +98,7 @@ EXPECT = {
     "POST /api/booths/*/leave": EXPERTS | {"kiosk"},
     "POST /api/booths/*/consent": {"kiosk"},
     "POST /api/booths/*/identity-declined": {"kiosk"},
+    "POST /api/booths/*/text": {"kiosk"},
     "POST /api/booths/*/check": TECHS,
     "POST /api/booths/*/sim": TECHS,
     "GET /api/expert": EXPERTS,

@@ -16,6 +16,14 @@
 // screen widens its side panel for a PIN pad (#identity, data-phase entry,
 // checking, failed or done); the digits typed live only in `pin` and are
 // dropped the moment they are sent.
+//
+// Real-time text (EN 301 549 6.2; ui/common/rtt.js): under the video, the
+// expert's text as it is typed (#rtt-theirs, from the stream's "booth_text"
+// events, which only this booth's screen gets) and the customer's field
+// (#rtt-mine) with an on-screen keyboard (#rtt-keys, in the page's language);
+// every change goes to vuorod as a T.140 burst (POST /api/booths/N/text, one
+// at a time, what is typed meanwhile goes in the next), and on to the expert
+// over the session's "t140" data channel.
 
 import { get, post, ApiError } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
@@ -23,6 +31,7 @@ import { i18n, i18nEvery, pick, siteNameIn } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { viewOf, endedUntil, messageText, endedKeys, ENDED_MS } from "./view.js";
 import { ensurePaired } from "/ui/common/pair.js";
+import { t140Diff, t140Apply, showText, TEXT_MAX } from "/ui/common/rtt.js";
 
 const params = new URLSearchParams(location.search);
 const ENDED = Math.max(1, Number(params.get("ended")) || ENDED_MS / 1000) * 1000;
@@ -89,6 +98,123 @@ function setVideo(on) {
     video.removeAttribute("src"); // the request ends: vuorod stops making JPEGs
     video.closest(".video-box")?.classList.remove("has-picture");
   }
+}
+
+// ---------------------------------------------------------------------------
+// Real-time text: one block for the page's life, moved into each live screen,
+// so that typing never loses its place to a redraw.
+
+const rtt = {
+  session: null, // the session the text belongs to
+  acked: "",     // the expert's copy of ours, as far as vuorod took it
+  busy: false,   // a POST runs
+  failed: null,  // the last failure's message
+  lang: null,    // the keyboard's language
+  keysOpen: false,
+};
+const rttTitle = h("h2", { id: "rtt-title" });
+const rttTheirsLabel = h("p", { id: "rtt-theirs-label", class: "rtt-label" });
+const rttTheirs = h("div", { id: "rtt-theirs", class: "rtt-text rtt-theirs", role: "log", "aria-live": "polite",
+  "aria-labelledby": "rtt-theirs-label", tabindex: "0" });
+const rttMineLabel = h("label", { for: "rtt-mine", class: "rtt-label" });
+const rttHint = h("p", { id: "rtt-hint", class: "rtt-hint" });
+const rttMine = h("textarea", { id: "rtt-mine", class: "rtt-text rtt-mine", rows: "2", autocomplete: "off",
+  spellcheck: "false", maxlength: String(TEXT_MAX), "aria-describedby": "rtt-hint", dataset: { focusKey: "rtt" } });
+const rttError = h("p", { id: "rtt-error", class: "action-error", role: "alert", hidden: true });
+const rttKeysToggle = h("button", { type: "button", id: "rtt-keys-toggle", class: "choice rtt-toggle",
+  "aria-controls": "rtt-keys", "aria-expanded": "false", onclick: () => {
+    rtt.keysOpen = !rtt.keysOpen;
+    renderRtt();
+  } });
+const rttKeys = h("div", { id: "rtt-keys", class: "rtt-keys", role: "group", "aria-labelledby": "rtt-keys-toggle", hidden: true });
+const rttBox = h("section", { id: "rtt", class: "rtt", "aria-labelledby": "rtt-title" },
+  h("div", { class: "rtt-texts" },
+    h("div", { class: "rtt-col" }, rttTheirsLabel, rttTheirs),
+    h("div", { class: "rtt-col" }, rttMineLabel, rttMine, rttHint, rttError)),
+  h("div", { class: "rtt-side" }, rttTitle, rttKeysToggle),
+  rttKeys);
+
+rttMine.addEventListener("input", rttFlush);
+
+// The field changed (keyboard, on-screen keys, paste): the T.140 that turns
+// the expert's copy into it goes, one POST at a time; what is typed
+// meanwhile goes in the next.  After a failure the next change sends the
+// whole difference again.
+async function rttFlush() {
+  // At most RTT_BURST characters a POST (a paste, a retry): the rest goes next.
+  const text = [...t140Diff(rtt.acked, rttMine.value)].slice(0, RTT_BURST).join("");
+  const session = rtt.session;
+  if (rtt.busy || !text) return;
+  rtt.busy = true;
+  try {
+    await post(`/api/booths/${state.id}/text`, { text });
+    if (rtt.session === session) rtt.acked = t140Apply(rtt.acked, text);
+    rtt.failed = null;
+  } catch (e) {
+    rtt.failed = e instanceof ApiError && e.code !== "unreachable" ? e.message : t("unreachable");
+  } finally {
+    rtt.busy = false;
+  }
+  rttError.hidden = !rtt.failed;
+  rttError.textContent = rtt.failed ? t("rtt_failed", { msg: rtt.failed }) : "";
+  if (!rtt.failed) rttFlush();
+}
+
+const RTT_BURST = 250; // characters: vuorod takes 1024 bytes a burst
+
+// An on-screen key: the character goes into the field where a real keyboard would put it.
+function rttPress(text) {
+  const at = rttMine.selectionStart ?? rttMine.value.length;
+  const to = rttMine.selectionEnd ?? at;
+  if (text === null) {
+    // Erase: the selection, or the character before the caret.
+    const from = at === to ? Math.max(0, at - [...rttMine.value.slice(0, at)].slice(-1).join("").length) : at;
+    rttMine.setRangeText("", from, to, "end");
+  } else {
+    rttMine.setRangeText(text, at, to, "end");
+  }
+  rttFlush();
+}
+
+// A new session: both texts start empty.
+function rttSession(id) {
+  if (id === rtt.session) return;
+  Object.assign(rtt, { session: id, acked: "", failed: null, keysOpen: false });
+  rttMine.value = "";
+  rttTheirs.textContent = "";
+  rttError.hidden = true;
+}
+
+function rttKey(label, text, extra = {}) {
+  // pointerdown keeps the focus (and the caret) in the field on a touch screen.
+  return h("button", { type: "button", class: "key rtt-key", onpointerdown: (e) => e.preventDefault(),
+    onclick: () => rttPress(text), ...extra }, label);
+}
+
+function renderRtt() {
+  rttTitle.textContent = t("rtt_title");
+  rttTheirsLabel.textContent = t("rtt_theirs");
+  rttMineLabel.textContent = t("rtt_mine");
+  rttHint.textContent = t("rtt_hint");
+  rttKeysToggle.textContent = t("rtt_keyboard");
+  rttKeysToggle.setAttribute("aria-expanded", String(rtt.keysOpen));
+  rttKeys.hidden = !rtt.keysOpen;
+  rttBox.classList.toggle("keys-open", rtt.keysOpen);
+  if (rtt.lang === t.lang()) return;
+  rtt.lang = t.lang();
+  const rows = t("rtt_keys").split(" ").map((row) =>
+    h("div", { class: "rtt-row" }, [...row].map((c) => rttKey(c, c, { dataset: { key: c } }))));
+  rows.push(h("div", { class: "rtt-row" },
+    rttKey(t("rtt_erase"), null, { id: "rtt-erase", class: "key rtt-key wide" }),
+    rttKey(t("rtt_space"), " ", { id: "rtt-space", class: "key rtt-key space" }),
+    rttKey(t("rtt_newline"), "\n", { id: "rtt-newline", class: "key rtt-key wide" })));
+  rttKeys.replaceChildren(...rows);
+}
+
+// The expert's text as vuorod has it (the whole of it, so nothing is missed).
+function rttTheirText(ev) {
+  if (ev.session !== rtt.session) return;
+  showText(rttTheirs, ev.text || "");
 }
 
 // ---------------------------------------------------------------------------
@@ -273,13 +399,15 @@ function renderLive(v) {
   if (video.hasAttribute("src") && video.complete && video.naturalWidth) box.classList.add("has-picture");
   const side = h("div", { class: "side", id: "side" });
   sideKey = null;
-  const section = h("section", { class: "view live" }, box, side);
+  const section = h("section", { class: "view live" }, box, side, rttBox);
   updateLive(section, v);
   return section;
 }
 
 function updateLive(section, v) {
   const s = v.session;
+  rttSession(s.id);
+  renderRtt();
   video.alt = t("video_alt");
   section.querySelector(".video-wait").textContent = t("video_wait");
   const rc = section.querySelector("#reconnecting");
@@ -319,7 +447,7 @@ function consentBox() {
   const busy = state.busy === "consent";
   return h("section", { class: "consent", id: "consent", "aria-labelledby": "consent-title" },
     h("h2", { id: "consent-title" }, t("consent_title")),
-    h("p", {}, t("consent_text")),
+    h("p", {}, t("consent_text"), " ", t("consent_text_rtt")),
     h("div", { class: "choices" },
       // Yes and no look the same: the customer is not nudged.
       h("button", { type: "button", class: "choice", dataset: { focusKey: "consent:yes" }, disabled: busy,
@@ -568,7 +696,7 @@ function withdrawn() {
 
 // A keyboard at the booth (or a screen reader's) types on the pad too.
 document.addEventListener("keydown", (e) => {
-  if (e.ctrlKey || e.altKey || e.metaKey || !padReady()) return;
+  if (e.ctrlKey || e.altKey || e.metaKey || !padReady() || e.target === rttMine) return;
   if (/^[0-9]$/.test(e.key)) {
     e.preventDefault();
     pressDigit(e.key);
@@ -765,6 +893,7 @@ async function load() {
 
 live({
   onEvent: (ev) => {
+    if (ev.type === "booth_text" && ev.booth === state.id) return rttTheirText(ev);
     if (ev.type !== "booth" || !state.id || ev.booth?.id !== state.id) return;
     if (ev.booth.state) take(ev.booth);
     else load(); // an anonymous stream only says which booth changed

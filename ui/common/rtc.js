@@ -67,7 +67,9 @@ export function signalling({ onMessage, onState, path = "/api/signal" }) {
 // onData(msg): a message over the session's data channel "vuoro", which a
 // session through the hub has: {type:"identity", session, result} with the
 // name and identity code (the signalling has the result without them).
-export async function answerCall({ offer, local, send, onTrack, onConnection, onData }) {
+// onText(channel): the session's real-time text channel (T.140, RFC 8865:
+// protocol "t140"), which every session has (ui/common/rtt.js).
+export async function answerCall({ offer, local, send, onTrack, onConnection, onData, onText }) {
   const session = offer.session;
   const pc = new RTCPeerConnection({ iceServers: offer.ice_servers || [], bundlePolicy: "max-bundle" });
   const pending = [];
@@ -87,6 +89,10 @@ export async function answerCall({ offer, local, send, onTrack, onConnection, on
   };
   pc.onconnectionstatechange = () => onConnection?.(pc.connectionState);
   pc.ondatachannel = (e) => {
+    if (e.channel.protocol === "t140") {
+      onText?.(e.channel);
+      return;
+    }
     if (e.channel.label !== "vuoro") return;
     e.channel.onmessage = (m) => {
       let msg;

@@ -21,11 +21,15 @@ import { h, clear } from "/ui/common/dom.js";
 import { pick, minutes } from "/ui/common/i18n.js";
 import { live } from "/ui/common/live.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
+import { rttPanel } from "/ui/common/rtt.js";
 import { staffPage, say } from "/ui/common/staff.js";
 import { staffAlarm } from "/ui/common/alarm.js";
 import { t, roleName, TEMPLATES, OUTCOMES, DOCUMENTS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
+// Real-time text with the booth's customer (T.140 over the session's data channel).
+const rtt = rttPanel({ t });
+$("rtt-box").append(rtt.el);
 
 let local = null; // the expert's camera and microphone
 let sig = null;
@@ -91,6 +95,7 @@ function adoptSession() {
 }
 
 function render() {
+  rtt.relabel();
   const me = data;
   $("queue-title").textContent = t("queue");
   $("tickets-title").textContent = t("tickets");
@@ -205,6 +210,7 @@ function setSession(patch) {
 }
 
 function endCall() {
+  rtt.detach();
   call?.close();
   call = null;
   earlyIce = [];
@@ -257,6 +263,7 @@ async function onSignal(msg) {
           offer: msg,
           local,
           send: (m) => sig.send(m),
+          onText: (channel) => rtt.attach(channel),
           onTrack: (index, track) => {
             if (index === 2) {
               $("document").srcObject = new MediaStream([track]);

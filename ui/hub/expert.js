@@ -17,6 +17,7 @@ import { get, post } from "/ui/common/api.js";
 import { h, clear } from "/ui/common/dom.js";
 import { minutes, pick, siteNameIn } from "/ui/common/i18n.js";
 import { answerCall, signalling } from "/ui/common/rtc.js";
+import { rttPanel } from "/ui/common/rtt.js";
 import { staffPage, say } from "/ui/common/staff.js";
 import { showCard } from "/ui/common/card.js";
 import { hubWords, roleNameOf } from "/ui/hub/strings.js";
@@ -24,6 +25,9 @@ import { TEMPLATES, OUTCOMES, DOCUMENTS } from "/ui/expert/strings.js";
 
 const t = await hubWords("expert");
 const $ = (id) => document.getElementById(id);
+// Real-time text with the booth's customer (T.140 over the session's data channel).
+const rtt = rttPanel({ t });
+$("rtt-box").append(rtt.el);
 
 let local = null; // the expert's camera and microphone
 let sig = null;
@@ -82,6 +86,7 @@ const boothWord = (b) => (b.state === "free" ? t("hub.expert_booth_free")
   : b.state === "out-of-order" ? t("hub.expert_booth_out") : t("hub.expert_booth_busy"));
 
 function render() {
+  rtt.relabel();
   $("queue-title").textContent = t("hub.expert_title");
   $("tickets-title").textContent = t("tickets");
   $("sites-title").textContent = t("hub.expert_sites");
@@ -296,6 +301,7 @@ function setSession(patch) {
 }
 
 function endCall() {
+  rtt.detach();
   call?.close();
   call = null;
   earlyIce = [];
@@ -333,19 +339,6 @@ function firstFrame(video) {
 
 // The session's data channel "vuoro": the identity result with the name and
 // the code (never through the hub).
-function onChannel(e) {
-  if (e.channel.label !== "vuoro") return;
-  e.channel.onmessage = (m) => {
-    let msg;
-    try {
-      msg = JSON.parse(m.data);
-    } catch {
-      return;
-    }
-    if (msg.type === "identity") setSession({ site: current?.site, id: current?.id, idSeen: msg.result, idFull: true });
-  };
-}
-
 async function onSignal(msg) {
   switch (msg.type) {
     case "queue":
@@ -366,6 +359,11 @@ async function onSignal(msg) {
           offer: msg,
           local,
           send: (m) => sig.send({ ...m, site }),
+          onText: (channel) => rtt.attach(channel),
+          // The identity with the name and code, over the session's "vuoro" channel.
+          onData: (m) => {
+            if (m.type === "identity") setSession({ site: current?.site, id: current?.id, idSeen: m.result, idFull: true });
+          },
           onTrack: (index, track) => {
             if (index === 2) $("document").srcObject = new MediaStream([track]);
             else remote.addTrack(track);
@@ -377,7 +375,6 @@ async function onSignal(msg) {
           },
         });
         call.site = site;
-        call.pc.ondatachannel = onChannel;
         // … and those that came while the answer was being made (call was still null):
         // behind NATs the booth's srflx and relay candidates trickle in just then.
         const late = earlyIce.filter((c) => c.session === msg.session && c.site === site);
