@@ -28,6 +28,7 @@ enum job_kind {
 	JOB_WRITE,       /* raw FC16/FC06, with retries */
 	JOB_READ,        /* FC03, one try */
 	JOB_BLINK_CLEAR, /* FC06 0 → blink register, one try, no caller */
+	JOB_SOFT_BLINK,  /* software blink: the latest call off and on by writes */
 	JOB_KICK,        /* "a display has a pending call" */
 	JOB_QUIT,
 };
@@ -47,6 +48,7 @@ struct job {
 	uint16_t regs[HAL_DISPLAY_MAX_REGS]; /* WRITE, BLINK_CLEAR */
 	size_t n;
 	struct display_frame *frame; /* SHOW: the call frame */
+	struct display_frame *off;   /* SHOW on a software-blink map: the latest call blank */
 	display_bus_result_fn fn;
 	gpointer data;
 	gint64 submitted_us;
@@ -67,8 +69,12 @@ struct disp {
 	struct display_frame settings; /* the map's settings frame; n_blocks 0: none */
 	uint16_t probe_addr;           /* the call frame's first register */
 	/* worker only */
-	struct job *current;     /* the SHOW job being tried */
-	struct job *blink_clear; /* scheduled blink clear */
+	struct job *current;            /* the SHOW job being tried */
+	struct job *blink_clear;        /* scheduled blink clear */
+	struct job *soft_blink;         /* scheduled software blink step */
+	struct display_frame blink_off; /* the shown call frame with the latest call blank */
+	unsigned blink_step;
+	gint64 blink_end;
 	struct display_frame last;
 	bool have_last;    /* false: nothing shown yet: probe with FC03 */
 	bool settings_due; /* write the settings with the next frame that lands */
@@ -205,6 +211,7 @@ static void job_free(struct job *job)
 {
 	if (job) {
 		g_free(job->frame);
+		g_free(job->off);
 		g_free(job);
 	}
 }
@@ -393,6 +400,49 @@ static int write_frame(struct display_bus *bus, int unit, const struct display_f
 	return 0;
 }
 
+#define SOFT_BLINK_HALF_MS 500 /* off, on, off … */
+
+/* Worker: after a call landed on a software-blink display: its latest call
+ * goes off and on every SOFT_BLINK_HALF_MS until blink_ms has passed. */
+static void schedule_soft_blink(struct display_bus *bus, struct disp *d, const struct job *show,
+				gint64 now)
+{
+	if (!show->off)
+		return;
+	d->blink_off = *show->off;
+	d->blink_step = 0;
+	d->blink_end = now + (gint64)bus->cfg.blink_ms * 1000;
+	if (!d->soft_blink) {
+		d->soft_blink = g_new0(struct job, 1);
+		d->soft_blink->kind = JOB_SOFT_BLINK;
+		d->soft_blink->disp = d;
+		d->soft_blink->unit = d->unit;
+		bus->active = g_list_append(bus->active, d->soft_blink);
+	}
+	d->soft_blink->submitted_us = now;
+	d->soft_blink->due_us = now + SOFT_BLINK_HALF_MS * 1000;
+}
+
+/* Worker: one step of a software blink, off or on; true when the blink is
+ * over: after an "on" when another off-on would end past blink_ms.  One try
+ * a step: a missed one is not repeated. */
+static bool soft_blink_step(struct display_bus *bus, struct job *job)
+{
+	struct disp *d = job->disp;
+	bool off = ++d->blink_step % 2 == 1;
+	int r = write_frame(bus, d->unit, off ? &d->blink_off : &d->last);
+
+	if (r < 0)
+		g_debug("%s: unit %d: software blink: %s", bus->name, d->unit, g_strerror(-r));
+	if (!off && g_get_monotonic_time() + 2 * SOFT_BLINK_HALF_MS * 1000 > d->blink_end) {
+		d->soft_blink = NULL;
+		job_free(job);
+		return true;
+	}
+	job->due_us += SOFT_BLINK_HALF_MS * 1000;
+	return false;
+}
+
 /* Worker: the settings after a call frame landed, when they are due.  A
  * display that refuses them (an exception: the map's settings do not fit
  * it) is not asked again until it comes back; one that does not answer is. */
@@ -418,6 +468,8 @@ static bool job_run(struct display_bus *bus, struct job *job)
 	gint64 now;
 	int r;
 
+	if (job->kind == JOB_SOFT_BLINK)
+		return soft_blink_step(bus, job);
 	job->tries++;
 	switch (job->kind) {
 	case JOB_READ:
@@ -457,6 +509,7 @@ static bool job_run(struct display_bus *bus, struct job *job)
 			d->probe_ms = 0;
 			disp_set_status(bus, d, DISPLAY_STATE_OK, 0, 0);
 			schedule_blink_clear(bus, d, now);
+			schedule_soft_blink(bus, d, job, now);
 			d->current = NULL;
 		}
 		job_complete(bus, job, 0, 0, false, job->kind == JOB_READ ? regs : NULL, job->n,
@@ -506,6 +559,11 @@ static void take_pending(struct display_bus *bus, struct disp *d, gint64 now)
 	g_mutex_unlock(&bus->lock);
 	if (!job)
 		return;
+	if (d->soft_blink) { /* the new call blinks (or not) on its own */
+		bus->active = g_list_remove(bus->active, d->soft_blink);
+		job_free(d->soft_blink);
+		d->soft_blink = NULL;
+	}
 	if (d->current) { /* a newer call makes the one in back-off moot */
 		bus->active = g_list_remove(bus->active, d->current);
 		job_complete(bus, d->current, -ECANCELED, 0, false, NULL, 0, NULL);
@@ -573,7 +631,8 @@ static void run_probes(struct display_bus *bus, gint64 now, gint64 *next_due)
 
 static void job_drop(struct display_bus *bus, struct job *job)
 {
-	if (job->kind == JOB_BLINK_CLEAR || job->kind == JOB_KICK || job->kind == JOB_QUIT)
+	if (job->kind == JOB_BLINK_CLEAR || job->kind == JOB_SOFT_BLINK || job->kind == JOB_KICK ||
+	    job->kind == JOB_QUIT)
 		job_free(job);
 	else
 		job_complete(bus, job, -ECANCELED, 0, false, NULL, 0, "display bus stopped");
@@ -787,6 +846,16 @@ int display_bus_show_call(struct display_bus *bus, int unit, const struct displa
 	job->submitted_us = g_get_monotonic_time();
 	r = display_map_frame(&d->map, DISPLAY_FRAME_CALL, calls, n_calls,
 			      d->has_blink && n_calls > 0, job->frame);
+	if (r == 0 && d->map.software_blink && n_calls > 0 && bus->cfg.blink_ms > 1) {
+		/* The same frame with the latest call blank: the blink's "off". */
+		struct display_call blank[DISPLAY_MAP_MAX_FIELDS];
+
+		memcpy(blank, calls, MIN(n_calls, G_N_ELEMENTS(blank)) * sizeof(*blank));
+		blank[0] = (struct display_call){.ticket = ""};
+		job->off = g_new(struct display_frame, 1);
+		r = display_map_frame(&d->map, DISPLAY_FRAME_CALL, blank,
+				      MIN(n_calls, G_N_ELEMENTS(blank)), FALSE, job->off);
+	}
 	if (r < 0) {
 		job_free(job);
 		return r;

@@ -21,7 +21,9 @@
  *     frame that reaches the display and again after it comes back from
  *     failed;
  *   - blink: a call sets the map's blink register in the same frame; the
- *     worker clears it (FC06) blink_ms later unless a newer call came;
+ *     worker clears it (FC06) blink_ms later unless a newer call came; on a
+ *     map with software-blink (a display without a blink register) the
+ *     worker writes the latest call off and on every 500 ms for blink_ms;
  *   - frame_delay_ms: the worker keeps that much quiet on the wire between
  *     two requests, for units that need time after answering.
  * Results run on the main context only while the bus exists: after

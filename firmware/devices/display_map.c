@@ -170,6 +170,13 @@ int display_map_validate(const struct display_map *map, GError **error)
 			}
 		}
 	}
+	if (map->software_blink && display_map_blink_addr(map, &(uint16_t){0}) == 0) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "display map \"%s\" has a blink field and software-blink: the display "
+			    "blinks by itself, drop software-blink",
+			    map->name);
+		return -EINVAL;
+	}
 	if (!has_call) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 			    "display map \"%s\" has only settings: add a text, number or counter "
@@ -552,6 +559,17 @@ int display_map_parse(const char *text, size_t len, const char *origin, struct d
 	map.base = (uint16_t)base;
 	if (get_write(kf, origin, "map", &map.write, error) < 0)
 		return -EINVAL;
+	if (g_key_file_has_key(kf, "map", "software-blink", NULL)) {
+		GError *b = NULL;
+
+		map.software_blink = g_key_file_get_boolean(kf, "map", "software-blink", &b);
+		if (b) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    "%s: [map] software-blink: give true or false", origin);
+			g_error_free(b);
+			return -EINVAL;
+		}
+	}
 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++) {

@@ -81,6 +81,7 @@ struct display_map {
 	char name[DISPLAY_MAP_NAME_MAX];
 	uint16_t base;
 	enum display_write write; /* fc06: every block as FC06s */
+	bool software_blink;      /* no blink register: the latest call blinks by writes */
 	size_t n_fields;
 	struct display_field fields[DISPLAY_MAP_MAX_FIELDS];
 };

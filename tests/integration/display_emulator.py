@@ -13,7 +13,7 @@ FC16 only.  Every request that changed registers, and every one refused, is
 recorded; after each one the state is rewritten atomically to --dump as JSON:
   {"ready": true, "family": NAME,
    "regs": {"UNIT": {"ADDR": value, …}},
-   "writes": [[t, unit, fc, addr, n], …], "refused": [[t, unit, fc, addr, n], …]}
+   "writes": [[t, unit, fc, addr, n, [values]], …], "refused": [[t, unit, fc, addr, n], …]}
 with t = time.monotonic() when the request was decoded.
 
 Run with Debian's /usr/bin/python3:
@@ -97,7 +97,8 @@ class UnitContext(ModbusSlaveContext):
     def setValues(self, fc_as_hex, address, values):
         for i, v in enumerate(values):
             self.regs[address + i] = v
-        self.recorder.writes.append([time.monotonic(), self.unit, fc_as_hex, address, len(values)])
+        self.recorder.writes.append([time.monotonic(), self.unit, fc_as_hex, address, len(values),
+                                     list(values)])
         self.recorder.dump()
 
 

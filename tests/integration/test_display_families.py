@@ -101,6 +101,18 @@ def test_led485_text_segments_and_brightness_each_in_its_own_write(bench):
     assert emu.refused() == [], emu.refused()
 
 
+def test_led485_blinks_by_writes_without_a_blink_register(bench):
+    emu, tool = bench("led485", "--blink-ms", "2600")
+    tool.send("show 1 R001 3", "sync")
+    assert tool.result(1).startswith("OK")
+    on, off = ascii_regs("R001       3", 12), ascii_regs("", 12)
+    # Off and on every 500 ms for 2.6 s, ending with the call shown.
+    texts = lambda: [w[5] for w in emu.writes(0x70)]  # noqa: E731
+    wait_for(lambda: len(texts()) >= 5, 8, "the blink's writes")
+    assert texts() == [on, off, on, off, on], texts()
+    assert emu.regs(0x70, 6) == on and emu.refused() == []
+
+
 def test_dm36_one_ascii_character_a_register(bench):
     emu, tool = bench("dm36")
     tool.send("show 1 A12 4", "sync")

@@ -173,6 +173,7 @@ static void test_blocks_and_segments(void)
 	g_assert_cmphex(set.blocks[0].addr, ==, 0x24);
 	g_assert_cmpuint(set.blocks[0].regs[0], ==, 7);
 	g_assert_cmpuint(map.write, ==, DISPLAY_WRITE_FC16);
+	g_assert_false(map.software_blink);
 
 	/* the font: digits, letters either case, blank, '-' for the rest */
 	g_assert_cmphex(display_segments('8'), ==, 0x7f);
@@ -273,6 +274,10 @@ static void test_bad_maps(void)
 	expect_parse_error("[map]\n[field a]\nkind = brightness\noffset = 0\n", "only settings");
 	expect_parse_error("[map]\nwrite = fc03\n[field a]\nkind = blink\noffset = 0\n", "fc06");
 	expect_parse_error("[map]\n[field a]\nkind = blink\noffset = 0\nwrite = 6\n", "fc06");
+	expect_parse_error("[map]\nsoftware-blink = yes\n[field a]\nkind = text\noffset = 0\n",
+			   "true or false");
+	expect_parse_error("[map]\nsoftware-blink = true\n[field a]\nkind = blink\noffset = 0\n",
+			   "drop software-blink");
 	expect_parse_error("[map]\n[field a]\nkind = text\noffset = 0\nchars-per-register = 3\n",
 			   "whole number from 0 to 2");
 	expect_parse_error("[map]\n[field a]\nkind = number\nencoding = segments\noffset = 0\n",
