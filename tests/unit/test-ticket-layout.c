@@ -111,7 +111,8 @@ static void check_wrap(const char *text, int width)
 				const char *next = g_ptr_array_index(in, i + 1);
 				long next_n = MIN(g_utf8_strlen(next, -1), width);
 
-				g_assert_cmpint(g_utf8_strlen(lines[li], -1) + 1 + next_n, >, width);
+				g_assert_cmpint(g_utf8_strlen(lines[li], -1) + 1 + next_n, >,
+						width);
 			}
 			li++;
 			wi_in_line = 0;
@@ -199,15 +200,15 @@ static void test_wrap_random(void)
 /* A ticket walked as a printer would: the print mode that each text line
  * is printed in, and the pictures.  An unknown command fails the test. */
 struct walk {
-	GPtrArray *lines;   /* text lines, UTF-8 (decoded from the code page) */
-	GArray *line_dots;  /* the dots each line takes: characters × cell × GS ! width */
-	GArray *line_font;  /* 0 font A, 1 font B */
-	guint rasters;      /* GS v 0 pictures */
-	int raster_width;   /* dots */
-	int esc_t;          /* ESC t n; -1: none */
-	int qr_module;      /* GS ( k fn 67 */
-	guint qr_bytes;     /* the stored symbol's data */
-	GString *raw;       /* the text bytes as sent */
+	GPtrArray *lines;  /* text lines, UTF-8 (decoded from the code page) */
+	GArray *line_dots; /* the dots each line takes: characters × cell × GS ! width */
+	GArray *line_font; /* 0 font A, 1 font B */
+	guint rasters;     /* GS v 0 pictures */
+	int raster_width;  /* dots */
+	int esc_t;         /* ESC t n; -1: none */
+	int qr_module;     /* GS ( k fn 67 */
+	guint qr_bytes;    /* the stored symbol's data */
+	GString *raw;      /* the text bytes as sent */
 };
 
 static void walk(const GByteArray *b, const char *iconv, struct walk *w)
@@ -260,8 +261,8 @@ static void walk(const GByteArray *b, const char *iconv, struct walk *w)
 			w->raster_width = (int)x * 8;
 			i += 8 + x * y;
 		} else if (p[i] == '\n') {
-			g_autofree char *utf8 = g_convert((const char *)line->data, line->len, "UTF-8",
-							  iconv, NULL, NULL, NULL);
+			g_autofree char *utf8 = g_convert((const char *)line->data, line->len,
+							  "UTF-8", iconv, NULL, NULL, NULL);
 			int dots;
 
 			g_assert_nonnull(utf8);
