@@ -158,7 +158,7 @@ static void render_walk(struct render *r, const uint8_t *p, size_t len)
 				r->bold = n & 1;
 				break;
 			case 'M':
-				r->font_b = (n & 1) || n == '1';
+				r->font_b = n & 1; /* 0 or '0' font A, 1 or '1' font B */
 				break;
 			case 't':
 				r->cp = escpos_codepage_by_n(n);

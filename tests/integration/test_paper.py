@@ -154,7 +154,7 @@ def test_58mm_long_texts(tmp_path, columns):
     keep(png, "long-58mm-%d.png" % columns)
 
 
-def test_58mm_refused_widths(tmp_path):
+def test_58mm_refused_widths():
     p = subprocess.run([TICKET, "--paper", "58mm", "--columns", "48", "--code", "A1"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2
