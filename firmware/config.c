@@ -284,6 +284,7 @@ static const struct config_key notify_keys[] = {
 
 static const char *const printer_transports[] = {"sim", "file", "serial", "usb", "tcp", NULL};
 static const char *const printer_flows[] = {"none", "rtscts", "xonxoff", NULL};
+static const char *const printer_papers[] = {"80mm", "58mm", NULL};
 
 static const struct config_key printer_keys[] = {
     {"transport", CT_CHOICE, false, "sim", 0, 0, SITE(printer.transport), printer_transports},
@@ -294,7 +295,9 @@ static const struct config_key printer_keys[] = {
     {"port", CT_INT, false, "9100", 1, 65535, SITE(printer.port)},
     {"timeout-ms", CT_INT, false, "1000", 50, 30000, SITE(printer.timeout_ms)},
     {"codepage", CT_CODEPAGE, false, "cp858", 0, 0, SITE(printer.codepage)},
-    {"width", CT_INT, false, "48", 24, 64, SITE(printer.width)},
+    {"paper", CT_CHOICE, false, "80mm", 0, 0, SITE(printer.paper), printer_papers},
+    {"columns", CT_INT, false, "0", 0, 64, SITE(printer.columns)},
+    {"width", CT_INT, false, "0", 0, 64, SITE(printer.width)},
     {"header", CT_STRING, false, NULL, 0, 0, SITE(printer.header)},
     {"footer-", CT_NAMES, false, NULL, 0, 0, SITE(printer.footer)},
     {"url-base", CT_STRING, false, NULL, 0, 0, SITE(printer.url_base)},
@@ -1689,6 +1692,38 @@ static char *config_got(struct config_loader *l, const char *group, const char *
 	return g_strdup("nothing (the simulated default)");
 }
 
+/* [printer] paper and columns: a 203-dpi head is 576 dots on 80 mm paper
+ * and 384 on 58 mm; font A is 12 dots a character (48 or 32 columns), font
+ * B 9 (64 or 42).  The old width key stands for columns, its paper guessed
+ * from it. */
+static int config_check_paper(struct config_loader *l, GError **error)
+{
+	static const struct {
+		int dots, font_a, font_b;
+	} papers[] = {{ESCPOS_DOTS_80MM, 48, 64}, {ESCPOS_DOTS_58MM, 32, 42}};
+	struct config_printer *p = &l->cfg->printer;
+
+	if (p->width && !p->columns) {
+		if (!g_key_file_has_key(l->kf, "printer", "paper", NULL))
+			p->paper = p->width <= 42 ? 1 : 0;
+		p->columns = p->width;
+	}
+	p->dots = papers[p->paper].dots;
+	if (!p->columns)
+		p->columns = papers[p->paper].font_a;
+	if (p->columns != papers[p->paper].font_a && p->columns != papers[p->paper].font_b)
+		return config_fail(l, "printer", p->width ? "width" : "columns", error,
+				   "expected %d (font A) or %d (font B) on %s paper, got %d; "
+				   "set paper = 58mm or 80mm to match the roll",
+				   papers[p->paper].font_a, papers[p->paper].font_b,
+				   printer_papers[p->paper], p->columns);
+	p->font_b = p->columns == papers[p->paper].font_b;
+	if (p->width)
+		g_message("%s: [printer] width is the old name: write paper = %s and columns = %d",
+			  l->file, printer_papers[p->paper], p->width);
+	return 0;
+}
+
 /* A real board drives real devices only: no device group may fall back to
  * a simulated backend, as one without [printer], [gpio] or a bus's
  * transport would.  The first failure is the error. */
@@ -1948,6 +1983,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    printer_transports[cfg->printer.transport]);
 		return NULL;
 	}
+	if (config_check_paper(l, error) < 0)
+		return NULL;
 	if (cfg->audio_sink == 3 /* wav */ && !cfg->audio_wav_dir) {
 		config_fail(l, "audio", "wav-dir", error,
 			    "missing: the wav sink needs wav-dir, the folder for the recordings");

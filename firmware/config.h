@@ -27,8 +27,10 @@
  *                     name-LANG (the reason, as for providers)
  *   [counter:ID]      name, kind (counter | expert), profile ("tax,permits:2")
  *   [printer]         transport (sim | file | serial | usb | tcp), device, baud, flow
- *                     (none | rtscts | xonxoff), host, port, timeout-ms, codepage,
- *                     width, header, footer-LANG, url-base, sim-dir,
+ *                     (none | rtscts | xonxoff), host, port, timeout-ms, codepage
+ *                     (cp858 | cp865 | … | none), paper (80mm | 58mm), columns (80 mm:
+ *                     48 font A or 64 font B; 58 mm: 32 or 42), header, footer-LANG,
+ *                     url-base, sim-dir; width (old: the columns, paper guessed)
  *   [gpio]            backend (sim | gpiod), chip
  *   [button:NAME]     line, active-low, action, long-action, debounce-ms, long-press-ms,
  *                     cooldown-ms.  Actions: issue:SERVICE, next:N, recall:N, noshow:N,
@@ -161,7 +163,11 @@ struct config_printer {
 	int port;
 	int timeout_ms;
 	char *codepage; /* a name escpos_codepage_find() knows */
-	int width;      /* characters per line */
+	int paper;      /* index into "80mm", "58mm" */
+	int columns;    /* characters per line: the paper's font A or font B count */
+	int width;      /* the old name of columns (0: not set) */
+	int dots;       /* the paper's dots a line: 576 (80 mm) or 384 (58 mm) */
+	bool font_b;    /* columns is font B's count (9 × 17 dots a character) */
 	char *header;   /* NULL: the site's name */
 	char *footer[CONFIG_LANGS_MAX];
 	char *url_base; /* "https://jono.example.fi" (no trailing "/"): the QR's follow

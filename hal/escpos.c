@@ -3,7 +3,7 @@
  * escpos: code pages, and the sim printer's PNG renderer (see escpos.h).
  *
  * The renderer walks the byte stream once, keeping the print mode (ESC a
- * alignment, ESC E bold, GS ! size, ESC t code page) and a line buffer that
+ * alignment, ESC E bold, ESC M font, GS ! size, ESC t code page) and a line buffer that
  * LF prints; GS ( k stores and prints a QR code, drawn through libqrencode;
  * GS v 0 raster pictures are drawn dot for dot and ESC J feeds by dots.
  * Commands it does not know are skipped by their usual length so that the
@@ -18,16 +18,19 @@
 #include <qrencode.h>
 #include <string.h>
 
-#define RENDER_WIDTH      576
 #define RENDER_MAX_HEIGHT 6000
 #define RENDER_CELL_H     24 /* font A: 12 × 24 dots */
+#define RENDER_CELL_H_B   17 /* font B: 9 × 17 */
 #define RENDER_MARGIN     16
 
 struct render {
 	cairo_t *cr;
+	int width; /* dots */
 	double y;
 	int align; /* 0 left, 1 centre, 2 right */
 	int bold;
+	int font_b;
+	int module; /* QR module, dots (GS ( k fn 67) */
 	int wmul, hmul;
 	const struct escpos_codepage *cp;
 	GByteArray *line;
@@ -38,7 +41,7 @@ static void render_flush_line(struct render *r)
 {
 	g_autofree char *utf8 = NULL;
 	cairo_text_extents_t ext;
-	double h = RENDER_CELL_H * r->hmul, x;
+	double h = (r->font_b ? RENDER_CELL_H_B : RENDER_CELL_H) * r->hmul, x;
 
 	/* An empty line has no data yet (NULL until the first byte). */
 	if (r->line->len)
@@ -52,12 +55,13 @@ static void render_flush_line(struct render *r)
 	cairo_select_font_face(r->cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
 			       r->bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
 	cairo_save(r->cr);
-	cairo_set_font_size(r->cr, 20.0);
+	/* Monospace at 20 is ~12 dots a character (font A), at 15 ~9 (font B). */
+	cairo_set_font_size(r->cr, r->font_b ? 15.0 : 20.0);
 	cairo_text_extents(r->cr, utf8, &ext);
-	x = r->align == 1   ? (RENDER_WIDTH - ext.x_advance * r->wmul) / 2
-	    : r->align == 2 ? RENDER_WIDTH - RENDER_MARGIN - ext.x_advance * r->wmul
+	x = r->align == 1   ? (r->width - ext.x_advance * r->wmul) / 2
+	    : r->align == 2 ? r->width - RENDER_MARGIN - ext.x_advance * r->wmul
 			    : RENDER_MARGIN;
-	cairo_translate(r->cr, x < 0 ? 0 : x, r->y + h - 5.0 * r->hmul);
+	cairo_translate(r->cr, x < 0 ? 0 : x, r->y + h - (r->font_b ? 4.0 : 5.0) * r->hmul);
 	cairo_scale(r->cr, r->wmul, r->hmul);
 	cairo_move_to(r->cr, 0, 0);
 	cairo_show_text(r->cr, utf8);
@@ -69,12 +73,12 @@ static void render_qr(struct render *r)
 {
 	g_autofree char *text = g_strndup((const char *)r->qr->data, r->qr->len);
 	QRcode *code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	const double m = 6; /* module size, as the layout asks */
+	const double m = r->module; /* module size, as the layout asks */
 	double x0;
 
 	if (!code)
 		return;
-	x0 = r->align == 1 ? (RENDER_WIDTH - code->width * m) / 2 : RENDER_MARGIN;
+	x0 = r->align == 1 ? (r->width - code->width * m) / 2 : RENDER_MARGIN;
 	for (int yy = 0; yy < code->width; yy++)
 		for (int xx = 0; xx < code->width; xx++)
 			if (code->data[yy * code->width + xx] & 1)
@@ -97,7 +101,7 @@ static size_t render_gs_v0(struct render *r, const uint8_t *p, size_t left)
 	if (8 + w * h > left)
 		return left;
 	for (size_t y = 0; y < h && r->y + (double)y < RENDER_MAX_HEIGHT; y++)
-		for (size_t x = 0; x < w * 8 && x < RENDER_WIDTH; x++)
+		for (size_t x = 0; x < w * 8 && x < (size_t)r->width; x++)
 			if (p[8 + y * w + x / 8] & (0x80 >> (x % 8)))
 				cairo_rectangle(r->cr, (double)x, r->y + (double)y, 1, 1);
 	cairo_fill(r->cr);
@@ -119,6 +123,8 @@ static size_t render_gs_k(struct render *r, const uint8_t *p, size_t left)
 	if (len >= 3 && p[5] == 49 && p[6] == 80) {
 		g_byte_array_set_size(r->qr, 0);
 		g_byte_array_append(r->qr, p + 8, (guint)(len - 3));
+	} else if (len == 3 && p[5] == 49 && p[6] == 67) {
+		r->module = CLAMP(p[7], 1, 16);
 	} else if (len >= 3 && p[5] == 49 && p[6] == 81) {
 		render_qr(r);
 	}
@@ -141,7 +147,7 @@ static void render_walk(struct render *r, const uint8_t *p, size_t len)
 
 			switch (p[i + 1]) {
 			case '@':
-				r->align = r->bold = 0;
+				r->align = r->bold = r->font_b = 0;
 				r->wmul = r->hmul = 1;
 				i += 2;
 				continue;
@@ -151,11 +157,14 @@ static void render_walk(struct render *r, const uint8_t *p, size_t len)
 			case 'E':
 				r->bold = n & 1;
 				break;
+			case 'M':
+				r->font_b = n & 1; /* 0 or '0' font A, 1 or '1' font B */
+				break;
 			case 't':
 				r->cp = escpos_codepage_by_n(n);
 				break;
 			case 'd':
-				r->y += RENDER_CELL_H * n;
+				r->y += (r->font_b ? RENDER_CELL_H_B : RENDER_CELL_H) * n;
 				break;
 			case 'J':
 				if (r->line->len)
@@ -203,14 +212,15 @@ static void render_walk(struct render *r, const uint8_t *p, size_t len)
 		render_flush_line(r);
 }
 
-int escpos_render_png(const uint8_t *data, size_t len, const char *png_path)
+int escpos_render_png(const uint8_t *data, size_t len, int width_dots, const char *png_path)
 {
+	int width = width_dots > 0 ? width_dots : ESCPOS_DOTS_80MM;
 	cairo_surface_t *tall, *out;
-	struct render r = {.wmul = 1, .hmul = 1, .y = RENDER_MARGIN};
+	struct render r = {.width = width, .wmul = 1, .hmul = 1, .y = RENDER_MARGIN, .module = 6};
 	cairo_t *cr;
 	cairo_status_t st;
 
-	tall = cairo_image_surface_create(CAIRO_FORMAT_RGB24, RENDER_WIDTH, RENDER_MAX_HEIGHT);
+	tall = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, RENDER_MAX_HEIGHT);
 	r.cr = cairo_create(tall);
 	cairo_set_source_rgb(r.cr, 1, 1, 1);
 	cairo_paint(r.cr);
@@ -223,8 +233,7 @@ int escpos_render_png(const uint8_t *data, size_t len, const char *png_path)
 	g_byte_array_unref(r.qr);
 	cairo_destroy(r.cr);
 
-	out =
-	    cairo_image_surface_create(CAIRO_FORMAT_RGB24, RENDER_WIDTH, (int)r.y + RENDER_MARGIN);
+	out = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, (int)r.y + RENDER_MARGIN);
 	cr = cairo_create(out);
 	cairo_set_source_surface(cr, tall, 0, 0);
 	cairo_paint(cr);

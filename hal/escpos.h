@@ -8,13 +8,16 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct escpos_codepage {
 	const char *name;  /* board-config: "cp858" */
-	const char *iconv; /* "CP858" */
+	const char *iconv; /* "CP858"; "ASCII" for none */
 	uint8_t n;         /* ESC t n */
+	bool none;         /* a printer without a page we know: no ESC t, ASCII as text and
+			    * every other letter a picture */
 };
 
 /* By board-config name (case-insensitive) or by ESC t n; NULL when unknown. */
@@ -23,6 +26,11 @@ const struct escpos_codepage *escpos_codepage_by_n(uint8_t n);
 /* "cp437, cp850, …" for error messages. */
 const char *escpos_codepage_names(void);
 
-/* Renders one ticket's bytes (ESC @ … GS V) as a PNG, 576 dots wide (80 mm
- * at 203 dpi).  Returns 0 or -errno (-EIO: cairo could not write). */
-int escpos_render_png(const uint8_t *data, size_t len, const char *png_path);
+/* The paper widths vuoro lays tickets out for, in dots of a 203-dpi head. */
+#define ESCPOS_DOTS_80MM 576
+#define ESCPOS_DOTS_58MM 384
+
+/* Renders one ticket's bytes (ESC @ … GS V) as a PNG @width_dots wide
+ * (ESCPOS_DOTS_80MM or _58MM; 0 is 80 mm).  Returns 0 or -errno (-EIO:
+ * cairo could not write). */
+int escpos_render_png(const uint8_t *data, size_t len, int width_dots, const char *png_path);

@@ -44,6 +44,7 @@ struct hal_printer_config {
 	int port;            /* tcp: 9100 */
 	unsigned timeout_ms; /* status answer and write stall; 0 = 1000 */
 	const char *sim_dir; /* sim: where ticket-N.bin/.png go; NULL keeps them in memory */
+	int paper_dots;      /* sim: the PNG's width, 576 (80 mm) or 384 (58 mm); 0 is 576 */
 };
 
 /* What DLE EOT 1, 2 and 4 told. */

@@ -25,6 +25,7 @@ struct printer_sim {
 	GByteArray *bytes;
 	struct hal_printer_status status;
 	char *dir;
+	int paper_dots;
 	unsigned tickets;
 };
 
@@ -38,6 +39,7 @@ static int sim_open(const struct hal_printer_config *cfg, struct hal_printer **r
 	g_mutex_init(&s->lock);
 	s->bytes = g_byte_array_new();
 	s->dir = g_strdup(cfg->sim_dir);
+	s->paper_dots = cfg->paper_dots;
 	*ret_printer = &s->base;
 	return 0;
 }
@@ -64,7 +66,7 @@ static int sim_write(struct hal_printer *base, const uint8_t *data, size_t len)
 	png = g_strdup_printf("%s/ticket-%u.png", s->dir, n);
 	if (!g_file_set_contents(bin, (const char *)data, (gssize)len, &error))
 		g_debug("sim printer: %s", error->message);
-	if (escpos_render_png(data, len, png) < 0)
+	if (escpos_render_png(data, len, s->paper_dots, png) < 0)
 		g_debug("sim printer: cannot write %s", png);
 	return 0;
 }

@@ -27,9 +27,9 @@
 #include "ticket_raster.h"
 
 struct opts {
-	char *header, *service, *code, *url, *footer, *codepage, *lang, *tz, *output, *png;
+	char *header, *service, *code, *url, *footer, *codepage, *lang, *tz, *output, *png, *paper;
 	char **lines;
-	int width, ahead, wait_min;
+	int columns, ahead, wait_min;
 	gint64 at;
 	gboolean no_raster, test, version;
 };
@@ -66,7 +66,7 @@ static int write_all(const char *path, const GByteArray *bytes)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.width = 48, .ahead = -1, .at = -1};
+	struct opts o = {.ahead = -1, .at = -1};
 	GOptionEntry entries[] = {
 	    {"header", 0, 0, G_OPTION_ARG_FILENAME, &o.header, "the service point's name", "TEXT"},
 	    {"service", 0, 0, G_OPTION_ARG_FILENAME, &o.service, "the service (printed large)",
@@ -77,7 +77,11 @@ int main(int argc, char **argv)
 	    {"url", 0, 0, G_OPTION_ARG_FILENAME, &o.url, "the follow URL (QR code)", "URL"},
 	    {"footer", 0, 0, G_OPTION_ARG_FILENAME, &o.footer, "the last paragraph", "TEXT"},
 	    {"codepage", 0, 0, G_OPTION_ARG_FILENAME, &o.codepage, "the printer's (cp858)", "NAME"},
-	    {"width", 0, 0, G_OPTION_ARG_INT, &o.width, "characters a line: 48 (80 mm), 32 (58 mm)",
+	    {"paper", 0, 0, G_OPTION_ARG_FILENAME, &o.paper, "80mm (576 dots, the default) or 58mm",
+	     "WIDTH"},
+	    {"columns", 0, 0, G_OPTION_ARG_INT, &o.columns,
+	     "characters a line: 48 (font A) or 64 (font B) on 80 mm, 32 or 42 on 58 mm", "N"},
+	    {"width", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o.columns, "the old --columns",
 	     "N"},
 	    {"lang", 0, 0, G_OPTION_ARG_FILENAME, &o.lang,
 	     "the printed labels' language: a catalog in ui/i18n (fi, sv, en, se, uk, ar, …)",
@@ -131,11 +135,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vuoro-ticket: --lang: %s\n", error->message);
 		goto out;
 	}
-	if (o.width < 16 || o.width > 128) {
-		fprintf(stderr, "vuoro-ticket: --width: expected 16…128 characters, got %d\n",
-			o.width);
+	if (!o.paper || strcmp(o.paper, "80mm") == 0) {
+		t.dots = ESCPOS_DOTS_80MM;
+	} else if (strcmp(o.paper, "58mm") == 0) {
+		t.dots = ESCPOS_DOTS_58MM;
+	} else {
+		fprintf(stderr, "vuoro-ticket: --paper: expected 80mm or 58mm, got %s\n", o.paper);
 		goto out;
 	}
+	/* Font A is 12 dots a character, font B 9. */
+	t.width = o.columns ? o.columns : t.dots / 12;
+	if (t.width != t.dots / 12 && t.width != t.dots / 9) {
+		fprintf(stderr,
+			"vuoro-ticket: --columns: expected %d (font A) or %d (font B) on %s paper, "
+			"got %d\n",
+			t.dots / 12, t.dots / 9, o.paper ? o.paper : "80mm", t.width);
+		goto out;
+	}
+	t.font_b = t.width == t.dots / 9;
 	tz = o.tz ? g_time_zone_new_identifier(o.tz) : g_time_zone_new_local();
 	if (!tz) {
 		fprintf(stderr, "vuoro-ticket: --tz: unknown time zone %s\n", o.tz);
@@ -143,7 +160,6 @@ int main(int argc, char **argv)
 	}
 	if (!o.no_raster)
 		raster = ticket_raster_new();
-	t.width = o.width;
 	t.header = o.header;
 	t.service = o.service ? o.service : "";
 	t.code = o.code ? o.code : "A000";
@@ -166,7 +182,7 @@ int main(int argc, char **argv)
 			g_strerror(-rc));
 		goto out;
 	}
-	if (o.png && (rc = escpos_render_png(bytes->data, bytes->len, o.png)) < 0) {
+	if (o.png && (rc = escpos_render_png(bytes->data, bytes->len, t.dots, o.png)) < 0) {
 		fprintf(stderr, "vuoro-ticket: %s: %s\n", o.png, g_strerror(-rc));
 		goto out;
 	}
@@ -182,6 +198,7 @@ out:
 	g_free(o.tz);
 	g_free(o.output);
 	g_free(o.png);
+	g_free(o.paper);
 	g_strfreev(o.lines);
 	return status;
 }

@@ -411,7 +411,9 @@ static void dispenser_layout(struct dispenser *d, const struct queue_ticket *tk,
 		wait_s = 0;
 	t = (struct ticket_layout){
 	    .codepage = escpos_codepage_find(cfg->printer.codepage),
-	    .width = cfg->printer.width,
+	    .width = cfg->printer.columns,
+	    .dots = cfg->printer.dots,
+	    .font_b = cfg->printer.font_b,
 	    .header = cfg->printer.header ? cfg->printer.header : cfg->site_name,
 	    .service = svc ? svc->name[lang] : "",
 	    .code = tk->code,
@@ -544,7 +546,9 @@ void dispenser_test(struct dispenser *d, uint8_t lang, dispenser_done_fn done, g
 	g_autofree char *url = g_strdup_printf("%s/t/%stest", d->follow_base, d->follow_site);
 	struct ticket_layout t = {
 	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
-	    .width = d->cfg->printer.width,
+	    .width = d->cfg->printer.columns,
+	    .dots = d->cfg->printer.dots,
+	    .font_b = d->cfg->printer.font_b,
 	    .header = d->cfg->printer.header ? d->cfg->printer.header : d->cfg->site_name,
 	    .service = catalog_text(d->catalog, l, "ticket.test_sample"),
 	    .code = "T000",
@@ -580,7 +584,9 @@ void dispenser_badge(struct dispenser *d, const struct dispenser_badge *b, dispe
 			       b->organisation && *b->organisation ? host : NULL, NULL};
 	struct ticket_layout t = {
 	    .codepage = escpos_codepage_find(d->cfg->printer.codepage),
-	    .width = d->cfg->printer.width,
+	    .width = d->cfg->printer.columns,
+	    .dots = d->cfg->printer.dots,
+	    .font_b = d->cfg->printer.font_b,
 	    .header = d->cfg->printer.header ? d->cfg->printer.header : d->cfg->site_name,
 	    .service = catalog_text(d->catalog, l, "ticket.badge"),
 	    .code = number,
@@ -657,6 +663,7 @@ struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *
 	    .port = pc->port,
 	    .timeout_ms = (unsigned)pc->timeout_ms,
 	    .sim_dir = pc->sim_dir,
+	    .paper_dots = pc->dots,
 	};
 	d->describe = hal_printer_describe(&d->hw);
 	d->raster = ticket_raster_new();

@@ -17,9 +17,10 @@
 struct out {
 	GByteArray *bytes;
 	struct ticket_raster *raster;
-	int width;
+	int width; /* columns at size 1 in the current font */
+	int dots;
 	uint8_t align, size;
-	bool bold;
+	bool bold, font_b;
 };
 
 static void put(struct out *out, const void *bytes, size_t n)
@@ -38,7 +39,8 @@ static char *printable(const char *utf8)
 	return clean;
 }
 
-/* UTF-8 → the code page; control characters dropped, unknown letters "?". */
+/* UTF-8 → the code page; control characters dropped, unknown letters "?"
+ * (only without a raster, or when the picture failed). */
 static void put_text(struct out *out, const struct escpos_codepage *cp, const char *utf8)
 {
 	g_autofree char *clean = printable(utf8);
@@ -51,20 +53,22 @@ static void put_text(struct out *out, const struct escpos_codepage *cp, const ch
 }
 
 /* A paragraph the code page cannot carry whole, as a picture in the current
- * mode (pango wraps it).  False: print it as text (it fits the code page,
- * there is no raster, or the picture failed). */
+ * mode (pango wraps it at word boundaries to the paper's width).  False:
+ * print it as text (it fits the code page, there is no raster, or the
+ * picture failed). */
 static bool put_raster(struct out *out, const struct escpos_codepage *cp, const char *utf8)
 {
 	g_autofree char *clean = printable(utf8);
 	g_autofree char *bytes = NULL;
 	struct ticket_raster_style style = {
-	    .width_dots = out->width * 12, /* font A: 12 dots a character */
+	    .width_dots = out->dots,
+	    .line_dots = out->font_b ? 17 : 24, /* the font's cell height */
 	    .scale = (out->size & 7) + 1,
 	    .bold = out->bold,
 	    .centre = out->align == 1,
 	};
 
-	if (!out->raster || !*clean)
+	if (!out->raster || !*g_strstrip(clean))
 		return false;
 	bytes = g_convert(clean, -1, cp->iconv, "UTF-8", NULL, NULL, NULL); /* no fallback */
 	if (bytes)
@@ -80,31 +84,81 @@ static void put_line(struct out *out, const struct escpos_codepage *cp, const ch
 	put(out, "\n", 1); /* LF: print and feed one line */
 }
 
-/* Word-wraps @utf8 to @width characters a line, as the printer would not. */
-static void put_wrapped(struct out *out, const struct escpos_codepage *cp, const char *utf8,
-			int width)
+/* Where a word too long for a line is cut: after the last "/" in the second
+ * half of @n characters from @w, else after @n. */
+static const char *word_cut(const char *w, int n)
 {
-	g_auto(GStrv) words = NULL;
-	GString *line;
+	const char *end = g_utf8_offset_to_pointer(w, n);
+
+	for (const char *c = end; c > g_utf8_offset_to_pointer(w, n / 2); c--)
+		if (c[-1] == '/')
+			return c;
+	return end;
+}
+
+char **ticket_layout_wrap(const char *utf8, int width)
+{
+	g_autofree char *clean = printable(utf8);
+	g_auto(GStrv) words = g_strsplit(clean, " ", -1);
+	GPtrArray *lines = g_ptr_array_new();
+	GString *line = g_string_new(NULL);
+	long line_n = 0;
+
+	width = MAX(width, 1);
+	for (char **w = words; *w; w++) {
+		const char *word = *w;
+		long n = g_utf8_strlen(word, -1);
+
+		if (!n)
+			continue;
+		if (line_n && line_n + 1 + n > width) {
+			g_ptr_array_add(lines, g_strdup(line->str));
+			g_string_truncate(line, 0);
+			line_n = 0;
+		}
+		/* Only a word longer than a whole line is split. */
+		while (n > width) {
+			const char *cut = word_cut(word, width);
+
+			g_ptr_array_add(lines, g_strndup(word, (gsize)(cut - word)));
+			n -= g_utf8_pointer_to_offset(word, cut);
+			word = cut;
+		}
+		if (line_n) {
+			g_string_append_c(line, ' ');
+			line_n++;
+		}
+		g_string_append(line, word);
+		line_n += n;
+	}
+	if (line_n)
+		g_ptr_array_add(lines, g_strdup(line->str));
+	g_string_free(line, TRUE);
+	g_ptr_array_add(lines, NULL);
+	return (char **)g_ptr_array_free(lines, FALSE);
+}
+
+/* A paragraph: one picture if the code page cannot carry it, else text
+ * lines that fit the current size (GS ! width × n holds 1/n of them). */
+static void put_wrapped(struct out *out, const struct escpos_codepage *cp, const char *utf8)
+{
+	g_auto(GStrv) lines = NULL;
 
 	if (put_raster(out, cp, utf8))
 		return;
-	words = g_strsplit(utf8, " ", -1);
-	line = g_string_new(NULL);
-	for (char **w = words; *w; w++) {
-		long add = g_utf8_strlen(*w, -1);
+	lines = ticket_layout_wrap(utf8, out->width / (((out->size >> 4) & 7) + 1));
+	for (char **l = lines; *l; l++)
+		put_line(out, cp, *l);
+}
 
-		if (line->len && g_utf8_strlen(line->str, -1) + 1 + add > width) {
-			put_line(out, cp, line->str);
-			g_string_truncate(line, 0);
-		}
-		if (line->len)
-			g_string_append_c(line, ' ');
-		g_string_append(line, *w);
-	}
-	if (line->len)
-		put_line(out, cp, line->str);
-	g_string_free(line, TRUE);
+/* ESC M n: 0 font A (12 × 24 dots), 1 font B (9 × 17). */
+static void put_font(struct out *out, bool font_b, int width)
+{
+	const uint8_t cmd[] = {0x1b, 'M', font_b ? 1 : 0};
+
+	out->font_b = font_b;
+	out->width = width;
+	put(out, cmd, sizeof(cmd));
 }
 
 static void put_align(struct out *out, uint8_t n)
@@ -144,15 +198,35 @@ static void put_feed(struct out *out, uint8_t dots)
  * quiet zone a phone's reader needs to find it; centred, the sides have
  * more).  A module is QR_MODULE dots, 0.75 mm at 203 dpi: a follow URL of
  * ~40 characters is a version 3 symbol at level M, 29 modules, 22 mm wide
- * and 28 mm with the quiet zone, which fits 58 mm paper too. */
-#define QR_MODULE 6
-#define QR_QUIET  4
+ * and 28 mm with the quiet zone, which fits 58 mm paper too.  A longer URL
+ * is a larger version; its modules shrink (to QR_MODULE_MIN) until the
+ * symbol and its quiet zone fit the paper. */
+#define QR_MODULE     6
+#define QR_MODULE_MIN 3
+#define QR_QUIET      4
+
+/* The module size at which @len bytes fit @dots: the bytes a version holds
+ * at level M in byte mode (ISO/IEC 18004 table 7), versions 1–14. */
+static uint8_t qr_module(size_t len, int dots)
+{
+	static const int capacity[] = {14,  26,  42,  62,  84,  106, 122,
+				       152, 180, 213, 251, 287, 331, 362};
+	int version = 40;
+
+	for (size_t v = 0; v < G_N_ELEMENTS(capacity); v++)
+		if ((int)len <= capacity[v]) {
+			version = (int)v + 1;
+			break;
+		}
+	return (uint8_t)CLAMP(dots / (17 + 4 * version + 2 * QR_QUIET), QR_MODULE_MIN, QR_MODULE);
+}
 
 static void put_qr(struct out *out, const char *data)
 {
 	size_t len = strlen(data) + 3;
+	uint8_t module = qr_module(strlen(data), out->dots);
 	const uint8_t model[] = {0x1d, '(', 'k', 4, 0, 49, 65, 50, 0};
-	const uint8_t size[] = {0x1d, '(', 'k', 3, 0, 49, 67, QR_MODULE};
+	const uint8_t size[] = {0x1d, '(', 'k', 3, 0, 49, 67, module};
 	const uint8_t ec[] = {0x1d, '(', 'k', 3, 0, 49, 69, 49}; /* level M */
 	const uint8_t store[] = {0x1d, '(', 'k', (uint8_t)(len & 0xff), (uint8_t)(len >> 8),
 				 49,   80,  48};
@@ -163,9 +237,9 @@ static void put_qr(struct out *out, const char *data)
 	put(out, ec, sizeof(ec));
 	put(out, store, sizeof(store));
 	put(out, data, strlen(data));
-	put_feed(out, QR_QUIET * QR_MODULE);
+	put_feed(out, QR_QUIET * module);
 	put(out, print, sizeof(print));
-	put_feed(out, QR_QUIET * QR_MODULE);
+	put_feed(out, QR_QUIET * module);
 }
 
 /* The part of a "fi / sv / en" name in the site language @lang, else the
@@ -189,9 +263,36 @@ static const char *url_words(const char *url)
 	return sep ? sep + 3 : url;
 }
 
+/* GS ! n for the service: double width and height, or only double height
+ * when a word of it is longer than half a line (a long Finnish compound on
+ * 58 mm paper): words stay whole. */
+static uint8_t service_size(const char *service, int width)
+{
+	g_autofree char *clean = printable(service);
+	g_auto(GStrv) words = g_strsplit(clean, " ", -1);
+
+	for (char **w = words; *w; w++)
+		if (g_utf8_strlen(*w, -1) > width / 2)
+			return 0x01;
+	return 0x11;
+}
+
+/* GS ! n for the number: as large as fits a line in font A (12 dots a
+ * character), at most × 5. */
+static uint8_t code_size(const char *code, int dots)
+{
+	long n = MAX(g_utf8_strlen(code, -1), 1);
+	int mul = (int)CLAMP(dots / (12 * n), 1, 5);
+
+	return (uint8_t)((mul - 1) << 4 | (mul - 1));
+}
+
 int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 {
-	struct out o = {.bytes = bytes, .raster = t->raster, .width = t->width}, *out = &o;
+	int dots = t->dots > 0 ? t->dots : t->width * 12;
+	int font_a = dots / 12; /* columns of font A */
+	struct out o = {.bytes = bytes, .raster = t->raster, .width = t->width, .dots = dots},
+		   *out = &o;
 	const struct escpos_codepage *cp = t->codepage;
 	const struct catalog *cat = t->catalog;
 	int lang = t->lang;
@@ -201,43 +302,51 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 	g_autoptr(GDateTime) when = NULL;
 	g_autofree char *stamp = NULL;
 
-	if (!cp)
+	if (!cp || t->width < 1)
 		return -EINVAL;
 	put(out, init, sizeof(init));
-	put(out, page, sizeof(page));
+	if (!cp->none)
+		put(out, page, sizeof(page));
+	if (t->font_b)
+		put_font(out, true, t->width);
 	put_align(out, 1);
 	if (t->test) {
 		put_bold(out, 1);
-		put_line(out, cp, catalog_text(cat, lang, "ticket.test"));
+		put_wrapped(out, cp, catalog_text(cat, lang, "ticket.test"));
 		put_bold(out, 0);
 	}
 	if (t->header && *t->header) {
 		g_autofree char *header = header_part(t->header, lang);
 
 		put_bold(out, 1);
-		put_wrapped(out, cp, header, t->width);
+		put_wrapped(out, cp, header);
 		put_bold(out, 0);
 	}
 	put_line(out, cp, "");
-	put_size(out, 0x11);
-	put_wrapped(out, cp, t->service, t->width / 2);
-	put_size(out, 0x44);
-	put_line(out, cp, t->code);
+	put_size(out, service_size(t->service, t->width));
+	put_wrapped(out, cp, t->service);
+	/* The number in font A whatever the body's font: it is read from afar. */
+	if (t->font_b)
+		put_font(out, false, font_a);
+	put_size(out, code_size(t->code, dots));
+	put_wrapped(out, cp, t->code);
 	put_size(out, 0x00);
+	if (t->font_b)
+		put_font(out, true, t->width);
 	put_line(out, cp, "");
 	if (t->ahead == 0) {
-		put_line(out, cp, catalog_text(cat, lang, "ticket.next"));
+		put_wrapped(out, cp, catalog_text(cat, lang, "ticket.next"));
 	} else if (t->ahead > 0) {
 		g_autofree char *n = g_strdup_printf("%d", t->ahead);
 		g_autofree char *s = catalog_format(cat, lang, "ticket.ahead", "n", n, NULL);
 
-		put_line(out, cp, s);
+		put_wrapped(out, cp, s);
 	}
 	if (t->ahead > 0 && t->wait_s > 0) {
 		g_autofree char *min = g_strdup_printf("%d", (t->wait_s + 59) / 60);
 		g_autofree char *s = catalog_format(cat, lang, "ticket.wait", "min", min, NULL);
 
-		put_line(out, cp, s);
+		put_wrapped(out, cp, s);
 	}
 	when = g_date_time_new_from_unix_local(t->issued_at);
 	if (when && t->tz) {
@@ -249,16 +358,16 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 	}
 	put_line(out, cp, stamp ? stamp : "");
 	for (const char *const *l = t->lines; l && *l; l++)
-		put_wrapped(out, cp, *l, t->width);
+		put_wrapped(out, cp, *l);
 	if (t->url && *t->url) {
 		put_line(out, cp, "");
-		put_line(out, cp, catalog_text(cat, lang, "ticket.follow"));
+		put_wrapped(out, cp, catalog_text(cat, lang, "ticket.follow"));
 		put_qr(out, t->url);
-		put_line(out, cp, url_words(t->url));
+		put_wrapped(out, cp, url_words(t->url));
 	}
 	if (t->footer && *t->footer) {
 		put_line(out, cp, "");
-		put_wrapped(out, cp, t->footer, t->width);
+		put_wrapped(out, cp, t->footer);
 	}
 	put(out, cut, sizeof(cut));
 	return 0;

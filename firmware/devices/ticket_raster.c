@@ -111,14 +111,15 @@ void ticket_raster_free(struct ticket_raster *r)
 static PangoLayout *raster_layout(struct ticket_raster *r, const char *utf8,
 				  const struct ticket_raster_style *style)
 {
+	int line = style->line_dots > 0 ? style->line_dots : RASTER_LINE_DOTS;
+	PangoFontDescription *font;
 	PangoLayout *layout;
 
 	raster_load(r);
 	layout = pango_layout_new(r->context);
-	PangoFontDescription *font = pango_font_description_from_string(RASTER_FONT);
-
-	pango_font_description_set_absolute_size(font, (double)RASTER_FONT_PX * style->scale *
-							   PANGO_SCALE);
+	font = pango_font_description_from_string(RASTER_FONT);
+	pango_font_description_set_absolute_size(
+	    font, (double)RASTER_FONT_PX * line / RASTER_LINE_DOTS * style->scale * PANGO_SCALE);
 	pango_font_description_set_weight(font,
 					  style->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	pango_layout_set_font_description(layout, font);
@@ -195,7 +196,8 @@ int ticket_raster_render(struct ticket_raster *r, const char *utf8,
 	guint start = out->len;
 
 	if (!r || !utf8 || !style || style->width_dots < 8 || style->width_dots > RASTER_MAX_DOTS ||
-	    style->scale < 1 || style->scale > 8 || !g_utf8_validate(utf8, -1, NULL))
+	    style->scale < 1 || style->scale > 8 || style->line_dots < 0 || style->line_dots > 64 ||
+	    !g_utf8_validate(utf8, -1, NULL))
 		return -EINVAL;
 	layout = raster_layout(r, utf8, style);
 	pango_layout_get_pixel_size(layout, NULL, &height);

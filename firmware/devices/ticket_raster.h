@@ -35,8 +35,9 @@
 struct ticket_raster;
 
 struct ticket_raster_style {
-	int width_dots; /* the paper: characters of font A × 12 (576 on 80 mm, 384 on 58 mm) */
-	int scale;      /* line height × scale: 1 font A's 24 dots, 2 as GS ! 0x11 */
+	int width_dots; /* the paper: 576 dots on 80 mm, 384 on 58 mm */
+	int line_dots;  /* the text's cell height: 24 font A, 17 font B; 0 is 24 */
+	int scale;      /* line height × scale: 1 the cell's, 2 as GS ! 0x11 */
 	bool bold;
 	bool centre; /* else the start side of the text: left, or right for Arabic */
 };

@@ -51,8 +51,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const codepages[] = {"cp437", "cp850",  "cp865",
-						"cp858", "cp1252", "iso8859-15"};
+	static const char *const codepages[] = {"cp437",  "cp850",      "cp865", "cp858",
+						"cp1252", "iso8859-15", "none"};
+	/* The papers [printer] allows: dots, columns (font A or B). */
+	static const int papers[][2] = {{576, 48}, {576, 64}, {384, 32}, {384, 42}};
+	const int *paper = papers[(data[1] >> 1) & 3];
 	g_autofree char *text = NULL;
 	g_auto(GStrv) parts = NULL;
 	g_autoptr(GByteArray) out = g_byte_array_new();
@@ -68,7 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0; /* the firmware's texts are UTF-8 (GKeyFile, SQLite, the catalog) */
 	t = (struct ticket_layout){
 	    .codepage = escpos_codepage_find(codepages[data[0] % G_N_ELEMENTS(codepages)]),
-	    .width = data[1] & 0x80 ? 24 + (data[1] & 0x7f) % 41 : (data[1] & 1 ? 32 : 48),
+	    .width = data[1] & 0x80 ? 24 + (data[1] & 0x7f) % 41 : paper[1],
+	    .dots = data[1] & 0x80 ? 0 : paper[0],
+	    .font_b = !(data[1] & 0x80) && paper[1] * 12 > paper[0],
 	    .header = parts[0],
 	    .service = parts[1],
 	    .code = parts[2],

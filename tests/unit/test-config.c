@@ -575,6 +575,65 @@ static void test_service_card_unknown(void)
 	g_test_trap_assert_stderr("*min.conf: [service:s] instruction-url: unknown key, ignored*");
 }
 
+/* [printer] paper, columns and codepage: the two widths, their fonts, the
+ * old width key, and what a wrong value says. */
+static void test_printer_paper(void)
+{
+	static const struct {
+		const char *add;
+		int dots, columns;
+		bool font_b;
+		const char *codepage;
+	} ok[] = {
+	    {"", 576, 48, false, "cp858"},
+	    {"paper = 58mm\n", 384, 32, false, "cp858"},
+	    {"paper = 58mm\ncolumns = 42\ncodepage = cp865\n", 384, 42, true, "cp865"},
+	    {"columns = 64\ncodepage = none\n", 576, 64, true, "none"},
+	    {"paper = 80mm\ncolumns = 48\n", 576, 48, false, "cp858"},
+	    {"width = 32\n", 384, 32, false, "cp858"}, /* the old key: paper guessed */
+	    {"width = 48\n", 576, 48, false, "cp858"},
+	};
+	static const struct {
+		const char *add, *message;
+	} bad[] = {
+	    {"paper = 57mm\n",
+	     "min.conf: [printer] paper: expected one of 80mm, 58mm, got \"57mm\""},
+	    {"paper = 58mm\ncolumns = 48\n",
+	     "min.conf: [printer] columns: expected 32 (font A) or 42 (font B) on 58mm paper, got "
+	     "48; set paper = 58mm or 80mm to match the roll"},
+	    {"columns = 40\n",
+	     "min.conf: [printer] columns: expected 48 (font A) or 64 (font B) on 80mm paper, got "
+	     "40; set paper = 58mm or 80mm to match the roll"},
+	    {"paper = 80mm\nwidth = 32\n",
+	     "min.conf: [printer] width: expected 48 (font A) or 64 (font B) on 80mm paper, got "
+	     "32; set paper = 58mm or 80mm to match the roll"},
+	    {"codepage = cp866\n",
+	     "min.conf: [printer] codepage: expected one of cp437, cp850, cp865, cp858, cp1252, "
+	     "iso8859-15, none, got \"cp866\""},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(ok); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *text = g_strconcat(minimal, "[printer]\n", ok[i].add, NULL);
+		g_autoptr(Config) cfg = config_load_data(text, "min.conf", &error);
+
+		g_assert_no_error(error);
+		g_assert_cmpint(cfg->printer.dots, ==, ok[i].dots);
+		g_assert_cmpint(cfg->printer.columns, ==, ok[i].columns);
+		g_assert_cmpint(cfg->printer.font_b, ==, ok[i].font_b);
+		g_assert_cmpstr(cfg->printer.codepage, ==, ok[i].codepage);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *text = g_strconcat(minimal, "[printer]\n", bad[i].add, NULL);
+		g_autoptr(Config) cfg = config_load_data(text, "min.conf", &error);
+
+		g_assert_null(cfg);
+		g_assert_nonnull(error);
+		g_assert_cmpstr(error->message, ==, bad[i].message);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -594,5 +653,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/service-card", test_service_card);
 	g_test_add_func("/config/service-card-errors", test_service_card_errors);
 	g_test_add_func("/config/service-card-unknown", test_service_card_unknown);
+	g_test_add_func("/config/printer-paper", test_printer_paper);
 	return g_test_run();
 }
