@@ -13,6 +13,7 @@
 #include "media.h"
 
 #include <errno.h>
+#include <math.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
@@ -30,6 +31,14 @@
 #define MEDIA_PT_H264     102
 #define MEDIA_PT_H264_DOC 103
 #define MEDIA_EOS_WAIT_US (1500 * G_TIME_SPAN_MILLISECOND)
+/* The sim board's lip-sync pattern (camera = test:flash, microphone =
+ * test:beep): a white frame and a 1 kHz beep start together every period,
+ * both from the buffers' running time, so a receiver can measure how far
+ * apart it shows and plays them. */
+#define MEDIA_SYNC_PERIOD_NS (1000 * GST_MSECOND)
+#define MEDIA_SYNC_ON_NS     (160 * GST_MSECOND)
+#define MEDIA_SYNC_RATE      48000
+#define MEDIA_SYNC_TONE_HZ   1000.0
 
 struct media {
 	gint refs; /* the owner's, and one per queued media_msg */
@@ -198,6 +207,10 @@ static char *video_source(const char *spec, const char *name)
 
 	if (strcmp(p[0], "v4l2") == 0)
 		return g_strdup_printf("v4l2src name=%s device=%s", name, p[1]);
+	/* test:flash: the ball, turned white at each beat (flash_probe). */
+	if (p[1] && strcmp(p[1], "flash") == 0)
+		return g_strdup_printf(
+		    "videotestsrc name=%s is-live=true pattern=ball ! video/x-raw,format=I420", name);
 	return g_strdup_printf("videotestsrc name=%s is-live=true pattern=%s", name,
 			       p[1] && *p[1] ? p[1] : "ball");
 }
@@ -214,6 +227,12 @@ static char *audio_source(const char *spec)
 			    : g_strdup("pulsesrc name=mic");
 	if (strcmp(p[0], "none") == 0)
 		return g_strdup("audiotestsrc name=mic is-live=true wave=silence");
+	/* test:beep: silence but for a beep at each beat (beep_probe). */
+	if (p[1] && strcmp(p[1], "beep") == 0)
+		return g_strdup_printf("audiotestsrc name=mic is-live=true wave=silence "
+				       "samplesperbuffer=480 ! "
+				       "audio/x-raw,format=S16LE,channels=1,rate=%d",
+				       MEDIA_SYNC_RATE);
 	return g_strdup("audiotestsrc name=mic is-live=true wave=sine freq=440 volume=0.1");
 }
 
@@ -500,6 +519,65 @@ static void probe_named(GstBin *bin, const char *element, const char *pad_name,
 		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, fn, data, NULL);
 }
 
+/* True while running time @t is in a beat's first MEDIA_SYNC_ON_NS. */
+static gboolean sync_on(GstClockTime t)
+{
+	return t % MEDIA_SYNC_PERIOD_NS < MEDIA_SYNC_ON_NS;
+}
+
+/* camera = test:flash: a frame whose time falls in a beat turns white. */
+static GstPadProbeReturn flash_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	g_autoptr(GstCaps) caps = NULL;
+	GstVideoInfo vi;
+	GstVideoFrame frame;
+
+	if (!GST_BUFFER_PTS_IS_VALID(buf) || !sync_on(GST_BUFFER_PTS(buf)))
+		return GST_PAD_PROBE_OK;
+	caps = gst_pad_get_current_caps(pad);
+	if (!caps || !gst_video_info_from_caps(&vi, caps))
+		return GST_PAD_PROBE_OK;
+	buf = gst_buffer_make_writable(buf);
+	GST_PAD_PROBE_INFO_DATA(info) = buf;
+	if (!gst_video_frame_map(&frame, &vi, buf, GST_MAP_WRITE))
+		return GST_PAD_PROBE_OK;
+	for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT(&frame); y++)
+		memset(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) +
+			   (gsize)y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+		       235, GST_VIDEO_FRAME_WIDTH(&frame));
+	gst_video_frame_unmap(&frame);
+	return GST_PAD_PROBE_OK;
+}
+
+/* microphone = test:beep: the samples whose time falls in a beat beep. */
+static GstPadProbeReturn beep_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstClockTime pts = GST_BUFFER_PTS(buf);
+	GstMapInfo map;
+	gint16 *s;
+	gsize n;
+
+	if (!GST_BUFFER_PTS_IS_VALID(buf))
+		return GST_PAD_PROBE_OK;
+	buf = gst_buffer_make_writable(buf);
+	GST_PAD_PROBE_INFO_DATA(info) = buf;
+	if (!gst_buffer_map(buf, &map, GST_MAP_WRITE))
+		return GST_PAD_PROBE_OK;
+	s = (gint16 *)map.data;
+	n = map.size / sizeof(gint16);
+	for (gsize i = 0; i < n; i++) {
+		GstClockTime t = pts + gst_util_uint64_scale(i, GST_SECOND, MEDIA_SYNC_RATE);
+
+		s[i] = sync_on(t) ? (gint16)(12000 * sin(2 * G_PI * MEDIA_SYNC_TONE_HZ *
+							 (double)t / GST_SECOND))
+				  : 0;
+	}
+	gst_buffer_unmap(buf, &map);
+	return GST_PAD_PROBE_OK;
+}
+
 /* The peer's stream arrived: depayload, keep the encoded stream on a tee
  * for the recorder, decode, and show or play it. */
 static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
@@ -735,6 +813,10 @@ struct media *media_new(const struct config *cfg, const struct config_counter *b
 	g_signal_connect(m->webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), m);
 	g_signal_connect(m->webrtc, "pad-added", G_CALLBACK(on_incoming), m);
 	probe_named(GST_BIN(pipe), "camera-enc", "src", count_buffers, &m->stats.video_out_frames);
+	if (strcmp(booth->camera, "test:flash") == 0)
+		probe_named(GST_BIN(pipe), "camera", "src", flash_probe, NULL);
+	if (strcmp(booth->microphone, "test:beep") == 0)
+		probe_named(GST_BIN(pipe), "mic", "src", beep_probe, NULL);
 	if (doc)
 		probe_named(GST_BIN(pipe), "doc-enc", "src", count_buffers,
 			    &m->stats.document_frames);

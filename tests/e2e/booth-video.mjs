@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The booth's video measured where people see it (issue 20 item 5), shared by
+// tests/e2e/booth-video.test.mjs and tools/bench-booth-video.mjs:
+//
+//   expertFps(page, ms)   booth → expert: frames the expert's page presents
+//                         in <video id="remote"> (requestVideoFrameCallback's
+//                         presentedFrames over ms), and the video's size
+//   boothFps(screen, ms)  expert → booth: distinct pictures the booth screen's
+//                         <img id="video"> (vuorod's MJPEG stream) shows,
+//                         sampled on every animation frame, over ms
+//   avSync(page, ms)      booth → expert lip sync: the booth runs the sim
+//                         board's flash-and-beep pattern (camera = test:flash,
+//                         microphone = test:beep: a white frame and a 1 kHz
+//                         beep start together once a second); the page notes
+//                         when each white frame is shown (rVFC's expected
+//                         display time, the canvas luma) and when each beep is
+//                         heard (a WebAudio AnalyserNode on the remote audio
+//                         track, the sample's time through getOutputTimestamp).
+//                         Returns the offsets (audio minus video, ms) of the
+//                         flashes paired with a beep.
+
+// The sim board's lip-sync pattern (board-config: [counter:4] camera/microphone).
+export const SYNC = [
+  ["counter:4", "camera", "test:flash"],
+  ["counter:4", "microphone", "test:beep"],
+];
+
+export async function expertFps(page, ms) {
+  return page.evaluate((ms) => new Promise((resolve) => {
+    const v = document.getElementById("remote");
+    let first = null;
+    let last = null;
+    const cb = (now, meta) => {
+      if (!first) first = meta;
+      last = meta;
+      if (meta.expectedDisplayTime - first.expectedDisplayTime < ms) v.requestVideoFrameCallback(cb);
+      else {
+        const s = (last.expectedDisplayTime - first.expectedDisplayTime) / 1000;
+        resolve({ fps: (last.presentedFrames - first.presentedFrames) / s, seconds: s,
+          width: v.videoWidth, height: v.videoHeight });
+      }
+    };
+    v.requestVideoFrameCallback(cb);
+  }), ms);
+}
+
+export async function boothFps(screen, ms) {
+  return screen.evaluate((ms) => new Promise((resolve) => {
+    const img = document.getElementById("video");
+    const c = document.createElement("canvas");
+    c.width = 80;
+    c.height = 60;
+    const g = c.getContext("2d", { willReadFrequently: true });
+    let prev = null;
+    let changes = 0;
+    let samples = 0;
+    const t0 = performance.now();
+    const tick = () => {
+      g.drawImage(img, 0, 0, c.width, c.height);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let diff = 0;
+      if (prev) for (let i = 0; i < d.length; i += 4) diff += Math.abs(d[i + 1] - prev[i + 1]);
+      if (prev && diff > 0) changes++;
+      prev = d;
+      samples++;
+      const s = (performance.now() - t0) / 1000;
+      if (s * 1000 < ms) requestAnimationFrame(tick);
+      else resolve({ fps: changes / s, seconds: s, samples, width: img.naturalWidth, height: img.naturalHeight });
+    };
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
+export async function avSync(page, ms) {
+  return page.evaluate((ms) => new Promise((resolve) => {
+    const v = document.getElementById("remote");
+    const track = v.srcObject.getAudioTracks()[0];
+    const ctx = new AudioContext();
+    const an = ctx.createAnalyser();
+    an.fftSize = 2048;
+    ctx.createMediaStreamSource(new MediaStream([track])).connect(an);
+    const buf = new Float32Array(an.fftSize);
+    const beeps = [];
+    const flashes = [];
+    let loud = false;
+    const hush = Math.round(ctx.sampleRate * 0.03); // 30 ms quiet ends a beep
+    const poll = setInterval(() => {
+      an.getFloatTimeDomainData(buf);
+      const ts = ctx.getOutputTimestamp();
+      const end = ctx.currentTime;
+      let first = -1;
+      let lastLoud = -1;
+      for (let i = 0; i < buf.length; i++) {
+        if (Math.abs(buf[i]) > 0.05) {
+          if (first < 0) first = i;
+          lastLoud = i;
+        }
+      }
+      if (!loud && first >= 0) {
+        loud = true;
+        // Only an onset with quiet before it in this window is timed.
+        if (first > hush) {
+          const t = end - (buf.length - first) / ctx.sampleRate;
+          beeps.push(ts.performanceTime + (t - ts.contextTime) * 1000);
+        }
+      } else if (loud && (lastLoud < 0 || buf.length - lastLoud > hush)) {
+        loud = false;
+      }
+    }, 8);
+    const c = document.createElement("canvas");
+    c.width = 32;
+    c.height = 24;
+    const g = c.getContext("2d", { willReadFrequently: true });
+    let bright = false;
+    let frames = 0;
+    let t0 = 0;
+    const cb = (now, meta) => {
+      g.drawImage(v, 0, 0, c.width, c.height);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      const luma = sum / (d.length / 4);
+      // A flash is timed only when the frame before it was presented too.
+      if (!bright && luma > 128 && meta.presentedFrames === frames + 1) flashes.push(meta.expectedDisplayTime);
+      bright = luma > 128;
+      frames = meta.presentedFrames;
+      if (!t0) t0 = now;
+      if (now - t0 < ms) v.requestVideoFrameCallback(cb);
+      else {
+        clearInterval(poll);
+        ctx.close();
+        // Each flash with the beep nearest to it (within half a period).
+        const offsets = [];
+        for (const f of flashes) {
+          let best = null;
+          for (const b of beeps) if (best === null || Math.abs(b - f) < Math.abs(best - f)) best = b;
+          if (best !== null && Math.abs(best - f) < 500) offsets.push(best - f);
+        }
+        resolve({ offsets, flashes: flashes.length, beeps: beeps.length });
+      }
+    };
+    v.requestVideoFrameCallback(cb);
+  }), ms);
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
