@@ -210,7 +210,8 @@ static char *video_source(const char *spec, const char *name)
 	/* test:flash: the ball, turned white at each beat (flash_probe). */
 	if (p[1] && strcmp(p[1], "flash") == 0)
 		return g_strdup_printf(
-		    "videotestsrc name=%s is-live=true pattern=ball ! video/x-raw,format=I420", name);
+		    "videotestsrc name=%s is-live=true pattern=ball ! video/x-raw,format=I420",
+		    name);
 	return g_strdup_printf("videotestsrc name=%s is-live=true pattern=%s", name,
 			       p[1] && *p[1] ? p[1] : "ball");
 }
@@ -570,8 +571,8 @@ static GstPadProbeReturn beep_probe(GstPad *pad, GstPadProbeInfo *info, gpointer
 	for (gsize i = 0; i < n; i++) {
 		GstClockTime t = pts + gst_util_uint64_scale(i, GST_SECOND, MEDIA_SYNC_RATE);
 
-		s[i] = sync_on(t) ? (gint16)(12000 * sin(2 * G_PI * MEDIA_SYNC_TONE_HZ *
-							 (double)t / GST_SECOND))
+		s[i] = sync_on(t) ? (gint16)(12000 * sin(2 * G_PI * MEDIA_SYNC_TONE_HZ * (double)t /
+							 GST_SECOND))
 				  : 0;
 	}
 	gst_buffer_unmap(buf, &map);
