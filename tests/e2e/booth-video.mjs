@@ -131,12 +131,16 @@ export async function avSync(page, ms) {
         ctx.close();
         // Each flash with the beep nearest to it (within half a period).
         const offsets = [];
+        const at = [];
         for (const f of flashes) {
           let best = null;
           for (const b of beeps) if (best === null || Math.abs(b - f) < Math.abs(best - f)) best = b;
-          if (best !== null && Math.abs(best - f) < 500) offsets.push(best - f);
+          if (best !== null && Math.abs(best - f) < 500) {
+            offsets.push(best - f);
+            at.push(f);
+          }
         }
-        resolve({ offsets, flashes: flashes.length, beeps: beeps.length });
+        resolve({ offsets, at, flashes: flashes.length, beeps: beeps.length });
       }
     };
     v.requestVideoFrameCallback(cb);

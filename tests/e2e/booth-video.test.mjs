@@ -23,12 +23,13 @@ test("booth video: ≥ 20 fps both ways at ≥ 320x240, sound and picture within
     const screen = await open(v.url + "/booth?booth=4", { width: 1280, height: 720, lang: "en" });
     await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
       "the expert's video on the booth screen", 10000);
+    const connected = await page.evaluate(() => performance.now());
     const [toExpert, toBooth, sync] = await Promise.all([
       expertFps(page, MEASURE_MS), boothFps(screen, MEASURE_MS), avSync(page, MEASURE_MS)]);
     console.log(`# booth → expert ${toExpert.fps.toFixed(1)} fps ${toExpert.width}x${toExpert.height}; ` +
       `expert → booth ${toBooth.fps.toFixed(1)} fps ${toBooth.width}x${toBooth.height} ` +
       `(${toBooth.samples} samples); AV offsets ${sync.offsets.map((o) => o.toFixed(0)).join(" ")} ms ` +
-      `(${sync.flashes} flashes, ${sync.beeps} beeps)`);
+      `(${sync.flashes} flashes, ${sync.beeps} beeps) at ${sync.at.map((t) => ((t - connected) / 1000).toFixed(1)).join(" ")} s`);
     await shot(page, "booth-video-expert");
     await shot(screen, "booth-video-screen");
     expect(toExpert.width >= 320 && toExpert.height >= 240, "booth → expert at ≥ 320x240");
