@@ -30,6 +30,10 @@
 #define MEDIA_PT_OPUS     111
 #define MEDIA_PT_H264     102
 #define MEDIA_PT_H264_DOC 103
+/* Audio held for the network at most: webrtcbin holds the stream until DTLS
+ * is up, and a second of stale audio sent at once sits in the browser's
+ * jitter buffer, the voice that much behind the face, for many seconds. */
+#define MEDIA_AUDIO_HOLD_NS (60 * 1000 * 1000)
 #define MEDIA_EOS_WAIT_US (1500 * G_TIME_SPAN_MILLISECOND)
 /* The sim board's lip-sync pattern (camera = test:flash, microphone =
  * test:beep): a white frame and a 1 kHz beep start together every period,
@@ -312,11 +316,13 @@ static char *media_description(const struct config *cfg, const struct config_cou
 			       "%s ! queue name=mic-q ! audioconvert name=mic-convert ! "
 			       "audioresample name=mic-resample ! "
 			       "opusenc name=mic-enc frame-size=20 ! "
-			       "tee name=mic-tee allow-not-linked=true ! queue name=mic-payq ! "
+			       "tee name=mic-tee allow-not-linked=true ! "
+			       "queue name=mic-payq max-size-buffers=0 max-size-bytes=0 "
+			       "max-size-time=%d leaky=downstream ! "
 			       "rtpopuspay name=mic-pay pt=%d ! "
 			       "application/x-rtp,media=audio,encoding-name=OPUS,payload=%d,"
 			       "clock-rate=48000 ! webrtc.sink_1 ",
-			       mic, MEDIA_PT_OPUS, MEDIA_PT_OPUS);
+			       mic, MEDIA_AUDIO_HOLD_NS, MEDIA_PT_OPUS, MEDIA_PT_OPUS);
 	if (doc)
 		g_string_append_printf(
 		    d,

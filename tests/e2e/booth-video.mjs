@@ -8,7 +8,7 @@
 //   boothFps(screen, ms)  expert → booth: distinct pictures the booth screen's
 //                         <img id="video"> (vuorod's MJPEG stream) shows,
 //                         sampled on every animation frame, over ms
-//   avSync(page, ms)      booth → expert lip sync: the booth runs the sim
+//   avSync(page, {ms, settle})     booth → expert lip sync: the booth runs the sim
 //                         board's flash-and-beep pattern (camera = test:flash,
 //                         microphone = test:beep: a white frame and a 1 kHz
 //                         beep start together once a second); the page notes
@@ -16,8 +16,11 @@
 //                         display time, the canvas luma) and when each beep is
 //                         heard (a WebAudio AnalyserNode on the remote audio
 //                         track, the sample's time through getOutputTimestamp).
-//                         Returns the offsets (audio minus video, ms) of the
-//                         flashes paired with a beep.
+//                         Returns {pairs: [{at, offset}]}: each flash paired
+//                         with a beep, ms after the start, and its offset
+//                         (audio minus video, ms).  With settle: stops once
+//                         the median |offset| of the last five is ≤ settle
+//                         ms ({settled}: when), or after ms.
 
 // The sim board's lip-sync pattern (board-config: [counter:4] camera/microphone).
 export const SYNC = [
@@ -71,8 +74,8 @@ export async function boothFps(screen, ms) {
   }), ms);
 }
 
-export async function avSync(page, ms) {
-  return page.evaluate((ms) => new Promise((resolve) => {
+export async function avSync(page, { ms, settle = 0 }) {
+  return page.evaluate(({ ms, settle }) => new Promise((resolve) => {
     const v = document.getElementById("remote");
     const track = v.srcObject.getAudioTracks()[0];
     const ctx = new AudioContext();
@@ -107,13 +110,30 @@ export async function avSync(page, ms) {
         loud = false;
       }
     }, 8);
+    // Each flash with the beep nearest to it (within half a period), once
+    // the beep would have come.
+    const pairs = (now) => {
+      const out = [];
+      for (const f of flashes) {
+        if (now - f < 500) continue;
+        let best = null;
+        for (const b of beeps) if (best === null || Math.abs(b - f) < Math.abs(best - f)) best = b;
+        if (best !== null && Math.abs(best - f) < 500) out.push({ at: f, offset: best - f });
+      }
+      return out;
+    };
+    const med = (xs) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
     const c = document.createElement("canvas");
     c.width = 32;
     c.height = 24;
     const g = c.getContext("2d", { willReadFrequently: true });
     let bright = false;
     let frames = 0;
-    let t0 = 0;
+    const t0 = performance.now();
+    let settled = null;
     const cb = (now, meta) => {
       g.drawImage(v, 0, 0, c.width, c.height);
       const d = g.getImageData(0, 0, c.width, c.height).data;
@@ -124,27 +144,19 @@ export async function avSync(page, ms) {
       if (!bright && luma > 128 && meta.presentedFrames === frames + 1) flashes.push(meta.expectedDisplayTime);
       bright = luma > 128;
       frames = meta.presentedFrames;
-      if (!t0) t0 = now;
-      if (now - t0 < ms) v.requestVideoFrameCallback(cb);
+      const p = pairs(performance.now());
+      const last = p.slice(-5).map((x) => Math.abs(x.offset));
+      if (settle && last.length === 5 && med(last) <= settle) settled = performance.now() - t0;
+      if (settled === null && performance.now() - t0 < ms) v.requestVideoFrameCallback(cb);
       else {
         clearInterval(poll);
         ctx.close();
-        // Each flash with the beep nearest to it (within half a period).
-        const offsets = [];
-        const at = [];
-        for (const f of flashes) {
-          let best = null;
-          for (const b of beeps) if (best === null || Math.abs(b - f) < Math.abs(best - f)) best = b;
-          if (best !== null && Math.abs(best - f) < 500) {
-            offsets.push(best - f);
-            at.push(f);
-          }
-        }
-        resolve({ offsets, at, flashes: flashes.length, beeps: beeps.length });
+        resolve({ pairs: p.map((x) => ({ at: x.at - t0, offset: x.offset })), settled,
+          flashes: flashes.length, beeps: beeps.length });
       }
     };
     v.requestVideoFrameCallback(cb);
-  }), ms);
+  }), { ms, settle });
 }
 
 export function median(xs) {
