@@ -34,7 +34,7 @@
  * is up, and a second of stale audio sent at once sits in the browser's
  * jitter buffer, the voice that much behind the face, for many seconds. */
 #define MEDIA_AUDIO_HOLD_NS (60 * 1000 * 1000)
-#define MEDIA_EOS_WAIT_US (1500 * G_TIME_SPAN_MILLISECOND)
+#define MEDIA_EOS_WAIT_US   (1500 * G_TIME_SPAN_MILLISECOND)
 /* The sim board's lip-sync pattern (camera = test:flash, microphone =
  * test:beep): a white frame and a 1 kHz beep start together every period,
  * both from the buffers' running time, so a receiver can measure how far
