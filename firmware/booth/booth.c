@@ -1681,6 +1681,7 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 			web_json_add_int(jb, "audio_in_buffers", (int64_t)st.audio_in_buffers);
 			web_json_add_int(jb, "video_out_frames", (int64_t)st.video_out_frames);
 			web_json_add_int(jb, "document_frames", (int64_t)st.document_frames);
+			web_json_add_int(jb, "screen_frames", (int64_t)st.screen_frames);
 			json_builder_end_object(jb);
 		}
 		json_builder_end_object(jb);

@@ -176,6 +176,7 @@ static gboolean media_dispatch(gpointer p)
 	case MEDIA_MSG_JPEG:
 		g_mutex_lock(&m->lock);
 		m->jpeg_pending = FALSE;
+		m->stats.screen_frames++;
 		g_mutex_unlock(&m->lock);
 		if (m->cb.jpeg)
 			m->cb.jpeg(msg->bytes, m->data);

@@ -49,6 +49,7 @@ struct media_stats {
 	uint64_t audio_in_buffers;
 	uint64_t video_out_frames; /* encoded frames of the booth camera */
 	uint64_t document_frames;
+	uint64_t screen_frames;    /* JPEGs of the expert handed to the booth screen */
 	int64_t first_video_in_us; /* monotonic time of the first decoded frame, 0 none */
 	gboolean document_on;
 	gboolean recording;

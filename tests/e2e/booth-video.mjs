@@ -164,3 +164,16 @@ export function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+
+// What vuorod counted of the expert's video while @during ran: decoded
+// frames and JPEGs handed to the booth screen, per second.  @media() gives
+// GET /api/booths/N's session.media.
+export async function vuorodRates(media, during) {
+  const a = await media();
+  const t0 = Date.now();
+  const result = await during;
+  const b = await media();
+  const s = (Date.now() - t0) / 1000;
+  return { result, decoded: (b.video_in_frames - a.video_in_frames) / s,
+    jpegs: (b.screen_frames - a.screen_frames) / s };
+}

@@ -12,8 +12,8 @@
 // seconds can be 150–250 ms apart; the figure is the settled one).
 
 import { test, expect, waitFor, startVuorod, open, shot } from "./lib.mjs";
-import { RTC, loginExpert, issueRemote, callAndConnect } from "./expert.test.mjs";
-import { SYNC, expertFps, boothFps, avSync } from "./booth-video.mjs";
+import { RTC, loginExpert, issueRemote, callAndConnect, booth } from "./expert.test.mjs";
+import { SYNC, expertFps, boothFps, avSync, vuorodRates } from "./booth-video.mjs";
 
 const FPS_MS = 6000;
 const SETTLE_MS = 35000;
@@ -29,19 +29,24 @@ test("booth video: ≥ 20 fps both ways at ≥ 320x240, sound and picture within
     await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
       "the expert's video on the booth screen", 10000);
     const syncing = avSync(page, { ms: SETTLE_MS, settle: 100 });
-    const [toExpert, toBooth] = await Promise.all([expertFps(page, FPS_MS), boothFps(screen, FPS_MS)]);
+    const counted = await vuorodRates(async () => (await booth(v)).session.media,
+      Promise.all([expertFps(page, FPS_MS), boothFps(screen, FPS_MS)]));
+    const [toExpert, toBooth] = counted.result;
     await shot(page, "booth-video-expert");
     await shot(screen, "booth-video-screen");
     const sync = await syncing;
     console.log(`# booth → expert ${toExpert.fps.toFixed(1)} fps ${toExpert.width}x${toExpert.height}; ` +
       `expert → booth ${toBooth.fps.toFixed(1)} fps ${toBooth.width}x${toBooth.height} ` +
-      `(${toBooth.samples} samples); AV offsets (ms @ s) ` +
+      `(${toBooth.samples} samples; vuorod decoded ${counted.decoded.toFixed(1)}, sent ` +
+      `${counted.jpegs.toFixed(1)} JPEGs/s); AV offsets (ms @ s) ` +
       sync.pairs.map((p) => `${p.offset.toFixed(0)}@${(p.at / 1000).toFixed(1)}`).join(" ") +
       `; settled after ${sync.settled === null ? "-" : (sync.settled / 1000).toFixed(1) + " s"}`);
     expect(toExpert.width >= 320 && toExpert.height >= 240, "booth → expert at ≥ 320x240");
     expect(toBooth.width >= 320 && toBooth.height >= 240, "expert → booth at ≥ 320x240");
     expect(toExpert.fps >= 20, `booth → expert ≥ 20 fps, got ${toExpert.fps.toFixed(1)}`);
     expect(toBooth.fps >= 20, `expert → booth ≥ 20 fps, got ${toBooth.fps.toFixed(1)}`);
+    // The screen cannot show more pictures than vuorod sent it.
+    expect(toBooth.fps <= counted.jpegs * 1.1 + 1, "no more pictures seen than sent");
     expect(sync.pairs.length >= 5, `five flashes paired with beeps: ${JSON.stringify(sync)}`);
     expect(sync.settled !== null, "sound and picture within 100 ms (five flashes' median) in " +
       `${SETTLE_MS / 1000} s: ${JSON.stringify(sync.pairs)}`);
