@@ -36,7 +36,8 @@ try {
   const late = sync.pairs.filter((p) => p.at >= 10000).map((p) => Math.abs(p.offset));
   const early = sync.pairs.filter((p) => p.at < 10000).map((p) => Math.abs(p.offset));
   const size = (x) => `${x.width}x${x.height}`;
-  console.log(`BENCH booth_video_fps_to_expert=${toExpert.fps.toFixed(1)} fps (${size(toExpert)})`);
+  console.log(`BENCH booth_video_fps_to_expert=${toExpert.fps.toFixed(1)} fps (${size(toExpert)}; ` +
+    `vuorod encoded ${counted.encoded.toFixed(1)}/s; ${toExpert.seconds.toFixed(1)} s of ${toExpert.wall.toFixed(1)})`);
   console.log(`BENCH booth_video_fps_to_booth=${toBooth.fps.toFixed(1)} fps (${size(toBooth)}; ` +
     `vuorod decoded ${counted.decoded.toFixed(1)}/s, sent ${counted.jpegs.toFixed(1)} JPEGs/s)`);
   console.log(`BENCH booth_video_fps_min=${Math.min(toExpert.fps, toBooth.fps).toFixed(1)} fps ` +

@@ -33,6 +33,7 @@ export async function expertFps(page, ms) {
     const v = document.getElementById("remote");
     let first = null;
     let last = null;
+    const t0 = performance.now();
     const cb = (now, meta) => {
       if (!first) first = meta;
       last = meta;
@@ -40,6 +41,7 @@ export async function expertFps(page, ms) {
       else {
         const s = (last.expectedDisplayTime - first.expectedDisplayTime) / 1000;
         resolve({ fps: (last.presentedFrames - first.presentedFrames) / s, seconds: s,
+          wall: (performance.now() - t0) / 1000,
           width: v.videoWidth, height: v.videoHeight });
       }
     };
@@ -165,8 +167,9 @@ export function median(xs) {
 }
 
 
-// What vuorod counted of the expert's video while @during ran: decoded
-// frames and JPEGs handed to the booth screen, per second.  @media() gives
+// What vuorod counted while @during ran, per second: frames of the booth's
+// camera encoded; the expert's frames decoded and JPEGs of them handed to
+// the booth screen.  @media() gives
 // GET /api/booths/N's session.media.
 export async function vuorodRates(media, during) {
   const a = await media();
@@ -175,5 +178,6 @@ export async function vuorodRates(media, during) {
   const b = await media();
   const s = (Date.now() - t0) / 1000;
   return { result, decoded: (b.video_in_frames - a.video_in_frames) / s,
-    jpegs: (b.screen_frames - a.screen_frames) / s };
+    jpegs: (b.screen_frames - a.screen_frames) / s,
+    encoded: (b.video_out_frames - a.video_out_frames) / s };
 }
