@@ -13,6 +13,7 @@
 #include "media.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <math.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -66,6 +67,7 @@ struct media {
 	GstElement *screen_valve; /* set when the peer's video arrives */
 	gboolean screen_wanted;
 	gboolean jpeg_pending;
+	uint64_t quiet_samples; /* speaker = test: since the last loud one */
 	gboolean recorder_eos;
 	GCond recorder_cond;
 	char *channel_pending; /* for the data channel, once open */
@@ -254,6 +256,13 @@ static char *audio_sink(const char *spec)
 			    : g_strdup("pulsesink name=speaker");
 	if (strcmp(p[0], "none") == 0)
 		return g_strdup("fakesink name=speaker sync=false async=false");
+	/* test: played in time as a real speaker would, and listened to
+	 * (on_speaker_played) for the lip-sync test's beeps. */
+	if (strcmp(p[0], "test") == 0)
+		return g_strdup_printf("audio/x-raw,format=S16LE,channels=1,rate=%d ! "
+				       "fakesink name=speaker sync=true async=false "
+				       "signal-handoffs=true",
+				       MEDIA_SYNC_RATE);
 	return g_strdup("autoaudiosink name=speaker");
 }
 
@@ -586,6 +595,39 @@ static GstPadProbeReturn beep_probe(GstPad *pad, GstPadProbeInfo *info, gpointer
 	return GST_PAD_PROBE_OK;
 }
 
+/* speaker = test: called as each buffer is played (after the sink's wait
+ * for its time); a sample above a tenth of full scale after 30 ms of quiet
+ * starts a beep, noted at the time it is played. */
+static void on_speaker_played(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
+{
+	struct media *m = data;
+	int64_t now = g_get_real_time();
+	GstMapInfo map;
+	const gint16 *s;
+	gsize n;
+
+	if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+		return;
+	s = (const gint16 *)map.data;
+	n = map.size / sizeof(gint16);
+	g_mutex_lock(&m->lock);
+	for (gsize i = 0; i < n; i++) {
+		if (abs(s[i]) < 3277) {
+			m->quiet_samples++;
+			continue;
+		}
+		if (m->quiet_samples >= MEDIA_SYNC_RATE * 3 / 100) {
+			memmove(m->stats.beeps_played_us, m->stats.beeps_played_us + 1,
+				sizeof(m->stats.beeps_played_us) - sizeof(int64_t));
+			m->stats.beeps_played_us[MEDIA_BEEPS - 1] =
+			    now + (int64_t)i * G_USEC_PER_SEC / MEDIA_SYNC_RATE;
+		}
+		m->quiet_samples = 0;
+	}
+	g_mutex_unlock(&m->lock);
+	gst_buffer_unmap(buf, &map);
+}
+
 /* The peer's stream arrived: depayload, keep the encoded stream on a tee
  * for the recorder, decode, and show or play it. */
 static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
@@ -671,6 +713,14 @@ static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
 	} else {
 		probe_named(GST_BIN(bin), "in-audio-dec", "src", count_buffers,
 			    &m->stats.audio_in_buffers);
+		if (strcmp(b->speaker, "test") == 0) {
+			g_autoptr(GstElement) speaker =
+			    gst_bin_get_by_name(GST_BIN(bin), "speaker");
+
+			if (speaker)
+				g_signal_connect(speaker, "handoff", G_CALLBACK(on_speaker_played),
+						 m);
+		}
 	}
 	gst_element_sync_state_with_parent(bin);
 	sink = gst_element_get_static_pad(bin, "sink");

@@ -26,6 +26,7 @@
 export const SYNC = [
   ["counter:4", "camera", "test:flash"],
   ["counter:4", "microphone", "test:beep"],
+  ["counter:4", "speaker", "test"],
 ];
 
 export async function expertFps(page, ms) {
@@ -180,4 +181,103 @@ export async function vuorodRates(media, during) {
   return { result, decoded: (b.video_in_frames - a.video_in_frames) / s,
     jpegs: (b.screen_frames - a.screen_frames) / s,
     encoded: (b.video_out_frames - a.video_out_frames) / s };
+}
+
+// Call before the call: the page's RTCPeerConnections are kept in
+// window.__pcs, so that expertPattern can reach the expert's senders.
+export async function keepPeerConnections(page) {
+  await page.evaluate(() => {
+    const Orig = RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = class extends Orig {
+      constructor(...args) {
+        super(...args);
+        window.__pcs.push(this);
+      }
+    };
+  });
+}
+
+// expert → booth lip sync, the expert's half: the expert's camera and
+// microphone replaced by a canvas (captureStream) that turns white and a
+// WebAudio oscillator that beeps together once a second — the beep scheduled
+// on the audio clock, the canvas painted white from the same instant mapped
+// to the page's clock (±10 ms).
+export async function expertPattern(page) {
+  await page.evaluate(async () => {
+    const pc = window.__pcs.at(-1);
+    const c = document.createElement("canvas");
+    c.width = 640;
+    c.height = 480;
+    const g = c.getContext("2d");
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    osc.frequency.value = 1000;
+    const gain = ctx.createGain();
+    gain.gain.value = 0;
+    const dest = ctx.createMediaStreamDestination();
+    osc.connect(gain).connect(dest);
+    osc.start();
+    const start = Math.ceil(ctx.currentTime) + 1;
+    for (let k = 0; k < 120; k++) {
+      gain.gain.setValueAtTime(0.5, start + k);
+      gain.gain.setValueAtTime(0, start + k + 0.16);
+    }
+    const perf0 = performance.now() + (start - ctx.currentTime) * 1000;
+    const draw = () => {
+      const t = performance.now() - perf0;
+      const white = t >= 0 && t % 1000 < 160;
+      g.fillStyle = white ? "#fff" : "#000";
+      g.fillRect(0, 0, c.width, c.height);
+      g.fillStyle = "#888"; // something moving, as a face does
+      g.fillRect((performance.now() / 5) % 600, 200, 40, 40);
+      requestAnimationFrame(draw);
+    };
+    draw();
+    const stream = c.captureStream(30);
+    window.__pattern = { ctx, osc, stream, dest };
+    for (const s of pc.getSenders()) {
+      if (s.track?.kind === "video") await s.replaceTrack(stream.getVideoTracks()[0]);
+      else if (s.track?.kind === "audio") await s.replaceTrack(dest.stream.getAudioTracks()[0]);
+    }
+  });
+}
+
+// expert → booth lip sync, the booth's half: when the booth screen's <img>
+// turns white (wall-clock ms, sampled on every animation frame) over ms.
+export async function boothFlashes(screen, ms) {
+  return screen.evaluate((ms) => new Promise((resolve) => {
+    const img = document.getElementById("video");
+    const c = document.createElement("canvas");
+    c.width = 32;
+    c.height = 24;
+    const g = c.getContext("2d", { willReadFrequently: true });
+    const flashes = [];
+    let bright = false;
+    const t0 = performance.now();
+    const tick = () => {
+      g.drawImage(img, 0, 0, c.width, c.height);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let sum = 0;
+      for (let i = 0; i < d.length; i += 4) sum += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      const luma = sum / (d.length / 4);
+      if (!bright && luma > 128) flashes.push(performance.timeOrigin + performance.now());
+      bright = luma > 128;
+      if (performance.now() - t0 < ms) requestAnimationFrame(tick);
+      else resolve(flashes);
+    };
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
+// Each flash with the beep nearest to it (within half a period): offsets in
+// ms, audio minus video.  beeps: wall-clock ms.
+export function pairOffsets(flashes, beeps) {
+  const out = [];
+  for (const f of flashes) {
+    let best = null;
+    for (const b of beeps) if (best === null || Math.abs(b - f) < Math.abs(best - f)) best = b;
+    if (best !== null && Math.abs(best - f) < 500) out.push(best - f);
+  }
+  return out;
 }
