@@ -32,6 +32,10 @@ test("booth video: ≥ 20 fps both ways at ≥ 320x240, sound and picture within
     await keepPeerConnections(page);
     await waitFor(async () => !(await page.locator("#call").isDisabled()), "call enabled", 15000);
     await callAndConnect(page, v);
+    // The expert's browser keeps the frame rate before the resolution.
+    const pref = await page.evaluate(() => window.__pcs.at(-1).getSenders()
+      .find((x) => x.track?.kind === "video").getParameters().degradationPreference);
+    expect(pref === "maintain-framerate", "the expert's video keeps its frame rate first: " + pref);
     const screen = await open(v.url + "/booth?booth=4", { width: 1280, height: 720, lang: "en" });
     await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
       "the expert's video on the booth screen", 10000);
