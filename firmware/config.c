@@ -183,7 +183,7 @@ static const struct config_key hours_exception_keys[] = {
 static const char *const camera_schemes[] = {"test", "v4l2", NULL};
 static const char *const doc_camera_schemes[] = {"none", "test", "v4l2", NULL};
 static const char *const mic_schemes[] = {"test", "alsa", "pulse", "none", NULL};
-static const char *const speaker_schemes[] = {"auto", "alsa", "pulse", "none", NULL};
+static const char *const speaker_schemes[] = {"auto", "alsa", "pulse", "none", "test", NULL};
 static const char *const booth_screens[] = {"page", "auto", "none", NULL};
 static const char *const video_codecs[] = {"vp8", "h264", NULL};
 static const char *const recording_modes[] = {"off", "ask", NULL};
@@ -1768,6 +1768,7 @@ static int config_check_real(struct config_loader *l, GError **error)
 		    {"camera", c->camera, "v4l2:/dev/videoN"},
 		    {"document-camera", c->document_camera, "v4l2:/dev/videoN or none"},
 		    {"microphone", c->microphone, "alsa[:DEVICE], pulse or none"},
+		    {"speaker", c->speaker, "auto, alsa[:DEVICE], pulse or none"},
 		};
 
 		if (!c->expert)

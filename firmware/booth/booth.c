@@ -1763,6 +1763,16 @@ static void build_booth(struct booths *b, struct booth *bo, JsonBuilder *jb, gbo
 			web_json_add_int(jb, "audio_in_buffers", (int64_t)st.audio_in_buffers);
 			web_json_add_int(jb, "video_out_frames", (int64_t)st.video_out_frames);
 			web_json_add_int(jb, "document_frames", (int64_t)st.document_frames);
+			web_json_add_int(jb, "screen_frames", (int64_t)st.screen_frames);
+			if (st.beeps_played_us[MEDIA_BEEPS - 1]) {
+				json_builder_set_member_name(jb, "beeps_played_us");
+				json_builder_begin_array(jb);
+				for (int i = 0; i < MEDIA_BEEPS; i++)
+					if (st.beeps_played_us[i])
+						json_builder_add_int_value(jb,
+									   st.beeps_played_us[i]);
+				json_builder_end_array(jb);
+			}
 			json_builder_end_object(jb);
 		}
 		json_builder_end_object(jb);

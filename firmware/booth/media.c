@@ -13,6 +13,8 @@
 #include "media.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <math.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
@@ -29,7 +31,19 @@
 #define MEDIA_PT_OPUS     111
 #define MEDIA_PT_H264     102
 #define MEDIA_PT_H264_DOC 103
-#define MEDIA_EOS_WAIT_US (1500 * G_TIME_SPAN_MILLISECOND)
+/* Audio held for the network at most: audio queued while the call connects,
+ * sent at once, sits in the browser's jitter buffer and keeps the voice that
+ * much behind the face for seconds (300-500 ms measured with a 1 s queue). */
+#define MEDIA_AUDIO_HOLD_NS (60 * 1000 * 1000)
+#define MEDIA_EOS_WAIT_US   (1500 * G_TIME_SPAN_MILLISECOND)
+/* The sim board's lip-sync pattern (camera = test:flash, microphone =
+ * test:beep): a white frame and a 1 kHz beep start together every period,
+ * both from the buffers' running time, so a receiver can measure how far
+ * apart it shows and plays them. */
+#define MEDIA_SYNC_PERIOD_NS (1000 * GST_MSECOND)
+#define MEDIA_SYNC_ON_NS     (160 * GST_MSECOND)
+#define MEDIA_SYNC_RATE      48000
+#define MEDIA_SYNC_TONE_HZ   1000.0
 
 struct media {
 	gint refs; /* the owner's, and one per queued media_msg */
@@ -54,6 +68,7 @@ struct media {
 	GstElement *screen_valve; /* set when the peer's video arrives */
 	gboolean screen_wanted;
 	gboolean jpeg_pending;
+	uint64_t quiet_samples; /* speaker = test: since the last loud one */
 	gboolean recorder_eos;
 	GCond recorder_cond;
 	char *channel_pending; /* for the data channel, once open */
@@ -166,6 +181,7 @@ static gboolean media_dispatch(gpointer p)
 	case MEDIA_MSG_JPEG:
 		g_mutex_lock(&m->lock);
 		m->jpeg_pending = FALSE;
+		m->stats.screen_frames++;
 		g_mutex_unlock(&m->lock);
 		if (m->cb.jpeg)
 			m->cb.jpeg(msg->bytes, m->data);
@@ -205,6 +221,11 @@ static char *video_source(const char *spec, const char *name)
 
 	if (strcmp(p[0], "v4l2") == 0)
 		return g_strdup_printf("v4l2src name=%s device=%s", name, p[1]);
+	/* test:flash: the ball, turned white at each beat (flash_probe). */
+	if (p[1] && strcmp(p[1], "flash") == 0)
+		return g_strdup_printf(
+		    "videotestsrc name=%s is-live=true pattern=ball ! video/x-raw,format=I420",
+		    name);
 	return g_strdup_printf("videotestsrc name=%s is-live=true pattern=%s", name,
 			       p[1] && *p[1] ? p[1] : "ball");
 }
@@ -221,6 +242,12 @@ static char *audio_source(const char *spec)
 			    : g_strdup("pulsesrc name=mic");
 	if (strcmp(p[0], "none") == 0)
 		return g_strdup("audiotestsrc name=mic is-live=true wave=silence");
+	/* test:beep: silence but for a beep at each beat (beep_probe). */
+	if (p[1] && strcmp(p[1], "beep") == 0)
+		return g_strdup_printf("audiotestsrc name=mic is-live=true wave=silence "
+				       "samplesperbuffer=480 ! "
+				       "audio/x-raw,format=S16LE,channels=1,rate=%d",
+				       MEDIA_SYNC_RATE);
 	return g_strdup("audiotestsrc name=mic is-live=true wave=sine freq=440 volume=0.1");
 }
 
@@ -236,6 +263,13 @@ static char *audio_sink(const char *spec)
 			    : g_strdup("pulsesink name=speaker");
 	if (strcmp(p[0], "none") == 0)
 		return g_strdup("fakesink name=speaker sync=false async=false");
+	/* test: played in time as a real speaker would, and listened to
+	 * (on_speaker_played) for the lip-sync test's beeps. */
+	if (strcmp(p[0], "test") == 0)
+		return g_strdup_printf("audio/x-raw,format=S16LE,channels=1,rate=%d ! "
+				       "fakesink name=speaker sync=true async=false "
+				       "signal-handoffs=true",
+				       MEDIA_SYNC_RATE);
 	return g_strdup("autoaudiosink name=speaker");
 }
 
@@ -299,11 +333,13 @@ static char *media_description(const struct config *cfg, const struct config_cou
 			       "%s ! queue name=mic-q ! audioconvert name=mic-convert ! "
 			       "audioresample name=mic-resample ! "
 			       "opusenc name=mic-enc frame-size=20 ! "
-			       "tee name=mic-tee allow-not-linked=true ! queue name=mic-payq ! "
+			       "tee name=mic-tee allow-not-linked=true ! "
+			       "queue name=mic-payq max-size-buffers=0 max-size-bytes=0 "
+			       "max-size-time=%d leaky=downstream ! "
 			       "rtpopuspay name=mic-pay pt=%d ! "
 			       "application/x-rtp,media=audio,encoding-name=OPUS,payload=%d,"
 			       "clock-rate=48000 ! webrtc.sink_1 ",
-			       mic, MEDIA_PT_OPUS, MEDIA_PT_OPUS);
+			       mic, MEDIA_AUDIO_HOLD_NS, MEDIA_PT_OPUS, MEDIA_PT_OPUS);
 	if (doc)
 		g_string_append_printf(
 		    d,
@@ -507,6 +543,98 @@ static void probe_named(GstBin *bin, const char *element, const char *pad_name,
 		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, fn, data, NULL);
 }
 
+/* True while running time @t is in a beat's first MEDIA_SYNC_ON_NS. */
+static gboolean sync_on(GstClockTime t)
+{
+	return t % MEDIA_SYNC_PERIOD_NS < MEDIA_SYNC_ON_NS;
+}
+
+/* camera = test:flash: a frame whose time falls in a beat turns white. */
+static GstPadProbeReturn flash_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	g_autoptr(GstCaps) caps = NULL;
+	GstVideoInfo vi;
+	GstVideoFrame frame;
+
+	if (!GST_BUFFER_PTS_IS_VALID(buf) || !sync_on(GST_BUFFER_PTS(buf)))
+		return GST_PAD_PROBE_OK;
+	caps = gst_pad_get_current_caps(pad);
+	if (!caps || !gst_video_info_from_caps(&vi, caps))
+		return GST_PAD_PROBE_OK;
+	buf = gst_buffer_make_writable(buf);
+	GST_PAD_PROBE_INFO_DATA(info) = buf;
+	if (!gst_video_frame_map(&frame, &vi, buf, GST_MAP_WRITE))
+		return GST_PAD_PROBE_OK;
+	for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT(&frame); y++)
+		memset(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) +
+			   (gsize)y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+		       235, GST_VIDEO_FRAME_WIDTH(&frame));
+	gst_video_frame_unmap(&frame);
+	return GST_PAD_PROBE_OK;
+}
+
+/* microphone = test:beep: the samples whose time falls in a beat beep. */
+static GstPadProbeReturn beep_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstClockTime pts = GST_BUFFER_PTS(buf);
+	GstMapInfo map;
+	gint16 *s;
+	gsize n;
+
+	if (!GST_BUFFER_PTS_IS_VALID(buf))
+		return GST_PAD_PROBE_OK;
+	buf = gst_buffer_make_writable(buf);
+	GST_PAD_PROBE_INFO_DATA(info) = buf;
+	if (!gst_buffer_map(buf, &map, GST_MAP_WRITE))
+		return GST_PAD_PROBE_OK;
+	s = (gint16 *)map.data;
+	n = map.size / sizeof(gint16);
+	for (gsize i = 0; i < n; i++) {
+		GstClockTime t = pts + gst_util_uint64_scale(i, GST_SECOND, MEDIA_SYNC_RATE);
+
+		s[i] = sync_on(t) ? (gint16)(12000 * sin(2 * G_PI * MEDIA_SYNC_TONE_HZ * (double)t /
+							 GST_SECOND))
+				  : 0;
+	}
+	gst_buffer_unmap(buf, &map);
+	return GST_PAD_PROBE_OK;
+}
+
+/* speaker = test: called as each buffer is played (after the sink's wait
+ * for its time); a sample above a tenth of full scale after 30 ms of quiet
+ * starts a beep, noted at the time it is played. */
+static void on_speaker_played(GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer data)
+{
+	struct media *m = data;
+	int64_t now = g_get_real_time();
+	GstMapInfo map;
+	const gint16 *s;
+	gsize n;
+
+	if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+		return;
+	s = (const gint16 *)map.data;
+	n = map.size / sizeof(gint16);
+	g_mutex_lock(&m->lock);
+	for (gsize i = 0; i < n; i++) {
+		if (abs(s[i]) < 3277) {
+			m->quiet_samples++;
+			continue;
+		}
+		if (m->quiet_samples >= MEDIA_SYNC_RATE * 3 / 100) {
+			memmove(m->stats.beeps_played_us, m->stats.beeps_played_us + 1,
+				sizeof(m->stats.beeps_played_us) - sizeof(int64_t));
+			m->stats.beeps_played_us[MEDIA_BEEPS - 1] =
+			    now + (int64_t)i * G_USEC_PER_SEC / MEDIA_SYNC_RATE;
+		}
+		m->quiet_samples = 0;
+	}
+	g_mutex_unlock(&m->lock);
+	gst_buffer_unmap(buf, &map);
+}
+
 /* The peer's stream arrived: depayload, keep the encoded stream on a tee
  * for the recorder, decode, and show or play it. */
 static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
@@ -592,6 +720,14 @@ static void on_incoming(GstElement *webrtc, GstPad *pad, gpointer data)
 	} else {
 		probe_named(GST_BIN(bin), "in-audio-dec", "src", count_buffers,
 			    &m->stats.audio_in_buffers);
+		if (strcmp(b->speaker, "test") == 0) {
+			g_autoptr(GstElement) speaker =
+			    gst_bin_get_by_name(GST_BIN(bin), "speaker");
+
+			if (speaker)
+				g_signal_connect(speaker, "handoff", G_CALLBACK(on_speaker_played),
+						 m);
+		}
 	}
 	gst_element_sync_state_with_parent(bin);
 	sink = gst_element_get_static_pad(bin, "sink");
@@ -682,6 +818,16 @@ static void media_setup_transceivers(struct media *m, bool doc)
 				    : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
 			     "do-nack", i != 1, NULL);
 	}
+	/* The document camera in a stream of its own: a browser lip-syncs the
+	 * microphone with one video of its stream only, and with two it may
+	 * pick the document camera, leaving the face and the voice apart by
+	 * whatever its audio buffer holds (150-250 ms measured here). */
+	if (doc) {
+		g_autoptr(GstPad) pad = gst_element_get_static_pad(m->webrtc, "sink_2");
+
+		if (pad && g_object_class_find_property(G_OBJECT_GET_CLASS(pad), "msid"))
+			g_object_set(pad, "msid", "vuoro-document", NULL);
+	}
 }
 
 struct media *media_new(const struct config *cfg, const struct config_counter *booth,
@@ -742,6 +888,10 @@ struct media *media_new(const struct config *cfg, const struct config_counter *b
 	g_signal_connect(m->webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), m);
 	g_signal_connect(m->webrtc, "pad-added", G_CALLBACK(on_incoming), m);
 	probe_named(GST_BIN(pipe), "camera-enc", "src", count_buffers, &m->stats.video_out_frames);
+	if (strcmp(booth->camera, "test:flash") == 0)
+		probe_named(GST_BIN(pipe), "camera", "src", flash_probe, NULL);
+	if (strcmp(booth->microphone, "test:beep") == 0)
+		probe_named(GST_BIN(pipe), "mic", "src", beep_probe, NULL);
 	if (doc)
 		probe_named(GST_BIN(pipe), "doc-enc", "src", count_buffers,
 			    &m->stats.document_frames);

@@ -44,11 +44,17 @@ enum media_link {
 	MEDIA_LINK_CLOSED,
 };
 
+#define MEDIA_BEEPS 16
+
 struct media_stats {
 	uint64_t video_in_frames; /* decoded frames from the expert */
 	uint64_t audio_in_buffers;
 	uint64_t video_out_frames; /* encoded frames of the booth camera */
 	uint64_t document_frames;
+	uint64_t screen_frames; /* JPEGs of the expert handed to the booth screen */
+	/* speaker = test: when the last beeps of the expert were played
+	 * (g_get_real_time, µs), oldest first; 0 unused */
+	int64_t beeps_played_us[MEDIA_BEEPS];
 	int64_t first_video_in_us; /* monotonic time of the first decoded frame, 0 none */
 	gboolean document_on;
 	gboolean recording;

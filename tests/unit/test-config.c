@@ -196,6 +196,9 @@ static void test_real_refuses_sim(void)
 	    {"profile = r\n", "profile = r\nmicrophone = test\n",
 	     "real.conf: [counter:8] microphone: expected alsa[:DEVICE], pulse or none on a real "
 	     "board, got \"test\" (a test source)"},
+	    {"profile = r\n", "profile = r\nspeaker = test\n",
+	     "real.conf: [counter:8] speaker: expected auto, alsa[:DEVICE], pulse or none on a "
+	     "real board, got \"test\" (a test source)"},
 	    {"sink = alsa\n", "sink = wav\nwav-dir = /tmp\n",
 	     "real.conf: [audio] sink: expected auto, alsa, pulse or none on a real board, got "
 	     "\"wav\" (it only records what would be played)"},

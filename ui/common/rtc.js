@@ -123,6 +123,15 @@ export async function answerCall({ offer, local, send, onTrack, onConnection, on
   });
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
+  // Sign language needs the frame rate more than the resolution: when the
+  // expert's computer or network cannot keep up, the browser scales the
+  // picture down before it drops frames (EN 301 549 6.5: ≥ 20 fps).
+  for (const sender of pc.getSenders()) {
+    if (sender.track?.kind !== "video") continue;
+    const params = sender.getParameters();
+    params.degradationPreference = "maintain-framerate";
+    await sender.setParameters(params).catch(() => {});
+  }
   send({ type: "answer", session, sdp: pc.localDescription.sdp });
   for (const c of pending.splice(0)) await pc.addIceCandidate(c).catch(() => {});
 
