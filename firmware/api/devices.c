@@ -16,6 +16,9 @@ void api_build_printer(JsonBuilder *b, const struct dispenser_printer_state *st)
 {
 	json_builder_begin_object(b);
 	web_json_add_str(b, "device", st->describe);
+	web_json_add_str(b, "paper", st->paper);
+	web_json_add_int(b, "columns", st->columns);
+	web_json_add_str(b, "codepage", st->codepage);
 	web_json_add_bool(b, "known", st->known);
 	web_json_add_bool(b, "ok", !st->known || st->ok);
 	web_json_add_bool(b, "paper_end", st->status.paper_end);

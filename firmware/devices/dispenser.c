@@ -668,6 +668,9 @@ struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *
 	d->describe = hal_printer_describe(&d->hw);
 	d->raster = ticket_raster_new();
 	g_strlcpy(d->state.describe, d->describe, sizeof(d->state.describe));
+	g_strlcpy(d->state.paper, pc->dots == 384 ? "58mm" : "80mm", sizeof(d->state.paper));
+	d->state.columns = (unsigned)pc->columns;
+	g_strlcpy(d->state.codepage, pc->codepage ? pc->codepage : "", sizeof(d->state.codepage));
 	g_mutex_init(&d->lock);
 	d->link = g_new0(struct dispenser_link, 1);
 	d->link->refs = 1;

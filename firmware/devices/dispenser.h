@@ -51,6 +51,10 @@ struct dispenser_printer_state {
 	char message[256]; /* "printer: paper end — load a new roll", or "" */
 	unsigned printed, failed;
 	char describe[128]; /* "sim", "/dev/usb/lp0" … */
+	/* What the ticket is laid out for ([printer] paper, columns, codepage). */
+	char paper[8];     /* "80mm", "58mm" */
+	unsigned columns;  /* characters a line */
+	char codepage[16]; /* "cp858" … "none" */
 };
 
 struct dispenser *dispenser_new(const struct config *cfg, const struct catalog *catalog,

@@ -44,6 +44,9 @@ test("tech: a technician tests every part of the front desk", async () => {
     await shot(page, "tech-overview");
     await audit(page, "tech overview");
 
+    // What the tickets are laid out for ([printer] paper, columns, codepage).
+    await page.locator("#printer-state").getByText("80 mm paper, 48 characters a line, code page cp858").waitFor();
+
     // A test ticket: success next to the button, a new file from the sim printer.
     const ticketsDir = path.join(v.dir, "tickets");
     const before = fs.existsSync(ticketsDir) ? fs.readdirSync(ticketsDir).length : 0;

@@ -50,6 +50,7 @@ export function printerCard(root, { changed } = {}) {
     state.append(
       facts([
         [t("device"), p.device],
+        p.paper && [t("layout"), t("layout_value", { paper: p.paper.replace("mm", " mm"), columns: p.columns, codepage: p.codepage })],
         [t("paper"), paper[0], paper[1]],
         [t("cover"), p.cover_open ? t("cover_open") : t("cover_closed"), p.cover_open ? "bad" : null],
         [t("online"), p.offline ? t("is_offline") : t("is_online"), p.offline ? "bad" : null],
