@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Keyboard-only journeys (WCAG 2.1.1, issue 20 item 6): a person who cannot
+// use a mouse does a page's main task with Tab, typing, Enter and Space
+// alone — no click, no fill, no focus() from the test.  The advisor's
+// journey is in advisor.test.mjs and the statement's in
+// accessibility.test.mjs; these are the reception's, the technician's and
+// the kiosk's (the kiosk also has a keyboard when a site plugs one in).
+
+import { test, startVuorod, open, expect, waitFor, USERS } from "./lib.mjs";
+
+// Tab (or Shift+Tab) until the focus is on @selector; fails if it never
+// comes, i.e. the control cannot be reached from the keyboard.
+async function tabTo(page, selector, { max = 120, back = false } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+  }
+  throw new Error(`Tab never reaches ${selector} on ${page.url()}`);
+}
+
+async function keyboardLogIn(page, user) {
+  await page.waitForSelector("#user", { state: "visible", timeout: 10000 });
+  await tabTo(page, "#user");
+  await page.keyboard.type(user);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(USERS[user][1]);
+  await page.keyboard.press("Enter");
+}
+
+test("keyboard: the reception signs a visitor in and out with the keyboard alone", async () => {
+  const v = await startVuorod([["visitors", "enabled", "yes"]]);
+  try {
+    const page = await open(v.url + "/reception", { lang: "en" });
+    await keyboardLogIn(page, "rita");
+    await page.waitForSelector("#inside-none");
+    const field = async (label) => page.getByLabel(label).evaluate((e) => "#" + e.id);
+    await tabTo(page, await field("Visitor's name"));
+    await page.keyboard.type("Ville Vieras");
+    await tabTo(page, await field("Visiting"));
+    await page.keyboard.type("anna");
+    await page.keyboard.press("Enter"); // the form's submit
+    await waitFor(async () => (await page.locator("#visitor-result").innerText()) === "Ville Vieras signed in: badge 1.",
+      "signed in by keyboard");
+    await tabTo(page, 'button[aria-label="Sign out Ville Vieras (badge 1)"]');
+    await page.keyboard.press("Space");
+    await waitFor(async () => (await page.locator("#inside-table tbody tr").count()) === 0, "signed out by keyboard");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("keyboard: the technician prints a test ticket and checks the printer with the keyboard alone", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await open(v.url + "/tech", { lang: "en" });
+    await keyboardLogIn(page, "tech");
+    await page.waitForSelector("#app:not([hidden])");
+    await tabTo(page, "#printer-test");
+    await page.keyboard.press("Enter");
+    await page.getByText("Test ticket printed.").waitFor();
+    await tabTo(page, "#printer-check");
+    await page.keyboard.press("Space");
+    await page.locator("#printer-state").getByText("80 mm paper", { exact: false }).waitFor();
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("keyboard: a ticket from the kiosk with a plugged-in keyboard (Tab to a service, Enter)", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await open(v.url + "/kiosk", { width: 1080, height: 1920 });
+    await page.waitForSelector("button.service");
+    await tabTo(page, "button.service");
+    const chosen = await page.evaluate(() => document.activeElement.textContent);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#ticket-number");
+    const number = await page.locator("#ticket-number").innerText();
+    expect(/^[A-Z]\d+$/.test(number), `a ticket for "${chosen.trim().slice(0, 40)}": ${number}`);
+    const q = await v.api("GET", "/api/queue", null, "anna");
+    expect(q.body.tickets.some((t) => t.code === number), "the ticket is in the queue");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
