@@ -134,10 +134,17 @@ static const struct config_key queue_keys[] = {
 static const char *const kiosk_unstaffed[] = {
     [CONFIG_KIOSK_UNSTAFFED_SHOW] = "show", [CONFIG_KIOSK_UNSTAFFED_HIDE] = "hide", NULL};
 
+static const char *const audio_sinks[] = {"auto", "alsa", "pulse", "wav", "none", NULL};
+
 /* The touch screen's ticket view and the lines nobody serves (ui/kiosk). */
 static const struct config_key kiosk_keys[] = {
     {"ticket-seconds", CT_INT, false, "8", 3, 30, SITE(kiosk_ticket_s)},
     {"unstaffed", CT_CHOICE, false, "show", 0, 0, SITE(kiosk_unstaffed), kiosk_unstaffed},
+    {"guide-idle-seconds", CT_INT, false, "60", 10, 600, SITE(kiosk_guide_idle_s)},
+    {"button-speech", CT_BOOL, false, "true", 0, 0, SITE(kiosk_button_speech)},
+    {"headset-sink", CT_CHOICE, false, "auto", 0, 0, SITE(kiosk_headset_sink), audio_sinks},
+    {"headset-device", CT_STRING, false, NULL, 0, 0, SITE(kiosk_headset_device)},
+    {"headset-wav-dir", CT_STRING, false, NULL, 0, 0, SITE(kiosk_headset_wav_dir)},
     {0},
 };
 
@@ -357,8 +364,6 @@ static const struct config_key display_keys[] = {
     {0},
 };
 
-static const char *const audio_sinks[] = {"auto", "alsa", "pulse", "wav", "none", NULL};
-
 static const struct config_key audio_keys[] = {
     {"sink", CT_CHOICE, false, "auto", 0, 0, SITE(audio_sink), audio_sinks},
     {"device", CT_STRING, false, NULL, 0, 0, SITE(audio_device)},
@@ -381,7 +386,16 @@ static const char *const button_actions[] = {
     [CONFIG_BUTTON_NEXT] = "next",         [CONFIG_BUTTON_RECALL] = "recall",
     [CONFIG_BUTTON_NOSHOW] = "noshow",     [CONFIG_BUTTON_END] = "end",
     [CONFIG_BUTTON_FEEDBACK] = "feedback", [CONFIG_BUTTON_DOOR] = "door",
-    [CONFIG_BUTTON_ALARM] = "alarm",
+    [CONFIG_BUTTON_ALARM] = "alarm",       [CONFIG_BUTTON_GUIDE] = "guide",
+    [CONFIG_BUTTON_HEADSET] = "headset",
+};
+
+static const char *const guide_keys[] = {
+    [CONFIG_GUIDE_SPEECH] = "speech", [CONFIG_GUIDE_UP] = "up",
+    [CONFIG_GUIDE_DOWN] = "down",     [CONFIG_GUIDE_SELECT] = "select",
+    [CONFIG_GUIDE_BACK] = "back",     [CONFIG_GUIDE_REPEAT] = "repeat",
+    [CONFIG_GUIDE_VOLUME] = "volume", [CONFIG_GUIDE_LANGUAGE] = "language",
+    [CONFIG_GUIDE_DONE] = "done",     NULL,
 };
 
 static const char *const lamp_follows[] = {
@@ -409,8 +423,23 @@ static int parse_action(const struct config *cfg, const char *value, struct conf
 
 	if (!parts[0]) /* "action =": g_strsplit gives no part at all */
 		return -1;
+	if (strcmp(value, "headset") == 0) {
+		ret->action = CONFIG_BUTTON_HEADSET;
+		ret->arg = 0;
+		return 0;
+	}
+	if (strcmp(parts[0], "guide") == 0 && parts[1]) {
+		for (int k = 0; guide_keys[k]; k++)
+			if (strcmp(parts[1], guide_keys[k]) == 0) {
+				ret->action = CONFIG_BUTTON_GUIDE;
+				ret->arg = k;
+				return 0;
+			}
+		return -1;
+	}
 	for (int a = CONFIG_BUTTON_ISSUE; a < (int)G_N_ELEMENTS(button_actions); a++) {
-		if (strcmp(parts[0], button_actions[a]) != 0 || !parts[1])
+		if (a >= CONFIG_BUTTON_GUIDE || strcmp(parts[0], button_actions[a]) != 0 ||
+		    !parts[1])
 			continue;
 		ret->action = (enum config_button_action)a;
 		if (a == CONFIG_BUTTON_ISSUE) {
@@ -898,7 +927,8 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 			return config_fail(l, group, k->key, error,
 					   "expected issue:SERVICE, next:N, recall:N, noshow:N, "
 					   "end:N, alarm:N (an existing counter), feedback:1..5 or "
-					   "door:N, "
+					   "door:N, guide:KEY (speech, up, down, select, back, "
+					   "repeat, volume, language, done) or headset, "
 					   "got \"%s\"",
 					   value);
 		return 0;
@@ -1748,6 +1778,10 @@ static int config_check_real(struct config_loader *l, GError **error)
 		return config_fail(l, "audio", "sink", error,
 				   "expected auto, alsa, pulse or none on a real board, got "
 				   "\"wav\" (it only records what would be played)");
+	if (cfg->kiosk_headset_sink == 3 /* wav */)
+		return config_fail(l, "kiosk", "headset-sink", error,
+				   "expected auto, alsa, pulse or none on a real board, got "
+				   "\"wav\" (it only records what would be played)");
 	if (cfg->identity_module && strstr(cfg->identity_module, "softhsm"))
 		return config_fail(
 		    l, "identity", "module", error,
@@ -1947,6 +1981,12 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    printer_transports[cfg->printer.transport]);
 		return NULL;
 	}
+	if (cfg->kiosk_headset_sink == 3 /* wav */ && !cfg->kiosk_headset_wav_dir) {
+		config_fail(l, "kiosk", "headset-wav-dir", error,
+			    "missing: the headset's wav sink needs headset-wav-dir, a folder "
+			    "apart from [audio] wav-dir");
+		return NULL;
+	}
 	if (cfg->audio_sink == 3 /* wav */ && !cfg->audio_wav_dir) {
 		config_fail(l, "audio", "wav-dir", error,
 			    "missing: the wav sink needs wav-dir, the folder for the recordings");
@@ -2043,6 +2083,8 @@ void config_free(struct config *cfg)
 		g_ptr_array_unref(cfg->hours_exceptions);
 	g_free(cfg->audio_device);
 	g_free(cfg->audio_wav_dir);
+	g_free(cfg->kiosk_headset_device);
+	g_free(cfg->kiosk_headset_wav_dir);
 	g_strfreev(cfg->announce_langs);
 	g_strfreev(cfg->langs);
 	g_free(cfg->stun_server);
