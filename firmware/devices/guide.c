@@ -345,7 +345,7 @@ void guide_key(struct guide *g, enum config_guide_key key)
 		/* Not kept for "repeat": the prompt before it is. */
 		if (g->announcer)
 			announcer_say(g->announcer, g->st.lang, text, guide_output(g), g->st.volume,
-				      true);
+				      false);
 		guide_publish(g);
 		break;
 	}
@@ -367,7 +367,7 @@ void guide_key(struct guide *g, enum config_guide_key key)
 	case CONFIG_GUIDE_DONE:
 		if (g->announcer)
 			announcer_say(g->announcer, g->st.lang, T(g, "guide.done"), guide_output(g),
-				      g->st.volume, true);
+				      g->st.volume, false);
 		/* guide_stop() would hush the goodbye: keep it, end the rest. */
 		g->st.mode = GUIDE_OFF;
 		g->st.ticket = 0;

@@ -148,7 +148,8 @@ def test_headset_keypad_ticket_spoken_only_in_the_headset(workdir):
                                                      for x in g) else None)(guide_items(d)),
                          30, "the guidance to stop")
         for x in items:
-            assert x["state"] == "played" or x["reason"] == "headset pulled", x
+            assert x["state"] == "played" or x["reason"] == "headset pulled", \
+                [(y["id"], y["state"], y["reason"], text(y)[:30]) for y in items]
         calls = [a for a in d.get("/api/announcer", user="tech").json()["recent"]
                  if a["kind"] == "call"]
         assert calls and wait_for(lambda: os.path.exists(
