@@ -64,7 +64,11 @@ struct announcer {
 	guint job_id;                  /* that job's id, 0 when free */
 	guint next_job;
 	gint64 quiet_since_us; /* when the last sentence ended */
-	char *selftest_error;  /* the sound device did not open at start */
+	/* Cuts the guidance playing short (announcer_hush); reset before
+	 * every job, on the main loop, so that a cut meant for one job never
+	 * reaches the next.  Shared with the worker's audio handles. */
+	GCancellable *cut;
+	char *selftest_error; /* the sound device did not open at start */
 	guint sub_queue;
 };
 
@@ -242,7 +246,10 @@ static gpointer announcer_worker(gpointer data)
 			audio_s = (double)pcm->len / hz;
 			rc = hal_audio_play(*out, (const int16_t *)(void *)pcm->data, pcm->len, hz,
 					    j->label, &error);
-			if (rc < 0) {
+			if (rc == -ECANCELED) { /* cut short on purpose: not a fault */
+				rc = 0;
+				g_clear_error(&error);
+			} else if (rc < 0) {
 				/* Open the device afresh next time: it may be back. */
 				hal_audio_close(*out);
 				*out = NULL;
@@ -337,6 +344,7 @@ static void announcer_kick(struct announcer *a)
 		return;
 	j = g_new0(struct announcer_job, 1);
 	j->id = a->job_id = ++a->next_job;
+	g_cancellable_reset(a->cut);
 	a->saying = it;
 	j->headset = it->output == ANNOUNCER_HEADSET;
 	j->volume = it->volume;
@@ -412,8 +420,12 @@ static void announcer_add(struct announcer *a, struct announcer_item *it)
 	announcer_kick(a);
 }
 
-void announcer_hush(struct announcer *a, const char *reason)
+void announcer_hush(struct announcer *a, const char *reason, bool cut)
 {
+	if (cut && a->saying && strcmp(a->saying->kind, "guide") == 0) {
+		a->saying->reason = reason;
+		g_cancellable_cancel(a->cut);
+	}
 	for (GList *l = a->waiting.head, *next; l; l = next) {
 		struct announcer_item *it = l->data;
 
@@ -433,7 +445,7 @@ guint announcer_say(struct announcer *a, int lang, const char *text, enum announ
 	if (lang < 0 || lang >= a->cfg->n_langs || !catalog_voice(a->catalog, lang))
 		lang = 0;
 	if (replace)
-		announcer_hush(a, "replaced");
+		announcer_hush(a, "replaced", true); /* a key pressed: say the new, now */
 	it->id = ++a->next_id;
 	it->kind = "guide";
 	it->output = output;
@@ -541,6 +553,9 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	    .wav_dir = w->headset_wav_dir,
 	    .volume = 1.0,
 	};
+	a->cut = g_cancellable_new();
+	w->audio_cfg.cancel = a->cut;
+	w->headset_cfg.cancel = a->cut;
 	w->wpm = cfg->announce_wpm;
 	a->thread = g_thread_new("announcer", announcer_worker, w);
 	a->sub_queue = bus_subscribe(bus, "queue.", announcer_on_queue, a);
@@ -567,6 +582,7 @@ void announcer_free(struct announcer *a)
 	g_queue_clear(&a->waiting);
 	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
 	g_free(a->selftest_error);
+	g_object_unref(a->cut);
 	g_free(a);
 }
 

@@ -92,16 +92,17 @@ int announcer_test(struct announcer *a, const char *kind, const char *lang);
 
 /* Queues the kiosk's guidance (issue 20): @text in site language @lang
  * (the main language's voice when @lang has none) on @output at @volume
- * percent, said whole after what is playing.  With @replace, guidance
- * not yet started is dropped first: only the newest prompt waits (a key
- * pressed again); without, it is said after them (the ticket after "tax
- * chosen").  The wav sink records it as guide-ID.wav in that output's
- * folder.  Returns the id. */
+ * percent.  With @replace, guidance not yet started is dropped and the
+ * guidance playing is cut short (a key pressed: the new prompt now, as a
+ * screen reader does); without, it is said after them (the ticket after
+ * "tax chosen").  Calls are never cut; guidance waits for the call playing.  The wav sink records
+ * it as guide-ID.wav in that output's folder.  Returns the id. */
 guint announcer_say(struct announcer *a, int lang, const char *text, enum announcer_output output,
 		    int volume, bool replace);
 /* Drops the guidance not yet started, for @reason ("headset pulled",
- * "idle"); what is playing ends with its sentence. */
-void announcer_hush(struct announcer *a, const char *reason);
+ * "idle"), and with @cut cuts the guidance playing short (within ~50 ms:
+ * it ends "played" with @reason); a call playing is never cut. */
+void announcer_hush(struct announcer *a, const char *reason, bool cut);
 
 /* The last announcements, oldest first (at most 32). */
 size_t announcer_n_recent(const struct announcer *a);

@@ -5,8 +5,10 @@
  * One explicit mode and one function per key.  A ticket being drawn is a
  * request that outlives nothing: guide_free() clears the request's guide
  * pointer, and a dispenser answer arriving later only frees the request.
- * Every prompt replaces the one still waiting (announcer_say): a citizen
- * pressing down three times hears the third service, not all three.
+ * Every prompt replaces the one still waiting and cuts the one playing
+ * (announcer_say): a citizen pressing down three times hears the third
+ * service at once, not all three.  "… chosen" is followed by the ticket,
+ * and volume and done by their prompt, without a cut.
  */
 
 #include "guide.h"
@@ -116,7 +118,7 @@ static void guide_idle_arm(struct guide *g);
 static void guide_stop(struct guide *g, const char *why)
 {
 	if (g->announcer)
-		announcer_hush(g->announcer, why);
+		announcer_hush(g->announcer, why, true);
 	g->st.mode = GUIDE_OFF;
 	g->volume_step = GUIDE_VOLUME_DEFAULT;
 	g->st.volume = guide_volumes[g->volume_step];
@@ -396,7 +398,7 @@ void guide_headset(struct guide *g, bool in)
 	}
 	/* What was said aloud before goes no further: from now on, the headset only. */
 	if (g->announcer)
-		announcer_hush(g->announcer, "headset plugged in");
+		announcer_hush(g->announcer, "headset plugged in", true);
 	g->st.headset = true;
 	guide_idle_arm(g);
 	if (g->st.mode == GUIDE_OFF)
