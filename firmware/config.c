@@ -145,6 +145,9 @@ static const struct config_key kiosk_keys[] = {
     {"headset-sink", CT_CHOICE, false, "auto", 0, 0, SITE(kiosk_headset_sink), audio_sinks},
     {"headset-device", CT_STRING, false, NULL, 0, 0, SITE(kiosk_headset_device)},
     {"headset-wav-dir", CT_STRING, false, NULL, 0, 0, SITE(kiosk_headset_wav_dir)},
+    /* The jack's detect switch: a GPIO line of [gpio]'s chip; -1 none. */
+    {"headset-jack", CT_INT, false, "-1", -1, 511, SITE(kiosk_headset_jack)},
+    {"headset-jack-active-low", CT_BOOL, false, "false", 0, 0, SITE(kiosk_headset_jack_active_low)},
     {0},
 };
 
@@ -1403,6 +1406,42 @@ static int config_load_line(struct config_loader *l, const char *group, const ch
 	return 0;
 }
 
+/* [kiosk] headset-jack: one more input line, a button named "headset-jack"
+ * whose action is the headset (a level: plugged in = active), so that the
+ * panel watches it and the sim presses it like any other. */
+static int config_add_headset_jack(struct config_loader *l, GError **error)
+{
+	struct config *cfg = l->cfg;
+	struct config_button *b;
+
+	if (cfg->kiosk_headset_jack < 0)
+		return 0;
+	for (guint i = 0; i < cfg->buttons->len + cfg->lamps->len; i++) {
+		bool is_button = i < cfg->buttons->len;
+		const struct config_button *o =
+		    is_button ? g_ptr_array_index(cfg->buttons, i) : NULL;
+		const struct config_lamp *m =
+		    is_button ? NULL : g_ptr_array_index(cfg->lamps, i - cfg->buttons->len);
+
+		if ((is_button ? o->line : m->line) == cfg->kiosk_headset_jack ||
+		    (is_button && strcmp(o->name, "headset-jack") == 0))
+			return config_fail(l, "kiosk", "headset-jack", error,
+					   "expected a line no button or lamp uses, got %d "
+					   "(also [%s%s])",
+					   cfg->kiosk_headset_jack, is_button ? "button:" : "lamp:",
+					   is_button ? o->name : m->name);
+	}
+	b = g_new0(struct config_button, 1);
+	b->name = g_strdup("headset-jack");
+	b->line = cfg->kiosk_headset_jack;
+	b->active_low = cfg->kiosk_headset_jack_active_low;
+	b->press.action = CONFIG_BUTTON_HEADSET;
+	b->debounce_ms = 30;
+	b->long_press_ms = 1500;
+	g_ptr_array_add(cfg->buttons, b);
+	return 0;
+}
+
 static void config_display_bus_free(gpointer p)
 {
 	struct config_display_bus *x = p;
@@ -1981,6 +2020,8 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 			    printer_transports[cfg->printer.transport]);
 		return NULL;
 	}
+	if (config_add_headset_jack(l, error) < 0)
+		return NULL;
 	if (cfg->kiosk_headset_sink == 3 /* wav */ && !cfg->kiosk_headset_wav_dir) {
 		config_fail(l, "kiosk", "headset-wav-dir", error,
 			    "missing: the headset's wav sink needs headset-wav-dir, a folder "

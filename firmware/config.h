@@ -48,7 +48,8 @@
  *   [kiosk]           ticket-seconds (3–30: the ticket view goes back to the start),
  *                     unstaffed (show | hide: a service no open counter serves),
  *                     guide-idle-seconds (speech guidance stops), button-speech (a
- *                     service button speaks), headset-sink, headset-device,
+ *                     service button speaks), headset-jack (a GPIO line: plugged
+ *                     in = active), headset-jack-active-low, headset-sink, headset-device,
  *                     headset-wav-dir (the headset jack's output, apart from [audio])
  *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
  *                     site-secret, slot, retention-days (firmware/identity.h)
@@ -323,6 +324,8 @@ struct config {
 	bool kiosk_button_speech; /* a service button says the service and the ticket */
 	/* The headset's output: the guidance goes there, never to the room's
 	 * speaker, while a headset is in.  Sink as in [audio]. */
+	int kiosk_headset_jack; /* GPIO line of the jack's detect switch, -1 none */
+	bool kiosk_headset_jack_active_low;
 	int kiosk_headset_sink;
 	char *kiosk_headset_device;
 	char *kiosk_headset_wav_dir;
