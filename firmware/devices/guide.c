@@ -24,6 +24,7 @@ struct guide_req {
 	struct guide *g; /* NULL once the guide is gone */
 	bool button;     /* the button-only dispenser's, not the keypad's */
 	int service;
+	guint session; /* the guidance it was drawn in (keypad) */
 };
 
 struct guide {
@@ -39,6 +40,10 @@ struct guide {
 	char *ticket;   /* the ticket's whole text while in GUIDE_TICKET */
 	guint idle;     /* stops the guidance after guide-idle-seconds */
 	GList *pending; /* of struct guide_req * */
+	/* Bumped whenever the guidance stops: a ticket drawn before that is
+	 * printed, but neither told nor held (the headset is out: telling it
+	 * would say it to the room). */
+	guint session;
 };
 
 static const char *const mode_names[] = {"off", "menu", "drawing", "ticket"};
@@ -120,6 +125,7 @@ static void guide_stop(struct guide *g, const char *why)
 	if (g->announcer)
 		announcer_hush(g->announcer, why, true);
 	g->st.mode = GUIDE_OFF;
+	g->session++;
 	g->volume_step = GUIDE_VOLUME_DEFAULT;
 	g->st.volume = guide_volumes[g->volume_step];
 	g->st.lang = 0;
@@ -137,7 +143,9 @@ static gboolean guide_idle_fire(gpointer data)
 	struct guide *g = data;
 
 	g->idle = 0;
-	if (g->st.mode == GUIDE_DRAWING) { /* the answer is on its way: wait for it */
+	/* The answer is on its way: wait for it.  With a headset in, the ticket
+	 * stays until the headset is pulled or the citizen says done. */
+	if (g->st.mode == GUIDE_DRAWING || (g->st.headset && g->st.mode == GUIDE_TICKET)) {
 		guide_idle_arm(g);
 		return G_SOURCE_REMOVE;
 	}
@@ -229,6 +237,12 @@ static void guide_issued(const struct dispenser_result *r, gpointer data)
 		return;
 	}
 	g->pending = g_list_remove(g->pending, req);
+	if (!req->button && req->session != g->session) {
+		g_message("speech guidance: ticket %u printed after the guidance stopped: not told",
+			  r->ticket);
+		g_free(req);
+		return;
+	}
 	if (r->rc < 0 || !r->printed) {
 		text = g_strdup(r->rc < 0 ? T(g, "kiosk.refusal_refused") : T(g, "kiosk.voided"));
 		g_message("speech guidance: no ticket for %s: %s",
@@ -265,6 +279,7 @@ static void guide_draw(struct guide *g, int service, const char *user, bool butt
 	req->g = g;
 	req->button = button;
 	req->service = service;
+	req->session = g->session;
 	g->pending = g_list_prepend(g->pending, req);
 	guide_say(g, catalog_format(g->catalog, g->st.lang, "guide.chosen", "name",
 				    guide_service_name(g, service), NULL));
@@ -372,6 +387,7 @@ void guide_key(struct guide *g, enum config_guide_key key)
 				      g->st.volume, false);
 		/* guide_stop() would hush the goodbye: keep it, end the rest. */
 		g->st.mode = GUIDE_OFF;
+		g->session++;
 		g->st.ticket = 0;
 		g->volume_step = GUIDE_VOLUME_DEFAULT;
 		g->st.volume = guide_volumes[g->volume_step];
