@@ -134,10 +134,20 @@ static const struct config_key queue_keys[] = {
 static const char *const kiosk_unstaffed[] = {
     [CONFIG_KIOSK_UNSTAFFED_SHOW] = "show", [CONFIG_KIOSK_UNSTAFFED_HIDE] = "hide", NULL};
 
+static const char *const audio_sinks[] = {"auto", "alsa", "pulse", "wav", "none", NULL};
+
 /* The touch screen's ticket view and the lines nobody serves (ui/kiosk). */
 static const struct config_key kiosk_keys[] = {
     {"ticket-seconds", CT_INT, false, "8", 3, 30, SITE(kiosk_ticket_s)},
     {"unstaffed", CT_CHOICE, false, "show", 0, 0, SITE(kiosk_unstaffed), kiosk_unstaffed},
+    {"guide-idle-seconds", CT_INT, false, "60", 10, 600, SITE(kiosk_guide_idle_s)},
+    {"button-speech", CT_BOOL, false, "true", 0, 0, SITE(kiosk_button_speech)},
+    {"headset-sink", CT_CHOICE, false, "auto", 0, 0, SITE(kiosk_headset_sink), audio_sinks},
+    {"headset-device", CT_STRING, false, NULL, 0, 0, SITE(kiosk_headset_device)},
+    {"headset-wav-dir", CT_STRING, false, NULL, 0, 0, SITE(kiosk_headset_wav_dir)},
+    /* The jack's detect switch: a GPIO line of [gpio]'s chip; -1 none. */
+    {"headset-jack", CT_INT, false, "-1", -1, 511, SITE(kiosk_headset_jack)},
+    {"headset-jack-active-low", CT_BOOL, false, "false", 0, 0, SITE(kiosk_headset_jack_active_low)},
     {0},
 };
 
@@ -361,8 +371,6 @@ static const struct config_key display_keys[] = {
     {0},
 };
 
-static const char *const audio_sinks[] = {"auto", "alsa", "pulse", "wav", "none", NULL};
-
 static const struct config_key audio_keys[] = {
     {"sink", CT_CHOICE, false, "auto", 0, 0, SITE(audio_sink), audio_sinks},
     {"device", CT_STRING, false, NULL, 0, 0, SITE(audio_device)},
@@ -385,7 +393,16 @@ static const char *const button_actions[] = {
     [CONFIG_BUTTON_NEXT] = "next",         [CONFIG_BUTTON_RECALL] = "recall",
     [CONFIG_BUTTON_NOSHOW] = "noshow",     [CONFIG_BUTTON_END] = "end",
     [CONFIG_BUTTON_FEEDBACK] = "feedback", [CONFIG_BUTTON_DOOR] = "door",
-    [CONFIG_BUTTON_ALARM] = "alarm",
+    [CONFIG_BUTTON_ALARM] = "alarm",       [CONFIG_BUTTON_GUIDE] = "guide",
+    [CONFIG_BUTTON_HEADSET] = "headset",
+};
+
+static const char *const guide_keys[] = {
+    [CONFIG_GUIDE_SPEECH] = "speech", [CONFIG_GUIDE_UP] = "up",
+    [CONFIG_GUIDE_DOWN] = "down",     [CONFIG_GUIDE_SELECT] = "select",
+    [CONFIG_GUIDE_BACK] = "back",     [CONFIG_GUIDE_REPEAT] = "repeat",
+    [CONFIG_GUIDE_VOLUME] = "volume", [CONFIG_GUIDE_LANGUAGE] = "language",
+    [CONFIG_GUIDE_DONE] = "done",     NULL,
 };
 
 static const char *const lamp_follows[] = {
@@ -413,8 +430,23 @@ static int parse_action(const struct config *cfg, const char *value, struct conf
 
 	if (!parts[0]) /* "action =": g_strsplit gives no part at all */
 		return -1;
+	if (strcmp(value, "headset") == 0) {
+		ret->action = CONFIG_BUTTON_HEADSET;
+		ret->arg = 0;
+		return 0;
+	}
+	if (strcmp(parts[0], "guide") == 0 && parts[1]) {
+		for (int k = 0; guide_keys[k]; k++)
+			if (strcmp(parts[1], guide_keys[k]) == 0) {
+				ret->action = CONFIG_BUTTON_GUIDE;
+				ret->arg = k;
+				return 0;
+			}
+		return -1;
+	}
 	for (int a = CONFIG_BUTTON_ISSUE; a < (int)G_N_ELEMENTS(button_actions); a++) {
-		if (strcmp(parts[0], button_actions[a]) != 0 || !parts[1])
+		if (a >= CONFIG_BUTTON_GUIDE || strcmp(parts[0], button_actions[a]) != 0 ||
+		    !parts[1])
 			continue;
 		ret->action = (enum config_button_action)a;
 		if (a == CONFIG_BUTTON_ISSUE) {
@@ -902,7 +934,8 @@ static int config_set(struct config_loader *l, const char *group, const struct c
 			return config_fail(l, group, k->key, error,
 					   "expected issue:SERVICE, next:N, recall:N, noshow:N, "
 					   "end:N, alarm:N (an existing counter), feedback:1..5 or "
-					   "door:N, "
+					   "door:N, guide:KEY (speech, up, down, select, back, "
+					   "repeat, volume, language, done) or headset, "
 					   "got \"%s\"",
 					   value);
 		return 0;
@@ -1377,6 +1410,42 @@ static int config_load_line(struct config_loader *l, const char *group, const ch
 	return 0;
 }
 
+/* [kiosk] headset-jack: one more input line, a button named "headset-jack"
+ * whose action is the headset (a level: plugged in = active), so that the
+ * panel watches it and the sim presses it like any other. */
+static int config_add_headset_jack(struct config_loader *l, GError **error)
+{
+	struct config *cfg = l->cfg;
+	struct config_button *b;
+
+	if (cfg->kiosk_headset_jack < 0)
+		return 0;
+	for (guint i = 0; i < cfg->buttons->len + cfg->lamps->len; i++) {
+		bool is_button = i < cfg->buttons->len;
+		const struct config_button *o =
+		    is_button ? g_ptr_array_index(cfg->buttons, i) : NULL;
+		const struct config_lamp *m =
+		    is_button ? NULL : g_ptr_array_index(cfg->lamps, i - cfg->buttons->len);
+
+		if ((is_button ? o->line : m->line) == cfg->kiosk_headset_jack ||
+		    (is_button && strcmp(o->name, "headset-jack") == 0))
+			return config_fail(l, "kiosk", "headset-jack", error,
+					   "expected a line no button or lamp uses, got %d "
+					   "(also [%s%s])",
+					   cfg->kiosk_headset_jack, is_button ? "button:" : "lamp:",
+					   is_button ? o->name : m->name);
+	}
+	b = g_new0(struct config_button, 1);
+	b->name = g_strdup("headset-jack");
+	b->line = cfg->kiosk_headset_jack;
+	b->active_low = cfg->kiosk_headset_jack_active_low;
+	b->press.action = CONFIG_BUTTON_HEADSET;
+	b->debounce_ms = 30;
+	b->long_press_ms = 1500;
+	g_ptr_array_add(cfg->buttons, b);
+	return 0;
+}
+
 static void config_display_bus_free(gpointer p)
 {
 	struct config_display_bus *x = p;
@@ -1785,6 +1854,10 @@ static int config_check_real(struct config_loader *l, GError **error)
 		return config_fail(l, "audio", "sink", error,
 				   "expected auto, alsa, pulse or none on a real board, got "
 				   "\"wav\" (it only records what would be played)");
+	if (cfg->kiosk_headset_sink == 3 /* wav */)
+		return config_fail(l, "kiosk", "headset-sink", error,
+				   "expected auto, alsa, pulse or none on a real board, got "
+				   "\"wav\" (it only records what would be played)");
 	if (cfg->identity_module && strstr(cfg->identity_module, "softhsm"))
 		return config_fail(
 		    l, "identity", "module", error,
@@ -1986,6 +2059,14 @@ static struct config *config_parse(struct config_loader *l, GError **error)
 	}
 	if (config_check_paper(l, error) < 0)
 		return NULL;
+	if (config_add_headset_jack(l, error) < 0)
+		return NULL;
+	if (cfg->kiosk_headset_sink == 3 /* wav */ && !cfg->kiosk_headset_wav_dir) {
+		config_fail(l, "kiosk", "headset-wav-dir", error,
+			    "missing: the headset's wav sink needs headset-wav-dir, a folder "
+			    "apart from [audio] wav-dir");
+		return NULL;
+	}
 	if (cfg->audio_sink == 3 /* wav */ && !cfg->audio_wav_dir) {
 		config_fail(l, "audio", "wav-dir", error,
 			    "missing: the wav sink needs wav-dir, the folder for the recordings");
@@ -2082,6 +2163,8 @@ void config_free(struct config *cfg)
 		g_ptr_array_unref(cfg->hours_exceptions);
 	g_free(cfg->audio_device);
 	g_free(cfg->audio_wav_dir);
+	g_free(cfg->kiosk_headset_device);
+	g_free(cfg->kiosk_headset_wav_dir);
 	g_strfreev(cfg->announce_langs);
 	g_strfreev(cfg->langs);
 	g_free(cfg->stun_server);

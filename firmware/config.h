@@ -49,7 +49,11 @@
  *                     ticket's only), rate (words per minute), chime, speak
  *   [visitors]        enabled (yes/no), retention-days (1–3650, default 30)
  *   [kiosk]           ticket-seconds (3–30: the ticket view goes back to the start),
- *                     unstaffed (show | hide: a service no open counter serves)
+ *                     unstaffed (show | hide: a service no open counter serves),
+ *                     guide-idle-seconds (speech guidance stops), button-speech (a
+ *                     service button speaks), headset-jack (a GPIO line: plugged
+ *                     in = active), headset-jack-active-low, headset-sink, headset-device,
+ *                     headset-wav-dir (the headset jack's output, apart from [audio])
  *   [identity]        module, trust-anchors, crl, crl-max-age-hours, required-eku,
  *                     site-secret, slot, retention-days (firmware/identity.h)
  *
@@ -185,6 +189,21 @@ enum config_button_action {
 	CONFIG_BUTTON_FEEDBACK, /* arg: rating 1..5 */
 	CONFIG_BUTTON_DOOR,     /* arg: counter id of the booth; a level, not a press */
 	CONFIG_BUTTON_ALARM,    /* arg: counter id: staff need help there (issue 17) */
+	CONFIG_BUTTON_GUIDE,    /* arg: enum config_guide_key: the kiosk's tactile keypad */
+	CONFIG_BUTTON_HEADSET,  /* the headset jack's detect switch; a level: 1 plugged in */
+};
+
+/* The speech-guided kiosk's keys (issue 20): "guide:up" … */
+enum config_guide_key {
+	CONFIG_GUIDE_SPEECH, /* starts speech guidance (or says where it is) */
+	CONFIG_GUIDE_UP,
+	CONFIG_GUIDE_DOWN,
+	CONFIG_GUIDE_SELECT,
+	CONFIG_GUIDE_BACK,
+	CONFIG_GUIDE_REPEAT,
+	CONFIG_GUIDE_VOLUME,
+	CONFIG_GUIDE_LANGUAGE, /* the next of the site's languages with a voice */
+	CONFIG_GUIDE_DONE,
 };
 
 struct config_button_do {
@@ -309,6 +328,15 @@ struct config {
 	/* [kiosk] */
 	int kiosk_ticket_s;  /* the ticket view goes back to the start this long after printing */
 	int kiosk_unstaffed; /* enum config_kiosk_unstaffed */
+	int kiosk_guide_idle_s;   /* speech guidance stops this long after the last key */
+	bool kiosk_button_speech; /* a service button says the service and the ticket */
+	/* The headset's output: the guidance goes there, never to the room's
+	 * speaker, while a headset is in.  Sink as in [audio]. */
+	int kiosk_headset_jack; /* GPIO line of the jack's detect switch, -1 none */
+	bool kiosk_headset_jack_active_low;
+	int kiosk_headset_sink;
+	char *kiosk_headset_device;
+	char *kiosk_headset_wav_dir;
 
 	struct config_printer printer;
 

@@ -309,6 +309,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	g_autoptr(Desk) desk = NULL;
 	g_autoptr(Api) api = NULL;
 	g_autoptr(Dispenser) dispenser = NULL;
+	g_autoptr(Guide) guide = NULL; /* after frontdesk, which presses its keys */
 	g_autoptr(Frontdesk) frontdesk = NULL;
 	g_autoptr(Displays) displays = NULL;
 	g_autoptr(Announcer) announcer = NULL;
@@ -374,12 +375,13 @@ static int vuorod_run(const struct vuorod_opts *o)
 	dispenser = dispenser_new(cfg, catalog, desk, bus);
 	api = api_new(cfg, catalog, desk, bus);
 	api_set_dispenser(api, dispenser);
-	frontdesk = frontdesk_new(cfg, desk, dispenser, bus);
+	announcer = announcer_new(cfg, catalog, bus);
+	api_set_announcer(api, announcer);
+	guide = guide_new(cfg, catalog, desk, dispenser, announcer, bus);
+	frontdesk = frontdesk_new(cfg, desk, dispenser, guide, bus);
 	api_set_frontdesk(api, frontdesk);
 	displays = displays_new(cfg, bus, desk_queue(desk));
 	api_set_displays(api, displays);
-	announcer = announcer_new(cfg, catalog, bus);
-	api_set_announcer(api, announcer);
 	notify = notify_new(cfg, catalog, store, bus);
 	api_set_notify(api, notify);
 	feedback = feedback_new(cfg, desk, bus);

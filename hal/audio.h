@@ -22,13 +22,15 @@
  * does not exist; -ENODEV the auto sink found no sound card or server (where
  * autoaudiosink itself would play into a fakesink and say nothing);
  * -EACCES no permission; -EBUSY the device is taken;
- * -ETIMEDOUT the sink never finished; -EIO anything else the sink reported.
+ * -ETIMEDOUT the sink never finished; -ECANCELED the config's cancellable
+ * cut it short; -EIO anything else the sink reported.
  */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gio/gio.h>
 #include <glib.h>
 
 enum hal_audio_sink {
@@ -44,6 +46,11 @@ struct hal_audio_config {
 	const char *device;  /* ALSA: "hw:0,0" / "default"; NULL = default */
 	const char *wav_dir; /* WAV: where each played clip is saved as LABEL.wav */
 	double volume;       /* 0.0 – 1.0 (1.0 = unchanged) */
+	/* NULL, or a cancellable (owned by the caller, outliving the handle)
+	 * that cuts the clip playing short: play returns -ECANCELED within
+	 * ~50 ms of it being cancelled (the speech guidance when a headset is
+	 * pulled).  Cancelled before play: play returns at once. */
+	GCancellable *cancel;
 };
 
 struct hal_audio {

@@ -41,6 +41,7 @@ struct audio_gst {
 	char *device;
 	char *wav_dir;
 	double volume;
+	GCancellable *cancel; /* the config's; may be NULL */
 };
 
 /* Which Debian package brings each element, for "install …" messages. */
@@ -210,6 +211,7 @@ static int gst_audio_open(const struct hal_audio_config *cfg, struct hal_audio *
 	a->device = g_strdup(cfg->device);
 	a->wav_dir = g_strdup(cfg->wav_dir);
 	a->volume = cfg->volume;
+	a->cancel = cfg->cancel;
 	*ret = &a->base;
 	return 0;
 }
@@ -418,6 +420,26 @@ static int play_error(struct audio_gst *a, GstMessage *msg, GstElement *const si
 	return -r;
 }
 
+/* EOS or ERROR within @timeout, or NULL; without a cancellable in one
+ * wait, with one in slices of CUT_SLICE that look at it in between. */
+#define CUT_SLICE (50 * GST_MSECOND)
+static GstMessage *play_wait(struct audio_gst *a, GstBus *bus, GstClockTime timeout)
+{
+	GstMessageType types = GST_MESSAGE_EOS | GST_MESSAGE_ERROR;
+	GstClockTime waited = 0;
+
+	if (!a->cancel)
+		return gst_bus_timed_pop_filtered(bus, timeout, types);
+	while (waited < timeout && !g_cancellable_is_cancelled(a->cancel)) {
+		GstMessage *msg = gst_bus_timed_pop_filtered(bus, CUT_SLICE, types);
+
+		if (msg)
+			return msg;
+		waited += CUT_SLICE;
+	}
+	return NULL;
+}
+
 static int gst_audio_play(struct hal_audio *base, const int16_t *pcm, size_t n_samples,
 			  unsigned rate, const char *label, GError **error)
 {
@@ -464,9 +486,11 @@ static int gst_audio_play(struct hal_audio *base, const int16_t *pcm, size_t n_s
 	gst_app_src_push_buffer(GST_APP_SRC(src), buffer); /* takes the buffer */
 	gst_app_src_end_of_stream(GST_APP_SRC(src));
 
-	msg = gst_bus_timed_pop_filtered(bus, duration + PLAY_SLACK,
-					 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-	if (!msg) {
+	msg = play_wait(a, bus, duration + PLAY_SLACK);
+	if (!msg && a->cancel && g_cancellable_is_cancelled(a->cancel)) {
+		g_set_error(error, HAL_AUDIO_ERROR, ECANCELED, "audio: clip %s cut short", label);
+		r = -ECANCELED;
+	} else if (!msg) {
 		g_set_error(
 		    error, HAL_AUDIO_ERROR, ETIMEDOUT,
 		    "audio: the %s sink did not finish clip %s (%.1f s) within %.0f s more; %s",

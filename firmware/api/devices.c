@@ -232,8 +232,11 @@ static void api_announcer_get(struct web_req *r)
 		json_builder_begin_object(b);
 		web_json_add_int(b, "id", it->id);
 		web_json_add_str(b, "kind", it->kind);
+		web_json_add_str(b, "output", it->output == ANNOUNCER_HEADSET ? "headset" : "room");
 		web_json_add_str(b, "ticket", it->ticket[0] ? it->ticket : NULL);
 		web_json_add_int(b, "counter", it->counter);
+		if (it->volume)
+			web_json_add_int(b, "volume", it->volume);
 		json_builder_set_member_name(b, "text");
 		json_builder_begin_object(b);
 		for (int l = 0; l < api_of(r)->cfg->n_langs; l++)

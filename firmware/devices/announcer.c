@@ -19,7 +19,7 @@
 #include "queue.h"
 #include "speech.h"
 
-#define ANNOUNCER_RECENT   32
+#define ANNOUNCER_RECENT   48
 #define ANNOUNCER_PAUSE_MS 400 /* between the chime and the words, and between languages */
 #define ANNOUNCER_QUIET_US (2 * G_USEC_PER_SEC) /* silence after which a call chimes */
 
@@ -35,6 +35,8 @@ struct announcer_job {
 	char *voice[CONFIG_LANGS_MAX]; /* in speaking order; NULL ends */
 	char *text[CONFIG_LANGS_MAX];
 	char label[32];
+	bool headset; /* the headset's output, not the room's */
+	int volume;   /* percent gain on the samples */
 };
 
 struct announcer_report {
@@ -62,7 +64,11 @@ struct announcer {
 	guint job_id;                  /* that job's id, 0 when free */
 	guint next_job;
 	gint64 quiet_since_us; /* when the last sentence ended */
-	char *selftest_error;  /* the sound device did not open at start */
+	/* Cuts the guidance playing short (announcer_hush); reset before
+	 * every job, on the main loop, so that a cut meant for one job never
+	 * reaches the next.  Shared with the worker's audio handles. */
+	GCancellable *cut;
+	char *selftest_error; /* the sound device did not open at start */
 	guint sub_queue;
 };
 
@@ -170,12 +176,22 @@ static void announcer_report(struct announcer_link *link, guint id, bool started
 struct announcer_worker {
 	struct announcer_link *link;
 	GAsyncQueue *jobs;
-	struct hal_audio_config audio_cfg;
-	char *device, *wav_dir;
+	struct hal_audio_config audio_cfg, headset_cfg;
+	char *device, *wav_dir, *headset_device, *headset_wav_dir;
 	int wpm;
 	struct speech *speech;
-	struct hal_audio *audio;
+	struct hal_audio *audio, *headset;
 };
+
+/* Scales @pcm to @volume percent (the guidance's volume key). */
+static void announcer_gain(GArray *pcm, int volume)
+{
+	if (volume <= 0 || volume >= 100)
+		return;
+	for (guint i = 0; i < pcm->len; i++)
+		g_array_index(pcm, int16_t, i) =
+		    (int16_t)(g_array_index(pcm, int16_t, i) * volume / 100);
+}
 
 /* Speaks one job into @pcm.  Returns 0 or -errno with @error set. */
 static int announcer_render(struct announcer_worker *w, const struct announcer_job *j, GArray *pcm,
@@ -215,21 +231,28 @@ static gpointer announcer_worker(gpointer data)
 		double audio_s = 0;
 		int rc;
 
+		struct hal_audio **out = j->headset ? &w->headset : &w->audio;
+
 		rc = announcer_render(w, j, pcm, &error);
-		if (rc == 0 && !w->audio)
-			rc = hal_audio_open(&w->audio_cfg, &w->audio, &error);
+		announcer_gain(pcm, j->volume);
+		if (rc == 0 && !*out)
+			rc = hal_audio_open(j->headset ? &w->headset_cfg : &w->audio_cfg, out,
+					    &error);
 		/* Started: when the sound goes to the sink, not when espeak-ng began. */
 		announcer_report(w->link, j->id, true, 0, NULL);
 		if (rc == 0) {
 			unsigned hz = speech_rate(w->speech);
 
 			audio_s = (double)pcm->len / hz;
-			rc = hal_audio_play(w->audio, (const int16_t *)(void *)pcm->data, pcm->len,
-					    hz, j->label, &error);
-			if (rc < 0) {
+			rc = hal_audio_play(*out, (const int16_t *)(void *)pcm->data, pcm->len, hz,
+					    j->label, &error);
+			if (rc == -ECANCELED) { /* cut short on purpose: not a fault */
+				rc = 0;
+				g_clear_error(&error);
+			} else if (rc < 0) {
 				/* Open the device afresh next time: it may be back. */
-				hal_audio_close(w->audio);
-				w->audio = NULL;
+				hal_audio_close(*out);
+				*out = NULL;
 			}
 		}
 		announcer_report(w->link, j->id, false, audio_s,
@@ -240,11 +263,14 @@ static gpointer announcer_worker(gpointer data)
 	if (j)
 		job_free(j);
 	hal_audio_close(w->audio);
+	hal_audio_close(w->headset);
 	speech_free(w->speech);
 	link_unref(w->link);
 	g_async_queue_unref(w->jobs);
 	g_free(w->device);
 	g_free(w->wav_dir);
+	g_free(w->headset_device);
+	g_free(w->headset_wav_dir);
 	g_free(w);
 	return NULL;
 }
@@ -318,14 +344,20 @@ static void announcer_kick(struct announcer *a)
 		return;
 	j = g_new0(struct announcer_job, 1);
 	j->id = a->job_id = ++a->next_job;
+	g_cancellable_reset(a->cut);
 	a->saying = it;
+	j->headset = it->output == ANNOUNCER_HEADSET;
+	j->volume = it->volume;
 	if (!it->ticket_id) { /* a test: the chime for a tone, else every language */
+		bool guide = strcmp(it->kind, "guide") == 0;
+
 		j->chime = strcmp(it->kind, "test-tone") == 0;
 		for (int k = 0; k < it->n_langs; k++) {
 			j->voice[k] = g_strdup(catalog_voice(a->catalog, it->langs[k]));
 			j->text[k] = g_strdup(it->text[it->langs[k]]);
 		}
-		g_snprintf(j->label, sizeof(j->label), "announce-%u", it->id);
+		g_snprintf(j->label, sizeof(j->label), "%s-%u", guide ? "guide" : "announce",
+			   it->id);
 	} else if (it->n_said == 0) {
 		j->chime = a->cfg->announce_chime &&
 			   (!a->quiet_since_us ||
@@ -341,6 +373,8 @@ static void announcer_kick(struct announcer *a)
 	}
 	g_async_queue_push(a->jobs, j);
 }
+
+static void announcer_add(struct announcer *a, struct announcer_item *it);
 
 static struct announcer_item *announcer_queue(struct announcer *a, const char *kind,
 					      const struct queue_ticket *tk, int counter,
@@ -368,6 +402,12 @@ static struct announcer_item *announcer_queue(struct announcer *a, const char *k
 		it->langs[i] = lang;
 	}
 	it->n_langs = n_langs;
+	announcer_add(a, it);
+	return it;
+}
+
+static void announcer_add(struct announcer *a, struct announcer_item *it)
+{
 	g_queue_push_tail(&a->recent, it);
 	while (a->recent.length > ANNOUNCER_RECENT) {
 		struct announcer_item *old = a->recent.head->data;
@@ -378,7 +418,44 @@ static struct announcer_item *announcer_queue(struct announcer *a, const char *k
 	}
 	g_queue_push_tail(&a->waiting, it);
 	announcer_kick(a);
-	return it;
+}
+
+void announcer_hush(struct announcer *a, const char *reason, bool cut)
+{
+	if (cut && a->saying && strcmp(a->saying->kind, "guide") == 0) {
+		a->saying->reason = reason;
+		g_cancellable_cancel(a->cut);
+	}
+	for (GList *l = a->waiting.head, *next; l; l = next) {
+		struct announcer_item *it = l->data;
+
+		next = l->next;
+		if (strcmp(it->kind, "guide") != 0 || it == a->saying)
+			continue;
+		it->reason = reason;
+		announcer_done(a, it, ANNOUNCER_DROPPED);
+	}
+}
+
+guint announcer_say(struct announcer *a, int lang, const char *text, enum announcer_output output,
+		    int volume, bool replace)
+{
+	struct announcer_item *it = g_new0(struct announcer_item, 1);
+
+	if (lang < 0 || lang >= a->cfg->n_langs || !catalog_voice(a->catalog, lang))
+		lang = 0;
+	if (replace)
+		announcer_hush(a, "replaced", true); /* a key pressed: say the new, now */
+	it->id = ++a->next_id;
+	it->kind = "guide";
+	it->output = output;
+	it->volume = volume;
+	it->queued_us = g_get_real_time();
+	it->text[lang] = g_strdup(text);
+	it->langs[0] = lang;
+	it->n_langs = 1;
+	announcer_add(a, it);
+	return it->id;
 }
 
 /* The calls of @ticket (0: every call) are no longer current, for @reason:
@@ -468,6 +545,17 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	    .wav_dir = w->wav_dir,
 	    .volume = cfg->audio_volume / 100.0,
 	};
+	w->headset_device = g_strdup(cfg->kiosk_headset_device);
+	w->headset_wav_dir = g_strdup(cfg->kiosk_headset_wav_dir);
+	w->headset_cfg = (struct hal_audio_config){
+	    .sink = (enum hal_audio_sink)cfg->kiosk_headset_sink,
+	    .device = w->headset_device,
+	    .wav_dir = w->headset_wav_dir,
+	    .volume = 1.0,
+	};
+	a->cut = g_cancellable_new();
+	w->audio_cfg.cancel = a->cut;
+	w->headset_cfg.cancel = a->cut;
 	w->wpm = cfg->announce_wpm;
 	a->thread = g_thread_new("announcer", announcer_worker, w);
 	a->sub_queue = bus_subscribe(bus, "queue.", announcer_on_queue, a);
@@ -494,6 +582,7 @@ void announcer_free(struct announcer *a)
 	g_queue_clear(&a->waiting);
 	g_queue_clear_full(&a->recent, (GDestroyNotify)item_free);
 	g_free(a->selftest_error);
+	g_object_unref(a->cut);
 	g_free(a);
 }
 

@@ -21,6 +21,8 @@
  * older calls gives way first, and what is said is current.  The wav sink
  * records each sentence as announce-ID.wav (the chime and the main
  * language) and announce-ID-LANG.wav.
+ * The kiosk's speech guidance (announcer_say) goes through the same worker,
+ * to the room's loudspeaker or to the headset's output, never both.
  * A sound card that fails marks that announcement failed with a message that
  * names the part; the next one tries again, and nothing else waits for audio.
  *
@@ -29,6 +31,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <glib.h>
@@ -45,9 +48,18 @@ enum announcer_state {
 	ANNOUNCER_DROPPED, /* no longer current when its turn came: see reason */
 };
 
+/* Where a sentence is played: the room's loudspeaker ([audio]) or the
+ * kiosk's headset jack ([kiosk] headset-*). */
+enum announcer_output {
+	ANNOUNCER_ROOM,
+	ANNOUNCER_HEADSET,
+};
+
 struct announcer_item {
 	guint id;                     /* 1, 2, …: the sim's recording is announce-ID.wav */
-	const char *kind;             /* "call", "recall", "test-tone", "test-speech" */
+	const char *kind;             /* "call", "recall", "test-tone", "test-speech", "guide" */
+	enum announcer_output output; /* calls and tests: the room */
+	int volume;                   /* guide: percent of the output's volume */
 	char ticket[8];               /* "A123"; empty for tests */
 	uint32_t ticket_id;           /* the queue's; 0 for tests */
 	int counter;                  /* 0 for tests */
@@ -77,6 +89,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Announcer, announcer_free)
  * @lang, or in every configured language when NULL).  Returns the id, or
  * -EINVAL for an unknown kind or language. */
 int announcer_test(struct announcer *a, const char *kind, const char *lang);
+
+/* Queues the kiosk's guidance (issue 20): @text in site language @lang
+ * (the main language's voice when @lang has none) on @output at @volume
+ * percent.  With @replace, guidance not yet started is dropped and the
+ * guidance playing is cut short (a key pressed: the new prompt now, as a
+ * screen reader does); without, it is said after them (the ticket after
+ * "tax chosen").  Calls are never cut; guidance waits for the call playing.  The wav sink records
+ * it as guide-ID.wav in that output's folder.  Returns the id. */
+guint announcer_say(struct announcer *a, int lang, const char *text, enum announcer_output output,
+		    int volume, bool replace);
+/* Drops the guidance not yet started, for @reason ("headset pulled",
+ * "idle"), and with @cut cuts the guidance playing short (within ~50 ms:
+ * it ends "played" with @reason); a call playing is never cut. */
+void announcer_hush(struct announcer *a, const char *reason, bool cut);
 
 /* The last announcements, oldest first (at most 32). */
 size_t announcer_n_recent(const struct announcer *a);

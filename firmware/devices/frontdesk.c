@@ -14,6 +14,7 @@ struct frontdesk {
 	const struct config *cfg;
 	struct desk *desk;
 	struct dispenser *dispenser;
+	struct guide *guide; /* may be NULL */
 	struct bus *bus;
 	struct panel *panel; /* NULL: failed, see error */
 	char *error;
@@ -102,12 +103,18 @@ static void frontdesk_press(const struct panel_press *press, gpointer data)
 
 	switch (press->what.action) {
 	case CONFIG_BUTTON_ISSUE: {
-		struct frontdesk_issue *x = g_new0(struct frontdesk_issue, 1);
+		struct frontdesk_issue *x;
 		struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE,
 					.service = (int16_t)press->what.arg,
 					.lang = 0 /* the main language */};
 		g_autofree char *user = g_strdup_printf("button:%s", press->button->name);
 
+		if (f->guide && f->cfg->kiosk_button_speech) {
+			guide_button_issue(f->guide, press->what.arg, user);
+			frontdesk_report(f, press, NULL);
+			break;
+		}
+		x = g_new0(struct frontdesk_issue, 1);
 		x->f = f;
 		x->button = g_strdup(press->button->name);
 		dispenser_issue(f->dispenser, &cmd, user, true, frontdesk_issued, x);
@@ -143,6 +150,16 @@ static void frontdesk_press(const struct panel_press *press, gpointer data)
 		/* api/alarms.c records it and tells the staff; the lamp follows
 		 * its "alarm." event */
 		bus_publish(f->bus, "panel.alarm", press);
+		frontdesk_report(f, press, NULL);
+		break;
+	case CONFIG_BUTTON_GUIDE:
+		if (f->guide)
+			guide_key(f->guide, (enum config_guide_key)press->what.arg);
+		frontdesk_report(f, press, f->guide ? NULL : "no speech guidance on this board");
+		break;
+	case CONFIG_BUTTON_HEADSET:
+		if (f->guide)
+			guide_headset(f->guide, press->level != 0);
 		frontdesk_report(f, press, NULL);
 		break;
 	case CONFIG_BUTTON_NONE:
@@ -185,7 +202,7 @@ static void frontdesk_lamps(const char *topic, gconstpointer payload, gpointer d
 }
 
 struct frontdesk *frontdesk_new(const struct config *cfg, struct desk *desk,
-				struct dispenser *dispenser, struct bus *bus)
+				struct dispenser *dispenser, struct guide *guide, struct bus *bus)
 {
 	struct frontdesk *f = g_new0(struct frontdesk, 1);
 	g_autoptr(GError) error = NULL;
@@ -193,6 +210,7 @@ struct frontdesk *frontdesk_new(const struct config *cfg, struct desk *desk,
 	f->cfg = cfg;
 	f->desk = desk;
 	f->dispenser = dispenser;
+	f->guide = guide;
 	f->bus = bus;
 	f->doors = g_hash_table_new(g_direct_hash, g_direct_equal);
 	queue_result_init(&f->res);

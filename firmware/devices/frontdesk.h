@@ -22,6 +22,7 @@
 #include "config.h"
 #include "desk.h"
 #include "dispenser.h"
+#include "guide.h"
 #include "panel.h"
 
 struct frontdesk;
@@ -36,8 +37,10 @@ struct frontdesk_press {
 	const char *result; /* NULL: done; else why nothing happened */
 };
 
+/* @guide (may be NULL) hears the guidance keypad and the headset jack, and
+ * speaks a service button's ticket when [kiosk] button-speech is on. */
 struct frontdesk *frontdesk_new(const struct config *cfg, struct desk *desk,
-				struct dispenser *dispenser, struct bus *bus);
+				struct dispenser *dispenser, struct guide *guide, struct bus *bus);
 void frontdesk_free(struct frontdesk *f);
 typedef struct frontdesk Frontdesk; /* for g_autoptr(Frontdesk) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Frontdesk, frontdesk_free)

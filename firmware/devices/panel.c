@@ -48,7 +48,9 @@ static void panel_emit(struct panel_button *b, const struct config_button_do *wh
 
 static bool panel_is_door(const struct panel_button *b)
 {
-	return b->cfg->press.action == CONFIG_BUTTON_DOOR;
+	/* A headset jack too: plugged in and pulled out both matter. */
+	return b->cfg->press.action == CONFIG_BUTTON_DOOR ||
+	       b->cfg->press.action == CONFIG_BUTTON_HEADSET;
 }
 
 static gboolean panel_long_fire(gpointer data)

@@ -114,7 +114,7 @@ static void site_open(void)
 	site.api = api_new(cfg, site.catalog, site.desk, site.bus);
 	site.dispenser = dispenser_new(cfg, site.catalog, site.desk, site.bus);
 	api_set_dispenser(site.api, site.dispenser);
-	site.frontdesk = frontdesk_new(cfg, site.desk, site.dispenser, site.bus);
+	site.frontdesk = frontdesk_new(cfg, site.desk, site.dispenser, NULL, site.bus);
 	api_set_frontdesk(site.api, site.frontdesk);
 	site.displays = displays_new(cfg, site.bus, desk_queue(site.desk));
 	api_set_displays(site.api, site.displays);

@@ -90,6 +90,10 @@ class Daemon:
         # … and what the loudspeaker would play to its own folder too.
         self.audio = os.path.join(workdir, "audio")
         text = re.sub(r"^wav-dir\s*=.*$", "wav-dir = " + self.audio, text, flags=re.M)
+        # The kiosk's headset output (speech guidance) apart from the room's.
+        self.headset = os.path.join(workdir, "headset")
+        text = re.sub(r"^headset-wav-dir\s*=.*$", "headset-wav-dir = " + self.headset, text,
+                      flags=re.M)
         # Spoken calls take seconds each in real time: only the tests of the
         # announcer keep them.
         if not announcer:

@@ -32,6 +32,7 @@ def real_conf(workdir, extra=None):
         ("counter:4", "document-camera"): "none",
         ("counter:4", "microphone"): "none",
         ("audio", "sink"): "none",
+        ("kiosk", "headset-sink"): "none",
     }
     overrides.update(extra or {})
     return conf_with(overrides)

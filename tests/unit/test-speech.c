@@ -328,6 +328,56 @@ static void test_play_refuses_label(void)
 	g_assert_error(error, HAL_AUDIO_ERROR, EINVAL);
 }
 
+static gboolean cancel_later(gpointer data)
+{
+	g_cancellable_cancel(data);
+	return G_SOURCE_REMOVE;
+}
+
+static gpointer cancel_thread(gpointer data)
+{
+	g_usleep(300 * 1000);
+	cancel_later(data);
+	return NULL;
+}
+
+/* A clip cut short (the headset pulled): -ECANCELED soon after the cancel,
+ * long before its end; cancelled before play, at once. */
+static void test_play_cancel(void)
+{
+	g_autoptr(GCancellable) cancel = g_cancellable_new();
+	struct hal_audio_config cfg = {.sink = HAL_AUDIO_NONE, .volume = 1.0, .cancel = cancel};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(HalAudio) audio = NULL;
+	g_autofree int16_t *pcm = g_new0(int16_t, 22050 * 5); /* 5 s of silence */
+	GThread *t;
+	gint64 t0;
+	double took;
+
+	g_assert_cmpint(hal_audio_open(&cfg, &audio, &error), ==, 0);
+	t = g_thread_new("cancel", cancel_thread, cancel);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(hal_audio_play(audio, pcm, 22050 * 5, 22050, "cut", &error), ==,
+			-ECANCELED);
+	g_assert_error(error, HAL_AUDIO_ERROR, ECANCELED);
+	took = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+	g_test_message("cut after 0.3 s: play took %.3f s of a 5 s clip", took);
+	g_assert_cmpfloat(took, >=, 0.25);
+	g_assert_cmpfloat(took, <, 2.0);
+	g_thread_join(t);
+	g_clear_error(&error);
+
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(hal_audio_play(audio, pcm, 22050 * 5, 22050, "cut", &error), ==,
+			-ECANCELED);
+	g_assert_cmpfloat((double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC, <, 1.0);
+	g_clear_error(&error);
+
+	g_cancellable_reset(cancel);
+	g_assert_cmpint(hal_audio_play(audio, pcm, 2205, 22050, "whole", &error), ==, 0);
+	g_assert_no_error(error);
+}
+
 static void test_open_refuses_config(void)
 {
 	struct hal_audio_config cfg = {.sink = HAL_AUDIO_NONE, .volume = 1.5};
@@ -364,6 +414,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/audio/play-wav", test_play_wav);
 	g_test_add_func("/audio/play-none", test_play_none);
 	g_test_add_func("/audio/play-refuses-label", test_play_refuses_label);
+	g_test_add_func("/audio/play-cancel", test_play_cancel);
 	g_test_add_func("/audio/open-refuses-config", test_open_refuses_config);
 	g_test_add_func("/audio/sink-names", test_sink_names);
 	return g_test_run();

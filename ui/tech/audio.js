@@ -39,10 +39,12 @@ export function audioCard(root, { changed } = {}) {
 
   function item(a) {
     const text = a.text?.[t.lang()] || Object.values(a.text || {})[0];
-    const what = [word("kind_", a.kind), a.ticket, a.counter ? t("counter_n", { n: a.counter }) : null].filter(Boolean).join(" · ");
+    const what = [word("kind_", a.kind), a.output === "headset" ? t("output_headset") : null, a.ticket,
+      a.counter ? t("counter_n", { n: a.counter }) : null].filter(Boolean).join(" · ");
     const cls = a.state === "failed" ? "bad" : a.state === "played" ? "good" : a.state === "dropped" ? "muted" : "warn";
     // A call no longer current: dropped, or (when started) its other languages left out.
-    const why = a.reason ? t(a.state === "dropped" ? "dropped_why" : "rest_dropped_why",
+    // Speech guidance: dropped or cut short by a key, the headset or the idle timeout.
+    const why = a.reason ? t(a.state === "dropped" ? "dropped_why" : a.kind === "guide" ? "cut_why" : "rest_dropped_why",
       { reason: t("why_" + a.reason.replace(/[ -]/g, "_")) }) : null;
     return h("li", { dataset: { id: a.id, state: a.state } },
       h("span", { class: "pill " + cls }, word("st_", a.state)),
