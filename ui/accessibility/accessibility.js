@@ -12,8 +12,8 @@ import { i18n, siteNameIn } from "/ui/common/i18n.js";
 // When this firmware's citizen pages were last assessed, and against what.
 const ASSESSED = "2026-12-04";
 const WORKS = ["works_languages", "works_axe", "works_calls", "works_follow", "works_reflow",
-  "works_reach", "works_booth"];
-const GAPS = [["gap_speech", "instead_staff"]];
+  "works_reach", "works_booth", "works_speech"];
+const GAPS = [["gap_speech_sami", "instead_staff"]];
 
 // ?lang=xx: the language of the page that linked here (the follow page's);
 // a language the site does not offer gets its main one.
