@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "guide.h"
 #include "store.h"
 #include "http_guard.h"
 #include "presence.h"
@@ -716,6 +717,58 @@ static void api_on_device(const char *topic, gconstpointer payload, gpointer dat
 	api_ws_send_all(api, b, NULL);
 }
 
+/* The kiosk's speech guidance changed (guide.c): its screen follows, so
+ * that a companion or the staff see what the headphones say — the service
+ * being spoken, the ticket drawn.  To the kiosk and staff sockets only; a
+ * ticket goes without its ref (the follow link is the citizen's). */
+static void api_on_guide(const char *topic, gconstpointer payload, gpointer data)
+{
+	struct api *api = data;
+	const struct guide_state *g = payload;
+	const struct config_service *svc =
+	    g->service >= 0 ? config_service_get(api->cfg, g->service) : NULL;
+	const struct queue_ticket *tk = g->mode == GUIDE_TICKET && g->ticket
+					    ? queue_ticket_get(desk_queue(api->desk), g->ticket)
+					    : NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	struct queue_time t;
+
+	(void)topic;
+	if (!web_sockets_count(api->sockets))
+		return;
+	desk_time(api->desk, &t);
+	json_builder_begin_object(b);
+	web_json_add_str(b, "type", "guide");
+	web_json_add_str(b, "mode", guide_mode_str(g->mode));
+	web_json_add_bool(b, "headset", g->headset);
+	web_json_add_str(b, "lang", config_lang_code(api->cfg, g->lang));
+	web_json_add_str(b, "service", svc ? svc->code : NULL);
+	if (tk) {
+		unsigned ahead = 0;
+		int wait_s = 0;
+		const struct config_service *ts = config_service_get(api->cfg, tk->service);
+
+		json_builder_set_member_name(b, "ticket");
+		json_builder_begin_object(b);
+		web_json_add_str(b, "code", tk->code);
+		web_json_add_str(b, "service", ts ? ts->code : NULL);
+		web_json_add_str(b, "provider", config_provider_code(api->cfg, tk->service));
+		web_json_add_str(b, "state", queue_state_name(tk->state));
+		if (queue_ticket_estimate(desk_queue(api->desk), tk->id, &t, &ahead, &wait_s) ==
+		    0) {
+			web_json_add_int(b, "ahead", ahead);
+			json_builder_set_member_name(b, "wait_s");
+			if (api_service_staffed(api, tk->service, NULL))
+				json_builder_add_int_value(b, wait_s);
+			else
+				json_builder_add_null_value(b);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+	api_ws_send_all(api, b, NULL);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static void api_router_identify(void *app, struct web_req *r, struct web_caller *ret)
@@ -830,6 +883,7 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 	api->bus_queue_sub = bus_subscribe(bus, "queue.", api_on_queue_event, api);
 	api->bus_appointment_sub = bus_subscribe(bus, "appointment.arrived", api_on_arrival, api);
 	api->bus_presence_sub = bus_subscribe(bus, PRESENCE_TOPIC, api_on_presence, api);
+	api->bus_guide_sub = bus_subscribe(bus, "guide.state", api_on_guide, api);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		api->bus_device_subs[i] =
 		    bus_subscribe(bus, api_device_topics[i], api_on_device, api);
@@ -886,6 +940,7 @@ void api_free(struct api *api)
 	api_calls_free(api->calls);
 	bus_unsubscribe(api->bus, api->bus_appointment_sub);
 	bus_unsubscribe(api->bus, api->bus_presence_sub);
+	bus_unsubscribe(api->bus, api->bus_guide_sub);
 	for (size_t i = 0; i < G_N_ELEMENTS(api->bus_device_subs); i++)
 		bus_unsubscribe(api->bus, api->bus_device_subs[i]);
 	web_sockets_free(api->sockets);

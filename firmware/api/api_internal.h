@@ -45,6 +45,7 @@ struct api {
 	guint bus_queue_sub;
 	guint bus_appointment_sub;
 	guint bus_presence_sub;    /* the hub's presence of experts changed */
+	guint bus_guide_sub;       /* the kiosk's speech guidance: its screen follows */
 	guint bus_alarm_sub;       /* alarms.c: a button under a counter */
 	guint bus_device_subs[4];  /* api_device_topics */
 	struct web_logins *logins; /* web/session.c: throttled guesses */

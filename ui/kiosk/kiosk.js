@@ -39,6 +39,7 @@ import { renderTicket } from "./ticket.js";
 import { renderCheckin, checkinError } from "./checkin.js";
 import { renderPin, pinOutcome, PIN_MAX } from "./pin.js";
 import { renderFeedback } from "./feedback.js";
+import { renderGuide } from "./guide.js";
 import { idleTimer } from "./idle.js";
 import { noticeFeed } from "/ui/common/notices.js";
 
@@ -60,6 +61,8 @@ const state = {
   pin: freshPin(),
   feedback: { busy: false, thanked: false },
   low: false, // the low layout, for a seated citizen
+  guided: false, // the speech guidance has the kiosk (guideEvent)
+  guide: null, // its screen: {service, headset}
 };
 let thanksTimer = null;
 const THANKS_MS = 6000; // the feedback's thanks stay this long, then the start
@@ -67,11 +70,10 @@ const TICKET_S = 8; // [kiosk] ticket-seconds when status does not say
 // The ticket view's window: {until, timer} while it runs, else null.
 let ticketWindow = null;
 
-// The hook for speech-guided mode (a later accessibility issue): with a
-// headset in, the ticket stays and can be repeated until the headset is
-// pulled or the citizen says done.  keeps() says whether that holds now;
-// whoever ends it calls ctx.done() (back to the start) as the Done button does.
-const ticketHold = { keeps: () => false };
+// Speech-guided mode (guideEvent): while the guidance has the kiosk, a
+// ticket view stays — with a headset in, until it is pulled or the citizen
+// says done; the guidance's "off" takes the screen back to the start.
+const ticketHold = { keeps: () => state.guided };
 
 function freshPin() {
   return { digits: "", busy: false, result: null, final: false, redraw: null };
@@ -145,6 +147,7 @@ function render({ focusTop = false } = {}) {
   else if (state.screen === "checkin") node = renderCheckin(ctx);
   else if (state.screen === "pin") node = renderPin(ctx);
   else if (state.screen === "feedback") node = renderFeedback(ctx);
+  else if (state.screen === "guide") node = renderGuide(ctx, state.guide);
   else if (state.screen === "busy") {
     node = h("section", { class: "busy", "aria-busy": "true" },
       h("h1", { tabindex: "-1", role: "status" }, state.busyText));
@@ -274,9 +277,31 @@ function hostEvent(ev) {
   }
 }
 
+// The speech guidance (a headset or the tactile keys: vuorod's guide.c) has
+// the kiosk: the screen follows it, in its language, until it stops (the
+// headset pulled, done, or its own idle time).
+async function guideEvent(ev) {
+  if (ev.mode === "off") {
+    if (state.guided) {
+      state.guided = false;
+      startOver();
+    }
+    return;
+  }
+  state.guided = true;
+  if (ev.lang && ev.lang !== t.lang()) await t.setLang(ev.lang);
+  if (ev.mode === "ticket" && ev.ticket) {
+    endTicketWindow();
+    go("ticket", { view: { ticket: ev.ticket, printed: true, guide: ev.headset ? "headset" : "speaker" } });
+  } else {
+    go("guide", { guide: { service: ev.service, headset: ev.headset } });
+  }
+}
+
 live({
   onEvent: (ev) => {
     if (ev.type === "notices") notices.load();
+    else if (ev.type === "guide") guideEvent(ev);
     else if (ev.type === "host_told" || ev.type === "host_coming") hostEvent(ev);
     else refreshSoon();
   },
@@ -585,8 +610,9 @@ const dialog = $("idle");
 idleTimer({
   // Not while a card is being checked: the answer comes within seconds; nor
   // in the ticket view's window, which ends on its own.
+  // Nor while the speech guidance has the kiosk: it keeps its own time.
   active: () => (state.screen !== "start" || t.lang() !== t.main() || !!state.message || state.low) &&
-    !state.pin.busy &&
+    !state.pin.busy && !state.guided &&
     !(state.screen === "ticket" && ticketWindow),
   // Finding the card and remembering its PIN takes longer than a tap.
   patience: () => (state.screen === "pin" ? 3 : 1),

@@ -17,7 +17,8 @@ import { pick, minutes } from "/ui/common/i18n.js";
 import { unstaffed } from "./start.js";
 
 // ctx: {t, status, done(), identify()};
-// v: {ticket, printed, noPrinter, appointment, host ("told" | "coming"), identified, offer, closesIn}
+// v: {ticket, printed, noPrinter, appointment, host ("told" | "coming"), identified, offer, closesIn,
+//     guide ("headset" | "speaker": drawn by the speech guidance, read aloud)}
 export function renderTicket(ctx, v) {
   const { t, status } = ctx;
   const lang = t.lang();
@@ -54,6 +55,8 @@ export function renderTicket(ctx, v) {
     svc?.kind === "remote" ? h("p", { class: "video" }, t("video_confirm")) : null,
     v.printed ? h("p", { class: "take" }, t("take_ticket")) : unprinted(ctx, v),
     h("p", { class: "screens" }, t("called_on_screens")),
+    v.guide ? h("p", { class: "guide-note", id: "guide-note" },
+      t(v.guide === "headset" ? "guide_ticket_headset" : "guide_ticket_speaker")) : null,
     v.identified ? h("p", { id: "identified", class: "identified", role: "status" }, t("identified")) : null,
     h("div", { class: "ticket-actions" },
       v.offer && !v.identified && status?.identity_reader && tk.state === "waiting"
