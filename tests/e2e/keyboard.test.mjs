@@ -3,8 +3,9 @@
 // use a mouse does a page's main task with Tab, typing, Enter and Space
 // alone — no click, no fill, no focus() from the test.  The advisor's
 // journey is in advisor.test.mjs and the statement's in
-// accessibility.test.mjs; these are the reception's, the technician's and
-// the kiosk's (the kiosk also has a keyboard when a site plugs one in).
+// accessibility.test.mjs; these are the reception's, the technician's, the
+// manager's and the kiosk's (the kiosk also has a keyboard when a site plugs
+// one in).
 
 import { test, startVuorod, open, expect, waitFor, USERS } from "./lib.mjs";
 
@@ -25,6 +26,22 @@ async function keyboardLogIn(page, user) {
   await page.keyboard.press("Tab");
   await page.keyboard.type(USERS[user][1]);
   await page.keyboard.press("Enter");
+}
+
+// A date-time field typed part by part as Chromium's en-US shows them
+// (month, day, year — which takes up to six digits, so → moves on — hour,
+// minute, AM/PM): @min minutes from now in the site's zone.
+async function typeDateTime(page, selector, min) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: "Europe/Helsinki", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hour12: true,
+  }).formatToParts(new Date(Date.now() + min * 60000)).map((x) => [x.type, x.value]));
+  await tabTo(page, selector);
+  await page.keyboard.type(`${p.month}${p.day}${p.year}`);
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.type(`${p.hour}${p.minute}${p.dayPeriod[0]}`);
+  const value = await page.locator(selector).inputValue();
+  expect(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(value), `${selector} typed: ${value}`);
 }
 
 test("keyboard: the reception signs a visitor in and out with the keyboard alone", async () => {
@@ -81,6 +98,33 @@ test("keyboard: a ticket from the kiosk with a plugged-in keyboard (Tab to a ser
     expect(/^[A-Z]\d+$/.test(number), `a ticket for "${chosen.trim().slice(0, 40)}": ${number}`);
     const q = await v.api("GET", "/api/queue", null, "anna");
     expect(q.body.tickets.some((t) => t.code === number), "the ticket is in the queue");
+    await page.context().close();
+  } finally {
+    await v.cleanup();
+  }
+});
+
+test("keyboard: the manager publishes a notice and withdraws it with the keyboard alone", async () => {
+  const v = await startVuorod();
+  try {
+    const page = await open(v.url + "/manager", { lang: "en" });
+    await keyboardLogIn(page, "maija");
+    await page.waitForSelector("#notices-none");
+    await tabTo(page, "#notice-text-fi");
+    await page.keyboard.type("Palvelupiste suljettu perjantaina.");
+    await typeDateTime(page, "#notice-start", -2);
+    await typeDateTime(page, "#notice-end", 90);
+    await tabTo(page, "#notice-save");
+    expect((await page.locator("#notice-save").innerText()) === "Publish", "on Publish");
+    await page.keyboard.press("Enter");
+    await waitFor(async () => (await page.locator("#notice-result").innerText()) === "Notice 1 published.",
+      "published by keyboard").catch(async (e) => {
+      throw new Error(e.message + ": " + (await page.locator("#notice-result").innerText()));
+    });
+    await tabTo(page, 'button[aria-label="Withdraw notice 1"]');
+    await page.keyboard.press("Enter");
+    await waitFor(async () => (await page.locator("#notice-table tbody tr").count()) === 0 ||
+      (await page.locator("#notice-table").innerText()).includes("Withdrawn"), "withdrawn by keyboard");
     await page.context().close();
   } finally {
     await v.cleanup();
