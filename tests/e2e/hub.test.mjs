@@ -139,3 +139,43 @@ test("hub: a manager logs in, opens the reports and sees the published figures",
     await hub.stop();
   }
 });
+
+// WCAG 2.2 AA beyond axe on the region's pages too (issue 20 item 6, as
+// wcag.test.mjs does for a site's): logged in with the keyboard, a visible
+// focus at every stop, 24 px targets, reflow at 320 CSS px.
+test("hub wcag: the region's pages with the keyboard only — focus visible, 24 px targets, reflow at 320 px", async () => {
+  const { focusAndTargets, reflow320 } = await import("./lib.mjs");
+  const hub = await startHub(["mia:manager", "teo:technician"]);
+  const problems = [];
+  try {
+    for (const [where, width, height] of [["/hub", 1280, 800], ["/hub/reports", 1280, 800],
+      ["/hub/billing", 1280, 800], ["/hub/fleet", 1280, 800],
+      ["/hub", 320, 640], ["/hub/reports", 320, 640], ["/hub/billing", 320, 640], ["/hub/fleet", 320, 640]]) {
+      const page = await open(hub.url + where, { width, height, lang: "en" });
+      await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
+      await page.reload();
+      await page.locator("#login-form").waitFor();
+      for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.id === "user")); i++)
+        await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.id === "user"), "Tab reaches the user name on " + where);
+      const user = where === "/hub/fleet" ? "teo" : "mia"; // the service points: a technician's
+      await page.keyboard.type(user);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(`hub-pass-long-${user}-1`);
+      await page.keyboard.press("Enter");
+      await page.locator("#login-form").waitFor({ state: "hidden" });
+      await page.waitForLoadState("networkidle");
+      await page.waitForTimeout(300); // the first render's late parts
+      const label = `${where} at ${width} px`;
+      if (width === 320) await reflow320(page, label, problems);
+      else {
+        const { stops, small } = await focusAndTargets(page, label, problems);
+        console.log(`# ${label}: ${stops} focus stops, ${small} small targets`);
+      }
+      await page.context().close();
+    }
+    expect(problems.length === 0, problems.join("\n"));
+  } finally {
+    await hub.stop();
+  }
+});

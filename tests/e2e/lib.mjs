@@ -235,6 +235,72 @@ export async function open(url, { width = 1280, height = 800, lang } = {}) {
   return page;
 }
 
+// WCAG 2.2 AA checks beyond axe on one page (wcag.test.mjs; hub.test.mjs for
+// the region's pages): what is wrong goes into @problems as "@label: …".
+
+// The focused element: what it is, and whether it shows a ring.
+const focusNow = (page) => page.evaluate(() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  window.wcagStops = window.wcagStops || new Map();
+  if (!window.wcagStops.has(e)) window.wcagStops.set(e, window.wcagStops.size);
+  e.scrollIntoView({ block: "nearest" });
+  const s = getComputedStyle(e);
+  const r = e.getBoundingClientRect();
+  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) ||
+    (s.boxShadow !== "none" && s.boxShadow !== "");
+  return {
+    stop: window.wcagStops.get(e),
+    what: `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""} "${(e.textContent || e.value || "").trim().slice(0, 24)}"`,
+    ring,
+    shown: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight,
+  };
+});
+
+// 2.4.7 / 2.4.13: Tab through the page (the first 40 stops, round it once),
+// every stop shows a focus ring in view; 2.5.8: every visible control at
+// least 24 × 24 CSS px (links inside a sentence excepted).
+export async function focusAndTargets(page, label, problems) {
+  const seen = new Set();
+  let last = null;
+  for (let i = 0; i < 60 && seen.size < 40; i++) {
+    await page.keyboard.press("Tab");
+    const f = await focusNow(page);
+    if (!f || f.stop === last) continue; // (a date field's own parts)
+    last = f.stop;
+    if (seen.has(f.stop)) break; // round the page once
+    seen.add(f.stop);
+    if (!f.ring) problems.push(`${label}: no visible focus on ${f.what}`);
+    if (!f.shown) problems.push(`${label}: the focus is out of view on ${f.what}`);
+  }
+  if (seen.size === 0) problems.push(`${label}: Tab reaches nothing`);
+  const small = await page.evaluate(() => [...document.querySelectorAll(
+    "button, a[href], input:not([type=hidden]), select, textarea, [role=button], [tabindex='0']")]
+    .filter((e) => e.offsetParent !== null && !(e.tagName === "A" && e.closest("p, li")))
+    .map((e) => ({ e, r: e.getBoundingClientRect() }))
+    .filter(({ r }) => r.width < 24 || r.height < 24)
+    .map(({ e, r }) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.type ? "[" + e.type + "]" : ""} ` +
+      `${Math.round(r.width)}x${Math.round(r.height)}`));
+  for (const x of small) problems.push(`${label}: target under 24 px: ${x}`);
+  return { stops: seen.size, small: small.length };
+}
+
+// 1.4.10 reflow, on a page opened 320 CSS px wide (a 1280 px window at
+// 400 %): it scrolls only up and down, and nothing but a data table (or a
+// region made to scroll) reaches past the right edge.
+export async function reflow320(page, label, problems) {
+  const r = await page.evaluate(() => ({
+    width: document.documentElement.scrollWidth,
+    past: [...document.querySelectorAll("body *")]
+      .filter((e) => e.offsetParent !== null && !e.closest("table, .scroll, [role=region]") &&
+        e.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className} ` +
+        `to ${Math.round(e.getBoundingClientRect().right)} px`),
+  }));
+  if (r.width > 320) problems.push(`${label}: scrolls sideways at 320 px (${r.width} px wide)`);
+  for (const x of r.past) problems.push(`${label}: past the right edge at 320 px: ${x}`);
+}
+
 // Saves build/e2e/NAME.png (look at them).
 export async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -14,7 +14,7 @@
 // functionality, EN 301 549 clause 5): reflow does not apply to them; the
 // follow page and the statement reflow in accessibility.test.mjs.
 
-import { test, startVuorod, open, expect, waitFor } from "./lib.mjs";
+import { test, startVuorod, open, expect, focusAndTargets, reflow320 } from "./lib.mjs";
 
 const PAGES = [
   { path: "/kiosk", size: { width: 1080, height: 1920 }, ready: "button.service" },
@@ -27,25 +27,6 @@ const PAGES = [
   { path: "/reception", size: { width: 1280, height: 800 }, user: "rita", ready: "#app:not([hidden])" },
   { path: "/expert", size: { width: 1280, height: 800 }, user: "eero", ready: "#app:not([hidden])" },
 ];
-
-// The focused element: what it is, and whether it shows a ring.
-const focusNow = (page) => page.evaluate(() => {
-  const e = document.activeElement;
-  if (!e || e === document.body) return null;
-  window.wcagStops = window.wcagStops || new Map();
-  if (!window.wcagStops.has(e)) window.wcagStops.set(e, window.wcagStops.size);
-  e.scrollIntoView({ block: "nearest" });
-  const s = getComputedStyle(e);
-  const r = e.getBoundingClientRect();
-  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) ||
-    (s.boxShadow !== "none" && s.boxShadow !== "");
-  return {
-    stop: window.wcagStops.get(e),
-    what: `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""} "${(e.textContent || e.value || "").trim().slice(0, 24)}"`,
-    ring,
-    shown: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight,
-  };
-});
 
 async function keyboardLogin(page, user, password) {
   // The form is drawn once the page knows there is no session.
@@ -71,30 +52,8 @@ test("wcag: every page with the keyboard only — log in, a visible focus at eve
       if (p.user) await keyboardLogin(page, p.user, USERS[p.user][1]);
       await page.waitForSelector(p.ready, { timeout: 10000 });
       await page.waitForTimeout(300); // the first render's late parts
-      // Focus: every stop of the first 40 shows a ring, in view.
-      const seen = new Set();
-      let last = null;
-      for (let i = 0; i < 60 && seen.size < 40; i++) {
-        await page.keyboard.press("Tab");
-        const f = await focusNow(page);
-        if (!f || f.stop === last) continue; // (a date field's own parts)
-        last = f.stop;
-        if (seen.has(f.stop)) break; // round the page once
-        seen.add(f.stop);
-        if (!f.ring) problems.push(`${p.path}: no visible focus on ${f.what}`);
-        if (!f.shown) problems.push(`${p.path}: the focus is out of view on ${f.what}`);
-      }
-      if (seen.size === 0) problems.push(`${p.path}: Tab reaches nothing`);
-      // Targets of 24 × 24 px at least (links inside a sentence excepted).
-      const small = await page.evaluate(() => [...document.querySelectorAll(
-        "button, a[href], input:not([type=hidden]), select, textarea, [role=button], [tabindex='0']")]
-        .filter((e) => e.offsetParent !== null && !(e.tagName === "A" && e.closest("p, li")))
-        .map((e) => ({ e, r: e.getBoundingClientRect() }))
-        .filter(({ r }) => r.width < 24 || r.height < 24)
-        .map(({ e, r }) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.type ? "[" + e.type + "]" : ""} ` +
-          `${Math.round(r.width)}x${Math.round(r.height)}`));
-      for (const s of small) problems.push(`${p.path}: target under 24 px: ${s}`);
-      console.log(`# ${p.path}: ${seen.size} focus stops, ${small.length} small targets`);
+      const { stops, small } = await focusAndTargets(page, p.path, problems);
+      console.log(`# ${p.path}: ${stops} focus stops, ${small} small targets`);
       if (process.env.WCAG_DEBUG) console.log(await page.evaluate(() => [...window.wcagStops.keys()].map((e) => e.outerHTML.slice(0, 80)).join("\n")));
       await page.context().close();
     }
@@ -104,16 +63,7 @@ test("wcag: every page with the keyboard only — log in, a visible focus at eve
       await keyboardLogin(page, p.user, USERS[p.user][1]);
       await page.waitForSelector(p.ready, { timeout: 10000 });
       await page.waitForTimeout(300);
-      const r = await page.evaluate(() => ({
-        width: document.documentElement.scrollWidth,
-        past: [...document.querySelectorAll("body *")]
-          .filter((e) => e.offsetParent !== null && !e.closest("table, .scroll, [role=region]") &&
-            e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className} ` +
-            `to ${Math.round(e.getBoundingClientRect().right)} px`),
-      }));
-      if (r.width > 320) problems.push(`${p.path}: scrolls sideways at 320 px (${r.width} px wide)`);
-      for (const x of r.past) problems.push(`${p.path}: past the right edge at 320 px: ${x}`);
+      await reflow320(page, p.path, problems);
       await page.context().close();
     }
     expect(problems.length === 0, problems.join("\n"));
