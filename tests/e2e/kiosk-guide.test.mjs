@@ -16,7 +16,7 @@ async function press(v, name, extra = {}) {
 }
 
 test("kiosk guide: the screen follows the headphones — the service spoken, the ticket drawn, held until the headset is pulled", async () => {
-  const v = await startVuorod([["kiosk", "ticket-seconds", "3"], ["kiosk", "headset-wav-dir", "headset"]]);
+  const v = await startVuorod([["kiosk", "ticket-seconds", "3"]]);
   try {
     const page = await open(v.url + "/kiosk", { width: 1080, height: 1920 });
     await page.waitForSelector("button.service");

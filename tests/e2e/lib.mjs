@@ -77,6 +77,7 @@ export async function startVuorod(overrides = []) {
     ["api", "ui-dir", path.join(ROOT, "ui")],
     ["printer", "sim-dir", path.join(dir, "tickets")],
     ["audio", "wav-dir", path.join(dir, "audio")],
+    ["kiosk", "headset-wav-dir", path.join(dir, "headset")],
     ["recording", "dir", path.join(dir, "recordings")],
     ["announcer", "speak", "false"],
     ["announcer", "chime", "false"],

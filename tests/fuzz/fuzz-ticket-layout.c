@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						"cp1252", "iso8859-15", "none"};
 	/* The papers [printer] allows: dots, columns (font A or B). */
 	static const int papers[][2] = {{576, 48}, {576, 64}, {384, 32}, {384, 42}};
-	const int *paper = papers[(data[1] >> 1) & 3];
+	const int *paper;
 	g_autofree char *text = NULL;
 	g_auto(GStrv) parts = NULL;
 	g_autoptr(GByteArray) out = g_byte_array_new();
@@ -64,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
+	paper = papers[(data[1] >> 1) & 3];
 	text = fuzz_text(data + 4, size - 4);
 	parts = g_strsplit(text, "\x01", 16);
 	n = g_strv_length(parts);
