@@ -569,9 +569,13 @@ void announcer_free(struct announcer *a)
 	if (!a)
 		return;
 	bus_unsubscribe(a->bus, a->sub_queue);
-	/* Drop what waits, then stop the worker after its current clip. */
+	/* Drop what waits, cut a guidance prompt playing short (one may last
+	 * 20 s: a stop must not wait for it; a call is said whole), then stop
+	 * the worker. */
 	while ((j = g_async_queue_try_pop(a->jobs)))
 		job_free(j);
+	if (a->saying && strcmp(a->saying->kind, "guide") == 0)
+		g_cancellable_cancel(a->cut);
 	quit = g_new0(struct announcer_job, 1);
 	quit->quit = true;
 	g_async_queue_push(a->jobs, quit);

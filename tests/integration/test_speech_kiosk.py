@@ -228,3 +228,15 @@ def test_without_a_headset_the_speech_key_guides_aloud_until_idle(workdir):
         assert wavs(d.headset) == []
     finally:
         assert d.stop() == 0
+
+
+def test_a_stop_does_not_wait_for_a_long_prompt(workdir):
+    """SIGTERM while the guidance says a long ticket: the prompt is cut and
+    vuorod exits at once (it used to wait for the clip, 15–20 s, and
+    make bench's 10 s stop timed out)."""
+    d = make_daemon(workdir, conf(), announcer=True)
+    press(d, "tax")
+    said(d, 2, "the ticket being said", ("playing",))
+    t0 = time.monotonic()
+    assert d.stop() == 0
+    assert time.monotonic() - t0 < 5, "vuorod took %.1f s to stop" % (time.monotonic() - t0)
