@@ -120,10 +120,9 @@ static char *guide_service_text(const struct guide *g, int service)
 
 static void guide_idle_arm(struct guide *g);
 
-static void guide_stop(struct guide *g, const char *why)
+/* Ends the session: the next one starts at the default volume and language. */
+static void guide_reset(struct guide *g)
 {
-	if (g->announcer)
-		announcer_hush(g->announcer, why, true);
 	g->st.mode = GUIDE_OFF;
 	g->session++;
 	g->volume_step = GUIDE_VOLUME_DEFAULT;
@@ -136,6 +135,13 @@ static void guide_stop(struct guide *g, const char *why)
 		g_source_remove(g->idle);
 	g->idle = 0;
 	guide_publish(g);
+}
+
+static void guide_stop(struct guide *g, const char *why)
+{
+	if (g->announcer)
+		announcer_hush(g->announcer, why, true);
+	guide_reset(g);
 }
 
 static gboolean guide_idle_fire(gpointer data)
@@ -386,18 +392,7 @@ void guide_key(struct guide *g, enum config_guide_key key)
 			announcer_say(g->announcer, g->st.lang, T(g, "guide.done"), guide_output(g),
 				      g->st.volume, false);
 		/* guide_stop() would hush the goodbye: keep it, end the rest. */
-		g->st.mode = GUIDE_OFF;
-		g->session++;
-		g->st.ticket = 0;
-		g->volume_step = GUIDE_VOLUME_DEFAULT;
-		g->st.volume = guide_volumes[g->volume_step];
-		g->st.lang = 0;
-		g_clear_pointer(&g->ticket, g_free);
-		g_clear_pointer(&g->last, g_free);
-		if (g->idle)
-			g_source_remove(g->idle);
-		g->idle = 0;
-		guide_publish(g);
+		guide_reset(g);
 		break;
 	}
 }
