@@ -28,8 +28,6 @@ calls can be said while current (measured: lag p99 4.9 s, 42.6 % spoken).
 """
 import argparse
 import os
-import re
-import select
 import shutil
 import subprocess
 import sys
@@ -38,34 +36,10 @@ import time
 
 import requests
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+import benchsite
+
 LANGS = ["fi", "sv", "en"]
 PASSWORD = "bench-advisor-pass-1"
-
-
-def config(work):
-    with open(os.path.join(ROOT, "board-config", "sim.conf"), encoding="utf-8") as f:
-        text = f.read()
-    text = re.sub(r"^max-queue.*\n", "", text, flags=re.M)
-    text = re.sub(r"^sim-dir\s*=.*$", "sim-dir = " + os.path.join(work, "tickets"), text, flags=re.M)
-    text = re.sub(r"^wav-dir\s*=.*$", "wav-dir = " + os.path.join(work, "audio"), text, flags=re.M)
-    path = os.path.join(work, "bench.conf")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.symlink(os.path.join(ROOT, "board-config", "displays"), os.path.join(work, "displays"))
-    return path
-
-
-def start(vuorod, conf, db, stderr):
-    proc = subprocess.Popen([vuorod, "--config", conf, "--db", db, "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=stderr, text=True)
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    line = proc.stdout.readline() if ready else ""
-    m = re.search(r"http://127\.0\.0\.1:\d+", line)
-    if not m:
-        proc.kill()
-        sys.exit("bench-announce: vuorod did not start: %r" % line)
-    return proc, m.group(0)
 
 
 def percentile(xs, p):
@@ -85,14 +59,16 @@ def main():
     work = tempfile.mkdtemp(prefix="bench-announce.", dir=os.path.abspath(args.build))
     proc = None
     try:
-        conf = config(work)
+        conf = benchsite.config(work, {"sim-dir": os.path.join(work, "tickets"),
+                                             "wav-dir": os.path.join(work, "audio")},
+                                      drop=["max-queue"])
         db = os.path.join(work, "vuoro.db")
         users = ["bench%d" % (k + 1) for k in range(args.counters)]
         for u in users:
             subprocess.run([vuorod, "--db", db, "--add-user", u, "--role", "advisor"],
                            input=PASSWORD + "\n", text=True, check=True, capture_output=True)
         with open(os.path.join(work, "vuorod.err"), "w") as stderr:
-            proc, url = start(vuorod, conf, db, stderr)
+            proc, url = benchsite.start(vuorod, conf, db, stderr, "bench-announce")
         s = requests.Session()
         auth = {}
         for u in users:

@@ -25,8 +25,6 @@ next key, as one who listens would.
 """
 import argparse
 import os
-import re
-import select
 import shutil
 import statistics
 import subprocess
@@ -36,43 +34,10 @@ import time
 
 import requests
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+import benchsite
+
+WHO = "bench-kiosk-speech"
 PASSWORD = "bench-tech-pass-1"
-
-
-def config(work):
-    with open(os.path.join(ROOT, "board-config", "sim.conf"), encoding="utf-8") as f:
-        text = f.read()
-    for key, sub in (("sim-dir", "tickets"), ("wav-dir", "audio"), ("headset-wav-dir", "headset")):
-        text = re.sub(r"^%s\s*=.*$" % key, "%s = %s" % (key, os.path.join(work, sub)), text,
-                      flags=re.M)
-    path = os.path.join(work, "bench.conf")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.symlink(os.path.join(ROOT, "board-config", "displays"), os.path.join(work, "displays"))
-    return path
-
-
-def start(vuorod, conf, db, stderr):
-    proc = subprocess.Popen([vuorod, "--config", conf, "--db", db, "--listen", "127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=stderr, text=True)
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    line = proc.stdout.readline() if ready else ""
-    m = re.search(r"http://127\.0\.0\.1:\d+", line)
-    if not m:
-        proc.kill()
-        sys.exit("bench-kiosk-speech: vuorod did not start: %r" % line)
-    return proc, m.group(0)
-
-
-def wait(pred, timeout, what):
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.02)
-    sys.exit("bench-kiosk-speech: timed out waiting for " + what)
 
 
 def main():
@@ -85,12 +50,13 @@ def main():
     tickets = os.path.join(work, "tickets")
     proc = None
     try:
-        conf = config(work)
+        conf = benchsite.config(work, {k: os.path.join(work, sub) for k, sub in (
+            ("sim-dir", "tickets"), ("wav-dir", "audio"), ("headset-wav-dir", "headset"))})
         db = os.path.join(work, "vuoro.db")
         subprocess.run([vuorod, "--db", db, "--add-user", "bench-tech", "--role", "technician"],
                        input=PASSWORD + "\n", text=True, check=True, capture_output=True)
         with open(os.path.join(work, "vuorod.err"), "w") as stderr:
-            proc, url = start(vuorod, conf, db, stderr)
+            proc, url = benchsite.start(vuorod, conf, db, stderr, WHO)
         s = requests.Session()
         r = s.post(url + "/api/login", json={"user": "bench-tech", "password": PASSWORD},
                    timeout=30)
@@ -110,8 +76,8 @@ def main():
 
         def listen(n):
             """Until the n-th prompt (counted from all so far) was played."""
-            wait(lambda: len(guide()) >= n and guide()[n - 1]["state"] == "played", 60,
-                 "prompt %d" % n)
+            benchsite.wait(lambda: len(guide()) >= n and guide()[n - 1]["state"] == "played", 60,
+                 "prompt %d" % n, WHO)
 
         def printed():
             return len([f for f in os.listdir(tickets) if f.endswith(".bin")]) \
@@ -126,12 +92,12 @@ def main():
             gpio("speech-down")
             listen(said + 2)  # the second service
             gpio("speech-select")
-            wait(lambda: printed() > before, 30, "the ticket")
+            benchsite.wait(lambda: printed() > before, 30, "the ticket", WHO)
             times.append(time.monotonic() - t0)
             prompts.append(sum(a["audio_s"] for a in guide()[said:said + 2]))
             gpio("headset-jack", level=0)  # cuts the ticket being told: the next run
-            wait(lambda: all(a["state"] in ("played", "dropped") for a in guide()), 30,
-                 "the guidance to end")
+            benchsite.wait(lambda: all(a["state"] in ("played", "dropped") for a in guide()), 30,
+                 "the guidance to end", WHO)
         print("bench-kiosk-speech: runs %s s, of which the two prompts listened to %s s" % (
             ", ".join("%.1f" % t for t in times), ", ".join("%.1f" % p for p in prompts)),
             file=sys.stderr)
