@@ -19,21 +19,14 @@
 //                                 browser's lip sync settles
 //   node tools/bench-booth-video.mjs [BUILD]
 
-import { startVuorod, waitFor, open, closeBrowser } from "../tests/e2e/lib.mjs";
-import { RTC, loginExpert, issueRemote, callAndConnect, booth } from "../tests/e2e/expert.test.mjs";
-import { SYNC, expertFps, boothFps, avSync, median, vuorodRates, keepPeerConnections, expertPattern,
+import { startVuorod, closeBrowser } from "../tests/e2e/lib.mjs";
+import { RTC, booth } from "../tests/e2e/expert.test.mjs";
+import { SYNC, liveCall, expertFps, boothFps, avSync, median, vuorodRates, expertPattern,
   boothFlashes, pairOffsets } from "../tests/e2e/booth-video.mjs";
 
 const v = await startVuorod([...RTC, ...SYNC]);
 try {
-  await issueRemote(v);
-  const page = await loginExpert(v);
-  await keepPeerConnections(page);
-  await waitFor(async () => !(await page.locator("#call").isDisabled()), "call enabled", 15000);
-  await callAndConnect(page, v);
-  const screen = await open(v.url + "/booth?booth=4", { width: 1280, height: 720 });
-  await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
-    "the expert's video on the booth screen", 10000);
+  const { page, screen } = await liveCall(v);
   const syncing = avSync(page, { ms: 25000 });
   const counted = await vuorodRates(async () => (await booth(v)).session.media,
     Promise.all([expertFps(page, 10000), boothFps(screen, 10000)]));

@@ -21,6 +21,13 @@
 //                         (audio minus video, ms).  With settle: stops once
 //                         the median |offset| of the last five is ≤ settle
 //                         ms ({settled}: when), or after ms.
+//   liveCall(v, lang)     a booth call to measure: a remote ticket, the expert
+//                         logged in (peer connections kept), called and
+//                         connected, and the booth screen showing the
+//                         expert's video: {page, screen}
+
+import { waitFor, open } from "./lib.mjs";
+import { loginExpert, issueRemote, callAndConnect } from "./expert.test.mjs";
 
 // The sim board's lip-sync pattern (board-config: [counter:4] camera/microphone).
 export const SYNC = [
@@ -28,6 +35,18 @@ export const SYNC = [
   ["counter:4", "microphone", "test:beep"],
   ["counter:4", "speaker", "test"],
 ];
+
+export async function liveCall(v, lang) {
+  await issueRemote(v);
+  const page = await loginExpert(v);
+  await keepPeerConnections(page);
+  await waitFor(async () => !(await page.locator("#call").isDisabled()), "call enabled", 15000);
+  await callAndConnect(page, v);
+  const screen = await open(v.url + "/booth?booth=4", { width: 1280, height: 720, lang });
+  await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
+    "the expert's video on the booth screen", 10000);
+  return { page, screen };
+}
 
 export async function expertFps(page, ms) {
   return page.evaluate((ms) => new Promise((resolve) => {

@@ -17,10 +17,10 @@
 // speaker (a fakesink that plays in time) playing the beep, the median
 // |offset| of the flashes over 9 s ≤ 100 ms.
 
-import { test, expect, waitFor, startVuorod, open, shot } from "./lib.mjs";
-import { RTC, loginExpert, issueRemote, callAndConnect, booth } from "./expert.test.mjs";
-import { SYNC, expertFps, boothFps, avSync, vuorodRates, keepPeerConnections, expertPattern,
-  boothFlashes, pairOffsets, median } from "./booth-video.mjs";
+import { test, expect, startVuorod, shot } from "./lib.mjs";
+import { RTC, booth } from "./expert.test.mjs";
+import { SYNC, liveCall, expertFps, boothFps, avSync, vuorodRates, expertPattern, boothFlashes,
+  pairOffsets, median } from "./booth-video.mjs";
 
 const FPS_MS = 6000;
 const SETTLE_MS = 35000;
@@ -29,18 +29,11 @@ const BACK_MS = 9000;
 test("booth video: ≥ 20 fps both ways at ≥ 320x240, sound and picture within 100 ms", async () => {
   const v = await startVuorod([...RTC, ...SYNC]);
   try {
-    await issueRemote(v);
-    const page = await loginExpert(v);
-    await keepPeerConnections(page);
-    await waitFor(async () => !(await page.locator("#call").isDisabled()), "call enabled", 15000);
-    await callAndConnect(page, v);
+    const { page, screen } = await liveCall(v, "en");
     // The expert's browser keeps the frame rate before the resolution.
     const pref = await page.evaluate(() => window.__pcs.at(-1).getSenders()
       .find((x) => x.track?.kind === "video").getParameters().degradationPreference);
     expect(pref === "maintain-framerate", "the expert's video keeps its frame rate first: " + pref);
-    const screen = await open(v.url + "/booth?booth=4", { width: 1280, height: 720, lang: "en" });
-    await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
-      "the expert's video on the booth screen", 10000);
     const syncing = avSync(page, { ms: SETTLE_MS, settle: 100 });
     // A second window only when the first falls short: a moment when the
     // loaded test machine starves a browser is not the booth's frame rate.
