@@ -144,7 +144,7 @@ test("hub: a manager logs in, opens the reports and sees the published figures",
 // wcag.test.mjs does for a site's): logged in with the keyboard, a visible
 // focus at every stop, 24 px targets, reflow at 320 CSS px.
 test("hub wcag: the region's pages with the keyboard only — focus visible, 24 px targets, reflow at 320 px", async () => {
-  const { focusAndTargets, reflow320 } = await import("./lib.mjs");
+  const { focusAndTargets, reflow320, keyboardLogIn } = await import("./lib.mjs");
   const hub = await startHub(["mia:manager", "teo:technician"]);
   const problems = [];
   try {
@@ -155,14 +155,8 @@ test("hub wcag: the region's pages with the keyboard only — focus visible, 24 
       await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
       await page.reload();
       await page.locator("#login-form").waitFor();
-      for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.id === "user")); i++)
-        await page.keyboard.press("Tab");
-      expect(await page.evaluate(() => document.activeElement?.id === "user"), "Tab reaches the user name on " + where);
       const user = where === "/hub/fleet" ? "teo" : "mia"; // the service points: a technician's
-      await page.keyboard.type(user);
-      await page.keyboard.press("Tab");
-      await page.keyboard.type(`hub-pass-long-${user}-1`);
-      await page.keyboard.press("Enter");
+      await keyboardLogIn(page, user, `hub-pass-long-${user}-1`);
       await page.locator("#login-form").waitFor({ state: "hidden" });
       await page.waitForLoadState("networkidle");
       await page.waitForTimeout(300); // the first render's late parts

@@ -7,26 +7,7 @@
 // manager's and the kiosk's (the kiosk also has a keyboard when a site plugs
 // one in).
 
-import { test, startVuorod, open, expect, waitFor, USERS } from "./lib.mjs";
-
-// Tab (or Shift+Tab) until the focus is on @selector; fails if it never
-// comes, i.e. the control cannot be reached from the keyboard.
-async function tabTo(page, selector, { max = 120, back = false } = {}) {
-  for (let i = 0; i < max; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
-  }
-  throw new Error(`Tab never reaches ${selector} on ${page.url()}`);
-}
-
-async function keyboardLogIn(page, user) {
-  await page.waitForSelector("#user", { state: "visible", timeout: 10000 });
-  await tabTo(page, "#user");
-  await page.keyboard.type(user);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type(USERS[user][1]);
-  await page.keyboard.press("Enter");
-}
+import { test, startVuorod, open, expect, waitFor, USERS, tabTo, keyboardLogIn } from "./lib.mjs";
 
 // A date-time field typed part by part as Chromium's en-US shows them
 // (month, day, year — which takes up to six digits, so → moves on — hour,
@@ -48,7 +29,7 @@ test("keyboard: the reception signs a visitor in and out with the keyboard alone
   const v = await startVuorod([["visitors", "enabled", "yes"]]);
   try {
     const page = await open(v.url + "/reception", { lang: "en" });
-    await keyboardLogIn(page, "rita");
+    await keyboardLogIn(page, "rita", USERS.rita[1]);
     await page.waitForSelector("#inside-none");
     const field = async (label) => page.getByLabel(label).evaluate((e) => "#" + e.id);
     await tabTo(page, await field("Visitor's name"));
@@ -71,7 +52,7 @@ test("keyboard: the technician prints a test ticket and checks the printer with 
   const v = await startVuorod();
   try {
     const page = await open(v.url + "/tech", { lang: "en" });
-    await keyboardLogIn(page, "tech");
+    await keyboardLogIn(page, "tech", USERS.tech[1]);
     await page.waitForSelector("#app:not([hidden])");
     await tabTo(page, "#printer-test");
     await page.keyboard.press("Enter");
@@ -108,7 +89,7 @@ test("keyboard: the manager publishes a notice and withdraws it with the keyboar
   const v = await startVuorod();
   try {
     const page = await open(v.url + "/manager", { lang: "en" });
-    await keyboardLogIn(page, "maija");
+    await keyboardLogIn(page, "maija", USERS.maija[1]);
     await page.waitForSelector("#notices-none");
     await tabTo(page, "#notice-text-fi");
     await page.keyboard.type("Palvelupiste suljettu perjantaina.");

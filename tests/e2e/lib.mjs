@@ -47,6 +47,30 @@ export function expect(cond, what) {
   if (!cond) throw new Error("expected: " + what);
 }
 
+// Tab (or Shift+Tab) until the focus is on @selector; fails if it never
+// comes, i.e. the control cannot be reached from the keyboard.
+export async function tabTo(page, selector, { max = 120, back = false } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+  }
+  throw new Error(`Tab never reaches ${selector} on ${page.url()}`);
+}
+
+// A staff log-in with the keyboard alone: Tab to the user name, type it, Tab
+// on to the password, type it, Enter.  The form is drawn once the page knows
+// there is no session.
+export async function keyboardLogIn(page, user, password) {
+  await page.waitForSelector("#user", { state: "visible", timeout: 10000 });
+  await tabTo(page, "#user");
+  await page.keyboard.type(user);
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.id === "password"),
+    "Tab goes on from the user name to the password on " + page.url());
+  await page.keyboard.type(password);
+  await page.keyboard.press("Enter");
+}
+
 export async function waitFor(pred, what, timeoutMs = 5000) {
   const end = Date.now() + timeoutMs;
   for (;;) {

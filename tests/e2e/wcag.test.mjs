@@ -14,7 +14,7 @@
 // functionality, EN 301 549 clause 5): reflow does not apply to them; the
 // follow page and the statement reflow in accessibility.test.mjs.
 
-import { test, startVuorod, open, expect, focusAndTargets, reflow320 } from "./lib.mjs";
+import { test, startVuorod, open, expect, focusAndTargets, reflow320, keyboardLogIn } from "./lib.mjs";
 
 const PAGES = [
   { path: "/kiosk", size: { width: 1080, height: 1920 }, ready: "button.service" },
@@ -28,19 +28,6 @@ const PAGES = [
   { path: "/expert", size: { width: 1280, height: 800 }, user: "eero", ready: "#app:not([hidden])" },
 ];
 
-async function keyboardLogin(page, user, password) {
-  // The form is drawn once the page knows there is no session.
-  await page.waitForSelector("#user", { state: "visible", timeout: 10000 });
-  for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.id === "user")); i++)
-    await page.keyboard.press("Tab");
-  expect(await page.evaluate(() => document.activeElement?.id === "user"), "Tab reaches the user name on " + page.url());
-  await page.keyboard.type(user);
-  await page.keyboard.press("Tab");
-  expect(await page.evaluate(() => document.activeElement?.id === "password"), "Tab goes on to the password");
-  await page.keyboard.type(password);
-  await page.keyboard.press("Enter");
-}
-
 test("wcag: every page with the keyboard only — log in, a visible focus at every stop, 24 px targets, reflow at 320 px", async () => {
   const { USERS } = await import("./lib.mjs");
   const v = await startVuorod([["visitors", "enabled", "yes"]]);
@@ -49,7 +36,7 @@ test("wcag: every page with the keyboard only — log in, a visible focus at eve
     const t = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
     for (const p of PAGES) {
       const page = await open(v.url + p.path.replace("{ref}", t.body.ticket.ref), p.size);
-      if (p.user) await keyboardLogin(page, p.user, USERS[p.user][1]);
+      if (p.user) await keyboardLogIn(page, p.user, USERS[p.user][1]);
       await page.waitForSelector(p.ready, { timeout: 10000 });
       await page.waitForTimeout(300); // the first render's late parts
       const { stops, small } = await focusAndTargets(page, p.path, problems);
@@ -60,7 +47,7 @@ test("wcag: every page with the keyboard only — log in, a visible focus at eve
     // Reflow at 320 px, logged in with the keyboard.
     for (const p of PAGES.filter((x) => x.user)) {
       const page = await open(v.url + p.path, { width: 320, height: 640 });
-      await keyboardLogin(page, p.user, USERS[p.user][1]);
+      await keyboardLogIn(page, p.user, USERS[p.user][1]);
       await page.waitForSelector(p.ready, { timeout: 10000 });
       await page.waitForTimeout(300);
       await reflow320(page, p.path, problems);
@@ -88,7 +75,7 @@ test("wcag: text spacing overridden (1.4.12) — no text cut off on the follow p
     const t = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
     for (const p of PAGES.filter((x) => !["/kiosk", "/booth?booth=1"].includes(x.path))) {
       const page = await open(v.url + p.path.replace("{ref}", t.body.ticket.ref), p.size);
-      if (p.user) await keyboardLogin(page, p.user, USERS[p.user][1]);
+      if (p.user) await keyboardLogIn(page, p.user, USERS[p.user][1]);
       await page.waitForSelector(p.ready, { timeout: 10000 });
       // A constructed style sheet, as a user's style sheet or extension adds
       // it (the page's CSP blocks a <style> tag, rightly).
