@@ -6,6 +6,11 @@
 //   call_to_screen_p99_ms       → the number on /display, at the next frame
 //                               after the DOM shows it (both clocks are this
 //                               machine's Date.now())
+//   call_to_screen_answer_ms,   where that time goes, medians: the click →
+//   call_to_screen_event_ms,    the call's answer at /advisor (answer); → the
+//   call_to_screen_dom_ms       event's message at /display's WebSocket
+//                               (event); that message → the number in the
+//                               DOM (dom); the rest is the frame
 //   node tools/bench-ui.mjs [BUILD] [ROUNDS]
 
 import { startVuorod, open, closeBrowser, USERS } from "../tests/e2e/lib.mjs";
@@ -30,8 +35,32 @@ try {
   console.log(`BENCH kiosk_page_kb=${(bytes / 1024).toFixed(1)} kB`);
 
   // The advisor at counter 1, the waiting-room display beside it.
-  const display = await open(v.url + "/display?mute=1", { width: 1920, height: 1080 });
-  const advisor = await open(v.url + "/advisor");
+  // Both pages note when things reach them (Date.now(), the clock of the
+  // click and the frame): /display each WebSocket message, /advisor each
+  // answer to a fetch — noted before the page's own handlers run.
+  const display = await open("about:blank", { width: 1920, height: 1080 });
+  await display.addInitScript(() => {
+    const Socket = window.WebSocket;
+    window.benchMessages = [];
+    window.WebSocket = class extends Socket {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("message", (m) => window.benchMessages.push([Date.now(), String(m.data)]));
+      }
+    };
+  });
+  await display.goto(v.url + "/display?mute=1");
+  const advisor = await open("about:blank");
+  await advisor.addInitScript(() => {
+    const get = window.fetch;
+    window.benchAnswers = [];
+    window.fetch = async (...args) => {
+      const r = await get(...args);
+      window.benchAnswers.push([Date.now(), String(args[0])]);
+      return r;
+    };
+  });
+  await advisor.goto(v.url + "/advisor");
   await advisor.fill("#user", "anna");
   await advisor.fill("#password", USERS.anna[1]);
   await advisor.click("#login-btn");
@@ -43,6 +72,7 @@ try {
   await advisor.waitForSelector("#console-view:not([hidden])");
 
   const lat = [];
+  const trace = { answer: [], event: [], dom: [], frame: [] };
   for (let i = 0; i < rounds; i++) {
     const t = await v.api("POST", "/api/tickets", { service: "guide", lang: "fi" });
     if (t.status !== 201) throw new Error("the kiosk drew no ticket: " + JSON.stringify(t.body));
@@ -55,6 +85,7 @@ try {
         const check = () => {
           if (el.textContent.includes(want) && !el.closest("[hidden]")) {
             obs.disconnect();
+            window.benchDom = Date.now();
             requestAnimationFrame(() => resolve(Date.now()));
           }
         };
@@ -101,6 +132,17 @@ try {
     const t1 = await Promise.race([display.evaluate(() => window.benchSeen), new Promise((_, reject) =>
       setTimeout(() => reject(new Error(`${code} did not appear on /display`)), 5000))]);
     lat.push(t1 - t0);
+    const dom = await display.evaluate(() => window.benchDom);
+    const message = await display.evaluate(([t0, want]) => window.benchMessages.find(([at, data]) =>
+      at >= t0 && data.includes('"called"') && data.includes(want))?.[0], [t0, code]);
+    const answer = await advisor.evaluate((t0) => window.benchAnswers.find(([at, url]) =>
+      at >= t0 && url.includes("/call"))?.[0], t0);
+    if (message === undefined || answer === undefined)
+      throw new Error(`${code}: no call event at /display or no answer at /advisor`);
+    trace.answer.push(answer - t0);
+    trace.event.push(message - t0);
+    trace.dom.push(dom - message);
+    trace.frame.push(t1 - dom);
     for (const what of ["start", "end"]) {
       const r = await v.api("POST", `/api/counters/1/${what}`, {}, "anna");
       if (r.status !== 200) throw new Error(`${what} at counter 1: ${JSON.stringify(r.body)}`);
@@ -108,6 +150,11 @@ try {
   }
   console.log(`BENCH call_to_screen_median_ms=${percentile(lat, 50).toFixed(1)} ms`);
   console.log(`BENCH call_to_screen_p99_ms=${percentile(lat, 99).toFixed(1)} ms`);
+  for (const part of ["answer", "event", "dom"])
+    console.log(`BENCH call_to_screen_${part}_ms=${percentile(trace[part], 50).toFixed(1)} ms ` +
+      `(p99 ${percentile(trace[part], 99).toFixed(1)})`);
+  console.log(`# call_to_screen: the frame after the DOM, median ${percentile(trace.frame, 50).toFixed(1)} ms ` +
+    `(p99 ${percentile(trace.frame, 99).toFixed(1)})`);
 } finally {
   await closeBrowser();
   await v.cleanup();
