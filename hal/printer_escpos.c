@@ -204,39 +204,17 @@ static int escpos_write(struct hal_printer *base, const uint8_t *data, size_t le
 	return 0;
 }
 
-/* DLE EOT n: one status byte back, in real time. */
-static int escpos_query(struct printer_escpos *p, uint8_t n, uint8_t *ret_byte)
-{
-	const uint8_t cmd[3] = {0x10, 0x04, n};
-	uint8_t b;
-	ssize_t got;
-	int r;
-
-	r = escpos_write(&p->base, cmd, sizeof(cmd));
-	if (r < 0)
-		return r;
-	for (;;) {
-		r = escpos_poll(p->fd, POLLIN, p->timeout_ms);
-		if (r < 0)
-			return r;
-		got = read(p->fd, &b, 1);
-		if (got == 1)
-			break;
-		if (got == 0)
-			return -EIO;
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-	}
-	if ((b & ESCPOS_STATUS_MASK) != ESCPOS_STATUS_FIXED)
-		return -EBADMSG;
-	*ret_byte = b;
-	return 0;
-}
-
+/* DLE EOT 1, 2 and 4 in one write, three status bytes back in that order.
+ * A printer answers each DLE EOT as it arrives (a real-time command), so the
+ * three need one round trip on the wire, not three: on a USB-serial adapter
+ * that holds what it reads for its latency timer (FTDI's 16 ms), and on this
+ * machine's pty peers alike, the round trip is what a status costs. */
 static int escpos_status(struct hal_printer *base, struct hal_printer_status *ret_status)
 {
 	struct printer_escpos *p = (struct printer_escpos *)base;
-	uint8_t s1, s2, s4, junk[64];
+	static const uint8_t cmd[9] = {0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 4};
+	uint8_t st[3], junk[64];
+	size_t have = 0;
 	int r;
 
 	if (p->transport == HAL_PRINTER_FILE)
@@ -244,14 +222,34 @@ static int escpos_status(struct hal_printer *base, struct hal_printer_status *re
 	/* Whatever an earlier, timed-out query left behind is stale now. */
 	while (read(p->fd, junk, sizeof(junk)) > 0)
 		;
-	if ((r = escpos_query(p, 1, &s1)) < 0 || (r = escpos_query(p, 2, &s2)) < 0 ||
-	    (r = escpos_query(p, 4, &s4)) < 0)
+	r = escpos_write(&p->base, cmd, sizeof(cmd));
+	if (r < 0)
 		return r;
+	while (have < sizeof(st)) {
+		ssize_t got;
+
+		r = escpos_poll(p->fd, POLLIN, p->timeout_ms);
+		if (r < 0)
+			return r;
+		got = read(p->fd, st + have, sizeof(st) - have);
+		if (got == 0)
+			return -EIO;
+		if (got < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		have += (size_t)got;
+	}
+	for (size_t i = 0; i < sizeof(st); i++)
+		if ((st[i] & ESCPOS_STATUS_MASK) != ESCPOS_STATUS_FIXED)
+			return -EBADMSG;
 	*ret_status = (struct hal_printer_status){
-	    .offline = s1 & ESCPOS_OFFLINE,
-	    .cover_open = s2 & ESCPOS_COVER_OPEN,
-	    .paper_end = (s2 & ESCPOS_PAPER_STOP) || (s4 & ESCPOS_PAPER_END) == ESCPOS_PAPER_END,
-	    .paper_near_end = (s4 & ESCPOS_NEAR_END) == ESCPOS_NEAR_END,
+	    .offline = st[0] & ESCPOS_OFFLINE,
+	    .cover_open = st[1] & ESCPOS_COVER_OPEN,
+	    .paper_end =
+		(st[1] & ESCPOS_PAPER_STOP) || (st[2] & ESCPOS_PAPER_END) == ESCPOS_PAPER_END,
+	    .paper_near_end = (st[2] & ESCPOS_NEAR_END) == ESCPOS_NEAR_END,
 	};
 	return 0;
 }
