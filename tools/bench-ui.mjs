@@ -5,7 +5,7 @@
 //                               services and the network is idle, as
 //                               transferred (gzip: compressed), no headers
 //   kiosk_page_raw_kb           the same, decoded (uncompressed)
-//   kiosk_page_gzip_files       how many of those answers came gzip-encoded
+//   kiosk_page_headers_kb       the answers' headers, beside (not in) those
 //   call_to_screen_median_ms,   the advisor's click on "Call next" on /advisor
 //   call_to_screen_p99_ms       → the number on /display, at the next frame
 //                               after the DOM shows it (both clocks are this
@@ -34,7 +34,7 @@ try {
     const r = await req.response();
     const sizes = await req.sizes();
     const raw = r ? await r.body().then((b) => b.length, () => 0) : 0;
-    return { sent: sizes.responseBodySize, raw, gzip: r?.headers()["content-encoding"] === "gzip" };
+    return { sent: sizes.responseBodySize, raw, headers: sizes.responseHeadersSize };
   })()));
   await kiosk.goto(v.url + "/kiosk");
   await kiosk.waitForSelector("button.service");
@@ -44,7 +44,7 @@ try {
   const kb = (key) => (got.reduce((a, x) => a + x[key], 0) / 1024).toFixed(1);
   console.log(`BENCH kiosk_page_kb=${kb("sent")} kB`);
   console.log(`BENCH kiosk_page_raw_kb=${kb("raw")} kB`);
-  console.log(`BENCH kiosk_page_gzip_files=${got.filter((x) => x.gzip).length}/${got.length} files`);
+  console.log(`BENCH kiosk_page_headers_kb=${kb("headers")} kB`);
 
   // The advisor at counter 1, the waiting-room display beside it.
   const display = await open(v.url + "/display?mute=1", { width: 1920, height: 1080 });
