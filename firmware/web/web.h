@@ -13,6 +13,11 @@
  * to themselves: a Content-Security-Policy of 'self' (nothing from a CDN: a
  * kiosk may be offline), nosniff, no framing, no referrer.  Pages are small
  * and change with upgrades: "no-cache" makes the browser revalidate by ETag.
+ * Text files (HTML, modules, styles, JSON, SVG) go gzip-encoded to a client
+ * whose Accept-Encoding takes gzip (the kiosk's browsers, cog/WPE and
+ * Chromium, do), compressed once per file and kept in memory until the file
+ * changes; plain to any other; both with "Vary: Accept-Encoding" and an
+ * ETag of their own ("…-gz" for the gzip form).
  */
 #pragma once
 
@@ -39,6 +44,11 @@ struct web *web_new(SoupServer *server, const char *ui_dir, GError **error);
 void web_free(struct web *w);
 typedef struct web Web; /* for g_autoptr(Web) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Web, web_free)
+
+/* TRUE when an Accept-Encoding header value (NULL: none) takes gzip. */
+gboolean web_accepts_gzip(const char *accept_encoding);
+/* @data in gzip format (GLib's zlib, @level 1–9), NULL on a zlib failure. */
+GBytes *web_gzip(const void *data, gsize len, int level);
 
 /* The folder vuorod serves when the config names none: ./ui when it exists
  * (running from the source tree), else the installed one. */

@@ -36,10 +36,6 @@ import { ensurePaired } from "/ui/common/pair.js";
 import { nextOpenText, refusalText } from "./strings.js";
 import { renderStart, updateStart } from "./start.js";
 import { renderTicket } from "./ticket.js";
-import { renderCheckin, checkinError } from "./checkin.js";
-import { renderPin, pinOutcome, PIN_MAX } from "./pin.js";
-import { renderFeedback } from "./feedback.js";
-import { renderGuide } from "./guide.js";
 import { idleTimer } from "./idle.js";
 import { noticeFeed } from "/ui/common/notices.js";
 
@@ -48,6 +44,43 @@ localStorage.removeItem("vuoro-kiosk-lang");
 const t = await i18n("kiosk", "vuoro-kiosk-lang");
 
 const $ = (id) => document.getElementById(id);
+
+// Screens a citizen reaches only by choosing them (the booking-code keypad,
+// the PIN pad, feedback) or that the speech guidance brings: their modules
+// load when first wanted, not with the page (issue 22: the page's weight).
+// A load that fails (vuorod unreachable) is tried again at the next tap,
+// under a new address (a browser may keep a failed module's error).
+const LATER = { checkin: "./checkin.js", pin: "./pin.js", feedback: "./feedback.js", guide: "./guide.js" };
+const mods = {};
+let tries = 0;
+async function need(name) {
+  if (!mods[name]) {
+    try {
+      mods[name] = await import(LATER[name] + (tries ? `?try=${tries}` : ""));
+    } catch (e) {
+      tries++;
+      console.warn(`kiosk: ${LATER[name]}:`, e.message);
+      return null;
+    }
+  }
+  return mods[name];
+}
+
+// Goes to @screen once its module is there; false when it could not be
+// loaded or the kiosk went elsewhere meanwhile (the idle timer, an event).
+let moves = 0;
+async function goLater(screen, before = () => {}) {
+  const at = moves;
+  const ok = await need(screen);
+  if (at !== moves) return false;
+  if (!ok) {
+    if (state.screen === "start") go("start", { message: () => t("error_unreachable") });
+    return false;
+  }
+  before();
+  go(screen);
+  return true;
+}
 const state = {
   screen: "start",
   status: null,
@@ -144,10 +177,10 @@ function render({ focusTop = false } = {}) {
   if (state.screen === "start" && !focusTop && updateStart(main.firstElementChild, ctx)) return;
   let node;
   if (state.screen === "ticket") node = renderTicket(ctx, state.view);
-  else if (state.screen === "checkin") node = renderCheckin(ctx);
-  else if (state.screen === "pin") node = renderPin(ctx);
-  else if (state.screen === "feedback") node = renderFeedback(ctx);
-  else if (state.screen === "guide") node = renderGuide(ctx, state.guide);
+  else if (state.screen === "checkin") node = mods.checkin.renderCheckin(ctx);
+  else if (state.screen === "pin") node = mods.pin.renderPin(ctx);
+  else if (state.screen === "feedback") node = mods.feedback.renderFeedback(ctx);
+  else if (state.screen === "guide") node = mods.guide.renderGuide(ctx, state.guide);
   else if (state.screen === "busy") {
     node = h("section", { class: "busy", "aria-busy": "true" },
       h("h1", { tabindex: "-1", role: "status" }, state.busyText));
@@ -172,13 +205,15 @@ function context() {
       state.message = () => [refusalText(t, s.refusal, s), nextOpenText(t, s)].filter(Boolean).join(". ");
       render();
     },
-    checkin: () => go("checkin"),
+    checkin: () => goLater("checkin"),
     done: () => goStart(),
     checkinState: state.checkin,
     submit: checkin,
     back: () => goStart(),
-    identify: () => {
+    identify: async () => {
       if (!state.view?.offer) return; // the window closed under the finger
+      // Unreachable, the ticket view stays (the offline banner says why).
+      if (!(await need("pin")) || state.screen !== "ticket" || !state.view?.offer) return;
       endTicketWindow();
       state.pin = freshPin();
       go("pin");
@@ -190,11 +225,10 @@ function context() {
     pinCancel,
     low: state.low,
     toggleLow,
-    rateVisit: () => {
+    rateVisit: () => goLater("feedback", () => {
       state.feedback = freshFeedback();
       loadQuestion(state.feedback);
-      go("feedback");
-    },
+    }),
     feedbackState: state.feedback,
     rate,
     setComment: (text) => {
@@ -211,6 +245,7 @@ function context() {
 }
 
 function go(screen, extra = {}) {
+  moves++;
   Object.assign(state, { screen }, extra);
   render({ focusTop: true });
 }
@@ -293,7 +328,7 @@ async function guideEvent(ev) {
   if (ev.mode === "ticket" && ev.ticket) {
     endTicketWindow();
     go("ticket", { view: { ticket: ev.ticket, printed: true, guide: ev.headset ? "headset" : "speaker" } });
-  } else {
+  } else if (await need("guide")) {
     go("guide", { guide: { service: ev.service, headset: ev.headset } });
   }
 }
@@ -312,9 +347,13 @@ live({
       if (state.screen === "start") render();
       else renderHeader();
     }
+    // The first status too is read once the stream is open (no event
+    // can fall between the two), or once it failed (the banner shows).
     if (online) {
       refreshSoon();
       notices.load();
+    } else if (!state.status) {
+      refreshSoon();
     }
   },
 });
@@ -433,7 +472,7 @@ async function checkin(raw) {
     // A refusal of the booked service (closed, full): in the same words as
     // on the start screen, without its hours (the reply names no service).
     st.error = () => errorText(e) ??
-      checkinError(t, e, code, (refusal) => refusalText(t, refusal)) ??
+      mods.checkin.checkinError(t, e, code, (refusal) => refusalText(t, refusal)) ??
       t("error_generic");
     render();
     document.getElementById("booking-code")?.focus();
@@ -450,7 +489,7 @@ async function checkin(raw) {
 
 function pinType(d) {
   const st = state.pin;
-  if (state.screen !== "pin" || st.busy || st.final || st.digits.length >= PIN_MAX) return;
+  if (state.screen !== "pin" || st.busy || st.final || st.digits.length >= mods.pin.PIN_MAX) return;
   st.digits += d;
   st.redraw?.();
 }
@@ -492,7 +531,7 @@ async function pinSubmit() {
   let outcome;
   try {
     const reply = await post(`/api/tickets/${ticket.id}/identity`, body);
-    outcome = pinOutcome(t, reply);
+    outcome = mods.pin.pinOutcome(t, reply);
   } catch (e) {
     const key = e.code === "not_waiting" ? "pin_not_waiting"
       : e.code === "no_reader" || e.status === 503 ? "pin_no_reader" : null;
@@ -644,5 +683,4 @@ $("low").addEventListener("click", toggleLow);
 
 t.onLang(() => render());
 render();
-refresh();
 ensurePaired(); // a real board: this device shows a pairing prompt until paired
