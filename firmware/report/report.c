@@ -631,9 +631,85 @@ static int report_read_providers(struct report *r, struct store *s, GHashTable *
 	return report_done(s, st, rc, error);
 }
 
-static bool is(const char *a, const char *b)
+/* What an outcome counts as. */
+enum visit_class {
+	VISIT_EVENT = 0,
+	VISIT_NO_SHOW,
+	VISIT_CANCELLED,
+	VISIT_VOIDED,
+	VISIT_RESET,
+	VISIT_INTERRUPTED,
+};
+
+static enum visit_class visit_class_of(const char *outcome)
 {
-	return a[0] == b[0] && strcmp(a, b) == 0;
+	static const char *const names[] = {
+	    [VISIT_NO_SHOW] = "no_show", [VISIT_CANCELLED] = "cancelled",
+	    [VISIT_VOIDED] = "voided",   [VISIT_RESET] = "reset",
+	    [VISIT_INTERRUPTED] = "interrupted",
+	};
+
+	for (int i = VISIT_NO_SHOW; i < (int)G_N_ELEMENTS(names); i++)
+		if (strcmp(outcome, names[i]) == 0)
+			return (enum visit_class)i;
+	return VISIT_EVENT;
+}
+
+/* A text column of the rows read in an index's key order, where equal
+ * values come together: the previous row's value is kept, so that what a
+ * value means (a provider's index, a channel) is worked out once per run of
+ * equal values, not per row. */
+struct run_text {
+	char *v; /* NULL: none yet, or SQL NULL */
+	bool set;
+};
+
+/* Whether column @i of @st starts a new run (then kept in @t). */
+static bool run_text_changed(struct run_text *t, sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	if (t->set && (v && t->v ? strcmp(v, t->v) == 0 : v == t->v))
+		return false;
+	g_free(t->v);
+	t->v = g_strdup(v);
+	t->set = true;
+	return true;
+}
+
+static void run_text_clear(struct run_text *t)
+{
+	g_clear_pointer(&t->v, g_free);
+	t->set = false;
+}
+
+/* The visits through the covering index visits_report, its columns in its
+ * order: a provider's visits of one day come together, by outcome, channel,
+ * trial and category.  report_query_plans() names it. */
+#define REPORT_VISITS_SQL                                                                          \
+	"SELECT day, provider, outcome, channel, trial, category, issued_at, called_at, "          \
+	"started_at, ended_at, counter FROM visits WHERE day >= ?1 AND day < ?2"
+/* Tickets not voided, through the covering index tickets_arrivals. */
+#define REPORT_TICKETS_SQL                                                                         \
+	"SELECT day, service, issued_at FROM tickets WHERE day >= ?1 AND day < ?2 AND "            \
+	"state <> 'voided'"
+/* The counters' open and close rows in id order, through the covering
+ * partial index audit_open_close: no other row of the log is read. */
+#define REPORT_AUDIT_SQL                                                                           \
+	"SELECT at, command = 'open', CASE WHEN json_valid(detail) THEN "                          \
+	"json_extract(detail, '$.counter') END FROM audit "                                        \
+	"WHERE command IN ('open', 'close') AND at < ?1 ORDER BY id"
+
+static int report_prepare_range(struct report *r, struct store *s, const char *sql,
+				sqlite3_stmt **st, GError **error)
+{
+	int rc = report_prepare(s, sql, st, error);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int(*st, 1, r->q.from_day);
+	sqlite3_bind_int(*st, 2, r->q.to_day);
+	return 0;
 }
 
 static int report_read_visits(struct report *r, struct store *s, GError **error)
@@ -641,50 +717,55 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 	bool idle = r->q.kinds & (1u << REPORT_KIND_IDLE);
 	bool cats = r->q.kinds & (1u << REPORT_KIND_CATEGORIES);
 	int target = r->q.target_wait_s;
+	struct run_text provider = {0}, outcome = {0}, channel = {0}, category = {0};
 	sqlite3_stmt *st = NULL;
-	int last = -1;
+	int last_day = -1, p = -1, ch = -1;
+	enum visit_class class = VISIT_EVENT;
+	guint cat = 0;
+	struct cell *c = NULL;
 	int rc;
 
-	rc = report_prepare_days(r, s,
-				 "provider, day, channel, outcome, called_at, started_at, "
-				 "ended_at, issued_at, counter, category, trial",
-				 "visits", "", &st, error);
+	rc = report_prepare_range(r, s, REPORT_VISITS_SQL, &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *provider = (const char *)sqlite3_column_text(st, 0);
-		int day = sqlite3_column_int(st, 1) - r->q.from_day;
-		const char *outcome = (const char *)sqlite3_column_text(st, 3);
-		int64_t called = sqlite3_column_int64(st, 4);
-		int64_t started = sqlite3_column_int64(st, 5);
-		int64_t ended = sqlite3_column_int64(st, 6);
-		struct cell *c;
-		bool event = false;
+		int day = sqlite3_column_int(st, 0) - r->q.from_day;
+		int64_t called = sqlite3_column_int64(st, 7);
+		int64_t started = sqlite3_column_int64(st, 8);
+		int64_t ended = sqlite3_column_int64(st, 9);
+		bool cell_moved = day != last_day;
 
-		if (!provider)
-			provider = "";
-		if (!outcome)
-			outcome = "";
-		if (last < 0 || strcmp(r->providers->pdata[last], provider) != 0)
-			last = provider_index(r, provider);
-		c = report_cell(r, last, (guint)r->period_of[day]);
+		if (run_text_changed(&provider, st, 1)) {
+			p = provider_index(r, provider.v ? provider.v : "");
+			cell_moved = true;
+		}
+		if (cell_moved) {
+			c = report_cell(r, p, (guint)r->period_of[day]);
+			last_day = day;
+		}
+		if (run_text_changed(&outcome, st, 2))
+			class = visit_class_of(outcome.v ? outcome.v : "");
 		c->rows++;
-		if (is(outcome, "no_show"))
+		switch (class) {
+		case VISIT_NO_SHOW:
 			c->no_shows++;
-		else if (is(outcome, "cancelled"))
+			break;
+		case VISIT_CANCELLED:
 			c->cancelled++;
-		else if (is(outcome, "voided"))
+			break;
+		case VISIT_VOIDED:
 			c->voided++;
-		else if (is(outcome, "reset"))
+			break;
+		case VISIT_RESET:
 			c->reset++;
-		else if (is(outcome, "interrupted"))
+			break;
+		case VISIT_INTERRUPTED:
 			c->interrupted++;
-		else
-			event = true;
-		if (event) {
-			int ch = queue_channel_parse((const char *)sqlite3_column_text(st, 2));
-
-			if (sqlite3_column_int(st, 10)) {
+			break;
+		case VISIT_EVENT:
+			if (run_text_changed(&channel, st, 3))
+				ch = queue_channel_parse(channel.v);
+			if (sqlite3_column_int(st, 4)) {
 				c->trial++;
 				if (ch >= 0)
 					c->trial_by_channel[ch]++;
@@ -698,13 +779,15 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 				c->served++;
 			}
 			if (cats) {
-				const char *cat = (const char *)sqlite3_column_text(st, 9);
-
-				cell_cat_add(c, category_index(r, cat ? cat : "uncategorised"), 1);
+				if (run_text_changed(&category, st, 5))
+					cat = category_index(r, category.v ? category.v
+									   : "uncategorised");
+				cell_cat_add(c, cat, 1);
 			}
+			break;
 		}
 		if (called > 0) {
-			int wait = (int)(called - sqlite3_column_int64(st, 7));
+			int wait = (int)(called - sqlite3_column_int64(st, 6));
 
 			ivec_push(&c->waits, wait);
 			c->waited++;
@@ -715,10 +798,14 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 			struct counter_days *cd;
 
 			if (begin > 0 && ended > begin &&
-			    (cd = counter_get(r, sqlite3_column_int(st, 8))))
+			    (cd = counter_get(r, sqlite3_column_int(st, 10))))
 				cd->busy[day] += ended - begin;
 		}
 	}
+	run_text_clear(&provider);
+	run_text_clear(&outcome);
+	run_text_clear(&channel);
+	run_text_clear(&category);
 	return report_done(s, st, rc, error);
 }
 
@@ -749,28 +836,31 @@ static int report_read_tickets(struct report *r, struct store *s, GHashTable *se
 			       GTimeZone *tz, GError **error)
 {
 	struct tz_cache cache = {.tz = tz, .hour = INT64_MIN};
+	struct run_text service = {0};
 	sqlite3_stmt *st = NULL;
+	int provider = -1;
 	int rc;
 
-	rc = report_prepare_days(r, s, "day, service, issued_at", "tickets",
-				 " AND state <> 'voided'", &st, error);
+	rc = report_prepare_range(r, s, REPORT_TICKETS_SQL, &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		guint period = (guint)r->period_of[sqlite3_column_int(st, 0) - r->q.from_day];
-		const char *service = (const char *)sqlite3_column_text(st, 1);
-		int provider =
-		    GPOINTER_TO_INT(service ? g_hash_table_lookup(services, service) : NULL) - 1;
 		int64_t issued = sqlite3_column_int64(st, 2);
 		int64_t local = issued + tz_offset(&cache, issued);
 		int64_t local_day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-		struct cell *c =
-		    provider >= 0 ? report_cell(r, provider, period) : &r->site[period];
+		struct cell *c;
 
+		if (run_text_changed(&service, st, 1))
+			provider = GPOINTER_TO_INT(
+				       service.v ? g_hash_table_lookup(services, service.v) : NULL) -
+				   1;
+		c = provider >= 0 ? report_cell(r, provider, period) : &r->site[period];
 		c->tickets++;
 		c->hours[(local - local_day * 86400) / 3600]++;
 		c->weekdays[day_weekday(local_day)]++;
 	}
+	run_text_clear(&service);
 	return report_done(s, st, rc, error);
 }
 
@@ -856,9 +946,7 @@ static void audit_add_open(struct audit_job *j, int id, int64_t start, int64_t e
 
 static gpointer audit_job_run(gpointer data)
 {
-	static const char sql[] = "SELECT at, command = 'open', CASE WHEN json_valid(detail) THEN "
-				  "json_extract(detail, '$.counter') END FROM audit "
-				  "WHERE command IN ('open', 'close') AND at < ?1 ORDER BY id";
+	static const char sql[] = REPORT_AUDIT_SQL;
 	struct audit_job *j = data;
 	g_autofree int64_t *open_at = g_new0(int64_t, REPORT_MAX_COUNTER + 1);
 	sqlite3_stmt *st = NULL;
