@@ -111,8 +111,7 @@ static char *report_json(const struct report *r)
 	return json_to_string(root, TRUE);
 }
 
-static int dump_file(const char *dir, const char *name, const char *text, gsize len,
-		     GError **error)
+static int dump_file(const char *dir, const char *name, const char *text, gsize len, GError **error)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
 

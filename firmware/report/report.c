@@ -644,8 +644,8 @@ enum visit_class {
 static enum visit_class visit_class_of(const char *outcome)
 {
 	static const char *const names[] = {
-	    [VISIT_NO_SHOW] = "no_show", [VISIT_CANCELLED] = "cancelled",
-	    [VISIT_VOIDED] = "voided",   [VISIT_RESET] = "reset",
+	    [VISIT_NO_SHOW] = "no_show",         [VISIT_CANCELLED] = "cancelled",
+	    [VISIT_VOIDED] = "voided",           [VISIT_RESET] = "reset",
 	    [VISIT_INTERRUPTED] = "interrupted",
 	};
 
@@ -852,9 +852,10 @@ static int report_read_tickets(struct report *r, struct store *s, GHashTable *se
 		struct cell *c;
 
 		if (run_text_changed(&service, st, 1))
-			provider = GPOINTER_TO_INT(
-				       service.v ? g_hash_table_lookup(services, service.v) : NULL) -
-				   1;
+			provider =
+			    GPOINTER_TO_INT(service.v ? g_hash_table_lookup(services, service.v)
+						      : NULL) -
+			    1;
 		c = provider >= 0 ? report_cell(r, provider, period) : &r->site[period];
 		c->tickets++;
 		c->hours[(local - local_day * 86400) / 3600]++;
