@@ -683,12 +683,17 @@ static void run_text_clear(struct run_text *t)
 	t->set = false;
 }
 
-/* The visits through the covering index visits_report, its columns in its
- * order: a provider's visits of one day come together, by outcome, channel,
- * trial and category.  report_query_plans() names it. */
+/* The visits through the covering index visits_report: a provider's
+ * visits of one day come together, by outcome, channel, trial and category.
+ * Only the columns a report needs are asked for (each costs every row);
+ * the category and counter come last, for categories and idle. */
+#define REPORT_VISITS_COLUMNS                                                                      \
+	"day, provider, outcome, channel, trial, issued_at, called_at, started_at, ended_at"
 #define REPORT_VISITS_SQL                                                                          \
-	"SELECT day, provider, outcome, channel, trial, category, issued_at, called_at, "          \
-	"started_at, ended_at, counter FROM visits WHERE day >= ?1 AND day < ?2"
+	"SELECT " REPORT_VISITS_COLUMNS " FROM visits WHERE day >= ?1 AND day < ?2"
+#define REPORT_VISITS_ALL_SQL                                                                      \
+	"SELECT " REPORT_VISITS_COLUMNS ", category, counter FROM visits "                         \
+	"WHERE day >= ?1 AND day < ?2"
 /* Tickets not voided, through the covering index tickets_arrivals. */
 #define REPORT_TICKETS_SQL                                                                         \
 	"SELECT day, service, issued_at FROM tickets WHERE day >= ?1 AND day < ?2 AND "            \
@@ -725,14 +730,14 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 	struct cell *c = NULL;
 	int rc;
 
-	rc = report_prepare_range(r, s, REPORT_VISITS_SQL, &st, error);
+	rc = report_prepare_range(r, s, idle || cats ? REPORT_VISITS_ALL_SQL : REPORT_VISITS_SQL,
+				  &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int day = sqlite3_column_int(st, 0) - r->q.from_day;
-		int64_t called = sqlite3_column_int64(st, 7);
-		int64_t started = sqlite3_column_int64(st, 8);
-		int64_t ended = sqlite3_column_int64(st, 9);
+		int64_t called = sqlite3_column_int64(st, 6);
+		int64_t started = 0, ended = 0;
 		bool cell_moved = day != last_day;
 
 		if (run_text_changed(&provider, st, 1)) {
@@ -774,12 +779,14 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 				if (ch >= 0)
 					c->by_channel[ch]++;
 			}
+			started = sqlite3_column_int64(st, 7);
 			if (started > 0) {
+				ended = sqlite3_column_int64(st, 8);
 				ivec_push(&c->services, (int)(ended - started));
 				c->served++;
 			}
 			if (cats) {
-				if (run_text_changed(&category, st, 5))
+				if (run_text_changed(&category, st, 9))
 					cat = category_index(r, category.v ? category.v
 									   : "uncategorised");
 				cell_cat_add(c, cat, 1);
@@ -787,16 +794,21 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 			break;
 		}
 		if (called > 0) {
-			int wait = (int)(called - sqlite3_column_int64(st, 6));
+			int wait = (int)(called - sqlite3_column_int64(st, 5));
 
 			ivec_push(&c->waits, wait);
 			c->waited++;
 			c->within_target += wait <= target;
 		}
 		if (idle) {
-			int64_t begin = called > 0 ? called : started;
+			int64_t begin;
 			struct counter_days *cd;
 
+			if (class != VISIT_EVENT)
+				started = sqlite3_column_int64(st, 7);
+			if (!ended)
+				ended = sqlite3_column_int64(st, 8);
+			begin = called > 0 ? called : started;
 			if (begin > 0 && ended > begin &&
 			    (cd = counter_get(r, sqlite3_column_int(st, 10))))
 				cd->busy[day] += ended - begin;
@@ -892,11 +904,10 @@ static int report_read_feedback(struct report *r, struct store *s, GError **erro
 	return report_done(s, st, rc, error);
 }
 
-/* The audit log's part: the counters' open seconds per service day.  The
- * log has no index on its command, so this scans all of it; it runs on a
- * connection of its own in a thread while the visits are read (a WAL
- * database has room for readers), or inline when that cannot be. */
-struct audit_job {
+/* The audit log's part: the counters' open seconds per service day, from
+ * the open and close rows alone (the covering index audit_open_close:
+ * some tens of thousands of rows a year, a few ms). */
+struct audit_pass {
 	sqlite3 *db;
 	const int64_t *day_start; /* [n_days + 1] */
 	int n_days;
@@ -906,7 +917,7 @@ struct audit_job {
 	char *message;
 };
 
-static void audit_job_free(struct audit_job *j)
+static void audit_pass_free(struct audit_pass *j)
 {
 	if (!j)
 		return;
@@ -918,7 +929,7 @@ static void audit_job_free(struct audit_job *j)
 
 /* [start, end) of counter @id, cut at the range's ends, at now and at the
  * service days' starts. */
-static void audit_add_open(struct audit_job *j, int id, int64_t start, int64_t end)
+static void audit_add_open(struct audit_pass *j, int id, int64_t start, int64_t end)
 {
 	int lo = 0, hi = j->n_days;
 
@@ -945,10 +956,9 @@ static void audit_add_open(struct audit_job *j, int id, int64_t start, int64_t e
 	}
 }
 
-static gpointer audit_job_run(gpointer data)
+static void audit_pass_run(struct audit_pass *j)
 {
 	static const char sql[] = REPORT_AUDIT_SQL;
-	struct audit_job *j = data;
 	g_autofree int64_t *open_at = g_new0(int64_t, REPORT_MAX_COUNTER + 1);
 	sqlite3_stmt *st = NULL;
 
@@ -977,59 +987,24 @@ static gpointer audit_job_run(gpointer data)
 	if (j->rc != SQLITE_DONE)
 		j->message = g_strdup(sqlite3_errmsg(j->db));
 	sqlite3_finalize(st);
-	return NULL;
 }
 
-/* Starts the audit job on its own connection; NULL thread: run it inline
- * (report_audit_finish does). */
-static struct audit_job *report_audit_start(struct report *r, struct store *s, GThread **ret)
+static int report_read_audit(struct report *r, struct store *s, GError **error)
 {
-	struct audit_job *j = g_new0(struct audit_job, 1);
+	struct audit_pass *j = g_new0(struct audit_pass, 1);
+	int rc = 0;
 
 	j->day_start = r->day_start;
 	j->n_days = r->n_days;
 	j->now = r->q.now;
-	*ret = NULL;
-	if (!sqlite3_threadsafe() ||
-	    sqlite3_open_v2(store_path(s), &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		sqlite3_close(j->db);
-		j->db = NULL;
-		return j;
-	}
-	sqlite3_busy_timeout(j->db, 5000);
-	*ret = g_thread_try_new("vuoro-report", audit_job_run, j, NULL);
-	if (!*ret) {
-		sqlite3_close(j->db);
-		j->db = NULL;
-	}
-	return j;
-}
-
-/* Waits for the job (or runs it on the store's connection, also when its own
- * failed) and adds its open seconds to the counters. */
-static int report_audit_finish(struct report *r, struct store *s, struct audit_job *j,
-			       GThread *thread, GError **error)
-{
-	if (thread) {
-		g_thread_join(thread);
-		sqlite3_close(j->db);
-		j->db = NULL;
-	}
-	if (!thread || j->rc != SQLITE_DONE) {
-		for (int id = 0; id <= REPORT_MAX_COUNTER; id++)
-			g_clear_pointer(&j->open[id], g_free);
-		g_clear_pointer(&j->message, g_free);
-		j->db = store_db(s);
-		audit_job_run(j);
-		j->db = NULL;
-	}
+	j->db = store_db(s);
+	audit_pass_run(j);
 	if (j->rc != SQLITE_DONE) {
 		g_set_error(error, report_error_quark(), EIO, "the report cannot be read: %s",
 			    j->message);
-		return -EIO;
+		rc = -EIO;
 	}
-	for (int id = 1; id <= REPORT_MAX_COUNTER; id++) {
+	for (int id = 1; rc == 0 && id <= REPORT_MAX_COUNTER; id++) {
 		struct counter_days *c;
 
 		if (!j->open[id])
@@ -1038,7 +1013,8 @@ static int report_audit_finish(struct report *r, struct store *s, struct audit_j
 		for (int d = 0; d < r->n_days; d++)
 			c->open[d] += j->open[id][d];
 	}
-	return 0;
+	audit_pass_free(j);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1214,8 +1190,6 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 {
 	g_autoptr(GHashTable) services = NULL;
 	g_autoptr(Report) r = NULL;
-	struct audit_job *audit = NULL;
-	GThread *thread = NULL;
 	GTimeZone *tz = q->tz;
 	g_autoptr(GTimeZone) utc = NULL;
 	int rc = 0;
@@ -1251,23 +1225,18 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 	rc = report_read_providers(r, s, services, error);
 	if (rc == 0 && r->n_days > 0) {
 		if (r->q.kinds & (1u << REPORT_KIND_IDLE))
-			audit = report_audit_start(r, s, &thread);
-		if (r->q.kinds & ((1u << REPORT_KIND_BILLING) | (1u << REPORT_KIND_TIMES) |
+			rc = report_read_audit(r, s, error);
+		if (rc == 0 &&
+		    r->q.kinds & ((1u << REPORT_KIND_BILLING) | (1u << REPORT_KIND_TIMES) |
 				  (1u << REPORT_KIND_IDLE) | (1u << REPORT_KIND_CATEGORIES)))
 			rc = report_read_visits(r, s, error);
 		if (rc == 0 && services)
 			rc = report_read_tickets(r, s, services, tz, error);
 		if (rc == 0 && (r->q.kinds & (1u << REPORT_KIND_FEEDBACK)))
 			rc = report_read_feedback(r, s, error);
-		if (audit) {
-			int arc = report_audit_finish(r, s, audit, thread, rc < 0 ? NULL : error);
-
-			rc = rc < 0 ? rc : arc;
-		}
 		if (rc == 0)
 			rc = report_run_pilot(r, s, tz, error);
 	}
-	audit_job_free(audit);
 	if (rc < 0)
 		return rc;
 	report_finish(r);
