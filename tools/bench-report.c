@@ -13,7 +13,8 @@
  * and their JSON) over that year, median of 7:
  *   BENCH report_all_250k_ms=X ms
  * and on stderr what each kind costs alone (median of 7), to see where the
- * time goes.  With --dump DIR, instead of timing, every report of that year
+ * time goes.  The reports run on a reader connection (store_open_reader),
+ * as GET /api/report's job does.  With --dump DIR, instead of timing, every report of that year
  * (every kind, each period, the whole year, a month and a day; JSON, CSV and
  * the monthly rows) is written into DIR: two builds' dumps of the same
  * database must be byte-identical (a faster report is the same report).
@@ -233,7 +234,8 @@ static int bench_kinds(struct store *s, const struct report_query *base, GError 
 static int bench_all(const char *path, const char *timezone, int reset_min, const char *dump,
 		     GError **error)
 {
-	g_autoptr(Store) s = store_open(path, NULL, error);
+	g_autoptr(Store) w = store_open(path, NULL, error);
+	g_autoptr(Store) s = w ? store_open_reader(w, error) : NULL;
 	g_autoptr(GTimeZone) tz = NULL;
 	struct report_query q = {
 	    .period = REPORT_PERIOD_MONTH,
@@ -301,6 +303,7 @@ int main(int argc, char **argv)
 	g_autofree char *dir = NULL;
 	g_autofree char *path = NULL;
 	g_autoptr(Store) s = NULL;
+	g_autoptr(Store) reader = NULL;
 	g_autofree char *db = NULL;
 	g_autofree char *timezone = NULL;
 	g_autofree char *dump = NULL;
@@ -347,7 +350,7 @@ int main(int argc, char **argv)
 	}
 	path = g_build_filename(dir, "report.db", NULL);
 	s = store_open(path, NULL, &error);
-	if (!s || fill(s, &error) < 0) {
+	if (!s || fill(s, &error) < 0 || !(reader = store_open_reader(s, &error))) {
 		fprintf(stderr, "bench-report: %s\n", error->message);
 		return 1;
 	}
@@ -356,7 +359,7 @@ int main(int argc, char **argv)
 		gint64 t0 = g_get_monotonic_time();
 		double c0 = cpu_ms();
 
-		if (report_monthly(s, YEAR_START, YEAR_START + 365, 900, &out, &error) < 0) {
+		if (report_monthly(reader, YEAR_START, YEAR_START + 365, 900, &out, &error) < 0) {
 			fprintf(stderr, "bench-report: %s\n", error->message);
 			return 1;
 		}
@@ -367,6 +370,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "bench-report: report_monthly: CPU %.1f ms\n", median_ms(cpu));
 	printf("BENCH report_250k_ms=%.1f ms\n", median_ms(ms));
 	printf("BENCH report_rows=%u rows\n", rows);
+	g_clear_pointer(&reader, store_free);
 	g_clear_pointer(&s, store_free);
 	for (int i = 0; i < 3; i++) {
 		static const char *const suffix[] = {"", "-wal", "-shm"};

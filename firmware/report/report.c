@@ -576,24 +576,6 @@ static bool report_most_rows(struct store *s, const char *table, int32_t from, i
 	return most;
 }
 
-/* "SELECT @columns FROM @table WHERE day >= ?1 AND day < ?2 @more", through
- * the day index or not (see above), with the days bound. */
-static int report_prepare_days(struct report *r, struct store *s, const char *columns,
-			       const char *table, const char *more, sqlite3_stmt **st,
-			       GError **error)
-{
-	bool scan = report_most_rows(s, table, r->q.from_day, r->q.to_day);
-	g_autofree char *sql = g_strdup_printf("SELECT %s FROM %s%s WHERE day >= ?1 AND day < ?2%s",
-					       columns, table, scan ? " NOT INDEXED" : "", more);
-	int rc = report_prepare(s, sql, st, error);
-
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int(*st, 1, r->q.from_day);
-	sqlite3_bind_int(*st, 2, r->q.to_day);
-	return 0;
-}
-
 static int report_done(struct store *s, sqlite3_stmt *st, int rc, GError **error)
 {
 	sqlite3_finalize(st);
@@ -698,6 +680,9 @@ static void run_text_clear(struct run_text *t)
 #define REPORT_TICKETS_SQL                                                                         \
 	"SELECT day, service, issued_at FROM tickets WHERE day >= ?1 AND day < ?2 AND "            \
 	"state <> 'voided'"
+/* The ratings through the covering index feedback_report. */
+#define REPORT_FEEDBACK_SQL                                                                        \
+	"SELECT day, ticket, provider, rating FROM feedback WHERE day >= ?1 AND day < ?2"
 /* The counters' open and close rows in id order, through the covering
  * partial index audit_open_close: no other row of the log is read. */
 #define REPORT_AUDIT_SQL                                                                           \
@@ -882,7 +867,7 @@ static int report_read_feedback(struct report *r, struct store *s, GError **erro
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = report_prepare_days(r, s, "day, ticket, provider, rating", "feedback", "", &st, error);
+	rc = report_prepare_range(r, s, REPORT_FEEDBACK_SQL, &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

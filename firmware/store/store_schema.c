@@ -345,15 +345,19 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION + 1] = {
      * together: the visits by day (visits_day, its prefix, goes), the
      * tickets by day with the state that voids them, and the counters' open
      * and close rows of the audit log in id order (audit_counter_at, by
-     * time, was never used: the open/close pairing reads them in id order).
-     * tests/unit/test-report.c checks the reports' query plans. */
+     * time, was never used: the open/close pairing reads them in id order),
+     * the feedback by day (feedback_day goes).  Ticket issue writes one
+     * index more (tickets_arrivals); tests/unit/test-report.c checks the
+     * reports' query plans. */
     [16] = "CREATE INDEX visits_report ON visits (day, provider, outcome, channel, trial, "
 	   "  category, issued_at, called_at, started_at, ended_at, counter);"
 	   "DROP INDEX visits_day;"
 	   "CREATE INDEX tickets_arrivals ON tickets (day, service, issued_at, state);"
 	   "CREATE INDEX audit_open_close ON audit (id, at, command, user, detail) "
 	   "  WHERE command IN ('open', 'close');"
-	   "DROP INDEX audit_counter_at;",
+	   "DROP INDEX audit_counter_at;"
+	   "CREATE INDEX feedback_report ON feedback (day, ticket, provider, rating);"
+	   "DROP INDEX feedback_day;",
 };
 
 const char *store_migration_sql(int version)
