@@ -690,6 +690,19 @@ static void run_text_clear(struct run_text *t)
 	"json_extract(detail, '$.counter') END FROM audit "                                        \
 	"WHERE command IN ('open', 'close') AND at < ?1 ORDER BY id"
 
+const char *report_sql_text(enum report_sql q)
+{
+	static const char *const texts[REPORT_N_SQL] = {
+	    [REPORT_SQL_VISITS] = REPORT_VISITS_SQL,
+	    [REPORT_SQL_VISITS_ALL] = REPORT_VISITS_ALL_SQL,
+	    [REPORT_SQL_TICKETS] = REPORT_TICKETS_SQL,
+	    [REPORT_SQL_FEEDBACK] = REPORT_FEEDBACK_SQL,
+	    [REPORT_SQL_AUDIT] = REPORT_AUDIT_SQL,
+	};
+
+	return (unsigned)q < REPORT_N_SQL ? texts[q] : NULL;
+}
+
 static int report_prepare_range(struct report *r, struct store *s, const char *sql,
 				sqlite3_stmt **st, GError **error)
 {

@@ -156,6 +156,19 @@ void report_run_async(struct store *s, const struct report_query *q, unsigned wh
 		      GAsyncReadyCallback done, gpointer data);
 int report_run_finish(GAsyncResult *result, char **ret_text, gsize *ret_len, GError **error);
 
+/* The reports' queries over the big tables, each read through a covering
+ * index of its own (schema v16): tests/unit/test-report.c checks their
+ * EXPLAIN QUERY PLAN, so that an index cannot silently go unused. */
+enum report_sql {
+	REPORT_SQL_VISITS = 0, /* billing and times */
+	REPORT_SQL_VISITS_ALL, /* with categories or idle */
+	REPORT_SQL_TICKETS,    /* arrivals */
+	REPORT_SQL_FEEDBACK,
+	REPORT_SQL_AUDIT, /* idle: the counters' open and close */
+	REPORT_N_SQL,
+};
+const char *report_sql_text(enum report_sql q);
+
 /* The first report of vuoro, kept as it was: per provider and month. */
 struct report_row {
 	char *provider;  /* provider code */
