@@ -162,7 +162,8 @@ int report_run_finish(GAsyncResult *result, char **ret_text, gsize *ret_len, GEr
 enum report_sql {
 	REPORT_SQL_VISITS = 0, /* billing and times */
 	REPORT_SQL_VISITS_ALL, /* with categories or idle */
-	REPORT_SQL_TICKETS,    /* arrivals */
+	REPORT_SQL_TICKETS,    /* arrivals: every ticket */
+	REPORT_SQL_VOIDED,     /* arrivals: less the voided */
 	REPORT_SQL_FEEDBACK,
 	REPORT_SQL_AUDIT, /* idle: the counters' open and close */
 	REPORT_N_SQL,

@@ -646,6 +646,7 @@ static const char *const expected_plans[REPORT_N_SQL] = {
     [REPORT_SQL_VISITS] = "SEARCH visits USING COVERING INDEX visits_report (day>? AND day<?)",
     [REPORT_SQL_VISITS_ALL] = "SEARCH visits USING COVERING INDEX visits_report (day>? AND day<?)",
     [REPORT_SQL_TICKETS] = "SEARCH tickets USING COVERING INDEX tickets_arrivals (day>? AND day<?)",
+    [REPORT_SQL_VOIDED] = "SEARCH tickets USING COVERING INDEX tickets_voided (day>? AND day<?)",
     [REPORT_SQL_FEEDBACK] =
 	"SEARCH feedback USING COVERING INDEX feedback_report (day>? AND day<?)",
     [REPORT_SQL_AUDIT] = "SCAN audit USING COVERING INDEX audit_open_close",
