@@ -6,7 +6,8 @@
  * ISO week or month (of the service day); each figure comes per provider,
  * for the whole site (provider "*"), per period and for the whole range
  * (period "total").  Read-only SQL on the connection given (a reader's, off
- * the loop: report_run_async): one indexed SELECT per table; grouping and
+ * the loop: report_run_async): one SELECT per table, through a covering
+ * index (report_sql_text); grouping and
  * percentiles are done here.
  *
  * Definitions (the independent check, tests/integration/test_report.py,
