@@ -12,6 +12,12 @@
  * audit log, feedback), also every report (report_run, all kinds, by month,
  * and their JSON) over that year, median of 7:
  *   BENCH report_all_250k_ms=X ms
+ * and on stderr what each kind costs alone (median of 7), to see where the
+ * time goes.  The reports run on a reader connection (store_open_reader),
+ * as GET /api/report's job does.  With --dump DIR, instead of timing, every report of that year
+ * (every kind, each period, the whole year, a month and a day; JSON, CSV and
+ * the monthly rows) is written into DIR: two builds' dumps of the same
+ * database must be byte-identical (a faster report is the same report).
  */
 #include <errno.h>
 #include <glib.h>
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report.h"
 #include "store.h"
@@ -87,11 +94,148 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double median_ms(double ms[7])
+{
+	qsort(ms, 7, sizeof(double), cmp_double);
+	return ms[3];
+}
+
+static char *report_json(const struct report *r)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_object(b);
+	report_add_json(r, b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	return json_to_string(root, TRUE);
+}
+
+static int dump_file(const char *dir, const char *name, const char *text, gsize len, GError **error)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+
+	return g_file_set_contents(path, text, (gssize)len, error) ? 0 : -EIO;
+}
+
+/* Every kind of @q's range and each period, as JSON and CSV, and the monthly
+ * rows, into @dir named after @range. */
+static int dump_range(struct store *s, const struct report_query *base, const char *range,
+		      const char *dir, GError **error)
+{
+	for (int p = 0; p < REPORT_N_PERIODS; p++) {
+		struct report_query q = *base;
+		g_autoptr(Report) r = NULL;
+		g_autofree char *json = NULL;
+		g_autofree char *name = NULL;
+
+		q.period = p;
+		q.kinds = REPORT_KINDS_ALL;
+		if (report_run(s, &q, &r, error) < 0)
+			return -EIO;
+		json = report_json(r);
+		name = g_strdup_printf("%s-%s.json", range, report_period_name(p));
+		if (dump_file(dir, name, json, strlen(json), error) < 0)
+			return -EIO;
+		for (int k = 0; k < REPORT_N_KINDS; k++) {
+			gsize len = 0;
+			g_autofree char *csv = report_to_csv(r, k, &len);
+			g_autofree char *cname = NULL;
+
+			if (!csv)
+				continue;
+			cname = g_strdup_printf("%s-%s-%s.csv", range, report_period_name(p),
+						report_kind_name(k));
+			if (dump_file(dir, cname, csv, len, error) < 0)
+				return -EIO;
+		}
+	}
+	{
+		g_autoptr(GPtrArray) rows = NULL;
+		g_autoptr(JsonNode) node = NULL;
+		g_autofree char *json = NULL;
+		g_autofree char *name = g_strdup_printf("%s-monthly.json", range);
+
+		if (report_monthly(s, base->from_day, base->to_day, base->target_wait_s, &rows,
+				   error) < 0)
+			return -EIO;
+		node = report_rows_to_json(rows);
+		json = json_to_string(node, TRUE);
+		if (dump_file(dir, name, json, strlen(json), error) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* The whole year, its busiest month's first 31 days from the middle, and
+ * one day: the first reads the tables through, the others by index. */
+static int dump_all(struct store *s, const struct report_query *year, const char *dir,
+		    GError **error)
+{
+	int32_t mid = year->from_day + (year->to_day - year->from_day) / 2;
+	struct report_query month = *year, day = *year;
+
+	if (g_mkdir_with_parents(dir, 0755) < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", dir,
+			    g_strerror(errno));
+		return -EIO;
+	}
+	month.from_day = mid;
+	month.to_day = mid + 31;
+	day.from_day = mid + 2;
+	day.to_day = mid + 3;
+	if (dump_range(s, year, "year", dir, error) < 0 ||
+	    dump_range(s, &month, "month", dir, error) < 0 ||
+	    dump_range(s, &day, "day", dir, error) < 0)
+		return -EIO;
+	fprintf(stderr, "bench-report: the reports written into %s\n", dir);
+	return 0;
+}
+
+/* CPU time of the process (every thread), in ms: on a loaded machine it
+ * tells more than the wall clock. */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* Each default kind alone, median of 7 (wall and CPU), on stderr. */
+static int bench_kinds(struct store *s, const struct report_query *base, GError **error)
+{
+	for (int k = 0; k < REPORT_N_KINDS; k++) {
+		struct report_query q = *base;
+		double ms[7], cpu[7];
+
+		if (!(REPORT_KINDS_DEFAULT & (1u << k)))
+			continue;
+		q.kinds = 1u << k;
+		for (int i = 0; i < 7; i++) {
+			g_autoptr(Report) r = NULL;
+			gint64 t0 = g_get_monotonic_time();
+			double c0 = cpu_ms();
+
+			if (report_run(s, &q, &r, error) < 0)
+				return -EIO;
+			ms[i] = (g_get_monotonic_time() - t0) / 1000.0;
+			cpu[i] = cpu_ms() - c0;
+		}
+		fprintf(stderr, "bench-report: %s alone: %.1f ms (CPU %.1f ms)\n",
+			report_kind_name(k), median_ms(ms), median_ms(cpu));
+	}
+	return 0;
+}
+
 /* Every report over the year of @path: the service days with visits, by
  * month, all kinds, to JSON as GET /api/report does. */
-static int bench_all(const char *path, const char *timezone, int reset_min, GError **error)
+static int bench_all(const char *path, const char *timezone, int reset_min, const char *dump,
+		     GError **error)
 {
-	g_autoptr(Store) s = store_open(path, NULL, error);
+	g_autoptr(Store) w = store_open(path, NULL, error);
+	g_autoptr(Store) s = w ? store_open_reader(w, error) : NULL;
 	g_autoptr(GTimeZone) tz = NULL;
 	struct report_query q = {
 	    .period = REPORT_PERIOD_MONTH,
@@ -99,7 +243,7 @@ static int bench_all(const char *path, const char *timezone, int reset_min, GErr
 	    .reset_min = reset_min,
 	};
 	sqlite3_stmt *st = NULL;
-	double ms[7];
+	double ms[7], cpu[7];
 	gsize bytes = 0;
 
 	if (!s)
@@ -124,12 +268,15 @@ static int bench_all(const char *path, const char *timezone, int reset_min, GErr
 		sqlite3_column_int(st, 2), q.to_day - q.from_day);
 	sqlite3_finalize(st);
 	q.now = (int64_t)(q.to_day + 1) * 86400;
+	if (dump)
+		return dump_all(s, &q, dump, error);
 	for (int i = 0; i < 7; i++) {
 		g_autoptr(Report) r = NULL;
 		g_autoptr(JsonBuilder) b = json_builder_new();
 		g_autoptr(JsonNode) root = NULL;
 		g_autofree char *text = NULL;
 		gint64 t0 = g_get_monotonic_time();
+		double c0 = cpu_ms();
 
 		if (report_run(s, &q, &r, error) < 0)
 			return -EIO;
@@ -139,12 +286,15 @@ static int bench_all(const char *path, const char *timezone, int reset_min, GErr
 		root = json_builder_get_root(b);
 		text = json_to_string(root, FALSE);
 		ms[i] = (g_get_monotonic_time() - t0) / 1000.0;
+		cpu[i] = cpu_ms() - c0;
 		bytes = strlen(text);
 	}
-	qsort(ms, 7, sizeof(double), cmp_double);
-	fprintf(stderr, "bench-report: every report: %" G_GSIZE_FORMAT " bytes of JSON\n", bytes);
-	printf("BENCH report_all_250k_ms=%.1f ms\n", ms[3]);
-	return 0;
+	fprintf(stderr,
+		"bench-report: every report: %" G_GSIZE_FORMAT " bytes of JSON, CPU %.1f ms\n",
+		bytes, median_ms(cpu));
+	printf("BENCH report_all_250k_ms=%.1f ms\n", median_ms(ms));
+	fflush(stdout);
+	return bench_kinds(s, &q, error);
 }
 
 int main(int argc, char **argv)
@@ -153,11 +303,13 @@ int main(int argc, char **argv)
 	g_autofree char *dir = NULL;
 	g_autofree char *path = NULL;
 	g_autoptr(Store) s = NULL;
+	g_autoptr(Store) reader = NULL;
 	g_autofree char *db = NULL;
 	g_autofree char *timezone = NULL;
+	g_autofree char *dump = NULL;
 	gboolean only_all = FALSE;
 	int reset_min = 180;
-	double ms[7];
+	double ms[7], cpu[7];
 	unsigned rows = 0;
 	GOptionEntry entries[] = {
 	    {"db", 0, 0, G_OPTION_ARG_FILENAME, &db,
@@ -167,6 +319,8 @@ int main(int argc, char **argv)
 	    {"reset-min", 0, 0, G_OPTION_ARG_INT, &reset_min,
 	     "the daily reset, minutes after midnight (default 180)", "MIN"},
 	    {"only-all", 0, 0, G_OPTION_ARG_NONE, &only_all, "only report_all_250k_ms", NULL},
+	    {"dump", 0, 0, G_OPTION_ARG_FILENAME, &dump,
+	     "write every report of --db into this folder instead of timing", "DIR"},
 	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
@@ -178,11 +332,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-report: %s\n", error->message);
 		return 2;
 	}
-	if (db && bench_all(db, timezone ? timezone : "Europe/Helsinki", reset_min, &error) < 0) {
+	if (dump && !db) {
+		fprintf(stderr, "bench-report: --dump needs --db\n");
+		return 2;
+	}
+	if (db &&
+	    bench_all(db, timezone ? timezone : "Europe/Helsinki", reset_min, dump, &error) < 0) {
 		fprintf(stderr, "bench-report: %s\n", error ? error->message : "failed");
 		return 1;
 	}
-	if (only_all)
+	if (only_all || dump)
 		return 0;
 	dir = g_dir_make_tmp("vuoro-bench-report-XXXXXX", &error);
 	if (!dir) {
@@ -191,24 +350,27 @@ int main(int argc, char **argv)
 	}
 	path = g_build_filename(dir, "report.db", NULL);
 	s = store_open(path, NULL, &error);
-	if (!s || fill(s, &error) < 0) {
+	if (!s || fill(s, &error) < 0 || !(reader = store_open_reader(s, &error))) {
 		fprintf(stderr, "bench-report: %s\n", error->message);
 		return 1;
 	}
 	for (int r = 0; r < 7; r++) {
 		g_autoptr(GPtrArray) out = NULL;
 		gint64 t0 = g_get_monotonic_time();
+		double c0 = cpu_ms();
 
-		if (report_monthly(s, YEAR_START, YEAR_START + 365, 900, &out, &error) < 0) {
+		if (report_monthly(reader, YEAR_START, YEAR_START + 365, 900, &out, &error) < 0) {
 			fprintf(stderr, "bench-report: %s\n", error->message);
 			return 1;
 		}
 		ms[r] = (g_get_monotonic_time() - t0) / 1000.0;
+		cpu[r] = cpu_ms() - c0;
 		rows = out->len;
 	}
-	qsort(ms, 7, sizeof(double), cmp_double);
-	printf("BENCH report_250k_ms=%.1f ms\n", ms[3]);
+	fprintf(stderr, "bench-report: report_monthly: CPU %.1f ms\n", median_ms(cpu));
+	printf("BENCH report_250k_ms=%.1f ms\n", median_ms(ms));
 	printf("BENCH report_rows=%u rows\n", rows);
+	g_clear_pointer(&reader, store_free);
 	g_clear_pointer(&s, store_free);
 	for (int i = 0; i < 3; i++) {
 		static const char *const suffix[] = {"", "-wal", "-shm"};

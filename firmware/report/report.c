@@ -3,15 +3,18 @@
  * report: the figures of report.h from the visits, tickets, audit and
  * feedback tables.
  *
- * One SELECT per table over the days asked for: visits, tickets and
- * feedback through their day index, or read through when the days hold most
- * of the table; the audit log's open and close rows, which have no index of
- * their own, on a second read-only connection in a thread meanwhile.  Each
- * row goes into one cell (period × provider); the site's cells and the whole
- * range's are sums made at the end, so that the row loops stay short, and
- * only the cells of one period and provider keep values: percentiles of the
- * others are picked from theirs (buckets, then quickselect), never sorted.
- * A year of 250,000 visits takes about 190 ms on the bench (budget 300).
+ * One SELECT per table over the days asked for, each through a covering
+ * index of its own (schema v16; tests/unit/test-report.c checks the plans):
+ * the visits and tickets in key order, so that what a provider, outcome,
+ * channel or category means is worked out once per run of equal values;
+ * the audit log's open and close rows alone, in id order; tickets voided
+ * are read apart and taken off.  Each row goes into one cell (period ×
+ * provider); the site's cells and the whole range's are sums made at the
+ * end, so that the row loops stay short, and only the cells of one period
+ * and provider keep values: percentiles of the others are picked from
+ * theirs (buckets, then quickselect), never sorted.  A year of 250,000
+ * visits takes about 75 ms of CPU for report_monthly and 150 ms for every
+ * default kind to JSON on the bench (issue 22: 100 and 150).
  */
 
 #include "report.h"
@@ -576,24 +579,6 @@ static bool report_most_rows(struct store *s, const char *table, int32_t from, i
 	return most;
 }
 
-/* "SELECT @columns FROM @table WHERE day >= ?1 AND day < ?2 @more", through
- * the day index or not (see above), with the days bound. */
-static int report_prepare_days(struct report *r, struct store *s, const char *columns,
-			       const char *table, const char *more, sqlite3_stmt **st,
-			       GError **error)
-{
-	bool scan = report_most_rows(s, table, r->q.from_day, r->q.to_day);
-	g_autofree char *sql = g_strdup_printf("SELECT %s FROM %s%s WHERE day >= ?1 AND day < ?2%s",
-					       columns, table, scan ? " NOT INDEXED" : "", more);
-	int rc = report_prepare(s, sql, st, error);
-
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int(*st, 1, r->q.from_day);
-	sqlite3_bind_int(*st, 2, r->q.to_day);
-	return 0;
-}
-
 static int report_done(struct store *s, sqlite3_stmt *st, int rc, GError **error)
 {
 	sqlite3_finalize(st);
@@ -631,9 +616,111 @@ static int report_read_providers(struct report *r, struct store *s, GHashTable *
 	return report_done(s, st, rc, error);
 }
 
-static bool is(const char *a, const char *b)
+/* What an outcome counts as. */
+enum visit_class {
+	VISIT_EVENT = 0,
+	VISIT_NO_SHOW,
+	VISIT_CANCELLED,
+	VISIT_VOIDED,
+	VISIT_RESET,
+	VISIT_INTERRUPTED,
+};
+
+static enum visit_class visit_class_of(const char *outcome)
 {
-	return a[0] == b[0] && strcmp(a, b) == 0;
+	static const char *const names[] = {
+	    [VISIT_NO_SHOW] = "no_show",         [VISIT_CANCELLED] = "cancelled",
+	    [VISIT_VOIDED] = "voided",           [VISIT_RESET] = "reset",
+	    [VISIT_INTERRUPTED] = "interrupted",
+	};
+
+	for (int i = VISIT_NO_SHOW; i < (int)G_N_ELEMENTS(names); i++)
+		if (strcmp(outcome, names[i]) == 0)
+			return (enum visit_class)i;
+	return VISIT_EVENT;
+}
+
+/* A text column of the rows read in an index's key order, where equal
+ * values come together: the previous row's value is kept, so that what a
+ * value means (a provider's index, a channel) is worked out once per run of
+ * equal values, not per row. */
+struct run_text {
+	char *v; /* NULL: none yet, or SQL NULL */
+	bool set;
+};
+
+/* Whether column @i of @st starts a new run (then kept in @t). */
+static bool run_text_changed(struct run_text *t, sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	if (t->set && (v && t->v ? strcmp(v, t->v) == 0 : v == t->v))
+		return false;
+	g_free(t->v);
+	t->v = g_strdup(v);
+	t->set = true;
+	return true;
+}
+
+static void run_text_clear(struct run_text *t)
+{
+	g_clear_pointer(&t->v, g_free);
+	t->set = false;
+}
+
+/* The visits through the covering index visits_report: a provider's
+ * visits of one day come together, by outcome, channel, trial and category.
+ * Only the columns a report needs are asked for (each costs every row);
+ * the category and counter come last, for categories and idle. */
+#define REPORT_VISITS_COLUMNS                                                                      \
+	"day, provider, outcome, channel, trial, issued_at, called_at, started_at, ended_at"
+#define REPORT_VISITS_SQL                                                                          \
+	"SELECT " REPORT_VISITS_COLUMNS " FROM visits WHERE day >= ?1 AND day < ?2"
+#define REPORT_VISITS_ALL_SQL                                                                      \
+	"SELECT " REPORT_VISITS_COLUMNS ", category, counter FROM visits "                         \
+	"WHERE day >= ?1 AND day < ?2"
+/* Every ticket, through the covering index tickets_arrivals; then the
+ * voided ones, through the partial index tickets_voided, are taken off (no
+ * index holds the state of every ticket: it changes at every call). */
+#define REPORT_TICKETS_SQL                                                                         \
+	"SELECT day, service, issued_at FROM tickets WHERE day >= ?1 AND day < ?2"
+#define REPORT_VOIDED_SQL                                                                          \
+	"SELECT day, service, issued_at FROM tickets WHERE day >= ?1 AND day < ?2 AND "            \
+	"state = 'voided'"
+/* The ratings through the covering index feedback_report. */
+#define REPORT_FEEDBACK_SQL                                                                        \
+	"SELECT day, ticket, provider, rating FROM feedback WHERE day >= ?1 AND day < ?2"
+/* The counters' open and close rows in id order, through the covering
+ * partial index audit_open_close: no other row of the log is read. */
+#define REPORT_AUDIT_SQL                                                                           \
+	"SELECT at, command = 'open', CASE WHEN json_valid(detail) THEN "                          \
+	"json_extract(detail, '$.counter') END FROM audit "                                        \
+	"WHERE command IN ('open', 'close') AND at < ?1 ORDER BY id"
+
+const char *report_sql_text(enum report_sql q)
+{
+	static const char *const texts[REPORT_N_SQL] = {
+	    [REPORT_SQL_VISITS] = REPORT_VISITS_SQL,
+	    [REPORT_SQL_VISITS_ALL] = REPORT_VISITS_ALL_SQL,
+	    [REPORT_SQL_TICKETS] = REPORT_TICKETS_SQL,
+	    [REPORT_SQL_VOIDED] = REPORT_VOIDED_SQL,
+	    [REPORT_SQL_FEEDBACK] = REPORT_FEEDBACK_SQL,
+	    [REPORT_SQL_AUDIT] = REPORT_AUDIT_SQL,
+	};
+
+	return (unsigned)q < REPORT_N_SQL ? texts[q] : NULL;
+}
+
+static int report_prepare_range(struct report *r, struct store *s, const char *sql,
+				sqlite3_stmt **st, GError **error)
+{
+	int rc = report_prepare(s, sql, st, error);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int(*st, 1, r->q.from_day);
+	sqlite3_bind_int(*st, 2, r->q.to_day);
+	return 0;
 }
 
 static int report_read_visits(struct report *r, struct store *s, GError **error)
@@ -641,50 +728,55 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 	bool idle = r->q.kinds & (1u << REPORT_KIND_IDLE);
 	bool cats = r->q.kinds & (1u << REPORT_KIND_CATEGORIES);
 	int target = r->q.target_wait_s;
+	struct run_text provider = {0}, outcome = {0}, channel = {0}, category = {0};
 	sqlite3_stmt *st = NULL;
-	int last = -1;
+	int last_day = -1, p = -1, ch = -1;
+	enum visit_class class = VISIT_EVENT;
+	guint cat = 0;
+	struct cell *c = NULL;
 	int rc;
 
-	rc = report_prepare_days(r, s,
-				 "provider, day, channel, outcome, called_at, started_at, "
-				 "ended_at, issued_at, counter, category, trial",
-				 "visits", "", &st, error);
+	rc = report_prepare_range(r, s, idle || cats ? REPORT_VISITS_ALL_SQL : REPORT_VISITS_SQL,
+				  &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *provider = (const char *)sqlite3_column_text(st, 0);
-		int day = sqlite3_column_int(st, 1) - r->q.from_day;
-		const char *outcome = (const char *)sqlite3_column_text(st, 3);
-		int64_t called = sqlite3_column_int64(st, 4);
-		int64_t started = sqlite3_column_int64(st, 5);
-		int64_t ended = sqlite3_column_int64(st, 6);
-		struct cell *c;
-		bool event = false;
+		int day = sqlite3_column_int(st, 0) - r->q.from_day;
+		int64_t called = sqlite3_column_int64(st, 6);
+		int64_t started = 0, ended = 0;
+		bool cell_moved = day != last_day;
 
-		if (!provider)
-			provider = "";
-		if (!outcome)
-			outcome = "";
-		if (last < 0 || strcmp(r->providers->pdata[last], provider) != 0)
-			last = provider_index(r, provider);
-		c = report_cell(r, last, (guint)r->period_of[day]);
+		if (run_text_changed(&provider, st, 1)) {
+			p = provider_index(r, provider.v ? provider.v : "");
+			cell_moved = true;
+		}
+		if (cell_moved) {
+			c = report_cell(r, p, (guint)r->period_of[day]);
+			last_day = day;
+		}
+		if (run_text_changed(&outcome, st, 2))
+			class = visit_class_of(outcome.v ? outcome.v : "");
 		c->rows++;
-		if (is(outcome, "no_show"))
+		switch (class) {
+		case VISIT_NO_SHOW:
 			c->no_shows++;
-		else if (is(outcome, "cancelled"))
+			break;
+		case VISIT_CANCELLED:
 			c->cancelled++;
-		else if (is(outcome, "voided"))
+			break;
+		case VISIT_VOIDED:
 			c->voided++;
-		else if (is(outcome, "reset"))
+			break;
+		case VISIT_RESET:
 			c->reset++;
-		else if (is(outcome, "interrupted"))
+			break;
+		case VISIT_INTERRUPTED:
 			c->interrupted++;
-		else
-			event = true;
-		if (event) {
-			int ch = queue_channel_parse((const char *)sqlite3_column_text(st, 2));
-
-			if (sqlite3_column_int(st, 10)) {
+			break;
+		case VISIT_EVENT:
+			if (run_text_changed(&channel, st, 3))
+				ch = queue_channel_parse(channel.v);
+			if (sqlite3_column_int(st, 4)) {
 				c->trial++;
 				if (ch >= 0)
 					c->trial_by_channel[ch]++;
@@ -693,32 +785,45 @@ static int report_read_visits(struct report *r, struct store *s, GError **error)
 				if (ch >= 0)
 					c->by_channel[ch]++;
 			}
+			started = sqlite3_column_int64(st, 7);
 			if (started > 0) {
+				ended = sqlite3_column_int64(st, 8);
 				ivec_push(&c->services, (int)(ended - started));
 				c->served++;
 			}
 			if (cats) {
-				const char *cat = (const char *)sqlite3_column_text(st, 9);
-
-				cell_cat_add(c, category_index(r, cat ? cat : "uncategorised"), 1);
+				if (run_text_changed(&category, st, 9))
+					cat = category_index(r, category.v ? category.v
+									   : "uncategorised");
+				cell_cat_add(c, cat, 1);
 			}
+			break;
 		}
 		if (called > 0) {
-			int wait = (int)(called - sqlite3_column_int64(st, 7));
+			int wait = (int)(called - sqlite3_column_int64(st, 5));
 
 			ivec_push(&c->waits, wait);
 			c->waited++;
 			c->within_target += wait <= target;
 		}
 		if (idle) {
-			int64_t begin = called > 0 ? called : started;
+			int64_t begin;
 			struct counter_days *cd;
 
+			if (class != VISIT_EVENT)
+				started = sqlite3_column_int64(st, 7);
+			if (!ended)
+				ended = sqlite3_column_int64(st, 8);
+			begin = called > 0 ? called : started;
 			if (begin > 0 && ended > begin &&
-			    (cd = counter_get(r, sqlite3_column_int(st, 8))))
+			    (cd = counter_get(r, sqlite3_column_int(st, 10))))
 				cd->busy[day] += ended - begin;
 		}
 	}
+	run_text_clear(&provider);
+	run_text_clear(&outcome);
+	run_text_clear(&channel);
+	run_text_clear(&category);
 	return report_done(s, st, rc, error);
 }
 
@@ -745,33 +850,51 @@ static int32_t tz_offset(struct tz_cache *c, int64_t t)
 	return c->offset;
 }
 
-static int report_read_tickets(struct report *r, struct store *s, GHashTable *services,
-			       GTimeZone *tz, GError **error)
+/* Adds @n (1, or -1 for the voided) for each ticket @sql gives. */
+static int report_read_tickets_sql(struct report *r, struct store *s, GHashTable *services,
+				   GTimeZone *tz, const char *sql, unsigned n, GError **error)
 {
 	struct tz_cache cache = {.tz = tz, .hour = INT64_MIN};
+	struct run_text service = {0};
 	sqlite3_stmt *st = NULL;
+	int provider = -1;
 	int rc;
 
-	rc = report_prepare_days(r, s, "day, service, issued_at", "tickets",
-				 " AND state <> 'voided'", &st, error);
+	rc = report_prepare_range(r, s, sql, &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		guint period = (guint)r->period_of[sqlite3_column_int(st, 0) - r->q.from_day];
-		const char *service = (const char *)sqlite3_column_text(st, 1);
-		int provider =
-		    GPOINTER_TO_INT(service ? g_hash_table_lookup(services, service) : NULL) - 1;
 		int64_t issued = sqlite3_column_int64(st, 2);
 		int64_t local = issued + tz_offset(&cache, issued);
 		int64_t local_day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-		struct cell *c =
-		    provider >= 0 ? report_cell(r, provider, period) : &r->site[period];
+		struct cell *c;
 
-		c->tickets++;
-		c->hours[(local - local_day * 86400) / 3600]++;
-		c->weekdays[day_weekday(local_day)]++;
+		if (run_text_changed(&service, st, 1))
+			provider =
+			    GPOINTER_TO_INT(service.v ? g_hash_table_lookup(services, service.v)
+						      : NULL) -
+			    1;
+		c = provider >= 0 ? report_cell(r, provider, period) : &r->site[period];
+		c->tickets += n;
+		c->hours[(local - local_day * 86400) / 3600] += n;
+		c->weekdays[day_weekday(local_day)] += n;
 	}
+	run_text_clear(&service);
 	return report_done(s, st, rc, error);
+}
+
+/* The tickets not voided: all of them, less the voided (unsigned counts:
+ * the voided were counted first, so nothing goes below 0). */
+static int report_read_tickets(struct report *r, struct store *s, GHashTable *services,
+			       GTimeZone *tz, GError **error)
+{
+	int rc = report_read_tickets_sql(r, s, services, tz, REPORT_TICKETS_SQL, 1, error);
+
+	if (rc == 0)
+		rc = report_read_tickets_sql(r, s, services, tz, REPORT_VOIDED_SQL, (unsigned)-1,
+					     error);
+	return rc;
 }
 
 static int report_read_feedback(struct report *r, struct store *s, GError **error)
@@ -779,7 +902,7 @@ static int report_read_feedback(struct report *r, struct store *s, GError **erro
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = report_prepare_days(r, s, "day, ticket, provider, rating", "feedback", "", &st, error);
+	rc = report_prepare_range(r, s, REPORT_FEEDBACK_SQL, &st, error);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -801,11 +924,10 @@ static int report_read_feedback(struct report *r, struct store *s, GError **erro
 	return report_done(s, st, rc, error);
 }
 
-/* The audit log's part: the counters' open seconds per service day.  The
- * log has no index on its command, so this scans all of it; it runs on a
- * connection of its own in a thread while the visits are read (a WAL
- * database has room for readers), or inline when that cannot be. */
-struct audit_job {
+/* The audit log's part: the counters' open seconds per service day, from
+ * the open and close rows alone (the covering index audit_open_close:
+ * some tens of thousands of rows a year, a few ms). */
+struct audit_pass {
 	sqlite3 *db;
 	const int64_t *day_start; /* [n_days + 1] */
 	int n_days;
@@ -815,7 +937,7 @@ struct audit_job {
 	char *message;
 };
 
-static void audit_job_free(struct audit_job *j)
+static void audit_pass_free(struct audit_pass *j)
 {
 	if (!j)
 		return;
@@ -827,7 +949,7 @@ static void audit_job_free(struct audit_job *j)
 
 /* [start, end) of counter @id, cut at the range's ends, at now and at the
  * service days' starts. */
-static void audit_add_open(struct audit_job *j, int id, int64_t start, int64_t end)
+static void audit_add_open(struct audit_pass *j, int id, int64_t start, int64_t end)
 {
 	int lo = 0, hi = j->n_days;
 
@@ -854,12 +976,9 @@ static void audit_add_open(struct audit_job *j, int id, int64_t start, int64_t e
 	}
 }
 
-static gpointer audit_job_run(gpointer data)
+static void audit_pass_run(struct audit_pass *j)
 {
-	static const char sql[] = "SELECT at, command = 'open', CASE WHEN json_valid(detail) THEN "
-				  "json_extract(detail, '$.counter') END FROM audit "
-				  "WHERE command IN ('open', 'close') AND at < ?1 ORDER BY id";
-	struct audit_job *j = data;
+	static const char sql[] = REPORT_AUDIT_SQL;
 	g_autofree int64_t *open_at = g_new0(int64_t, REPORT_MAX_COUNTER + 1);
 	sqlite3_stmt *st = NULL;
 
@@ -888,59 +1007,24 @@ static gpointer audit_job_run(gpointer data)
 	if (j->rc != SQLITE_DONE)
 		j->message = g_strdup(sqlite3_errmsg(j->db));
 	sqlite3_finalize(st);
-	return NULL;
 }
 
-/* Starts the audit job on its own connection; NULL thread: run it inline
- * (report_audit_finish does). */
-static struct audit_job *report_audit_start(struct report *r, struct store *s, GThread **ret)
+static int report_read_audit(struct report *r, struct store *s, GError **error)
 {
-	struct audit_job *j = g_new0(struct audit_job, 1);
+	struct audit_pass *j = g_new0(struct audit_pass, 1);
+	int rc = 0;
 
 	j->day_start = r->day_start;
 	j->n_days = r->n_days;
 	j->now = r->q.now;
-	*ret = NULL;
-	if (!sqlite3_threadsafe() ||
-	    sqlite3_open_v2(store_path(s), &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		sqlite3_close(j->db);
-		j->db = NULL;
-		return j;
-	}
-	sqlite3_busy_timeout(j->db, 5000);
-	*ret = g_thread_try_new("vuoro-report", audit_job_run, j, NULL);
-	if (!*ret) {
-		sqlite3_close(j->db);
-		j->db = NULL;
-	}
-	return j;
-}
-
-/* Waits for the job (or runs it on the store's connection, also when its own
- * failed) and adds its open seconds to the counters. */
-static int report_audit_finish(struct report *r, struct store *s, struct audit_job *j,
-			       GThread *thread, GError **error)
-{
-	if (thread) {
-		g_thread_join(thread);
-		sqlite3_close(j->db);
-		j->db = NULL;
-	}
-	if (!thread || j->rc != SQLITE_DONE) {
-		for (int id = 0; id <= REPORT_MAX_COUNTER; id++)
-			g_clear_pointer(&j->open[id], g_free);
-		g_clear_pointer(&j->message, g_free);
-		j->db = store_db(s);
-		audit_job_run(j);
-		j->db = NULL;
-	}
+	j->db = store_db(s);
+	audit_pass_run(j);
 	if (j->rc != SQLITE_DONE) {
 		g_set_error(error, report_error_quark(), EIO, "the report cannot be read: %s",
 			    j->message);
-		return -EIO;
+		rc = -EIO;
 	}
-	for (int id = 1; id <= REPORT_MAX_COUNTER; id++) {
+	for (int id = 1; rc == 0 && id <= REPORT_MAX_COUNTER; id++) {
 		struct counter_days *c;
 
 		if (!j->open[id])
@@ -949,7 +1033,8 @@ static int report_audit_finish(struct report *r, struct store *s, struct audit_j
 		for (int d = 0; d < r->n_days; d++)
 			c->open[d] += j->open[id][d];
 	}
-	return 0;
+	audit_pass_free(j);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1125,8 +1210,6 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 {
 	g_autoptr(GHashTable) services = NULL;
 	g_autoptr(Report) r = NULL;
-	struct audit_job *audit = NULL;
-	GThread *thread = NULL;
 	GTimeZone *tz = q->tz;
 	g_autoptr(GTimeZone) utc = NULL;
 	int rc = 0;
@@ -1162,23 +1245,18 @@ int report_run(struct store *s, const struct report_query *q, struct report **re
 	rc = report_read_providers(r, s, services, error);
 	if (rc == 0 && r->n_days > 0) {
 		if (r->q.kinds & (1u << REPORT_KIND_IDLE))
-			audit = report_audit_start(r, s, &thread);
-		if (r->q.kinds & ((1u << REPORT_KIND_BILLING) | (1u << REPORT_KIND_TIMES) |
+			rc = report_read_audit(r, s, error);
+		if (rc == 0 &&
+		    r->q.kinds & ((1u << REPORT_KIND_BILLING) | (1u << REPORT_KIND_TIMES) |
 				  (1u << REPORT_KIND_IDLE) | (1u << REPORT_KIND_CATEGORIES)))
 			rc = report_read_visits(r, s, error);
 		if (rc == 0 && services)
 			rc = report_read_tickets(r, s, services, tz, error);
 		if (rc == 0 && (r->q.kinds & (1u << REPORT_KIND_FEEDBACK)))
 			rc = report_read_feedback(r, s, error);
-		if (audit) {
-			int arc = report_audit_finish(r, s, audit, thread, rc < 0 ? NULL : error);
-
-			rc = rc < 0 ? rc : arc;
-		}
 		if (rc == 0)
 			rc = report_run_pilot(r, s, tz, error);
 	}
-	audit_job_free(audit);
 	if (rc < 0)
 		return rc;
 	report_finish(r);

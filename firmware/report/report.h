@@ -6,7 +6,8 @@
  * ISO week or month (of the service day); each figure comes per provider,
  * for the whole site (provider "*"), per period and for the whole range
  * (period "total").  Read-only SQL on the connection given (a reader's, off
- * the loop: report_run_async): one indexed SELECT per table; grouping and
+ * the loop: report_run_async): one SELECT per table, through a covering
+ * index (report_sql_text); grouping and
  * percentiles are done here.
  *
  * Definitions (the independent check, tests/integration/test_report.py,
@@ -155,6 +156,20 @@ char *report_to_csv(const struct report *r, enum report_kind kind, gsize *ret_le
 void report_run_async(struct store *s, const struct report_query *q, unsigned what,
 		      GAsyncReadyCallback done, gpointer data);
 int report_run_finish(GAsyncResult *result, char **ret_text, gsize *ret_len, GError **error);
+
+/* The reports' queries over the big tables, each read through a covering
+ * index of its own (schema v16): tests/unit/test-report.c checks their
+ * EXPLAIN QUERY PLAN, so that an index cannot silently go unused. */
+enum report_sql {
+	REPORT_SQL_VISITS = 0, /* billing and times */
+	REPORT_SQL_VISITS_ALL, /* with categories or idle */
+	REPORT_SQL_TICKETS,    /* arrivals: every ticket */
+	REPORT_SQL_VOIDED,     /* arrivals: less the voided */
+	REPORT_SQL_FEEDBACK,
+	REPORT_SQL_AUDIT, /* idle: the counters' open and close */
+	REPORT_N_SQL,
+};
+const char *report_sql_text(enum report_sql q);
 
 /* The first report of vuoro, kept as it was: per provider and month. */
 struct report_row {

@@ -436,6 +436,62 @@ static void test_booth_overlap(struct fixture *f, gconstpointer data)
 	store_appointment_clear(&e);
 }
 
+/* A version 15 database (before the reports' covering indexes) upgrades:
+ * its visits, tickets, feedback and audit rows stay, the reports' indexes
+ * are there and the ones they replace are gone, and the file checks out. */
+static void test_migration_report_indexes(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = NULL;
+	g_autofree char *report = NULL;
+
+	for (int v = 1; v <= 15; v++)
+		sql(f->path, store_migration_sql(v));
+	sql(f->path,
+	    "INSERT INTO tickets (id, day, service, origin, number, code, ref, state, lang, "
+	    "issued_at, queued_at) VALUES (1, 20000, 'tax', 'tax', 1, 'V001', 'r1', 'done', "
+	    "'fi', 100, 100), (2, 20000, 'tax', 'tax', 2, 'V002', 'r2', 'voided', 'fi', 200, "
+	    "200);"
+	    "INSERT INTO visits (ticket, day, service, provider, code, channel, outcome, lang, "
+	    "issued_at, called_at, started_at, ended_at, category) VALUES (1, 20000, 'tax', "
+	    "'vero', 'V001', 'in_person', 'resolved', 'fi', 100, 160, 170, 400, 'tax-card');"
+	    "INSERT INTO feedback (ticket, day, provider, rating, source, at) VALUES (1, 20000, "
+	    "'vero', 5, 'kiosk', 500);"
+	    "INSERT INTO audit (at, user, command, detail) VALUES (50, 'a', 'open', "
+	    "'{\"counter\": 1}'), (60, 'a', 'issue', '{}'), (900, 'a', 'close', "
+	    "'{\"counter\": 1}');"
+	    "PRAGMA user_version = 15;");
+	s = store_open(f->path, f->cfg, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(user_version(f->path), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(store_integrity_check(s, &report, &error), ==, 0);
+	g_assert_cmpstr(report, ==, "ok");
+	g_clear_pointer(&s, store_free);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+				       "AND name IN ('visits_report', 'tickets_arrivals', "
+				       "'tickets_voided', 'audit_open_close', 'feedback_report')"),
+			==, 5);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+				       "('visits_day', 'audit_counter_at', 'feedback_day')"),
+			==, 0);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM tickets"), ==, 2);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM visits WHERE provider = 'vero' AND "
+				       "category = 'tax-card' AND ended_at = 400"),
+			==, 1);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM feedback WHERE rating = 5"), ==, 1);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM audit"), ==, 3);
+	/* the rows are in the new indexes too (read through them alone) */
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM audit INDEXED BY audit_open_close "
+				       "WHERE command IN ('open', 'close')"),
+			==, 2);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM tickets INDEXED BY tickets_arrivals "
+				       "WHERE day = 20000"),
+			==, 2);
+	g_assert_cmpint(count(f->path, "SELECT count(*) FROM tickets INDEXED BY tickets_voided "
+				       "WHERE day = 20000 AND state = 'voided'"),
+			==, 1);
+}
+
 /* A version 8 database's appointments stay, with no booth. */
 static void test_migration_keeps_appointments(struct fixture *f, gconstpointer data)
 {
@@ -704,6 +760,7 @@ int main(int argc, char **argv)
 	ADD("appointments", test_appointments);
 	ADD("booth-overlap", test_booth_overlap);
 	ADD("migration-keeps-appointments", test_migration_keeps_appointments);
+	ADD("migration-report-indexes", test_migration_report_indexes);
 	ADD("backup", test_backup);
 	ADD("outbox-unsent", test_outbox_unsent);
 	ADD("visitors", test_visitors);
