@@ -292,8 +292,25 @@ static char *audio_sink(const char *spec)
  * and its cost follows the machine's load.  The payloader follows the tee
  * without a queue of its own: the recorder's branch has a leaky one, and a
  * thread hop a frame buys nothing. */
+/* A video track's RTP caps: the payloader's, and the document camera's
+ * codec preference (see media_setup_transceivers). */
+static char *video_rtp_caps(int pt, bool h264)
+{
+	if (h264)
+		return g_strdup_printf("application/x-rtp,media=video,encoding-name=H264,payload=%d,"
+				       "clock-rate=90000,packetization-mode=(string)1,"
+				       "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
+				       "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+				       pt);
+	return g_strdup_printf("application/x-rtp,media=video,encoding-name=VP8,payload=%d,"
+			       "clock-rate=90000,rtcp-fb-nack-pli=(boolean)true,"
+			       "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+			       pt);
+}
+
 static char *video_encoder(const struct config_counter *b, const char *prefix, int pt, bool h264)
 {
+	g_autofree char *rtp = video_rtp_caps(pt, h264);
 	g_autofree char *x264 =
 	    g_strdup_printf("tune=zerolatency speed-preset=ultrafast bitrate=%d key-int-max=%d",
 			    b->video_kbps, b->fps * 2);
@@ -304,21 +321,15 @@ static char *video_encoder(const struct config_counter *b, const char *prefix, i
 		    "h264parse name=%s-parse config-interval=-1 ! "
 		    "tee name=%s-tee allow-not-linked=true ! "
 		    "rtph264pay name=%s-pay pt=%d config-interval=-1 aggregate-mode=zero-latency ! "
-		    "application/x-rtp,media=video,encoding-name=H264,payload=%d,"
-		    "clock-rate=90000,packetization-mode=(string)1,"
-		    "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
-		    "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+		    "%s",
 		    b->h264_encoder, prefix, strcmp(b->h264_encoder, "x264enc") == 0 ? x264 : "",
-		    prefix, prefix, prefix, pt, pt);
+		    prefix, prefix, prefix, pt, rtp);
 	return g_strdup_printf(
 	    "vp8enc name=%s-enc deadline=1 cpu-used=-6 end-usage=cbr target-bitrate=%d "
 	    "lag-in-frames=0 keyframe-max-dist=%d error-resilient=partitions ! "
 	    "tee name=%s-tee allow-not-linked=true ! "
-	    "rtpvp8pay name=%s-pay pt=%d picture-id-mode=15-bit ! "
-	    "application/x-rtp,media=video,encoding-name=VP8,payload=%d,clock-rate=90000,"
-	    "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,"
-	    "rtcp-fb-nack=(boolean)true",
-	    prefix, b->video_kbps * 1000, b->fps * 2, prefix, prefix, pt, pt);
+	    "rtpvp8pay name=%s-pay pt=%d picture-id-mode=15-bit ! %s",
+	    prefix, b->video_kbps * 1000, b->fps * 2, prefix, prefix, pt, rtp);
 }
 
 static char *media_description(const struct config *cfg, const struct config_counter *b)
@@ -359,9 +370,12 @@ static char *media_description(const struct config *cfg, const struct config_cou
 	if (doc)
 		g_string_append_printf(
 		    d,
-		    /* The valve first: a document camera that is off costs no
-		     * conversion (a real one's YUY2 → I420 at 30 fps). */
-		    "%s ! valve name=doc-valve drop=true drop-mode=forward-sticky-events ! "
+		    /* The valve first, closed to everything: a document camera
+		     * that is off costs no conversion (a real one's YUY2 → I420
+		     * at 30 fps) and no encoder (libvpx sets up its ~9 MB at the
+		     * caps, which the valve sends on when it opens).  The offer
+		     * has the track from its codec preference. */
+		    "%s ! valve name=doc-valve drop=true ! "
 		    "queue name=doc-q max-size-buffers=2 leaky=downstream ! "
 		    "videoconvert name=doc-convert ! videoscale name=doc-scale ! "
 		    "videorate name=doc-rate drop-only=true ! "
@@ -871,9 +885,18 @@ static void media_setup_transceivers(struct media *m, bool doc)
 	 * whatever its audio buffer holds (150-250 ms measured here). */
 	if (doc) {
 		g_autoptr(GstPad) pad = gst_element_get_static_pad(m->webrtc, "sink_2");
+		g_autoptr(GstWebRTCRTPTransceiver) t = NULL;
+		g_autofree char *rtp =
+		    video_rtp_caps(m->h264 ? MEDIA_PT_H264_DOC : MEDIA_PT_DOCUMENT, m->h264);
+		g_autoptr(GstCaps) caps = gst_caps_from_string(rtp);
 
 		if (pad && g_object_class_find_property(G_OBJECT_GET_CLASS(pad), "msid"))
 			g_object_set(pad, "msid", "vuoro-document", NULL);
+		/* No caps reach webrtcbin's pad until the document camera is
+		 * first on: the offer takes the track from these. */
+		g_signal_emit_by_name(m->webrtc, "get-transceiver", 2, &t);
+		if (t)
+			g_object_set(t, "codec-preferences", caps, NULL);
 	}
 }
 
