@@ -297,11 +297,12 @@ static char *audio_sink(const char *spec)
 static char *video_rtp_caps(int pt, bool h264)
 {
 	if (h264)
-		return g_strdup_printf("application/x-rtp,media=video,encoding-name=H264,payload=%d,"
-				       "clock-rate=90000,packetization-mode=(string)1,"
-				       "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
-				       "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
-				       pt);
+		return g_strdup_printf(
+		    "application/x-rtp,media=video,encoding-name=H264,payload=%d,"
+		    "clock-rate=90000,packetization-mode=(string)1,"
+		    "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
+		    "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+		    pt);
 	return g_strdup_printf("application/x-rtp,media=video,encoding-name=VP8,payload=%d,"
 			       "clock-rate=90000,rtcp-fb-nack-pli=(boolean)true,"
 			       "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
