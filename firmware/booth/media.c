@@ -451,6 +451,19 @@ int media_check_part(const char *spec, enum media_part part, GError **error)
 /* ---------------------------------------------------------------------- */
 /* webrtcbin */
 
+/* set-local/remote-description with a promise of ours, never NULL: when
+ * the session ends while the offer is being made, webrtcbin (1.22) answers
+ * "webrtcbin is closed" into the promise, and with NULL that answer (a
+ * GstStructure and its GError, 296 bytes) had nowhere to go and leaked. */
+static void media_set_description(struct media *m, const char *signal,
+				  GstWebRTCSessionDescription *desc)
+{
+	GstPromise *promise = gst_promise_new();
+
+	g_signal_emit_by_name(m->webrtc, signal, desc, promise);
+	gst_promise_unref(promise);
+}
+
 static void on_offer_created(GstPromise *promise, gpointer data)
 {
 	struct media *m = data;
@@ -467,7 +480,7 @@ static void on_offer_created(GstPromise *promise, gpointer data)
 		media_unref(m);
 		return;
 	}
-	g_signal_emit_by_name(m->webrtc, "set-local-description", offer, NULL);
+	media_set_description(m, "set-local-description", offer);
 	media_post(m, MEDIA_MSG_OFFER, 0, gst_sdp_message_as_text(offer->sdp), NULL);
 	gst_webrtc_session_description_free(offer);
 	media_unref(m);
@@ -1151,7 +1164,7 @@ int media_answer(struct media *m, const char *sdp, GError **error)
 		return -EINVAL;
 	}
 	answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, msg);
-	g_signal_emit_by_name(m->webrtc, "set-remote-description", answer, NULL);
+	media_set_description(m, "set-remote-description", answer);
 	gst_webrtc_session_description_free(answer);
 	return 0;
 }
