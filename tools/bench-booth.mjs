@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The remote-service booth's figures (BENCH lines), with Debian's Chromium
 // as the expert (fake camera, 640x480@30, open before the call) and vuorod's
-// booth on the sim board (the ball pattern at 640x480@30, VP8 + Opus) and the
+// booth on the sim board (its test:bar camera at 640x480@30, VP8 + Opus) and the
 // booth screen (/booth?booth=4) open all along, as the booth's own display
 // is, showing the expert's video (VP8 decoded, JPEG to the page):
 //   expert_call_to_first_frame_median_ms  the expert's click on "Call next" →
@@ -9,6 +9,9 @@
 //                                         the two directions (the browser's
 //                                         own frame; vuorod's word that the
 //                                         booth decoded ours), over the sessions
+//   expert_call_to_expert_frame_ms        each direction alone (medians): the
+//   expert_call_to_booth_frame_ms         booth seen by the expert; the expert
+//                                         decoded by the booth
 //   session_cpu_pct                       vuorod's CPU (% of one core) during a
 //   session_rss_mb                        live session, and its largest RSS
 //   session_leak_fds, session_leak_threads, session_rss_growth_mb
