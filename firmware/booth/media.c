@@ -226,6 +226,14 @@ static char *video_source(const char *spec, const char *name)
 		return g_strdup_printf(
 		    "videotestsrc name=%s is-live=true pattern=ball ! video/x-raw,format=I420",
 		    name);
+	/* test:bar: a bar crossing a still background, as the ball does, for
+	 * the same work in the encoder at a seventh of the ball's drawing
+	 * (videotestsrc paints the ball pixel by pixel: 1.4 ms a 640x480
+	 * frame here, 5 % of a core at 30 fps that a real camera never costs). */
+	if (p[1] && strcmp(p[1], "bar") == 0)
+		return g_strdup_printf("videotestsrc name=%s is-live=true pattern=bar "
+				       "horizontal-speed=3 ! video/x-raw,format=I420",
+				       name);
 	return g_strdup_printf("videotestsrc name=%s is-live=true pattern=%s", name,
 			       p[1] && *p[1] ? p[1] : "ball");
 }
@@ -275,9 +283,35 @@ static char *audio_sink(const char *spec)
 
 /* The encoder and payloader of one video track, the payloader's caps
  * carrying the RTCP feedback that makes webrtcbin offer PLI, FIR and NACK
- * (NACK on video only: on audio a browser rejects the whole offer). */
+ * (NACK on video only: on audio a browser rejects the whole offer).
+ *
+ * VP8 at a fixed speed (cpu-used=-6, what Chromium's own VP8 encoder uses on
+ * a desktop): a positive cpu-used lets libvpx pick its speed from the time
+ * left in each frame, so on a fast or idle machine it picks its slowest
+ * mode and spends twice the CPU (0.9 against 0.5 ms a 640x480 frame here),
+ * and its cost follows the machine's load.  The payloader follows the tee
+ * without a queue of its own: the recorder's branch has a leaky one, and a
+ * thread hop a frame buys nothing. */
+/* A video track's RTP caps: the payloader's, and the document camera's
+ * codec preference (see media_setup_transceivers). */
+static char *video_rtp_caps(int pt, bool h264)
+{
+	if (h264)
+		return g_strdup_printf(
+		    "application/x-rtp,media=video,encoding-name=H264,payload=%d,"
+		    "clock-rate=90000,packetization-mode=(string)1,"
+		    "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
+		    "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+		    pt);
+	return g_strdup_printf("application/x-rtp,media=video,encoding-name=VP8,payload=%d,"
+			       "clock-rate=90000,rtcp-fb-nack-pli=(boolean)true,"
+			       "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+			       pt);
+}
+
 static char *video_encoder(const struct config_counter *b, const char *prefix, int pt, bool h264)
 {
+	g_autofree char *rtp = video_rtp_caps(pt, h264);
 	g_autofree char *x264 =
 	    g_strdup_printf("tune=zerolatency speed-preset=ultrafast bitrate=%d key-int-max=%d",
 			    b->video_kbps, b->fps * 2);
@@ -286,23 +320,17 @@ static char *video_encoder(const struct config_counter *b, const char *prefix, i
 		return g_strdup_printf(
 		    "%s name=%s-enc %s ! video/x-h264,profile=constrained-baseline ! "
 		    "h264parse name=%s-parse config-interval=-1 ! "
-		    "tee name=%s-tee allow-not-linked=true ! queue name=%s-payq ! "
+		    "tee name=%s-tee allow-not-linked=true ! "
 		    "rtph264pay name=%s-pay pt=%d config-interval=-1 aggregate-mode=zero-latency ! "
-		    "application/x-rtp,media=video,encoding-name=H264,payload=%d,"
-		    "clock-rate=90000,packetization-mode=(string)1,"
-		    "profile-level-id=(string)42e01f,rtcp-fb-nack-pli=(boolean)true,"
-		    "rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-nack=(boolean)true",
+		    "%s",
 		    b->h264_encoder, prefix, strcmp(b->h264_encoder, "x264enc") == 0 ? x264 : "",
-		    prefix, prefix, prefix, prefix, pt, pt);
+		    prefix, prefix, prefix, pt, rtp);
 	return g_strdup_printf(
-	    "vp8enc name=%s-enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%d "
+	    "vp8enc name=%s-enc deadline=1 cpu-used=-6 end-usage=cbr target-bitrate=%d "
 	    "lag-in-frames=0 keyframe-max-dist=%d error-resilient=partitions ! "
-	    "tee name=%s-tee allow-not-linked=true ! queue name=%s-payq ! "
-	    "rtpvp8pay name=%s-pay pt=%d picture-id-mode=15-bit ! "
-	    "application/x-rtp,media=video,encoding-name=VP8,payload=%d,clock-rate=90000,"
-	    "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,"
-	    "rtcp-fb-nack=(boolean)true",
-	    prefix, b->video_kbps * 1000, b->fps * 2, prefix, prefix, prefix, pt, pt);
+	    "tee name=%s-tee allow-not-linked=true ! "
+	    "rtpvp8pay name=%s-pay pt=%d picture-id-mode=15-bit ! %s",
+	    prefix, b->video_kbps * 1000, b->fps * 2, prefix, prefix, pt, rtp);
 }
 
 static char *media_description(const struct config *cfg, const struct config_counter *b)
@@ -343,11 +371,16 @@ static char *media_description(const struct config *cfg, const struct config_cou
 	if (doc)
 		g_string_append_printf(
 		    d,
-		    "%s ! queue name=doc-q max-size-buffers=2 leaky=downstream ! "
+		    /* The valve first, closed to everything: a document camera
+		     * that is off costs no conversion (a real one's YUY2 → I420
+		     * at 30 fps) and no encoder (libvpx sets up its ~9 MB at the
+		     * caps, which the valve sends on when it opens).  The offer
+		     * has the track from its codec preference. */
+		    "%s ! valve name=doc-valve drop=true ! "
+		    "queue name=doc-q max-size-buffers=2 leaky=downstream ! "
 		    "videoconvert name=doc-convert ! videoscale name=doc-scale ! "
 		    "videorate name=doc-rate drop-only=true ! "
-		    "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
-		    "valve name=doc-valve drop=true drop-mode=forward-sticky-events ! %s ! "
+		    "video/x-raw,width=%d,height=%d,framerate=%d/1 ! %s ! "
 		    "webrtc.sink_2 ",
 		    doc_src, b->width, b->height, b->fps, doc_enc);
 	return g_string_free(d, FALSE);
@@ -418,6 +451,19 @@ int media_check_part(const char *spec, enum media_part part, GError **error)
 /* ---------------------------------------------------------------------- */
 /* webrtcbin */
 
+/* set-local/remote-description with a promise of ours, never NULL: when
+ * the session ends while the offer is being made, webrtcbin (1.22) answers
+ * "webrtcbin is closed" into the promise, and with NULL that answer (a
+ * GstStructure and its GError, 296 bytes) had nowhere to go and leaked. */
+static void media_set_description(struct media *m, const char *signal,
+				  GstWebRTCSessionDescription *desc)
+{
+	GstPromise *promise = gst_promise_new();
+
+	g_signal_emit_by_name(m->webrtc, signal, desc, promise);
+	gst_promise_unref(promise);
+}
+
 static void on_offer_created(GstPromise *promise, gpointer data)
 {
 	struct media *m = data;
@@ -434,7 +480,7 @@ static void on_offer_created(GstPromise *promise, gpointer data)
 		media_unref(m);
 		return;
 	}
-	g_signal_emit_by_name(m->webrtc, "set-local-description", offer, NULL);
+	media_set_description(m, "set-local-description", offer);
 	media_post(m, MEDIA_MSG_OFFER, 0, gst_sdp_message_as_text(offer->sdp), NULL);
 	gst_webrtc_session_description_free(offer);
 	media_unref(m);
@@ -459,6 +505,34 @@ static void on_ice_candidate(GstElement *webrtc, guint mline, const char *candid
 	media_post(data, MEDIA_MSG_ICE, mline, g_strdup(candidate), NULL);
 }
 
+/* A key frame of the booth camera now: the ones made while the link was
+ * still connecting went nowhere, and the peer's picture would otherwise wait
+ * for its request (PLI) to come back or for the next key frame. */
+static void media_key_frame(struct media *m)
+{
+	g_autoptr(GstElement) enc = gst_bin_get_by_name(GST_BIN(m->pipe), "camera-enc");
+	g_autoptr(GstPad) src = enc ? gst_element_get_static_pad(enc, "src") : NULL;
+
+	if (src)
+		gst_pad_send_event(
+		    src, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+/* webrtcbin's jitter buffers hold a stream's first packet for the whole
+ * latency (100 ms) in case an earlier one comes late; a few packets in a
+ * row are proof enough to start (the expert's first picture 100 ms sooner).
+ * Later packets go through as before: the latency still covers gaps. */
+#define MEDIA_FASTSTART_PACKETS 3
+
+static void on_deep_element_added(GstBin *pipe, GstBin *bin, GstElement *e, gpointer data)
+{
+	GstElementFactory *f = gst_element_get_factory(e);
+
+	if (f && strcmp(GST_OBJECT_NAME(f), "rtpjitterbuffer") == 0 &&
+	    g_object_class_find_property(G_OBJECT_GET_CLASS(e), "faststart-min-packets"))
+		g_object_set(e, "faststart-min-packets", MEDIA_FASTSTART_PACKETS, NULL);
+}
+
 static void on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
 {
 	GstWebRTCPeerConnectionState s;
@@ -471,6 +545,7 @@ static void on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer dat
 		break;
 	case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
 		link = MEDIA_LINK_CONNECTED;
+		media_key_frame(data);
 		break;
 	case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
 		link = MEDIA_LINK_DISCONNECTED;
@@ -824,9 +899,18 @@ static void media_setup_transceivers(struct media *m, bool doc)
 	 * whatever its audio buffer holds (150-250 ms measured here). */
 	if (doc) {
 		g_autoptr(GstPad) pad = gst_element_get_static_pad(m->webrtc, "sink_2");
+		g_autoptr(GstWebRTCRTPTransceiver) t = NULL;
+		g_autofree char *rtp =
+		    video_rtp_caps(m->h264 ? MEDIA_PT_H264_DOC : MEDIA_PT_DOCUMENT, m->h264);
+		g_autoptr(GstCaps) caps = gst_caps_from_string(rtp);
 
 		if (pad && g_object_class_find_property(G_OBJECT_GET_CLASS(pad), "msid"))
 			g_object_set(pad, "msid", "vuoro-document", NULL);
+		/* No caps reach webrtcbin's pad until the document camera is
+		 * first on: the offer takes the track from these. */
+		g_signal_emit_by_name(m->webrtc, "get-transceiver", 2, &t);
+		if (t)
+			g_object_set(t, "codec-preferences", caps, NULL);
 	}
 }
 
@@ -887,6 +971,7 @@ struct media *media_new(const struct config *cfg, const struct config_counter *b
 	g_signal_connect(m->webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), m);
 	g_signal_connect(m->webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), m);
 	g_signal_connect(m->webrtc, "pad-added", G_CALLBACK(on_incoming), m);
+	g_signal_connect(pipe, "deep-element-added", G_CALLBACK(on_deep_element_added), NULL);
 	probe_named(GST_BIN(pipe), "camera-enc", "src", count_buffers, &m->stats.video_out_frames);
 	if (strcmp(booth->camera, "test:flash") == 0)
 		probe_named(GST_BIN(pipe), "camera", "src", flash_probe, NULL);
@@ -1079,7 +1164,7 @@ int media_answer(struct media *m, const char *sdp, GError **error)
 		return -EINVAL;
 	}
 	answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, msg);
-	g_signal_emit_by_name(m->webrtc, "set-remote-description", answer, NULL);
+	media_set_description(m, "set-remote-description", answer);
 	gst_webrtc_session_description_free(answer);
 	return 0;
 }
