@@ -82,7 +82,10 @@ ifneq ($(SYSROOT),)
 ALL_CFLAGS += --sysroot=$(SYSROOT)
 ALL_LDFLAGS += --sysroot=$(SYSROOT)
 endif
-LIBS := $(PKG_LIBS) -lm
+# Opened at first use, not linked (dlopen), so that an idle vuorod does not
+# carry them (issue 22, tools/bench-idle-rss.sh): espeak-ng (speech.c).
+LAZY_LIBS := -lespeak-ng
+LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
