@@ -5,7 +5,10 @@ in its memory until then.
 espeak-ng (and the PulseAudio, D-Bus and ALSA libraries it pulls in) is
 opened at the first announcement, not linked: /proc/PID/maps of the sim board
 as `make run` starts it, announcer on, has no libespeak-ng; after the first
-spoken test announcement it has.  tools/bench-idle-rss.sh gives the figures
+spoken test announcement it has.  libcurl (and LDAP, SASL, SSH, RTMP, GnuTLS
+it pulls in) is opened only on a site that mails ([notify] smtp-url;
+test_host_notify.py mails through it); the sim board does not.
+tools/bench-idle-rss.sh gives the figures
 (idle_rss_mb, idle_rss_no_booth_mb)."""
 import os
 
@@ -27,6 +30,7 @@ def test_speech_is_loaded_at_the_first_announcement_not_before(workdir):
         h = d.get("/api/health", user="tech").json()
         assert h["announcer"]["ok"] is True, h
         assert not mapped(d, "libespeak-ng.so"), "espeak-ng is loaded before any announcement"
+        assert not mapped(d, "libcurl.so"), "libcurl is loaded on a site that does not mail"
         r = d.post("/api/announcer/test", {"kind": "speech", "lang": "en"}, user="tech")
         assert r.status_code == 202, r.text
         x = wait_for(lambda: next((a for a in d.get("/api/announcer", user="tech").json()["recent"]
