@@ -6,6 +6,7 @@
  *   vuorod --config FILE [--db FILE] [--listen HOST:PORT]
  *   vuorod --check-config FILE
  *   vuorod --check-catalogs [--config FILE]
+ *   vuorod --config FILE --check-audio            (the announcer's self-test)
  *   vuorod --db FILE --add-user NAME --role ROLE   (password on stdin)
  *   vuorod --db FILE [--config FILE] --add-device NAME --role kiosk|booth [--booth N]
  *   vuorod --db FILE --list-devices | --revoke-device NAME
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "announcer.h"
 #include "api.h"
 #include "auth.h"
 #include "booth.h"
@@ -53,6 +55,7 @@ struct vuorod_opts {
 	gboolean version;
 	gboolean list_routes;
 	gboolean check_catalogs;
+	gboolean check_audio;
 };
 
 /* The catalogs of the site's languages, next to its pages. */
@@ -115,6 +118,20 @@ static int vuorod_check_catalogs(const char *config)
 	problems = catalog_check(c, report);
 	fputs(report->str, stdout);
 	return problems ? 1 : 0;
+}
+
+/* --check-audio: the announcer's self-test of the loudspeaker's sink, run
+ * by the announcer in this child process (announcer.h says why).  What is
+ * wrong goes to standard output, for the announcer to report. */
+static int vuorod_check_audio(const char *path)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Config) cfg = config_load(path ? path : VUOROD_DEFAULT_CONFIG, &error);
+
+	if (cfg && announcer_check_sink(cfg, &error) == 0)
+		return 0;
+	printf("%s\n", error->message);
+	return 1;
 }
 
 static int vuorod_check_config(const char *path)
@@ -447,6 +464,10 @@ int main(int argc, char **argv)
 	     "check the message catalogs (of --config's languages, else all) and exit: 0 "
 	     "when every string is there",
 	     NULL},
+	    {"check-audio", 0, 0, G_OPTION_ARG_NONE, &o.check_audio,
+	     "check the loudspeaker's sink of --config (the announcer's self-test) and exit: 0 "
+	     "when good, else what is wrong",
+	     NULL},
 	    {"list-routes", 0, 0, G_OPTION_ARG_NONE, &o.list_routes,
 	     "print the API's routes (one JSON object a line) and exit", NULL},
 	    {"add-device", 0, 0, G_OPTION_ARG_STRING, &o.add_device,
@@ -491,6 +512,13 @@ int main(int argc, char **argv)
 	}
 	if (o.check_catalogs) {
 		rc = vuorod_check_catalogs(o.config);
+		g_free(o.config);
+		return rc;
+	}
+	if (o.check_audio) {
+		rc = vuorod_check_audio(o.config);
+		if (gst_is_initialized())
+			gst_deinit();
 		g_free(o.config);
 		return rc;
 	}
