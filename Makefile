@@ -83,9 +83,9 @@ ALL_CFLAGS += --sysroot=$(SYSROOT)
 ALL_LDFLAGS += --sysroot=$(SYSROOT)
 endif
 # Opened at first use, not linked (dlopen), so that an idle vuorod does not
-# carry them (issue 22, tools/bench-idle-rss.sh): espeak-ng (speech.c) and
-# libcurl (smtp.c, a site that mails).
-LAZY_LIBS := -lespeak-ng -lcurl
+# carry them (issue 22, firmware/lazylib.h): espeak-ng (speech.c), libcurl
+# (smtp.c, a site that mails) and libical (ical_lib.c, an iCalendar import).
+LAZY_LIBS := -lespeak-ng -lcurl -lical
 LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 
 ifeq ($(SAN),1)

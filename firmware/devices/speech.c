@@ -18,7 +18,6 @@
  * data are read only by espeak_ng_Initialize() in any case.
  */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -28,6 +27,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <glib.h>
 
+#include "lazylib.h"
 #include "speech.h"
 
 #define CHIME_HIGH_HZ   660.0
@@ -63,13 +63,10 @@ static struct {
 } ng;
 
 /* Opens espeak-ng and finds its functions.  Returns 0, or -ENOENT with
- * @ret_why (dlerror's words) set. */
+ * @ret_why set.  Never closed: espeak-ng is never terminated (speech.h). */
 static int espeak_load(char **ret_why)
 {
-	static const struct {
-		const char *name;
-		void **fn;
-	} syms[] = {
+	static const struct lazylib_sym syms[] = {
 	    {"espeak_ng_GetStatusCodeMessage", (void **)&ng.GetStatusCodeMessage},
 	    {"espeak_ng_InitializePath", (void **)&ng.InitializePath},
 	    {"espeak_ng_Initialize", (void **)&ng.Initialize},
@@ -81,21 +78,8 @@ static int espeak_load(char **ret_why)
 	    {"espeak_ng_SetParameter", (void **)&ng.SetParameter},
 	    {"espeak_ng_Synthesize", (void **)&ng.Synthesize},
 	};
-	/* Never closed: espeak-ng is never terminated (speech.h). */
-	void *lib = dlopen(SPEECH_LIBRARY, RTLD_NOW | RTLD_LOCAL);
 
-	if (!lib) {
-		*ret_why = g_strdup(dlerror());
-		return -ENOENT;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(syms); i++) {
-		*syms[i].fn = dlsym(lib, syms[i].name);
-		if (!*syms[i].fn) {
-			*ret_why = g_strdup_printf("%s has no %s", SPEECH_LIBRARY, syms[i].name);
-			return -ENOENT;
-		}
-	}
-	return 0;
+	return lazylib_open(SPEECH_LIBRARY, syms, G_N_ELEMENTS(syms), ret_why);
 }
 
 static char *status_message(espeak_ng_STATUS status)

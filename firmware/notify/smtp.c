@@ -4,9 +4,10 @@
 #include "smtp.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
+
+#include "lazylib.h"
 
 /* libcurl is not linked: smtp_global_init() opens it (dlopen), and only a
  * site with [notify] smtp-url calls that.  Linked, libcurl and what it
@@ -36,10 +37,7 @@ static char *smtp_load_error;
 
 void smtp_global_init(void)
 {
-	static const struct {
-		const char *name;
-		void **fn;
-	} syms[] = {
+	static const struct lazylib_sym syms[] = {
 	    {"curl_global_init", (void **)&cu.global_init},
 	    {"curl_easy_init", (void **)&cu.easy_init},
 	    {"curl_easy_perform", (void **)&cu.easy_perform},
@@ -56,28 +54,10 @@ void smtp_global_init(void)
 	    {"curl_slist_append", (void **)&cu.slist_append},
 	    {"curl_slist_free_all", (void **)&cu.slist_free_all},
 	};
-	typeof(curl_global_init) *global_init;
-	/* Never closed: libcurl stays initialized for the process. */
-	void *lib = dlopen(SMTP_LIBRARY, RTLD_NOW | RTLD_LOCAL);
 
-	if (!lib) {
-		smtp_load_error = g_strdup(dlerror());
-		return;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(syms); i++) {
-		*syms[i].fn = dlsym(lib, syms[i].name);
-		if (!*syms[i].fn) {
-			smtp_load_error =
-			    g_strdup_printf("%s has no %s", SMTP_LIBRARY, syms[i].name);
-			return;
-		}
-	}
-	global_init = (typeof(curl_global_init) *)dlsym(lib, "curl_global_init");
-	if (!global_init) {
-		smtp_load_error = g_strdup_printf("%s has no curl_global_init", SMTP_LIBRARY);
-		return;
-	}
-	global_init(CURL_GLOBAL_DEFAULT);
+	/* Never closed: libcurl stays initialized for the process. */
+	if (lazylib_open(SMTP_LIBRARY, syms, G_N_ELEMENTS(syms), &smtp_load_error) == 0)
+		cu.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* RFC 2047: a header text with anything beyond ASCII as one B-encoded
@@ -128,7 +108,7 @@ int smtp_send(const struct smtp_settings *s, const struct smtp_message *m, char 
 	CURLcode rc;
 	int ret = -EIO;
 
-	if (!cu.easy_init) {
+	if (smtp_load_error || !cu.easy_init) {
 		*ret_error = g_strdup_printf("libcurl could not be loaded: %s; install libcurl4",
 					     smtp_load_error ? smtp_load_error
 							     : "smtp_global_init() was not called");

@@ -7,7 +7,8 @@ opened at the first announcement, not linked: /proc/PID/maps of the sim board
 as `make run` starts it, announcer on, has no libespeak-ng; after the first
 spoken test announcement it has.  libcurl (and LDAP, SASL, SSH, RTMP, GnuTLS
 it pulls in) is opened only on a site that mails ([notify] smtp-url;
-test_host_notify.py mails through it); the sim board does not.
+test_host_notify.py mails through it); the sim board does not.  libical
+(and ICU's i18n library) comes with the first iCalendar import.
 GStreamer is started by the booth (its pipeline is prepared ahead, for the
 first frame); without a booth, only by the first sound: the announcer's
 self-test of its sink runs in a child (vuorod --check-audio), and still
@@ -64,9 +65,17 @@ def test_speech_is_loaded_at_the_first_announcement_not_before(workdir):
         assert h["announcer"]["ok"] is True, h
         assert not mapped(d, "libespeak-ng.so"), "espeak-ng is loaded before any announcement"
         assert not mapped(d, "libcurl.so"), "libcurl is loaded on a site that does not mail"
+        assert not mapped(d, "libical.so"), "libical is loaded before any iCalendar import"
         x = say_test(d)
         assert x["state"] == "played", x
         assert mapped(d, "libespeak-ng.so"), "the announcement was spoken without espeak-ng?"
+        ics = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//vuoro tests//FI",
+                            "BEGIN:VEVENT", "UID:idle@x", "DTSTART;VALUE=DATE:20310101",
+                            "SUMMARY:Uusivuosi", "END:VEVENT", "END:VCALENDAR", ""])
+        r = d.post("/api/hours/exceptions/import", user="maija", data=ics.encode(),
+                   headers={"Content-Type": "text/calendar"})
+        assert r.status_code == 200, r.text
+        assert mapped(d, "libical.so"), "the calendar was read without libical?"
     finally:
         assert d.stop() == 0
 
