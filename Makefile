@@ -83,9 +83,11 @@ ALL_CFLAGS += --sysroot=$(SYSROOT)
 ALL_LDFLAGS += --sysroot=$(SYSROOT)
 endif
 # Opened at first use, not linked (dlopen), so that an idle vuorod does not
-# carry them (issue 22, firmware/lazylib.h): espeak-ng (speech.c), libcurl
-# (smtp.c, a site that mails) and libical (ical_lib.c, an iCalendar import).
-LAZY_LIBS := -lespeak-ng -lcurl -lical
+# carry them (issue 22, hal/lazylib.h): espeak-ng (speech.c), libcurl
+# (smtp.c, a site that mails), libical (ical_lib.c, an iCalendar import),
+# Pango, cairo and fontconfig (render_lib.c, the first ticket picture).
+LAZY_LIBS := -lespeak-ng -lcurl -lical -lpangocairo-1.0 -lpangoft2-1.0 -lpango-1.0 -lcairo \
+	-lfontconfig
 LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 
 ifeq ($(SAN),1)

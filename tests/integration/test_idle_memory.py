@@ -8,7 +8,9 @@ as `make run` starts it, announcer on, has no libespeak-ng; after the first
 spoken test announcement it has.  libcurl (and LDAP, SASL, SSH, RTMP, GnuTLS
 it pulls in) is opened only on a site that mails ([notify] smtp-url;
 test_host_notify.py mails through it); the sim board does not.  libical
-(and ICU's i18n library) comes with the first iCalendar import.
+(and ICU's i18n library) comes with the first iCalendar import; Pango, cairo
+and fontconfig with the first ticket picture (the sim printer draws every
+ticket as a PNG).
 GStreamer is started by the booth (its pipeline is prepared ahead, for the
 first frame); without a booth, only by the first sound: the announcer's
 self-test of its sink runs in a child (vuorod --check-audio), and still
@@ -66,6 +68,8 @@ def test_speech_is_loaded_at_the_first_announcement_not_before(workdir):
         assert not mapped(d, "libespeak-ng.so"), "espeak-ng is loaded before any announcement"
         assert not mapped(d, "libcurl.so"), "libcurl is loaded on a site that does not mail"
         assert not mapped(d, "libical.so"), "libical is loaded before any iCalendar import"
+        for lib in ("libcairo.so", "libpango-1.0.so", "libfontconfig.so"):
+            assert not mapped(d, lib), "%s is loaded before any ticket is drawn" % lib
         x = say_test(d)
         assert x["state"] == "played", x
         assert mapped(d, "libespeak-ng.so"), "the announcement was spoken without espeak-ng?"
@@ -76,6 +80,11 @@ def test_speech_is_loaded_at_the_first_announcement_not_before(workdir):
                    headers={"Content-Type": "text/calendar"})
         assert r.status_code == 200, r.text
         assert mapped(d, "libical.so"), "the calendar was read without libical?"
+        r = d.post("/api/tickets", {"service": "guide", "lang": "fi", "handout": "printer"})
+        assert r.status_code == 201 and r.json()["print"]["ok"] is True, r.text
+        wait_for(lambda: any(n.endswith(".png") for n in os.listdir(d.tickets))
+                 if os.path.isdir(d.tickets) else False, 10, "the ticket's picture")
+        assert mapped(d, "libcairo.so"), "the ticket was drawn without cairo?"
     finally:
         assert d.stop() == 0
 
