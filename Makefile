@@ -85,9 +85,10 @@ endif
 # Opened at first use, not linked (dlopen), so that an idle vuorod does not
 # carry them (issue 22, hal/lazylib.h): espeak-ng (speech.c), libcurl
 # (smtp.c, a site that mails), libical (ical_lib.c, an iCalendar import),
-# Pango, cairo and fontconfig (render_lib.c, the first ticket picture).
+# Pango, cairo and fontconfig (render_lib.c, the first ticket picture),
+# libnice (media.c: loaded by webrtcbin's ICE, a booth's).
 LAZY_LIBS := -lespeak-ng -lcurl -lical -lpangocairo-1.0 -lpangoft2-1.0 -lpango-1.0 -lcairo \
-	-lfontconfig
+	-lfontconfig -lnice
 LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 
 ifeq ($(SAN),1)

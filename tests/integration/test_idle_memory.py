@@ -14,7 +14,8 @@ ticket as a PNG).
 GStreamer is started by the booth (its pipeline is prepared ahead, for the
 first frame); without a booth, only by the first sound: the announcer's
 self-test of its sink runs in a child (vuorod --check-audio), and still
-reports a missing element at start.
+reports a missing element at start.  libnice (with GUPnP, libxml2 and ICU)
+is not linked either: a booth's webrtcbin loads it.
 tools/bench-idle-rss.sh gives the figures (idle_rss_mb, idle_rss_no_booth_mb)."""
 import os
 import re
@@ -100,6 +101,8 @@ def test_without_a_booth_gstreamer_comes_with_the_first_sound(workdir):
         # The self-test (in its child, which read the registry) has passed.
         wait_for(lambda: d.get("/api/health", user="tech").json()["announcer"]["ok"] is True,
                  10, "the announcer's self-test")
+        # libnice (GUPnP, libxml2, ICU) is a booth's, loaded by webrtcbin.
+        assert not mapped(d, "libnice.so"), "libnice is loaded on a board without a booth"
         logs = wait_for(lambda: gst_logs(workdir) or None, 10, "the self-test's GStreamer")
         assert d.proc.pid not in logs and any(logs.values()), logs
         assert say_test(d)["state"] == "played"
