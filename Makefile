@@ -38,7 +38,7 @@ DESTDIR ?=
 SAN ?=
 CONFIG ?= board-config/sim.conf
 
-PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo pangocairo pangoft2 fontconfig libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 nice libsystemd p11-kit-1 libcrypto libnats libcurl
+PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo pangocairo pangoft2 fontconfig libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 nice p11-kit-1 libcrypto libnats libcurl
 # vuoro-hub (hub/) links these too
 HUB_PKGS := libpq
 
