@@ -87,7 +87,7 @@ endif
 # (smtp.c, a site that mails), libical (ical_lib.c, an iCalendar import),
 # Pango, cairo and fontconfig (render_lib.c, the first ticket picture),
 # libnice (media.c: loaded by webrtcbin's ICE, a booth's).
-LAZY_LIBS := -lespeak-ng -lcurl -lical -lpangocairo-1.0 -lpangoft2-1.0 -lpango-1.0 -lcairo \
+LAZY_LIBS := -lespeak-ng -lcurl -lical -licalss -licalvcal -lpangocairo-1.0 -lpangoft2-1.0 -lpango-1.0 -lcairo \
 	-lfontconfig -lnice
 LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 
