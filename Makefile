@@ -94,6 +94,11 @@ LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ALL_LDFLAGS += -fsanitize=address,undefined
+# LeakSanitizer's tracer crashes at exit (signal 11, "LeakSanitizer has
+# encountered a fatal error") once GnuTLS came in by dlopen, with GIO's TLS
+# module (an HTTPS board), now that no linked library brings it (libnice did,
+# see LAZY_LIBS): the sanitized build links it.
+LIBS += -Wl,--no-as-needed -lgnutls -Wl,--as-needed
 endif
 # The ThreadSanitizer build (make test-tsan: BUILD=$(BUILD)/tsan): gcc's
 # libtsan.  Its programs load GLib and GStreamer's core built with TSan
