@@ -38,7 +38,7 @@ DESTDIR ?=
 SAN ?=
 CONFIG ?= board-config/sim.conf
 
-PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo pangocairo pangoft2 fontconfig libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 nice libsystemd p11-kit-1 libcrypto libnats libcurl
+PKGS := glib-2.0 gio-2.0 libsoup-3.0 json-glib-1.0 sqlite3 libsodium libmodbus libical libqrencode cairo pangocairo pangoft2 fontconfig libgpiod espeak-ng gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 nice p11-kit-1 libcrypto libnats libcurl
 # vuoro-hub (hub/) links these too
 HUB_PKGS := libpq
 
@@ -82,11 +82,23 @@ ifneq ($(SYSROOT),)
 ALL_CFLAGS += --sysroot=$(SYSROOT)
 ALL_LDFLAGS += --sysroot=$(SYSROOT)
 endif
-LIBS := $(PKG_LIBS) -lm
+# Opened at first use, not linked (dlopen), so that an idle vuorod does not
+# carry them (issue 22, hal/lazylib.h): espeak-ng (speech.c), libcurl
+# (smtp.c, a site that mails), libical (ical_lib.c, an iCalendar import),
+# Pango, cairo and fontconfig (render_lib.c, the first ticket picture),
+# libnice (media.c: loaded by webrtcbin's ICE, a booth's).
+LAZY_LIBS := -lespeak-ng -lcurl -lical -licalss -licalvcal -lpangocairo-1.0 -lpangoft2-1.0 -lpango-1.0 -lcairo \
+	-lfontconfig -lnice
+LIBS := $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) -lm
 
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ALL_LDFLAGS += -fsanitize=address,undefined
+# LeakSanitizer's tracer crashes at exit (signal 11, "LeakSanitizer has
+# encountered a fatal error") once GnuTLS came in by dlopen, with GIO's TLS
+# module (an HTTPS board), now that no linked library brings it (libnice did,
+# see LAZY_LIBS): the sanitized build links it.
+LIBS += -Wl,--no-as-needed -lgnutls -Wl,--as-needed
 endif
 # The ThreadSanitizer build (make test-tsan: BUILD=$(BUILD)/tsan): gcc's
 # libtsan.  Its programs load GLib and GStreamer's core built with TSan

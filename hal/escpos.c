@@ -18,6 +18,8 @@
 #include <qrencode.h>
 #include <string.h>
 
+#include "render_lib.h"
+
 #define RENDER_MAX_HEIGHT 6000
 #define RENDER_CELL_H     24 /* font A: 12 × 24 dots */
 #define RENDER_CELL_H_B   17 /* font B: 9 × 17 */
@@ -52,20 +54,22 @@ static void render_flush_line(struct render *r)
 		r->y += h;
 		return;
 	}
-	cairo_select_font_face(r->cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
-			       r->bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_save(r->cr);
+	render_lib()->cairo_select_font_face(r->cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
+					     r->bold ? CAIRO_FONT_WEIGHT_BOLD
+						     : CAIRO_FONT_WEIGHT_NORMAL);
+	render_lib()->cairo_save(r->cr);
 	/* Monospace at 20 is ~12 dots a character (font A), at 15 ~9 (font B). */
-	cairo_set_font_size(r->cr, r->font_b ? 15.0 : 20.0);
-	cairo_text_extents(r->cr, utf8, &ext);
+	render_lib()->cairo_set_font_size(r->cr, r->font_b ? 15.0 : 20.0);
+	render_lib()->cairo_text_extents(r->cr, utf8, &ext);
 	x = r->align == 1   ? (r->width - ext.x_advance * r->wmul) / 2
 	    : r->align == 2 ? r->width - RENDER_MARGIN - ext.x_advance * r->wmul
 			    : RENDER_MARGIN;
-	cairo_translate(r->cr, x < 0 ? 0 : x, r->y + h - (r->font_b ? 4.0 : 5.0) * r->hmul);
-	cairo_scale(r->cr, r->wmul, r->hmul);
-	cairo_move_to(r->cr, 0, 0);
-	cairo_show_text(r->cr, utf8);
-	cairo_restore(r->cr);
+	render_lib()->cairo_translate(r->cr, x < 0 ? 0 : x,
+				      r->y + h - (r->font_b ? 4.0 : 5.0) * r->hmul);
+	render_lib()->cairo_scale(r->cr, r->wmul, r->hmul);
+	render_lib()->cairo_move_to(r->cr, 0, 0);
+	render_lib()->cairo_show_text(r->cr, utf8);
+	render_lib()->cairo_restore(r->cr);
 	r->y += h;
 }
 
@@ -82,8 +86,9 @@ static void render_qr(struct render *r)
 	for (int yy = 0; yy < code->width; yy++)
 		for (int xx = 0; xx < code->width; xx++)
 			if (code->data[yy * code->width + xx] & 1)
-				cairo_rectangle(r->cr, x0 + xx * m, r->y + yy * m, m, m);
-	cairo_fill(r->cr);
+				render_lib()->cairo_rectangle(r->cr, x0 + xx * m, r->y + yy * m, m,
+							      m);
+	render_lib()->cairo_fill(r->cr);
 	r->y += code->width * m;
 	QRcode_free(code);
 }
@@ -103,8 +108,9 @@ static size_t render_gs_v0(struct render *r, const uint8_t *p, size_t left)
 	for (size_t y = 0; y < h && r->y + (double)y < RENDER_MAX_HEIGHT; y++)
 		for (size_t x = 0; x < w * 8 && x < (size_t)r->width; x++)
 			if (p[8 + y * w + x / 8] & (0x80 >> (x % 8)))
-				cairo_rectangle(r->cr, (double)x, r->y + (double)y, 1, 1);
-	cairo_fill(r->cr);
+				render_lib()->cairo_rectangle(r->cr, (double)x, r->y + (double)y, 1,
+							      1);
+	render_lib()->cairo_fill(r->cr);
 	r->y += (double)h;
 	return 8 + w * h;
 }
@@ -219,27 +225,34 @@ int escpos_render_png(const uint8_t *data, size_t len, int width_dots, const cha
 	struct render r = {.width = width, .wmul = 1, .hmul = 1, .y = RENDER_MARGIN, .module = 6};
 	cairo_t *cr;
 	cairo_status_t st;
+	const char *why;
 
-	tall = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, RENDER_MAX_HEIGHT);
-	r.cr = cairo_create(tall);
-	cairo_set_source_rgb(r.cr, 1, 1, 1);
-	cairo_paint(r.cr);
-	cairo_set_source_rgb(r.cr, 0, 0, 0);
+	if (!render_lib_open(&why)) {
+		g_warning("ticket PNG: %s; install libcairo2", why);
+		return -ENOENT;
+	}
+	tall =
+	    render_lib()->cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, RENDER_MAX_HEIGHT);
+	r.cr = render_lib()->cairo_create(tall);
+	render_lib()->cairo_set_source_rgb(r.cr, 1, 1, 1);
+	render_lib()->cairo_paint(r.cr);
+	render_lib()->cairo_set_source_rgb(r.cr, 0, 0, 0);
 	r.line = g_byte_array_new();
 	r.qr = g_byte_array_new();
 	r.cp = escpos_codepage_by_n(0);
 	render_walk(&r, data, len);
 	g_byte_array_unref(r.line);
 	g_byte_array_unref(r.qr);
-	cairo_destroy(r.cr);
+	render_lib()->cairo_destroy(r.cr);
 
-	out = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, (int)r.y + RENDER_MARGIN);
-	cr = cairo_create(out);
-	cairo_set_source_surface(cr, tall, 0, 0);
-	cairo_paint(cr);
-	cairo_destroy(cr);
-	st = cairo_surface_write_to_png(out, png_path);
-	cairo_surface_destroy(out);
-	cairo_surface_destroy(tall);
+	out = render_lib()->cairo_image_surface_create(CAIRO_FORMAT_RGB24, width,
+						       (int)r.y + RENDER_MARGIN);
+	cr = render_lib()->cairo_create(out);
+	render_lib()->cairo_set_source_surface(cr, tall, 0, 0);
+	render_lib()->cairo_paint(cr);
+	render_lib()->cairo_destroy(cr);
+	st = render_lib()->cairo_surface_write_to_png(out, png_path);
+	render_lib()->cairo_surface_destroy(out);
+	render_lib()->cairo_surface_destroy(tall);
 	return st == CAIRO_STATUS_SUCCESS ? 0 : -EIO;
 }

@@ -32,5 +32,5 @@ const char *escpos_codepage_names(void);
 
 /* Renders one ticket's bytes (ESC @ … GS V) as a PNG @width_dots wide
  * (ESCPOS_DOTS_80MM or _58MM; 0 is 80 mm).  Returns 0 or -errno (-EIO:
- * cairo could not write). */
+ * cairo could not write; -ENOENT: cairo could not be loaded, render_lib.h). */
 int escpos_render_png(const uint8_t *data, size_t len, int width_dots, const char *png_path);

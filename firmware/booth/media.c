@@ -24,6 +24,7 @@
 #include <nice.h>
 #include <string.h>
 
+#include "lazylib.h"
 #include "post.h"
 
 #define MEDIA_PT_VIDEO    96
@@ -850,10 +851,22 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
 
 /* ---------------------------------------------------------------------- */
 
+/* libnice is not linked, so that a board without a booth does not carry it
+ * and what it pulls in (GUPnP, libxml2, ICU: some 4 MB, issue 22); here
+ * webrtcbin's ICE agent has loaded it already. */
+#define MEDIA_NICE_LIBRARY "libnice.so.10"
+
 static void media_add_local_addresses(struct media *m, const struct config *cfg)
 {
 	g_autoptr(GObject) ice = NULL;
 	NiceAgent *agent = NULL;
+	typeof(nice_address_set_from_string) *address_set_from_string;
+	typeof(nice_agent_add_local_address) *agent_add_local_address;
+	const struct lazylib_sym syms[] = {
+	    {"nice_address_set_from_string", (void **)&address_set_from_string},
+	    {"nice_agent_add_local_address", (void **)&agent_add_local_address},
+	};
+	g_autofree char *why = NULL;
 
 	if (!cfg->ice_local_addresses || !cfg->ice_local_addresses[0])
 		return;
@@ -866,14 +879,19 @@ static void media_add_local_addresses(struct media *m, const struct config *cfg)
 			  m->booth->id);
 		return;
 	}
+	if (lazylib_open(MEDIA_NICE_LIBRARY, syms, G_N_ELEMENTS(syms), &why) < 0) {
+		g_warning("booth %d: [webrtc] local-addresses: %s; ignored", m->booth->id, why);
+		g_object_unref(agent);
+		return;
+	}
 	for (char **a = cfg->ice_local_addresses; *a; a++) {
 		NiceAddress addr;
 
-		if (!nice_address_set_from_string(&addr, *a)) {
+		if (!address_set_from_string(&addr, *a)) {
 			g_warning("[webrtc] local-addresses: \"%s\" is not an IP address", *a);
 			continue;
 		}
-		nice_agent_add_local_address(agent, &addr);
+		agent_add_local_address(agent, &addr);
 	}
 	g_object_unref(agent);
 }

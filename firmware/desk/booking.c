@@ -12,6 +12,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "ical_lib.h"
+
 GQuark booking_error_quark(void);
 G_DEFINE_QUARK(vuoro - booking - error - quark, booking_error)
 #define BOOKING_ERROR (booking_error_quark())
@@ -295,10 +297,10 @@ int booking_parse_csv(const struct config *cfg, const char *data, gsize len, GPt
 
 const char *booking_ics_x_value(icalcomponent *ev, const char *name)
 {
-	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p;
-	     p = icalcomponent_get_next_property(ev, ICAL_X_PROPERTY))
-		if (g_ascii_strcasecmp(icalproperty_get_x_name(p), name) == 0)
-			return icalproperty_get_value_as_string(p);
+	for (icalproperty *p = ical_lib()->icalcomponent_get_first_property(ev, ICAL_X_PROPERTY); p;
+	     p = ical_lib()->icalcomponent_get_next_property(ev, ICAL_X_PROPERTY))
+		if (g_ascii_strcasecmp(ical_lib()->icalproperty_get_x_name(p), name) == 0)
+			return ical_lib()->icalproperty_get_value_as_string(p);
 	return NULL;
 }
 
@@ -309,9 +311,11 @@ static int ics_service(const struct config *cfg, icalcomponent *ev)
 
 	if (x)
 		return config_service_find(cfg, x);
-	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY); p;
-	     p = icalcomponent_get_next_property(ev, ICAL_CATEGORIES_PROPERTY)) {
-		g_auto(GStrv) cats = g_strsplit(icalproperty_get_categories(p), ",", -1);
+	for (icalproperty *p =
+		 ical_lib()->icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY);
+	     p; p = ical_lib()->icalcomponent_get_next_property(ev, ICAL_CATEGORIES_PROPERTY)) {
+		g_auto(GStrv) cats =
+		    g_strsplit(ical_lib()->icalproperty_get_categories(p), ",", -1);
 
 		for (char **c = cats; *c; c++) {
 			int s = config_service_find(cfg, g_strstrip(*c));
@@ -320,7 +324,7 @@ static int ics_service(const struct config *cfg, icalcomponent *ev)
 				return s;
 		}
 	}
-	summary = icalcomponent_get_summary(ev);
+	summary = ical_lib()->icalcomponent_get_summary(ev);
 	return summary ? config_service_find(cfg, summary) : -1;
 }
 
@@ -328,41 +332,41 @@ static int ics_service(const struct config *cfg, icalcomponent *ev)
  * libical knows), or floating = the site's zone. */
 static int ics_start(const struct config *cfg, icalcomponent *ev, int64_t *ret)
 {
-	icalproperty *p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+	icalproperty *p = ical_lib()->icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	struct icaltimetype t;
 	icalparameter *tzid;
 	icaltimezone *zone = NULL;
 
 	if (!p)
 		return -EINVAL;
-	t = icalproperty_get_dtstart(p);
-	if (icaltime_is_null_time(t))
+	t = ical_lib()->icalproperty_get_dtstart(p);
+	if (ical_lib()->icaltime_is_null_time(t))
 		return -EINVAL;
-	if (icaltime_is_utc(t)) {
-		*ret = icaltime_as_timet(t);
+	if (ical_lib()->icaltime_is_utc(t)) {
+		*ret = ical_lib()->icaltime_as_timet(t);
 		return 0;
 	}
-	tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+	tzid = ical_lib()->icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 	if (tzid) {
-		const char *id = icalparameter_get_tzid(tzid);
-		icalcomponent *root = icalcomponent_get_parent(ev);
+		const char *id = ical_lib()->icalparameter_get_tzid(tzid);
+		icalcomponent *root = ical_lib()->icalcomponent_get_parent(ev);
 
-		zone = root ? icalcomponent_get_timezone(root, id) : NULL;
+		zone = root ? ical_lib()->icalcomponent_get_timezone(root, id) : NULL;
 		if (!zone)
-			zone = icaltimezone_get_builtin_timezone(id);
+			zone = ical_lib()->icaltimezone_get_builtin_timezone(id);
 		if (!zone)
 			return -ENOENT;
 	} else {
-		zone = icaltimezone_get_builtin_timezone(cfg->timezone);
+		zone = ical_lib()->icaltimezone_get_builtin_timezone(cfg->timezone);
 	}
-	*ret = icaltime_as_timet_with_zone(t, zone);
+	*ret = ical_lib()->icaltime_as_timet_with_zone(t, zone);
 	return 0;
 }
 
 /* The mailto: address of @p, or NULL. */
 static char *ics_mailto(icalproperty *p)
 {
-	const char *v = p ? icalproperty_get_value_as_string(p) : NULL;
+	const char *v = p ? ical_lib()->icalproperty_get_value_as_string(p) : NULL;
 
 	if (!v || g_ascii_strncasecmp(v, "mailto:", 7) != 0 || !booking_email_valid(v + 7))
 		return NULL;
@@ -376,10 +380,10 @@ static char *ics_person(icalproperty *p)
 
 	if (!p)
 		return NULL;
-	cn = icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
-	if (cn && icalparameter_get_cn(cn) && *icalparameter_get_cn(cn))
-		return g_strdup(icalparameter_get_cn(cn));
-	v = icalproperty_get_value_as_string(p);
+	cn = ical_lib()->icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
+	if (cn && ical_lib()->icalparameter_get_cn(cn) && *ical_lib()->icalparameter_get_cn(cn))
+		return g_strdup(ical_lib()->icalparameter_get_cn(cn));
+	v = ical_lib()->icalproperty_get_value_as_string(p);
 	if (!v)
 		return NULL;
 	if (g_ascii_strncasecmp(v, "mailto:", 7) == 0)
@@ -392,17 +396,19 @@ icalcomponent *booking_ics_open(const char *data, gsize len, GError **error)
 	g_autofree char *text = g_strndup(data, len);
 	icalcomponent *root;
 
+	if (!ical_lib_open(error))
+		return NULL;
 	if (!g_str_has_prefix(g_strchug(text), "BEGIN:VCALENDAR")) {
 		g_set_error(error, BOOKING_ERROR, EINVAL,
 			    "not an iCalendar file: it must begin with BEGIN:VCALENDAR");
 		return NULL;
 	}
-	root = icalparser_parse_string(text);
-	if (!root || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
+	root = ical_lib()->icalparser_parse_string(text);
+	if (!root || ical_lib()->icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
 		g_set_error(error, BOOKING_ERROR, EINVAL,
 			    "not an iCalendar file: libical could not read a VCALENDAR from it");
 		if (root)
-			icalcomponent_free(root);
+			ical_lib()->icalcomponent_free(root);
 		return NULL;
 	}
 	return root;
@@ -417,9 +423,10 @@ int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPt
 
 	if (!root)
 		return -EINVAL;
-	for (icalcomponent *ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT); ev;
-	     ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
-		const char *uid = icalcomponent_get_uid(ev);
+	for (icalcomponent *ev =
+		 ical_lib()->icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	     ev; ev = ical_lib()->icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
+		const char *uid = ical_lib()->icalcomponent_get_uid(ev);
 		const char *code = booking_ics_x_value(ev, "X-VUORO-CODE");
 		struct icaldurationtype dur;
 		struct store_appointment *a;
@@ -427,7 +434,7 @@ int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPt
 
 		if (!uid)
 			uid = "(no UID)";
-		if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
+		if (ical_lib()->icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
 			continue;
 		service = ics_service(cfg, ev);
 		if (service < 0) {
@@ -451,22 +458,24 @@ int booking_parse_ics(const struct config *cfg, const char *data, gsize len, GPt
 			rc = -EINVAL;
 			break;
 		}
-		dur = icalcomponent_get_duration(ev);
+		dur = ical_lib()->icalcomponent_get_duration(ev);
 		a->duration_min =
-		    icaldurationtype_is_null_duration(dur) || icaldurationtype_is_bad_duration(dur)
+		    ical_lib()->icaldurationtype_is_null_duration(dur) ||
+			    ical_lib()->icaldurationtype_is_bad_duration(dur)
 			? BOOKING_DEFAULT_MIN
-			: CLAMP(icaldurationtype_as_int(dur) / 60, 5, 480);
+			: CLAMP(ical_lib()->icaldurationtype_as_int(dur) / 60, 5, 480);
 		a->code = code && *code ? g_ascii_strup(code, -1) : booking_code_new();
 		/* The organizer is the host: CN their user name, mailto: their
 		 * address (told when the visitor checks in). */
-		a->staff =
-		    ics_person(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
-		a->host_email =
-		    ics_mailto(icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
-		a->name = ics_person(icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY));
+		a->staff = ics_person(
+		    ical_lib()->icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
+		a->host_email = ics_mailto(
+		    ical_lib()->icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY));
+		a->name = ics_person(
+		    ical_lib()->icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY));
 		a->source = g_strdup("ics");
 	}
-	icalcomponent_free(root);
+	ical_lib()->icalcomponent_free(root);
 	if (rc < 0)
 		return rc;
 	*ret_list = g_steal_pointer(&list);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "booking.h"
+#include "ical_lib.h"
 #include "store.h"
 
 G_DEFINE_QUARK(vuoro - hours - ics - error - quark, hours_ics_error)
@@ -33,26 +34,27 @@ static int ics_local(const struct config *cfg, icalproperty *p, struct icaltimet
 {
 	char text[11];
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
-	icalparameter *tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+	icalparameter *tzid = ical_lib()->icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 
-	if (!t.is_date && (icaltime_is_utc(t) || tzid)) {
+	if (!t.is_date && (ical_lib()->icaltime_is_utc(t) || tzid)) {
 		icaltimezone *zone = NULL;
 		g_autoptr(GDateTime) utc = NULL;
 		g_autoptr(GDateTime) local = NULL;
 
 		if (tzid) {
-			const char *id = icalparameter_get_tzid(tzid);
-			icalcomponent *ev = icalproperty_get_parent(p);
-			icalcomponent *root = ev ? icalcomponent_get_parent(ev) : NULL;
+			const char *id = ical_lib()->icalparameter_get_tzid(tzid);
+			icalcomponent *ev = ical_lib()->icalproperty_get_parent(p);
+			icalcomponent *root = ev ? ical_lib()->icalcomponent_get_parent(ev) : NULL;
 
-			zone = root ? icalcomponent_get_timezone(root, id) : NULL;
+			zone = root ? ical_lib()->icalcomponent_get_timezone(root, id) : NULL;
 			if (!zone)
-				zone = icaltimezone_get_builtin_timezone(id);
+				zone = ical_lib()->icaltimezone_get_builtin_timezone(id);
 			if (!zone)
 				return -ENOENT;
 		}
-		utc = g_date_time_new_from_unix_utc(zone ? icaltime_as_timet_with_zone(t, zone)
-							 : icaltime_as_timet(t));
+		utc = g_date_time_new_from_unix_utc(
+		    zone ? ical_lib()->icaltime_as_timet_with_zone(t, zone)
+			 : ical_lib()->icaltime_as_timet(t));
 		local = utc && tz ? g_date_time_to_timezone(utc, tz) : NULL;
 		if (!local)
 			return -EINVAL;
@@ -87,9 +89,12 @@ static int ics_services(const struct config *cfg, icalcomponent *ev, char **ret,
 			g_ptr_array_add(codes, g_strdup(*c));
 		}
 	}
-	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY);
-	     !x && p; p = icalcomponent_get_next_property(ev, ICAL_CATEGORIES_PROPERTY)) {
-		g_auto(GStrv) cats = g_strsplit(icalproperty_get_categories(p), ",", -1);
+	for (icalproperty *p =
+		 ical_lib()->icalcomponent_get_first_property(ev, ICAL_CATEGORIES_PROPERTY);
+	     !x && p;
+	     p = ical_lib()->icalcomponent_get_next_property(ev, ICAL_CATEGORIES_PROPERTY)) {
+		g_auto(GStrv) cats =
+		    g_strsplit(ical_lib()->icalproperty_get_categories(p), ",", -1);
 
 		for (char **c = cats; *c; c++)
 			if (config_service_find(cfg, g_strstrip(*c)) >= 0)
@@ -139,10 +144,10 @@ static int ics_fail(GError **error, const char *uid, const char *fmt, ...)
 
 static int ics_event(const struct config *cfg, icalcomponent *ev, GPtrArray *list, GError **error)
 {
-	const char *uid = icalcomponent_get_uid(ev);
-	const char *summary = icalcomponent_get_summary(ev);
-	icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
-	icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
+	const char *uid = ical_lib()->icalcomponent_get_uid(ev);
+	const char *summary = ical_lib()->icalcomponent_get_summary(ev);
+	icalproperty *ps = ical_lib()->icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+	icalproperty *pe = ical_lib()->icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
 	g_autofree char *services = NULL;
 	g_autofree char *bad = NULL;
 	g_autofree char *names = NULL;
@@ -156,11 +161,12 @@ static int ics_event(const struct config *cfg, icalcomponent *ev, GPtrArray *lis
 		return ics_fail(
 		    error, uid, "%s",
 		    "no SUMMARY: it is the reason the kiosk shows (\"Itsenäisyyspäivä\")");
-	if (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY))
+	if (ical_lib()->icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY))
 		return ics_fail(error, uid, "%s",
 				"repeating events (RRULE) are not taken: export each day as "
 				"its own event");
-	if (!ps || icaltime_is_null_time(start = icalproperty_get_dtstart(ps)))
+	if (!ps ||
+	    ical_lib()->icaltime_is_null_time(start = ical_lib()->icalproperty_get_dtstart(ps)))
 		return ics_fail(error, uid, "%s", "no DTSTART");
 	if (ics_services(cfg, ev, &services, &bad) < 0)
 		return ics_fail(error, uid,
@@ -171,7 +177,7 @@ static int ics_event(const struct config *cfg, icalcomponent *ev, GPtrArray *lis
 		return ics_fail(error, uid, "%s",
 				"DTSTART has a time zone this board does not know");
 	if (pe) {
-		end = icalproperty_get_dtend(pe);
+		end = ical_lib()->icalproperty_get_dtend(pe);
 		if (ics_local(cfg, pe, end, &d1, &m1) < 0)
 			return ics_fail(error, uid, "%s",
 					"DTEND has a time zone this board does not know");
@@ -221,13 +227,15 @@ int hours_ics_parse(const struct config *cfg, const char *data, gsize len, GPtrA
 
 	if (!root)
 		return -EINVAL;
-	for (icalcomponent *ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
-	     ev && rc == 0; ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
+	for (icalcomponent *ev =
+		 ical_lib()->icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	     ev && rc == 0;
+	     ev = ical_lib()->icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
 		events++;
-		if (icalcomponent_get_status(ev) != ICAL_STATUS_CANCELLED)
+		if (ical_lib()->icalcomponent_get_status(ev) != ICAL_STATUS_CANCELLED)
 			rc = ics_event(cfg, ev, list, error);
 	}
-	icalcomponent_free(root);
+	ical_lib()->icalcomponent_free(root);
 	if (rc == 0 && events == 0) {
 		g_set_error(error, HOURS_ICS_ERROR, EINVAL,
 			    "the calendar has no VEVENT: export the holidays as events");

@@ -178,6 +178,7 @@ struct announcer_worker {
 	GAsyncQueue *jobs;
 	struct hal_audio_config audio_cfg, headset_cfg;
 	char *device, *wav_dir, *headset_device, *headset_wav_dir;
+	char *config_path; /* the board-config's file, for the self-test */
 	int wpm;
 	struct speech *speech;
 	struct hal_audio *audio, *headset;
@@ -216,14 +217,58 @@ static int announcer_render(struct announcer_worker *w, const struct announcer_j
 	return 0;
 }
 
+static struct hal_audio_config announcer_sink_config(const struct config *cfg)
+{
+	return (struct hal_audio_config){
+	    .sink = (enum hal_audio_sink)cfg->audio_sink,
+	    .device = cfg->audio_device,
+	    .wav_dir = cfg->audio_wav_dir,
+	    .volume = cfg->audio_volume / 100.0,
+	};
+}
+
+int announcer_check_sink(const struct config *cfg, GError **error)
+{
+	struct hal_audio_config audio_cfg = announcer_sink_config(cfg);
+	g_autoptr(HalAudio) audio = NULL;
+
+	return hal_audio_open(&audio_cfg, &audio, error);
+}
+
+/* The self-test at start: `vuorod --config FILE --check-audio` (which runs
+ * announcer_check_sink) in a child, so that GStreamer's registry and
+ * elements (some 3 MB) come into this process only with the first sound.
+ * Returns NULL when the sink is good, else what is wrong. */
+static char *announcer_selftest(const struct announcer_worker *w)
+{
+	const char *argv[] = {"/proc/self/exe", "--config", w->config_path, "--check-audio", NULL};
+	g_autoptr(GError) error = NULL;
+	g_autofree char *out = NULL;
+	int status;
+
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+			  &status, &error))
+		return g_strdup_printf("audio: the sound self-test could not run: %s",
+				       error->message);
+	if (g_spawn_check_wait_status(status, NULL))
+		return NULL;
+	g_strstrip(out);
+	return *out ? g_steal_pointer(&out)
+		    : g_strdup("audio: the sound self-test failed without a word (vuorod "
+			       "--check-audio)");
+}
+
 static gpointer announcer_worker(gpointer data)
 {
 	struct announcer_worker *w = data;
 	struct announcer_job *j;
 	g_autoptr(GError) selftest = NULL;
 
-	/* Self-test: every GStreamer element the sink needs is there. */
-	if (hal_audio_open(&w->audio_cfg, &w->audio, &selftest) < 0)
+	/* Self-test: every GStreamer element the sink needs is there.  The
+	 * sink itself opens at the first sound. */
+	if (w->config_path)
+		announcer_report(w->link, 0, false, 0, announcer_selftest(w));
+	else if (hal_audio_open(&w->audio_cfg, &w->audio, &selftest) < 0)
 		announcer_report(w->link, 0, false, 0, g_strdup(selftest->message));
 	while ((j = g_async_queue_pop(w->jobs)) && !j->quit) {
 		g_autoptr(GArray) pcm = g_array_new(FALSE, FALSE, sizeof(int16_t));
@@ -271,6 +316,7 @@ static gpointer announcer_worker(gpointer data)
 	g_free(w->wav_dir);
 	g_free(w->headset_device);
 	g_free(w->headset_wav_dir);
+	g_free(w->config_path);
 	g_free(w);
 	return NULL;
 }
@@ -539,12 +585,10 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	w->jobs = g_async_queue_ref(a->jobs);
 	w->device = g_strdup(cfg->audio_device);
 	w->wav_dir = g_strdup(cfg->audio_wav_dir);
-	w->audio_cfg = (struct hal_audio_config){
-	    .sink = (enum hal_audio_sink)cfg->audio_sink,
-	    .device = w->device,
-	    .wav_dir = w->wav_dir,
-	    .volume = cfg->audio_volume / 100.0,
-	};
+	w->config_path = g_strdup(cfg->path);
+	w->audio_cfg = announcer_sink_config(cfg);
+	w->audio_cfg.device = w->device;
+	w->audio_cfg.wav_dir = w->wav_dir;
 	w->headset_device = g_strdup(cfg->kiosk_headset_device);
 	w->headset_wav_dir = g_strdup(cfg->kiosk_headset_wav_dir);
 	w->headset_cfg = (struct hal_audio_config){

@@ -82,6 +82,12 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 				struct bus *bus);
 /* Stops after the clip that is playing; the queue is dropped. */
 void announcer_free(struct announcer *a);
+/* The self-test of @cfg's loudspeaker sink: every element it needs is there
+ * and its folder can be made.  `vuorod --config FILE --check-audio` runs it
+ * for the announcer, in a process of its own, so that an idle vuorod does
+ * not carry GStreamer until it first plays (issue 22).  Returns 0 or
+ * -errno with @error set. */
+int announcer_check_sink(const struct config *cfg, GError **error);
 typedef struct announcer Announcer; /* for g_autoptr(Announcer) only */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Announcer, announcer_free)
 

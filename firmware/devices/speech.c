@@ -10,6 +10,12 @@
  * but the voice last set.  The two statics below mirror espeak-ng's own
  * globals: whether (and how) it was started, and whether a struct speech
  * currently owns it.  See speech.h for why espeak-ng is never terminated.
+ *
+ * espeak-ng is not linked: it is opened (dlopen) at the first speech_new(),
+ * which the announcer calls at its first announcement.  Linked, the library
+ * and what it pulls in (PulseAudio, D-Bus, ALSA, sonic, pcaudio) cost some
+ * 2.5 MB of every idle vuorod (issue 22, tools/bench-idle-rss.sh); its voice
+ * data are read only by espeak_ng_Initialize() in any case.
  */
 
 #include <errno.h>
@@ -21,6 +27,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <glib.h>
 
+#include "lazylib.h"
 #include "speech.h"
 
 #define CHIME_HIGH_HZ   660.0
@@ -36,39 +43,80 @@ struct speech {
 
 G_DEFINE_QUARK(vuoro - speech - error - quark, speech_error)
 
+#define SPEECH_LIBRARY "libespeak-ng.so.1"
+
 /* Set by the one speech alive; espeak-ng's globals are not ours to share. */
 static gint speech_in_use;
+
+/* espeak-ng's functions, filled once by espeak_load(). */
+static struct {
+	typeof(espeak_ng_GetStatusCodeMessage) *GetStatusCodeMessage;
+	typeof(espeak_ng_InitializePath) *InitializePath;
+	typeof(espeak_ng_Initialize) *Initialize;
+	typeof(espeak_ng_InitializeOutput) *InitializeOutput;
+	typeof(espeak_ng_GetSampleRate) *GetSampleRate;
+	typeof(espeak_ng_ClearErrorContext) *ClearErrorContext;
+	typeof(espeak_SetSynthCallback) *SetSynthCallback;
+	typeof(espeak_ng_SetVoiceByName) *SetVoiceByName;
+	typeof(espeak_ng_SetParameter) *SetParameter;
+	typeof(espeak_ng_Synthesize) *Synthesize;
+} ng;
+
+/* Opens espeak-ng and finds its functions.  Returns 0, or -ENOENT with
+ * @ret_why set.  Never closed: espeak-ng is never terminated (speech.h). */
+static int espeak_load(char **ret_why)
+{
+	static const struct lazylib_sym syms[] = {
+	    {"espeak_ng_GetStatusCodeMessage", (void **)&ng.GetStatusCodeMessage},
+	    {"espeak_ng_InitializePath", (void **)&ng.InitializePath},
+	    {"espeak_ng_Initialize", (void **)&ng.Initialize},
+	    {"espeak_ng_InitializeOutput", (void **)&ng.InitializeOutput},
+	    {"espeak_ng_GetSampleRate", (void **)&ng.GetSampleRate},
+	    {"espeak_ng_ClearErrorContext", (void **)&ng.ClearErrorContext},
+	    {"espeak_SetSynthCallback", (void **)&ng.SetSynthCallback},
+	    {"espeak_ng_SetVoiceByName", (void **)&ng.SetVoiceByName},
+	    {"espeak_ng_SetParameter", (void **)&ng.SetParameter},
+	    {"espeak_ng_Synthesize", (void **)&ng.Synthesize},
+	};
+
+	return lazylib_open(SPEECH_LIBRARY, syms, G_N_ELEMENTS(syms), ret_why);
+}
 
 static char *status_message(espeak_ng_STATUS status)
 {
 	char buf[256];
 
-	espeak_ng_GetStatusCodeMessage(status, buf, sizeof(buf));
+	ng.GetStatusCodeMessage(status, buf, sizeof(buf));
 	return g_strdup(buf);
 }
 
-/* Starts espeak-ng once per process.  Returns its sample rate, or 0 and the
+/* Loads and starts espeak-ng once per process.  Returns its sample rate, or
+ * 0 and why not: @ret_why when the library could not be loaded, else the
  * status that stopped it. */
-static int espeak_start(espeak_ng_STATUS *ret_status)
+static int espeak_start(espeak_ng_STATUS *ret_status, const char **ret_why)
 {
 	static gsize started;
 	static espeak_ng_STATUS status;
+	static char *why;
 	static int rate;
 
 	if (g_once_init_enter(&started)) {
 		espeak_ng_ERROR_CONTEXT context = NULL;
 
-		espeak_ng_InitializePath(NULL);
-		status = espeak_ng_Initialize(&context);
-		if (status == ENS_OK)
-			status = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL);
-		if (status == ENS_OK)
-			rate = espeak_ng_GetSampleRate();
-		espeak_ng_ClearErrorContext(&context);
+		if (espeak_load(&why) == 0) {
+			ng.InitializePath(NULL);
+			status = ng.Initialize(&context);
+			if (status == ENS_OK)
+				status = ng.InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL);
+			if (status == ENS_OK)
+				rate = ng.GetSampleRate();
+			ng.ClearErrorContext(&context);
+		}
 		g_once_init_leave(&started, 1);
 	}
 	*ret_status = status;
-	return status == ENS_OK ? rate : 0;
+	*ret_why = why;
+	return !why && status == ENS_OK ? rate : 0;
 }
 
 /* Called by espeak_ng_Synthesize() on our thread for every chunk, and once
@@ -85,6 +133,7 @@ static int speech_collect(short *wav, int n_samples, espeak_EVENT *events)
 struct speech *speech_new(GError **error)
 {
 	espeak_ng_STATUS status;
+	const char *why;
 	struct speech *s;
 	int rate;
 
@@ -94,7 +143,14 @@ struct speech *speech_new(GError **error)
 		    "speech: espeak-ng is already in use by another speech in this process");
 		return NULL;
 	}
-	rate = espeak_start(&status);
+	rate = espeak_start(&status, &why);
+	if (rate <= 0 && why) {
+		g_set_error(error, SPEECH_ERROR, ENOENT,
+			    "speech: espeak-ng could not be loaded: %s; install libespeak-ng1",
+			    why);
+		g_atomic_int_set(&speech_in_use, 0);
+		return NULL;
+	}
 	if (rate <= 0) {
 		g_autofree char *msg = status_message(status);
 
@@ -105,7 +161,7 @@ struct speech *speech_new(GError **error)
 		g_atomic_int_set(&speech_in_use, 0);
 		return NULL;
 	}
-	espeak_SetSynthCallback(speech_collect);
+	ng.SetSynthCallback(speech_collect);
 
 	s = g_new0(struct speech, 1);
 	s->rate = (unsigned)rate;
@@ -132,7 +188,7 @@ static int speech_voice_set(struct speech *s, const char *voice, GError **error)
 
 	if (s->voice && strcmp(s->voice, voice) == 0)
 		return 0;
-	status = espeak_ng_SetVoiceByName(voice);
+	status = ng.SetVoiceByName(voice);
 	if (status != ENS_OK) {
 		g_autofree char *msg = status_message(status);
 
@@ -167,12 +223,12 @@ int speech_say(struct speech *s, const char *voice, int wpm, const char *text, G
 	if (r < 0)
 		return r;
 	/* After the voice: a voice may bring its own speed. */
-	espeak_ng_SetParameter(espeakRATE, wpm, 0);
+	ng.SetParameter(espeakRATE, wpm, 0);
 	if (!text || !*text)
 		return 0;
 
-	status = espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
-				      NULL, pcm);
+	status =
+	    ng.Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, pcm);
 	if (status != ENS_OK) {
 		g_autofree char *msg = status_message(status);
 

@@ -12,10 +12,9 @@
 #include "ticket_raster.h"
 
 #include <errno.h>
-#include <fontconfig/fontconfig.h>
-#include <pango/pangocairo.h>
-#include <pango/pangofc-fontmap.h>
 #include <string.h>
+
+#include "render_lib.h"
 
 #define RASTER_FONT      "DejaVu Sans"
 #define RASTER_FONT_DIR  "/usr/share/fonts/truetype/dejavu" /* fonts-dejavu-core */
@@ -40,14 +39,14 @@ static FcConfig *raster_fontconfig(void)
 {
 	static const char *const files[] = {RASTER_FONT_DIR "/DejaVuSans.ttf",
 					    RASTER_FONT_DIR "/DejaVuSans-Bold.ttf"};
-	FcConfig *fc = FcConfigCreate();
+	FcConfig *fc = render_lib()->FcConfigCreate();
 
 	for (size_t i = 0; fc && i < G_N_ELEMENTS(files); i++) {
-		if (!FcConfigAppFontAddFile(fc, (const FcChar8 *)files[i])) {
+		if (!render_lib()->FcConfigAppFontAddFile(fc, (const FcChar8 *)files[i])) {
 			g_warning("ticket pictures: %s is missing (install fonts-dejavu-core); "
 				  "using the system's fonts",
 				  files[i]);
-			FcConfigDestroy(fc);
+			render_lib()->FcConfigDestroy(fc);
 			return NULL;
 		}
 	}
@@ -64,24 +63,26 @@ static void raster_load(struct ticket_raster *r)
 		return;
 	/* A font map of our own, not the thread's default: its lifetime is
 	 * ours, and whichever thread holds @r may use it. */
-	r->fonts = pango_cairo_font_map_new();
+	r->fonts = render_lib()->pango_cairo_font_map_new();
 	fc = raster_fontconfig();
-	if (fc && PANGO_IS_FC_FONT_MAP(r->fonts)) {
-		pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(r->fonts), fc);
-		FcConfigDestroy(fc); /* the font map holds it */
+	/* PANGO_IS_FC_FONT_MAP, through the table: pango is not linked. */
+	if (fc &&
+	    G_TYPE_CHECK_INSTANCE_TYPE(r->fonts, render_lib()->pango_fc_font_map_get_type())) {
+		render_lib()->pango_fc_font_map_set_config((PangoFcFontMap *)r->fonts, fc);
+		render_lib()->FcConfigDestroy(fc); /* the font map holds it */
 	} else if (fc) {
-		FcConfigDestroy(fc);
+		render_lib()->FcConfigDestroy(fc);
 	}
-	r->context = pango_font_map_create_context(r->fonts);
+	r->context = render_lib()->pango_font_map_create_context(r->fonts);
 	/* Outlines as drawn, not nudged to a screen's pixel grid; the metrics
 	 * unrounded so that a line is as long on paper as pango measured. */
-	opts = cairo_font_options_create();
-	cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
-	cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_SLIGHT);
-	cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
-	pango_cairo_context_set_font_options(r->context, opts);
-	pango_cairo_context_set_resolution(r->context, 72.0); /* points are dots */
-	cairo_font_options_destroy(opts);
+	opts = render_lib()->cairo_font_options_create();
+	render_lib()->cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
+	render_lib()->cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_SLIGHT);
+	render_lib()->cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
+	render_lib()->pango_cairo_context_set_font_options(r->context, opts);
+	render_lib()->pango_cairo_context_set_resolution(r->context, 72.0); /* points are dots */
+	render_lib()->cairo_font_options_destroy(opts);
 }
 
 struct ticket_raster *ticket_raster_new(void)
@@ -116,20 +117,21 @@ static PangoLayout *raster_layout(struct ticket_raster *r, const char *utf8,
 	PangoLayout *layout;
 
 	raster_load(r);
-	layout = pango_layout_new(r->context);
-	font = pango_font_description_from_string(RASTER_FONT);
-	pango_font_description_set_absolute_size(
+	layout = render_lib()->pango_layout_new(r->context);
+	font = render_lib()->pango_font_description_from_string(RASTER_FONT);
+	render_lib()->pango_font_description_set_absolute_size(
 	    font, (double)RASTER_FONT_PX * line / RASTER_LINE_DOTS * style->scale * PANGO_SCALE);
-	pango_font_description_set_weight(font,
-					  style->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-	pango_layout_set_font_description(layout, font);
-	pango_font_description_free(font);
-	pango_layout_set_width(layout, style->width_dots * PANGO_SCALE);
-	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	render_lib()->pango_font_description_set_weight(font, style->bold ? PANGO_WEIGHT_BOLD
+									  : PANGO_WEIGHT_NORMAL);
+	render_lib()->pango_layout_set_font_description(layout, font);
+	render_lib()->pango_font_description_free(font);
+	render_lib()->pango_layout_set_width(layout, style->width_dots * PANGO_SCALE);
+	render_lib()->pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
 	/* Left means the text's start side: an Arabic paragraph (auto-dir,
 	 * pango's default) goes to the right edge. */
-	pango_layout_set_alignment(layout, style->centre ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-	pango_layout_set_text(layout, utf8, -1);
+	render_lib()->pango_layout_set_alignment(layout, style->centre ? PANGO_ALIGN_CENTER
+								       : PANGO_ALIGN_LEFT);
+	render_lib()->pango_layout_set_text(layout, utf8, -1);
 	return layout;
 }
 
@@ -189,6 +191,7 @@ int ticket_raster_render(struct ticket_raster *r, const char *utf8,
 			 const struct ticket_raster_style *style, GByteArray *out)
 {
 	g_autoptr(PangoLayout) layout = NULL;
+	const char *why;
 	cairo_surface_t *surface;
 	cairo_t *cr;
 	const uint8_t *px;
@@ -199,23 +202,27 @@ int ticket_raster_render(struct ticket_raster *r, const char *utf8,
 	    style->scale < 1 || style->scale > 8 || style->line_dots < 0 || style->line_dots > 64 ||
 	    !g_utf8_validate(utf8, -1, NULL))
 		return -EINVAL;
+	if (!render_lib_open(&why)) {
+		g_warning("ticket pictures: %s; install libpangocairo-1.0-0", why);
+		return -ENOENT;
+	}
 	layout = raster_layout(r, utf8, style);
-	pango_layout_get_pixel_size(layout, NULL, &height);
+	render_lib()->pango_layout_get_pixel_size(layout, NULL, &height);
 	width = style->width_dots;
 	height = CLAMP(height, 1, RASTER_MAX_ROWS);
-	surface = cairo_image_surface_create(CAIRO_FORMAT_A8, width, height);
-	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+	surface = render_lib()->cairo_image_surface_create(CAIRO_FORMAT_A8, width, height);
+	if (render_lib()->cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
 		rc = -ENOMEM;
 		goto out_surface;
 	}
-	cr = cairo_create(surface);
-	pango_cairo_update_layout(cr, layout);
-	pango_cairo_show_layout(cr, layout);
-	cairo_destroy(cr);
-	cairo_surface_flush(surface);
+	cr = render_lib()->cairo_create(surface);
+	render_lib()->pango_cairo_update_layout(cr, layout);
+	render_lib()->pango_cairo_show_layout(cr, layout);
+	render_lib()->cairo_destroy(cr);
+	render_lib()->cairo_surface_flush(surface);
 
-	px = cairo_image_surface_get_data(surface);
-	stride = cairo_image_surface_get_stride(surface);
+	px = render_lib()->cairo_image_surface_get_data(surface);
+	stride = render_lib()->cairo_image_surface_get_stride(surface);
 	for (top = 0; top < height && row_blank(px + (size_t)top * (size_t)stride, width); top++)
 		;
 	for (bottom = height;
@@ -230,6 +237,6 @@ int ticket_raster_render(struct ticket_raster *r, const char *utf8,
 	}
 	rc = (int)(out->len - start);
 out_surface:
-	cairo_surface_destroy(surface);
+	render_lib()->cairo_surface_destroy(surface);
 	return rc;
 }

@@ -54,6 +54,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TicketRaster, ticket_raster_free)
 
 /* Appends @utf8 (one paragraph, wrapped to the paper's width) as GS v 0
  * bands with ESC J feeds for the blank rows cropped off.  Returns the bytes
- * appended, or -EINVAL (bad style or no valid UTF-8), -ENOMEM. */
+ * appended, or -EINVAL (bad style or no valid UTF-8), -ENOMEM, -ENOENT (Pango
+ * could not be loaded: render_lib.h). */
 int ticket_raster_render(struct ticket_raster *r, const char *utf8,
 			 const struct ticket_raster_style *style, GByteArray *out);

@@ -7,9 +7,57 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lazylib.h"
+
+/* libcurl is not linked: smtp_global_init() opens it (dlopen), and only a
+ * site with [notify] smtp-url calls that.  Linked, libcurl and what it
+ * pulls in (LDAP, SASL, SSH, RTMP, GnuTLS, Kerberos) cost some 3 MB of every
+ * idle vuorod (issue 22, tools/bench-idle-rss.sh). */
+#define SMTP_LIBRARY "libcurl.so.4"
+
+/* libcurl's functions, filled once by smtp_global_init(); why, when not. */
+static struct {
+	typeof(curl_global_init) *global_init;
+	typeof(curl_easy_init) *easy_init;
+	typeof(curl_easy_perform) *easy_perform;
+	typeof(curl_easy_setopt) *easy_setopt;
+	typeof(curl_easy_strerror) *easy_strerror;
+	typeof(curl_easy_cleanup) *easy_cleanup;
+	typeof(curl_mime_addpart) *mime_addpart;
+	typeof(curl_mime_data) *mime_data;
+	typeof(curl_mime_encoder) *mime_encoder;
+	typeof(curl_mime_free) *mime_free;
+	typeof(curl_mime_headers) *mime_headers;
+	typeof(curl_mime_init) *mime_init;
+	typeof(curl_mime_type) *mime_type;
+	typeof(curl_slist_append) *slist_append;
+	typeof(curl_slist_free_all) *slist_free_all;
+} cu;
+static char *smtp_load_error;
+
 void smtp_global_init(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	static const struct lazylib_sym syms[] = {
+	    {"curl_global_init", (void **)&cu.global_init},
+	    {"curl_easy_init", (void **)&cu.easy_init},
+	    {"curl_easy_perform", (void **)&cu.easy_perform},
+	    {"curl_easy_setopt", (void **)&cu.easy_setopt},
+	    {"curl_easy_strerror", (void **)&cu.easy_strerror},
+	    {"curl_easy_cleanup", (void **)&cu.easy_cleanup},
+	    {"curl_mime_addpart", (void **)&cu.mime_addpart},
+	    {"curl_mime_data", (void **)&cu.mime_data},
+	    {"curl_mime_encoder", (void **)&cu.mime_encoder},
+	    {"curl_mime_free", (void **)&cu.mime_free},
+	    {"curl_mime_headers", (void **)&cu.mime_headers},
+	    {"curl_mime_init", (void **)&cu.mime_init},
+	    {"curl_mime_type", (void **)&cu.mime_type},
+	    {"curl_slist_append", (void **)&cu.slist_append},
+	    {"curl_slist_free_all", (void **)&cu.slist_free_all},
+	};
+
+	/* Never closed: libcurl stays initialized for the process. */
+	if (lazylib_open(SMTP_LIBRARY, syms, G_N_ELEMENTS(syms), &smtp_load_error) == 0)
+		cu.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* RFC 2047: a header text with anything beyond ASCII as one B-encoded
@@ -56,57 +104,64 @@ int smtp_send(const struct smtp_settings *s, const struct smtp_message *m, char 
 	struct curl_slist *rcpt = NULL, *headers = NULL, *part_headers = NULL;
 	curl_mime *mime = NULL;
 	curl_mimepart *part;
-	CURL *curl = curl_easy_init();
+	CURL *curl;
 	CURLcode rc;
 	int ret = -EIO;
 
+	if (smtp_load_error || !cu.easy_init) {
+		*ret_error = g_strdup_printf("libcurl could not be loaded: %s; install libcurl4",
+					     smtp_load_error ? smtp_load_error
+							     : "smtp_global_init() was not called");
+		return -ENOENT;
+	}
+	curl = cu.easy_init();
 	if (!curl) {
 		*ret_error = g_strdup("libcurl could not start a transfer");
 		return -ENOMEM;
 	}
-	rcpt = curl_slist_append(rcpt, m->to);
-	headers = curl_slist_append(headers, h_date);
-	headers = curl_slist_append(headers, h_from);
-	headers = curl_slist_append(headers, h_to);
-	headers = curl_slist_append(headers, h_subject);
-	headers = curl_slist_append(headers, h_id);
-	mime = curl_mime_init(curl);
-	part = curl_mime_addpart(mime);
-	curl_mime_data(part, m->body, CURL_ZERO_TERMINATED);
-	curl_mime_type(part, "text/plain; charset=UTF-8");
-	curl_mime_encoder(part, "quoted-printable");
-	part_headers = curl_slist_append(part_headers, "Content-Disposition: inline");
-	curl_mime_headers(part, part_headers, 1); /* the part frees them */
+	rcpt = cu.slist_append(rcpt, m->to);
+	headers = cu.slist_append(headers, h_date);
+	headers = cu.slist_append(headers, h_from);
+	headers = cu.slist_append(headers, h_to);
+	headers = cu.slist_append(headers, h_subject);
+	headers = cu.slist_append(headers, h_id);
+	mime = cu.mime_init(curl);
+	part = cu.mime_addpart(mime);
+	cu.mime_data(part, m->body, CURL_ZERO_TERMINATED);
+	cu.mime_type(part, "text/plain; charset=UTF-8");
+	cu.mime_encoder(part, "quoted-printable");
+	part_headers = cu.slist_append(part_headers, "Content-Disposition: inline");
+	cu.mime_headers(part, part_headers, 1); /* the part frees them */
 
-	curl_easy_setopt(curl, CURLOPT_URL, s->url);
-	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, s->from);
-	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)s->timeout_s);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)MIN(s->timeout_s, 15));
+	cu.easy_setopt(curl, CURLOPT_URL, s->url);
+	cu.easy_setopt(curl, CURLOPT_MAIL_FROM, s->from);
+	cu.easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+	cu.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	cu.easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+	cu.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(curl, CURLOPT_TIMEOUT, (long)s->timeout_s);
+	cu.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)MIN(s->timeout_s, 15));
 	if (s->starttls)
-		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+		cu.easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (s->ca_file)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, s->ca_file);
+		cu.easy_setopt(curl, CURLOPT_CAINFO, s->ca_file);
 	if (s->username) {
-		curl_easy_setopt(curl, CURLOPT_USERNAME, s->username);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, s->password ? s->password : "");
+		cu.easy_setopt(curl, CURLOPT_USERNAME, s->username);
+		cu.easy_setopt(curl, CURLOPT_PASSWORD, s->password ? s->password : "");
 	}
-	rc = curl_easy_perform(curl);
+	rc = cu.easy_perform(curl);
 	if (rc == CURLE_OK) {
 		ret = 0;
 	} else {
 		/* The buffer's words are the more specific ("Failed to connect to
 		 * HOST port N …: Couldn't connect to server"). */
-		*ret_error = g_strdup(*errbuf ? errbuf : curl_easy_strerror(rc));
+		*ret_error = g_strdup(*errbuf ? errbuf : cu.easy_strerror(rc));
 		ret = rc == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
 	}
-	curl_slist_free_all(rcpt);
-	curl_slist_free_all(headers);
-	curl_mime_free(mime);
-	curl_easy_cleanup(curl);
+	cu.slist_free_all(rcpt);
+	cu.slist_free_all(headers);
+	cu.mime_free(mime);
+	cu.easy_cleanup(curl);
 	return ret;
 }
