@@ -19,6 +19,11 @@ struct frontdesk {
 	struct panel *panel; /* NULL: failed, see error */
 	char *error;
 	GHashTable *doors; /* counter id → occupied (GINT_TO_POINTER(1)) */
+	/* Lamps that follow "alarm[:N]": counter id (0: anywhere) → whether an
+	 * alarm is open there (GINT_TO_POINTER(1 + open)), read from the store
+	 * once after each "alarm." event, not on every queue event (a ticket
+	 * drawn cost a query per alarm lamp). */
+	GHashTable *alarm_open;
 	guint sub_queue, sub_printer, sub_alarm;
 	struct queue_result res;
 };
@@ -173,6 +178,20 @@ bool frontdesk_door_occupied(struct frontdesk *f, int id)
 	return g_hash_table_contains(f->doors, GINT_TO_POINTER(id));
 }
 
+/* Alarms change only by api/alarms.c, which publishes "alarm." after the
+ * change is stored: the answer read since then still holds. */
+static bool frontdesk_alarm_open(struct frontdesk *f, int counter)
+{
+	gpointer known = g_hash_table_lookup(f->alarm_open, GINT_TO_POINTER(counter));
+	bool open;
+
+	if (known)
+		return GPOINTER_TO_INT(known) - 1;
+	open = store_alarm_open_count(desk_store(f->desk), counter) > 0;
+	g_hash_table_insert(f->alarm_open, GINT_TO_POINTER(counter), GINT_TO_POINTER(1 + open));
+	return open;
+}
+
 static bool frontdesk_fact(enum config_lamp_follow follows, int arg, gpointer data)
 {
 	struct frontdesk *f = data;
@@ -188,7 +207,7 @@ static bool frontdesk_fact(enum config_lamp_follow follows, int arg, gpointer da
 		dispenser_state(f->dispenser, &st);
 		return st.known && !st.ok;
 	case CONFIG_LAMP_ALARM:
-		return store_alarm_open_count(desk_store(f->desk), arg) > 0;
+		return frontdesk_alarm_open(f, arg);
 	}
 	return false;
 }
@@ -197,6 +216,8 @@ static void frontdesk_lamps(const char *topic, gconstpointer payload, gpointer d
 {
 	struct frontdesk *f = data;
 
+	if (!topic || g_str_has_prefix(topic, "alarm."))
+		g_hash_table_remove_all(f->alarm_open);
 	if (f->panel)
 		panel_lamps_follow(f->panel, frontdesk_fact, f);
 }
@@ -213,6 +234,7 @@ struct frontdesk *frontdesk_new(const struct config *cfg, struct desk *desk,
 	f->guide = guide;
 	f->bus = bus;
 	f->doors = g_hash_table_new(g_direct_hash, g_direct_equal);
+	f->alarm_open = g_hash_table_new(g_direct_hash, g_direct_equal);
 	queue_result_init(&f->res);
 	if (cfg->buttons->len || cfg->lamps->len) {
 		f->panel = panel_new(cfg, frontdesk_press, f, &error);
@@ -237,6 +259,7 @@ void frontdesk_free(struct frontdesk *f)
 	bus_unsubscribe(f->bus, f->sub_alarm);
 	panel_free(f->panel);
 	g_hash_table_unref(f->doors);
+	g_hash_table_unref(f->alarm_open);
 	queue_result_free(&f->res);
 	g_free(f->error);
 	g_free(f);
