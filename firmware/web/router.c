@@ -5,7 +5,10 @@
 #include "router.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct web_table {
 	const struct web_route *routes;
@@ -24,6 +27,7 @@ struct web_router {
 struct web_exchange {
 	gint ref;
 	int holds;
+	gboolean corked;        /* web_cork: the answer's writes are held until its end */
 	SoupServerMessage *msg; /* NULL: a request without a socket */
 	SoupMessageHeaders *req_headers;
 	GBytes *req_body;
@@ -187,6 +191,36 @@ static void web_reply_chunks(SoupServerMessage *msg, guint status, const char *c
 	web_chunks_next(msg, c);
 }
 
+/* An answer whole in memory leaves in one TCP segment, not two: libsoup
+ * writes the headers and the body with a send each, and on loopback each
+ * send is a full pass through both TCP stacks (an issued ticket's answer
+ * cost two; the client woke twice).  Corked from here until libsoup has
+ * written the body ("wrote-body"), where uncorking sends what was held at
+ * once; a socket that is not TCP (TCP_CORK refused) is left as it is. */
+static int web_cork_set(GSocket *sock, int on)
+{
+	return setsockopt(g_socket_get_fd(sock), IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+static void web_uncork(SoupServerMessage *msg, gpointer data)
+{
+	GSocket *sock = soup_server_message_get_socket(msg);
+
+	g_signal_handlers_disconnect_by_func(msg, web_uncork, data);
+	if (sock)
+		web_cork_set(sock, 0);
+}
+
+static void web_cork(SoupServerMessage *msg)
+{
+	GSocket *sock = soup_server_message_get_socket(msg);
+
+	if (!sock || web_cork_set(sock, 1) < 0)
+		return;
+	g_signal_connect(msg, "wrote-body", G_CALLBACK(web_uncork), NULL);
+	g_signal_connect(msg, "finished", G_CALLBACK(web_uncork), NULL);
+}
+
 void web_reply_bytes(struct web_req *r, guint status, const char *content_type, GBytes *body)
 {
 	struct web_exchange *x = r->x;
@@ -200,6 +234,10 @@ void web_reply_bytes(struct web_req *r, guint status, const char *content_type, 
 		/* The body is referenced, not copied. */
 		soup_server_message_set_status(x->msg, status, NULL);
 		soup_server_message_set_response(x->msg, content_type, SOUP_MEMORY_STATIC, NULL, 0);
+		if (!x->corked) {
+			web_cork(x->msg);
+			x->corked = TRUE;
+		}
 		if (len)
 			soup_message_body_append_bytes(
 			    soup_server_message_get_response_body(x->msg), body);
