@@ -6,6 +6,8 @@
 //                               transferred (gzip: compressed), no headers
 //   kiosk_page_raw_kb           the same, decoded (uncompressed)
 //   kiosk_page_headers_kb       the answers' headers, beside (not in) those
+//   kiosk_page_total_kb         bodies as transferred and headers: what
+//                               crossed the network
 //   call_to_screen_median_ms,   the advisor's click on "Call next" on /advisor
 //   call_to_screen_p99_ms       → the number on /display, at the next frame
 //                               after the DOM shows it (both clocks are this
@@ -50,6 +52,7 @@ try {
   console.log(`BENCH kiosk_page_kb=${kb("sent")} kB`);
   console.log(`BENCH kiosk_page_raw_kb=${kb("raw")} kB`);
   console.log(`BENCH kiosk_page_headers_kb=${kb("headers")} kB`);
+  console.log(`BENCH kiosk_page_total_kb=${(Number(kb("sent")) + Number(kb("headers"))).toFixed(1)} kB`);
 
   // The advisor at counter 1, the waiting-room display beside it.
   // Both pages note when things reach them (Date.now(), the clock of the

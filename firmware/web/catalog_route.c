@@ -15,9 +15,7 @@ void web_catalog_reply(struct web_req *r, const struct catalog *c)
 	g_auto(GStrv) namespaces = ns ? g_strsplit(ns, ",", 33) : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new_immutable();
 	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GBytes) body = NULL;
-	g_autofree char *text = NULL;
-	gsize len;
+	char *text;
 	int l = catalog_lang(c, lang);
 
 	for (char **p = namespaces; p && *p; p++) {
@@ -35,18 +33,8 @@ void web_catalog_reply(struct web_req *r, const struct catalog *c)
 	}
 	catalog_add_json(b, c, l < 0 ? 0 : l, namespaces);
 	root = json_builder_get_root(b);
+	/* A page's words are its biggest answer (the kiosk's, 8 kB): gzipped
+	 * for a client that takes it (web_reply_json_text). */
 	text = json_to_string(root, FALSE);
-	len = strlen(text);
-	/* A page's words are its biggest answer (the kiosk's, 8 kB): gzip
-	 * when the client takes it, as the pages' files (web.h). */
-	if (web_accepts_gzip(web_req_header(r, "Accept-Encoding")))
-		body = web_gzip(text, len, 6);
-	if (body) {
-		web_reply_header(r, "Content-Encoding", "gzip");
-	} else {
-		body = g_bytes_new_take(g_steal_pointer(&text), len);
-	}
-	web_reply_header(r, "Vary", "Accept-Encoding");
-	web_reply_header(r, "Cache-Control", "no-store");
-	web_reply_bytes(r, 200, "application/json", body);
+	web_reply_json_text(r, 200, text, strlen(text));
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "web.h"
+
 struct web_table {
 	const struct web_route *routes;
 	size_t n;
@@ -254,14 +256,38 @@ void web_reply_header(struct web_req *r, const char *name, const char *value)
 	soup_message_headers_append(web_exchange_response_headers(r->x), name, value);
 }
 
+/* A JSON answer of a few kB (a page's status, its words) is gzipped for a
+ * client that takes gzip, as the pages' files are (web.h): the kiosk's first
+ * load is counted in bytes (issue 22).  Small ones (a ticket's answer) gain
+ * nothing; big ones (a year's report) would hold the loop while zlib runs. */
+#define WEB_GZIP_MIN 1024
+#define WEB_GZIP_MAX (64 * 1024)
+
+void web_reply_json_text(struct web_req *r, guint status, char *text, gsize len)
+{
+	g_autoptr(GBytes) body = NULL;
+	SoupMessageHeaders *h = web_exchange_response_headers(r->x);
+
+	if (len >= WEB_GZIP_MIN) {
+		soup_message_headers_replace(h, "Vary", "Accept-Encoding");
+		if (len <= WEB_GZIP_MAX && web_accepts_gzip(web_req_header(r, "Accept-Encoding")))
+			body = web_gzip(text, len, 6);
+	}
+	if (body) {
+		soup_message_headers_replace(h, "Content-Encoding", "gzip");
+		g_free(text);
+	} else {
+		body = g_bytes_new_take(text, len);
+	}
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	web_reply_bytes(r, status, "application/json", body);
+}
+
 void web_reply(struct web_req *r, guint status, JsonNode *node)
 {
 	char *text = json_to_string(node, FALSE);
-	g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
 
-	soup_message_headers_replace(web_exchange_response_headers(r->x), "Cache-Control",
-				     "no-store");
-	web_reply_bytes(r, status, "application/json", bytes);
+	web_reply_json_text(r, status, text, strlen(text));
 }
 
 void web_reply_builder(struct web_req *r, guint status, JsonBuilder *b)

@@ -192,6 +192,9 @@ void web_exchange_release(struct web_exchange *x);
 /* Answers */
 void web_reply_bytes(struct web_req *r, guint status, const char *content_type, GBytes *body);
 void web_reply(struct web_req *r, guint status, JsonNode *node);
+/* @text (taken) as a JSON answer; gzipped when it is a few kB and the client
+ * takes gzip. */
+void web_reply_json_text(struct web_req *r, guint status, char *text, gsize len);
 void web_reply_builder(struct web_req *r, guint status, JsonBuilder *b);
 void web_reply_ok(struct web_req *r, guint status);
 void web_reply_header(struct web_req *r, const char *name, const char *value);

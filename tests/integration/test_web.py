@@ -44,6 +44,21 @@ def test_static_files_and_their_headers(web):
     assert r.status_code == 302 and r.headers["Location"].endswith("/kiosk")
 
 
+def test_json_answers_of_a_few_kb_are_gzipped_for_a_client_that_takes_it(web):
+    """The status (a page's first read, ~4 kB) gzipped to a client that takes
+    gzip, plain otherwise; a small answer (a ticket drawn) always plain."""
+    gz = requests.get(web.url + "/api/status", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    plain = requests.get(web.url + "/api/status", headers={"Accept-Encoding": "identity"},
+                         timeout=10)
+    assert gz.headers.get("Content-Encoding") == "gzip" and "Accept-Encoding" in gz.headers["Vary"]
+    assert int(gz.headers["Content-Length"]) < len(plain.content) / 2
+    assert "Content-Encoding" not in plain.headers and plain.json()["site"] == gz.json()["site"]
+    assert [s["code"] for s in gz.json()["services"]] == [s["code"] for s in plain.json()["services"]]
+    r = requests.post(web.url + "/api/tickets", json={"service": "guide"},
+                      headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert r.status_code == 201 and "Content-Encoding" not in r.headers
+
+
 def test_cookie_session_needs_its_csrf_token(web):
     s = requests.Session()
     r = s.post(web.url + "/api/login", json={"user": "anna", "password": USERS["anna"][1]}, timeout=30)
