@@ -437,7 +437,7 @@ static int vuorod_run(const struct vuorod_opts *o)
 	dispenser = dispenser_new(cfg, catalog, desk, bus);
 	api = api_new(cfg, catalog, desk, bus);
 	api_set_dispenser(api, dispenser);
-	announcer = announcer_new(cfg, catalog, bus);
+	announcer = announcer_new(cfg, catalog, bus, "/proc/self/exe");
 	api_set_announcer(api, announcer);
 	guide = guide_new(cfg, catalog, desk, dispenser, announcer, bus);
 	frontdesk = frontdesk_new(cfg, desk, dispenser, guide, bus);

@@ -178,7 +178,8 @@ struct announcer_worker {
 	GAsyncQueue *jobs;
 	struct hal_audio_config audio_cfg, headset_cfg;
 	char *device, *wav_dir, *headset_device, *headset_wav_dir;
-	char *config_path; /* the board-config's file, for the self-test */
+	char *config_path;  /* the board-config's file, for the self-test */
+	char *selftest_exe; /* vuorod, to run it in a child; NULL: here */
 	int wpm;
 	struct speech *speech;
 	struct hal_audio *audio, *headset;
@@ -241,7 +242,7 @@ int announcer_check_sink(const struct config *cfg, GError **error)
  * Returns NULL when the sink is good, else what is wrong. */
 static char *announcer_selftest(const struct announcer_worker *w)
 {
-	const char *argv[] = {"/proc/self/exe", "--config", w->config_path, "--check-audio", NULL};
+	const char *argv[] = {w->selftest_exe, "--config", w->config_path, "--check-audio", NULL};
 	g_autoptr(GError) error = NULL;
 	g_autofree char *out = NULL;
 	int status;
@@ -266,7 +267,7 @@ static gpointer announcer_worker(gpointer data)
 
 	/* Self-test: every GStreamer element the sink needs is there.  The
 	 * sink itself opens at the first sound. */
-	if (w->config_path)
+	if (w->selftest_exe && w->config_path)
 		announcer_report(w->link, 0, false, 0, announcer_selftest(w));
 	else if (hal_audio_open(&w->audio_cfg, &w->audio, &selftest) < 0)
 		announcer_report(w->link, 0, false, 0, g_strdup(selftest->message));
@@ -317,6 +318,7 @@ static gpointer announcer_worker(gpointer data)
 	g_free(w->headset_device);
 	g_free(w->headset_wav_dir);
 	g_free(w->config_path);
+	g_free(w->selftest_exe);
 	g_free(w);
 	return NULL;
 }
@@ -567,7 +569,7 @@ static void announcer_on_queue(const char *topic, gconstpointer payload, gpointe
 }
 
 struct announcer *announcer_new(const struct config *cfg, const struct catalog *catalog,
-				struct bus *bus)
+				struct bus *bus, const char *selftest_exe)
 {
 	struct announcer *a = g_new0(struct announcer, 1);
 	struct announcer_worker *w = g_new0(struct announcer_worker, 1);
@@ -586,6 +588,7 @@ struct announcer *announcer_new(const struct config *cfg, const struct catalog *
 	w->device = g_strdup(cfg->audio_device);
 	w->wav_dir = g_strdup(cfg->audio_wav_dir);
 	w->config_path = g_strdup(cfg->path);
+	w->selftest_exe = g_strdup(selftest_exe);
 	w->audio_cfg = announcer_sink_config(cfg);
 	w->audio_cfg.device = w->device;
 	w->audio_cfg.wav_dir = w->wav_dir;

@@ -78,8 +78,11 @@ struct announcer_item {
 
 struct announcer;
 
+/* @selftest_exe: the vuorod program that runs the sink's self-test at start
+ * in a child (`--check-audio`, announcer_check_sink), or NULL to run it here
+ * (a program that is not vuorod: the fuzz harnesses). */
 struct announcer *announcer_new(const struct config *cfg, const struct catalog *catalog,
-				struct bus *bus);
+				struct bus *bus, const char *selftest_exe);
 /* Stops after the clip that is playing; the queue is dropped. */
 void announcer_free(struct announcer *a);
 /* The self-test of @cfg's loudspeaker sink: every element it needs is there

@@ -118,7 +118,7 @@ static void site_open(void)
 	api_set_frontdesk(site.api, site.frontdesk);
 	site.displays = displays_new(cfg, site.bus, desk_queue(site.desk));
 	api_set_displays(site.api, site.displays);
-	site.announcer = announcer_new(cfg, site.catalog, site.bus);
+	site.announcer = announcer_new(cfg, site.catalog, site.bus, NULL);
 	api_set_announcer(site.api, site.announcer);
 	site.feedback = feedback_new(cfg, site.desk, site.bus);
 	api_set_feedback(site.api, site.feedback);
