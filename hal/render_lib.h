@@ -12,58 +12,76 @@
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
 
-/* The functions escpos.c and ticket_raster.c call, by their names. */
+#include "lazylib.h"
+
+/* The functions escpos.c and ticket_raster.c call, by their names, one
+ * list a library (lazylib.h). */
+#define RENDER_LIB_FONTCONFIG(X, t, p)                                                             \
+	X(t, p, FcConfigAppFontAddFile)                                                            \
+	X(t, p, FcConfigCreate)                                                                    \
+	X(t, p, FcConfigDestroy)
+
+#define RENDER_LIB_CAIRO(X, t, p)                                                                  \
+	X(t, p, cairo_create)                                                                      \
+	X(t, p, cairo_destroy)                                                                     \
+	X(t, p, cairo_fill)                                                                        \
+	X(t, p, cairo_font_options_create)                                                         \
+	X(t, p, cairo_font_options_destroy)                                                        \
+	X(t, p, cairo_font_options_set_antialias)                                                  \
+	X(t, p, cairo_font_options_set_hint_metrics)                                               \
+	X(t, p, cairo_font_options_set_hint_style)                                                 \
+	X(t, p, cairo_image_surface_create)                                                        \
+	X(t, p, cairo_image_surface_get_data)                                                      \
+	X(t, p, cairo_image_surface_get_stride)                                                    \
+	X(t, p, cairo_move_to)                                                                     \
+	X(t, p, cairo_paint)                                                                       \
+	X(t, p, cairo_rectangle)                                                                   \
+	X(t, p, cairo_restore)                                                                     \
+	X(t, p, cairo_save)                                                                        \
+	X(t, p, cairo_scale)                                                                       \
+	X(t, p, cairo_select_font_face)                                                            \
+	X(t, p, cairo_set_font_size)                                                               \
+	X(t, p, cairo_set_source_rgb)                                                              \
+	X(t, p, cairo_set_source_surface)                                                          \
+	X(t, p, cairo_show_text)                                                                   \
+	X(t, p, cairo_surface_destroy)                                                             \
+	X(t, p, cairo_surface_flush)                                                               \
+	X(t, p, cairo_surface_status)                                                              \
+	X(t, p, cairo_surface_write_to_png)                                                        \
+	X(t, p, cairo_text_extents)                                                                \
+	X(t, p, cairo_translate)
+
+#define RENDER_LIB_PANGOCAIRO(X, t, p)                                                             \
+	X(t, p, pango_cairo_context_set_font_options)                                              \
+	X(t, p, pango_cairo_context_set_resolution)                                                \
+	X(t, p, pango_cairo_font_map_new)                                                          \
+	X(t, p, pango_cairo_show_layout)                                                           \
+	X(t, p, pango_cairo_update_layout)
+
+#define RENDER_LIB_PANGOFT2(X, t, p)                                                               \
+	X(t, p, pango_fc_font_map_get_type)                                                        \
+	X(t, p, pango_fc_font_map_set_config)
+
+#define RENDER_LIB_PANGO(X, t, p)                                                                  \
+	X(t, p, pango_font_description_free)                                                       \
+	X(t, p, pango_font_description_from_string)                                                \
+	X(t, p, pango_font_description_set_absolute_size)                                          \
+	X(t, p, pango_font_description_set_weight)                                                 \
+	X(t, p, pango_font_map_create_context)                                                     \
+	X(t, p, pango_layout_get_pixel_size)                                                       \
+	X(t, p, pango_layout_new)                                                                  \
+	X(t, p, pango_layout_set_alignment)                                                        \
+	X(t, p, pango_layout_set_font_description)                                                 \
+	X(t, p, pango_layout_set_text)                                                             \
+	X(t, p, pango_layout_set_width)                                                            \
+	X(t, p, pango_layout_set_wrap)
+
 struct render_lib {
-	typeof(FcConfigAppFontAddFile) *FcConfigAppFontAddFile;
-	typeof(FcConfigCreate) *FcConfigCreate;
-	typeof(FcConfigDestroy) *FcConfigDestroy;
-	typeof(cairo_create) *cairo_create;
-	typeof(cairo_destroy) *cairo_destroy;
-	typeof(cairo_fill) *cairo_fill;
-	typeof(cairo_font_options_create) *cairo_font_options_create;
-	typeof(cairo_font_options_destroy) *cairo_font_options_destroy;
-	typeof(cairo_font_options_set_antialias) *cairo_font_options_set_antialias;
-	typeof(cairo_font_options_set_hint_metrics) *cairo_font_options_set_hint_metrics;
-	typeof(cairo_font_options_set_hint_style) *cairo_font_options_set_hint_style;
-	typeof(cairo_image_surface_create) *cairo_image_surface_create;
-	typeof(cairo_image_surface_get_data) *cairo_image_surface_get_data;
-	typeof(cairo_image_surface_get_stride) *cairo_image_surface_get_stride;
-	typeof(cairo_move_to) *cairo_move_to;
-	typeof(cairo_paint) *cairo_paint;
-	typeof(cairo_rectangle) *cairo_rectangle;
-	typeof(cairo_restore) *cairo_restore;
-	typeof(cairo_save) *cairo_save;
-	typeof(cairo_scale) *cairo_scale;
-	typeof(cairo_select_font_face) *cairo_select_font_face;
-	typeof(cairo_set_font_size) *cairo_set_font_size;
-	typeof(cairo_set_source_rgb) *cairo_set_source_rgb;
-	typeof(cairo_set_source_surface) *cairo_set_source_surface;
-	typeof(cairo_show_text) *cairo_show_text;
-	typeof(cairo_surface_destroy) *cairo_surface_destroy;
-	typeof(cairo_surface_flush) *cairo_surface_flush;
-	typeof(cairo_surface_status) *cairo_surface_status;
-	typeof(cairo_surface_write_to_png) *cairo_surface_write_to_png;
-	typeof(cairo_text_extents) *cairo_text_extents;
-	typeof(cairo_translate) *cairo_translate;
-	typeof(pango_cairo_context_set_font_options) *pango_cairo_context_set_font_options;
-	typeof(pango_cairo_context_set_resolution) *pango_cairo_context_set_resolution;
-	typeof(pango_cairo_font_map_new) *pango_cairo_font_map_new;
-	typeof(pango_cairo_show_layout) *pango_cairo_show_layout;
-	typeof(pango_cairo_update_layout) *pango_cairo_update_layout;
-	typeof(pango_fc_font_map_get_type) *pango_fc_font_map_get_type;
-	typeof(pango_fc_font_map_set_config) *pango_fc_font_map_set_config;
-	typeof(pango_font_description_free) *pango_font_description_free;
-	typeof(pango_font_description_from_string) *pango_font_description_from_string;
-	typeof(pango_font_description_set_absolute_size) *pango_font_description_set_absolute_size;
-	typeof(pango_font_description_set_weight) *pango_font_description_set_weight;
-	typeof(pango_font_map_create_context) *pango_font_map_create_context;
-	typeof(pango_layout_get_pixel_size) *pango_layout_get_pixel_size;
-	typeof(pango_layout_new) *pango_layout_new;
-	typeof(pango_layout_set_alignment) *pango_layout_set_alignment;
-	typeof(pango_layout_set_font_description) *pango_layout_set_font_description;
-	typeof(pango_layout_set_text) *pango_layout_set_text;
-	typeof(pango_layout_set_width) *pango_layout_set_width;
-	typeof(pango_layout_set_wrap) *pango_layout_set_wrap;
+	RENDER_LIB_FONTCONFIG(LAZYLIB_FIELD, _, )
+	RENDER_LIB_CAIRO(LAZYLIB_FIELD, _, )
+	RENDER_LIB_PANGOCAIRO(LAZYLIB_FIELD, _, )
+	RENDER_LIB_PANGOFT2(LAZYLIB_FIELD, _, )
+	RENDER_LIB_PANGO(LAZYLIB_FIELD, _, )
 };
 
 /* Opens the libraries (once; thread-safe).  Returns the table, or NULL

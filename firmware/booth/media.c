@@ -854,18 +854,20 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
 /* libnice is not linked, so that a board without a booth does not carry it
  * and what it pulls in (GUPnP, libxml2, ICU: some 4 MB, issue 22); here
  * webrtcbin's ICE agent has loaded it already. */
-#define MEDIA_NICE_LIBRARY "libnice.so.10"
+#define MEDIA_NICE(X, t, p) X(t, p, address_set_from_string) X(t, p, agent_add_local_address)
+
+struct media_nice {
+	MEDIA_NICE(LAZYLIB_FIELD, _, nice_)
+};
+
+static const struct lazylib media_nice_lib =
+    LAZYLIB("libnice.so.10", MEDIA_NICE, struct media_nice, nice_);
 
 static void media_add_local_addresses(struct media *m, const struct config *cfg)
 {
 	g_autoptr(GObject) ice = NULL;
 	NiceAgent *agent = NULL;
-	typeof(nice_address_set_from_string) *address_set_from_string;
-	typeof(nice_agent_add_local_address) *agent_add_local_address;
-	const struct lazylib_sym syms[] = {
-	    {"nice_address_set_from_string", (void **)&address_set_from_string},
-	    {"nice_agent_add_local_address", (void **)&agent_add_local_address},
-	};
+	struct media_nice nice;
 	g_autofree char *why = NULL;
 
 	if (!cfg->ice_local_addresses || !cfg->ice_local_addresses[0])
@@ -879,7 +881,7 @@ static void media_add_local_addresses(struct media *m, const struct config *cfg)
 			  m->booth->id);
 		return;
 	}
-	if (lazylib_open(MEDIA_NICE_LIBRARY, syms, G_N_ELEMENTS(syms), &why) < 0) {
+	if (lazylib_open(&media_nice_lib, &nice, &why) < 0) {
 		g_warning("booth %d: [webrtc] local-addresses: %s; ignored", m->booth->id, why);
 		g_object_unref(agent);
 		return;
@@ -887,11 +889,11 @@ static void media_add_local_addresses(struct media *m, const struct config *cfg)
 	for (char **a = cfg->ice_local_addresses; *a; a++) {
 		NiceAddress addr;
 
-		if (!address_set_from_string(&addr, *a)) {
+		if (!nice.address_set_from_string(&addr, *a)) {
 			g_warning("[webrtc] local-addresses: \"%s\" is not an IP address", *a);
 			continue;
 		}
-		agent_add_local_address(agent, &addr);
+		nice.agent_add_local_address(agent, &addr);
 	}
 	g_object_unref(agent);
 }

@@ -9,38 +9,44 @@
 #include <glib.h>
 #include <libical/ical.h>
 
-/* The libical functions booking.c and hours_ics.c call, by their names. */
+#include "lazylib.h"
+
+/* The libical functions booking.c and hours_ics.c call, by their names
+ * (lazylib.h). */
+#define ICAL_LIB_FUNCTIONS(X, t, p)                                                                \
+	X(t, p, icalcomponent_free)                                                                \
+	X(t, p, icalcomponent_get_duration)                                                        \
+	X(t, p, icalcomponent_get_first_component)                                                 \
+	X(t, p, icalcomponent_get_first_property)                                                  \
+	X(t, p, icalcomponent_get_next_component)                                                  \
+	X(t, p, icalcomponent_get_next_property)                                                   \
+	X(t, p, icalcomponent_get_parent)                                                          \
+	X(t, p, icalcomponent_get_status)                                                          \
+	X(t, p, icalcomponent_get_summary)                                                         \
+	X(t, p, icalcomponent_get_timezone)                                                        \
+	X(t, p, icalcomponent_get_uid)                                                             \
+	X(t, p, icalcomponent_isa)                                                                 \
+	X(t, p, icaldurationtype_as_int)                                                           \
+	X(t, p, icaldurationtype_is_bad_duration)                                                  \
+	X(t, p, icaldurationtype_is_null_duration)                                                 \
+	X(t, p, icalparameter_get_cn)                                                              \
+	X(t, p, icalparameter_get_tzid)                                                            \
+	X(t, p, icalparser_parse_string)                                                           \
+	X(t, p, icalproperty_get_categories)                                                       \
+	X(t, p, icalproperty_get_dtend)                                                            \
+	X(t, p, icalproperty_get_dtstart)                                                          \
+	X(t, p, icalproperty_get_first_parameter)                                                  \
+	X(t, p, icalproperty_get_parent)                                                           \
+	X(t, p, icalproperty_get_value_as_string)                                                  \
+	X(t, p, icalproperty_get_x_name)                                                           \
+	X(t, p, icaltime_as_timet)                                                                 \
+	X(t, p, icaltime_as_timet_with_zone)                                                       \
+	X(t, p, icaltime_is_null_time)                                                             \
+	X(t, p, icaltime_is_utc)                                                                   \
+	X(t, p, icaltimezone_get_builtin_timezone)
+
 struct ical_lib {
-	typeof(icalcomponent_free) *icalcomponent_free;
-	typeof(icalcomponent_get_duration) *icalcomponent_get_duration;
-	typeof(icalcomponent_get_first_component) *icalcomponent_get_first_component;
-	typeof(icalcomponent_get_first_property) *icalcomponent_get_first_property;
-	typeof(icalcomponent_get_next_component) *icalcomponent_get_next_component;
-	typeof(icalcomponent_get_next_property) *icalcomponent_get_next_property;
-	typeof(icalcomponent_get_parent) *icalcomponent_get_parent;
-	typeof(icalcomponent_get_status) *icalcomponent_get_status;
-	typeof(icalcomponent_get_summary) *icalcomponent_get_summary;
-	typeof(icalcomponent_get_timezone) *icalcomponent_get_timezone;
-	typeof(icalcomponent_get_uid) *icalcomponent_get_uid;
-	typeof(icalcomponent_isa) *icalcomponent_isa;
-	typeof(icaldurationtype_as_int) *icaldurationtype_as_int;
-	typeof(icaldurationtype_is_bad_duration) *icaldurationtype_is_bad_duration;
-	typeof(icaldurationtype_is_null_duration) *icaldurationtype_is_null_duration;
-	typeof(icalparameter_get_cn) *icalparameter_get_cn;
-	typeof(icalparameter_get_tzid) *icalparameter_get_tzid;
-	typeof(icalparser_parse_string) *icalparser_parse_string;
-	typeof(icalproperty_get_categories) *icalproperty_get_categories;
-	typeof(icalproperty_get_dtend) *icalproperty_get_dtend;
-	typeof(icalproperty_get_dtstart) *icalproperty_get_dtstart;
-	typeof(icalproperty_get_first_parameter) *icalproperty_get_first_parameter;
-	typeof(icalproperty_get_parent) *icalproperty_get_parent;
-	typeof(icalproperty_get_value_as_string) *icalproperty_get_value_as_string;
-	typeof(icalproperty_get_x_name) *icalproperty_get_x_name;
-	typeof(icaltime_as_timet) *icaltime_as_timet;
-	typeof(icaltime_as_timet_with_zone) *icaltime_as_timet_with_zone;
-	typeof(icaltime_is_null_time) *icaltime_is_null_time;
-	typeof(icaltime_is_utc) *icaltime_is_utc;
-	typeof(icaltimezone_get_builtin_timezone) *icaltimezone_get_builtin_timezone;
+	ICAL_LIB_FUNCTIONS(LAZYLIB_FIELD, _, )
 };
 
 /* Opens libical (once; thread-safe).  Returns its table, or NULL with

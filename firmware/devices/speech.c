@@ -48,39 +48,33 @@ G_DEFINE_QUARK(vuoro - speech - error - quark, speech_error)
 /* Set by the one speech alive; espeak-ng's globals are not ours to share. */
 static gint speech_in_use;
 
-/* espeak-ng's functions, filled once by espeak_load(). */
-static struct {
-	typeof(espeak_ng_GetStatusCodeMessage) *GetStatusCodeMessage;
-	typeof(espeak_ng_InitializePath) *InitializePath;
-	typeof(espeak_ng_Initialize) *Initialize;
-	typeof(espeak_ng_InitializeOutput) *InitializeOutput;
-	typeof(espeak_ng_GetSampleRate) *GetSampleRate;
-	typeof(espeak_ng_ClearErrorContext) *ClearErrorContext;
-	typeof(espeak_SetSynthCallback) *SetSynthCallback;
-	typeof(espeak_ng_SetVoiceByName) *SetVoiceByName;
-	typeof(espeak_ng_SetParameter) *SetParameter;
-	typeof(espeak_ng_Synthesize) *Synthesize;
-} ng;
+/* espeak-ng's functions (lazylib.h): all espeak_ng_ but one. */
+#define SPEECH_ESPEAK_NG(X, t, p)                                                                  \
+	X(t, p, GetStatusCodeMessage)                                                              \
+	X(t, p, InitializePath)                                                                    \
+	X(t, p, Initialize)                                                                        \
+	X(t, p, InitializeOutput)                                                                  \
+	X(t, p, GetSampleRate)                                                                     \
+	X(t, p, ClearErrorContext)                                                                 \
+	X(t, p, SetVoiceByName)                                                                    \
+	X(t, p, SetParameter)                                                                      \
+	X(t, p, Synthesize)
+#define SPEECH_ESPEAK(X, t, p) X(t, p, SetSynthCallback)
 
-/* Opens espeak-ng and finds its functions.  Returns 0, or -ENOENT with
- * @ret_why set.  Never closed: espeak-ng is never terminated (speech.h). */
-static int espeak_load(char **ret_why)
-{
-	static const struct lazylib_sym syms[] = {
-	    {"espeak_ng_GetStatusCodeMessage", (void **)&ng.GetStatusCodeMessage},
-	    {"espeak_ng_InitializePath", (void **)&ng.InitializePath},
-	    {"espeak_ng_Initialize", (void **)&ng.Initialize},
-	    {"espeak_ng_InitializeOutput", (void **)&ng.InitializeOutput},
-	    {"espeak_ng_GetSampleRate", (void **)&ng.GetSampleRate},
-	    {"espeak_ng_ClearErrorContext", (void **)&ng.ClearErrorContext},
-	    {"espeak_SetSynthCallback", (void **)&ng.SetSynthCallback},
-	    {"espeak_ng_SetVoiceByName", (void **)&ng.SetVoiceByName},
-	    {"espeak_ng_SetParameter", (void **)&ng.SetParameter},
-	    {"espeak_ng_Synthesize", (void **)&ng.Synthesize},
-	};
+struct speech_espeak {
+	SPEECH_ESPEAK_NG(LAZYLIB_FIELD, _, espeak_ng_)
+	SPEECH_ESPEAK(LAZYLIB_FIELD, _, espeak_)
+};
 
-	return lazylib_open(SPEECH_LIBRARY, syms, G_N_ELEMENTS(syms), ret_why);
-}
+/* Filled once per process by espeak_start() (lazylib.h).  Never closed:
+ * espeak-ng is never terminated (speech.h). */
+static struct speech_espeak ng;
+static struct lazylib_once ng_once;
+
+static const struct lazylib speech_libs[] = {
+    LAZYLIB(SPEECH_LIBRARY, SPEECH_ESPEAK_NG, struct speech_espeak, espeak_ng_),
+    LAZYLIB(SPEECH_LIBRARY, SPEECH_ESPEAK, struct speech_espeak, espeak_),
+};
 
 static char *status_message(espeak_ng_STATUS status)
 {
@@ -97,13 +91,14 @@ static int espeak_start(espeak_ng_STATUS *ret_status, const char **ret_why)
 {
 	static gsize started;
 	static espeak_ng_STATUS status;
-	static char *why;
+	static const char *why;
 	static int rate;
 
 	if (g_once_init_enter(&started)) {
 		espeak_ng_ERROR_CONTEXT context = NULL;
 
-		if (espeak_load(&why) == 0) {
+		why = lazylib_open_once(&ng_once, speech_libs, G_N_ELEMENTS(speech_libs), &ng);
+		if (!why) {
 			ng.InitializePath(NULL);
 			status = ng.Initialize(&context);
 			if (status == ENS_OK)

@@ -15,48 +15,40 @@
  * idle vuorod (issue 22, tools/bench-idle-rss.sh). */
 #define SMTP_LIBRARY "libcurl.so.4"
 
-/* libcurl's functions, filled once by smtp_global_init(); why, when not. */
-static struct {
-	typeof(curl_global_init) *global_init;
-	typeof(curl_easy_init) *easy_init;
-	typeof(curl_easy_perform) *easy_perform;
-	typeof(curl_easy_setopt) *easy_setopt;
-	typeof(curl_easy_strerror) *easy_strerror;
-	typeof(curl_easy_cleanup) *easy_cleanup;
-	typeof(curl_mime_addpart) *mime_addpart;
-	typeof(curl_mime_data) *mime_data;
-	typeof(curl_mime_encoder) *mime_encoder;
-	typeof(curl_mime_free) *mime_free;
-	typeof(curl_mime_headers) *mime_headers;
-	typeof(curl_mime_init) *mime_init;
-	typeof(curl_mime_type) *mime_type;
-	typeof(curl_slist_append) *slist_append;
-	typeof(curl_slist_free_all) *slist_free_all;
-} cu;
-static char *smtp_load_error;
+/* libcurl's functions (lazylib.h), without their "curl_": some of those
+ * names are macros of curl's type checks. */
+#define SMTP_CURL(X, t, p)                                                                         \
+	X(t, p, global_init)                                                                       \
+	X(t, p, easy_init)                                                                         \
+	X(t, p, easy_perform)                                                                      \
+	X(t, p, easy_setopt)                                                                       \
+	X(t, p, easy_strerror)                                                                     \
+	X(t, p, easy_cleanup)                                                                      \
+	X(t, p, mime_addpart)                                                                      \
+	X(t, p, mime_data)                                                                         \
+	X(t, p, mime_encoder)                                                                      \
+	X(t, p, mime_free)                                                                         \
+	X(t, p, mime_headers)                                                                      \
+	X(t, p, mime_init)                                                                         \
+	X(t, p, mime_type)                                                                         \
+	X(t, p, slist_append)                                                                      \
+	X(t, p, slist_free_all)
+
+struct smtp_curl {
+	SMTP_CURL(LAZYLIB_FIELD, _, curl_)
+};
+
+/* Filled once per process by smtp_global_init() (lazylib.h). */
+static struct smtp_curl cu;
+static struct lazylib_once cu_once;
+
+static const struct lazylib smtp_curl_lib =
+    LAZYLIB(SMTP_LIBRARY, SMTP_CURL, struct smtp_curl, curl_);
 
 void smtp_global_init(void)
 {
-	static const struct lazylib_sym syms[] = {
-	    {"curl_global_init", (void **)&cu.global_init},
-	    {"curl_easy_init", (void **)&cu.easy_init},
-	    {"curl_easy_perform", (void **)&cu.easy_perform},
-	    {"curl_easy_setopt", (void **)&cu.easy_setopt},
-	    {"curl_easy_strerror", (void **)&cu.easy_strerror},
-	    {"curl_easy_cleanup", (void **)&cu.easy_cleanup},
-	    {"curl_mime_addpart", (void **)&cu.mime_addpart},
-	    {"curl_mime_data", (void **)&cu.mime_data},
-	    {"curl_mime_encoder", (void **)&cu.mime_encoder},
-	    {"curl_mime_free", (void **)&cu.mime_free},
-	    {"curl_mime_headers", (void **)&cu.mime_headers},
-	    {"curl_mime_init", (void **)&cu.mime_init},
-	    {"curl_mime_type", (void **)&cu.mime_type},
-	    {"curl_slist_append", (void **)&cu.slist_append},
-	    {"curl_slist_free_all", (void **)&cu.slist_free_all},
-	};
-
 	/* Never closed: libcurl stays initialized for the process. */
-	if (lazylib_open(SMTP_LIBRARY, syms, G_N_ELEMENTS(syms), &smtp_load_error) == 0)
+	if (!lazylib_open_once(&cu_once, &smtp_curl_lib, 1, &cu))
 		cu.global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -108,10 +100,10 @@ int smtp_send(const struct smtp_settings *s, const struct smtp_message *m, char 
 	CURLcode rc;
 	int ret = -EIO;
 
-	if (smtp_load_error || !cu.easy_init) {
+	if (cu_once.why || !cu.easy_init) {
 		*ret_error = g_strdup_printf("libcurl could not be loaded: %s; install libcurl4",
-					     smtp_load_error ? smtp_load_error
-							     : "smtp_global_init() was not called");
+					     cu_once.why ? cu_once.why
+							 : "smtp_global_init() was not called");
 		return -ENOENT;
 	}
 	curl = cu.easy_init();
