@@ -1904,6 +1904,7 @@ struct booths *booths_new(const struct config *cfg, struct desk *desk, struct bu
 	if (!b->booths->len)
 		return b;
 	gst_init(NULL, NULL);
+	media_tolerate_rtpsession_race();
 	b->certificate = media_prepare_certificate();
 	for (guint i = 0; i < b->booths->len; i++) {
 		struct booth *bo = g_ptr_array_index(b->booths, i);

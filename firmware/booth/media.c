@@ -23,6 +23,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <nice.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "lazylib.h"
 #include "post.h"
@@ -1430,6 +1431,40 @@ void media_free(struct media *m)
 	g_clear_object(&m->webrtc);
 	gst_object_unref(m->pipe);
 	media_unref(m);
+}
+
+/* GStreamer 1.22's rtpsession drops its lock in the middle of its RTCP
+ * thread's walk over the session's sources: the first time it reports on one
+ * of our senders whose clock rate it does not know (rtpsource.c
+ * rtp_source_get_new_sr, fetch_caps_for_payload; rtpsession.c source_caps),
+ * it asks rtpbin for the payload type's caps with the lock released.  With
+ * webrtcbin's bundle that is every session: rtpfunnel keeps the tracks' caps
+ * (their clock rates) from the session.  A remote source the receiving
+ * thread adds in that window ends the walk with GLib's critical
+ * "g_hash_table_foreach: assertion 'version == hash_table->version'
+ * failed" (a booth soak of 150 sessions through TURN met it 1 in 12 to 40
+ * sessions under load; with the plugin rebuilt from Debian's source and
+ * instrumented, the core showed the RTCP thread in source_caps and the
+ * receiving thread in add_source, both "holding" the session's lock).
+ * The walk stops and that round of RTCP lacks a report: harmless.  Under
+ * G_DEBUG=fatal-criticals (every test) that one critical, on that thread,
+ * does not abort; every other one still does. */
+#define MEDIA_RTCP_THREAD   "rtpsession-rtcp"
+#define MEDIA_RTCP_CRITICAL "g_hash_table_foreach: assertion 'version == hash_table->version'"
+
+static gboolean media_fatal_filter(const char *domain, GLogLevelFlags level, const char *message,
+				   gpointer data)
+{
+	char thread[17] = ""; /* a thread's name: up to 16 bytes with its NUL */
+
+	prctl(PR_GET_NAME, thread);
+	return !(g_strcmp0(domain, "GLib") == 0 && (level & G_LOG_LEVEL_CRITICAL) && message &&
+		 strstr(message, MEDIA_RTCP_CRITICAL) && strcmp(thread, MEDIA_RTCP_THREAD) == 0);
+}
+
+void media_tolerate_rtpsession_race(void)
+{
+	g_test_log_set_fatal_handler(media_fatal_filter, NULL);
 }
 
 static gpointer make_certificate(gpointer data)

@@ -117,6 +117,11 @@ int media_record(struct media *m, const char *path, GError **error);
 void media_stats(struct media *m, struct media_stats *ret);
 const char *media_codec_name(const struct media *m);
 
+/* GStreamer 1.22's rtpsession raises one harmless GLib critical on its RTCP
+ * thread in some sessions (media.c says which and why): under
+ * G_DEBUG=fatal-criticals that one does not abort.  Call after gst_init. */
+void media_tolerate_rtpsession_race(void);
+
 /* The DTLS certificate takes a second to make; webrtcbin makes it once per
  * process, in its first session.  Call at start-up: it is made on the
  * returned thread (join it before exit) so that the first call does not wait. */
