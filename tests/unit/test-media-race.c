@@ -52,7 +52,8 @@ static void test_rtcp_thread_survives(void)
 	}
 	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
 	g_test_trap_assert_passed();
-	g_test_trap_assert_stderr("*g_hash_table_foreach: assertion 'version == hash_table->version'*");
+	g_test_trap_assert_stderr(
+	    "*g_hash_table_foreach: assertion 'version == hash_table->version'*");
 }
 
 static void test_other_thread_aborts(void)
