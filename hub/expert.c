@@ -195,8 +195,7 @@ static void copy_members(JsonBuilder *b, JsonObject *o, const char *skip)
 
 static bool booth_free(JsonObject *booth)
 {
-	return strcmp(json_object_get_string_member_with_default(booth, "state", ""), "free") ==
-		   0 &&
+	return strcmp(web_json_str(booth, "state", ""), "free") == 0 &&
 	       !json_object_member(booth, "session");
 }
 
@@ -471,8 +470,8 @@ static void signal_done(struct cmd *c, JsonObject *reply)
 			     "try again or pick another site");
 	else
 		client_error(cl, c->site, reply_status(reply),
-			     json_object_get_string_member_with_default(reply, "error", "refused"),
-			     json_object_get_string_member_with_default(reply, "message", ""));
+			     web_json_str(reply, "error", "refused"),
+			     web_json_str(reply, "message", ""));
 }
 
 /* The browser's signalling: {"type", "site", …} → cmd signal. */
@@ -498,9 +497,9 @@ static void client_message(SoupWebsocketConnection *ws, gint type, GBytes *messa
 	}
 	root = json_parser_get_root(parser);
 	o = json_node_get_object(root);
-	if (g_strcmp0(json_object_get_string_member_with_default(o, "type", NULL), "pong") == 0)
+	if (g_strcmp0(web_json_str(o, "type", NULL), "pong") == 0)
 		return;
-	site = json_object_get_string_member_with_default(o, "site", NULL);
+	site = web_json_str(o, "site", NULL);
 	if (!site || !hub_live_state(c->e->hub->live, site)) {
 		client_error(c, site, 404, "no_site", "name the session's site (\"site\")");
 		return;
@@ -653,9 +652,9 @@ static void sig_take(struct hub_expert *e, struct post *po)
 	}
 	o = json_node_get_object(json_parser_get_root(parser));
 	json_object_set_string_member(o, "site", po->site);
-	type = json_object_get_string_member_with_default(o, "type", "");
+	type = web_json_str(o, "type", "");
 	id = json_object_get_int_member_with_default(o, "session", 0);
-	state = json_object_get_string_member_with_default(o, "state", NULL);
+	state = web_json_str(o, "state", NULL);
 	if (strcmp(type, "state") == 0 && id > 0 && state) {
 		if (strcmp(state, "ended") == 0)
 			client_session_drop(c, po->site, id);
@@ -725,10 +724,8 @@ static void reply_site_error(struct web_req *r, const char *site, JsonObject *re
 			  site);
 		return;
 	}
-	web_error(
-	    r, (guint)reply_status(reply),
-	    json_object_get_string_member_with_default(reply, "error", "refused"), "%s",
-	    json_object_get_string_member_with_default(reply, "message", "the site refused it"));
+	web_error(r, (guint)reply_status(reply), web_json_str(reply, "error", "refused"), "%s",
+		  web_json_str(reply, "message", "the site refused it"));
 }
 
 /* "service_names": the service's names from the site's live state, when
@@ -741,9 +738,7 @@ static void service_names(JsonBuilder *b, JsonObject *o, const char *code)
 		JsonNode *n = json_array_get_element(services, i);
 		JsonObject *s = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 
-		if (s &&
-		    g_strcmp0(json_object_get_string_member_with_default(s, "code", NULL), code) ==
-			0 &&
+		if (s && g_strcmp0(web_json_str(s, "code", NULL), code) == 0 &&
 		    json_object_member(s, "names")) {
 			json_builder_set_member_name(b, "service_names");
 			json_builder_add_value(b,
@@ -766,12 +761,10 @@ static void site_services(JsonBuilder *b, JsonObject *o, const char *provider)
 		JsonObject *s = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 
 		if (!s || !json_object_get_boolean_member_with_default(s, "remote", FALSE) ||
-		    g_strcmp0(json_object_get_string_member_with_default(s, "provider", NULL),
-			      provider) != 0)
+		    g_strcmp0(web_json_str(s, "provider", NULL), provider) != 0)
 			continue;
 		json_builder_begin_object(b);
-		web_json_add_str(b, "code",
-				 json_object_get_string_member_with_default(s, "code", ""));
+		web_json_add_str(b, "code", web_json_str(s, "code", ""));
 		if (json_object_member(s, "names")) {
 			json_builder_set_member_name(b, "names");
 			json_builder_add_value(b,
@@ -791,9 +784,7 @@ static void site_services(JsonBuilder *b, JsonObject *o, const char *provider)
 static bool booking_of(JsonNode *n, const char *provider)
 {
 	return JSON_NODE_HOLDS_OBJECT(n) &&
-	       g_strcmp0(json_object_get_string_member_with_default(json_node_get_object(n),
-								    "provider", NULL),
-			 provider) == 0;
+	       g_strcmp0(web_json_str(json_node_get_object(n), "provider", NULL), provider) == 0;
 }
 
 static gint booking_cmp(gconstpointer a, gconstpointer b)
@@ -861,8 +852,7 @@ static void expert_get(struct web_req *r)
 			JsonNode *n = json_array_get_element(remote, i);
 
 			if (JSON_NODE_HOLDS_OBJECT(n) &&
-			    g_strcmp0(json_object_get_string_member_with_default(
-					  json_node_get_object(n), "provider", NULL),
+			    g_strcmp0(web_json_str(json_node_get_object(n), "provider", NULL),
 				      provider) == 0) {
 				g_ptr_array_add(tickets, (gpointer)*id);
 				g_ptr_array_add(tickets, json_node_get_object(n));
@@ -879,11 +869,9 @@ static void expert_get(struct web_req *r)
 			continue;
 		json_builder_begin_object(b);
 		web_json_add_str(b, "site", *id);
-		web_json_add_str(b, "name",
-				 json_object_get_string_member_with_default(o, "name", *id));
+		web_json_add_str(b, "name", web_json_str(o, "name", *id));
 		web_json_add_bool(b, "silent", hub_live_silent(hub->live, *id));
-		web_json_add_str(b, "timezone",
-				 json_object_get_string_member_with_default(o, "timezone", NULL));
+		web_json_add_str(b, "timezone", web_json_str(o, "timezone", NULL));
 		json_builder_set_member_name(b, "booths");
 		json_builder_begin_array(b);
 		for (guint i = 0; booths && i < json_array_get_length(booths); i++) {
@@ -895,9 +883,7 @@ static void expert_get(struct web_req *r)
 			json_builder_begin_object(b);
 			web_json_add_int(b, "id",
 					 json_object_get_int_member_with_default(bo, "id", 0));
-			web_json_add_str(
-			    b, "state",
-			    json_object_get_string_member_with_default(bo, "state", "unknown"));
+			web_json_add_str(b, "state", web_json_str(bo, "state", "unknown"));
 			if (json_object_member(bo, "session")) {
 				json_builder_set_member_name(b, "session");
 				json_builder_add_value(
@@ -941,15 +927,11 @@ static void expert_get(struct web_req *r)
 			web_json_add_str(b, "site", site);
 			web_json_add_int(b, "ticket",
 					 json_object_get_int_member_with_default(t, "ticket", 0));
-			web_json_add_str(b, "code",
-					 json_object_get_string_member_with_default(t, "code", ""));
-			web_json_add_str(
-			    b, "service",
-			    json_object_get_string_member_with_default(t, "service", NULL));
+			web_json_add_str(b, "code", web_json_str(t, "code", ""));
+			web_json_add_str(b, "service", web_json_str(t, "service", NULL));
 			service_names(b, hub_live_state(hub->live, site),
-				      json_object_get_string_member_with_default(t, "service", ""));
-			web_json_add_str(
-			    b, "lang", json_object_get_string_member_with_default(t, "lang", NULL));
+				      web_json_str(t, "service", ""));
+			web_json_add_str(b, "lang", web_json_str(t, "lang", NULL));
 			web_json_add_int(
 			    b, "waited_s",
 			    MAX(0, now - json_object_get_int_member_with_default(t, "since", now)));
@@ -1030,7 +1012,7 @@ static void call_done(struct cmd *c, JsonObject *reply)
 		s->booth = json_object_get_int_member_with_default(reply, "booth", 0);
 		s->ticket = json_object_get_int_member_with_default(reply, "ticket", 0);
 		g_free(s->code);
-		s->code = g_strdup(json_object_get_string_member_with_default(reply, "code", ""));
+		s->code = g_strdup(web_json_str(reply, "code", ""));
 		if (!s->state[0])
 			g_strlcpy(s->state, "ringing", sizeof(s->state));
 		presence_publish(c->e, false);
@@ -1042,7 +1024,7 @@ static void call_done(struct cmd *c, JsonObject *reply)
 			 json_object_get_int_member_with_default(reply, "session", 0));
 	web_json_add_int(b, "booth", json_object_get_int_member_with_default(reply, "booth", 0));
 	web_json_add_int(b, "ticket", json_object_get_int_member_with_default(reply, "ticket", 0));
-	web_json_add_str(b, "code", json_object_get_string_member_with_default(reply, "code", ""));
+	web_json_add_str(b, "code", web_json_str(reply, "code", ""));
 	json_builder_end_object(b);
 	web_reply_builder(&r, 201, b);
 out:
@@ -1105,10 +1087,7 @@ static GPtrArray *call_candidates(struct hub *hub, const char *provider)
 			JsonNode *n = json_array_get_element(remote, i);
 			JsonObject *t = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 
-			if (t &&
-			    g_strcmp0(
-				json_object_get_string_member_with_default(t, "provider", NULL),
-				provider) == 0 &&
+			if (t && g_strcmp0(web_json_str(t, "provider", NULL), provider) == 0 &&
 			    (!oldest ||
 			     json_object_get_int_member_with_default(t, "since", 0) <
 				 json_object_get_int_member_with_default(oldest, "since", 0)))
@@ -1337,9 +1316,8 @@ static char *queue_part(JsonObject *o, const char *provider)
 		JsonNode *n = json_array_get_element(remote, i);
 
 		if (JSON_NODE_HOLDS_OBJECT(n) &&
-		    g_strcmp0(json_object_get_string_member_with_default(json_node_get_object(n),
-									 "provider", NULL),
-			      provider) == 0)
+		    g_strcmp0(web_json_str(json_node_get_object(n), "provider", NULL), provider) ==
+			0)
 			json_builder_add_value(b, json_node_copy(n));
 	}
 	/* … and its bookings: an arrival shows at once. */

@@ -300,12 +300,9 @@ static void live_build(struct hub_live *l, const struct site *s, JsonBuilder *b)
 	}
 	json_builder_begin_object(b);
 	web_json_add_str(b, "site", s->id);
-	web_json_add_str(b, "name",
-			 o ? json_object_get_string_member_with_default(o, "name", NULL) : NULL);
-	web_json_add_str(b, "version",
-			 o ? json_object_get_string_member_with_default(o, "version", NULL) : NULL);
-	web_json_add_str(b, "epoch",
-			 o ? json_object_get_string_member_with_default(o, "epoch", NULL) : NULL);
+	web_json_add_str(b, "name", o ? web_json_str(o, "name", NULL) : NULL);
+	web_json_add_str(b, "version", o ? web_json_str(o, "version", NULL) : NULL);
+	web_json_add_str(b, "epoch", o ? web_json_str(o, "epoch", NULL) : NULL);
 	web_json_add_int(b, "at", s->at);
 	web_json_add_int(b, "seen", s->seen_us / G_USEC_PER_SEC);
 	web_json_add_bool(b, "silent", s->silent);
@@ -397,15 +394,14 @@ int hub_live_build_follow(struct hub_live *l, const char *full, JsonBuilder *b)
 	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(follow, hash)))
 		return -ENOENT;
 	tk = json_object_get_object_member(follow, hash);
-	state = json_object_get_string_member_with_default(tk, "state", "waiting");
+	state = web_json_str(tk, "state", "waiting");
 	/* The shape of the site's own GET /api/follow/REF, as far as the live
 	 * state tells it, and the site's names for the page's header. */
 	json_builder_begin_object(b);
 	web_json_add_str(b, "site_id", site);
-	web_json_add_str(b, "code", json_object_get_string_member_with_default(tk, "code", ""));
-	web_json_add_str(b, "service",
-			 json_object_get_string_member_with_default(tk, "service", NULL));
-	web_json_add_str(b, "lang", json_object_get_string_member_with_default(tk, "lang", NULL));
+	web_json_add_str(b, "code", web_json_str(tk, "code", ""));
+	web_json_add_str(b, "service", web_json_str(tk, "service", NULL));
+	web_json_add_str(b, "lang", web_json_str(tk, "lang", NULL));
 	web_json_add_str(b, "state", state);
 	if (strcmp(state, "waiting") == 0) {
 		place = json_object_get_int_member_with_default(tk, "place", 1);
@@ -418,7 +414,7 @@ int hub_live_build_follow(struct hub_live *l, const char *full, JsonBuilder *b)
 	web_json_add_int(b, "at", json_object_get_int_member_with_default(o, "at", 0));
 	json_builder_set_member_name(b, "status");
 	json_builder_begin_object(b);
-	web_json_add_str(b, "site", json_object_get_string_member_with_default(o, "name", site));
+	web_json_add_str(b, "site", web_json_str(o, "name", site));
 	live_copy(b, o, "languages");
 	json_builder_set_member_name(b, "services");
 	json_builder_begin_array(b);

@@ -258,7 +258,7 @@ int record_read(const char *subject, const char *msg_id, const char *data, size_
 	if (!int_member(o, "v", 1, INT32_MAX, &v))
 		return reject(ret_reason, "body has no version \"v\" (a whole number ≥ 1)");
 	if (!json_object_has_member(o, "kind") ||
-	    g_strcmp0(json_object_get_string_member_with_default(o, "kind", ""), kind_s) != 0)
+	    g_strcmp0(web_json_str(o, "kind", ""), kind_s) != 0)
 		return reject(ret_reason, "body's \"kind\" is not the subject's %s", kind_s);
 	if (!int_member(o, "seq", 1, INT64_MAX, &body_seq) || body_seq != seq)
 		return reject(ret_reason,

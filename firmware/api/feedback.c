@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <string.h>
 #include "store.h"
+#include "json.h"
 
 #define MANAGERS          (AUTH_ROLE_MANAGER | AUTH_ROLE_ADMIN)
 #define COMMENT_CHARS_MAX 500
@@ -60,7 +61,7 @@ static int question_build(struct api *api, JsonBuilder *b, GError **error)
 		json_builder_add_null_value(b);
 		return 0;
 	}
-	main_text = json_object_get_string_member_with_default(o, config_lang_code(cfg, 0), "");
+	main_text = web_json_str(o, config_lang_code(cfg, 0), "");
 	json_builder_begin_object(b);
 	web_json_add_int(b, "id", id);
 	json_builder_set_member_name(b, "texts");
@@ -68,8 +69,7 @@ static int question_build(struct api *api, JsonBuilder *b, GError **error)
 	json_builder_set_member_name(b, "shown");
 	json_builder_begin_object(b);
 	for (int l = 0; l < cfg->n_langs; l++) {
-		const char *t =
-		    json_object_get_string_member_with_default(o, config_lang_code(cfg, l), "");
+		const char *t = web_json_str(o, config_lang_code(cfg, l), "");
 
 		web_json_add_str(b, config_lang_code(cfg, l), *t ? t : main_text);
 	}

@@ -21,6 +21,7 @@
 #include <string.h>
 #include "booking.h"
 #include "store.h"
+#include "json.h"
 
 #define MANAGERS        (AUTH_ROLE_MANAGER | AUTH_ROLE_ADMIN)
 #define NOTICE_TEXT_MAX 600
@@ -76,7 +77,7 @@ static const char *notice_text(const struct config *cfg, JsonObject *texts, int 
 	if (json_object_has_member(texts, config_lang_code(cfg, lang)))
 		t = json_object_get_string_member(texts, config_lang_code(cfg, lang));
 	if (!t || !*t)
-		t = json_object_get_string_member_with_default(texts, config_lang_code(cfg, 0), "");
+		t = web_json_str(texts, config_lang_code(cfg, 0), "");
 	return t;
 }
 

@@ -852,8 +852,8 @@ static int session_media_setup(struct booth *bo, GError **error)
 
 		if (!urls)
 			continue;
-		user = json_object_get_string_member_with_default(o, "username", NULL);
-		pass = json_object_get_string_member_with_default(o, "credential", NULL);
+		user = web_json_str(o, "username", NULL);
+		pass = web_json_str(o, "credential", NULL);
 		if (JSON_NODE_HOLDS_VALUE(urls) && json_node_get_value_type(urls) == G_TYPE_STRING)
 			g_ptr_array_add(list, (gpointer)json_node_get_string(urls));
 		else if (JSON_NODE_HOLDS_ARRAY(urls))
@@ -1427,8 +1427,7 @@ static void set_identity(struct booths *b, struct booth *bo, JsonNode *result, J
 	const char *verdict = NULL;
 
 	if (JSON_NODE_HOLDS_OBJECT(result))
-		verdict = json_object_get_string_member_with_default(json_node_get_object(result),
-								     "verdict", NULL);
+		verdict = web_json_str(json_node_get_object(result), "verdict", NULL);
 	if (s->identity)
 		json_node_unref(s->identity);
 	s->identity = json_node_ref(result);
@@ -1506,7 +1505,7 @@ static int session_renegotiate(struct booth *bo, GError **error)
 int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject *msg,
 		  GError **error)
 {
-	const char *type = json_object_get_string_member_with_default(msg, "type", "");
+	const char *type = web_json_str(msg, "type", "");
 	int64_t id = json_object_get_int_member_with_default(msg, "session", 0);
 	struct booth *bo = session_lookup(b, id, user, error);
 	struct session *s;
@@ -1561,7 +1560,7 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 		return -EPERM;
 	}
 	if (strcmp(type, "answer") == 0) {
-		const char *sdp = json_object_get_string_member_with_default(msg, "sdp", NULL);
+		const char *sdp = web_json_str(msg, "sdp", NULL);
 
 		if (!sdp || !bo->media) {
 			g_set_error(error, BOOTH_ERROR, EINVAL, "answer needs sdp");
@@ -1581,8 +1580,7 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 		return 0;
 	}
 	if (strcmp(type, "ice") == 0) {
-		const char *candidate =
-		    json_object_get_string_member_with_default(msg, "candidate", NULL);
+		const char *candidate = web_json_str(msg, "candidate", NULL);
 		int64_t mline = json_object_get_int_member_with_default(msg, "mline", -1);
 
 		if (!candidate || mline < 0 || mline > 8) {

@@ -68,7 +68,7 @@ void visits_free(struct visits *v)
 
 static const char *member(JsonNode *node, const char *name)
 {
-	return json_object_get_string_member_with_default(json_node_get_object(node), name, NULL);
+	return web_json_str(json_node_get_object(node), name, NULL);
 }
 
 static gboolean identity_passed(JsonNode *node)

@@ -84,14 +84,14 @@ static int lang_metadata(struct catalog_lang *l, JsonNode *node, const char *pat
 				 "expected \"@metadata\": {\"language\", \"name\", \"dir\", "
 				 "\"voice\", \"needs-review\"}");
 	m = json_node_get_object(node);
-	if (g_strcmp0(json_object_get_string_member_with_default(m, "language", ""), l->code))
+	if (g_strcmp0(web_json_str(m, "language", ""), l->code))
 		return lang_fail(error, path, "\"@metadata\" \"language\" must be \"%s\"", l->code);
-	l->name = g_strdup(json_object_get_string_member_with_default(m, "name", ""));
+	l->name = g_strdup(web_json_str(m, "name", ""));
 	if (!*l->name)
 		return lang_fail(error, path,
 				 "\"@metadata\" \"name\" is missing: the language in its own "
 				 "name, like \"Suomi\"");
-	dir = json_object_get_string_member_with_default(m, "dir", "ltr");
+	dir = web_json_str(m, "dir", "ltr");
 	if (strcmp(dir, "ltr") != 0 && strcmp(dir, "rtl") != 0)
 		return lang_fail(error, path,
 				 "\"@metadata\" \"dir\": expected ltr or rtl, got \"%s\"", dir);

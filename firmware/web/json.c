@@ -13,6 +13,15 @@ void web_json_add_int(JsonBuilder *b, const char *name, int64_t v)
 	json_builder_add_int_value(b, v);
 }
 
+const char *web_json_str(JsonObject *o, const char *name, const char *fallback)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+		return fallback;
+	return json_node_get_string(n);
+}
+
 void web_json_add_str(JsonBuilder *b, const char *name, const char *v)
 {
 	json_builder_set_member_name(b, name);

@@ -34,5 +34,10 @@ int web_json_check(const char *text, size_t len, int max_depth, GError **error);
 /* The depth bound alone (the transport's check of every body). */
 int web_json_depth(const char *text, size_t len, int max_depth);
 
+/* Member @name of @o when it is a string, else @fallback: missing, null or
+ * of another type alike (json-glib's _with_default getter gives NULL for a
+ * number or an object, which a strcmp would crash on). */
+const char *web_json_str(JsonObject *o, const char *name, const char *fallback);
+
 /* @b's root as text (compact), caller frees. */
 char *web_json_text(JsonBuilder *b);
