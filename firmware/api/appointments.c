@@ -360,6 +360,8 @@ static void api_appointments_import(struct web_req *r)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	int rc, added = 0;
 
+	if (!data) /* an empty body: the parsers say what is missing */
+		data = "";
 	if (ct)
 		type = g_strstrip(g_strndup(ct, strcspn(ct, ";")));
 	if (g_strcmp0(type, "text/csv") == 0)
