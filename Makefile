@@ -10,6 +10,7 @@
 #                      1,000 power cuts (test_powercut.py)
 #                      I/O errors at every write, sync and open up to 200 (test_iofault.py)
 #                      an accelerated month of traffic under a test clock (long_month.py)
+#                      300 booth sessions back to back through TURN (long_booth_sessions.py)
 #                      and make test on a stock Debian 12 (make test-stock)
 #                      and the packages on a clean Debian 12 (make test-packages)
 #                      and the image's boot in qemu (make test-image)
@@ -275,6 +276,8 @@ test-long: all
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/test_iofault.py
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/long_month.py
+	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
+		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/long_booth_sessions.py
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
 	$(Q)$(MAKE) --no-print-directory test-tsan
 	$(Q)$(MAKE) --no-print-directory test-asan
