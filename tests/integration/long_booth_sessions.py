@@ -12,7 +12,7 @@ in 12 to 40 here under load (once in CI's test_nat_turn.py).  The verdict:
 every session goes live with the expert's frames decoded and ends, the site's
 vuorod lives through all of them with no more open files or threads; its
 memory should not creep, and today it does (test_memory_flat, an expected
-failure until it is found: see README "A booth soak")."""
+failure until libnice's TURN state is released: README "A booth soak")."""
 import os
 import time
 
@@ -90,9 +90,9 @@ def test_sessions_back_to_back(world):
     assert fd[-1] <= fd[0] and th[-1] <= th[0], (fd, th)
 
 
-@pytest.mark.xfail(strict=True, reason="vuorod's main heap keeps ~200 kB a session through "
-                   "TURN (2026-12-05: +52 MB over 300 sessions, malloc_trim after each); not "
-                   "found yet")
+@pytest.mark.xfail(strict=True, reason="libnice keeps ~52 kB per TURN allocation when webrtcbin "
+                   "releases its agent with TURN refreshes alive: ~190 kB a session (2026-12-05: "
+                   "+52 MB over 300 sessions; README 'A booth soak')")
 def test_memory_flat():
     """A session's media is freed with it: over the second half of the soak
     no more than 20 kB a session kept (the first sessions fill the
