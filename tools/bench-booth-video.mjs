@@ -36,9 +36,20 @@ try {
   const flashes = await boothFlashes(screen, 12000);
   const beeps = ((await booth(v)).session.media.beeps_played_us || []).map((us) => us / 1000);
   const back = pairOffsets(flashes, beeps).map(Math.abs);
-  const sync = await syncing;
-  const late = sync.pairs.filter((p) => p.at >= 10000).map((p) => Math.abs(p.offset));
+  let sync = await syncing;
   const early = sync.pairs.filter((p) => p.at < 10000).map((p) => Math.abs(p.offset));
+  let late = sync.pairs.filter((p) => p.at >= 10000).map((p) => Math.abs(p.offset));
+  let window = "10-25 s into the call";
+  if (late.length < 5) {
+    // The page's flash detector missed most flashes in this window (seen once
+    // in make bench on a quiet machine, 8 flashes of ~22 while the <video>
+    // presented 30 fps): measure once more, the call being settled now.
+    console.log(`# booth_av_sync: only ${late.length} flashes paired 10-25 s into the call; ` +
+      `measuring 15 s more`);
+    sync = await avSync(page, { ms: 15000 });
+    late = sync.pairs.map((p) => Math.abs(p.offset));
+    window = "a second window of 15 s";
+  }
   const size = (x) => `${x.width}x${x.height}`;
   console.log(`BENCH booth_video_fps_to_expert=${toExpert.fps.toFixed(1)} fps (${size(toExpert)}; ` +
     `vuorod encoded ${counted.encoded.toFixed(1)}/s; ${toExpert.seconds.toFixed(1)} s of ${toExpert.wall.toFixed(1)})`);
@@ -49,7 +60,7 @@ try {
   if (late.length < 5) throw new Error(`only ${late.length} flashes paired with a beep: ${JSON.stringify(sync)}`);
   if (back.length < 5) throw new Error(`only ${back.length} flashes paired with a beep at the booth`);
   console.log(`BENCH booth_av_sync_to_expert_ms=${median(late).toFixed(0)} ms (median of ${late.length} ` +
-    `flashes, 10-25 s into the call; max ${Math.max(...late).toFixed(0)})`);
+    `flashes, ${window}; max ${Math.max(...late).toFixed(0)})`);
   console.log(`BENCH booth_av_sync_to_booth_ms=${median(back).toFixed(0)} ms (median of ${back.length} ` +
     `flashes; max ${Math.max(...back).toFixed(0)})`);
   console.log(`BENCH booth_av_sync_ms=${Math.max(median(late), median(back)).toFixed(0)} ms (the worse way)`);
