@@ -278,7 +278,7 @@ test-long: all
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/long_month.py
 	$(Q)VUOROD=$(BUILD)/vuorod VUOROCTL=$(BUILD)/vuoroctl BUILD_DIR=$(BUILD) \
 		/usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/integration/long_booth_sessions.py
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=300
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_S=420
 	$(Q)$(MAKE) --no-print-directory test-tsan
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory test-stock
