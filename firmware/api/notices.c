@@ -70,15 +70,9 @@ static JsonObject *notice_texts(const struct store_notice *n)
 /* @lang's text, or the main language's. */
 static const char *notice_text(const struct config *cfg, JsonObject *texts, int lang)
 {
-	const char *t = NULL;
+	const char *t = web_json_str(texts, config_lang_code(cfg, lang), "");
 
-	if (!texts)
-		return "";
-	if (json_object_has_member(texts, config_lang_code(cfg, lang)))
-		t = json_object_get_string_member(texts, config_lang_code(cfg, lang));
-	if (!t || !*t)
-		t = web_json_str(texts, config_lang_code(cfg, 0), "");
-	return t;
+	return *t ? t : web_json_str(texts, config_lang_code(cfg, 0), "");
 }
 
 /* A notice as managers see it: the texts given ("texts") and those shown

@@ -18,8 +18,7 @@ import time
 
 import pytest
 
-from conftest import wait_for
-from test_nat_turn import run_session, world  # noqa: F401 — the module's fixture
+from test_nat_turn import lose_the_expert, run_session, world  # noqa: F401 — the module's fixture
 
 SESSIONS = int(os.environ.get("BOOTH_SOAK_N", "300"))
 CUT_EVERY = 50
@@ -40,25 +39,6 @@ def threads(pid):
     return len(os.listdir("/proc/%d/task" % pid))
 
 
-def lose_the_expert(world):
-    """A live session through the relay whose expert's network drops: the
-    booth gives up (network_lost) and is free again."""
-    topo, _, site, expert = world
-    topo.drop_direct_udp(True)
-    site.ticket()
-    res = expert.do("call", timeout=90)
-    assert res.get("ok"), res
-    wait_for(lambda: (lambda x: x if (x.get("session") or {}).get("state") == "live" else None)(site.booth()),
-             timeout=20, what="the session live")
-    topo.cut("expert")
-    try:
-        b = wait_for(lambda: (lambda x: x if x["state"] == "idle" else None)(site.booth()), timeout=45,
-                     what="the booth giving up on the lost expert")
-    finally:
-        topo.heal("expert")
-    assert b["last"]["reason"] == "network_lost", b["last"]
-
-
 def test_sessions_back_to_back(world):
     topo, _, site, expert = world
     started = time.monotonic()
@@ -76,7 +56,8 @@ def test_sessions_back_to_back(world):
             fd.append(fds(site.proc.pid))
             th.append(threads(site.proc.pid))
         if i % CUT_EVERY == CUT_EVERY - 1:
-            lose_the_expert(world)
+            b = lose_the_expert(world)[2]
+            assert b["last"]["reason"] == "network_lost", b["last"]
     topo.drop_direct_udp(True)
     with open(site.stderr_path, errors="replace") as f:
         met = f.read().count(KNOWN)

@@ -340,14 +340,12 @@ def test_session_direct_when_allowed(world):
     assert res["local"] in ("host", "srflx", "prflx") and res["remote"] in ("host", "srflx", "prflx"), res
 
 
-def test_expert_network_drops_mid_session(world):
-    """Last in the module (the browser is left behind a dead link): the expert's
-    network drops in a live session through the relay; the booth gives up
-    (network_lost) and the ticket goes back to the front of the queue.  Neither
-    the signalling socket (libsoup 3.2 pings without a pong timeout) nor
-    webrtcbin's ICE notices a network that is simply gone: the booth's watch on
-    the expert's media does ([webrtc] media-timeout-seconds, then the reconnect
-    window)."""
+def lose_the_expert(world):
+    """A live session through the relay whose expert's network is cut: waits
+    for the booth to give up and heals the network.  Returns (the ticket
+    drawn, the code of the session that went live, the booth's state after,
+    seconds from the cut to the booth's giving up).  Also
+    long_booth_sessions.py's."""
     topo, _, site, expert = world
     topo.drop_direct_udp(True)
     ticket = site.ticket()
@@ -364,6 +362,19 @@ def test_expert_network_drops_mid_session(world):
         lost_s = time.monotonic() - cut_at
     finally:
         topo.heal("expert")
+    return ticket, code, b, lost_s
+
+
+def test_expert_network_drops_mid_session(world):
+    """Last in the module (the browser is left behind a dead link): the expert's
+    network drops in a live session through the relay; the booth gives up
+    (network_lost) and the ticket goes back to the front of the queue.  Neither
+    the signalling socket (libsoup 3.2 pings without a pong timeout) nor
+    webrtcbin's ICE notices a network that is simply gone: the booth's watch on
+    the expert's media does ([webrtc] media-timeout-seconds, then the reconnect
+    window)."""
+    _, _, site, _ = world
+    ticket, code, b, lost_s = lose_the_expert(world)
     assert b["last"]["reason"] == "network_lost", b["last"]
     # the customer keeps their place: waiting again, first in line
     tk = site._req("GET", "/api/tickets/%d" % ticket["id"], auth=True).json()
