@@ -31,11 +31,12 @@
 #include "ticket_layout.h"
 
 enum job_kind {
-	JOB_ISSUE,   /* issue → print → hand out (or void) */
-	JOB_REPRINT, /* print → hand out when still issued */
-	JOB_TEST,    /* print a test ticket */
-	JOB_BADGE,   /* print a visitor's badge */
-	JOB_CHECK,   /* status only */
+	JOB_ISSUE,    /* issue → print → hand out (or void) */
+	JOB_REPRINT,  /* print → hand out when still issued */
+	JOB_TEST,     /* print a test ticket */
+	JOB_BADGE,    /* print a visitor's badge */
+	JOB_CHECK,    /* status only */
+	JOB_PREFETCH, /* the status for the issue behind it, asked while it commits */
 	JOB_QUIT,
 };
 
@@ -75,6 +76,7 @@ struct dispenser {
 	GAsyncQueue *jobs;
 	struct dispenser_link *link;
 	struct hal_printer *printer; /* the worker's; the sim is opened up front */
+	struct job *prefetched;      /* the worker's: the last JOB_PREFETCH, if no job came since */
 	GMutex lock;                 /* state */
 	struct dispenser_printer_state state;
 	bool near_end_alerted;
@@ -207,7 +209,15 @@ static void worker_run_job(struct dispenser *d, struct job *j)
 	int rc;
 
 	j->message[0] = '\0';
-	rc = worker_status(d, j);
+	if (j->kind == JOB_ISSUE && d->prefetched) {
+		/* Asked at the press, while the ticket was committed. */
+		rc = d->prefetched->rc;
+		j->status = d->prefetched->status;
+		j->status_known = d->prefetched->status_known;
+	} else {
+		rc = worker_status(d, j);
+	}
+	g_clear_pointer(&d->prefetched, job_free);
 	if (rc == 0 && j->status_known)
 		rc = status_refusal(&j->status, j->message, sizeof(j->message));
 	if (rc == 0 && j->bytes) {
@@ -240,6 +250,12 @@ static gpointer worker_main(gpointer data)
 		if (j->kind == JOB_QUIT) {
 			job_free(j);
 			break;
+		}
+		if (j->kind == JOB_PREFETCH) {
+			j->rc = worker_status(d, j);
+			g_clear_pointer(&d->prefetched, job_free);
+			d->prefetched = j;
+			continue;
 		}
 		worker_run_job(d, j);
 		post_to_loop(d->context, "dispenser job", job_finish, j, NULL);
@@ -491,8 +507,6 @@ void dispenser_issue(struct dispenser *d, const struct queue_cmd *cmd, const cha
 	c.type = QUEUE_CMD_ISSUE;
 	c.handed_out = false;
 	rc = desk_submit(d->desk, &c, user, &j->res, &error, job_issued, j);
-	if (rc == 0)
-		return;
 	if (rc < 0) {
 		struct dispenser_result r = {.rc = rc, .error = error, .res = &j->res};
 
@@ -500,6 +514,14 @@ void dispenser_issue(struct dispenser *d, const struct queue_cmd *cmd, const cha
 		job_reply(j, &r);
 		return;
 	}
+	/* Taken: the printer's status is asked now, while the ticket commits,
+	 * and not after, so that its round trip (a USB serial adapter holds an
+	 * answer up to its 16 ms latency timer) is off the press-to-print path.
+	 * The worker takes jobs in order: the print, pushed once the ticket is
+	 * stored, finds it (or a later one's, fresher still). */
+	dispenser_push(d, job_new(d, JOB_PREFETCH, NULL, NULL));
+	if (rc == 0)
+		return;
 	j->rc = 0;
 	g_idle_add(job_issued_later, j);
 }
@@ -712,6 +734,7 @@ void dispenser_free(struct dispenser *d)
 	queue_result_init(&quit->res);
 	g_async_queue_push(d->jobs, quit);
 	g_thread_join(d->worker);
+	job_free(d->prefetched);
 	/* Jobs never started: nobody will print them now. */
 	for (struct job *j; (j = g_async_queue_try_pop(d->jobs));)
 		job_free(j);
