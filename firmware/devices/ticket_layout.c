@@ -348,13 +348,16 @@ int ticket_layout_render(const struct ticket_layout *t, GByteArray *bytes)
 
 		put_wrapped(out, cp, s);
 	}
-	when = g_date_time_new_from_unix_local(t->issued_at);
-	if (when && t->tz) {
-		g_autoptr(GDateTime) local = g_date_time_to_timezone(when, t->tz);
+	/* From UTC into the site's zone, loaded once (desk.c): GLib 2.74
+	 * reads the system's zone afresh at every "local" time when TZ is
+	 * not set, a stat, a readlink and a file on each ticket. */
+	when = g_date_time_new_from_unix_utc(t->issued_at);
+	if (when) {
+		g_autoptr(GDateTime) local =
+		    t->tz ? g_date_time_to_timezone(when, t->tz) : g_date_time_to_local(when);
 
-		stamp = g_date_time_format(local, "%d.%m.%Y %H:%M");
-	} else if (when) {
-		stamp = g_date_time_format(when, "%d.%m.%Y %H:%M");
+		if (local)
+			stamp = g_date_time_format(local, "%d.%m.%Y %H:%M");
 	}
 	put_line(out, cp, stamp ? stamp : "");
 	for (const char *const *l = t->lines; l && *l; l++)

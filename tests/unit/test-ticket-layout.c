@@ -379,6 +379,9 @@ static void test_tickets_fit(void)
 					g_assert_true(has_word(&w, g_ptr_array_index(words, i)));
 			}
 			g_assert_true(has_word(&w, "jono.example.fi/t/3f9a2c"));
+			/* The time in the site's zone, not the machine's (UTC here). */
+			g_assert_true(has_word(&w, "03.12.2025"));
+			g_assert_true(has_word(&w, "15:53"));
 			g_assert_cmpint(w.qr_module, ==, 6);
 			g_test_message("%d dots, %d columns, %s: %u lines, the widest %d dots",
 				       papers[pi].dots, papers[pi].columns, langs[lang],
