@@ -2,7 +2,9 @@
 /*
  * catalog: see catalog.h.  Each language is a hash table of its texts, read
  * once at start-up with json-glib; nothing here changes after that, so the
- * loop and the workers read it freely.
+ * loop and the workers read it freely.  The keys and texts live in one
+ * string chunk, each key once for every language (six languages: ~5,000
+ * texts, ~250 kB less than a pair of allocations each).
  */
 
 #include "catalog.h"
@@ -26,12 +28,13 @@ struct catalog_lang {
 	char *name;
 	char *voice; /* NULL: espeak-ng has none */
 	bool rtl;
-	GHashTable *texts; /* key → text */
+	GHashTable *texts; /* key → text, both in the catalog's strings */
 	GPtrArray *review; /* keys or "ns.*" a translator still has to review */
 };
 
 struct catalog {
-	GPtrArray *langs; /* of struct catalog_lang, main first */
+	GPtrArray *langs;      /* of struct catalog_lang, main first */
+	GStringChunk *strings; /* every key (once) and text */
 };
 
 static void lang_free(gpointer p)
@@ -51,6 +54,8 @@ void catalog_free(struct catalog *c)
 	if (!c)
 		return;
 	g_ptr_array_unref(c->langs);
+	if (c->strings)
+		g_string_chunk_free(c->strings);
 	g_free(c);
 }
 
@@ -114,7 +119,8 @@ static int lang_metadata(struct catalog_lang *l, JsonNode *node, const char *pat
 	return 0;
 }
 
-static int lang_load(struct catalog_lang *l, const char *path, GError **error)
+static int lang_load(struct catalog_lang *l, GStringChunk *strings, const char *path,
+		     GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
 	g_autoptr(GError) local = NULL;
@@ -146,7 +152,8 @@ static int lang_load(struct catalog_lang *l, const char *path, GError **error)
 		if (!strchr(key, '.'))
 			return lang_fail(error, path,
 					 "\"%s\": expected a key like \"namespace.name\"", key);
-		g_hash_table_replace(l->texts, g_strdup(key), g_strdup(json_node_get_string(node)));
+		g_hash_table_replace(l->texts, g_string_chunk_insert_const(strings, key),
+				     g_string_chunk_insert(strings, json_node_get_string(node)));
 	}
 	return 0;
 }
@@ -156,13 +163,14 @@ struct catalog *catalog_load(const char *dir, char *const *langs, GError **error
 	g_autoptr(Catalog) c = g_new0(struct catalog, 1);
 
 	c->langs = g_ptr_array_new_with_free_func(lang_free);
+	c->strings = g_string_chunk_new(64 * 1024);
 	for (char *const *p = langs; p && *p; p++) {
 		struct catalog_lang *l = g_new0(struct catalog_lang, 1);
 		g_autofree char *file = g_strconcat(*p, ".json", NULL);
 		g_autofree char *path = g_build_filename(dir, file, NULL);
 
 		l->code = g_strdup(*p);
-		l->texts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		l->texts = g_hash_table_new(g_str_hash, g_str_equal);
 		l->review = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(c->langs, l);
 		if (!config_lang_code_valid(*p)) { /* so never a path */
@@ -170,7 +178,7 @@ struct catalog *catalog_load(const char *dir, char *const *langs, GError **error
 				    "\"%s\" is not a language code (ISO 639: fi, sv, uk, …)", *p);
 			return NULL;
 		}
-		if (lang_load(l, path, error) < 0)
+		if (lang_load(l, c->strings, path, error) < 0)
 			return NULL;
 	}
 	if (c->langs->len == 0) {
