@@ -258,6 +258,7 @@ static void cmd_run(gpointer data, gpointer user_data)
 						     EXPERT_CMD_WAIT_MS);
 
 	(void)user_data;
+	g_clear_pointer(&c->reply, g_free); /* a call tried at another site before */
 	if (st == NATS_OK && reply)
 		c->reply = g_strndup(natsMsg_GetData(reply), (gsize)natsMsg_GetDataLength(reply));
 	else if (st != NATS_TIMEOUT && st != NATS_NO_RESPONDERS)
@@ -462,16 +463,15 @@ static void signal_done(struct cmd *c, JsonObject *reply)
 {
 	struct client *cl = g_hash_table_lookup(c->e->clients, c->client);
 
-	if (!cl || (reply && reply_status(reply) == 200))
-		return;
-	if (!reply)
+	if (cl && !reply)
 		client_error(cl, c->site, 504, "site_silent",
 			     "the site did not answer — its connection to the hub may be down; "
 			     "try again or pick another site");
-	else
+	else if (cl && reply_status(reply) != 200)
 		client_error(cl, c->site, reply_status(reply),
 			     web_json_str(reply, "error", "refused"),
 			     web_json_str(reply, "message", ""));
+	cmd_free(c);
 }
 
 /* The browser's signalling: {"type", "site", …} → cmd signal. */
