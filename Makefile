@@ -259,7 +259,7 @@ test-tsan:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SAN=thread CFLAGS="-O1 -g" all
 	$(Q)tests/run --tsan $(BUILD)/tsan
 
-# ASan+UBSan on every integration suite (make test runs only the API's).
+# ASan+UBSan on every integration suite (make test runs the API's and the hub expert's).
 test-asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 CFLAGS="-O1 -g" all
 	$(Q)tests/run --asan $(BUILD)/asan
