@@ -260,7 +260,7 @@ test-tsan:
 	$(Q)tests/run --tsan $(BUILD)/tsan
 
 # ASan+UBSan on every integration suite (make test runs the API's and the hub expert's).
-test-asan:
+test-asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 CFLAGS="-O1 -g" all
 	$(Q)tests/run --asan $(BUILD)/asan
 
