@@ -182,11 +182,14 @@ def strict(workdir, request):
 def test_half_sent_request_is_closed_after_the_header_timeout(strict):
     s = connect(strict)
     s.sendall(b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: never ends
+    # The timeout is a whole-second GLib timer, which GLib aligns to its
+    # second boundaries: it may fire up to a quarter second early, counted
+    # from the accept, which came before this clock starts (CI read 0.799 s).
     took = closed_by_peer(s, timeout=10)
-    assert 0.8 < took < 4, "closed after %.1f s" % took
+    assert 0.5 < took < 4, "closed after %.2f s" % took
     # A connection that sends nothing at all goes the same way.
     took = closed_by_peer(connect(strict), timeout=10)
-    assert 0.8 < took < 4, "closed after %.1f s" % took
+    assert 0.5 < took < 4, "closed after %.2f s" % took
     alive(strict)
 
 
