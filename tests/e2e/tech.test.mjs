@@ -250,6 +250,10 @@ test("tech: an announcement no longer current is listed as dropped, with why", a
     expect((await v.api("POST", "/api/counters/2/start", {}, "bertil")).status === 200, "serving started");
     const dropped = (await recent()).find((a) => a.state === "dropped");
     expect(dropped && dropped.reason === "started", "dropped because started: " + JSON.stringify(dropped));
+    // The list is drawn anew whenever an announcement changes state: let the first call finish
+    // so that the page stands still while it is read (CI once scrolled a replaced item).
+    await waitFor(async () => (await recent()).every((a) => a.state !== "queued" && a.state !== "playing"),
+      "the announcer idle", 20000);
 
     page = await open(v.url + "/tech", { lang: "en" });
     await logIn(page, "tech");
