@@ -74,9 +74,12 @@ CFLAGS ?= -O2 -g
 # firmware/ by layer (../shared/DESIGN.md): each folder is a -I, and its
 # files log under one domain, vuoro-FOLDER (hal/ logs as "hal").
 FW_DIRS := firmware $(sort $(patsubst %/,%,$(dir $(wildcard firmware/*/*.c))))
+# Where the board's GStreamer plugins are (hal/gst_plugins.c), as the board sees it.
+GST_PLUGINDIR := $(patsubst $(SYSROOT)%,%,$(shell $(PKG_CONFIG_RUN) --variable=pluginsdir gstreamer-1.0 2>/dev/null))
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. $(addprefix -I,$(FW_DIRS)) -Ihal -Itools \
 	-DVUORO_VERSION='"$(VERSION)"' -DVUORO_UIDIR='"$(PREFIX)/share/vuoro/ui"' \
-	-DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP
+	-DG_LOG_USE_STRUCTURED=1 $(PKG_CFLAGS) -MMD -MP \
+	-DVUORO_GST_PLUGINDIR='"$(GST_PLUGINDIR)"'
 ALL_CFLAGS += $(CPPFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 ifneq ($(SYSROOT),)

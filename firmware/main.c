@@ -32,6 +32,7 @@
 #include "booth.h"
 #include "identity.h"
 #include "feedback.h"
+#include "gst_plugins.h"
 #include "bus.h"
 #include "catalog.h"
 #include "config.h"
@@ -561,6 +562,8 @@ int main(int argc, char **argv)
 		g_free(o.config);
 		return rc;
 	}
+	/* Before any thread: it sets GStreamer's environment. */
+	gst_plugins_prepare();
 	if (o.check_audio) {
 		rc = vuorod_check_audio(o.config);
 		if (gst_is_initialized())

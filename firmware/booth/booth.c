@@ -20,6 +20,7 @@
  */
 
 #include "booth.h"
+#include "gst_plugins.h"
 #include "json.h"
 
 #include <errno.h>
@@ -1903,6 +1904,16 @@ struct booths *booths_new(const struct config *cfg, struct desk *desk, struct bu
 		return b;
 	gst_init(NULL, NULL);
 	media_tolerate_rtpsession_race();
+	for (guint i = 0; i < b->booths->len; i++) {
+		const struct config_counter *cc = ((struct booth *)b->booths->pdata[i])->cc;
+
+		/* An H.264 booth's encoder (a board's own) and decoder may lie
+		 * outside the plugins read at start (hal/gst_plugins.h). */
+		if (cc->video_codec == 1) {
+			gst_plugins_find(cc->h264_encoder);
+			gst_plugins_find("avdec_h264");
+		}
+	}
 	b->certificate = media_prepare_certificate();
 	for (guint i = 0; i < b->booths->len; i++) {
 		struct booth *bo = g_ptr_array_index(b->booths, i);
