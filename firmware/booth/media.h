@@ -8,7 +8,10 @@
  *
  * A media object is built ahead of a call (media_new: the pipeline in READY,
  * which opens the camera, so a missing one is known before anybody calls)
- * and used for one session: media_start sets it playing and makes the offer;
+ * and used for one session.  webrtcbin joins it when the session first
+ * needs it (media_add_turn, media_open_channel or media_start): with libnice
+ * and what that loads it is some 5 MB an idle booth need not hold.
+ * media_start sets it playing and makes the offer;
  * the answer and the peer's ICE candidates come back through media_answer and
  * media_add_ice.  Everything GStreamer reports from its threads reaches the
  * callbacks on the main loop, never from inside a media_* call.  media_free

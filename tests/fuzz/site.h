@@ -14,6 +14,7 @@
 #pragma once
 
 #include <glib/gstdio.h>
+#include <openssl/crypto.h>
 #include <string.h>
 
 #include "api.h"
@@ -91,6 +92,11 @@ static void site_open(void)
 	g_autofree char *db = NULL;
 	g_autofree char *ui = NULL;
 
+	/* As vuorod's main(): OpenSSL's exit cleanup would free its state under
+	 * the DTLS of a webrtcbin still starting on a streaming thread when the
+	 * run ends (CI: fuzz-signal's "gst_dtls_connection_set_property:
+	 * assertion 'priv->ssl' failed" after DONE, a critical, so a crash). */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	fuzz_quiet();
 	cfg = fuzz_config();
 	if (!(site.dir = g_dir_make_tmp("vuoro-fuzz-site-XXXXXX", &error)))
