@@ -2,17 +2,27 @@
 /*
  * desk: command → engine → durable store → bus.
  *
- * Invariant: the engine holds exactly what the store holds.  A command is
- * applied to the engine, its result committed in one transaction, and only
- * then published.  If the commit fails, the engine is rebuilt from the store;
+ * Invariant: the engine holds exactly what the store holds, plus the
+ * commands whose results wait for their commit.  A command is applied to
+ * the engine, its result committed in one transaction, and only then
+ * published.  If the commit fails, the engine is rebuilt from the store;
  * if even that fails (the file is unreadable), the desk stays "degraded" and
  * retries the rebuild before the next command, refusing commands until then.
+ *
+ * Group commit, pipelined: the commands of one main-loop iteration form a
+ * batch, committed on the writer thread while the main loop runs the next
+ * commands on the engine (one batch in flight at a time, in order).  When a
+ * batch fails, the ones gathered behind it fail too: they ran on an engine
+ * that held it.
  */
 
 #include "desk.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include "auth.h"
@@ -35,6 +45,24 @@ struct desk {
 	struct queue_result tick_result;
 	GPtrArray *pending; /* of struct desk_pending *: run, not yet committed */
 	guint flush_source;
+	/* The writer thread commits one batch at a time (to_writer); the batch
+	 * in flight is the main thread's to finish once its commit is done
+	 * (under lock; the writer signals cond and wake_fd). */
+	GThread *writer;
+	GAsyncQueue *to_writer;
+	struct desk_batch *inflight;
+	GMutex lock;
+	GCond cond;
+	gboolean inflight_done;
+	int wake_fd;
+	guint wake_source;
+	/* Batches committed (or failed), to be published and answered in
+	 * order; a desk_flush from a callback of one (finishing) only commits. */
+	GQueue committed;
+	gboolean finishing;
+	/* A batch failed and is not finished yet: what is pending ran on an
+	 * engine that held it, and waits to fail with it. */
+	gboolean failed;
 	struct visits *visits;
 	/* The opening-hour exceptions the engine reads: board-config's, then
 	 * the imported ones (owned by @imported). */
@@ -60,6 +88,13 @@ struct desk_pending {
 	struct visit_note *note; /* what goes into the visit it ends, NULL none */
 	desk_done_fn done;
 	gpointer data;
+};
+
+/* Results committed together, and how that went. */
+struct desk_batch {
+	GPtrArray *items; /* of struct desk_pending * */
+	int rc;
+	GError *error;
 };
 
 static void desk_pending_free(gpointer p)
@@ -384,6 +419,168 @@ const GPtrArray *desk_hours_exceptions(struct desk *d)
 	return d->exceptions;
 }
 
+static struct desk_batch *desk_batch_take(struct desk *d)
+{
+	struct desk_batch *b = g_new0(struct desk_batch, 1);
+
+	b->items = g_steal_pointer(&d->pending);
+	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
+	return b;
+}
+
+static void desk_batch_free(struct desk_batch *b)
+{
+	if (b->items)
+		g_ptr_array_unref(b->items);
+	g_clear_error(&b->error);
+	g_free(b);
+}
+
+/* On the writer thread, or on the main one (desk_flush). */
+static void desk_batch_commit(struct desk *d, struct desk_batch *b)
+{
+	g_autofree const struct queue_result **results =
+	    g_new(const struct queue_result *, b->items->len);
+	g_autofree struct store_audit *audits = g_new(struct store_audit, b->items->len);
+
+	for (guint i = 0; i < b->items->len; i++) {
+		struct desk_pending *p = b->items->pdata[i];
+
+		results[i] = &p->res;
+		audits[i] = p->audit;
+	}
+	b->rc = store_results_commit(d->store, d->cfg, b->items->len, results, audits, &b->error);
+}
+
+/* Publishes and answers a committed batch, or fails it and every command
+ * gathered behind it, which ran on the engine it held. */
+static void desk_batch_finish(struct desk *d, struct desk_batch *b)
+{
+	g_autoptr(GPtrArray) behind = NULL;
+
+	store_outbox_notify_due(d->store);
+	if (b->rc < 0) {
+		g_autoptr(GError) reload_error = NULL;
+
+		if (d->flush_source) {
+			g_source_remove(d->flush_source);
+			d->flush_source = 0;
+		}
+		behind = g_steal_pointer(&d->pending);
+		d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
+		d->failed = FALSE;
+		/* Nothing of the batch is stored: the engine forgets it too. */
+		if (desk_load(d, &reload_error) < 0) {
+			d->degraded = TRUE;
+			g_warning("cannot rebuild the queue from the database: %s",
+				  reload_error->message);
+		}
+	}
+	for (guint i = 0; i < b->items->len; i++) {
+		struct desk_pending *p = b->items->pdata[i];
+
+		if (b->rc == 0) {
+			d->last_time = MAX(d->last_time, p->audit.at);
+			visit_result_committed(d->visits, &p->res);
+			desk_publish(d, &p->res);
+		}
+		p->done(b->rc, b->error, &p->res, p->data);
+	}
+	for (guint i = 0; behind && i < behind->len; i++) {
+		struct desk_pending *p = behind->pdata[i];
+
+		p->done(b->rc, b->error, &p->res, p->data);
+	}
+	desk_batch_free(b);
+}
+
+/* Finishes the committed batches in order, unless called back from one:
+ * the loop that runs it goes on with the rest. */
+static void desk_drain(struct desk *d)
+{
+	struct desk_batch *b;
+
+	if (d->finishing)
+		return;
+	d->finishing = TRUE;
+	while ((b = g_queue_pop_head(&d->committed)))
+		desk_batch_finish(d, b);
+	d->finishing = FALSE;
+}
+
+static void desk_committed(struct desk *d, struct desk_batch *b)
+{
+	if (b->rc < 0)
+		d->failed = TRUE;
+	g_queue_push_tail(&d->committed, b);
+}
+
+static gpointer desk_writer(gpointer data)
+{
+	struct desk *d = data;
+	struct desk_batch *b;
+	uint64_t one = 1;
+
+	while ((b = g_async_queue_pop(d->to_writer))->items) {
+		desk_batch_commit(d, b);
+		g_mutex_lock(&d->lock);
+		d->inflight_done = TRUE;
+		g_cond_signal(&d->cond);
+		g_mutex_unlock(&d->lock);
+		if (write(d->wake_fd, &one, sizeof(one)) < 0)
+			g_warning("desk: cannot wake the main loop: %s", g_strerror(errno));
+	}
+	desk_batch_free(b);
+	return NULL;
+}
+
+/* Hands what is pending to the writer unless a batch is in flight (its
+ * end sends the next) or one failed. */
+static void desk_dispatch(struct desk *d)
+{
+	if (d->inflight || d->failed || d->pending->len == 0)
+		return;
+	d->inflight = desk_batch_take(d);
+	d->inflight_done = FALSE; /* the writer is idle: no lock needed */
+	g_async_queue_push(d->to_writer, d->inflight);
+}
+
+/* Waits for the batch in flight; once it is stored the writer starts on
+ * what gathered meanwhile (@next), before its answers go out. */
+static void desk_wait(struct desk *d, gboolean next)
+{
+	struct desk_batch *b = d->inflight;
+
+	if (!b)
+		return;
+	g_mutex_lock(&d->lock);
+	while (!d->inflight_done)
+		g_cond_wait(&d->cond, &d->lock);
+	g_mutex_unlock(&d->lock);
+	d->inflight = NULL;
+	desk_committed(d, b);
+	if (next)
+		desk_dispatch(d);
+}
+
+static gboolean desk_woken(gint fd, GIOCondition condition, gpointer data)
+{
+	struct desk *d = data;
+	uint64_t n;
+	gboolean done;
+
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		g_warning("desk: reading the writer's wake-up: %s", g_strerror(errno));
+	g_mutex_lock(&d->lock);
+	done = d->inflight && d->inflight_done;
+	g_mutex_unlock(&d->lock);
+	if (done) /* else desk_flush took it already */
+		desk_wait(d, TRUE);
+	desk_drain(d);
+	desk_dispatch(d);
+	return G_SOURCE_CONTINUE;
+}
+
 struct desk *desk_new(const struct config *cfg, struct store *store, struct bus *bus,
 		      GError **error)
 {
@@ -398,6 +595,19 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 		d->tz = g_time_zone_new_local();
 	queue_result_init(&d->tick_result);
 	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
+	d->wake_fd = -1;
+	g_queue_init(&d->committed);
+	g_mutex_init(&d->lock);
+	g_cond_init(&d->cond);
+	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->wake_fd < 0) {
+		g_set_error(error, DESK_ERROR, errno, "cannot make the desk's eventfd: %s",
+			    g_strerror(errno));
+		return NULL;
+	}
+	d->wake_source = g_unix_fd_add(d->wake_fd, G_IO_IN, desk_woken, d);
+	d->to_writer = g_async_queue_new();
+	d->writer = g_thread_new("desk-writer", desk_writer, d);
 	d->visits = visits_new(d);
 	if (desk_load(d, error) < 0 || desk_hours_reload(d, error) < 0 ||
 	    store_last_time(store, &d->last_time, error) < 0)
@@ -414,6 +624,18 @@ void desk_free(struct desk *d)
 		return;
 	if (d->pending)
 		desk_flush(d);
+	if (d->writer) {
+		g_async_queue_push(d->to_writer, g_new0(struct desk_batch, 1)); /* stop */
+		g_thread_join(d->writer);
+	}
+	if (d->to_writer)
+		g_async_queue_unref(d->to_writer);
+	if (d->wake_source)
+		g_source_remove(d->wake_source);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
+	g_mutex_clear(&d->lock);
+	g_cond_clear(&d->cond);
 	if (d->flush_source)
 		g_source_remove(d->flush_source);
 	if (d->tick_source)
@@ -442,7 +664,16 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 	struct store_audit audit;
 	int rc;
 
-	desk_flush(d); /* keep the order of commands that came before */
+	/* Keep the order of commands that came before.  Called back from a
+	 * batch being published (desk_drain), the result is published before
+	 * the rest of it, as it runs before them. */
+	desk_flush(d);
+	if (d->failed) { /* only so called back: the engine holds a lost batch */
+		queue_result_clear(res);
+		g_set_error(error, DESK_ERROR, EIO,
+			    "the last changes could not be saved: try again in a moment");
+		return -EIO;
+	}
 	if (d->degraded && desk_load(d, NULL) < 0) {
 		queue_result_clear(res);
 		g_set_error(error, DESK_ERROR, EIO,
@@ -506,56 +737,25 @@ static gboolean desk_flush_idle(gpointer data)
 	struct desk *d = data;
 
 	d->flush_source = 0;
-	desk_flush(d);
+	desk_dispatch(d);
 	return G_SOURCE_REMOVE;
 }
 
 void desk_flush(struct desk *d)
 {
-	g_autoptr(GPtrArray) batch = NULL;
-	g_autofree const struct queue_result **results = NULL;
-	g_autofree struct store_audit *audits = NULL;
-	g_autoptr(GError) error = NULL;
-	int rc;
-
 	if (d->flush_source) {
 		g_source_remove(d->flush_source);
 		d->flush_source = 0;
 	}
-	if (d->pending->len == 0)
-		return;
-	/* Take the batch out first: callbacks may submit again. */
-	batch = g_steal_pointer(&d->pending);
-	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
-	results = g_new(const struct queue_result *, batch->len);
-	audits = g_new(struct store_audit, batch->len);
-	for (guint i = 0; i < batch->len; i++) {
-		struct desk_pending *p = batch->pdata[i];
+	desk_wait(d, FALSE);
+	if (d->pending->len && !d->failed) {
+		/* Take the batch out first: callbacks may submit again. */
+		struct desk_batch *b = desk_batch_take(d);
 
-		results[i] = &p->res;
-		audits[i] = p->audit;
+		desk_batch_commit(d, b);
+		desk_committed(d, b);
 	}
-	rc = store_results_commit(d->store, d->cfg, batch->len, results, audits, &error);
-	if (rc < 0) {
-		g_autoptr(GError) reload_error = NULL;
-
-		/* Nothing of the batch is stored: the engine forgets it too. */
-		if (desk_load(d, &reload_error) < 0) {
-			d->degraded = TRUE;
-			g_warning("cannot rebuild the queue from the database: %s",
-				  reload_error->message);
-		}
-	}
-	for (guint i = 0; i < batch->len; i++) {
-		struct desk_pending *p = batch->pdata[i];
-
-		if (rc == 0) {
-			d->last_time = MAX(d->last_time, p->audit.at);
-			visit_result_committed(d->visits, &p->res);
-			desk_publish(d, &p->res);
-		}
-		p->done(rc, error, &p->res, p->data);
-	}
+	desk_drain(d);
 }
 
 int desk_submit(struct desk *d, struct queue_cmd *cmd, const char *user, struct queue_result *res,

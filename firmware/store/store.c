@@ -85,6 +85,11 @@ struct store {
 	int64_t outbox_next;                  /* the next record's seq (row id); 0: read it again */
 	store_outbox_notify_fn outbox_notify; /* a row was written (the uplink) */
 	void *outbox_notify_data;
+	/* The thread that opened the store runs outbox_notify; a row written
+	 * on another (the desk's writer) sets notify_due (atomic) for
+	 * store_outbox_notify_due there. */
+	GThread *opener;
+	gint notify_due;
 	char *epoch;
 	/* The newest record the hub acknowledged, kept beside the database
 	 * (PATH.sent: "EPOCH SEQ"): a database older than that (a backup put
@@ -576,6 +581,7 @@ struct store *store_open(const char *path, const struct config *cfg, GError **er
 	int rc;
 
 	s->path = g_strdup(path);
+	s->opener = g_thread_self();
 	/* A WAL database on a read-only file system (an SD card the kernel
 	 * remounted read-only after errors) cannot be opened normally: open it
 	 * immutable, serve what can be read, and let every write fail with a
@@ -964,8 +970,10 @@ static int put_outbox(struct store *s, const char *kind, int64_t at, JsonNode *b
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		s->outbox_next++;
-		if (s->outbox_notify)
+		if (s->outbox_notify && g_thread_self() == s->opener)
 			s->outbox_notify(s->outbox_notify_data);
+		else if (s->outbox_notify)
+			g_atomic_int_set(&s->notify_due, 1);
 	}
 	return rc;
 }
@@ -1129,31 +1137,38 @@ static int put_day_summary(struct store *s, const struct config *cfg, int64_t at
 	return put_outbox(s, "day.summary", at, outbox_day_summary(&d));
 }
 
+/* The transaction holds the connection's own mutex from BEGIN to COMMIT:
+ * run on the desk's writer thread, every call the opener's thread makes on
+ * the connection meanwhile waits for the commit, so it never reads what is
+ * not durable yet. */
 int store_results_commit(struct store *s, const struct config *cfg, guint n,
 			 const struct queue_result *const *res, const struct store_audit *audits,
 			 GError **error)
 {
-	int rc;
+	sqlite3_mutex *held = sqlite3_db_mutex(s->db);
+	int rc, ret = 0;
 
+	sqlite3_mutex_enter(held);
 	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "saving", error);
+	if (rc != SQLITE_OK) {
+		ret = store_fail(s, rc, "saving", error);
+		goto out;
+	}
 	for (guint i = 0; i < n; i++) {
 		rc = put_result(s, cfg, res[i], audits ? &audits[i] : NULL);
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
 	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		goto fail;
-	return 0;
-fail : {
-	int ret = store_fail(
+	if (rc == SQLITE_OK)
+		goto out;
+fail:
+	ret = store_fail(
 	    s, rc, n == 1 && audits && audits[0].command ? audits[0].command : "saving", error);
-
 	store_rollback(s);
+out:
+	sqlite3_mutex_leave(held);
 	return ret;
-}
 }
 
 int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
@@ -2805,6 +2820,12 @@ void store_outbox_set_notify(struct store *s, store_outbox_notify_fn fn, void *d
 {
 	s->outbox_notify = fn;
 	s->outbox_notify_data = data;
+}
+
+void store_outbox_notify_due(struct store *s)
+{
+	if (g_atomic_int_compare_and_exchange(&s->notify_due, 1, 0) && s->outbox_notify)
+		s->outbox_notify(s->outbox_notify_data);
 }
 
 int store_outbox_first_unsent(struct store *s, int64_t *ret_seq, GError **error)

@@ -114,7 +114,9 @@ int64_t store_visit_manual_add(struct store *s, const struct config *cfg,
  * retention prune) into @ret_note. */
 int store_transfer_note_get(struct store *s, uint32_t ticket, char **ret_note, GError **error);
 /* Several commands' results in one transaction (group commit): all or
- * none.  @audits may be NULL, else one per result. */
+ * none.  @audits may be NULL, else one per result.  May run on a thread
+ * other than the opener's (the desk's writer): the connection is held from
+ * BEGIN to COMMIT, so the opener's calls meanwhile wait for it. */
 int store_results_commit(struct store *s, const struct config *cfg, guint n,
 			 const struct queue_result *const *res, const struct store_audit *audits,
 			 GError **error);
@@ -370,6 +372,9 @@ int store_outbox_prune(struct store *s, int64_t before, GError **error);
  * from an idle callback, a rolled-back row is then simply not there). */
 typedef void (*store_outbox_notify_fn)(void *data);
 void store_outbox_set_notify(struct store *s, store_outbox_notify_fn fn, void *data);
+/* On the thread that opened @s: the notify of rows another thread wrote
+ * (store_results_commit on the desk's writer). */
+void store_outbox_notify_due(struct store *s);
 struct store_outbox_row {
 	int64_t seq;
 	const char *kind;
