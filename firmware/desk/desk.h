@@ -59,9 +59,12 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 
 /* Group commit.  desk_submit runs @cmd on the engine at once and queues its
  * result; the results of one main-loop iteration are committed together in
- * one transaction (desk_flush, from an idle source or before anything reads
- * the queue), and only then is @done called and the events published.  So
- * four counters calling at once cost one fdatasync, not four.  Returns 0
+ * one transaction on the desk's writer thread (one batch at a time, while
+ * the loop runs the next commands), and only then is @done called and the
+ * events published, in the order the engine ran them.  So four counters
+ * calling at once cost one fdatasync, not four.  A batch the store refuses
+ * fails with every command gathered behind it (@done with its error), and
+ * the engine is rebuilt from the store.  Returns 0
  * (then @done follows, never from inside desk_submit); 1 when the command
  * had to run synchronously (a pending daily reset, a rebuild) and @res
  * already holds the durable result; or a negative errno with @error and
@@ -70,7 +73,10 @@ typedef void (*desk_done_fn)(int rc, const GError *error, const struct queue_res
 			     gpointer data);
 int desk_submit(struct desk *d, struct queue_cmd *cmd, const char *user, struct queue_result *res,
 		GError **error, desk_done_fn done, gpointer data);
-/* Commits what desk_submit queued; a no-op when nothing is. */
+/* Commits what desk_submit queued (waiting for the batch in flight), so the
+ * store holds it when this returns; a no-op when nothing is.  Called back
+ * from a batch's @done or events, it leaves their publishing and answers to
+ * the loop that runs them, in order. */
 void desk_flush(struct desk *d);
 
 /* Appointment check-in at the kiosk by booking code: issues a ticket with
