@@ -553,6 +553,9 @@ static void desk_wait(struct desk *d, gboolean next)
 
 	if (!b)
 		return;
+	/* Called back from inside a store_* call, the writer would wait for
+	 * the connection this thread holds, and this thread for the writer. */
+	g_assert(!store_held(d->store));
 	g_mutex_lock(&d->lock);
 	while (!d->inflight_done)
 		g_cond_wait(&d->cond, &d->lock);
@@ -595,7 +598,6 @@ struct desk *desk_new(const struct config *cfg, struct store *store, struct bus 
 		d->tz = g_time_zone_new_local();
 	queue_result_init(&d->tick_result);
 	d->pending = g_ptr_array_new_with_free_func(desk_pending_free);
-	d->wake_fd = -1;
 	g_queue_init(&d->committed);
 	g_mutex_init(&d->lock);
 	g_cond_init(&d->cond);

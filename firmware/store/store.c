@@ -89,6 +89,7 @@ struct store {
 	 * on another (the desk's writer) sets notify_due (atomic) for
 	 * store_outbox_notify_due there. */
 	GThread *opener;
+	int held; /* the opener's thread holds the connection (STORE_HOLD) */
 	gint notify_due;
 	char *epoch;
 	/* The newest record the hub acknowledged, kept beside the database
@@ -103,6 +104,45 @@ struct store {
 	GMutex fault_lock;
 	char *write_fault;
 };
+
+/* One connection, two threads: the opener's, and the desk's writer
+ * (store_results_commit).  Every entry point holds the connection's own
+ * recursive mutex from its first statement to its last (STORE_HOLD), so
+ * the other thread never runs inside its transaction, between a cached
+ * statement's bind and its step, or before it reads sqlite3_changes() and
+ * the row id — and the fields beside the connection (outbox_next, sent_*)
+ * are the holder's.  A reader's connection (no mutex) holds nothing. */
+static struct store *store_hold(struct store *s)
+{
+	sqlite3_mutex *m = s->db ? sqlite3_db_mutex(s->db) : NULL;
+
+	if (!m)
+		return NULL;
+	sqlite3_mutex_enter(m);
+	if (g_thread_self() == s->opener)
+		s->held++;
+	return s;
+}
+
+static void store_release(struct store **held)
+{
+	struct store *s = *held;
+
+	if (!s)
+		return;
+	if (g_thread_self() == s->opener)
+		s->held--;
+	sqlite3_mutex_leave(sqlite3_db_mutex(s->db));
+}
+
+#define STORE_HOLD(s)                                                                              \
+	struct store *store_held_ __attribute__((cleanup(store_release))) G_GNUC_UNUSED =          \
+	    store_hold(s)
+
+bool store_held(const struct store *s)
+{
+	return s->held > 0 && g_thread_self() == s->opener;
+}
 
 #define OUTBOX_ADD_SQL "INSERT INTO outbox (id, kind, at, body) VALUES (?1, ?2, ?3, ?4)"
 
@@ -508,6 +548,7 @@ static void store_sent_write(struct store *s, bool now)
 
 void store_outbox_sent_sync(struct store *s)
 {
+	STORE_HOLD(s);
 	store_sent_write(s, true);
 }
 
@@ -1137,18 +1178,16 @@ static int put_day_summary(struct store *s, const struct config *cfg, int64_t at
 	return put_outbox(s, "day.summary", at, outbox_day_summary(&d));
 }
 
-/* The transaction holds the connection's own mutex from BEGIN to COMMIT:
- * run on the desk's writer thread, every call the opener's thread makes on
- * the connection meanwhile waits for the commit, so it never reads what is
- * not durable yet. */
+/* Run on the desk's writer thread: it holds the connection (STORE_HOLD)
+ * from BEGIN to COMMIT, so every call the opener's thread makes meanwhile
+ * waits for the commit and never reads what is not durable yet. */
 int store_results_commit(struct store *s, const struct config *cfg, guint n,
 			 const struct queue_result *const *res, const struct store_audit *audits,
 			 GError **error)
 {
-	sqlite3_mutex *held = sqlite3_db_mutex(s->db);
+	STORE_HOLD(s);
 	int rc, ret = 0;
 
-	sqlite3_mutex_enter(held);
 	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		ret = store_fail(s, rc, "saving", error);
@@ -1167,13 +1206,13 @@ fail:
 	    s, rc, n == 1 && audits && audits[0].command ? audits[0].command : "saving", error);
 	store_rollback(s);
 out:
-	sqlite3_mutex_leave(held);
 	return ret;
 }
 
 int store_result_commit(struct store *s, const struct config *cfg, const struct queue_result *res,
 			const struct store_audit *audit, GError **error)
 {
+	STORE_HOLD(s);
 	return store_results_commit(s, cfg, 1, &res, audit, error);
 }
 
@@ -1181,6 +1220,7 @@ int64_t store_visit_manual_add(struct store *s, const struct config *cfg,
 			       const struct queue_visit *v, const struct store_audit *audit,
 			       GError **error)
 {
+	STORE_HOLD(s);
 	const struct store_visit_note note = {.ticket = v->ticket, .manual = true};
 	int64_t id = 0;
 	int rc;
@@ -1208,6 +1248,7 @@ int64_t store_visit_manual_add(struct store *s, const struct config *cfg,
 
 int store_transfer_note_get(struct store *s, uint32_t ticket, char **ret_note, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s,
 	    "SELECT transfer_note FROM visits WHERE ticket = ?1 AND outcome = 'transferred' "
@@ -1231,6 +1272,7 @@ int store_transfer_note_get(struct store *s, uint32_t ticket, char **ret_note, G
 
 int store_audit_add(struct store *s, const struct store_audit *audit, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = put_audit(s, audit);
 
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "writing the audit log", error);
@@ -1310,6 +1352,7 @@ static sqlite3_stmt *store_row_by_id(struct store *s, const char *sql, int64_t i
  * command of today): the scan stops after the day's rows at most. */
 int store_last_time(struct store *s, int64_t *ret, GError **error)
 {
+	STORE_HOLD(s);
 	int rc;
 	sqlite3_stmt *st = store_row(
 	    s,
@@ -1326,6 +1369,7 @@ int store_last_time(struct store *s, int64_t *ret, GError **error)
 int store_audit_last_counter(struct store *s, const char *command, uint32_t ticket, int64_t since,
 			     int16_t *ret_counter, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s,
 	    "SELECT json_extract(detail, '$.counter'), at FROM audit WHERE command = ?1 "
@@ -1403,6 +1447,7 @@ static int row_ticket(const struct config *cfg, sqlite3_stmt *st, struct queue_t
 int store_queue_load(struct store *s, const struct config *cfg, struct queue *q, int32_t day,
 		     GArray *ret_ghosts, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -1532,6 +1577,7 @@ static int ticket_query(struct store *s, const struct config *cfg, sqlite3_stmt 
 int store_ticket_get(struct store *s, const struct config *cfg, uint32_t id,
 		     struct queue_ticket *ret, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_hot(s, ST_TICKET_GET);
 	int rc;
 
@@ -1544,6 +1590,7 @@ int store_ticket_get(struct store *s, const struct config *cfg, uint32_t id,
 int store_ticket_by_ref(struct store *s, const struct config *cfg, const char *ref,
 			struct queue_ticket *ret, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_hot(s, ST_TICKET_BY_REF);
 	int rc;
 
@@ -1610,6 +1657,7 @@ static int audited_change(struct store *s, int rc, const char *member, int64_t i
 int store_user_put(struct store *s, const char *name, const char *role, const char *hash,
 		   int64_t now, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "INSERT INTO users (name, role, hash, created_at) VALUES (?1, ?2, ?3, "
 			     "?4) ON CONFLICT (name) DO UPDATE SET role = ?2, hash = ?3",
@@ -1620,6 +1668,7 @@ int store_user_put(struct store *s, const char *name, const char *role, const ch
 
 int store_user_set_hash(struct store *s, const char *name, const char *hash, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "UPDATE users SET hash = ?2 WHERE name = ?1",
 			     "changing the password", error, "ss", name, hash);
 
@@ -1636,6 +1685,7 @@ int store_user_set_hash(struct store *s, const char *name, const char *hash, GEr
 int store_user_get(struct store *s, const char *name, char **ret_role, char **ret_hash,
 		   GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s, "SELECT role, hash FROM users WHERE name = ?1", error);
 	int rc;
 
@@ -1662,6 +1712,7 @@ int store_user_get(struct store *s, const char *name, char **ret_role, char **re
 int store_user_foreach(struct store *s, void (*fn)(const char *name, const char *role, void *data),
 		       void *data, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s, "SELECT name, role FROM users ORDER BY name", error);
 	int rc, n = 0;
 
@@ -1678,6 +1729,7 @@ int store_user_foreach(struct store *s, void (*fn)(const char *name, const char 
 int store_token_put(struct store *s, const char *token_hash, const char *user, int64_t expires_at,
 		    GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "INSERT INTO tokens (hash, user, expires_at) VALUES (?1, ?2, ?3)",
 			     "saving the login", error, "ssi", token_hash, user, expires_at);
 
@@ -1690,6 +1742,7 @@ int store_token_put(struct store *s, const char *token_hash, const char *user, i
 int store_token_get(struct store *s, const char *token_hash, int64_t now, char **ret_user,
 		    char **ret_role, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT t.user, u.role FROM tokens t JOIN users u ON "
 					 "u.name = t.user WHERE t.hash = ?1 AND t.expires_at > ?2 "
@@ -1720,6 +1773,7 @@ int store_token_get(struct store *s, const char *token_hash, int64_t now, char *
 
 int store_token_delete(struct store *s, const char *token_hash, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "DELETE FROM tokens WHERE hash = ?1", "logging out", error, "s",
 			     token_hash);
 
@@ -1728,6 +1782,7 @@ int store_token_delete(struct store *s, const char *token_hash, GError **error)
 
 int store_user_set_disabled(struct store *s, const char *name, bool disabled, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "UPDATE users SET disabled = ?2 WHERE name = ?1",
 			     "disabling the user", error, "si", name, (int64_t)disabled);
 
@@ -1743,6 +1798,7 @@ int store_user_set_disabled(struct store *s, const char *name, bool disabled, GE
 
 int store_user_disabled(struct store *s, const char *name)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s, "SELECT disabled FROM users WHERE name = ?1", NULL);
 	int rc;
 
@@ -1796,6 +1852,7 @@ static char *store_device_token_id(const char *token_hash)
 
 int store_device_add(struct store *s, const struct store_device *d, GError **error)
 {
+	STORE_HOLD(s);
 	g_autofree char *id = store_device_token_id(d->token_hash);
 	int rc = store_write(s,
 			     "INSERT INTO devices (name, role, booth, token_id, token_hash, "
@@ -1815,6 +1872,7 @@ int store_device_add(struct store *s, const struct store_device *d, GError **err
 int store_device_by_token(struct store *s, const char *token_hash, struct store_device *ret,
 			  GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s, "SELECT " STORE_DEVICE_COLS " FROM devices WHERE token_id = ?1", error);
 	g_autofree char *id = store_device_token_id(token_hash);
@@ -1840,6 +1898,7 @@ int store_device_by_token(struct store *s, const char *token_hash, struct store_
 int store_device_set_token(struct store *s, const char *name, const char *token_hash, int64_t now,
 			   GError **error)
 {
+	STORE_HOLD(s);
 	g_autofree char *id = store_device_token_id(token_hash);
 	int rc = store_write(s,
 			     "UPDATE devices SET token_id = ?2, token_hash = ?3, pair_hash = NULL, "
@@ -1856,6 +1915,7 @@ int store_device_set_token(struct store *s, const char *name, const char *token_
 int store_device_set_pair(struct store *s, const char *name, const char *pair_hash, int64_t expires,
 			  GError **error)
 {
+	STORE_HOLD(s);
 	int rc =
 	    store_write(s, "UPDATE devices SET pair_hash = ?2, pair_expires = ?3 WHERE name = ?1",
 			"saving the pairing code", error, "ssi", name, pair_hash, expires);
@@ -1871,6 +1931,7 @@ int store_device_set_pair(struct store *s, const char *name, const char *pair_ha
 int store_device_foreach(struct store *s, void (*fn)(const struct store_device *d, void *data),
 			 void *data, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st =
 	    store_prepare(s, "SELECT " STORE_DEVICE_COLS " FROM devices ORDER BY name", error);
 	int rc, n = 0;
@@ -1891,6 +1952,7 @@ int store_device_foreach(struct store *s, void (*fn)(const struct store_device *
 
 int store_device_delete(struct store *s, const char *name, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "DELETE FROM devices WHERE name = ?1", "revoking the device", error,
 			     "s", name);
 
@@ -1968,6 +2030,7 @@ static int appointment_overlap(struct store *s, const struct config *cfg,
 int store_appointment_add(struct store *s, const struct config *cfg, struct store_appointment *a,
 			  GError **error)
 {
+	STORE_HOLD(s);
 	const struct config_service *svc = config_service_get(cfg, a->service);
 	int rc;
 
@@ -2011,6 +2074,7 @@ rollback:
 int store_appointments_import(struct store *s, const struct config *cfg, GPtrArray *list,
 			      int *ret_added, GError **error)
 {
+	STORE_HOLD(s);
 	static const char sql[] = "INSERT INTO appointments (code, service, at, duration_min, "
 				  "staff, name, source, state, host_email) VALUES (?1, ?2, ?3, "
 				  "?4, ?5, ?6, ?7, 'booked', ?8) ON CONFLICT (code) DO NOTHING";
@@ -2118,6 +2182,7 @@ static int row_appointment(const struct config *cfg, sqlite3_stmt *st, struct st
 int store_appointment_by_code(struct store *s, const struct config *cfg, const char *code,
 			      struct store_appointment *ret, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s, "SELECT " APPOINTMENT_COLUMNS " FROM appointments WHERE code = ?1 COLLATE NOCASE",
 	    error);
@@ -2144,6 +2209,7 @@ int store_appointment_by_code(struct store *s, const struct config *cfg, const c
 
 int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GError **error)
 {
+	STORE_HOLD(s);
 	int rc =
 	    store_write(s, "UPDATE appointments SET state = 'arrived', ticket = ?2 WHERE id = ?1",
 			"checking in", error, "ii", (int64_t)id, (int64_t)ticket);
@@ -2158,6 +2224,7 @@ int store_appointment_arrive(struct store *s, uint32_t id, uint32_t ticket, GErr
 int store_appointment_get(struct store *s, const struct config *cfg, uint32_t id,
 			  struct store_appointment *ret, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s, "SELECT " APPOINTMENT_COLUMNS " FROM appointments WHERE id = ?1", error);
 	int rc;
@@ -2183,6 +2250,7 @@ int store_appointment_get(struct store *s, const struct config *cfg, uint32_t id
 
 int store_appointment_cancel(struct store *s, uint32_t id, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "UPDATE appointments SET state = 'cancelled' WHERE id = ?1 AND "
 			     "state = 'booked'",
@@ -2213,6 +2281,7 @@ int store_appointment_cancel(struct store *s, uint32_t id, GError **error)
 int store_appointment_host_ack(struct store *s, uint32_t id, int64_t at,
 			       const struct store_audit *audit, GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "saving the host's acknowledgement";
 	sqlite3_stmt *st;
 	bool acknowledged;
@@ -2245,6 +2314,7 @@ int store_appointment_host_ack(struct store *s, uint32_t id, int64_t at,
 
 int store_ticket_print_failed(struct store *s, uint32_t id, const char *message, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(
 	    s, "UPDATE tickets SET print_error = ?2, print_failed_at = ?3 WHERE id = ?1",
 	    "recording a failed print", error, "isi", (int64_t)id, message,
@@ -2257,6 +2327,7 @@ int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t
 			      void (*fn)(const struct store_appointment *a, void *data), void *data,
 			      GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " APPOINTMENT_COLUMNS " FROM appointments WHERE "
 					 "at >= ?1 AND at < ?2 ORDER BY at, id",
@@ -2285,6 +2356,7 @@ int store_appointment_foreach(struct store *s, const struct config *cfg, int64_t
 
 int store_integrity_check(struct store *s, char **ret_report, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s, "PRAGMA integrity_check", error);
 	GString *report = g_string_new(NULL);
 	int rc;
@@ -2397,6 +2469,7 @@ close_out:
 
 int store_backup(struct store *s, const char *dest, GError **error)
 {
+	STORE_HOLD(s);
 	return store_backup_paced(s, dest, s->reader ? STORE_BACKUP_PAGES : -1, error);
 }
 
@@ -2517,6 +2590,7 @@ int store_tickets_of_day(struct store *s, const struct config *cfg, int32_t day,
 			 void (*fn)(const struct queue_ticket *t, void *data), void *data,
 			 GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s, "SELECT " TICKET_COLUMNS " FROM tickets WHERE day = ?1 ORDER BY id", error);
 	int rc;
@@ -2541,6 +2615,7 @@ int store_tickets_of_day(struct store *s, const struct config *cfg, int32_t day,
 
 int store_user_set_provider(struct store *s, const char *name, const char *provider, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "UPDATE users SET provider = ?2 WHERE name = ?1",
 			     "saving the user's provider", error, "ss", name, provider);
 
@@ -2549,6 +2624,7 @@ int store_user_set_provider(struct store *s, const char *name, const char *provi
 
 char *store_user_provider(struct store *s, const char *name)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s, "SELECT provider FROM users WHERE name = ?1", NULL);
 	char *provider = NULL;
 
@@ -2563,6 +2639,7 @@ char *store_user_provider(struct store *s, const char *name)
 
 int64_t store_session_add(struct store *s, const struct store_session *ss, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "INSERT INTO sessions (booth, ticket, day, code, service, provider, "
 			     "expert, state, video_codec, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
@@ -2580,6 +2657,7 @@ int64_t store_session_add(struct store *s, const struct store_session *ss, GErro
 int store_session_state(struct store *s, int64_t id, const char *state, const char *reason,
 			const char *error_text, int64_t at, GError **error)
 {
+	STORE_HOLD(s);
 	static const char *const time_columns[][2] = {
 	    {"ringing", "ringing_at"},
 	    {"connecting", "connecting_at"},
@@ -2643,6 +2721,7 @@ static int session_event_put(struct store *s, int64_t id, const char *event, con
 int store_session_event(struct store *s, int64_t id, const char *event, const char *detail,
 			int64_t at, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_exec(s, "BEGIN IMMEDIATE", "saving the session event", error);
 
 	if (rc == 0)
@@ -2657,6 +2736,7 @@ int store_session_event(struct store *s, int64_t id, const char *event, const ch
 int store_session_consent(struct store *s, int64_t id, const char *consent, const char *recording,
 			  int64_t at, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_exec(s, "BEGIN IMMEDIATE", "saving the recording consent", error);
 
 	if (rc == 0)
@@ -2678,6 +2758,7 @@ int store_recordings_expired(struct store *s, int64_t before,
 			     void (*fn)(int64_t id, const char *path, void *data), void *data,
 			     GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st =
 	    store_prepare(s,
 			  "SELECT id, recording FROM sessions WHERE recording IS NOT "
@@ -2711,6 +2792,7 @@ int store_recordings_expired(struct store *s, int64_t before,
 
 int store_sessions_interrupted(struct store *s, int64_t at, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "UPDATE sessions SET state = 'ended', end_reason = 'error', error = "
 			     "'vuorod restarted during the session', ended_at = ?1 WHERE state != "
@@ -2722,6 +2804,7 @@ int store_sessions_interrupted(struct store *s, int64_t at, GError **error)
 
 int64_t store_identity_add(struct store *s, const struct store_identity *c, GError **error)
 {
+	STORE_HOLD(s);
 	gboolean passed = strcmp(c->result, "verified") == 0 || strcmp(c->method, "document") == 0;
 	int64_t id;
 	int rc;
@@ -2762,12 +2845,14 @@ fail:
 
 int store_feedback_add(struct store *s, const struct store_feedback *fb, GError **error)
 {
+	STORE_HOLD(s);
 	return store_feedback_insert(s, fb, NULL, error);
 }
 
 int store_feedback_insert(struct store *s, const struct store_feedback *fb, int64_t *ret_id,
 			  GError **error)
 {
+	STORE_HOLD(s);
 	int rc = s->outbox ? store_exec(s, "BEGIN IMMEDIATE", "saving the feedback", error) : 0;
 	int64_t id = 0;
 
@@ -2798,6 +2883,7 @@ int store_feedback_insert(struct store *s, const struct store_feedback *fb, int6
 int store_outbox_fault(struct store *s, const char *device, const char *code, bool raised,
 		       int64_t at, GError **error)
 {
+	STORE_HOLD(s);
 	int rc;
 
 	if (!s->outbox)
@@ -2809,6 +2895,7 @@ int store_outbox_fault(struct store *s, const char *device, const char *code, bo
 
 int store_outbox_prune(struct store *s, int64_t before, GError **error)
 {
+	STORE_HOLD(s);
 	/* The newest row stays: the next seq follows it, even after a restart. */
 	return store_write(s,
 			   "DELETE FROM outbox WHERE sent_at > 0 AND sent_at < ?1 AND id < (SELECT "
@@ -2830,6 +2917,7 @@ void store_outbox_notify_due(struct store *s)
 
 int store_outbox_first_unsent(struct store *s, int64_t *ret_seq, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st =
 	    store_prepare(s,
 			  "SELECT COALESCE((SELECT MIN(id) FROM outbox WHERE sent_at = "
@@ -2850,6 +2938,7 @@ int store_outbox_unsent(struct store *s, int64_t from, int limit,
 			void (*fn)(const struct store_outbox_row *row, void *data), void *data,
 			GError **error)
 {
+	STORE_HOLD(s);
 	/* By id from @from: a range of the primary key, no index to keep. */
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT id, kind, at, body FROM outbox WHERE id >= ?1 AND "
@@ -2879,6 +2968,7 @@ int store_outbox_unsent(struct store *s, int64_t from, int limit,
 int store_outbox_mark_sent(struct store *s, const int64_t *seqs, guint n, int64_t at,
 			   GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -2921,6 +3011,7 @@ int store_outbox_mark_sent(struct store *s, const int64_t *seqs, guint n, int64_
 int store_outbox_backlog(struct store *s, int64_t from, int64_t *ret_n, int64_t *ret_oldest_at,
 			 GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st =
 	    store_prepare(s,
 			  "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM outbox WHERE id "
@@ -2981,6 +3072,7 @@ static int put_session_ended(struct store *s, int64_t id)
 
 int store_prune_personal(struct store *s, int64_t before, int64_t now, GError **error)
 {
+	STORE_HOLD(s);
 	static const char *const sql[] = {
 	    /* what ties a check to a person: the certificate and the keyed hash */
 	    "UPDATE identity_checks SET cert_issuer = NULL, cert_serial = NULL, id_hmac = NULL, "
@@ -3075,6 +3167,7 @@ static void row_notice(sqlite3_stmt *st, struct store_notice *n)
 int store_notice_put(struct store *s, struct store_notice *n, const struct store_audit *audit,
 		     GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "saving the notice";
 	g_autofree char *missing = NULL;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
@@ -3104,6 +3197,7 @@ int store_notice_put(struct store *s, struct store_notice *n, const struct store
 int store_notice_withdraw(struct store *s, int64_t id, int64_t at, const struct store_audit *audit,
 			  GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "withdrawing the notice";
 	g_autofree char *missing = NULL;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
@@ -3120,6 +3214,7 @@ int store_notice_withdraw(struct store *s, int64_t id, int64_t at, const struct 
 
 int store_notice_get(struct store *s, int64_t id, struct store_notice *ret, GError **error)
 {
+	STORE_HOLD(s);
 	int rc;
 	sqlite3_stmt *st =
 	    store_row_by_id(s, "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ?1", id,
@@ -3136,6 +3231,7 @@ int store_notice_foreach(struct store *s, int64_t after,
 			 void (*fn)(const struct store_notice *n, void *data), void *data,
 			 GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st =
 	    store_prepare(s,
 			  "SELECT " NOTICE_COLUMNS " FROM notices WHERE withdrawn_at "
@@ -3223,6 +3319,7 @@ static int visitor_audit_commit(struct store *s, int rc, int64_t id, int badge,
 int store_visitor_add(struct store *s, struct store_visitor *v, const struct store_audit *audit,
 		      GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "registering the visitor";
 	sqlite3_stmt *st;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
@@ -3269,6 +3366,7 @@ static int visitor_badge(struct store *s, int64_t id, int *ret_badge, bool *ret_
 
 int store_visitor_out(struct store *s, int64_t id, const struct store_audit *audit, GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "signing the visitor out";
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 	int badge = 0;
@@ -3298,6 +3396,7 @@ int store_visitor_out(struct store *s, int64_t id, const struct store_audit *aud
 int store_visitor_delete(struct store *s, int64_t id, const struct store_audit *audit,
 			 GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "deleting the visitor";
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 	int badge = 0;
@@ -3317,6 +3416,7 @@ int store_visitor_delete(struct store *s, int64_t id, const struct store_audit *
 
 int store_visitor_get(struct store *s, int64_t id, struct store_visitor *ret, GError **error)
 {
+	STORE_HOLD(s);
 	int rc;
 	sqlite3_stmt *st = store_row_by_id(
 	    s, "SELECT " VISITOR_COLUMNS " FROM visitors WHERE id = ?1", id, "reading the visitor",
@@ -3331,6 +3431,7 @@ int store_visitor_get(struct store *s, int64_t id, struct store_visitor *ret, GE
 
 int store_visitor_set_print_error(struct store *s, int64_t id, const char *what, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s, "UPDATE visitors SET print_error = ?2 WHERE id = ?1",
 			     "recording the badge's print", error, "is", id, what);
 
@@ -3341,6 +3442,7 @@ int store_visitor_foreach(struct store *s, bool in_only, int64_t from, int64_t t
 			  void (*fn)(const struct store_visitor *v, void *data), void *data,
 			  GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s,
 	    in_only ? "SELECT " VISITOR_COLUMNS " FROM visitors WHERE out_at = 0 ORDER BY in_at, id"
@@ -3368,6 +3470,7 @@ int store_visitor_foreach(struct store *s, bool in_only, int64_t from, int64_t t
 
 int store_visitors_prune(struct store *s, int64_t before, GError **error)
 {
+	STORE_HOLD(s);
 	return store_write(s, "DELETE FROM visitors WHERE max(in_at, out_at) < ?1",
 			   "erasing old visitor register rows", error, "i", before);
 }
@@ -3390,6 +3493,7 @@ void store_hours_exception_clear(struct store_hours_exception *e)
 int store_hours_exceptions_import(struct store *s, GPtrArray *list, const struct store_audit *audit,
 				  GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "importing the opening-hour exceptions";
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 
@@ -3422,6 +3526,7 @@ int store_hours_exceptions_import(struct store *s, GPtrArray *list, const struct
 int store_hours_exception_delete(struct store *s, int64_t id, const struct store_audit *audit,
 				 GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "deleting the opening-hour exception";
 	g_autofree char *missing = NULL;
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
@@ -3440,6 +3545,7 @@ int store_hours_exception_foreach(struct store *s,
 				  void (*fn)(const struct store_hours_exception *e, void *data),
 				  void *data, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(
 	    s, "SELECT " HOURS_EXCEPTION_COLUMNS " FROM hours_exceptions ORDER BY date, id", error);
 	int rc;
@@ -3488,6 +3594,7 @@ void store_mail_clear(struct store_mail *m)
 
 int store_mail_add(struct store *s, struct store_mail *m, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "INSERT INTO mail_queue (recipient, subject, body, created_at, "
 			     "next_at) VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -3503,6 +3610,7 @@ int store_mail_add(struct store *s, struct store_mail *m, GError **error)
 
 int store_mail_next(struct store *s, int64_t now, struct store_mail *ret, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " MAIL_COLUMNS " FROM mail_queue WHERE sent_at = "
 					 "0 AND next_at <= ?1 ORDER BY next_at, id LIMIT 1",
@@ -3537,6 +3645,7 @@ int store_mail_next(struct store *s, int64_t now, struct store_mail *ret, GError
 int store_mail_pending(struct store *s, int64_t *ret_n, int64_t *ret_next_at,
 		       int64_t *ret_oldest_at, GError **error)
 {
+	STORE_HOLD(s);
 	int rc;
 	sqlite3_stmt *st =
 	    store_row(s,
@@ -3556,6 +3665,7 @@ int store_mail_pending(struct store *s, int64_t *ret_n, int64_t *ret_next_at,
 
 int store_mail_sent(struct store *s, int64_t id, int64_t at, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(
 	    s, "UPDATE mail_queue SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
 	    "marking an e-mail sent", error, "ii", id, at);
@@ -3565,6 +3675,7 @@ int store_mail_sent(struct store *s, int64_t id, int64_t at, GError **error)
 
 int store_mail_failed(struct store *s, int64_t id, int64_t next_at, const char *why, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "UPDATE mail_queue SET attempts = attempts + 1, next_at = ?2, "
 			     "last_error = ?3 WHERE id = ?1",
@@ -3604,6 +3715,7 @@ static void row_alarm(sqlite3_stmt *st, struct store_alarm *a)
 int store_alarm_raise(struct store *s, struct store_alarm *a, const struct store_audit *audit,
 		      GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "recording the alarm";
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 	int64_t id = 0;
@@ -3626,6 +3738,7 @@ int store_alarm_raise(struct store *s, struct store_alarm *a, const struct store
 int store_alarm_acknowledge(struct store *s, int64_t id, int64_t at, const char *user,
 			    const struct store_audit *audit, GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "acknowledging the alarm";
 	g_autofree char *missing =
 	    g_strdup_printf("no alarm %" G_GINT64_FORMAT ", or it was acknowledged already", id);
@@ -3642,6 +3755,7 @@ int store_alarm_acknowledge(struct store *s, int64_t id, int64_t at, const char 
 
 int store_alarm_get(struct store *s, int64_t id, struct store_alarm *ret, GError **error)
 {
+	STORE_HOLD(s);
 	int rc;
 	sqlite3_stmt *st =
 	    store_row_by_id(s, "SELECT " ALARM_COLUMNS " FROM alarms WHERE id = ?1", id,
@@ -3658,6 +3772,7 @@ int store_alarm_foreach(struct store *s, int64_t since,
 			void (*fn)(const struct store_alarm *a, void *data), void *data,
 			GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " ALARM_COLUMNS " FROM alarms WHERE "
 					 "acknowledged_at = 0 OR acknowledged_at >= ?1 "
@@ -3681,6 +3796,7 @@ int store_alarm_foreach(struct store *s, int64_t since,
 
 int store_alarm_open_count(struct store *s, int counter)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT COUNT(*) FROM alarms WHERE acknowledged_at = 0 "
 					 "AND (?1 = 0 OR counter = ?1)",
@@ -3699,6 +3815,7 @@ int store_alarm_open_count(struct store *s, int counter)
 int store_feedback_words(struct store *s, int64_t id, const char *comment, int64_t question,
 			 const char *answer, int64_t at, int64_t not_before, GError **error)
 {
+	STORE_HOLD(s);
 	int rc = store_write(s,
 			     "UPDATE feedback SET comment = ?2, question = ?3, answer = ?4, "
 			     "words_at = ?5 WHERE id = ?1 AND words_at = 0 AND at >= ?6",
@@ -3718,6 +3835,7 @@ int store_feedback_words(struct store *s, int64_t id, const char *comment, int64
 int store_feedback_question_set(struct store *s, const char *texts, int64_t at, const char *user,
 				const struct store_audit *audit, GError **error)
 {
+	STORE_HOLD(s);
 	const char *doing = "saving the feedback question";
 	int rc = store_exec(s, "BEGIN IMMEDIATE", doing, error);
 	int64_t id = 0;
@@ -3741,6 +3859,7 @@ int store_feedback_question_set(struct store *s, const char *texts, int64_t at, 
 
 int store_feedback_question_get(struct store *s, int64_t *ret_id, char **ret_texts, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT id, texts FROM feedback_questions WHERE "
 					 "withdrawn_at = 0 ORDER BY id DESC LIMIT 1",
@@ -3765,6 +3884,7 @@ int store_feedback_words_foreach(struct store *s, int32_t from_day, int32_t to_d
 				 void (*fn)(const struct store_feedback_words *w, void *data),
 				 void *data, GError **error)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT id, at, words_at, question, rating, service, "
 					 "comment, answer, source, counter FROM feedback WHERE "
@@ -3799,6 +3919,7 @@ int store_feedback_words_foreach(struct store *s, int32_t from_day, int32_t to_d
 
 bool store_feedback_at_counter(struct store *s, int64_t id, int counter)
 {
+	STORE_HOLD(s);
 	sqlite3_stmt *st = store_prepare(s, "SELECT counter FROM feedback WHERE id = ?1", NULL);
 	bool same = false;
 

@@ -115,8 +115,9 @@ int64_t store_visit_manual_add(struct store *s, const struct config *cfg,
 int store_transfer_note_get(struct store *s, uint32_t ticket, char **ret_note, GError **error);
 /* Several commands' results in one transaction (group commit): all or
  * none.  @audits may be NULL, else one per result.  May run on a thread
- * other than the opener's (the desk's writer): the connection is held from
- * BEGIN to COMMIT, so the opener's calls meanwhile wait for it. */
+ * other than the opener's (the desk's writer).  Every store_* call holds
+ * the connection for its whole run, so the two threads' calls never
+ * interleave: the opener's wait for a commit in flight. */
 int store_results_commit(struct store *s, const struct config *cfg, guint n,
 			 const struct queue_result *const *res, const struct store_audit *audits,
 			 GError **error);
@@ -375,6 +376,9 @@ void store_outbox_set_notify(struct store *s, store_outbox_notify_fn fn, void *d
 /* On the thread that opened @s: the notify of rows another thread wrote
  * (store_results_commit on the desk's writer). */
 void store_outbox_notify_due(struct store *s);
+/* Whether the calling thread (the opener's) is inside a store_* call, as
+ * from a foreach's callback: it must not wait for the writer then. */
+bool store_held(const struct store *s);
 struct store_outbox_row {
 	int64_t seq;
 	const char *kind;

@@ -277,6 +277,48 @@ static void test_free_answers_everything(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 3);
 }
 
+/* The loop's own store calls while a batch is on the writer (a manager
+ * saves the feedback question, an API action writes its audit row): each
+ * holds the connection from its first statement to its last, so neither
+ * the writer's transaction nor the loop's runs inside the other's, and the
+ * shared cached statements (the audit insert) carry their own values. */
+static void test_store_calls_beside_the_writer(struct fixture *f, gconstpointer data)
+{
+	enum {
+		ROUNDS = 200
+	};
+	g_autofree struct order *o = g_new0(struct order, 2 * ROUNDS);
+
+	for (guint i = 0; i < ROUNDS; i++) {
+		g_autofree char *texts = g_strdup_printf("{\"fi\":\"Kysymys %u?\"}", i);
+		g_autofree char *detail = g_strdup_printf("{\"round\":%u}", i);
+		const struct store_audit audit = {
+		    .at = MON_1000, .user = "maija", .command = "main", .detail = detail};
+		const struct store_audit asked = {
+		    .at = MON_1000, .user = "maija", .command = "question", .detail = texts};
+		g_autoptr(GError) error = NULL;
+
+		submit(f, &o[2 * i]);
+		submit(f, &o[2 * i + 1]);
+		hand_over(); /* the writer takes them; the loop goes on at once */
+		g_assert_cmpint(
+		    store_feedback_question_set(f->store, texts, MON_1000, "maija", &asked, &error),
+		    ==, 0);
+		g_assert_no_error(error);
+		g_assert_cmpint(store_audit_add(f->store, &audit, &error), ==, 0);
+		g_assert_no_error(error);
+		wait_all(&o[2 * i], 2);
+	}
+	for (guint i = 0; i < 2 * ROUNDS; i++)
+		g_assert_cmpint(o[i].rc, ==, 0);
+	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 2 * ROUNDS);
+	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM feedback_questions"), ==, ROUNDS);
+	g_assert_cmpint(count(f, "SELECT COUNT(DISTINCT detail) FROM audit WHERE command = 'main'"),
+			==, ROUNDS);
+	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM audit WHERE command = 'issue'"), ==,
+			2 * ROUNDS);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -285,5 +327,6 @@ int main(int argc, char **argv)
 	ADD("failed-batch-fails-those-behind", test_failed_batch_fails_those_behind);
 	ADD("flush-from-an-answer", test_flush_from_an_answer);
 	ADD("free-answers-everything", test_free_answers_everything);
+	ADD("store-calls-beside-the-writer", test_store_calls_beside_the_writer);
 	return g_test_run();
 }
