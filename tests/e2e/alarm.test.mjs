@@ -7,7 +7,7 @@
 // both staff pages and the lamp goes out.  axe on the advisor with its
 // help, and on the manager with the alarm.
 
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, logIn } from "./lib.mjs";
 
 const lamp = async (v) => (await v.api("GET", "/api/gpio", null, "tech")).body.lines.find((l) => l.name === "alarm").value;
 
@@ -25,9 +25,7 @@ test("alarm: Ctrl+Alt+A on /advisor shows on /manager, lights the lamp, not on /
     }));
 
     const manager = await open(v.url + "/manager", { lang: "en" });
-    await manager.getByLabel("User name").pressSequentially("maija");
-    await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await manager.getByRole("button", { name: "Log in" }).click();
+    await logIn(manager, "maija");
     await manager.waitForSelector("#notices-none");
     expect(await manager.locator("#staff-alarm").isHidden(), "no alarm yet");
 

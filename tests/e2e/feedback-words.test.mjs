@@ -8,16 +8,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, logIn } from "./lib.mjs";
 
 const sql = (v, query) => execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"), query], { encoding: "utf8" }).trim();
 
 // /manager in English, logged in as maija, the words section drawn.
 async function managerPage(v) {
   const manager = await open(v.url + "/manager", { lang: "en" });
-  await manager.getByLabel("User name").pressSequentially("maija");
-  await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
-  await manager.getByRole("button", { name: "Log in" }).click();
+  await logIn(manager, "maija");
   await manager.waitForSelector("#words-none");
   return manager;
 }

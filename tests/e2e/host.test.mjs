@@ -7,7 +7,7 @@
 // is coming and the display show it by ticket number.  axe on each view;
 // each is photographed.
 
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, logIn } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const FULL_HD = { width: 1920, height: 1080 };
@@ -23,9 +23,7 @@ function helsinkiNow(offsetMin = 0) {
 
 async function hostLogin(v, user) {
   const page = await open(v.url + "/host", { lang: "en" });
-  await page.getByLabel("User name").pressSequentially(user);
-  await page.getByLabel("Password").pressSequentially(USERS[user][1]);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logIn(page, user);
   await page.waitForSelector("#arrivals-title");
   return page;
 }
@@ -125,9 +123,7 @@ test("host: a mail server that does not answer is a fault on /tech, naming it an
     const c = await v.api("POST", "/api/checkin", { code: appt.body.code, lang: "fi" });
     expect(c.status === 201, "checked in");
     const page = await open(v.url + "/tech", { lang: "en" });
-    await page.getByLabel("User name").pressSequentially("tech");
-    await page.getByLabel("Password").pressSequentially(USERS.tech[1]);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page, "tech");
     const fault = page.locator("#faults li", { hasText: "e-mail to hosts is not delivered" });
     await fault.waitFor({ timeout: 15000 });
     const text = await fault.innerText();

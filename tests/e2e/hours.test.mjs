@@ -9,7 +9,7 @@
 // axe checks each view, and each is photographed.
 
 import path from "node:path";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT, SHOTS } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT, SHOTS, logIn } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const serviceButton = (page, code) => page.locator(`button.service[data-service="${code}"]`);
@@ -84,9 +84,7 @@ test("hours exceptions: the kiosk's closed notice in Finnish and Swedish, specia
     // /manager: the list, an import, a delete.
     const manager = await open(v.url + "/manager", { lang: "en" });
     pages.push(manager);
-    await manager.getByLabel("User name").pressSequentially("maija");
-    await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await manager.getByRole("button", { name: "Log in" }).click();
+    await logIn(manager, "maija");
     await manager.waitForSelector("#exceptions-table");
     const rows = manager.locator("#exceptions-table tbody tr");
     await waitFor(async () => (await rows.count()) === 2, "two exceptions today").catch(async (e) => {

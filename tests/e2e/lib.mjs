@@ -229,6 +229,18 @@ export async function closeBrowser() {
   shared = null;
 }
 
+// Logs @user in on a staff page's login form (ui/common/staff.js) and waits
+// until the page is past it: its app or its "this page is for …" refusal.  A
+// login vuorod refused fails here, with the words the page showed.
+export async function logIn(page, user, password = USERS[user][1]) {
+  await page.getByLabel("User name").pressSequentially(user);
+  await page.getByLabel("Password").pressSequentially(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForSelector("#app:not([hidden]), #refused:not([hidden]), #login-out .error");
+  if (await page.locator("#login-out .error").count())
+    throw new Error(`logging in as ${user}: ${await page.locator("#login-out").innerText()}`);
+}
+
 // A page at a viewport: kiosk 1080×1920 portrait, display 1920×1080 …
 export async function open(url, { width = 1280, height = 800, lang } = {}) {
   const b = await browser();

@@ -6,7 +6,7 @@
 
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, SHOTS } from "./lib.mjs";
+import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, SHOTS, logIn } from "./lib.mjs";
 
 
 async function ok(v, method, path, body, user) {
@@ -64,9 +64,7 @@ test("manager: today's numbers live, the monthly report and its CSV", async () =
     page.on("response", (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
     });
-    await page.getByLabel("User name").pressSequentially("maija");
-    await page.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page, "maija");
 
     const tile = (id) => page.locator(`#${id}`);
     await waitFor(async () => (await tile("t-issued").textContent().catch(() => "")) === "5", "5 tickets issued today");

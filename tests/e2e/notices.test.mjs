@@ -8,7 +8,7 @@
 // checks each view, and each is photographed.
 
 import fs from "node:fs";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT, logIn } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const FULL_HD = { width: 1920, height: 1080 };
@@ -55,9 +55,7 @@ test("notices: published on /manager, shown live on /display and /kiosk in Finni
     // The manager publishes it.
     const manager = await open(v.url + "/manager", { lang: "en" });
     pages.push(manager);
-    await manager.getByLabel("User name").pressSequentially("maija");
-    await manager.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await manager.getByRole("button", { name: "Log in" }).click();
+    await logIn(manager, "maija");
     await manager.waitForSelector("#notices-none");
     // Without the main language's text: vuorod's words, shown as they come.
     await manager.locator("#notice-text-ar").fill(AR_TEXT);

@@ -5,7 +5,7 @@
 // pilot table with their definitions, the new kinds' CSV links, in English
 // and Finnish, axe on both.
 
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit } from "./lib.mjs";
+import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, logIn } from "./lib.mjs";
 
 async function ok(v, method, path, body, user) {
   const r = await v.api(method, path, body, user);
@@ -43,9 +43,7 @@ test("manager: booth use and the pilot's figures with their definitions", async 
     await ok(v, "POST", `/api/tickets/${gone.id}/cancel`, {}, "anna");
 
     page = await open(v.url + "/manager", { lang: "en" });
-    await page.getByLabel("User name").pressSequentially("maija");
-    await page.getByLabel("Password").pressSequentially(USERS.maija[1]);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page, "maija");
     await page.locator("#report-table").waitFor();
     await page.getByRole("button", { name: "Show report" }).click();
     await page.locator("#booths-table").waitFor();

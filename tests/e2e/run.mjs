@@ -31,11 +31,15 @@ for (const [i, t] of tests.entries()) {
     ]);
     passed++;
     console.log(`ok ${i + 1} - ${t.name} (${Date.now() - started} ms)`);
+    // Pages a test left open would go on running (a display reconnecting
+    // to its stopped vuorod) beside the tests after it.
+    for (const ctx of openContexts()) await ctx.close().catch(() => {});
   } catch (e) {
     failed++;
     console.log(`not ok ${i + 1} - ${t.name}`);
     console.log("# " + String(e.stack || e).split("\n").join("\n# "));
-    // What the pages it left open show now, and what its vuorods logged.
+    // What the pages it left open show now (only its own: those of the tests
+    // before it were closed), and what its vuorods logged.
     for (const ctx of openContexts()) await ctx.close().catch(() => {});
     for (const p of closedPages) {
       const text = p.text.replace(/\s+/g, " ").slice(0, 1500);

@@ -4,15 +4,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit } from "./lib.mjs";
-
-
-// Types into the login form the way a person does, key by key.
-async function logIn(page, user) {
-  await page.getByLabel("User name").pressSequentially(user);
-  await page.getByLabel("Password").pressSequentially(USERS[user][1]);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
+import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, logIn } from "./lib.mjs";
 
 // The result line next to a button (its sibling .out).
 const resultOf = (page, buttonSel) => page.locator(`${buttonSel} + .out`);
