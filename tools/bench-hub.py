@@ -31,7 +31,6 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
 os.environ.setdefault("BUILD_DIR", BUILD)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from conftest import wait_for  # noqa: E402
 from fleet import NatsCluster  # noqa: E402
 from pg import Postgres  # noqa: E402
 from test_hub_ingest import Hub  # noqa: E402
@@ -79,6 +78,21 @@ class Bench:
     def stored(self, prefix):
         return int(self.pg.scalar("SELECT count(*) FROM ledger WHERE site LIKE '%s%%'" % prefix))
 
+    def wait_stored(self, prefix, n, timeout, what):
+        """Polled every 0.1 s (each poll is a psql: not to take the cores the
+        hub needs); on a timeout, says how many were stored and what the hub
+        logged last."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.stored(prefix)
+            if got >= n:
+                return
+            if time.monotonic() > deadline:
+                tail = "\n".join(self.hub.log().splitlines()[-30:]) if self.hub else "(no hub)"
+                raise AssertionError("%s: %d of %d stored in %d s; the hub logged last:\n%s"
+                                     % (what, got, n, timeout, tail))
+            time.sleep(0.1)
+
     def close(self):
         if self.hub and self.hub.proc.poll() is None:
             self.hub.proc.kill()
@@ -97,7 +111,7 @@ def lag(b):
     acks = os.path.join(b.work, "acks.txt")
     b.publish(n_sites, rate * seconds // n_sites, "lag", rate=rate, acks=acks)
     total = rate * seconds
-    wait_for(lambda: b.stored("lag") == total, 120, "the lag bench's records stored")
+    b.wait_stored("lag", total, 120, "the lag bench's records")
     acked = {}
     with open(acks) as f:
         for line in f:
@@ -115,7 +129,7 @@ def catchup(b):
     sites, per_site = 500, 30
     t0 = time.monotonic()
     out = b.publish(sites, per_site, "c")
-    wait_for(lambda: b.stored("c") == sites * per_site, 300, "the backlogs stored")
+    b.wait_stored("c", sites * per_site, 300, "the backlogs")
     print("BENCH hub_catchup_s=%.1f s" % (time.monotonic() - t0))
     print("hub_catchup: %d records published and acked in %.1f s" % (out["acked"], out["seconds"]),
           file=sys.stderr)
@@ -129,10 +143,7 @@ def ingest(b):
     b.stop_hub()
     b.publish(sites, per_site, "i")
     b.start_hub()
-    deadline = time.monotonic() + 300
-    while b.stored("i") < sites * per_site:
-        assert time.monotonic() < deadline, "the records not stored in 300 s"
-        time.sleep(0.5)
+    b.wait_stored("i", sites * per_site, 300, "the stream's records")
     first, span = b.pg.psql("SELECT min(stored_at), extract(epoch FROM max(stored_at) - min(stored_at)) "
                             "FROM ledger WHERE site LIKE 'i%'")[0]
     n0 = int(b.pg.scalar("SELECT count(*) FROM ledger WHERE site LIKE 'i%%' AND stored_at = '%s'"

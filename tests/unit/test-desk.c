@@ -9,19 +9,12 @@
  * repository root (reads board-config/sim.conf). */
 #include <errno.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "desk.h"
-
-#define MON_1000 1795420800 /* 2026-11-23 10:00 in Helsinki: the sim site is open */
+#include "desk-site.h"
 
 struct fixture {
-	char *dir, *path;
-	struct config *cfg;
-	struct store *store;
-	struct bus *bus;
-	struct desk *desk;
+	struct desk_site site;
 	struct queue_result res;
 	GArray *published; /* ticket ids of queue.issued, in order */
 	GArray *answered;  /* ticket ids (0: failed) of the answers, in order */
@@ -37,11 +30,6 @@ struct order {
 	gboolean done;
 };
 
-static int64_t fixed_clock(gpointer data)
-{
-	return MON_1000;
-}
-
 static void on_issued(const char *topic, gconstpointer payload, gpointer data)
 {
 	struct fixture *f = data;
@@ -55,51 +43,29 @@ static void setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	f->dir = g_dir_make_tmp("vuoro-test-desk-XXXXXX", &error);
-	g_assert_no_error(error);
-	f->path = g_build_filename(f->dir, "vuoro.db", NULL);
-	f->cfg = config_load("board-config/sim.conf", &error);
-	g_assert_no_error(error);
-	f->store = store_open(f->path, f->cfg, &error);
-	g_assert_no_error(error);
-	f->bus = bus_new();
-	f->desk = desk_new(f->cfg, f->store, f->bus, &error);
-	g_assert_no_error(error);
-	desk_set_clock(f->desk, fixed_clock, NULL);
+	desk_site_open(&f->site, "desk");
 	queue_result_init(&f->res);
 	/* The engine onto the clock's day (the daily reset runs synchronously). */
-	g_assert_cmpint(desk_exec(f->desk,
+	g_assert_cmpint(desk_exec(f->site.desk,
 				  &(struct queue_cmd){.type = QUEUE_CMD_TICK, .service = -1},
 				  "system", &f->res, &error),
 			==, 0);
 	f->published = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	f->answered = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-	f->sub = bus_subscribe(f->bus, "queue.", on_issued, f);
-	f->service = (int16_t)config_service_find(f->cfg, "guide");
+	f->sub = bus_subscribe(f->site.bus, "queue.", on_issued, f);
+	f->service = (int16_t)config_service_find(f->site.cfg, "guide");
 	g_assert_cmpint(f->service, >=, 0);
 }
 
 static void teardown(struct fixture *f, gconstpointer data)
 {
-	g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
-	const char *name;
-
-	desk_free(f->desk);
-	bus_unsubscribe(f->bus, f->sub);
-	bus_free(f->bus);
-	store_free(f->store);
-	config_free(f->cfg);
+	desk_free(f->site.desk); /* answers what is pending, heard by on_issued */
+	f->site.desk = NULL;
+	bus_unsubscribe(f->site.bus, f->sub);
+	desk_site_close(&f->site);
 	queue_result_free(&f->res);
 	g_array_unref(f->published);
 	g_array_unref(f->answered);
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(f->dir, name, NULL);
-
-		g_unlink(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
 }
 
 /* Counted on a second connection, as a report reads the file. */
@@ -109,7 +75,8 @@ static int count(struct fixture *f, const char *sql)
 	sqlite3_stmt *st = NULL;
 	int n = -1;
 
-	g_assert_cmpint(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_open_v2(f->site.path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+			SQLITE_OK);
 	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
@@ -122,7 +89,7 @@ static void sql(struct fixture *f, const char *text)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(store_db(f->store), text, NULL, NULL, &err) != SQLITE_OK)
+	if (sqlite3_exec(store_db(f->site.store), text, NULL, NULL, &err) != SQLITE_OK)
 		g_error("%s: %s", text, err);
 }
 
@@ -142,7 +109,7 @@ static void on_done(int rc, const GError *error, const struct queue_result *res,
 				==, 1);
 	if (f->flush_in_answer) {
 		f->flush_in_answer = FALSE;
-		desk_flush(f->desk);
+		desk_flush(f->site.desk);
 	}
 }
 
@@ -152,7 +119,7 @@ static void submit(struct fixture *f, struct order *o)
 	struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE, .service = f->service, .handed_out = true};
 
 	o->f = f;
-	g_assert_cmpint(desk_submit(f->desk, &cmd, NULL, &f->res, &error, on_done, o), ==, 0);
+	g_assert_cmpint(desk_submit(f->site.desk, &cmd, NULL, &f->res, &error, on_done, o), ==, 0);
 	g_assert_no_error(error);
 }
 
@@ -222,19 +189,19 @@ static void test_failed_batch_fails_those_behind(struct fixture *f, gconstpointe
 	g_assert_cmpint(behind[1].rc, ==, -EROFS);
 	g_assert_cmpuint(f->published->len, ==, 0);
 	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 0);
-	g_assert_null(queue_ticket_get(desk_queue(f->desk), first.ticket));
-	g_assert_null(queue_ticket_get(desk_queue(f->desk), behind[0].ticket));
-	g_assert_null(queue_ticket_get(desk_queue(f->desk), behind[1].ticket));
+	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), first.ticket));
+	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), behind[0].ticket));
+	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), behind[1].ticket));
 
 	/* The rebuilt engine takes the next command the synchronous way (its
 	 * day starts again), then the group commit again. */
-	g_assert_cmpint(desk_exec(f->desk, &cmd, NULL, &f->res, &error), ==, 0);
-	g_assert_nonnull(queue_ticket_get(desk_queue(f->desk), f->res.ticket));
+	g_assert_cmpint(desk_exec(f->site.desk, &cmd, NULL, &f->res, &error), ==, 0);
+	g_assert_nonnull(queue_ticket_get(desk_queue(f->site.desk), f->res.ticket));
 	submit(f, &after);
 	wait_all(&after, 1);
 	g_assert_cmpint(after.rc, ==, 0);
 	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 2);
-	g_assert_nonnull(queue_ticket_get(desk_queue(f->desk), after.ticket));
+	g_assert_nonnull(queue_ticket_get(desk_queue(f->site.desk), after.ticket));
 }
 
 /* desk_flush from an answer (a handler that reads the store next) makes
@@ -268,8 +235,8 @@ static void test_free_answers_everything(struct fixture *f, gconstpointer data)
 	hand_over();
 	submit(f, &o[1]);
 	submit(f, &o[2]);
-	desk_free(f->desk);
-	f->desk = NULL;
+	desk_free(f->site.desk);
+	f->site.desk = NULL;
 	for (guint i = 0; i < G_N_ELEMENTS(o); i++) {
 		g_assert_true(o[i].done);
 		g_assert_cmpint(o[i].rc, ==, 0);
@@ -301,11 +268,11 @@ static void test_store_calls_beside_the_writer(struct fixture *f, gconstpointer 
 		submit(f, &o[2 * i]);
 		submit(f, &o[2 * i + 1]);
 		hand_over(); /* the writer takes them; the loop goes on at once */
-		g_assert_cmpint(
-		    store_feedback_question_set(f->store, texts, MON_1000, "maija", &asked, &error),
-		    ==, 0);
+		g_assert_cmpint(store_feedback_question_set(f->site.store, texts, MON_1000, "maija",
+							    &asked, &error),
+				==, 0);
 		g_assert_no_error(error);
-		g_assert_cmpint(store_audit_add(f->store, &audit, &error), ==, 0);
+		g_assert_cmpint(store_audit_add(f->site.store, &audit, &error), ==, 0);
 		g_assert_no_error(error);
 		wait_all(&o[2 * i], 2);
 	}

@@ -8,56 +8,32 @@
  * (reads board-config/sim.conf). */
 #include <errno.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "desk.h"
+#include "desk-site.h"
 #include "visit.h"
 
-#define MON_1000 1795420800 /* 2026-11-23 10:00 in Helsinki: the sim site is open */
-
 struct fixture {
-	char *dir, *path;
-	struct config *cfg;
-	struct store *store;
-	struct bus *bus;
-	struct desk *desk;
+	struct desk_site site;
 	struct queue_result res;
 	uint32_t ticket;
 };
-
-static int64_t fixed_clock(gpointer data)
-{
-	return MON_1000;
-}
 
 static void run(struct fixture *f, struct queue_cmd cmd)
 {
 	g_autoptr(GError) error = NULL;
 
-	g_assert_cmpint(desk_exec(f->desk, &cmd, "anna", &f->res, &error), ==, 0);
+	g_assert_cmpint(desk_exec(f->site.desk, &cmd, "anna", &f->res, &error), ==, 0);
 	g_assert_no_error(error);
 }
 
 /* A ticket of guide, called and started at counter 1 by anna. */
 static void setup(struct fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-
-	f->dir = g_dir_make_tmp("vuoro-test-visit-XXXXXX", &error);
-	g_assert_no_error(error);
-	f->path = g_build_filename(f->dir, "vuoro.db", NULL);
-	f->cfg = config_load("board-config/sim.conf", &error);
-	g_assert_no_error(error);
-	f->store = store_open(f->path, f->cfg, &error);
-	g_assert_no_error(error);
-	f->bus = bus_new();
-	f->desk = desk_new(f->cfg, f->store, f->bus, &error);
-	g_assert_no_error(error);
-	desk_set_clock(f->desk, fixed_clock, NULL);
+	desk_site_open(&f->site, "visit");
 	queue_result_init(&f->res);
 	run(f, (struct queue_cmd){.type = QUEUE_CMD_ISSUE,
-				  .service = (int16_t)config_service_find(f->cfg, "guide"),
+				  .service = (int16_t)config_service_find(f->site.cfg, "guide"),
 				  .handed_out = true});
 	f->ticket = f->res.ticket;
 	g_assert_cmpuint(f->ticket, >, 0);
@@ -69,22 +45,8 @@ static void setup(struct fixture *f, gconstpointer data)
 
 static void teardown(struct fixture *f, gconstpointer data)
 {
-	g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
-	const char *name;
-
 	queue_result_free(&f->res);
-	desk_free(f->desk);
-	bus_free(f->bus);
-	store_free(f->store);
-	config_free(f->cfg);
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(f->dir, name, NULL);
-
-		g_unlink(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
+	desk_site_close(&f->site);
 }
 
 /* A second connection, as a report or a technician would read the file. */
@@ -94,7 +56,8 @@ static char *query(struct fixture *f, const char *sql)
 	sqlite3_stmt *st = NULL;
 	GString *out = g_string_new(NULL);
 
-	g_assert_cmpint(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_open_v2(f->site.path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+			SQLITE_OK);
 	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (out->len)
@@ -115,7 +78,7 @@ static void sql(struct fixture *f, const char *text)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(store_db(f->store), text, NULL, NULL, &err) != SQLITE_OK)
+	if (sqlite3_exec(store_db(f->site.store), text, NULL, NULL, &err) != SQLITE_OK)
 		g_error("%s: %s", text, err);
 }
 
@@ -135,7 +98,7 @@ static void check_document(struct fixture *f, const char *doc)
 	    "{\"method\": \"document\", \"verdict\": \"checked\", \"document_type\": \"%s\"}", doc);
 	g_autoptr(JsonNode) shown = result(json);
 	struct visit_check c = {.ticket = f->ticket,
-				.day = queue_day(desk_queue(f->desk)),
+				.day = queue_day(desk_queue(f->site.desk)),
 				.counter = 1,
 				.method = "document",
 				.verdict = "checked",
@@ -143,7 +106,7 @@ static void check_document(struct fixture *f, const char *doc)
 				.user = "anna",
 				.at = MON_1000};
 
-	g_assert_cmpint(visit_identity_add(desk_visits(f->desk), &c, shown, &error), ==, 0);
+	g_assert_cmpint(visit_identity_add(desk_visits(f->site.desk), &c, shown, &error), ==, 0);
 	g_assert_no_error(error);
 }
 
@@ -173,7 +136,7 @@ static void test_end_carries_everything(struct fixture *f, gconstpointer data)
 	g_autofree char *audit = NULL;
 
 	check_document(f, "passport");
-	g_assert_nonnull(visit_identity_get(desk_visits(f->desk), f->ticket));
+	g_assert_nonnull(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 	run(f, end_cmd("asumistuki"));
 	row = visit_row(f);
 	g_assert_cmpstr(row, ==, "referred|asumistuki|document|checked|passport");
@@ -181,7 +144,7 @@ static void test_end_carries_everything(struct fixture *f, gconstpointer data)
 	audit = query(f, "SELECT command FROM audit ORDER BY id DESC LIMIT 1");
 	g_assert_cmpstr(audit, ==, "end");
 	/* The visit is over: its identity (name, code) is forgotten. */
-	g_assert_null(visit_identity_get(desk_visits(f->desk), f->ticket));
+	g_assert_null(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 }
 
 static void test_card_stays_before_document(struct fixture *f, gconstpointer data)
@@ -192,7 +155,7 @@ static void test_card_stays_before_document(struct fixture *f, gconstpointer dat
 		   "\"identity_code\": \"010101-123N\"}");
 	g_autoptr(JsonNode) wrong = result("{\"method\": \"card\", \"verdict\": \"wrong_pin\"}");
 	struct visit_check c = {.ticket = f->ticket,
-				.day = queue_day(desk_queue(f->desk)),
+				.day = queue_day(desk_queue(f->site.desk)),
 				.method = "card",
 				.verdict = "verified",
 				.id_hmac = "ab12",
@@ -204,10 +167,10 @@ static void test_card_stays_before_document(struct fixture *f, gconstpointer dat
 
 	w.verdict = "wrong_pin";
 	w.id_hmac = NULL;
-	g_assert_cmpint(visit_identity_add(desk_visits(f->desk), &c, card, &error), ==, 0);
-	g_assert_cmpint(visit_identity_add(desk_visits(f->desk), &w, wrong, &error), ==, 0);
+	g_assert_cmpint(visit_identity_add(desk_visits(f->site.desk), &c, card, &error), ==, 0);
+	g_assert_cmpint(visit_identity_add(desk_visits(f->site.desk), &w, wrong, &error), ==, 0);
 	check_document(f, "id_card");
-	kept = json_node_get_object(visit_identity_get(desk_visits(f->desk), f->ticket));
+	kept = json_node_get_object(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 	g_assert_cmpstr(json_object_get_string_member(kept, "method"), ==, "card");
 	g_assert_cmpstr(json_object_get_string_member(kept, "name"), ==, "Matti");
 	g_assert_cmpstr(json_object_get_string_member(kept, "document_type"), ==, "id_card");
@@ -236,7 +199,7 @@ static void test_failure_leaves_nothing(struct fixture *f, gconstpointer data)
 	check_document(f, "passport");
 	sql(f, "CREATE TRIGGER refuse_boom BEFORE INSERT ON visits WHEN NEW.category = 'boom' "
 	       "BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;");
-	g_assert_cmpint(desk_exec(f->desk, &cmd, "anna", &f->res, &error), <, 0);
+	g_assert_cmpint(desk_exec(f->site.desk, &cmd, "anna", &f->res, &error), <, 0);
 	g_assert_nonnull(error);
 	g_test_message("refused: %s", error->message);
 	visits = query(f, "SELECT count(*) FROM visits");
@@ -249,9 +212,9 @@ static void test_failure_leaves_nothing(struct fixture *f, gconstpointer data)
 	counter = query(f, "SELECT ticket FROM counters WHERE id = 1");
 	g_assert_cmpuint(g_ascii_strtoull(counter, NULL, 10), ==, f->ticket);
 	/* The engine is what the store holds; the identity waits for the next try. */
-	qc = queue_counter_get(desk_queue(f->desk), 1);
+	qc = queue_counter_get(desk_queue(f->site.desk), 1);
 	g_assert_cmpuint(qc->ticket, ==, f->ticket);
-	g_assert_nonnull(visit_identity_get(desk_visits(f->desk), f->ticket));
+	g_assert_nonnull(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 
 	g_clear_error(&error);
 	run(f, end_cmd("asumistuki"));
@@ -278,19 +241,21 @@ static void test_group_commit_read_only(struct fixture *f, gconstpointer data)
 
 	check_document(f, "passport");
 	sql(f, "PRAGMA query_only = ON");
-	g_assert_cmpint(desk_submit(f->desk, &cmd, "anna", &f->res, &error, on_done, &done), ==, 0);
-	desk_flush(f->desk);
+	g_assert_cmpint(desk_submit(f->site.desk, &cmd, "anna", &f->res, &error, on_done, &done),
+			==, 0);
+	desk_flush(f->site.desk);
 	g_assert_cmpint(done, ==, -EROFS);
 	row = visit_row(f);
 	g_assert_cmpstr(row, ==, "");
-	g_assert_cmpuint(queue_counter_get(desk_queue(f->desk), 1)->ticket, ==, f->ticket);
-	g_assert_nonnull(visit_identity_get(desk_visits(f->desk), f->ticket));
+	g_assert_cmpuint(queue_counter_get(desk_queue(f->site.desk), 1)->ticket, ==, f->ticket);
+	g_assert_nonnull(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 
 	sql(f, "PRAGMA query_only = OFF");
 	cmd = end_cmd("asumistuki");
 	done = 1;
-	g_assert_cmpint(desk_submit(f->desk, &cmd, "anna", &f->res, &error, on_done, &done), ==, 0);
-	desk_flush(f->desk);
+	g_assert_cmpint(desk_submit(f->site.desk, &cmd, "anna", &f->res, &error, on_done, &done),
+			==, 0);
+	desk_flush(f->site.desk);
 	g_assert_cmpint(done, ==, 0);
 	g_free(row);
 	row = visit_row(f);
@@ -304,7 +269,7 @@ static void test_check_not_stored_not_kept(struct fixture *f, gconstpointer data
 	g_autoptr(JsonNode) shown = result(
 	    "{\"method\": \"document\", \"verdict\": \"checked\", \"document_type\": \"x\"}");
 	struct visit_check c = {.ticket = f->ticket,
-				.day = queue_day(desk_queue(f->desk)),
+				.day = queue_day(desk_queue(f->site.desk)),
 				.method = "document",
 				.verdict = "checked",
 				.document_type = "x",
@@ -313,10 +278,11 @@ static void test_check_not_stored_not_kept(struct fixture *f, gconstpointer data
 	sql(f, "PRAGMA query_only = ON");
 	/* It warns (structured logging: no g_test_expect_message). */
 	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-	g_assert_cmpint(visit_identity_add(desk_visits(f->desk), &c, shown, &error), ==, -EROFS);
+	g_assert_cmpint(visit_identity_add(desk_visits(f->site.desk), &c, shown, &error), ==,
+			-EROFS);
 	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
 	g_assert_cmpint(error->code, ==, EROFS);
-	g_assert_null(visit_identity_get(desk_visits(f->desk), f->ticket));
+	g_assert_null(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 	sql(f, "PRAGMA query_only = OFF");
 }
 
@@ -329,12 +295,12 @@ static void test_transfer_keeps_identity(struct fixture *f, gconstpointer data)
 	check_document(f, "passport");
 	run(f, (struct queue_cmd){.type = QUEUE_CMD_TRANSFER,
 				  .counter = 1,
-				  .service = (int16_t)config_service_find(f->cfg, "tax"),
+				  .service = (int16_t)config_service_find(f->site.cfg, "tax"),
 				  .outcome = -1,
 				  .category = "ignored"});
 	row = visit_row(f);
 	g_assert_cmpstr(row, ==, "transferred|-|document|checked|passport");
-	g_assert_nonnull(visit_identity_get(desk_visits(f->desk), f->ticket));
+	g_assert_nonnull(visit_identity_get(desk_visits(f->site.desk), f->ticket));
 }
 
 int main(int argc, char **argv)
