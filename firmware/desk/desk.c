@@ -29,6 +29,9 @@
 #include "visit.h"
 
 #define DESK_TICK_S 20
+/* How long the desk stays busy (batches on the writer thread) after the
+ * last sign of clients waiting on one another. */
+#define DESK_BUSY_US (100 * G_TIME_SPAN_MILLISECOND)
 
 G_DEFINE_QUARK(vuoro - desk - error - quark, desk_error)
 
@@ -63,6 +66,11 @@ struct desk {
 	/* A batch failed and is not finished yet: what is pending ran on an
 	 * engine that held it, and waits to fail with it. */
 	gboolean failed;
+	/* Until then (monotonic µs) batches go to the writer: more than one
+	 * command came in one loop iteration, or commands gathered behind a
+	 * batch in flight.  A quiet desk commits on the loop, without the two
+	 * thread hops. */
+	gint64 busy_until;
 	struct visits *visits;
 	/* The opening-hour exceptions the engine reads: board-config's, then
 	 * the imported ones (owned by @imported). */
@@ -577,6 +585,8 @@ static gboolean desk_woken(gint fd, GIOCondition condition, gpointer data)
 	g_mutex_lock(&d->lock);
 	done = d->inflight && d->inflight_done;
 	g_mutex_unlock(&d->lock);
+	if (done && d->pending->len) /* commands gathered behind it */
+		d->busy_until = g_get_monotonic_time() + DESK_BUSY_US;
 	if (done) /* else desk_flush took it already */
 		desk_wait(d, TRUE);
 	desk_drain(d);
@@ -734,12 +744,21 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
 	return 0;
 }
 
+/* The commands one loop iteration ran: a batch for the writer thread while
+ * the desk is busy (the loop goes on with the next commands as it
+ * commits), else committed and answered here. */
 static gboolean desk_flush_idle(gpointer data)
 {
 	struct desk *d = data;
+	gint64 now = g_get_monotonic_time();
 
 	d->flush_source = 0;
-	desk_dispatch(d);
+	if (d->pending->len > 1)
+		d->busy_until = now + DESK_BUSY_US;
+	if (d->inflight || d->failed || now < d->busy_until)
+		desk_dispatch(d); /* a batch in flight: its end sends this one */
+	else
+		desk_flush(d);
 	return G_SOURCE_REMOVE;
 }
 

@@ -62,7 +62,9 @@ int desk_exec(struct desk *d, struct queue_cmd *cmd, const char *user, struct qu
  * one transaction on the desk's writer thread (one batch at a time, while
  * the loop runs the next commands), and only then is @done called and the
  * events published, in the order the engine ran them.  So four counters
- * calling at once cost one fdatasync, not four.  A batch the store refuses
+ * calling at once cost one fdatasync, not four.  A quiet desk (a lone
+ * command, none gathered behind a batch for 100 ms) commits on the loop
+ * instead, without the two thread hops.  A batch the store refuses
  * fails with every command gathered behind it (@done with its error), and
  * the engine is rebuilt from the store.  Returns 0
  * (then @done follows, never from inside desk_submit); 1 when the command

@@ -167,12 +167,13 @@ static void test_pipelined_order(struct fixture *f, gconstpointer data)
  * engine is the store again, and the next command is stored. */
 static void test_failed_batch_fails_those_behind(struct fixture *f, gconstpointer data)
 {
-	struct order first = {0}, behind[2] = {0}, after = {0};
+	struct order first[2] = {0}, behind[2] = {0}, after = {0};
 	struct queue_cmd cmd = {.type = QUEUE_CMD_ISSUE, .service = f->service, .handed_out = true};
 	g_autoptr(GError) error = NULL;
 
 	sql(f, "PRAGMA query_only = ON");
-	submit(f, &first);
+	submit(f, &first[0]); /* two at once: the desk is busy, the batch */
+	submit(f, &first[1]); /* goes to the writer */
 	hand_over();
 	/* The writer failed (its wake-up is there); the main loop has not
 	 * heard yet.  Two more commands run on the engine, then the database
@@ -182,14 +183,16 @@ static void test_failed_batch_fails_those_behind(struct fixture *f, gconstpointe
 	submit(f, &behind[0]);
 	submit(f, &behind[1]);
 	sql(f, "PRAGMA query_only = OFF");
-	wait_all(&first, 1);
+	wait_all(first, 2);
 	wait_all(behind, 2);
-	g_assert_cmpint(first.rc, ==, -EROFS);
+	g_assert_cmpint(first[0].rc, ==, -EROFS);
+	g_assert_cmpint(first[1].rc, ==, -EROFS);
 	g_assert_cmpint(behind[0].rc, ==, -EROFS);
 	g_assert_cmpint(behind[1].rc, ==, -EROFS);
 	g_assert_cmpuint(f->published->len, ==, 0);
 	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 0);
-	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), first.ticket));
+	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), first[0].ticket));
+	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), first[1].ticket));
 	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), behind[0].ticket));
 	g_assert_null(queue_ticket_get(desk_queue(f->site.desk), behind[1].ticket));
 
@@ -229,19 +232,20 @@ static void test_flush_from_an_answer(struct fixture *f, gconstpointer data)
 /* desk_free answers what is on the writer and what is pending. */
 static void test_free_answers_everything(struct fixture *f, gconstpointer data)
 {
-	struct order o[3] = {0};
+	struct order o[4] = {0};
 
 	submit(f, &o[0]);
-	hand_over();
 	submit(f, &o[1]);
+	hand_over();
 	submit(f, &o[2]);
+	submit(f, &o[3]);
 	desk_free(f->site.desk);
 	f->site.desk = NULL;
 	for (guint i = 0; i < G_N_ELEMENTS(o); i++) {
 		g_assert_true(o[i].done);
 		g_assert_cmpint(o[i].rc, ==, 0);
 	}
-	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 3);
+	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 4);
 }
 
 /* The loop's own store calls while a batch is on the writer (a manager
@@ -286,6 +290,34 @@ static void test_store_calls_beside_the_writer(struct fixture *f, gconstpointer 
 			2 * ROUNDS);
 }
 
+/* A quiet desk: a lone command commits and is answered in the loop
+ * iteration that ran it, without the writer; two in one iteration make
+ * the desk busy, and that batch is answered only once the writer has
+ * committed it; a lone one right after still goes to the writer. */
+static void test_quiet_commits_on_the_loop(struct fixture *f, gconstpointer data)
+{
+	struct order lone = {0}, two[2] = {0}, next = {0};
+
+	submit(f, &lone);
+	hand_over();
+	g_assert_true(lone.done);
+	g_assert_cmpint(lone.rc, ==, 0);
+
+	submit(f, &two[0]);
+	submit(f, &two[1]);
+	hand_over();
+	g_assert_false(two[0].done); /* on the writer */
+	submit(f, &next);
+	wait_all(two, 2);
+	wait_all(&next, 1);
+	g_assert_cmpint(two[0].rc, ==, 0);
+	g_assert_cmpint(next.rc, ==, 0);
+	g_assert_cmpint(count(f, "SELECT COUNT(*) FROM tickets"), ==, 4);
+	for (guint i = 0; i < 4; i++)
+		g_assert_cmpuint(g_array_index(f->published, uint32_t, i), ==,
+				 g_array_index(f->answered, uint32_t, i));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -295,5 +327,6 @@ int main(int argc, char **argv)
 	ADD("flush-from-an-answer", test_flush_from_an_answer);
 	ADD("free-answers-everything", test_free_answers_everything);
 	ADD("store-calls-beside-the-writer", test_store_calls_beside_the_writer);
+	ADD("quiet-commits-on-the-loop", test_quiet_commits_on_the_loop);
 	return g_test_run();
 }
