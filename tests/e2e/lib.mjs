@@ -233,6 +233,11 @@ export async function closeBrowser() {
 // until the page is past it: its app or its "this page is for …" refusal.  A
 // login vuorod refused fails here, with the words the page showed.
 export async function logIn(page, user, password = USERS[user][1]) {
+  // Typed only once the form shows: it shows when the page has asked who is
+  // logged in (none), and then moves the focus to the user name — keys
+  // typed before that went to a hidden field, or the password's last ones
+  // into the user name.
+  await page.locator("#login").waitFor({ state: "visible" });
   await page.getByLabel("User name").pressSequentially(user);
   await page.getByLabel("Password").pressSequentially(password);
   await page.getByRole("button", { name: "Log in" }).click();

@@ -14,6 +14,7 @@ import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT } fr
 const FI = JSON.parse(fs.readFileSync(`${ROOT}/ui/i18n/fi.json`, "utf8"));
 
 async function logIn(page, user, labels) {
+  await page.getByLabel(labels.user).waitFor(); // typed once the form shows (lib.mjs logIn)
   await page.getByLabel(labels.user).pressSequentially(user);
   await page.getByLabel(labels.password).pressSequentially(USERS[user][1]);
   await page.getByRole("button", { name: labels.login }).click();
