@@ -536,6 +536,15 @@ int main(int argc, char **argv)
 	 * each its own malloc arena and double the resident memory (163 MB
 	 * against 78 MB measured in make bench). */
 	mallopt(M_ARENA_MAX, 2);
+	/* Left alone, glibc raises its mmap threshold to the largest block
+	 * freed so far (libvpx's 7 MB of VP8 tokens, at a session's end) and
+	 * its trim threshold to twice that: the next sessions' codec buffers
+	 * then come from an arena whose free top, up to 14 MB, is never given
+	 * back (the peak RSS of a session 57-62 MB and growing over sessions,
+	 * make bench: session_rss_mb).  Fixed, a block of 128 KiB or more is
+	 * mapped alone and unmapped when freed, and an arena's free top over
+	 * 128 KiB is trimmed. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	/* libnats 3.4.1 frees OpenSSL's compression methods at exit without
 	 * clearing them (nats.c issue #904): OpenSSL's own exit cleanup would
 	 * free them again and crash the exit.  The process ends anyway. */

@@ -876,6 +876,11 @@ struct api *api_new(const struct config *cfg, const struct catalog *catalog, str
 		if (api_tables[i].routes != api_sim_routes || config_board_is_sim(cfg))
 			web_router_add(api->router, api_tables[i].routes, *api_tables[i].n);
 	web_router_attach(api->router, api->server, "/api");
+	/* No permessage-deflate (libsoup's server offers it by default): the
+	 * events are small JSON on a local network, and each socket's deflate
+	 * state holds some 300 kB — every display, kiosk and booth screen and
+	 * expert page has one or two sockets open all day. */
+	soup_server_remove_websocket_extension(api->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
 	soup_server_add_websocket_handler(api->server, "/api/events", NULL, NULL, api_ws_open, api,
 					  NULL);
 	/* Before the event stream: an event sent out already counts in them. */

@@ -128,6 +128,19 @@ def test_anonymous_socket_gets_public_calls_only(workdir):
         assert d.stop() == 0
 
 
+def test_the_event_socket_declines_compression(web):
+    # A browser offers permessage-deflate; each socket's deflate state would
+    # hold some 300 kB in vuorod for small JSON events on a local network.
+    ws = websocket.create_connection(
+        web.url.replace("http", "ws") + "/api/events", timeout=5,
+        header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"])
+    try:
+        assert "sec-websocket-extensions" not in ws.getheaders(), ws.getheaders()
+        assert json.loads(ws.recv())["type"] == "hello"
+    finally:
+        ws.close()
+
+
 def test_qr_image(web):
     r = requests.get(web.url + "/api/qr", params={"text": "https://jono.example.fi/t/abc"}, timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"] == "image/svg+xml"
