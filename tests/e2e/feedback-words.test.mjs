@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, logIn } from "./lib.mjs";
 
 const sql = (v, query) => execFileSync("sqlite3", [path.join(v.dir, "vuoro.db"), query], { encoding: "utf8" }).trim();
 

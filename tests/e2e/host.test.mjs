@@ -7,7 +7,7 @@
 // is coming and the display show it by ticket number.  axe on each view;
 // each is photographed.
 
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, logIn } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const FULL_HD = { width: 1920, height: 1080 };

@@ -9,7 +9,7 @@
 // axe checks each view, and each is photographed.
 
 import path from "node:path";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT, SHOTS, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, ROOT, SHOTS, logIn } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const serviceButton = (page, code) => page.locator(`button.service[data-service="${code}"]`);

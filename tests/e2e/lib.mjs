@@ -229,18 +229,26 @@ export async function closeBrowser() {
   shared = null;
 }
 
-// Logs @user in on a staff page's login form (ui/common/staff.js) and waits
-// until the page is past it: its app or its "this page is for …" refusal.  A
-// login vuorod refused fails here, with the words the page showed.
-export async function logIn(page, user, password = USERS[user][1]) {
+// The staff login form's labels (ui/common/staff.js) in the page's language.
+const LOGIN_LABELS = {
+  en: { user: "User name", password: "Password", login: "Log in" },
+  fi: { user: "Käyttäjätunnus", password: "Salasana", login: "Kirjaudu" },
+};
+
+// Logs @user in on a staff page's login form (ui/common/staff.js), found by
+// its labels in @lang, and waits until the page is past it: its app or its
+// "this page is for …" refusal.  A login vuorod refused fails here, with the
+// words the page showed.
+export async function logIn(page, user, { password = USERS[user][1], lang = "en" } = {}) {
+  const labels = LOGIN_LABELS[lang];
   // Typed only once the form shows: it shows when the page has asked who is
   // logged in (none), and then moves the focus to the user name — keys
   // typed before that went to a hidden field, or the password's last ones
   // into the user name.
   await page.locator("#login").waitFor({ state: "visible" });
-  await page.getByLabel("User name").pressSequentially(user);
-  await page.getByLabel("Password").pressSequentially(password);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByLabel(labels.user).pressSequentially(user);
+  await page.getByLabel(labels.password).pressSequentially(password);
+  await page.getByRole("button", { name: labels.login }).click();
   await page.waitForSelector("#app:not([hidden]), #refused:not([hidden]), #login-out .error");
   if (await page.locator("#login-out .error").count())
     throw new Error(`logging in as ${user}: ${await page.locator("#login-out").innerText()}`);

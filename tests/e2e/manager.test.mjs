@@ -6,7 +6,7 @@
 
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, SHOTS, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, expect, waitFor, audit, SHOTS, logIn } from "./lib.mjs";
 
 
 async function ok(v, method, path, body, user) {
@@ -229,9 +229,7 @@ test("manager: served and service events side by side with why, a missed call se
     expect((await ok(v, "POST", "/api/counters/1/noshow", {}, "anna")).ticket.state === "no_show", "A003 given up");
 
     page = await open(v.url + "/manager", { lang: "fi", width: 1366, height: 768 });
-    await page.getByLabel("Käyttäjätunnus").pressSequentially("maija");
-    await page.getByLabel("Salasana").pressSequentially(USERS.maija[1]);
-    await page.getByRole("button", { name: "Kirjaudu" }).click();
+    await logIn(page, "maija", { lang: "fi" });
     const tile = (id) => page.locator(`#${id}`);
     await waitFor(async () => (await tile("t-events").textContent().catch(() => "")) === "3", "3 service events today");
     expect(await tile("t-served").textContent() === "2", "2 served (tickets)");

@@ -8,7 +8,7 @@
 // checks each view, and each is photographed.
 
 import fs from "node:fs";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, ROOT, logIn } from "./lib.mjs";
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const FULL_HD = { width: 1920, height: 1080 };

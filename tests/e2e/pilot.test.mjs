@@ -5,7 +5,7 @@
 // pilot table with their definitions, the new kinds' CSV links, in English
 // and Finnish, axe on both.
 
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, expect, waitFor, audit, logIn } from "./lib.mjs";
 
 async function ok(v, method, path, body, user) {
   const r = await v.api(method, path, body, user);

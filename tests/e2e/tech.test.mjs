@@ -4,7 +4,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { test, startVuorod, open, shot, expect, waitFor, USERS, audit, logIn } from "./lib.mjs";
+import { test, startVuorod, open, shot, expect, waitFor, audit, logIn } from "./lib.mjs";
 
 // The result line next to a button (its sibling .out).
 const resultOf = (page, buttonSel) => page.locator(`${buttonSel} + .out`);
@@ -195,9 +195,7 @@ test("tech: in Finnish every kind and state is in Finnish — announcements, dis
     }, "a call and a recall in GET /api/announcer", 10000);
 
     page = await open(v.url + "/tech", { lang: "fi", width: 1366, height: 768 });
-    await page.getByLabel("Käyttäjätunnus").pressSequentially("tech");
-    await page.getByLabel("Salasana").pressSequentially(USERS.tech[1]);
-    await page.getByRole("button", { name: "Kirjaudu" }).click();
+    await logIn(page, "tech", { lang: "fi" });
     const list = page.locator("#announcements");
     await list.locator("li").filter({ hasText: "uusintakutsu" }).first().waitFor();
     await list.locator("li").filter({ hasText: /#\d+ kutsu · / }).first().waitFor();

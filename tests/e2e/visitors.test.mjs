@@ -9,16 +9,9 @@
 // each is photographed.
 
 import fs from "node:fs";
-import { test, startVuorod, open, shot, audit, expect, waitFor, USERS, ROOT } from "./lib.mjs";
+import { test, startVuorod, open, shot, audit, expect, waitFor, ROOT, logIn } from "./lib.mjs";
 
 const FI = JSON.parse(fs.readFileSync(`${ROOT}/ui/i18n/fi.json`, "utf8"));
-
-async function logIn(page, user, labels) {
-  await page.getByLabel(labels.user).waitFor(); // typed once the form shows (lib.mjs logIn)
-  await page.getByLabel(labels.user).pressSequentially(user);
-  await page.getByLabel(labels.password).pressSequentially(USERS[user][1]);
-  await page.getByRole("button", { name: labels.login }).click();
-}
 
 test("visitors: /reception signs a visitor in and out, live on a second page", async () => {
   const v = await startVuorod([["visitors", "enabled", "yes"]]);
@@ -27,7 +20,7 @@ test("visitors: /reception signs a visitor in and out, live on a second page", a
     // An advisor: refused, saying why.
     const advisor = await open(v.url + "/reception", { lang: "en" });
     pages.push(advisor);
-    await logIn(advisor, "anna", { user: "User name", password: "Password", login: "Log in" });
+    await logIn(advisor, "anna");
     await waitFor(async () => (await advisor.locator("#refused-text").innerText()).includes("for the reception"),
       "an advisor is refused the page");
     expect(await advisor.locator("#app").isHidden(), "nothing of the register shown");
@@ -35,8 +28,7 @@ test("visitors: /reception signs a visitor in and out, live on a second page", a
     // A second reception page (Finnish), open before anything happens.
     const other = await open(v.url + "/reception", { lang: "fi" });
     pages.push(other);
-    await logIn(other, "maija", { user: FI["reception.user"], password: FI["reception.password"],
-      login: FI["reception.login"] });
+    await logIn(other, "maija", { lang: "fi" });
     await other.waitForSelector("#inside-none");
     await other.evaluate(() => {
       window.__notReloaded = true;
@@ -44,7 +36,7 @@ test("visitors: /reception signs a visitor in and out, live on a second page", a
 
     const page = await open(v.url + "/reception", { lang: "en" });
     pages.push(page);
-    await logIn(page, "rita", { user: "User name", password: "Password", login: "Log in" });
+    await logIn(page, "rita");
     await page.waitForSelector("#inside-none");
     await audit(page, "reception: empty");
 
