@@ -15,15 +15,19 @@
 //   session_cpu_pct                       vuorod's CPU (% of one core) during a
 //   session_rss_mb                        live session, and its largest RSS
 //   session_leak_fds, session_leak_threads, session_rss_growth_mb
-//                                         after SESSIONS sessions minus after 10
+//                                         SESSIONS sessions after ten of warm-up
+//                                         (one of them the held one): the RSS
+//                                         each leaves behind, settled, the last
+//                                         ten's median against the first ten's
 //   node tools/bench-booth.mjs [BUILD] [SESSIONS]
 
 import fs from "node:fs";
 import { startVuorod, waitFor, open, closeBrowser } from "../tests/e2e/lib.mjs";
 import { loginExpert, issueRemote, RTC, booth } from "../tests/e2e/expert.test.mjs";
 
-const sessions = Math.max(12, Number(process.argv[3] || 50));
+const sessions = Math.max(2, Number(process.argv[3] || 50));
 const CPU_SECONDS = 10;
+const WARM_UP = 10;
 
 function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,6 +47,19 @@ function pidOf(dir) {
   throw new Error("vuorod's pid not found");
 }
 
+// RSS by kind (kB): the main heap, anonymous maps (arenas, stacks), files.
+function smaps(pid) {
+  const r = { heap: 0, anon: 0, files: 0 };
+  let name = "";
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const m = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (m) name = m[1];
+    const k = line.match(/^Rss:\s+(\d+)/);
+    if (k) r[name === "[heap]" ? "heap" : name === "" || name.startsWith("[") ? "anon" : "files"] += Number(k[1]);
+  }
+  return r;
+}
+
 function proc(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -55,6 +72,7 @@ function proc(pid) {
 }
 
 const v = await startVuorod([...RTC, ["service:kela-video", "max-queue", "0"]]);
+let failed = null;
 try {
   const pid = pidOf(v.dir);
   const page = await loginExpert(v);
@@ -62,7 +80,7 @@ try {
   const latencies = [];
   const toExpert = []; // the click → the booth's picture on the expert's page
   const toBooth = []; // the click → vuorod's word that the booth decoded the expert
-  let after10 = null;
+  let warm = null;
 
   async function oneSession(hold) {
     await issueRemote(v);
@@ -82,17 +100,28 @@ try {
     return ms;
   }
 
-  for (let i = 1; i <= sessions; i++) {
-    latencies.push(await oneSession(null));
-    if (i === 10) {
-      await new Promise((r) => setTimeout(r, 1000));
-      after10 = proc(pid);
+  // What a process holds once it has run every kind of session it will run:
+  // the held session touches paths the short ones never do (ten seconds of
+  // RTCP, the bitrate's ramp, the booth screen's frames); measured after it,
+  // RSS settled (a pipeline's threads end after the session does).
+  async function settled() {
+    let last = proc(pid);
+    for (let waited = 0; waited < 8000; waited += 500) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = proc(pid);
+      if (Math.abs(now.rssKb - last.rssKb) < 64 && now.threads === last.threads && now.fds === last.fds)
+        break;
+      last = now;
     }
+    return { ...proc(pid), smaps: smaps(pid) };
   }
-  // A live session held for CPU_SECONDS: vuorod's share of one core.
+
+  // Ten sessions of warm-up, the ninth held for CPU_SECONDS (vuorod's share
+  // of one core, its largest RSS), then SESSIONS more: what they leave behind
+  // is the growth.
   let cpu = 0;
   let rssMax = 0;
-  await oneSession(async () => {
+  async function held() {
     await waitFor(() => screen.evaluate(() => document.getElementById("video")?.naturalWidth > 0),
       "the expert's video on the booth screen", 10000);
     await new Promise((r) => setTimeout(r, 1000)); // past the start-up
@@ -105,9 +134,19 @@ try {
     }
     const b = proc(pid);
     cpu = (100 * (b.cpuTicks - a.cpuTicks)) / hz / ((Date.now() - t0) / 1000);
-  });
-  await new Promise((r) => setTimeout(r, 1000));
-  const end = proc(pid);
+  }
+  const after = []; // settled RSS (kB) after each measured session
+  for (let i = 1; i <= WARM_UP + sessions; i++) {
+    latencies.push(await oneSession(i === WARM_UP - 1 ? held : null));
+    if (i === WARM_UP) warm = await settled();
+    else if (i > WARM_UP) after.push((await settled()).rssKb);
+  }
+  const end = await settled();
+  // What one session leaves behind varies a little (what was still in
+  // flight, where the allocator's free pages fall): the growth is the median
+  // settled RSS after the last ten sessions minus that after the first ten.
+  const ends = Math.min(10, Math.floor(sessions / 2));
+  const growthKb = percentile(after.slice(-ends), 50) - percentile(after.slice(0, ends), 50);
 
   console.log(`BENCH expert_call_to_first_frame_median_ms=${percentile(latencies, 50).toFixed(0)} ms`);
   console.log(`BENCH expert_call_to_first_frame_p90_ms=${percentile(latencies, 90).toFixed(0)} ms`);
@@ -116,12 +155,18 @@ try {
   console.log(`BENCH expert_call_to_booth_frame_ms=${percentile(toBooth, 50).toFixed(0)} ms (median, the expert decoded by the booth)`);
   console.log(`BENCH session_cpu_pct=${cpu.toFixed(1)} %`);
   console.log(`BENCH session_rss_mb=${(rssMax / 1024).toFixed(1)} MB`);
-  console.log(`BENCH session_leak_fds=${end.fds - after10.fds} fds (after ${sessions + 1} sessions vs 10)`);
-  console.log(`BENCH session_leak_threads=${end.threads - after10.threads} threads`);
-  console.log(`BENCH session_rss_growth_mb=${((end.rssKb - after10.rssKb) / 1024).toFixed(1)} MB`);
+  console.log(`BENCH session_leak_fds=${end.fds - warm.fds} fds (after ${sessions} sessions more than the ${WARM_UP} of warm-up)`);
+  console.log(`BENCH session_leak_threads=${end.threads - warm.threads} threads`);
+  console.log(`BENCH session_rss_growth_mb=${(growthKb / 1024).toFixed(1)} MB (over ${sessions} sessions, the median of the last ${ends} against the first ${ends}; RSS ${(warm.rssKb / 1024).toFixed(1)} before them, ${(end.rssKb / 1024).toFixed(1)} after: ${["heap", "anon", "files"].map((k) => `${k} ${((end.smaps[k] - warm.smaps[k]) / 1024).toFixed(1)}`).join(", ")})`);
   await screen.context().close();
   await page.context().close();
+} catch (e) {
+  failed = e;
 } finally {
   await closeBrowser();
   await v.cleanup();
+}
+if (failed) {
+  console.error("vuorod's log, its end:\n" + v.log);
+  throw failed;
 }
