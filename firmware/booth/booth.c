@@ -549,6 +549,14 @@ static void on_media_error(enum media_part part, const char *message, gpointer d
 		booth_set_fault(bo, part, message);
 		return;
 	}
+	/* The link of a live call broke (the expert's page closed or reloaded:
+	 * its SCTP association errs as the socket closes): the reconnect
+	 * window decides, as for any lost link. */
+	if (bo->session && part == MEDIA_PART_NETWORK &&
+	    (bo->session->reconnecting || bo->session->state == SESSION_LIVE)) {
+		session_lost(bo, message);
+		return;
+	}
 	if (bo->session)
 		session_end(bo, SESSION_END_ERROR, message, NULL);
 }
@@ -1321,10 +1329,12 @@ int booths_text(struct booths *b, int booth_id, const char *text, GError **error
 		    booth_id);
 		return -ENOENT;
 	}
-	if (rtt_apply(s->rtt, RTT_CUSTOMER, text, -1, booths_now(b)) < 0) {
+	if (!g_utf8_validate(text, -1, NULL)) {
 		g_set_error(error, BOOTH_ERROR, EINVAL, "the text is not UTF-8");
 		return -EINVAL;
 	}
+	/* Kept only once it went: what the customer is told to write again is
+	 * not in the text the expert's page gets back after a reload. */
 	if (media_text_send(bo->media, text) < 0) {
 		g_set_error(error, BOOTH_ERROR, ENOTCONN,
 			    "booth %d: the text channel to the expert is closed — the call is "
@@ -1332,6 +1342,7 @@ int booths_text(struct booths *b, int booth_id, const char *text, GError **error
 			    booth_id);
 		return -ENOTCONN;
 	}
+	rtt_apply(s->rtt, RTT_CUSTOMER, text, -1, booths_now(b));
 	return 0;
 }
 
@@ -1498,9 +1509,15 @@ static int session_renegotiate(struct booth *bo, GError **error)
 	if (session_set_state(bo, SESSION_CONNECTING, SESSION_END_NONE, NULL, error) < 0)
 		return -EIO;
 	session_timer(bo, bo->owner->cfg->reconnect_s);
-	if (session_media_setup(bo, error) < 0)
+	if (session_media_setup(bo, error) < 0 || media_start(bo->media, error) < 0)
 		return -EIO;
-	return media_start(bo->media, error);
+	/* The expert's page starts its copy of the customer's text afresh on
+	 * the new channel (a reload lost it): the text as the customer's
+	 * screen shows it goes first, a T.140 burst like any other, before
+	 * what is typed from now on. */
+	if (*rtt_text(s->rtt, RTT_CUSTOMER))
+		media_text_send(bo->media, rtt_text(s->rtt, RTT_CUSTOMER));
+	return 0;
 }
 
 int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject *msg,

@@ -1191,8 +1191,9 @@ int media_text_send(struct media *m, const char *text)
 		return -ENOTCONN;
 	g_mutex_lock(&m->lock);
 	g_object_get(m->t140, "ready-state", &state, NULL);
-	if (state == GST_WEBRTC_DATA_CHANNEL_STATE_CONNECTING) {
-		/* on_t140_open comes later and sends it. */
+	if (state < GST_WEBRTC_DATA_CHANNEL_STATE_OPEN) {
+		/* Connecting, or not even that (0: before the offer's answer):
+		 * on_t140_open comes later and sends it. */
 		if (!m->t140_pending)
 			m->t140_pending = g_string_new(NULL);
 		g_string_append(m->t140_pending, text);

@@ -97,6 +97,33 @@ test("booth rtt: both ways live, erase and new line, on-screen keys, latency", a
   }
 });
 
+test("booth rtt: the expert's page reloads mid-conversation — the customer's text is back, the talk goes on", async () => {
+  const v = await startVuorod(RTT_RTC);
+  try {
+    const { expert, screen, session } = await rttCall(v);
+    await typeOver(expert, screen, "Hei");
+    await typeOver(screen, expert, "Tarvitsen apua\nlomakkeen kanssa");
+    await expert.reload();
+    await waitFor(async () => (await booth4(v)).session?.state === "live", "the session live again", 15000);
+    await waitFor(() => expert.evaluate(() => !document.getElementById("rtt-mine").disabled),
+      "the reloaded page's text field open", 15000);
+    expect((await booth4(v)).session.id === session, "the same session");
+    await waitFor(async () => (await expert.textContent("#rtt-theirs")) === "Tarvitsen apua\nlomakkeen kanssa",
+      "the customer's text on the reloaded page", 5000);
+    // Both ways on from there: the customer's screen keeps what the expert wrote before.
+    await typeOver(screen, expert, "!", { want: "Tarvitsen apua\nlomakkeen kanssa!" });
+    await typeOver(expert, screen, " taas", { want: "Hei taas" });
+    // The picture is back too (the customer's camera, decoded on the reloaded page).
+    const played = () => expert.evaluate(() => document.getElementById("remote").getVideoPlaybackQuality().totalVideoFrames);
+    const frames = await played();
+    await waitFor(async () => (await played()) > frames + 10, "the customer's video playing after the reload", 10000);
+    await shot(expert, "booth-rtt-expert-reloaded");
+    await endCall(v, expert);
+  } finally {
+    await v.cleanup();
+  }
+});
+
 test("booth rtt: the text stays out of storage without consent, into the transcript with it", async () => {
   const v = await startVuorod(RTT_RTC);
   try {

@@ -12,7 +12,7 @@
 //                            a node of its own, so a screen reader says only that
 //   rttPanel({ t, id })      the expert's panel: the customer's text live
 //                            (role=log, aria-live) and the expert's own field;
-//                            .attach(channel), .detach(), .relabel()
+//                            .attach(channel, session), .detach(), .relabel()
 //
 // Plain functions first: the booth page and Node tests import them too.
 
@@ -68,6 +68,7 @@ export function rttPanel({ t, id = "rtt" }) {
   const box = h("section", { id, class: "rtt", "aria-labelledby": `${id}-title`, hidden: true },
     title, theirsLabel, theirs, mineLabel, hint, mine, status);
   let channel = null;
+  let session = null; // whose text the field holds
   let sent = ""; // what the customer's screen shows of ours
   let text = ""; // the customer's
 
@@ -93,17 +94,28 @@ export function rttPanel({ t, id = "rtt" }) {
   return {
     el: box,
     relabel,
-    // The session's "t140" channel (RTCDataChannel), as ondatachannel gave it.
-    attach(ch) {
+    // The "t140" channel (RTCDataChannel) of session @id, as ondatachannel
+    // gave it.  The customer's text starts afresh: vuorod's booth sends it
+    // whole first on a session's new channel (after a reload or a lost
+    // connection).  The expert's own text stays when the session is the
+    // same: the customer's screen still shows it.
+    attach(ch, id) {
       channel = ch;
       text = "";
-      sent = "";
-      mine.value = "";
+      if (id !== session) {
+        session = id;
+        sent = "";
+        mine.value = "";
+      }
       show();
       box.hidden = false;
       const open = () => {
         mine.disabled = false;
         relabel();
+        // What was typed while the connection was lost goes now.
+        const burst = t140Diff(sent, mine.value);
+        if (burst) ch.send(burst);
+        sent = mine.value;
       };
       ch.onopen = open;
       if (ch.readyState === "open") open();

@@ -83,6 +83,25 @@ async function load() {
   }
   adoptSession();
   render();
+  if (!started) {
+    started = true;
+    resumeCall();
+  }
+}
+
+// The page was reloaded during our session at the booth: ask for a new
+// offer once its socket is open (the booth keeps the session for [webrtc]
+// reconnect-seconds).  Also when the socket comes back (onState).
+let resumeAsked = null; // "socket/session" of the last resume sent
+let started = false; // the page (or a login) loaded its first view
+function resumeCall() {
+  if (!sig || !current || call || current.state === "ended" || current.state === "waiting") return;
+  const id = current.id;
+  sig.client().then((client) => {
+    if (call || current?.id !== id || resumeAsked === `${client}/${id}`) return;
+    resumeAsked = `${client}/${id}`;
+    sig.send({ type: "resume", session: id });
+  });
 }
 
 // The booth's view of our session (after a reload, or from live events).
@@ -263,7 +282,7 @@ async function onSignal(msg) {
           offer: msg,
           local,
           send: (m) => sig.send(m),
-          onText: (channel) => rtt.attach(channel),
+          onText: (channel) => rtt.attach(channel, msg.session),
           onTrack: (index, track) => {
             if (index === 2) {
               $("document").srcObject = new MediaStream([track]);
@@ -441,11 +460,12 @@ async function start() {
   sig?.stop();
   sig = signalling({
     onMessage: onSignal,
-    onState: (s) => {
+    onState: (s, client) => {
       $("offline").hidden = s === "open";
       $("offline").textContent = t("offline");
       // The socket came back during a session: ask for a new offer.
       if (s === "open" && current && current.state !== "ended" && current.state !== "waiting") {
+        resumeAsked = `${client}/${current.id}`;
         sig.send({ type: "resume", session: current.id });
       }
     },
@@ -472,6 +492,7 @@ function stop() {
   stream = null;
   endCall();
   current = null;
+  started = false;
   local?.getTracks().forEach((tr) => tr.stop());
   local = null;
 }

@@ -359,7 +359,7 @@ async function onSignal(msg) {
           offer: msg,
           local,
           send: (m) => sig.send({ ...m, site }),
-          onText: (channel) => rtt.attach(channel),
+          onText: (channel) => rtt.attach(channel, `${site}/${msg.session}`),
           // The identity with the name and code, over the session's "vuoro" channel.
           onData: (m) => {
             if (m.type === "identity") setSession({ site: current?.site, id: current?.id, idSeen: m.result, idFull: true });
