@@ -478,7 +478,12 @@ static void on_link(enum media_link link, gpointer data)
 
 	if (!s)
 		return;
-	g_debug("booth %d: link %s", bo->cc->id, media_link_name(link));
+	/* Once per change (webrtcbin notifies each): the field's record of
+	 * how a call's connection came and went. */
+	if (link != s->link)
+		g_message("booth %d: session %" G_GINT64_FORMAT ": connection %s (%s%s)",
+			  bo->cc->id, s->id, media_link_name(link), session_state_name(s->state),
+			  s->reconnecting ? ", reconnecting" : "");
 	s->link = link;
 	switch (link) {
 	case MEDIA_LINK_CONNECTED:
@@ -1500,6 +1505,9 @@ static int session_renegotiate(struct booth *bo, GError **error)
 	enum media_part part;
 
 	g_clear_pointer(&bo->media, media_free);
+	/* The old pipeline's last word (connected) is not the new one's: an
+	 * attach is refused and the log shows this connection from its start. */
+	s->link = MEDIA_LINK_NEW;
 	bo->media = media_new(bo->owner->cfg, bo->cc, &booth_media_cb, bo, &part, error);
 	if (!bo->media)
 		return -EIO;
@@ -1539,6 +1547,10 @@ int booths_signal(struct booths *b, gpointer peer, const char *user, JsonObject 
 		    (rc = store_session_event(desk_store(b->desk), id, "resume", NULL,
 					      booths_now(b), error)) < 0)
 			return rc;
+		g_message("booth %d: session %" G_GINT64_FORMAT
+			  ": the expert's page resumes it (%s%s)",
+			  bo->cc->id, s->id, session_state_name(s->state),
+			  s->reconnecting ? ", reconnecting" : "");
 		s->peer = peer;
 		s->reconnecting = TRUE;
 		if (session_renegotiate(bo, error) < 0) {

@@ -104,10 +104,22 @@ test("booth rtt: the expert's page reloads mid-conversation — the customer's t
     await typeOver(expert, screen, "Hei");
     await typeOver(screen, expert, "Tarvitsen apua\nlomakkeen kanssa");
     await expert.reload();
-    await waitFor(async () => (await booth4(v)).session?.state === "live", "the session live again", 15000);
-    await waitFor(() => expert.evaluate(() => !document.getElementById("rtt-mine").disabled),
+    await waitFor(() => expert.evaluate(() => document.getElementById("rtt-mine")?.disabled === false),
       "the reloaded page's text field open", 15000);
+    // Live again, not just still live: the session stays live (reconnecting)
+    // from the old page's end until the new connection is up.
+    await waitFor(async () => {
+      const s = (await booth4(v)).session;
+      return s?.state === "live" && s.reconnecting === false;
+    }, "the session live again, not reconnecting", 15000);
     expect((await booth4(v)).session.id === session, "the same session");
+    // The booth screen says so too, and the customer's caret stayed in the text
+    // through it (each booth event redrew the live screen and focused its title:
+    // a key typed just then was lost).
+    await waitFor(() => screen.evaluate(() => document.getElementById("screen").dataset.view === "live" &&
+      document.getElementById("reconnecting")?.hidden === true), "the booth screen live, not reconnecting", 10000);
+    expect(await screen.evaluate(() => document.activeElement?.id) === "rtt-mine",
+      "the customer's text field kept the focus through the reconnection");
     await waitFor(async () => (await expert.textContent("#rtt-theirs")) === "Tarvitsen apua\nlomakkeen kanssa",
       "the customer's text on the reloaded page", 5000);
     // Both ways on from there: the customer's screen keeps what the expert wrote before.

@@ -736,7 +736,10 @@ function render() {
   setVideo(v.view === "live" || (v.view === "calling" && v.phase === "connecting"));
 
   const main = $("screen");
-  const changed = v.view !== shown.view || v.phase !== shown.phase;
+  // Views without a phase (live) have none, not null: compared as is, every
+  // event redrew the live screen and took the focus from the customer's text.
+  const phase = v.phase || null;
+  const changed = v.view !== shown.view || phase !== shown.phase;
   const first = !shown.view || shown.view === "loading"; // the page just opened: nothing to say
   if (!changed && v.view === "live" && shown.lang === t.lang()) {
     updateLive(main.firstElementChild, v);
@@ -760,7 +763,7 @@ function render() {
   }
   main.dataset.view = v.view;
   main.dataset.phase = v.phase || "";
-  shown = { view: v.view, phase: v.phase || null, lang: t.lang() };
+  shown = { view: v.view, phase, lang: t.lang() };
 
   // A new message, or the consent question, is said too.
   if (v.session) {
