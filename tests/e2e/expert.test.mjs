@@ -153,6 +153,48 @@ test("expert: a session with media both ways, ended by the expert", async () => 
   }
 });
 
+test("expert: a view of the session fetched before its end and answered after it does not bring it back", async () => {
+  const v = await startVuorod(RTC);
+  try {
+    await issueRemote(v);
+    const page = await loginExpert(v);
+    // Hold the first answer of GET /api/expert that shows the session live
+    // until the session has ended and the page has said so: a late answer,
+    // as a busy network or a busy vuorod gives one.
+    let held = null;
+    let release = null;
+    const released = new Promise((r) => (release = r));
+    await page.route("**/api/expert", async (route) => {
+      const r = await route.fetch();
+      const body = await r.text();
+      if (!held && JSON.parse(body).booths?.some((b) => b.session?.state === "live")) {
+        held = JSON.parse(body).booths.find((b) => b.session).session.id;
+        await released;
+      }
+      await route.fulfill({ response: r, body });
+    });
+    await callAndConnect(page, v);
+    await waitFor(() => held, "a view of the live session held");
+    expect((await v.api("POST", `/api/sessions/${held}/end`, { outcome: "resolved" }, "eero")).status === 200,
+      "the session ended");
+    await waitFor(async () => (await booth(v)).state === "idle", "the booth idle", 10000);
+    await waitFor(() => page.evaluate(() => document.getElementById("status").textContent.includes("ended")),
+      "the expert's page says the session ended", 10000);
+    release();
+    await new Promise((r) => setTimeout(r, 500)); // the late answer applied
+    const next = await issueRemote(v);
+    await waitFor(() => page.locator("#tickets .code").first().textContent()
+      .then((s) => s === next.code).catch(() => false), "the next ticket in the expert's queue");
+    await waitFor(async () => !(await page.locator("#call").isDisabled()), "Call next enabled again", 5000)
+      .catch(async (e) => {
+        throw new Error(e.message + ": the page shows " + (await page.textContent("#status")));
+      });
+    await page.unroute("**/api/expert");
+  } finally {
+    await v.cleanup();
+  }
+});
+
 test("expert: the customer leaves by the door, then by the booth screen's button", async () => {
   const v = await startVuorod(RTC);
   try {

@@ -109,6 +109,9 @@ function adoptSession() {
   for (const b of data?.booths || []) {
     const s = b.session;
     if (!s || s.expert !== (data.user || "")) continue;
+    // Ended is a session's last word: a view fetched before the end and
+    // answered after it does not bring it back (Call next would stay off).
+    if (current?.id === s.id && current.state === "ended") continue;
     current = { ...(current?.id === s.id ? current : {}), ...s, booth: b.id };
   }
 }
@@ -222,8 +225,16 @@ function renderCard(s) {
 const busy = () => !!current && current.state !== "ended";
 
 function setSession(patch) {
-  // Another session's news replaces the old one; our own's is merged.
-  current = current && (!patch.id || patch.id === current.id) ? { ...current, ...patch } : patch;
+  // Another session's news replaces the old one; our own's is merged — but
+  // an ended session stays ended (the booth's events come on another socket
+  // than the signalling, and may be late).
+  const same = current && (!patch.id || patch.id === current.id);
+  if (same && current.state === "ended" && patch.state && patch.state !== "ended") {
+    patch = { ...patch };
+    delete patch.state;
+    delete patch.reconnecting;
+  }
+  current = same ? { ...current, ...patch } : patch;
   renderSession();
   $("call").disabled = busy();
 }
