@@ -24,7 +24,8 @@
 #define EXPERT_CMD_WAIT_MS 3000
 #define EXPERT_PRESENCE_S  15
 #define EXPERT_WORKERS     8
-#define EXPERT_CALL_TRIES  4 /* sites tried by one "call next" */
+#define EXPERT_CALL_TRIES  4  /* sites tried by one "call next" */
+#define EXPERT_LEFT_S      60 /* a closed page's sessions, listed to its expert's next page */
 
 struct hub_expert {
 	struct hub *hub;
@@ -37,6 +38,7 @@ struct hub_expert {
 	guint ping_timer;
 	char *presence_last; /* the providers' text last published */
 	GHashTable *queues;  /* "site/provider" → the part's text last seen */
+	GPtrArray *left;     /* struct left: sessions of pages that closed */
 };
 
 /* One session of a client, as far as the hub follows it. */
@@ -45,6 +47,15 @@ struct xsession {
 	int64_t id, booth, ticket;
 	char *code;
 	char state[16];
+};
+
+/* A session whose page closed (reloaded, crashed, its network gone): the
+ * site keeps it for its reconnect window, so the expert's next page is told
+ * of it and asks for a new offer (resume). */
+struct left {
+	char *user;
+	struct xsession *s;
+	int64_t until; /* monotonic */
 };
 
 /* One browser connection of an expert. */
@@ -102,6 +113,70 @@ static void xsession_free(gpointer p)
 	g_free(s->site);
 	g_free(s->code);
 	g_free(s);
+}
+
+static void left_free(gpointer p)
+{
+	struct left *l = p;
+
+	g_free(l->user);
+	xsession_free(l->s);
+	g_free(l);
+}
+
+/* Forgets the closed pages' sessions older than EXPERT_LEFT_S. */
+static void left_prune(struct hub_expert *e)
+{
+	int64_t now = g_get_monotonic_time();
+
+	for (guint i = e->left->len; i-- > 0;) {
+		const struct left *l = g_ptr_array_index(e->left, i);
+
+		if (l->until < now)
+			g_ptr_array_remove_index(e->left, i);
+	}
+}
+
+/* Keeps the sessions of @c's page, which closed, for EXPERT_LEFT_S. */
+static void left_keep(struct hub_expert *e, struct client *c)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	left_prune(e);
+	g_hash_table_iter_init(&it, c->sessions);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct xsession *s = v;
+		struct left *l;
+
+		if (strcmp(s->state, "ended") == 0)
+			continue;
+		l = g_new0(struct left, 1);
+		l->user = g_strdup(c->user);
+		l->s = g_new0(struct xsession, 1);
+		*l->s = *s;
+		l->s->site = g_strdup(s->site);
+		l->s->code = g_strdup(s->code);
+		l->until = g_get_monotonic_time() + EXPERT_LEFT_S * G_USEC_PER_SEC;
+		g_ptr_array_add(e->left, l);
+	}
+}
+
+/* Whether an open page of @user follows @site's session @id. */
+static bool followed(struct hub_expert *e, const char *user, const char *site, int64_t id)
+{
+	g_autofree char *key = g_strdup_printf("%s/%" PRId64, site, id);
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, e->clients);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct client *c = v;
+
+		if (g_strcmp0(c->user, user) == 0 && g_hash_table_contains(c->sessions, key))
+			return true;
+	}
+	return false;
 }
 
 static void candidate_free(gpointer p)
@@ -543,6 +618,7 @@ static void client_closed(SoupWebsocketConnection *ws, gpointer data)
 		json_builder_end_object(b);
 		cmd_send(cmd_new(e, s->site, "peer-gone", b));
 	}
+	left_keep(e, c);
 	/* freed once libsoup's signal has returned */
 	g_hash_table_steal(e->clients, c->id);
 	g_idle_add_once((GSourceOnceFunc)client_free, c);
@@ -969,6 +1045,24 @@ static void expert_get(struct web_req *r)
 			json_builder_end_object(b);
 		}
 	}
+	/* … and those a closed page of the expert's served (no client) */
+	left_prune(e);
+	for (guint i = 0; i < e->left->len; i++) {
+		const struct left *l = g_ptr_array_index(e->left, i);
+
+		if (g_strcmp0(l->user, r->caller.user) != 0 ||
+		    followed(e, l->user, l->s->site, l->s->id))
+			continue;
+		json_builder_begin_object(b);
+		web_json_add_str(b, "site", l->s->site);
+		web_json_add_int(b, "session", l->s->id);
+		web_json_add_int(b, "booth", l->s->booth);
+		if (l->s->ticket)
+			web_json_add_int(b, "ticket", l->s->ticket);
+		web_json_add_str(b, "code", l->s->code);
+		web_json_add_str(b, "state", l->s->state);
+		json_builder_end_object(b);
+	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 	web_reply_builder(r, 200, b);
@@ -1377,6 +1471,7 @@ int hub_expert_start(struct hub *hub)
 	e->hub = hub;
 	e->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, client_free);
 	e->queues = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	e->left = g_ptr_array_new_with_free_func(left_free);
 	e->posted = g_async_queue_new();
 	e->pool = g_thread_pool_new(cmd_run, NULL, EXPERT_WORKERS, FALSE, NULL);
 	e->wake = g_source_new(&expert_source_funcs, sizeof(GSource));
@@ -1436,6 +1531,7 @@ void hub_expert_stop(struct hub *hub)
 	g_source_unref(e->wake);
 	g_hash_table_unref(e->clients);
 	g_hash_table_unref(e->queues);
+	g_ptr_array_unref(e->left);
 	g_free(e->presence_last);
 	g_free(e);
 	hub->expert = NULL;

@@ -77,16 +77,22 @@ async function startRegion() {
 
 const booth = async (region) => (await region.site_api("GET", "/api/booths/4", null, "tech")).body;
 
+// /hub/expert in English, the region's expert logged in.
+async function expertPage(region) {
+  const page = await open(region.hub + "/hub/expert", { width: 1400, height: 900, lang: "en" });
+  await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
+  await page.reload();
+  await page.fill("#user", region.expert[0]);
+  await page.fill("#password", region.expert[1]);
+  await page.click("#login-button");
+  await page.waitForSelector("#app:not([hidden])");
+  return page;
+}
+
 test("hub expert: call next at a site through the hub, video both ways, a message, end", async () => {
   const region = await startRegion();
   try {
-    const page = await open(region.hub + "/hub/expert", { width: 1400, height: 900, lang: "en" });
-    await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
-    await page.reload();
-    await page.fill("#user", region.expert[0]);
-    await page.fill("#password", region.expert[1]);
-    await page.click("#login-button");
-    await page.waitForSelector("#app:not([hidden])");
+    const page = await expertPage(region);
     const errorsBefore = page.jsErrors.length; // the whoami before the login: 401
     await waitFor(() => page.evaluate(() => document.getElementById("self").readyState >= 2),
       "the expert's own camera", 10000);
@@ -194,6 +200,24 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
     await waitFor(async () => (await booth(region)).session?.message?.template === "wait",
       "a message after the hub's restart", 15000);
 
+    // The expert's page reloads mid-session: the hub lists the session its closed page
+    // served, the new page asks the booth for a new offer through the hub, and the same
+    // session is live again — not just still live (it stays live, reconnecting, from the
+    // old page's end until the new connection is up) — with the booth's video on the page.
+    await page.reload();
+    await page.waitForSelector("#app:not([hidden])");
+    await waitFor(async () => {
+      const s = (await booth(region)).session;
+      return s?.state === "live" && s.reconnecting === false && s.media?.video_in_frames > 10;
+    }, "the session live again after the reload, the expert's video at the booth", 20000);
+    expect((await booth(region)).session.id === b.session.id, "the same session after the reload");
+    await waitFor(() => page.evaluate(() => window.__vuoro.session?.state === "live"), "the reloaded page says live", 10000);
+    await waitFor(async () => (await pageFrames()) > 10, "the reloaded page decodes the booth's video", 10000);
+    await page.selectOption("#template", "thanks");
+    await page.click("#send");
+    await waitFor(async () => (await booth(region)).session?.message?.template === "thanks",
+      "a message from the reloaded page", 10000);
+
     // The expert ends it: the booth is free, the visit is remote video.
     await page.selectOption("#outcome", "resolved");
     await page.fill("#category", "housing benefit");
@@ -214,13 +238,7 @@ test("hub expert: call next at a site through the hub, video both ways, a messag
 test("hub expert: books a booth at a site through the hub; the code shown once; the slot taken refused; the arrival marked", async () => {
   const region = await startRegion();
   try {
-    const page = await open(region.hub + "/hub/expert", { width: 1400, height: 900, lang: "en" });
-    await page.evaluate(() => localStorage.setItem("vuoro-hub-lang", "en"));
-    await page.reload();
-    await page.fill("#user", region.expert[0]);
-    await page.fill("#password", region.expert[1]);
-    await page.click("#login-button");
-    await page.waitForSelector("#app:not([hidden])");
+    const page = await expertPage(region);
     const errorsBefore = page.jsErrors.length;
     // The site's live state names its kela-video and booth 4: the form offers them.
     await waitFor(async () => (await page.$$eval("#book-service option", (os) => os.map((o) => o.value)))
@@ -270,6 +288,37 @@ test("hub expert: books a booth at a site through the hub; the code shown once; 
     await audit(page, "/hub/expert with bookings");
     expect(page.jsErrors.every((e, i) => i < errorsBefore || e.includes("409")),
       "no page errors but the 409: " + page.jsErrors.join("; "));
+  } finally {
+    await region.stop();
+  }
+});
+
+test("hub expert: the page comes back after the booth gave the session up — it says ended, Call next works", async () => {
+  const region = await startRegion();
+  try {
+    const ticket = async () => {
+      const r = await region.site_api("POST", "/api/tickets", { service: "kela-video", lang: "fi", handout: "screen" });
+      expect(r.status === 201, "ticket issued: " + JSON.stringify(r.body));
+    };
+    let page = await expertPage(region);
+    await waitFor(() => page.evaluate(() => document.getElementById("self").readyState >= 2),
+      "the expert's own camera", 10000);
+    await ticket();
+    await waitFor(async () => !(await page.locator("#call").isDisabled()), "Call next enabled", 15000);
+    await page.click("#call");
+    await waitFor(async () => (await booth(region)).session?.state === "live", "the session live", 20000);
+    // The expert's browser goes; the booth waits its reconnect window (3 s) and ends it.
+    await page.context().close();
+    await waitFor(async () => (await booth(region)).state === "idle", "the booth free again", 15000);
+    expect((await booth(region)).last.reason === "network_lost", "ended as lost: " +
+      JSON.stringify((await booth(region)).last));
+    // Back within the hub's minute: the session the closed page served is listed, the page
+    // asks for it, the site says it is over — ended on the page, not live for ever.
+    page = await expertPage(region);
+    await waitFor(() => page.evaluate(() => window.__vuoro.session?.state === "ended"),
+      "the session ended on the new page", 15000);
+    await ticket();
+    await waitFor(async () => !(await page.locator("#call").isDisabled()), "Call next enabled again", 15000);
   } finally {
     await region.stop();
   }

@@ -67,14 +67,35 @@ async function load() {
     else say($("call-out"), e.message, "error");
     return;
   }
+  const had = current;
   adoptSession();
   render();
+  if (!had && current?.left) resumeCall();
 }
 
-// After a reload: the hub's view of our session.
+// After a reload: the hub's view of our session (that of the page before
+// this one too, for a minute: its booth keeps it for its reconnect window).
 function adoptSession() {
   const s = (data?.sessions || []).find((x) => x.state !== "ended");
-  if (s && !current) current = { site: s.site, id: s.session, booth: s.booth, code: s.code, state: s.state };
+  if (s && !current) {
+    // left: no open page follows it (a page of ours that closed served it)
+    current = { site: s.site, id: s.session, booth: s.booth, code: s.code, state: s.state, left: !s.client };
+  }
+}
+
+// A session we have no connection for asks its booth for a new offer, once
+// a socket: after a reload the socket may open before or after the page
+// learns of its session (onState or load).
+let resumeAsked = null; // "client/site/session" of the last resume sent
+function resumeCall() {
+  if (!sig || !current || call || current.state === "ended" || current.state === "waiting") return;
+  const { site, id } = current;
+  sig.client().then((client) => {
+    const key = `${client}/${site}/${id}`;
+    if (call || current?.id !== id || current?.site !== site || resumeAsked === key) return;
+    resumeAsked = key;
+    sig.send({ type: "resume", session: id, site });
+  });
 }
 
 const siteOf = (id) => data?.sites.find((s) => s.site === id);
@@ -413,6 +434,12 @@ async function onSignal(msg) {
         sig.send({ type: "resume", session: current.id, site: current.site });
         break;
       }
+      // The session our resume asked for is over at its site (the page came back after the
+      // booth's reconnect window): it ended; Call next is free again.
+      if (msg.error === "not_found" && !call && current && current.state !== "ended" &&
+        resumeAsked?.endsWith(`/${current.site}/${current.id}`) && msg.site === current.site) {
+        setSession({ site: current.site, id: current.id, state: "ended" });
+      }
       say($("session-out"), msg.message, "error");
       break;
   }
@@ -497,7 +524,7 @@ async function start() {
   sig = signalling({
     path: "/api/hub/expert/socket",
     onMessage: onSignal,
-    onState: (s) => {
+    onState: (s, client) => {
       $("offline").hidden = s === "open";
       $("offline").textContent = t("hub.expert_offline");
       if (s !== "open") return;
@@ -507,6 +534,7 @@ async function start() {
       if (current && current.state !== "ended") {
         const type = call?.pc?.connectionState === "connected" ? "attach" : "resume";
         attaching = type === "attach";
+        if (type === "resume") resumeAsked = `${client}/${current.site}/${current.id}`;
         sig.send({ type, session: current.id, site: current.site });
       }
     },
