@@ -115,6 +115,33 @@ static void xsession_free(gpointer p)
 	g_free(s);
 }
 
+static struct xsession *xsession_copy(const struct xsession *s)
+{
+	struct xsession *copy = g_new(struct xsession, 1);
+
+	*copy = *s;
+	copy->site = g_strdup(s->site);
+	copy->code = g_strdup(s->code);
+	return copy;
+}
+
+/* One session as GET /api/hub/expert lists it; @client NULL for a closed
+ * page's session. */
+static void xsession_json(JsonBuilder *b, const struct xsession *s, const char *client)
+{
+	json_builder_begin_object(b);
+	web_json_add_str(b, "site", s->site);
+	web_json_add_int(b, "session", s->id);
+	web_json_add_int(b, "booth", s->booth);
+	if (s->ticket)
+		web_json_add_int(b, "ticket", s->ticket);
+	web_json_add_str(b, "code", s->code);
+	web_json_add_str(b, "state", s->state);
+	if (client)
+		web_json_add_str(b, "client", client);
+	json_builder_end_object(b);
+}
+
 static void left_free(gpointer p)
 {
 	struct left *l = p;
@@ -153,10 +180,7 @@ static void left_keep(struct hub_expert *e, struct client *c)
 			continue;
 		l = g_new0(struct left, 1);
 		l->user = g_strdup(c->user);
-		l->s = g_new0(struct xsession, 1);
-		*l->s = *s;
-		l->s->site = g_strdup(s->site);
-		l->s->code = g_strdup(s->code);
+		l->s = xsession_copy(s);
 		l->until = g_get_monotonic_time() + EXPERT_LEFT_S * G_USEC_PER_SEC;
 		g_ptr_array_add(e->left, l);
 	}
@@ -1030,20 +1054,8 @@ static void expert_get(struct web_req *r)
 		if (g_strcmp0(c->user, r->caller.user) != 0)
 			continue;
 		g_hash_table_iter_init(&si, c->sessions);
-		while (g_hash_table_iter_next(&si, NULL, &sv)) {
-			struct xsession *s = sv;
-
-			json_builder_begin_object(b);
-			web_json_add_str(b, "site", s->site);
-			web_json_add_int(b, "session", s->id);
-			web_json_add_int(b, "booth", s->booth);
-			if (s->ticket)
-				web_json_add_int(b, "ticket", s->ticket);
-			web_json_add_str(b, "code", s->code);
-			web_json_add_str(b, "state", s->state);
-			web_json_add_str(b, "client", c->id);
-			json_builder_end_object(b);
-		}
+		while (g_hash_table_iter_next(&si, NULL, &sv))
+			xsession_json(b, sv, c->id);
 	}
 	/* … and those a closed page of the expert's served (no client) */
 	left_prune(e);
@@ -1053,15 +1065,7 @@ static void expert_get(struct web_req *r)
 		if (g_strcmp0(l->user, r->caller.user) != 0 ||
 		    followed(e, l->user, l->s->site, l->s->id))
 			continue;
-		json_builder_begin_object(b);
-		web_json_add_str(b, "site", l->s->site);
-		web_json_add_int(b, "session", l->s->id);
-		web_json_add_int(b, "booth", l->s->booth);
-		if (l->s->ticket)
-			web_json_add_int(b, "ticket", l->s->ticket);
-		web_json_add_str(b, "code", l->s->code);
-		web_json_add_str(b, "state", l->s->state);
-		json_builder_end_object(b);
+		xsession_json(b, l->s, NULL);
 	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);

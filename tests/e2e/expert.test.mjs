@@ -190,6 +190,24 @@ test("expert: a view of the session fetched before its end and answered after it
         throw new Error(e.message + ": the page shows " + (await page.textContent("#status")));
       });
     await page.unroute("**/api/expert");
+
+    // Until the page has its first view (GET /api/expert), Call next is
+    // labelled but off: a click then went nowhere the expert could see.
+    let open = null;
+    const gate = new Promise((r) => (open = r));
+    let asked = false;
+    await page.route("**/api/expert", async (route) => {
+      asked = true;
+      await gate;
+      await route.continue();
+    });
+    await page.reload();
+    await waitFor(() => asked, "the reloaded page asks for its view");
+    await waitFor(() => page.locator("#call").textContent().then((s) => s.length > 0), "Call next labelled");
+    expect(await page.locator("#call").isDisabled(), "Call next off before the page's first view");
+    open();
+    await waitFor(async () => !(await page.locator("#call").isDisabled()), "Call next on with the view", 5000);
+    await page.unroute("**/api/expert");
   } finally {
     await v.cleanup();
   }
