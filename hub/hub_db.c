@@ -196,6 +196,18 @@ static int migrate_one(struct hub_db *db, const char *dir, const char *name, int
 	return 0;
 }
 
+/* NNN of a migration's file name NNN-*.sql. */
+static int version_of(const char *name)
+{
+	return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
+}
+
+/* The version the last of @names (sorted) brings the schema to; 0: none. */
+static int migration_version(const GPtrArray *names)
+{
+	return names->len ? version_of(g_ptr_array_index(names, names->len - 1)) : 0;
+}
+
 int hub_db_migrate(struct hub_db *db, const char *sql_dir)
 {
 	g_autoptr(GPtrArray) names = NULL;
@@ -221,12 +233,22 @@ int hub_db_migrate(struct hub_db *db, const char *sql_dir)
 	else
 		rc = -EIO;
 	PQclear(res);
+	/* A database a newer hub migrated (a downgrade, or an old hub beside
+	 * a new one): this hub would write rows it does not know the shape of. */
+	if (rc == 0 && current > migration_version(names)) {
+		g_free(db->error);
+		db->error = g_strdup_printf(
+		    "the database has schema version %d, newer than this vuoro-hub understands "
+		    "(%d, from %s): install the newer vuoro-hub again or restore a backup",
+		    current, migration_version(names), sql_dir);
+		g_warning("PostgreSQL: %s", db->error);
+		rc = -EPROTO;
+	}
 	for (guint i = 0; rc == 0 && i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
-		int version = (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
 
-		if (version > current)
-			rc = migrate_one(db, sql_dir, name, version);
+		if (version_of(name) > current)
+			rc = migrate_one(db, sql_dir, name, version_of(name));
 	}
 	exec(db, "unlock", "SELECT pg_advisory_unlock(hashtext('vuoro-hub migrations'))");
 	return rc;

@@ -214,6 +214,10 @@ static int add_user(const struct hub_config *cfg, const char *name, const char *
 	rc = hub_db_open(cfg->pg_conninfo, &db);
 	if (rc == 0)
 		rc = hub_db_migrate(db, cfg->sql_dir);
+	if (rc == -EPROTO) {
+		fprintf(stderr, "vuoro-hub: PostgreSQL: %s\n", hub_db_error(db));
+		return rc;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "vuoro-hub: PostgreSQL: cannot reach or update the database: "
 				"check [postgres] conninfo\n");

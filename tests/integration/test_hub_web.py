@@ -6,6 +6,7 @@ route table (EXPECT: every route's roles, like test_matrix.py's).
 Real peers: vuoro-hub, PostgreSQL 15 (pg.py), the region's broker (fleet.py)."""
 import datetime
 import json
+import os
 import subprocess
 import zoneinfo
 
@@ -14,7 +15,7 @@ import requests
 
 from conftest import wait_for
 from hubweb import DB_ROLE, make_hub_web
-from test_hub_ingest import HUB
+from test_hub_ingest import HUB, SQL_DIR
 
 HUB_STAFF = {"admin", "manager", "technician", "provider-manager", "expert"}
 FIGURES = {"admin", "manager", "provider-manager"}
@@ -109,6 +110,33 @@ def test_add_user_refuses_what_it_cannot_store_and_says_what_to_do(hub):
     out = hub.add_user("x", "manager", password="short")
     assert out.returncode == 1 and "12" in out.stderr
     assert hub.pg.scalar("SELECT count(*) FROM hub_users WHERE name = 'x'") == "0"
+
+
+def test_a_database_a_newer_hub_migrated_is_refused_with_what_to_do(hub):
+    """A downgrade (or an old hub beside a new one): a schema newer than this
+    vuoro-hub's SQL is refused, with both versions and what to do, and nothing
+    is written; the running hub serves on."""
+    known = max(int(f[:3]) for f in os.listdir(SQL_DIR) if f.endswith(".sql"))
+    newer = known + 1
+    hub.pg.psql("INSERT INTO schema_version (version, name) VALUES (%d, '%03d-from-a-newer-hub.sql')"
+                % (newer, newer))
+    try:
+        out = hub.add_user("newer", "manager")
+        assert out.returncode == 1, out.stderr
+        assert ("the database has schema version %d, newer than this vuoro-hub understands (%d"
+                % (newer, known)) in out.stderr, out.stderr
+        assert "install the newer vuoro-hub again or restore a backup" in out.stderr
+        assert hub.pg.scalar("SELECT count(*) FROM hub_users WHERE name = 'newer'") == "0"
+        # a hub started on it stops before it serves or takes a record
+        started = subprocess.run([HUB, "--config", hub.conf], capture_output=True, text=True,
+                                 timeout=60)
+        assert started.returncode == 1, started.stderr
+        assert "newer than this vuoro-hub understands" in started.stderr, started.stderr
+        assert hub.pg.scalar("SELECT max(version) FROM schema_version") == str(newer)
+    finally:
+        hub.pg.psql("DELETE FROM schema_version WHERE version = %d" % newer)
+    assert hub.proc.poll() is None
+    assert hub.login("mia").get(hub.url("/api/whoami")).status_code == 200
 
 
 def test_login_whoami_logout_with_cookie_and_csrf(hub):
