@@ -139,6 +139,30 @@ test("expert: a session with media both ways, ended by the expert", async () => 
     await screen.getByRole("button", { name: "Ei", exact: true }).click();
     await screen.getByLabel("Kommentti (vapaaehtoinen)").fill("Clear picture and sound.");
     await shot(screen, "booth-ended-words");
+    // At the booth screen's 1280×720 all of it is in view: nobody scrolls to find Send.
+    const fitsIn = async (lang) => {
+      const f = await screen.evaluate(() => {
+        const view = document.querySelector(".view.ended");
+        const send = document.querySelector("#feedback .choice.send").getBoundingClientRect();
+        return { over: view.scrollHeight - view.clientHeight, bottom: Math.round(send.bottom), height: innerHeight };
+      });
+      expect(f.over <= 0 && f.bottom <= f.height, `the words view fits 1280×720 in ${lang}: ` + JSON.stringify(f));
+    };
+    await fitsIn("fi");
+    // … in the longest words too, right to left (the comment typed stays).
+    for (const [lang, name] of [["uk", "Українська"], ["ar", "العربية"]]) {
+      await screen.getByRole("button", { name, exact: true }).click();
+      await waitFor(async () => (await screen.getAttribute("html", "lang")) === lang, `the booth in ${lang}`);
+      await fitsIn(lang);
+      expect(await screen.inputValue("#feedback-comment") === "Clear picture and sound.", "the comment kept in " + lang);
+      // The manager's Finnish question and the English comment read left to right on the Arabic screen.
+      const dirs = await screen.evaluate(() => ["feedback-question", "feedback-comment"].map((id) =>
+        getComputedStyle(document.getElementById(id)).direction));
+      expect(lang !== "ar" || dirs.join() === "ltr,ltr", "Latin words left to right on the Arabic screen: " + dirs);
+    }
+    await shot(screen, "booth-ended-words-ar");
+    await screen.getByRole("button", { name: "Suomi", exact: true }).click();
+    await waitFor(async () => (await screen.getAttribute("html", "lang")) === "fi", "the booth in Finnish again");
     await audit(screen, "/booth words after the rating");
     await screen.getByRole("button", { name: "Lähetä" }).click();
     await screen.waitForSelector("#feedback [role=status]");

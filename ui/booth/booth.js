@@ -356,14 +356,15 @@ function wordsBox(w) {
         render();
       } }, label);
   const area = h("textarea", { id: "feedback-comment", maxlength: "500", rows: "3", "aria-describedby": "feedback-comment-hint",
-    dataset: { focusKey: "comment" } });
+    dir: "auto", dataset: { focusKey: "comment" } });
   area.value = w.comment;
   area.addEventListener("input", () => {
     w.comment = area.value;
   });
   return h("div", { id: "feedback", class: "feedback words" },
     text ? h("div", { role: "group", "aria-labelledby": "feedback-question" },
-      h("p", { id: "feedback-question", class: "question" }, text),
+      // dir auto: the manager's words may be in the site's main language, not the screen's
+      h("p", { id: "feedback-question", class: "question", dir: "auto" }, text),
       h("div", { class: "choices answers" }, answer("yes", t("feedback_yes")), answer("no", t("feedback_no")))) : null,
     h("label", { for: "feedback-comment", class: "question" }, t("feedback_comment")),
     h("p", { id: "feedback-comment-hint", class: "hint" }, t("feedback_comment_hint", { n: 500 })),
