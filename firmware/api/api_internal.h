@@ -140,6 +140,10 @@ void api_calls_build_recent(struct api_calls *c, JsonBuilder *b, int32_t day);
 void api_build_missed(struct api *api, JsonBuilder *b, const struct queue_ticket *tk);
 /* reports.c: "2026-11-01" → its day index (unix days), or -EINVAL. */
 int api_parse_day(const char *text, int32_t *ret);
+/* The site's time zone ([site] timezone; UTC when the system lacks it). */
+GTimeZone *api_timezone(const struct config *cfg);
+/* "2026-12-04 09:30": unix time @at in the site's time zone. */
+char *api_local_time(const struct config *cfg, int64_t at);
 /* The body's "lang" (the site's first language when absent), or reply 400. */
 int api_parse_lang(struct web_req *r, uint8_t *ret);
 

@@ -22,6 +22,7 @@
 #include "api_internal.h"
 #include <errno.h>
 #include <string.h>
+#include "report.h"
 #include "store.h"
 #include "json.h"
 
@@ -281,11 +282,64 @@ static void words_one(const struct store_feedback_words *w, void *data)
 	k->no += g_strcmp0(w->answer, "no") == 0;
 }
 
+/* The CSV of GET /api/feedback/words?format=csv: a row a rating with words. */
+struct words_csv {
+	const struct config *cfg;
+	GString *s;
+};
+
+static void words_csv_one(const struct store_feedback_words *w, void *data)
+{
+	struct words_csv *k = data;
+	g_autofree char *when = api_local_time(k->cfg, w->at);
+
+	report_csv_field(k->s, when);
+	g_string_append_printf(k->s, ",%d,", w->rating);
+	report_csv_field(k->s, w->service ? w->service : "");
+	g_string_append_c(k->s, ',');
+	if (w->counter > 0)
+		g_string_append_printf(k->s, "%d", w->counter);
+	g_string_append_c(k->s, ',');
+	report_csv_field(k->s, w->source ? w->source : "");
+	g_string_append_c(k->s, ',');
+	report_csv_field(k->s, w->answer ? w->answer : "");
+	g_string_append_c(k->s, ',');
+	report_csv_field(k->s, w->comment ? w->comment : ""); /* empty once retention cleared it */
+	g_string_append(k->s, "\r\n");
+}
+
+static void words_csv_reply(struct web_req *r, int32_t from_day, int32_t to_day)
+{
+	struct api *api = api_of(r);
+	g_autoptr(GString) s =
+	    g_string_new("time,rating,service,counter,source,answer,comment\r\n");
+	struct words_csv k = {.cfg = api->cfg, .s = s};
+	g_autoptr(GDateTime) first = g_date_time_new_from_unix_utc((int64_t)from_day * 86400);
+	g_autoptr(GDateTime) last = g_date_time_new_from_unix_utc((int64_t)(to_day - 1) * 86400);
+	g_autofree char *from = g_date_time_format(first, "%Y-%m-%d");
+	g_autofree char *to = g_date_time_format(last, "%Y-%m-%d");
+	g_autofree char *disposition =
+	    g_strdup_printf("attachment; filename=\"vuoro-feedback-words-%s-%s.csv\"", from, to);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) body = NULL;
+	int rc = store_feedback_words_foreach(desk_store(api->desk), from_day, to_day,
+					      words_csv_one, &k, &error);
+
+	if (rc < 0) {
+		api_error_gerror(r, rc, error, NULL);
+		return;
+	}
+	body = g_string_free_to_bytes(g_steal_pointer(&s));
+	web_reply_header(r, "Content-Disposition", disposition);
+	web_reply_bytes(r, 200, "text/csv; charset=utf-8", body);
+}
+
 static void api_feedback_words_list(struct web_req *r)
 {
 	struct api *api = api_of(r);
 	const char *from = r->query ? g_hash_table_lookup(r->query, "from") : NULL;
 	const char *to = r->query ? g_hash_table_lookup(r->query, "to") : NULL;
+	const char *format = r->query ? g_hash_table_lookup(r->query, "format") : NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(GError) error = NULL;
 	struct words_walk k = {.b = b};
@@ -299,6 +353,14 @@ static void api_feedback_words_list(struct web_req *r)
 	if ((from && api_parse_day(from, &from_day) < 0) ||
 	    (to && api_parse_day(to, &to_day) < 0)) {
 		web_error(r, 400, "invalid", "from and to must be dates like 2026-11-01");
+		return;
+	}
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+		web_error(r, 400, "invalid", "format must be json or csv");
+		return;
+	}
+	if (g_strcmp0(format, "csv") == 0) {
+		words_csv_reply(r, from_day, to_day);
 		return;
 	}
 	json_builder_begin_object(b);

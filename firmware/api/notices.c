@@ -31,23 +31,10 @@
 static const char *const notice_text_fields[] = {"text_fi", "text_sv", "text_en",
 						 "text_se", "text_uk", "text_ar"};
 
-/* "2026-12-04 09:30" in the site's time zone. */
-static char *notice_local_time(const struct config *cfg, int64_t at)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(at);
-	g_autoptr(GDateTime) dt = NULL;
-
-	if (!tz)
-		tz = g_time_zone_new_utc();
-	dt = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("");
-}
-
 static void notice_add_time(JsonBuilder *b, const struct config *cfg, const char *member,
 			    const char *local_member, int64_t at)
 {
-	g_autofree char *local = notice_local_time(cfg, at);
+	g_autofree char *local = api_local_time(cfg, at);
 
 	web_json_add_int(b, member, at);
 	web_json_add_str(b, local_member, local);

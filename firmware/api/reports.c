@@ -24,6 +24,22 @@ int api_parse_day(const char *text, int32_t *ret)
 	return 0;
 }
 
+GTimeZone *api_timezone(const struct config *cfg)
+{
+	GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
+
+	return tz ? tz : g_time_zone_new_utc();
+}
+
+char *api_local_time(const struct config *cfg, int64_t at)
+{
+	g_autoptr(GTimeZone) tz = api_timezone(cfg);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(at);
+	g_autoptr(GDateTime) dt = utc ? g_date_time_to_timezone(utc, tz) : NULL;
+
+	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("");
+}
+
 /* A report read and made on a worker thread (report_run_async). */
 struct api_report_job {
 	struct api_pending *p;

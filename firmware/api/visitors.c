@@ -49,27 +49,10 @@ static int64_t visitors_now(struct api *api)
 	return t.now;
 }
 
-static GTimeZone *visitors_tz(const struct config *cfg)
-{
-	GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
-
-	return tz ? tz : g_time_zone_new_utc();
-}
-
-/* "2026-12-04 09:30" in the site's time zone. */
-static char *visitors_local(const struct config *cfg, int64_t at)
-{
-	g_autoptr(GTimeZone) tz = visitors_tz(cfg);
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(at);
-	g_autoptr(GDateTime) dt = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-
-	return dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("");
-}
-
 static void visitor_build(struct api *api, JsonBuilder *b, const struct store_visitor *v)
 {
-	g_autofree char *in_local = visitors_local(api->cfg, v->in_at);
-	g_autofree char *out_local = v->out_at ? visitors_local(api->cfg, v->out_at) : NULL;
+	g_autofree char *in_local = api_local_time(api->cfg, v->in_at);
+	g_autofree char *out_local = v->out_at ? api_local_time(api->cfg, v->out_at) : NULL;
 
 	json_builder_begin_object(b);
 	web_json_add_int(b, "id", v->id);
@@ -106,7 +89,7 @@ static void visitors_tell(struct api *api, int64_t now)
 static gboolean visitors_day(const struct config *cfg, const char *text, int64_t *ret_from,
 			     int64_t *ret_to)
 {
-	g_autoptr(GTimeZone) tz = visitors_tz(cfg);
+	g_autoptr(GTimeZone) tz = api_timezone(cfg);
 	g_autoptr(GDateTime) start = NULL;
 	g_autoptr(GDateTime) end = NULL;
 	unsigned y, m, d;
@@ -157,7 +140,7 @@ static void api_visitors_list(struct web_req *r)
 		return;
 	}
 	if (!day) {
-		today = visitors_local(api->cfg, visitors_now(api));
+		today = api_local_time(api->cfg, visitors_now(api));
 		today[MIN(strlen(today), 10)] = '\0';
 		day = today;
 	}

@@ -59,6 +59,13 @@ test("feedback words: the manager's question on /manager, asked on the kiosk wit
     const cells = await manager.locator("#words-table tbody tr td").allInnerTexts();
     expect(cells[1] === "5" && cells[3] === "yes" && cells[4] === "Tidsbokningen saknades.", "listed: " + cells.join("|"));
     expect((await manager.locator("#words-answers").innerText()) === "Answers: yes 1, no 0", "counted");
+    // … and downloaded as CSV, the file the link names.
+    const [download] = await Promise.all([manager.waitForEvent("download"), manager.click("#words-csv")]);
+    expect(/^vuoro-feedback-words-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/.test(download.suggestedFilename()),
+      "the CSV's name: " + download.suggestedFilename());
+    const lines = fs.readFileSync(await download.path(), "utf8").trim().split("\r\n");
+    expect(lines.length === 2 && lines[0] === "time,rating,service,counter,source,answer,comment" &&
+      /^\d{4}-\d\d-\d\d \d\d:\d\d,5,.*,yes,Tidsbokningen saknades\.$/.test(lines[1]), "the CSV: " + lines.join(" / "));
     await shot(manager, "words-manager-list");
     await audit(manager, "manager words list");
     await manager.getByRole("button", { name: "Withdraw the question" }).click();

@@ -6,9 +6,14 @@ question; the words appear in the feedback report's words
 (/api/feedback/words), are cleared by retention like other personal text,
 and never go into the outbox.  The question is set per site language on
 /manager and audited."""
+import csv
+import datetime
+import io
 import json
+import re
 import sqlite3
 import time
+import zoneinfo
 
 from conftest import conf_with, make_daemon
 from test_feedback import serve_one
@@ -64,6 +69,28 @@ def test_question_comment_and_answer_in_the_report(daemon):
     assert fid3 not in [w["id"] for w in words["words"]]
     assert words["answers"] == {"yes": sum(r[3] == "yes" for r in raw),
                                 "no": sum(r[3] == "no" for r in raw)} == {"yes": 1, "no": 1}
+    # … and as CSV (format=csv), read back by Python's csv module: the same rows,
+    # times in the site's time zone, a formula kept as text for a spreadsheet
+    fid5 = d.post("/api/feedback", {"rating": 1}).json()["id"]
+    formula = '=HYPERLINK("http://example.invalid","x"), said "he"'
+    assert d.post("/api/feedback/%d/words" % fid5, {"comment": formula}).status_code == 201
+    r = d.get("/api/feedback/words?format=csv", user="maija")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(r'attachment; filename="vuoro-feedback-words-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv"',
+                        r.headers["Content-Disposition"]), r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
+    assert rows[0] == ["time", "rating", "service", "counter", "source", "answer", "comment"]
+    listed = d.get("/api/feedback/words", user="maija").json()["words"]
+    tz = zoneinfo.ZoneInfo("Europe/Helsinki")
+    assert rows[1:] == [[datetime.datetime.fromtimestamp(w["at"], tz).strftime("%Y-%m-%d %H:%M"),
+                         str(w["rating"]), w["service"] or "", str(w["counter"] or ""),
+                         w["source"] or "", w["answer"] or "",
+                         "'" + w["comment"] if w["comment"] == formula else w["comment"] or ""]
+                        for w in listed]
+    assert [row[6] for row in rows[1:3]] == ["'" + formula, ""] and rows[3][6] == comment
+    r = d.get("/api/feedback/words?format=xml", user="maija")
+    assert r.status_code == 400 and "format must be json or csv" in r.json()["message"]
+    assert d.get("/api/feedback/words?format=csv", user="anna").status_code == 403
     # withdrawn: nothing asked, an answer is refused
     assert d.post("/api/feedback/question/withdraw", user="maija").status_code == 200
     assert d.get("/api/feedback/question").json() == {"question": None}

@@ -55,6 +55,8 @@ export function wordsView(root, { expired }) {
     return f;
   }
 
+  // The list's first day: DAYS back.
+  const since = () => new Date(Date.now() - DAYS * 86400000).toISOString().slice(0, 10);
   const answerText = (a) => (a ? t("answer_" + a) : "—");
   const time = (at) => new Date(at * 1000).toLocaleString(locale(), { dateStyle: "short", timeStyle: "short" });
 
@@ -81,16 +83,17 @@ export function wordsView(root, { expired }) {
     root.append(h("h2", { id: "words-title" }, t("words_title")), form(),
       h("p", { id: "question-result", class: message?.error ? "result error" : "result",
         role: message?.error ? "alert" : "status" }, message?.text || ""),
-      h("h3", {}, t("words_list", { n: DAYS })),
+      h("div", { class: "report-head" }, h("h3", {}, t("words_list", { n: DAYS })),
+        h("a", { class: "button secondary", id: "words-csv", href: `/api/feedback/words?from=${since()}&format=csv`,
+          download: "" }, t("csv"))), // the name is vuorod's: vuoro-feedback-words-FROM-TO.csv
       h("p", { id: "words-answers" }, t("words_answers", { yes: answers.yes, no: answers.no })),
       h("p", { class: "muted small" }, t("words_definition")),
       table());
   }
 
   async function load() {
-    const from = new Date(Date.now() - DAYS * 86400000).toISOString().slice(0, 10);
     try {
-      const r = await get(`/api/feedback/words?from=${from}`);
+      const r = await get(`/api/feedback/words?from=${since()}`);
       question = r.question;
       words = r.words || [];
       answers = r.answers || { yes: 0, no: 0 };
