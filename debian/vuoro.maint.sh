@@ -52,4 +52,15 @@ backup_db() {
 	chmod 0640 "$dest"
 	echo "vuoro: $1 (schema $2, written by $3) kept as $dest;" \
 		"vuorod $VERSION migrates it to schema $SCHEMA when it starts"
+	prune_backups
+}
+
+# Each copy is the whole database: the three newest stay (by time; the
+# names are vuoro-VERSION.db, which sort badly), lest years of upgrades fill
+# a board's disk.
+prune_backups() {
+	# shellcheck disable=SC2012 # our own names: no spaces, no newlines
+	ls -1t "$STATE"/backup/vuoro-*.db 2>/dev/null | tail -n +4 | while read -r old; do
+		rm -f "$old" && echo "vuoro: removed $old (the three newest copies before upgrades are kept)"
+	done
 }

@@ -324,10 +324,56 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 static int store_backup_paced(struct store *s, const char *dest, int pages, GError **error);
 
+/* The copies before migrations a board keeps: each is the whole database,
+ * and a board that is upgraded for years would fill its disk with them. */
+#define STORE_MIGRATION_COPIES 3
+
+static gint copy_version_cmp(gconstpointer a, gconstpointer b)
+{
+	return GPOINTER_TO_INT(*(gconstpointer *)b) - GPOINTER_TO_INT(*(gconstpointer *)a);
+}
+
+/* Removes all but the newest STORE_MIGRATION_COPIES of PATH.schema-N.bak. */
+static void store_prune_migration_copies(struct store *s)
+{
+	g_autofree char *dir = g_path_get_dirname(s->path);
+	g_autofree char *base = g_path_get_basename(s->path);
+	g_autofree char *prefix = g_strconcat(base, ".schema-", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	g_autoptr(GPtrArray) versions = g_ptr_array_new();
+	const char *name;
+
+	if (!d)
+		return;
+	while ((name = g_dir_read_name(d))) {
+		const char *n = name + strlen(prefix);
+		guint64 v;
+		char *end;
+
+		if (!g_str_has_prefix(name, prefix) || !g_ascii_isdigit(*n))
+			continue;
+		v = g_ascii_strtoull(n, &end, 10);
+		if (strcmp(end, ".bak") == 0 && v > 0 && v < G_MAXINT)
+			g_ptr_array_add(versions, GINT_TO_POINTER((int)v));
+	}
+	g_ptr_array_sort(versions, copy_version_cmp);
+	for (guint i = STORE_MIGRATION_COPIES; i < versions->len; i++) {
+		g_autofree char *old = g_strdup_printf("%s.schema-%d.bak", s->path,
+						       GPOINTER_TO_INT(versions->pdata[i]));
+
+		if (g_unlink(old) == 0)
+			g_message("%s: removed, the %d newest copies before migrations are kept",
+				  old, STORE_MIGRATION_COPIES);
+		else
+			g_warning("%s: could not remove it (%s)", old, g_strerror(errno));
+	}
+}
+
 /* Before an older database is migrated (a new firmware over the old one),
  * a copy of it as it was: PATH.schema-N.bak, N its version, beside it.  A
  * copy of that version made by an earlier start that then failed is kept as
- * it is.  No copy, no migration: the old firmware can still open the file. */
+ * it is.  No copy, no migration: the old firmware can still open the file.
+ * Of the copies, the STORE_MIGRATION_COPIES newest stay. */
 static int store_backup_before_migrating(struct store *s, int version, GError **error)
 {
 	g_autofree char *dest = g_strdup_printf("%s.schema-%d.bak", s->path, version);
@@ -350,6 +396,7 @@ static int store_backup_before_migrating(struct store *s, int version, GError **
 	}
 	g_message("%s: a copy of schema version %d kept as %s before migrating to %d", s->path,
 		  version, dest, STORE_SCHEMA_VERSION);
+	store_prune_migration_copies(s);
 	return 0;
 }
 

@@ -329,10 +329,24 @@ stop_vuorod
 [ "$(sql "$db" 'PRAGMA user_version')" = "$old_schema" ] || fail "N's database is not at schema $old_schema"
 say "N's day: tickets $ids, the first called ($(tr -d ' \n' <"$work/day-old.json" | head -c 200)…)"
 
+# Copies of earlier upgrades (older than N's): the three newest stay after this one.
+mkdir -p "$root/var/lib/vuoro/backup"
+for age in 3 2 1; do
+	echo "a copy of $age days ago" >"$root/var/lib/vuoro/backup/vuoro-0.0.$((4 - age)).db"
+	touch -d "$age days ago" "$root/var/lib/vuoro/backup/vuoro-0.0.$((4 - age)).db"
+done
+
 # shellcheck disable=SC2046
 apt_install "$work/apt-upgrade.log" $(debs_of "$new_debs" "$version") ||
 	{ tail -30 "$work/apt-upgrade.log"; fail "apt-get install of N+1 over N"; }
 grep 'vuoro: .* kept as' "$work/apt-upgrade.log" || fail "the upgrade said nothing of a backup"
+kept=$(cd "$root/var/lib/vuoro/backup" && LC_ALL=C ls -1 | tr '\n' ' ')
+[ "$kept" = "vuoro-$old_version.db vuoro-0.0.2.db vuoro-0.0.3.db " ] ||
+	[ "$kept" = "vuoro-0.0.2.db vuoro-0.0.3.db vuoro-$old_version.db " ] ||
+	fail "the backups after the upgrade: $kept (the three newest should stay)"
+grep -q 'vuoro: removed /var/lib/vuoro/backup/vuoro-0.0.1.db' "$work/apt-upgrade.log" ||
+	fail "the upgrade did not say it removed the oldest copy"
+say "backups: the three newest kept ($kept), the oldest removed"
 backup=/var/lib/vuoro/backup/vuoro-$old_version.db
 [ -f "$root$backup" ] || fail "no $backup after the upgrade"
 [ "$(sql -readonly "$backup" 'PRAGMA integrity_check')" = ok ] || fail "$backup does not open"

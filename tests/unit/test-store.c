@@ -534,6 +534,39 @@ static void test_migration_keeps_appointments(struct fixture *f, gconstpointer d
 	}
 }
 
+/* The copies before migrations: the three newest stay, whatever else is
+ * beside the database stays. */
+static void test_migration_copies_pruned(struct fixture *f, gconstpointer data)
+{
+	static const char *const before[] = {"schema-2.bak", "schema-5.bak", "schema-7.bak",
+					     "schema-3.bak.keep", "schema-x.bak"};
+	static const struct {
+		const char *suffix;
+		gboolean stays;
+	} after[] = {{"schema-2.bak", FALSE}, {"schema-3.bak.keep", TRUE}, {"schema-5.bak", TRUE},
+		     {"schema-7.bak", TRUE},  {"schema-8.bak", TRUE},      {"schema-x.bak", TRUE}};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) s = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS(before); i++) {
+		g_autofree char *p = g_strdup_printf("%s.%s", f->path, before[i]);
+
+		g_assert_true(g_file_set_contents(p, "an older copy", -1, NULL));
+	}
+	for (int v = 1; v <= 8; v++)
+		sql(f->path, store_migration_sql(v));
+	sql(f->path, "PRAGMA user_version = 8;");
+	s = store_open(f->path, f->cfg, &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(after); i++) {
+		g_autofree char *p = g_strdup_printf("%s.%s", f->path, after[i].suffix);
+
+		if (g_file_test(p, G_FILE_TEST_EXISTS) != after[i].stays)
+			g_error("%s: expected %s", p, after[i].stays ? "kept" : "removed");
+	}
+	g_assert_true(g_file_test(f->path, G_FILE_TEST_IS_REGULAR));
+}
+
 static void test_backup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -760,6 +793,7 @@ int main(int argc, char **argv)
 	ADD("appointments", test_appointments);
 	ADD("booth-overlap", test_booth_overlap);
 	ADD("migration-keeps-appointments", test_migration_keeps_appointments);
+	ADD("migration-copies-pruned", test_migration_copies_pruned);
 	ADD("migration-report-indexes", test_migration_report_indexes);
 	ADD("backup", test_backup);
 	ADD("outbox-unsent", test_outbox_unsent);
