@@ -36,8 +36,8 @@ mkdir -p "$build/pkgclean"
 work=$(cd "$build/pkgclean" && pwd)
 root=$work/root
 mirror=${PKG_MIRROR:-http://deb.debian.org/debian}
-# The newest commit of schema 14 (the one before schema 15's merge).
-old_commit=${OLD_COMMIT:-c87110d}
+# The newest commit of schema 15 (the one before schema 16: a5bb5f1^).
+old_commit=${OLD_COMMIT:-c08b60f}
 version=$(cat VERSION)
 old_version=$version~old1
 python=/usr/bin/python3
@@ -89,9 +89,10 @@ for p in vuoro vuoro-kiosk vuoro-hub; do
 	ls "$new_debs/${p}_${version}_"*.deb >/dev/null 2>&1 || fail "no ${p}_$version in $new_debs"
 done
 
-# N: the tree of OLD_COMMIT with this tree's packaging (debian/, Makefile,
-# the unit and sysusers files), VERSION~old1.  Its firmware, store and
-# schema are OLD_COMMIT's.
+# N: the tree of OLD_COMMIT with this tree's packaging (debian/, the unit
+# and sysusers files), VERSION~old1.  Its firmware, store, schema and
+# Makefile are OLD_COMMIT's (the Makefile holds the firmware's link flags:
+# a library opened lazily now was linked then).
 old_src=$work/old/src
 schema_of() { sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\)$/\1/p' "$1"; }
 new_schema=$(schema_of firmware/store/store.h)
@@ -109,7 +110,7 @@ else
 	rm -rf "$work/old" && mkdir -p "$old_src"
 	git archive "$old_commit" | tar -x -C "$old_src"
 	rm -rf "$old_src/debian"
-	cp -r debian Makefile "$old_src/"
+	cp -r debian "$old_src/"
 	cp board-config/*.service.in board-config/*.sysusers board-config/vuoro.tmpfiles \
 		"$old_src/board-config/"
 	echo "$old_version" >"$old_src/VERSION"
