@@ -346,13 +346,12 @@ static void store_prune_migration_copies(struct store *s)
 	if (!d)
 		return;
 	while ((name = g_dir_read_name(d))) {
-		const char *n = name + strlen(prefix);
 		guint64 v;
 		char *end;
 
-		if (!g_str_has_prefix(name, prefix) || !g_ascii_isdigit(*n))
+		if (!g_str_has_prefix(name, prefix) || !g_ascii_isdigit(name[strlen(prefix)]))
 			continue;
-		v = g_ascii_strtoull(n, &end, 10);
+		v = g_ascii_strtoull(name + strlen(prefix), &end, 10);
 		if (strcmp(end, ".bak") == 0 && v > 0 && v < G_MAXINT)
 			g_ptr_array_add(versions, GINT_TO_POINTER((int)v));
 	}
