@@ -13,21 +13,16 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
+from ports import free_port
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPLOY = os.path.join(ROOT, "hub", "deploy", "nats")
 NATSCTL = os.path.join(ROOT, "tests", "fleet", "natsctl.mjs")
 NATS_SERVER = shutil.which("nats-server") or "/usr/bin/nats-server"
 
-
-def free_port(host="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def openssl(*args, cwd):

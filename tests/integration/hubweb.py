@@ -13,7 +13,6 @@ The hub connects to PostgreSQL as DB_ROLE, an ordinary role (no superuser,
 no BYPASSRLS) that owns the hub's tables: row-level security applies to it
 as it does in production (FORCE ROW LEVEL SECURITY)."""
 import os
-import socket
 import subprocess
 
 import requests
@@ -21,15 +20,11 @@ import requests
 from conftest import ROOT, wait_for
 from pg import Postgres
 from test_hub_ingest import HUB, Broker, Hub
+from ports import free_port
 
 DB_ROLE = "vuoro_hub"
 PASSWORD = "hub-pass-long-%s-1"
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class HubWeb(Hub):

@@ -16,18 +16,13 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import time
+from ports import free_port
 
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 USER = "postgres"
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Postgres:

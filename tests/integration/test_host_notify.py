@@ -11,7 +11,6 @@ import email
 import email.policy
 import json
 import os
-import socket
 import sqlite3
 import ssl
 import subprocess
@@ -25,6 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from conftest import ROOT, VUOROD, conf_with, make_daemon, wait_for
+from ports import free_port
 
 FROM = "vuoro@kuohu.example.fi"
 HOST_MAIL = "anna.virtanen@kunta.example.fi"
@@ -58,9 +58,7 @@ class Smtp:
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-keyout", self.key, "-out", self.cert, "-subj", "/CN=127.0.0.1",
                         "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.inbox = Inbox()
         self.controller = None
 

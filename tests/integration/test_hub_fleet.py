@@ -12,7 +12,6 @@ then "called" with the counter; a made-up reference is "not found"."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 
@@ -23,6 +22,7 @@ import websocket
 from conftest import ROOT, conf_with, make_daemon, wait_for
 from fleet import NatsCluster
 from pg import Postgres
+from ports import free_port
 
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
 HUB = os.path.join(BUILD, "vuoro-hub")
@@ -32,11 +32,6 @@ SILENT_S = 34
 TECH = ("tina", "tina-tekniikka-1")
 MANAGER = ("mia", "mia-manageri-pitka-1")
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Hub:
