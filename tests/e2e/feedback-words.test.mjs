@@ -60,7 +60,10 @@ test("feedback words: the manager's question on /manager, asked on the kiosk wit
     expect(cells[1] === "5" && cells[3] === "yes" && cells[4] === "Tidsbokningen saknades.", "listed: " + cells.join("|"));
     expect((await manager.locator("#words-answers").innerText()) === "Answers: yes 1, no 0", "counted");
     // … and downloaded as CSV, the file the link names.
-    const [download] = await Promise.all([manager.waitForEvent("download"), manager.click("#words-csv")]);
+    // Its own name, not the report's "Download CSV" (two links, one name, two files).
+    expect(await manager.locator("#words-csv").innerText() === "Download the comments (CSV)", "the link's name");
+    const [download] = await Promise.all([manager.waitForEvent("download"),
+      manager.getByRole("link", { name: "Download the comments (CSV)" }).click()]);
     expect(/^vuoro-feedback-words-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/.test(download.suggestedFilename()),
       "the CSV's name: " + download.suggestedFilename());
     const lines = fs.readFileSync(await download.path(), "utf8").trim().split("\r\n");

@@ -85,7 +85,7 @@ export function wordsView(root, { expired }) {
         role: message?.error ? "alert" : "status" }, message?.text || ""),
       h("div", { class: "report-head" }, h("h3", {}, t("words_list", { n: DAYS })),
         h("a", { class: "button secondary", id: "words-csv", href: `/api/feedback/words?from=${since()}&format=csv`,
-          download: "" }, t("csv"))), // the name is vuorod's: vuoro-feedback-words-FROM-TO.csv
+          download: "" }, t("words_csv"))), // the name is vuorod's: vuoro-feedback-words-FROM-TO.csv
       h("p", { id: "words-answers" }, t("words_answers", { yes: answers.yes, no: answers.no })),
       h("p", { class: "muted small" }, t("words_definition")),
       table());
